@@ -1,0 +1,211 @@
+"""Immutable model of one curriculum version: stages, domains, competencies, evidence rules,
+exam rules and Fellowship checklist, each traceable to its sources."""
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from .evidence import THEMES, evidence_noun
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    citation: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceRule:
+    evidence_type: str
+    minimum: int
+    min_supervision: str | None = None
+    signoff_required: bool = False
+
+    def describe(self) -> str:
+        """Whole rule in words, e.g. "2 DOPS at supervision level 2b or more, signed off"."""
+        return self.describe_count(self.minimum)
+
+    def describe_count(self, count: int, more: bool = False) -> str:
+        """The rule's wording for `count` items; `more` gives "1 more DOPS ..." for gaps."""
+        words = [str(count)]
+        if more:
+            words.append("more")
+        words.append(evidence_noun(self.evidence_type, count))
+        text = " ".join(words)
+        if self.min_supervision is not None:
+            text += f" at supervision level {self.min_supervision} or more"
+        if self.signoff_required:
+            text += ", signed off"
+        return text
+
+
+@dataclass(frozen=True)
+class Competency:
+    code: str
+    title: str
+    description: str
+    themes: tuple[str, ...]
+    exam_relevant: bool
+    sources: tuple[str, ...]
+    evidence: tuple[EvidenceRule, ...]
+    domain_key: str
+    stage_key: str
+
+
+@dataclass(frozen=True)
+class Domain:
+    key: str
+    name: str
+    competencies: tuple[Competency, ...]
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    name: str
+    level: str
+    order: int
+    when: str
+    duration: str
+    min_weeks: int | None
+    max_weeks: int | None
+    status: str
+    aim: str
+    sources: tuple[str, ...]
+    domains: tuple[Domain, ...]
+
+    @property
+    def competencies(self) -> tuple[Competency, ...]:
+        return tuple(c for domain in self.domains for c in domain.competencies)
+
+    def domain(self, key: str) -> Domain:
+        for domain in self.domains:
+            if domain.key == key:
+                return domain
+        raise KeyError(f"stage {self.key!r} has no domain {key!r}")
+
+
+EXAM_RULE_NAMES = (
+    "mcq_before_soe",
+    "mcq_validity_years",
+    "max_attempts_per_part",
+    "extra_training_from_attempt",
+    "soe_requires_rapm_confirmation",
+    "soe_min_advanced_months",
+)
+
+
+@dataclass(frozen=True)
+class ExamRules:
+    mcq_before_soe: bool
+    mcq_validity_years: int
+    max_attempts_per_part: int
+    extra_training_from_attempt: int
+    soe_requires_rapm_confirmation: bool
+    soe_min_advanced_months: int
+    # Read-only view so the rules cannot drift after loading; left out of eq/hash because
+    # mapping proxies are unhashable and the rule values already identify the rules.
+    sources: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
+
+    def sources_for(self, rule_name: str) -> tuple[str, ...]:
+        """Source keys backing one rule; empty if the file gives none."""
+        if rule_name not in EXAM_RULE_NAMES:
+            raise KeyError(f"unknown exam rule {rule_name!r}")
+        return tuple(self.sources.get(rule_name, ()))
+
+
+@dataclass(frozen=True)
+class FellowshipItem:
+    key: str
+    title: str
+    description: str
+    sources: tuple[str, ...]
+    inference: bool = False  # True where domain.md has no primary source for the item
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    version: str
+    title: str
+    kind: str  # "levels" (2010) or "stages" (2021)
+    description: str
+    sources: Mapping[str, Source] = field(compare=False)
+    stages: tuple[Stage, ...]
+    exam: ExamRules
+    fellowship: tuple[FellowshipItem, ...]
+    _index: Mapping[str, Competency] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Built once: the app looks competencies up by code on every page.
+        index = {c.code: c for stage in self.stages for c in stage.competencies}
+        object.__setattr__(self, "_index", MappingProxyType(index))
+
+    def stage(self, key: str) -> Stage:
+        for stage in self.stages:
+            if stage.key == key:
+                return stage
+        raise KeyError(f"curriculum {self.version} has no stage {key!r}")
+
+    def stage_for_level(self, level: str) -> Stage:
+        for stage in self.stages:
+            if stage.level == level:
+                return stage
+        raise KeyError(f"curriculum {self.version} has no stage at level {level!r}")
+
+    def competency(self, code: str) -> Competency:
+        try:
+            return self._index[code]
+        except KeyError:
+            raise KeyError(f"curriculum {self.version} has no competency {code!r}") from None
+
+    def has_competency(self, code: str) -> bool:
+        return code in self._index
+
+    @property
+    def competencies(self) -> tuple[Competency, ...]:
+        return tuple(self._index.values())
+
+    def exam_relevant_codes(self) -> frozenset[str]:
+        return frozenset(code for code, c in self._index.items() if c.exam_relevant)
+
+    def source(self, key: str) -> Source:
+        try:
+            return self.sources[key]
+        except KeyError:
+            raise KeyError(f"curriculum {self.version} has no source {key!r}") from None
+
+    def theme_coverage(self) -> dict[str, tuple[str, ...]]:
+        """Every FPM theme mapped to the codes covering it (empty tuple if uncovered)."""
+        coverage: dict[str, list[str]] = {theme: [] for theme in THEMES}
+        for code, competency in self._index.items():
+            for theme in competency.themes:
+                coverage.setdefault(theme, []).append(code)
+        return {theme: tuple(codes) for theme, codes in coverage.items()}
+
+
+@dataclass(frozen=True)
+class VersionMapping:
+    from_version: str
+    to_version: str
+    stages: tuple[tuple[str, str], ...]
+    competencies: tuple[tuple[str, str], ...]
+    sources: tuple[str, ...]
+    note: str = ""
+
+    def stage_for(self, from_stage_key: str) -> str:
+        for old, new in self.stages:
+            if old == from_stage_key:
+                return new
+        raise KeyError(f"no mapping for stage {from_stage_key!r}")
+
+    def competencies_for(self, from_code: str) -> tuple[str, ...]:
+        """Codes in the newer version that cover `from_code` (one-to-many allowed)."""
+        return tuple(new for old, new in self.competencies if old == from_code)
+
+    def sources_of(self, to_code: str) -> tuple[str, ...]:
+        """Codes in the older version that map onto `to_code`."""
+        return tuple(old for old, new in self.competencies if new == to_code)
+

@@ -1,0 +1,134 @@
+"""Controlled vocabularies shared by every curriculum version: evidence types, supervision
+levels, procedure techniques, FPM themes and the four canonical stage slots."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EvidenceType:
+    code: str
+    label: str
+    group: str  # "logbook", "wba", "reflection" or "certificate"
+
+
+EVIDENCE_GROUPS = ("logbook", "wba", "reflection", "certificate")
+
+EVIDENCE_TYPES: dict[str, EvidenceType] = {
+    evidence_type.code: evidence_type
+    for evidence_type in (
+        EvidenceType("logbook.clinic", "Clinic", "logbook"),
+        EvidenceType("logbook.ward_round", "Ward round", "logbook"),
+        EvidenceType("logbook.mdt", "MDT meeting", "logbook"),
+        EvidenceType("logbook.procedure", "Procedure", "logbook"),
+        EvidenceType("logbook.teaching", "Teaching delivered", "logbook"),
+        EvidenceType("wba.cbd", "CBD – case-based discussion", "wba"),
+        EvidenceType("wba.cex", "A-CEX – clinical evaluation exercise", "wba"),
+        EvidenceType("wba.dops", "DOPS – direct observation of procedural skills", "wba"),
+        EvidenceType("wba.msf", "MSF – multi-source feedback", "wba"),
+        EvidenceType("wba.almat", "ALMAT", "wba"),
+        EvidenceType("reflection", "Reflection", "reflection"),
+        EvidenceType("certificate", "Certificate or course", "certificate"),
+    )
+}
+
+# Singular and plural nouns used when describing evidence rules ("2 DOPS", "8 ward rounds").
+_EVIDENCE_NOUNS: dict[str, tuple[str, str]] = {
+    "logbook.clinic": ("clinic", "clinics"),
+    "logbook.ward_round": ("ward round", "ward rounds"),
+    "logbook.mdt": ("MDT meeting", "MDT meetings"),
+    "logbook.procedure": ("logged procedure", "logged procedures"),
+    "logbook.teaching": ("teaching session delivered", "teaching sessions delivered"),
+    "wba.cbd": ("CBD", "CBDs"),
+    "wba.cex": ("A-CEX", "A-CEXs"),
+    "wba.dops": ("DOPS", "DOPS"),
+    "wba.msf": ("MSF", "MSFs"),
+    "wba.almat": ("ALMAT", "ALMATs"),
+    "reflection": ("reflection", "reflections"),
+    "certificate": ("certificate or course", "certificates or courses"),
+}
+
+
+def evidence_noun(code: str, count: int) -> str:
+    """Noun for `count` items of an evidence type, e.g. ("wba.cbd", 2) -> "CBDs"."""
+    singular, plural = _EVIDENCE_NOUNS.get(code, (code, code))
+    return singular if count == 1 else plural
+
+
+# RCoA levels of supervision [SUP], least to most independent; dict order is the ranking.
+SUPERVISION_LEVELS: dict[str, str] = {
+    "1": "Supervisor present throughout",
+    "2a": "Supervisor in the theatre suite, checking at intervals",
+    "2b": "Supervisor in the hospital, promptly available",
+    "3": "Supervisor on call from home, by phone or non-immediate attendance",
+    "4": "Independent, informing the consultant per local protocol",
+}
+
+_SUPERVISION_RANK = {level: rank for rank, level in enumerate(SUPERVISION_LEVELS)}
+
+
+def supervision_rank(level: str | None) -> int | None:
+    """Position of a level in SUPERVISION_LEVELS (0 = least independent); None if unknown."""
+    if level is None:
+        return None
+    return _SUPERVISION_RANK.get(level.strip().lower())
+
+
+def level_at_least(level: str | None, minimum: str | None) -> bool:
+    """True if `level` is as independent as `minimum` or more; no minimum accepts anything."""
+    if minimum is None:
+        return True
+    rank, required = supervision_rank(level), supervision_rank(minimum)
+    if rank is None or required is None:
+        return False
+    return rank >= required
+
+
+PROCEDURE_TECHNIQUES: dict[str, str] = {
+    "epidural": "Epidural",
+    "caudal_epidural": "Caudal epidural",
+    "facet_joint_injection": "Facet joint injection",
+    "medial_branch_block": "Medial branch block",
+    "radiofrequency_denervation": "Radiofrequency denervation",
+    "sacroiliac_joint_injection": "Sacroiliac joint injection",
+    "nerve_root_block": "Nerve root block (transforaminal)",
+    "peripheral_nerve_block": "Peripheral nerve block",
+    "trigger_point_injection": "Trigger point injection",
+    "scs_trial": "Spinal cord stimulator trial",
+    "intrathecal_pump_refill": "Intrathecal pump refill",
+    "pulsed_radiofrequency": "Pulsed radiofrequency",
+    "botulinum_toxin_injection": "Botulinum toxin injection",
+    "ketamine_lidocaine_infusion": "Ketamine/lidocaine infusion",
+    "other": "Other",
+}
+
+# The three guidance modes named for SIA Pain Medicine logbooks [SIA-PM], plus CT.
+GUIDANCE_MODES: dict[str, str] = {
+    "landmark": "Landmark",
+    "ultrasound": "Ultrasound",
+    "xray": "X-ray (fluoroscopy)",
+    "ct": "CT",
+}
+
+# "The Role of the Pain Medicine Specialist" (FPM, November 2020) [ROLE]; every curriculum
+# version must map each theme to at least one competency.
+THEMES: dict[str, str] = {
+    "pain_biology": "Understanding the complex biology of pain",
+    "diagnosis": "Specific pain diagnosis, including the role of specialised tests",
+    "prescribing": "Safe and effective prescribing, including drugs of potential addiction "
+    "and rational use of pain medicines in primary care",
+    "interventions": "Interventional techniques where appropriate",
+    "complex_pain": "Complex pain not responsive to initial management, and patients "
+    "outside national guidelines",
+    "cancer_pain": "Cancer pain and cancer survivors, with supportive and palliative care",
+    "biopsychosocial": "The biopsychosocial model",
+    "multidisciplinary": "Multiprofessional and multidisciplinary working",
+    "leadership": "Leadership, service development, guideline and care-pathway development "
+    "with commissioners",
+    "education": "Education of other professions",
+    "research": "Research and its translation into care",
+    "medicolegal": "Expert medical evidence to courts",
+}
+
+# The four slots the web app serves at /basic, /intermediate, /higher, /advanced; each
+# curriculum version assigns exactly one of its stages to each slot.
+STAGE_LEVELS = ("basic", "intermediate", "higher", "advanced")

@@ -1,0 +1,204 @@
+"""Turn a trainee's evidence counts into competency, domain and stage progress, and compare
+progress with the time elapsed in a stage."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from math import floor
+from typing import Iterable
+
+from .curriculum import Competency, Curriculum, Domain, EvidenceRule, Stage
+from .evidence import level_at_least
+
+EVIDENCE_STATUSES = ("signed", "submitted", "draft")
+NOT_STARTED, IN_PROGRESS, COMPLETE = "not_started", "in_progress", "complete"
+COMPETENCY_STATES = (NOT_STARTED, IN_PROGRESS, COMPLETE)
+
+
+@dataclass(frozen=True)
+class EvidenceCount:
+    """How many evidence items of one kind claim one competency. The app aggregates rows;
+    returned items arrive as "draft" because they no longer count towards anything."""
+
+    competency_code: str
+    evidence_type: str
+    supervision_level: str | None
+    status: str
+    count: int
+
+    def __post_init__(self) -> None:
+        if self.status not in EVIDENCE_STATUSES:
+            raise ValueError(f"status must be one of {EVIDENCE_STATUSES}, got {self.status!r}")
+        if self.count < 0:
+            raise ValueError(f"count cannot be negative, got {self.count}")
+
+
+@dataclass(frozen=True)
+class RuleProgress:
+    rule: EvidenceRule
+    counted: int  # items meeting the rule now
+    pending: int  # submitted items that would count once signed
+    missing: int  # max(0, minimum - counted)
+
+    @property
+    def satisfied(self) -> bool:
+        return self.missing == 0
+
+    @property
+    def satisfied_units(self) -> int:
+        # Capped so that surplus evidence on one rule cannot hide a gap on another.
+        return min(self.counted, self.rule.minimum)
+
+
+@dataclass(frozen=True)
+class CompetencyProgress:
+    competency: Competency
+    state: str
+    rules: tuple[RuleProgress, ...]
+    missing: tuple[str, ...]
+    evidence_total: int  # all items claiming the competency, whatever their status
+
+    @property
+    def complete(self) -> bool:
+        return self.state == COMPLETE
+
+
+@dataclass(frozen=True)
+class DomainProgress:
+    domain: Domain
+    competencies: tuple[CompetencyProgress, ...]
+    complete: int
+    in_progress: int
+    not_started: int
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    stage: Stage
+    domains: tuple[DomainProgress, ...]
+    competencies: tuple[CompetencyProgress, ...]
+    total: int
+    complete: int
+    in_progress: int
+    not_started: int
+    required_units: int
+    satisfied_units: int
+    percent: float
+    ready_for_signoff: bool
+
+    def competency(self, code: str) -> CompetencyProgress:
+        for progress in self.competencies:
+            if progress.competency.code == code:
+                return progress
+        raise KeyError(f"stage {self.stage.key!r} has no competency {code!r}")
+
+
+def rule_progress(rule: EvidenceRule, counts: Iterable[EvidenceCount]) -> RuleProgress:
+    counted = pending = 0
+    for item in counts:
+        if item.evidence_type != rule.evidence_type:
+            continue
+        if not level_at_least(item.supervision_level, rule.min_supervision):
+            continue
+        if item.status == "signed":
+            counted += item.count
+        elif item.status == "submitted":
+            if rule.signoff_required:
+                pending += item.count
+            else:
+                counted += item.count
+    return RuleProgress(rule, counted, pending, max(0, rule.minimum - counted))
+
+
+def competency_progress(competency: Competency,
+                        counts: Iterable[EvidenceCount]) -> CompetencyProgress:
+    """Progress on one competency from the counts that claim it (others are ignored)."""
+    own = [c for c in counts if c.competency_code == competency.code]
+    rules = tuple(rule_progress(rule, own) for rule in competency.evidence)
+    total = sum(c.count for c in own)
+    if all(r.satisfied for r in rules):
+        state = COMPLETE
+    elif total > 0 or any(r.counted > 0 for r in rules):
+        state = IN_PROGRESS
+    else:
+        state = NOT_STARTED
+    missing = tuple(r.rule.describe_count(r.missing, more=True) for r in rules if r.missing)
+    return CompetencyProgress(competency, state, rules, missing, total)
+
+
+def _group(counts: Iterable[EvidenceCount]) -> dict[str, list[EvidenceCount]]:
+    grouped: dict[str, list[EvidenceCount]] = defaultdict(list)
+    for item in counts:
+        grouped[item.competency_code].append(item)
+    return grouped
+
+
+def _tally(progresses: Iterable[CompetencyProgress]) -> dict[str, int]:
+    tally = dict.fromkeys(COMPETENCY_STATES, 0)
+    for progress in progresses:
+        tally[progress.state] += 1
+    return tally
+
+
+def _percent(satisfied: int, required: int) -> float:
+    if required == 0:
+        return 100.0
+    # Exact half-up rounding to one decimal; never show 100.0 while a unit is still missing.
+    tenths = floor(Fraction(1000 * satisfied, required) + Fraction(1, 2))
+    if satisfied < required:
+        tenths = min(tenths, 999)
+    return tenths / 10
+
+
+def _stage_progress(stage: Stage, grouped: dict[str, list[EvidenceCount]]) -> StageProgress:
+    domains = []
+    for domain in stage.domains:
+        progresses = tuple(competency_progress(c, grouped.get(c.code, ()))
+                           for c in domain.competencies)
+        domains.append(DomainProgress(domain, progresses, **_tally(progresses)))
+    everything = tuple(p for d in domains for p in d.competencies)
+    rules = [r for p in everything for r in p.rules]
+    required = sum(r.rule.minimum for r in rules)
+    satisfied = sum(r.satisfied_units for r in rules)
+    tally = _tally(everything)
+    return StageProgress(
+        stage=stage, domains=tuple(domains), competencies=everything,
+        total=len(everything), **tally,
+        required_units=required, satisfied_units=satisfied,
+        percent=_percent(satisfied, required),
+        ready_for_signoff=tally[COMPLETE] == len(everything),
+    )
+
+
+def stage_progress(curriculum: Curriculum, stage_key: str,
+                   counts: Iterable[EvidenceCount]) -> StageProgress:
+    return _stage_progress(curriculum.stage(stage_key), _group(counts))
+
+
+def curriculum_progress(curriculum: Curriculum,
+                        counts: Iterable[EvidenceCount]) -> dict[str, StageProgress]:
+    """Progress for every stage, keyed by stage key in curriculum order. Counts for codes the
+    curriculum does not know (e.g. another version's) are ignored."""
+    grouped = _group(counts)
+    return {stage.key: _stage_progress(stage, grouped) for stage in curriculum.stages}
+
+
+def expected_percent(stage: Stage, start: date, today: date, end: date | None = None) -> float:
+    """Share of the stage a trainee on a straight line from `start` to `end` should have done
+    by `today`, 0–100. Without `end` the stage's max_weeks (else min_weeks) sets the length."""
+    if end is None:
+        weeks = stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
+        if weeks is None:
+            raise ValueError(f"stage {stage.key!r} has no length; pass an end date")
+        end = start + timedelta(weeks=weeks)
+    if today <= start:
+        return 0.0
+    if today >= end:
+        return 100.0
+    return _percent((today - start).days, (end - start).days)
+
+
+def is_behind(actual_percent: float, expected: float, tolerance: float = 15.0) -> bool:
+    """True when progress trails the expected trajectory by more than `tolerance` points."""
+    return actual_percent < expected - tolerance
