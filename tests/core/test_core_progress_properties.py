@@ -1,0 +1,151 @@
+"""Properties of progress over the shipped curricula, for arbitrary evidence counts."""
+
+import random
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from competencies import (
+    EVIDENCE_STATUSES,
+    EVIDENCE_TYPES,
+    SUPERVISION_LEVELS,
+    EvidenceCount,
+    competency_progress,
+    curriculum_progress,
+    expected_percent,
+    load_registry,
+    stage_progress,
+)
+
+REGISTRY = load_registry()
+CURRICULA = [REGISTRY.get(version) for version in REGISTRY.versions()]
+STATE_RANK = {"not_started": 0, "in_progress": 1, "complete": 2}
+
+
+def counts_for(curriculum, max_size=40):
+    # Bias towards the types and levels the curriculum actually asks for, so that
+    # competencies do get completed, but keep some noise (unknown codes, other types).
+    codes = [c.code for c in curriculum.competencies] + ["UNKNOWN_01"]
+    rule_types = sorted({r.evidence_type for c in curriculum.competencies for r in c.evidence})
+    item = st.builds(
+        EvidenceCount,
+        competency_code=st.sampled_from(codes),
+        evidence_type=st.one_of(st.sampled_from(rule_types), st.sampled_from(list(EVIDENCE_TYPES))),
+        supervision_level=st.one_of(st.none(), st.sampled_from(list(SUPERVISION_LEVELS))),
+        status=st.sampled_from(EVIDENCE_STATUSES),
+        count=st.integers(min_value=0, max_value=12),
+    )
+    return st.lists(item, max_size=max_size)
+
+
+curriculum_and_counts = st.sampled_from(CURRICULA).flatmap(
+    lambda c: st.tuples(st.just(c), counts_for(c)))
+
+
+def snapshot(curriculum, counts):
+    progress = curriculum_progress(curriculum, counts)
+    percents = {key: p.percent for key, p in progress.items()}
+    states = {cp.competency.code: cp.state for p in progress.values() for cp in p.competencies}
+    return percents, states
+
+
+@settings(max_examples=150, deadline=None)
+@given(curriculum_and_counts)
+def test_percent_is_between_0_and_100_and_units_are_consistent(data):
+    curriculum, counts = data
+    for progress in curriculum_progress(curriculum, counts).values():
+        assert 0.0 <= progress.percent <= 100.0
+        assert round(progress.percent, 1) == progress.percent
+        assert 0 <= progress.satisfied_units <= progress.required_units
+        assert progress.complete + progress.in_progress + progress.not_started == progress.total
+        assert progress.ready_for_signoff == (progress.complete == progress.total)
+        assert progress.ready_for_signoff == (progress.percent == 100.0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(curriculum_and_counts)
+def test_complete_iff_nothing_missing(data):
+    curriculum, counts = data
+    for progress in curriculum_progress(curriculum, counts).values():
+        for item in progress.competencies:
+            assert item.complete == (item.missing == ())
+            assert len(item.missing) == sum(1 for r in item.rules if r.missing)
+            for rule in item.rules:
+                assert rule.missing == max(0, rule.rule.minimum - rule.counted)
+                assert rule.pending >= 0
+                if not rule.rule.signoff_required:
+                    assert rule.pending == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(curriculum_and_counts, st.data())
+def test_adding_evidence_never_lowers_percent_or_state(data, draw):
+    curriculum, counts = data
+    extra = draw.draw(counts_for(curriculum, max_size=5))
+    before_percent, before_state = snapshot(curriculum, counts)
+    after_percent, after_state = snapshot(curriculum, counts + extra)
+    for key in before_percent:
+        assert after_percent[key] >= before_percent[key]
+    for code in before_state:
+        assert STATE_RANK[after_state[code]] >= STATE_RANK[before_state[code]]
+
+
+@settings(max_examples=100, deadline=None)
+@given(curriculum_and_counts, st.randoms())
+def test_signing_evidence_never_lowers_progress(data, rnd):
+    curriculum, counts = data
+    # Promote some items one step along draft -> submitted -> signed.
+    promote = {"draft": "submitted", "submitted": "signed", "signed": "signed"}
+    promoted = [
+        EvidenceCount(c.competency_code, c.evidence_type, c.supervision_level,
+                      promote[c.status] if rnd.random() < 0.5 else c.status, c.count)
+        for c in counts
+    ]
+    before_percent, before_state = snapshot(curriculum, counts)
+    after_percent, after_state = snapshot(curriculum, promoted)
+    for key in before_percent:
+        assert after_percent[key] >= before_percent[key]
+    for code in before_state:
+        assert STATE_RANK[after_state[code]] >= STATE_RANK[before_state[code]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(curriculum_and_counts, st.randoms())
+def test_order_of_counts_does_not_matter(data, rnd):
+    curriculum, counts = data
+    shuffled = list(counts)
+    rnd.shuffle(shuffled)
+    assert snapshot(curriculum, counts) == snapshot(curriculum, shuffled)
+
+
+@settings(max_examples=60, deadline=None)
+@given(curriculum_and_counts)
+def test_stage_progress_agrees_with_curriculum_progress(data):
+    curriculum, counts = data
+    everything = curriculum_progress(curriculum, counts)
+    stage = random.Random(len(counts)).choice(curriculum.stages)
+    single = stage_progress(curriculum, stage.key, counts)
+    assert single == everything[stage.key]
+    for item in single.competencies:
+        own = [c for c in counts if c.competency_code == item.competency.code]
+        assert competency_progress(item.competency, own) == item
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from([s for c in CURRICULA for s in c.stages]),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 1, 1)),
+    st.integers(min_value=-400, max_value=2000),
+    st.integers(min_value=0, max_value=400),
+)
+def test_expected_percent_is_bounded_and_monotone(stage, start, offset, step):
+    today = start + timedelta(days=offset)
+    later = today + timedelta(days=step)
+    now, then = expected_percent(stage, start, today), expected_percent(stage, start, later)
+    assert 0.0 <= now <= then <= 100.0
+    if offset <= 0:
+        assert now == 0.0
+    weeks = stage.max_weeks or stage.min_weeks
+    if offset >= weeks * 7:
+        assert now == 100.0
