@@ -1,0 +1,91 @@
+"""The app factory, configuration order, security headers, served assets and error pages."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import make_test_config
+from tests.factories import TraineeFactory
+from trainee_portal import create_app
+from trainee_portal.settings import normalise_database_url
+
+
+def test_refuses_default_secret_outside_debug_and_testing(monkeypatch, instance_dir):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_environment_overrides_instance_config(monkeypatch, instance_dir):
+    (instance_dir / "config.py").write_text("SECRET_KEY = 'from-instance'\nPAGE_SIZE = 7\n")
+    try:
+        assert create_app({"TESTING": True}).config["SECRET_KEY"] == "from-instance"
+        monkeypatch.setenv("SECRET_KEY", "from-environment")
+        app = create_app({"TESTING": True})
+        assert app.config["SECRET_KEY"] == "from-environment" and app.config["PAGE_SIZE"] == 7
+    finally:
+        (instance_dir / "config.py").unlink()
+
+
+def test_bad_numeric_environment_setting_gives_a_clear_message(monkeypatch, instance_dir):
+    monkeypatch.setenv("MAIL_PORT", "twenty-five")
+    with pytest.raises(SystemExit, match="MAIL_PORT must be a whole number"):
+        create_app({"TESTING": True})
+
+
+@pytest.mark.parametrize("given,expected", [
+    ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+    ("postgresql://h/db", "postgresql+psycopg://h/db"),
+    ("postgresql+psycopg://h/db", "postgresql+psycopg://h/db"),
+    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+])
+def test_database_urls_are_normalised(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_default_database_is_sqlite_in_instance_folder(instance_dir, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"TESTING": True})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance_dir / 'portal.sqlite3'}"
+
+
+def test_pages_carry_security_headers_and_no_inline_script(client, login):
+    login(TraineeFactory())
+    response = client.get("/higher/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    for tag in re.findall(r"<script[^>]*>", response.data.decode()):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    user = TraineeFactory()
+    response = client.post("/login", data={"email": user.email, "password": "correct-horse-battery-staple"})
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_design_system_and_plotly_are_served_by_the_app_with_long_caching(client):
+    css = client.get("/assets/nhsuk-frontend.min.css")
+    assert css.status_code == 200 and "max-age=31536000" in css.headers["Cache-Control"]
+    assert client.get("/assets/images/favicon.svg").status_code == 200
+    js = client.get("/vendor/plotly.min.js")
+    assert js.status_code == 200 and js.mimetype == "text/javascript"
+    assert client.get("/assets/../../package.json").status_code == 404
+
+
+def test_unknown_page_gets_a_friendly_404(client, login):
+    login(TraineeFactory())
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "Page not found" in response.data.decode()
+
+
+def test_csrf_is_enforced_when_enabled(database_url, instance_dir, app):
+    strict = create_app(make_test_config(database_url, instance_dir) | {"WTF_CSRF_ENABLED": True}).test_client()
+    response = strict.post("/login", data={"email": "a@b.nhs.uk", "password": "whatever-it-is"})
+    assert response.status_code == 400 and "Your form expired" in response.data.decode()

@@ -1,0 +1,117 @@
+"""Shared fixtures: one migrated database per test session (SQLite by default, PostgreSQL when DATABASE_URL
+names one), a fresh app per session and empty tables after every test that used the database."""
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from trainee_portal.settings import normalise_database_url
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def _server_admin_url(url):
+    return url.set(database="postgres")
+
+
+def create_test_database(prefix: str = "portal_test") -> tuple[str, callable]:
+    """A new empty database on the engine DATABASE_URL names (or a SQLite file); returns (url, drop)."""
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith(("postgres://", "postgresql")):
+        url = make_url(normalise_database_url(base))
+        name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+        admin = create_engine(_server_admin_url(url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+        def drop():
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        return url.set(database=name).render_as_string(hide_password=False), drop
+    folder = tempfile.mkdtemp(prefix=prefix)
+    return f"sqlite:///{Path(folder) / 'test.sqlite3'}", lambda: None
+
+
+def make_test_config(database_url: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
+        "UPLOAD_DIR": str(instance / "uploads"),
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,  # nothing listens: tests that send mail start their own SMTP server
+    }
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("instance")
+    os.environ["PORTAL_INSTANCE_PATH"] = str(path)  # keep the developer's instance/config.py out of tests
+    return path
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    url, drop = create_test_database()
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, instance_dir):
+    from flask_migrate import upgrade
+
+    from trainee_portal import create_app
+    application = create_app(make_test_config(database_url, instance_dir))
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _database_per_test(request):
+    """Tests that use the app get an app context and empty tables afterwards."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application = request.getfixturevalue("app")
+    from trainee_portal.extensions import db
+    with application.app_context():
+        yield
+        db.session.remove()
+        _empty_tables(db)
+
+
+def _empty_tables(db) -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real login form."""
+    def sign_in(user, password: str = TEST_PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.data.decode()[:500]
+        return client
+    return sign_in

@@ -1,0 +1,94 @@
+"""Pain Medicine training portal: the Flask application factory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from trainee_portal import settings
+from trainee_portal.extensions import csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+                instance_relative_config=True)
+    app.config.from_object(settings.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(settings.from_environment())
+    if config:
+        app.config.update(config)
+    _fill_derived_settings(app)
+    _refuse_default_secret(app)
+
+    app.jinja_options = {
+        "undefined": ChainableUndefined,  # the NHS.UK macros read optional nested parameters
+        "loader": ChoiceLoader([
+            app.create_global_jinja_loader(),  # the app's and every blueprint's templates
+            PackageLoader("nhsuk_frontend_jinja"),
+        ]),
+        "autoescape": True,
+    }
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from trainee_portal import assets, commands, errors, models, navigation, security  # noqa: F401 (models registers the tables)
+    from trainee_portal.auth import bp as auth_bp
+    from trainee_portal.home import bp as home_bp
+    from trainee_portal.stages import make_stage_blueprint
+
+    security.init_app(app)
+    assets.init_app(app)
+    errors.init_app(app)
+    navigation.init_app(app)
+    commands.init_app(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    for level in ("basic", "intermediate", "higher", "advanced"):
+        app.register_blueprint(make_stage_blueprint(level))
+    return app
+
+
+def _fill_derived_settings(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("postgresql"):
+        options.setdefault("pool_pre_ping", True)  # recover by itself after a database restart
+    else:
+        options.setdefault("connect_args", {"timeout": 15})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if not app.config.get("NHSUK_FRONTEND_DIR"):
+        app.config["NHSUK_FRONTEND_DIR"] = str(PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk")
+    app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
+
+
+def _refuse_default_secret(app: Flask) -> None:
+    if app.config["SECRET_KEY"] == settings.DEFAULT_SECRET_KEY and not (app.debug or app.testing):
+        raise RuntimeError(
+            "Refusing to start with the default SECRET_KEY. Set the SECRET_KEY environment variable "
+            "or put SECRET_KEY = '...' in instance/config.py (scripts/run writes one for you)."
+        )
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: write-ahead log so readers never block the writer, a busy timeout, and enforced foreign keys."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

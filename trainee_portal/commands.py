@@ -1,0 +1,89 @@
+"""Command-line tasks (`flask --app wsgi <command>`): demo data, accounts, curriculum checks, progress rebuilds."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from competencies import CurriculumError, load_curriculum_text
+from trainee_portal.extensions import db
+from trainee_portal.models import ROLES, TraineeProfile, User
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(validate_curriculum)
+    app.cli.add_command(recompute_progress)
+
+
+@click.command("seed-demo")
+@click.option("--reset", is_flag=True, help="Remove existing demo accounts' data first (only demo accounts).")
+def seed_demo(reset: bool) -> None:
+    """Load the demo regions, accounts and evidence (safe to run twice)."""
+    from trainee_portal.demo import DEMO_PASSWORD, load_demo
+    created = load_demo(reset=reset)
+    if created:
+        click.echo(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
+    else:
+        click.echo("Demo data is already loaded; nothing changed.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name as shown to others, e.g. 'Dr Priya Shah'.")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="Repeat for several roles.")
+def create_user(email: str, name: str, roles: tuple[str, ...]) -> None:
+    """Create an account with a temporary password that must be changed at first sign-in."""
+    from email_validator import EmailNotValidError, validate_email
+    from trainee_portal.passwords import hash_password
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise click.BadParameter("give a name of 1 to 120 characters", param_hint="--name")
+    if "trainee" in roles:
+        raise click.BadParameter("trainees need a profile (GMC number, curriculum, region): add them in Administration", param_hint="--role")
+    if db.session.scalar(select(func.count()).select_from(User).where(func.lower(User.email) == email)):
+        raise click.ClickException(f"an account for {email} already exists")
+    temporary = secrets.token_urlsafe(12)
+    user = User(email=email, name=name, password_hash=hash_password(temporary), must_change_password=True)
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {email} ({', '.join(roles)}). Temporary password: {temporary}")
+
+
+@click.command("validate-curriculum")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+def validate_curriculum(path: Path) -> None:
+    """Check a curriculum file and list every problem with its place in the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path}: not a UTF-8 text file") from None
+    try:
+        curriculum = load_curriculum_text(text, path.name)
+    except CurriculumError as error:
+        click.echo(f"{path.name}: {len(error.issues)} problem(s) found:", err=True)
+        for issue in error.issues:
+            click.echo(f"  {issue}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{path.name}: valid curriculum {curriculum.version} – {len(curriculum.stages)} stages, "
+               f"{len(curriculum.competencies)} competencies.")
+
+
+@click.command("recompute-progress")
+def recompute_progress() -> None:
+    """Rebuild every trainee's progress summary from the evidence itself."""
+    from trainee_portal import progress
+    total = db.session.scalar(select(func.count()).select_from(TraineeProfile))
+    with click.progressbar(length=total, label="Recomputing progress") as bar:
+        progress.recompute_all(on_trainee=lambda _id: bar.update(1))
+    db.session.commit()
+    click.echo(f"Recomputed progress for {total} trainees.")

@@ -1,0 +1,48 @@
+"""Access to curriculum versions: the files shipped with the domain core plus versions an administrator activated.
+
+The parsed registry is cached per process; activating an upload reloads it here and other worker
+processes pick it up within CACHE_SECONDS.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import select
+
+from competencies import Curriculum, CurriculumRegistry, load_curriculum_text, load_registry
+from trainee_portal.extensions import db
+from trainee_portal.models import CurriculumUpload
+
+CACHE_SECONDS = 60
+_lock = threading.Lock()
+_cache: dict = {"registry": None, "loaded_at": 0.0, "shipped": None}
+
+
+def _shipped() -> CurriculumRegistry:
+    if _cache["shipped"] is None:
+        _cache["shipped"] = load_registry()
+    return _cache["shipped"]
+
+
+def registry(force: bool = False) -> CurriculumRegistry:
+    with _lock:
+        fresh = time.monotonic() - _cache["loaded_at"] < CACHE_SECONDS
+        if _cache["registry"] is not None and fresh and not force:
+            return _cache["registry"]
+        reg = _shipped()
+        uploads = db.session.scalars(select(CurriculumUpload).where(CurriculumUpload.status == "active")).all()
+        for upload in uploads:
+            reg = reg.add(load_curriculum_text(upload.content, upload.filename))
+        _cache["registry"] = reg
+        _cache["loaded_at"] = time.monotonic()
+        return reg
+
+
+def curriculum(version: str) -> Curriculum:
+    return registry().get(version)
+
+
+def version_choices() -> list[tuple[str, str]]:
+    reg = registry()
+    return [(v, f"{reg.get(v).title} ({v})") for v in reg.versions()]

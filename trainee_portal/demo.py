@@ -1,0 +1,166 @@
+"""Demo data: regions, cohorts, one account per role and trainees at different points, with real evidence.
+
+Everything is built through the same models and services as the app uses, so statuses on screen are
+computed, not typed in. Deterministic: the same run gives the same data.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from competencies import STAGE_LEVELS
+from trainee_portal import audit, curricula, progress
+from trainee_portal.extensions import db
+from trainee_portal.models import (
+    Cohort, DirectorScope, EvidenceCompetency, EvidenceEntry, Region, SignOff, SignOffRequest,
+    SupervisorAssignment, TraineeProfile, User,
+)
+from trainee_portal.passwords import hash_password
+
+DEMO_PASSWORD = "pain-demo-2026"
+DEMO_DOMAIN = "demo.painportfolio.nhs.uk"
+
+HOSPITALS = ["St Thomas' Hospital", "King's College Hospital", "Royal London Hospital", "Salford Royal", "Royal Infirmary of Edinburgh"]
+SETTINGS = {"logbook.clinic": "outpatient", "logbook.ward_round": "ward", "logbook.mdt": "mdt",
+            "logbook.procedure": "theatre", "logbook.teaching": "teaching"}
+
+# name, email local part, curriculum, current level, region, cohort, months into the stage, share of the current stage done, idle days
+TRAINEES = [
+    ("Dr Aisha Khan", "trainee", "2021", "higher", "London", "London 2023 intake", 2, 0.55, 0),
+    ("Dr Tom Reid", "trainee2010", "2010", "advanced", "London", "London 2022 intake", 7, 0.6, 3),
+    ("Dr Grace Mensah", "grace.mensah", "2021", "intermediate", "London", "London 2024 intake", 10, 0.15, 75),
+    ("Dr Owen Price", "owen.price", "2021", "advanced", "London", "London 2022 intake", 9, 0.9, 1),
+    ("Dr Mei Lin", "mei.lin", "2021", "basic", "London", "London 2025 intake", 3, 0.35, 5),
+    ("Dr Samuel Adeyemi", "samuel.adeyemi", "2021", "higher", "London", "London 2023 intake", 2, 0.1, 20),
+    ("Dr Fiona Campbell", "fiona.campbell", "2010", "higher", "North West", "North West 2023 intake", 1, 0.5, 2),
+    ("Dr Rory Doyle", "rory.doyle", "2021", "intermediate", "North West", "North West 2024 intake", 4, 0.4, 8),
+]
+
+
+def _email(local: str) -> str:
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+def _user(name: str, local: str, roles: tuple[str, ...], password_hash: str) -> User:
+    user = User(email=_email(local), name=name, password_hash=password_hash)
+    user.set_roles(roles)
+    db.session.add(user)
+    return user
+
+
+def load_demo(reset: bool = False, today: date | None = None) -> bool:
+    """Create the demo data unless it is there already; returns whether anything was created."""
+    today = today or date.today()
+    if db.session.scalar(select(User.id).where(User.email == _email("admin"))) is not None:
+        return False
+    rng = random.Random(2026)
+    password_hash = hash_password(DEMO_PASSWORD)
+
+    regions = {name: Region(name=name) for name in ("London", "North West", "Scotland")}
+    db.session.add_all(regions.values())
+    cohorts = {}
+    for _, _, _, _, region, cohort, *_ in TRAINEES:
+        if cohort not in cohorts:
+            cohorts[cohort] = Cohort(name=cohort, region=regions[region], intake_year=int(cohort.split()[-2]))
+    db.session.add_all(cohorts.values())
+
+    _user("Alex Morgan", "admin", ("admin",), password_hash)
+    director = _user("Dr Helen Okafor", "director", ("director",), password_hash)
+    supervisor = _user("Dr James Whitfield", "supervisor", ("supervisor",), password_hash)
+    supervisor_nw = _user("Dr Niamh Kelly", "supervisor.nw", ("supervisor",), password_hash)
+    _user("Dr Priya Shah", "director.nw", ("director", "supervisor"), password_hash)
+    db.session.flush()
+    db.session.add(DirectorScope(director_id=director.id, region_id=regions["London"].id))
+    nw_director = db.session.scalar(select(User).where(User.email == _email("director.nw")))
+    db.session.add(DirectorScope(director_id=nw_director.id, region_id=regions["North West"].id))
+
+    for index, (name, local, version, level, region, cohort, months_in, share, idle_days) in enumerate(TRAINEES):
+        trainee = _user(name, local, ("trainee",), password_hash)
+        db.session.flush()
+        stage_start = today - timedelta(days=int(months_in * 30.4))
+        db.session.add(TraineeProfile(
+            user_id=trainee.id, gmc_number=f"{7100000 + index * 1379:07d}", curriculum_version=version,
+            current_stage=level, programme_start=stage_start - timedelta(days=365 * (STAGE_LEVELS.index(level) + 1)),
+            stage_started_on=stage_start, region_id=regions[region].id, cohort_id=cohorts[cohort].id,
+        ))
+        sup = supervisor if region == "London" else supervisor_nw
+        db.session.add(SupervisorAssignment(supervisor_id=sup.id, trainee_id=trainee.id, kind="educational",
+                                            starts_on=stage_start - timedelta(days=400)))
+        db.session.flush()
+        _evidence_for(trainee, sup, version, level, share, stage_start, today - timedelta(days=idle_days), rng)
+    db.session.flush()
+    progress.recompute_all()
+    db.session.commit()
+    return True
+
+
+def _evidence_for(trainee: User, supervisor: User, version: str, current_level: str, share: float,
+                  stage_start: date, last_day: date, rng: random.Random) -> None:
+    """Earlier stages complete and signed; the current stage partly done, with some items awaiting sign-off."""
+    curriculum = curricula.curriculum(version)
+    current_index = STAGE_LEVELS.index(current_level)
+    for level in STAGE_LEVELS[: current_index + 1]:
+        stage = curriculum.stage_for_level(level)
+        competencies = list(stage.competencies)
+        done = len(competencies) if level != current_level else int(round(len(competencies) * share))
+        for position, competency in enumerate(competencies):
+            if position < done:
+                statuses = ["signed"]
+            elif level == current_level and position < done + 3:
+                statuses = ["submitted", "draft"]
+            else:
+                continue
+            for rule in competency.evidence:
+                count = rule.minimum if statuses == ["signed"] else 1
+                for n in range(count):
+                    status = statuses[n % len(statuses)]
+                    if level == current_level:
+                        span = max((last_day - stage_start).days, 1)
+                        occurred = stage_start + timedelta(days=rng.randint(0, span))
+                    else:
+                        occurred = stage_start - timedelta(days=rng.randint(30, 700))
+                    _entry(trainee, supervisor, stage.level, competency.code, rule, status, min(occurred, last_day), rng)
+
+
+def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
+    kind = rule.evidence_type
+    levels = ["1", "2a", "2b", "3", "4"]
+    minimum = levels.index(rule.min_supervision) if rule.min_supervision else 0
+    entry = EvidenceEntry(
+        trainee_id=trainee.id, evidence_type=kind, stage_level=level, occurred_on=occurred,
+        title=f"{kind.split('.')[-1].replace('_', ' ').capitalize()} for {code}",
+        setting=SETTINGS.get(kind, "other"), hospital=rng.choice(HOSPITALS),
+        supervision_level=levels[rng.randint(minimum, min(minimum + 1, 4))],
+        technique="medial_branch_block" if kind in ("logbook.procedure", "wba.dops") else None,
+        guidance="x_ray" if kind in ("logbook.procedure", "wba.dops") else None,
+        notes="Anonymised summary of the case and my role in it.",
+        reflection="What went well, what I would change, and what I will read next." if kind == "reflection" else "",
+        status=status,
+        created_at=datetime.combine(occurred, time(17, 30)), updated_at=datetime.combine(occurred, time(17, 30)),
+    )
+    entry.competencies = [EvidenceCompetency(competency_code=code)]
+    db.session.add(entry)
+    db.session.flush()
+    entry.content_hash = entry.compute_content_hash()
+    if status in ("submitted", "signed"):
+        entry.submitted_at = entry.created_at
+        request = SignOffRequest(evidence_id=entry.id, requested_by_id=trainee.id, supervisor_id=supervisor.id,
+                                 status="pending" if status == "submitted" else "signed", created_at=entry.created_at)
+        db.session.add(request)
+        db.session.flush()
+        audit.append("signoff.requested", actor=trainee, trainee_id=trainee.id, subject_type="evidence",
+                     subject_id=entry.id, payload={"request_id": request.id, "to": supervisor.email})
+        if status == "signed":
+            request.decided_at = entry.created_at + timedelta(days=rng.randint(1, 10))
+            request.decided_by_id = supervisor.id
+            entry.signed_at = request.decided_at
+            signoff = SignOff(evidence_id=entry.id, request_id=request.id, signer_id=supervisor.id,
+                              supervision_level=entry.supervision_level, feedback="Well done; see comments in person.",
+                              content_hash=entry.content_hash, signed_at=request.decided_at)
+            db.session.add(signoff)
+            db.session.flush()
+            audit.append("signoff.signed", actor=supervisor, trainee_id=trainee.id, subject_type="evidence",
+                         subject_id=entry.id, payload={"request_id": request.id, "signoff_id": signoff.id,
+                                                       "level": signoff.supervision_level, "content_hash": entry.content_hash})

@@ -1,0 +1,40 @@
+"""Home: a trainee's four stages at a glance; supervisors' trainees; links for directors and admins."""
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from competencies import STAGE_LEVELS, THEMES
+from trainee_portal import curricula, policy
+from trainee_portal.extensions import db
+from trainee_portal.home import bp
+from trainee_portal.models import TraineeProfile, TraineeProgress, User
+
+
+@bp.route("/")
+def index():
+    stages = []
+    if policy.is_trainee(current_user):
+        profile = current_user.trainee_profile
+        curriculum = curricula.curriculum(profile.curriculum_version)
+        progress = {p.stage_level: p for p in db.session.scalars(
+            select(TraineeProgress).where(TraineeProgress.trainee_id == profile.user_id))}
+        stages = [(curriculum.stage_for_level(level), progress.get(level)) for level in STAGE_LEVELS]
+    supervisees = []
+    if policy.is_supervisor(current_user):
+        supervisees = db.session.execute(
+            select(User, TraineeProfile, TraineeProgress)
+            .join(TraineeProfile, TraineeProfile.user_id == User.id)
+            .outerjoin(TraineeProgress, (TraineeProgress.trainee_id == User.id)
+                       & (TraineeProgress.stage_level == TraineeProfile.current_stage))
+            .where(User.id.in_(policy.supervised_trainee_ids(current_user.id)))
+            .order_by(User.name)
+        ).all()
+    return render_template("home/index.html", stages=stages, supervisees=supervisees, page_title="Home")
+
+
+@bp.route("/about")
+@policy.public
+def about():
+    registry = curricula.registry()
+    versions = [registry.get(v) for v in registry.versions()]
+    return render_template("home/about.html", versions=versions, themes=THEMES, page_title="About this service")

@@ -1,0 +1,12 @@
+"""The database models, one module per area; importing this package registers every table."""
+from trainee_portal.models.accounts import (  # noqa: F401
+    ROLES, Cohort, DirectorScope, Region, SupervisorAssignment, TraineeProfile, User, UserRole,
+)
+from trainee_portal.models.audit import AuditHead, AuditRecord  # noqa: F401
+from trainee_portal.models.curricula import CurriculumUpload  # noqa: F401
+from trainee_portal.models.evidence import EvidenceCompetency, EvidenceEntry  # noqa: F401
+from trainee_portal.models.exams import ExamAttempt, ExamSitting, MockExamScore, RapmConfirmation  # noqa: F401
+from trainee_portal.models.outbox import OutboxMessage  # noqa: F401
+from trainee_portal.models.progress import EvidenceTally, TraineeProgress  # noqa: F401
+from trainee_portal.models.reviews import ArcpOutcome  # noqa: F401
+from trainee_portal.models.signoff import SignOff, SignOffRequest, StageSignOff  # noqa: F401

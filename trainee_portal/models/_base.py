@@ -1,0 +1,7 @@
+"""Column helpers shared by the model modules."""
+from datetime import datetime, timezone
+
+
+def utcnow() -> datetime:
+    """Timestamps are stored in UTC, timezone-naive, the same on SQLite and PostgreSQL."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,140 @@
+"""People and their relations: users and roles, trainee profiles, regions and cohorts, supervision, director scope."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainee_portal.extensions import db
+from trainee_portal.models._base import utcnow
+
+ROLES = ("trainee", "supervisor", "director", "admin")
+ROLE_LABELS = {"trainee": "Trainee", "supervisor": "Supervisor", "director": "Training director", "admin": "Administrator"}
+
+
+class Region(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    cohorts: Mapped[list[Cohort]] = relationship(back_populates="region", order_by="Cohort.name")
+
+
+class Cohort(db.Model):
+    __table_args__ = (UniqueConstraint("region_id", "name", name="uq_cohort_region_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    intake_year: Mapped[int | None]
+
+    region: Mapped[Region] = relationship(back_populates="cohorts")
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
+    )
+    trainee_profile: Mapped[TraineeProfile | None] = relationship(
+        back_populates="user", foreign_keys="TraineeProfile.user_id", uselist=False
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def role_names(self) -> tuple[str, ...]:
+        return tuple(r.role for r in sorted(self.roles, key=lambda r: ROLES.index(r.role)))
+
+    def has_role(self, role: str) -> bool:
+        return any(r.role == role for r in self.roles)
+
+    def set_roles(self, roles) -> None:
+        wanted = [r for r in ROLES if r in set(roles)]
+        self.roles = [r for r in self.roles if r.role in wanted] + [
+            UserRole(role=r) for r in wanted if not self.has_role(r)
+        ]
+
+    @property
+    def role_label(self) -> str:
+        return ", ".join(ROLE_LABELS[r] for r in self.role_names)
+
+
+class UserRole(db.Model):
+    __table_args__ = (CheckConstraint("role IN ('trainee','supervisor','director','admin')", name="known_role"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+class TraineeProfile(db.Model):
+    __table_args__ = (
+        Index("ix_trainee_profile_region_cohort", "region_id", "cohort_id"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    gmc_number: Mapped[str] = mapped_column(String(7), unique=True)
+    curriculum_version: Mapped[str] = mapped_column(String(20))
+    current_stage: Mapped[str] = mapped_column(String(20))  # one of the four stage levels
+    programme_start: Mapped[date]
+    stage_started_on: Mapped[date]
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
+    last_activity_at: Mapped[datetime | None]  # maintained on every evidence write
+
+    user: Mapped[User] = relationship(back_populates="trainee_profile", foreign_keys=[user_id])
+    region: Mapped[Region] = relationship()
+    cohort: Mapped[Cohort | None] = relationship()
+
+
+class SupervisorAssignment(db.Model):
+    __table_args__ = (
+        CheckConstraint("kind IN ('educational','clinical')", name="known_kind"),
+        CheckConstraint("supervisor_id <> trainee_id", name="not_self"),
+        Index("ix_supervisor_assignment_supervisor", "supervisor_id", "trainee_id"),
+        Index("ix_supervisor_assignment_trainee", "trainee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(12), default="educational")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+
+    supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id])
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+
+    def is_current(self, on: date) -> bool:
+        return self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
+
+
+class DirectorScope(db.Model):
+    """A director sees every trainee of a region, or of one cohort."""
+
+    __table_args__ = (
+        CheckConstraint("region_id IS NOT NULL OR cohort_id IS NOT NULL", name="region_or_cohort"),
+        Index("ix_director_scope_director", "director_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    director_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"))
+
+    director: Mapped[User] = relationship()
+    region: Mapped[Region | None] = relationship()
+    cohort: Mapped[Cohort | None] = relationship()

@@ -1,0 +1,36 @@
+"""The append-only, hash-chained audit log of requests, decisions, voids and stage sign-offs."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainee_portal.extensions import db
+from trainee_portal.models._base import utcnow
+
+
+class AuditRecord(db.Model):
+    __table_args__ = (Index("ix_audit_record_trainee", "trainee_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor_label: Mapped[str] = mapped_column(String(200))  # who, as shown, kept even for assessors without accounts
+    action: Mapped[str] = mapped_column(String(40))
+    trainee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None]
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    record_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    actor = relationship("User", foreign_keys=[actor_id])
+
+
+class AuditHead(db.Model):
+    """One row: the chain's last hash. Appenders update it first, which serialises them on both engines."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))

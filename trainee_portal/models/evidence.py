@@ -1,0 +1,82 @@
+"""Evidence a trainee records (logbook entries, workplace-based assessments, reflections, certificates) and the competencies each claims."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainee_portal.extensions import db
+from trainee_portal.models._base import utcnow
+
+EVIDENCE_STATUSES = ("draft", "submitted", "signed", "returned")
+
+
+class EvidenceEntry(db.Model):
+    __table_args__ = (
+        CheckConstraint("status IN ('draft','submitted','signed','returned')", name="known_status"),
+        Index("ix_evidence_entry_trainee_date", "trainee_id", "occurred_on"),
+        Index("ix_evidence_entry_trainee_status", "trainee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    evidence_type: Mapped[str] = mapped_column(String(30))  # a code of competencies.EVIDENCE_TYPES
+    stage_level: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[date]
+    title: Mapped[str] = mapped_column(String(200))
+    setting: Mapped[str | None] = mapped_column(String(40))
+    hospital: Mapped[str | None] = mapped_column(String(120))
+    supervision_level: Mapped[str | None] = mapped_column(String(3))
+    technique: Mapped[str | None] = mapped_column(String(40))
+    guidance: Mapped[str | None] = mapped_column(String(20))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    reflection: Mapped[str] = mapped_column(Text, default="")
+    attachment_name: Mapped[str | None] = mapped_column(String(200))  # the name the user uploaded
+    attachment_path: Mapped[str | None] = mapped_column(String(80))  # generated name under instance/uploads
+    attachment_mime: Mapped[str | None] = mapped_column(String(60))
+    attachment_size: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    version: Mapped[int] = mapped_column(default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_entry.id"), index=True)
+    superseded_at: Mapped[datetime | None]  # set when a newer version replaces this one
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    signed_at: Mapped[datetime | None]
+
+    trainee = relationship("User", foreign_keys=[trainee_id])
+    competencies: Mapped[list[EvidenceCompetency]] = relationship(
+        back_populates="evidence", cascade="all, delete-orphan", lazy="selectin", order_by="EvidenceCompetency.competency_code"
+    )
+    supersedes: Mapped[EvidenceEntry | None] = relationship(remote_side=[id])
+
+    @property
+    def competency_codes(self) -> tuple[str, ...]:
+        return tuple(c.competency_code for c in self.competencies)
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+    CONTENT_FIELDS = ("trainee_id", "evidence_type", "stage_level", "occurred_on", "title", "setting", "hospital",
+                      "supervision_level", "technique", "guidance", "notes", "reflection", "attachment_path", "version")
+
+    def compute_content_hash(self) -> str:
+        """SHA-256 of what a signature covers: every content field and the claimed competencies."""
+        content = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+        content["occurred_on"] = self.occurred_on.isoformat() if self.occurred_on else None
+        content["competencies"] = sorted(self.competency_codes)
+        encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+class EvidenceCompetency(db.Model):
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence_entry.id"), primary_key=True)
+    competency_code: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+    evidence: Mapped[EvidenceEntry] = relationship(back_populates="competencies")

@@ -1,0 +1,83 @@
+"""Sign-off requests to supervisors or outside assessors, the signatures they give, and end-of-stage sign-offs."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainee_portal.extensions import db
+from trainee_portal.models._base import utcnow
+
+
+class SignOffRequest(db.Model):
+    __table_args__ = (
+        CheckConstraint("status IN ('pending','signed','returned','cancelled','expired')", name="known_status"),
+        CheckConstraint("supervisor_id IS NOT NULL OR assessor_email IS NOT NULL", name="has_recipient"),
+        Index("ix_sign_off_request_supervisor_status", "supervisor_id", "status"),
+        Index("ix_sign_off_request_evidence", "evidence_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence_entry.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    assessor_email: Mapped[str | None] = mapped_column(String(254))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # only the hash of an assessor link's token
+    expires_at: Mapped[datetime | None]
+    token_used_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    reminded_at: Mapped[datetime | None]
+
+    evidence = relationship("EvidenceEntry")
+    supervisor = relationship("User", foreign_keys=[supervisor_id])
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+
+
+class SignOff(db.Model):
+    """A signature covers the evidence content as it was when signed (content_hash)."""
+
+    __table_args__ = (
+        UniqueConstraint("request_id", name="uq_sign_off_request"),  # one decision per request, never two
+        Index("ix_sign_off_evidence", "evidence_id"),
+        Index("ix_sign_off_signer", "signer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence_entry.id"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("sign_off_request.id"))
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None for an outside assessor
+    assessor_name: Mapped[str | None] = mapped_column(String(120))
+    assessor_gmc: Mapped[str | None] = mapped_column(String(7))
+    supervision_level: Mapped[str] = mapped_column(String(3))
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    voided_at: Mapped[datetime | None]
+    void_reason: Mapped[str | None] = mapped_column(String(200))
+
+    evidence = relationship("EvidenceEntry")
+    request = relationship("SignOffRequest")
+    signer = relationship("User", foreign_keys=[signer_id])
+
+
+class StageSignOff(db.Model):
+    __table_args__ = (
+        UniqueConstraint("trainee_id", "curriculum_version", "stage_key", name="uq_stage_sign_off_trainee_stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    curriculum_version: Mapped[str] = mapped_column(String(20))
+    stage_key: Mapped[str] = mapped_column(String(30))
+    stage_level: Mapped[str] = mapped_column(String(20))
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    signed_on: Mapped[date]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    signed_by = relationship("User", foreign_keys=[signed_by_id])

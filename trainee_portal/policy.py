@@ -1,0 +1,212 @@
+"""The one place that answers "may this user see or do this?". Routes ask here; nothing is checked inline.
+
+Rules take the user and plain ids or model objects and return a bool; `authorize()` turns a refusal
+into 403 and `public` marks the few endpoints anonymous callers may reach.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, and_, or_, select
+
+from trainee_portal.extensions import db
+from trainee_portal.models import DirectorScope, SupervisorAssignment, TraineeProfile
+
+
+# --- marking endpoints --------------------------------------------------------------------------
+
+def public(view):
+    """Let anonymous callers reach this view (login, health, assets, assessor links)."""
+    view.is_public = True
+    return view
+
+
+def authorize(allowed: bool) -> None:
+    """Stop the request with 403 unless the rule allowed it."""
+    if not allowed:
+        abort(403)
+
+
+def requires(rule):
+    """Decorator: the view runs only when rule(current_user) holds."""
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            authorize(rule(current_user))
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+# --- roles --------------------------------------------------------------------------------------
+
+def _has(user, role: str) -> bool:
+    return bool(user and user.is_authenticated and user.has_role(role))
+
+
+def is_trainee(user) -> bool:
+    return _has(user, "trainee") and user.trainee_profile is not None
+
+
+def is_supervisor(user) -> bool:
+    return _has(user, "supervisor")
+
+
+def is_director(user) -> bool:
+    return _has(user, "director")
+
+
+def is_admin(user) -> bool:
+    return _has(user, "admin")
+
+
+def can_use_cohort_dashboard(user) -> bool:
+    return is_director(user) or is_admin(user)
+
+
+def can_administer(user) -> bool:
+    return is_admin(user)
+
+
+# --- who may see which trainee ------------------------------------------------------------------
+
+def supervised_trainee_ids(supervisor_id: int, on: date | None = None, kind: str | None = None) -> Select:
+    """Trainees with a current assignment to this supervisor (optionally of one kind)."""
+    on = on or date.today()
+    query = select(SupervisorAssignment.trainee_id).where(
+        SupervisorAssignment.supervisor_id == supervisor_id,
+        SupervisorAssignment.starts_on <= on,
+        or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= on),
+    )
+    if kind:
+        query = query.where(SupervisorAssignment.kind == kind)
+    return query
+
+
+def directed_trainee_ids(director_id: int) -> Select:
+    """Trainees in a region or cohort this director directs."""
+    scopes = select(DirectorScope.region_id, DirectorScope.cohort_id).where(DirectorScope.director_id == director_id).subquery()
+    return select(TraineeProfile.user_id).join(
+        scopes,
+        or_(
+            and_(scopes.c.region_id.is_not(None), TraineeProfile.region_id == scopes.c.region_id),
+            and_(scopes.c.cohort_id.is_not(None), TraineeProfile.cohort_id == scopes.c.cohort_id),
+        ),
+    )
+
+
+def visible_trainee_ids(user) -> Select | None:
+    """A query of the trainee ids this user may see; None means every trainee (administrators)."""
+    if is_admin(user):
+        return None
+    parts = []
+    if is_trainee(user):
+        parts.append(select(TraineeProfile.user_id).where(TraineeProfile.user_id == user.id))
+    if is_supervisor(user):
+        parts.append(supervised_trainee_ids(user.id))
+    if is_director(user):
+        parts.append(directed_trainee_ids(user.id))
+    if not parts:
+        return select(TraineeProfile.user_id).where(False)
+    query = parts[0]
+    for part in parts[1:]:
+        query = query.union(part)
+    return query
+
+
+def supervises(user, trainee_id: int, kind: str | None = None) -> bool:
+    if not is_supervisor(user) or user.id == trainee_id:
+        return False
+    query = supervised_trainee_ids(user.id, kind=kind).where(SupervisorAssignment.trainee_id == trainee_id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def directs(user, trainee_id: int) -> bool:
+    if not is_director(user):
+        return False
+    query = directed_trainee_ids(user.id).where(TraineeProfile.user_id == trainee_id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def can_view_trainee(user, trainee_id: int) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    if user.id == trainee_id and is_trainee(user):
+        return True
+    return is_admin(user) or supervises(user, trainee_id) or directs(user, trainee_id)
+
+
+def can_pick_trainee(user) -> bool:
+    """Supervisors, directors and admins choose whose record a shared page shows."""
+    return is_supervisor(user) or is_director(user) or is_admin(user)
+
+
+# --- evidence and sign-off ----------------------------------------------------------------------
+
+def can_record_evidence(user) -> bool:
+    return is_trainee(user)
+
+
+def owns_evidence(user, entry) -> bool:
+    return bool(user and user.is_authenticated and entry.trainee_id == user.id)
+
+
+def can_view_evidence(user, entry) -> bool:
+    return can_view_trainee(user, entry.trainee_id)
+
+
+def can_edit_evidence(user, entry) -> bool:
+    """Owners edit their own evidence until it is signed; signed content changes only by a new version."""
+    return owns_evidence(user, entry) and entry.is_current and entry.status in ("draft", "returned", "submitted")
+
+
+def can_revise_signed_evidence(user, entry) -> bool:
+    return owns_evidence(user, entry) and entry.is_current and entry.status == "signed"
+
+
+def can_request_signoff(user, entry) -> bool:
+    return owns_evidence(user, entry) and entry.is_current and entry.status in ("draft", "returned")
+
+
+def can_decide_signoff(user, signoff_request) -> bool:
+    """Only a currently assigned supervisor decides, never on their own evidence, and only once."""
+    if signoff_request.status != "pending" or signoff_request.supervisor_id is None:
+        return False
+    if user.id != signoff_request.supervisor_id:
+        return False
+    trainee_id = signoff_request.evidence.trainee_id
+    return trainee_id != user.id and supervises(user, trainee_id)
+
+
+def can_sign_off_stage(user, trainee_id: int) -> bool:
+    """End-of-stage sign-off belongs to the trainee's educational supervisor."""
+    return supervises(user, trainee_id, kind="educational")
+
+
+# --- exams, reviews and records kept by directors -----------------------------------------------
+
+def can_record_exam_attempt(user, trainee_id: int) -> bool:
+    return (is_trainee(user) and user.id == trainee_id) or directs(user, trainee_id) or is_admin(user)
+
+
+def can_correct_exam_attempt(user, trainee_id: int) -> bool:
+    return directs(user, trainee_id) or is_admin(user)
+
+
+def can_confirm_rapm(user, trainee_id: int) -> bool:
+    return directs(user, trainee_id)
+
+
+def can_record_arcp(user, trainee_id: int) -> bool:
+    return directs(user, trainee_id)
+
+
+def can_manage_sittings(user) -> bool:
+    return is_admin(user)
+
+
+def can_view_audit(user, trainee_id: int) -> bool:
+    return directs(user, trainee_id) or is_admin(user)

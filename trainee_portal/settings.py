@@ -1,0 +1,69 @@
+"""Configuration: defaults here, then instance/config.py, then the environment (create_app applies them in that order)."""
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
+
+
+class Defaults:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: instance/portal.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads are capped at 10 MB; the rest is form overhead
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True (SESSION_COOKIE_SECURE=1) when served over HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_LENGTH = 12
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False
+    MAIL_SENDER = "no-reply@pain-training.local"
+    SIGNOFF_REMINDER_DAYS = 7
+    ASSESSOR_LINK_DAYS = 14
+    PAGE_SIZE = 25
+    SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)  # static files carry a version in their URL
+    NHSUK_FRONTEND_DIR = None  # filled in by create_app: node_modules/nhsuk-frontend/dist/nhsuk
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms hosting platforms hand out and pin PostgreSQL to psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment() -> dict:
+    """Settings the environment overrides; only names that are set are returned."""
+    env = os.environ
+    overrides: dict = {}
+    if env.get("DATABASE_URL"):
+        overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
+    if env.get("SECRET_KEY"):
+        overrides["SECRET_KEY"] = env["SECRET_KEY"]
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "RATELIMIT_STORAGE_URI"):
+        if env.get(name):
+            overrides[name] = env[name]
+    for name in ("MAIL_PORT", "SIGNOFF_REMINDER_DAYS", "ASSESSOR_LINK_DAYS"):
+        if env.get(name):
+            try:
+                overrides[name] = int(env[name])
+            except ValueError:
+                raise SystemExit(f"{name} must be a whole number, not {env[name]!r}") from None
+    for name in ("MAIL_USE_TLS", "SESSION_COOKIE_SECURE"):
+        if env.get(name):
+            overrides[name] = env[name].lower() in ("1", "true", "yes", "on")
+    return overrides

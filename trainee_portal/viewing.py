@@ -1,0 +1,39 @@
+"""Which trainee's record a shared page shows: the trainee's own, or one a supervisor, director or admin picks."""
+from __future__ import annotations
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from trainee_portal import policy
+from trainee_portal.extensions import db
+from trainee_portal.models import TraineeProfile, User
+
+PICKER_LIMIT = 500
+
+
+def viewed_trainee() -> TraineeProfile | None:
+    """The profile named by ?trainee=ID (checked by the policy), else the user's own, else None."""
+    raw = request.args.get("trainee", "").strip()
+    if raw:
+        if not raw.isdigit() or len(raw) > 12:
+            abort(404)
+        trainee_id = int(raw)
+        policy.authorize(policy.can_view_trainee(current_user, trainee_id))
+        profile = db.session.get(TraineeProfile, trainee_id)
+        if profile is None:
+            abort(404)
+        return profile
+    if policy.is_trainee(current_user):
+        return current_user.trainee_profile
+    return None
+
+
+def trainee_choices(user) -> list[tuple[int, str]]:
+    """(id, "Name – GMC 1234567") for every trainee this user may see, by name."""
+    query = select(User.id, User.name, TraineeProfile.gmc_number).join(TraineeProfile, TraineeProfile.user_id == User.id)
+    visible = policy.visible_trainee_ids(user)
+    if visible is not None:
+        query = query.where(User.id.in_(visible))
+    rows = db.session.execute(query.order_by(User.name).limit(PICKER_LIMIT)).all()
+    return [(r.id, f"{r.name} – GMC {r.gmc_number}") for r in rows]
