@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(validate_curriculum)
     app.cli.add_command(recompute_progress)
+    from trainee_portal.maintenance import commands as maintenance; maintenance.init_app(app)  # noqa: E702 (backup, restore)
 
 
 @click.command("seed-demo")

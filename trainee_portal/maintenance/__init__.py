@@ -1,0 +1,1 @@
+"""Operational tasks kept apart from the features: database backup and restore (see commands.py)."""
