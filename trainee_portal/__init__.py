@@ -48,6 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     security.init_app(app)
     assets.init_app(app)
+    from trainee_portal import benchmarking  # opt-in benchmark instrumentation, off by default
+    benchmarking.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
     commands.init_app(app)

@@ -1,0 +1,1 @@
+"""Dataset generator and benchmark runner for the national-scale speed targets."""
