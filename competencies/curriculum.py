@@ -117,6 +117,10 @@ class ExamRules:
         return tuple(self.sources.get(rule_name, ()))
 
 
+# How the app can tell whether a Fellowship item is done; "none" means it is not tracked here.
+FELLOWSHIP_CHECKS = ("mcq_passed", "soe_passed", "advanced_stage_signed_off", "none")
+
+
 @dataclass(frozen=True)
 class FellowshipItem:
     key: str
@@ -124,6 +128,7 @@ class FellowshipItem:
     description: str
     sources: tuple[str, ...]
     inference: bool = False  # True where domain.md has no primary source for the item
+    check: str = "none"  # one of FELLOWSHIP_CHECKS
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from .curriculum import (
     EXAM_RULE_NAMES,
+    FELLOWSHIP_CHECKS,
     Competency,
     Curriculum,
     Domain,
@@ -92,6 +93,7 @@ _FELLOWSHIP: _Spec = {
     "description": (_TEXT, False, ""),
     "sources": (_STR_LIST, True, []),
     "inference": (_BOOL, False, False),
+    "check": (_STR, False, "none"),
 }
 _STAGE: _Spec = {
     "key": (_STR, True, ""),
@@ -282,6 +284,8 @@ def _read_fellowship(checker: _Checker, items: list, sources) -> tuple[Fellowshi
         values = checker.fields(item, path, _FELLOWSHIP)
         checker.unique(values["key"], seen, _join(path, "key"), "fellowship key")
         checker.sources(values["sources"], _join(path, "sources"), sources)
+        if values["check"] not in FELLOWSHIP_CHECKS:
+            checker.report(_join(path, "check"), f"must be one of {', '.join(FELLOWSHIP_CHECKS)}")
         result.append(FellowshipItem(**{**values, "sources": tuple(values["sources"])}))
     return tuple(result)
 

@@ -1,0 +1,230 @@
+"""FFPMRCA exam rules at their edges: MCQ validity, attempt limits, MCQ before SOE, the RAPM confirmation
+and six months of advanced/SIA training, application windows in UK time."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from competencies import ExamRules, load_registry
+from competencies.exam import (
+    MET, NEEDS_EVIDENCE, NOT_APPLICABLE, NOT_MET, Attempt, ExamHistory, PartRecord, RapmStatus, Sitting,
+    add_months, advanced_training_reached_on, attempt_number, mcq_expires_on, mcq_valid_on, recording_problems,
+    sitting_eligibility, upcoming_eligibility,
+)
+
+RULES = load_registry().get("2021").exam
+NOW = datetime(2026, 1, 10, 12, tzinfo=timezone.utc)
+MCQ_PASS = date(2025, 3, 3)
+
+
+def soe(on: date) -> Sitting:
+    return Sitting("SOE", on, on - timedelta(days=120), on - timedelta(days=90))
+
+
+def mcq(on: date) -> Sitting:
+    return Sitting("MCQ", on, on - timedelta(days=120), on - timedelta(days=90))
+
+
+def check(result, rule):
+    return next(c for c in result.checks if c.rule == rule)
+
+
+CONFIRMED = RapmStatus(date(2025, 9, 1), True, date(2025, 8, 1))
+
+
+def test_rules_are_read_from_the_curriculum_with_sources():
+    result = sitting_eligibility(RULES, ExamHistory(PartRecord(1, MCQ_PASS)), soe(date(2026, 5, 1)), CONFIRMED, NOW)
+    assert result.eligible
+    for c in result.checks:
+        assert c.status in (MET, NOT_APPLICABLE, NEEDS_EVIDENCE)
+        if c.status != NOT_APPLICABLE:
+            assert c.sources == ("EH-ELIG",)
+
+
+def test_mcq_pass_expires_three_years_from_the_sitting():
+    assert mcq_expires_on(RULES, MCQ_PASS) == date(2028, 3, 3)
+    assert mcq_valid_on(RULES, MCQ_PASS, date(2028, 3, 2))
+    assert not mcq_valid_on(RULES, MCQ_PASS, date(2028, 3, 3))
+    assert not mcq_valid_on(RULES, MCQ_PASS, date(2025, 3, 2))  # not before the sitting itself
+    assert not mcq_valid_on(RULES, None, date(2026, 1, 1))
+
+
+def test_leap_day_pass_expires_on_the_last_day_of_february():
+    assert mcq_expires_on(RULES, date(2024, 2, 29)) == date(2027, 2, 28)
+
+
+def test_soe_on_the_day_the_mcq_pass_expires_is_refused_and_the_day_before_allowed():
+    history = ExamHistory(PartRecord(1, MCQ_PASS))
+    on_expiry = sitting_eligibility(RULES, history, soe(date(2028, 3, 3)), CONFIRMED, NOW)
+    assert check(on_expiry, "mcq_validity_years").status == NOT_MET
+    assert "retake the MCQ" in check(on_expiry, "mcq_validity_years").reason
+    assert not on_expiry.eligible
+    day_before = sitting_eligibility(RULES, history, soe(date(2028, 3, 2)), CONFIRMED, NOW)
+    assert check(day_before, "mcq_validity_years").status == MET and day_before.eligible
+
+
+def test_mcq_sitting_is_not_needed_while_the_pass_is_valid_but_is_after_expiry():
+    history = ExamHistory(PartRecord(1, MCQ_PASS))
+    assert not sitting_eligibility(RULES, history, mcq(date(2028, 3, 2)), None, NOW).eligible
+    retake = sitting_eligibility(RULES, history, mcq(date(2028, 3, 3)), None, NOW)
+    assert retake.eligible and "must be retaken" in check(retake, "mcq_validity_years").reason
+
+
+def test_soe_needs_an_mcq_pass_first():
+    result = sitting_eligibility(RULES, ExamHistory(PartRecord(2, None)), soe(date(2026, 5, 1)), CONFIRMED, NOW)
+    assert check(result, "mcq_before_soe").status == NOT_MET and not result.eligible
+    same_day = sitting_eligibility(RULES, ExamHistory(PartRecord(1, date(2026, 5, 1))), soe(date(2026, 5, 1)),
+                                   CONFIRMED, NOW)
+    assert check(same_day, "mcq_before_soe").status == NOT_MET
+
+
+def test_mcq_before_soe_can_be_switched_off_by_the_curriculum():
+    rules = ExamRules(False, 3, 6, 6, True, 6)
+    result = sitting_eligibility(rules, ExamHistory(), soe(date(2026, 5, 1)), CONFIRMED, NOW)
+    assert check(result, "mcq_before_soe").status == NOT_APPLICABLE
+
+
+@pytest.mark.parametrize("used,status,eligible", [
+    (0, NOT_APPLICABLE, True), (4, NOT_APPLICABLE, True), (5, NEEDS_EVIDENCE, True), (6, NOT_APPLICABLE, False),
+])
+def test_six_attempts_per_part_and_the_sixth_needs_extra_training(used, status, eligible):
+    result = sitting_eligibility(RULES, ExamHistory(PartRecord(used, None)), mcq(date(2026, 5, 1)), None, NOW)
+    assert result.attempt_number == used + 1
+    assert check(result, "extra_training_from_attempt").status == status
+    assert result.eligible is eligible
+    assert result.needs_extra_training is (status == NEEDS_EVIDENCE)
+    assert check(result, "max_attempts_per_part").status == (MET if eligible else NOT_MET)
+
+
+def test_soe_attempts_are_limited_separately():
+    history = ExamHistory(PartRecord(6, MCQ_PASS), PartRecord(6, None))
+    assert not sitting_eligibility(RULES, history, soe(date(2026, 5, 1)), CONFIRMED, NOW).eligible
+    history = ExamHistory(PartRecord(6, MCQ_PASS), PartRecord(2, None))
+    assert sitting_eligibility(RULES, history, soe(date(2026, 5, 1)), CONFIRMED, NOW).eligible
+
+
+def test_soe_needs_the_rapm_confirmation_that_stage_3_pain_is_complete():
+    history = ExamHistory(PartRecord(1, MCQ_PASS))
+    missing = sitting_eligibility(RULES, history, soe(date(2026, 5, 1)), None, NOW)
+    assert check(missing, "soe_requires_rapm_confirmation").status == NOT_MET and not missing.eligible
+    incomplete = RapmStatus(date(2025, 9, 1), False, date(2025, 8, 1))
+    result = sitting_eligibility(RULES, history, soe(date(2026, 5, 1)), incomplete, NOW)
+    assert check(result, "soe_requires_rapm_confirmation").status == NOT_MET
+
+
+def test_six_months_of_advanced_training_by_the_sitting_and_six_months_minus_a_day_fails():
+    history = ExamHistory(PartRecord(1, MCQ_PASS))
+    started = date(2025, 11, 1)
+    assert advanced_training_reached_on(RULES, started) == date(2026, 5, 1)
+    rapm = RapmStatus(date(2025, 12, 1), True, started)
+    exact = sitting_eligibility(RULES, history, soe(date(2026, 5, 1)), rapm, NOW)
+    assert check(exact, "soe_min_advanced_months").status == MET and exact.eligible
+    short = sitting_eligibility(RULES, history, soe(date(2026, 4, 30)), rapm, NOW)
+    assert check(short, "soe_min_advanced_months").status == NOT_MET and not short.eligible
+    assert "1 May 2026" in check(short, "soe_min_advanced_months").reason
+
+
+def test_six_months_from_the_end_of_august_is_the_end_of_february():
+    assert advanced_training_reached_on(RULES, date(2025, 8, 31)) == date(2026, 2, 28)
+    assert add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)
+
+
+def test_passed_soe_closes_the_exam():
+    history = ExamHistory(PartRecord(1, MCQ_PASS), PartRecord(1, date(2025, 10, 1)))
+    result = sitting_eligibility(RULES, history, soe(date(2026, 5, 1)), CONFIRMED, NOW)
+    assert not result.eligible and "complete" in result.checks[0].reason
+
+
+def test_application_window_opens_at_nine_and_closes_at_five_uk_time():
+    sitting = Sitting("MCQ", date(2026, 9, 1), date(2026, 6, 1), date(2026, 7, 1))
+    # British Summer Time: 09:00 UK is 08:00 UTC.
+    assert sitting.window_state(datetime(2026, 6, 1, 7, 59, tzinfo=timezone.utc)) == "not_open"
+    assert sitting.window_state(datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)) == "open"
+    assert sitting.window_state(datetime(2026, 7, 1, 15, 59)) == "open"  # naive = UTC
+    assert sitting.window_state(datetime(2026, 7, 1, 16, 0, tzinfo=timezone.utc)) == "closed"
+    winter = Sitting("MCQ", date(2027, 3, 1), date(2026, 12, 1), date(2027, 1, 5))
+    assert winter.window_state(datetime(2027, 1, 5, 16, 59, tzinfo=timezone.utc)) == "open"
+    assert winter.window_state(datetime(2027, 1, 5, 17, 0, tzinfo=timezone.utc)) == "closed"
+
+
+def test_upcoming_lists_sittings_still_open_for_applications_soonest_first():
+    sittings = [mcq(date(2026, 9, 1)), mcq(date(2025, 9, 1)), soe(date(2026, 5, 1))]
+    result = upcoming_eligibility(RULES, ExamHistory(), sittings, None, NOW)
+    assert [r.sitting.sits_on for r in result] == [date(2026, 5, 1), date(2026, 9, 1)]
+    assert [r.eligible for r in result] == [False, True]
+
+
+def test_sitting_rejects_bad_parts_and_windows():
+    with pytest.raises(ValueError):
+        Sitting("OSCE", date(2026, 1, 1), date(2025, 1, 1), date(2025, 2, 1))
+    with pytest.raises(ValueError):
+        Sitting("MCQ", date(2026, 1, 1), date(2025, 3, 1), date(2025, 2, 1))
+
+
+def _attempts(results: str, part: str = "MCQ", start: date = date(2020, 3, 1)) -> list[Attempt]:
+    return [Attempt(part, add_months(start, 6 * i), "pass" if r == "P" else "fail") for i, r in enumerate(results)]
+
+
+def test_recording_refuses_a_future_sitting_and_a_duplicate():
+    today = date(2026, 1, 10)
+    assert "not taken place" in recording_problems(RULES, [], Attempt("MCQ", date(2026, 1, 11), "fail"), today)[0]
+    assert recording_problems(RULES, [], Attempt("MCQ", today, "fail"), today) == []
+    done = _attempts("F")
+    assert any("already recorded" in p for p in recording_problems(RULES, done, done[0], today))
+
+
+def test_recording_a_sixth_attempt_needs_extra_training_and_a_seventh_is_refused():
+    today = date(2030, 1, 1)
+    five = _attempts("FFFFF")
+    sixth = Attempt("MCQ", date(2022, 9, 1), "fail")
+    assert attempt_number(five, "MCQ", sixth.sits_on) == 6
+    assert any("additional educational training" in p for p in recording_problems(RULES, five, sixth, today))
+    assert recording_problems(RULES, five, Attempt("MCQ", date(2022, 9, 1), "fail", extra_training=True), today) == []
+    six = five + [sixth]
+    seventh = Attempt("MCQ", date(2023, 3, 1), "pass", extra_training=True)
+    assert any("At most 6" in p for p in recording_problems(RULES, six, seventh, today))
+
+
+def test_recording_an_soe_needs_an_earlier_mcq_pass_and_nothing_after_an_soe_pass():
+    today = date(2030, 1, 1)
+    assert any("MCQ must be passed first" in p
+               for p in recording_problems(RULES, _attempts("F"), Attempt("SOE", date(2021, 5, 1), "fail"), today))
+    history = _attempts("P") + [Attempt("SOE", date(2020, 10, 1), "pass")]
+    assert any("already passed" in p
+               for p in recording_problems(RULES, history, Attempt("SOE", date(2021, 5, 1), "fail"), today))
+
+
+def test_recording_another_mcq_while_the_pass_is_valid_is_refused():
+    today = date(2030, 1, 1)
+    passed = _attempts("P")
+    assert recording_problems(RULES, passed, Attempt("MCQ", date(2023, 2, 28), "pass"), today)
+    assert recording_problems(RULES, passed, Attempt("MCQ", date(2023, 3, 1), "pass"), today) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.dates(date(2015, 1, 1), date(2035, 12, 31)), offset=st.integers(-400, 400))
+def test_advanced_time_rule_is_exactly_the_six_month_boundary(start, offset):
+    reached = advanced_training_reached_on(RULES, start)
+    rapm = RapmStatus(start, True, start)
+    sitting = soe(reached + timedelta(days=offset))
+    result = sitting_eligibility(RULES, ExamHistory(PartRecord(1, sitting.sits_on - timedelta(days=30))), sitting, rapm, NOW)
+    assert (check(result, "soe_min_advanced_months").status == MET) is (offset >= 0)
+    assert reached > start + timedelta(days=180) - timedelta(days=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(passed=st.dates(date(2015, 1, 1), date(2035, 12, 31)), offset=st.integers(0, 2000))
+def test_mcq_pass_is_valid_for_less_than_three_years_and_more_than_three_minus_a_week(passed, offset):
+    day = passed + timedelta(days=offset)
+    assert mcq_valid_on(RULES, passed, day) is (day < mcq_expires_on(RULES, passed))
+    assert 365 * 3 <= (mcq_expires_on(RULES, passed) - passed).days <= 365 * 3 + 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(results=st.lists(st.sampled_from("PF"), max_size=8))
+def test_history_counts_every_attempt_and_keeps_the_latest_pass(results):
+    attempts = _attempts("".join(results))
+    history = ExamHistory.from_attempts(attempts)
+    assert history.mcq.attempts == len(results) and history.soe.attempts == 0
+    passes = [a.sits_on for a in attempts if a.result == "pass"]
+    assert history.mcq.passed_on == (max(passes) if passes else None)
