@@ -37,8 +37,8 @@ def init_app(app: Flask) -> None:
     def require_login():
         """Every endpoint needs a signed-in user unless its view is marked public in the policy module."""
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
-        if view is None or getattr(view, "is_public", False):
-            return None
+        if view is None or getattr(view, "is_public", False) or request.endpoint == "static":
+            return None  # the sign-in page needs its stylesheet and scripts before anyone has signed in
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if current_user.must_change_password and request.endpoint not in ("auth.change_password", "auth.logout"):

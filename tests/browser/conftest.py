@@ -1,0 +1,103 @@
+"""Browser journeys: one real server on a free localhost port (fresh migrated database with the demo data) and one
+Debian Chromium driven by Playwright for the whole session; skipped only where no Chromium is installed."""
+from __future__ import annotations
+
+import shutil
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.browser.pages import ARTIFACTS, AxeLog, Browsing
+from tests.conftest import create_test_database
+
+CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).exists()), None)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    skip = pytest.mark.skip(reason="Chromium is not installed (/usr/bin/chromium or `chromium` on PATH): browser journeys "
+                                   "not run. Install Debian's chromium package (.ci/run does) to run them.")
+    for item in items:
+        if Path(str(item.fspath)).resolve().is_relative_to(HERE):
+            item.add_marker(skip)
+
+
+class LiveServer:
+    """The app served by werkzeug in a background thread; `app` gives tests database access (outbox, tokens)."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="browser-live-server", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from trainee_portal import create_app, demo
+    from trainee_portal.extensions import db
+
+    database_url, drop = create_test_database(prefix="portal_browser")
+    instance = tmp_path_factory.mktemp("browser-instance")
+    app = create_app({
+        "SECRET_KEY": "browser-test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,  # the journeys sign in more often than the login limit allows one person
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast demo accounts; production uses scrypt
+        "UPLOAD_DIR": str(instance / "uploads"),
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,  # nothing listens: mail stays in the outbox, where the assessor journey reads its link
+    })  # CSRF stays on: the browser submits real forms with their tokens
+    with app.app_context():
+        upgrade()
+        demo.load_demo(today=date.today())
+    try:
+        with LiveServer(app) as server:
+            yield server
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_log():
+    log = AxeLog()
+    yield log
+    log.write(ARTIFACTS / "axe-report.md")
+
+
+@pytest.fixture
+def browsing(chromium, live_server, axe_log, request):
+    """Opens signed-in (or anonymous) browser pages for one test; closes them and checks no server error happened."""
+    session = Browsing(chromium, live_server, axe_log, request.node.name)
+    yield session
+    session.close()
