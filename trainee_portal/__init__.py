@@ -57,6 +57,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     for level in ("basic", "intermediate", "higher", "advanced"):
         app.register_blueprint(make_stage_blueprint(level))
+    from trainee_portal.evidence import bp as evidence_bp; app.register_blueprint(evidence_bp)  # noqa: E702
+    from trainee_portal.dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702
     return app
 
 

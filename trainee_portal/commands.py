@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(validate_curriculum)
     app.cli.add_command(recompute_progress)
     from trainee_portal.maintenance import commands as maintenance; maintenance.init_app(app)  # noqa: E702 (backup, restore)
+    from trainee_portal.evidence import commands as evidence_commands; evidence_commands.init_app(app)  # noqa: E702 (import-logbook)
 
 
 @click.command("seed-demo")

@@ -171,6 +171,11 @@ def can_request_signoff(user, entry) -> bool:
     return owns_evidence(user, entry) and entry.is_current and entry.status in ("draft", "returned")
 
 
+def can_delete_evidence(user, entry) -> bool:
+    """Only a first-version draft goes: a later version replaced signed evidence, whose void signatures must stay explained."""
+    return owns_evidence(user, entry) and entry.is_current and entry.status == "draft" and entry.supersedes_id is None
+
+
 def can_decide_signoff(user, signoff_request) -> bool:
     """Only a currently assigned supervisor decides, never on their own evidence, and only once."""
     if signoff_request.status != "pending" or signoff_request.supervisor_id is None:

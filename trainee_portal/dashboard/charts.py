@@ -1,0 +1,93 @@
+"""Dashboard figures and their table rows: stage completion, competencies by domain, evidence against the expected trajectory."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+
+from competencies import EvidenceCount, Stage, StageProgress, expected_percent, stage_progress
+from trainee_portal.progress import STATUS_CATEGORY
+
+BLUE, GREEN, YELLOW, GREY, DARK = "#005eb8", "#007f3b", "#ffb81c", "#aeb7bd", "#212b32"
+FONT = dict(family="Frutiger W01, Arial, sans-serif", size=14, color=DARK)
+
+
+def _layout(**extra) -> dict:
+    return dict(font=FONT, margin=dict(l=10, r=10, t=10, b=40), paper_bgcolor="white", plot_bgcolor="white",
+                legend=dict(orientation="h", y=-0.2), **extra)
+
+
+def stage_completion(results: list[StageProgress]) -> str:
+    names = [r.stage.name for r in results][::-1]
+    figure = go.Figure(go.Bar(
+        x=[r.percent for r in results][::-1], y=names, orientation="h", marker_color=BLUE,
+        text=[f"{r.percent:.0f}%" for r in results][::-1], textposition="auto",
+        hovertemplate="%{y}: %{x:.1f}% of required evidence<extra></extra>"))
+    figure.update_layout(**_layout(height=80 + 50 * len(results), xaxis=dict(range=[0, 100], title="% of required evidence in place",
+                                                                             gridcolor="#e8edee"), yaxis=dict(automargin=True)))
+    return figure.to_json()
+
+
+def domains(result: StageProgress) -> str:
+    names = [d.domain.name for d in result.domains][::-1]
+    figure = go.Figure()
+    for key, label, colour in (("complete", "Done", GREEN), ("in_progress", "In progress", YELLOW),
+                               ("not_started", "Not started", GREY)):
+        figure.add_bar(name=label, y=names, x=[getattr(d, key) for d in result.domains][::-1], orientation="h",
+                       marker_color=colour, hovertemplate=f"%{{y}}: %{{x}} {label.lower()}<extra></extra>")
+    figure.update_layout(**_layout(barmode="stack", height=120 + 45 * len(result.domains),
+                                   xaxis=dict(title="Competencies", dtick=1, gridcolor="#e8edee"), yaxis=dict(automargin=True)))
+    return figure.to_json()
+
+
+@dataclass(frozen=True)
+class TrajectoryPoint:
+    on: date
+    entries: int  # current entries for the stage dated on or before this day
+    percent: float  # the stage's required evidence in place, counting those entries as they stand now
+    expected: float | None
+
+
+def stage_end(stage: Stage, start: date) -> date | None:
+    weeks = stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
+    return start + timedelta(weeks=weeks) if weeks else None
+
+
+def trajectory(curriculum, stage: Stage, start: date, today: date, timeline: list[tuple]) -> list[TrajectoryPoint]:
+    """Weekly (or four-weekly for long stages) points from the stage start to today."""
+    end = stage_end(stage, start)
+    last = max(today, start)
+    step = 7 if (last - start).days <= 52 * 7 else 28
+    days = [start + timedelta(days=n) for n in range(0, (last - start).days + 1, step)]
+    if days[-1] != last:
+        days.append(last)
+    tally: Counter = Counter()
+    points, index, entries = [], 0, 0
+    for day in days:
+        while index < len(timeline) and timeline[index][0] <= day:
+            _, kind, level, status, codes = timeline[index]
+            for code in codes:
+                tally[(code, kind, level, STATUS_CATEGORY[status])] += 1
+            entries += 1
+            index += 1
+        counts = [EvidenceCount(code, kind, level or None, status, n) for (code, kind, level, status), n in tally.items()]
+        percent = stage_progress(curriculum, stage.key, counts).percent
+        expected = expected_percent(stage, start, day, end) if end else None
+        points.append(TrajectoryPoint(day, entries, percent, expected))
+    return points
+
+
+def trajectory_figure(points: list[TrajectoryPoint]) -> str:
+    figure = go.Figure()
+    figure.add_scatter(x=[p.on.isoformat() for p in points], y=[p.percent for p in points], mode="lines+markers",
+                       name="Required evidence in place", line=dict(color=BLUE, width=3),
+                       hovertemplate="%{x|%d %b %Y}: %{y:.1f}%<extra></extra>")
+    if any(p.expected is not None for p in points):
+        figure.add_scatter(x=[p.on.isoformat() for p in points], y=[p.expected for p in points], mode="lines",
+                           name="Expected by now", line=dict(color=DARK, dash="dash"),
+                           hovertemplate="%{x|%d %b %Y}: expected %{y:.1f}%<extra></extra>")
+    figure.update_layout(**_layout(height=340, yaxis=dict(range=[0, 100], title="% of the stage", gridcolor="#e8edee"),
+                                   xaxis=dict(gridcolor="#e8edee")))
+    return figure.to_json()

@@ -1,0 +1,37 @@
+"""/dashboard: the trainee's progress at a glance; supervisors and directors open a trainee's with ?trainee=ID."""
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+
+from competencies import curriculum_progress, is_behind
+from trainee_portal import curricula, policy, progress
+from trainee_portal.dashboard import bp, charts
+from trainee_portal.evidence import queries
+from trainee_portal.evidence.forms import uk_today
+from trainee_portal.viewing import trainee_choices, viewed_trainee
+
+
+@bp.route("", strict_slashes=False)
+def index():
+    profile = viewed_trainee()
+    choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
+    if profile is None:
+        policy.authorize(policy.can_pick_trainee(current_user))
+        return render_template("dashboard/pick.html", choices=choices, page_title="Trainee dashboard")
+    curriculum = curricula.curriculum(profile.curriculum_version)
+    results = list(curriculum_progress(curriculum, progress.trainee_counts(profile.user_id)).values())
+    stage = curriculum.stage_for_level(profile.current_stage)
+    current = next(r for r in results if r.stage.key == stage.key)
+    today = uk_today()
+    points = charts.trajectory(curriculum, stage, profile.stage_started_on, today,
+                               queries.timeline(profile.user_id, stage.level))
+    latest = points[-1]
+    behind = latest.expected is not None and is_behind(current.percent, latest.expected)
+    return render_template(
+        "dashboard/index.html", profile=profile, curriculum=curriculum, results=results, current=current,
+        stage=stage, points=points, latest=latest, behind=behind, stage_end=charts.stage_end(stage, profile.stage_started_on),
+        stage_chart=charts.stage_completion(results), domain_chart=charts.domains(current),
+        trajectory_chart=charts.trajectory_figure(points), choices=choices,
+        own=profile.user_id == current_user.id, page_title="Dashboard",
+    )

@@ -1,0 +1,104 @@
+"""Uploaded certificates: type checked by extension and magic bytes, size capped, stored under UPLOAD_DIR with generated names."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+# extension -> (MIME type, the bytes every such file starts with)
+KINDS = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  # what the user called it
+    path: str  # generated name inside UPLOAD_DIR
+    mime: str
+    size: int
+
+
+def _limit() -> int:
+    return int(current_app.config["UPLOAD_MAX_BYTES"])
+
+
+def _extension(filename: str) -> str:
+    return Path(filename.lower()).suffix
+
+
+def check_upload(storage) -> str | None:
+    """Why this upload is refused, or None when it is a PDF, PNG or JPEG within the size limit."""
+    extension = _extension(storage.filename or "")
+    if extension not in KINDS:
+        return "The file must be a PDF, PNG or JPEG (ending .pdf, .png, .jpg or .jpeg)"
+    head = storage.stream.read(16)
+    storage.stream.seek(0, 2)
+    size = storage.stream.tell()
+    storage.stream.seek(0)
+    if size == 0:
+        return "The file is empty: choose the certificate file again"
+    if size > _limit():
+        return f"The file is {size / 1048576:.1f} MB: it must be at most {_limit() // 1048576} MB"
+    mime, magic = KINDS[extension]
+    if not head.startswith(magic):
+        return f"The file ends {extension} but is not really a {extension.lstrip('.').upper()} file: export it again as a PDF, PNG or JPEG"
+    return None
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store(storage) -> StoredFile:
+    """Save a checked upload under a random name; the user's name is kept only as a label."""
+    extension = _extension(storage.filename)
+    generated = f"{secrets.token_hex(16)}{'.jpg' if extension == '.jpeg' else extension}"
+    storage.stream.seek(0)
+    storage.save(upload_dir() / generated)
+    size = (upload_dir() / generated).stat().st_size
+    original = Path(storage.filename).name[-200:] or f"certificate{extension}"
+    return StoredFile(original, generated, KINDS[extension][0], size)
+
+
+def file_path(generated: str) -> Path | None:
+    """The stored file for a generated name, refusing anything that is not one of ours."""
+    if not generated or "/" in generated or "\\" in generated or generated.startswith("."):
+        return None
+    path = upload_dir() / generated
+    return path if path.is_file() else None
+
+
+def remove(generated: str | None) -> None:
+    path = file_path(generated) if generated else None
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="evidence-kept-attachment")
+
+
+def keep_token(stored: StoredFile, user_id: int) -> str:
+    """A signed note of an upload already saved, so a form sent back for other fixes need not ask for the file again."""
+    return _serializer().dumps({"u": user_id, "n": stored.name, "p": stored.path, "m": stored.mime, "s": stored.size})
+
+
+def from_keep_token(token: str, user_id: int) -> StoredFile | None:
+    if not token:
+        return None
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if data.get("u") != user_id or file_path(data.get("p", "")) is None:
+        return None
+    return StoredFile(data["n"], data["p"], data["m"], data["s"])

@@ -1,0 +1,56 @@
+"""`flask --app wsgi import-logbook FILE --trainee EMAIL`: the CSV import from the command line, with progress bars."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from trainee_portal import curricula
+from trainee_portal.evidence import csv_io
+from trainee_portal.extensions import db
+from trainee_portal.models import User
+
+MAX_ERRORS_PRINTED = 100
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(import_logbook)
+
+
+@click.command("import-logbook")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option("--trainee", "email", required=True, help="Email address of the trainee whose logbook receives the rows.")
+def import_logbook(path: Path, email: str) -> None:
+    """Import a CSV logbook for one trainee: every row is checked first, and nothing is saved unless all pass."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.BadParameter(f"no account has the email {email}", param_hint="--trainee")
+    profile = user.trainee_profile
+    if profile is None or not user.has_role("trainee"):
+        raise click.BadParameter(f"{email} is not a trainee", param_hint="--trainee")
+    curriculum = curricula.curriculum(profile.curriculum_version)
+    data = path.read_bytes()
+    started = time.perf_counter()
+    lines = max(data.count(b"\n"), 1)
+    with click.progressbar(length=lines, label="Checking rows", show_pos=True) as bar:
+        result = csv_io.check_csv(data, curriculum, on_row=lambda: bar.update(1))
+    if result.errors:
+        click.echo(f"{path.name}: nothing imported – {len(result.errors)} problem(s):", err=True)
+        for error in result.errors[:MAX_ERRORS_PRINTED]:
+            click.echo(f"  row {error.row}, column {error.column}: {error.message}", err=True)
+        if len(result.errors) > MAX_ERRORS_PRINTED:
+            click.echo(f"  … and {len(result.errors) - MAX_ERRORS_PRINTED} more", err=True)
+        raise SystemExit(1)
+    checked = time.perf_counter()
+    with click.progressbar(length=len(result.rows), label="Saving entries", show_pos=True) as bar:
+        count = csv_io.save_rows(None, profile, curriculum, result.rows, path.name, on_saved=bar.update,
+                                 actor_label=f"import-logbook command ({path.name})")
+    db.session.commit()
+    done = time.perf_counter()
+    if result.ignored_columns:
+        click.echo(f"Ignored columns: {', '.join(result.ignored_columns)}")
+    click.echo(f"Imported {count:,} entries as drafts for {user.name} <{user.email}> "
+               f"(checked in {checked - started:.1f} s, saved in {done - checked:.1f} s).")

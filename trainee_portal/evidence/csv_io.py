@@ -1,0 +1,197 @@
+"""CSV export of a logbook, and all-or-nothing CSV import that checks every row with the evidence form's own rules."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert
+from werkzeug.datastructures import MultiDict
+
+from competencies import Curriculum
+from trainee_portal import audit, progress
+from trainee_portal.evidence import queries, vocab
+from trainee_portal.evidence.forms import EvidenceForm
+from trainee_portal.evidence.service import competency_choices, stage_level_for
+from trainee_portal.extensions import db
+from trainee_portal.models import EvidenceCompetency, EvidenceEntry, TraineeProfile
+from trainee_portal.models._base import utcnow
+
+EXPORT_COLUMNS = ("id", "date", "type", "title", "competencies", "setting", "hospital", "supervision_level", "technique",
+                  "guidance", "notes", "reflection", "status", "version", "attachment", "signed_at")
+IMPORT_COLUMNS = ("date", "type", "title", "competencies", "setting", "hospital", "supervision_level", "technique",
+                  "guidance", "notes", "reflection")
+REQUIRED_COLUMNS = ("date", "type", "title", "competencies")
+EXPORT_ONLY = frozenset(EXPORT_COLUMNS) - frozenset(IMPORT_COLUMNS)
+ALIASES = {"occurred_on": "date", "evidence_type": "type", "supervision": "supervision_level", "competency": "competencies",
+           "competency_codes": "competencies", "procedure": "technique"}
+FIELD_COLUMN = {"occurred_on": "date", "evidence_type": "type", "title": "title", "competencies": "competencies",
+                "setting": "setting", "hospital": "hospital", "supervision_level": "supervision_level",
+                "technique": "technique", "guidance": "guidance", "notes": "notes", "reflection": "reflection"}
+VOCABULARY_COLUMNS = {"type": "evidence_type", "setting": "setting", "supervision_level": "supervision_level",
+                      "technique": "technique", "guidance": "guidance"}
+MAX_ROWS = 50_000
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the line in the file, the header being row 1
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def _sanitize(value) -> str:
+    """Spreadsheet programs run cells starting with = + - @ as formulas; a leading apostrophe keeps them text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_lines(trainee_id: int) -> Iterator[str]:
+    """The logbook as CSV lines, streamed in batches so large logbooks never sit in memory at once."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    query = queries.current_entries(trainee_id).order_by(EvidenceEntry.occurred_on, EvidenceEntry.id)
+    for entry in db.session.scalars(query.execution_options(yield_per=BATCH)):
+        writer.writerow([_sanitize(v) for v in (
+            entry.id, entry.occurred_on.isoformat(), entry.evidence_type, entry.title, ";".join(entry.competency_codes),
+            entry.setting, entry.hospital, entry.supervision_level, entry.technique, entry.guidance, entry.notes,
+            entry.reflection, entry.status, entry.version, entry.attachment_name,
+            entry.signed_at.isoformat(timespec="minutes") if entry.signed_at else "")])
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _header_name(raw: str) -> str:
+    name = re.sub(r"[\s\-]+", "_", (raw or "").strip().lstrip("\ufeff").lower())
+    return ALIASES.get(name, name)
+
+
+def _decode(data: bytes) -> str | None:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _formdata(raw: dict) -> MultiDict:
+    data = MultiDict()
+    for column in IMPORT_COLUMNS:
+        value = (raw.get(column) or "").strip()
+        if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+            value = value[1:]  # our own export's formula guard
+        if column in VOCABULARY_COLUMNS and value:
+            value = vocab.lookup(VOCABULARY_COLUMNS[column], value) or value
+        if column == "competencies":
+            for code in re.split(r"[;,|\s]+", value):
+                if code:
+                    data.add("competencies", code.upper())
+            continue
+        data.add({"date": "occurred_on", "type": "evidence_type"}.get(column, column), value)
+    return data
+
+
+def check_csv(data: bytes, curriculum: Curriculum, on_row: Callable[[], None] | None = None) -> ImportResult:
+    """Every row through the evidence form; errors by row and column. Nothing is written here."""
+    result = ImportResult()
+    text = _decode(data)
+    if text is None:
+        result.errors.append(RowError(1, "file", "The file is not text: save it as CSV (UTF-8) and try again"))
+        return result
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, None)
+    except csv.Error as error:
+        result.errors.append(RowError(1, "file", f"The file cannot be read as CSV: {error}"))
+        return result
+    if not header or not any(h.strip() for h in header):
+        result.errors.append(RowError(1, "header", "The file is empty: the first row must name the columns"))
+        return result
+    names = [_header_name(h) for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    if missing or duplicated:
+        if missing:
+            result.errors.append(RowError(1, "header", f"Add the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                                                       f"(the first row must name the columns: {', '.join(IMPORT_COLUMNS)})"))
+        if duplicated:
+            result.errors.append(RowError(1, "header", f"Each column may appear once: {', '.join(duplicated)} appears twice"))
+        return result
+    result.ignored_columns = [h for h, n in zip(header, names) if n and n not in IMPORT_COLUMNS and n not in EXPORT_ONLY]
+    choices = competency_choices(curriculum)
+    form = None
+    try:
+        for line, values in enumerate(reader, start=2):
+            if on_row:
+                on_row()
+            if not any(v.strip() for v in values):
+                continue
+            if len(result.rows) + len(result.errors) >= MAX_ROWS:
+                result.errors.append(RowError(line, "file", f"A file may hold at most {MAX_ROWS:,} rows: split it"))
+                break
+            if len(values) != len(names):
+                result.errors.append(RowError(line, "row", f"This row has {len(values)} values but the header has "
+                                                           f"{len(names)} columns: check for a missing comma or an unquoted comma in the text"))
+                continue
+            raw = {n: v for n, v in zip(names, values) if n}
+            form = EvidenceForm(formdata=_formdata(raw), meta={"csrf": False})
+            form.competencies.choices = choices
+            if form.validate():
+                result.rows.append({**{n: form.data[n] for n in FIELD_COLUMN}, "line": line})
+            else:
+                for name, errors in form.errors.items():
+                    for message in errors:
+                        result.errors.append(RowError(line, FIELD_COLUMN.get(name, name), message))
+    except csv.Error as error:
+        result.errors.append(RowError(reader.line_num, "file", f"The file cannot be read as CSV from here on: {error}"))
+    if not result.rows and not result.errors:
+        result.errors.append(RowError(2, "file", "The file has a header but no rows to import"))
+    return result
+
+
+def save_rows(user, profile: TraineeProfile, curriculum: Curriculum, rows: list[dict], filename: str,
+              on_saved: Callable[[int], None] | None = None, actor_label: str | None = None) -> int:
+    """Insert checked rows as drafts in batches, then update the trainee's progress once (the caller commits)."""
+    now = utcnow()
+    added = Counter()
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start:start + BATCH]
+        values = []
+        for row in chunk:
+            entry = EvidenceEntry(
+                trainee_id=profile.user_id, evidence_type=row["evidence_type"], occurred_on=row["occurred_on"],
+                stage_level=stage_level_for(curriculum, row["competencies"], profile.current_stage),
+                title=row["title"], setting=row["setting"] or None, hospital=row["hospital"] or None,
+                supervision_level=row["supervision_level"] or None, technique=row["technique"] or None,
+                guidance=row["guidance"] or None, notes=row["notes"] or "", reflection=row["reflection"] or "",
+                status="draft", version=1, created_at=now, updated_at=now)
+            entry.competencies = [EvidenceCompetency(competency_code=c) for c in dict.fromkeys(row["competencies"])]
+            added.update(progress.contribution(entry))
+            values.append({column.key: getattr(entry, column.key) for column in EvidenceEntry.__table__.columns
+                           if column.key != "id"} | {"content_hash": entry.compute_content_hash()})
+        ids = db.session.scalars(insert(EvidenceEntry).returning(EvidenceEntry.id, sort_by_parameter_order=True), values).all()
+        links = [{"evidence_id": evidence_id, "competency_code": code}
+                 for evidence_id, row in zip(ids, chunk) for code in dict.fromkeys(row["competencies"])]
+        db.session.execute(insert(EvidenceCompetency), links)
+        if on_saved:
+            on_saved(len(chunk))
+    progress.record_change(profile.user_id, Counter(), added)
+    audit.append("evidence.imported", actor=user, actor_label=actor_label, trainee_id=profile.user_id, subject_type="trainee",
+                 subject_id=profile.user_id, payload={"rows": len(rows), "file": filename[-200:]})
+    return len(rows)

@@ -1,0 +1,172 @@
+"""The evidence form (also used to check every CSV row), the logbook filter and the CSV import form."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS
+from trainee_portal.evidence import vocab
+from trainee_portal.evidence.attachments import check_upload
+from trainee_portal.identifiers import NoPatientIdentifiers
+
+UK = ZoneInfo("Europe/London")
+
+
+def uk_today() -> date:
+    """Users enter calendar dates in the UK; "the future" is judged by the UK calendar, not the server's."""
+    return datetime.now(UK).date()
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _choices(vocabulary: dict[str, str], prompt: str) -> list[tuple[str, str]]:
+    return [("", prompt)] + list(vocabulary.items())
+
+
+class CalendarDateField(DateField):
+    """Accepts the browser's date input (2026-03-14) and the UK way of writing dates (14/03/2026)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
+        self.type = "DateField"  # rendered by the shared field() macro as a date input
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a real date, for example 14/03/2026") from None
+
+
+class ChoiceField(SelectField):
+    """A select whose refusal lists what is allowed (CSV rows can carry anything)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _ in self.choices}:
+            allowed = ", ".join(value for value, _ in self.choices if value)
+            raise ValidationError(f"{str(self.data)[:40]!r} is not one of the choices: {allowed}")
+
+
+class CompetencyField(SelectMultipleField):
+    def pre_validate(self, form):
+        known = {value for value, _ in self.choices}
+        unknown = [code for code in (self.data or []) if code not in known]
+        if unknown:
+            raise ValidationError(f"{', '.join(unknown)} {'is not a competency' if len(unknown) == 1 else 'are not competencies'} "
+                                  "of your curriculum. Choose from the list.")
+
+
+class EvidenceForm(FlaskForm):
+    evidence_type = ChoiceField("Type of evidence", choices=_choices(
+        {code: t.label for code, t in EVIDENCE_TYPES.items()}, "Choose a type"),
+        validators=[DataRequired("Choose the type of evidence")])
+    occurred_on = CalendarDateField("Date", validators=[DataRequired("Enter the date, for example 14/03/2026")])
+    title = StringField("Title", filters=[_strip], description="A few words to find it again. No patient details.",
+                        validators=[DataRequired("Enter a short title"), Length(max=200, message="Keep the title to 200 characters"),
+                                    NoPatientIdentifiers()])
+    setting = ChoiceField("Setting", choices=_choices(vocab.SETTINGS, "Choose a setting"), validators=[Optional()])
+    hospital = StringField("Hospital", filters=[_strip], validators=[
+        Optional(), Length(max=120, message="Keep the hospital name to 120 characters"), NoPatientIdentifiers()])
+    supervision_level = ChoiceField("Supervision level", choices=_choices(
+        {code: f"{code} – {text}" for code, text in SUPERVISION_LEVELS.items()}, "Choose a level"), validators=[Optional()])
+    technique = ChoiceField("Procedure technique", choices=_choices(PROCEDURE_TECHNIQUES, "Choose a technique"),
+                            validators=[Optional()])
+    guidance = ChoiceField("Guidance", choices=_choices(GUIDANCE_MODES, "Choose the guidance"), validators=[Optional()])
+    competencies = CompetencyField("Competencies this evidence shows", choices=[])
+    notes = TextAreaField("Notes", filters=[_strip], description="What you did and learned. Never names, dates of birth, "
+                          "NHS or hospital numbers or postcodes.", validators=[
+                              Optional(), Length(max=5000, message="Keep the notes to 5,000 characters"), NoPatientIdentifiers()])
+    reflection = TextAreaField("Reflection", filters=[_strip], validators=[
+        Optional(), Length(max=10000, message="Keep the reflection to 10,000 characters"), NoPatientIdentifiers()])
+    attachment = FileField("Certificate or supporting file", description="PDF, PNG or JPEG, at most 10 MB.",
+                           render_kw={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"})
+    kept_attachment = HiddenField()  # a checked upload kept while the rest of the form is corrected
+
+    file_required = False  # the route sets it: a certificate needs its file
+    has_kept_file = False
+
+    def validate_occurred_on(self, field):
+        if field.data is None:
+            return
+        today = uk_today()
+        if field.data > today:
+            raise ValidationError(f"The date cannot be in the future: enter {today:%d/%m/%Y} or earlier")
+        oldest = vocab.oldest_allowed(today)
+        if field.data < oldest:
+            raise ValidationError(f"Enter a date after {oldest:%d/%m/%Y}: evidence older than that is not recorded here")
+
+    def validate_competencies(self, field):
+        if not field.data:
+            raise ValidationError("Choose at least one competency this evidence shows")
+
+    def validate_attachment(self, field):
+        storage = field.data
+        if storage is None or not getattr(storage, "filename", ""):
+            if self.file_required and not self.has_kept_file:
+                raise ValidationError("Upload the certificate as a PDF, PNG or JPEG file")
+            return
+        problem = check_upload(storage)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        kind = self.evidence_type.data
+        if vocab.needs_supervision(kind):
+            if not self.supervision_level.data:
+                self.supervision_level.errors.append("Choose the level of supervision")
+                valid = False
+        else:
+            self.supervision_level.data = ""
+        if vocab.needs_procedure(kind):
+            for field, message in ((self.technique, "Choose the procedure technique"),
+                                   (self.guidance, "Choose the guidance used (landmark, ultrasound, X-ray or CT)")):
+                if not field.data:
+                    field.errors.append(message)
+                    valid = False
+        else:
+            self.technique.data = self.guidance.data = ""
+        if kind == "reflection" and not self.reflection.data and not self.reflection.errors:
+            self.reflection.errors.append("Write your reflection")
+            valid = False
+        return valid
+
+
+class LogbookFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    type = SelectField("Type", choices=[("", "All types")] + [(c, t.label) for c, t in EVIDENCE_TYPES.items()],
+                       validators=[Optional()])
+    stage = SelectField("Stage", choices=[], validators=[Optional()])
+    competency = SelectField("Competency", choices=[], validators=[Optional()])
+    status = SelectField("Status", choices=[("", "Any status"), ("draft", "Draft"), ("submitted", "Awaiting sign-off"),
+                                            ("signed", "Signed off"), ("returned", "Returned")], validators=[Optional()])
+    date_from = CalendarDateField("From", validators=[Optional()])
+    date_to = CalendarDateField("To", validators=[Optional()])
+    q = StringField("Search", filters=[_strip], validators=[Optional(), Length(max=100)])
+    sort = SelectField("Sort by", choices=[("date_desc", "Newest first"), ("date_asc", "Oldest first"),
+                                           ("type", "Type"), ("title", "Title"), ("status", "Status")],
+                       default="date_desc", validators=[Optional()])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", description="Columns: date, type, title, competencies, and optionally setting, hospital, "
+                     "supervision_level, technique, guidance, notes, reflection. At most 12 MB.",
+                     render_kw={"accept": ".csv,text/csv"})
+
+    def validate_file(self, field):
+        if field.data is None or not getattr(field.data, "filename", ""):
+            raise ValidationError("Choose a CSV file to import")
+        if not field.data.filename.lower().endswith(".csv"):
+            raise ValidationError("The file must be a CSV file (ending .csv)")

@@ -1,0 +1,92 @@
+"""The printable portfolio (PDF, fpdf2) for the annual review: signed evidence by stage and competency."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from competencies import EVIDENCE_TYPES
+from trainee_portal.evidence import queries, vocab
+
+# DejaVu covers the en dashes and accented names core PDF fonts cannot; without it, text is reduced to Latin-1.
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+class _Portfolio(FPDF):
+    title_text = ""
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font(self.body_font, size=8)
+        self.cell(0, 8, self.text(f"{self.title_text} · page {self.page_no()} of {{nb}}"), align="C")
+
+    body_font = "helvetica"
+    unicode = False
+
+    def text(self, value) -> str:
+        value = "" if value is None else str(value)
+        if self.unicode:
+            return value
+        return value.replace("–", "-").replace("—", "-").replace("’", "'").replace("·", "-").encode(
+            "latin-1", "replace").decode("latin-1")
+
+
+def _new_document(title: str) -> _Portfolio:
+    pdf = _Portfolio(format="A4")
+    pdf.title_text = title
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    if regular.is_file() and bold.is_file():
+        pdf.add_font("DejaVu", "", str(regular))
+        pdf.add_font("DejaVu", "B", str(bold))
+        pdf.body_font, pdf.unicode = "DejaVu", True
+    pdf.set_title(title)
+    pdf.set_author("Pain Medicine training portfolio")
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.add_page()
+    return pdf
+
+
+def build(profile, curriculum, today: date) -> bytes:
+    trainee = profile.user
+    pdf = _new_document(f"Training portfolio – {trainee.name}")
+    t = pdf.text
+    pdf.set_font(pdf.body_font, "B", 18)
+    pdf.multi_cell(0, 9, t(f"Training portfolio: {trainee.name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.body_font, size=10)
+    for line in (f"GMC number {profile.gmc_number} · {curriculum.title} ({curriculum.version})",
+                 f"Current stage: {curriculum.stage_for_level(profile.current_stage).name}, started {profile.stage_started_on:%d %B %Y}",
+                 f"Signed evidence only, current versions. Produced {today:%d %B %Y}."):
+        pdf.multi_cell(0, 6, t(line), new_x="LMARGIN", new_y="NEXT")
+    total = 0
+    for stage, items in queries.signed_by_competency(profile.user_id, curriculum):
+        pdf.ln(4)
+        pdf.set_font(pdf.body_font, "B", 14)
+        pdf.multi_cell(0, 8, t(stage.name), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(pdf.body_font, size=10)
+        if not items:
+            pdf.multi_cell(0, 6, t("No signed evidence for this stage yet."), new_x="LMARGIN", new_y="NEXT")
+            continue
+        for competency, entries in items:
+            pdf.ln(2)
+            pdf.set_font(pdf.body_font, "B", 11)
+            pdf.multi_cell(0, 6, t(f"{competency.code} {competency.title}"), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(pdf.body_font, size=9)
+            with pdf.table(col_widths=(20, 34, 62, 16, 48), line_height=5, text_align="LEFT",
+                           headings_style=FontFace(emphasis="BOLD", fill_color=(232, 237, 238))) as table:
+                table.row([t(h) for h in ("Date", "Type", "Title", "Level", "Signed by")])
+                for entry, signatures in entries:
+                    signers = "; ".join(
+                        f"{s.signer.name if s.signer else (s.assessor_name or 'Assessor')}, {s.signed_at:%d/%m/%Y}"
+                        for s in signatures) or (f"{entry.signed_at:%d/%m/%Y}" if entry.signed_at else "")
+                    kind = EVIDENCE_TYPES[entry.evidence_type].label.split(" – ")[0] if entry.evidence_type in EVIDENCE_TYPES else entry.evidence_type
+                    if entry.technique:
+                        kind += f" ({vocab.label('technique', entry.technique)})"
+                    table.row([t(f"{entry.occurred_on:%d/%m/%Y}"), t(kind), t(entry.title), t(entry.supervision_level or "–"), t(signers)])
+                    total += 1
+    pdf.ln(4)
+    pdf.set_font(pdf.body_font, size=9)
+    pdf.multi_cell(0, 5, t(f"{total} signed evidence claim{'s' if total != 1 else ''} listed (an entry claiming several "
+                           "competencies is listed under each)."), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,244 @@
+"""Logbook pages: list, record, view, edit, delete drafts, new versions, certificate files, CSV and PDF."""
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask_login import current_user
+
+from competencies import EVIDENCE_TYPES
+from trainee_portal import curricula, policy
+from trainee_portal.evidence import attachments, bp, csv_io, portfolio, queries, service, vocab
+from trainee_portal.evidence.forms import EvidenceForm, ImportForm, LogbookFilterForm, uk_today
+from trainee_portal.extensions import db
+from trainee_portal.models import EvidenceEntry
+from trainee_portal.viewing import trainee_choices, viewed_trainee
+
+MAX_ERRORS_SHOWN = 200
+
+
+@bp.app_context_processor
+def evidence_helpers():
+    return {"evidence_label": vocab.label}
+
+
+def _entry(evidence_id: int) -> EvidenceEntry:
+    entry = db.session.get(EvidenceEntry, evidence_id)
+    if entry is None:
+        abort(404)
+    policy.authorize(policy.can_view_evidence(current_user, entry))
+    return entry
+
+
+def _own_profile():
+    policy.authorize(policy.can_record_evidence(current_user))
+    profile = current_user.trainee_profile
+    return profile, curricula.curriculum(profile.curriculum_version)
+
+
+def _viewed_or_picker(endpoint: str):
+    """The trainee whose logbook to show, or a page to pick one for supervisors, directors and admins."""
+    profile = viewed_trainee()
+    if profile is not None:
+        return profile, None
+    policy.authorize(policy.can_pick_trainee(current_user))
+    return None, render_template("evidence/pick.html", choices=trainee_choices(current_user), endpoint=endpoint,
+                                 page_title="Choose a trainee")
+
+
+def _trainee_arg(profile):
+    return None if profile.user_id == current_user.id else profile.user_id
+
+
+@bp.route("/")
+def index():
+    profile, picker = _viewed_or_picker("evidence.index")
+    if picker:
+        return picker
+    curriculum = curricula.curriculum(profile.curriculum_version)
+    form = LogbookFilterForm(request.args)
+    form.stage.choices = [("", "All stages")] + [(s.level, s.name) for s in curriculum.stages]
+    form.competency.choices = [("", "All competencies")] + service.competency_choices(curriculum)
+    filters = form.data if form.validate() else {}
+    page = db.paginate(queries.logbook(profile.user_id, filters), page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False, count=True)
+    stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "evidence/index.html", profile=profile, curriculum=curriculum, form=form, page=page, args=args,
+        summary=queries.type_summary(profile.user_id, stage), summary_stage=stage, own=profile.user_id == current_user.id,
+        choices=trainee_choices(current_user) if policy.can_pick_trainee(current_user) else [],
+        trainee_arg=_trainee_arg(profile), page_title="Logbook",
+    )
+
+
+def _prepare(form: EvidenceForm, curriculum, profile) -> list[dict]:
+    form.competencies.choices = service.competency_choices(curriculum)
+    return service.competency_groups(curriculum, profile.current_stage)
+
+
+def _keep_upload(form: EvidenceForm):
+    """A file that passed its own checks is saved at once, so fixing another field never asks for it again."""
+    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
+    storage = form.attachment.data
+    if storage is not None and getattr(storage, "filename", "") and not form.attachment.errors:
+        kept = attachments.store(storage)
+        form.kept_attachment.data = attachments.keep_token(kept, current_user.id)
+    return kept
+
+
+def _render_form(form, entry, groups, profile, status=200):
+    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
+    return render_template("evidence/form.html", form=form, entry=entry, groups=groups, profile=profile, kept=kept,
+                           procedure_types=sorted(vocab.PROCEDURE_TYPES), today=uk_today(),
+                           signoff_available="signoff.request_form" in current_app.view_functions,
+                           page_title="Edit evidence" if entry else "Record evidence"), status
+
+
+def _after_save(entry: EvidenceEntry, message: str):
+    flash(message, "success")
+    if (request.form.get("then") == "signoff" and "signoff.request_form" in current_app.view_functions
+            and policy.can_request_signoff(current_user, entry)):
+        return redirect(url_for("signoff.request_form", evidence_id=entry.id))
+    return redirect(url_for("evidence.view", evidence_id=entry.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    profile, curriculum = _own_profile()
+    form = EvidenceForm()
+    groups = _prepare(form, curriculum, profile)
+    if request.method == "GET":
+        for name, value in service.last_used(profile.user_id).items():
+            getattr(form, name).data = value
+        form.occurred_on.data = uk_today()
+        if request.args.get("type") in EVIDENCE_TYPES:
+            form.evidence_type.data = request.args["type"]
+        codes = {c for c, _ in form.competencies.choices}
+        form.competencies.data = [c for c in request.args.getlist("competency") if c in codes]
+        return _render_form(form, None, groups, profile)
+    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
+    form.has_kept_file = kept is not None
+    form.file_required = form.evidence_type.data == "certificate"
+    if form.validate_on_submit():
+        stored = attachments.store(form.attachment.data) if getattr(form.attachment.data, "filename", "") else kept
+        entry = service.create(current_user, profile, curriculum, form.data, stored)
+        db.session.commit()
+        return _after_save(entry, f"Saved “{entry.title}” as a draft.")
+    _keep_upload(form)
+    return _render_form(form, None, groups, profile, 400)
+
+
+@bp.route("/<int:evidence_id>")
+def view(evidence_id: int):
+    entry = _entry(evidence_id)
+    return render_template(
+        "evidence/view.html", entry=entry, history=queries.signoff_history(entry), versions=queries.versions(entry),
+        curriculum=curricula.curriculum(entry.trainee.trainee_profile.curriculum_version),
+        signoff_available="signoff.request_form" in current_app.view_functions,
+        page_title=entry.title,
+    )
+
+
+@bp.route("/<int:evidence_id>/edit", methods=["GET", "POST"])
+def edit(evidence_id: int):
+    entry = _entry(evidence_id)
+    policy.authorize(policy.can_edit_evidence(current_user, entry))
+    profile = entry.trainee.trainee_profile
+    curriculum = curricula.curriculum(profile.curriculum_version)
+    form = EvidenceForm(obj=entry) if request.method == "GET" else EvidenceForm()
+    groups = _prepare(form, curriculum, profile)
+    if request.method == "GET":
+        form.competencies.data = list(entry.competency_codes)
+        return _render_form(form, entry, groups, profile)
+    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
+    form.has_kept_file = kept is not None
+    form.file_required = form.evidence_type.data == "certificate" and not entry.attachment_path
+    if form.validate_on_submit():
+        stored = attachments.store(form.attachment.data) if getattr(form.attachment.data, "filename", "") else kept
+        unused = service.update(current_user, entry, profile, curriculum, form.data, stored)
+        db.session.commit()
+        attachments.remove(unused)
+        return _after_save(entry, f"Saved your changes to “{entry.title}”.")
+    _keep_upload(form)
+    return _render_form(form, entry, groups, profile, 400)
+
+
+@bp.route("/<int:evidence_id>/delete", methods=["GET", "POST"])
+def delete(evidence_id: int):
+    entry = _entry(evidence_id)
+    policy.authorize(policy.can_delete_evidence(current_user, entry))
+    if request.method == "GET":
+        return render_template("evidence/delete.html", entry=entry, page_title="Delete this draft")
+    try:
+        unused = service.delete_draft(current_user, entry)
+    except service.EvidenceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("evidence.view", evidence_id=evidence_id))
+    db.session.commit()
+    attachments.remove(unused)
+    flash(f"Deleted the draft “{entry.title}”.", "success")
+    return redirect(url_for("evidence.index"))
+
+
+@bp.route("/<int:evidence_id>/new-version", methods=["POST"])
+def new_version(evidence_id: int):
+    entry = _entry(evidence_id)
+    policy.authorize(policy.can_revise_signed_evidence(current_user, entry))
+    new = service.new_version(current_user, entry)
+    db.session.commit()
+    flash(f"Version {new.version} is a new draft. The signature on version {entry.version} is void; "
+          "ask for sign-off again once you have made your changes.", "success")
+    return redirect(url_for("evidence.edit", evidence_id=new.id))
+
+
+@bp.route("/<int:evidence_id>/file")
+def attachment(evidence_id: int):
+    entry = _entry(evidence_id)
+    path = attachments.file_path(entry.attachment_path) if entry.attachment_path else None
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=entry.attachment_mime, download_name=entry.attachment_name, max_age=0,
+                         as_attachment=entry.attachment_mime not in ("application/pdf", "image/png", "image/jpeg"))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/export.csv")
+def export():
+    profile, picker = _viewed_or_picker("evidence.index")
+    if picker:
+        return picker
+    name = f"logbook-{profile.gmc_number}-{uk_today():%Y%m%d}.csv"
+    return Response(stream_with_context(csv_io.export_lines(profile.user_id)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
+@bp.route("/portfolio.pdf")
+def portfolio_pdf():
+    profile, picker = _viewed_or_picker("evidence.index")
+    if picker:
+        return picker
+    curriculum = curricula.curriculum(profile.curriculum_version)
+    data = portfolio.build(profile, curriculum, uk_today())
+    name = f"portfolio-{profile.gmc_number}-{uk_today():%Y%m%d}.pdf"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv():
+    profile, curriculum = _own_profile()
+    form = ImportForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("evidence/import.html", form=form, result=None, page_title="Import a logbook"), status
+    upload = form.file.data
+    result = csv_io.check_csv(upload.read(), curriculum)
+    if result.errors:
+        return render_template("evidence/import.html", form=form, result=result, shown=result.errors[:MAX_ERRORS_SHOWN],
+                               page_title="Import a logbook"), 400
+    count = csv_io.save_rows(current_user, profile, curriculum, result.rows, upload.filename or "upload.csv")
+    db.session.commit()
+    ignored = f" Ignored columns: {', '.join(result.ignored_columns)}." if result.ignored_columns else ""
+    flash(f"Imported {count:,} entries as drafts.{ignored}", "success")
+    return redirect(url_for("evidence.index"))
