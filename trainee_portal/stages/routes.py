@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from competencies import stage_progress
 from trainee_portal import curricula, policy, progress
+from trainee_portal.evidence import queries as evidence_queries
 from trainee_portal.viewing import trainee_choices, viewed_trainee
 
 
@@ -46,4 +47,5 @@ def register_routes(bp: Blueprint, level: str) -> None:
         return render_template(
             "stages/competency.html", level=level, profile=profile, curriculum=curriculum, stage=stage,
             item=item, back=back, page_title=f"{code} {item.competency.title}",
+            evidence_entries=evidence_queries.for_competency(profile.user_id, code),
         )
