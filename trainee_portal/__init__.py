@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(make_stage_blueprint(level))
     from trainee_portal.evidence import bp as evidence_bp; app.register_blueprint(evidence_bp)  # noqa: E702
     from trainee_portal.dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702
+    from trainee_portal.exams import bp as exams_bp; app.register_blueprint(exams_bp)  # noqa: E702
     return app
 
 

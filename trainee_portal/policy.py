@@ -213,5 +213,14 @@ def can_manage_sittings(user) -> bool:
     return is_admin(user)
 
 
+def can_record_mock_score(user, trainee_id: int) -> bool:
+    """Mock scores are the trainee's own practice record."""
+    return is_trainee(user) and user.id == trainee_id
+
+
+def can_view_exam_pipeline(user) -> bool:
+    return is_director(user) or is_admin(user)
+
+
 def can_view_audit(user, trainee_id: int) -> bool:
     return directs(user, trainee_id) or is_admin(user)

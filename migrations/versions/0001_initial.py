@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 03:04:50.730621
+Create Date: 2026-11-25 03:14:28.073308
 
 """
 from alembic import op
@@ -179,6 +179,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("result IN ('pass','fail')", name=op.f('ck_exam_attempt_known_result')),
+    sa.CheckConstraint('score IS NULL OR (score >= 0 AND score <= 100)', name=op.f('ck_exam_attempt_score_percent')),
     sa.ForeignKeyConstraint(['corrected_by_id'], ['user.id'], name=op.f('fk_exam_attempt_corrected_by_id_user')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], name=op.f('fk_exam_attempt_recorded_by_id_user')),
     sa.ForeignKeyConstraint(['sitting_id'], ['exam_sitting.id'], name=op.f('fk_exam_attempt_sitting_id_exam_sitting')),
@@ -196,32 +197,13 @@ def upgrade():
     sa.Column('taken_on', sa.Date(), nullable=False),
     sa.Column('title', sa.String(length=120), nullable=False),
     sa.Column('score_percent', sa.Double(), nullable=False),
+    sa.CheckConstraint("part IN ('MCQ','SOE')", name=op.f('ck_mock_exam_score_known_part')),
+    sa.CheckConstraint('score_percent >= 0 AND score_percent <= 100', name=op.f('ck_mock_exam_score_score_percent')),
     sa.ForeignKeyConstraint(['trainee_id'], ['user.id'], name=op.f('fk_mock_exam_score_trainee_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mock_exam_score'))
     )
     with op.batch_alter_table('mock_exam_score', schema=None) as batch_op:
         batch_op.create_index('ix_mock_exam_score_trainee', ['trainee_id'], unique=False)
-
-    op.create_table('outbox_message',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('to_email', sa.String(length=254), nullable=False),
-    sa.Column('subject', sa.String(length=200), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('link', sa.String(length=300), nullable=True),
-    sa.Column('category', sa.String(length=40), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('sent_at', sa.DateTime(), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.String(length=300), nullable=True),
-    sa.Column('next_attempt_at', sa.DateTime(), nullable=True),
-    sa.Column('read_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outbox_message_user_id_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
-    )
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_message_unsent', ['sent_at', 'next_attempt_at'], unique=False)
-        batch_op.create_index('ix_outbox_message_user', ['user_id', 'created_at'], unique=False)
 
     op.create_table('rapm_confirmation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -237,7 +219,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rapm_confirmation'))
     )
     with op.batch_alter_table('rapm_confirmation', schema=None) as batch_op:
-        batch_op.create_index('ix_rapm_confirmation_trainee', ['trainee_id'], unique=False)
+        batch_op.create_index('ix_rapm_confirmation_trainee', ['trainee_id', 'id'], unique=False)
 
     op.create_table('stage_sign_off',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -365,6 +347,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_trainee_profile_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index('ix_trainee_profile_region_cohort', ['region_id', 'cohort_id'], unique=False)
 
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('to_email', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=300), nullable=True),
+    sa.Column('category', sa.String(length=40), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.String(length=300), nullable=True),
+    sa.Column('next_attempt_at', sa.DateTime(), nullable=True),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.Column('signoff_request_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['signoff_request_id'], ['sign_off_request.id'], name=op.f('fk_outbox_message_signoff_request_id_sign_off_request')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outbox_message_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_signoff_request_id'), ['signoff_request_id'], unique=False)
+        batch_op.create_index('ix_outbox_message_unsent', ['sent_at', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_outbox_message_user', ['user_id', 'created_at'], unique=False)
+
     op.create_table('sign_off',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('evidence_id', sa.Integer(), nullable=False),
@@ -398,6 +404,12 @@ def downgrade():
         batch_op.drop_index('ix_sign_off_evidence')
 
     op.drop_table('sign_off')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_user')
+        batch_op.drop_index('ix_outbox_message_unsent')
+        batch_op.drop_index(batch_op.f('ix_outbox_message_signoff_request_id'))
+
+    op.drop_table('outbox_message')
     with op.batch_alter_table('trainee_profile', schema=None) as batch_op:
         batch_op.drop_index('ix_trainee_profile_region_cohort')
         batch_op.drop_index(batch_op.f('ix_trainee_profile_cohort_id'))
@@ -431,11 +443,6 @@ def downgrade():
         batch_op.drop_index('ix_rapm_confirmation_trainee')
 
     op.drop_table('rapm_confirmation')
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_message_user')
-        batch_op.drop_index('ix_outbox_message_unsent')
-
-    op.drop_table('outbox_message')
     with op.batch_alter_table('mock_exam_score', schema=None) as batch_op:
         batch_op.drop_index('ix_mock_exam_score_trainee')
 

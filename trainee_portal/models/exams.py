@@ -28,6 +28,7 @@ class ExamSitting(db.Model):
 class ExamAttempt(db.Model):
     __table_args__ = (
         CheckConstraint("result IN ('pass','fail')", name="known_result"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_percent"),
         UniqueConstraint("trainee_id", "sitting_id", name="uq_exam_attempt_trainee_sitting"),
         Index("ix_exam_attempt_trainee", "trainee_id"),
     )
@@ -44,12 +45,14 @@ class ExamAttempt(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     sitting: Mapped[ExamSitting] = relationship()
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    corrected_by = relationship("User", foreign_keys=[corrected_by_id])
 
 
 class RapmConfirmation(db.Model):
     """The Regional Advisor's confirmation that Stage 3 pain is complete and enough advanced/SIA time is done."""
 
-    __table_args__ = (Index("ix_rapm_confirmation_trainee", "trainee_id"),)
+    __table_args__ = (Index("ix_rapm_confirmation_trainee", "trainee_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -64,7 +67,11 @@ class RapmConfirmation(db.Model):
 
 
 class MockExamScore(db.Model):
-    __table_args__ = (Index("ix_mock_exam_score_trainee", "trainee_id"),)
+    __table_args__ = (
+        Index("ix_mock_exam_score_trainee", "trainee_id"),
+        CheckConstraint("part IN ('MCQ','SOE')", name="known_part"),
+        CheckConstraint("score_percent >= 0 AND score_percent <= 100", name="score_percent"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

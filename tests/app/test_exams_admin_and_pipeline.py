@@ -1,0 +1,129 @@
+"""Administrators manage sittings; directors see their cohort's exam pipeline from aggregates; access rules."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from tests.app.exams_helpers import attempt, confirm, sitting
+from tests.factories import (
+    AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct,
+)
+from trainee_portal.exams.forms import uk_today
+from trainee_portal.extensions import db
+from trainee_portal.models import ExamSitting
+
+
+def test_admin_adds_and_edits_a_sitting_and_bad_windows_are_refused(client, login):
+    login(AdminFactory())
+    today = uk_today()
+    data = {"part": "MCQ", "sits_on": (today + timedelta(days=90)).isoformat(),
+            "opens_on": (today + timedelta(days=10)).isoformat(), "closes_on": (today + timedelta(days=40)).isoformat()}
+    assert client.post("/exams/sittings/new", data=data).status_code == 302
+    page = client.get("/exams/sittings").data.decode()
+    assert "MCQ" in page and "Not open yet" in page
+    response = client.post("/exams/sittings/new", data=data)
+    assert response.status_code == 400 and "already an MCQ sitting" in response.data.decode()
+    late = dict(data, closes_on=(today + timedelta(days=95)).isoformat())
+    response = client.post("/exams/sittings/new", data=late)
+    assert response.status_code == 400 and "close before the exam date" in response.data.decode()
+    backwards = dict(data, opens_on=(today + timedelta(days=50)).isoformat())
+    assert "on or after the day they open" in client.post("/exams/sittings/new", data=backwards).data.decode()
+    row = db.session.scalar(select(ExamSitting))
+    response = client.post(f"/exams/sittings/{row.id}/edit", data=dict(data, part="SOE"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ExamSitting, row.id).part == "SOE"
+
+
+@pytest.mark.parametrize("factory", [TraineeFactory, DirectorFactory, SupervisorFactory])
+def test_only_admins_manage_sittings(client, login, factory):
+    login(factory())
+    assert client.get("/exams/sittings").status_code == 403
+    assert client.post("/exams/sittings/new", data={}).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    for url in ("/exams/", "/exams/pipeline", "/exams/sittings", "/exams/attempts/new"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_supervisor_views_an_assigned_trainee_but_not_others(client, login):
+    supervisor, trainee, stranger = SupervisorFactory(), TraineeFactory(), TraineeFactory()
+    assign(supervisor, trainee)
+    login(supervisor)
+    page = client.get(f"/exams/?trainee={trainee.id}").data.decode()
+    assert "Exam readiness" in page and "Record an attempt" not in page
+    assert client.get(f"/exams/?trainee={stranger.id}").status_code == 403
+    assert client.get(f"/exams/attempts/new?trainee={trainee.id}").status_code == 403
+    assert "Choose a trainee" in client.get("/exams/").data.decode()
+
+
+def test_pipeline_shows_eligible_expiring_and_late_attempts_for_the_directors_region_only(client, login, app):
+    region, elsewhere = RegionFactory(), RegionFactory()
+    director = DirectorFactory()
+    direct(director, region=region)
+    ready, expiring, fifth, sixth = (TraineeFactory(name=n, profile__region=region) for n in
+                                     ("Dr Ready", "Dr Expiring", "Dr Fifth", "Dr Sixth"))
+    outsider = TraineeFactory(name="Dr Outsider", profile__region=elsewhere)
+    sitting("MCQ", 40, window=(-10, 10))
+    soe = sitting("SOE", 80, window=(-5, 30))
+    old_mcq = sitting("MCQ", -(3 * 365) + 60)
+    recent_mcq = sitting("MCQ", -300)
+    attempt(expiring, old_mcq, "pass")
+    attempt(ready, recent_mcq, "pass")
+    confirm(ready, director, uk_today() - timedelta(days=200))
+    fails = [sitting("MCQ", -2000 + 150 * n) for n in range(5)]
+    for row in fails[:4]:
+        attempt(fifth, row, "fail")
+        attempt(outsider, row, "fail")
+    for row in fails:
+        attempt(sixth, row, "fail")
+    login(director)
+    statements = []
+    listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        page = client.get("/exams/pipeline").data.decode()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert "Dr Outsider" not in page
+    eligible = page.split("Eligible for an upcoming sitting")[1].split("MCQ pass expiring")[0]
+    assert "Dr Ready" in eligible and f"SOE on {soe.sits_on.day} {soe.sits_on:%b %Y}" in eligible
+    expiring_part = page.split("MCQ pass expiring")[1].split("On a fifth or sixth")[0]
+    assert "Dr Expiring" in expiring_part and "Dr Ready" not in expiring_part
+    late = page.split("On a fifth or sixth attempt")[1].split("Everyone")[0]
+    assert "Dr Fifth" in late and "number 5" in late and "Dr Sixth" in late and "number 6" in late
+    # Aggregates, not a query per trainee: adding trainees must not add exam queries.
+    exam_queries = lambda: [q for q in statements if "exam_" in q or "rapm_" in q]  # noqa: E731
+    baseline = len(exam_queries())
+    assert baseline == 3
+    for _ in range(5):
+        t = TraineeFactory(profile__region=region)
+        attempt(t, recent_mcq, "fail")
+    statements.clear()
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        client.get("/exams/pipeline")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(exam_queries()) == baseline
+
+
+def test_trainees_and_supervisors_cannot_see_the_pipeline(client, login):
+    login(TraineeFactory())
+    assert client.get("/exams/pipeline").status_code == 403
+
+
+def test_fellowship_summary_partial_renders_for_a_profile(app, client, login):
+    from flask import render_template_string
+    trainee = TraineeFactory()
+    login(trainee)
+    with app.test_request_context("/"):
+        from flask_login import login_user
+        login_user(trainee)
+        html = render_template_string('{% include "exams/_fellowship_summary.html" %}', profile=trainee.trainee_profile)
+    assert "Projected Fellowship date" in html and "How the date is worked out" in html
+    assert "Unconfirmed" in html and "Exam readiness and Fellowship details" in html

@@ -1,0 +1,102 @@
+"""Forms for exam attempts and corrections, sittings, the RAPM confirmation and mock exam scores."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, FloatField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from trainee_portal.identifiers import NoPatientIdentifiers
+
+UK = ZoneInfo("Europe/London")
+PART_CHOICES = [("MCQ", "MCQ (multiple-choice questions)"), ("SOE", "SOE (structured oral examination)")]
+RESULT_CHOICES = [("pass", "Pass"), ("fail", "Fail")]
+SCORE = NumberRange(min=0, max=100, message="Enter a score from 0 to 100 (a percentage).")
+
+
+def uk_today() -> date:
+    return datetime.now(UK).date()
+
+
+class CalendarDate(DateField):
+    def __init__(self, label, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a real date, for example 14/03/2026") from None
+
+
+class PercentField(FloatField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter the score as a number from 0 to 100, for example 67.5") from None
+
+
+def not_in_future(form, field):
+    if field.data and field.data > uk_today():
+        raise ValidationError("The date cannot be in the future.")
+
+
+class AttemptForm(FlaskForm):
+    sitting_id = SelectField("Sitting", coerce=int, validators=[InputRequired("Choose the sitting you sat.")])
+    result = RadioField("Result", choices=RESULT_CHOICES, validators=[InputRequired("Choose pass or fail.")])
+    score = PercentField("Score (%)", validators=[Optional(), SCORE], description="As a percentage, if you know it.")
+    extra_training_note = TextAreaField(
+        "Additional educational training", validators=[Optional(), Length(max=2000), NoPatientIdentifiers()],
+        description="Needed for a sixth attempt at a part: what additional training you completed, and when.")
+
+    def validate_sitting_id(self, field):
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Choose one of the listed sittings.")
+
+
+class CorrectionForm(FlaskForm):
+    result = RadioField("Result", choices=RESULT_CHOICES, validators=[InputRequired("Choose pass or fail.")])
+    score = PercentField("Score (%)", validators=[Optional(), SCORE])
+    extra_training_note = TextAreaField("Additional educational training",
+                                        validators=[Optional(), Length(max=2000), NoPatientIdentifiers()])
+    reason = StringField("Reason for the correction", validators=[
+        DataRequired("Say why you are correcting this attempt."), Length(max=200), NoPatientIdentifiers()])
+
+
+class SittingForm(FlaskForm):
+    part = RadioField("Part", choices=PART_CHOICES, validators=[InputRequired("Choose the part.")])
+    sits_on = CalendarDate("Exam date", validators=[InputRequired("Enter the exam date.")])
+    opens_on = CalendarDate("Applications open (09:00 UK time)", validators=[InputRequired("Enter the opening date.")])
+    closes_on = CalendarDate("Applications close (17:00 UK time)", validators=[InputRequired("Enter the closing date.")])
+
+    def validate_closes_on(self, field):
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError("Applications must close on or after the day they open.")
+        if self.sits_on.data and field.data and field.data >= self.sits_on.data:
+            raise ValidationError("Applications must close before the exam date.")
+
+
+class RapmForm(FlaskForm):
+    confirmed_on = CalendarDate("Date of the Regional Advisor's confirmation",
+                                validators=[InputRequired("Enter the date of the confirmation."), not_in_future])
+    stage3_pain_complete = BooleanField("The Regional Advisor confirms the Stage 3 pain domain is complete",
+                                        validators=[DataRequired("Tick to confirm Stage 3 pain is complete.")])
+    advanced_training_started_on = CalendarDate(
+        "Advanced/SIA pain training started on", validators=[InputRequired("Enter when advanced/SIA training started.")])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=1000), NoPatientIdentifiers()])
+
+    def validate_advanced_training_started_on(self, field):
+        if field.data and self.confirmed_on.data and field.data > self.confirmed_on.data:
+            raise ValidationError("Advanced/SIA training must have started by the date of the confirmation.")
+
+
+class MockScoreForm(FlaskForm):
+    part = RadioField("Part", choices=PART_CHOICES, validators=[InputRequired("Choose the part.")])
+    taken_on = CalendarDate("Date taken", validators=[InputRequired("Enter the date you took it."), not_in_future])
+    title = StringField("Mock exam", validators=[DataRequired("Name the mock exam, e.g. the course or question bank."),
+                                                Length(max=120), NoPatientIdentifiers()])
+    score_percent = PercentField("Score (%)", validators=[InputRequired("Enter your score."), SCORE])
+

@@ -1,0 +1,148 @@
+"""Exam readiness, attempts and corrections, sittings, the RAPM confirmation, mock scores and the pipeline."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from trainee_portal import policy
+from trainee_portal.exams import bp, charts, queries, services
+from trainee_portal.exams.forms import AttemptForm, CorrectionForm, MockScoreForm, RapmForm, SittingForm, uk_today
+from trainee_portal.extensions import db
+from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
+from trainee_portal.viewing import trainee_choices, viewed_trainee
+
+
+def _back(profile: TraineeProfile) -> str:
+    own = profile.user_id == current_user.id
+    return url_for("exams.readiness", trainee=None if own else profile.user_id)
+
+
+def _profile_from_args() -> TraineeProfile:
+    profile = viewed_trainee()
+    if profile is None:
+        abort(404)
+    return profile
+
+
+@bp.route("/")
+def readiness():
+    profile = viewed_trainee()
+    choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
+    if profile is None:
+        return render_template("exams/pick.html", choices=choices, page_title="Exam readiness")
+    view = queries.readiness(profile)
+    figure, table = charts.readiness_figure(view)
+    return render_template("exams/readiness.html", view=view, profile=profile, choices=choices, figure=figure,
+                           table=table, today=uk_today(), page_title="Exam readiness")
+
+
+@bp.route("/attempts/new", methods=["GET", "POST"])
+def record_attempt():
+    profile = _profile_from_args()
+    policy.authorize(policy.can_record_exam_attempt(current_user, profile.user_id))
+    form = AttemptForm()
+    today = uk_today()
+    sittings = db.session.scalars(select(ExamSitting).where(ExamSitting.sits_on <= today)
+                                  .order_by(ExamSitting.sits_on.desc(), ExamSitting.part)).all()
+    form.sitting_id.choices = [(s.id, f"{s.part} – {s.sits_on:%d %B %Y}") for s in sittings]
+    if form.validate_on_submit():
+        sitting = db.session.get(ExamSitting, form.sitting_id.data)
+        problems = services.attempt_problems(profile, sitting, form.result.data, form.extra_training_note.data)
+        if not problems:
+            services.record_attempt(profile, sitting, form.result.data, form.score.data,
+                                    form.extra_training_note.data, current_user)
+            db.session.commit()
+            flash(f"{sitting.part} {form.result.data} at the sitting of {sitting.sits_on:%d %B %Y} recorded.", "success")
+            return redirect(_back(profile))
+        form.form_errors = problems
+    status = 400 if request.method == "POST" else 200
+    return render_template("exams/attempt_form.html", form=form, profile=profile, back=_back(profile),
+                           page_title="Record an exam attempt"), status
+
+
+@bp.route("/attempts/<int:attempt_id>/correct", methods=["GET", "POST"])
+def correct_attempt(attempt_id: int):
+    attempt = db.session.get(ExamAttempt, attempt_id) or abort(404)
+    policy.authorize(policy.can_correct_exam_attempt(current_user, attempt.trainee_id))
+    profile = db.session.get(TraineeProfile, attempt.trainee_id)
+    form = CorrectionForm(obj=attempt if request.method == "GET" else None)
+    if form.validate_on_submit():
+        problems = services.attempt_problems(profile, attempt.sitting, form.result.data,
+                                             form.extra_training_note.data, ignore_attempt_id=attempt.id)
+        if not problems:
+            services.correct_attempt(attempt, form.result.data, form.score.data, form.extra_training_note.data,
+                                     form.reason.data, current_user)
+            db.session.commit()
+            flash("Attempt corrected.", "success")
+            return redirect(_back(profile))
+        form.form_errors = problems
+    status = 400 if request.method == "POST" else 200
+    return render_template("exams/correct_form.html", form=form, attempt=attempt, profile=profile,
+                           back=_back(profile), page_title="Correct an exam attempt"), status
+
+
+@bp.route("/mock-scores/new", methods=["GET", "POST"])
+def add_mock_score():
+    profile = _profile_from_args()
+    policy.authorize(policy.can_record_mock_score(current_user, profile.user_id))
+    form = MockScoreForm()
+    if form.validate_on_submit():
+        services.add_mock_score(profile.user_id, form)
+        db.session.commit()
+        flash("Mock exam score added.", "success")
+        return redirect(_back(profile))
+    status = 400 if request.method == "POST" else 200
+    return render_template("exams/mock_form.html", form=form, back=_back(profile),
+                           page_title="Add a mock exam score"), status
+
+
+@bp.route("/rapm/<int:trainee_id>", methods=["GET", "POST"])
+def confirm_rapm(trainee_id: int):
+    policy.authorize(policy.can_confirm_rapm(current_user, trainee_id))
+    profile = db.session.get(TraineeProfile, trainee_id) or abort(404)
+    form = RapmForm()
+    if form.validate_on_submit():
+        services.confirm_rapm(trainee_id, form, current_user)
+        db.session.commit()
+        flash(f"Regional Advisor's confirmation recorded for {profile.user.name}.", "success")
+        return redirect(_back(profile))
+    status = 400 if request.method == "POST" else 200
+    return render_template("exams/rapm_form.html", form=form, profile=profile, back=_back(profile),
+                           page_title="Record the Regional Advisor's confirmation"), status
+
+
+@bp.route("/sittings")
+@policy.requires(policy.can_manage_sittings)
+def sittings():
+    return render_template("exams/sittings.html", sittings=queries.all_sittings(), now=queries.utc_now(),
+                           core_sitting=queries.core_sitting, page_title="Exam sittings")
+
+
+@bp.route("/sittings/new", methods=["GET", "POST"], defaults={"sitting_id": None})
+@bp.route("/sittings/<int:sitting_id>/edit", methods=["GET", "POST"])
+@policy.requires(policy.can_manage_sittings)
+def edit_sitting(sitting_id: int | None):
+    sitting = (db.session.get(ExamSitting, sitting_id) or abort(404)) if sitting_id else None
+    form = SittingForm(obj=sitting if request.method == "GET" else None)
+    if form.validate_on_submit():
+        clash = db.session.scalar(select(ExamSitting.id).where(
+            ExamSitting.part == form.part.data, ExamSitting.sits_on == form.sits_on.data,
+            ExamSitting.id != (sitting.id if sitting else -1)))
+        if clash is None:
+            saved = services.save_sitting(sitting, form, current_user)
+            db.session.commit()
+            flash(f"{saved.part} sitting of {saved.sits_on:%d %B %Y} saved.", "success")
+            return redirect(url_for("exams.sittings"))
+        form.sits_on.errors = [f"There is already an {form.part.data} sitting on this date."]
+    status = 400 if request.method == "POST" else 200
+    return render_template("exams/sitting_form.html", form=form, sitting=sitting,
+                           page_title="Edit exam sitting" if sitting else "Add an exam sitting"), status
+
+
+@bp.route("/pipeline")
+@policy.requires(policy.can_view_exam_pipeline)
+def pipeline():
+    rows = queries.pipeline(current_user)
+    return render_template("exams/pipeline.html", rows=rows, today=uk_today(),
+                           months=queries.EXPIRY_WARNING_MONTHS, page_title="Exam pipeline")
