@@ -29,6 +29,10 @@ def _limit() -> int:
     return int(current_app.config["UPLOAD_MAX_BYTES"])
 
 
+def _human(size: int) -> str:
+    return f"{size / 1048576:.1f} MB".replace(".0 MB", " MB") if size >= 1048576 else f"{max(1, round(size / 1024))} KB"
+
+
 def _extension(filename: str) -> str:
     return Path(filename.lower()).suffix
 
@@ -45,7 +49,7 @@ def check_upload(storage) -> str | None:
     if size == 0:
         return "The file is empty: choose the certificate file again"
     if size > _limit():
-        return f"The file is {size / 1048576:.1f} MB: it must be at most {_limit() // 1048576} MB"
+        return f"The file is {_human(size)}: it must be at most {_human(_limit())}. Make it smaller (for example, scan at a lower resolution)"
     mime, magic = KINDS[extension]
     if not head.startswith(magic):
         return f"The file ends {extension} but is not really a {extension.lstrip('.').upper()} file: export it again as a PDF, PNG or JPEG"

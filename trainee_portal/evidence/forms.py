@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS
 from trainee_portal.evidence import vocab
@@ -35,7 +35,6 @@ class CalendarDateField(DateField):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
-        self.type = "DateField"  # rendered by the shared field() macro as a date input
 
     def process_formdata(self, valuelist):
         try:
@@ -46,10 +45,6 @@ class CalendarDateField(DateField):
 
 class ChoiceField(SelectField):
     """A select whose refusal lists what is allowed (CSV rows can carry anything)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.type = "SelectField"
 
     def pre_validate(self, form):
         if self.data not in {value for value, _ in self.choices}:
@@ -66,11 +61,16 @@ class CompetencyField(SelectMultipleField):
                                   "of your curriculum. Choose from the list.")
 
 
+# The shared field() macro picks a component by the field's class name.
+ChoiceField.__name__ = "SelectField"
+CalendarDateField.__name__ = "DateField"
+
+
 class EvidenceForm(FlaskForm):
     evidence_type = ChoiceField("Type of evidence", choices=_choices(
         {code: t.label for code, t in EVIDENCE_TYPES.items()}, "Choose a type"),
         validators=[DataRequired("Choose the type of evidence")])
-    occurred_on = CalendarDateField("Date", validators=[DataRequired("Enter the date, for example 14/03/2026")])
+    occurred_on = CalendarDateField("Date", validators=[InputRequired("Enter the date, for example 14/03/2026")])
     title = StringField("Title", filters=[_strip], description="A few words to find it again. No patient details.",
                         validators=[DataRequired("Enter a short title"), Length(max=200, message="Keep the title to 200 characters"),
                                     NoPatientIdentifiers()])

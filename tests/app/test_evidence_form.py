@@ -1,0 +1,246 @@
+"""Recording evidence through the form: each type, the server-side rules, and nothing typed lost on a refusal."""
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.app.evidence_helpers import CLINIC, PDF_BYTES, PNG_BYTES, PROCEDURES, add_entry, form_data
+from tests.factories import SupervisorFactory, TraineeFactory
+from trainee_portal.extensions import db
+from trainee_portal.models import EvidenceEntry, EvidenceTally
+
+
+def _entries(trainee):
+    return db.session.scalars(select(EvidenceEntry).where(EvidenceEntry.trainee_id == trainee.id)).all()
+
+
+def _post(client, data, **kwargs):
+    return client.post("/logbook/new", data=data, content_type="multipart/form-data", **kwargs)
+
+
+@pytest.mark.parametrize("overrides", [
+    {},
+    {"evidence_type": "logbook.ward_round", "setting": "ward"},
+    {"evidence_type": "logbook.mdt", "setting": "mdt"},
+    {"evidence_type": "logbook.teaching", "setting": "teaching"},
+    {"evidence_type": "logbook.procedure", "technique": "medial_branch_block", "guidance": "xray", "competencies": [PROCEDURES]},
+    {"evidence_type": "wba.dops", "technique": "epidural", "guidance": "landmark", "competencies": [PROCEDURES]},
+    {"evidence_type": "wba.cbd"}, {"evidence_type": "wba.cex"}, {"evidence_type": "wba.msf"},
+    {"evidence_type": "reflection", "supervision_level": "", "reflection": "I learned to explore expectations first."},
+])
+def test_trainee_records_each_type_of_evidence_as_a_draft_in_one_submit(client, login, overrides):
+    trainee = TraineeFactory()
+    login(trainee)
+    response = _post(client, form_data(**overrides))
+    assert response.status_code == 302
+    [entry] = _entries(trainee)
+    assert response.headers["Location"].endswith(f"/logbook/{entry.id}")
+    assert entry.status == "draft" and entry.version == 1 and entry.content_hash == entry.compute_content_hash()
+    assert entry.evidence_type == form_data(**overrides)["evidence_type"]
+    page = client.get(f"/logbook/{entry.id}").get_data(as_text=True)
+    assert entry.title in page and "Nobody has been asked to sign this yet" in page
+
+
+def test_certificate_needs_a_real_pdf_or_image_and_is_stored_under_a_generated_name(client, login, app):
+    trainee = TraineeFactory()
+    login(trainee)
+    data = form_data(evidence_type="certificate", title="Pain management course", supervision_level="")
+    refused = _post(client, data)
+    assert refused.status_code == 400 and "Upload the certificate as a PDF, PNG or JPEG file" in refused.get_data(as_text=True)
+    saved = _post(client, {**data, "attachment": (io.BytesIO(PDF_BYTES), "my course.pdf")})
+    assert saved.status_code == 302
+    [entry] = _entries(trainee)
+    assert entry.attachment_name == "my course.pdf" and entry.attachment_mime == "application/pdf"
+    assert entry.attachment_path.endswith(".pdf") and "course" not in entry.attachment_path
+    download = client.get(f"/logbook/{entry.id}/file")
+    assert download.status_code == 200 and download.data == PDF_BYTES
+    assert download.headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("notes.docx", b"PK\x03\x04 word", "The file must be a PDF, PNG or JPEG"),
+    ("fake.png", b"MZ\x90\x00 this is a program", "is not really a PNG file"),
+    ("empty.pdf", b"", "The file is empty"),
+])
+def test_wrong_file_types_are_refused_with_the_rest_of_the_form_kept(client, login, name, content, message):
+    trainee = TraineeFactory()
+    login(trainee)
+    data = form_data(evidence_type="certificate", title="Advanced pain course", supervision_level="")
+    response = _post(client, {**data, "attachment": (io.BytesIO(content), name)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in page
+    assert "Advanced pain course" in page and "St Thomas&#39; Hospital" in page
+    assert _entries(trainee) == []
+
+
+def test_file_over_the_size_limit_is_refused(client, login, app):
+    trainee = TraineeFactory()
+    login(trainee)
+    app.config["UPLOAD_MAX_BYTES"] = 1024
+    try:
+        response = _post(client, {**form_data(), "attachment": (io.BytesIO(PNG_BYTES + b"\x00" * 2048), "scan.png")})
+    finally:
+        app.config["UPLOAD_MAX_BYTES"] = 10 * 1024 * 1024
+    assert response.status_code == 400 and "The file is 2 KB: it must be at most 1 KB" in response.get_data(as_text=True)
+    assert _entries(trainee) == []
+
+
+def test_a_good_upload_is_kept_while_another_field_is_corrected(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    data = form_data(evidence_type="certificate", supervision_level="", title="")
+    first = _post(client, {**data, "attachment": (io.BytesIO(PNG_BYTES), "certificate.png")})
+    page = first.get_data(as_text=True)
+    assert first.status_code == 400 and "Already uploaded: <strong>certificate.png</strong>" in page
+    import re
+    token = re.search(r'name="kept_attachment" type="hidden" value="([^"]+)"', page).group(1)
+    second = _post(client, {**data, "title": "Course certificate", "kept_attachment": token})
+    assert second.status_code == 302
+    [entry] = _entries(trainee)
+    assert entry.attachment_name == "certificate.png" and client.get(f"/logbook/{entry.id}/file").data == PNG_BYTES
+
+
+def test_another_users_kept_upload_token_is_ignored(client, login):
+    owner, thief = TraineeFactory(), TraineeFactory()
+    login(owner)
+    data = form_data(evidence_type="certificate", supervision_level="", title="")
+    page = _post(client, {**data, "attachment": (io.BytesIO(PNG_BYTES), "certificate.png")}).get_data(as_text=True)
+    import re
+    token = re.search(r'name="kept_attachment" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/logout")
+    login(thief)
+    response = _post(client, {**data, "title": "Mine now", "kept_attachment": token})
+    assert response.status_code == 400 and "Upload the certificate" in response.get_data(as_text=True)
+
+
+def test_future_date_is_refused_and_everything_typed_comes_back(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    response = _post(client, form_data(occurred_on=tomorrow, notes="Long clinic with three follow-ups"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The date cannot be in the future" in page and 'href="#occurred_on"' in page
+    assert "Long clinic with three follow-ups" in page and "New patient pain clinic" in page and f'value="{tomorrow}"' in page
+    assert _entries(trainee) == []
+
+
+def test_absurdly_old_dates_are_refused(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    response = _post(client, form_data(occurred_on="1987-05-01"))
+    assert response.status_code == 400 and "Enter a date after 01/01/" in response.get_data(as_text=True)
+
+
+def test_uk_date_format_is_accepted_and_nonsense_dates_are_explained(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    day = date.today() - timedelta(days=1)
+    assert _post(client, form_data(occurred_on=day.strftime("%d/%m/%Y"))).status_code == 302
+    response = _post(client, form_data(occurred_on="31/02/2026"))
+    assert response.status_code == 400 and "Enter a real date" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field, text, named", [
+    ("notes", "Seen with NHS number 943 476 5919 in clinic", "943 476 5919"),
+    ("title", "Clinic SW1A 1AA follow-up", "SW1A 1AA"),
+    ("hospital", "Royal Infirmary MRN 1234567", "MRN 1234567"),
+    ("reflection", "Patient DOB 12/03/1956 struggled with pacing", "DOB 12/03/1956"),
+])
+def test_patient_identifiers_in_any_free_text_field_are_refused_by_name(client, login, field, text, named):
+    trainee = TraineeFactory()
+    login(trainee)
+    response = _post(client, form_data(**{field: text}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"Remove &#34;{named}&#34;" in page or f"Remove &quot;{named}&quot;" in page
+    assert "Free text must not identify a patient." in page
+    assert text.replace("'", "&#39;") in page  # what was typed comes back to be edited
+    assert _entries(trainee) == []
+
+
+def test_procedures_and_dops_need_technique_and_guidance(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    response = _post(client, form_data(evidence_type="wba.dops", competencies=[PROCEDURES]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Choose the procedure technique" in page and "Choose the guidance used" in page
+
+
+def test_procedure_fields_are_dropped_for_other_types(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    assert _post(client, form_data(technique="epidural", guidance="ultrasound")).status_code == 302
+    [entry] = _entries(trainee)
+    assert entry.technique is None and entry.guidance is None
+
+
+def test_clinical_evidence_needs_a_supervision_level_and_reflections_need_text(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    page = _post(client, form_data(supervision_level="")).get_data(as_text=True)
+    assert "Choose the level of supervision" in page
+    page = _post(client, form_data(evidence_type="reflection", supervision_level="")).get_data(as_text=True)
+    assert "Write your reflection" in page
+
+
+def test_at_least_one_competency_of_the_curriculum_is_needed_and_several_may_be_claimed(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    assert "Choose at least one competency" in _post(client, form_data(competencies=[])).get_data(as_text=True)
+    assert "is not a competency of your curriculum" in _post(client, form_data(competencies=["PM_BK_99"])).get_data(as_text=True)
+    assert _post(client, form_data(competencies=[CLINIC, "S3_PM_02", "S1_PM_02"])).status_code == 302
+    [entry] = _entries(trainee)
+    assert set(entry.competency_codes) == {CLINIC, "S3_PM_02", "S1_PM_02"} and entry.stage_level == "higher"
+
+
+def test_entry_for_an_earlier_stage_counts_for_that_stage(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    assert _post(client, form_data(competencies=["S1_PM_02"])).status_code == 302
+    assert _entries(trainee)[0].stage_level == "basic"
+
+
+def test_new_form_remembers_the_last_setting_and_hospital_and_defaults_to_today(client, login):
+    trainee = TraineeFactory()
+    add_entry(trainee, setting="theatre", hospital="Salford Royal")
+    login(trainee)
+    page = client.get("/logbook/new").get_data(as_text=True)
+    assert 'value="Salford Royal"' in page and '<option value="theatre" selected' in page
+    assert f'value="{date.today().isoformat()}"' in page or date.today().strftime("%d/%m/%Y") in page
+
+
+def test_new_form_opens_the_current_stage_and_can_preselect_a_competency(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    page = client.get(f"/logbook/new?competency={CLINIC}&type=wba.cex").get_data(as_text=True)
+    assert "(your current stage)" in page and f'value="{CLINIC}" checked' in page
+    assert '<option value="wba.cex" selected' in page
+
+
+def test_saving_updates_the_progress_tally_in_the_same_transaction(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    _post(client, form_data())
+    tally = db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id == trainee.id)).all()
+    assert [(t.competency_code, t.evidence_type, t.status, t.count) for t in tally] == [(CLINIC, "logbook.clinic", "draft", 1)]
+
+
+def test_only_trainees_record_evidence(client, login):
+    login(SupervisorFactory())
+    assert client.get("/logbook/new").status_code == 403
+    assert client.post("/logbook/new", data=form_data()).status_code == 403
+
+
+def test_save_and_ask_for_sign_off_goes_to_the_request_page(client, login, app):
+    if "signoff.request_form" not in app.view_functions:
+        pytest.skip("the sign-off feature is not registered")
+    trainee = TraineeFactory()
+    login(trainee)
+    response = _post(client, {**form_data(), "then": "signoff"})
+    [entry] = _entries(trainee)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/signoff/request/{entry.id}")
