@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from trainee_portal.stages import make_stage_blueprint
 
     security.init_app(app)
+    from trainee_portal import hardening; hardening.init_app(app)  # noqa: E702 (Secure cookie, expiry, ProxyFix, body cap)
     assets.init_app(app)
     from trainee_portal import benchmarking  # opt-in benchmark instrumentation, off by default
     benchmarking.init_app(app)

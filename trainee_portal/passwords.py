@@ -15,6 +15,13 @@ p@ssw0rd1234 passw0rd1234 password1! password123! qwertyqwerty asdfghjkl123 asdf
 """.split())
 
 
+def _guessable(password: str, email: str, name: str) -> bool:
+    """zxcvbn (with its shipped lists of tens of thousands of leaked passwords, names and words) rates it weak."""
+    from zxcvbn import zxcvbn
+    hints = [part for part in [email, *email.split("@"), *name.replace(".", " ").split()] if part] + ["pain", "portal", "medicine"]
+    return zxcvbn(password[:100], user_inputs=hints)["score"] < 3
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
@@ -35,7 +42,7 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     if len(password) > 256:
         problems.append("Use at most 256 characters.")
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2 or _guessable(password, email, name):
         problems.append("This password is too common or too easy to guess. Choose another.")
     local_part = email.split("@")[0].lower()
     if local_part and len(local_part) >= 4 and local_part in lowered:

@@ -18,7 +18,9 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set True (SESSION_COOKIE_SECURE=1) when served over HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # absolute: signed out this long after signing in
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=60)  # signed out after this long without a request
+    PROXY_FIX_HOPS = 0  # set to the number of trusted reverse proxies (PROXY_FIX_HOPS=1) to honour X-Forwarded-*
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
@@ -57,7 +59,7 @@ def from_environment() -> dict:
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "RATELIMIT_STORAGE_URI"):
         if env.get(name):
             overrides[name] = env[name]
-    for name in ("MAIL_PORT", "SIGNOFF_REMINDER_DAYS", "ASSESSOR_LINK_DAYS"):
+    for name in ("MAIL_PORT", "SIGNOFF_REMINDER_DAYS", "ASSESSOR_LINK_DAYS", "PROXY_FIX_HOPS"):
         if env.get(name):
             try:
                 overrides[name] = int(env[name])

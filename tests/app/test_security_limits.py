@@ -1,0 +1,44 @@
+"""Oversized bodies and uploads are refused with 413 and a clear message (JSON for JSON callers); nothing is stored."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import TraineeFactory
+from trainee_portal.extensions import db
+from trainee_portal.models import User
+
+
+def test_oversized_form_post_is_refused_with_a_clear_page(client, app):
+    too_big = app.config["MAX_CONTENT_LENGTH"] + 1
+    response = client.post("/login", data={"email": "a@b.nhs.uk", "password": "x" * too_big})
+    assert response.status_code == 413
+    page = response.data.decode()
+    assert "too large" in page and "10 MB" in page and "Nothing was saved" in page
+
+
+def test_oversized_upload_is_refused(client, login, app):
+    login(TraineeFactory())
+    users = db.session.scalar(select(func.count()).select_from(User))
+    blob = io.BytesIO(b"%PDF-1.4\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 10))
+    response = client.post("/account/password", data={"file": (blob, "huge.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert db.session.scalar(select(func.count()).select_from(User)) == users
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart/form-data"])
+def test_too_much_typed_text_is_refused(client, login, content_type):
+    login(TraineeFactory())
+    response = client.post("/account/password", data={"current_password": "x" * 600_000}, content_type=content_type)
+    assert response.status_code == 413 and "too large" in response.data.decode()
+
+
+def test_json_callers_get_json_errors(client):
+    response = client.post("/login", data=b"{" + b" " * (13 * 1024 * 1024) + b"}", content_type="application/json")
+    assert response.status_code == 413 and response.is_json
+    assert set(response.get_json()) == {"error", "detail"}
+    missing = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert missing.status_code == 404 and missing.get_json()["error"] == "Page not found"
+    assert client.get("/no-such-page").mimetype == "text/html"

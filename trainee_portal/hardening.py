@@ -1,0 +1,66 @@
+"""Session and request hardening: Secure cookies over HTTPS, an absolute lifetime and an idle timeout, ProxyFix
+when configured, and a size cap on non-upload bodies."""
+from __future__ import annotations
+
+import time
+
+from flask import Flask, flash, has_request_context, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user, logout_user, user_logged_in
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+SIGNED_IN_AT = "_signed_in_at"
+LAST_SEEN_AT = "_last_seen_at"
+SEEN_RESOLUTION = 60  # seconds: rewrite the cookie at most once a minute just to note activity
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS, even if SESSION_COOKIE_SECURE is unset."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
+def init_app(app: Flask) -> None:
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops:  # only behind a known number of proxies: otherwise X-Forwarded-* headers are forgeable
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    app.session_interface = HttpsAwareSessionInterface()
+
+    @app.before_request
+    def cap_typed_bodies():
+        """Werkzeug caps multipart text fields at MAX_FORM_MEMORY_SIZE but reads urlencoded and JSON bodies whole."""
+        limit = app.config.get("MAX_FORM_MEMORY_SIZE")
+        if limit and (request.content_length or 0) > limit and request.mimetype != "multipart/form-data":
+            raise RequestEntityTooLarge()
+
+    @user_logged_in.connect_via(app)
+    def _start_session(sender, user, **extra):
+        session.permanent = True  # the cookie expires after PERMANENT_SESSION_LIFETIME instead of living on
+        now = int(time.time())
+        session[SIGNED_IN_AT] = now
+        session[LAST_SEEN_AT] = now
+
+    @app.before_request
+    def expire_session():
+        """Sign out a session idle for SESSION_IDLE_TIMEOUT or older than PERMANENT_SESSION_LIFETIME."""
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        now = int(time.time())
+        signed_in_at = session.get(SIGNED_IN_AT, now)
+        last_seen_at = session.get(LAST_SEEN_AT, now)
+        idle_limit = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+        if now - last_seen_at > idle_limit or now - signed_in_at > app.permanent_session_lifetime.total_seconds():
+            logout_user()
+            session.clear()
+            flash(f"You were signed out after {int(idle_limit // 60)} minutes without activity, or because your "
+                  "session ended. Sign in again to continue.", "info")
+            if request.method == "GET" and not request.path.startswith("/api/"):
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return redirect(url_for("auth.login"))
+        session.permanent = True
+        session.setdefault(SIGNED_IN_AT, signed_in_at)
+        if now - last_seen_at >= SEEN_RESOLUTION or LAST_SEEN_AT not in session:
+            session[LAST_SEEN_AT] = now
+        return None
