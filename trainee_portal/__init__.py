@@ -56,6 +56,8 @@ def create_app(config: dict | None = None) -> Flask:
     commands.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    from trainee_portal.signoff import bp as signoff_bp; app.register_blueprint(signoff_bp)  # noqa: E702
+    from trainee_portal.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702
     for level in ("basic", "intermediate", "higher", "advanced"):
         app.register_blueprint(make_stage_blueprint(level))
     from trainee_portal.evidence import bp as evidence_bp; app.register_blueprint(evidence_bp)  # noqa: E702

@@ -18,6 +18,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(validate_curriculum)
     app.cli.add_command(recompute_progress)
+    from trainee_portal.signoff import commands as signoff_commands; signoff_commands.init_cli(app)  # noqa: E702 (verify-audit)
+    from trainee_portal.notifications import commands as mail_commands; mail_commands.init_cli(app)  # noqa: E702 (send-outbox, send-reminders)
     from trainee_portal.maintenance import commands as maintenance; maintenance.init_app(app)  # noqa: E702 (backup, restore)
     from trainee_portal.evidence import commands as evidence_commands; evidence_commands.init_app(app)  # noqa: E702 (import-logbook)
 

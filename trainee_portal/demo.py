@@ -91,6 +91,7 @@ def load_demo(reset: bool = False, today: date | None = None) -> bool:
         db.session.flush()
         _evidence_for(trainee, sup, version, level, share, stage_start, today - timedelta(days=idle_days), rng)
     db.session.flush()
+    from trainee_portal.signoff import demo as signoff_demo; signoff_demo.load(today)  # noqa: E702 (queue, returns, outbox)
     progress.recompute_all()
     db.session.commit()
     return True

@@ -14,6 +14,7 @@ NAVIGATION = [
     ("Logbook", "evidence.index", policy.is_trainee),
     ("Exams", "exams.readiness", policy.is_trainee),
     ("Sign-off queue", "signoff.queue", policy.is_supervisor),
+    ("Sign-off requests", "signoff.mine", policy.is_trainee),
     ("Cohort", "cohort.dashboard", policy.can_use_cohort_dashboard),
     ("Exam pipeline", "exams.pipeline", policy.can_use_cohort_dashboard),
     ("Administration", "admin.index", policy.can_administer),

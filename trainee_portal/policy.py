@@ -178,12 +178,55 @@ def can_delete_evidence(user, entry) -> bool:
 
 def can_decide_signoff(user, signoff_request) -> bool:
     """Only a currently assigned supervisor decides, never on their own evidence, and only once."""
+    if not (user and user.is_authenticated):
+        return False
     if signoff_request.status != "pending" or signoff_request.supervisor_id is None:
         return False
     if user.id != signoff_request.supervisor_id:
         return False
     trainee_id = signoff_request.evidence.trainee_id
     return trainee_id != user.id and supervises(user, trainee_id)
+
+
+def can_ask_supervisor(user, entry, supervisor) -> bool:
+    """A request goes only to a supervisor currently assigned to the evidence's owner, never to the owner."""
+    return (can_request_signoff(user, entry) and supervisor is not None and supervisor.id != entry.trainee_id
+            and supervises(supervisor, entry.trainee_id))
+
+
+def can_ask_assessor(user, entry, email: str) -> bool:
+    """Outside assessors by email, but never the trainee's own address (nobody signs their own evidence)."""
+    return can_request_signoff(user, entry) and bool(email) and email.strip().lower() != entry.trainee.email.lower()
+
+
+def can_view_signoff_request(user, signoff_request) -> bool:
+    return can_view_evidence(user, signoff_request.evidence)
+
+
+def can_cancel_signoff(user, signoff_request) -> bool:
+    return (signoff_request.status == "pending" and owns_evidence(user, signoff_request.evidence)
+            and signoff_request.evidence.is_current)
+
+
+def can_use_signoff_queue(user) -> bool:
+    return is_supervisor(user)
+
+
+def can_decide_by_assessor_link(user, signoff_request, now, assessor_gmc: str | None = None) -> bool:
+    """The holder of a live one-time link decides once; the trainee can never use a link on their own evidence."""
+    entry = signoff_request.evidence
+    if signoff_request.status != "pending" or signoff_request.token_hash is None or signoff_request.token_used_at:
+        return False
+    if signoff_request.expires_at is None or signoff_request.expires_at <= now:
+        return False
+    if not entry.is_current or entry.status != "submitted" or owns_evidence(user, entry):
+        return False
+    profile = entry.trainee.trainee_profile
+    return not (assessor_gmc and profile is not None and profile.gmc_number == assessor_gmc)
+
+
+def can_read_notification(user, message) -> bool:
+    return bool(user and user.is_authenticated and message.user_id == user.id)
 
 
 def can_sign_off_stage(user, trainee_id: int) -> bool:

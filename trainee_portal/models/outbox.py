@@ -29,3 +29,5 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(300))
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # An assessor's one-time link is minted when the email is sent, so its token is never stored in the body.
+    signoff_request_id: Mapped[int | None] = mapped_column(ForeignKey("sign_off_request.id"), index=True)

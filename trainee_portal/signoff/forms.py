@@ -1,0 +1,70 @@
+"""Forms for asking for sign-off, deciding, signing through an assessor link and closing a stage."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
+
+from competencies import SUPERVISION_LEVELS
+from trainee_portal.identifiers import NoPatientIdentifiers
+
+ASSESSOR_CHOICE = "assessor"
+LEVEL_CHOICES = [(code, f"{code.upper()} – {text}") for code, text in SUPERVISION_LEVELS.items()]
+
+
+class RequestForm(FlaskForm):
+    recipient = RadioField("Who should sign this off?", choices=[], validate_choice=True,
+                           validators=[DataRequired("Choose a supervisor, or an outside assessor.")])
+    assessor_email = EmailField("Outside assessor's email address",
+                                description="Only if you chose an outside assessor. They get a one-time link that works for 14 days.",
+                                validators=[Length(max=254, message="Email addresses are at most 254 characters.")])
+
+    def validate_assessor_email(self, field):
+        # Inline rather than Optional(): Optional would stop the chain before this required-if check.
+        if not (field.data or "").strip():
+            if self.recipient.data == ASSESSOR_CHOICE:
+                raise ValidationError("Enter the outside assessor's email address.")
+            return
+        Email("Enter an email address in the correct format, like name@nhs.net.")(self, field)
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField("Your decision", choices=[("sign", "Sign off"), ("return", "Return to the trainee")],
+                          validators=[DataRequired("Choose whether to sign off or return it.")])
+    supervision_level = RadioField("Supervision level (entrustment)", choices=LEVEL_CHOICES,
+                                   description="The level of supervision the trainee needed for this, right here, right now.",
+                                   validate_choice=False)
+    feedback = TextAreaField("Feedback for the trainee", validators=[Length(max=4000, message="Feedback is at most 4000 characters."), NoPatientIdentifiers()])
+    reason = TextAreaField("Reason for returning it", description="The trainee sees this. Say what to change.",
+                           validators=[Length(max=2000, message="The reason is at most 2000 characters."), NoPatientIdentifiers()])
+    seen_hash = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+    def validate_supervision_level(self, field):
+        if self.decision.data == "sign" and field.data not in SUPERVISION_LEVELS:
+            raise ValidationError("Choose the supervision level to sign off at.")
+
+    def validate_reason(self, field):
+        if self.decision.data == "return" and not (field.data or "").strip():
+            raise ValidationError("Enter the reason for returning it, so the trainee knows what to change.")
+
+
+class AssessorDecisionForm(DecisionForm):
+    assessor_name = StringField("Your full name", validators=[DataRequired("Enter your full name."), Length(max=120, message="Names are at most 120 characters.")])
+    assessor_gmc = StringField("Your GMC number", description="7 digits, for example 1234567.",
+                               validators=[DataRequired("Enter your GMC number."),
+                                           Regexp(r"^\d{7}$", message="Enter your GMC number as 7 digits, for example 1234567.")])
+
+
+class CancelForm(FlaskForm):
+    """Only the CSRF token: cancelling asks nothing more."""
+
+
+class StageSignOffForm(FlaskForm):
+    signed_on = DateField("Date of sign-off", validators=[DataRequired("Enter the date of the sign-off, for example 24/11/2026.")])
+    comment = TextAreaField("Comment", validators=[Length(max=2000, message="Comments are at most 2000 characters."), NoPatientIdentifiers()])
+
+    def validate_signed_on(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError("The date of sign-off cannot be in the future.")

@@ -1,0 +1,132 @@
+"""Reads the sign-off pages share, with their eager loading chosen here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from trainee_portal import curricula, policy
+from trainee_portal.extensions import db
+from trainee_portal.models import (
+    AuditRecord, EvidenceEntry, SignOff, SignOffRequest, StageSignOff, SupervisorAssignment, TraineeProfile,
+    TraineeProgress, User,
+)
+
+_WITH_EVIDENCE = (joinedload(SignOffRequest.evidence).joinedload(EvidenceEntry.trainee),
+                  joinedload(SignOffRequest.supervisor))
+
+
+def get_request(request_id: int) -> SignOffRequest | None:
+    return db.session.scalar(select(SignOffRequest).where(SignOffRequest.id == request_id).options(*_WITH_EVIDENCE))
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    request: SignOffRequest
+    waiting_days: int
+
+
+def queue_for(supervisor: User, today: date) -> list[QueueItem]:
+    """Pending requests to this supervisor from trainees they currently supervise, oldest first."""
+    rows = db.session.scalars(
+        select(SignOffRequest)
+        .join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
+        .where(SignOffRequest.supervisor_id == supervisor.id, SignOffRequest.status == "pending",
+               EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today)))
+        .options(*_WITH_EVIDENCE).order_by(SignOffRequest.created_at, SignOffRequest.id)
+    ).all()
+    return [QueueItem(r, (today - r.created_at.date()).days) for r in rows]
+
+
+def requests_for_trainee(trainee_id: int, limit: int = 200) -> list[SignOffRequest]:
+    return list(db.session.scalars(
+        select(SignOffRequest).join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
+        .where(EvidenceEntry.trainee_id == trainee_id).options(*_WITH_EVIDENCE)
+        .order_by(SignOffRequest.created_at.desc(), SignOffRequest.id.desc()).limit(limit)
+    ))
+
+
+def history_for_evidence(evidence_id: int) -> list[tuple[SignOffRequest, SignOff | None]]:
+    """Every request for one evidence item, newest first, with the signature it produced (the evidence page shows this)."""
+    requests = db.session.scalars(
+        select(SignOffRequest).where(SignOffRequest.evidence_id == evidence_id)
+        .options(joinedload(SignOffRequest.supervisor)).order_by(SignOffRequest.created_at.desc(), SignOffRequest.id.desc())
+    ).all()
+    signoffs = {s.request_id: s for s in db.session.scalars(
+        select(SignOff).where(SignOff.evidence_id == evidence_id).options(joinedload(SignOff.signer)))}
+    return [(r, signoffs.get(r.id)) for r in requests]
+
+
+def signoff_for_request(request_id: int) -> SignOff | None:
+    return db.session.scalar(select(SignOff).where(SignOff.request_id == request_id).options(joinedload(SignOff.signer)))
+
+
+def current_supervisors(trainee_id: int, today: date) -> list[tuple[User, str]]:
+    """(supervisor, kind) for every current assignment of this trainee, by name."""
+    rows = db.session.execute(
+        select(User, SupervisorAssignment.kind).join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
+        .where(SupervisorAssignment.trainee_id == trainee_id, SupervisorAssignment.starts_on <= today,
+               (SupervisorAssignment.ends_on.is_(None)) | (SupervisorAssignment.ends_on >= today), User.active.is_(True))
+        .order_by(User.name)
+    ).all()
+    seen, result = set(), []
+    for user, kind in rows:
+        if user.id not in seen and policy.is_supervisor(user):
+            seen.add(user.id)
+            result.append((user, kind))
+    return result
+
+
+def claimed_competencies(entry: EvidenceEntry) -> list[tuple[str, str]]:
+    """(code, title) of each competency the entry claims, titles from the trainee's curriculum."""
+    profile = db.session.get(TraineeProfile, entry.trainee_id)
+    curriculum = curricula.curriculum(profile.curriculum_version) if profile else None
+    result = []
+    for code in entry.competency_codes:
+        try:
+            title = curriculum.competency(code).title if curriculum else ""
+        except KeyError:
+            title = ""
+        result.append((code, title))
+    return result
+
+
+@dataclass(frozen=True)
+class ReadyStage:
+    trainee: User
+    stage_key: str
+    stage_name: str
+    percent: float
+
+
+def stages_ready_for(supervisor: User, today: date) -> list[ReadyStage]:
+    """Stages of trainees this user educationally supervises that the core says are complete and nobody has closed."""
+    signed = select(StageSignOff.id).where(StageSignOff.trainee_id == TraineeProgress.trainee_id,
+                                           StageSignOff.stage_key == TraineeProgress.stage_key).exists()
+    rows = db.session.execute(
+        select(TraineeProgress, User, TraineeProfile.curriculum_version)
+        .join(User, User.id == TraineeProgress.trainee_id).join(TraineeProfile, TraineeProfile.user_id == User.id)
+        .where(TraineeProgress.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today, kind="educational")),
+               TraineeProgress.ready_for_signoff.is_(True), ~signed)
+        .order_by(User.name, TraineeProgress.stage_key)
+    ).all()
+    return [ReadyStage(user, row.stage_key, curricula.curriculum(version).stage(row.stage_key).name, row.percent)
+            for row, user, version in rows]
+
+
+def stage_signoffs_for(trainee_id: int) -> list[StageSignOff]:
+    return list(db.session.scalars(
+        select(StageSignOff).where(StageSignOff.trainee_id == trainee_id)
+        .options(joinedload(StageSignOff.signed_by)).order_by(StageSignOff.signed_on)
+    ))
+
+
+def audit_page(trainee_id: int, page: int, per_page: int) -> tuple[list[AuditRecord], int]:
+    total = db.session.scalar(select(func.count()).select_from(AuditRecord).where(AuditRecord.trainee_id == trainee_id))
+    records = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.trainee_id == trainee_id).options(selectinload(AuditRecord.actor))
+        .order_by(AuditRecord.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(records), total or 0

@@ -1,0 +1,198 @@
+"""Signed-in sign-off pages: ask, queue, request detail with decision, cancel, stage sign-off, audit trail."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from competencies import EVIDENCE_TYPES, SUPERVISION_LEVELS
+from trainee_portal import curricula, policy
+from trainee_portal.audit import record_hash
+from trainee_portal.extensions import db
+from trainee_portal.models._base import utcnow
+from trainee_portal.models import EvidenceEntry, SignOffRequest, TraineeProgress, User
+from trainee_portal.signoff import bp, queries, services
+from trainee_portal.signoff.forms import ASSESSOR_CHOICE, CancelForm, DecisionForm, RequestForm, StageSignOffForm
+from trainee_portal.signoff.services import SignOffConflict
+
+RACE_ERRORS = (SignOffConflict, IntegrityError, OperationalError)
+
+
+def _conflict(error: Exception) -> str:
+    db.session.rollback()
+    if isinstance(error, SignOffConflict):
+        return str(error)
+    current_app.logger.warning("sign-off write lost a race: %s", error)
+    return "Someone else changed this at the same moment, so nothing was saved. Check where it stands now."
+
+
+def evidence_url(entry: EvidenceEntry) -> str | None:
+    """The evidence engineer's page for one entry, when it exists."""
+    for endpoint in ("evidence.view", "evidence.detail", "evidence.show"):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint, evidence_id=entry.id)
+    return None
+
+
+@bp.app_context_processor
+def signoff_helpers():
+    return {"evidence_url": evidence_url, "now": utcnow, "supervision_levels": SUPERVISION_LEVELS,
+            "evidence_types": {code: t.label for code, t in EVIDENCE_TYPES.items()}}
+
+
+@bp.route("/request/<int:evidence_id>", methods=["GET", "POST"])
+def request_form(evidence_id: int):
+    entry = db.session.get(EvidenceEntry, evidence_id) or abort(404)
+    if not policy.can_request_signoff(current_user, entry):
+        pending = db.session.scalar(select(SignOffRequest.id).where(
+            SignOffRequest.evidence_id == entry.id, SignOffRequest.status == "pending"))
+        if pending and policy.owns_evidence(current_user, entry):
+            flash("This evidence is already waiting for sign-off.", "info")
+            return redirect(url_for("signoff.detail", request_id=pending))
+        abort(403)
+    supervisors = queries.current_supervisors(entry.trainee_id, date.today())
+    form = RequestForm()
+    form.recipient.choices = [(str(u.id), f"{u.name} ({kind} supervisor)") for u, kind in supervisors] + [
+        (ASSESSOR_CHOICE, "An outside assessor without an account (by email)")]
+    if form.validate_on_submit():
+        supervisor = next((u for u, _ in supervisors if str(u.id) == form.recipient.data), None)
+        email = (form.assessor_email.data or "").strip().lower()
+        if supervisor is not None:
+            policy.authorize(policy.can_ask_supervisor(current_user, entry, supervisor))
+        elif not policy.can_ask_assessor(current_user, entry, email):
+            form.assessor_email.errors.append("You cannot sign off your own evidence: enter someone else's email address.")
+        if not form.assessor_email.errors:
+            try:
+                signoff_request = services.request_signoff(current_user, entry, supervisor=supervisor,
+                                                           assessor_email=None if supervisor else email)
+                db.session.commit()
+            except RACE_ERRORS as error:
+                flash(_conflict(error), "error")
+                return redirect(url_for("signoff.request_form", evidence_id=evidence_id))
+            flash(f"Sign-off requested from {supervisor.name if supervisor else email}.", "success")
+            return redirect(url_for("signoff.detail", request_id=signoff_request.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("signoff/request.html", entry=entry, form=form, supervisors=supervisors,
+                           competencies=queries.claimed_competencies(entry), page_title="Ask for sign-off"), status
+
+
+@bp.route("/")
+@policy.requires(policy.can_use_signoff_queue)
+def queue():
+    today = date.today()
+    return render_template("signoff/queue.html", items=queries.queue_for(current_user, today),
+                           ready=queries.stages_ready_for(current_user, today), page_title="Sign-off queue")
+
+
+@bp.route("/mine")
+@policy.requires(policy.is_trainee)
+def mine():
+    return render_template("signoff/mine.html", requests=queries.requests_for_trainee(current_user.id),
+                           stage_signoffs=queries.stage_signoffs_for(current_user.id), page_title="Your sign-off requests")
+
+
+def _render_detail(signoff_request: SignOffRequest, form: DecisionForm | None = None, status: int = 200):
+    entry = signoff_request.evidence
+    can_decide = policy.can_decide_signoff(current_user, signoff_request)
+    if can_decide and form is None:
+        form = DecisionForm(seen_hash=entry.compute_content_hash(), supervision_level=entry.supervision_level)
+    return render_template(
+        "signoff/detail.html", req=signoff_request, entry=entry, form=form if can_decide else None,
+        cancel_form=CancelForm() if policy.can_cancel_signoff(current_user, signoff_request) else None,
+        signoff=queries.signoff_for_request(signoff_request.id), competencies=queries.claimed_competencies(entry),
+        history=queries.history_for_evidence(entry.id), page_title=f"Sign-off request: {entry.title}",
+    ), status
+
+
+def _visible_request(request_id: int) -> SignOffRequest:
+    signoff_request = queries.get_request(request_id) or abort(404)
+    policy.authorize(policy.can_view_signoff_request(current_user, signoff_request))
+    return signoff_request
+
+
+@bp.route("/requests/<int:request_id>")
+def detail(request_id: int):
+    return _render_detail(_visible_request(request_id))
+
+
+@bp.route("/requests/<int:request_id>/decide", methods=["POST"])
+def decide(request_id: int):
+    signoff_request = _visible_request(request_id)
+    if signoff_request.status != "pending":  # a second click or another tab: say what happened, change nothing
+        flash(f"This request was already {signoff_request.status}, so nothing was changed.", "info")
+        return redirect(url_for("signoff.detail", request_id=request_id))
+    policy.authorize(policy.can_decide_signoff(current_user, signoff_request))
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _render_detail(signoff_request, form, 400)
+    try:
+        if form.decision.data == "sign":
+            services.sign(signoff_request, level=form.supervision_level.data, feedback=(form.feedback.data or "").strip(),
+                          seen_hash=form.seen_hash.data, decider=current_user)
+            message = f"Signed off {signoff_request.evidence.title}."
+        else:
+            services.return_to_trainee(signoff_request, reason=form.reason.data.strip(), decider=current_user)
+            message = f"Returned {signoff_request.evidence.title} to {signoff_request.evidence.trainee.name}."
+        db.session.commit()
+    except RACE_ERRORS as error:
+        flash(_conflict(error), "error")
+        return redirect(url_for("signoff.detail", request_id=request_id))
+    flash(message, "success")
+    return redirect(url_for("signoff.queue"))
+
+
+@bp.route("/requests/<int:request_id>/cancel", methods=["POST"])
+def cancel(request_id: int):
+    signoff_request = _visible_request(request_id)
+    if signoff_request.status != "pending":
+        flash(f"This request was already {signoff_request.status}, so nothing was changed.", "info")
+        return redirect(url_for("signoff.detail", request_id=request_id))
+    policy.authorize(policy.can_cancel_signoff(current_user, signoff_request))
+    if not CancelForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel(current_user, signoff_request)
+        db.session.commit()
+    except RACE_ERRORS as error:
+        flash(_conflict(error), "error")
+        return redirect(url_for("signoff.detail", request_id=request_id))
+    flash("Request withdrawn. The evidence is a draft again.", "success")
+    return redirect(url_for("signoff.detail", request_id=request_id))
+
+
+@bp.route("/stage/<int:trainee_id>/<stage_key>", methods=["GET", "POST"])
+def stage(trainee_id: int, stage_key: str):
+    policy.authorize(policy.can_sign_off_stage(current_user, trainee_id))
+    trainee = db.session.get(User, trainee_id) or abort(404)
+    row = db.session.get(TraineeProgress, (trainee_id, stage_key[:30])) or abort(404)
+    stage_name = curricula.curriculum(trainee.trainee_profile.curriculum_version).stage(row.stage_key).name
+    existing = [s for s in queries.stage_signoffs_for(trainee_id) if s.stage_key == row.stage_key]
+    form = StageSignOffForm(signed_on=date.today()) if request.method == "GET" else StageSignOffForm()
+    if not existing and row.ready_for_signoff and form.validate_on_submit():
+        try:
+            services.sign_off_stage(current_user, trainee, row.stage_key, form.signed_on.data, (form.comment.data or "").strip())
+            db.session.commit()
+        except RACE_ERRORS as error:
+            flash(_conflict(error), "error")
+            return redirect(url_for("signoff.stage", trainee_id=trainee_id, stage_key=row.stage_key))
+        flash(f"{stage_name} signed off for {trainee.name}.", "success")
+        return redirect(url_for("signoff.queue"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("signoff/stage.html", trainee=trainee, row=row, stage_name=stage_name, form=form,
+                           existing=existing[0] if existing else None, page_title=f"Sign off {stage_name}"), status
+
+
+@bp.route("/audit/<int:trainee_id>")
+def audit_trail(trainee_id: int):
+    policy.authorize(policy.can_view_audit(current_user, trainee_id))
+    trainee = db.session.get(User, trainee_id) or abort(404)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+    per_page = current_app.config["PAGE_SIZE"]
+    records, total = queries.audit_page(trainee_id, page, per_page)
+    rows = [(r, record_hash(r) == r.record_hash) for r in records]
+    return render_template("signoff/audit.html", trainee=trainee, rows=rows, total=total, page=page,
+                           pages=max((total + per_page - 1) // per_page, 1), page_title=f"Audit trail: {trainee.name}")

@@ -1,0 +1,185 @@
+"""Sign-off transitions: request, sign, return, cancel and end-of-stage sign-off.
+
+Each keeps the progress summary current, appends an audit record and queues its emails in the caller's
+transaction (the route commits once). Conditional UPDATEs make double submits and races fail cleanly.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import update
+
+from trainee_portal import audit, curricula, progress
+from trainee_portal.extensions import db
+from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, StageSignOff, TraineeProgress, User
+from trainee_portal.models._base import utcnow
+from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER, app_path, external_url, notify
+
+
+class SignOffConflict(Exception):
+    """Someone else changed the request or the evidence first; nothing was saved."""
+
+
+def _move_evidence(entry: EvidenceEntry, from_statuses: tuple[str, ...], **values) -> None:
+    """Change the entry only if it is still current and in one of the expected states."""
+    result = db.session.execute(
+        update(EvidenceEntry)
+        .where(EvidenceEntry.id == entry.id, EvidenceEntry.status.in_(from_statuses), EvidenceEntry.superseded_at.is_(None))
+        .values(**values).execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise SignOffConflict("This evidence changed while you were working on it. Reload the page to see where it stands.")
+
+
+def _close_request(signoff_request: SignOffRequest, **values) -> None:
+    result = db.session.execute(
+        update(SignOffRequest).where(SignOffRequest.id == signoff_request.id, SignOffRequest.status == "pending")
+        .values(**values).execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise SignOffConflict("This request has already been decided or withdrawn, so nothing was changed.")
+
+
+def _request_path(signoff_request: SignOffRequest) -> str:
+    return app_path("signoff.detail", request_id=signoff_request.id)
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+def request_signoff(trainee: User, entry: EvidenceEntry, *, supervisor: User | None = None,
+                    assessor_email: str | None = None) -> SignOffRequest:
+    """draft/returned → submitted, with a pending request to a supervisor or an outside assessor."""
+    now = utcnow()
+    before = progress.contribution(entry)
+    _move_evidence(entry, ("draft", "returned"), status="submitted", submitted_at=now,
+                   content_hash=entry.compute_content_hash())
+    signoff_request = SignOffRequest(
+        evidence_id=entry.id, requested_by_id=trainee.id, status="pending", created_at=now,
+        supervisor_id=supervisor.id if supervisor else None, assessor_email=None if supervisor else assessor_email,
+    )
+    db.session.add(signoff_request)
+    db.session.flush()
+    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    audit.append("signoff.requested", actor=trainee, trainee_id=entry.trainee_id, subject_type="evidence",
+                 subject_id=entry.id, payload={"request_id": signoff_request.id, "evidence_id": entry.id,
+                                               "to": supervisor.email if supervisor else assessor_email,
+                                               "kind": "supervisor" if supervisor else "assessor",
+                                               "content_hash": entry.content_hash})
+    if supervisor:
+        notify(user=supervisor, category="signoff.request", link=_request_path(signoff_request),
+               subject=f"Sign-off requested by {trainee.name}: {entry.title}",
+               body=(f"{trainee.name} has asked you to sign off \"{entry.title}\" ({entry.occurred_on:%d %B %Y}).\n\n"
+                     f"Review it here: {external_url('signoff.detail', request_id=signoff_request.id)}\n"))
+    else:
+        link = external_url("signoff.assessor", token=TOKEN_PLACEHOLDER)
+        notify(to_email=assessor_email, category="signoff.assessor_link", signoff_request_id=signoff_request.id,
+               subject=f"Please assess a training record for {trainee.name}",
+               body=(f"{trainee.name}, a Pain Medicine trainee, has asked you to assess one item of their training "
+                     f"record: \"{entry.title}\" ({entry.occurred_on:%d %B %Y}).\n\n"
+                     f"Open this one-time link to review it and sign it off or return it (you will be asked for "
+                     f"your name and GMC number; no account is needed):\n{link}\n\n"
+                     f"The link works once and expires after the number of days your portfolio administrator set. "
+                     f"If you were not expecting this, ignore this email.\n"))
+    return signoff_request
+
+
+def cancel(trainee: User, signoff_request: SignOffRequest) -> None:
+    """A pending request withdrawn by the trainee: submitted → draft."""
+    entry = signoff_request.evidence
+    before = progress.contribution(entry)
+    _close_request(signoff_request, status="cancelled", decided_at=utcnow())
+    _move_evidence(entry, ("submitted",), status="draft", submitted_at=None)
+    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    audit.append("signoff.cancelled", actor=trainee, trainee_id=entry.trainee_id, subject_type="evidence",
+                 subject_id=entry.id, payload={"request_id": signoff_request.id, "evidence_id": entry.id})
+    if signoff_request.supervisor is not None:
+        notify(user=signoff_request.supervisor, category="signoff.cancelled", link=_request_path(signoff_request),
+               subject=f"Sign-off request withdrawn: {entry.title}",
+               body=f"{trainee.name} withdrew the request to sign off \"{entry.title}\". Nothing more is needed from you.\n")
+    elif signoff_request.token_hash is not None:  # the assessor already has a link: tell them it no longer works
+        notify(to_email=signoff_request.assessor_email, category="signoff.cancelled",
+               subject=f"Assessment request withdrawn by {trainee.name}",
+               body=f"{trainee.name} withdrew the request to assess \"{entry.title}\". The link you were sent no longer works.\n")
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+def _decided_by(decider: User | None, assessor_name: str | None, assessor_gmc: str | None, assessor_email: str | None):
+    if decider is not None:
+        return {"actor": decider}
+    return {"actor": None, "actor_label": f"{assessor_name} (GMC {assessor_gmc}) <{assessor_email}> via one-time link"}
+
+
+def sign(signoff_request: SignOffRequest, *, level: str, feedback: str, seen_hash: str, decider: User | None = None,
+         assessor_name: str | None = None, assessor_gmc: str | None = None) -> SignOff:
+    """submitted → signed: the signature covers the content as the signer saw it, with the level they gave."""
+    entry, now = signoff_request.evidence, utcnow()
+    if entry.compute_content_hash() != seen_hash:
+        raise SignOffConflict("The trainee changed this evidence after you opened it. Read it again before deciding.")
+    before = progress.contribution(entry)
+    _close_request(signoff_request, status="signed", decided_at=now, decided_by_id=decider.id if decider else None,
+                   token_used_at=None if decider else now)
+    entry.supervision_level = level
+    content_hash = entry.compute_content_hash()
+    _move_evidence(entry, ("submitted",), status="signed", signed_at=now, supervision_level=level, content_hash=content_hash)
+    signoff = SignOff(evidence_id=entry.id, request_id=signoff_request.id, signer_id=decider.id if decider else None,
+                      assessor_name=assessor_name, assessor_gmc=assessor_gmc, supervision_level=level,
+                      feedback=feedback or "", content_hash=content_hash, signed_at=now)
+    db.session.add(signoff)
+    db.session.flush()  # the unique request_id refuses a second signature even if a race slipped past the checks
+    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    audit.append("signoff.signed", trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
+                 payload={"request_id": signoff_request.id, "signoff_id": signoff.id, "evidence_id": entry.id,
+                          "level": level, "content_hash": content_hash, "assessor_gmc": assessor_gmc},
+                 **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email))
+    who = decider.name if decider else f"{assessor_name} (outside assessor)"
+    notify(user=entry.trainee, category="signoff.signed", link=_request_path(signoff_request),
+           subject=f"Signed off: {entry.title}",
+           body=(f"{who} signed off \"{entry.title}\" at supervision level {level}.\n\n"
+                 f"Feedback: {feedback or '(none given)'}\n\n"
+                 f"See it here: {external_url('signoff.detail', request_id=signoff_request.id)}\n"))
+    return signoff
+
+
+def return_to_trainee(signoff_request: SignOffRequest, *, reason: str, decider: User | None = None,
+                      assessor_name: str | None = None, assessor_gmc: str | None = None) -> None:
+    """submitted → returned, with a reason the trainee sees."""
+    entry, now = signoff_request.evidence, utcnow()
+    before = progress.contribution(entry)
+    _close_request(signoff_request, status="returned", decided_at=now, decided_by_id=decider.id if decider else None,
+                   return_reason=reason, token_used_at=None if decider else now)
+    _move_evidence(entry, ("submitted",), status="returned")
+    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    audit.append("signoff.returned", trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
+                 payload={"request_id": signoff_request.id, "evidence_id": entry.id, "reason": reason,
+                          "assessor_gmc": assessor_gmc},
+                 **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email))
+    who = decider.name if decider else f"{assessor_name} (outside assessor)"
+    notify(user=entry.trainee, category="signoff.returned", link=_request_path(signoff_request),
+           subject=f"Returned for changes: {entry.title}",
+           body=(f"{who} returned \"{entry.title}\" to you.\n\nReason: {reason}\n\n"
+                 f"Change it and ask again: {external_url('signoff.detail', request_id=signoff_request.id)}\n"))
+
+
+# --- end of stage -------------------------------------------------------------------------------
+
+def sign_off_stage(supervisor: User, trainee: User, stage_key: str, signed_on: date, comment: str) -> StageSignOff:
+    """Close a stage the core says is complete; the unique constraint refuses a second sign-off."""
+    row = db.session.get(TraineeProgress, (trainee.id, stage_key))
+    if row is None or not row.ready_for_signoff:
+        raise SignOffConflict("This stage's requirements are not all met yet, so it cannot be signed off.")
+    profile = trainee.trainee_profile
+    stage_signoff = StageSignOff(trainee_id=trainee.id, curriculum_version=profile.curriculum_version, stage_key=stage_key,
+                                 stage_level=row.stage_level, signed_by_id=supervisor.id, signed_on=signed_on,
+                                 comment=comment or "")
+    db.session.add(stage_signoff)
+    db.session.flush()
+    audit.append("stage.signed_off", actor=supervisor, trainee_id=trainee.id, subject_type="stage",
+                 subject_id=stage_signoff.id, payload={"stage_sign_off_id": stage_signoff.id, "stage_key": stage_key,
+                                                       "curriculum_version": profile.curriculum_version,
+                                                       "signed_on": signed_on.isoformat()})
+    stage_name = curricula.curriculum(profile.curriculum_version).stage(stage_key).name
+    notify(user=trainee, category="stage.signed_off", link=app_path("signoff.mine"),
+           subject=f"Stage signed off: {stage_name}",
+           body=f"{supervisor.name} signed off your {stage_name} stage on {signed_on:%d %B %Y}.\n\n{comment or ''}\n")
+    return stage_signoff
