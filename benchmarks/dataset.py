@@ -168,7 +168,8 @@ class DatasetBuilder:
         span_days = max((today - t["programme_start"]).days, 30)
         statuses = ["signed"] * k_signed
         rest = count - k_signed
-        pending, returned = rest * 5 // 100, rest // 80
+        # A few requests wait at any moment (about 6 per trainee, 30 per supervisor); decided ones far outnumber them.
+        pending, returned = rest * 3 // 200, rest // 100
         statuses += ["submitted"] * pending + ["returned"] * returned + ["draft"] * (rest - pending - returned)
         rng.shuffle(statuses)
         trainee_name, trainee_email = self.users[t["id"]]

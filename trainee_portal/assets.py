@@ -6,9 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import plotly
-from flask import Flask, abort, current_app, send_from_directory, url_for
+from flask import Flask, abort, current_app, url_for
 from werkzeug.security import safe_join
 
+from trainee_portal import compression
+from trainee_portal.compression import send_asset
 from trainee_portal.policy import public
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
@@ -20,6 +22,7 @@ def _fingerprint(path: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    compression.init_app(app)
     frontend = Path(app.config["NHSUK_FRONTEND_DIR"])
     if not (frontend / "nhsuk-frontend.min.css").exists():
         app.logger.warning("NHS.UK frontend assets not found at %s: run `npm ci` (scripts/run does).", frontend)
@@ -30,13 +33,13 @@ def init_app(app: Flask) -> None:
         for base in (frontend, frontend / "assets"):
             candidate = safe_join(str(base), filename)
             if candidate and Path(candidate).is_file():
-                return send_from_directory(base, filename, max_age=31536000)
+                return send_asset(Path(candidate))
         abort(404)
 
     @app.route("/vendor/plotly.min.js")
     @public
     def plotly_js():
-        return send_from_directory(PLOTLY_DIR, "plotly.min.js", max_age=31536000, mimetype="text/javascript")
+        return send_asset(PLOTLY_DIR / "plotly.min.js", mimetype="text/javascript")
 
     @app.context_processor
     def asset_urls():

@@ -1,0 +1,108 @@
+"""A small keep-alive HTTP client for localhost only: cookies, CSRF tokens from forms, and raw (still compressed) bodies."""
+from __future__ import annotations
+
+import re
+import time
+from html.parser import HTMLParser
+from http.client import HTTPConnection, HTTPException
+from urllib.parse import urlencode
+
+CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Client:
+    def __init__(self, port: int, cookies: dict | None = None):
+        self.port = port
+        self.cookies: dict[str, str] = dict(cookies or {})
+        self.conn = HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method: str, path: str, form: dict | list | None = None, headers: dict | None = None):
+        """Returns (status, headers, raw body bytes, seconds). Retries once on a dropped keep-alive connection."""
+        body = urlencode(form, doseq=True).encode() if form is not None else None
+        sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
+        if body is not None:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):
+            started = time.perf_counter()
+            try:
+                self.conn.request(method, path, body=body, headers=sent)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (HTTPException, ConnectionError, OSError):
+                self.conn.close()
+                self.conn = HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        elapsed = time.perf_counter() - started
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key.strip()] = rest.split(";", 1)[0]
+        if response.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, data, elapsed
+
+    def get(self, path: str, **kw):
+        return self.request("GET", path, **kw)
+
+    def csrf_token(self, path: str) -> str:
+        status, _, body, _ = self.get(path)
+        match = CSRF.search(body)
+        if not match:
+            raise RuntimeError(f"no CSRF token on {path} (status {status})")
+        return match.group(1).decode()
+
+    def login(self, email: str, password: str) -> None:
+        token = self.csrf_token("/login")
+        status, headers, body, _ = self.request("POST", "/login", {"email": email, "password": password, "csrf_token": token})
+        if status != 302:
+            raise RuntimeError(f"could not sign in as {email}: status {status}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class FormReader(HTMLParser):
+    """Reads a form's fields and their current values, as a browser would submit them untouched."""
+
+    def __init__(self, action_contains: str | None = None):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self.choices: dict[str, list[str]] = {}
+        self.action = None
+        self._select = None
+        self._in_form = False
+        self._wanted = action_contains
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("method", "get").lower() == "post" and self.action is None:
+            if self._wanted is None or self._wanted in (a.get("action") or ""):
+                self._in_form, self.action = True, a.get("action")
+        if not self._in_form:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                self.choices.setdefault(name, []).append(a.get("value", "y"))
+                if "checked" in a:
+                    self.fields.append((name, a.get("value", "y")))
+            elif kind not in ("submit", "file", "button"):
+                self.fields.append((name, a.get("value", "")))
+        elif tag == "select" and name:
+            self._select = name
+            self.choices[name] = []
+        elif tag == "option" and self._select:
+            self.choices[self._select].append(a.get("value", ""))
+        elif tag == "textarea" and name:
+            self.fields.append((name, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "form" and self._in_form:
+            self._in_form = False

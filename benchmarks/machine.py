@@ -1,0 +1,60 @@
+"""What machine a result was measured on, and the peak memory of gunicorn's workers read from /proc."""
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+from pathlib import Path
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _ram_gib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return round(int(line.split()[1]) / 1024 / 1024, 1)
+    return 0.0
+
+
+def _postgres_version(url: str) -> str | None:
+    if url.startswith("sqlite"):
+        return None
+    import psycopg
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def describe(url: str) -> dict:
+    return {"nproc": os.cpu_count(), "ram_gib": _ram_gib(), "cpu_model": _cpu_model(),
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "postgresql": _postgres_version(url), "kernel": platform.release()}
+
+
+def _status(pid: int) -> dict[str, str]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return fields
+
+
+def worker_memory(master_pid: int) -> dict:
+    """Peak (VmHWM) and current (VmRSS) resident memory of each gunicorn worker, in MiB."""
+    workers = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = _status(int(entry.name))
+        except OSError:
+            continue
+        if status.get("PPid") == str(master_pid):
+            workers.append({"pid": int(entry.name), "peak_rss_mib": round(int(status["VmHWM"].split()[0]) / 1024, 1),
+                            "rss_mib": round(int(status["VmRSS"].split()[0]) / 1024, 1)})
+    return {"workers": workers, "peak_rss_mib_max": max((w["peak_rss_mib"] for w in workers), default=None),
+            "peak_rss_mib_sum": round(sum(w["peak_rss_mib"] for w in workers), 1)}

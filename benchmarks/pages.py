@@ -1,0 +1,155 @@
+"""What the benchmark measures: the key pages, who views each, the evidence write, and their SQL captured for the floor.
+
+The raw-SQL floor of a page is the page's own statements, captured from one request and replayed
+straight through the DB driver (no Flask, ORM or template), so it moves with the pages as they change.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import url_for
+from sqlalchemy import event
+
+from benchmarks.client import FormReader
+from benchmarks.dataset import DOMAIN
+from benchmarks.generate import BENCH_PASSWORD
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    endpoint: str
+    user: str  # local part of the generated account's email
+    args: dict = field(default_factory=dict)
+
+
+PAGES = [
+    Page("trainee dashboard", "dashboard.index", "trainee"),
+    Page("stage page", "stage_higher.index", "trainee"),
+    Page("logbook list", "evidence.index", "trainee"),
+    Page("supervisor queue", "signoff.queue", "supervisor"),
+    Page("cohort dashboard", "cohort.dashboard", "director"),
+    Page("exam pipeline", "exams.pipeline", "director"),
+]
+WRITE = Page("log evidence entry", "evidence.new", "trainee")
+
+
+def email(user: str) -> str:
+    return f"{user}@{DOMAIN}"
+
+
+def path_for(app, page: Page) -> str:
+    with app.test_request_context():
+        return url_for(page.endpoint, **page.args)
+
+
+def write_form(body: bytes, today: date) -> list[tuple[str, str]]:
+    """The new-evidence form as a trainee would fill it: a clinic on one competency of their stage."""
+    reader = FormReader()
+    reader.feed(body.decode("utf-8", "replace"))
+    values = dict(reader.fields)
+    choices = reader.choices
+
+    def pick(name, preferred):
+        options = [o for o in choices.get(name, []) if o]
+        return preferred if preferred in options else (options[0] if options else "")
+    values.update({
+        "evidence_type": pick("evidence_type", "logbook.clinic"),
+        "occurred_on": today.isoformat(),
+        "title": "Benchmark clinic: new patient review",
+        "setting": pick("setting", "outpatient"),
+        "hospital": "St Thomas' Hospital",
+        "supervision_level": pick("supervision_level", "2b"),
+        "notes": "Anonymised summary of the clinic and my role in it.",
+    })
+    for name in ("technique", "guidance", "reflection", "kept_attachment"):
+        values.setdefault(name, "")
+    form = [(k, v) for k, v in values.items() if k != "competencies"]
+    competency = pick("competencies", "")
+    if competency:
+        form.append(("competencies", competency))
+    return form
+
+
+class Capture:
+    """Collects (statement, parameters) the app sends to the database during one test-client request."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[tuple[str, object, bool]] = []
+        self.active = False
+
+    def __enter__(self):
+        self.statements = []
+        self.active = True
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        self.active = False
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        if self.active:
+            self.statements.append((statement, parameters, executemany))
+
+
+def capture_requests(app, plan: list[tuple[Page, str]], today: date) -> dict[str, dict]:
+    """Each page once through the test client (signed in through the real login form): its SQL and status."""
+    from trainee_portal.extensions import db
+    out: dict[str, dict] = {}
+    clients: dict[str, object] = {}
+    with app.app_context():
+        engine = db.engine
+    for page, path in plan:
+        client = clients.get(page.user)
+        if client is None:
+            client = clients[page.user] = app.test_client()
+            response = client.post("/login", data={"email": email(page.user), "password": BENCH_PASSWORD})
+            if response.status_code != 302:
+                raise RuntimeError(f"capture: cannot sign in as {page.user} ({response.status_code})")
+        if page is WRITE:
+            form = write_form(client.get(path).data, today)
+            with Capture(engine) as capture:
+                response = client.post(path, data=form)
+        else:
+            client.get(path)  # warm the per-process caches (curriculum registry) as a running worker has them
+            with Capture(engine) as capture:
+                response = client.get(path)
+        out[page.name] = {"status": response.status_code, "statements": capture.statements,
+                          "queries": len(capture.statements)}
+    return out
+
+
+def replay(connection, dialect: str, statements, repeats: int, write: bool) -> list[float]:
+    """Seconds per replay of a page's statements on a raw DB-API connection; writes are rolled back."""
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        cursor = connection.cursor()
+        for statement, parameters, many in statements:
+            if not write and statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+                continue
+            if many:
+                cursor.executemany(statement, parameters)
+            else:
+                cursor.execute(statement, parameters or ())
+            if cursor.description is not None:
+                cursor.fetchall()
+        cursor.close()
+        connection.rollback()
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def raw_connection(url: str):
+    """A plain driver connection with the app's SQLite settings (WAL, busy timeout)."""
+    if url.startswith("sqlite"):
+        import sqlite3
+        connection = sqlite3.connect(url.split("sqlite:///", 1)[1], timeout=15)
+        connection.execute("PRAGMA busy_timeout=15000")
+        return connection, "sqlite"
+    import psycopg
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")), "postgresql"
