@@ -1,0 +1,128 @@
+"""The logbook list: filters, search, sort, pagination, counts against the curriculum, and who may see whose logbook."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.app.evidence_helpers import CLINIC, PROCEDURES, add_entry
+from tests.factories import AdminFactory, SupervisorFactory, TraineeFactory, assign
+
+
+def _titles(page: str) -> list[str]:
+    return re.findall(r'<a href="/logbook/\d+">([^<]+)</a>', page)
+
+
+@pytest.fixture
+def logbook(client, login):
+    trainee = TraineeFactory()
+    today = date.today()
+    add_entry(trainee, title="Alpha clinic", occurred_on=today - timedelta(days=30), notes="Discussed pacing")
+    add_entry(trainee, title="Bravo block", evidence_type="logbook.procedure", codes=(PROCEDURES,), status="submitted",
+              occurred_on=today - timedelta(days=20), technique="epidural", guidance="ultrasound")
+    add_entry(trainee, title="Charlie DOPS", evidence_type="wba.dops", codes=(PROCEDURES,), status="signed",
+              occurred_on=today - timedelta(days=10), hospital="Salford Royal")
+    add_entry(trainee, title="Delta ward round", evidence_type="logbook.ward_round", codes=("S1_PM_01",),
+              stage_level="basic", occurred_on=today - timedelta(days=400))
+    login(trainee)
+    return trainee
+
+
+def test_list_shows_current_entries_newest_first(client, logbook):
+    page = client.get("/logbook/").get_data(as_text=True)
+    assert _titles(page) == ["Charlie DOPS", "Bravo block", "Alpha clinic", "Delta ward round"]
+    assert "4 entries" in page
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("type=wba.dops", ["Charlie DOPS"]),
+    ("stage=basic", ["Delta ward round"]),
+    (f"competency={PROCEDURES}", ["Charlie DOPS", "Bravo block"]),
+    ("status=submitted", ["Bravo block"]),
+    (f"date_from={(date.today() - timedelta(days=25)).isoformat()}", ["Charlie DOPS", "Bravo block"]),
+    (f"date_to={(date.today() - timedelta(days=25)).strftime('%d/%m/%Y')}", ["Alpha clinic", "Delta ward round"]),
+    ("q=pacing", ["Alpha clinic"]),
+    ("q=salford", ["Charlie DOPS"]),
+    ("q=100%25", []),
+    ("sort=date_asc", ["Delta ward round", "Alpha clinic", "Bravo block", "Charlie DOPS"]),
+    ("sort=title", ["Alpha clinic", "Bravo block", "Charlie DOPS", "Delta ward round"]),
+    ("sort=status", ["Alpha clinic", "Delta ward round", "Bravo block", "Charlie DOPS"]),
+])
+def test_filters_search_and_sort(client, logbook, query, expected):
+    assert _titles(client.get(f"/logbook/?{query}").get_data(as_text=True)) == expected
+
+
+def test_nonsense_filters_are_ignored_rather_than_failing(client, logbook):
+    response = client.get("/logbook/?type=bogus&date_from=yesterday&sort=drop+table&page=abc")
+    assert response.status_code == 200 and len(_titles(response.get_data(as_text=True))) == 4
+
+
+def test_superseded_versions_are_not_listed(client, logbook):
+    from trainee_portal.extensions import db
+    from trainee_portal.models import EvidenceEntry
+    from trainee_portal.models._base import utcnow
+    entry = db.session.query(EvidenceEntry).filter_by(title="Alpha clinic").one()
+    entry.superseded_at = utcnow()
+    db.session.commit()
+    assert "Alpha clinic" not in _titles(client.get("/logbook/").get_data(as_text=True))
+
+
+def test_pagination_uses_the_configured_page_size(client, login, app):
+    trainee = TraineeFactory()
+    for n in range(7):
+        add_entry(trainee, title=f"Clinic {n}", occurred_on=date.today() - timedelta(days=n + 1))
+    login(trainee)
+    app.config["PAGE_SIZE"] = 3
+    try:
+        first = client.get("/logbook/?sort=date_desc").get_data(as_text=True)
+        third = client.get("/logbook/?sort=date_desc&page=3").get_data(as_text=True)
+    finally:
+        app.config["PAGE_SIZE"] = 25
+    assert _titles(first) == ["Clinic 0", "Clinic 1", "Clinic 2"] and "Page 1 of 3" in first
+    assert "page=2" in first and "sort=date_desc" in first
+    assert _titles(third) == ["Clinic 6"]
+
+
+def test_summary_counts_by_type_against_the_stages_requirements(client, logbook):
+    page = client.get("/logbook/").get_data(as_text=True)
+    summary = page.split("evidence by type")[1].split("</table>")[0]
+    cells = lambda label: re.search(rf">{re.escape(label)}</a></td>\s*(.*?)</tr>", summary, re.S).group(1)
+    numbers = lambda label: re.findall(r">(\d+|–)</td>", cells(label))
+    assert numbers("Clinic") == ["1", "0", "6"]
+    assert numbers("Procedure") == ["1", "0", "5"]
+    assert numbers("DOPS – direct observation of procedural skills") == ["1", "1", "1"]
+    assert "Ward round" in summary  # required by the stage even with nothing logged
+
+
+def test_supervisor_reads_an_assigned_trainees_logbook_without_record_buttons(client, login):
+    trainee, supervisor = TraineeFactory(), SupervisorFactory()
+    assign(supervisor, trainee)
+    add_entry(trainee, title="Seen by supervisor")
+    login(supervisor)
+    picker = client.get("/logbook/")
+    assert picker.status_code == 200 and "Choose a trainee" in picker.get_data(as_text=True)
+    page = client.get(f"/logbook/?trainee={trainee.id}").get_data(as_text=True)
+    assert "Seen by supervisor" in page and "Record evidence" not in page
+    assert client.get(f"/logbook/?trainee={TraineeFactory().id}").status_code == 403
+
+
+def test_admin_without_trainees_gets_the_picker(client, login):
+    login(AdminFactory())
+    assert client.get("/logbook/").status_code == 200
+
+
+def test_stage_competency_page_lists_the_evidence_claiming_it(client, login):
+    trainee = TraineeFactory()
+    add_entry(trainee, title="Counts for clinic", codes=(CLINIC,))
+    add_entry(trainee, title="Other competency", codes=("S3_PM_02",))
+    login(trainee)
+    page = client.get(f"/higher/competency/{CLINIC}").get_data(as_text=True)
+    assert f"Evidence claiming {CLINIC}" in page and "Counts for clinic" in page and "Other competency" not in page
+    assert f"/logbook/new?competency={CLINIC}" in page
+
+
+def test_navigation_shows_the_logbook_to_trainees(client, login):
+    login(TraineeFactory())
+    page = client.get("/logbook/").get_data(as_text=True)
+    assert 'href="/logbook/"' in page and 'href="/dashboard"' in page
