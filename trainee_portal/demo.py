@@ -92,6 +92,7 @@ def load_demo(reset: bool = False, today: date | None = None) -> bool:
         _evidence_for(trainee, sup, version, level, share, stage_start, today - timedelta(days=idle_days), rng)
     db.session.flush()
     from trainee_portal.signoff import demo as signoff_demo; signoff_demo.load(today)  # noqa: E702 (queue, returns, outbox)
+    from trainee_portal.evidence import demo as evidence_demo; evidence_demo.load(today)  # noqa: E702 (a certificate with its file)
     progress.recompute_all()
     db.session.commit()
     return True
@@ -135,7 +136,7 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
         setting=SETTINGS.get(kind, "other"), hospital=rng.choice(HOSPITALS),
         supervision_level=levels[rng.randint(minimum, min(minimum + 1, 4))],
         technique="medial_branch_block" if kind in ("logbook.procedure", "wba.dops") else None,
-        guidance="x_ray" if kind in ("logbook.procedure", "wba.dops") else None,
+        guidance="xray" if kind in ("logbook.procedure", "wba.dops") else None,
         notes="Anonymised summary of the case and my role in it.",
         reflection="What went well, what I would change, and what I will read next." if kind == "reflection" else "",
         status=status,
