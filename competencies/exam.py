@@ -136,6 +136,7 @@ class SittingEligibility:
     attempt_number: int
     window: str
     checks: tuple[Check, ...]
+    needed: bool = True  # False when the part is already passed (and still valid) by the sitting date
 
     @property
     def eligible(self) -> bool:
@@ -280,7 +281,9 @@ def sitting_eligibility(rules: ExamRules, history: ExamHistory, sitting: Sitting
     else:
         checks = _soe_checks(rules, history, sitting, rapm)
     used = history.part(sitting.part).attempts
-    return SittingEligibility(sitting, used + 1, sitting.window_state(now), tuple(checks))
+    needed = history.soe.passed_on is None and not (
+        sitting.part == "MCQ" and mcq_valid_on(rules, history.mcq.passed_on, sitting.sits_on))
+    return SittingEligibility(sitting, used + 1, sitting.window_state(now), tuple(checks), needed)
 
 
 def upcoming_eligibility(rules: ExamRules, history: ExamHistory, sittings: Iterable[Sitting],

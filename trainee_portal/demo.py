@@ -92,6 +92,7 @@ def load_demo(reset: bool = False, today: date | None = None) -> bool:
         _evidence_for(trainee, sup, version, level, share, stage_start, today - timedelta(days=idle_days), rng)
     db.session.flush()
     from trainee_portal.signoff import demo as signoff_demo; signoff_demo.load(today)  # noqa: E702 (queue, returns, outbox)
+    from trainee_portal.exams import demo as exams_demo; exams_demo.load(today)  # noqa: E702 (sittings, attempts, RAPM, mocks)
     from trainee_portal.evidence import demo as evidence_demo; evidence_demo.load(today)  # noqa: E702 (a certificate with its file)
     progress.recompute_all()
     db.session.commit()

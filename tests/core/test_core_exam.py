@@ -65,9 +65,10 @@ def test_soe_on_the_day_the_mcq_pass_expires_is_refused_and_the_day_before_allow
 
 def test_mcq_sitting_is_not_needed_while_the_pass_is_valid_but_is_after_expiry():
     history = ExamHistory(PartRecord(1, MCQ_PASS))
-    assert not sitting_eligibility(RULES, history, mcq(date(2028, 3, 2)), None, NOW).eligible
+    still_valid = sitting_eligibility(RULES, history, mcq(date(2028, 3, 2)), None, NOW)
+    assert not still_valid.eligible and not still_valid.needed
     retake = sitting_eligibility(RULES, history, mcq(date(2028, 3, 3)), None, NOW)
-    assert retake.eligible and "must be retaken" in check(retake, "mcq_validity_years").reason
+    assert retake.eligible and retake.needed and "must be retaken" in check(retake, "mcq_validity_years").reason
 
 
 def test_soe_needs_an_mcq_pass_first():

@@ -13,6 +13,10 @@ from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
 from trainee_portal.viewing import trainee_choices, viewed_trainee
 
 
+def _day(day) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 def _back(profile: TraineeProfile) -> str:
     own = profile.user_id == current_user.id
     return url_for("exams.readiness", trainee=None if own else profile.user_id)
@@ -45,7 +49,7 @@ def record_attempt():
     today = uk_today()
     sittings = db.session.scalars(select(ExamSitting).where(ExamSitting.sits_on <= today)
                                   .order_by(ExamSitting.sits_on.desc(), ExamSitting.part)).all()
-    form.sitting_id.choices = [(s.id, f"{s.part} – {s.sits_on:%d %B %Y}") for s in sittings]
+    form.sitting_id.choices = [(s.id, f"{s.part} – {_day(s.sits_on)}") for s in sittings]
     if form.validate_on_submit():
         sitting = db.session.get(ExamSitting, form.sitting_id.data)
         problems = services.attempt_problems(profile, sitting, form.result.data, form.extra_training_note.data)
@@ -53,7 +57,7 @@ def record_attempt():
             services.record_attempt(profile, sitting, form.result.data, form.score.data,
                                     form.extra_training_note.data, current_user)
             db.session.commit()
-            flash(f"{sitting.part} {form.result.data} at the sitting of {sitting.sits_on:%d %B %Y} recorded.", "success")
+            flash(f"{sitting.part} {form.result.data} at the sitting of {_day(sitting.sits_on)} recorded.", "success")
             return redirect(_back(profile))
         form.form_errors = problems
     status = 400 if request.method == "POST" else 200
@@ -132,7 +136,7 @@ def edit_sitting(sitting_id: int | None):
         if clash is None:
             saved = services.save_sitting(sitting, form, current_user)
             db.session.commit()
-            flash(f"{saved.part} sitting of {saved.sits_on:%d %B %Y} saved.", "success")
+            flash(f"{saved.part} sitting of {_day(saved.sits_on)} saved.", "success")
             return redirect(url_for("exams.sittings"))
         form.sits_on.errors = [f"There is already an {form.part.data} sitting on this date."]
     status = 400 if request.method == "POST" else 200
