@@ -40,6 +40,7 @@ def test_charts_move_when_evidence_is_signed(client, login):
     assert moved > stage3
     in_progress = next(t for t in after["domain-chart"]["data"] if t["name"] == "In progress")
     assert sum(in_progress["x"]) == 1  # S3_PM_01 has its clinics but still needs an A-CEX
+    assert "Logged for this stage: <strong>6</strong> entries – 6 signed off, 0 awaiting" in " ".join(after_page.split())
     trajectory = after["trajectory-chart"]["data"][0]["y"]
     assert trajectory[-1] == moved and trajectory[0] <= trajectory[-1]
 

@@ -25,7 +25,7 @@ def stage_completion(results: list[StageProgress]) -> str:
         x=[r.percent for r in results][::-1], y=names, orientation="h", marker_color=BLUE,
         text=[f"{r.percent:.0f}%" for r in results][::-1], textposition="auto",
         hovertemplate="%{y}: %{x:.1f}% of required evidence<extra></extra>"))
-    figure.update_layout(**_layout(height=80 + 50 * len(results), xaxis=dict(range=[0, 100], title="% of required evidence in place",
+    figure.update_layout(**_layout(height=80 + 50 * len(results), xaxis=dict(range=[0, 101], dtick=20, title="% of required evidence in place",
                                                                              gridcolor="#e8edee"), yaxis=dict(automargin=True)))
     return figure.to_json()
 

@@ -33,5 +33,6 @@ def index():
         stage=stage, points=points, latest=latest, behind=behind, stage_end=charts.stage_end(stage, profile.stage_started_on),
         stage_chart=charts.stage_completion(results), domain_chart=charts.domains(current),
         trajectory_chart=charts.trajectory_figure(points), choices=choices,
+        logged=queries.status_counts(profile.user_id, stage.level),
         own=profile.user_id == current_user.id, page_title="Dashboard",
     )
