@@ -60,9 +60,11 @@ def create_app(config: dict | None = None) -> Flask:
     from trainee_portal.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702
     for level in ("basic", "intermediate", "higher", "advanced"):
         app.register_blueprint(make_stage_blueprint(level))
+    from trainee_portal.cohort import bp as cohort_bp; app.register_blueprint(cohort_bp)  # noqa: E702
+    from trainee_portal.exams import bp as exams_bp; app.register_blueprint(exams_bp)  # noqa: E702
+    from trainee_portal.admin import bp as admin_bp; app.register_blueprint(admin_bp)  # noqa: E702
     from trainee_portal.evidence import bp as evidence_bp; app.register_blueprint(evidence_bp)  # noqa: E702
     from trainee_portal.dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702
-    from trainee_portal.exams import bp as exams_bp; app.register_blueprint(exams_bp)  # noqa: E702
     return app
 
 

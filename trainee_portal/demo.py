@@ -9,6 +9,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from competencies import STAGE_LEVELS
 from trainee_portal import audit, curricula, progress
@@ -92,6 +93,7 @@ def load_demo(reset: bool = False, today: date | None = None) -> bool:
         _evidence_for(trainee, sup, version, level, share, stage_start, today - timedelta(days=idle_days), rng)
     db.session.flush()
     from trainee_portal.signoff import demo as signoff_demo; signoff_demo.load(today)  # noqa: E702 (queue, returns, outbox)
+    from trainee_portal.cohort import demo as cohort_demo; cohort_demo.load(today)  # noqa: E702 (ARCP outcomes, exam histories)
     from trainee_portal.exams import demo as exams_demo; exams_demo.load(today)  # noqa: E702 (sittings, attempts, RAPM, mocks)
     from trainee_portal.evidence import demo as evidence_demo; evidence_demo.load(today)  # noqa: E702 (a certificate with its file)
     progress.recompute_all()
@@ -147,6 +149,7 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
     db.session.add(entry)
     db.session.flush()
     entry.content_hash = entry.compute_content_hash()
+    flag_modified(entry, "updated_at")  # keep the back-dated time: onupdate would stamp now, hiding idle trainees
     if status in ("submitted", "signed"):
         entry.submitted_at = entry.created_at
         request = SignOffRequest(evidence_id=entry.id, requested_by_id=trainee.id, supervisor_id=supervisor.id,
@@ -159,6 +162,7 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
             request.decided_at = entry.created_at + timedelta(days=rng.randint(1, 10))
             request.decided_by_id = supervisor.id
             entry.signed_at = request.decided_at
+            flag_modified(entry, "updated_at")
             signoff = SignOff(evidence_id=entry.id, request_id=request.id, signer_id=supervisor.id,
                               supervision_level=entry.supervision_level, feedback="Well done; see comments in person.",
                               content_hash=entry.content_hash, signed_at=request.decided_at)

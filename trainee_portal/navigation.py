@@ -16,6 +16,7 @@ NAVIGATION = [
     ("Sign-off queue", "signoff.queue", policy.is_supervisor),
     ("Sign-off requests", "signoff.mine", policy.is_trainee),
     ("Cohort", "cohort.dashboard", policy.can_use_cohort_dashboard),
+    ("ARCP outcomes", "cohort.my_arcp", policy.can_view_own_arcp),
     ("Exam pipeline", "exams.pipeline", policy.can_use_cohort_dashboard),
     ("Administration", "admin.index", policy.can_administer),
 ]

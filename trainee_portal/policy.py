@@ -267,3 +267,19 @@ def can_view_exam_pipeline(user) -> bool:
 
 def can_view_audit(user, trainee_id: int) -> bool:
     return directs(user, trainee_id) or is_admin(user)
+
+
+# --- cohort review and administration (issue 6) -------------------------------------------------
+
+def can_review_trainee(user, trainee_id: int) -> bool:
+    """The read-only trainee review belongs to the trainee's directors and to administrators."""
+    return is_admin(user) or directs(user, trainee_id)
+
+
+def can_view_own_arcp(user) -> bool:
+    return is_trainee(user)
+
+
+def can_change_account(user, target) -> bool:
+    """Admins manage other accounts; never their own roles or active state, so nobody locks the last admin out."""
+    return is_admin(user) and target is not None and target.id != user.id

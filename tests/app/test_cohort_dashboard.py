@@ -1,0 +1,241 @@
+"""The cohort dashboard: who sees whom, the four flags, filters, sorting, paging, charts and constant query count."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from tests.app.cohort_helpers import (
+    bulk_trainees, days_ago, decided_request, exam_attempts, pending_request, set_profile,
+)
+from tests.factories import (
+    AdminFactory, CohortFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct,
+)
+from trainee_portal.cohort.charts import median_from_histogram
+from trainee_portal.extensions import db
+
+
+@pytest.fixture
+def london(app):
+    region = RegionFactory(name="London")
+    director = DirectorFactory(name="Dr London Director")
+    direct(director, region=region)
+    return region, director
+
+
+def flags_of(page: str, name: str) -> str:
+    """The table row of one trainee (from their name to the end of the row)."""
+    start = page.index(name)
+    return page[start:page.index("</tr>", start)]
+
+
+def test_only_directors_and_admins_reach_the_dashboard(client, login, london):
+    region, _ = london
+    trainee = TraineeFactory(profile__region=region)
+    login(trainee)
+    assert client.get("/cohort").status_code == 403
+    client.post("/logout")
+    login(SupervisorFactory())
+    assert client.get("/cohort").status_code == 403
+    client.post("/logout")
+    login(AdminFactory())
+    assert trainee.name in client.get("/cohort").data.decode()
+
+
+def test_anonymous_users_are_sent_to_sign_in(client):
+    response = client.get("/cohort")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_director_of_another_region_sees_nothing_of_this_one(client, login, london):
+    region, director = london
+    trainee = TraineeFactory(name="Dr Only In London", profile__region=region)
+    other = DirectorFactory()
+    direct(other, region=RegionFactory(name="North West"))
+    login(other)
+    page = client.get("/cohort").data.decode()
+    assert "Dr Only In London" not in page and "0 trainees match" in page
+    assert client.get(f"/cohort?region={region.id}").data.decode().count("Dr Only In London") == 0
+    assert client.get(f"/cohort/trainee/{trainee.id}").status_code == 403
+    assert client.get(f"/cohort/trainee/{trainee.id}/arcp").status_code == 403
+    assert "Dr Only In London" not in client.get("/cohort/export.csv").data.decode()
+    client.post("/logout")
+    login(director)
+    assert "Dr Only In London" in client.get("/cohort").data.decode()
+
+
+def test_cohort_scoped_director_sees_only_that_cohort(client, login, london):
+    region, _ = london
+    mine, theirs = CohortFactory(region=region, name="2024 intake"), CohortFactory(region=region, name="2025 intake")
+    TraineeFactory(name="Dr In Mine", profile__region=region, profile__cohort=mine)
+    TraineeFactory(name="Dr In Theirs", profile__region=region, profile__cohort=theirs)
+    director = DirectorFactory()
+    direct(director, cohort=mine)
+    login(director)
+    page = client.get("/cohort").data.decode()
+    assert "Dr In Mine" in page and "Dr In Theirs" not in page
+
+
+def test_behind_flag_follows_the_expected_trajectory_for_the_stage_dates(client, login, london):
+    region, director = london
+    # 2021 Stage 3 lasts at most 12 weeks: 10 weeks in with nothing done is behind; 1 week in is not.
+    late = TraineeFactory(name="Dr Late Starter", profile__region=region, profile__current_stage="higher",
+                          profile__stage_started_on=date.today() - timedelta(weeks=10))
+    TraineeFactory(name="Dr Just Started", profile__region=region, profile__current_stage="higher",
+                   profile__stage_started_on=date.today() - timedelta(weeks=1))
+    set_profile(late, last_activity_at=days_ago(1))
+    login(director)
+    page = client.get("/cohort").data.decode()
+    assert 'data-flag="behind"' in flags_of(page, "Dr Late Starter")
+    assert 'data-flag="behind"' not in flags_of(page, "Dr Just Started")
+    filtered = client.get("/cohort?flag=behind").data.decode()
+    assert "Dr Late Starter" in filtered and "Dr Just Started" not in filtered
+
+
+def test_no_activity_for_60_days_is_flagged(client, login, london):
+    region, director = london
+    idle = TraineeFactory(name="Dr Idle", profile__region=region)
+    busy = TraineeFactory(name="Dr Busy", profile__region=region)
+    set_profile(idle, last_activity_at=days_ago(61))
+    set_profile(busy, last_activity_at=days_ago(59))
+    login(director)
+    page = client.get("/cohort").data.decode()
+    assert 'data-flag="idle"' in flags_of(page, "Dr Idle")
+    assert 'data-flag="idle"' not in flags_of(page, "Dr Busy")
+    filtered = client.get("/cohort?flag=idle").data.decode()
+    assert "Dr Idle" in filtered and "Dr Busy" not in filtered
+
+
+def test_sign_offs_waiting_more_than_14_days_are_flagged_and_counted(client, login, london):
+    region, director = london
+    supervisor = SupervisorFactory()
+    waiting = TraineeFactory(name="Dr Waiting", profile__region=region)
+    recent = TraineeFactory(name="Dr Recent", profile__region=region)
+    for trainee in (waiting, recent):
+        assign(supervisor, trainee)
+    pending_request(waiting, supervisor, days_ago=15)
+    pending_request(waiting, supervisor, days_ago=2)
+    pending_request(recent, supervisor, days_ago=13)
+    login(director)
+    page = client.get("/cohort").data.decode()
+    row = flags_of(page, "Dr Waiting")
+    assert 'data-flag="waiting"' in row and "(1 over 14 days)" in row
+    assert 'data-flag="waiting"' not in flags_of(page, "Dr Recent")
+    filtered = client.get("/cohort?flag=waiting").data.decode()
+    assert "Dr Waiting" in filtered and "Dr Recent" not in filtered
+
+
+def test_four_or_more_attempts_at_an_exam_part_are_flagged(client, login, london):
+    region, director = london
+    four = TraineeFactory(name="Dr Four Attempts", profile__region=region)
+    three = TraineeFactory(name="Dr Three Attempts", profile__region=region)
+    exam_attempts(four, director, "MCQ", ["fail", "fail", "fail", "pass"])
+    exam_attempts(three, director, "MCQ", ["fail", "fail", "pass"])
+    login(director)
+    page = client.get("/cohort").data.decode()
+    assert 'data-flag="attempts"' in flags_of(page, "Dr Four Attempts")
+    assert "MCQ passed" in flags_of(page, "Dr Four Attempts")
+    assert 'data-flag="attempts"' not in flags_of(page, "Dr Three Attempts")
+    assert "Dr Three Attempts" not in client.get("/cohort?flag=attempts").data.decode()
+
+
+def test_filters_narrow_by_region_cohort_stage_and_curriculum(client, login):
+    admin = AdminFactory()
+    north, south = RegionFactory(name="North"), RegionFactory(name="South")
+    cohort = CohortFactory(region=north)
+    TraineeFactory(name="Dr North Higher", profile__region=north, profile__cohort=cohort, profile__current_stage="higher")
+    TraineeFactory(name="Dr North Basic", profile__region=north, profile__current_stage="basic")
+    TraineeFactory(name="Dr South 2010", profile__region=south, profile__curriculum_version="2010")
+    login(admin)
+    by_region = client.get(f"/cohort?region={north.id}").data.decode()
+    assert "Dr North Higher" in by_region and "Dr North Basic" in by_region and "Dr South 2010" not in by_region
+    by_cohort = client.get(f"/cohort?cohort={cohort.id}").data.decode()
+    assert "Dr North Higher" in by_cohort and "Dr North Basic" not in by_cohort
+    by_stage = client.get("/cohort?stage=basic").data.decode()
+    assert "Dr North Basic" in by_stage and "Dr North Higher" not in by_stage
+    by_version = client.get("/cohort?curriculum=2010").data.decode()
+    assert "Dr South 2010" in by_version and "Dr North Higher" not in by_version
+    assert client.get("/cohort?region=abc&stage=<script>&sort=nonsense&page=-3").status_code == 200
+
+
+def test_sorting_and_paging_cover_thousands(client, login, london):
+    region, director = london
+    bulk_trainees(120, region)
+    login(director)
+    first = client.get("/cohort").data.decode()
+    assert "120 trainees match" in first and "Page 1 of 3" in first
+    assert "Dr Bulk 100000" in first and "Dr Bulk 100050" not in first
+    third = client.get("/cohort?page=3").data.decode()
+    assert "Dr Bulk 100119" in third and "Dr Bulk 100000" not in third
+    desc = client.get("/cohort?sort=name&dir=desc").data.decode()
+    assert desc.index("Dr Bulk 100119") < desc.index("Dr Bulk 100118")
+    beyond = client.get("/cohort?page=99").data.decode()
+    assert "Page 3 of 3" in beyond
+
+
+def test_sorting_by_percent_puts_the_lowest_first(client, login, london):
+    region, director = london
+    bulk_trainees(1, region, start_id=200000, percent=80.0)
+    bulk_trainees(1, region, start_id=200001, percent=10.0)
+    login(director)
+    page = client.get("/cohort?sort=percent").data.decode()
+    assert page.index("Dr Bulk 200001") < page.index("Dr Bulk 200000")
+    page = client.get("/cohort?sort=percent&dir=desc").data.decode()
+    assert page.index("Dr Bulk 200000") < page.index("Dr Bulk 200001")
+
+
+def test_charts_come_with_accessible_tables(client, login, london):
+    region, director = london
+    supervisor = SupervisorFactory(name="Dr Quick Supervisor")
+    trainee = TraineeFactory(name="Dr Charted", profile__region=region)
+    assign(supervisor, trainee)
+    for days in (1, 2, 9):
+        decided_request(trainee, supervisor, days_to_decide=days + 0.2)
+    login(director)
+    page = client.get("/cohort").data.decode()
+    for chart_id in ("chart-stages", "chart-heatmap", "chart-exams", "chart-supervisors"):
+        assert f'id="{chart_id}-data"' in page
+    assert "Show the figures as a table" in page
+    assert "<th scope=\"row\" class=\"nhsuk-table__cell\">Dr Quick Supervisor</th><td class=\"nhsuk-table__cell\">2</td>" in page
+    assert "Higher / Stage 3" in page and "Pain Medicine" in page  # stage chart and heatmap domain column
+    assert "<script src=" in page and "plotly" in page
+
+
+def test_median_is_taken_from_a_histogram():
+    assert median_from_histogram({1: 1, 2: 1, 9: 1}) == 2
+    assert median_from_histogram({1: 2, 5: 2}) == 3
+    assert median_from_histogram({4: 7}) == 4
+
+
+def _count_dashboard_queries(client) -> int:
+    statements = []
+    db.session.expire_all()  # the test shares the request's session: start both counts from the same cold state
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/cohort").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_dashboard_issues_the_same_number_of_queries_for_10_as_for_1000_trainees(client, login, london):
+    region, director = london
+    supervisor = SupervisorFactory()
+    ids = bulk_trainees(10, region)
+    login(director)
+    client.get("/cohort")  # warm caches (curriculum registry) so both counts measure the page alone
+    small = _count_dashboard_queries(client)
+    bulk_trainees(990, region, start_id=ids[-1] + 1)
+    trainee = TraineeFactory(profile__region=region)
+    assign(supervisor, trainee)
+    pending_request(trainee, supervisor, days_ago=20)
+    exam_attempts(trainee, director, "MCQ", ["fail"] * 4)
+    large = _count_dashboard_queries(client)
+    assert len(small) <= 12  # a fixed handful: user, count, rows, filter choices, one per chart
+    assert len(large) == len(small), "\n\n".join(large) + "\n=====SMALL=====\n" + "\n\n".join(small)
+    assert "1001 trainees match" in client.get("/cohort").data.decode()

@@ -1,0 +1,142 @@
+"""Administration forms, validated on the server; choices are filled in by the views."""
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from competencies import STAGE_LEVELS
+from trainee_portal.cohort.forms import CalendarDateField
+from trainee_portal.models.accounts import ROLE_LABELS, ROLES
+
+GMC_PATTERN = re.compile(r"^\d{7}$")
+STAGE_CHOICES = [("", "Choose a stage")] + [(level, level.capitalize()) for level in STAGE_LEVELS]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Rendered as NHS.UK checkboxes by macros/forms.html."""
+
+
+def _coerce_id(value):
+    return int(value) if value not in (None, "") else None
+
+
+class ProfileFields(FlaskForm):
+    """A trainee's profile. Fields are optional here so the invite form can leave them out for other roles."""
+
+    gmc_number = StringField("GMC number", description="7 digits, for example 7123456.",
+                             filters=[lambda v: v.strip().replace(" ", "") if isinstance(v, str) else v],
+                             validators=[Optional(), Length(max=7, message="A GMC number has 7 digits.")])
+    curriculum_version = SelectField("Curriculum version", validators=[Optional()])
+    current_stage = SelectField("Current stage", choices=STAGE_CHOICES, validators=[Optional()])
+    programme_start = CalendarDateField("Programme start", validators=[Optional()])
+    stage_started_on = CalendarDateField("Current stage started", validators=[Optional()])
+    region_id = SelectField("Region", coerce=_coerce_id, validators=[Optional()])
+    cohort_id = SelectField("Cohort", coerce=_coerce_id, validators=[Optional()])
+
+    PROFILE_FIELDS = ("gmc_number", "curriculum_version", "current_stage", "programme_start", "stage_started_on", "region_id")
+    REQUIRED_MESSAGES = {
+        "gmc_number": "Enter the trainee's 7-digit GMC number.",
+        "curriculum_version": "Choose the curriculum version the trainee follows.",
+        "current_stage": "Choose the trainee's current stage.",
+        "programme_start": "Enter the programme start date as a real date, for example 2024-08-07.",
+        "stage_started_on": "Enter the date the current stage started, for example 2026-02-04.",
+        "region_id": "Choose the trainee's region.",
+    }
+
+    def check_profile(self, cohort_regions: dict[int, int]) -> bool:
+        """Require every profile field and check they agree; cohort_regions maps cohort id → region id."""
+        ok = True
+        for name in self.PROFILE_FIELDS:
+            field = self[name]
+            if field.errors:
+                ok = False
+            elif field.data in (None, ""):
+                field.errors = [self.REQUIRED_MESSAGES[name]]
+                ok = False
+        if self.gmc_number.data and not self.gmc_number.errors and not GMC_PATTERN.match(self.gmc_number.data):
+            self.gmc_number.errors = ["A GMC number is exactly 7 digits, for example 7123456."]
+            ok = False
+        if self.programme_start.data and self.stage_started_on.data and self.stage_started_on.data < self.programme_start.data:
+            self.stage_started_on.errors = ["The current stage cannot start before the programme started."]
+            ok = False
+        if self.cohort_id.data and self.region_id.data and cohort_regions.get(self.cohort_id.data) != self.region_id.data:
+            self.cohort_id.errors = ["This cohort belongs to another region. Choose a cohort of the trainee's region, or none."]
+            ok = False
+        return ok
+
+
+class InviteForm(ProfileFields):
+    email = EmailField("Email address", validators=[DataRequired("Enter the person's email address."),
+                       Length(max=254, message="Email addresses are at most 254 characters."),
+                       Email("Enter an email address in the correct format, like name@nhs.net.")])
+    name = StringField("Full name", description="As others will see it, for example Dr Priya Shah.",
+                       filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                       validators=[DataRequired("Enter the person's name."), Length(max=120, message="Names are at most 120 characters.")])
+    roles = MultiCheckboxField("Roles", choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+                               validators=[DataRequired("Choose at least one role.")])
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class RolesForm(FlaskForm):
+    roles = MultiCheckboxField("Roles", choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+                               validators=[DataRequired("Choose at least one role.")])
+
+
+class RegionForm(FlaskForm):
+    name = StringField("Region name", filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                       validators=[DataRequired("Enter the region's name."), Length(max=120, message="Region names are at most 120 characters.")])
+
+
+class CohortForm(FlaskForm):
+    region_id = SelectField("Region", coerce=_coerce_id, validators=[InputRequired("Choose the region the cohort belongs to.")])
+    name = StringField("Cohort name", description="For example London 2026 intake.",
+                       filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                       validators=[DataRequired("Enter the cohort's name."), Length(max=120, message="Cohort names are at most 120 characters.")])
+    intake_year = IntegerField("Intake year", validators=[Optional(), NumberRange(2000, 2100, "Enter an intake year between 2000 and 2100.")])
+
+
+class AssignmentForm(FlaskForm):
+    supervisor_id = SelectField("Supervisor", coerce=_coerce_id, validators=[InputRequired("Choose the supervisor.")])
+    trainee_id = SelectField("Trainee", coerce=_coerce_id, validators=[InputRequired("Choose the trainee.")])
+    kind = SelectField("Kind", choices=[("educational", "Educational supervisor"), ("clinical", "Clinical supervisor")],
+                       validators=[DataRequired("Choose the kind of supervision.")])
+    starts_on = CalendarDateField("Starts on", validators=[InputRequired("Enter the start date as a real date, for example 2026-08-05.")])
+    ends_on = CalendarDateField("Ends on", description="Leave empty if the end is not known yet.", validators=[Optional()])
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The end date must be on or after the start date.")
+
+    def validate_trainee_id(self, field):
+        if field.data is not None and field.data == self.supervisor_id.data:
+            raise ValidationError("Nobody can supervise themselves. Choose another supervisor or trainee.")
+
+
+class EndAssignmentForm(FlaskForm):
+    ends_on = CalendarDateField("End date", validators=[InputRequired("Enter the end date as a real date, for example 2026-08-05.")])
+
+
+class ScopeForm(FlaskForm):
+    director_id = SelectField("Training director", coerce=_coerce_id, validators=[InputRequired("Choose the training director.")])
+    region_id = SelectField("Region", coerce=_coerce_id, validators=[Optional()])
+    cohort_id = SelectField("Cohort", coerce=_coerce_id, validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        # Checked here rather than on a field: Optional() would stop a field's own check when it is empty.
+        ok = super().validate(extra_validators)
+        if ok and bool(self.cohort_id.data) == bool(self.region_id.data):
+            self.cohort_id.errors = ["Choose either a whole region or one cohort, not both and not neither."]
+            return False
+        return ok
+
+
+class CurriculumUploadForm(FlaskForm):
+    file = FileField("Curriculum file (TOML)", description="A .toml file in the schema of competencies/curricula/README.md, at most 1 MB.",
+                     validators=[FileRequired("Choose a curriculum file to upload.")], render_kw={"accept": ".toml"})

@@ -1,0 +1,183 @@
+"""Regions and cohorts, supervisor assignments and director scopes."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from trainee_portal import audit
+from trainee_portal.admin import bp, choices
+from trainee_portal.admin.forms import AssignmentForm, CohortForm, EndAssignmentForm, RegionForm, ScopeForm
+from trainee_portal.extensions import db
+from trainee_portal.models import Cohort, DirectorScope, Region, SupervisorAssignment, TraineeProfile, User
+
+PAGE_SIZE = 50
+
+
+# --- regions and cohorts ------------------------------------------------------------------------
+
+@bp.route("/regions", methods=["GET", "POST"])
+def regions():
+    region_form, cohort_form = RegionForm(prefix="region"), CohortForm(prefix="cohort")
+    cohort_form.region_id.choices = [("", "Choose a region")] + choices.regions()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if "region-name" in request.form and region_form.validate_on_submit():
+            if db.session.scalar(select(func.count()).select_from(Region).where(func.lower(Region.name) == region_form.name.data.lower())):
+                region_form.name.errors = ["A region with this name already exists."]
+            else:
+                region = Region(name=region_form.name.data)
+                db.session.add(region)
+                db.session.flush()
+                audit.append("region.created", actor=current_user, subject_type="region", subject_id=region.id,
+                             payload={"name": region.name})
+                db.session.commit()
+                flash(f"Region {region.name} added.", "success")
+                return redirect(url_for("admin.regions"))
+        elif "cohort-name" in request.form and cohort_form.validate_on_submit():
+            taken = db.session.scalar(select(func.count()).select_from(Cohort).where(
+                Cohort.region_id == cohort_form.region_id.data, func.lower(Cohort.name) == cohort_form.name.data.lower()))
+            if taken:
+                cohort_form.name.errors = ["This region already has a cohort with this name."]
+            else:
+                cohort = Cohort(region_id=cohort_form.region_id.data, name=cohort_form.name.data,
+                                intake_year=cohort_form.intake_year.data)
+                db.session.add(cohort)
+                db.session.flush()
+                audit.append("cohort.created", actor=current_user, subject_type="cohort", subject_id=cohort.id,
+                             payload={"name": cohort.name, "region_id": cohort.region_id})
+                db.session.commit()
+                flash(f"Cohort {cohort.name} added.", "success")
+                return redirect(url_for("admin.regions"))
+    trainee_counts = dict(db.session.execute(select(TraineeProfile.cohort_id, func.count()).group_by(TraineeProfile.cohort_id)).all())
+    region_counts = dict(db.session.execute(select(TraineeProfile.region_id, func.count()).group_by(TraineeProfile.region_id)).all())
+    all_regions = db.session.scalars(select(Region).options(joinedload(Region.cohorts)).order_by(Region.name)).unique().all()
+    return render_template("admin/regions.html", regions=all_regions, region_form=region_form, cohort_form=cohort_form,
+                           trainee_counts=trainee_counts, region_counts=region_counts,
+                           page_title="Regions and cohorts"), status
+
+
+# --- supervisor assignments ---------------------------------------------------------------------
+
+def _assignment_form() -> AssignmentForm:
+    form = AssignmentForm()
+    form.supervisor_id.choices = [("", "Choose a supervisor")] + choices.people_with_role("supervisor")
+    form.trainee_id.choices = [("", "Choose a trainee")] + choices.trainees()
+    if request.method == "GET":
+        raw = request.args.get("trainee", "")
+        form.trainee_id.data = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        form.starts_on.data = form.starts_on.data or date.today()
+    return form
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+def assignments():
+    form = _assignment_form()
+    if form.validate_on_submit():
+        today = date.today()
+        duplicate = db.session.scalar(select(func.count()).select_from(SupervisorAssignment).where(
+            SupervisorAssignment.supervisor_id == form.supervisor_id.data, SupervisorAssignment.trainee_id == form.trainee_id.data,
+            SupervisorAssignment.kind == form.kind.data,
+            or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= form.starts_on.data)))
+        if duplicate:
+            form.supervisor_id.errors = ["This supervisor already has an open assignment of this kind to this trainee. End it first or choose another."]
+        else:
+            assignment = SupervisorAssignment(supervisor_id=form.supervisor_id.data, trainee_id=form.trainee_id.data,
+                                              kind=form.kind.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data)
+            db.session.add(assignment)
+            db.session.flush()
+            audit.append("supervision.assigned", actor=current_user, trainee_id=assignment.trainee_id,
+                         subject_type="supervisor_assignment", subject_id=assignment.id,
+                         payload={"supervisor_id": assignment.supervisor_id, "kind": assignment.kind,
+                                  "starts_on": assignment.starts_on.isoformat(),
+                                  "ends_on": assignment.ends_on.isoformat() if assignment.ends_on else None})
+            db.session.commit()
+            flash("Supervisor assignment added." + (" It starts in the future." if assignment.starts_on > today else ""), "success")
+            return redirect(url_for("admin.assignments"))
+    show_ended = request.args.get("ended") == "1"
+    page = int(request.args["page"]) if (request.args.get("page") or "").isdigit() and len(request.args["page"]) < 7 else 1
+    query = select(SupervisorAssignment)
+    if not show_ended:
+        query = query.where(or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= date.today()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    trainee, supervisor = aliased(User), aliased(User)
+    rows = db.session.scalars(
+        query.join(trainee, trainee.id == SupervisorAssignment.trainee_id)
+        .join(supervisor, supervisor.id == SupervisorAssignment.supervisor_id)
+        .options(joinedload(SupervisorAssignment.trainee), joinedload(SupervisorAssignment.supervisor))
+        .order_by(trainee.name, supervisor.name, SupervisorAssignment.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/assignments.html", form=form, rows=rows, show_ended=show_ended, page=page,
+                           pages=pages, total=total, end_form=EndAssignmentForm(formdata=None, ends_on=date.today()),
+                           today=date.today(), page_title="Supervisor assignments"), status
+
+
+@bp.route("/assignments/<int:assignment_id>/end", methods=["POST"])
+def end_assignment(assignment_id: int):
+    assignment = db.session.get(SupervisorAssignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    form = EndAssignmentForm()
+    if not form.validate_on_submit():
+        flash("Enter the end date as a real date, for example 2026-08-05.", "error")
+    elif form.ends_on.data < assignment.starts_on:
+        flash(f"An assignment cannot end before it starts ({assignment.starts_on.isoformat()}).", "error")
+    else:
+        assignment.ends_on = form.ends_on.data
+        audit.append("supervision.ended", actor=current_user, trainee_id=assignment.trainee_id,
+                     subject_type="supervisor_assignment", subject_id=assignment.id,
+                     payload={"supervisor_id": assignment.supervisor_id, "ends_on": form.ends_on.data.isoformat()})
+        db.session.commit()
+        flash(f"The assignment of {assignment.supervisor.name} to {assignment.trainee.name} ends on "
+              f"{form.ends_on.data.strftime('%-d %B %Y')}.", "success")
+    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/admin/") else url_for("admin.assignments"))
+
+
+# --- director scopes ----------------------------------------------------------------------------
+
+@bp.route("/scopes", methods=["GET", "POST"])
+def scopes():
+    form = ScopeForm()
+    form.director_id.choices = [("", "Choose a training director")] + choices.people_with_role("director")
+    form.region_id.choices = [("", "No region (one cohort only)")] + choices.regions()
+    form.cohort_id.choices = [("", "No cohort (whole region)")] + [(c[0], c[1]) for c in choices.cohorts()]
+    if form.validate_on_submit():
+        exists = db.session.scalar(select(func.count()).select_from(DirectorScope).where(
+            DirectorScope.director_id == form.director_id.data,
+            DirectorScope.region_id.is_(None) if form.region_id.data is None else DirectorScope.region_id == form.region_id.data,
+            DirectorScope.cohort_id.is_(None) if form.cohort_id.data is None else DirectorScope.cohort_id == form.cohort_id.data))
+        if exists:
+            form.director_id.errors = ["This director already directs that region or cohort."]
+        else:
+            scope = DirectorScope(director_id=form.director_id.data, region_id=form.region_id.data, cohort_id=form.cohort_id.data)
+            db.session.add(scope)
+            db.session.flush()
+            audit.append("director_scope.added", actor=current_user, subject_type="director_scope", subject_id=scope.id,
+                         payload={"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id})
+            db.session.commit()
+            flash("Director scope added.", "success")
+            return redirect(url_for("admin.scopes"))
+    rows = db.session.scalars(select(DirectorScope).options(
+        joinedload(DirectorScope.director), joinedload(DirectorScope.region), joinedload(DirectorScope.cohort))
+        .join(User, User.id == DirectorScope.director_id).order_by(User.name, DirectorScope.id)).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/scopes.html", form=form, rows=rows, page_title="Director scopes"), status
+
+
+@bp.route("/scopes/<int:scope_id>/remove", methods=["POST"])
+def remove_scope(scope_id: int):
+    scope = db.session.get(DirectorScope, scope_id)
+    if scope is None:
+        abort(404)
+    audit.append("director_scope.removed", actor=current_user, subject_type="director_scope", subject_id=scope.id,
+                 payload={"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id})
+    db.session.delete(scope)
+    db.session.commit()
+    flash("Director scope removed.", "success")
+    return redirect(url_for("admin.scopes"))

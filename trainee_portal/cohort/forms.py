@@ -1,0 +1,42 @@
+"""The ARCP outcome form, validated on the server."""
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from trainee_portal.cohort.arcp import TRAINING_YEARS
+from trainee_portal.identifiers import NoPatientIdentifiers
+from trainee_portal.models.reviews import ARCP_OUTCOMES
+
+
+class CalendarDateField(DateField):
+    """A date field whose parse error says what to type instead of WTForms' generic message."""
+
+    def __init__(self, label=None, validators=None, example="2026-06-17", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.example = example
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"Enter {self.label.text.lower()} as a real date, for example {self.example}.") from None
+
+
+class ArcpForm(FlaskForm):
+    training_year = SelectField("Training year", choices=[("", "Choose a training year")] + [(y, y) for y in TRAINING_YEARS],
+                                validators=[DataRequired("Choose the training year this outcome is for.")])
+    outcome = RadioField("Outcome", choices=[(code, f"Outcome {code}: {label}") for code, label in ARCP_OUTCOMES.items()],
+                         validators=[InputRequired("Choose the panel's outcome.")])
+    panel_date = CalendarDateField("Panel date", description="The date the ARCP panel met, for example 2026-06-17.",
+                           validators=[InputRequired("Enter the panel date as a real date, for example 2026-06-17.")])
+    notes = TextAreaField("Panel notes", description="What the panel decided and why, and any targets. No patient identifiers.",
+                          validators=[Length(max=5000, message="Panel notes are at most 5,000 characters."),
+                                      NoPatientIdentifiers()])
+
+    def validate_panel_date(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError("The panel date cannot be in the future: record the outcome after the panel has met.")
+        if field.data and field.data.year < 2000:
+            raise ValidationError("Enter a panel date from 2000 onwards.")

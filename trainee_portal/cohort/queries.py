@@ -1,0 +1,318 @@
+"""The cohort table: filters, flags, sorting and paging, computed with a fixed number of aggregate queries.
+
+Progress comes from the TraineeProgress summary, sign-offs and exams from grouped subqueries; no
+evidence row is ever loaded here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from competencies import STAGE_LEVELS, expected_percent, is_behind
+from trainee_portal import curricula, policy
+from trainee_portal.extensions import db
+from trainee_portal.models import (
+    Cohort, DirectorScope, EvidenceEntry, ExamAttempt, ExamSitting, Region, SignOffRequest, TraineeProfile,
+    TraineeProgress, User,
+)
+from trainee_portal.models._base import utcnow
+
+PAGE_SIZE = 50
+IDLE_DAYS = 60
+SIGNOFF_WAIT_DAYS = 14
+EXAM_ATTEMPTS_FLAG = 4
+BEHIND_TOLERANCE = 15.0
+
+FLAGS = {
+    "behind": "Behind expected progress",
+    "idle": f"No activity for {IDLE_DAYS} days",
+    "waiting": f"Sign-off waiting over {SIGNOFF_WAIT_DAYS} days",
+    "attempts": f"{EXAM_ATTEMPTS_FLAG} or more attempts at one exam part",
+}
+SORTS = ("name", "stage", "percent", "activity", "pending", "waiting", "attempts")
+EXAM_STATUSES = ("Not attempted", "MCQ not yet passed", "MCQ passed", "SOE passed")
+
+
+@dataclass
+class Filters:
+    region_id: int | None = None
+    cohort_id: int | None = None
+    stage: str | None = None
+    curriculum: str | None = None
+    flag: str | None = None
+    sort: str = "name"
+    descending: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        """Unknown or malformed values are ignored rather than refused: these are bookmarkable links."""
+        def number(name):
+            raw = (args.get(name) or "").strip()
+            return int(raw) if raw.isdigit() and len(raw) < 10 else None
+        stage = args.get("stage") if args.get("stage") in STAGE_LEVELS else None
+        version = args.get("curriculum") if args.get("curriculum") in curricula.registry() else None
+        return cls(
+            region_id=number("region"), cohort_id=number("cohort"), stage=stage, curriculum=version,
+            flag=args.get("flag") if args.get("flag") in FLAGS else None,
+            sort=args.get("sort") if args.get("sort") in SORTS else "name",
+            descending=args.get("dir") == "desc", page=max(1, number("page") or 1),
+        )
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for links that keep the current filters."""
+        values = {"region": self.region_id, "cohort": self.cohort_id, "stage": self.stage,
+                  "curriculum": self.curriculum, "flag": self.flag, "sort": self.sort,
+                  "dir": "desc" if self.descending else None, "page": self.page if self.page > 1 else None}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+@dataclass
+class CohortRow:
+    trainee_id: int
+    name: str
+    gmc_number: str
+    region: str
+    cohort: str | None
+    curriculum_version: str
+    stage_level: str
+    stage_name: str
+    stage_started_on: date
+    percent: float
+    expected: float | None
+    last_activity_at: datetime | None
+    pending: int
+    overdue: int
+    oldest_pending_at: datetime | None
+    mcq_attempts: int
+    soe_attempts: int
+    mcq_passed: bool
+    soe_passed: bool
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def exam_status(self) -> str:
+        return exam_status(self.mcq_attempts + self.soe_attempts, self.mcq_passed, self.soe_passed)
+
+
+def exam_status(attempts: int, mcq_passed: bool, soe_passed: bool) -> str:
+    if soe_passed:
+        return EXAM_STATUSES[3]
+    if mcq_passed:
+        return EXAM_STATUSES[2]
+    return EXAM_STATUSES[1] if attempts else EXAM_STATUSES[0]
+
+
+@dataclass
+class CohortPage:
+    rows: list[CohortRow]
+    total: int
+    filters: Filters
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+# --- the filtered set ---------------------------------------------------------------------------
+
+def _days_in_stage(today: date) -> ColumnElement:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return literal(today) - TraineeProfile.stage_started_on
+    return func.julianday(today.isoformat()) - func.julianday(TraineeProfile.stage_started_on)
+
+
+def stage_weeks() -> dict[tuple[str, str], int]:
+    """(curriculum version, stage level) → the stage length the expected trajectory runs over."""
+    registry = curricula.registry()
+    weeks = {}
+    for version in registry.versions():
+        for stage in registry.get(version).stages:
+            length = stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
+            if length:
+                weeks.setdefault((version, stage.level), length)
+    return weeks
+
+
+def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
+    """SQL twin of competencies.is_behind(percent, expected_percent(...)), so filtering spans every page."""
+    days = _days_in_stage(today)
+    cases = [
+        and_(TraineeProfile.curriculum_version == version, TraineeProfile.current_stage == level,
+             days * 100 > (percent + BEHIND_TOLERANCE) * (weeks * 7))
+        for (version, level), weeks in stage_weeks().items()
+    ]
+    return and_(percent < 100 - BEHIND_TOLERANCE, or_(*cases)) if cases else literal(False)
+
+
+def _pending_summary(now: datetime):
+    cutoff = now - timedelta(days=SIGNOFF_WAIT_DAYS)
+    return (
+        select(EvidenceEntry.trainee_id.label("trainee_id"), func.count(SignOffRequest.id).label("pending"),
+               func.sum(case((SignOffRequest.created_at < cutoff, 1), else_=0)).label("overdue"),
+               func.min(SignOffRequest.created_at).label("oldest"))
+        .join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
+        .where(SignOffRequest.status == "pending")
+        .group_by(EvidenceEntry.trainee_id)
+        .subquery("pending_summary")
+    )
+
+
+def _exam_summary():
+    def counted(part):
+        return func.sum(case((ExamSitting.part == part, 1), else_=0))
+
+    def passed(part):
+        return func.max(case((and_(ExamSitting.part == part, ExamAttempt.result == "pass"), 1), else_=0))
+    return (
+        select(ExamAttempt.trainee_id.label("trainee_id"), counted("MCQ").label("mcq"), counted("SOE").label("soe"),
+               passed("MCQ").label("mcq_passed"), passed("SOE").label("soe_passed"))
+        .join(ExamSitting, ExamSitting.id == ExamAttempt.sitting_id)
+        .group_by(ExamAttempt.trainee_id)
+        .subquery("exam_summary")
+    )
+
+
+def cohort_select(user, filters: Filters, today: date | None = None):
+    """Every trainee the user may see that matches the filters, with the summary columns, unsorted."""
+    today = today or date.today()
+    now = utcnow()
+    pending, exams = _pending_summary(now), _exam_summary()
+    percent = func.coalesce(TraineeProgress.percent, 0.0)
+    columns = dict(
+        trainee_id=TraineeProfile.user_id, name=User.name, gmc_number=TraineeProfile.gmc_number,
+        region=Region.name, cohort=Cohort.name, curriculum_version=TraineeProfile.curriculum_version,
+        stage_level=TraineeProfile.current_stage, stage_started_on=TraineeProfile.stage_started_on,
+        percent=percent, last_activity_at=TraineeProfile.last_activity_at,
+        pending=func.coalesce(pending.c.pending, 0), overdue=func.coalesce(pending.c.overdue, 0),
+        oldest_pending_at=pending.c.oldest,
+        mcq_attempts=func.coalesce(exams.c.mcq, 0), soe_attempts=func.coalesce(exams.c.soe, 0),
+        mcq_passed=func.coalesce(exams.c.mcq_passed, 0), soe_passed=func.coalesce(exams.c.soe_passed, 0),
+    )
+    query = (
+        select(*(c.label(name) for name, c in columns.items()))
+        .select_from(TraineeProfile)
+        .join(User, User.id == TraineeProfile.user_id)
+        .join(Region, Region.id == TraineeProfile.region_id)
+        .outerjoin(Cohort, Cohort.id == TraineeProfile.cohort_id)
+        .outerjoin(TraineeProgress, and_(TraineeProgress.trainee_id == TraineeProfile.user_id,
+                                         TraineeProgress.stage_level == TraineeProfile.current_stage))
+        .outerjoin(pending, pending.c.trainee_id == TraineeProfile.user_id)
+        .outerjoin(exams, exams.c.trainee_id == TraineeProfile.user_id)
+    )
+    visible = policy.visible_trainee_ids(user)
+    if visible is not None:
+        query = query.where(TraineeProfile.user_id.in_(visible))
+    if filters.region_id:
+        query = query.where(TraineeProfile.region_id == filters.region_id)
+    if filters.cohort_id:
+        query = query.where(TraineeProfile.cohort_id == filters.cohort_id)
+    if filters.stage:
+        query = query.where(TraineeProfile.current_stage == filters.stage)
+    if filters.curriculum:
+        query = query.where(TraineeProfile.curriculum_version == filters.curriculum)
+    if filters.flag == "behind":
+        query = query.where(_behind_condition(percent, today))
+    elif filters.flag == "idle":
+        cutoff = now - timedelta(days=IDLE_DAYS)
+        query = query.where(or_(TraineeProfile.last_activity_at < cutoff, and_(
+            TraineeProfile.last_activity_at.is_(None), TraineeProfile.stage_started_on < today - timedelta(days=IDLE_DAYS))))
+    elif filters.flag == "waiting":
+        query = query.where(pending.c.overdue > 0)
+    elif filters.flag == "attempts":
+        query = query.where(or_(exams.c.mcq >= EXAM_ATTEMPTS_FLAG, exams.c.soe >= EXAM_ATTEMPTS_FLAG))
+    return query
+
+
+def _order(query, filters: Filters):
+    c = query.selected_columns
+    stage_order = case({level: i for i, level in enumerate(STAGE_LEVELS)}, value=c.stage_level, else_=9)
+    keys = {
+        "name": [c.name], "stage": [stage_order, c.percent], "percent": [c.percent],
+        "activity": [func.coalesce(c.last_activity_at, datetime(1900, 1, 1))],
+        "pending": [c.pending], "waiting": [c.overdue, c.pending],
+        "attempts": [c.mcq_attempts + c.soe_attempts],
+    }[filters.sort]
+    keys = [k.desc() if filters.descending else k.asc() for k in keys]
+    return query.order_by(*keys, c.name, c.trainee_id)  # stable pages: ties broken by name then id
+
+
+def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]:
+    """The expected percent for the row's stage dates and the flags that apply to it."""
+    expected = None
+    flags = []
+    try:
+        stage = curricula.curriculum(row.curriculum_version).stage_for_level(row.stage_level)
+        expected = expected_percent(stage, row.stage_started_on, today)
+    except (KeyError, ValueError):  # unknown version or a stage without a length: no trajectory to compare
+        stage = None
+    if expected is not None and is_behind(row.percent, expected, BEHIND_TOLERANCE):
+        flags.append("behind")
+    reference = row.last_activity_at or datetime.combine(row.stage_started_on, datetime.min.time())
+    if reference < now - timedelta(days=IDLE_DAYS):
+        flags.append("idle")
+    if row.overdue:
+        flags.append("waiting")
+    if max(row.mcq_attempts, row.soe_attempts) >= EXAM_ATTEMPTS_FLAG:
+        flags.append("attempts")
+    return expected, flags
+
+
+def _row(raw, today: date, now: datetime) -> CohortRow:
+    try:
+        stage_name = curricula.curriculum(raw.curriculum_version).stage_for_level(raw.stage_level).name
+    except KeyError:
+        stage_name = raw.stage_level.capitalize()
+    expected, flags = flags_for(raw, today, now)
+    return CohortRow(
+        trainee_id=raw.trainee_id, name=raw.name, gmc_number=raw.gmc_number, region=raw.region, cohort=raw.cohort,
+        curriculum_version=raw.curriculum_version, stage_level=raw.stage_level, stage_name=stage_name,
+        stage_started_on=raw.stage_started_on, percent=float(raw.percent), expected=expected,
+        last_activity_at=raw.last_activity_at, pending=int(raw.pending), overdue=int(raw.overdue),
+        oldest_pending_at=raw.oldest_pending_at, mcq_attempts=int(raw.mcq_attempts),
+        soe_attempts=int(raw.soe_attempts), mcq_passed=bool(raw.mcq_passed), soe_passed=bool(raw.soe_passed),
+        flags=flags,
+    )
+
+
+def cohort_page(user, filters: Filters, today: date | None = None) -> CohortPage:
+    """One page of the table: a count query and a rows query, whatever the cohort's size."""
+    today = today or date.today()
+    query = cohort_select(user, filters, today)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    filters.page = min(filters.page, pages)
+    raws = db.session.execute(_order(query, filters).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
+    now = utcnow()
+    return CohortPage([_row(r, today, now) for r in raws], total, filters)
+
+
+def all_rows(user, filters: Filters, today: date | None = None):
+    """Every filtered row in table order, streamed for exports."""
+    today = today or date.today()
+    now = utcnow()
+    query = _order(cohort_select(user, filters, today), filters).execution_options(yield_per=1000)
+    for raw in db.session.execute(query):
+        yield _row(raw, today, now)
+
+
+# --- filter choices -----------------------------------------------------------------------------
+
+def filter_choices(user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Regions and cohorts this user may filter by: a director's scopes, everything for an admin."""
+    regions = select(Region.id, Region.name)
+    cohorts = select(Cohort.id, Cohort.name, Region.name.label("region")).join(Region, Region.id == Cohort.region_id)
+    if not policy.is_admin(user):
+        scopes = select(DirectorScope.region_id, DirectorScope.cohort_id).where(DirectorScope.director_id == user.id)
+        scoped_regions = select(scopes.subquery().c.region_id)
+        cohort_scope = scopes.subquery()
+        regions = regions.where(or_(Region.id.in_(scoped_regions), Region.id.in_(
+            select(Cohort.region_id).join(cohort_scope, cohort_scope.c.cohort_id == Cohort.id))))
+        cohorts = cohorts.where(or_(Cohort.region_id.in_(scoped_regions), Cohort.id.in_(select(cohort_scope.c.cohort_id))))
+    region_rows = db.session.execute(regions.order_by(Region.name)).all()
+    cohort_rows = db.session.execute(cohorts.order_by(Region.name, Cohort.name)).all()
+    return [(r.id, r.name) for r in region_rows], [(c.id, f"{c.name} ({c.region})") for c in cohort_rows]
