@@ -66,43 +66,44 @@ class Client:
 
 
 class FormReader(HTMLParser):
-    """Reads a form's fields and their current values, as a browser would submit them untouched."""
+    """Reads every POST form's fields and current values, as a browser would submit them untouched."""
 
-    def __init__(self, action_contains: str | None = None):
+    def __init__(self):
         super().__init__()
-        self.fields: list[tuple[str, str]] = []
-        self.choices: dict[str, list[str]] = {}
-        self.action = None
+        self.forms: list[dict] = []
+        self._form = None
         self._select = None
-        self._in_form = False
-        self._wanted = action_contains
+
+    def largest(self) -> dict:
+        """The page's main form: the POST form with the most fields (not the header's sign-out button)."""
+        return max(self.forms, key=lambda f: len(f["fields"]) + len(f["choices"]), default={"fields": [], "choices": {}})
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and a.get("method", "get").lower() == "post" and self.action is None:
-            if self._wanted is None or self._wanted in (a.get("action") or ""):
-                self._in_form, self.action = True, a.get("action")
-        if not self._in_form:
+        if tag == "form" and (a.get("method") or "get").lower() == "post":
+            self._form = {"action": a.get("action"), "fields": [], "choices": {}}
+            self.forms.append(self._form)
+        if self._form is None:
             return
-        name = a.get("name")
+        fields, choices, name = self._form["fields"], self._form["choices"], a.get("name")
         if tag == "input" and name:
             kind = a.get("type", "text")
             if kind in ("checkbox", "radio"):
-                self.choices.setdefault(name, []).append(a.get("value", "y"))
+                choices.setdefault(name, []).append(a.get("value", "y"))
                 if "checked" in a:
-                    self.fields.append((name, a.get("value", "y")))
+                    fields.append((name, a.get("value", "y")))
             elif kind not in ("submit", "file", "button"):
-                self.fields.append((name, a.get("value", "")))
+                fields.append((name, a.get("value") or ""))
         elif tag == "select" and name:
             self._select = name
-            self.choices[name] = []
+            choices[name] = []
         elif tag == "option" and self._select:
-            self.choices[self._select].append(a.get("value", ""))
+            choices[self._select].append(a.get("value", ""))
         elif tag == "textarea" and name:
-            self.fields.append((name, ""))
+            fields.append((name, ""))
 
     def handle_endtag(self, tag):
         if tag == "select":
             self._select = None
-        elif tag == "form" and self._in_form:
-            self._in_form = False
+        elif tag == "form":
+            self._form = None

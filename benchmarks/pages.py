@@ -11,6 +11,7 @@ from datetime import date
 
 from flask import url_for
 from sqlalchemy import event
+from werkzeug.datastructures import MultiDict
 
 from benchmarks.client import FormReader
 from benchmarks.dataset import DOMAIN
@@ -49,8 +50,9 @@ def write_form(body: bytes, today: date) -> list[tuple[str, str]]:
     """The new-evidence form as a trainee would fill it: a clinic on one competency of their stage."""
     reader = FormReader()
     reader.feed(body.decode("utf-8", "replace"))
-    values = dict(reader.fields)
-    choices = reader.choices
+    form = reader.largest()
+    values = dict(form["fields"])
+    choices = form["choices"]
 
     def pick(name, preferred):
         options = [o for o in choices.get(name, []) if o]
@@ -113,7 +115,7 @@ def capture_requests(app, plan: list[tuple[Page, str]], today: date) -> dict[str
         if page is WRITE:
             form = write_form(client.get(path).data, today)
             with Capture(engine) as capture:
-                response = client.post(path, data=form)
+                response = client.post(path, data=MultiDict(form))
         else:
             client.get(path)  # warm the per-process caches (curriculum registry) as a running worker has them
             with Capture(engine) as capture:
