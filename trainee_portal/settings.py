@@ -56,7 +56,7 @@ def from_environment() -> dict:
         overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
     if env.get("SECRET_KEY"):
         overrides["SECRET_KEY"] = env["SECRET_KEY"]
-    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "RATELIMIT_STORAGE_URI"):
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL"):
         if env.get(name):
             overrides[name] = env[name]
     for name in ("MAIL_PORT", "SIGNOFF_REMINDER_DAYS", "ASSESSOR_LINK_DAYS", "PROXY_FIX_HOPS"):

@@ -30,24 +30,33 @@ class RequestForm(FlaskForm):
         Email("Enter an email address in the correct format, like name@nhs.net.")(self, field)
 
 
+class NeededFor:
+    """Required only for one decision; the required flag keeps "(optional)" off the label, the hint says when."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, decision: str, message: str, allowed=None):
+        self.decision, self.message, self.allowed = decision, message, allowed
+
+    def __call__(self, form, field):
+        if form.decision.data != self.decision:
+            return
+        value = (field.data or "").strip()
+        if not value or (self.allowed is not None and value not in self.allowed):
+            raise ValidationError(self.message)
+
+
 class DecisionForm(FlaskForm):
     decision = RadioField("Your decision", choices=[("sign", "Sign off"), ("return", "Return to the trainee")],
                           validators=[DataRequired("Choose whether to sign off or return it.")])
     supervision_level = RadioField("Supervision level (entrustment)", choices=LEVEL_CHOICES,
-                                   description="The level of supervision the trainee needed for this, right here, right now.",
-                                   validate_choice=False)
+                                   description="Needed when you sign off: the supervision the trainee needed for this, right here, right now.",
+                                   validate_choice=False,
+                                   validators=[NeededFor("sign", "Choose the supervision level to sign off at.", SUPERVISION_LEVELS)])
     feedback = TextAreaField("Feedback for the trainee", validators=[Length(max=4000, message="Feedback is at most 4000 characters."), NoPatientIdentifiers()])
-    reason = TextAreaField("Reason for returning it", description="The trainee sees this. Say what to change.",
-                           validators=[Length(max=2000, message="The reason is at most 2000 characters."), NoPatientIdentifiers()])
+    reason = TextAreaField("Reason for returning it", description="Needed when you return it. The trainee sees this: say what to change.",
+                           validators=[NeededFor("return", "Enter the reason for returning it, so the trainee knows what to change."), Length(max=2000, message="The reason is at most 2000 characters."), NoPatientIdentifiers()])
     seen_hash = HiddenField(validators=[DataRequired(), Length(max=64)])
-
-    def validate_supervision_level(self, field):
-        if self.decision.data == "sign" and field.data not in SUPERVISION_LEVELS:
-            raise ValidationError("Choose the supervision level to sign off at.")
-
-    def validate_reason(self, field):
-        if self.decision.data == "return" and not (field.data or "").strip():
-            raise ValidationError("Enter the reason for returning it, so the trainee knows what to change.")
 
 
 class AssessorDecisionForm(DecisionForm):
