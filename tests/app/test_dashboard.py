@@ -9,6 +9,7 @@ from tests.app.evidence_helpers import CLINIC, add_entry, sign
 from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
 from trainee_portal import curricula
 from trainee_portal.dashboard import charts
+from trainee_portal.evidence.queries import Timeline
 
 
 def _figures(page: str) -> dict:
@@ -49,7 +50,8 @@ def test_trajectory_follows_entry_dates_and_the_expected_line(app):
     curriculum = curricula.curriculum("2021")
     stage = curriculum.stage_for_level("higher")
     start = date(2026, 1, 5)
-    timeline = [(start + timedelta(days=10 + n), "logbook.clinic", "2b", "signed", (CLINIC,)) for n in range(6)]
+    days = [start + timedelta(days=10 + n) for n in range(6)]
+    timeline = Timeline([(day, "logbook.clinic", "2b", "signed", CLINIC, 1) for day in days], [(day, 1) for day in days])
     points = charts.trajectory(curriculum, stage, start, date(2026, 3, 2), timeline)
     assert points[0].on == start and points[0].entries == 0 and points[0].expected == 0.0
     assert points[-1].on == date(2026, 3, 2) and points[-1].entries == 6
@@ -61,7 +63,7 @@ def test_trajectory_follows_entry_dates_and_the_expected_line(app):
 def test_long_stages_are_sampled_every_four_weeks(app):
     curriculum = curricula.curriculum("2021")
     stage = curriculum.stage_for_level("basic")
-    points = charts.trajectory(curriculum, stage, date(2023, 1, 2), date(2026, 1, 2), [])
+    points = charts.trajectory(curriculum, stage, date(2023, 1, 2), date(2026, 1, 2), Timeline([], []))
     assert 30 < len(points) < 45 and points[-1].on == date(2026, 1, 2)
 
 

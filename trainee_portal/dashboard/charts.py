@@ -55,8 +55,8 @@ def stage_end(stage: Stage, start: date) -> date | None:
     return start + timedelta(weeks=weeks) if weeks else None
 
 
-def trajectory(curriculum, stage: Stage, start: date, today: date, timeline: list[tuple]) -> list[TrajectoryPoint]:
-    """Weekly (or four-weekly for long stages) points from the stage start to today."""
+def trajectory(curriculum, stage: Stage, start: date, today: date, timeline) -> list[TrajectoryPoint]:
+    """Weekly (or four-weekly for long stages) points from the stage start to today, from a per-day Timeline."""
     end = stage_end(stage, start)
     last = max(today, start)
     step = 7 if (last - start).days <= 52 * 7 else 28
@@ -64,15 +64,16 @@ def trajectory(curriculum, stage: Stage, start: date, today: date, timeline: lis
     if days[-1] != last:
         days.append(last)
     tally: Counter = Counter()
-    points, index, entries = [], 0, 0
+    points, claim_index, entry_index, entries = [], 0, 0, 0
     for day in days:
-        while index < len(timeline) and timeline[index][0] <= day:
-            _, kind, level, status, codes = timeline[index]
-            for code in codes:
-                tally[(code, kind, level, STATUS_CATEGORY[status])] += 1
-            entries += 1
-            index += 1
-        counts = [EvidenceCount(code, kind, level or None, status, n) for (code, kind, level, status), n in tally.items()]
+        while claim_index < len(timeline.claims) and timeline.claims[claim_index][0] <= day:
+            _, kind, level, status, code, n = timeline.claims[claim_index]
+            tally[(code, kind, level or None, STATUS_CATEGORY[status])] += n
+            claim_index += 1
+        while entry_index < len(timeline.entries) and timeline.entries[entry_index][0] <= day:
+            entries += timeline.entries[entry_index][1]
+            entry_index += 1
+        counts = [EvidenceCount(code, kind, level, status, n) for (code, kind, level, status), n in tally.items()]
         percent = stage_progress(curriculum, stage.key, counts).percent
         expected = expected_percent(stage, start, day, end) if end else None
         points.append(TrajectoryPoint(day, entries, percent, expected))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from competencies import Curriculum
 from trainee_portal import audit, progress
-from trainee_portal.evidence import queries, vocab
+from trainee_portal.evidence import vocab
 from trainee_portal.evidence.forms import EvidenceForm
 from trainee_portal.evidence.service import competency_choices, stage_level_for
 from trainee_portal.extensions import db
@@ -59,17 +59,29 @@ def _sanitize(value) -> str:
 
 
 def export_lines(trainee_id: int) -> Iterator[str]:
-    """The logbook as CSV lines, streamed in batches so large logbooks never sit in memory at once."""
+    """The logbook as CSV lines, from plain column queries (no entry objects), sent in chunks as they are written."""
+    scope = (EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None))
+    codes: dict[int, list[str]] = defaultdict(list)
+    for evidence_id, code in db.session.execute(
+        select(EvidenceCompetency.evidence_id, EvidenceCompetency.competency_code)
+        .join(EvidenceEntry, EvidenceEntry.id == EvidenceCompetency.evidence_id).where(*scope)
+        .order_by(EvidenceCompetency.evidence_id, EvidenceCompetency.competency_code)
+    ):
+        codes[evidence_id].append(code)
+    columns = (EvidenceEntry.id, EvidenceEntry.occurred_on, EvidenceEntry.evidence_type, EvidenceEntry.title,
+               EvidenceEntry.setting, EvidenceEntry.hospital, EvidenceEntry.supervision_level, EvidenceEntry.technique,
+               EvidenceEntry.guidance, EvidenceEntry.notes, EvidenceEntry.reflection, EvidenceEntry.status,
+               EvidenceEntry.version, EvidenceEntry.attachment_name, EvidenceEntry.signed_at)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
-    query = queries.current_entries(trainee_id).order_by(EvidenceEntry.occurred_on, EvidenceEntry.id)
-    for entry in db.session.scalars(query.execution_options(yield_per=BATCH)):
+    rows = db.session.execute(select(*columns).where(*scope).order_by(EvidenceEntry.occurred_on, EvidenceEntry.id))
+    for (entry_id, occurred_on, kind, title, setting, hospital, level, technique, guidance, notes, reflection, status,
+         version, attachment, signed_at) in rows:
         writer.writerow([_sanitize(v) for v in (
-            entry.id, entry.occurred_on.isoformat(), entry.evidence_type, entry.title, ";".join(entry.competency_codes),
-            entry.setting, entry.hospital, entry.supervision_level, entry.technique, entry.guidance, entry.notes,
-            entry.reflection, entry.status, entry.version, entry.attachment_name,
-            entry.signed_at.isoformat(timespec="minutes") if entry.signed_at else "")])
+            entry_id, occurred_on.isoformat(), kind, title, ";".join(codes.get(entry_id, ())), setting, hospital, level,
+            technique, guidance, notes, reflection, status, version, attachment,
+            signed_at.isoformat(timespec="minutes") if signed_at else "")])
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)

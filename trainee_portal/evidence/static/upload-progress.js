@@ -23,13 +23,12 @@
       status.textContent = 'Uploaded. Checking every row and saving – this can take a little while for large files.';
     });
     xhr.addEventListener('load', function () {
-      if (xhr.responseURL && xhr.responseURL.split('#')[0] !== form.action.split('#')[0]) {
-        window.location.assign(xhr.responseURL);
-        return;
-      }
+      // Show the page the server answered with (the logbook with its message, or the list of problems) where it lives.
+      var address = xhr.responseURL || form.action;
       document.open();
       document.write(xhr.responseText);
       document.close();
+      if (address !== window.location.href) { window.history.replaceState(null, '', address); }
     });
     xhr.addEventListener('error', function () {
       status.textContent = 'The upload failed. Check your connection and try again.';
