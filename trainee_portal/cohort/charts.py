@@ -13,7 +13,7 @@ from competencies import STAGE_LEVELS, EvidenceCount, stage_progress
 from trainee_portal import curricula
 from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_select
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceEntry, EvidenceTally, SignOffRequest, User
+from trainee_portal.models import EvidenceTally, SignOffRequest, User
 from trainee_portal.models._base import utcnow
 
 STAGE_LABELS = {"basic": "Basic / Stage 1", "intermediate": "Intermediate / Stage 2",
@@ -129,10 +129,10 @@ def supervisor_responsiveness(user, filters: Filters) -> Chart:
     since = utcnow() - timedelta(days=RESPONSIVENESS_DAYS)
     query = (
         select(SignOffRequest.supervisor_id, User.name, days.label("days"), func.count())
-        .join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
         .join(User, User.id == SignOffRequest.supervisor_id)
         .where(and_(SignOffRequest.decided_at.is_not(None), SignOffRequest.decided_at >= since,
-                    SignOffRequest.supervisor_id.is_not(None), EvidenceEntry.trainee_id.in_(base)))
+                    SignOffRequest.supervisor_id.is_not(None),
+                    SignOffRequest.requested_by_id.in_(base)))  # the requester is the trainee: no evidence join
         .group_by(SignOffRequest.supervisor_id, User.name, days)
     )
     histograms: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)

@@ -12,7 +12,7 @@ from trainee_portal.models import (
     AuditRecord, EvidenceEntry, ExamAttempt, SignOffRequest, StageSignOff, TraineeProfile, TraineeProgress,
 )
 
-LIST_LIMIT = 200
+LIST_LIMIT = 25  # the latest few of each; the full logbook and audit trail have their own paged pages
 
 
 @dataclass

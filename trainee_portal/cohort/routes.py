@@ -6,10 +6,11 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
-from competencies import EVIDENCE_TYPES
+from competencies import EVIDENCE_TYPES, STAGE_LEVELS
 from trainee_portal import curricula, policy
 from trainee_portal.cohort import arcp, bp, charts, export, queries
 from trainee_portal.cohort.forms import ArcpForm
+from trainee_portal.cohort.review import trainee_review
 from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile
 from trainee_portal.models.reviews import ARCP_OUTCOMES
@@ -17,7 +18,8 @@ from trainee_portal.models.reviews import ARCP_OUTCOMES
 
 @bp.context_processor
 def evidence_labels():
-    return {"evidence_label": lambda code: EVIDENCE_TYPES[code].label if code in EVIDENCE_TYPES else code}
+    return {"evidence_label": lambda code: EVIDENCE_TYPES[code].label if code in EVIDENCE_TYPES else code,
+            "stage_levels": STAGE_LEVELS}
 
 
 @bp.route("")
@@ -70,11 +72,11 @@ def _reviewed_profile(trainee_id: int) -> TraineeProfile:
 
 @bp.route("/trainee/<int:trainee_id>")
 def review(trainee_id: int):
-    from trainee_portal.cohort.review import trainee_review
     profile = _reviewed_profile(trainee_id)
     data = trainee_review(profile, with_audit=policy.can_view_audit(current_user, trainee_id))
     return render_template("cohort/review.html", review=data, profile=profile, outcomes=arcp.outcomes_for(trainee_id),
-                           labels=ARCP_OUTCOMES, parsed=arcp.parsed_summary, back=request.args.get("back"),
+                           summary=arcp.evidence_summary(trainee_id),
+                           labels=ARCP_OUTCOMES, parsed=arcp.parsed_summary,
                            page_title=f"Review: {profile.user.name}")
 
 
