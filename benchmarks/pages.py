@@ -5,6 +5,7 @@ straight through the DB driver (no Flask, ORM or template), so it moves with the
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -122,24 +123,45 @@ def capture_requests(app, plan: list[tuple[Page, str]], today: date) -> dict[str
                 response = client.get(path)
         out[page.name] = {"status": response.status_code, "statements": capture.statements,
                           "queries": len(capture.statements)}
+        if page is WRITE:
+            # The new entry's id (from the redirect to it), so the replay can point later statements at its own row.
+            found = re.search(r"/(\d+)(?:/|$)", response.headers.get("Location", ""))
+            out[page.name]["created_id"] = int(found.group(1)) if found else None
     return out
 
 
-def replay(connection, dialect: str, statements, repeats: int, write: bool) -> list[float]:
-    """Seconds per replay of a page's statements on a raw DB-API connection; writes are rolled back."""
+def _swap(parameters, old, new):
+    if isinstance(parameters, dict):
+        return {k: new if v == old and isinstance(v, int) else v for k, v in parameters.items()}
+    if isinstance(parameters, (list, tuple)):
+        if parameters and isinstance(parameters[0], (list, tuple, dict)):
+            return [_swap(p, old, new) for p in parameters]
+        return tuple(new if v == old and isinstance(v, int) and not isinstance(v, bool) else v for v in parameters)
+    return parameters
+
+
+def replay(connection, dialect: str, statements, repeats: int, write: bool, created_id: int | None = None) -> list[float]:
+    """Seconds per replay of a page's statements on a raw DB-API connection; writes are rolled back.
+
+    A write's INSERT of the entry makes a new row each time; its id replaces the captured one in later statements.
+    """
     timings = []
     for _ in range(repeats):
         started = time.perf_counter()
         cursor = connection.cursor()
+        new_id = None
         for statement, parameters, many in statements:
             if not write and statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
                 continue
+            if new_id is not None and created_id is not None:
+                parameters = _swap(parameters, created_id, new_id)
             if many:
                 cursor.executemany(statement, parameters)
             else:
                 cursor.execute(statement, parameters or ())
-            if cursor.description is not None:
-                cursor.fetchall()
+            rows = cursor.fetchall() if cursor.description is not None else None
+            if write and new_id is None and 'INSERT INTO "evidence_entry"'.replace('"', "") in statement.replace('"', ""):
+                new_id = rows[0][0] if rows else cursor.lastrowid
         cursor.close()
         connection.rollback()
         timings.append(time.perf_counter() - started)

@@ -47,32 +47,37 @@ def _latency(client: Client, method: str, path: str, n: int, form=None, expect=(
     return _stats(times), queries, size
 
 
-def _throughput(port: int, cookies: dict, method: str, path: str, total: int, concurrency: int, form_for=None) -> float:
+def _throughput(port: int, cookies: dict, method: str, path: str, total: int, concurrency: int, form=None) -> dict:
     """Requests per second with `concurrency` keep-alive clients sharing `total` requests (at most 30 s)."""
-    remaining = [total]
+    remaining, done, errors = [total], [0], []
     lock = threading.Lock()
     deadline = time.monotonic() + 30
-    done = [0]
 
     def worker():
         client = Client(port, cookies)
-        form = form_for() if form_for else None
-        while time.monotonic() < deadline:
-            with lock:
-                if remaining[0] <= 0:
-                    break
-                remaining[0] -= 1
-            client.request(method, path, form=form)
-            with lock:
-                done[0] += 1
-        client.close()
+        try:
+            while time.monotonic() < deadline:
+                with lock:
+                    if remaining[0] <= 0:
+                        break
+                    remaining[0] -= 1
+                status = client.request(method, path, form=form)[0]
+                with lock:
+                    done[0] += 1
+                    if status >= 400:
+                        errors.append(status)
+        except Exception as error:  # noqa: BLE001 (reported in the results, the other clients go on)
+            errors.append(repr(error)[:200])
+        finally:
+            client.close()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return round(done[0] / (time.perf_counter() - started), 1)
+    elapsed = time.perf_counter() - started
+    return {"rps": round(done[0] / elapsed, 1), "requests": done[0], "errors": errors[:5], "error_count": len(errors)}
 
 
 def _start_gunicorn(url: str, port: int, workers: int, threads: int, instance: str) -> subprocess.Popen:
@@ -156,30 +161,34 @@ def bench_engine(url: str, port: int, requests: int, concurrency: int, today: da
         any_client = next(iter(clients.values())) if clients else Client(port)
         results["bare"] = bare = {}
         bare["get"], _, _ = _latency(any_client, "GET", BARE, requests)
-        bare["get"]["rps"] = _throughput(port, any_client.cookies, "GET", BARE, requests * 4, concurrency)
+        bare["get"]["throughput"] = _throughput(port, any_client.cookies, "GET", BARE, requests * 4, concurrency)
+        bare["get"]["rps"] = bare["get"]["throughput"]["rps"]
         for page, path in plan:
+            click.echo(f"[{engine}] {page.name} ({path})", err=True)
             client = clients[page.user]
             raw_conn, dialect = pages.raw_connection(url)
             capture = captured[page.name]
             if page is pages.WRITE:
-                def form_for(c=client, p=path):
-                    return pages.write_form(c.get(p)[2], today)
-                form = form_for()
+                form = pages.write_form(client.get(path)[2], today)
                 _latency(client, "POST", path, 3, form=form, expect=(302, 303))
                 stats, queries, size = _latency(client, "POST", path, requests, form=form, expect=(302, 303))
-                stats["rps"] = _throughput(port, client.cookies, "POST", path, requests * 2, concurrency, form_for)
+                stats["throughput"] = _throughput(port, client.cookies, "POST", path, requests * 2, concurrency, form)
                 bare["post"], _, _ = _latency(client, "POST", BARE, requests, form=form)
-                bare["post"]["rps"] = _throughput(port, client.cookies, "POST", BARE, requests * 4, concurrency, form_for)
-                floor = pages.replay(raw_conn, dialect, capture["statements"], requests, write=True)
+                bare["post"]["throughput"] = _throughput(port, client.cookies, "POST", BARE, requests * 4, concurrency, form)
+                bare["post"]["rps"] = bare["post"]["throughput"]["rps"]
+                floor = pages.replay(raw_conn, dialect, capture["statements"], requests, write=True,
+                                     created_id=capture.get("created_id"))
             else:
                 _latency(client, "GET", path, 3)
                 stats, queries, size = _latency(client, "GET", path, requests)
-                stats["rps"] = _throughput(port, client.cookies, "GET", path, requests * 2, concurrency)
+                stats["throughput"] = _throughput(port, client.cookies, "GET", path, requests * 2, concurrency)
                 floor = pages.replay(raw_conn, dialect, capture["statements"], requests, write=False)
+            stats["rps"] = stats["throughput"]["rps"]
             raw_conn.close()
             results["pages"][page.name] = {
                 "path": path, "user": pages.email(page.user), **stats, "bytes": size,
-                "sql_queries": sorted(set(queries)), "raw_sql_floor": _stats(floor),
+                "sql_queries": sorted(set(queries)), "sql_queries_mode": statistics.mode(queries),
+                "raw_sql_floor": _stats(floor),
             }
         results["memory"] = machine.worker_memory(server.pid)
         results["transfer"] = report.transfer_sizes(port, clients, plan)
