@@ -2,7 +2,10 @@
 Debian Chromium driven by Playwright for the whole session; skipped only where no Chromium is installed."""
 from __future__ import annotations
 
+import email
+import email.policy
 import shutil
+import socket
 import threading
 from datetime import date
 from pathlib import Path
@@ -37,6 +40,13 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="browser-live-server", daemon=True)
 
+    def cli(self, *args: str) -> str:
+        """Run one of the app's command-line tasks (as cron would) and return what it printed."""
+        with self.app.app_context():  # as `flask` itself provides; the test runner calls the command group directly
+            result = self.app.test_cli_runner().invoke(args=list(args))
+        assert result.exit_code == 0, f"flask {' '.join(args)} failed: {result.output}{result.exception!r}"
+        return result.output
+
     def __enter__(self):
         self.thread.start()
         return self
@@ -46,8 +56,35 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+class MailCatcher:
+    """An SMTP server on localhost that keeps every message, so a journey can follow the link in an email."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+        with socket.socket() as probe:  # a free port: aiosmtpd's readiness check cannot use port 0
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages: list[email.message.EmailMessage] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def mail():
+    catcher = MailCatcher()
+    catcher.controller.start()
+    yield catcher
+    catcher.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, mail):
     from flask_migrate import upgrade
 
     from trainee_portal import create_app, demo
@@ -62,7 +99,7 @@ def live_server(tmp_path_factory):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast demo accounts; production uses scrypt
         "UPLOAD_DIR": str(instance / "uploads"),
         "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": 1,  # nothing listens: mail stays in the outbox, where the assessor journey reads its link
+        "MAIL_PORT": mail.port,  # `flask send-outbox` delivers here; the assessor journey follows the emailed link
     })  # CSRF stays on: the browser submits real forms with their tokens
     with app.app_context():
         upgrade()

@@ -12,6 +12,7 @@ DEMO_PASSWORD = "pain-demo-2026"
 DEMO = {
     "trainee": "trainee@demo.painportfolio.nhs.uk",
     "trainee2010": "trainee2010@demo.painportfolio.nhs.uk",
+    "samuel": "samuel.adeyemi@demo.painportfolio.nhs.uk",  # Stage 3, early on: a signed DOPS still moves his progress
     "supervisor": "supervisor@demo.painportfolio.nhs.uk",
     "director": "director@demo.painportfolio.nhs.uk",
     "director.nw": "director.nw@demo.painportfolio.nhs.uk",
@@ -25,7 +26,7 @@ AXE = Axe()
 _OVERFLOW_JS = """() => {
   const limit = document.documentElement.clientWidth, found = [];
   const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
-    const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; } return false; };
+    const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
     if (r.width && r.right > limit + 1 && !scrolls(el)) {
@@ -81,7 +82,7 @@ class AxeLog:
         for name, width, url, violations in self.rows:
             severe = [f"{v['id']} ({v['impact']}, {len(v['nodes'])})" for v in violations if v["impact"] in SEVERE]
             other = [f"{v['id']} ({v['impact']}, {len(v['nodes'])})" for v in violations if v["impact"] not in SEVERE]
-            path_only = re.sub(r"^https?://[^/]+", "", url)
+            path_only = re.sub(r"/assessor/[A-Za-z0-9_-]{20,}", "/assessor/<token>", re.sub(r"^https?://[^/]+", "", url))
             lines.append(f"| {name} | {width} | `{path_only}` | {', '.join(severe) or 'none'} | {', '.join(other) or 'none'} |")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(lines) + "\n")
@@ -218,7 +219,8 @@ class Browsing:
 
     def open(self, who: str = "anonymous", width: str = "desktop") -> Tab:
         w, h = WIDTHS[width]
-        context = self.browser.new_context(viewport={"width": w, "height": h}, accept_downloads=True)
+        context = self.browser.new_context(viewport={"width": w, "height": h}, accept_downloads=True,
+                                           locale="en-GB", timezone_id="Europe/London")  # a UK ward computer
         context.set_default_timeout(15000)
         self.contexts.append(context)
         return Tab(context.new_page(), self, who)

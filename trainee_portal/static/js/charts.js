@@ -6,7 +6,10 @@
       var source = document.getElementById(target.getAttribute('data-chart-source'));
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
-      var config = Object.assign({ responsive: true, displaylogo: false, modeBarButtonsToRemove: ['lasso2d', 'select2d'] }, figure.config || {});
+      // No mode bar: its buttons would sit inside the plot's role="img" (hidden from screen readers, an axe
+      // nested-interactive failure) and its "Share chart" would send the figures to Plotly's cloud. The table below
+      // each chart carries the same figures for everyone; hover labels stay for mouse users.
+      var config = Object.assign({ responsive: true, displaylogo: false }, figure.config || {}, { displayModeBar: false });
       window.Plotly.newPlot(target, figure.data, figure.layout || {}, config);
     });
   }
