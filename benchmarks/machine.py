@@ -58,3 +58,44 @@ def worker_memory(master_pid: int) -> dict:
                             "rss_mib": round(int(status["VmRSS"].split()[0]) / 1024, 1)})
     return {"workers": workers, "peak_rss_mib_max": max((w["peak_rss_mib"] for w in workers), default=None),
             "peak_rss_mib_sum": round(sum(w["peak_rss_mib"] for w in workers), 1)}
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if _status(int(entry.name)).get("PPid") == str(master_pid):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def backend_pids(database: str | None) -> list[int]:
+    """PostgreSQL server processes serving this database (their title names it), found in /proc."""
+    if not database:
+        return []
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if title.startswith("postgres: ") and f" {database} " in title:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time these processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks

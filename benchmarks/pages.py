@@ -140,12 +140,22 @@ def _swap(parameters, old, new):
     return parameters
 
 
-def replay(connection, dialect: str, statements, repeats: int, write: bool, created_id: int | None = None) -> list[float]:
-    """Seconds per replay of a page's statements on a raw DB-API connection; writes are rolled back.
+def replay(connection, dialect: str, statements, repeats: int, write: bool,
+           created_id: int | None = None) -> tuple[list[float], float]:
+    """Replays a page's statements on a raw DB-API connection; writes are rolled back.
+
+    Returns wall-clock seconds per replay and the mean CPU seconds per replay (driver plus database server).
 
     A write's INSERT of the entry makes a new row each time; its id replaces the captured one in later statements.
     """
     timings = []
+    backend = []
+    if dialect == "postgresql":
+        from benchmarks.machine import cpu_seconds
+        pid = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+        connection.rollback()
+        backend = [pid]
+    cpu_started = time.process_time() + (cpu_seconds(backend) if backend else 0)
     for _ in range(repeats):
         started = time.perf_counter()
         cursor = connection.cursor()
@@ -160,12 +170,13 @@ def replay(connection, dialect: str, statements, repeats: int, write: bool, crea
             else:
                 cursor.execute(statement, parameters or ())
             rows = cursor.fetchall() if cursor.description is not None else None
-            if write and new_id is None and 'INSERT INTO "evidence_entry"'.replace('"', "") in statement.replace('"', ""):
+            if write and new_id is None and "INSERT INTO evidence_entry" in statement.replace('"', ""):
                 new_id = rows[0][0] if rows else cursor.lastrowid
         cursor.close()
         connection.rollback()
         timings.append(time.perf_counter() - started)
-    return timings
+    cpu = (time.process_time() + (cpu_seconds(backend) if backend else 0) - cpu_started) / max(repeats, 1)
+    return timings, cpu
 
 
 def raw_connection(url: str):

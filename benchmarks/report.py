@@ -91,7 +91,8 @@ def targets(result: dict) -> dict:
         floor = cohort["raw_sql_floor"]["median_ms"]
         add("cohort dashboard < 150 ms median", cohort["median_ms"] < 150, f"{cohort['median_ms']} ms")
         add("cohort dashboard within 2x raw-SQL floor", cohort["median_ms"] <= 2 * floor,
-            f"{cohort['median_ms']} ms vs floor {floor} ms ({cohort['median_ms'] / max(floor, 0.001):.1f}x)")
+            f"{cohort['median_ms']} ms vs floor {floor} ms ({cohort['median_ms'] / max(floor, 0.001):.1f}x); CPU "
+            f"{cohort.get('server_cpu_ms')} ms vs {cohort['raw_sql_floor'].get('cpu_ms')} ms")
     dashboard = pages.get("trainee dashboard")
     if dashboard:
         add("trainee dashboard < 50 ms median", dashboard["median_ms"] < 50, f"{dashboard['median_ms']} ms")
@@ -122,17 +123,20 @@ def table(result: dict) -> str:
     m = result.get("machine", {})
     lines = [f"== {result['engine']} == {m.get('nproc')} cores, {m.get('ram_gib')} GiB, {m.get('cpu_model')}; "
              f"Python {m.get('python')}, SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql') or '-'}"]
-    head = f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'req/s':>8}{'SQL':>6}{'SQL small':>10}{'raw SQL ms':>11}{'KB':>7}"
+    head = (f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'CPU ms':>8}{'req/s':>8}{'SQL':>6}{'SQL tiny':>9}"
+            f"{'raw SQL ms':>11}{'raw CPU':>8}{'KB':>7}")
     lines += [head, "-" * len(head)]
     bare = result.get("bare", {})
     for label, key in (("bare route GET", "get"), ("bare route POST", "post")):
         if key in bare:
             b = bare[key]
-            lines.append(f"{label:<22}{b['median_ms']:>10}{b['p95_ms']:>9}{b['rps']:>8}{0:>6}{'-':>10}{'-':>11}{'-':>7}")
+            lines.append(f"{label:<22}{b['median_ms']:>10}{b['p95_ms']:>9}{b.get('server_cpu_ms', '-'):>8}{b['rps']:>8}"
+                         f"{0:>6}{'-':>9}{'-':>11}{'-':>8}{'-':>7}")
     for name, p in result["pages"].items():
         sql = str(p["sql_queries_mode"]) + ("*" if len(p["sql_queries"]) > 1 else "")
-        lines.append(f"{name:<22}{p['median_ms']:>10}{p['p95_ms']:>9}{p['rps']:>8}{sql:>6}"
-                     f"{str(p.get('sql_queries_small_dataset', '-')):>10}{p['raw_sql_floor']['median_ms']:>11}{p['bytes'] / 1024:>7.0f}")
+        lines.append(f"{name:<22}{p['median_ms']:>10}{p['p95_ms']:>9}{p.get('server_cpu_ms', '-'):>8}{p['rps']:>8}{sql:>6}"
+                     f"{str(p.get('sql_queries_small_dataset', '-')):>9}{p['raw_sql_floor']['median_ms']:>11}"
+                     f"{p['raw_sql_floor'].get('cpu_ms', '-'):>8}{p['bytes'] / 1024:>7.0f}")
     mem = result.get("memory", {})
     lines.append(f"peak worker RSS: {mem.get('peak_rss_mib_max')} MiB max, {mem.get('peak_rss_mib_sum')} MiB over "
                  f"{len(mem.get('workers', []))} workers")

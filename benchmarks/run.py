@@ -32,9 +32,20 @@ def _stats(seconds: list[float]) -> dict:
     return {"median_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2), "n": len(ordered)}
 
 
+CPU_PIDS: list = []  # set per engine: what to charge server CPU time to (gunicorn workers, database backends)
+
+
+def _cpu_pids() -> list[int]:
+    master, database = CPU_PIDS
+    return machine.worker_pids(master) + machine.backend_pids(database)
+
+
 def _latency(client: Client, method: str, path: str, n: int, form=None, expect=(200,)) -> tuple[dict, list[int], int]:
+    """Sequential requests: wall-clock latency, and the server CPU each took (steadier on a shared machine)."""
     times, queries, size = [], [], 0
     deadline = time.monotonic() + 60
+    pids = _cpu_pids() if CPU_PIDS else []
+    cpu_before = machine.cpu_seconds(pids)
     for _ in range(n):
         status, headers, body, elapsed = client.request(method, path, form=form)
         if status not in expect:
@@ -44,7 +55,10 @@ def _latency(client: Client, method: str, path: str, n: int, form=None, expect=(
         size = len(body)
         if time.monotonic() > deadline:
             break
-    return _stats(times), queries, size
+    stats = _stats(times)
+    if pids:
+        stats["server_cpu_ms"] = round((machine.cpu_seconds(pids) - cpu_before) * 1000 / len(times), 2)
+    return stats, queries, size
 
 
 def _throughput(port: int, cookies: dict, method: str, path: str, total: int, concurrency: int, form=None) -> dict:
@@ -151,6 +165,7 @@ def bench_engine(url: str, port: int, requests: int, concurrency: int, today: da
         db.engine.dispose()
     instance = tempfile.mkdtemp(prefix="bench-instance-")
     server = _start_gunicorn(url, port, 2, 4, instance)
+    CPU_PIDS[:] = [server.pid, None if engine == "sqlite" else url.rsplit("/", 1)[1].split("?")[0]]
     results: dict = {"engine": engine, "pages": {}, "missing_pages": missing}
     try:
         clients = {}
@@ -188,7 +203,7 @@ def bench_engine(url: str, port: int, requests: int, concurrency: int, today: da
             results["pages"][page.name] = {
                 "path": path, "user": pages.email(page.user), **stats, "bytes": size,
                 "sql_queries": sorted(set(queries)), "sql_queries_mode": statistics.mode(queries),
-                "raw_sql_floor": _stats(floor),
+                "raw_sql_floor": {**_stats(floor[0]), "cpu_ms": round(floor[1] * 1000, 2)},
             }
         results["memory"] = machine.worker_memory(server.pid)
         results["transfer"] = report.transfer_sizes(port, clients, plan)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 03:38:27.458661
+Create Date: 2026-11-25 03:41:37.575806
 
 """
 from alembic import op
@@ -324,7 +324,7 @@ def upgrade():
     sa.UniqueConstraint('token_hash', name=op.f('uq_sign_off_request_token_hash'))
     )
     with op.batch_alter_table('sign_off_request', schema=None) as batch_op:
-        batch_op.create_index('ix_sign_off_request_decided', ['decided_at', 'requested_by_id', 'supervisor_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_sign_off_request_decided', ['requested_by_id', 'decided_at', 'supervisor_id', 'created_at'], unique=False)
         batch_op.create_index('ix_sign_off_request_evidence', ['evidence_id'], unique=False)
         batch_op.create_index('ix_sign_off_request_status_requester', ['status', 'requested_by_id', 'created_at'], unique=False)
         batch_op.create_index('ix_sign_off_request_supervisor_status', ['supervisor_id', 'status'], unique=False)

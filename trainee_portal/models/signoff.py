@@ -18,7 +18,7 @@ class SignOffRequest(db.Model):
         Index("ix_sign_off_request_evidence", "evidence_id"),
         # Covering indexes for the cohort dashboard's per-trainee pending counts and supervisor response times.
         Index("ix_sign_off_request_status_requester", "status", "requested_by_id", "created_at"),
-        Index("ix_sign_off_request_decided", "decided_at", "requested_by_id", "supervisor_id", "created_at"),
+        Index("ix_sign_off_request_decided", "requested_by_id", "decided_at", "supervisor_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
