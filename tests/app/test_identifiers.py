@@ -131,3 +131,17 @@ def test_validator_refuses_identifiers_and_names_them():
 def test_validator_accepts_clean_and_empty_text():
     assert NotesForm(data={"notes": "Ultrasound-guided TAP block, supervised 2b."}).validate()
     assert NotesForm(data={"notes": None}).validate()
+
+
+@pytest.mark.parametrize("text", [
+    "Lidocaine 1% 5 ml, 22G spinal needle, 0.5 mg/kg ketamine over 4h",
+    "BMI 32, GCS 15/15, BP 120/80, SpO2 98%",
+    "2/52 follow-up then 6/12 review",
+    "T10-L1, C5/6, S1 root, L4-5",
+    "Call 0161 123 4567 or 07700 900123",
+    "RF at 80C for 90s x3 lesions, 18G 100mm 10mm active tip",
+    "SCS trial 7 days; 50% relief; NRS 8/10 to 4/10",
+    "Born in Leeds, retired miner; ward 5A bed 12",
+])
+def test_everyday_clinical_numbers_are_not_mistaken_for_identifiers(text):
+    assert kinds(text) == []
