@@ -5,7 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -163,10 +163,8 @@ class LogbookFilterForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField("CSV file", description="Columns: date, type, title, competencies, and optionally setting, hospital, "
                      "supervision_level, technique, guidance, notes, reflection. At most 12 MB.",
-                     render_kw={"accept": ".csv,text/csv"})
+                     render_kw={"accept": ".csv,text/csv"}, validators=[FileRequired("Choose a CSV file to import")])
 
     def validate_file(self, field):
-        if field.data is None or not getattr(field.data, "filename", ""):
-            raise ValidationError("Choose a CSV file to import")
         if not field.data.filename.lower().endswith(".csv"):
             raise ValidationError("The file must be a CSV file (ending .csv)")
