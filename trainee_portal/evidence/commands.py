@@ -34,7 +34,7 @@ def import_logbook(path: Path, email: str) -> None:
     curriculum = curricula.curriculum(profile.curriculum_version)
     data = path.read_bytes()
     started = time.perf_counter()
-    lines = max(data.count(b"\n"), 1)
+    lines = max(len(data.splitlines()) - 1, 1)  # data rows, the header aside
     with click.progressbar(length=lines, label="Checking rows", show_pos=True) as bar:
         result = csv_io.check_csv(data, curriculum, on_row=lambda: bar.update(1))
     if result.errors:
