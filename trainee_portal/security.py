@@ -29,7 +29,8 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         try:
-            return db.session.get(User, int(user_id))
+            user = db.session.get(User, int(user_id))
+            return user if user is not None and user.active else None  # deactivation ends live sessions too
         except (TypeError, ValueError):
             return None
 

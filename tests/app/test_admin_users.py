@@ -154,3 +154,21 @@ def test_user_search_finds_by_name_or_email(client, login, admin):
     login(admin)
     assert "Dr Findable Person" in client.get("/admin/users?q=findable").data.decode()
     assert "Dr Findable Person" not in client.get("/admin/users?q=zzz").data.decode()
+
+
+def test_deactivation_ends_a_session_already_signed_in(app, client, login, admin):
+    from flask import g
+
+    def as_another_browser():
+        g.pop("_login_user", None)  # tests share one app context: Flask-Login's per-request cache would leak between clients
+    person = SupervisorFactory()
+    theirs = app.test_client()
+    assert theirs.post("/login", data={"email": person.email, "password": TEST_PASSWORD}).status_code == 302
+    assert theirs.get("/").status_code == 200
+    as_another_browser()
+    login(admin)
+    assert client.post(f"/admin/users/{person.id}/active", data={"active": "0"}).status_code == 302
+    as_another_browser()
+    db.session.expire_all()
+    response = theirs.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
