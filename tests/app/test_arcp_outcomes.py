@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.app.cohort_helpers import add_evidence
 from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, direct
 from trainee_portal.extensions import db
-from trainee_portal.models import ArcpOutcome, AuditRecord
+from trainee_portal.models import ArcpOutcome, AuditRecord, OutboxMessage
 
 
 @pytest.fixture
@@ -44,6 +44,8 @@ def test_director_records_an_outcome_with_a_summary_of_the_evidence(client, logi
     assert summary["stages"]["higher"]["by_type"] == {"wba.cbd": 1, "logbook.clinic": 1}
     assert summary["stages"]["higher"]["signed"] == 1 and "percent" in summary["stages"]["higher"]
     assert db.session.scalar(select(AuditRecord).where(AuditRecord.action == "arcp.recorded")).trainee_id == trainee.id
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.category == "arcp.recorded"))
+    assert message.user_id == trainee.id and message.link == "/cohort/my-arcp" and "outcome 2" in message.body
     page = client.get(response.headers["Location"]).data.decode()
     assert "ST5: Outcome 2" in page and "Needs two more DOPS" in page and "2 items" in page
 

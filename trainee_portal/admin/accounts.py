@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import url_for
 from sqlalchemy import func, select
 
 from trainee_portal import audit, policy
 from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage, TraineeProfile, User
+from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.passwords import hash_password
 
 # Rows that belong to the account itself and go with it; a reference from any other table is a record
@@ -44,12 +44,11 @@ def invite(actor: User, email: str, name: str, roles: list[str], profile: dict |
     db.session.flush()
     if profile is not None:
         db.session.add(TraineeProfile(user_id=user.id, **profile))
-    db.session.add(OutboxMessage(
-        user_id=user.id, to_email=user.email, category="account.invited", link=url_for("auth.login"),
-        subject="Your Pain Medicine training portfolio account",
-        body=(f"Dear {name},\n\nAn account has been created for you on the Pain Medicine training portfolio. "
-              "Your administrator will give you a temporary password; you will choose your own when you first sign in.\n"),
-    ))
+    notify(user=user, category="account.invited", link=app_path("auth.login"),
+           subject="Your Pain Medicine training portfolio account",
+           body=(f"Dear {name},\n\nAn account has been created for you on the Pain Medicine training portfolio at "
+                 f"{external_url('auth.login')}. Your administrator will give you a temporary password; you will choose "
+                 "your own when you first sign in.\n"))
     # Account events name the account only as their subject (no trainee_id link), so a mistaken
     # invitation can still be deleted while it has no records of its own.
     audit.append("account.invited", actor=actor, subject_type="user", subject_id=user.id,

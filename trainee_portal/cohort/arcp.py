@@ -10,6 +10,7 @@ from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpOutcome, EvidenceEntry, TraineeProfile, TraineeProgress, User
 from trainee_portal.models.reviews import ARCP_OUTCOMES
+from trainee_portal.notifications.outbox import app_path, notify
 
 TRAINING_YEARS = ("CT1", "CT2", "CT3", "ST3", "ST4", "ST5", "ST6", "ST7", "ST8")
 
@@ -52,6 +53,12 @@ def record_outcome(trainee: TraineeProfile, actor: User, *, training_year: str, 
                          recorded_by_id=actor.id)
     db.session.add(record)
     db.session.flush()
+    trainee_user = db.session.get(User, trainee.user_id)
+    notify(user=trainee_user, category="arcp.recorded", link=app_path("cohort.my_arcp"),
+           subject=f"Your ARCP outcome for {training_year} has been recorded",
+           body=(f"Dear {trainee_user.name},\n\nYour ARCP panel of {panel_date.strftime('%-d %B %Y')} gave outcome {outcome} "
+                 f"({ARCP_OUTCOMES[outcome]}) for {training_year}. The panel's notes and the evidence it looked at are "
+                 "in the portfolio under ARCP outcomes.\n"))
     audit.append("arcp.recorded", actor=actor, trainee_id=trainee.user_id, subject_type="arcp_outcome",
                  subject_id=record.id, payload={"training_year": training_year, "outcome": outcome,
                                                 "panel_date": panel_date.isoformat(),

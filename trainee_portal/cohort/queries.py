@@ -5,7 +5,7 @@ evidence row is ever loaded here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -290,6 +290,15 @@ def cohort_page(user, filters: Filters, today: date | None = None) -> CohortPage
     raws = db.session.execute(_order(query, filters).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
     now = utcnow()
     return CohortPage([_row(r, today, now) for r in raws], total, filters)
+
+
+def flag_counts(user, filters: Filters, today: date | None = None) -> dict[str, int]:
+    """How many trainees under the current filters carry each flag: one count query per flag, whatever the size."""
+    counts = {}
+    for flag in FLAGS:
+        flagged = replace(filters, flag=flag)
+        counts[flag] = db.session.scalar(select(func.count()).select_from(cohort_select(user, flagged, today).subquery()))
+    return counts
 
 
 def all_rows(user, filters: Filters, today: date | None = None):

@@ -31,6 +31,7 @@ def dashboard():
     return render_template(
         "cohort/dashboard.html", page=page, filters=filters, regions=regions, cohorts=cohorts,
         flags=queries.FLAGS, sorts=queries.SORTS, stage_labels=charts.STAGE_LABELS,
+        flag_counts=queries.flag_counts(current_user, filters),
         versions=curricula.version_choices(),
         per_stage=charts.trainees_per_stage(current_user, filters),
         heatmap=charts.progress_heatmap(page.rows),
