@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-import plotly.graph_objects as go
+from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
 from sqlalchemy import and_, case, cast, func, Integer, select
 
 from competencies import STAGE_LEVELS, EvidenceCount, stage_progress
@@ -65,7 +65,10 @@ def progress_heatmap(rows: list[CohortRow]) -> Chart:
     ids = [r.trainee_id for r in rows]
     by_trainee: dict[int, list[EvidenceCount]] = defaultdict(list)
     if ids:
-        for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id.in_(ids))):
+        # Plain rows, not ORM objects: a page of 50 trainees has about 10,000 tally rows.
+        columns = (EvidenceTally.trainee_id, EvidenceTally.competency_code, EvidenceTally.evidence_type,
+                   EvidenceTally.supervision_level, EvidenceTally.status, EvidenceTally.count)
+        for t in db.session.execute(select(*columns).where(EvidenceTally.trainee_id.in_(ids))):
             by_trainee[t.trainee_id].append(
                 EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count))
     domains: list[str] = []

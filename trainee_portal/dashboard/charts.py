@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import plotly.graph_objects as go
+from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
 
 from competencies import EvidenceCount, Stage, StageProgress, expected_percent, stage_progress
 from trainee_portal.progress import STATUS_CATEGORY

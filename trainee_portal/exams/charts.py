@@ -1,7 +1,7 @@
 """The readiness chart: syllabus coverage over time with exam attempts and mock scores, plus its table rows."""
 from __future__ import annotations
 
-import plotly.graph_objects as go
+from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
 
 COLOURS = {"pass": "#007f3b", "fail": "#d5281b", "coverage": "#005eb8", "mock": "#7c2855"}
 
