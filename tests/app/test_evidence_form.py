@@ -244,3 +244,11 @@ def test_save_and_ask_for_sign_off_goes_to_the_request_page(client, login, app):
     response = _post(client, {**form_data(), "then": "signoff"})
     [entry] = _entries(trainee)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/signoff/request/{entry.id}")
+
+
+def test_nul_characters_are_dropped_from_free_text(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    assert _post(client, form_data(title="Clinic\x00 list", notes="a\x00b")).status_code == 302
+    [entry] = _entries(trainee)
+    assert (entry.title, entry.notes) == ("Clinic list", "ab")

@@ -126,3 +126,9 @@ def test_navigation_shows_the_logbook_to_trainees(client, login):
     login(TraineeFactory())
     page = client.get("/logbook/").get_data(as_text=True)
     assert 'href="/logbook/"' in page and 'href="/dashboard"' in page
+
+
+def test_odd_page_numbers_and_nul_characters_are_handled_cleanly(client, logbook):
+    assert client.get("/logbook/?page=" + "9" * 40).status_code == 200
+    assert client.get("/logbook/?page=-5").status_code == 200
+    assert client.get("/logbook/?q=a%00b").status_code == 200

@@ -23,7 +23,8 @@ def uk_today() -> date:
 
 
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trim, and drop NUL characters: they mean nothing in text and PostgreSQL refuses to store them."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 def _choices(vocabulary: dict[str, str], prompt: str) -> list[tuple[str, str]]:

@@ -58,7 +58,8 @@ def index():
     form.stage.choices = [("", "All stages")] + [(s.level, s.name) for s in curriculum.stages]
     form.competency.choices = [("", "All competencies")] + service.competency_choices(curriculum)
     filters = form.data if form.validate() else {}
-    page = db.paginate(queries.logbook(profile.user_id, filters), page=request.args.get("page", 1, type=int),
+    page_number = min(max(request.args.get("page", 1, type=int), 1), 100_000)  # a huge number would overflow OFFSET
+    page = db.paginate(queries.logbook(profile.user_id, filters), page=page_number,
                        per_page=current_app.config["PAGE_SIZE"], error_out=False, count=True)
     stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
