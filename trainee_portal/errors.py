@@ -11,6 +11,7 @@ MESSAGES = {
     404: ("Page not found", "Check the address, or use the menu to find what you need."),
     405: ("That action is not available here", "Use the buttons on the page rather than typing the address."),
     413: ("That was too large to accept", "Files can be at most 10 MB and typed text at most 500 KB. Make it smaller and try again. Nothing was saved."),
+    415: ("That kind of request is not accepted here", "This address takes the form on its page. Open the page and submit the form."),
     429: ("Too many attempts", "Wait a minute before trying again."),
 }
 

@@ -7,12 +7,18 @@ import time
 from flask import Flask, flash, has_request_context, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user, user_logged_in
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 SIGNED_IN_AT = "_signed_in_at"
 LAST_SEEN_AT = "_last_seen_at"
 SEEN_RESOLUTION = 60  # seconds: rewrite the cookie at most once a minute just to note activity
+
+
+def accepts_json(view):
+    """Mark a view that reads JSON bodies (an API endpoint); every other view refuses them with 415."""
+    view.accepts_json = True
+    return view
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
@@ -34,6 +40,14 @@ def init_app(app: Flask) -> None:
         limit = app.config.get("MAX_FORM_MEMORY_SIZE")
         if limit and (request.content_length or 0) > limit and request.mimetype != "multipart/form-data":
             raise RequestEntityTooLarge()
+
+    @app.before_request
+    def refuse_json_on_form_routes():
+        """Pages take form posts; a JSON body would reach a form as empty input, so say so plainly (415) instead."""
+        if request.method == "POST" and request.is_json:
+            view = app.view_functions.get(request.endpoint) if request.endpoint else None
+            if view is not None and not getattr(view, "accepts_json", False):
+                raise UnsupportedMediaType()
 
     @user_logged_in.connect_via(app)
     def _start_session(sender, user, **extra):

@@ -42,3 +42,10 @@ def test_json_callers_get_json_errors(client):
     missing = client.get("/no-such-page", headers={"Accept": "application/json"})
     assert missing.status_code == 404 and missing.get_json()["error"] == "Page not found"
     assert client.get("/no-such-page").mimetype == "text/html"
+
+
+def test_json_posted_to_a_form_page_is_refused_with_415_in_json(client, login):
+    login(TraineeFactory())
+    response = client.post("/account/password", json={"current_password": "x", "new_password": "y"})
+    assert response.status_code == 415 and response.is_json
+    assert "form" in response.get_json()["detail"]

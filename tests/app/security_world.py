@@ -1,0 +1,98 @@
+"""One small world for the fuzz and access-matrix tests: a trainee with evidence in every state, the people around
+them (and around another trainee in another region), and one row of everything a route can name."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, text
+
+from tests.app.evidence_helpers import add_entry, sign
+from tests.app.exams_helpers import attempt, sitting
+from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
+from trainee_portal.extensions import db
+from trainee_portal.models import (
+    ArcpOutcome, CurriculumUpload, MockExamScore, OutboxMessage, SignOffRequest,
+)
+from trainee_portal.signoff.links import hash_token
+
+ASSESSOR_TOKEN = "assessor-token-for-the-security-tests-0123456789"
+OWNER_NAME, OWNER_GMC = "Dr Tamsin Owner", "7123456"
+OTHER_NAME, OTHER_GMC = "Dr Oscar Otherfield", "7654321"
+
+
+@dataclass
+class World:
+    people: dict = field(default_factory=dict)  # role -> User (no entry for "anonymous")
+    ids: dict = field(default_factory=dict)  # URL argument name -> value, for the trainee's own records
+    other_ids: dict = field(default_factory=dict)  # the same for the other trainee's records
+
+
+def build_world() -> World:
+    from trainee_portal import curricula
+    region, other_region = RegionFactory(name="London"), RegionFactory(name="North West")
+    owner = TraineeFactory(name=OWNER_NAME, profile__region=region, profile__gmc_number=OWNER_GMC)
+    other = TraineeFactory(name=OTHER_NAME, profile__region=other_region, profile__gmc_number=OTHER_GMC)
+    supervisor = SupervisorFactory(name="Dr Assigned Supervisor")
+    assign(supervisor, owner)
+    unassigned = SupervisorFactory(name="Dr Unassigned Supervisor")
+    assign(unassigned, other)
+    director, other_director = DirectorFactory(name="Dr London Director"), DirectorFactory(name="Dr North West Director")
+    direct(director, region=region)
+    direct(other_director, region=other_region)
+    admin = AdminFactory(name="Dr Admin")
+
+    world = World(people={"trainee": owner, "other_trainee": other, "supervisor": supervisor,
+                          "unassigned_supervisor": unassigned, "director": director,
+                          "other_director": other_director, "admin": admin})
+    for who, ids, sup in ((owner, world.ids, supervisor), (other, world.other_ids, unassigned)):
+        draft = add_entry(who, title="Draft clinic", notes="Draft notes")
+        pending = add_entry(who, status="submitted", title="Awaiting sign-off")
+        request = SignOffRequest(evidence_id=pending.id, requested_by_id=who.id, supervisor_id=sup.id)
+        db.session.add(request)
+        signed = add_entry(who, title="Signed clinic")
+        sign(signed, sup)
+        message = OutboxMessage(user_id=who.id, to_email=who.email, subject="Sign-off requested", body="Body",
+                                link=f"/logbook/{pending.id}", category="signoff")
+        mock = MockExamScore(trainee_id=who.id, part="MCQ", taken_on=date.today() - timedelta(days=10), title="Mock", score_percent=60)
+        arcp = ArcpOutcome(trainee_id=who.id, training_year="ST6", outcome="1", panel_date=date.today() - timedelta(days=30),
+                           recorded_by_id=director.id)
+        db.session.add_all([message, mock, arcp])
+        db.session.commit()
+        ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id,
+                   request_id=request.id, message_id=message.id, trainee_id=who.id, user_id=who.id)
+    exam_sitting = sitting("MCQ", -40)
+    world.ids["attempt_id"] = attempt(owner, exam_sitting, "fail", score=50).id
+    world.other_ids["attempt_id"] = attempt(other, exam_sitting, "pass", score=70).id
+    link = SignOffRequest(evidence_id=world.ids["evidence_id"], requested_by_id=owner.id, assessor_email="outside@example.org",
+                          token_hash=hash_token(ASSESSOR_TOKEN), expires_at=datetime.utcnow() + timedelta(days=7))
+    db.session.add(link)
+    with open("competencies/curricula/pain-2021.toml", encoding="utf-8") as handle:
+        content = handle.read().replace('version = "2021"', 'version = "2099"', 1)
+        upload = CurriculumUpload(version="2099", filename="pain-2099.toml", content=content, uploaded_by_id=admin.id)
+    db.session.add(upload)
+    db.session.commit()
+    from trainee_portal.models import DirectorScope, SupervisorAssignment
+    shared = dict(
+        sitting_id=exam_sitting.id, upload_id=upload.id, token=ASSESSOR_TOKEN,
+        assignment_id=db.session.scalar(select(SupervisorAssignment.id).where(SupervisorAssignment.trainee_id == owner.id)),
+        scope_id=db.session.scalar(select(DirectorScope.id).where(DirectorScope.director_id == director.id)),
+        stage_key=curricula.curriculum("2021").stage_for_level("higher").key,
+        filename="css/app.css",
+    )
+    world.ids.update(shared)
+    world.other_ids.update({k: v for k, v in shared.items() if k not in world.other_ids})
+    return world
+
+
+def snapshot() -> str:
+    """A digest of every stored row of every table: equal digests mean nothing stored changed."""
+    digest = hashlib.sha256()
+    db.session.expire_all()
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns) or "1"
+            for row in conn.execute(text(f'SELECT * FROM "{table.name}" ORDER BY {order}')):
+                digest.update(repr((table.name, tuple(row))).encode())
+    return digest.hexdigest()
