@@ -12,8 +12,14 @@ LIMIT_BYTES = 1.5 * 1024 * 1024
 
 
 def _fetch(client: Client, path: str) -> tuple[int, dict, bytes]:
+    """Status, headers and the body as it crossed the wire (still compressed)."""
     status, headers, body, _ = client.get(path, headers=ENCODINGS)
     return status, headers, body
+
+
+def _text(headers: dict, body: bytes) -> bytes:
+    encoding = headers.get("content-encoding")
+    return _decode(body, encoding) if encoding in ("br", "gzip") else body
 
 
 def _assets(client: Client, html: bytes, seen: dict) -> list[dict]:
@@ -29,9 +35,7 @@ def _assets(client: Client, html: bytes, seen: dict) -> list[dict]:
         items.append({"url": url, "status": status, "bytes": len(body), "encoding": headers.get("content-encoding"),
                       "cache_control": seen[url], "cached": False})
         if url.split("?")[0].endswith(".css") and status == 200:
-            css = body
-            if headers.get("content-encoding") in ("br", "gzip"):
-                css = _decode(body, headers["content-encoding"])
+            css = _text(headers, body)
             base = url.split("?")[0].rsplit("/", 1)[0]
             for font in sorted(set(FONT.findall(css)))[:4]:
                 font_url = font.decode() if font.startswith(b"/") else f"{base}/{font.decode()}"
@@ -57,9 +61,9 @@ def transfer_sizes(port: int, clients: dict, plan) -> dict:
         if page.name.startswith("log evidence"):
             continue
         client = Client(port, clients[page.user].cookies)
-        status, headers, html = _fetch(client, path)
-        if b"plotly" in html:
-            chart_pages.append((page, path, client, headers, html))
+        status, headers, wire = _fetch(client, path)
+        if b"plotly" in _text(headers, wire):
+            chart_pages.append((page, path, client, headers, wire))
         else:
             client.close()
     if not chart_pages:
@@ -67,7 +71,7 @@ def transfer_sizes(port: int, clients: dict, plan) -> dict:
     seen: dict = {}
     out = {"pages": []}
     for index, (page, path, client, headers, html) in enumerate(chart_pages):
-        assets = _assets(client, html, seen)
+        assets = _assets(client, _text(headers, html), seen)
         total = len(html) + sum(a["bytes"] for a in assets)
         plotly = [a for a in assets if "plotly" in a["url"]]
         out["pages"].append({"page": page.name, "html_bytes": len(html), "html_encoding": headers.get("content-encoding"),
@@ -124,19 +128,19 @@ def table(result: dict) -> str:
     lines = [f"== {result['engine']} == {m.get('nproc')} cores, {m.get('ram_gib')} GiB, {m.get('cpu_model')}; "
              f"Python {m.get('python')}, SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql') or '-'}"]
     head = (f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'CPU ms':>8}{'req/s':>8}{'SQL':>6}{'SQL tiny':>9}"
-            f"{'raw SQL ms':>11}{'raw CPU':>8}{'KB':>7}")
+            f"{'raw SQL ms':>11}{'raw CPU':>8}{'HTML KB':>8}")
     lines += [head, "-" * len(head)]
     bare = result.get("bare", {})
     for label, key in (("bare route GET", "get"), ("bare route POST", "post")):
         if key in bare:
             b = bare[key]
             lines.append(f"{label:<22}{b['median_ms']:>10}{b['p95_ms']:>9}{b.get('server_cpu_ms', '-'):>8}{b['rps']:>8}"
-                         f"{0:>6}{'-':>9}{'-':>11}{'-':>8}{'-':>7}")
+                         f"{0:>6}{'-':>9}{'-':>11}{'-':>8}{'-':>8}")
     for name, p in result["pages"].items():
         sql = str(p["sql_queries_mode"]) + ("*" if len(p["sql_queries"]) > 1 else "")
         lines.append(f"{name:<22}{p['median_ms']:>10}{p['p95_ms']:>9}{p.get('server_cpu_ms', '-'):>8}{p['rps']:>8}{sql:>6}"
                      f"{str(p.get('sql_queries_small_dataset', '-')):>9}{p['raw_sql_floor']['median_ms']:>11}"
-                     f"{p['raw_sql_floor'].get('cpu_ms', '-'):>8}{p['bytes'] / 1024:>7.0f}")
+                     f"{p['raw_sql_floor'].get('cpu_ms', '-'):>8}{p['bytes'] / 1024:>8.0f}")
     mem = result.get("memory", {})
     lines.append(f"peak worker RSS: {mem.get('peak_rss_mib_max')} MiB max, {mem.get('peak_rss_mib_sum')} MiB over "
                  f"{len(mem.get('workers', []))} workers")
