@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import shutil
 import socket
 import threading
@@ -92,6 +93,8 @@ def live_server(tmp_path_factory, mail):
 
     database_url, drop = create_test_database(prefix="portal_browser")
     instance = tmp_path_factory.mktemp("browser-instance")
+    previous = os.environ.get("PORTAL_INSTANCE_PATH")
+    os.environ["PORTAL_INSTANCE_PATH"] = str(instance)  # keep the developer's instance/config.py out of the run
     app = create_app({
         "SECRET_KEY": "browser-test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -101,6 +104,10 @@ def live_server(tmp_path_factory, mail):
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": mail.port,  # `flask send-outbox` delivers here; the assessor journey follows the emailed link
     })  # CSRF stays on: the browser submits real forms with their tokens
+    if previous is None:
+        os.environ.pop("PORTAL_INSTANCE_PATH")
+    else:
+        os.environ["PORTAL_INSTANCE_PATH"] = previous
     with app.app_context():
         upgrade()
         demo.load_demo(today=date.today())

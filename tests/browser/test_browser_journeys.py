@@ -18,6 +18,10 @@ def stage_percent(tab: Tab) -> float:
     return float(tab.page.locator("dl progress.app-progress__bar").first.get_attribute("value"))
 
 
+def dashboard_percent(tab: Tab) -> float:
+    return float(tab.page.locator("main .nhsuk-card progress.app-progress__bar").first.get_attribute("value"))
+
+
 def competency_needing(tab: Tab, what: str) -> str:
     """The code of the first competency on this stage page whose "Still needed" column mentions `what`."""
     for row in tab.page.locator("main table tbody tr").all():
@@ -83,9 +87,10 @@ def sign_decision(tab: Tab, level: str, feedback: str) -> None:
 def test_dops_from_logging_to_signature_to_stage_progress_and_cohort_export(browsing):
     title = "DOPS: lumbar medial branch blocks under X-ray"
     trainee = browsing.sign_in("samuel")
-    trainee.page.get_by_role("link", name="Stages").first.click()
-    trainee.page.locator("nav[aria-label='Stages'] a[href^='/higher/'], nav[aria-label='Stages'] strong").filter(
-        has_text="Stage 3").first.click() if not trainee.path.startswith("/higher/") else None
+    trainee.page.get_by_role("link", name="Dashboard").first.click()
+    dashboard_before = dashboard_percent(trainee)
+    trainee.check("dashboard before the DOPS (trainee)")
+    trainee.page.get_by_role("link", name=re.compile("What is still needed for")).click()
     assert trainee.path.startswith("/higher/"), trainee.path
     percent_before = stage_percent(trainee)
     code = competency_needing(trainee, "DOPS")
@@ -125,9 +130,18 @@ def test_dops_from_logging_to_signature_to_stage_progress_and_cohort_export(brow
     assert supervisor.page.get_by_role("link", name=title).count() == 0, "the signed request is still in the queue"
     supervisor.check("sign-off queue after signing (supervisor)")
 
-    trainee.page.get_by_role("link", name="Stages").first.click()
-    if not trainee.path.startswith("/higher/"):
-        trainee.goto("/higher/")
+    # The trainee hears of the decision, then sees the stage move on the dashboard and the stage page.
+    trainee.page.get_by_role("link", name=re.compile("^Notifications")).first.click()
+    notice = trainee.page.locator("main li.nhsuk-card").filter(has_text=title).filter(has_text=re.compile("signed", re.I))
+    assert notice.count() >= 1, "no notification of the sign-off"
+    trainee.check("notifications after the sign-off (trainee)")
+    notice.first.get_by_role("button", name="Open").click()
+    assert "Signed off" in trainee.page.locator("main").inner_text()
+    trainee.check("signed DOPS opened from the notification (trainee)")
+    trainee.page.get_by_role("link", name="Dashboard").first.click()
+    assert dashboard_percent(trainee) > dashboard_before, "the dashboard did not move after the sign-off"
+    trainee.check("dashboard after the sign-off (trainee)")
+    trainee.page.get_by_role("link", name=re.compile("What is still needed for")).click()
     assert stage_percent(trainee) > percent_before, "the stage progress did not move after the sign-off"
     row = trainee.page.locator("main table tbody tr").filter(has=trainee.page.locator(f"a:has(strong:text-is('{code}'))"))
     assert "DOPS" not in row.locator("td").nth(2).inner_text()
@@ -143,6 +157,9 @@ def test_dops_from_logging_to_signature_to_stage_progress_and_cohort_export(brow
     exported = next(r for r in rows if r["Name"] == "Dr Samuel Adeyemi")
     assert float(exported["% complete"]) == cohort_percent
     assert int(exported["Pending sign-offs"]) == pending
+    director.page.get_by_role("link", name="Dr Samuel Adeyemi").click()
+    assert title in director.page.locator("main").inner_text(), "the trainee review does not list the signed DOPS"
+    director.check("trainee review (director)")
 
 
 def test_outside_assessor_signs_once_through_the_emailed_link(browsing, live_server, mail):
@@ -185,6 +202,8 @@ def test_outside_assessor_signs_once_through_the_emailed_link(browsing, live_ser
     assert "already been used" in assessor.page.locator("main").inner_text()
     assessor.check("assessor link used twice")
 
-    trainee.page.reload()
+    trainee.page.get_by_role("link", name="Sign-off requests").first.click()
+    trainee.check("sign-off requests (trainee)")
+    trainee.page.get_by_role("link", name=title).click()
     assert "Dr Ngozi Eze" in trainee.page.locator("main").inner_text()
     trainee.check("assessor signature seen by the trainee")
