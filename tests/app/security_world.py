@@ -47,7 +47,7 @@ def build_world() -> World:
                           "unassigned_supervisor": unassigned, "director": director,
                           "other_director": other_director, "admin": admin})
     for who, ids, sup in ((owner, world.ids, supervisor), (other, world.other_ids, unassigned)):
-        draft = add_entry(who, title="Draft clinic", notes="Draft notes")
+        draft = add_entry(who, title="Draft clinic", notes="Draft notes", **_attachment())
         pending = add_entry(who, status="submitted", title="Awaiting sign-off")
         request = SignOffRequest(evidence_id=pending.id, requested_by_id=who.id, supervisor_id=sup.id)
         db.session.add(request)
@@ -65,7 +65,8 @@ def build_world() -> World:
     exam_sitting = sitting("MCQ", -40)
     world.ids["attempt_id"] = attempt(owner, exam_sitting, "fail", score=50).id
     world.other_ids["attempt_id"] = attempt(other, exam_sitting, "pass", score=70).id
-    link = SignOffRequest(evidence_id=world.ids["evidence_id"], requested_by_id=owner.id, assessor_email="outside@example.org",
+    linked = add_entry(owner, status="submitted", title="Assessed clinic")
+    link = SignOffRequest(evidence_id=linked.id, requested_by_id=owner.id, assessor_email="outside@example.org",
                           token_hash=hash_token(ASSESSOR_TOKEN), expires_at=datetime.utcnow() + timedelta(days=7))
     db.session.add(link)
     with open("competencies/curricula/pain-2021.toml", encoding="utf-8") as handle:
@@ -79,11 +80,22 @@ def build_world() -> World:
         assignment_id=db.session.scalar(select(SupervisorAssignment.id).where(SupervisorAssignment.trainee_id == owner.id)),
         scope_id=db.session.scalar(select(DirectorScope.id).where(DirectorScope.director_id == director.id)),
         stage_key=curricula.curriculum("2021").stage_for_level("higher").key,
-        filename="css/app.css",
+        filename="css/app.css", asset_filename="nhsuk-frontend.min.css", evidence_static_filename="evidence-form.js",
+        **{f"code_{level}": curricula.curriculum("2021").stage_for_level(level).competencies[0].code
+           for level in ("basic", "intermediate", "higher", "advanced")},
     )
     world.ids.update(shared)
     world.other_ids.update({k: v for k, v in shared.items() if k not in world.other_ids})
     return world
+
+
+def _attachment() -> dict:
+    """A small PDF stored the way uploads are, so the file route has something to serve."""
+    import secrets
+    from trainee_portal.evidence.attachments import upload_dir
+    name = f"{secrets.token_hex(16)}.pdf"
+    (upload_dir() / name).write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    return dict(attachment_name="certificate.pdf", attachment_path=name, attachment_mime="application/pdf", attachment_size=48)
 
 
 def snapshot() -> str:

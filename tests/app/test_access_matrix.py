@@ -1,0 +1,236 @@
+"""Every route of the app against every kind of caller: the expected status for each, and no one else's data in
+any body. A route missing from MATRIX fails the test: add it with the statuses each caller should get."""
+from __future__ import annotations
+
+import pytest
+
+from tests.app.security_helpers import sample_url
+from tests.app.security_world import OTHER_GMC, OTHER_NAME, OWNER_GMC, OWNER_NAME, build_world, snapshot
+from tests.conftest import TEST_PASSWORD
+from trainee_portal import create_app
+
+# Callers, in the order of each MATRIX entry's statuses.
+CALLERS = ("anonymous", "trainee", "other_trainee", "supervisor", "unassigned_supervisor", "other_director", "director", "admin")
+# Whose name and GMC number each caller must never see: the trainee's people never see the other trainee, and the
+# other trainee's people (and outsiders) never see the trainee.
+FORBIDDEN = {
+    "anonymous": (OWNER_NAME, OWNER_GMC, OTHER_NAME, OTHER_GMC),
+    "trainee": (OTHER_NAME, OTHER_GMC), "supervisor": (OTHER_NAME, OTHER_GMC), "director": (OTHER_NAME, OTHER_GMC),
+    "other_trainee": (OWNER_NAME, OWNER_GMC), "unassigned_supervisor": (OWNER_NAME, OWNER_GMC),
+    "other_director": (OWNER_NAME, OWNER_GMC), "admin": (),
+}
+# For POST a permitted caller may see its input refused (400) or the action done (302): "ok" accepts either.
+OK = {200, 302, 303, 400}
+
+# "METHOD endpoint": statuses for the CALLERS in order. URL arguments name the trainee's own records
+# (see URL_ARGUMENTS for the few routes that need a particular one).
+#        anonymous, trainee, other trainee, supervisor, unassigned supervisor, other-region director, director, admin
+MATRIX: dict[str, tuple] = {
+    "GET admin.assignments": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET admin.curricula_index": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET admin.curriculum_preview": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET admin.index": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET admin.invite": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET admin.profile": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET admin.regions": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET admin.scopes": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET admin.user": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET admin.users": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET auth.change_password": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET auth.login": (200, 302, 302, 302, 302, 302, 302, 302),
+    "GET cohort.dashboard": (302, 403, 403, 403, 403, 200, 200, 200),
+    "GET cohort.export_csv": (302, 403, 403, 403, 403, 200, 200, 200),
+    "GET cohort.export_xlsx": (302, 403, 403, 403, 403, 200, 200, 200),
+    "GET cohort.my_arcp": (302, 200, 200, 403, 403, 403, 403, 403),
+    "GET cohort.record_arcp": (302, 403, 403, 403, 403, 403, 200, 403),
+    "GET cohort.review": (302, 403, 403, 403, 403, 403, 200, 200),
+    "GET dashboard.index": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET evidence.attachment": (302, 200, 403, 200, 403, 403, 200, 200),
+    "GET evidence.delete": (302, 200, 403, 403, 403, 403, 403, 403),
+    "GET evidence.edit": (302, 200, 403, 403, 403, 403, 403, 403),
+    "GET evidence.export": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET evidence.import_csv": (302, 200, 200, 403, 403, 403, 403, 403),
+    "GET evidence.index": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET evidence.new": (302, 200, 200, 403, 403, 403, 403, 403),
+    "GET evidence.portfolio_pdf": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET evidence.static": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET evidence.view": (302, 200, 403, 200, 403, 403, 200, 200),
+    "GET exams.add_mock_score": (302, 200, 200, 404, 404, 404, 404, 404),
+    "GET exams.confirm_rapm": (302, 403, 403, 403, 403, 403, 200, 403),
+    "GET exams.correct_attempt": (302, 403, 403, 403, 403, 403, 200, 200),
+    "GET exams.edit_sitting": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET exams.pipeline": (302, 403, 403, 403, 403, 200, 200, 200),
+    "GET exams.readiness": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET exams.record_attempt": (302, 200, 200, 404, 404, 404, 404, 404),
+    "GET exams.sittings": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET home.about": (200, 200, 200, 200, 200, 200, 200, 200),
+    "GET home.index": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET nhsuk_asset": (200, 200, 200, 200, 200, 200, 200, 200),
+    "GET notifications.index": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET plotly_js": (200, 200, 200, 200, 200, 200, 200, 200),
+    "GET signoff.assessor": (200, 403, 200, 200, 200, 200, 200, 200),
+    "GET signoff.assessor_done": (200, 200, 200, 200, 200, 200, 200, 200),
+    "GET signoff.audit_trail": (302, 403, 403, 403, 403, 403, 200, 200),
+    "GET signoff.detail": (302, 200, 403, 200, 403, 403, 200, 200),
+    "GET signoff.mine": (302, 200, 200, 403, 403, 403, 403, 403),
+    "GET signoff.queue": (302, 403, 403, 200, 200, 403, 403, 403),
+    "GET signoff.request_form": (302, 200, 403, 403, 403, 403, 403, 403),
+    "GET signoff.stage": (302, 403, 403, 200, 403, 403, 403, 403),
+    "GET stage_advanced.competency": (302, 200, 200, 404, 404, 404, 404, 404),
+    "GET stage_advanced.index": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET stage_basic.competency": (302, 200, 200, 404, 404, 404, 404, 404),
+    "GET stage_basic.index": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET stage_higher.competency": (302, 200, 200, 404, 404, 404, 404, 404),
+    "GET stage_higher.index": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET stage_intermediate.competency": (302, 200, 200, 404, 404, 404, 404, 404),
+    "GET stage_intermediate.index": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET static": (200, 200, 200, 200, 200, 200, 200, 200),
+    "POST admin.activate_curriculum": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.assignments": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.curricula_index": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.delete_user": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.end_assignment": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.invite": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.profile": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.regions": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.remove_scope": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.scopes": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.set_active": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.user": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST auth.change_password": (302, "ok", "ok", "ok", "ok", "ok", "ok", "ok"),
+    "POST auth.login": ("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"),
+    "POST auth.logout": (302, "ok", "ok", "ok", "ok", "ok", "ok", "ok"),
+    "POST cohort.record_arcp": (302, 403, 403, 403, 403, 403, "ok", 403),
+    "POST evidence.delete": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST evidence.edit": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST evidence.import_csv": (302, "ok", "ok", 403, 403, 403, 403, 403),
+    "POST evidence.new": (302, "ok", "ok", 403, 403, 403, 403, 403),
+    "POST evidence.new_version": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST exams.add_mock_score": (302, "ok", "ok", 404, 404, 404, 404, 404),
+    "POST exams.confirm_rapm": (302, 403, 403, 403, 403, 403, "ok", 403),
+    "POST exams.correct_attempt": (302, 403, 403, 403, 403, 403, "ok", "ok"),
+    "POST exams.edit_sitting": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST exams.record_attempt": (302, "ok", "ok", 404, 404, 404, 404, 404),
+    "POST notifications.mark_all_read": (302, "ok", "ok", "ok", "ok", "ok", "ok", "ok"),
+    "POST notifications.mark_read": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST signoff.assessor": ("ok", 403, "ok", "ok", "ok", "ok", "ok", "ok"),
+    "POST signoff.cancel": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST signoff.decide": (302, 403, 403, "ok", 403, 403, 403, 403),
+    "POST signoff.request_form": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST signoff.stage": (302, 403, 403, "ok", 403, 403, 403, 403),
+}
+
+URL_ARGUMENTS = {
+    "evidence.new_version": {"evidence_id": "signed_evidence_id"},
+    "nhsuk_asset": {"filename": "asset_filename"},
+    "evidence.static": {"filename": "evidence_static_filename"},
+    **{f"stage_{level}.competency": {"code": f"code_{level}"} for level in ("basic", "intermediate", "higher", "advanced")},
+}
+# Routes whose legitimate audience includes callers FORBIDDEN would otherwise exclude, with the reason.
+MAY_SEE_TRAINEE = {
+    "signoff.assessor": "whoever holds the one-time assessor link sees the evidence and its trainee's name",
+}
+
+
+def _routes():
+    probe = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    routes = []
+    for rule in probe.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append(f"{method} {rule.endpoint}")
+    return sorted(set(routes))
+
+
+ROUTES = _routes()
+
+
+def test_every_route_is_in_the_matrix():
+    missing = [route for route in ROUTES if route not in MATRIX]
+    assert not missing, ("These routes are not in tests/app/test_access_matrix.py MATRIX. Add each with the status every "
+                         "caller should get (" + ", ".join(CALLERS) + "):\n  " + "\n  ".join(missing))
+    stale = [route for route in MATRIX if route not in ROUTES]
+    assert not stale, f"MATRIX names routes the app no longer has: {stale}"
+
+
+def _url(app, world, endpoint: str) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and not r.defaults) if any(
+        r.endpoint == endpoint and not r.defaults for r in app.url_map.iter_rules()) else next(
+        r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    overrides = URL_ARGUMENTS.get(endpoint, {})
+    values = {name: world.ids[overrides.get(name, name)] for name in rule.arguments if overrides.get(name, name) in world.ids}
+    with app.test_request_context():
+        return sample_url(rule, values)
+
+
+class Caller:
+    """A test client whose every request runs in its own app context: the test's context (and its `g`, where
+    Flask-Login caches the signed-in user) is otherwise shared by all clients."""
+
+    def __init__(self, app):
+        self.app, self.client = app, app.test_client()
+
+    def get(self, url):
+        with self.app.app_context():
+            return self.client.get(url)
+
+    def post(self, url, **kwargs):
+        with self.app.app_context():
+            return self.client.post(url, **kwargs)
+
+
+def _clients(app, world):
+    clients = {"anonymous": Caller(app)}
+    for caller in CALLERS[1:]:
+        client = Caller(app)
+        response = client.post("/login", data={"email": world.people[caller].email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, f"{caller} could not sign in"
+        clients[caller] = client
+    return clients
+
+
+def _check(route, caller, expected, response, problems):
+    status = response.status_code
+    if expected == "ok":
+        if status not in OK:
+            problems.append(f"{route} as {caller}: {status}, expected 200/302/400")
+    elif status != expected:
+        problems.append(f"{route} as {caller}: {status}, expected {expected}")
+    if status == 302 and expected == 302 and caller == "anonymous":
+        if not response.headers["Location"].startswith("/login"):
+            problems.append(f"{route} as anonymous: redirected to {response.headers['Location']}, not to sign in")
+    body = response.get_data(as_text=True) if response.mimetype.startswith(("text/", "application/json")) else ""
+    if route.split(" ", 1)[1] in MAY_SEE_TRAINEE:
+        body = body.replace(OWNER_NAME, "").replace(OWNER_GMC, "")
+    for secret in FORBIDDEN[caller]:
+        if secret in body:
+            problems.append(f"{route} as {caller}: the body shows {secret!r}, which this caller may not see")
+
+
+def test_get_routes_answer_each_caller_as_the_matrix_says(app):
+    world = build_world()
+    clients = _clients(app, world)
+    problems = []
+    for route in [r for r in ROUTES if r.startswith("GET ") and r in MATRIX]:
+        url = _url(app, world, route.split(" ", 1)[1])
+        for caller, expected in zip(CALLERS, MATRIX[route]):
+            _check(route, caller, expected, clients[caller].get(url), problems)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.startswith("POST ")])
+def test_post_routes_answer_each_caller_as_the_matrix_says_and_refusals_change_nothing(app, route):
+    if route not in MATRIX:
+        pytest.fail(f"{route} is not in MATRIX: add it (see test_every_route_is_in_the_matrix)")
+    world = build_world()
+    clients = _clients(app, world)
+    url = _url(app, world, route.split(" ", 1)[1])
+    problems = []
+    # Refused callers first (they must change nothing), then the permitted ones, whose posts may act.
+    order = sorted(zip(CALLERS, MATRIX[route]), key=lambda pair: pair[1] == "ok")
+    for caller, expected in order:
+        before = snapshot() if expected != "ok" else None
+        response = clients[caller].post(url, data={})
+        _check(route, caller, expected, response, problems)
+        if before is not None and snapshot() != before:
+            problems.append(f"{route} as {caller}: refused with {response.status_code} but stored data changed")
+    assert not problems, "\n".join(problems)
