@@ -53,6 +53,8 @@ def regions():
                 db.session.commit()
                 flash(f"Cohort {cohort.name} added.", "success")
                 return redirect(url_for("admin.regions"))
+        elif "region-name" not in request.form and "cohort-name" not in request.form:
+            region_form.form_errors.append("Fill in one of the forms below: add a region, or add a cohort.")
     trainee_counts = dict(db.session.execute(select(TraineeProfile.cohort_id, func.count()).group_by(TraineeProfile.cohort_id)).all())
     region_counts = dict(db.session.execute(select(TraineeProfile.region_id, func.count()).group_by(TraineeProfile.region_id)).all())
     all_regions = db.session.scalars(select(Region).options(joinedload(Region.cohorts)).order_by(Region.name)).unique().all()
