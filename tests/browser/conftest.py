@@ -19,16 +19,28 @@ from tests.conftest import create_test_database
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).exists()), None)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 HERE = Path(__file__).resolve().parent
+_BROWSER_STARTED: list[bool] = []
+
+
+SKIP_REASON = ("Chromium is not installed (/usr/bin/chromium or `chromium` on PATH): browser journeys not run. "
+               "Install Debian's chromium package (.ci/run does) to run them.")
 
 
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM:
         return
-    skip = pytest.mark.skip(reason="Chromium is not installed (/usr/bin/chromium or `chromium` on PATH): browser journeys "
-                                   "not run. Install Debian's chromium package (.ci/run does) to run them.")
+    skip = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
         if Path(str(item.fspath)).resolve().is_relative_to(HERE):
             item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Said even under -q: whether the browser journeys ran, and where their screenshots and axe report are."""
+    if not CHROMIUM:
+        terminalreporter.write_line(SKIP_REASON, yellow=True, bold=True)
+    elif _BROWSER_STARTED:
+        terminalreporter.write_line(f"Browser screenshots and axe-core report (axe-report.md): {ARTIFACTS}")
 
 
 class LiveServer:
@@ -128,6 +140,7 @@ def chromium():
     ARTIFACTS.mkdir(parents=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        _BROWSER_STARTED.append(True)
         yield browser
         browser.close()
 
