@@ -15,6 +15,14 @@ LAST_SEEN_AT = "_last_seen_at"
 SEEN_RESOLUTION = 60  # seconds: rewrite the cookie at most once a minute just to note activity
 
 
+def _duration(seconds: float) -> str:
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size and seconds % size == 0 or unit == "second":
+            count = int(seconds // size)
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{int(seconds)} seconds"
+
+
 def accepts_json(view):
     """Mark a view that reads JSON bodies (an API endpoint); every other view refuses them with 415."""
     view.accepts_json = True
@@ -65,16 +73,21 @@ def init_app(app: Flask) -> None:
         signed_in_at = session.get(SIGNED_IN_AT, now)
         last_seen_at = session.get(LAST_SEEN_AT, now)
         idle_limit = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
-        if now - last_seen_at > idle_limit or now - signed_in_at > app.permanent_session_lifetime.total_seconds():
+        idle, too_old = now - last_seen_at > idle_limit, now - signed_in_at > app.permanent_session_lifetime.total_seconds()
+        if idle or too_old:
             logout_user()
             session.clear()
-            flash(f"You were signed out after {int(idle_limit // 60)} minutes without activity, or because your "
-                  "session ended. Sign in again to continue.", "info")
+            if idle:
+                flash(f"You were signed out after {_duration(idle_limit)} without activity, to protect your records. "
+                      "Sign in again to continue.", "info")
+            else:
+                flash(f"You were signed out because you signed in more than {_duration(app.permanent_session_lifetime.total_seconds())} "
+                      "ago. Sign in again to continue.", "info")
             if request.method == "GET" and not request.path.startswith("/api/"):
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             return redirect(url_for("auth.login"))
         session.permanent = True
         session.setdefault(SIGNED_IN_AT, signed_in_at)
-        if now - last_seen_at >= SEEN_RESOLUTION or LAST_SEEN_AT not in session:
+        if now - last_seen_at >= min(SEEN_RESOLUTION, idle_limit / 10) or LAST_SEEN_AT not in session:
             session[LAST_SEEN_AT] = now
         return None
