@@ -222,8 +222,9 @@ def pipeline(user) -> list[PipelineRow]:
               .group_by(RapmConfirmation.trainee_id))
     confirmations = {r.trainee_id: r for r in db.session.scalars(
         select(RapmConfirmation).where(RapmConfirmation.id.in_(latest)))}
-    sittings = [core_sitting(s) for s in all_sittings()]
     now, today = utc_now(), uk_today()
+    # Closed windows are dropped once here rather than once per trainee (upcoming_eligibility drops them too).
+    sittings = [s for s in (core_sitting(s) for s in all_sittings()) if s.window_state(now) != "closed"]
     result = []
     for person in people:
         rules = curricula.curriculum(person.curriculum_version).exam
