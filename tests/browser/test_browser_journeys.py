@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 from tests.browser.pages import Tab
 
@@ -153,7 +154,7 @@ def test_dops_from_logging_to_signature_to_stage_progress_and_cohort_export(brow
     director.check("cohort dashboard after (director)")
     with director.page.expect_download() as download:
         director.page.get_by_role("link", name="CSV").click()
-    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     exported = next(r for r in rows if r["Name"] == "Dr Samuel Adeyemi")
     assert float(exported["% complete"]) == cohort_percent
     assert int(exported["Pending sign-offs"]) == pending
