@@ -136,11 +136,14 @@ class Tab:
     def _settle(self) -> None:
         self.page.wait_for_load_state("load")
         charts = self.page.locator("figure.app-chart .app-chart__plot")
-        if charts.count():
-            self.page.wait_for_function(
-                "n => document.querySelectorAll('figure.app-chart .app-chart__plot svg.main-svg').length >= n",
-                arg=charts.count(), timeout=10000)
         self.page.wait_for_timeout(150)  # let plotly and the header menu react to a viewport change
+        if charts.count():
+            # Every plot drawn, and redrawn to its box's width after a viewport change (Plotly resizes on its own time).
+            self.page.wait_for_function(
+                """n => { const plots = document.querySelectorAll('figure.app-chart .app-chart__plot');
+                     return [...plots].filter(p => { const svg = p.querySelector('svg.main-svg');
+                       return svg && svg.getBoundingClientRect().width <= p.getBoundingClientRect().width + 1; }).length >= n; }""",
+                arg=charts.count(), timeout=10000)
 
     def check(self, name: str) -> None:
         """axe-core at desktop and phone widths (no serious or critical violation), no sideways scrolling at 360 px,
