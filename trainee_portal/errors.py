@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from markupsafe import escape
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +17,10 @@ MESSAGES = {
 }
 
 
+BARE_PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+             '<body><main><h1>{title}</h1><p>{message}</p></main></body></html>')
+
+
 def wants_json() -> bool:
     """JSON callers (an /api/ path, a JSON body, or JSON preferred over HTML) get JSON errors, never an HTML page."""
     accept = request.accept_mimetypes
@@ -23,33 +28,51 @@ def wants_json() -> bool:
             or (accept.best_match(["application/json", "text/html"]) == "application/json" and accept["application/json"] > accept["text/html"]))
 
 
+def _page(code: int, title: str, message: str) -> str:
+    """The error page in the site layout; a bare page when the layout cannot render (it reads the database)."""
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=message)
+    except Exception:  # noqa: BLE001 (an error page must never fail)
+        from trainee_portal.extensions import db
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001
+            pass
+        return BARE_PAGE.format(title=escape(title), message=escape(message))
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if wants_json():
             return {"error": "Missing or expired security token", "detail": "Send the X-CSRFToken header with the token from the page. Nothing was saved."}, 400
-        return render_template(
-            "errors/error.html", code=400, title="Your form expired",
-            message="For your security the form timed out or was opened in another session. Go back, reload the page and submit again. Nothing was saved.",
-        ), 400
+        return _page(400, "Your form expired", "For your security the form timed out or was opened in another session. "
+                     "Go back, reload the page and submit again. Nothing was saved."), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         title, message = MESSAGES.get(error.code, (error.name, error.description))
         if wants_json():
             return {"error": title, "detail": message}, error.code
-        return render_template("errors/error.html", code=error.code, title=title, message=message), error.code
+        return _page(error.code, title, message), error.code
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
         app.logger.exception("Unhandled error on %s", request.path)
+        from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
         from trainee_portal.extensions import db
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 (the database is unreachable; the transaction is gone with the connection)
+            pass
+        if isinstance(error, (OperationalError, InterfaceError, PendingRollbackError)) or getattr(error, "connection_invalidated", False):
+            # database restarting, unreachable or locked: transient, so say so
+            title, message = "The service is busy for a moment", "What you just submitted was not saved. Wait a few seconds and try again."
+            if wants_json():
+                return {"error": title, "detail": message}, 503, {"Retry-After": "5"}
+            return _page(503, title, message), 503, {"Retry-After": "5"}
         if wants_json():
             return {"error": "Sorry, there is a problem with the service", "detail": "Nothing you had already saved was lost. Try again later."}, 500
-        return render_template(
-            "errors/error.html", code=500, title="Sorry, there is a problem with the service",
-            message="Nothing you had already saved was lost. Try again later.",
-        ), 500
+        return _page(500, "Sorry, there is a problem with the service", "Nothing you had already saved was lost. Try again later."), 500

@@ -57,6 +57,21 @@ def init_app(app: Flask) -> None:
             if view is not None and not getattr(view, "accepts_json", False):
                 raise UnsupportedMediaType()
 
+    @app.teardown_appcontext
+    def release_session(_error):
+        """Registered after Flask-SQLAlchemy's, so it runs first: closing a session whose connection the database
+        dropped (a restart) raises, and a raise here would turn an already-built response into a 500."""
+        from trainee_portal.extensions import db
+        try:
+            db.session.remove()
+        except Exception:  # noqa: BLE001
+            app.logger.warning("Discarding a database session whose connection was lost", exc_info=True)
+            try:
+                db.session.invalidate()
+            except Exception:  # noqa: BLE001
+                pass
+            db.session.registry.clear()
+
     @user_logged_in.connect_via(app)
     def _start_session(sender, user, **extra):
         session.permanent = True  # the cookie expires after PERMANENT_SESSION_LIFETIME instead of living on

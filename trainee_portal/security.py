@@ -1,7 +1,7 @@
 """Response headers every page carries (CSP without inline script, framing, referrer, sniffing) and the login gate."""
 from __future__ import annotations
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, redirect, request, session, url_for
 from flask_login import current_user
 
 from trainee_portal.extensions import db, login_manager
@@ -55,6 +55,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and current_user.is_authenticated and "Cache-Control" not in response.headers:
+        # The session says whether someone signed in without loading the user: this runs on error pages too,
+        # where the database may be unreachable.
+        if "_user_id" in session and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"  # personal records stay out of shared caches
         return response

@@ -49,3 +49,21 @@ def test_json_posted_to_a_form_page_is_refused_with_415_in_json(client, login):
     response = client.post("/account/password", json={"current_password": "x", "new_password": "y"})
     assert response.status_code == 415 and response.is_json
     assert "form" in response.get_json()["detail"]
+
+
+def test_an_unreachable_database_gives_a_clear_503_not_a_500(app, client, login, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    login(TraineeFactory())
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+    monkeypatch.setattr(db.session, "execute", unreachable)
+    monkeypatch.setattr(db.session, "scalars", unreachable)
+    monkeypatch.setattr(db.session, "scalar", unreachable)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = client.get("/logbook/")
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "was not saved" in response.data.decode()
