@@ -96,7 +96,10 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None) 
 
 
 def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
-    """Rebuild every tally from the evidence with one aggregate query, then every stage result."""
+    """Rebuild every tally from the evidence with one aggregate query, then every stage result
+    (and the supervisor response-time histogram, the other summary kept on each change)."""
+    from trainee_portal.cohort import response_summary  # lazy: the cohort package imports this module
+    response_summary.recompute()
     db.session.execute(delete(EvidenceTally))
     category = case(
         (EvidenceEntry.status == "signed", "signed"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 03:41:37.575806
+Create Date: 2026-11-25 04:33:33.787552
 
 """
 from alembic import op
@@ -253,6 +253,21 @@ def upgrade():
         batch_op.create_index('ix_supervisor_assignment_supervisor', ['supervisor_id', 'trainee_id'], unique=False)
         batch_op.create_index('ix_supervisor_assignment_trainee', ['trainee_id'], unique=False)
 
+    op.create_table('supervisor_response_day',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supervisor_id', sa.Integer(), nullable=False),
+    sa.Column('trainee_id', sa.Integer(), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=False),
+    sa.Column('days_to_decision', sa.Integer(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['user.id'], name=op.f('fk_supervisor_response_day_supervisor_id_user')),
+    sa.ForeignKeyConstraint(['trainee_id'], ['user.id'], name=op.f('fk_supervisor_response_day_trainee_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supervisor_response_day')),
+    sa.UniqueConstraint('supervisor_id', 'trainee_id', 'decided_on', 'days_to_decision', name='uq_supervisor_response_day')
+    )
+    with op.batch_alter_table('supervisor_response_day', schema=None) as batch_op:
+        batch_op.create_index('ix_supervisor_response_day_trainee', ['trainee_id', 'decided_on', 'supervisor_id', 'days_to_decision', 'count'], unique=False)
+
     op.create_table('trainee_progress',
     sa.Column('trainee_id', sa.Integer(), nullable=False),
     sa.Column('stage_key', sa.String(length=30), nullable=False),
@@ -437,6 +452,10 @@ def downgrade():
         batch_op.drop_index('ix_trainee_progress_level')
 
     op.drop_table('trainee_progress')
+    with op.batch_alter_table('supervisor_response_day', schema=None) as batch_op:
+        batch_op.drop_index('ix_supervisor_response_day_trainee')
+
+    op.drop_table('supervisor_response_day')
     with op.batch_alter_table('supervisor_assignment', schema=None) as batch_op:
         batch_op.drop_index('ix_supervisor_assignment_trainee')
         batch_op.drop_index('ix_supervisor_assignment_supervisor')

@@ -7,6 +7,7 @@ from sqlalchemy import insert, select
 
 from tests.factories import _HASH
 from trainee_portal import progress
+from trainee_portal.cohort import response_summary
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     EvidenceCompetency, EvidenceEntry, ExamAttempt, ExamSitting, SignOffRequest, TraineeProfile, TraineeProgress, User,
@@ -65,6 +66,7 @@ def decided_request(trainee, supervisor, days_to_decide: float) -> SignOffReques
                              status="signed", created_at=created, decided_at=created + timedelta(days=days_to_decide),
                              decided_by_id=supervisor.id)
     db.session.add(request)
+    response_summary.record_decision(request, request.decided_at)  # as signoff.services.sign does
     db.session.commit()
     return request
 

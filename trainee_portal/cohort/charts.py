@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
-from sqlalchemy import and_, case, cast, func, Integer, select
+from sqlalchemy import case, func, select
 
 from competencies import STAGE_LEVELS, EvidenceCount, stage_progress
 from trainee_portal import curricula
-from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_select
+from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_ids, cohort_select
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceTally, SignOffRequest, User
+from trainee_portal.models import EvidenceTally, SupervisorResponseDay, User
 from trainee_portal.models._base import utcnow
 
 STAGE_LABELS = {"basic": "Basic / Stage 1", "intermediate": "Intermediate / Stage 2",
@@ -35,9 +35,20 @@ def _layout(figure: go.Figure, **extra) -> str:
     return figure.to_json()
 
 
-def trainees_per_stage(user, filters: Filters) -> Chart:
+def cohort_breakdown(user, filters: Filters) -> dict[tuple[str, str], int]:
+    """(stage level, exam status) → trainees: one grouped query feeds both the stage and the exam chart."""
     base = cohort_select(user, filters).subquery()
-    counts = dict(db.session.execute(select(base.c.stage_level, func.count()).group_by(base.c.stage_level)).all())
+    status = case(
+        (base.c.soe_passed == 1, EXAM_STATUSES[3]), (base.c.mcq_passed == 1, EXAM_STATUSES[2]),
+        ((base.c.mcq_attempts + base.c.soe_attempts) > 0, EXAM_STATUSES[1]), else_=EXAM_STATUSES[0])
+    query = select(base.c.stage_level, status, func.count()).group_by(base.c.stage_level, status)
+    return {(stage, exam): n for stage, exam, n in db.session.execute(query)}
+
+
+def trainees_per_stage(breakdown: dict[tuple[str, str], int]) -> Chart:
+    counts: dict[str, int] = defaultdict(int)
+    for (level, _), n in breakdown.items():
+        counts[level] += n
     labels = [STAGE_LABELS[level] for level in STAGE_LEVELS]
     values = [counts.get(level, 0) for level in STAGE_LEVELS]
     figure = go.Figure(go.Bar(x=labels, y=values, marker_color=NHS_BLUE, hovertemplate="%{x}: %{y}<extra></extra>"))
@@ -46,12 +57,10 @@ def trainees_per_stage(user, filters: Filters) -> Chart:
                  [[label, value] for label, value in zip(labels, values)])
 
 
-def exam_pipeline(user, filters: Filters) -> Chart:
-    base = cohort_select(user, filters).subquery()
-    status = case(
-        (base.c.soe_passed == 1, EXAM_STATUSES[3]), (base.c.mcq_passed == 1, EXAM_STATUSES[2]),
-        ((base.c.mcq_attempts + base.c.soe_attempts) > 0, EXAM_STATUSES[1]), else_=EXAM_STATUSES[0])
-    counts = dict(db.session.execute(select(status, func.count()).select_from(base).group_by(status)).all())
+def exam_pipeline(breakdown: dict[tuple[str, str], int]) -> Chart:
+    counts: dict[str, int] = defaultdict(int)
+    for (_, status), n in breakdown.items():
+        counts[status] += n
     values = [counts.get(s, 0) for s in EXAM_STATUSES]
     figure = go.Figure(go.Bar(y=list(EXAM_STATUSES), x=values, orientation="h", marker_color=NHS_BLUE, text=values,
                               textposition="auto", hovertemplate="%{y}: %{x}<extra></extra>"))
@@ -99,12 +108,6 @@ def progress_heatmap(rows: list[CohortRow]) -> Chart:
     return chart
 
 
-def _decision_days():
-    if db.session.get_bind().dialect.name == "postgresql":
-        return cast(func.floor(func.extract("epoch", SignOffRequest.decided_at - SignOffRequest.created_at) / 86400), Integer)
-    return cast(func.julianday(SignOffRequest.decided_at) - func.julianday(SignOffRequest.created_at), Integer)
-
-
 def median_from_histogram(histogram: dict[int, int]) -> float:
     """The median of values given as value → how many times it occurs."""
     values = sorted(histogram)
@@ -123,24 +126,21 @@ def median_from_histogram(histogram: dict[int, int]) -> float:
 def supervisor_responsiveness(user, filters: Filters) -> Chart:
     """Median whole days from request to decision per supervisor over the last year, for this cohort's requests.
 
-    The query returns one row per supervisor and day count (a histogram), so its size does not grow
-    with the number of decisions; the median is taken in Python from it on both engines.
+    Reads the SupervisorResponseDay histogram kept on each decision (one row per supervisor, trainee, day
+    and day count) rather than the raw requests; the exact median is taken in Python from the summed counts.
     """
-    cohort = cohort_select(user, filters)
-    base = cohort.with_only_columns(cohort.selected_columns.trainee_id)
-    days = _decision_days()
-    since = utcnow() - timedelta(days=RESPONSIVENESS_DAYS)
+    since = utcnow().date() - timedelta(days=RESPONSIVENESS_DAYS)
+    days = SupervisorResponseDay.days_to_decision
     query = (
-        select(SignOffRequest.supervisor_id, User.name, days.label("days"), func.count())
-        .join(User, User.id == SignOffRequest.supervisor_id)
-        .where(and_(SignOffRequest.decided_at.is_not(None), SignOffRequest.decided_at >= since,
-                    SignOffRequest.supervisor_id.is_not(None),
-                    SignOffRequest.requested_by_id.in_(base)))  # the requester is the trainee: no evidence join
-        .group_by(SignOffRequest.supervisor_id, User.name, days)
+        select(SupervisorResponseDay.supervisor_id, User.name, days, func.sum(SupervisorResponseDay.count))
+        .join(User, User.id == SupervisorResponseDay.supervisor_id)
+        .where(SupervisorResponseDay.decided_on >= since,
+               SupervisorResponseDay.trainee_id.in_(cohort_ids(user, filters)))
+        .group_by(SupervisorResponseDay.supervisor_id, User.name, days)
     )
     histograms: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     for supervisor_id, name, d, n in db.session.execute(query):
-        histograms[(supervisor_id, name)][max(0, int(d))] = n
+        histograms[(supervisor_id, name)][int(d)] = int(n)
     results = sorted(((name, median_from_histogram(h), sum(h.values())) for (_, name), h in histograms.items()),
                      key=lambda r: (-r[1], r[0]))
     figure = go.Figure(go.Bar(x=[r[1] for r in results], y=[r[0] for r in results], orientation="h",

@@ -5,7 +5,7 @@ evidence row is ever loaded here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -178,8 +178,40 @@ def _exam_summary():
     )
 
 
-def cohort_select(user, filters: Filters, today: date | None = None):
-    """Every trainee the user may see that matches the filters, with the summary columns, unsorted."""
+def _flag_conditions(percent, pending, exams, today: date, now: datetime) -> dict[str, ColumnElement]:
+    """Each flag as a SQL condition over cohort_select's joins (flags_for is its Python twin for one row)."""
+    cutoff = now - timedelta(days=IDLE_DAYS)
+    return {
+        "behind": _behind_condition(percent, today),
+        "idle": or_(TraineeProfile.last_activity_at < cutoff, and_(
+            TraineeProfile.last_activity_at.is_(None), TraineeProfile.stage_started_on < today - timedelta(days=IDLE_DAYS))),
+        "waiting": pending.c.overdue > 0,
+        "attempts": or_(exams.c.mcq >= EXAM_ATTEMPTS_FLAG, exams.c.soe >= EXAM_ATTEMPTS_FLAG),
+    }
+
+
+def _scoped(query, user, filters: Filters):
+    """The visibility and column filters every view of the cohort shares (everything but the flag)."""
+    visible = policy.visible_trainee_ids(user)
+    if visible is not None:
+        query = query.where(TraineeProfile.user_id.in_(visible))
+    if filters.region_id:
+        query = query.where(TraineeProfile.region_id == filters.region_id)
+    if filters.cohort_id:
+        query = query.where(TraineeProfile.cohort_id == filters.cohort_id)
+    if filters.stage:
+        query = query.where(TraineeProfile.current_stage == filters.stage)
+    if filters.curriculum:
+        query = query.where(TraineeProfile.curriculum_version == filters.curriculum)
+    return query
+
+
+def cohort_select(user, filters: Filters, today: date | None = None, *, flag_columns: bool = False):
+    """Every trainee the user may see that matches the filters, with the summary columns, unsorted.
+
+    With flag_columns the flag filter is not applied; instead each flag (and the current filter, as
+    `matches`) becomes a 0/1 column, so one aggregate over it gives the total and every flag count.
+    """
     today = today or date.today()
     now = utcnow()
     pending, exams = _pending_summary(now), _exam_summary()
@@ -194,6 +226,11 @@ def cohort_select(user, filters: Filters, today: date | None = None):
         mcq_attempts=func.coalesce(exams.c.mcq, 0), soe_attempts=func.coalesce(exams.c.soe, 0),
         mcq_passed=func.coalesce(exams.c.mcq_passed, 0), soe_passed=func.coalesce(exams.c.soe_passed, 0),
     )
+    conditions = _flag_conditions(percent, pending, exams, today, now)
+    if flag_columns:
+        current = conditions[filters.flag] if filters.flag else literal(True)
+        columns["matches"] = case((current, 1), else_=0)
+        columns.update({f"flag_{name}": case((condition, 1), else_=0) for name, condition in conditions.items()})
     query = (
         select(*(c.label(name) for name, c in columns.items()))
         .select_from(TraineeProfile)
@@ -205,28 +242,18 @@ def cohort_select(user, filters: Filters, today: date | None = None):
         .outerjoin(pending, pending.c.trainee_id == TraineeProfile.user_id)
         .outerjoin(exams, exams.c.trainee_id == TraineeProfile.user_id)
     )
-    visible = policy.visible_trainee_ids(user)
-    if visible is not None:
-        query = query.where(TraineeProfile.user_id.in_(visible))
-    if filters.region_id:
-        query = query.where(TraineeProfile.region_id == filters.region_id)
-    if filters.cohort_id:
-        query = query.where(TraineeProfile.cohort_id == filters.cohort_id)
-    if filters.stage:
-        query = query.where(TraineeProfile.current_stage == filters.stage)
-    if filters.curriculum:
-        query = query.where(TraineeProfile.curriculum_version == filters.curriculum)
-    if filters.flag == "behind":
-        query = query.where(_behind_condition(percent, today))
-    elif filters.flag == "idle":
-        cutoff = now - timedelta(days=IDLE_DAYS)
-        query = query.where(or_(TraineeProfile.last_activity_at < cutoff, and_(
-            TraineeProfile.last_activity_at.is_(None), TraineeProfile.stage_started_on < today - timedelta(days=IDLE_DAYS))))
-    elif filters.flag == "waiting":
-        query = query.where(pending.c.overdue > 0)
-    elif filters.flag == "attempts":
-        query = query.where(or_(exams.c.mcq >= EXAM_ATTEMPTS_FLAG, exams.c.soe >= EXAM_ATTEMPTS_FLAG))
+    query = _scoped(query, user, filters)
+    if filters.flag and not flag_columns:
+        query = query.where(conditions[filters.flag])
     return query
+
+
+def cohort_ids(user, filters: Filters, today: date | None = None):
+    """The filtered trainees' ids as a subquery; without a flag filter it needs none of the summary joins."""
+    if filters.flag:
+        query = cohort_select(user, filters, today)
+        return query.with_only_columns(query.selected_columns.trainee_id)
+    return _scoped(select(TraineeProfile.user_id), user, filters)
 
 
 def _order(query, filters: Filters):
@@ -280,25 +307,29 @@ def _row(raw, today: date, now: datetime) -> CohortRow:
     )
 
 
-def cohort_page(user, filters: Filters, today: date | None = None) -> CohortPage:
-    """One page of the table: a count query and a rows query, whatever the cohort's size."""
+def cohort_counts(user, filters: Filters, today: date | None = None) -> tuple[int, dict[str, int]]:
+    """How many trainees match the filters, and how many under the other filters carry each flag: one query."""
+    base = cohort_select(user, filters, today, flag_columns=True).subquery()
+    row = db.session.execute(select(func.sum(base.c.matches), *(func.sum(base.c[f"flag_{name}"]) for name in FLAGS))).one()
+    return int(row[0] or 0), {name: int(value or 0) for name, value in zip(FLAGS, row[1:])}
+
+
+def cohort_page(user, filters: Filters, today: date | None = None,
+                counts: tuple[int, dict[str, int]] | None = None) -> CohortPage:
+    """One page of the table: the counts query (unless given) and a rows query, whatever the cohort's size."""
     today = today or date.today()
-    query = cohort_select(user, filters, today)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = (counts or cohort_counts(user, filters, today))[0]
     pages = max(1, -(-total // PAGE_SIZE))
     filters.page = min(filters.page, pages)
+    query = cohort_select(user, filters, today)
     raws = db.session.execute(_order(query, filters).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
     now = utcnow()
     return CohortPage([_row(r, today, now) for r in raws], total, filters)
 
 
 def flag_counts(user, filters: Filters, today: date | None = None) -> dict[str, int]:
-    """How many trainees under the current filters carry each flag: one count query per flag, whatever the size."""
-    counts = {}
-    for flag in FLAGS:
-        flagged = replace(filters, flag=flag)
-        counts[flag] = db.session.scalar(select(func.count()).select_from(cohort_select(user, flagged, today).subquery()))
-    return counts
+    """How many trainees under the current filters carry each flag (the current flag filter aside)."""
+    return cohort_counts(user, filters, today)[1]
 
 
 def all_rows(user, filters: Filters, today: date | None = None):

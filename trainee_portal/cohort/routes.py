@@ -26,16 +26,18 @@ def evidence_labels():
 @policy.requires(policy.can_use_cohort_dashboard)
 def dashboard():
     filters = queries.Filters.from_args(request.args)
-    page = queries.cohort_page(current_user, filters)
+    counts = queries.cohort_counts(current_user, filters)  # the total and every flag count in one query
+    page = queries.cohort_page(current_user, filters, counts=counts)
     regions, cohorts = queries.filter_choices(current_user)
+    breakdown = charts.cohort_breakdown(current_user, filters)
     return render_template(
         "cohort/dashboard.html", page=page, filters=filters, regions=regions, cohorts=cohorts,
         flags=queries.FLAGS, sorts=queries.SORTS, stage_labels=charts.STAGE_LABELS,
-        flag_counts=queries.flag_counts(current_user, filters),
+        flag_counts=counts[1],
         versions=curricula.version_choices(),
-        per_stage=charts.trainees_per_stage(current_user, filters),
+        per_stage=charts.trainees_per_stage(breakdown),
         heatmap=charts.progress_heatmap(page.rows),
-        pipeline=charts.exam_pipeline(current_user, filters),
+        pipeline=charts.exam_pipeline(breakdown),
         responsiveness=charts.supervisor_responsiveness(current_user, filters),
         page_title="Cohort dashboard",
     )

@@ -84,3 +84,24 @@ class StageSignOff(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     signed_by = relationship("User", foreign_keys=[signed_by_id])
+
+
+class SupervisorResponseDay(db.Model):
+    """How many of a trainee's requests a supervisor decided on one day after a given number of whole days.
+
+    Kept current on every supervisor decision (sign or return) so the cohort dashboard reads a histogram
+    instead of aggregating raw requests; cohort.response_summary.recompute() rebuilds it from the requests.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("supervisor_id", "trainee_id", "decided_on", "days_to_decision", name="uq_supervisor_response_day"),
+        # Covering index for the dashboard: its trainees' decisions since a date, grouped by supervisor and days.
+        Index("ix_supervisor_response_day_trainee", "trainee_id", "decided_on", "supervisor_id", "days_to_decision", "count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    decided_on: Mapped[date]
+    days_to_decision: Mapped[int]
+    count: Mapped[int] = mapped_column(default=0)

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import update
 
 from trainee_portal import audit, curricula, progress
+from trainee_portal.cohort import response_summary
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, StageSignOff, TraineeProgress, User
 from trainee_portal.models._base import utcnow
@@ -119,6 +120,7 @@ def sign(signoff_request: SignOffRequest, *, level: str, feedback: str, seen_has
     before = progress.contribution(entry)
     _close_request(signoff_request, status="signed", decided_at=now, decided_by_id=decider.id if decider else None,
                    token_used_at=None if decider else now)
+    response_summary.record_decision(signoff_request, now)
     entry.supervision_level = level
     content_hash = entry.compute_content_hash()
     _move_evidence(entry, ("submitted",), status="signed", signed_at=now, supervision_level=level, content_hash=content_hash)
@@ -148,6 +150,7 @@ def return_to_trainee(signoff_request: SignOffRequest, *, reason: str, decider: 
     before = progress.contribution(entry)
     _close_request(signoff_request, status="returned", decided_at=now, decided_by_id=decider.id if decider else None,
                    return_reason=reason, token_used_at=None if decider else now)
+    response_summary.record_decision(signoff_request, now)
     _move_evidence(entry, ("submitted",), status="returned")
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
     audit.append("signoff.returned", trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
