@@ -127,3 +127,21 @@ def test_fellowship_summary_partial_renders_for_a_profile(app, client, login):
         html = render_template_string('{% include "exams/_fellowship_summary.html" %}', profile=trainee.trainee_profile)
     assert "Projected Fellowship date" in html and "How the date is worked out" in html
     assert "Unconfirmed" in html and "Exam readiness and Fellowship details" in html
+
+
+def test_pipeline_lists_are_paged_fifty_at_a_time(client, login):
+    region = RegionFactory()
+    director = DirectorFactory()
+    direct(director, region=region)
+    for n in range(120):
+        TraineeFactory(name=f"Dr Paged {n:03d}", profile__region=region)
+    login(director)
+    first = client.get("/exams/pipeline").data.decode()
+    everyone = first.split('id="everyone"')[1]
+    assert "FFPMRCA progress of the trainees you oversee (120)" in first
+    assert "Dr Paged 000" in everyone and "Dr Paged 049" in everyone and "Dr Paged 050" not in everyone
+    assert "Page 1 of 3" in everyone and "everyone_page=2" in everyone
+    third = client.get("/exams/pipeline?everyone_page=3").data.decode().split('id="everyone"')[1]
+    assert "Dr Paged 119" in third and "Dr Paged 049" not in third and "Page 3 of 3" in third
+    assert "Page 3 of 3" in client.get("/exams/pipeline?everyone_page=99").data.decode()
+    assert client.get("/exams/pipeline?everyone_page=abc&late_page=-1").status_code == 200

@@ -147,6 +147,10 @@ def edit_sitting(sitting_id: int | None):
 @bp.route("/pipeline")
 @policy.requires(policy.can_view_exam_pipeline)
 def pipeline():
-    rows = queries.pipeline(current_user)
-    return render_template("exams/pipeline.html", rows=rows, today=uk_today(),
+    pages = {}
+    for name in queries.PIPELINE_LISTS:
+        raw = (request.args.get(f"{name}_page") or "").strip()
+        pages[name] = int(raw) if raw.isdigit() and len(raw) < 7 else 1  # malformed page numbers show page 1
+    lists = queries.pipeline_lists(queries.pipeline(current_user), pages)
+    return render_template("exams/pipeline.html", lists=lists, today=uk_today(),
                            months=queries.EXPIRY_WARNING_MONTHS, page_title="Exam pipeline")
