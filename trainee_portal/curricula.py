@@ -5,16 +5,18 @@ processes pick it up within CACHE_SECONDS.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from sqlalchemy import select
 
-from competencies import Curriculum, CurriculumRegistry, load_curriculum_text, load_registry
+from competencies import Curriculum, CurriculumError, CurriculumRegistry, load_curriculum_text, load_registry
 from trainee_portal.extensions import db
 from trainee_portal.models import CurriculumUpload
 
 CACHE_SECONDS = 60
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cache: dict = {"registry": None, "loaded_at": 0.0, "shipped": None}
 
@@ -33,7 +35,15 @@ def registry(force: bool = False) -> CurriculumRegistry:
         reg = _shipped()
         uploads = db.session.scalars(select(CurriculumUpload).where(CurriculumUpload.status == "active")).all()
         for upload in uploads:
-            reg = reg.add(load_curriculum_text(upload.content, upload.filename))
+            # An active upload was validated before activation; one that no longer loads, or that
+            # repeats a version already present, must not take every page down with it.
+            if upload.version in reg:
+                logger.error("Active curriculum upload %s repeats version %s; ignored", upload.id, upload.version)
+                continue
+            try:
+                reg = reg.add(load_curriculum_text(upload.content, upload.filename))
+            except CurriculumError as error:
+                logger.error("Active curriculum upload %s no longer loads; ignored: %s", upload.id, error)
         _cache["registry"] = reg
         _cache["loaded_at"] = time.monotonic()
         return reg

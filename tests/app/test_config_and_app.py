@@ -89,3 +89,23 @@ def test_csrf_is_enforced_when_enabled(database_url, instance_dir, app):
     strict = create_app(make_test_config(database_url, instance_dir) | {"WTF_CSRF_ENABLED": True}).test_client()
     response = strict.post("/login", data={"email": "a@b.nhs.uk", "password": "whatever-it-is"})
     assert response.status_code == 400 and "Your form expired" in response.data.decode()
+
+
+def test_an_active_upload_repeating_a_shipped_version_does_not_break_pages(client, login, app):
+    from tests.factories import AdminFactory
+    from trainee_portal import curricula
+    from trainee_portal.extensions import db
+    from trainee_portal.models import CurriculumUpload
+    admin = AdminFactory()
+    text = open("competencies/curricula/pain-2021.toml", encoding="utf-8").read()
+    db.session.add(CurriculumUpload(version="2021", filename="again.toml", content=text, status="active", uploaded_by_id=admin.id))
+    db.session.add(CurriculumUpload(version="2099", filename="bad.toml", content="[curriculum]\nversion = 1", status="active", uploaded_by_id=admin.id))
+    db.session.commit()
+    try:
+        assert curricula.registry(force=True).versions() == ("2010", "2021")
+        login(TraineeFactory())
+        assert client.get("/higher/").status_code == 200
+    finally:
+        db.session.query(CurriculumUpload).delete()
+        db.session.commit()
+        curricula.registry(force=True)
