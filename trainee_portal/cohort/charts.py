@@ -124,7 +124,8 @@ def median_from_histogram(histogram: dict[int, int]) -> float:
 
 
 def supervisor_responsiveness(user, filters: Filters) -> Chart:
-    """Median whole days from request to decision per supervisor over the last year, for this cohort's requests.
+    """Median whole days from request to sign or return per supervisor, decided on or after the (UTC) date a year
+    ago, for this cohort's requests (a trainee's cancellations and outside assessors' decisions do not count).
 
     Reads the SupervisorResponseDay histogram kept on each decision (one row per supervisor, trainee, day
     and day count) rather than the raw requests; the exact median is taken in Python from the summed counts.
