@@ -208,6 +208,10 @@ def _parse(text: str, filename: str) -> dict[str, Any]:
         raise CurriculumError(
             [ValidationIssue(filename, "(syntax)", f"TOML syntax error: {error}")]
         ) from None
+    except RecursionError:
+        raise CurriculumError(
+            [ValidationIssue(filename, "(syntax)", "nesting too deep: arrays or tables inside each other hundreds of levels down")]
+        ) from None
 
 
 def load_curriculum_text(text: str, filename: str) -> Curriculum:

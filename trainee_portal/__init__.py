@@ -8,6 +8,7 @@ from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from trainee_portal import settings
 from trainee_portal.extensions import csrf, db, limiter, login_manager, migrate
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from trainee_portal.home import bp as home_bp
     from trainee_portal.stages import make_stage_blueprint
 
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     security.init_app(app)
     from trainee_portal import hardening; hardening.init_app(app)  # noqa: E702 (Secure cookie, expiry, ProxyFix, body cap)
     assets.init_app(app)
@@ -66,6 +68,13 @@ def create_app(config: dict | None = None) -> Flask:
     from trainee_portal.evidence import bp as evidence_bp; app.register_blueprint(evidence_bp)  # noqa: E702
     from trainee_portal.dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702
     return app
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """<int:…> URL parts stop at the largest database integer: a longer number is a 404, not an overflow."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _fill_derived_settings(app: Flask) -> None:

@@ -16,7 +16,7 @@ def viewed_trainee() -> TraineeProfile | None:
     """The profile named by ?trainee=ID (checked by the policy), else the user's own, else None."""
     raw = request.args.get("trainee", "").strip()
     if raw:
-        if not raw.isdigit() or len(raw) > 12:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # "²".isdigit() is True
             abort(404)
         trainee_id = int(raw)
         policy.authorize(policy.can_view_trainee(current_user, trainee_id))

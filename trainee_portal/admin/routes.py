@@ -43,7 +43,7 @@ def index():
 def users():
     q = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") if request.args.get("role") in ("trainee", "supervisor", "director", "admin") else None
-    page = int(request.args["page"]) if (request.args.get("page") or "").isdigit() and len(request.args["page"]) < 7 else 1
+    page = int(request.args["page"]) if (request.args.get("page") or "").isascii() and request.args["page"].isdigit() and len(request.args["page"]) < 7 else 1
     query = select(User)
     if q:
         like = f"%{q.lower()}%"

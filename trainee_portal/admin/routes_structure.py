@@ -71,7 +71,7 @@ def _assignment_form() -> AssignmentForm:
     form.trainee_id.choices = [("", "Choose a trainee")] + choices.trainees()
     if request.method == "GET":
         raw = request.args.get("trainee", "")
-        form.trainee_id.data = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        form.trainee_id.data = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
         form.starts_on.data = form.starts_on.data or date.today()
     return form
 
@@ -101,7 +101,7 @@ def assignments():
             flash("Supervisor assignment added." + (" It starts in the future." if assignment.starts_on > today else ""), "success")
             return redirect(url_for("admin.assignments"))
     show_ended = request.args.get("ended") == "1"
-    page = int(request.args["page"]) if (request.args.get("page") or "").isdigit() and len(request.args["page"]) < 7 else 1
+    page = int(request.args["page"]) if (request.args.get("page") or "").isascii() and request.args["page"].isdigit() and len(request.args["page"]) < 7 else 1
     query = select(SupervisorAssignment)
     if not show_ended:
         query = query.where(or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= date.today()))

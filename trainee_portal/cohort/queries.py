@@ -52,7 +52,7 @@ class Filters:
         """Unknown or malformed values are ignored rather than refused: these are bookmarkable links."""
         def number(name):
             raw = (args.get(name) or "").strip()
-            return int(raw) if raw.isdigit() and len(raw) < 10 else None
+            return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
         stage = args.get("stage") if args.get("stage") in STAGE_LEVELS else None
         version = args.get("curriculum") if args.get("curriculum") in curricula.registry() else None
         return cls(

@@ -150,7 +150,7 @@ def pipeline():
     pages = {}
     for name in queries.PIPELINE_LISTS:
         raw = (request.args.get(f"{name}_page") or "").strip()
-        pages[name] = int(raw) if raw.isdigit() and len(raw) < 7 else 1  # malformed page numbers show page 1
+        pages[name] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1  # malformed page numbers show page 1
     lists = queries.pipeline_lists(queries.pipeline(current_user), pages)
     return render_template("exams/pipeline.html", lists=lists, today=uk_today(),
                            months=queries.EXPIRY_WARNING_MONTHS, page_title="Exam pipeline")

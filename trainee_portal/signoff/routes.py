@@ -190,7 +190,7 @@ def audit_trail(trainee_id: int):
     policy.authorize(policy.can_view_audit(current_user, trainee_id))
     trainee = db.session.get(User, trainee_id) or abort(404)
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+    page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 else 1
     per_page = current_app.config["PAGE_SIZE"]
     records, total = queries.audit_page(trainee_id, page, per_page)
     rows = [(r, record_hash(r) == r.record_hash) for r in records]

@@ -21,12 +21,14 @@ class SignOffConflict(Exception):
     """Someone else changed the request or the evidence first; nothing was saved."""
 
 
-def _move_evidence(entry: EvidenceEntry, from_statuses: tuple[str, ...], **values) -> None:
-    """Change the entry only if it is still current and in one of the expected states."""
+def _move_evidence(entry: EvidenceEntry, from_statuses: tuple[str, ...], *, stored_hash: str | None = None,
+                   **values) -> None:
+    """Change the entry only if it is still current, in one of the expected states and (when given) unchanged."""
+    conditions = [EvidenceEntry.id == entry.id, EvidenceEntry.status.in_(from_statuses), EvidenceEntry.superseded_at.is_(None)]
+    if stored_hash is not None:
+        conditions.append(EvidenceEntry.content_hash == stored_hash)  # an edit landing mid-decision wins, not the signature
     result = db.session.execute(
-        update(EvidenceEntry)
-        .where(EvidenceEntry.id == entry.id, EvidenceEntry.status.in_(from_statuses), EvidenceEntry.superseded_at.is_(None))
-        .values(**values).execution_options(synchronize_session="fetch")
+        update(EvidenceEntry).where(*conditions).values(**values).execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:
         raise SignOffConflict("This evidence changed while you were working on it. Reload the page to see where it stands.")
@@ -123,7 +125,7 @@ def sign(signoff_request: SignOffRequest, *, level: str, feedback: str, seen_has
     response_summary.record_decision(signoff_request, now)
     entry.supervision_level = level
     content_hash = entry.compute_content_hash()
-    _move_evidence(entry, ("submitted",), status="signed", signed_at=now, supervision_level=level, content_hash=content_hash)
+    _move_evidence(entry, ("submitted",), stored_hash=seen_hash, status="signed", signed_at=now, supervision_level=level, content_hash=content_hash)
     signoff = SignOff(evidence_id=entry.id, request_id=signoff_request.id, signer_id=decider.id if decider else None,
                       assessor_name=assessor_name, assessor_gmc=assessor_gmc, supervision_level=level,
                       feedback=feedback or "", content_hash=content_hash, signed_at=now)
