@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 04:33:33.787552
+Create Date: 2026-11-25 04:43:32.900446
 
 """
 from alembic import op
@@ -150,10 +150,10 @@ def upgrade():
     sa.CheckConstraint("status IN ('draft','submitted','signed','returned')", name=op.f('ck_evidence_entry_known_status')),
     sa.ForeignKeyConstraint(['supersedes_id'], ['evidence_entry.id'], name=op.f('fk_evidence_entry_supersedes_id_evidence_entry')),
     sa.ForeignKeyConstraint(['trainee_id'], ['user.id'], name=op.f('fk_evidence_entry_trainee_id_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_evidence_entry'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_evidence_entry')),
+    sa.UniqueConstraint('supersedes_id', name=op.f('uq_evidence_entry_supersedes_id'))
     )
     with op.batch_alter_table('evidence_entry', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_evidence_entry_supersedes_id'), ['supersedes_id'], unique=False)
         batch_op.create_index('ix_evidence_entry_trainee_date', ['trainee_id', 'occurred_on'], unique=False)
         batch_op.create_index('ix_evidence_entry_trainee_status', ['trainee_id', 'status'], unique=False)
 
@@ -478,7 +478,6 @@ def downgrade():
     with op.batch_alter_table('evidence_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_evidence_entry_trainee_status')
         batch_op.drop_index('ix_evidence_entry_trainee_date')
-        batch_op.drop_index(batch_op.f('ix_evidence_entry_supersedes_id'))
 
     op.drop_table('evidence_entry')
     with op.batch_alter_table('curriculum_upload', schema=None) as batch_op:

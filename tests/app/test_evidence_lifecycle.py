@@ -5,7 +5,7 @@ import io
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.app.evidence_helpers import CLINIC, PDF_BYTES, add_entry, form_data, sign
 from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
@@ -80,7 +80,9 @@ def test_new_version_copies_into_a_draft_and_visibly_voids_the_signature(client,
     assert "Replaced by a newer version" in old_page and "Signature void" in old_page
     new_page = client.get(f"/logbook/{new.id}").get_data(as_text=True)
     assert "(earlier version)" in new_page and "Version 1" in new_page
-    assert client.post(f"/logbook/{entry.id}/new-version").status_code == 403  # only the current version
+    again = client.post(f"/logbook/{entry.id}/new-version")  # a double click: taken to the newer version, no fork
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/logbook/{new.id}")
+    assert db.session.scalar(select(func.count()).select_from(EvidenceEntry).where(EvidenceEntry.trainee_id == trainee.id)) == 2
 
 
 def test_only_signed_current_evidence_gets_a_new_version(client, login):

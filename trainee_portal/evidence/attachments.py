@@ -37,6 +37,19 @@ def _extension(filename: str) -> str:
     return Path(filename.lower()).suffix
 
 
+def name_problem(filename: str | None) -> str | None:
+    """Why a file's name is refused: it holds a patient identifier (the name is shown and audited, so it is free text)."""
+    from trainee_portal.identifiers import KIND_LABELS, find_identifiers
+
+    stem = Path(Path(filename or "").name).stem.replace("_", " ")
+    findings = find_identifiers(stem)
+    if not findings:
+        return None
+    parts = [f'"{f.text}" ({KIND_LABELS[f.kind].split(";")[0]})' for f in findings]
+    words = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"Rename the file: remove {words} from its name. File names must not identify a patient."
+
+
 def check_upload(storage) -> str | None:
     """Why this upload is refused, or None when it is a PDF, PNG or JPEG within the size limit."""
     extension = _extension(storage.filename or "")

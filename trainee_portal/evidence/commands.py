@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from trainee_portal import curricula
-from trainee_portal.evidence import csv_io
+from trainee_portal.evidence import attachments, csv_io
 from trainee_portal.extensions import db
 from trainee_portal.models import User
 
@@ -31,6 +31,9 @@ def import_logbook(path: Path, email: str) -> None:
     profile = user.trainee_profile
     if profile is None or not user.has_role("trainee"):
         raise click.BadParameter(f"{email} is not a trainee", param_hint="--trainee")
+    problem = attachments.name_problem(path.name)
+    if problem:
+        raise click.BadParameter(problem, param_hint="FILE")
     curriculum = curricula.curriculum(profile.curriculum_version)
     data = path.read_bytes()
     started = time.perf_counter()

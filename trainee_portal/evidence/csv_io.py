@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from competencies import Curriculum
 from trainee_portal import audit, progress
-from trainee_portal.evidence import vocab
+from trainee_portal.evidence import attachments, vocab
 from trainee_portal.evidence.forms import EvidenceForm
 from trainee_portal.evidence.service import competency_choices, stage_level_for
 from trainee_portal.extensions import db
@@ -179,6 +179,11 @@ def check_csv(data: bytes, curriculum: Curriculum, on_row: Callable[[], None] | 
     return result
 
 
+def audited_name(filename: str) -> str:
+    """The file name as the hash-chained audit log may keep it: never one holding a patient identifier."""
+    return "(file name withheld: it held a patient identifier)" if attachments.name_problem(filename) else filename[-200:]
+
+
 def save_rows(user, profile: TraineeProfile, curriculum: Curriculum, rows: list[dict], filename: str,
               on_saved: Callable[[int], None] | None = None, actor_label: str | None = None) -> int:
     """Insert checked rows as drafts in batches, then update the trainee's progress once (the caller commits).
@@ -220,5 +225,5 @@ def save_rows(user, profile: TraineeProfile, curriculum: Curriculum, rows: list[
         db.session.execute(insert(EvidenceCompetency.__table__), links[start:start + BATCH * 2])
     progress.record_change(profile.user_id, Counter(), added)
     audit.append("evidence.imported", actor=user, actor_label=actor_label, trainee_id=profile.user_id, subject_type="trainee",
-                 subject_id=profile.user_id, payload={"rows": len(rows), "file": filename[-200:]})
+                 subject_id=profile.user_id, payload={"rows": len(rows), "file": audited_name(filename)})
     return len(rows)

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS
 from trainee_portal.evidence import vocab
-from trainee_portal.evidence.attachments import check_upload
+from trainee_portal.evidence.attachments import check_upload, name_problem
 from trainee_portal.identifiers import NoPatientIdentifiers
 
 UK = ZoneInfo("Europe/London")
@@ -116,7 +116,7 @@ class EvidenceForm(FlaskForm):
             if self.file_required and not self.has_kept_file:
                 raise ValidationError("Upload the certificate as a PDF, PNG or JPEG file")
             return
-        problem = check_upload(storage)
+        problem = check_upload(storage) or name_problem(storage.filename)
         if problem:
             raise ValidationError(problem)
 
@@ -169,3 +169,6 @@ class ImportForm(FlaskForm):
     def validate_file(self, field):
         if not field.data.filename.lower().endswith(".csv"):
             raise ValidationError("The file must be a CSV file (ending .csv)")
+        problem = name_problem(field.data.filename)
+        if problem:
+            raise ValidationError(problem)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from competencies import EVIDENCE_TYPES
 from trainee_portal import curricula, policy
@@ -184,9 +185,19 @@ def delete(evidence_id: int):
 @bp.route("/<int:evidence_id>/new-version", methods=["POST"])
 def new_version(evidence_id: int):
     entry = _entry(evidence_id)
-    policy.authorize(policy.can_revise_signed_evidence(current_user, entry))
-    new = service.new_version(current_user, entry)
-    db.session.commit()
+    newer = service.newer_version(entry) if policy.owns_evidence(current_user, entry) else None
+    if newer is None:
+        policy.authorize(policy.can_revise_signed_evidence(current_user, entry))
+        try:
+            new = service.new_version(current_user, entry)
+            db.session.commit()
+        except (service.EvidenceError, IntegrityError):  # another request made the new version first
+            db.session.rollback()
+            newer = service.newer_version(entry)
+    if newer is not None:
+        flash(f"A newer version of this evidence (version {newer.version}) already exists, so no other version was "
+              "made. You are now looking at it.", "warning")
+        return redirect(url_for("evidence.view", evidence_id=newer.id))
     flash(f"Version {new.version} is a new draft. The signature on version {entry.version} is void; "
           "ask for sign-off again once you have made your changes.", "success")
     return redirect(url_for("evidence.edit", evidence_id=new.id))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update as sql_update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from competencies import Curriculum
 from trainee_portal import audit, progress
@@ -89,18 +90,22 @@ def create(user, profile: TraineeProfile, curriculum: Curriculum, values: dict,
     db.session.flush()
     entry.content_hash = entry.compute_content_hash()
     progress.record_change(profile.user_id, Counter(), progress.contribution(entry))
+    audit.append("evidence.created", actor=user, trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
+                 payload={"evidence_type": entry.evidence_type, "version": entry.version, "content_hash": entry.content_hash})
     return entry
 
 
 def update(user, entry: EvidenceEntry, profile: TraineeProfile, curriculum: Curriculum, values: dict,
            stored: attachments.StoredFile | None) -> str | None:
     """Change an editable entry; returns a file no entry uses any more (delete it after the commit)."""
-    before = progress.contribution(entry)
+    before, old_hash = progress.contribution(entry), entry.content_hash
     _apply(entry, values, profile, curriculum)
     replaced = _attach(entry, stored)
     db.session.flush()
     entry.content_hash = entry.compute_content_hash()
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    audit.append("evidence.updated", actor=user, trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
+                 payload={"previous_hash": old_hash, "content_hash": entry.content_hash})
     return replaced if replaced and not _file_in_use(replaced) else None
 
 
@@ -114,20 +119,38 @@ def delete_draft(user, entry: EvidenceEntry) -> str | None:
     if asked:
         raise EvidenceError("This draft has a sign-off history, so it is kept. Edit it instead.")
     before = progress.contribution(entry)
-    path = entry.attachment_path
+    path, entry_id, content_hash = entry.attachment_path, entry.id, entry.content_hash
     db.session.delete(entry)
     db.session.flush()
     progress.record_change(entry.trainee_id, before, Counter())
+    audit.append("evidence.deleted", actor=user, trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry_id,
+                 payload={"content_hash": content_hash})
     return path if path and not _file_in_use(path) else None
 
 
+def newer_version(entry: EvidenceEntry) -> EvidenceEntry | None:
+    """The version that directly replaced this one, if any."""
+    return db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.supersedes_id == entry.id))
+
+
 def new_version(user, old: EvidenceEntry) -> EvidenceEntry:
-    """Copy signed evidence into a new draft that supersedes it, and visibly void the old signatures."""
+    """Copy signed evidence into a new draft that supersedes it, and visibly void the old signatures.
+
+    The old entry is marked superseded only if nobody else did it first (a double click, two tabs): the guarded
+    UPDATE makes the second request wait for the first and then change nothing, so it raises instead of forking.
+    """
     before = progress.contribution(old)
+    now = utcnow()
+    claimed = db.session.execute(
+        sql_update(EvidenceEntry).where(EvidenceEntry.id == old.id, EvidenceEntry.superseded_at.is_(None))
+        .values(superseded_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise EvidenceError("A newer version of this evidence already exists, so no other version was made. "
+                            "Carry on with the newer version.")
+    set_committed_value(old, "superseded_at", now)  # the row already says so: keep the object in step, no second write
     new = EvidenceEntry(**{name: getattr(old, name) for name in COPIED_FIELDS}, status="draft",
                         version=old.version + 1, supersedes_id=old.id)
     new.competencies = [EvidenceCompetency(competency_code=code) for code in old.competency_codes]
-    old.superseded_at = utcnow()
     db.session.add(new)
     db.session.flush()
     new.content_hash = new.compute_content_hash()

@@ -74,8 +74,16 @@ def save_sitting(sitting: ExamSitting | None, form, actor) -> ExamSitting:
     return sitting
 
 
-def add_mock_score(trainee_id: int, form) -> MockExamScore:
+def add_mock_score(trainee_id: int, form, actor=None) -> MockExamScore:
+    """Record a mock score; the actor defaults to the signed-in user when the route does not pass one."""
+    if actor is None:
+        from flask_login import current_user
+        actor = current_user if getattr(current_user, "is_authenticated", False) else None
     row = MockExamScore(trainee_id=trainee_id, part=form.part.data, taken_on=form.taken_on.data,
                         title=form.title.data.strip(), score_percent=form.score_percent.data)
     db.session.add(row)
+    db.session.flush()
+    audit.append("exam.mock_score_recorded", actor=actor, trainee_id=trainee_id, subject_type="mock_exam_score",
+                 subject_id=row.id, payload={"part": row.part, "taken_on": row.taken_on.isoformat(),
+                                             "title": row.title, "score_percent": row.score_percent})
     return row

@@ -41,7 +41,8 @@ class EvidenceEntry(db.Model):
     attachment_size: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(12), default="draft")
     version: Mapped[int] = mapped_column(default=1)
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_entry.id"), index=True)
+    # Unique: an entry is replaced by one newer version at most, even if two requests race past the guarded update.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_entry.id"), unique=True)
     superseded_at: Mapped[datetime | None]  # set when a newer version replaces this one
     content_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
