@@ -10,6 +10,7 @@ from trainee_portal import policy
 from trainee_portal.admin import accounts, bp, choices
 from trainee_portal.admin.forms import InviteForm, ProfileForm, RolesForm
 from trainee_portal.extensions import db
+from trainee_portal.viewing import whole_number
 from trainee_portal.models import (
     Cohort, CurriculumUpload, DirectorScope, Region, SupervisorAssignment, TraineeProfile, User, UserRole,
 )
@@ -43,7 +44,7 @@ def index():
 def users():
     q = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") if request.args.get("role") in ("trainee", "supervisor", "director", "admin") else None
-    page = int(request.args["page"]) if (request.args.get("page") or "").isascii() and request.args["page"].isdigit() and len(request.args["page"]) < 7 else 1
+    page = whole_number(request.args.get("page")) or 1
     query = select(User)
     if q:
         like = f"%{q.lower()}%"

@@ -12,6 +12,7 @@ from trainee_portal import audit
 from trainee_portal.admin import bp, choices
 from trainee_portal.admin.forms import AssignmentForm, CohortForm, EndAssignmentForm, RegionForm, ScopeForm
 from trainee_portal.extensions import db
+from trainee_portal.viewing import whole_number
 from trainee_portal.models import Cohort, DirectorScope, Region, SupervisorAssignment, TraineeProfile, User
 
 PAGE_SIZE = 50
@@ -101,7 +102,7 @@ def assignments():
             flash("Supervisor assignment added." + (" It starts in the future." if assignment.starts_on > today else ""), "success")
             return redirect(url_for("admin.assignments"))
     show_ended = request.args.get("ended") == "1"
-    page = int(request.args["page"]) if (request.args.get("page") or "").isascii() and request.args["page"].isdigit() and len(request.args["page"]) < 7 else 1
+    page = whole_number(request.args.get("page")) or 1
     query = select(SupervisorAssignment)
     if not show_ended:
         query = query.where(or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= date.today()))
