@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from werkzeug.routing import FloatConverter, IntegerConverter, PathConverter, UUIDConverter
+
 from tests.conftest import TEST_PASSWORD, make_test_config
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"|value="([^"]+)" name="csrf_token"')
@@ -32,9 +34,10 @@ def sample_url(rule, values: dict | None = None) -> str:
     for name in rule.arguments:
         if name in values:
             continue
-        converter = type(rule._converters[name]).__name__
-        values[name] = {"IntegerConverter": 1, "FloatConverter": 1.0, "UUIDConverter": "00000000-0000-0000-0000-000000000000",
-                        "PathConverter": "x/y"}.get(converter, "x")
+        converter = rule._converters[name]
+        samples = {IntegerConverter: 1, FloatConverter: 1.0, UUIDConverter: "00000000-0000-0000-0000-000000000000",
+                   PathConverter: "x/y"}
+        values[name] = next((v for kind, v in samples.items() if isinstance(converter, kind)), "x")
     built = rule.build(values, append_unknown=False)  # this very rule, not another one of the same endpoint
     assert built, f"cannot build {rule.rule} from {values}"
     return built[1]
