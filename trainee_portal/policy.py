@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, or_, select
 
 from trainee_portal.extensions import db
 from trainee_portal.models import DirectorScope, SupervisorAssignment, TraineeProfile
+from trainee_portal.clock import uk_today
 
 
 # --- marking endpoints --------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def can_administer(user) -> bool:
 
 def supervised_trainee_ids(supervisor_id: int, on: date | None = None, kind: str | None = None) -> Select:
     """Trainees with a current assignment to this supervisor (optionally of one kind)."""
-    on = on or date.today()
+    on = on or uk_today()
     query = select(SupervisorAssignment.trainee_id).where(
         SupervisorAssignment.supervisor_id == supervisor_id,
         SupervisorAssignment.starts_on <= on,

@@ -9,7 +9,7 @@ from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from competencies import STAGE_LEVELS
-from trainee_portal.cohort.forms import CalendarDateField
+from trainee_portal.fields import CalendarDateField
 from trainee_portal.models.accounts import ROLE_LABELS, ROLES
 
 GMC_PATTERN = re.compile(r"^\d{7}$")

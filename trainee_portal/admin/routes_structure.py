@@ -1,8 +1,6 @@
 """Regions and cohorts, supervisor assignments and director scopes."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -14,6 +12,7 @@ from trainee_portal.admin.forms import AssignmentForm, CohortForm, EndAssignment
 from trainee_portal.extensions import db
 from trainee_portal.viewing import whole_number
 from trainee_portal.models import Cohort, DirectorScope, Region, SupervisorAssignment, TraineeProfile, User
+from trainee_portal.clock import uk_today
 
 PAGE_SIZE = 50
 
@@ -73,7 +72,7 @@ def _assignment_form() -> AssignmentForm:
     if request.method == "GET":
         raw = request.args.get("trainee", "")
         form.trainee_id.data = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-        form.starts_on.data = form.starts_on.data or date.today()
+        form.starts_on.data = form.starts_on.data or uk_today()
     return form
 
 
@@ -81,7 +80,7 @@ def _assignment_form() -> AssignmentForm:
 def assignments():
     form = _assignment_form()
     if form.validate_on_submit():
-        today = date.today()
+        today = uk_today()
         duplicate = db.session.scalar(select(func.count()).select_from(SupervisorAssignment).where(
             SupervisorAssignment.supervisor_id == form.supervisor_id.data, SupervisorAssignment.trainee_id == form.trainee_id.data,
             SupervisorAssignment.kind == form.kind.data,
@@ -105,7 +104,7 @@ def assignments():
     page = whole_number(request.args.get("page")) or 1
     query = select(SupervisorAssignment)
     if not show_ended:
-        query = query.where(or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= date.today()))
+        query = query.where(or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= uk_today()))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -117,8 +116,8 @@ def assignments():
         .order_by(trainee.name, supervisor.name, SupervisorAssignment.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     status = 400 if request.method == "POST" else 200
     return render_template("admin/assignments.html", form=form, rows=rows, show_ended=show_ended, page=page,
-                           pages=pages, total=total, end_form=EndAssignmentForm(formdata=None, ends_on=date.today()),
-                           today=date.today(), page_title="Supervisor assignments"), status
+                           pages=pages, total=total, end_form=EndAssignmentForm(formdata=None, ends_on=uk_today()),
+                           today=uk_today(), page_title="Supervisor assignments"), status
 
 
 @bp.route("/assignments/<int:assignment_id>/end", methods=["POST"])

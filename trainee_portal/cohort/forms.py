@@ -1,27 +1,14 @@
 """The ARCP outcome form, validated on the server."""
-from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from trainee_portal.cohort.arcp import TRAINING_YEARS
+from trainee_portal.clock import uk_today
+from trainee_portal.fields import CalendarDateField
 from trainee_portal.identifiers import NoPatientIdentifiers
 from trainee_portal.models.reviews import ARCP_OUTCOMES
-
-
-class CalendarDateField(DateField):
-    """A date field whose parse error says what to type instead of WTForms' generic message."""
-
-    def __init__(self, label=None, validators=None, example="2026-06-17", **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.example = example
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(f"Enter {self.label.text.lower()} as a real date, for example {self.example}.") from None
 
 
 class ArcpForm(FlaskForm):
@@ -36,7 +23,7 @@ class ArcpForm(FlaskForm):
                                       NoPatientIdentifiers()])
 
     def validate_panel_date(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > uk_today():
             raise ValidationError("The panel date cannot be in the future: record the outcome after the panel has met.")
         if field.data and field.data.year < 2000:
             raise ValidationError("Enter a panel date from 2000 onwards.")

@@ -19,6 +19,7 @@ from trainee_portal.models import (
     TraineeProgress, User,
 )
 from trainee_portal.models._base import utcnow
+from trainee_portal.clock import uk_today
 
 PAGE_SIZE = 50
 IDLE_DAYS = 60
@@ -212,7 +213,7 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
     With flag_columns the flag filter is not applied; instead each flag (and the current filter, as
     `matches`) becomes a 0/1 column, so one aggregate over it gives the total and every flag count.
     """
-    today = today or date.today()
+    today = today or uk_today()
     now = utcnow()
     pending, exams = _pending_summary(now), _exam_summary()
     percent = func.coalesce(TraineeProgress.percent, 0.0)
@@ -317,7 +318,7 @@ def cohort_counts(user, filters: Filters, today: date | None = None) -> tuple[in
 def cohort_page(user, filters: Filters, today: date | None = None,
                 counts: tuple[int, dict[str, int]] | None = None) -> CohortPage:
     """One page of the table: the counts query (unless given) and a rows query, whatever the cohort's size."""
-    today = today or date.today()
+    today = today or uk_today()
     total = (counts or cohort_counts(user, filters, today))[0]
     pages = max(1, -(-total // PAGE_SIZE))
     filters.page = min(filters.page, pages)
@@ -334,7 +335,7 @@ def flag_counts(user, filters: Filters, today: date | None = None) -> dict[str, 
 
 def all_rows(user, filters: Filters, today: date | None = None):
     """Every filtered row in table order, streamed for exports."""
-    today = today or date.today()
+    today = today or uk_today()
     now = utcnow()
     query = _order(cohort_select(user, filters, today), filters).execution_options(yield_per=1000)
     for raw in db.session.execute(query):

@@ -1,8 +1,6 @@
 """Cohort dashboard, exports, trainee review, ARCP recording and the trainee's own ARCP outcomes."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
@@ -14,6 +12,7 @@ from trainee_portal.cohort.review import trainee_review
 from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile
 from trainee_portal.models.reviews import ARCP_OUTCOMES
+from trainee_portal.clock import uk_today
 
 
 @bp.context_processor
@@ -44,7 +43,7 @@ def dashboard():
 
 
 def _export_name(extension: str) -> str:
-    return f"cohort-{date.today().isoformat()}.{extension}"
+    return f"cohort-{uk_today().isoformat()}.{extension}"
 
 
 @bp.route("/export.csv")

@@ -1,25 +1,18 @@
 """The evidence form (also used to check every CSV row), the logbook filter and the CSV import form."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS
 from trainee_portal.evidence import vocab
 from trainee_portal.evidence.attachments import check_upload, name_problem
+from trainee_portal.clock import uk_today  # noqa: F401 (routes import it from here too)
+from trainee_portal.fields import CalendarDateField
 from trainee_portal.identifiers import NoPatientIdentifiers
 
-UK = ZoneInfo("Europe/London")
-
-
-def uk_today() -> date:
-    """Users enter calendar dates in the UK; "the future" is judged by the UK calendar, not the server's."""
-    return datetime.now(UK).date()
 
 
 def _strip(value):
@@ -29,19 +22,6 @@ def _strip(value):
 
 def _choices(vocabulary: dict[str, str], prompt: str) -> list[tuple[str, str]]:
     return [("", prompt)] + list(vocabulary.items())
-
-
-class CalendarDateField(DateField):
-    """Accepts the browser's date input (2026-03-14) and the UK way of writing dates (14/03/2026)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a real date, for example 14/03/2026") from None
 
 
 class ChoiceField(SelectField):
@@ -64,7 +44,6 @@ class CompetencyField(SelectMultipleField):
 
 # The shared field() macro picks a component by the field's class name.
 ChoiceField.__name__ = "SelectField"
-CalendarDateField.__name__ = "DateField"
 
 
 class EvidenceForm(FlaskForm):

@@ -1,34 +1,18 @@
 """Forms for exam attempts and corrections, sittings, the RAPM confirmation and mock exam scores."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FloatField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FloatField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from trainee_portal.clock import uk_today
+from trainee_portal.fields import CalendarDateField
 from trainee_portal.identifiers import NoPatientIdentifiers
 
-UK = ZoneInfo("Europe/London")
 PART_CHOICES = [("MCQ", "MCQ (multiple-choice questions)"), ("SOE", "SOE (structured oral examination)")]
 RESULT_CHOICES = [("pass", "Pass"), ("fail", "Fail")]
 SCORE = NumberRange(min=0, max=100, message="Enter a score from 0 to 100 (a percentage).")
-
-
-def uk_today() -> date:
-    return datetime.now(UK).date()
-
-
-class CalendarDate(DateField):
-    def __init__(self, label, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a real date, for example 14/03/2026") from None
 
 
 class PercentField(FloatField):
@@ -68,9 +52,9 @@ class CorrectionForm(FlaskForm):
 
 class SittingForm(FlaskForm):
     part = RadioField("Part", choices=PART_CHOICES, validators=[InputRequired("Choose the part.")])
-    sits_on = CalendarDate("Exam date", validators=[InputRequired("Enter the exam date.")])
-    opens_on = CalendarDate("Applications open (09:00 UK time)", validators=[InputRequired("Enter the opening date.")])
-    closes_on = CalendarDate("Applications close (17:00 UK time)", validators=[InputRequired("Enter the closing date.")])
+    sits_on = CalendarDateField("Exam date", validators=[InputRequired("Enter the exam date.")])
+    opens_on = CalendarDateField("Applications open (09:00 UK time)", validators=[InputRequired("Enter the opening date.")])
+    closes_on = CalendarDateField("Applications close (17:00 UK time)", validators=[InputRequired("Enter the closing date.")])
 
     def validate_closes_on(self, field):
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
@@ -80,11 +64,11 @@ class SittingForm(FlaskForm):
 
 
 class RapmForm(FlaskForm):
-    confirmed_on = CalendarDate("Date of the Regional Advisor's confirmation",
+    confirmed_on = CalendarDateField("Date of the Regional Advisor's confirmation",
                                 validators=[InputRequired("Enter the date of the confirmation."), not_in_future])
     stage3_pain_complete = BooleanField("The Regional Advisor confirms the Stage 3 pain domain is complete",
                                         validators=[DataRequired("Tick to confirm Stage 3 pain is complete.")])
-    advanced_training_started_on = CalendarDate(
+    advanced_training_started_on = CalendarDateField(
         "Advanced/SIA pain training started on", validators=[InputRequired("Enter when advanced/SIA training started.")])
     note = TextAreaField("Note", validators=[Optional(), Length(max=1000), NoPatientIdentifiers()])
 
@@ -95,7 +79,7 @@ class RapmForm(FlaskForm):
 
 class MockScoreForm(FlaskForm):
     part = RadioField("Part", choices=PART_CHOICES, validators=[InputRequired("Choose the part.")])
-    taken_on = CalendarDate("Date taken", validators=[InputRequired("Enter the date you took it."), not_in_future])
+    taken_on = CalendarDateField("Date taken", validators=[InputRequired("Enter the date you took it."), not_in_future])
     title = StringField("Mock exam", validators=[DataRequired("Name the mock exam, e.g. the course or question bank."),
                                                 Length(max=120), NoPatientIdentifiers()])
     score_percent = PercentField("Score (%)", validators=[InputRequired("Enter your score."), SCORE])

@@ -1,14 +1,13 @@
 """Forms for asking for sign-off, deciding, signing through an assessor link and closing a stage."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from competencies import SUPERVISION_LEVELS
 from trainee_portal.identifiers import NoPatientIdentifiers
+from trainee_portal.clock import uk_today
 
 ASSESSOR_CHOICE = "assessor"
 LEVEL_CHOICES = [(code, f"{code.upper()} – {text}") for code, text in SUPERVISION_LEVELS.items()]
@@ -75,5 +74,5 @@ class StageSignOffForm(FlaskForm):
     comment = TextAreaField("Comment", validators=[Length(max=2000, message="Comments are at most 2000 characters."), NoPatientIdentifiers()])
 
     def validate_signed_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > uk_today():
             raise ValidationError("The date of sign-off cannot be in the future.")

@@ -1,8 +1,6 @@
 """Signed-in sign-off pages: ask, queue, request detail with decision, cancel, stage sign-off, audit trail."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +15,7 @@ from trainee_portal.models import EvidenceEntry, SignOffRequest, TraineeProgress
 from trainee_portal.signoff import bp, queries, services
 from trainee_portal.signoff.forms import ASSESSOR_CHOICE, CancelForm, DecisionForm, RequestForm, StageSignOffForm
 from trainee_portal.signoff.services import SignOffConflict
+from trainee_portal.clock import uk_today
 
 RACE_ERRORS = (SignOffConflict, IntegrityError, OperationalError)
 
@@ -53,7 +52,7 @@ def request_form(evidence_id: int):
             flash("This evidence is already waiting for sign-off.", "info")
             return redirect(url_for("signoff.detail", request_id=pending))
         abort(403)
-    supervisors = queries.current_supervisors(entry.trainee_id, date.today())
+    supervisors = queries.current_supervisors(entry.trainee_id, uk_today())
     form = RequestForm()
     form.recipient.choices = [(str(u.id), f"{u.name} ({kind} supervisor)") for u, kind in supervisors] + [
         (ASSESSOR_CHOICE, "An outside assessor without an account (by email)")]
@@ -82,7 +81,7 @@ def request_form(evidence_id: int):
 @bp.route("/")
 @policy.requires(policy.can_use_signoff_queue)
 def queue():
-    today = date.today()
+    today = uk_today()
     return render_template("signoff/queue.html", items=queries.queue_for(current_user, today),
                            ready=queries.stages_ready_for(current_user, today), page_title="Sign-off queue")
 
@@ -170,7 +169,7 @@ def stage(trainee_id: int, stage_key: str):
     row = db.session.get(TraineeProgress, (trainee_id, stage_key[:30])) or abort(404)
     stage_name = curricula.curriculum(trainee.trainee_profile.curriculum_version).stage(row.stage_key).name
     existing = [s for s in queries.stage_signoffs_for(trainee_id) if s.stage_key == row.stage_key]
-    form = StageSignOffForm(signed_on=date.today()) if request.method == "GET" else StageSignOffForm()
+    form = StageSignOffForm(signed_on=uk_today()) if request.method == "GET" else StageSignOffForm()
     if not existing and row.ready_for_signoff and form.validate_on_submit():
         try:
             services.sign_off_stage(current_user, trainee, row.stage_key, form.signed_on.data, (form.comment.data or "").strip())
