@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from competencies import STAGE_LEVELS, CurriculumRegistry
 from trainee_portal.audit import GENESIS_HASH, canonical_json, record_hash
-from trainee_portal.models import EvidenceEntry
+from trainee_portal.models import EvidenceEntry, name_key
 
 DOMAIN = "bench.painportfolio.nhs.uk"
 REGIONS = ["London", "Kent, Surrey and Sussex", "Wessex", "Severn", "Peninsula", "Thames Valley", "East of England",
@@ -97,13 +97,14 @@ class DatasetBuilder:
         rows: dict[str, list[dict]] = {t: [] for t in (
             "region", "cohort", "user", "user_role", "trainee_profile", "supervisor_assignment", "director_scope")}
         for rid, name in enumerate(REGIONS, 1):
-            rows["region"].append({"id": rid, "name": name})
+            rows["region"].append({"id": rid, "name": name, "name_key": name_key(name)})
         cohorts = []
         for rid, name in enumerate(REGIONS, 1):
             for year in INTAKES:
                 cid = len(cohorts) + 1
                 cohorts.append((cid, rid, year))
-                rows["cohort"].append({"id": cid, "region_id": rid, "name": f"{name} {year} intake", "intake_year": year})
+                rows["cohort"].append({"id": cid, "region_id": rid, "name": f"{name} {year} intake",
+                                       "name_key": name_key(f"{name} {year} intake"), "intake_year": year})
         self._user(rows, 1, "admin", "Alex Morgan", ("admin",))
         self._user(rows, 2, "director", "Dr Helen Okafor (national)", ("director",))
         for rid in range(1, len(REGIONS) + 1):

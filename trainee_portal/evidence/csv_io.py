@@ -207,7 +207,7 @@ def save_rows(user, profile: TraineeProfile, curriculum: Curriculum, rows: list[
                 "setting": row["setting"] or None, "hospital": row["hospital"] or None,
                 "supervision_level": row["supervision_level"] or None, "technique": row["technique"] or None,
                 "guidance": row["guidance"] or None, "notes": row["notes"] or "", "reflection": row["reflection"] or "",
-                "status": "draft", "version": 1, "created_at": now, "updated_at": now}
+                "status": "draft", "version": 1, "row_version": 1, "created_at": now, "updated_at": now}
             entry = SimpleNamespace(**record, competency_codes=codes, is_current=True,
                                     CONTENT_FIELDS=EvidenceEntry.CONTENT_FIELDS)
             record["content_hash"] = EvidenceEntry.compute_content_hash(entry)

@@ -1,8 +1,9 @@
 """The database models, one module per area; importing this package registers every table."""
 from trainee_portal.models.accounts import (  # noqa: F401
-    ROLES, Cohort, DirectorScope, Region, SupervisorAssignment, TraineeProfile, User, UserRole,
+    ROLES, Cohort, DirectorScope, LoginFailure, PasswordResetToken, Region, SupervisorAssignment, TraineeProfile, User,
+    UserRole, name_key,
 )
-from trainee_portal.models.audit import AuditHead, AuditRecord  # noqa: F401
+from trainee_portal.models.audit import AuditCheckpoint, AuditHead, AuditRecord  # noqa: F401
 from trainee_portal.models.curricula import CurriculumUpload  # noqa: F401
 from trainee_portal.models.evidence import EvidenceCompetency, EvidenceEntry  # noqa: F401
 from trainee_portal.models.exams import ExamAttempt, ExamSitting, MockExamScore, RapmConfirmation  # noqa: F401

@@ -1,11 +1,12 @@
 """People and their relations: users and roles, trainee profiles, regions and cohorts, supervision, director scope."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from trainee_portal.extensions import db
 from trainee_portal.models._base import utcnow
@@ -14,22 +15,49 @@ ROLES = ("trainee", "supervisor", "director", "admin")
 ROLE_LABELS = {"trainee": "Trainee", "supervisor": "Supervisor", "director": "Training director", "admin": "Administrator"}
 
 
+def name_key(name: str) -> str:
+    """The form two names are compared in: Unicode-normalised (NFKC), case-folded, inner spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+
+
 class Region(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # Unique in the database: names equal but for case (any script) or spacing are one name.
+    name_key: Mapped[str] = mapped_column(String(120), unique=True)
+    # Email domains (one per line, e.g. nhs.net) whose outside assessors' signatures count without confirmation.
+    trusted_assessor_domains: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="region", order_by="Cohort.name")
 
+    @validates("name")
+    def _keep_key(self, _field, value):
+        self.name_key = name_key(value)
+        return value
+
+    @property
+    def trusted_domains(self) -> tuple[str, ...]:
+        return tuple(d.strip().lower().lstrip("@") for d in (self.trusted_assessor_domains or "").replace(",", "\n").split() if d.strip())
+
 
 class Cohort(db.Model):
-    __table_args__ = (UniqueConstraint("region_id", "name", name="uq_cohort_region_name"),)
+    __table_args__ = (
+        UniqueConstraint("region_id", "name", name="uq_cohort_region_name"),
+        UniqueConstraint("region_id", "name_key", name="uq_cohort_region_name_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120))
     intake_year: Mapped[int | None]
 
     region: Mapped[Region] = relationship(back_populates="cohorts")
+
+    @validates("name")
+    def _keep_key(self, _field, value):
+        self.name_key = name_key(value)
+        return value
 
 
 class User(UserMixin, db.Model):
@@ -41,6 +69,8 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Bumped on sign-out and password change; a session carrying an older number is refused on its next request.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
@@ -138,3 +168,33 @@ class DirectorScope(db.Model):
     director: Mapped[User] = relationship()
     region: Mapped[Region | None] = relationship()
     cohort: Mapped[Cohort | None] = relationship()
+
+
+class PasswordResetToken(db.Model):
+    """A single-use, short-lived password reset link; only the SHA-256 of its token is kept."""
+
+    __table_args__ = (Index("ix_password_reset_token_user", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # an administrator, or None when self-served
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in, counted per address and per account by every worker (the shared throttle's store)."""
+
+    __table_args__ = (
+        CheckConstraint("scope IN ('address','account')", name="known_scope"),
+        Index("ix_login_failure_scope_key_at", "scope", "key", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(64))  # SHA-256 of the address or the lower-cased email
+    at: Mapped[datetime] = mapped_column(default=utcnow)

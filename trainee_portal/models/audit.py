@@ -34,3 +34,20 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     sequence: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(db.Model):
+    """The chain's head at one moment, signed with a key kept outside the database (instance/ or the environment).
+
+    A chain rewritten and re-hashed by someone without the key no longer matches an earlier checkpoint.
+    """
+
+    __table_args__ = (Index("ix_audit_checkpoint_sequence", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sequence: Mapped[int]
+    last_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    key_id: Mapped[str] = mapped_column(String(32))  # which public key verifies it
+    signature: Mapped[str] = mapped_column(String(200))  # base64 Ed25519 signature of the canonical head
+    reason: Mapped[str] = mapped_column(String(40), default="interval")  # interval | export | command

@@ -39,8 +39,11 @@ class EvidenceEntry(db.Model):
     attachment_path: Mapped[str | None] = mapped_column(String(80))  # generated name under instance/uploads
     attachment_mime: Mapped[str | None] = mapped_column(String(60))
     attachment_size: Mapped[int | None]
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))  # the file's bytes, checked by verify-audit
     status: Mapped[str] = mapped_column(String(12), default="draft")
     version: Mapped[int] = mapped_column(default=1)
+    # Optimistic lock: every write of the row adds one, and a save carries the number its form was built from.
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Unique: an entry is replaced by one newer version at most, even if two requests race past the guarded update.
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_entry.id"), unique=True)
     superseded_at: Mapped[datetime | None]  # set when a newer version replaces this one

@@ -48,6 +48,7 @@ class SignOff(db.Model):
         UniqueConstraint("request_id", name="uq_sign_off_request"),  # one decision per request, never two
         Index("ix_sign_off_evidence", "evidence_id"),
         Index("ix_sign_off_signer", "signer_id"),
+        CheckConstraint("assurance IN ('supervisor','trusted_domain','confirmed','unconfirmed')", name="known_assurance"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,10 +63,18 @@ class SignOff(db.Model):
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
     voided_at: Mapped[datetime | None]
     void_reason: Mapped[str | None] = mapped_column(String(200))
+    # Who vouches for the signer: 'supervisor' (an assigned supervisor, signed in), 'trusted_domain' (an outside
+    # assessor at an email domain the trainee's region trusts), 'confirmed' (an outside assessor confirmed by the
+    # educational supervisor) or 'unconfirmed' (an outside assessor nobody has vouched for yet: it does not count).
+    assurance: Mapped[str] = mapped_column(String(16), default="supervisor", server_default="supervisor")
+    assessor_email: Mapped[str | None] = mapped_column(String(254))  # where the one-time link was sent
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    confirmed_at: Mapped[datetime | None]
 
     evidence = relationship("EvidenceEntry")
     request = relationship("SignOffRequest")
     signer = relationship("User", foreign_keys=[signer_id])
+    confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
 
 
 class StageSignOff(db.Model):
