@@ -90,6 +90,8 @@ def _database_per_test(request):
         yield
         db.session.remove()
         _empty_tables(db)
+        # The signed heads' copy outside the database goes with the tables it vouches for.
+        (Path(application.instance_path) / "audit-checkpoints.jsonl").unlink(missing_ok=True)
 
 
 def _empty_tables(db) -> None:

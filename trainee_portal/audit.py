@@ -1,21 +1,37 @@
-"""Appending to and verifying the hash-chained audit log.
+"""Appending to and verifying the hash-chained audit log, and signing its head with a key kept outside the database.
 
 Each record's hash covers its sequence number, content and the previous record's hash, so an edit,
-deletion or reordering anywhere breaks the chain from that point on.
+deletion or reordering anywhere breaks the chain from that point on. Someone who can write the database can
+still rewrite the chain and re-hash it; a checkpoint (the head's sequence and hash, signed with an Ed25519 key
+held in the environment or instance/, and copied to instance/audit-checkpoints.jsonl) stops that: a rewritten
+chain no longer matches any head signed before the rewrite.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
+import os
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import select, update
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask import current_app
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from trainee_portal.extensions import db
-from trainee_portal.models import AuditHead, AuditRecord
+from trainee_portal.models import AuditCheckpoint, AuditHead, AuditRecord
 from trainee_portal.models._base import utcnow
 
 GENESIS_HASH = "0" * 64
+KEY_FILE = "audit-signing-key"
+CHECKPOINT_FILE = "audit-checkpoints.jsonl"
+DEFAULT_CHECKPOINT_EVERY = 200
+_PENDING_LINES = "audit_checkpoint_lines"
 
 
 def canonical_json(data) -> str:
@@ -52,7 +68,7 @@ def _claim_next_sequence() -> tuple[int, str]:
 
 def append(action: str, *, subject_type: str, subject_id: int | None, payload: dict,
            actor=None, actor_label: str | None = None, trainee_id: int | None = None) -> AuditRecord:
-    """Add one record in the caller's transaction (the caller commits)."""
+    """Add one record in the caller's transaction (the caller commits); every Nth record also signs the head."""
     sequence, prev_hash = _claim_next_sequence()
     record = AuditRecord(
         id=sequence,
@@ -69,7 +85,45 @@ def append(action: str, *, subject_type: str, subject_id: int | None, payload: d
     record.record_hash = record_hash(record)
     db.session.add(record)
     db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=record.record_hash))
+    every = int(current_app.config.get("AUDIT_CHECKPOINT_EVERY") or DEFAULT_CHECKPOINT_EVERY)
+    if sequence % every == 0:
+        checkpoint("interval", sequence=sequence, last_hash=record.record_hash)
     return record
+
+
+# --- chain verification -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChainFinding:
+    record_id: int
+    reason: str
+
+
+def chain_findings(records, on_record=None):
+    """Every break in records given in id order (a missing record, a broken link, changed content).
+
+    Yields ChainFinding and goes on after each, from the stored hash, so one edit is named once.
+    on_record(record) is called for each record (the integrity check compares signed heads there).
+    """
+    expected_prev, expected_id = GENESIS_HASH, 1
+    for record in records:
+        if record.id != expected_id:
+            yield ChainFinding(record.id, f"expected record {expected_id} next, found {record.id}: "
+                                          f"{'a record is' if record.id == expected_id + 1 else 'records are'} missing")
+        elif record.prev_hash != expected_prev:
+            yield ChainFinding(record.id, "its link to the previous record does not match")
+        if record_hash(record) != record.record_hash:
+            yield ChainFinding(record.id, "its content does not match its hash: it was changed after it was written")
+        if on_record is not None:
+            on_record(record)
+        expected_prev, expected_id = record.record_hash, record.id + 1
+    head = db.session.get(AuditHead, 1)
+    if head is not None and head.last_hash != expected_prev:
+        yield ChainFinding(expected_id, "records at the end of the chain are missing (the head names a later record)")
+
+
+def chain_records(batch_size: int = 5000):
+    return db.session.scalars(select(AuditRecord).order_by(AuditRecord.id).execution_options(yield_per=batch_size))
 
 
 @dataclass(frozen=True)
@@ -82,17 +136,142 @@ class ChainReport:
 
 def verify_chain(batch_size: int = 5000) -> ChainReport:
     """Walk the whole chain in id order and name the first record that does not verify."""
-    expected_prev, expected_id, checked = GENESIS_HASH, 1, 0
-    query = select(AuditRecord).order_by(AuditRecord.id).execution_options(yield_per=batch_size)
-    for record in db.session.scalars(query):
-        if record.id != expected_id:
-            return ChainReport(False, checked, record.id, f"expected record {expected_id} next, found {record.id}: a record is missing")
-        if record.prev_hash != expected_prev:
-            return ChainReport(False, checked, record.id, "its link to the previous record does not match")
-        if record_hash(record) != record.record_hash:
-            return ChainReport(False, checked, record.id, "its content does not match its hash: it was changed after it was written")
-        expected_prev, expected_id, checked = record.record_hash, expected_id + 1, checked + 1
-    head = db.session.get(AuditHead, 1)
-    if head is not None and head.last_hash != expected_prev:
-        return ChainReport(False, checked, expected_id, "records at the end of the chain are missing")
-    return ChainReport(True, checked)
+    counted = []
+    for finding in chain_findings(chain_records(batch_size), counted.append):
+        return ChainReport(False, len(counted), finding.record_id, finding.reason)
+    return ChainReport(True, len(counted))
+
+
+# --- the signing key ----------------------------------------------------------------------------
+
+class AuditKeyError(Exception):
+    """The configured key cannot be read; the message says which setting and why."""
+
+
+def _raw_key(text: str, where: str) -> bytes:
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise AuditKeyError(f"{where} is not base64 text") from None
+    if len(raw) != 32:
+        raise AuditKeyError(f"{where} must hold 32 bytes (base64 of a raw Ed25519 key), not {len(raw)}")
+    return raw
+
+
+def key_file() -> Path:
+    return Path(current_app.instance_path) / KEY_FILE
+
+
+def create_key_file(path: Path) -> bool:
+    """Write a new random key readable only by its owner, unless one is there already; True when created."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode() + "\n")
+    try:
+        os.link(temporary, path)  # atomic and refuses to replace: two workers starting together keep one key
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink()
+
+
+def signing_key(create: bool = True) -> Ed25519PrivateKey | None:
+    """AUDIT_SIGNING_KEY (environment, then config), else instance/audit-signing-key (made on first use)."""
+    configured = os.environ.get("AUDIT_SIGNING_KEY") or current_app.config.get("AUDIT_SIGNING_KEY")
+    if configured:
+        return Ed25519PrivateKey.from_private_bytes(_raw_key(configured, "AUDIT_SIGNING_KEY"))
+    path = key_file()
+    if not path.exists():
+        if not create:
+            return None
+        create_key_file(path)
+    return Ed25519PrivateKey.from_private_bytes(_raw_key(path.read_text(), str(path)))
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    return hashlib.sha256(public.public_bytes_raw()).hexdigest()[:16]
+
+
+def public_key_text(public: Ed25519PublicKey) -> str:
+    return base64.b64encode(public.public_bytes_raw()).decode()
+
+
+def verify_keys() -> dict[str, Ed25519PublicKey]:
+    """Public keys that verify checkpoints: AUDIT_VERIFY_KEYS (list or comma-separated) and the signing key's own."""
+    listed = os.environ.get("AUDIT_VERIFY_KEYS") or current_app.config.get("AUDIT_VERIFY_KEYS") or []
+    if isinstance(listed, str):
+        listed = [part for part in listed.replace(",", " ").split() if part]
+    keys = [Ed25519PublicKey.from_public_bytes(_raw_key(text, "AUDIT_VERIFY_KEYS")) for text in listed]
+    private = signing_key(create=False)
+    if private is not None:
+        keys.append(private.public_key())
+    return {key_id(k): k for k in keys}
+
+
+# --- checkpoints --------------------------------------------------------------------------------
+
+def checkpoint_file() -> Path:
+    return Path(current_app.instance_path) / CHECKPOINT_FILE
+
+
+def _signed_text(sequence: int, last_hash: str, signed_at: datetime, key: str, reason: str) -> bytes:
+    return canonical_json({"sequence": sequence, "last_hash": last_hash, "key_id": key, "reason": reason,
+                           "signed_at": signed_at.isoformat(timespec="microseconds")}).encode()
+
+
+def checkpoint(reason: str, *, sequence: int | None = None, last_hash: str | None = None) -> AuditCheckpoint | None:
+    """Sign the chain's head in the caller's transaction; its line in the checkpoint file is written on commit."""
+    if sequence is None:
+        head = db.session.execute(select(AuditHead.sequence, AuditHead.last_hash).where(AuditHead.id == 1)).first()
+        if head is None or not head.sequence:
+            return None
+        sequence, last_hash = head.sequence, head.last_hash
+    private = signing_key()
+    key, signed_at = key_id(private.public_key()), utcnow()
+    signature = base64.b64encode(private.sign(_signed_text(sequence, last_hash, signed_at, key, reason))).decode()
+    row = AuditCheckpoint(sequence=sequence, last_hash=last_hash, signed_at=signed_at, key_id=key,
+                          signature=signature, reason=reason)
+    db.session.add(row)
+    line = canonical_json({"sequence": sequence, "last_hash": last_hash, "key_id": key, "reason": reason,
+                           "signed_at": signed_at.isoformat(timespec="microseconds"), "signature": signature})
+    db.session.info.setdefault(_PENDING_LINES, []).append((str(checkpoint_file()), line))
+    return row
+
+
+def take_checkpoint(reason: str) -> AuditCheckpoint | None:
+    """Sign the head now and commit (exports and the audit-checkpoint command); None while the log is empty."""
+    row = checkpoint(reason)
+    db.session.commit()
+    return row
+
+
+def checkpoint_verifies(row, keys: dict[str, Ed25519PublicKey]) -> bool:
+    """The signature matches the row's sequence, hash, time, key and reason under a known public key."""
+    public = keys.get(row.key_id)
+    if public is None:
+        return False
+    try:
+        public.verify(base64.b64decode(row.signature, validate=True),
+                      _signed_text(row.sequence, row.last_hash, row.signed_at, row.key_id, row.reason))
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
+
+
+@event.listens_for(Session, "after_commit")
+def _write_checkpoint_lines(session) -> None:
+    """Only checkpoints whose transaction committed reach the file (a rolled-back sequence is reused)."""
+    for path, line in session.info.pop(_PENDING_LINES, None) or ():
+        try:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+        except OSError as error:  # the database copy stands; say so rather than fail a committed request
+            current_app.logger.error("Could not append an audit checkpoint to %s: %s", path, error)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_checkpoint_lines(session) -> None:
+    session.info.pop(_PENDING_LINES, None)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from trainee_portal import audit
 from trainee_portal.extensions import db
+from trainee_portal.integrity import text_sha256
 from trainee_portal.models import ArcpOutcome, EvidenceEntry, TraineeProfile, TraineeProgress, User
 from trainee_portal.models.reviews import ARCP_OUTCOMES
 from trainee_portal.notifications.outbox import app_path, notify
@@ -60,9 +61,10 @@ def record_outcome(trainee: TraineeProfile, actor: User, *, training_year: str, 
                  f"({ARCP_OUTCOMES[outcome]}) for {training_year}. The panel's notes and the evidence it looked at are "
                  "in the portfolio under ARCP outcomes.\n"))
     audit.append("arcp.recorded", actor=actor, trainee_id=trainee.user_id, subject_type="arcp_outcome",
-                 subject_id=record.id, payload={"training_year": training_year, "outcome": outcome,
-                                                "panel_date": panel_date.isoformat(),
-                                                "evidence_total": summary["evidence_total"]})
+                 subject_id=record.id, payload={"trainee_id": record.trainee_id, "training_year": training_year,
+                                                "outcome": outcome, "panel_date": panel_date.isoformat(),
+                                                "notes_sha256": text_sha256(record.notes),
+                                                "recorded_by_id": actor.id, "evidence_total": summary["evidence_total"]})
     return record
 
 

@@ -1,6 +1,7 @@
 """Uploaded certificates: type checked by extension and magic bytes, size capped, stored under UPLOAD_DIR with generated names."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ class StoredFile:
     path: str  # generated name inside UPLOAD_DIR
     mime: str
     size: int
+    sha256: str | None = None  # of the bytes as stored; verify-audit checks the file still hashes to it
 
 
 def _limit() -> int:
@@ -83,7 +85,15 @@ def store(storage) -> StoredFile:
     storage.save(upload_dir() / generated)
     size = (upload_dir() / generated).stat().st_size
     original = Path(storage.filename).name[-200:] or f"certificate{extension}"
-    return StoredFile(original, generated, KINDS[extension][0], size)
+    return StoredFile(original, generated, KINDS[extension][0], size, file_sha256(upload_dir() / generated))
+
+
+def file_sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def file_path(generated: str) -> Path | None:
@@ -116,6 +126,7 @@ def from_keep_token(token: str, user_id: int) -> StoredFile | None:
         data = _serializer().loads(token)
     except BadSignature:
         return None
-    if data.get("u") != user_id or file_path(data.get("p", "")) is None:
+    path = file_path(data.get("p", "")) if data.get("u") == user_id else None
+    if path is None:
         return None
-    return StoredFile(data["n"], data["p"], data["m"], data["s"])
+    return StoredFile(data["n"], data["p"], data["m"], data["s"], file_sha256(path))

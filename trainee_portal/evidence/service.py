@@ -19,7 +19,7 @@ from trainee_portal.models._base import utcnow
 FORM_FIELDS = ("evidence_type", "occurred_on", "title", "setting", "hospital", "supervision_level", "technique",
                "guidance", "notes", "reflection")
 COPIED_FIELDS = FORM_FIELDS + ("trainee_id", "stage_level", "attachment_name", "attachment_path", "attachment_mime",
-                               "attachment_size")
+                               "attachment_size", "attachment_sha256")
 
 
 class EvidenceError(Exception):
@@ -78,6 +78,7 @@ def _attach(entry: EvidenceEntry, stored: attachments.StoredFile | None) -> str 
     old = entry.attachment_path
     entry.attachment_name, entry.attachment_path = stored.name, stored.path
     entry.attachment_mime, entry.attachment_size = stored.mime, stored.size
+    entry.attachment_sha256 = stored.sha256
     return old
 
 
@@ -91,7 +92,8 @@ def create(user, profile: TraineeProfile, curriculum: Curriculum, values: dict,
     entry.content_hash = entry.compute_content_hash()
     progress.record_change(profile.user_id, Counter(), progress.contribution(entry))
     audit.append("evidence.created", actor=user, trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
-                 payload={"evidence_type": entry.evidence_type, "version": entry.version, "content_hash": entry.content_hash})
+                 payload={"evidence_type": entry.evidence_type, "version": entry.version, "content_hash": entry.content_hash,
+                          "attachment_sha256": entry.attachment_sha256})
     return entry
 
 
@@ -105,7 +107,8 @@ def update(user, entry: EvidenceEntry, profile: TraineeProfile, curriculum: Curr
     entry.content_hash = entry.compute_content_hash()
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
     audit.append("evidence.updated", actor=user, trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
-                 payload={"previous_hash": old_hash, "content_hash": entry.content_hash})
+                 payload={"previous_hash": old_hash, "content_hash": entry.content_hash,
+                          "attachment_sha256": entry.attachment_sha256})
     return replaced if replaced and not _file_in_use(replaced) else None
 
 
@@ -155,7 +158,8 @@ def new_version(user, old: EvidenceEntry) -> EvidenceEntry:
     db.session.flush()
     new.content_hash = new.compute_content_hash()
     audit.append("evidence.new_version", actor=user, trainee_id=old.trainee_id, subject_type="evidence",
-                 subject_id=new.id, payload={"supersedes_id": old.id, "version": new.version})
+                 subject_id=new.id, payload={"supersedes_id": old.id, "version": new.version,
+                                                      "attachment_sha256": new.attachment_sha256})
     reason = f"Superseded by version {new.version} (evidence {new.id})"
     signoffs = db.session.scalars(select(SignOff).where(SignOff.evidence_id == old.id, SignOff.voided_at.is_(None))).all()
     for signoff in signoffs:

@@ -6,6 +6,7 @@ from trainee_portal import audit, curricula
 from trainee_portal.exams import queries
 from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db
+from trainee_portal.integrity import text_sha256
 from trainee_portal.models import ExamAttempt, ExamSitting, MockExamScore, RapmConfirmation, TraineeProfile
 
 
@@ -23,6 +24,13 @@ def attempt_problems(profile: TraineeProfile, sitting: ExamSitting, result: str,
     return recording_problems(rules, queries.core_attempts(rows), new, uk_today())
 
 
+def decision_columns(attempt: ExamAttempt) -> dict:
+    """Every column a decision on the attempt reads, as the audit log keeps them (verify-audit compares them)."""
+    return {"trainee_id": attempt.trainee_id, "sitting_id": attempt.sitting_id, "result": attempt.result,
+            "score": None if attempt.score is None else float(attempt.score), "extra_training_note_sha256": text_sha256(attempt.extra_training_note),
+            "recorded_by_id": attempt.recorded_by_id, "corrected_by_id": attempt.corrected_by_id}
+
+
 def record_attempt(profile: TraineeProfile, sitting: ExamSitting, result: str, score: float | None,
                    note: str | None, actor) -> ExamAttempt:
     attempt = ExamAttempt(trainee_id=profile.user_id, sitting_id=sitting.id, result=result, score=score,
@@ -31,7 +39,7 @@ def record_attempt(profile: TraineeProfile, sitting: ExamSitting, result: str, s
     db.session.flush()
     audit.append("exam.attempt_recorded", actor=actor, trainee_id=profile.user_id, subject_type="exam_attempt",
                  subject_id=attempt.id, payload={"part": sitting.part, "sits_on": sitting.sits_on.isoformat(),
-                                                 "result": result, "score": score})
+                                                 **decision_columns(attempt)})
     return attempt
 
 
@@ -43,7 +51,7 @@ def correct_attempt(attempt: ExamAttempt, result: str, score: float | None, note
     audit.append("exam.attempt_corrected", actor=actor, trainee_id=attempt.trainee_id, subject_type="exam_attempt",
                  subject_id=attempt.id, payload={"before": before, "after": {
                      "result": result, "score": score, "extra_training_note": attempt.extra_training_note},
-                     "reason": reason.strip()})
+                     "reason": reason.strip(), **decision_columns(attempt)})
 
 
 def confirm_rapm(trainee_id: int, form, actor) -> RapmConfirmation:

@@ -1,29 +1,83 @@
-"""`flask --app wsgi verify-audit`: the hash chain and every live signature, naming the first that fails."""
+"""`flask --app wsgi verify-audit`, `audit-checkpoint` and `fingerprint-attachments`: checking and sealing the record."""
 from __future__ import annotations
 
 import click
 from flask import Flask
+from sqlalchemy import select
 
-from trainee_portal.audit import verify_chain
-from trainee_portal.signoff.integrity import verify_signatures
+from trainee_portal import audit
+from trainee_portal.evidence import attachments
+from trainee_portal.extensions import db
+from trainee_portal.integrity import verify_all
+from trainee_portal.models import EvidenceEntry
 
 
 def init_cli(app: Flask) -> None:
     app.cli.add_command(verify_audit)
+    app.cli.add_command(audit_checkpoint)
+    app.cli.add_command(fingerprint_attachments)
 
 
 @click.command("verify-audit")
 def verify_audit() -> None:
-    """Check the audit chain and that signed evidence and signatures are unchanged; exit 1 on the first failure."""
-    chain = verify_chain()
-    if not chain.ok:
-        click.echo(f"FAILED: audit record {chain.first_bad_id} does not verify: {chain.reason}. "
-                   f"({chain.checked} records before it verified.)", err=True)
+    """Check the audit chain, its signed heads and every decision row against it; exit 1 naming every failure."""
+    report = verify_all()
+    counts = "; ".join(f"{name}: {count}" for name, count in report.checked.items()) or "nothing recorded yet"
+    for warning in report.warnings:
+        click.echo(f"WARNING {warning}")
+    if report.warning_count > len(report.warnings):
+        click.echo(f"WARNING … and {report.warning_count - len(report.warnings)} more warnings")
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(f"FAILED {problem}", err=True)
+        more = report.problem_count - len(report.problems)
+        click.echo(f"FAILED: {report.problem_count} problem{'s' if report.problem_count != 1 else ''} found"
+                   f"{f' ({more} not listed)' if more else ''}. Checked {counts} in {report.seconds:.1f} s.", err=True)
         raise SystemExit(1)
-    click.echo(f"Audit chain OK: {chain.checked} records verified.")
-    signatures = verify_signatures()
-    if not signatures.ok:
-        click.echo(f"FAILED: sign-off {signatures.first_bad_signoff_id} (evidence {signatures.evidence_id}) does not verify: "
-                   f"{signatures.reason}. ({signatures.checked} signatures before it verified.)", err=True)
+    click.echo(f"Audit OK: checked {counts} in {report.seconds:.1f} s. Every row that carries a decision matches "
+               "the audit log, the chain is unbroken and matches every signed head.")
+
+
+@click.command("audit-checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the audit chain's head now (also done every AUDIT_CHECKPOINT_EVERY records and on every export)."""
+    try:
+        row = audit.take_checkpoint("command")
+    except audit.AuditKeyError as error:
+        raise click.ClickException(str(error)) from None
+    if row is None:
+        click.echo("The audit log is empty: nothing to sign yet.")
+        return
+    public = audit.signing_key().public_key()
+    click.echo(f"Signed the head: sequence {row.sequence}, hash {row.last_hash}, key {row.key_id} "
+               f"(public key {audit.public_key_text(public)}). Copied to {audit.checkpoint_file()}.")
+
+
+@click.command("fingerprint-attachments")
+@click.option("--batch", default=500, show_default=True, help="Entries per transaction.")
+def fingerprint_attachments(batch: int) -> None:
+    """Record the SHA-256 of certificate files stored before fingerprints existed (once each, audited)."""
+    done, missing, last_id = 0, [], 0
+    while True:
+        entries = db.session.scalars(
+            select(EvidenceEntry).where(EvidenceEntry.attachment_path.is_not(None), EvidenceEntry.attachment_sha256.is_(None),
+                                        EvidenceEntry.id > last_id).order_by(EvidenceEntry.id).limit(batch)).all()
+        if not entries:
+            break
+        for entry in entries:
+            path = attachments.file_path(entry.attachment_path)
+            if path is None:
+                missing.append(f"evidence {entry.id}, file {entry.attachment_path}")
+                continue
+            entry.attachment_sha256 = attachments.file_sha256(path)
+            audit.append("evidence.fingerprinted", trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
+                         payload={"evidence_id": entry.id, "attachment_sha256": entry.attachment_sha256},
+                         actor_label="fingerprint-attachments command")
+            done += 1
+        last_id = entries[-1].id
+        db.session.commit()
+    click.echo(f"Fingerprinted {done} file{'s' if done != 1 else ''}.")
+    for where in missing:
+        click.echo(f"MISSING {where}: the file is not in the upload folder, so it was not fingerprinted", err=True)
+    if missing:
         raise SystemExit(1)
-    click.echo(f"Signatures OK: {signatures.checked} signed evidence items match their signatures and audit records.")

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from trainee_portal import audit, curricula, progress
 from trainee_portal.cohort import response_summary
 from trainee_portal.extensions import db
+from trainee_portal.integrity import text_sha256
 from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, StageSignOff, TraineeProgress, User
 from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER, app_path, external_url, notify
@@ -134,7 +135,10 @@ def sign(signoff_request: SignOffRequest, *, level: str, feedback: str, seen_has
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
     audit.append("signoff.signed", trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
                  payload={"request_id": signoff_request.id, "signoff_id": signoff.id, "evidence_id": entry.id,
-                          "level": level, "content_hash": content_hash, "assessor_gmc": assessor_gmc},
+                          "level": level, "content_hash": content_hash, "assessor_gmc": assessor_gmc,
+                          "signer_id": signoff.signer_id, "assessor_name": assessor_name,
+                          "assessor_email": signoff.assessor_email, "assurance": signoff.assurance,
+                          "feedback_sha256": text_sha256(signoff.feedback)},
                  **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email))
     who = decider.name if decider else f"{assessor_name} (outside assessor)"
     notify(user=entry.trainee, category="signoff.signed", link=_request_path(signoff_request),
@@ -180,9 +184,11 @@ def sign_off_stage(supervisor: User, trainee: User, stage_key: str, signed_on: d
     db.session.add(stage_signoff)
     db.session.flush()
     audit.append("stage.signed_off", actor=supervisor, trainee_id=trainee.id, subject_type="stage",
-                 subject_id=stage_signoff.id, payload={"stage_sign_off_id": stage_signoff.id, "stage_key": stage_key,
-                                                       "curriculum_version": profile.curriculum_version,
-                                                       "signed_on": signed_on.isoformat()})
+                 subject_id=stage_signoff.id, payload={
+                     "stage_sign_off_id": stage_signoff.id, "trainee_id": trainee.id, "stage_key": stage_key,
+                     "curriculum_version": profile.curriculum_version, "stage_level": stage_signoff.stage_level,
+                     "signed_by_id": supervisor.id, "signed_on": signed_on.isoformat(),
+                     "comment_sha256": text_sha256(stage_signoff.comment)})
     stage_name = curricula.curriculum(profile.curriculum_version).stage(stage_key).name
     notify(user=trainee, category="stage.signed_off", link=app_path("signoff.mine"),
            subject=f"Stage signed off: {stage_name}",

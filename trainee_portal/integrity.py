@@ -1,0 +1,358 @@
+"""verify-audit's check: the chain against every signed head, and every row that carries a decision against the log.
+
+A database administrator can change any row, including the audit log itself. The chain (audit.py) catches edits
+of the log; signed heads catch a log rewritten and re-hashed; this module catches decision rows that no longer say
+what the log recorded: sign-offs (level, signer, assessor, assurance, feedback, content), voids and deletions,
+evidence status, stage sign-offs, exam results, ARCP outcomes and the bytes of certificate files.
+
+Rows are read one batch of trainees at a time (each trainee's rows and audit records together, by the trainee
+index), so memory stays bounded however large the portfolio is.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import SimpleNamespace
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from trainee_portal import audit
+from trainee_portal.evidence import attachments
+from trainee_portal.extensions import db
+from trainee_portal.models import (
+    ArcpOutcome, AuditCheckpoint, AuditRecord, EvidenceEntry, ExamAttempt, SignOff, SignOffRequest, StageSignOff, User,
+)
+
+COUNTING_ASSURANCE = ("supervisor", "trusted_domain", "confirmed")
+SIGNOFF_KEYS = ("evidence_id", "level", "content_hash", "signer_id", "assessor_name", "assessor_gmc", "assessor_email",
+                "assurance", "feedback_sha256")
+STAGE_KEYS = ("trainee_id", "stage_key", "curriculum_version", "stage_level", "signed_by_id", "signed_on", "comment_sha256")
+EXAM_KEYS = ("trainee_id", "sitting_id", "result", "score", "extra_training_note_sha256", "recorded_by_id", "corrected_by_id")
+ARCP_KEYS = ("trainee_id", "training_year", "outcome", "panel_date", "notes_sha256", "recorded_by_id")
+ATTACHMENT_ACTIONS = ("evidence.created", "evidence.updated", "evidence.new_version", "evidence.fingerprinted")
+ACTIONS = ("signoff.signed", "signoff.confirmed", "signoff.voided", "evidence.deleted", "stage.signed_off",
+           "exam.attempt_recorded", "exam.attempt_corrected", "arcp.recorded") + ATTACHMENT_ACTIONS
+
+
+def text_sha256(text: str | None) -> str:
+    """The fingerprint audit payloads keep of free text (feedback, comments, notes): "" and None hash alike."""
+    return hashlib.sha256((text or "").encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # chain | checkpoint | signoff | evidence | attachment | stage_signoff | exam_result | arcp_outcome
+    where: str  # e.g. "audit record 12", "sign-off 4 (evidence 9)", "evidence 9, file ab12….pdf"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"[{self.kind}] {self.where}: {self.detail}"
+
+
+@dataclass
+class IntegrityReport:
+    ok: bool
+    checked: dict[str, int]
+    problems: list[Problem]  # the first `limit` found
+    problem_count: int  # all of them
+    warnings: list[Problem] = field(default_factory=list)  # not failures: e.g. files not yet fingerprinted
+    warning_count: int = 0
+    seconds: float = 0.0
+
+
+class _Findings:
+    def __init__(self, limit: int):
+        self.limit, self.problems, self.problem_count = limit, [], 0
+        self.warnings, self.warning_count = [], 0
+        self.partly_covered: Counter = Counter()  # (kind, missing keys) -> rows whose audit records predate the keys
+
+    def add(self, kind: str, where: str, detail: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < self.limit:
+            self.problems.append(Problem(kind, where, detail))
+
+    def warn(self, kind: str, where: str, detail: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < self.limit:
+            self.warnings.append(Problem(kind, where, detail))
+
+
+def verify_all(limit: int = 50, batch_trainees: int = 50) -> IntegrityReport:
+    """Check the chain, the signed heads and every decision row; list every problem (the first `limit` in full)."""
+    started, found = time.perf_counter(), _Findings(limit)
+    checked: Counter = Counter()
+    _check_chain(found, checked)
+    last_id = 0
+    while True:
+        ids = db.session.scalars(select(User.id).where(User.id > last_id).order_by(User.id).limit(batch_trainees)).all()
+        if not ids:
+            break
+        _check_trainees(ids, found, checked)  # the session holds rows weakly: a finished batch is freed
+        last_id = ids[-1]
+    for (kind, missing), rows in sorted(found.partly_covered.items()):
+        found.warn(kind, f"{rows} row{'s' if rows != 1 else ''}",
+                   f"their audit records were written before they carried {', '.join(missing)}, so those are not covered")
+    return IntegrityReport(found.problem_count == 0, dict(checked), found.problems, found.problem_count,
+                           found.warnings, found.warning_count, time.perf_counter() - started)
+
+
+# --- the chain and its signed heads ---------------------------------------------------------------
+
+def _checkpoint_where(cp) -> str:
+    return f"signed head of {cp.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {cp.sequence})"
+
+
+def _trusted_checkpoints(found: _Findings, checked: Counter) -> dict[int, list]:
+    """Checkpoints whose signatures verify, from the table and the file; forged and deleted ones are findings."""
+    try:
+        keys = audit.verify_keys()
+    except audit.AuditKeyError as error:
+        found.add("checkpoint", "signing key", str(error))
+        keys = {}
+    trusted: dict[int, list] = defaultdict(list)
+    in_table = set()
+    for row in db.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)):
+        checked["signed heads"] += 1
+        in_table.add((row.sequence, row.last_hash, row.signature))
+        if audit.checkpoint_verifies(row, keys):
+            trusted[row.sequence].append(row)
+        else:
+            found.add("checkpoint", f"checkpoint {row.id} ({_checkpoint_where(row)})",
+                      "its signature does not verify with any known key (key " f"{row.key_id}): forged or altered"
+                      if keys else "no key to verify it: set AUDIT_VERIFY_KEYS or provide the signing key")
+    path = audit.checkpoint_file()
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    for number, line in enumerate(lines, 1):
+        where = f"{path.name} line {number}"
+        try:
+            data = json.loads(line)
+            cp = SimpleNamespace(sequence=int(data["sequence"]), last_hash=str(data["last_hash"]), key_id=str(data["key_id"]),
+                                 reason=str(data["reason"]), signature=str(data["signature"]),
+                                 signed_at=datetime.fromisoformat(data["signed_at"]))
+        except (ValueError, KeyError, TypeError):
+            found.add("checkpoint", where, "the line is not a checkpoint: the file was edited")
+            continue
+        if not audit.checkpoint_verifies(cp, keys):
+            found.add("checkpoint", where, f"its signature does not verify with any known key (key {cp.key_id}): forged or altered")
+            continue
+        if (cp.sequence, cp.last_hash, cp.signature) not in in_table:
+            found.add("checkpoint", where, f"the {_checkpoint_where(cp)} is missing from the audit_checkpoint table: "
+                                           "it was deleted from the database")
+            trusted[cp.sequence].append(cp)
+    return trusted
+
+
+def _check_chain(found: _Findings, checked: Counter) -> None:
+    trusted = _trusted_checkpoints(found, checked)
+    last = {"id": 0}
+
+    def against_heads(record) -> None:
+        checked["audit records"] += 1
+        last["id"] = record.id
+        for cp in trusted.get(record.id, ()):
+            if cp.last_hash != record.record_hash:
+                found.add("chain", f"audit record {record.id}",
+                          f"chain rewritten after the head signed at {cp.signed_at:%Y-%m-%d %H:%M:%S} UTC "
+                          f"(sequence {cp.sequence}): this record's hash is not the one that was signed")
+
+    for finding in audit.chain_findings(audit.chain_records(), against_heads):
+        found.add("chain", f"audit record {finding.record_id}", finding.reason)
+    for sequence in sorted(s for s in trusted if s > last["id"]):
+        cp = trusted[sequence][0]
+        found.add("chain", f"audit record {sequence}",
+                  f"missing: the chain ends at record {last['id']} but the head signed at "
+                  f"{cp.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {sequence}) names it: the chain was cut back")
+
+
+# --- decision rows, one batch of trainees at a time -----------------------------------------------
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+def _compare(found: _Findings, kind: str, where: str, row_values: dict, payload: dict, record_id: int) -> None:
+    """Name each column whose value differs from the audit record; columns the record predates are only counted."""
+    missing = tuple(key for key in row_values if key not in payload)
+    if missing:
+        found.partly_covered[(kind, missing)] += 1
+    for key, value in row_values.items():
+        if key in payload and _plain(value) != payload[key]:
+            shown = "its text" if key.endswith("_sha256") else f"{_plain(value)!r}"
+            found.add(kind, where, f"{key.removesuffix('_sha256')} is {shown} but audit record {record_id} recorded "
+                                   f"{'other text' if key.endswith('_sha256') else repr(payload[key])}")
+
+
+class _Log:
+    """The batch's audit records that matter for its rows, indexed by what they name (later records win)."""
+
+    def __init__(self, trainee_ids):
+        self.signed, self.confirmed, self.voided, self.deleted = {}, {}, {}, set()
+        self.attachment, self.created, self.latest = {}, {}, {}
+        query = (select(AuditRecord.id, AuditRecord.action, AuditRecord.subject_id, AuditRecord.actor_id, AuditRecord.payload)
+                 .where(AuditRecord.trainee_id.in_(trainee_ids), AuditRecord.action.in_(ACTIONS)).order_by(AuditRecord.id))
+        for record_id, action, subject_id, actor_id, text in db.session.execute(query):
+            try:
+                payload = json.loads(text)
+            except ValueError:
+                continue  # the chain check names a record whose payload was mangled
+            if not isinstance(payload, dict):
+                continue
+            self._index(record_id, action, subject_id, actor_id, payload)
+
+    def _index(self, record_id, action, subject_id, actor_id, payload) -> None:
+        signoff_id = payload.get("signoff_id")
+        if action == "signoff.signed" and isinstance(signoff_id, int):
+            self.signed.setdefault(signoff_id, (record_id, {"signer_id": actor_id, **payload}))
+        elif action == "signoff.confirmed" and isinstance(signoff_id, int):
+            self.confirmed[signoff_id] = (record_id, payload)
+        elif action == "signoff.voided" and isinstance(signoff_id, int):
+            self.voided[signoff_id] = record_id
+        elif action == "evidence.deleted":
+            self.deleted.add(subject_id)
+        elif action in ATTACHMENT_ACTIONS:
+            if action in ("evidence.created", "evidence.new_version"):
+                self.created[subject_id] = record_id
+            if "attachment_sha256" in payload:
+                self.attachment[subject_id] = (record_id, payload["attachment_sha256"])
+        else:
+            self.latest[(action.split(".")[0], subject_id)] = (record_id, payload)
+
+
+def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) -> None:
+    log = _Log(trainee_ids)
+    entries = db.session.scalars(select(EvidenceEntry).where(EvidenceEntry.trainee_id.in_(trainee_ids))
+                                 .options(selectinload(EvidenceEntry.competencies))).all()
+    signoffs = db.session.scalars(select(SignOff).join(EvidenceEntry, SignOff.evidence_id == EvidenceEntry.id)
+                                  .where(EvidenceEntry.trainee_id.in_(trainee_ids))).all()
+    pending = set(db.session.scalars(
+        select(SignOffRequest.evidence_id).join(EvidenceEntry, SignOffRequest.evidence_id == EvidenceEntry.id)
+        .where(EvidenceEntry.trainee_id.in_(trainee_ids), SignOffRequest.status == "pending")))
+    _check_signoffs(signoffs, log, found, checked)
+    _check_evidence(entries, signoffs, pending, log, found, checked)
+    _check_rows(found, checked, log, "stage_signoff", "stage", StageSignOff, trainee_ids, "stage sign-off", lambda r: {
+        "trainee_id": r.trainee_id, "stage_key": r.stage_key, "curriculum_version": r.curriculum_version,
+        "stage_level": r.stage_level, "signed_by_id": r.signed_by_id, "signed_on": r.signed_on,
+        "comment_sha256": text_sha256(r.comment)})
+    _check_rows(found, checked, log, "exam_result", "exam", ExamAttempt, trainee_ids, "exam result", lambda r: {
+        "trainee_id": r.trainee_id, "sitting_id": r.sitting_id, "result": r.result, "score": r.score,
+        "extra_training_note_sha256": text_sha256(r.extra_training_note), "recorded_by_id": r.recorded_by_id,
+        "corrected_by_id": r.corrected_by_id})
+    _check_rows(found, checked, log, "arcp_outcome", "arcp", ArcpOutcome, trainee_ids, "ARCP outcome", lambda r: {
+        "trainee_id": r.trainee_id, "training_year": r.training_year, "outcome": r.outcome, "panel_date": r.panel_date,
+        "notes_sha256": text_sha256(r.notes), "recorded_by_id": r.recorded_by_id})
+
+
+def _signoff_where(signoff_id: int, evidence_id) -> str:
+    return f"sign-off {signoff_id} (evidence {evidence_id})"
+
+
+def _check_signoffs(signoffs, log: _Log, found: _Findings, checked: Counter) -> None:
+    present = {s.id for s in signoffs}
+    for s in signoffs:
+        checked["sign-offs"] += 1
+        where = _signoff_where(s.id, s.evidence_id)
+        if s.voided_at is not None and s.id not in log.voided:
+            found.add("signoff", where, "it was voided, but no signoff.voided audit record says so")
+        elif s.voided_at is None and s.id in log.voided:
+            found.add("signoff", where, f"audit record {log.voided[s.id]} voided it, but the row is live again")
+        if s.id not in log.signed:
+            found.add("signoff", where, "no signoff.signed audit record names this signature")
+            continue
+        record_id, payload = log.signed[s.id]
+        values = {"evidence_id": s.evidence_id, "level": s.supervision_level, "content_hash": s.content_hash,
+                  "signer_id": s.signer_id, "assessor_name": s.assessor_name, "assessor_gmc": s.assessor_gmc,
+                  "assessor_email": s.assessor_email, "assurance": s.assurance, "feedback_sha256": text_sha256(s.feedback)}
+        if s.id in log.confirmed:
+            confirmed_id, confirmation = log.confirmed[s.id]
+            payload = {**payload, "assurance": confirmation.get("assurance", "confirmed")}
+            _compare(found, "signoff", where, {"confirmed_by_id": s.confirmed_by_id}, confirmation, confirmed_id)
+        elif s.confirmed_by_id is not None:
+            found.add("signoff", where, "it names a confirming supervisor, but no signoff.confirmed audit record says so")
+        _compare(found, "signoff", where, values, payload, record_id)
+    for signoff_id, (record_id, payload) in log.signed.items():
+        if signoff_id not in present:
+            voided = signoff_id in log.voided
+            found.add("signoff", _signoff_where(signoff_id, payload.get("evidence_id")),
+                      f"audit record {record_id} recorded this signature but its row is gone"
+                      + (" (it had been voided)" if voided else ", and the log never voided it"))
+
+
+def _check_evidence(entries, signoffs, pending: set, log: _Log, found: _Findings, checked: Counter) -> None:
+    live = defaultdict(list)
+    for s in signoffs:
+        if s.voided_at is None:
+            live[s.evidence_id].append(s)
+    hashes: dict[str, str | None] = {}
+    present = set()
+    for entry in entries:
+        checked["evidence entries"] += 1
+        present.add(entry.id)
+        current, where = entry.superseded_at is None, f"evidence {entry.id}"
+        signatures = live.get(entry.id, [])
+        counting = [s for s in signatures if s.assurance in COUNTING_ASSURANCE]
+        if current and entry.status == "signed" and len(counting) != 1:
+            found.add("evidence", where, "its status is 'signed' but it has "
+                      + (f"{len(counting)} live signatures that count" if counting else "no live signature that counts"))
+        if current and entry.status == "submitted" and entry.id not in pending and len(signatures) == len(counting):
+            found.add("evidence", where, "its status is 'submitted' but no request is pending and no signature awaits confirmation")
+        content_hash = entry.compute_content_hash() if signatures else None
+        for s in signatures:
+            expected = "signed" if s.assurance in COUNTING_ASSURANCE else "submitted"
+            if not current or entry.status != expected:
+                found.add("signoff", _signoff_where(s.id, entry.id), f"the evidence is '{entry.status}'"
+                          f"{'' if current else ' and superseded'} but its signature was never voided")
+            if content_hash != s.content_hash:
+                found.add("signoff", _signoff_where(s.id, entry.id),
+                          "the evidence's content no longer matches what was signed: it was changed after signing")
+        if entry.attachment_path:
+            _check_attachment(entry, log, hashes, found, checked)
+    for evidence_id, record_id in log.created.items():
+        if evidence_id not in present and evidence_id not in log.deleted:
+            found.add("evidence", f"evidence {evidence_id}",
+                      f"audit record {record_id} created it, but its row is gone and no evidence.deleted record says why")
+
+
+def _check_attachment(entry, log: _Log, hashes: dict, found: _Findings, checked: Counter) -> None:
+    where = f"evidence {entry.id}, file {entry.attachment_path}"
+    audited = log.attachment.get(entry.id)
+    if entry.attachment_sha256 is None:
+        if audited is not None and audited[1]:
+            found.add("attachment", where, f"audit record {audited[0]} fingerprinted this file, but the row's fingerprint was removed")
+        else:
+            found.warn("attachment", where, "not yet fingerprinted: run `flask --app wsgi fingerprint-attachments`")
+        return
+    checked["attachments"] += 1
+    if audited is None or audited[1] != entry.attachment_sha256:
+        found.add("attachment", where, "the row's SHA-256 differs from the one the audit log recorded"
+                  + (f" (record {audited[0]})" if audited else " (none recorded)"))
+    if entry.attachment_path not in hashes:
+        path = attachments.file_path(entry.attachment_path)
+        hashes[entry.attachment_path] = attachments.file_sha256(path) if path is not None else None
+    actual = hashes[entry.attachment_path]
+    if actual is None:
+        found.add("attachment", where, "the file is missing from the upload folder")
+    elif actual != entry.attachment_sha256:
+        found.add("attachment", where, "the file's bytes do not match the SHA-256 recorded when it was stored: it was replaced or altered")
+
+
+def _check_rows(found: _Findings, checked: Counter, log: _Log, kind: str, prefix: str, model, trainee_ids,
+                label: str, values) -> None:
+    """Rows audited under `prefix.*` with subject_id = row id: each matches its latest record; none vanished."""
+    present = set()
+    for row in db.session.scalars(select(model).where(model.trainee_id.in_(trainee_ids)).order_by(model.id)):
+        checked[f"{label}s"] += 1
+        present.add(row.id)
+        where = f"{label} {row.id} (trainee {row.trainee_id})"
+        latest = log.latest.get((prefix, row.id))
+        if latest is None:
+            found.add(kind, where, "no audit record names this row: it was added to the database directly")
+            continue
+        _compare(found, kind, where, values(row), latest[1], latest[0])
+    for (record_prefix, subject_id), (record_id, _payload) in log.latest.items():
+        if record_prefix == prefix and subject_id not in present:
+            found.add(kind, f"{label} {subject_id}", f"audit record {record_id} recorded it, but its row is gone")
