@@ -1,6 +1,8 @@
 """`flask --app wsgi verify-audit`, `audit-checkpoint` and `fingerprint-attachments`: checking and sealing the record."""
 from __future__ import annotations
 
+import json
+
 import click
 from flask import Flask
 from sqlalchemy import select
@@ -8,8 +10,8 @@ from sqlalchemy import select
 from trainee_portal import audit
 from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
-from trainee_portal.integrity import verify_all
-from trainee_portal.models import EvidenceEntry
+from trainee_portal.integrity import ATTACHMENT_ACTIONS, verify_all
+from trainee_portal.models import AuditRecord, EvidenceEntry
 
 
 def init_cli(app: Flask) -> None:
@@ -57,7 +59,7 @@ def audit_checkpoint() -> None:
 @click.option("--batch", default=500, show_default=True, help="Entries per transaction.")
 def fingerprint_attachments(batch: int) -> None:
     """Record the SHA-256 of certificate files stored before fingerprints existed (once each, audited)."""
-    done, missing, last_id = 0, [], 0
+    done, missing, refused, last_id = 0, [], [], 0
     while True:
         entries = db.session.scalars(
             select(EvidenceEntry).where(EvidenceEntry.attachment_path.is_not(None), EvidenceEntry.attachment_sha256.is_(None),
@@ -66,6 +68,9 @@ def fingerprint_attachments(batch: int) -> None:
             break
         for entry in entries:
             path = attachments.file_path(entry.attachment_path)
+            if _fingerprinted_before(entry):
+                refused.append(f"evidence {entry.id}, file {entry.attachment_path}")
+                continue
             if path is None:
                 missing.append(f"evidence {entry.id}, file {entry.attachment_path}")
                 continue
@@ -79,5 +84,22 @@ def fingerprint_attachments(batch: int) -> None:
     click.echo(f"Fingerprinted {done} file{'s' if done != 1 else ''}.")
     for where in missing:
         click.echo(f"MISSING {where}: the file is not in the upload folder, so it was not fingerprinted", err=True)
-    if missing:
+    for where in refused:
+        click.echo(f"REFUSED {where}: the audit log already holds this file's fingerprint and the row lost it; "
+                   "verify-audit names it", err=True)
+    if missing or refused:
         raise SystemExit(1)
+
+
+def _fingerprinted_before(entry: EvidenceEntry) -> bool:
+    """The log recorded a fingerprint for this entry already: a row without one was altered, not merely old."""
+    payloads = db.session.scalars(select(AuditRecord.payload).where(
+        AuditRecord.trainee_id == entry.trainee_id, AuditRecord.subject_id == entry.id,
+        AuditRecord.action.in_(ATTACHMENT_ACTIONS)))
+    for text in payloads:
+        try:
+            if json.loads(text).get("attachment_sha256"):
+                return True
+        except (ValueError, AttributeError):
+            continue  # a mangled record: verify-audit names it
+    return False
