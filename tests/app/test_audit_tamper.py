@@ -394,3 +394,28 @@ def test_many_problems_are_all_counted_and_the_first_listed(app, world):
     _sql("UPDATE arcp_outcome SET outcome = '6'")
     report = verify_all(limit=2)
     assert not report.ok and report.problem_count == 4 and len(report.problems) == 2
+
+
+def _pdf_text(data: bytes) -> bytes:
+    import re
+    import zlib
+    return b"".join(zlib.decompress(m) for m in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
+                    if m[:1] == b"x")
+
+
+def test_every_export_signs_the_head_and_the_portfolio_prints_it(app, client, login, world, monkeypatch, tmp_path):
+    from trainee_portal.evidence import portfolio
+    monkeypatch.setattr(portfolio, "FONT_DIR", tmp_path)  # core fonts: the page text stays searchable
+    login(world.people.owner)
+    response = client.get("/logbook/portfolio.pdf")
+    assert response.status_code == 200
+    head = db.session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.reason == "export"))
+    text_of_pdf = _pdf_text(response.data)
+    assert head.last_hash.encode() in text_of_pdf and head.key_id.encode() in text_of_pdf
+    assert f"sequence {head.sequence}".encode() in text_of_pdf
+    assert client.get("/logbook/export.csv").status_code == 200
+    client.post("/logout")
+    login(world.people.director)
+    assert client.get("/cohort/export.csv").status_code == 200 and client.get("/cohort/export.xlsx").status_code == 200
+    assert db.session.query(AuditCheckpoint).filter_by(reason="export").count() == 4
+    assert len(audit.checkpoint_file().read_text().splitlines()) == 4 and _verify(app)[0] == 0

@@ -60,6 +60,7 @@ def _sanitize(value) -> str:
 
 def export_lines(trainee_id: int) -> Iterator[str]:
     """The logbook as CSV lines, from plain column queries (no entry objects), sent in chunks as they are written."""
+    audit.take_checkpoint("export")  # every export signs the audit log's head
     scope = (EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None))
     codes: dict[int, list[str]] = defaultdict(list)
     for evidence_id, code in db.session.execute(

@@ -8,6 +8,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from competencies import EVIDENCE_TYPES
+from trainee_portal import audit
 from trainee_portal.evidence import queries, vocab
 
 # DejaVu covers the en dashes and accented names core PDF fonts cannot; without it, text is reduced to Latin-1.
@@ -89,4 +90,11 @@ def build(profile, curriculum, today: date) -> bytes:
     pdf.set_font(pdf.body_font, size=9)
     pdf.multi_cell(0, 5, t(f"{total} signed evidence claim{'s' if total != 1 else ''} listed (an entry claiming several "
                            "competencies is listed under each)."), new_x="LMARGIN", new_y="NEXT")
+    head = audit.take_checkpoint("export")  # the audit log's head, signed now: a later rewrite of it shows
+    if head is not None:
+        pdf.ln(3)
+        pdf.set_font(pdf.body_font, size=7)
+        pdf.multi_cell(0, 3.5, t(f"Audit log head signed {head.signed_at:%d %B %Y %H:%M:%S} UTC: sequence {head.sequence}, "
+                                 f"hash {head.last_hash}, key {head.key_id}, signature {head.signature}"),
+                       new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
