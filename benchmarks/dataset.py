@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from competencies import STAGE_LEVELS, CurriculumRegistry
 from trainee_portal.audit import GENESIS_HASH, canonical_json, record_hash
+from trainee_portal.integrity import text_sha256
 from trainee_portal.models import EvidenceEntry, name_key
 
 DOMAIN = "bench.painportfolio.nhs.uk"
@@ -31,6 +32,7 @@ TOPICS = ["chronic low back pain", "complex regional pain syndrome", "post-surgi
 TECHNIQUES = ["epidural", "caudal_epidural", "facet_joint_injection", "medial_branch_block", "radiofrequency_denervation"]
 GUIDANCE = ["landmark", "ultrasound", "xray", "ct"]
 LEVELS = ["1", "2a", "2b", "3", "4"]
+FEEDBACK = "Well done; see comments in person."
 STAGE_WEIGHTS = {"basic": 0.2, "intermediate": 0.3, "higher": 0.3, "advanced": 0.2}
 ARCP_WEIGHTS = [("1", 80), ("2", 7), ("3", 4), ("5", 6), ("10.1", 3)]
 FIRST_TRAINEE_ID = 10_000  # staff accounts come first; trainee ids start here
@@ -233,10 +235,12 @@ class DatasetBuilder:
                 rows["sign_off"].append({
                     "id": signoff_id, "evidence_id": entry["id"], "request_id": request_id, "signer_id": supervisor,
                     "assessor_name": None, "assessor_gmc": None, "supervision_level": entry["supervision_level"] or "4",
-                    "feedback": "Well done; see comments in person.", "content_hash": entry["content_hash"],
-                    "signed_at": decided, "voided_at": None, "void_reason": None})
-                payload = {"request_id": request_id, "signoff_id": signoff_id, "level": entry["supervision_level"] or "4",
-                           "content_hash": entry["content_hash"]}
+                    "feedback": FEEDBACK, "content_hash": entry["content_hash"],
+                    "signed_at": decided, "voided_at": None, "void_reason": None, "assurance": "supervisor"})
+                payload = {"request_id": request_id, "signoff_id": signoff_id, "evidence_id": entry["id"],
+                           "level": entry["supervision_level"] or "4", "content_hash": entry["content_hash"],
+                           "signer_id": supervisor, "assessor_name": None, "assessor_gmc": None, "assessor_email": None,
+                           "assurance": "supervisor", "feedback_sha256": text_sha256(FEEDBACK)}
                 self.audit_events.append((decided, supervisor, label, "signoff.signed", t["id"], "evidence", entry["id"], payload))
             else:
                 reason = "Please add what you did yourself and the supervision level."
@@ -266,10 +270,15 @@ class DatasetBuilder:
                 if panel > today:
                     break
                 outcome = rng.choices([o for o, _ in ARCP_WEIGHTS], [w for _, w in ARCP_WEIGHTS])[0]
-                rows["arcp_outcome"].append({
+                row = {
                     "id": self.ids.next("arcp_outcome"), "trainee_id": t["id"], "training_year": f"ST{3 + y}" if y < 6 else f"Y{y + 1}",
                     "outcome": outcome, "panel_date": panel, "notes": "", "evidence_summary": "{}",
-                    "recorded_by_id": director, "created_at": _at(panel, rng)})
+                    "recorded_by_id": director, "created_at": _at(panel, rng)}
+                rows["arcp_outcome"].append(row)
+                self._audit(row["created_at"], director, "arcp.recorded", t["id"], "arcp_outcome", row["id"], {
+                    "trainee_id": t["id"], "training_year": row["training_year"], "outcome": outcome,
+                    "panel_date": panel.isoformat(), "notes_sha256": text_sha256(""), "recorded_by_id": director,
+                    "evidence_total": 0})
             if t["level"] not in ("higher", "advanced") or rng.random() < 0.35:
                 continue
             past = [s for s in sittings["MCQ"] if t["stage_start"] - timedelta(days=400) <= s[0] <= today]
@@ -301,10 +310,18 @@ class DatasetBuilder:
 
     def _attempt(self, rows, t, sitting_id, sits, result) -> None:
         at = _at(sits + timedelta(days=30), self.rng)
-        rows["exam_attempt"].append({
+        row = {
             "id": self.ids.next("exam_attempt"), "trainee_id": t["id"], "sitting_id": sitting_id, "result": result,
             "score": round(self.rng.uniform(55, 80) if result == "pass" else self.rng.uniform(35, 60), 1),
-            "extra_training_note": None, "recorded_by_id": t["id"], "corrected_by_id": None, "created_at": at, "updated_at": at})
+            "extra_training_note": None, "recorded_by_id": t["id"], "corrected_by_id": None, "created_at": at, "updated_at": at}
+        rows["exam_attempt"].append(row)
+        self._audit(at, t["id"], "exam.attempt_recorded", t["id"], "exam_attempt", row["id"], {
+            "sits_on": sits.isoformat(), "extra_training_note_sha256": text_sha256(None),
+            **{k: row[k] for k in ("trainee_id", "sitting_id", "result", "score", "recorded_by_id", "corrected_by_id")}})
+
+    def _audit(self, at, actor_id, action, trainee_id, subject_type, subject_id, payload) -> None:
+        name, email = self.users[actor_id]
+        self.audit_events.append((at, actor_id, f"{name} <{email}>", action, trainee_id, subject_type, subject_id, payload))
 
     def audit_batches(self, batch: int = 50_000):
         """The audit records in time order, chained by hash exactly as trainee_portal.audit.append chains them."""

@@ -10,8 +10,9 @@ from benchmarks.dataset import DatasetBuilder, Sizes
 from benchmarks.loader import BulkLoader
 from trainee_portal import audit, curricula, progress
 from trainee_portal.extensions import db
+from trainee_portal.integrity import verify_all
 from trainee_portal.models import (
-    AuditRecord, EvidenceCompetency, EvidenceEntry, EvidenceTally, SignOff, SignOffRequest, TraineeProfile,
+    ArcpOutcome, AuditRecord, EvidenceCompetency, ExamAttempt, EvidenceEntry, EvidenceTally, SignOff, SignOffRequest, TraineeProfile,
     TraineeProgress, User,
 )
 
@@ -77,13 +78,23 @@ def test_every_signature_covers_its_entry_content(tiny):
 def test_generated_audit_chain_verifies_and_appending_continues_it(tiny):
     records = count(AuditRecord)
     assert records == count(SignOffRequest) + db.session.scalar(
-        select(func.count()).select_from(SignOffRequest).where(SignOffRequest.decided_at.is_not(None)))
+        select(func.count()).select_from(SignOffRequest).where(SignOffRequest.decided_at.is_not(None))) + count(
+        ExamAttempt) + count(ArcpOutcome)
     report = audit.verify_chain(batch_size=200)
     assert report.ok, report.reason
     assert report.checked == records
     audit.append("benchmark.check", subject_type="test", subject_id=None, payload={})
     db.session.commit()
     assert audit.verify_chain().ok
+
+
+def test_generated_dataset_passes_the_full_integrity_check(tiny):
+    report = verify_all(batch_trainees=4)
+    assert report.ok, report.problems
+    assert report.checked["sign-offs"] == 100 and report.checked["evidence entries"] == 500
+    assert report.checked["ARCP outcomes"] == count(ArcpOutcome) > 0
+    assert report.checked.get("exam results", 0) == count(ExamAttempt)
+    assert not report.warnings
 
 
 def test_progress_summaries_equal_a_fresh_recompute(tiny):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from trainee_portal import progress
 from trainee_portal.cohort import arcp
+from trainee_portal.exams import services as exam_services
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile, User
 
@@ -71,6 +72,5 @@ def load(today: date) -> None:
             exists = db.session.scalar(select(ExamAttempt.id).where(ExamAttempt.trainee_id == trainee.id,
                                                                     ExamAttempt.sitting_id == sitting.id))
             if exists is None:
-                db.session.add(ExamAttempt(trainee_id=trainee.id, sitting_id=sitting.id, result=result,
-                                           recorded_by_id=recorder.id))
+                exam_services.record_attempt(trainee.trainee_profile, sitting, result, None, None, recorder)  # audited
     db.session.flush()
