@@ -123,7 +123,9 @@ def chain_findings(records, on_record=None):
 
 
 def chain_records(batch_size: int = 5000):
-    return db.session.scalars(select(AuditRecord).order_by(AuditRecord.id).execution_options(yield_per=batch_size))
+    """Every record as a plain row (no ORM objects kept), in id order, fetched batch_size at a time."""
+    return db.session.execute(select(*AuditRecord.__table__.columns).order_by(AuditRecord.id)
+                              .execution_options(yield_per=batch_size))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """Review fixes: file names holding patient identifiers are refused, a new version cannot fork, every write is audited."""
 from __future__ import annotations
 
+import hashlib
+
 import io
 import json
 import threading
@@ -52,7 +54,9 @@ def test_a_certificate_with_a_plain_file_name_is_saved_and_audited(client, login
     entry = db.session.scalar(select(EvidenceEntry))
     assert entry.attachment_name == "BLS certificate March 2026.pdf"
     assert _records() == [("evidence.created", {"evidence_type": "certificate", "version": 1,
-                                                "content_hash": entry.content_hash})]
+                                                "content_hash": entry.content_hash,
+                                                "attachment_sha256": entry.attachment_sha256})]
+    assert entry.attachment_sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
 
 
 def test_a_csv_whose_file_name_identifies_a_patient_is_refused_and_never_audited(client, login):

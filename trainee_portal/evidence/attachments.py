@@ -96,6 +96,11 @@ def file_sha256(path) -> str:
     return digest.hexdigest()
 
 
+def audit_fields(entry) -> dict:
+    """What an evidence audit record keeps of the entry's file: its SHA-256, when it has a fingerprinted file."""
+    return {"attachment_sha256": entry.attachment_sha256} if entry.attachment_sha256 else {}
+
+
 def file_path(generated: str) -> Path | None:
     """The stored file for a generated name, refusing anything that is not one of ours."""
     if not generated or "/" in generated or "\\" in generated or generated.startswith("."):

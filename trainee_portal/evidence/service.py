@@ -93,7 +93,7 @@ def create(user, profile: TraineeProfile, curriculum: Curriculum, values: dict,
     progress.record_change(profile.user_id, Counter(), progress.contribution(entry))
     audit.append("evidence.created", actor=user, trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
                  payload={"evidence_type": entry.evidence_type, "version": entry.version, "content_hash": entry.content_hash,
-                          "attachment_sha256": entry.attachment_sha256})
+                          **attachments.audit_fields(entry)})
     return entry
 
 
@@ -108,7 +108,7 @@ def update(user, entry: EvidenceEntry, profile: TraineeProfile, curriculum: Curr
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
     audit.append("evidence.updated", actor=user, trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
                  payload={"previous_hash": old_hash, "content_hash": entry.content_hash,
-                          "attachment_sha256": entry.attachment_sha256})
+                          **attachments.audit_fields(entry)})
     return replaced if replaced and not _file_in_use(replaced) else None
 
 
@@ -159,7 +159,7 @@ def new_version(user, old: EvidenceEntry) -> EvidenceEntry:
     new.content_hash = new.compute_content_hash()
     audit.append("evidence.new_version", actor=user, trainee_id=old.trainee_id, subject_type="evidence",
                  subject_id=new.id, payload={"supersedes_id": old.id, "version": new.version,
-                                                      "attachment_sha256": new.attachment_sha256})
+                                                      **attachments.audit_fields(new)})
     reason = f"Superseded by version {new.version} (evidence {new.id})"
     signoffs = db.session.scalars(select(SignOff).where(SignOff.evidence_id == old.id, SignOff.voided_at.is_(None))).all()
     for signoff in signoffs:
