@@ -19,13 +19,12 @@ from datetime import date, datetime
 from types import SimpleNamespace
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from trainee_portal import audit
 from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    ArcpOutcome, AuditCheckpoint, AuditRecord, EvidenceEntry, ExamAttempt, SignOff, SignOffRequest, StageSignOff, User,
+    ArcpOutcome, AuditCheckpoint, AuditRecord, EvidenceCompetency, EvidenceEntry, ExamAttempt, SignOff, SignOffRequest, StageSignOff, User,
 )
 
 COUNTING_ASSURANCE = ("supervisor", "trusted_domain", "confirmed")
@@ -225,15 +224,21 @@ class _Log:
 
 def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) -> None:
     log = _Log(trainee_ids)
-    entries = db.session.scalars(select(EvidenceEntry).where(EvidenceEntry.trainee_id.in_(trainee_ids))
-                                 .options(selectinload(EvidenceEntry.competencies))).all()
-    signoffs = db.session.scalars(select(SignOff).join(EvidenceEntry, SignOff.evidence_id == EvidenceEntry.id)
-                                  .where(EvidenceEntry.trainee_id.in_(trainee_ids))).all()
+    mine = EvidenceEntry.trainee_id.in_(trainee_ids)
+    # Plain rows, not ORM objects: a national portfolio has a million entries.
+    entries = db.session.execute(select(*EvidenceEntry.__table__.columns).where(mine)).all()
+    codes = defaultdict(list)
+    for evidence_id, code in db.session.execute(
+            select(EvidenceCompetency.evidence_id, EvidenceCompetency.competency_code)
+            .join(EvidenceEntry, EvidenceCompetency.evidence_id == EvidenceEntry.id).where(mine)):
+        codes[evidence_id].append(code)
+    signoffs = db.session.execute(select(*SignOff.__table__.columns)
+                                  .join(EvidenceEntry, SignOff.evidence_id == EvidenceEntry.id).where(mine)).all()
     pending = set(db.session.scalars(
         select(SignOffRequest.evidence_id).join(EvidenceEntry, SignOffRequest.evidence_id == EvidenceEntry.id)
-        .where(EvidenceEntry.trainee_id.in_(trainee_ids), SignOffRequest.status == "pending")))
+        .where(mine, SignOffRequest.status == "pending")))
     _check_signoffs(signoffs, log, found, checked)
-    _check_evidence(entries, signoffs, pending, log, found, checked)
+    _check_evidence(entries, codes, signoffs, pending, log, found, checked)
     _check_rows(found, checked, log, "stage_signoff", "stage", StageSignOff, trainee_ids, "stage sign-off", lambda r: {
         "trainee_id": r.trainee_id, "stage_key": r.stage_key, "curriculum_version": r.curriculum_version,
         "stage_level": r.stage_level, "signed_by_id": r.signed_by_id, "signed_on": r.signed_on,
@@ -282,7 +287,13 @@ def _check_signoffs(signoffs, log: _Log, found: _Findings, checked: Counter) -> 
                       + (" (it had been voided)" if voided else ", and the log never voided it"))
 
 
-def _check_evidence(entries, signoffs, pending: set, log: _Log, found: _Findings, checked: Counter) -> None:
+def _content_hash(entry, codes: list[str]) -> str:
+    """The entry's content hash computed from a plain row, exactly as EvidenceEntry.compute_content_hash does."""
+    return EvidenceEntry.compute_content_hash(SimpleNamespace(
+        CONTENT_FIELDS=EvidenceEntry.CONTENT_FIELDS, competency_codes=tuple(codes), **entry._asdict()))
+
+
+def _check_evidence(entries, codes, signoffs, pending: set, log: _Log, found: _Findings, checked: Counter) -> None:
     live = defaultdict(list)
     for s in signoffs:
         if s.voided_at is None:
@@ -300,7 +311,7 @@ def _check_evidence(entries, signoffs, pending: set, log: _Log, found: _Findings
                       + (f"{len(counting)} live signatures that count" if counting else "no live signature that counts"))
         if current and entry.status == "submitted" and entry.id not in pending and len(signatures) == len(counting):
             found.add("evidence", where, "its status is 'submitted' but no request is pending and no signature awaits confirmation")
-        content_hash = entry.compute_content_hash() if signatures else None
+        content_hash = _content_hash(entry, codes.get(entry.id, [])) if signatures else None
         for s in signatures:
             expected = "signed" if s.assurance in COUNTING_ASSURANCE else "submitted"
             if not current or entry.status != expected:
