@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from competencies import STAGE_LEVELS
 from trainee_portal import audit, curricula, progress
 from trainee_portal.extensions import db
+from trainee_portal.integrity import text_sha256
 from trainee_portal.models import (
     Cohort, DirectorScope, EvidenceCompetency, EvidenceEntry, Region, SignOff, SignOffRequest,
     SupervisorAssignment, TraineeProfile, User,
@@ -170,4 +171,8 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
             db.session.flush()
             audit.append("signoff.signed", actor=supervisor, trainee_id=trainee.id, subject_type="evidence",
                          subject_id=entry.id, payload={"request_id": request.id, "signoff_id": signoff.id,
-                                                       "level": signoff.supervision_level, "content_hash": entry.content_hash})
+                                                       "evidence_id": entry.id, "level": signoff.supervision_level,
+                                                       "content_hash": entry.content_hash, "signer_id": supervisor.id,
+                                                       "assessor_name": None, "assessor_gmc": None,
+                                                       "assessor_email": None, "assurance": signoff.assurance,
+                                                       "feedback_sha256": text_sha256(signoff.feedback)})

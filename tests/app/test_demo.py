@@ -37,3 +37,9 @@ def test_demo_supervisor_sees_a_trainees_real_progress(client, demo):
     trainee_id = re.search(r'value="(\d+)"[^>]*>Dr Aisha Khan', picker).group(1)
     page = client.get(f"/higher/?trainee={trainee_id}").data.decode()
     assert "Stage 3" in page and "In progress" in page and "Complete" in page
+
+
+def test_demo_data_passes_verify_audit_without_warnings(app, demo):
+    result = app.test_cli_runner().invoke(args=["verify-audit"])
+    assert result.exit_code == 0, result.output
+    assert "Audit OK" in result.output and "WARNING" not in result.output and "attachments: 1" in result.output

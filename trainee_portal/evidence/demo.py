@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from fpdf import FPDF
 from sqlalchemy import select
 
-from trainee_portal import progress
+from trainee_portal import audit, progress
 from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, User
@@ -43,9 +43,13 @@ def load(today: date) -> None:
         trainee_id=trainee.id, evidence_type="certificate", stage_level="higher", occurred_on=on, title=title,
         setting="teaching", hospital="Churchill House, London", notes="Sessions on tapering and shared decision-making.",
         attachment_name="FPM study day certificate.pdf", attachment_path=generated, attachment_mime="application/pdf",
-        attachment_size=(attachments.upload_dir() / generated).stat().st_size, status="draft")
+        attachment_size=(attachments.upload_dir() / generated).stat().st_size, status="draft",
+        attachment_sha256=attachments.file_sha256(attachments.upload_dir() / generated))
     entry.competencies = [EvidenceCompetency(competency_code=code)]
     db.session.add(entry)
     db.session.flush()
     entry.content_hash = entry.compute_content_hash()
+    audit.append("evidence.created", actor=trainee, trainee_id=trainee.id, subject_type="evidence", subject_id=entry.id,
+                 payload={"evidence_type": entry.evidence_type, "version": 1, "content_hash": entry.content_hash,
+                          **attachments.audit_fields(entry)})
     progress.record_change(trainee.id, Counter(), progress.contribution(entry))
