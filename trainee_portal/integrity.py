@@ -106,6 +106,12 @@ def _checkpoint_where(cp) -> str:
     return f"signed head of {cp.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {cp.sequence})"
 
 
+def _unverified(cp, keys: dict) -> str:
+    if not keys:
+        return "no key to verify it: set AUDIT_VERIFY_KEYS or provide the signing key"
+    return f"its signature does not verify with any known key (key {cp.key_id}): forged or altered"
+
+
 def _trusted_checkpoints(found: _Findings, checked: Counter) -> dict[int, list]:
     """Checkpoints whose signatures verify, from the table and the file; forged and deleted ones are findings."""
     try:
@@ -121,9 +127,7 @@ def _trusted_checkpoints(found: _Findings, checked: Counter) -> dict[int, list]:
         if audit.checkpoint_verifies(row, keys):
             trusted[row.sequence].append(row)
         else:
-            found.add("checkpoint", f"checkpoint {row.id} ({_checkpoint_where(row)})",
-                      "its signature does not verify with any known key (key " f"{row.key_id}): forged or altered"
-                      if keys else "no key to verify it: set AUDIT_VERIFY_KEYS or provide the signing key")
+            found.add("checkpoint", f"checkpoint {row.id} ({_checkpoint_where(row)})", _unverified(row, keys))
     path = audit.checkpoint_file()
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     for number, line in enumerate(lines, 1):
@@ -137,7 +141,7 @@ def _trusted_checkpoints(found: _Findings, checked: Counter) -> dict[int, list]:
             found.add("checkpoint", where, "the line is not a checkpoint: the file was edited")
             continue
         if not audit.checkpoint_verifies(cp, keys):
-            found.add("checkpoint", where, f"its signature does not verify with any known key (key {cp.key_id}): forged or altered")
+            found.add("checkpoint", where, _unverified(cp, keys))
             continue
         if (cp.sequence, cp.last_hash, cp.signature) not in in_table:
             found.add("checkpoint", where, f"the {_checkpoint_where(cp)} is missing from the audit_checkpoint table: "
