@@ -18,7 +18,8 @@ MAX_ERRORS_SHOWN = 200
 
 @bp.app_context_processor
 def evidence_helpers():
-    return {"evidence_label": vocab.label}
+    from trainee_portal.signoff.labels import signature_label
+    return {"evidence_label": vocab.label, "signature_label": signature_label}
 
 
 def _entry(evidence_id: int) -> EvidenceEntry:
@@ -134,6 +135,7 @@ def view(evidence_id: int):
     entry = _entry(evidence_id)
     return render_template(
         "evidence/view.html", entry=entry, history=queries.signoff_history(entry), versions=queries.versions(entry),
+        awaiting=queries.unconfirmed_signature(entry),
         curriculum=curricula.curriculum(entry.trainee.trainee_profile.curriculum_version),
         signoff_available="signoff.request_form" in current_app.view_functions,
         page_title=entry.title,
