@@ -5,6 +5,8 @@ computed, not typed in. Deterministic: the same run gives the same data.
 """
 from __future__ import annotations
 
+import hashlib
+
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -60,6 +62,7 @@ def load_demo(reset: bool = False, today: date | None = None) -> bool:
     password_hash = hash_password(DEMO_PASSWORD)
 
     regions = {name: Region(name=name) for name in ("London", "North West", "Scotland")}
+    regions["London"].trusted_assessor_domains = "nhs.net"  # outside assessors at nhs.net count without confirmation
     db.session.add_all(regions.values())
     cohorts = {}
     for _, _, _, _, region, cohort, *_ in TRAINEES:
@@ -170,4 +173,8 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
             db.session.flush()
             audit.append("signoff.signed", actor=supervisor, trainee_id=trainee.id, subject_type="evidence",
                          subject_id=entry.id, payload={"request_id": request.id, "signoff_id": signoff.id,
-                                                       "level": signoff.supervision_level, "content_hash": entry.content_hash})
+                                                       "evidence_id": entry.id, "level": signoff.supervision_level,
+                                                       "content_hash": entry.content_hash, "signer_id": supervisor.id,
+                                                       "assessor_name": None, "assessor_gmc": None,
+                                                       "assessor_email": None, "assurance": "supervisor",
+                                                       "feedback_sha256": hashlib.sha256(signoff.feedback.encode()).hexdigest()})

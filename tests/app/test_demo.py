@@ -37,3 +37,20 @@ def test_demo_supervisor_sees_a_trainees_real_progress(client, demo):
     trainee_id = re.search(r'value="(\d+)"[^>]*>Dr Aisha Khan', picker).group(1)
     page = client.get(f"/higher/?trainee={trainee_id}").data.decode()
     assert "Stage 3" in page and "In progress" in page and "Complete" in page
+
+
+def test_demo_shows_every_kind_of_signature_and_the_supervisor_has_one_to_confirm(client, demo):
+    from sqlalchemy import select
+
+    from trainee_portal import audit
+    from trainee_portal.extensions import db
+    from trainee_portal.models import SignOff
+    kinds = set(db.session.scalars(select(SignOff.assurance).where(SignOff.voided_at.is_(None))))
+    assert kinds == {"supervisor", "trusted_domain", "confirmed", "unconfirmed"}
+    for signoff in db.session.scalars(select(SignOff).where(SignOff.voided_at.is_(None))):
+        counts = signoff.assurance != "unconfirmed"
+        assert signoff.evidence.status == ("signed" if counts else "submitted")
+    assert audit.verify_chain().ok
+    client.post("/login", data={"email": f"supervisor@{DEMO_DOMAIN}", "password": DEMO_PASSWORD})
+    queue = client.get("/signoff/").data.decode()
+    assert "signatures to confirm" in queue and "Dr Marco Bianchi" in queue
