@@ -224,8 +224,8 @@ def trusted_assessor_domain(entry, email: str | None) -> str | None:
     """The domain of the trainee's region that vouches for this assessor address (exact or a subdomain), if any."""
     profile = entry.trainee.trainee_profile
     region = profile.region if profile is not None else None
-    domain = (email or "").strip().lower().rpartition("@")[2]
-    if region is None or not domain or is_trainees_own_address(entry, email):
+    local, at, domain = (email or "").strip().lower().rpartition("@")
+    if region is None or not (local and at and domain) or is_trainees_own_address(entry, email):
         return None
     return next((trusted for trusted in region.trusted_domains
                  if domain == trusted or domain.endswith("." + trusted)), None)
