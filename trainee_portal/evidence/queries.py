@@ -130,7 +130,7 @@ def signed_by_competency(trainee_id: int, curriculum: Curriculum) -> list[tuple[
     signatures = defaultdict(list)
     for signoff in db.session.scalars(
         select(SignOff).where(SignOff.evidence_id.in_([e.id for e in entries]) if entries else False,
-                              SignOff.voided_at.is_(None)).options(selectinload(SignOff.signer))
+                              SignOff.voided_at.is_(None)).options(selectinload(SignOff.signer), selectinload(SignOff.confirmed_by))
     ):
         signatures[signoff.evidence_id].append(signoff)
     by_code = defaultdict(list)

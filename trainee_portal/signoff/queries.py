@@ -80,14 +80,15 @@ def get_signoff(signoff_id: int) -> SignOff | None:
         joinedload(SignOff.evidence).joinedload(EvidenceEntry.trainee), joinedload(SignOff.request)))
 
 
-def current_supervisors(trainee_id: int, today: date) -> list[tuple[User, str]]:
-    """(supervisor, kind) for every current assignment of this trainee, by name."""
-    rows = db.session.execute(
+def current_supervisors(trainee_id: int, today: date, kind: str | None = None) -> list[tuple[User, str]]:
+    """(supervisor, kind) for every current assignment of this trainee (optionally of one kind), by name."""
+    query = (
         select(User, SupervisorAssignment.kind).join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
         .where(SupervisorAssignment.trainee_id == trainee_id, SupervisorAssignment.starts_on <= today,
                (SupervisorAssignment.ends_on.is_(None)) | (SupervisorAssignment.ends_on >= today), User.active.is_(True))
         .order_by(User.name)
-    ).all()
+    )
+    rows = db.session.execute(query.where(SupervisorAssignment.kind == kind) if kind else query).all()
     seen, result = set(), []
     for user, kind in rows:
         if user.id not in seen and policy.is_supervisor(user):

@@ -153,7 +153,7 @@ def sign(signoff_request: SignOffRequest, *, level: str, feedback: str, seen_has
     entry, now = signoff_request.evidence, utcnow()
     if entry.compute_content_hash() != seen_hash:
         raise SignOffConflict("The trainee changed this evidence after you opened it. Read it again before deciding.")
-    assurance, domain = policy.signature_assurance(signoff_request)
+    assurance, _trusted_domain = policy.signature_assurance(signoff_request)
     before = progress.contribution(entry)
     _close_request(signoff_request, status="signed", decided_at=now, decided_by_id=decider.id if decider else None,
                    token_used_at=None if decider else now)
@@ -192,8 +192,8 @@ def sign(signoff_request: SignOffRequest, *, level: str, feedback: str, seen_has
 
 def _ask_for_confirmation(signoff: SignOff) -> None:
     entry = signoff.evidence
-    for supervisor, kind in queries.current_supervisors(entry.trainee_id, uk_today()):
-        if kind == "educational" and supervisor.id != entry.trainee_id:
+    for supervisor, _kind in queries.current_supervisors(entry.trainee_id, uk_today(), kind="educational"):
+        if supervisor.id != entry.trainee_id:
             notify(user=supervisor, category="signoff.confirm", link=app_path("signoff.queue"),
                    subject=f"Confirm an outside assessor's signature for {entry.trainee.name}: {entry.title}",
                    body=(f"{signoff.assessor_name} ({signoff.assessor_email}, GMC {signoff.assessor_gmc}) signed off "
