@@ -37,7 +37,7 @@ def _assessor_signs(client, login, people, entry, email, smtp):
     smtp.messages.clear()
     page = client.get(f"/signoff/assessor/{token}").data.decode()
     trusted = policy.trusted_assessor_domain(db.session.get(EvidenceEntry, entry.id), email) is not None
-    assert ("counts once the trainee&#39;s educational supervisor confirms it" in page) is not trusted
+    assert ("your signature counts once the trainee's educational supervisor confirms it" in page) is not trusted
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
     response = _decide(client, token, seen_hash=seen, feedback="Fluent and safe.")
     assert response.status_code == 302, response.data.decode()[:1500]
