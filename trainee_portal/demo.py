@@ -5,6 +5,7 @@ computed, not typed in. Deterministic: the same run gives the same data.
 """
 from __future__ import annotations
 
+
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -61,6 +62,7 @@ def load_demo(reset: bool = False, today: date | None = None) -> bool:
     password_hash = hash_password(DEMO_PASSWORD)
 
     regions = {name: Region(name=name) for name in ("London", "North West", "Scotland")}
+    regions["London"].trusted_assessor_domains = "nhs.net"  # outside assessors at nhs.net count without confirmation
     db.session.add_all(regions.values())
     cohorts = {}
     for _, _, _, _, region, cohort, *_ in TRAINEES:

@@ -159,9 +159,21 @@ def can_view_evidence(user, entry) -> bool:
     return can_view_trainee(user, entry.trainee_id)
 
 
+EDITABLE_STATUSES = ("draft", "returned", "submitted")
+
+
+def awaiting_confirmation(entry) -> bool:
+    """An outside assessor signed this entry and nobody has vouched for them yet: it must not change under them."""
+    from trainee_portal.models import SignOff
+    return entry.status == "submitted" and db.session.execute(select(SignOff.id).where(
+        SignOff.evidence_id == entry.id, SignOff.voided_at.is_(None), SignOff.assurance == "unconfirmed").limit(1)).first() is not None
+
+
 def can_edit_evidence(user, entry) -> bool:
-    """Owners edit their own evidence until it is signed; signed content changes only by a new version."""
-    return owns_evidence(user, entry) and entry.is_current and entry.status in ("draft", "returned", "submitted")
+    """Owners edit their own evidence until it is signed; signed content changes only by a new version, and an
+    outside assessor's signature awaiting confirmation holds the content still."""
+    return (owns_evidence(user, entry) and entry.is_current and entry.status in EDITABLE_STATUSES
+            and not awaiting_confirmation(entry))
 
 
 def can_revise_signed_evidence(user, entry) -> bool:
@@ -195,9 +207,44 @@ def can_ask_supervisor(user, entry, supervisor) -> bool:
             and supervises(supervisor, entry.trainee_id))
 
 
+def is_trainees_own_address(entry, email: str | None) -> bool:
+    """The address belongs to an account that is the evidence's owner (compared exactly, lower case)."""
+    from trainee_portal.models import User
+    address = (email or "").strip().lower()
+    owner_addresses = db.session.scalars(select(User.email).where(User.id == entry.trainee_id)).all()
+    return any(address == (known or "").strip().lower() for known in owner_addresses)
+
+
 def can_ask_assessor(user, entry, email: str) -> bool:
     """Outside assessors by email, but never the trainee's own address (nobody signs their own evidence)."""
-    return can_request_signoff(user, entry) and bool(email) and email.strip().lower() != entry.trainee.email.lower()
+    return can_request_signoff(user, entry) and bool(email) and not is_trainees_own_address(entry, email)
+
+
+def trusted_assessor_domain(entry, email: str | None) -> str | None:
+    """The domain of the trainee's region that vouches for this assessor address (exact or a subdomain), if any."""
+    profile = entry.trainee.trainee_profile
+    region = profile.region if profile is not None else None
+    local, at, domain = (email or "").strip().lower().rpartition("@")
+    if region is None or not (local and at and domain) or is_trainees_own_address(entry, email):
+        return None
+    return next((trusted for trusted in region.trusted_domains
+                 if domain == trusted or domain.endswith("." + trusted)), None)
+
+
+def signature_assurance(signoff_request) -> tuple[str, str | None]:
+    """How a new signature on this request is vouched for: (assurance, the trusted domain when there is one)."""
+    if signoff_request.supervisor_id is not None:
+        return "supervisor", None
+    domain = trusted_assessor_domain(signoff_request.evidence, signoff_request.assessor_email)
+    return ("trusted_domain", domain) if domain else ("unconfirmed", None)
+
+
+def can_confirm_assessor_signature(user, signoff) -> bool:
+    """Only a current educational supervisor of the trainee (never the trainee) vouches for an outside assessor."""
+    entry = signoff.evidence
+    return (signoff.assurance == "unconfirmed" and signoff.voided_at is None and entry.is_current
+            and entry.status == "submitted" and not owns_evidence(user, entry)
+            and supervises(user, entry.trainee_id, kind="educational"))
 
 
 def can_view_signoff_request(user, signoff_request) -> bool:
@@ -221,6 +268,8 @@ def can_decide_by_assessor_link(user, signoff_request, now, assessor_gmc: str | 
     if signoff_request.expires_at is None or signoff_request.expires_at <= now:
         return False
     if not entry.is_current or entry.status != "submitted" or owns_evidence(user, entry):
+        return False
+    if is_trainees_own_address(entry, signoff_request.assessor_email):
         return False
     profile = entry.trainee.trainee_profile
     return not (assessor_gmc and profile is not None and profile.gmc_number == assessor_gmc)

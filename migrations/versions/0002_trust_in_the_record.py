@@ -102,6 +102,48 @@ def upgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False))
 
+    # --- signature assurance (sign-off area) ---
+    _unconfirm_outside_assessor_signatures()
+
+
+
+def _move_tally(bind, trainee_id, code, kind, level, from_status, to_status):
+    """One claim moves from one status row of the progress tally to another (plain SQL: no app imports here)."""
+    key = {"t": trainee_id, "c": code, "k": kind, "l": level}
+    bind.execute(sa.text("UPDATE evidence_tally SET count = count - 1 WHERE trainee_id = :t AND competency_code = :c "
+                         "AND evidence_type = :k AND supervision_level = :l AND status = :s"), {**key, "s": from_status})
+    bind.execute(sa.text("DELETE FROM evidence_tally WHERE trainee_id = :t AND competency_code = :c AND evidence_type = :k "
+                         "AND supervision_level = :l AND status = :s AND count <= 0"), {**key, "s": from_status})
+    moved = bind.execute(sa.text("UPDATE evidence_tally SET count = count + 1 WHERE trainee_id = :t AND competency_code = :c "
+                                 "AND evidence_type = :k AND supervision_level = :l AND status = :s"), {**key, "s": to_status})
+    if moved.rowcount == 0:
+        bind.execute(sa.text("INSERT INTO evidence_tally (trainee_id, competency_code, evidence_type, supervision_level, "
+                             "status, count) VALUES (:t, :c, :k, :l, :s, 1)"), {**key, "s": to_status})
+
+
+def _unconfirm_outside_assessor_signatures():
+    """Signatures made through an outside assessor's link before anyone vouched for assessors (signer_id NULL) become
+    'unconfirmed', with the address the link went to. Current evidence they alone made 'signed' goes back to
+    'submitted' (awaiting the educational supervisor's confirmation) and its tally claims move from signed to
+    submitted. Stage results (trainee_progress) are rebuilt from the tallies by `flask recompute-progress`, which
+    should be run once after this upgrade."""
+    bind = op.get_bind()
+    bind.execute(sa.text(
+        "UPDATE sign_off SET assurance = 'unconfirmed', assessor_email = "
+        "(SELECT r.assessor_email FROM sign_off_request r WHERE r.id = sign_off.request_id) WHERE signer_id IS NULL"))
+    entries = bind.execute(sa.text(
+        "SELECT e.id, e.trainee_id, e.evidence_type, COALESCE(e.supervision_level, '') FROM evidence_entry e "
+        "WHERE e.status = 'signed' AND e.superseded_at IS NULL "
+        "AND EXISTS (SELECT 1 FROM sign_off s WHERE s.evidence_id = e.id AND s.voided_at IS NULL AND s.assurance = 'unconfirmed') "
+        "AND NOT EXISTS (SELECT 1 FROM sign_off s WHERE s.evidence_id = e.id AND s.voided_at IS NULL "
+        "AND s.assurance <> 'unconfirmed')")).all()
+    for evidence_id, trainee_id, kind, level in entries:
+        bind.execute(sa.text("UPDATE evidence_entry SET status = 'submitted', signed_at = NULL, "
+                             "row_version = row_version + 1 WHERE id = :id"), {"id": evidence_id})
+        codes = bind.execute(sa.text("SELECT competency_code FROM evidence_competency WHERE evidence_id = :id"),
+                             {"id": evidence_id}).scalars().all()
+        for code in codes:
+            _move_tally(bind, trainee_id, code, kind, level, "signed", "submitted")
 
 
 def downgrade():

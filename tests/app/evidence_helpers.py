@@ -18,7 +18,7 @@ def form_data(**overrides) -> dict:
     data = {"evidence_type": "logbook.clinic", "occurred_on": (date.today() - timedelta(days=2)).isoformat(),
             "title": "New patient pain clinic", "setting": "outpatient", "hospital": "St Thomas' Hospital",
             "supervision_level": "2b", "technique": "", "guidance": "", "competencies": [CLINIC],
-            "notes": "Assessed a new referral with chronic low back pain.", "reflection": ""}
+            "notes": "Assessed a new referral with chronic low back pain.", "reflection": "", "row_version": "1"}
     data.update(overrides)
     return data
 

@@ -13,7 +13,7 @@ from tests.app.exams_helpers import attempt, sitting
 from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    ArcpOutcome, CurriculumUpload, MockExamScore, OutboxMessage, SignOffRequest,
+    ArcpOutcome, CurriculumUpload, MockExamScore, OutboxMessage, SignOff, SignOffRequest,
 )
 from trainee_portal.signoff.links import hash_token
 
@@ -53,6 +53,7 @@ def build_world() -> World:
         db.session.add(request)
         signed = add_entry(who, title="Signed clinic")
         sign(signed, sup)
+        unconfirmed = _unconfirmed_assessor_signature(who)
         message = OutboxMessage(user_id=who.id, to_email=who.email, subject="Sign-off requested", body="Body",
                                 link=f"/logbook/{pending.id}", category="signoff")
         mock = MockExamScore(trainee_id=who.id, part="MCQ", taken_on=date.today() - timedelta(days=10), title="Mock", score_percent=60)
@@ -61,7 +62,8 @@ def build_world() -> World:
         db.session.add_all([message, mock, arcp])
         db.session.commit()
         ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id,
-                   request_id=request.id, message_id=message.id, trainee_id=who.id, user_id=who.id)
+                   request_id=request.id, message_id=message.id, trainee_id=who.id, user_id=who.id,
+                   signoff_id=unconfirmed.id)
     exam_sitting = sitting("MCQ", -40)
     world.ids["attempt_id"] = attempt(owner, exam_sitting, "fail", score=50).id
     world.other_ids["attempt_id"] = attempt(other, exam_sitting, "pass", score=70).id
@@ -87,6 +89,21 @@ def build_world() -> World:
     world.ids.update(shared)
     world.other_ids.update({k: v for k, v in shared.items() if k not in world.other_ids})
     return world
+
+
+def _unconfirmed_assessor_signature(who) -> SignOff:
+    """An outside assessor's signature from an untrusted address, waiting for the educational supervisor."""
+    entry = add_entry(who, status="submitted", title="Assessed by a visitor")
+    request = SignOffRequest(evidence_id=entry.id, requested_by_id=who.id, assessor_email="visitor@example.org",
+                             status="signed", decided_at=datetime.utcnow())
+    db.session.add(request)
+    db.session.flush()
+    signoff = SignOff(evidence_id=entry.id, request_id=request.id, assessor_name="Dr Visitor", assessor_gmc="1111111",
+                      assessor_email="visitor@example.org", assurance="unconfirmed", supervision_level="2b",
+                      content_hash=entry.content_hash)
+    db.session.add(signoff)
+    db.session.commit()
+    return signoff
 
 
 def _attachment() -> dict:

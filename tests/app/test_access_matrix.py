@@ -115,6 +115,7 @@ MATRIX: dict[str, tuple] = {
     "POST notifications.mark_read": (302, "ok", 403, 403, 403, 403, 403, 403),
     "POST signoff.assessor": ("ok", 403, "ok", "ok", "ok", "ok", "ok", "ok"),
     "POST signoff.cancel": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST signoff.confirm_signature": (302, 403, 403, "ok", 403, 403, 403, 403),
     "POST signoff.decide": (302, 403, 403, "ok", 403, 403, 403, 403),
     "POST signoff.request_form": (302, "ok", 403, 403, 403, 403, 403, 403),
     "POST signoff.stage": (302, 403, 403, "ok", 403, 403, 403, 403),

@@ -43,3 +43,20 @@ def test_demo_data_passes_verify_audit_without_warnings(app, demo):
     result = app.test_cli_runner().invoke(args=["verify-audit"])
     assert result.exit_code == 0, result.output
     assert "Audit OK" in result.output and "WARNING" not in result.output and "attachments: 1" in result.output
+
+
+def test_demo_shows_every_kind_of_signature_and_the_supervisor_has_one_to_confirm(client, demo):
+    from sqlalchemy import select
+
+    from trainee_portal import audit
+    from trainee_portal.extensions import db
+    from trainee_portal.models import SignOff
+    kinds = set(db.session.scalars(select(SignOff.assurance).where(SignOff.voided_at.is_(None))))
+    assert kinds == {"supervisor", "trusted_domain", "confirmed", "unconfirmed"}
+    for signoff in db.session.scalars(select(SignOff).where(SignOff.voided_at.is_(None))):
+        counts = signoff.assurance != "unconfirmed"
+        assert signoff.evidence.status == ("signed" if counts else "submitted")
+    assert audit.verify_chain().ok
+    client.post("/login", data={"email": f"supervisor@{DEMO_DOMAIN}", "password": DEMO_PASSWORD})
+    queue = client.get("/signoff/").data.decode()
+    assert "signatures to confirm" in queue and "Dr Marco Bianchi" in queue

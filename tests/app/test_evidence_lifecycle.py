@@ -51,7 +51,9 @@ def test_signed_evidence_is_frozen(client, login):
     sign(entry, supervisor)
     login(trainee)
     assert client.get(f"/logbook/{entry.id}/edit").status_code == 403
-    assert client.post(f"/logbook/{entry.id}/edit", data=form_data()).status_code == 403
+    refused = client.post(f"/logbook/{entry.id}/edit", data=form_data(title="Typed after it was signed"))
+    assert refused.status_code == 409 and "Typed after it was signed" in refused.get_data(as_text=True)
+    assert db.session.get(EvidenceEntry, entry.id).title != "Typed after it was signed"
     assert client.post(f"/logbook/{entry.id}/delete").status_code == 403
     page = client.get(f"/logbook/{entry.id}").get_data(as_text=True)
     assert "Create a new version to change it" in page and "Signed at level 2b" in page

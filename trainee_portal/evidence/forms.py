@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS
 from trainee_portal.evidence import vocab
@@ -120,6 +120,13 @@ class EvidenceForm(FlaskForm):
             self.reflection.errors.append("Write your reflection")
             valid = False
         return valid
+
+
+class EvidenceEditForm(EvidenceForm):
+    """Editing carries the row version the form was built from, so a save over a newer version is refused."""
+
+    row_version = HiddenField(validators=[Regexp(r"^\d{1,9}$", message="This form is out of date or incomplete: "
+                                                 "open the evidence again and make your changes there.")])
 
 
 class LogbookFilterForm(FlaskForm):

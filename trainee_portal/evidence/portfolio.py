@@ -10,6 +10,7 @@ from fpdf.fonts import FontFace
 from competencies import EVIDENCE_TYPES
 from trainee_portal import audit
 from trainee_portal.evidence import queries, vocab
+from trainee_portal.signoff.labels import signature_label
 
 # DejaVu covers the en dashes and accented names core PDF fonts cannot; without it, text is reduced to Latin-1.
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -78,9 +79,8 @@ def build(profile, curriculum, today: date) -> bytes:
                            headings_style=FontFace(emphasis="BOLD", fill_color=(232, 237, 238))) as table:
                 table.row([t(h) for h in ("Date", "Type", "Title", "Level", "Signed by")])
                 for entry, signatures in entries:
-                    signers = "; ".join(
-                        f"{s.signer.name if s.signer else (s.assessor_name or 'Assessor')}, {s.signed_at:%d/%m/%Y}"
-                        for s in signatures) or (f"{entry.signed_at:%d/%m/%Y}" if entry.signed_at else "")
+                    signers = "; ".join(f"{signature_label(s)}, {s.signed_at:%d/%m/%Y}" for s in signatures) or (
+                        f"{entry.signed_at:%d/%m/%Y}" if entry.signed_at else "")
                     kind = EVIDENCE_TYPES[entry.evidence_type].label.split(" – ")[0] if entry.evidence_type in EVIDENCE_TYPES else entry.evidence_type
                     if entry.technique:
                         kind += f" ({vocab.label('technique', entry.technique)})"

@@ -86,6 +86,14 @@ def signoff_history(entry: EvidenceEntry) -> list[dict]:
     return [{"request": r, "signoff": signoffs.get(r.id)} for r in requests]
 
 
+def unconfirmed_signature(entry: EvidenceEntry) -> SignOff | None:
+    """An outside assessor's live signature on this entry that nobody has vouched for yet."""
+    if entry.status != "submitted":
+        return None
+    return db.session.scalar(select(SignOff).where(SignOff.evidence_id == entry.id, SignOff.voided_at.is_(None),
+                                                   SignOff.assurance == "unconfirmed"))
+
+
 def versions(entry: EvidenceEntry) -> list[EvidenceEntry]:
     """Every version in this entry's chain, newest first (a chain is short: one per re-signing)."""
     chain = [entry]
@@ -122,7 +130,7 @@ def signed_by_competency(trainee_id: int, curriculum: Curriculum) -> list[tuple[
     signatures = defaultdict(list)
     for signoff in db.session.scalars(
         select(SignOff).where(SignOff.evidence_id.in_([e.id for e in entries]) if entries else False,
-                              SignOff.voided_at.is_(None)).options(selectinload(SignOff.signer))
+                              SignOff.voided_at.is_(None)).options(selectinload(SignOff.signer), selectinload(SignOff.confirmed_by))
     ):
         signatures[signoff.evidence_id].append(signoff)
     by_code = defaultdict(list)

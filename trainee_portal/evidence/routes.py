@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from competencies import EVIDENCE_TYPES
 from trainee_portal import curricula, policy
 from trainee_portal.evidence import attachments, bp, csv_io, portfolio, queries, service, vocab
-from trainee_portal.evidence.forms import EvidenceForm, ImportForm, LogbookFilterForm, uk_today
+from trainee_portal.evidence.forms import EvidenceEditForm, EvidenceForm, ImportForm, LogbookFilterForm, uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry
 from trainee_portal.viewing import trainee_choices, viewed_trainee
@@ -18,7 +18,8 @@ MAX_ERRORS_SHOWN = 200
 
 @bp.app_context_processor
 def evidence_helpers():
-    return {"evidence_label": vocab.label}
+    from trainee_portal.signoff.labels import signature_label
+    return {"evidence_label": vocab.label, "signature_label": signature_label}
 
 
 def _entry(evidence_id: int) -> EvidenceEntry:
@@ -87,12 +88,12 @@ def _keep_upload(form: EvidenceForm):
     return kept
 
 
-def _render_form(form, entry, groups, profile, status=200):
+def _render_form(form, entry, groups, profile, status=200, **extra):
     kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
     return render_template("evidence/form.html", form=form, entry=entry, groups=groups, profile=profile, kept=kept,
                            procedure_types=sorted(vocab.PROCEDURE_TYPES), today=uk_today(),
                            signoff_available="signoff.request_form" in current_app.view_functions,
-                           page_title="Edit evidence" if entry else "Record evidence"), status
+                           page_title="Edit evidence" if entry else "Record evidence", **extra), status
 
 
 def _after_save(entry: EvidenceEntry, message: str):
@@ -134,34 +135,73 @@ def view(evidence_id: int):
     entry = _entry(evidence_id)
     return render_template(
         "evidence/view.html", entry=entry, history=queries.signoff_history(entry), versions=queries.versions(entry),
+        awaiting=queries.unconfirmed_signature(entry),
         curriculum=curricula.curriculum(entry.trainee.trainee_profile.curriculum_version),
         signoff_available="signoff.request_form" in current_app.view_functions,
         page_title=entry.title,
     )
 
 
+def _why_not_editable(entry: EvidenceEntry) -> str:
+    if not entry.is_current:
+        return "A newer version replaced this evidence, so this version cannot change. Edit the current version instead."
+    if policy.awaiting_confirmation(entry):
+        return ("An outside assessor signed this evidence and your educational supervisor has not yet confirmed the "
+                "signature, so it cannot change until they confirm or decline it.")
+    if entry.status == "signed":
+        return "This evidence was signed off, so it cannot change. Create a new version to change it."
+    return "This evidence cannot be changed now."
+
+
+def _render_conflict(form, entry, groups, profile, message: str):
+    """409: what is saved now beside what was typed (kept in the form below), so nothing typed is lost."""
+    db.session.rollback()
+    entry = db.session.get(EvidenceEntry, entry.id)
+    editable = policy.can_edit_evidence(current_user, entry)
+    form.row_version.data = str(entry.row_version)  # saving again now replaces the version shown, knowingly
+    return _render_form(form, entry, groups, profile, 409, conflict=message, editable=editable,
+                        curriculum=curricula.curriculum(profile.curriculum_version))
+
+
 @bp.route("/<int:evidence_id>/edit", methods=["GET", "POST"])
 def edit(evidence_id: int):
+    from trainee_portal.signoff.services import SignOffConflict, pending_request
     entry = _entry(evidence_id)
-    policy.authorize(policy.can_edit_evidence(current_user, entry))
+    policy.authorize(policy.owns_evidence(current_user, entry))
     profile = entry.trainee.trainee_profile
     curriculum = curricula.curriculum(profile.curriculum_version)
-    form = EvidenceForm(obj=entry) if request.method == "GET" else EvidenceForm()
+    form = EvidenceEditForm(obj=entry) if request.method == "GET" else EvidenceEditForm()
     groups = _prepare(form, curriculum, profile)
     if request.method == "GET":
+        if not policy.can_edit_evidence(current_user, entry):
+            if not policy.awaiting_confirmation(entry):
+                abort(403)
+            flash(_why_not_editable(entry), "warning")
+            return redirect(url_for("evidence.view", evidence_id=entry.id))
         form.competencies.data = list(entry.competency_codes)
-        return _render_form(form, entry, groups, profile)
+        form.row_version.data = str(entry.row_version)
+        return _render_form(form, entry, groups, profile, pending=pending_request(entry))
     kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
     form.has_kept_file = kept is not None
     form.file_required = form.evidence_type.data == "certificate" and not entry.attachment_path
+    if not policy.can_edit_evidence(current_user, entry):  # decided or replaced since the form was built
+        _keep_upload(form)
+        return _render_conflict(form, entry, groups, profile, _why_not_editable(entry) + " What you typed is below.")
     if form.validate_on_submit():
         stored = attachments.store(form.attachment.data) if getattr(form.attachment.data, "filename", "") else kept
-        unused = service.update(current_user, entry, profile, curriculum, form.data, stored)
-        db.session.commit()
+        try:
+            unused = service.update(current_user, entry, profile, curriculum, form.data, stored, int(form.row_version.data))
+            db.session.commit()
+        except (service.StaleEvidence, SignOffConflict, OperationalError) as error:
+            if stored is not None:
+                form.kept_attachment.data = attachments.keep_token(stored, current_user.id)
+            message = str(error) if not isinstance(error, OperationalError) else (
+                "Someone else changed this evidence at the same moment, so your changes were not saved.")
+            return _render_conflict(form, entry, groups, profile, message)
         attachments.remove(unused)
         return _after_save(entry, f"Saved your changes to “{entry.title}”.")
     _keep_upload(form)
-    return _render_form(form, entry, groups, profile, 400)
+    return _render_form(form, entry, groups, profile, 400, pending=pending_request(entry))
 
 
 @bp.route("/<int:evidence_id>/delete", methods=["GET", "POST"])

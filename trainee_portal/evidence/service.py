@@ -15,6 +15,7 @@ from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOff, SignOffRequest, TraineeProfile
 from trainee_portal.models._base import utcnow
+from trainee_portal.policy import EDITABLE_STATUSES
 
 FORM_FIELDS = ("evidence_type", "occurred_on", "title", "setting", "hospital", "supervision_level", "technique",
                "guidance", "notes", "reflection")
@@ -97,10 +98,39 @@ def create(user, profile: TraineeProfile, curriculum: Curriculum, values: dict,
     return entry
 
 
+class StaleEvidence(EvidenceError):
+    """The entry changed since the form was built (another tab, a decision): nothing was saved."""
+
+
+def _claim(entry: EvidenceEntry, seen_row_version: int, **values) -> None:
+    """Take the entry for this save only if it is still the row the form was built from, current and editable."""
+    result = db.session.execute(
+        sql_update(EvidenceEntry).where(EvidenceEntry.id == entry.id, EvidenceEntry.row_version == seen_row_version,
+                                        EvidenceEntry.status.in_(EDITABLE_STATUSES), EvidenceEntry.superseded_at.is_(None))
+        .values(row_version=EvidenceEntry.row_version + 1, **values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise StaleEvidence("This evidence changed after you opened it, so your changes were not saved.")
+    for name, value in {"row_version": seen_row_version + 1, **values}.items():
+        set_committed_value(entry, name, value)  # the row already says so: no second write of these columns
+
+
 def update(user, entry: EvidenceEntry, profile: TraineeProfile, curriculum: Curriculum, values: dict,
-           stored: attachments.StoredFile | None) -> str | None:
-    """Change an editable entry; returns a file no entry uses any more (delete it after the commit)."""
+           stored: attachments.StoredFile | None, seen_row_version: int) -> str | None:
+    """Change an editable entry; returns a file no entry uses any more (delete it after the commit).
+
+    Only the version the form was built from can be saved (an optimistic lock: a stale form raises StaleEvidence and
+    changes nothing). Evidence waiting for sign-off goes back to draft and its request is withdrawn, in this same
+    transaction; if the request was decided meanwhile, SignOffConflict and nothing is saved.
+    """
+    from trainee_portal.signoff import services as signoff_services  # the sign-off feature builds on the logbook
+    if entry.row_version != seen_row_version:
+        raise StaleEvidence("This evidence changed after you opened it, so your changes were not saved.")
     before, old_hash = progress.contribution(entry), entry.content_hash
+    if entry.status == "submitted":
+        signoff_services.withdraw_for_edit(user, entry)
+        _claim(entry, seen_row_version, status="draft", submitted_at=None)
+    else:
+        _claim(entry, seen_row_version)
     _apply(entry, values, profile, curriculum)
     replaced = _attach(entry, stored)
     db.session.flush()
@@ -146,11 +176,12 @@ def new_version(user, old: EvidenceEntry) -> EvidenceEntry:
     now = utcnow()
     claimed = db.session.execute(
         sql_update(EvidenceEntry).where(EvidenceEntry.id == old.id, EvidenceEntry.superseded_at.is_(None))
-        .values(superseded_at=now).execution_options(synchronize_session=False))
+        .values(superseded_at=now, row_version=EvidenceEntry.row_version + 1).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         raise EvidenceError("A newer version of this evidence already exists, so no other version was made. "
                             "Carry on with the newer version.")
     set_committed_value(old, "superseded_at", now)  # the row already says so: keep the object in step, no second write
+    set_committed_value(old, "row_version", old.row_version + 1)
     new = EvidenceEntry(**{name: getattr(old, name) for name in COPIED_FIELDS}, status="draft",
                         version=old.version + 1, supersedes_id=old.id)
     new.competencies = [EvidenceCompetency(competency_code=code) for code in old.competency_codes]

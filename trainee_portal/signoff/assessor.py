@@ -67,6 +67,7 @@ def assessor(token: str):
             return redirect(url_for("signoff.assessor_done", decision=form.decision.data))
     status = 400 if form.is_submitted() else 200
     return render_template("signoff/assessor.html", req=signoff_request, entry=entry, form=form, token=token,
+                           assurance=policy.signature_assurance(signoff_request)[0],
                            competencies=queries.claimed_competencies(entry), page_title="Assess a training record"), status
 
 

@@ -32,8 +32,14 @@ def load(today: date) -> None:
         .where(SignOffRequest.supervisor_id == supervisor.id, SignOffRequest.status == "pending",
                EvidenceEntry.trainee_id == trainee.id).order_by(SignOffRequest.id.desc()).limit(3)
     ).all()
+    for_assessors = db.session.scalars(  # other London trainees' items, so the main trainee's queue stays as it was
+        select(SignOffRequest).join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
+        .where(SignOffRequest.supervisor_id == supervisor.id, SignOffRequest.status == "pending",
+               EvidenceEntry.trainee_id != trainee.id).order_by(SignOffRequest.id).limit(len(ASSESSORS))
+    ).all()
     base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost:5000"
     with current_app.test_request_context(base_url=base):
+        _outside_assessors_sign(supervisor, for_assessors)
         if len(own) == 3:
             to_return, to_sign, to_assessor = own
             services.return_to_trainee(to_return, decider=supervisor,
@@ -57,6 +63,29 @@ def load(today: date) -> None:
         signoff_request.created_at = datetime.combine(today - timedelta(days=waited), time(9, 15))
     db.session.flush()
     _settle_outbox(pending[:4], supervisor)
+
+
+# Every kind of outside assessor's signature: at a domain London trusts (counts), from an address nobody vouches for
+# (awaits the educational supervisor), and one of those the supervisor has confirmed (counts).
+ASSESSORS = (("Dr Ruth Adler", "1987654", "ruth.adler@nhs.net"),
+             ("Dr Marco Bianchi", "2345678", "marco.bianchi@pain-clinic.example"),
+             ("Dr Ines Duarte", "3456789", "ines.duarte@visiting.example"))
+
+
+def _outside_assessors_sign(supervisor: User, requests: list[SignOffRequest]) -> None:
+    from trainee_portal.signoff import services
+    for (name, gmc, email), supervisor_request in zip(ASSESSORS, requests):
+        entry = supervisor_request.evidence
+        trainee = entry.trainee
+        services.cancel(trainee, supervisor_request)
+        db.session.flush()
+        assessor_request = services.request_signoff(trainee, entry, assessor_email=email)
+        db.session.flush()
+        signoff = services.sign(assessor_request, level=entry.supervision_level or "2b", seen_hash=entry.compute_content_hash(),
+                                feedback="Good technique and clear consent discussion.", assessor_name=name, assessor_gmc=gmc)
+        if email.endswith("visiting.example"):
+            db.session.flush()
+            services.confirm(supervisor, signoff)
 
 
 def _settle_outbox(oldest: list[SignOffRequest], supervisor: User) -> None:

@@ -65,6 +65,16 @@ class AssessorDecisionForm(DecisionForm):
                                            Regexp(r"^\d{7}$", message="Enter your GMC number as 7 digits, for example 1234567.")])
 
 
+class ConfirmSignatureForm(FlaskForm):
+    decision = RadioField("Do you vouch for this outside assessor?", choices=[
+        ("confirm", "Confirm: I know this assessor and the signature is theirs, so it counts"),
+        ("decline", "Decline: the signature does not count and the evidence goes back to the trainee")],
+        validators=[DataRequired("Choose whether to confirm or decline the signature.")])
+    reason = TextAreaField("Reason for declining", description="Needed when you decline. The trainee sees this.",
+                           validators=[NeededFor("decline", "Enter the reason for declining, so the trainee knows what to do next."),
+                                       Length(max=200, message="The reason is at most 200 characters."), NoPatientIdentifiers()])
+
+
 class CancelForm(FlaskForm):
     """Only the CSRF token: cancelling asks nothing more."""
 

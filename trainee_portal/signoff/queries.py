@@ -40,6 +40,18 @@ def queue_for(supervisor: User, today: date) -> list[QueueItem]:
     return [QueueItem(r, (today - r.created_at.date()).days) for r in rows]
 
 
+def awaiting_confirmation_for(supervisor: User, today: date) -> list[SignOff]:
+    """Outside assessors' signatures nobody has vouched for yet, on current evidence of trainees this user
+    educationally supervises, oldest first."""
+    return list(db.session.scalars(
+        select(SignOff).join(EvidenceEntry, EvidenceEntry.id == SignOff.evidence_id)
+        .where(SignOff.assurance == "unconfirmed", SignOff.voided_at.is_(None), EvidenceEntry.superseded_at.is_(None),
+               EvidenceEntry.status == "submitted", EvidenceEntry.trainee_id != supervisor.id,
+               EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today, kind="educational")))
+        .options(joinedload(SignOff.evidence).joinedload(EvidenceEntry.trainee)).order_by(SignOff.signed_at, SignOff.id)
+    ))
+
+
 def requests_for_trainee(trainee_id: int, limit: int = 200) -> list[SignOffRequest]:
     return list(db.session.scalars(
         select(SignOffRequest).join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
@@ -63,14 +75,20 @@ def signoff_for_request(request_id: int) -> SignOff | None:
     return db.session.scalar(select(SignOff).where(SignOff.request_id == request_id).options(joinedload(SignOff.signer)))
 
 
-def current_supervisors(trainee_id: int, today: date) -> list[tuple[User, str]]:
-    """(supervisor, kind) for every current assignment of this trainee, by name."""
-    rows = db.session.execute(
+def get_signoff(signoff_id: int) -> SignOff | None:
+    return db.session.scalar(select(SignOff).where(SignOff.id == signoff_id).options(
+        joinedload(SignOff.evidence).joinedload(EvidenceEntry.trainee), joinedload(SignOff.request)))
+
+
+def current_supervisors(trainee_id: int, today: date, kind: str | None = None) -> list[tuple[User, str]]:
+    """(supervisor, kind) for every current assignment of this trainee (optionally of one kind), by name."""
+    query = (
         select(User, SupervisorAssignment.kind).join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
         .where(SupervisorAssignment.trainee_id == trainee_id, SupervisorAssignment.starts_on <= today,
                (SupervisorAssignment.ends_on.is_(None)) | (SupervisorAssignment.ends_on >= today), User.active.is_(True))
         .order_by(User.name)
-    ).all()
+    )
+    rows = db.session.execute(query.where(SupervisorAssignment.kind == kind) if kind else query).all()
     seen, result = set(), []
     for user, kind in rows:
         if user.id not in seen and policy.is_supervisor(user):

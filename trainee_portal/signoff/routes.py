@@ -12,8 +12,10 @@ from trainee_portal.audit import record_hash
 from trainee_portal.extensions import db
 from trainee_portal.models._base import utcnow
 from trainee_portal.models import EvidenceEntry, SignOffRequest, TraineeProgress, User
-from trainee_portal.signoff import bp, queries, services
-from trainee_portal.signoff.forms import ASSESSOR_CHOICE, CancelForm, DecisionForm, RequestForm, StageSignOffForm
+from trainee_portal.signoff import bp, labels, queries, services
+from trainee_portal.signoff.forms import (
+    ASSESSOR_CHOICE, CancelForm, ConfirmSignatureForm, DecisionForm, RequestForm, StageSignOffForm,
+)
 from trainee_portal.signoff.services import SignOffConflict
 from trainee_portal.clock import uk_today
 
@@ -39,6 +41,7 @@ def evidence_url(entry: EvidenceEntry) -> str | None:
 @bp.app_context_processor
 def signoff_helpers():
     return {"evidence_url": evidence_url, "now": utcnow, "supervision_levels": SUPERVISION_LEVELS,
+            "signature_label": labels.signature_label,
             "evidence_types": {code: t.label for code, t in EVIDENCE_TYPES.items()}}
 
 
@@ -83,6 +86,7 @@ def request_form(evidence_id: int):
 def queue():
     today = uk_today()
     return render_template("signoff/queue.html", items=queries.queue_for(current_user, today),
+                           to_confirm=queries.awaiting_confirmation_for(current_user, today),
                            ready=queries.stages_ready_for(current_user, today), page_title="Sign-off queue")
 
 
@@ -93,15 +97,19 @@ def mine():
                            stage_signoffs=queries.stage_signoffs_for(current_user.id), page_title="Your sign-off requests")
 
 
-def _render_detail(signoff_request: SignOffRequest, form: DecisionForm | None = None, status: int = 200):
+def _render_detail(signoff_request: SignOffRequest, form: DecisionForm | None = None, status: int = 200,
+                   confirm_form: ConfirmSignatureForm | None = None):
     entry = signoff_request.evidence
     can_decide = policy.can_decide_signoff(current_user, signoff_request)
     if can_decide and form is None:
         form = DecisionForm(seen_hash=entry.compute_content_hash(), supervision_level=entry.supervision_level)
+    signoff = queries.signoff_for_request(signoff_request.id)
+    can_confirm = signoff is not None and policy.can_confirm_assessor_signature(current_user, signoff)
     return render_template(
         "signoff/detail.html", req=signoff_request, entry=entry, form=form if can_decide else None,
         cancel_form=CancelForm() if policy.can_cancel_signoff(current_user, signoff_request) else None,
-        signoff=queries.signoff_for_request(signoff_request.id), competencies=queries.claimed_competencies(entry),
+        confirm_form=(confirm_form or ConfirmSignatureForm()) if can_confirm else None,
+        signoff=signoff, competencies=queries.claimed_competencies(entry),
         history=queries.history_for_evidence(entry.id), page_title=f"Sign-off request: {entry.title}",
     ), status
 
@@ -160,6 +168,33 @@ def cancel(request_id: int):
         return redirect(url_for("signoff.detail", request_id=request_id))
     flash("Request withdrawn. The evidence is a draft again.", "success")
     return redirect(url_for("signoff.detail", request_id=request_id))
+
+
+@bp.route("/signatures/<int:signoff_id>/confirm", methods=["POST"])
+def confirm_signature(signoff_id: int):
+    """The educational supervisor confirms an outside assessor's signature (it then counts) or declines it."""
+    signoff = queries.get_signoff(signoff_id) or abort(404)
+    policy.authorize(policy.can_view_evidence(current_user, signoff.evidence))
+    if signoff.assurance != "unconfirmed" or signoff.voided_at is not None:  # a second click or another supervisor
+        flash("This signature was already confirmed or declined, so nothing was changed.", "info")
+        return redirect(url_for("signoff.detail", request_id=signoff.request_id))
+    policy.authorize(policy.can_confirm_assessor_signature(current_user, signoff))
+    form = ConfirmSignatureForm()
+    if not form.validate_on_submit():
+        return _render_detail(signoff.request, status=400, confirm_form=form)
+    try:
+        if form.decision.data == "confirm":
+            services.confirm(current_user, signoff)
+            message = f"Confirmed {signoff.assessor_name}'s signature: {signoff.evidence.title} now counts."
+        else:
+            services.decline(current_user, signoff, form.reason.data.strip())
+            message = f"Declined {signoff.assessor_name}'s signature and returned {signoff.evidence.title} to the trainee."
+        db.session.commit()
+    except RACE_ERRORS as error:
+        flash(_conflict(error), "error")
+        return redirect(url_for("signoff.detail", request_id=signoff.request_id))
+    flash(message, "success")
+    return redirect(url_for("signoff.queue"))
 
 
 @bp.route("/stage/<int:trainee_id>/<stage_key>", methods=["GET", "POST"])

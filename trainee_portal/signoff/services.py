@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from trainee_portal import audit, curricula, progress
+from trainee_portal import audit, curricula, policy, progress
 from trainee_portal.cohort import response_summary
 from trainee_portal.extensions import db
 from trainee_portal.integrity import text_sha256
 from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, StageSignOff, TraineeProgress, User
 from trainee_portal.models._base import utcnow
+from trainee_portal.clock import uk_today
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER, app_path, external_url, notify
+from trainee_portal.signoff import queries
 
 
 class SignOffConflict(Exception):
@@ -28,8 +30,9 @@ def _move_evidence(entry: EvidenceEntry, from_statuses: tuple[str, ...], *, stor
     conditions = [EvidenceEntry.id == entry.id, EvidenceEntry.status.in_(from_statuses), EvidenceEntry.superseded_at.is_(None)]
     if stored_hash is not None:
         conditions.append(EvidenceEntry.content_hash == stored_hash)  # an edit landing mid-decision wins, not the signature
-    result = db.session.execute(
-        update(EvidenceEntry).where(*conditions).values(**values).execution_options(synchronize_session="fetch")
+    result = db.session.execute(  # every write of an entry moves its optimistic lock on, so stale forms are refused
+        update(EvidenceEntry).where(*conditions).values(row_version=EvidenceEntry.row_version + 1, **values)
+        .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:
         raise SignOffConflict("This evidence changed while you were working on it. Reload the page to see where it stands.")
@@ -87,13 +90,10 @@ def request_signoff(trainee: User, entry: EvidenceEntry, *, supervisor: User | N
     return signoff_request
 
 
-def cancel(trainee: User, signoff_request: SignOffRequest) -> None:
-    """A pending request withdrawn by the trainee: submitted → draft."""
+def _withdraw(trainee: User, signoff_request: SignOffRequest) -> None:
+    """Close a pending request as withdrawn, record it, and tell whoever was asked."""
     entry = signoff_request.evidence
-    before = progress.contribution(entry)
     _close_request(signoff_request, status="cancelled", decided_at=utcnow())
-    _move_evidence(entry, ("submitted",), status="draft", submitted_at=None)
-    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
     audit.append("signoff.cancelled", actor=trainee, trainee_id=entry.trainee_id, subject_type="evidence",
                  subject_id=entry.id, payload={"request_id": signoff_request.id, "evidence_id": entry.id})
     if signoff_request.supervisor is not None:
@@ -106,6 +106,34 @@ def cancel(trainee: User, signoff_request: SignOffRequest) -> None:
                body=f"{trainee.name} withdrew the request to assess \"{entry.title}\". The link you were sent no longer works.\n")
 
 
+def cancel(trainee: User, signoff_request: SignOffRequest) -> None:
+    """A pending request withdrawn by the trainee: submitted → draft."""
+    entry = signoff_request.evidence
+    before = progress.contribution(entry)
+    _withdraw(trainee, signoff_request)
+    _move_evidence(entry, ("submitted",), status="draft", submitted_at=None)
+    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+
+
+def pending_request(entry: EvidenceEntry) -> SignOffRequest | None:
+    return db.session.scalar(select(SignOffRequest).where(SignOffRequest.evidence_id == entry.id,
+                                                          SignOffRequest.status == "pending"))
+
+
+def withdraw_for_edit(trainee: User, entry: EvidenceEntry) -> SignOffRequest | None:
+    """Editing evidence that waits for sign-off withdraws its request first, in the edit's transaction (the request
+    row, then the entry: the order sign() takes them in), so nobody signs content that changed under them. A request
+    decided meanwhile raises SignOffConflict (its decision also moved the entry's row_version on)."""
+    signoff_request = pending_request(entry)
+    if signoff_request is not None:
+        try:
+            _withdraw(trainee, signoff_request)
+        except SignOffConflict:
+            raise SignOffConflict("The request for sign-off was decided while you were editing, so your changes were "
+                                  "not saved. What you typed is still below.") from None
+    return signoff_request
+
+
 # --- decisions ----------------------------------------------------------------------------------
 
 def _decided_by(decider: User | None, assessor_name: str | None, assessor_gmc: str | None, assessor_email: str | None):
@@ -116,37 +144,103 @@ def _decided_by(decider: User | None, assessor_name: str | None, assessor_gmc: s
 
 def sign(signoff_request: SignOffRequest, *, level: str, feedback: str, seen_hash: str, decider: User | None = None,
          assessor_name: str | None = None, assessor_gmc: str | None = None) -> SignOff:
-    """submitted → signed: the signature covers the content as the signer saw it, with the level they gave."""
+    """The signer's decision, covering the content as they saw it, with the level they gave.
+
+    A supervisor's signature, or an outside assessor's at a domain the trainee's region trusts, makes the evidence
+    signed. Any other outside assessor's signature is kept as 'unconfirmed': the request is decided, the evidence
+    stays submitted (it does not count) and the educational supervisors are asked to confirm or decline it.
+    """
     entry, now = signoff_request.evidence, utcnow()
     if entry.compute_content_hash() != seen_hash:
         raise SignOffConflict("The trainee changed this evidence after you opened it. Read it again before deciding.")
+    assurance, _trusted_domain = policy.signature_assurance(signoff_request)
     before = progress.contribution(entry)
     _close_request(signoff_request, status="signed", decided_at=now, decided_by_id=decider.id if decider else None,
                    token_used_at=None if decider else now)
     response_summary.record_decision(signoff_request, now)
     entry.supervision_level = level
     content_hash = entry.compute_content_hash()
-    _move_evidence(entry, ("submitted",), stored_hash=seen_hash, status="signed", signed_at=now, supervision_level=level, content_hash=content_hash)
+    counts = assurance != "unconfirmed"
+    _move_evidence(entry, ("submitted",), stored_hash=seen_hash, supervision_level=level, content_hash=content_hash,
+                   **({"status": "signed", "signed_at": now} if counts else {}))
     signoff = SignOff(evidence_id=entry.id, request_id=signoff_request.id, signer_id=decider.id if decider else None,
                       assessor_name=assessor_name, assessor_gmc=assessor_gmc, supervision_level=level,
-                      feedback=feedback or "", content_hash=content_hash, signed_at=now)
+                      feedback=feedback or "", content_hash=content_hash, signed_at=now, assurance=assurance,
+                      assessor_email=None if decider else signoff_request.assessor_email)
     db.session.add(signoff)
     db.session.flush()  # the unique request_id refuses a second signature even if a race slipped past the checks
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
     audit.append("signoff.signed", trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
                  payload={"request_id": signoff_request.id, "signoff_id": signoff.id, "evidence_id": entry.id,
-                          "level": level, "content_hash": content_hash, "assessor_gmc": assessor_gmc,
-                          "signer_id": signoff.signer_id, "assessor_name": assessor_name,
-                          "assessor_email": signoff.assessor_email, "assurance": signoff.assurance,
+                          "level": level, "content_hash": content_hash, "signer_id": signoff.signer_id,
+                          "assessor_name": assessor_name, "assessor_gmc": assessor_gmc,
+                          "assessor_email": signoff.assessor_email, "assurance": assurance,
                           "feedback_sha256": text_sha256(signoff.feedback)},
                  **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email))
     who = decider.name if decider else f"{assessor_name} (outside assessor)"
+    waiting = "" if counts else ("\n\nThe assessor's address is not at a domain your region trusts, so this signature "
+                                 "counts only once your educational supervisor confirms it. They have been asked to.\n")
     notify(user=entry.trainee, category="signoff.signed", link=_request_path(signoff_request),
-           subject=f"Signed off: {entry.title}",
-           body=(f"{who} signed off \"{entry.title}\" at supervision level {level}.\n\n"
+           subject=f"Signed off: {entry.title}" if counts else f"Signed by an outside assessor, awaiting confirmation: {entry.title}",
+           body=(f"{who} signed off \"{entry.title}\" at supervision level {level}.{waiting}\n\n"
                  f"Feedback: {feedback or '(none given)'}\n\n"
                  f"See it here: {external_url('signoff.detail', request_id=signoff_request.id)}\n"))
+    if not counts:
+        _ask_for_confirmation(signoff)
     return signoff
+
+
+def _ask_for_confirmation(signoff: SignOff) -> None:
+    entry = signoff.evidence
+    for supervisor, _kind in queries.current_supervisors(entry.trainee_id, uk_today(), kind="educational"):
+        if supervisor.id != entry.trainee_id:
+            notify(user=supervisor, category="signoff.confirm", link=app_path("signoff.queue"),
+                   subject=f"Confirm an outside assessor's signature for {entry.trainee.name}: {entry.title}",
+                   body=(f"{signoff.assessor_name} ({signoff.assessor_email}, GMC {signoff.assessor_gmc}) signed off "
+                         f"\"{entry.title}\" for {entry.trainee.name} through a one-time link. The address is not at a "
+                         f"domain the region trusts, so the signature counts only if you confirm that this assessor "
+                         f"is who they say they are.\n\nConfirm or decline it here: {external_url('signoff.queue')}\n"))
+
+
+def _claim_unconfirmed(signoff: SignOff, **values) -> None:
+    result = db.session.execute(
+        update(SignOff).where(SignOff.id == signoff.id, SignOff.assurance == "unconfirmed", SignOff.voided_at.is_(None))
+        .values(**values).execution_options(synchronize_session="fetch"))
+    if result.rowcount != 1:
+        raise SignOffConflict("Someone has already confirmed or declined this signature, so nothing was changed.")
+
+
+def confirm(supervisor: User, signoff: SignOff) -> None:
+    """The educational supervisor vouches for an outside assessor: the signature counts, the evidence is signed."""
+    entry, now = signoff.evidence, utcnow()
+    before = progress.contribution(entry)
+    _claim_unconfirmed(signoff, assurance="confirmed", confirmed_by_id=supervisor.id, confirmed_at=now)
+    _move_evidence(entry, ("submitted",), stored_hash=signoff.content_hash, status="signed", signed_at=now)
+    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    audit.append("signoff.confirmed", actor=supervisor, trainee_id=entry.trainee_id, subject_type="evidence",
+                 subject_id=entry.id, payload={"signoff_id": signoff.id, "evidence_id": entry.id,
+                                               "confirmed_by_id": supervisor.id, "assurance": "confirmed"})
+    notify(user=entry.trainee, category="signoff.confirmed", link=_request_path(signoff.request),
+           subject=f"Signature confirmed: {entry.title}",
+           body=(f"{supervisor.name} confirmed {signoff.assessor_name}'s signature on \"{entry.title}\". "
+                 f"It now counts towards your progress.\n"))
+
+
+def decline(supervisor: User, signoff: SignOff, reason: str) -> None:
+    """The educational supervisor does not vouch for the assessor: the signature is void, the evidence returned."""
+    entry, now = signoff.evidence, utcnow()
+    before = progress.contribution(entry)
+    _claim_unconfirmed(signoff, voided_at=now, void_reason=reason)
+    _move_evidence(entry, ("submitted",), stored_hash=signoff.content_hash, status="returned")
+    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    audit.append("signoff.voided", actor=supervisor, trainee_id=entry.trainee_id, subject_type="evidence",
+                 subject_id=entry.id, payload={"signoff_id": signoff.id, "evidence_id": entry.id, "reason": reason,
+                                               "content_hash": signoff.content_hash})
+    notify(user=entry.trainee, category="signoff.returned", link=_request_path(signoff.request),
+           subject=f"Outside assessor's signature declined: {entry.title}",
+           body=(f"{supervisor.name} did not confirm {signoff.assessor_name}'s signature on \"{entry.title}\", so it "
+                 f"does not count and the evidence is returned to you.\n\nReason: {reason}\n\n"
+                 f"Ask for sign-off again: {external_url('signoff.detail', request_id=signoff.request_id)}\n"))
 
 
 def return_to_trainee(signoff_request: SignOffRequest, *, reason: str, decider: User | None = None,
