@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from competencies import STAGE_LEVELS, CurriculumRegistry
 from trainee_portal.audit import GENESIS_HASH, canonical_json, record_hash
-from trainee_portal.integrity import text_sha256
+from trainee_portal.audit import text_sha256
 from trainee_portal.models import EvidenceEntry, name_key
 
 DOMAIN = "bench.painportfolio.nhs.uk"

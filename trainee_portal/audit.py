@@ -34,6 +34,11 @@ DEFAULT_CHECKPOINT_EVERY = 200
 _PENDING_LINES = "audit_checkpoint_lines"
 
 
+def text_sha256(text: str | None) -> str:
+    """The fingerprint audit payloads keep of free text (feedback, comments, notes): "" and None hash alike."""
+    return hashlib.sha256((text or "").encode()).hexdigest()
+
+
 def canonical_json(data) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from competencies import STAGE_LEVELS
 from trainee_portal import audit, curricula, progress
 from trainee_portal.extensions import db
-from trainee_portal.integrity import text_sha256
+from trainee_portal.audit import text_sha256
 from trainee_portal.models import (
     Cohort, DirectorScope, EvidenceCompetency, EvidenceEntry, Region, SignOff, SignOffRequest,
     SupervisorAssignment, TraineeProfile, User,

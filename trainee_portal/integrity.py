@@ -10,7 +10,6 @@ index), so memory stays bounded however large the portfolio is.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections import Counter, defaultdict
@@ -21,6 +20,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from trainee_portal import audit
+from trainee_portal.audit import text_sha256
 from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
 from trainee_portal.models import (
@@ -36,11 +36,6 @@ ARCP_KEYS = ("trainee_id", "training_year", "outcome", "panel_date", "notes_sha2
 ATTACHMENT_ACTIONS = ("evidence.created", "evidence.updated", "evidence.new_version", "evidence.fingerprinted")
 ACTIONS = ("signoff.signed", "signoff.confirmed", "signoff.voided", "evidence.deleted", "stage.signed_off",
            "exam.attempt_recorded", "exam.attempt_corrected", "arcp.recorded") + ATTACHMENT_ACTIONS
-
-
-def text_sha256(text: str | None) -> str:
-    """The fingerprint audit payloads keep of free text (feedback, comments, notes): "" and None hash alike."""
-    return hashlib.sha256((text or "").encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from trainee_portal import audit
 from trainee_portal.extensions import db
-from trainee_portal.integrity import text_sha256
+from trainee_portal.audit import text_sha256
 from trainee_portal.models import ArcpOutcome, EvidenceEntry, TraineeProfile, TraineeProgress, User
 from trainee_portal.models.reviews import ARCP_OUTCOMES
 from trainee_portal.notifications.outbox import app_path, notify

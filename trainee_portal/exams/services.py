@@ -6,7 +6,7 @@ from trainee_portal import audit, curricula
 from trainee_portal.exams import queries
 from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db
-from trainee_portal.integrity import text_sha256
+from trainee_portal.audit import text_sha256
 from trainee_portal.models import ExamAttempt, ExamSitting, MockExamScore, RapmConfirmation, TraineeProfile
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from trainee_portal import audit, curricula, policy, progress
 from trainee_portal.cohort import response_summary
 from trainee_portal.extensions import db
-from trainee_portal.integrity import text_sha256
+from trainee_portal.audit import text_sha256
 from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, StageSignOff, TraineeProgress, User
 from trainee_portal.models._base import utcnow
 from trainee_portal.clock import uk_today
