@@ -77,19 +77,14 @@ def _prepare(form: EvidenceForm, curriculum, profile) -> list[dict]:
     return service.competency_groups(curriculum, profile.current_stage)
 
 
-def _keep_upload(form: EvidenceForm):
-    """A file that passed its own checks is saved at once, so fixing another field never asks for it again."""
-    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
-    storage = form.attachment.data
-    if storage is not None and getattr(storage, "filename", "") and not form.attachment.errors:
-        kept = attachments.store(storage)
-        form.kept_attachment.data = attachments.keep_token(kept, current_user.id)
-    return kept
+def _ask_for_the_file_again(form: EvidenceForm) -> None:
+    """A rejected form keeps no file (nothing is stored until the whole form is valid), so say so when one was sent."""
+    if getattr(form.attachment.data, "filename", "") and not form.attachment.errors:
+        form.attachment.errors = ["Choose the file again: a file is stored only when the rest of the form is saved"]
 
 
 def _render_form(form, entry, groups, profile, status=200):
-    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
-    return render_template("evidence/form.html", form=form, entry=entry, groups=groups, profile=profile, kept=kept,
+    return render_template("evidence/form.html", form=form, entry=entry, groups=groups, profile=profile,
                            procedure_types=sorted(vocab.PROCEDURE_TYPES), today=uk_today(),
                            signoff_available="signoff.request_form" in current_app.view_functions,
                            page_title="Edit evidence" if entry else "Record evidence"), status
@@ -117,15 +112,13 @@ def new():
         codes = {c for c, _ in form.competencies.choices}
         form.competencies.data = [c for c in request.args.getlist("competency") if c in codes]
         return _render_form(form, None, groups, profile)
-    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
-    form.has_kept_file = kept is not None
     form.file_required = form.evidence_type.data == "certificate"
     if form.validate_on_submit():
-        stored = attachments.store(form.attachment.data) if getattr(form.attachment.data, "filename", "") else kept
-        entry = service.create(current_user, profile, curriculum, form.data, stored)
-        db.session.commit()
+        with attachments.stored_until_failure(form.attachment.data) as stored:
+            entry = service.create(current_user, profile, curriculum, form.data, stored)
+            db.session.commit()
         return _after_save(entry, f"Saved “{entry.title}” as a draft.")
-    _keep_upload(form)
+    _ask_for_the_file_again(form)
     return _render_form(form, None, groups, profile, 400)
 
 
@@ -151,16 +144,14 @@ def edit(evidence_id: int):
     if request.method == "GET":
         form.competencies.data = list(entry.competency_codes)
         return _render_form(form, entry, groups, profile)
-    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
-    form.has_kept_file = kept is not None
     form.file_required = form.evidence_type.data == "certificate" and not entry.attachment_path
     if form.validate_on_submit():
-        stored = attachments.store(form.attachment.data) if getattr(form.attachment.data, "filename", "") else kept
-        unused = service.update(current_user, entry, profile, curriculum, form.data, stored)
-        db.session.commit()
+        with attachments.stored_until_failure(form.attachment.data) as stored:
+            unused = service.update(current_user, entry, profile, curriculum, form.data, stored)
+            db.session.commit()
         attachments.remove(unused)
         return _after_save(entry, f"Saved your changes to “{entry.title}”.")
-    _keep_upload(form)
+    _ask_for_the_file_again(form)
     return _render_form(form, entry, groups, profile, 400)
 
 
