@@ -108,7 +108,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
     synchronous=FULL: every commit is fsynced to the WAL before it is acknowledged, so a write the user was told
     about survives a power cut (NORMAL may lose the last commits). Measured 2026-11-30 on the 2-core dev VM (ext4,
-    loadavg 1.04): 300 single-row commits took 6 ms with NORMAL and 86 ms with FULL, 0.29 ms a commit.
+    loadavg 1.0-3.0): 300 single-row commits took 5-6 ms with NORMAL and 53-115 ms with FULL (0.2-0.4 ms more a
+    commit); 300 logbook saves through the test client, 11-18 ms each either way (the README has the figures).
     PostgreSQL needs nothing: its default synchronous_commit=on already flushes the WAL before COMMIT returns."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
