@@ -67,7 +67,7 @@ def write_form(body: bytes, today: date) -> list[tuple[str, str]]:
         "supervision_level": pick("supervision_level", "2b"),
         "notes": "Anonymised summary of the clinic and my role in it.",
     })
-    for name in ("technique", "guidance", "reflection", "kept_attachment"):
+    for name in ("technique", "guidance", "reflection"):
         values.setdefault(name, "")
     form = [(k, v) for k, v in values.items() if k != "competencies"]
     competency = pick("competencies", "")

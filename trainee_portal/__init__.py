@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     security.init_app(app)
+    from trainee_portal import inputs; inputs.init_app(app)  # noqa: E702 (control characters removed from all input)
     from trainee_portal import hardening; hardening.init_app(app)  # noqa: E702 (Secure cookie, expiry, ProxyFix, body cap)
     assets.init_app(app)
     from trainee_portal import benchmarking  # opt-in benchmark instrumentation, off by default
@@ -103,11 +104,17 @@ def _refuse_default_secret(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: write-ahead log so readers never block the writer, a busy timeout, and enforced foreign keys."""
+    """SQLite: write-ahead log so readers never block the writer, a busy timeout, and enforced foreign keys.
+
+    synchronous=FULL: every commit is fsynced to the WAL before it is acknowledged, so a write the user was told
+    about survives a power cut (NORMAL may lose the last commits). Measured 2026-11-30 on the 2-core dev VM (ext4,
+    loadavg 1.0-3.0): 300 single-row commits took 5-6 ms with NORMAL and 53-115 ms with FULL (0.2-0.4 ms more a
+    commit); 300 logbook saves through the test client, 11-18 ms each either way (the README has the figures).
+    PostgreSQL needs nothing: its default synchronous_commit=on already flushes the WAL before COMMIT returns."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()

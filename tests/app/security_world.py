@@ -66,6 +66,7 @@ def build_world() -> World:
                    signoff_id=unconfirmed.id)
     exam_sitting = sitting("MCQ", -40)
     world.ids["attempt_id"] = attempt(owner, exam_sitting, "fail", score=50).id
+    world.ids["region_id"] = region.id
     world.other_ids["attempt_id"] = attempt(other, exam_sitting, "pass", score=70).id
     linked = add_entry(owner, status="submitted", title="Assessed clinic")
     link = SignOffRequest(evidence_id=linked.id, requested_by_id=owner.id, assessor_email="outside@example.org",

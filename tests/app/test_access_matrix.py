@@ -93,6 +93,7 @@ MATRIX: dict[str, tuple] = {
     "POST admin.invite": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.profile": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.regions": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    "POST admin.region_domains": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.remove_scope": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.scopes": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.set_active": (302, 403, 403, 403, 403, 403, 403, "ok"),
@@ -123,6 +124,7 @@ MATRIX: dict[str, tuple] = {
 
 URL_ARGUMENTS = {
     "evidence.new_version": {"evidence_id": "signed_evidence_id"},
+    "admin.region_domains": {"region_id": "region_id"},
     "nhsuk_asset": {"filename": "asset_filename"},
     "evidence.static": {"filename": "evidence_static_filename"},
     **{f"stage_{level}.competency": {"code": f"code_{level}"} for level in ("basic", "intermediate", "higher", "advanced")},

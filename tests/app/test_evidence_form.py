@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from datetime import date, timedelta
 
 import pytest
@@ -88,32 +89,20 @@ def test_file_over_the_size_limit_is_refused(client, login, app):
     assert _entries(trainee) == []
 
 
-def test_a_good_upload_is_kept_while_another_field_is_corrected(client, login):
+def test_a_good_upload_with_another_field_wrong_is_not_stored_and_the_user_is_told(client, login, app):
     trainee = TraineeFactory()
     login(trainee)
     data = form_data(evidence_type="certificate", supervision_level="", title="")
+    uploads = Path(app.config["UPLOAD_DIR"])
+    uploads.mkdir(parents=True, exist_ok=True)
+    before = set(uploads.iterdir())
     first = _post(client, {**data, "attachment": (io.BytesIO(PNG_BYTES), "certificate.png")})
-    page = first.get_data(as_text=True)
-    assert first.status_code == 400 and "Already uploaded: <strong>certificate.png</strong>" in page
-    import re
-    token = re.search(r'name="kept_attachment" type="hidden" value="([^"]+)"', page).group(1)
-    second = _post(client, {**data, "title": "Course certificate", "kept_attachment": token})
+    assert first.status_code == 400 and "Choose the file again" in first.get_data(as_text=True)
+    assert set(uploads.iterdir()) == before
+    second = _post(client, {**data, "title": "Course certificate", "attachment": (io.BytesIO(PNG_BYTES), "certificate.png")})
     assert second.status_code == 302
     [entry] = _entries(trainee)
     assert entry.attachment_name == "certificate.png" and client.get(f"/logbook/{entry.id}/file").data == PNG_BYTES
-
-
-def test_another_users_kept_upload_token_is_ignored(client, login):
-    owner, thief = TraineeFactory(), TraineeFactory()
-    login(owner)
-    data = form_data(evidence_type="certificate", supervision_level="", title="")
-    page = _post(client, {**data, "attachment": (io.BytesIO(PNG_BYTES), "certificate.png")}).get_data(as_text=True)
-    import re
-    token = re.search(r'name="kept_attachment" type="hidden" value="([^"]+)"', page).group(1)
-    client.post("/logout")
-    login(thief)
-    response = _post(client, {**data, "title": "Mine now", "kept_attachment": token})
-    assert response.status_code == 400 and "Upload the certificate" in response.get_data(as_text=True)
 
 
 def test_future_date_is_refused_and_everything_typed_comes_back(client, login):

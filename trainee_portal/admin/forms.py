@@ -5,7 +5,7 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from competencies import STAGE_LEVELS
@@ -13,6 +13,8 @@ from trainee_portal.fields import CalendarDateField
 from trainee_portal.models.accounts import ROLE_LABELS, ROLES
 
 GMC_PATTERN = re.compile(r"^\d{7}$")
+# A DNS name of two or more labels, letters, digits and inner hyphens, ending in a top-level domain of letters.
+DOMAIN_PATTERN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 STAGE_CHOICES = [("", "Choose a stage")] + [(level, level.capitalize()) for level in STAGE_LEVELS]
 
 
@@ -92,6 +94,25 @@ class RolesForm(FlaskForm):
 class RegionForm(FlaskForm):
     name = StringField("Region name", filters=[lambda v: v.strip() if isinstance(v, str) else v],
                        validators=[DataRequired("Enter the region's name."), Length(max=120, message="Region names are at most 120 characters.")])
+
+
+class TrustedDomainsForm(FlaskForm):
+    """One region's trusted assessor email domains; after validation, `domains_list` holds them lower-cased and sorted."""
+
+    domains = TextAreaField("Trusted email domains", description="One per line or separated by commas, for example nhs.net. "
+                            "Leave empty to trust no domain.", validators=[Length(max=4000, message="Enter at most 4,000 characters.")])
+    domains_list: list[str] = []
+
+    def validate_domains(self, field):
+        found = [d.lower() for d in re.split(r"[,\s]+", field.data or "") if d]
+        for domain in found:
+            if "@" in domain:
+                raise ValidationError(f"Enter the domain only, without a name and @: {domain.split('@')[-1] or domain} "
+                                      f"rather than {domain}.")
+            if not DOMAIN_PATTERN.match(domain):
+                raise ValidationError(f"{domain} is not an email domain: enter names like nhs.net or mft.nhs.uk "
+                                      "(letters, digits, hyphens and dots).")
+        self.domains_list = sorted(set(found))
 
 
 class CohortForm(FlaskForm):

@@ -4,14 +4,16 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from trainee_portal import audit
 from trainee_portal.admin import bp, choices
-from trainee_portal.admin.forms import AssignmentForm, CohortForm, EndAssignmentForm, RegionForm, ScopeForm
+from trainee_portal.admin.forms import AssignmentForm, CohortForm, EndAssignmentForm, RegionForm, ScopeForm, TrustedDomainsForm
 from trainee_portal.extensions import db
 from trainee_portal.viewing import whole_number
 from trainee_portal.models import Cohort, DirectorScope, Region, SupervisorAssignment, TraineeProfile, User
+from trainee_portal.models.accounts import name_key
 from trainee_portal.clock import uk_today
 
 PAGE_SIZE = 50
@@ -19,48 +21,94 @@ PAGE_SIZE = 50
 
 # --- regions and cohorts ------------------------------------------------------------------------
 
-@bp.route("/regions", methods=["GET", "POST"])
-def regions():
-    region_form, cohort_form = RegionForm(prefix="region"), CohortForm(prefix="cohort")
-    cohort_form.region_id.choices = [("", "Choose a region")] + choices.regions()
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if "region-name" in request.form and region_form.validate_on_submit():
-            if db.session.scalar(select(func.count()).select_from(Region).where(func.lower(Region.name) == region_form.name.data.lower())):
-                region_form.name.errors = ["A region with this name already exists."]
-            else:
-                region = Region(name=region_form.name.data)
-                db.session.add(region)
-                db.session.flush()
-                audit.append("region.created", actor=current_user, subject_type="region", subject_id=region.id,
-                             payload={"name": region.name})
-                db.session.commit()
-                flash(f"Region {region.name} added.", "success")
-                return redirect(url_for("admin.regions"))
-        elif "cohort-name" in request.form and cohort_form.validate_on_submit():
-            taken = db.session.scalar(select(func.count()).select_from(Cohort).where(
-                Cohort.region_id == cohort_form.region_id.data, func.lower(Cohort.name) == cohort_form.name.data.lower()))
-            if taken:
-                cohort_form.name.errors = ["This region already has a cohort with this name."]
-            else:
-                cohort = Cohort(region_id=cohort_form.region_id.data, name=cohort_form.name.data,
-                                intake_year=cohort_form.intake_year.data)
-                db.session.add(cohort)
-                db.session.flush()
-                audit.append("cohort.created", actor=current_user, subject_type="cohort", subject_id=cohort.id,
-                             payload={"name": cohort.name, "region_id": cohort.region_id})
-                db.session.commit()
-                flash(f"Cohort {cohort.name} added.", "success")
-                return redirect(url_for("admin.regions"))
-        elif "region-name" not in request.form and "cohort-name" not in request.form:
-            region_form.form_errors.append("Fill in one of the forms below: add a region, or add a cohort.")
+def _taken(model, key: str, *scope) -> str | None:
+    """The stored name equal to this one when compared Unicode case-insensitively (name_key), if any."""
+    return db.session.scalar(select(model.name).where(model.name_key == key, *scope).limit(1))
+
+
+def _add_named(row, field, taken_message: str, event: str, payload: dict) -> bool:
+    """Add a region or cohort, or put taken_message on field. The database's unique name_key is the final word:
+    a request that won the race between our check and this insert makes this one fail with the same message."""
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        field.errors = [taken_message]
+        return False
+    audit.append(event, actor=current_user, subject_type=row.__tablename__, subject_id=row.id, payload=payload)
+    db.session.commit()
+    return True
+
+
+def _domain_form(region: Region, formdata=None) -> TrustedDomainsForm:
+    form = TrustedDomainsForm(formdata=formdata, prefix=f"region{region.id}", domains="\n".join(region.trusted_domains))
+    form.domains.label.text = f"Trusted email domains for {region.name}"
+    return form
+
+
+def _regions_page(region_form, cohort_form, status: int = 200, posted_domains: TrustedDomainsForm | None = None,
+                  posted_region_id: int | None = None):
     trainee_counts = dict(db.session.execute(select(TraineeProfile.cohort_id, func.count()).group_by(TraineeProfile.cohort_id)).all())
     region_counts = dict(db.session.execute(select(TraineeProfile.region_id, func.count()).group_by(TraineeProfile.region_id)).all())
     all_regions = db.session.scalars(select(Region).options(joinedload(Region.cohorts)).order_by(Region.name)).unique().all()
+    domain_forms = {r.id: posted_domains if r.id == posted_region_id else _domain_form(r) for r in all_regions}
     return render_template("admin/regions.html", regions=all_regions, region_form=region_form, cohort_form=cohort_form,
-                           trainee_counts=trainee_counts, region_counts=region_counts,
+                           domain_forms=domain_forms, trainee_counts=trainee_counts, region_counts=region_counts,
                            page_title="Regions and cohorts"), status
+
+
+def _structure_forms():
+    region_form, cohort_form = RegionForm(prefix="region"), CohortForm(prefix="cohort")
+    cohort_form.region_id.choices = [("", "Choose a region")] + choices.regions()
+    return region_form, cohort_form
+
+
+@bp.route("/regions", methods=["GET", "POST"])
+def regions():
+    region_form, cohort_form = _structure_forms()
+    if request.method == "GET":
+        return _regions_page(region_form, cohort_form)
+    if "region-name" in request.form and region_form.validate_on_submit():
+        name = region_form.name.data
+        existing = _taken(Region, name_key(name))
+        message = f"A region called {existing or name} already exists."
+        if existing:
+            region_form.name.errors = [message]
+        elif _add_named(Region(name=name), region_form.name, message, "region.created", {"name": name}):
+            flash(f"Region {name} added.", "success")
+            return redirect(url_for("admin.regions"))
+    elif "cohort-name" in request.form and cohort_form.validate_on_submit():
+        name, region_id = cohort_form.name.data, cohort_form.region_id.data
+        existing = _taken(Cohort, name_key(name), Cohort.region_id == region_id)
+        message = f"A cohort called {existing or name} already exists in this region."
+        if existing:
+            cohort_form.name.errors = [message]
+        elif _add_named(Cohort(region_id=region_id, name=name, intake_year=cohort_form.intake_year.data), cohort_form.name,
+                        message, "cohort.created", {"name": name, "region_id": region_id}):
+            flash(f"Cohort {name} added.", "success")
+            return redirect(url_for("admin.regions"))
+    elif "region-name" not in request.form and "cohort-name" not in request.form:
+        region_form.form_errors.append("Fill in one of the forms below: add a region, or add a cohort.")
+    return _regions_page(region_form, cohort_form, 400)
+
+
+@bp.route("/regions/<int:region_id>/domains", methods=["POST"])
+def region_domains(region_id: int):
+    region = db.session.get(Region, region_id)
+    if region is None:
+        abort(404)
+    form = _domain_form(region, formdata=request.form)
+    if not form.validate_on_submit():
+        return _regions_page(*_structure_forms(), 400, posted_domains=form, posted_region_id=region.id)
+    old, new = list(region.trusted_domains), form.domains_list
+    if old != new:
+        region.trusted_assessor_domains = "\n".join(new)
+        audit.append("region.trusted_domains_changed", actor=current_user, subject_type="region", subject_id=region.id,
+                     payload={"old": old, "new": new})
+        db.session.commit()
+    flash(f"{region.name} trusts {', '.join(new) if new else 'no email domain'} for outside assessors.", "success")
+    return redirect(url_for("admin.regions"))
 
 
 # --- supervisor assignments ---------------------------------------------------------------------

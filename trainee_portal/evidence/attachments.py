@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 
 # extension -> (MIME type, the bytes every such file starts with)
 KINDS = {
@@ -115,23 +116,28 @@ def remove(generated: str | None) -> None:
         path.unlink(missing_ok=True)
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="evidence-kept-attachment")
-
-
-def keep_token(stored: StoredFile, user_id: int) -> str:
-    """A signed note of an upload already saved, so a form sent back for other fixes need not ask for the file again."""
-    return _serializer().dumps({"u": user_id, "n": stored.name, "p": stored.path, "m": stored.mime, "s": stored.size})
-
-
-def from_keep_token(token: str, user_id: int) -> StoredFile | None:
-    if not token:
-        return None
+@contextmanager
+def stored_until_failure(storage) -> Iterator[StoredFile | None]:
+    """Store a checked upload (None when no file was sent) for the block that saves it; if the block raises
+    (a failed save, a lost database), the file is removed again, so no file outlives a save that did not happen."""
+    stored = store(storage) if getattr(storage, "filename", "") else None
     try:
-        data = _serializer().loads(token)
-    except BadSignature:
-        return None
-    path = file_path(data.get("p", "")) if data.get("u") == user_id else None
-    if path is None:
-        return None
-    return StoredFile(data["n"], data["p"], data["m"], data["s"], file_sha256(path))
+        yield stored
+    except BaseException:
+        if stored is not None and not _committed_anyway(stored.path):
+            remove(stored.path)
+        raise
+
+
+def _committed_anyway(generated: str) -> bool:
+    """Whether a row refers to the file after all (a commit can fail after the database kept it); True when the
+    database cannot answer, so the file is kept and remove-orphan-uploads decides later."""
+    from sqlalchemy import func, select
+
+    from trainee_portal.extensions import db
+    from trainee_portal.models import EvidenceEntry
+    try:
+        db.session.rollback()
+        return bool(db.session.scalar(select(func.count()).select_from(EvidenceEntry).where(EvidenceEntry.attachment_path == generated)))
+    except Exception:  # noqa: BLE001 (a lost connection: keep the file)
+        return True

@@ -18,6 +18,7 @@ from trainee_portal.evidence import attachments, vocab
 from trainee_portal.evidence.forms import EvidenceForm
 from trainee_portal.evidence.service import competency_choices, stage_level_for
 from trainee_portal.extensions import db
+from trainee_portal.inputs import clean_text
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, TraineeProfile
 from trainee_portal.models._base import utcnow
 
@@ -125,6 +126,8 @@ def check_csv(data: bytes, curriculum: Curriculum, on_row: Callable[[], None] | 
     """Every row through the evidence form; errors by row and column. Nothing is written here."""
     result = ImportResult()
     text = _decode(data)
+    if text is not None:
+        text = clean_text(text)  # like every form field: no NUL or other control character reaches the database
     if text is None:
         result.errors.append(RowError(1, "file", "The file is not text: save it as CSV (UTF-8) and try again"))
         return result

@@ -70,10 +70,8 @@ class EvidenceForm(FlaskForm):
         Optional(), Length(max=10000, message="Keep the reflection to 10,000 characters"), NoPatientIdentifiers()])
     attachment = FileField("Certificate or supporting file", description="PDF, PNG or JPEG, at most 10 MB.",
                            render_kw={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"})
-    kept_attachment = HiddenField()  # a checked upload kept while the rest of the form is corrected
 
     file_required = False  # the route sets it: a certificate needs its file
-    has_kept_file = False
 
     def validate_occurred_on(self, field):
         if field.data is None:
@@ -92,7 +90,7 @@ class EvidenceForm(FlaskForm):
     def validate_attachment(self, field):
         storage = field.data
         if storage is None or not getattr(storage, "filename", ""):
-            if self.file_required and not self.has_kept_file:
+            if self.file_required:
                 raise ValidationError("Upload the certificate as a PDF, PNG or JPEG file")
             return
         problem = check_upload(storage) or name_problem(storage.filename)

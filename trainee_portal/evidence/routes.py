@@ -78,19 +78,14 @@ def _prepare(form: EvidenceForm, curriculum, profile) -> list[dict]:
     return service.competency_groups(curriculum, profile.current_stage)
 
 
-def _keep_upload(form: EvidenceForm):
-    """A file that passed its own checks is saved at once, so fixing another field never asks for it again."""
-    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
-    storage = form.attachment.data
-    if storage is not None and getattr(storage, "filename", "") and not form.attachment.errors:
-        kept = attachments.store(storage)
-        form.kept_attachment.data = attachments.keep_token(kept, current_user.id)
-    return kept
+def _ask_for_the_file_again(form: EvidenceForm) -> None:
+    """A rejected form keeps no file (nothing is stored until the whole form is valid), so say so when one was sent."""
+    if getattr(form.attachment.data, "filename", "") and not form.attachment.errors:
+        form.attachment.errors = ["Choose the file again: a file is stored only when the rest of the form is saved"]
 
 
 def _render_form(form, entry, groups, profile, status=200, **extra):
-    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
-    return render_template("evidence/form.html", form=form, entry=entry, groups=groups, profile=profile, kept=kept,
+    return render_template("evidence/form.html", form=form, entry=entry, groups=groups, profile=profile,
                            procedure_types=sorted(vocab.PROCEDURE_TYPES), today=uk_today(),
                            signoff_available="signoff.request_form" in current_app.view_functions,
                            page_title="Edit evidence" if entry else "Record evidence", **extra), status
@@ -118,15 +113,13 @@ def new():
         codes = {c for c, _ in form.competencies.choices}
         form.competencies.data = [c for c in request.args.getlist("competency") if c in codes]
         return _render_form(form, None, groups, profile)
-    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
-    form.has_kept_file = kept is not None
     form.file_required = form.evidence_type.data == "certificate"
     if form.validate_on_submit():
-        stored = attachments.store(form.attachment.data) if getattr(form.attachment.data, "filename", "") else kept
-        entry = service.create(current_user, profile, curriculum, form.data, stored)
-        db.session.commit()
+        with attachments.stored_until_failure(form.attachment.data) as stored:
+            entry = service.create(current_user, profile, curriculum, form.data, stored)
+            db.session.commit()
         return _after_save(entry, f"Saved “{entry.title}” as a draft.")
-    _keep_upload(form)
+    _ask_for_the_file_again(form)
     return _render_form(form, None, groups, profile, 400)
 
 
@@ -181,26 +174,24 @@ def edit(evidence_id: int):
         form.competencies.data = list(entry.competency_codes)
         form.row_version.data = str(entry.row_version)
         return _render_form(form, entry, groups, profile, pending=pending_request(entry))
-    kept = attachments.from_keep_token(form.kept_attachment.data, current_user.id)
-    form.has_kept_file = kept is not None
     form.file_required = form.evidence_type.data == "certificate" and not entry.attachment_path
     if not policy.can_edit_evidence(current_user, entry):  # decided or replaced since the form was built
-        _keep_upload(form)
+        _ask_for_the_file_again(form)
         return _render_conflict(form, entry, groups, profile, _why_not_editable(entry) + " What you typed is below.")
     if form.validate_on_submit():
-        stored = attachments.store(form.attachment.data) if getattr(form.attachment.data, "filename", "") else kept
         try:
-            unused = service.update(current_user, entry, profile, curriculum, form.data, stored, int(form.row_version.data))
-            db.session.commit()
+            with attachments.stored_until_failure(form.attachment.data) as stored:
+                unused = service.update(current_user, entry, profile, curriculum, form.data, stored,
+                                        int(form.row_version.data))
+                db.session.commit()
         except (service.StaleEvidence, SignOffConflict, OperationalError) as error:
-            if stored is not None:
-                form.kept_attachment.data = attachments.keep_token(stored, current_user.id)
+            _ask_for_the_file_again(form)
             message = str(error) if not isinstance(error, OperationalError) else (
                 "Someone else changed this evidence at the same moment, so your changes were not saved.")
             return _render_conflict(form, entry, groups, profile, message)
         attachments.remove(unused)
         return _after_save(entry, f"Saved your changes to “{entry.title}”.")
-    _keep_upload(form)
+    _ask_for_the_file_again(form)
     return _render_form(form, entry, groups, profile, 400, pending=pending_request(entry))
 
 

@@ -1,24 +1,53 @@
-"""Backing up and restoring the database: SQLite through its online backup API, PostgreSQL through pg_dump/pg_restore.
+"""Backups as one checked file, and restores that check before they touch anything.
 
-Every failure raises BackupError with a message that says what to do; the CLI shows it without a traceback.
+A backup is a gzipped tar archive holding
+  manifest.json        format, engine, schema revision (the source's Alembic head), created_at, row counts per
+                       table, and the SHA-256 of every other member;
+  database.sqlite3     a SQLite online-backup snapshot, or database.dump, a pg_dump custom-format file taken in
+                       the same database snapshot as the row counts and the list of referenced uploads;
+  uploads/<name>       every uploaded file the snapshot's evidence refers to.
+
+A restore unpacks into a temporary folder and checks, in order: the manifest parses and names this portal's format;
+the schema revision is one of migrations/versions; every member's SHA-256 matches and nothing is missing or extra;
+then it restores the database into a scratch copy (a temporary file for SQLite, a temporary database on the same
+server for PostgreSQL) and checks there that its revision and row counts match the manifest, that every upload the
+evidence refers to is in the archive, and that the audit chain and signatures verify (_verify_restored_copy). Only
+then are the uploads copied into UPLOAD_DIR and the live database replaced. Any failure raises BackupError with a
+message for the operator, and leaves the live database and uploads as they were.
 """
 from __future__ import annotations
 
 import glob
+import hashlib
+import io
+import json
 import os
+import re
+import secrets
 import shutil
 import sqlite3
 import subprocess
-from dataclasses import dataclass
+import tarfile
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import inspect, select, func, text
-from sqlalchemy.engine import make_url
+from flask import current_app
+from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy.engine import Connection, make_url
 
 from trainee_portal.extensions import db
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-PG_CUSTOM_MAGIC = b"PGDMP"
+FORMAT = "pain-portfolio-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DATABASE_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
+UPLOADS = "uploads/"
+UPLOAD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # the generated names attachments.store gives files
+CHUNK = 1 << 20
 
 
 class BackupError(Exception):
@@ -31,32 +60,58 @@ class Summary:
     engine: str
     tables: int
     rows: int
+    uploads: int = 0
+    schema_revision: str = ""
+    missing_uploads: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a database snapshot holds, read in the same snapshot as the copy."""
+    revision: str
+    counts: dict[str, int]
+    referenced: frozenset[str]
 
 
 def engine_name() -> str:
     return db.engine.dialect.name
 
 
-def file_kind(path: Path) -> str:
-    """'sqlite', 'postgresql' or 'unknown', from the file's first bytes."""
-    with path.open("rb") as handle:
-        head = handle.read(16)
-    if head.startswith(SQLITE_MAGIC):
-        return "sqlite"
-    if head.startswith(PG_CUSTOM_MAGIC):
-        return "postgresql"
-    return "unknown"
+def _describe(conn: Connection) -> Snapshot:
+    tables = set(inspect(conn).get_table_names())
+    names = sorted(tables - {"alembic_version"})
+    counts = {name: conn.execute(select(func.count()).select_from(text(f'"{name}"'))).scalar_one() for name in names}
+    revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if "alembic_version" in tables else None
+    referenced = conn.execute(text("SELECT DISTINCT attachment_path FROM evidence_entry WHERE attachment_path IS NOT NULL")
+                              ).scalars().all() if "evidence_entry" in names else []
+    return Snapshot(revision or "", counts, frozenset(referenced))
 
 
 def row_counts() -> dict[str, int]:
     """Rows in every table of the live database (alembic's own table left out)."""
-    names = [n for n in inspect(db.engine).get_table_names() if n != "alembic_version"]
     with db.engine.connect() as conn:
-        return {name: conn.execute(select(func.count()).select_from(text(f'"{name}"'))).scalar_one() for name in names}
+        return _describe(conn).counts
 
 
 def is_empty() -> bool:
     return not any(row_counts().values())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def known_revisions() -> tuple[set[str], str]:
+    """Every schema revision in migrations/versions, and the newest (head)."""
+    from alembic.script import ScriptDirectory
+
+    from trainee_portal import PROJECT_ROOT
+    script = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    return {r.revision for r in script.walk_revisions()}, script.get_current_head()
 
 
 # --- SQLite -------------------------------------------------------------------------------------
@@ -68,23 +123,7 @@ def _sqlite_path() -> Path:
     return Path(database)
 
 
-def _check_sqlite_file(path: Path) -> None:
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as error:
-        raise BackupError(f"{path} is damaged and cannot be read as a SQLite database ({error})") from None
-    if result != "ok":
-        raise BackupError(f"{path} is damaged: SQLite's integrity check says {result!r}")
-    if "alembic_version" not in tables or "user" not in tables:
-        raise BackupError(f"{path} is a SQLite database but not a backup of this portal (it has no portal tables)")
-
-
-def _sqlite_backup(dest: Path) -> None:
+def _sqlite_snapshot(dest: Path) -> Snapshot:
     source = sqlite3.connect(str(_sqlite_path()), timeout=30)
     target = sqlite3.connect(str(dest))
     try:
@@ -93,16 +132,30 @@ def _sqlite_backup(dest: Path) -> None:
     finally:
         target.close()
         source.close()
-    _check_sqlite_file(dest)
+    return _sqlite_file_snapshot(dest)
 
 
-def _sqlite_restore(src: Path) -> None:
+def _sqlite_file_snapshot(path: Path) -> Snapshot:
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            result = conn.execute(text("PRAGMA integrity_check")).scalar()
+            if result != "ok":
+                raise BackupError(f"the database in the backup is damaged: SQLite's integrity check says {result!r}")
+            return _describe(conn)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"the database in the backup cannot be read as SQLite ({error})") from None
+    finally:
+        engine.dispose()
+
+
+def _sqlite_apply(src: Path) -> None:
     db.session.remove()
     db.engine.dispose()  # the pool must not keep pages of the old database
     source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
     target = sqlite3.connect(str(_sqlite_path()), timeout=30)
     try:
-        source.backup(target)
+        source.backup(target)  # one step: the live file changes all at once
     finally:
         target.close()
         source.close()
@@ -123,14 +176,13 @@ def find_pg_tool(name: str) -> str:
                       "Install the PostgreSQL client tools (e.g. apt-get install postgresql-client) and try again.")
 
 
-def _libpq_url_and_env() -> tuple[str, dict]:
+def _libpq(url) -> tuple[str, dict]:
     """A plain libpq URL (no '+psycopg' driver, no password on the command line) and the environment to run with."""
-    url = make_url(db.engine.url)
+    url = make_url(url)
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = url.password
-    plain = url.set(drivername="postgresql", password=None)
-    return plain.render_as_string(hide_password=False), env
+    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
 
 
 def _run(command: list[str], env: dict, what: str) -> subprocess.CompletedProcess:
@@ -141,74 +193,276 @@ def _run(command: list[str], env: dict, what: str) -> subprocess.CompletedProces
     return result
 
 
-def _pg_backup(dest: Path) -> None:
-    url, env = _libpq_url_and_env()
-    _run([find_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={dest}", f"--dbname={url}"],
-         env, "pg_dump")
-    _check_pg_archive(dest, env)
+def _pg_snapshot(dest: Path) -> Snapshot:
+    """pg_dump and the row counts from one exported snapshot, so the manifest describes exactly the dump."""
+    url, env = _libpq(db.engine.url)
+    with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+        snapshot_id = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+        _run([find_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot_id}",
+              f"--file={dest}", f"--dbname={url}"], env, "pg_dump")
+        return _describe(conn)
 
 
-def _check_pg_archive(path: Path, env: dict) -> None:
-    result = subprocess.run([find_pg_tool("pg_restore"), "--list", str(path)], env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BackupError(f"{path} is damaged: pg_restore cannot read it ({result.stderr.strip().splitlines()[-1:]})")
-    if "TABLE public alembic_version" not in result.stdout and "TABLE DATA public alembic_version" not in result.stdout:
-        raise BackupError(f"{path} is a PostgreSQL dump but not a backup of this portal (it has no portal tables)")
-
-
-def _pg_restore(src: Path) -> None:
-    url, env = _libpq_url_and_env()
-    _check_pg_archive(src, env)
-    db.session.remove()
-    db.engine.dispose()
+def _pg_restore_into(url, src: Path, *, clean: bool) -> None:
+    plain, env = _libpq(url)
     # One transaction: either every object is replaced by the backup's, or nothing changes.
-    _run([find_pg_tool("pg_restore"), "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
-          "--no-owner", "--no-privileges", f"--dbname={url}", str(src)], env, "pg_restore")
+    _run([find_pg_tool("pg_restore"), *(["--clean", "--if-exists"] if clean else []), "--single-transaction",
+          "--exit-on-error", "--no-owner", "--no-privileges", f"--dbname={plain}", str(src)], env, "pg_restore")
+
+
+@contextmanager
+def _pg_scratch_database() -> Iterator[str]:
+    """A new empty database on the live server, dropped afterwards; yields its URL."""
+    live = make_url(db.engine.url)
+    name = f"{live.database}_restore_check_{secrets.token_hex(4)}"[:63]
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        try:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        except Exception as error:  # noqa: BLE001 (no CREATEDB right, for one)
+            raise BackupError(f"cannot create the temporary database {name} to check the backup in: "
+                              f"{str(error).splitlines()[0]}. The database user needs the CREATEDB right.") from None
+    try:
+        yield live.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _pg_file_snapshot(url: str) -> Snapshot:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return _describe(conn)
+    finally:
+        engine.dispose()
+
+
+# --- verification of a restored copy ------------------------------------------------------------
+
+def _verify_restored_copy(database_url: str, upload_dir: Path | None = None) -> list[str]:
+    """Problems found by the audit and signature checks run against the database at database_url (with its
+    uploads in upload_dir); an empty list when it verifies."""
+    from trainee_portal import create_app
+    from trainee_portal.audit import verify_chain
+    from trainee_portal.signoff.integrity import verify_signatures
+
+    config = dict(current_app.config) | {"SQLALCHEMY_DATABASE_URI": database_url}
+    config.pop("SQLALCHEMY_ENGINE_OPTIONS", None)  # derived again for the copy
+    if upload_dir is not None:
+        config["UPLOAD_DIR"] = str(upload_dir)
+    copy = create_app(config)
+    problems = []
+    with copy.app_context():
+        try:
+            chain = verify_chain()
+            if not chain.ok:
+                problems.append(f"the audit chain does not verify at record {chain.first_bad_id}: {chain.reason}")
+            signatures = verify_signatures()
+            if not signatures.ok:
+                problems.append(f"sign-off {signatures.first_bad_signoff_id} (evidence {signatures.evidence_id}) "
+                                f"does not verify: {signatures.reason}")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    return problems
+
+
+# --- the archive --------------------------------------------------------------------------------
+
+def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> None:
+    info = archive.gettarinfo(str(path), arcname=name)
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    info.mode = 0o600
+    with path.open("rb") as handle:
+        archive.addfile(info, handle)
+
+
+def _write_archive(dest: Path, engine: str, database: Path, snapshot: Snapshot, upload_dir: Path) -> tuple[int, tuple[str, ...]]:
+    from trainee_portal.models._base import utcnow
+    uploads = sorted(name for name in snapshot.referenced if UPLOAD_NAME.fullmatch(name) and (upload_dir / name).is_file())
+    missing = tuple(sorted(snapshot.referenced - set(uploads)))
+    files = {DATABASE_MEMBER[engine]: _sha256(database)} | {UPLOADS + name: _sha256(upload_dir / name) for name in uploads}
+    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "engine": engine, "schema_revision": snapshot.revision,
+                "created_at": utcnow().isoformat(timespec="seconds") + "Z", "row_counts": snapshot.counts, "files": files}
+    encoded = json.dumps(manifest, indent=2, sort_keys=True).encode()
+    with tarfile.open(dest, "w:gz") as archive:
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mode = len(encoded), 0o600
+        archive.addfile(info, io.BytesIO(encoded))
+        _add_file(archive, database, DATABASE_MEMBER[engine])
+        for name in uploads:
+            _add_file(archive, upload_dir / name, UPLOADS + name)
+    return len(uploads), missing
+
+
+def _unpack(src: Path, work: Path) -> dict:
+    """Extract the archive's expected members into work and return its manifest, checked against every file."""
+    foreign = f"{src} is not a backup made by this portal (a backup is the .tar.gz file `flask --app wsgi backup` writes)"
+    with src.open("rb") as handle:
+        head = handle.read(16)
+    if head.startswith((b"SQLite format 3\x00", b"PGDMP")):
+        raise BackupError(f"{src} is a bare database file (the earlier backup format, without uploads or checksums), not "
+                          "a backup this portal restores: make a new backup with `flask --app wsgi backup`")
+    try:
+        archive = tarfile.open(src, "r:gz")
+    except (tarfile.TarError, EOFError, zlib.error, OSError):
+        raise BackupError(foreign) from None
+    found: dict[str, str] = {}
+    manifest_bytes = None
+    try:
+        with archive:
+            for member in archive:
+                name = member.name
+                allowed = name == MANIFEST or name in DATABASE_MEMBER.values() or (
+                    name.startswith(UPLOADS) and UPLOAD_NAME.fullmatch(name[len(UPLOADS):]))
+                if not member.isfile() or not allowed or name in found:
+                    raise BackupError(f"{src} holds {name!r}, which a portal backup never holds: it was changed or is not ours")
+                handle = archive.extractfile(member)
+                if name == MANIFEST:
+                    manifest_bytes = handle.read(1 << 24)
+                    found[name] = ""
+                    continue
+                target = work / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                digest = hashlib.sha256()
+                with target.open("wb") as out:
+                    while chunk := handle.read(CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+                found[name] = digest.hexdigest()
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise BackupError(f"{src} is damaged and cannot be read to the end ({error}); use another backup") from None
+    if manifest_bytes is None:
+        raise BackupError(foreign if not found else f"{src} has no {MANIFEST}: it is damaged or not a portal backup")
+    try:
+        manifest = json.loads(manifest_bytes)
+        files = manifest["files"]
+        valid = (manifest["format"] == FORMAT and isinstance(files, dict) and isinstance(manifest["row_counts"], dict)
+                 and all(isinstance(v, str) for v in files.values()) and isinstance(manifest["schema_revision"], str)
+                 and isinstance(manifest["engine"], str))
+    except (ValueError, KeyError, TypeError):
+        valid = False
+    if not valid:
+        raise BackupError(f"the {MANIFEST} in {src} cannot be read as a portal backup manifest: it was changed or damaged")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BackupError(f"{src} is in backup format version {manifest.get('format_version')!r}; this portal reads version "
+                          f"{FORMAT_VERSION}. Restore it with the portal version that made it.")
+    del found[MANIFEST]
+    problems = [f"{name} is listed in the manifest but missing from the archive" for name in sorted(set(files) - set(found))]
+    problems += [f"{name} is in the archive but not listed in the manifest" for name in sorted(set(found) - set(files))]
+    problems += [f"{name} does not match its SHA-256 in the manifest" for name in sorted(set(files) & set(found))
+                 if files[name] != found[name]]
+    if problems:
+        raise BackupError(_refusal(src, problems))
+    return manifest
+
+
+def _refusal(src: Path, problems: list[str]) -> str:
+    return (f"{src} was NOT restored: the backup was changed or damaged after it was made. Nothing was changed.\n  - "
+            + "\n  - ".join(problems))
+
+
+def _install_uploads(folder: Path, upload_dir: Path) -> int:
+    """Copy the backup's uploads into UPLOAD_DIR (each under a temporary name, then renamed into place)."""
+    if not folder.is_dir():
+        return 0
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for path in sorted(folder.iterdir()):
+        partial = upload_dir / f".{path.name}.restoring"
+        shutil.copyfile(path, partial)
+        partial.replace(upload_dir / path.name)
+        count += 1
+    return count
 
 
 # --- the two operations -------------------------------------------------------------------------
 
 def backup(dest: Path, *, overwrite: bool = False) -> Summary:
-    """Write a consistent copy of the live database to dest (a file, or a directory to put a dated file in)."""
+    """Write one archive with a consistent copy of the database, the uploads it refers to and a manifest."""
+    from trainee_portal.evidence.attachments import upload_dir
     from trainee_portal.models._base import utcnow
     engine = engine_name()
-    if engine not in ("sqlite", "postgresql"):
+    if engine not in DATABASE_MEMBER:
         raise BackupError(f"backups of {engine} databases are not supported")
     if dest.is_dir():
-        suffix = "sqlite3" if engine == "sqlite" else "dump"
-        dest = dest / f"portal-{utcnow().strftime('%Y%m%dT%H%M%SZ')}.{suffix}"
+        dest = dest / f"portal-{utcnow().strftime('%Y%m%dT%H%M%SZ')}.tar.gz"
     if dest.exists() and not overwrite:
         raise BackupError(f"{dest} already exists; choose another name or pass --force to replace it")
     if not dest.parent.is_dir():
         raise BackupError(f"the folder {dest.parent} does not exist")
     partial = dest.with_name(dest.name + ".partial")  # never leave a half-written file under the real name
     partial.unlink(missing_ok=True)
-    try:
-        (_sqlite_backup if engine == "sqlite" else _pg_backup)(partial)
-        partial.replace(dest)
-    finally:
-        partial.unlink(missing_ok=True)
-    counts = row_counts()
-    return Summary(dest, engine, len(counts), sum(counts.values()))
+    with tempfile.TemporaryDirectory(prefix="portal-backup-") as work:
+        database = Path(work) / DATABASE_MEMBER[engine]
+        snapshot = (_sqlite_snapshot if engine == "sqlite" else _pg_snapshot)(database)
+        try:
+            uploads, missing = _write_archive(partial, engine, database, snapshot, upload_dir())
+            partial.replace(dest)
+        finally:
+            partial.unlink(missing_ok=True)
+    return Summary(dest, engine, len(snapshot.counts), sum(snapshot.counts.values()), uploads, snapshot.revision, missing)
 
 
 def restore(src: Path, *, force: bool = False) -> Summary:
-    """Replace the live database with a backup; refuses to overwrite data unless force is given."""
+    """Check the backup completely on a scratch copy, then replace the live uploads and database with it.
+    Refuses to overwrite a database holding data unless force is given."""
+    from trainee_portal.evidence.attachments import upload_dir
     if not src.exists():
         raise BackupError(f"{src} does not exist")
     if not src.is_file():
         raise BackupError(f"{src} is not a file")
     engine = engine_name()
-    kind = file_kind(src)
-    if kind == "unknown":
-        raise BackupError(f"{src} is not a backup made by this portal (neither a SQLite database nor a pg_dump custom-format file)")
-    if kind != engine:
-        raise BackupError(f"{src} is a {kind} backup but the configured database is {engine}; "
-                          "restore it into a database of the same kind")
-    if kind == "sqlite":
-        _check_sqlite_file(src)
-    if not force and not is_empty():
-        raise BackupError("the database already holds data; pass --force to replace all of it with the backup")
-    (_sqlite_restore if engine == "sqlite" else _pg_restore)(src)
+    with tempfile.TemporaryDirectory(prefix="portal-restore-") as work_name:
+        work = Path(work_name)
+        manifest = _unpack(src, work)
+        if manifest["engine"] != engine:
+            raise BackupError(f"{src} is a {manifest['engine']} backup but the configured database is {engine}; "
+                              "restore it into a database of the same kind")
+        revisions, head = known_revisions()
+        if manifest["schema_revision"] not in revisions:
+            raise BackupError(f"{src} was NOT restored: its schema revision {manifest['schema_revision']!r} is not one this "
+                              f"portal knows ({', '.join(sorted(revisions))}). Restore it with the portal version that "
+                              "made it. Nothing was changed.")
+        if not force and not is_empty():
+            raise BackupError("the database already holds data; pass --force to replace all of it with the backup")
+        database = work / DATABASE_MEMBER[engine]
+        with _scratch(engine, database) as scratch_url:
+            restored = (_sqlite_file_snapshot(database) if engine == "sqlite" else _pg_file_snapshot(scratch_url))
+            problems = []
+            if restored.revision != manifest["schema_revision"]:
+                problems.append(f"the database is at schema revision {restored.revision!r}, the manifest says "
+                                f"{manifest['schema_revision']!r}")
+            if restored.counts != manifest["row_counts"]:
+                differ = sorted(t for t in set(restored.counts) | set(manifest["row_counts"])
+                                if restored.counts.get(t) != manifest["row_counts"].get(t))
+                problems.append(f"row counts differ from the manifest in {', '.join(differ)}")
+            absent = sorted(name for name in restored.referenced if not (work / UPLOADS / name).is_file())
+            if absent:
+                problems.append(f"{len(absent)} uploaded file(s) the evidence refers to are not in the backup: "
+                                f"{', '.join(absent[:5])}{' …' if len(absent) > 5 else ''}")
+            problems += _verify_restored_copy(scratch_url, work / UPLOADS)
+            if problems:
+                raise BackupError(_refusal(src, problems))
+            uploads = _install_uploads(work / UPLOADS, upload_dir())
+            if engine == "sqlite":
+                _sqlite_apply(database)
+            else:
+                db.session.remove()
+                db.engine.dispose()
+                _pg_restore_into(db.engine.url, database, clean=True)
     counts = row_counts()
-    return Summary(src, engine, len(counts), sum(counts.values()))
+    return Summary(src, engine, len(counts), sum(counts.values()), uploads, manifest["schema_revision"])
+
+
+@contextmanager
+def _scratch(engine: str, database: Path) -> Iterator[str]:
+    """The backup's database restored somewhere that is not the live database; yields its URL."""
+    if engine == "sqlite":
+        _sqlite_file_snapshot(database)  # integrity check before anything opens it as the app would
+        yield f"sqlite:///{database}"
+        return
+    with _pg_scratch_database() as url:
+        _pg_restore_into(url, database, clean=False)
+        yield url

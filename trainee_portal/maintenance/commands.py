@@ -1,4 +1,4 @@
-"""`flask --app wsgi backup DEST` and `flask --app wsgi restore SRC`."""
+"""`flask --app wsgi backup DEST`, `flask --app wsgi restore SRC` and `flask --app wsgi remove-orphan-uploads`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,12 +6,15 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from trainee_portal.maintenance.backup import BackupError, backup, restore
+from trainee_portal.evidence.attachments import upload_dir
+from trainee_portal.maintenance.backup import BackupError, backup, known_revisions, restore
+from trainee_portal.maintenance.uploads import GRACE_SECONDS, orphan_uploads
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(remove_orphan_uploads_command)
 
 
 def _audit_chain_status() -> tuple[bool, str]:
@@ -26,14 +29,21 @@ def _audit_chain_status() -> tuple[bool, str]:
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace DEST if it already exists.")
 def backup_command(dest: Path, force: bool) -> None:
-    """Write a consistent backup of the database to DEST (a file, or a folder for a dated file)."""
+    """Write one .tar.gz backup to DEST (a file, or a folder for a dated file): the database, the uploaded
+    files it refers to, and a manifest with the schema revision, row counts and every file's SHA-256."""
     try:
         summary = backup(dest, overwrite=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     ok, chain = _audit_chain_status()  # back up even a broken chain: the copy is evidence too
-    click.echo(f"Backed up the {summary.engine} database ({summary.tables} tables, {summary.rows} rows) to {summary.path}; {chain}")
-    if not ok:
+    click.echo(f"Backed up the {summary.engine} database ({summary.tables} tables, {summary.rows} rows, schema revision "
+               f"{summary.schema_revision}) and {summary.uploads} uploaded file{'' if summary.uploads == 1 else 's'} "
+               f"to {summary.path}; {chain}")
+    if summary.missing_uploads:
+        click.echo(f"WARNING: {len(summary.missing_uploads)} uploaded file(s) the evidence refers to are missing from "
+                   f"{upload_dir()} and are not in the backup: {', '.join(summary.missing_uploads[:10])}. A restore of "
+                   "this backup will be refused until they are found.", err=True)
+    if not ok or summary.missing_uploads:
         raise SystemExit(1)
 
 
@@ -41,12 +51,37 @@ def backup_command(dest: Path, force: bool) -> None:
 @click.argument("src", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 def restore_command(src: Path, force: bool) -> None:
-    """Replace the database with the backup in SRC (refuses to overwrite data without --force)."""
+    """Check the backup in SRC completely on a scratch copy, then replace the database and add its uploaded files
+    (refuses a changed, damaged or unknown-revision backup, and data in the database without --force)."""
     try:
         summary = restore(src, force=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     ok, chain = _audit_chain_status()
-    click.echo(f"Restored the {summary.engine} database from {summary.path} ({summary.tables} tables, {summary.rows} rows); {chain}")
+    click.echo(f"Restored the {summary.engine} database from {summary.path} ({summary.tables} tables, {summary.rows} rows, "
+               f"schema revision {summary.schema_revision}) and {summary.uploads} uploaded "
+               f"file{'' if summary.uploads == 1 else 's'}; {chain}")
+    _, head = known_revisions()
+    if summary.schema_revision != head:
+        click.echo(f"The backup is at schema revision {summary.schema_revision}; run `flask --app wsgi db upgrade` "
+                   f"to bring it to {head}.")
     if not ok:
         raise SystemExit(1)
+
+
+@click.command("remove-orphan-uploads")
+@click.option("--dry-run", is_flag=True, help="List the files that would be removed, and remove nothing.")
+@click.option("--grace-minutes", type=click.IntRange(min=0), default=GRACE_SECONDS // 60, show_default=True,
+              help="Leave files younger than this alone: their evidence may still be being saved.")
+def remove_orphan_uploads_command(dry_run: bool, grace_minutes: int) -> None:
+    """Remove uploaded files that no evidence entry refers to (older than the grace period)."""
+    orphans = orphan_uploads(grace_minutes * 60)
+    total = 0
+    for path in orphans:
+        size = path.stat().st_size
+        total += size
+        if not dry_run:
+            path.unlink(missing_ok=True)
+        click.echo(f"{'would remove' if dry_run else 'removed'} {path.name} ({size:,} bytes)")
+    verb = "Would remove" if dry_run else "Removed"
+    click.echo(f"{verb} {len(orphans)} orphaned upload{'' if len(orphans) == 1 else 's'} ({total:,} bytes) from {upload_dir()}.")
