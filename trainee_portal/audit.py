@@ -248,6 +248,23 @@ def checkpoint(reason: str, *, sequence: int | None = None, last_hash: str | Non
     return row
 
 
+def restart_checkpoint_file(now: datetime) -> Path | None:
+    """After a restore: keep this machine's checkpoint file aside (its later heads name records the restored
+    database never had) and start a new one from the restored database's own signed heads."""
+    path = checkpoint_file()
+    kept = None
+    if path.exists():
+        kept = path.with_name(f"{path.name}.before-restore-{now:%Y%m%dT%H%M%S}")
+        path.rename(kept)
+    rows = db.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()
+    with path.open("a", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(canonical_json({"sequence": row.sequence, "last_hash": row.last_hash, "key_id": row.key_id,
+                                         "reason": row.reason, "signature": row.signature,
+                                         "signed_at": row.signed_at.isoformat(timespec="microseconds")}) + "\n")
+    return kept
+
+
 def take_checkpoint(reason: str) -> AuditCheckpoint | None:
     """Sign the head now and commit (exports and the audit-checkpoint command); None while the log is empty."""
     row = checkpoint(reason)

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import subprocess
 import tarfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.maintenance.backup import BackupError, find_pg_tool, row_counts
 from trainee_portal.models import AuditRecord, User
+from trainee_portal.models._base import utcnow
 
 
 def run(app, *args):
@@ -82,7 +84,7 @@ def test_round_trip_to_a_fresh_machine_brings_rows_and_certificates_back_and_ver
     before = row_counts()
     result = run(app, "backup", str(tmp_path / "portal.tar.gz"))
     assert result.exit_code == 0, result.output
-    assert "and 2 uploaded files" in result.output and "audit chain verified (6 records)" in result.output
+    assert "and 2 uploaded files" in result.output and "every decision row verified (6 records)" in result.output
     members = _members(tmp_path / "portal.tar.gz")
     manifest = json.loads(members["manifest.json"])
     assert manifest["engine"] == db.engine.dialect.name and manifest["schema_revision"] == "0002"
@@ -94,7 +96,7 @@ def test_round_trip_to_a_fresh_machine_brings_rows_and_certificates_back_and_ver
     with other_app.app_context():
         result = run(other_app, "restore", str(tmp_path / "portal.tar.gz"))
         assert result.exit_code == 0, result.output
-        assert "and 2 uploaded files" in result.output and "audit chain verified (6 records)" in result.output
+        assert "and 2 uploaded files" in result.output and "every decision row verified (6 records)" in result.output
         assert row_counts() == before
         restored = Path(other_app.config["UPLOAD_DIR"])
         assert {p.name: p.read_bytes() for p in restored.iterdir()} == files  # byte-identical, and no orphan
@@ -240,7 +242,7 @@ def _rehash(members: dict[str, bytes], name: str) -> None:
 
 @pytest.mark.parametrize("tamper,message", [
     ("row-edited", "does not match its SHA-256 in the manifest"),
-    ("row-edited-and-rehashed", "the audit chain does not verify at record 2"),
+    ("row-edited-and-rehashed", "[chain] audit record 2: its content does not match its hash"),
     ("upload-replaced", "does not match its SHA-256 in the manifest"),
     ("upload-removed-and-unlisted", "are not in the backup"),
     ("manifest-hash-changed", "does not match its SHA-256 in the manifest"),
@@ -282,6 +284,61 @@ def test_a_tampered_backup_is_refused_and_nothing_live_changes(app, tmp_path, ta
     assert row_counts() == before
     assert db.session.scalar(select(func.count()).select_from(User).where(User.name == "Dr Marker After Backup")) == 1
     assert sorted(Path(app.config["UPLOAD_DIR"]).iterdir()) == uploads
+
+
+def test_a_backup_whose_signed_heads_were_deleted_is_refused_by_the_heads_this_machine_kept(app, tmp_path, monkeypatch):
+    """A backup rewritten consistently (rows, counts and hashes) still meets the heads this machine signed before it."""
+    _some_records(app)
+    with monkeypatch.context() as patch:  # signed a minute before the backup is taken
+        patch.setattr(audit, "utcnow", lambda: utcnow() - timedelta(minutes=1))
+        audit.take_checkpoint("command")
+    assert run(app, "backup", str(tmp_path / "good.tar.gz")).exit_code == 0
+    members = _members(tmp_path / "good.tar.gz")
+    database = "database.sqlite3" if db.engine.dialect.name == "sqlite" else "database.dump"
+    members[database] = _edit_database(members[database], "DELETE FROM audit_checkpoint", tmp_path)
+    _rehash(members, database)
+    manifest = _manifest(members)
+    manifest["row_counts"]["audit_checkpoint"] = 0
+    members["manifest.json"] = json.dumps(manifest).encode()
+    _write(tmp_path / "tampered.tar.gz", members)
+    result = run(app, "restore", "--force", str(tmp_path / "tampered.tar.gz"))
+    assert result.exit_code != 0 and "missing from the audit_checkpoint table" in result.output, result.output
+
+
+def test_restoring_an_older_backup_here_keeps_the_later_heads_aside_and_verifies(app, tmp_path):
+    _some_records(app)
+    audit.take_checkpoint("command")
+    assert run(app, "backup", str(tmp_path / "older.tar.gz")).exit_code == 0
+    audit.append("evidence.created", actor=None, subject_type="evidence", subject_id=98, payload={})
+    audit.take_checkpoint("command")  # a head the older backup never reaches
+    result = run(app, "restore", "--force", str(tmp_path / "older.tar.gz"))
+    assert result.exit_code == 0, result.output
+    kept = list(audit.checkpoint_file().parent.glob("audit-checkpoints.jsonl.before-restore-*"))
+    assert len(kept) == 1 and len(kept[0].read_text().splitlines()) == 2
+    assert len(audit.checkpoint_file().read_text().splitlines()) == 1
+    verified = run(app, "verify-audit")
+    assert verified.exit_code == 0, verified.output
+    for path in kept:
+        path.unlink()
+
+
+def test_on_a_fresh_machine_the_signed_heads_need_the_old_public_key(app, other_app, tmp_path, monkeypatch):
+    _some_records(app)
+    audit.take_checkpoint("command")
+    public = audit.public_key_text(audit.signing_key().public_key())
+    assert run(app, "backup", str(tmp_path / "portal.tar.gz")).exit_code == 0
+    fresh = tmp_path / "fresh-instance"  # no signing key and no checkpoint file there
+    fresh.mkdir()
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(fresh))
+    monkeypatch.setattr(other_app, "instance_path", str(fresh))
+    with other_app.app_context():
+        refused = run(other_app, "restore", str(tmp_path / "portal.tar.gz"))
+        assert refused.exit_code != 0 and "no key to verify it" in refused.output, refused.output
+        assert sum(row_counts().values()) == 0
+        other_app.config["AUDIT_VERIFY_KEYS"] = [public]
+        restored = run(other_app, "restore", str(tmp_path / "portal.tar.gz"))
+        assert restored.exit_code == 0, restored.output
+        assert run(other_app, "verify-audit").exit_code == 0
 
 
 def test_missing_pg_tools_give_a_clear_message(monkeypatch):

@@ -33,6 +33,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -239,31 +240,26 @@ def _pg_file_snapshot(url: str) -> Snapshot:
 
 # --- verification of a restored copy ------------------------------------------------------------
 
-def _verify_restored_copy(database_url: str, upload_dir: Path | None = None) -> list[str]:
-    """Problems found by the audit and signature checks run against the database at database_url (with its
-    uploads in upload_dir); an empty list when it verifies."""
+def _verify_restored_copy(database_url: str, upload_dir: Path | None = None, taken_at: datetime | None = None) -> list[str]:
+    """Problems verify-audit's full check (trainee_portal.integrity.verify_all) finds in the database at database_url,
+    with its uploads in upload_dir, against this machine's signing keys and checkpoint file; empty when it verifies."""
     from trainee_portal import create_app
-    from trainee_portal.audit import verify_chain
-    from trainee_portal.signoff.integrity import verify_signatures
+    from trainee_portal.integrity import verify_all
 
     config = dict(current_app.config) | {"SQLALCHEMY_DATABASE_URI": database_url}
     config.pop("SQLALCHEMY_ENGINE_OPTIONS", None)  # derived again for the copy
     if upload_dir is not None:
         config["UPLOAD_DIR"] = str(upload_dir)
     copy = create_app(config)
-    problems = []
     with copy.app_context():
         try:
-            chain = verify_chain()
-            if not chain.ok:
-                problems.append(f"the audit chain does not verify at record {chain.first_bad_id}: {chain.reason}")
-            signatures = verify_signatures()
-            if not signatures.ok:
-                problems.append(f"sign-off {signatures.first_bad_signoff_id} (evidence {signatures.evidence_id}) "
-                                f"does not verify: {signatures.reason}")
+            report = verify_all(backup_taken_at=taken_at)
         finally:
             db.session.remove()
             db.engine.dispose()
+    problems = [f"[{p.kind}] {p.where}: {p.detail}" for p in report.problems]
+    if report.problem_count > len(report.problems):
+        problems.append(f"… and {report.problem_count - len(report.problems)} more problems")
     return problems
 
 
@@ -278,13 +274,13 @@ def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> None:
         archive.addfile(info, handle)
 
 
-def _write_archive(dest: Path, engine: str, database: Path, snapshot: Snapshot, upload_dir: Path) -> tuple[int, tuple[str, ...]]:
-    from trainee_portal.models._base import utcnow
+def _write_archive(dest: Path, engine: str, database: Path, snapshot: Snapshot, upload_dir: Path,
+                   taken_at: datetime) -> tuple[int, tuple[str, ...]]:
     uploads = sorted(name for name in snapshot.referenced if UPLOAD_NAME.fullmatch(name) and (upload_dir / name).is_file())
     missing = tuple(sorted(snapshot.referenced - set(uploads)))
     files = {DATABASE_MEMBER[engine]: _sha256(database)} | {UPLOADS + name: _sha256(upload_dir / name) for name in uploads}
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "engine": engine, "schema_revision": snapshot.revision,
-                "created_at": utcnow().isoformat(timespec="seconds") + "Z", "row_counts": snapshot.counts, "files": files}
+                "created_at": taken_at.isoformat(timespec="microseconds") + "Z", "row_counts": snapshot.counts, "files": files}
     encoded = json.dumps(manifest, indent=2, sort_keys=True).encode()
     with tarfile.open(dest, "w:gz") as archive:
         info = tarfile.TarInfo(MANIFEST)
@@ -396,9 +392,12 @@ def backup(dest: Path, *, overwrite: bool = False) -> Summary:
     partial.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="portal-backup-") as work:
         database = Path(work) / DATABASE_MEMBER[engine]
+        # Taken before the snapshot (less a moment for a head signed then but committed after the snapshot began), so
+        # every head this machine signed before it must be in the backup: a restore checks that.
+        taken_at = utcnow() - timedelta(seconds=2)
         snapshot = (_sqlite_snapshot if engine == "sqlite" else _pg_snapshot)(database)
         try:
-            uploads, missing = _write_archive(partial, engine, database, snapshot, upload_dir())
+            uploads, missing = _write_archive(partial, engine, database, snapshot, upload_dir(), taken_at)
             partial.replace(dest)
         finally:
             partial.unlink(missing_ok=True)
@@ -442,7 +441,7 @@ def restore(src: Path, *, force: bool = False) -> Summary:
             if absent:
                 problems.append(f"{len(absent)} uploaded file(s) the evidence refers to are not in the backup: "
                                 f"{', '.join(absent[:5])}{' …' if len(absent) > 5 else ''}")
-            problems += _verify_restored_copy(scratch_url, work / UPLOADS)
+            problems += _verify_restored_copy(scratch_url, work / UPLOADS, _taken_at(manifest))
             if problems:
                 raise BackupError(_refusal(src, problems))
             uploads = _install_uploads(work / UPLOADS, upload_dir())
@@ -452,8 +451,18 @@ def restore(src: Path, *, force: bool = False) -> Summary:
                 db.session.remove()
                 db.engine.dispose()
                 _pg_restore_into(db.engine.url, database, clean=True)
+    from trainee_portal import audit
+    from trainee_portal.models._base import utcnow
+    audit.restart_checkpoint_file(utcnow())
     counts = row_counts()
     return Summary(src, engine, len(counts), sum(counts.values()), uploads, manifest["schema_revision"])
+
+
+def _taken_at(manifest: dict) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(manifest["created_at"]).removesuffix("Z"))
+    except ValueError:
+        return None
 
 
 @contextmanager

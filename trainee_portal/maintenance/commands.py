@@ -18,11 +18,14 @@ def init_app(app: Flask) -> None:
 
 
 def _audit_chain_status() -> tuple[bool, str]:
-    from trainee_portal.audit import verify_chain
-    report = verify_chain()
+    """verify-audit's full check, in one phrase for the backup and restore messages."""
+    from trainee_portal.integrity import verify_all
+    report = verify_all(limit=1)
     if not report.ok:
-        return False, f"the audit chain does NOT verify at record {report.first_bad_id}: {report.reason}"
-    return True, f"audit chain verified ({report.checked} records)"
+        first = report.problems[0]
+        return False, (f"the record does NOT verify ({report.problem_count} problem{'s' if report.problem_count != 1 else ''}; "
+                       f"first: [{first.kind}] {first.where}: {first.detail}); run verify-audit for all of them")
+    return True, f"the audit log, its signed heads and every decision row verified ({report.checked.get('audit records', 0)} records)"
 
 
 @click.command("backup")
