@@ -1,5 +1,10 @@
-"""Run trainees logging evidence and supervisors signing off against gunicorn on localhost while one worker is
-SIGKILLed and (PostgreSQL) the database is restarted; then compare every acknowledged write with the database.
+"""Run trainees logging, editing and revising evidence and supervisors signing off and returning it against gunicorn
+on localhost while one worker is SIGKILLed and (PostgreSQL) the database is restarted; then compare every
+acknowledged write with the database and check every stored signature against the content it covers.
+
+Trainees edit some entries while they wait for sign-off, racing the supervisor's signature: an edit that lands
+withdraws the request, a signature that lands refuses the edit, and no signature may end up over content the signer
+did not see.
 
     python -m benchmarks.faults --engine sqlite|postgresql [--seconds 40] [--workers 4]
 
@@ -18,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.faults.forms import form_fields
 from benchmarks.faults.infra import (
     SEEN_HASH, Browser, Gunicorn, Response, app_environment, create_load_accounts, flask, port_is_free,
     private_postgres, sqlite_database, system_postgres,
@@ -38,6 +44,10 @@ class Ledger:
     evidence: set[int] = field(default_factory=set)  # acknowledged creations
     requests: set[int] = field(default_factory=set)  # acknowledged sign-off requests
     signoffs: set[int] = field(default_factory=set)  # request ids whose signing was acknowledged
+    returns: set[int] = field(default_factory=set)  # request ids whose return to the trainee was acknowledged
+    request_evidence: dict[int, int] = field(default_factory=dict)  # request id → evidence id
+    edits: dict[int, str] = field(default_factory=dict)  # evidence id → title of its last acknowledged edit
+    versions: dict[int, int] = field(default_factory=dict)  # signed evidence id → the new version acknowledged for it
     faults: list[tuple[str, float, float]] = field(default_factory=list)  # (what, started, ended)
 
     def saw(self, method: str, path: str, response: Response) -> None:
@@ -48,6 +58,7 @@ class Ledger:
 def trainee(browser: Browser, email: str, supervisor_id: int, ledger: Ledger, deadline: float, limit: int) -> None:
     if not browser.sign_in(email):
         return
+    mine: list[int] = []
     for n in range(limit):
         if time.monotonic() > deadline:
             return
@@ -64,17 +75,68 @@ def trainee(browser: Browser, email: str, supervisor_id: int, ledger: Ledger, de
         if not match:
             continue
         evidence_id = int(match.group(1))
+        mine.append(evidence_id)
         with ledger.lock:
             ledger.evidence.add(evidence_id)
-        token, _ = browser.token(f"/signoff/request/{evidence_id}")
-        if not token:
+        if n % 4 == 1:  # a draft corrected before asking
+            edit(browser, evidence_id, f"Pain clinic {n} (corrected)", ledger)
+        if not ask(browser, evidence_id, supervisor_id, ledger):
             continue
-        asked = browser.request("POST", f"/signoff/request/{evidence_id}",
-                                {"recipient": str(supervisor_id), "assessor_email": "", "csrf_token": token})
-        match = REQUEST_ID.match(asked.location) if asked.status in (302, 303) else None
-        if match:
-            with ledger.lock:
-                ledger.requests.add(int(match.group(1)))
+        if n % 3 == 2:  # a second thought while the supervisor may be signing: the race the guards must settle
+            if edit(browser, evidence_id, f"Pain clinic {n} (second thoughts)", ledger):
+                ask(browser, evidence_id, supervisor_id, ledger)  # the edit withdrew the request: ask again
+        if n % 5 == 4:
+            revise_a_signed_entry(browser, mine, ledger)
+
+
+def ask(browser: Browser, evidence_id: int, supervisor_id: int, ledger: Ledger) -> bool:
+    token, _ = browser.token(f"/signoff/request/{evidence_id}")
+    if not token:
+        return False
+    asked = browser.request("POST", f"/signoff/request/{evidence_id}",
+                            {"recipient": str(supervisor_id), "assessor_email": "", "csrf_token": token})
+    match = REQUEST_ID.match(asked.location) if asked.status in (302, 303) else None
+    if match:
+        with ledger.lock:
+            ledger.requests.add(int(match.group(1)))
+            ledger.request_evidence[int(match.group(1))] = evidence_id
+    return bool(match)
+
+
+def edit(browser: Browser, evidence_id: int, title: str, ledger: Ledger) -> bool:
+    """Open the edit form, change the title and save it as a browser would (every field the form carries)."""
+    path = f"/logbook/{evidence_id}/edit"
+    page = browser.request("GET", path)
+    if page.status != 200:
+        return False
+    fields = form_fields(page.body, path)
+    if "csrf_token" not in fields:
+        return False
+    saved = browser.request("POST", path, fields | {"title": title})
+    acknowledged = saved.status in (302, 303) and saved.location.rstrip("/") == f"/logbook/{evidence_id}"
+    if acknowledged:
+        with ledger.lock:
+            ledger.edits[evidence_id] = title
+    return acknowledged
+
+
+def revise_a_signed_entry(browser: Browser, mine: list[int], ledger: Ledger) -> None:
+    """Make a new version of one of this trainee's signed entries (which voids its signature)."""
+    with ledger.lock:
+        signed = {ledger.request_evidence.get(r) for r in ledger.signoffs} - set(ledger.versions)
+        candidates = [e for e in mine if e in signed]
+    if not candidates:
+        return
+    old = candidates[0]
+    token, _ = browser.token(f"/logbook/{old}")
+    if not token:
+        return
+    made = browser.request("POST", f"/logbook/{old}/new-version", {"csrf_token": token})
+    match = re.match(r"^/logbook/(\d+)/edit$", made.location) if made.status in (302, 303) else None
+    if match:
+        with ledger.lock:
+            ledger.versions[old] = int(match.group(1))
+            ledger.evidence.add(int(match.group(1)))
 
 
 def supervisor(browser: Browser, email: str, ledger: Ledger, deadline: float, trainees_done: threading.Event) -> None:
@@ -95,9 +157,11 @@ def supervisor(browser: Browser, email: str, ledger: Ledger, deadline: float, tr
             seen = SEEN_HASH.search(detail.body) if detail.status == 200 else None
             if not (token and seen):
                 continue
-            form = {"decision": "sign", "supervision_level": "2b", "feedback": "Well done.", "reason": "",
-                    "seen_hash": seen.group(1) or seen.group(2), "csrf_token": token.group(1)}
             clicks += 1
+            decision = "return" if clicks % 4 == 0 else "sign"  # every fourth request goes back to the trainee
+            form = {"decision": decision, "supervision_level": "2b", "feedback": "Well done.",
+                    "reason": "Please add what you agreed with the patient." if decision == "return" else "",
+                    "seen_hash": seen.group(1) or seen.group(2), "csrf_token": token.group(1)}
             senders = 2 if clicks % 3 == 0 else 1  # every third decision is double-clicked: two POSTs at once
             threads = [threading.Thread(target=_decide, args=(browser, request_id, form, ledger)) for _ in range(senders)]
             for thread in threads:
@@ -110,7 +174,7 @@ def _decide(browser: Browser, request_id: int, form: dict, ledger: Ledger) -> No
     response = browser.request("POST", f"/signoff/requests/{request_id}/decide", form)
     if response.status in (302, 303) and response.location.rstrip("/") == "/signoff":
         with ledger.lock:
-            ledger.signoffs.add(request_id)
+            (ledger.signoffs if form["decision"] == "sign" else ledger.returns).add(request_id)
 
 
 def inject_faults(server: Gunicorn, restart_database, ledger: Ledger, start: float, seconds: float, log) -> None:
@@ -132,26 +196,47 @@ def in_fault_window(response: Response, faults) -> bool:
 
 
 def count_database(app, accounts, ledger: Ledger) -> dict:
+    """What the database holds of the acknowledged writes, and whether every signature covers what its signer saw."""
     from sqlalchemy import func, select
 
     from trainee_portal import audit
     from trainee_portal.extensions import db
     from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest
+    from trainee_portal.signoff.integrity import verify_signatures
     trainee_ids = [i for i, _ in accounts.trainees]
     supervisor_ids = [i for i, _ in accounts.supervisors]
     with app.app_context():
-        evidence = set(db.session.scalars(select(EvidenceEntry.id).where(EvidenceEntry.trainee_id.in_(trainee_ids))))
-        requests = set(db.session.scalars(select(SignOffRequest.id).where(SignOffRequest.requested_by_id.in_(trainee_ids))))
-        signed = list(db.session.scalars(select(SignOff.request_id).where(SignOff.signer_id.in_(supervisor_ids),
-                                                                         SignOff.voided_at.is_(None))))
+        evidence = dict(db.session.execute(select(EvidenceEntry.id, EvidenceEntry.title)
+                                           .where(EvidenceEntry.trainee_id.in_(trainee_ids))).all())
+        supersedes = dict(db.session.execute(select(EvidenceEntry.supersedes_id, EvidenceEntry.id)
+                                             .where(EvidenceEntry.trainee_id.in_(trainee_ids),
+                                                    EvidenceEntry.supersedes_id.is_not(None))).all())
+        request_status = dict(db.session.execute(select(SignOffRequest.id, SignOffRequest.status)
+                                                 .where(SignOffRequest.requested_by_id.in_(trainee_ids))).all())
+        signed = list(db.session.scalars(select(SignOff.request_id).where(SignOff.signer_id.in_(supervisor_ids))))
         per_evidence = db.session.execute(
             select(SignOff.evidence_id, func.count()).where(SignOff.voided_at.is_(None), SignOff.signer_id.in_(supervisor_ids))
             .group_by(SignOff.evidence_id).having(func.count() > 1)).all()
+        live_signatures = db.session.scalar(select(func.count()).select_from(SignOff).where(SignOff.voided_at.is_(None)))
         chain = audit.verify_chain()
+        signatures = verify_signatures()
     duplicates = (len(signed) - len(set(signed))) + sum(n - 1 for _, n in per_evidence)
-    lost = len(ledger.evidence - evidence) + len(ledger.requests - requests) + len(ledger.signoffs - set(signed))
-    return {"stored": len(evidence) + len(requests) + len(set(signed)), "lost": lost, "duplicates": duplicates,
-            "chain": chain, "evidence": len(evidence), "requests": len(requests), "signed": len(set(signed))}
+    lost = {
+        "evidence": len(ledger.evidence - set(evidence)),
+        "requests": len(ledger.requests - set(request_status)),
+        "sign-offs": len(ledger.signoffs - set(signed)),
+        "returns": sum(request_status.get(r) != "returned" for r in ledger.returns),
+        "edits": sum(evidence.get(e) != title for e, title in ledger.edits.items()),
+        "new versions": sum(supersedes.get(old) != new for old, new in ledger.versions.items()),
+    }
+    stored = (len(ledger.evidence & set(evidence)) + len(ledger.requests & set(request_status)) + len(set(signed))
+              + sum(request_status.get(r) == "returned" for r in ledger.returns)
+              + sum(evidence.get(e) == title for e, title in ledger.edits.items())
+              + sum(supersedes.get(old) == new for old, new in ledger.versions.items()))
+    return {"stored": stored, "lost": sum(lost.values()), "lost_by_kind": lost, "duplicates": duplicates, "chain": chain,
+            "signatures": signatures, "live_signatures": live_signatures, "evidence": len(evidence),
+            "requests": len(request_status), "signed": len(set(signed)),
+            "returned": sum(s == "returned" for s in request_status.values()), "versions": len(supersedes)}
 
 
 def main(argv=None) -> int:
@@ -230,7 +315,8 @@ def main(argv=None) -> int:
         server_errors = [(what, r) for what, r in ledger.responses if r.status >= 500]
         dropped = [(what, r) for what, r in ledger.responses if r.status == 0]
         outside = [(what, r) for what, r in server_errors + dropped if not in_fault_window(r, ledger.faults)]
-        acknowledged = len(ledger.evidence) + len(ledger.requests) + len(ledger.signoffs)
+        acknowledged = (len(ledger.evidence) + len(ledger.requests) + len(ledger.signoffs) + len(ledger.returns)
+                        + len(ledger.edits) + len(ledger.versions))
         log(f"requests {len(statuses)}: 2xx {sum(200 <= s < 300 for s in statuses)}, 3xx {sum(300 <= s < 400 for s in statuses)}, "
             f"4xx {sum(400 <= s < 500 for s in statuses)}, 5xx {len(server_errors)}, connection dropped {len(dropped)}; "
             f"failures outside a fault window {len(outside)}")
@@ -244,14 +330,25 @@ def main(argv=None) -> int:
                 + f" (slowest {slowest:.2f}s)")
         for what, response in outside[:10]:
             log(f"  outside a fault window: {what} -> {response.status or 'connection dropped'} at t={response.started - start:.1f}s")
-        log(f"acknowledged: {len(ledger.evidence)} evidence, {len(ledger.requests)} sign-off requests, {len(ledger.signoffs)} sign-offs; "
-            f"in the database: {counts['evidence']}, {counts['requests']}, {counts['signed']}")
+        log(f"acknowledged: {len(ledger.evidence)} evidence, {len(ledger.requests)} sign-off requests, {len(ledger.signoffs)} sign-offs, "
+            f"{len(ledger.returns)} returns, {len(ledger.edits)} edited entries, {len(ledger.versions)} new versions; "
+            f"in the database: {counts['evidence']}, {counts['requests']}, {counts['signed']}, {counts['returned']}, "
+            f"{len(ledger.edits) - counts['lost_by_kind']['edits']}, {counts['versions']}")
+        lost_kinds = ", ".join(f"{kind} {n}" for kind, n in counts["lost_by_kind"].items() if n)
+        if lost_kinds:
+            log(f"LOST: {lost_kinds}")
+        report = counts["signatures"]
+        log(f"signatures: {counts['live_signatures']} live, every one checked against the content it covers: "
+            + ("all match" if report.ok else f"MISMATCH at sign-off {report.first_bad_signoff_id} "
+               f"(evidence {report.evidence_id}): {report.reason}"))
         log(f"faults: {', '.join(what for what, _, _ in ledger.faults) or 'none'}; recovered afterwards: "
             f"{recovered}/{len(accounts.trainees)} trainees; audit chain "
             f"{'verified (' + str(counts['chain'].checked) + ' records)' if counts['chain'].ok else 'BROKEN: ' + counts['chain'].reason}")
         log(f"writes acknowledged {acknowledged}, stored {counts['stored']}, lost {counts['lost']}, "
-            f"duplicate sign-offs {counts['duplicates']}, 5xx {len(server_errors)}")
+            f"duplicate sign-offs {counts['duplicates']}, signatures over unseen content "
+            f"{0 if counts['signatures'].ok else 'some'}, 5xx {len(server_errors)}")
         healthy = (counts["lost"] == 0 and counts["duplicates"] == 0 and not outside and counts["chain"].ok
+                   and counts["signatures"].ok
                    and recovered == len(accounts.trainees) and acknowledged > 0)
         return 0 if healthy else 1
     finally:
