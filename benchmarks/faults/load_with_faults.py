@@ -202,7 +202,7 @@ def count_database(app, accounts, ledger: Ledger) -> dict:
     from trainee_portal import audit
     from trainee_portal.extensions import db
     from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest
-    from trainee_portal.signoff.integrity import verify_signatures
+    from trainee_portal.integrity import verify_all
     trainee_ids = [i for i, _ in accounts.trainees]
     supervisor_ids = [i for i, _ in accounts.supervisors]
     with app.app_context():
@@ -219,7 +219,7 @@ def count_database(app, accounts, ledger: Ledger) -> dict:
             .group_by(SignOff.evidence_id).having(func.count() > 1)).all()
         live_signatures = db.session.scalar(select(func.count()).select_from(SignOff).where(SignOff.voided_at.is_(None)))
         chain = audit.verify_chain()
-        signatures = verify_signatures()
+        integrity = verify_all(limit=1000)
     duplicates = (len(signed) - len(set(signed))) + sum(n - 1 for _, n in per_evidence)
     lost = {
         "evidence": len(ledger.evidence - set(evidence)),
@@ -234,7 +234,8 @@ def count_database(app, accounts, ledger: Ledger) -> dict:
               + sum(evidence.get(e) == title for e, title in ledger.edits.items())
               + sum(supersedes.get(old) == new for old, new in ledger.versions.items()))
     return {"stored": stored, "lost": sum(lost.values()), "lost_by_kind": lost, "duplicates": duplicates, "chain": chain,
-            "signatures": signatures, "live_signatures": live_signatures, "evidence": len(evidence),
+            "integrity": integrity, "live_signatures": live_signatures,
+            "unseen": sum("no longer matches what was signed" in p.detail for p in integrity.problems), "evidence": len(evidence),
             "requests": len(request_status), "signed": len(set(signed)),
             "returned": sum(s == "returned" for s in request_status.values()), "versions": len(supersedes)}
 
@@ -337,18 +338,19 @@ def main(argv=None) -> int:
         lost_kinds = ", ".join(f"{kind} {n}" for kind, n in counts["lost_by_kind"].items() if n)
         if lost_kinds:
             log(f"LOST: {lost_kinds}")
-        report = counts["signatures"]
-        log(f"signatures: {counts['live_signatures']} live, every one checked against the content it covers: "
-            + ("all match" if report.ok else f"MISMATCH at sign-off {report.first_bad_signoff_id} "
-               f"(evidence {report.evidence_id}): {report.reason}"))
+        report = counts["integrity"]
+        log(f"signatures: {counts['live_signatures']} live, each checked against the content it covers and the audit log "
+            f"(verify-audit's full check): " + ("all verify" if report.ok else f"{report.problem_count} PROBLEMS"))
+        for problem in report.problems[:10]:
+            log(f"  {problem}")
         log(f"faults: {', '.join(what for what, _, _ in ledger.faults) or 'none'}; recovered afterwards: "
             f"{recovered}/{len(accounts.trainees)} trainees; audit chain "
             f"{'verified (' + str(counts['chain'].checked) + ' records)' if counts['chain'].ok else 'BROKEN: ' + counts['chain'].reason}")
         log(f"writes acknowledged {acknowledged}, stored {counts['stored']}, lost {counts['lost']}, "
             f"duplicate sign-offs {counts['duplicates']}, signatures over unseen content "
-            f"{0 if counts['signatures'].ok else 'some'}, 5xx {len(server_errors)}")
+            f"{counts['unseen']}, 5xx {len(server_errors)}")
         healthy = (counts["lost"] == 0 and counts["duplicates"] == 0 and not outside and counts["chain"].ok
-                   and counts["signatures"].ok
+                   and counts["integrity"].ok
                    and recovered == len(accounts.trainees) and acknowledged > 0)
         return 0 if healthy else 1
     finally:
