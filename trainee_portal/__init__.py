@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     _fill_derived_settings(app)
     _refuse_default_secret(app)
+    _require_public_base_url(app)
 
     app.jinja_options = {
         "undefined": ChainableUndefined,  # the NHS.UK macros read optional nested parameters
@@ -99,6 +101,32 @@ def _refuse_default_secret(app: Flask) -> None:
             "Refusing to start with the default SECRET_KEY. Set the SECRET_KEY environment variable "
             "or put SECRET_KEY = '...' in instance/config.py (scripts/run writes one for you)."
         )
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def _require_public_base_url(app: Flask) -> None:
+    """Links in emails come only from PUBLIC_BASE_URL, and requests must name its host (or TRUSTED_HOSTS): a forged
+    Host header gets 400 instead of reaching any page."""
+    base = (app.config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/")
+    if not base:
+        if app.debug or app.testing:
+            return  # links fall back to http://localhost:5000 and any host is answered
+        raise RuntimeError(
+            "Refusing to start without PUBLIC_BASE_URL, the address people open the portal at (links in emails use "
+            "it). Set the PUBLIC_BASE_URL environment variable or put PUBLIC_BASE_URL = 'https://…' in "
+            "instance/config.py (scripts/install writes http://127.0.0.1:5000 for a local copy).")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"PUBLIC_BASE_URL must be an http:// or https:// address like https://portfolio.example.nhs.uk, "
+                           f"not {base!r}.")
+    extra = app.config.get("TRUSTED_HOSTS") or []
+    if isinstance(extra, str):
+        extra = extra.replace(",", " ").split()
+    hosts = [parts.hostname, *extra, *(LOCAL_HOSTS if parts.hostname in LOCAL_HOSTS else ())]
+    app.config["PUBLIC_BASE_URL"] = base
+    app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(h.lower() for h in hosts))
 
 
 @event.listens_for(Engine, "connect")

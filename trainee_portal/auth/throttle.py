@@ -1,0 +1,85 @@
+"""Failed sign-ins counted per address and per account in a store every worker shares: the database by default
+(LoginFailure rows), Redis when LOGIN_THROTTLE_STORAGE_URI (else RATELIMIT_STORAGE_URI) is redis://…, through the
+`limits` library's moving window. Keys are SHA-256 digests, so neither store holds addresses or emails."""
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from datetime import timedelta
+
+from flask import current_app
+from limits import RateLimitItem, parse_many
+from sqlalchemy import delete, func, select
+
+from trainee_portal.extensions import db
+from trainee_portal.models import LoginFailure
+from trainee_portal.models._base import utcnow
+
+SETTINGS = ("LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_ACCOUNT", "PASSWORD_RESETS_PER_ADDRESS")
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+sentinel://", "redis+cluster://")
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _limits(setting: str) -> list[RateLimitItem]:
+    return parse_many(current_app.config[setting])
+
+
+def _redis_uri() -> str | None:
+    uri = current_app.config.get("LOGIN_THROTTLE_STORAGE_URI") or current_app.config.get("RATELIMIT_STORAGE_URI") or ""
+    return uri if uri.startswith(REDIS_SCHEMES) else None
+
+
+def _redis_limiter(uri: str):
+    limiters = current_app.extensions.setdefault("login_throttle", {})
+    if uri not in limiters:
+        from limits.storage import storage_from_string
+        from limits.strategies import MovingWindowRateLimiter
+        limiters[uri] = MovingWindowRateLimiter(storage_from_string(uri))
+    return limiters[uri]
+
+
+def _database_wait(scope: str, key: str, item: RateLimitItem, now) -> float:
+    """Seconds until fewer than item.amount failures remain in the moving window; 0 when not locked."""
+    window = timedelta(seconds=item.get_expiry())
+    recent = select(LoginFailure.at).where(LoginFailure.scope == scope, LoginFailure.key == key,
+                                           LoginFailure.at > now - window)
+    count = db.session.scalar(select(func.count()).select_from(recent.subquery()))
+    if count < item.amount:
+        return 0
+    # The lock lifts when the failure that brought the count to the limit leaves the window.
+    pivot = db.session.scalar(recent.order_by(LoginFailure.at).offset(count - item.amount).limit(1))
+    return max((pivot + window - now).total_seconds(), 1)
+
+
+def seconds_locked(checks: list[tuple[str, str, str]]) -> int:
+    """checks: (scope, raw value, setting naming the limits). The longest wait any of them imposes, 0 if none."""
+    wait, now, uri = 0.0, utcnow(), _redis_uri()
+    for scope, value, setting in checks:
+        key = digest(value)
+        for item in _limits(setting):
+            if uri:
+                stats = _redis_limiter(uri).get_window_stats(item, scope, key)
+                wait = max(wait, stats.reset_time - time.time() if stats.remaining == 0 else 0)
+            else:
+                wait = max(wait, _database_wait(scope, key, item, now))
+    return math.ceil(wait)
+
+
+def record(checks: list[tuple[str, str, str]]) -> None:
+    """Count one event against each (scope, raw value, setting); the database store commits it at once, so a
+    rolled-back request still counts, and drops rows older than the longest window."""
+    uri = _redis_uri()
+    if uri:
+        for scope, value, setting in checks:
+            for item in _limits(setting):
+                _redis_limiter(uri).hit(item, scope, digest(value))
+        return
+    now = utcnow()
+    db.session.add_all(LoginFailure(scope=scope, key=digest(value), at=now) for scope, value, _ in checks)
+    longest = max(item.get_expiry() for setting in SETTINGS for item in _limits(setting))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=longest, hours=1)))
+    db.session.commit()
