@@ -40,7 +40,7 @@ def login():
         email = form.email.data.strip().lower()
         checks = [("address", request.remote_addr or "", "LOGIN_FAILURES_PER_ADDRESS"),
                   ("account", email, "LOGIN_FAILURES_PER_ACCOUNT")]
-        wait = throttle.seconds_locked(checks)
+        wait, held = throttle.begin(checks)
         if wait:  # refused before the password is looked at, so even the right one cannot confirm a guess
             form.form_errors.append(f"Too many failed sign-in attempts. Wait {_minutes(wait)} and try again, "
                                     "or reset your password.")
@@ -50,11 +50,13 @@ def login():
             _DUMMY_HASH = _DUMMY_HASH or hash_password("timing-equaliser-password")
             verify_password(_DUMMY_HASH, form.password.data)
         if user is None or not verify_password(user.password_hash, form.password.data):
-            throttle.record(checks)
+            throttle.count(checks)
             form.form_errors.append("The email address or password is not right. Check them and try again.")
         elif not user.active:
+            throttle.release(held)
             form.form_errors.append("This account has been deactivated. Contact your training programme administrator.")
         else:
+            throttle.release(held)  # a success is not a failure, but it clears no earlier failure either
             login_user(user)
             user.last_login_at = utcnow()
             db.session.commit()
@@ -119,7 +121,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         checks = [("address", "password-reset|" + (request.remote_addr or ""), "PASSWORD_RESETS_PER_ADDRESS")]
-        wait = throttle.seconds_locked(checks)
+        wait, _held = throttle.begin(checks)
         if wait:
             form.form_errors.append(f"Too many reset requests from your network. Wait {_minutes(wait)} and try again.")
             return _page("auth/forgot_password.html", 429, {"Retry-After": str(wait)}, form=form,
@@ -128,7 +130,7 @@ def forgot_password():
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if user is not None:
             reset.queue_link(user)
-        throttle.record(checks)  # commits the queued email with the count
+        throttle.count(checks)  # commits the queued email
         return render_template("auth/reset_requested.html", minutes=current_app.config["PASSWORD_RESET_MINUTES"],
                                page_title="Check your email")
     status = 400 if request.method == "POST" else 200

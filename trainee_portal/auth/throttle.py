@@ -42,44 +42,60 @@ def _redis_limiter(uri: str):
     return limiters[uri]
 
 
-def _database_wait(scope: str, key: str, item: RateLimitItem, now) -> float:
-    """Seconds until fewer than item.amount failures remain in the moving window; 0 when not locked."""
+def _database_wait(scope: str, key: str, item: RateLimitItem, now, held: list[int]) -> float:
+    """Seconds until fewer than item.amount other attempts remain in the moving window; 0 when not locked."""
     window = timedelta(seconds=item.get_expiry())
-    recent = select(LoginFailure.at).where(LoginFailure.scope == scope, LoginFailure.key == key,
-                                           LoginFailure.at > now - window)
-    count = db.session.scalar(select(func.count()).select_from(recent.subquery()))
+    others = select(LoginFailure.at).where(LoginFailure.scope == scope, LoginFailure.key == key,
+                                           LoginFailure.at > now - window, LoginFailure.id.not_in(held))
+    count = db.session.scalar(select(func.count()).select_from(others.subquery()))
     if count < item.amount:
         return 0
-    # The lock lifts when the failure that brought the count to the limit leaves the window.
-    pivot = db.session.scalar(recent.order_by(LoginFailure.at).offset(count - item.amount).limit(1))
+    # The lock lifts when the attempt that brought the count to the limit leaves the window.
+    pivot = db.session.scalar(others.order_by(LoginFailure.at).offset(count - item.amount).limit(1))
     return max((pivot + window - now).total_seconds(), 1)
 
 
-def seconds_locked(checks: list[tuple[str, str, str]]) -> int:
-    """checks: (scope, raw value, setting naming the limits). The longest wait any of them imposes, 0 if none."""
-    wait, now, uri = 0.0, utcnow(), _redis_uri()
-    for scope, value, setting in checks:
-        key = digest(value)
-        for item in _limits(setting):
-            if uri:
-                stats = _redis_limiter(uri).get_window_stats(item, scope, key)
+def begin(checks: list[tuple[str, str, str]]) -> tuple[int, list[int]]:
+    """Before judging an attempt. checks: (scope, raw value, setting naming the limits). Returns the seconds the
+    longest lock still lasts (0 if none) and what this attempt holds.
+
+    The database store counts the attempt first (committed at once), then looks at the others: two workers judging
+    attempts at the same moment each see the other's, so the limit is never exceeded however many run at once.
+    Redis looks first and counts a failure afterwards (`count`), so it may pass as many extra as run concurrently."""
+    uri, now, wait = _redis_uri(), utcnow(), 0.0
+    if uri:
+        for scope, value, setting in checks:
+            for item in _limits(setting):
+                stats = _redis_limiter(uri).get_window_stats(item, scope, digest(value))
                 wait = max(wait, stats.reset_time - time.time() if stats.remaining == 0 else 0)
-            else:
-                wait = max(wait, _database_wait(scope, key, item, now))
-    return math.ceil(wait)
+        return math.ceil(wait), []
+    rows = [LoginFailure(scope=scope, key=digest(value), at=now) for scope, value, _ in checks]
+    db.session.add_all(rows)
+    db.session.commit()
+    held = [row.id for row in rows]
+    for scope, value, setting in checks:
+        for item in _limits(setting):
+            wait = max(wait, _database_wait(scope, digest(value), item, now, held))
+    if wait:
+        release(held)  # refused attempts are not counted: waiting out Retry-After is enough
+    return math.ceil(wait), held
 
 
-def record(checks: list[tuple[str, str, str]]) -> None:
-    """Count one event against each (scope, raw value, setting); the database store commits it at once, so a
-    rolled-back request still counts, and drops rows older than the longest window."""
+def count(checks: list[tuple[str, str, str]]) -> None:
+    """The attempt counts (a failed sign-in, a reset request); drops rows older than the longest window."""
     uri = _redis_uri()
     if uri:
         for scope, value, setting in checks:
             for item in _limits(setting):
                 _redis_limiter(uri).hit(item, scope, digest(value))
         return
-    now = utcnow()
-    db.session.add_all(LoginFailure(scope=scope, key=digest(value), at=now) for scope, value, _ in checks)
     longest = max(item.get_expiry() for setting in SETTINGS for item in _limits(setting))
-    db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=longest, hours=1)))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - timedelta(seconds=longest, hours=1)))
     db.session.commit()
+
+
+def release(held: list[int]) -> None:
+    """The attempt does not count (a successful sign-in, or one refused while locked)."""
+    if held:
+        db.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(held)))
+        db.session.commit()
