@@ -69,6 +69,22 @@ def test_the_answer_is_the_same_whether_or_not_the_account_exists(client):
     assert [m.to_email for m in messages] == [user.email]
 
 
+def test_known_and_unknown_addresses_are_answered_after_the_same_time(client, app, monkeypatch):
+    import statistics
+    import time
+    monkeypatch.setitem(app.config, "PASSWORD_RESETS_PER_ADDRESS", "100 per minute")
+    user, floor = TraineeFactory(), app.config["PASSWORD_RESET_ANSWER_SECONDS"]
+    timings: dict[str, list[float]] = {"known": [], "unknown": []}
+    for n in range(4):
+        for kind, email in (("known", user.email), ("unknown", f"nobody{n}@nhs.net")):
+            started = time.perf_counter()
+            assert _ask(client, email).status_code == 200
+            timings[kind].append(time.perf_counter() - started)
+    assert min(timings["known"] + timings["unknown"]) >= floor
+    known, unknown = statistics.median(timings["known"]), statistics.median(timings["unknown"])
+    assert abs(known - unknown) < 0.1 * floor, timings
+
+
 def test_a_forgotten_password_is_reset_end_to_end_by_email(app, client, smtp):
     user = TraineeFactory()
     elsewhere = Browser(app)
