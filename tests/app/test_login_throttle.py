@@ -88,7 +88,7 @@ def test_redis_store_when_configured(app, client, monkeypatch):
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
-        pytest.fail("Redis is not running at 127.0.0.1:6379 (start it to run this test)")
+        pytest.fail("Redis is not running at 127.0.0.1:6379: start it (`redis-server --daemonize yes`; .ci/run does)")
     monkeypatch.setitem(app.config, "LOGIN_THROTTLE_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ADDRESS", "3 per minute")
     address = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"  # a fresh key: the Redis server outlives tests
