@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     _fill_derived_settings(app)
     _refuse_default_secret(app)
     _require_public_base_url(app)
+    _check_throttle_limits(app)
 
     app.jinja_options = {
         "undefined": ChainableUndefined,  # the NHS.UK macros read optional nested parameters
@@ -101,6 +102,17 @@ def _refuse_default_secret(app: Flask) -> None:
             "Refusing to start with the default SECRET_KEY. Set the SECRET_KEY environment variable "
             "or put SECRET_KEY = '...' in instance/config.py (scripts/run writes one for you)."
         )
+
+
+def _check_throttle_limits(app: Flask) -> None:
+    from limits import parse_many
+    for name in ("LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_ACCOUNT", "PASSWORD_RESETS_PER_ADDRESS",
+                 "PASSWORD_RESETS_PER_ACCOUNT"):
+        try:
+            parse_many(str(app.config[name]))
+        except ValueError:
+            raise RuntimeError(f"{name} must read like \"10 per minute\" or \"5 per 15 minutes\", "
+                               f"not {app.config[name]!r}.") from None
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")

@@ -65,3 +65,8 @@ def test_email_links_use_public_base_url_even_when_the_request_names_another_tru
             assert external_url("auth.login") == f"{PUBLIC}/login"
             assert external_url("signoff.detail", request_id=7) == f"{PUBLIC}/signoff/requests/7"
         db.session.remove()
+
+
+def test_a_malformed_throttle_limit_is_refused_at_start(instance_dir):
+    with pytest.raises(RuntimeError, match="LOGIN_FAILURES_PER_ACCOUNT must read like"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "LOGIN_FAILURES_PER_ACCOUNT": "five a minute"})
