@@ -7,6 +7,7 @@ import http.cookiejar
 import os
 import re
 import secrets
+from collections import Counter
 import socket
 import subprocess
 import sys
@@ -105,6 +106,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _workers(log: Path, statuses: tuple[str, ...] = ("200",)) -> Counter:
+    """Requests per gunicorn worker process, from the access log ("<pid> <status>" lines)."""
+    lines = log.read_text().splitlines() if log.exists() else []
+    return Counter(line.split()[0] for line in lines if line.endswith(statuses))
+
+
 def _attempt(port: int, email: str) -> int:
     """One browser-like attempt: fetch the form (and its CSRF token) in a fresh session, then post it."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
@@ -132,13 +139,12 @@ def test_twenty_wrong_passwords_a_minute_get_429_after_the_limit_with_two_gunico
                                "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s", "wsgi:app"],
                               cwd=PROJECT_ROOT, env=env, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while True:
+        deadline = time.monotonic() + 90
+        while len(_workers(log)) < 2:  # both workers booted and answering (each imports the app on its own)
+            assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start two workers"
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
-                break
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5)
             except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
                 time.sleep(0.2)
         started = time.monotonic()
         statuses = [_attempt(port, f"guess{n}@nhs.net") for n in range(20)]
@@ -148,7 +154,6 @@ def test_twenty_wrong_passwords_a_minute_get_429_after_the_limit_with_two_gunico
         server.terminate()
         server.wait(timeout=30)
         drop()
-    from collections import Counter
-    workers = Counter(line.split()[0] for line in log.read_text().splitlines() if line.endswith(("400", "429")))
+    workers = _workers(log, statuses=("400", "429"))
     print(f"sign-in posts answered per worker process: {dict(workers)}")
     assert len(workers) == 2, "both workers answered: the count is shared, not per worker"
