@@ -96,6 +96,7 @@ def _throughput(port: int, cookies: dict, method: str, path: str, total: int, co
 
 def _start_gunicorn(url: str, port: int, workers: int, threads: int, instance: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "benchmark-secret-key-not-for-production",
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
            "PORTAL_INSTANCE_PATH": instance, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),

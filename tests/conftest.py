@@ -46,6 +46,7 @@ def make_test_config(database_url: str, instance: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "PUBLIC_BASE_URL": "http://localhost",  # test clients send Host: localhost; other hosts get 400
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
         "UPLOAD_DIR": str(instance / "uploads"),
         "MAIL_SERVER": "127.0.0.1",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
@@ -26,6 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     _fill_derived_settings(app)
     _refuse_default_secret(app)
+    _require_public_base_url(app)
+    _check_throttle_limits(app)
 
     app.jinja_options = {
         "undefined": ChainableUndefined,  # the NHS.UK macros read optional nested parameters
@@ -100,6 +103,43 @@ def _refuse_default_secret(app: Flask) -> None:
             "Refusing to start with the default SECRET_KEY. Set the SECRET_KEY environment variable "
             "or put SECRET_KEY = '...' in instance/config.py (scripts/run writes one for you)."
         )
+
+
+def _check_throttle_limits(app: Flask) -> None:
+    from limits import parse_many
+    for name in ("LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_ACCOUNT", "PASSWORD_RESETS_PER_ADDRESS",
+                 "PASSWORD_RESETS_PER_ACCOUNT"):
+        try:
+            parse_many(str(app.config[name]))
+        except ValueError:
+            raise RuntimeError(f"{name} must read like \"10 per minute\" or \"5 per 15 minutes\", "
+                               f"not {app.config[name]!r}.") from None
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def _require_public_base_url(app: Flask) -> None:
+    """Links in emails come only from PUBLIC_BASE_URL, and requests must name its host (or TRUSTED_HOSTS): a forged
+    Host header gets 400 instead of reaching any page."""
+    base = (app.config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/")
+    if not base:
+        if app.debug or app.testing:
+            return  # links fall back to http://localhost:5000 and any host is answered
+        raise RuntimeError(
+            "Refusing to start without PUBLIC_BASE_URL, the address people open the portal at (links in emails use "
+            "it). Set the PUBLIC_BASE_URL environment variable or put PUBLIC_BASE_URL = 'https://…' in "
+            "instance/config.py (scripts/install writes http://127.0.0.1:5000 for a local copy).")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"PUBLIC_BASE_URL must be an http:// or https:// address like https://portfolio.example.nhs.uk, "
+                           f"not {base!r}.")
+    extra = app.config.get("TRUSTED_HOSTS") or []
+    if isinstance(extra, str):
+        extra = extra.replace(",", " ").split()
+    hosts = [parts.hostname, *extra, *(LOCAL_HOSTS if parts.hostname in LOCAL_HOSTS else ())]
+    app.config["PUBLIC_BASE_URL"] = base
+    app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(h.lower() for h in hosts))
 
 
 @event.listens_for(Engine, "connect")

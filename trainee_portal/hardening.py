@@ -78,6 +78,8 @@ def init_app(app: Flask) -> None:
         now = int(time.time())
         session[SIGNED_IN_AT] = now
         session[LAST_SEEN_AT] = now
+        from trainee_portal.security import SESSION_GENERATION
+        session[SESSION_GENERATION] = user.session_generation
 
     @app.before_request
     def expire_session():

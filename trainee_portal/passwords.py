@@ -1,6 +1,8 @@
 """Password hashing (werkzeug's scrypt) and the rules a new password must meet."""
 from __future__ import annotations
 
+import re
+
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,6 +22,32 @@ def _guessable(password: str, email: str, name: str) -> bool:
     from zxcvbn import zxcvbn
     hints = [part for part in [email, *email.split("@"), *name.replace(".", " ").split()] if part] + ["pain", "portal", "medicine"]
     return zxcvbn(password[:100], user_inputs=hints)["score"] < 3
+
+
+# Digits and symbols people use for letters; each maps one character to one, so positions line up.
+LEETSPEAK = (str.maketrans("013457@$!|", "oieastasii"), str.maketrans("013457@$!|", "oleastasll"))
+TITLES = frozenset("dr mr mrs ms miss mx prof professor sir dame".split())
+
+
+def personal_words(email: str, name: str) -> set[str]:
+    """The user's name parts and the words of their email address, three letters or longer, case-folded."""
+    local, _, domain = (email or "").casefold().partition("@")
+    words = re.findall(r"[^\W\d_]{3,}", (name or "").casefold()) + re.findall(r"[^\W\d_]{3,}", local)
+    words += [label for label in domain.split(".")[:-1] if len(label) >= 3]
+    return {word for word in words if word not in TITLES}
+
+
+def built_from(password: str, words: set[str]) -> bool:
+    """True when the password is personal words with only digits, spaces or symbols added ("Priya2026!",
+    "Sharma1985Sharma", "pr1ya.sharma"): nothing of its own remains once they are taken out."""
+    lowered = password.casefold()
+    covered = [False] * len(lowered)
+    for plain in (lowered, *(lowered.translate(table) for table in LEETSPEAK)):
+        for word in words:
+            for match in re.finditer(re.escape(word), plain):
+                covered[match.start():match.end()] = [True] * len(word)
+    rest = "".join(ch for ch, hit in zip(lowered, covered) if not hit)
+    return any(covered) and not any(ch.isalpha() for ch in rest)
 
 
 def hash_password(password: str) -> str:
@@ -44,6 +72,9 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2 or _guessable(password, email, name):
         problems.append("This password is too common or too easy to guess. Choose another.")
+    if built_from(password, personal_words(email, name)):
+        problems.append("Do not build your password from your name or email address (such as your name and a "
+                        "year). Choose words that have nothing to do with you.")
     local_part = email.split("@")[0].lower()
     if local_part and len(local_part) >= 4 and local_part in lowered:
         problems.append("Do not use your email address in your password.")

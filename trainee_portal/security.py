@@ -7,6 +7,20 @@ from flask_login import current_user
 from trainee_portal.extensions import db, login_manager
 from trainee_portal.models import User
 
+SESSION_GENERATION = "_generation"  # the user's session_generation when this session was issued
+
+
+def end_every_session(user: User) -> None:
+    """Every session of this user, on any device, is refused from its next request (the caller commits)."""
+    user.session_generation = User.session_generation + 1  # atomic in SQL: two bumps at once both count
+
+
+def keep_this_session(user: User) -> None:
+    """Re-issue the current session with the user's (new) generation, so it survives end_every_session."""
+    db.session.flush()
+    db.session.refresh(user, ["session_generation"])
+    session[SESSION_GENERATION] = user.session_generation
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -30,9 +44,12 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str):
         try:
             user = db.session.get(User, int(user_id))
-            return user if user is not None and user.active else None  # deactivation ends live sessions too
         except (TypeError, ValueError):
             return None
+        if user is None or not user.active:  # deactivation ends live sessions too
+            return None
+        # Sign-out, a password change or reset elsewhere bumped the generation: this copy of the session is void.
+        return user if session.get(SESSION_GENERATION) == user.session_generation else None
 
     @app.before_request
     def require_login():

@@ -23,7 +23,18 @@ class Defaults:
     PROXY_FIX_HOPS = 0  # set to the number of trusted reverse proxies (PROXY_FIX_HOPS=1) to honour X-Forwarded-*
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"  # every sign-in post, per worker (a coarse flood guard)
+    # Failed sign-ins counted by every worker together: in the database, or in Redis when
+    # LOGIN_THROTTLE_STORAGE_URI (else RATELIMIT_STORAGE_URI) is redis://…
+    LOGIN_FAILURES_PER_ADDRESS = "10 per minute"
+    LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_THROTTLE_STORAGE_URI = None
+    PASSWORD_RESET_MINUTES = 30
+    PASSWORD_RESETS_PER_ADDRESS = "5 per 15 minutes"  # reset requests from one address
+    PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"  # reset emails one account receives
+    PASSWORD_RESET_ANSWER_SECONDS = 0.25  # every reset request is answered after this long, account or not
+    PUBLIC_BASE_URL = None  # e.g. https://portfolio.example.nhs.uk: every link in an email starts with it (required)
+    TRUSTED_HOSTS = None  # extra host names besides PUBLIC_BASE_URL's (comma-separated in the environment)
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 12
     MAIL_SERVER = "localhost"
@@ -56,10 +67,11 @@ def from_environment() -> dict:
         overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
     if env.get("SECRET_KEY"):
         overrides["SECRET_KEY"] = env["SECRET_KEY"]
-    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL"):
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL",
+                 "LOGIN_THROTTLE_STORAGE_URI", "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_ACCOUNT", "TRUSTED_HOSTS"):
         if env.get(name):
             overrides[name] = env[name]
-    for name in ("MAIL_PORT", "SIGNOFF_REMINDER_DAYS", "ASSESSOR_LINK_DAYS", "PROXY_FIX_HOPS"):
+    for name in ("MAIL_PORT", "SIGNOFF_REMINDER_DAYS", "ASSESSOR_LINK_DAYS", "PROXY_FIX_HOPS", "PASSWORD_RESET_MINUTES"):
         if env.get(name):
             try:
                 overrides[name] = int(env[name])

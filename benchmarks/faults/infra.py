@@ -107,8 +107,10 @@ def app_environment(work: Path, database_url: str) -> dict:
     instance = work / "instance"
     instance.mkdir(exist_ok=True)
     # Every virtual user signs in from 127.0.0.1: the per-address login limit would otherwise refuse them.
-    (instance / "config.py").write_text('LOGIN_RATE_LIMIT = "1000 per minute"\n')
-    return {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "load-with-faults", "PORTAL_INSTANCE_PATH": str(instance)}
+    (instance / "config.py").write_text('LOGIN_RATE_LIMIT = "1000 per minute"\n'
+                                        'LOGIN_FAILURES_PER_ADDRESS = "1000 per minute"\n')
+    return {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "load-with-faults", "PORTAL_INSTANCE_PATH": str(instance),
+            "PUBLIC_BASE_URL": "http://127.0.0.1"}
 
 
 def flask(env: dict, *args: str) -> None:

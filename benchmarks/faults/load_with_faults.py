@@ -275,7 +275,7 @@ def main(argv=None) -> int:
         flask(env, "db", "upgrade")
         flask(env, "seed-demo")
         import os
-        os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "PORTAL_INSTANCE_PATH")})
+        os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "PORTAL_INSTANCE_PATH", "PUBLIC_BASE_URL")})
         from trainee_portal import create_app
         app = create_app()
         accounts = create_load_accounts(app, args.trainees, args.supervisors)

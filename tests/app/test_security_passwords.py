@@ -27,3 +27,35 @@ def test_passwords_built_from_the_users_own_name_are_refused(app):
 @pytest.mark.parametrize("password", ["river-lantern-copper", "correct horse battery staple", "Gz7#qL0v!pR2mW"])
 def test_long_unusual_passwords_are_accepted(app, password):
     assert password_problems(password, email="someone@nhs.net", name="Dr Some One") == []
+
+
+PRIYA = {"email": "priya.sharma@demo.painportfolio.nhs.uk", "name": "Dr Priya Sharma"}
+
+
+def _names_refused(problems):
+    return any("from your name or email address" in problem for problem in problems)
+
+
+@pytest.mark.parametrize("password", [
+    "Priya2026!", "Priya2026!!!", "Sharma1985Sharma", "SHARMA 1985 1985", "pr1ya.sharma1985", "5harma19851985",
+    "Priya-Sharma-2026", "painportfolio2026", "priyasharma!!!!",
+])
+def test_passwords_built_from_the_users_name_or_email_are_refused_with_a_clear_message(app, password):
+    assert _names_refused(password_problems(password, **PRIYA))
+
+
+@pytest.mark.parametrize("password", ["correct-horse-battery-staple", "river-lantern-copper", "Priya-loves-quiet-rivers"])
+def test_a_good_passphrase_passes_the_name_rule(app, password):
+    assert not _names_refused(password_problems(password, **PRIYA))
+    if password != "Priya-loves-quiet-rivers":
+        assert password_problems(password, **PRIYA) == []
+
+
+def test_the_name_rule_holds_when_changing_a_password(client, login):
+    from tests.factories import TraineeFactory
+    from tests.conftest import TEST_PASSWORD
+    user = TraineeFactory(name="Dr Priya Sharma", email="priya.sharma@nhs.net")
+    login(user)
+    response = client.post("/account/password", data={"current_password": TEST_PASSWORD, "new_password": "Sharma1985Sharma",
+                                                       "confirm_password": "Sharma1985Sharma"})
+    assert response.status_code == 400 and "from your name or email address" in response.data.decode()

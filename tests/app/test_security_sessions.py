@@ -107,3 +107,69 @@ def test_public_and_signed_in_pages_carry_headers_and_no_inline_script(client):
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, f"inline script on {response.request.path}: {tag}"
         assert not re.search(r"\son[a-z]+\s*=", html), f"inline event handler on {response.request.path}"
+
+
+# --- server-side revocation: a per-user session generation --------------------------------------------------------
+
+class Browser:
+    """A client whose every request has its own app context, so Flask-Login's per-request user cache (kept in `g`)
+    cannot carry one client's sign-in over to another."""
+
+    def __init__(self, app, cookie: str | None = None):
+        self.app, self.client = app, app.test_client()
+        if cookie is not None:
+            self.client.set_cookie("session", cookie)
+
+    def get(self, url):
+        with self.app.app_context():
+            return self.client.get(url)
+
+    def post(self, url, **kwargs):
+        with self.app.app_context():
+            return self.client.post(url, **kwargs)
+
+    def signed_in(self) -> bool:
+        response = self.get("/higher/")
+        assert response.status_code in (200, 302), response.status_code
+        return response.status_code == 200
+
+    @property
+    def cookie(self) -> str:
+        return self.client.get_cookie("session").value
+
+
+def test_a_session_cookie_copied_before_sign_out_is_refused_after_it(app):
+    owner = Browser(app)
+    assert _sign_in(owner, TraineeFactory()).status_code == 302
+    thief = Browser(app, cookie=owner.cookie)  # the raw cookie, replayed from elsewhere
+    assert thief.signed_in(), "the copy works while the session lives (the attack is real)"
+    assert owner.post("/logout").status_code == 302
+    assert not thief.signed_in()
+    assert not Browser(app, cookie=thief.cookie).signed_in()
+
+
+def test_a_password_change_signs_out_every_other_session_but_keeps_the_changing_one(app):
+    user = TraineeFactory()
+    laptop, phone = Browser(app), Browser(app)
+    _sign_in(laptop, user)
+    _sign_in(phone, user)
+    old_cookie = laptop.cookie
+    response = laptop.post("/account/password", data={"current_password": TEST_PASSWORD, "new_password": "quiet-orchard-lantern-27",
+                                                      "confirm_password": "quiet-orchard-lantern-27"})
+    assert response.status_code == 302
+    assert laptop.signed_in(), "the session that changed the password is re-issued with the new generation"
+    assert not phone.signed_in()
+    assert not Browser(app, cookie=old_cookie).signed_in(), "the laptop's cookie from before the change is void too"
+
+
+def test_deactivation_ends_sessions_for_good_even_after_reactivation(app):
+    from tests.factories import AdminFactory
+    user, admin = TraineeFactory(), AdminFactory()
+    trainee, administrator = Browser(app), Browser(app)
+    _sign_in(trainee, user)
+    _sign_in(administrator, admin)
+    for active in ("0", "1"):
+        assert administrator.post(f"/admin/users/{user.id}/active", data={"active": active}).status_code == 302
+    assert not trainee.signed_in()
+    _sign_in(trainee, user)
+    assert trainee.signed_in()

@@ -110,6 +110,7 @@ def live_server(tmp_path_factory, mail):
     app = create_app({
         "SECRET_KEY": "browser-test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "PUBLIC_BASE_URL": "http://127.0.0.1",  # the live server's port is added once it is known
         "RATELIMIT_ENABLED": False,  # the journeys sign in more often than the login limit allows one person
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast demo accounts; production uses scrypt
         "UPLOAD_DIR": str(instance / "uploads"),
@@ -124,7 +125,9 @@ def live_server(tmp_path_factory, mail):
         upgrade()
         demo.load_demo(today=date.today())
     try:
-        with LiveServer(app) as server:
+        server = LiveServer(app)
+        app.config["PUBLIC_BASE_URL"] = server.url  # emailed links lead to this server
+        with server:
             yield server
     finally:
         with app.app_context():

@@ -208,3 +208,50 @@ def test_outside_assessor_signs_once_through_the_emailed_link(browsing, live_ser
     trainee.page.get_by_role("link", name=title).click()
     assert "Dr Ngozi Eze" in trainee.page.locator("main").inner_text()
     trainee.check("assessor signature seen by the trainee")
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link(browsing, live_server, mail):
+    from trainee_portal.extensions import db
+    from trainee_portal.models import User
+    from trainee_portal.passwords import hash_password
+    email, new_password = "rosa.lindqvist@example.nhs.uk", "heather-compass-lantern-58"
+    with live_server.app.app_context():
+        user = User(email=email, name="Dr Rosa Lindqvist", password_hash=hash_password("an-old-forgotten-passphrase"))
+        user.set_roles(["supervisor"])
+        db.session.add(user)
+        db.session.commit()
+
+    tab = browsing.open("forgetful supervisor")
+    tab.goto("/login")
+    tab.page.get_by_role("link", name="Forgot your password?").click()
+    tab.check("forgot password")
+    tab.page.get_by_label("Email address").fill(email)
+    tab.page.get_by_role("button", name="Send the link").click()
+    assert "Check your email" in tab.page.locator("main").inner_text()
+    tab.check("reset link requested")
+
+    live_server.cli("send-outbox")  # mints the single-use token as the email leaves
+    [message] = mail.to(email)
+    link = re.search(r"https?://\S+/password/reset/[A-Za-z0-9_-]+", message.get_content()).group(0)
+    assert link.startswith(live_server.url + "/"), "the link comes from PUBLIC_BASE_URL"
+
+    tab.page.goto(link)
+    tab.check("choose a new password")
+    for password in ("Lindqvist2026!!", new_password):
+        tab.page.get_by_label("New password", exact=True).fill(password)
+        tab.page.get_by_label("Confirm new password").fill(password)
+        tab.page.get_by_role("button", name="Save new password").click()
+        if password != new_password:
+            assert "from your name or email address" in tab.page.locator(".nhsuk-error-summary").inner_text()
+            tab.check("new password built from the name")
+    assert tab.path == "/login" and "Sign in with your new password" in flash_text(tab)
+    tab.page.get_by_label("Email address").fill(email)
+    tab.page.get_by_label("Password").fill(new_password)
+    tab.page.get_by_role("button", name="Sign in").click()
+    tab.page.wait_for_load_state("load")
+    assert tab.path == "/"
+
+    again = browsing.open("someone with the old email")
+    assert again.goto(link.replace(live_server.url, ""), expect_status=410)
+    assert "already been used" in again.page.locator("main").inner_text()
+    again.check("reset link used twice")

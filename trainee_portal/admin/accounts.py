@@ -7,14 +7,16 @@ from sqlalchemy import func, select
 
 from trainee_portal import audit, policy
 from trainee_portal.extensions import db
-from trainee_portal.models import OutboxMessage, TraineeProfile, User
+from trainee_portal.auth import reset
+from trainee_portal.models import OutboxMessage, PasswordResetToken, TraineeProfile, User
 from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.passwords import hash_password
+from trainee_portal.security import end_every_session
 
 # Rows that belong to the account itself and go with it; a reference from any other table is a record
 # (evidence, signatures, decisions, audit…) and keeps the account from being deleted.
 OWNED_TABLES = {"user_role", "trainee_profile", "supervisor_assignment", "director_scope", "outbox_message",
-                "evidence_tally", "trainee_progress"}
+                "evidence_tally", "trainee_progress", "password_reset_token"}
 
 
 class AccountError(Exception):
@@ -71,8 +73,21 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if not policy.can_change_account(actor, user):
         raise AccountError("You cannot deactivate your own account.")
     user.active = active
+    end_every_session(user)  # a deactivated account's sessions never come back on reactivation
     audit.append("account.reactivated" if active else "account.deactivated", actor=actor, subject_type="user",
                  subject_id=user.id, payload={"email": user.email})
+
+
+def send_password_reset(actor: User, user: User) -> None:
+    """Queue a single-use reset link to the account's email and end its sessions (the caller commits)."""
+    if not policy.can_change_account(actor, user):
+        raise AccountError("Change your own password from your account page instead.")
+    if not user.active:
+        raise AccountError("This account is deactivated: reactivate it before sending a password reset link.")
+    reset.queue_link(user, issued_by=actor)
+    end_every_session(user)
+    audit.append("account.password_reset_sent", actor=actor, subject_type="user", subject_id=user.id,
+                 payload={"email": user.email})
 
 
 def records_of(user_id: int) -> dict[str, int]:
@@ -104,6 +119,7 @@ def delete(actor: User, user: User) -> None:
     for model, condition in (
         (SupervisorAssignment, or_(SupervisorAssignment.supervisor_id == user.id, SupervisorAssignment.trainee_id == user.id)),
         (DirectorScope, DirectorScope.director_id == user.id), (OutboxMessage, OutboxMessage.user_id == user.id),
+        (PasswordResetToken, or_(PasswordResetToken.user_id == user.id, PasswordResetToken.issued_by_id == user.id)),
         (EvidenceTally, EvidenceTally.trainee_id == user.id), (TraineeProgress, TraineeProgress.trainee_id == user.id),
         (TraineeProfile, TraineeProfile.user_id == user.id), (UserRole, UserRole.user_id == user.id),
     ):

@@ -1,7 +1,7 @@
 """Administration home, accounts (invite, roles, deactivate, delete) and trainee profiles."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -133,6 +133,20 @@ def set_active(user_id: int):
     else:
         db.session.commit()
         flash(f"{person.name} can {'now' if active else 'no longer'} sign in.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
+def send_password_reset(user_id: int):
+    person = _user_or_404(user_id)
+    try:
+        accounts.send_password_reset(current_user, person)
+    except accounts.AccountError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"A password reset link is on its way to {person.email}. It works once, for "
+              f"{current_app.config['PASSWORD_RESET_MINUTES']} minutes; {person.name}'s sessions have ended.", "success")
     return redirect(url_for("admin.user", user_id=person.id))
 
 

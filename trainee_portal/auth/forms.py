@@ -15,3 +15,12 @@ class ChangePasswordForm(FlaskForm):
                                  validators=[DataRequired("Enter a new password.")])
     confirm_password = PasswordField("Confirm new password", validators=[DataRequired("Enter the new password again."),
                                      EqualTo("new_password", message="The two new passwords do not match.")])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = LoginForm.email
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = ChangePasswordForm.new_password
+    confirm_password = ChangePasswordForm.confirm_password

@@ -1,17 +1,19 @@
-"""Routes for signing in, signing out and changing a password."""
+"""Routes for signing in (throttled across workers), signing out, changing and resetting a password."""
+import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from trainee_portal.auth import bp
-from trainee_portal.auth.forms import ChangePasswordForm, LoginForm
+from trainee_portal.auth import bp, reset, throttle
+from trainee_portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from trainee_portal.extensions import db, limiter
 from trainee_portal.models import User
 from trainee_portal.models._base import utcnow
 from trainee_portal.passwords import hash_password, password_problems, verify_password
 from trainee_portal.policy import public
+from trainee_portal.security import end_every_session, keep_this_session
 
 # Verifying against a real hash even for unknown emails keeps response times from revealing who has an account.
 _DUMMY_HASH = None
@@ -37,15 +39,25 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
+        checks = [("address", request.remote_addr or "", "LOGIN_FAILURES_PER_ADDRESS"),
+                  ("account", email, "LOGIN_FAILURES_PER_ACCOUNT")]
+        wait, held = throttle.begin(checks)
+        if wait:  # refused before the password is looked at, so even the right one cannot confirm a guess
+            form.form_errors.append(f"Too many failed sign-in attempts. Wait {_minutes(wait)} and try again, "
+                                    "or reset your password.")
+            return _page("auth/login.html", 429, {"Retry-After": str(wait)}, form=form, page_title="Sign in")
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if user is None:
             _DUMMY_HASH = _DUMMY_HASH or hash_password("timing-equaliser-password")
             verify_password(_DUMMY_HASH, form.password.data)
         if user is None or not verify_password(user.password_hash, form.password.data):
+            throttle.count(checks)
             form.form_errors.append("The email address or password is not right. Check them and try again.")
         elif not user.active:
+            throttle.release(held)
             form.form_errors.append("This account has been deactivated. Contact your training programme administrator.")
         else:
+            throttle.release(held)  # a success is not a failure, but it clears no earlier failure either
             login_user(user)
             user.last_login_at = utcnow()
             db.session.commit()
@@ -57,9 +69,23 @@ def login():
     return render_template("auth/login.html", form=form, page_title="Sign in"), status
 
 
+def _minutes(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
+def _page(template: str, status: int, headers: dict | None = None, **context):
+    response = make_response(render_template(template, **context), status)
+    response.headers.update(headers or {})
+    return response
+
+
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
+    if current_user.is_authenticated:
+        end_every_session(current_user)  # a copy of this cookie, or a session on another device, ends too
+        db.session.commit()
     logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -80,8 +106,63 @@ def change_password():
             else:
                 current_user.password_hash = hash_password(form.new_password.data)
                 current_user.must_change_password = False
+                end_every_session(current_user)  # every other session ends; this one is re-issued
+                keep_this_session(current_user)
                 db.session.commit()
                 flash("Your password has been changed.", "success")
                 return redirect(url_for("home.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/change_password.html", form=form, page_title="Change your password"), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    """The same answer, after the same work, whether or not an account uses the address."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        checks = [("address", "password-reset|" + (request.remote_addr or ""), "PASSWORD_RESETS_PER_ADDRESS")]
+        wait, _held = throttle.begin(checks)
+        if wait:
+            form.form_errors.append(f"Too many reset requests from your network. Wait {_minutes(wait)} and try again.")
+            return _page("auth/forgot_password.html", 429, {"Retry-After": str(wait)}, form=form,
+                         page_title="Reset your password")
+        started = time.monotonic()
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if user is not None:
+            reset.queue_link(user)
+        throttle.count(checks)  # commits the queued email
+        # Queuing a link takes a few milliseconds more than finding no account: answer both after the same time.
+        time.sleep(max(0.0, float(current_app.config["PASSWORD_RESET_ANSWER_SECONDS"]) - (time.monotonic() - started)))
+        return render_template("auth/reset_requested.html", minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+                               page_title="Check your email")
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/forgot_password.html", form=form, page_title="Reset your password"), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    state, row = reset.find(token)
+    form = ResetPasswordForm()
+    if state == "valid" and form.validate_on_submit():
+        problems = password_problems(form.new_password.data, email=row.user.email, name=row.user.name)
+        if problems:
+            form.new_password.errors = problems
+        elif reset.use(row, form.new_password.data):
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            flash("Your password has been changed and every session of your account has ended. Sign in with "
+                  "your new password.", "success")
+            return redirect(url_for("auth.login"))
+        else:
+            db.session.rollback()
+            state = "used"
+    if state != "valid":
+        return _page("auth/reset_link.html", 404 if state == "unknown" else 410, {"Cache-Control": "no-store"},
+                     state=state, page_title="This link cannot be used")
+    status = 400 if request.method == "POST" else 200
+    return _page("auth/reset_password.html", status, {"Cache-Control": "no-store"}, form=form, person=row.user,
+                 page_title="Choose a new password")

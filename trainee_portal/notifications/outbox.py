@@ -1,6 +1,8 @@
 """Writing outbox rows in the caller's transaction, and building absolute links for emails."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, has_request_context, url_for
 
 from trainee_portal.extensions import db
@@ -10,12 +12,11 @@ TOKEN_PLACEHOLDER = "__ONE_TIME_TOKEN__"  # replaced by a freshly minted token w
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL: from the current request, else from PUBLIC_BASE_URL (command-line jobs)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost:5000"
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL for an email, always from PUBLIC_BASE_URL: never from the request, whose Host header the
+    sender chooses."""
+    parts = urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "http://localhost:5000")
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def app_path(endpoint: str, **values) -> str:

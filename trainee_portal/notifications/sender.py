@@ -92,6 +92,7 @@ def _email(message: OutboxMessage, body: str) -> EmailMessage:
 
 def send_due(limit: int = 200, now: datetime | None = None) -> SendReport:
     """Send every message whose time has come; returns what happened."""
+    from trainee_portal.auth import reset
     from trainee_portal.signoff.links import prepare_link_body  # the assessor link is minted at send time
     now = now or utcnow()
     max_attempts = int(current_app.config.get("MAIL_MAX_ATTEMPTS", 10))
@@ -101,8 +102,10 @@ def send_due(limit: int = 200, now: datetime | None = None) -> SendReport:
             if not _claim(message, now):
                 continue
             body = prepare_link_body(message, now) if message.signoff_request_id and message.category == "signoff.assessor_link" else message.body
+            if message.category == reset.CATEGORY:  # so is a password reset link
+                body = reset.prepare_reset_body(message, now)
             if body is None:  # the request was cancelled or decided before its link went out
-                message.next_attempt_at, message.last_error = None, "Not sent: the request was no longer pending."
+                message.next_attempt_at, message.last_error = None, "Not sent: the request or link was no longer pending."
                 db.session.commit()
                 report.skipped += 1
                 continue
