@@ -124,36 +124,53 @@ def _attempt(port: int, email: str) -> int:
         return error.code
 
 
-def test_twenty_wrong_passwords_a_minute_get_429_after_the_limit_with_two_gunicorn_workers(tmp_path):
+def _serve(port: int, env: dict, log: Path, workers: int) -> subprocess.Popen:
+    bin_dir = Path(sys.executable).parent
+    return subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                             "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s", "wsgi:app"],
+                            cwd=PROJECT_ROOT, env=env, stderr=subprocess.DEVNULL)
+
+
+def _wait_until_answering(port: int, log: Path, server: subprocess.Popen, workers: int) -> None:
+    deadline = time.monotonic() + 90
+    while len(_workers(log)) < workers:  # every worker booted and answering (each imports the app on its own)
+        assert time.monotonic() < deadline and server.poll() is None, f"gunicorn did not start {workers} workers"
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5)
+        except OSError:
+            time.sleep(0.2)
+
+
+def test_twenty_wrong_passwords_a_minute_get_429_after_the_limit_across_two_gunicorn_workers(tmp_path):
+    """Two worker processes, each with its own memory, count one address's failures together.
+
+    The operating system decides which of one server's workers takes a connection (under load one may take them
+    all), so the twenty attempts alternate between two servers of one worker each on the same database: every
+    attempt's worker is then known, and the 429 can only come from a count both share.
+    """
     database_url, drop = create_test_database(prefix="portal_throttle")
-    port = _free_port()
+    ports = (_free_port(), _free_port())
     (tmp_path / "config.py").write_text('LOGIN_RATE_LIMIT = "1000 per minute"\n'  # only the shared throttle counts
                                         'LOGIN_FAILURES_PER_ADDRESS = "10 per minute"\n')
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "throttle-test-secret", "PORTAL_INSTANCE_PATH": str(tmp_path),
-           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+           "PUBLIC_BASE_URL": "http://127.0.0.1"}
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True,
                    capture_output=True, timeout=120)
-    log = tmp_path / "access.log"
-    server = subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                               "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s", "wsgi:app"],
-                              cwd=PROJECT_ROOT, env=env, stderr=subprocess.DEVNULL)
+    logs = (tmp_path / "access-a.log", tmp_path / "access-b.log")
+    servers = [_serve(port, env, log, workers=1) for port, log in zip(ports, logs)]
     try:
-        deadline = time.monotonic() + 90
-        while len(_workers(log)) < 2:  # both workers booted and answering (each imports the app on its own)
-            assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start two workers"
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5)
-            except OSError:
-                time.sleep(0.2)
+        for port, log, server in zip(ports, logs, servers):
+            _wait_until_answering(port, log, server, workers=1)
         started = time.monotonic()
-        statuses = [_attempt(port, f"guess{n}@nhs.net") for n in range(20)]
+        statuses = [_attempt(ports[n % 2], f"guess{n}@nhs.net") for n in range(20)]
         assert time.monotonic() - started < 50, "the twenty attempts must fall within one window"
         assert statuses == [400] * 10 + [429] * 10
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
         drop()
-    workers = _workers(log, statuses=("400", "429"))
+    workers = _workers(logs[0], statuses=("400", "429")) + _workers(logs[1], statuses=("400", "429"))
     print(f"sign-in posts answered per worker process: {dict(workers)}")
-    assert len(workers) == 2, "both workers answered: the count is shared, not per worker"
+    assert len(workers) == 2 and set(workers.values()) == {10}, "each worker answered half: the count is shared"
