@@ -83,9 +83,10 @@ def test_admin_sets_trusted_domains_and_the_change_is_audited(client, admin):
 
 @pytest.mark.parametrize("value,message", [
     ("name@nhs.net", "without a name and @: nhs.net rather than name@nhs.net"),
-    ("nhs", "nhs is not an email domain"),
-    ("nhs.net, bad_domain.org", "bad_domain.org is not an email domain"),
-    ("-nhs.net", "-nhs.net is not an email domain"),
+    ("nhs", "“nhs” is not an email domain"),
+    ("nhs.net, bad_domain.org", "“bad_domain.org” is not an email domain"),
+    ("-nhs.net", "“-nhs.net” is not an email domain"),
+    ("nhs net", "“nhs” is not an email domain: enter names like nhs.net or mft.nhs.uk (letters, digits, hyphens and at least one dot, no spaces)"),
 ])
 def test_bad_trusted_domains_are_refused_and_nothing_changes(client, admin, value, message):
     region = RegionFactory(name="London", trusted_assessor_domains="nhs.net")

@@ -100,7 +100,7 @@ def test_untrusted_assessor_waits_for_the_educational_supervisor_who_confirms_it
 
     login(people.owner)
     page = client.get(f"/logbook/{entry.id}").data.decode()
-    assert "awaiting confirmation by the educational supervisor: does not count yet" in page
+    assert "awaiting confirmation by the educational supervisor, so it does not count yet" in page
     edit = client.get(f"/logbook/{entry.id}/edit")
     assert edit.status_code == 302 and edit.headers["Location"].endswith(f"/logbook/{entry.id}")
     from tests.app.evidence_helpers import form_data

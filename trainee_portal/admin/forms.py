@@ -110,8 +110,9 @@ class TrustedDomainsForm(FlaskForm):
                 raise ValidationError(f"Enter the domain only, without a name and @: {domain.split('@')[-1] or domain} "
                                       f"rather than {domain}.")
             if not DOMAIN_PATTERN.match(domain):
-                raise ValidationError(f"{domain} is not an email domain: enter names like nhs.net or mft.nhs.uk "
-                                      "(letters, digits, hyphens and dots).")
+                raise ValidationError(f"“{domain}” is not an email domain: enter names like nhs.net or mft.nhs.uk "
+                                      "(letters, digits, hyphens and at least one dot, no spaces), one per line or "
+                                      "separated by commas.")
         self.domains_list = sorted(set(found))
 
 

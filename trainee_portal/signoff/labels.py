@@ -22,8 +22,9 @@ def signature_label(signoff, trusted_domain: str | None = None) -> str:
             when = f" on {signoff.confirmed_at:%d %B %Y}" if signoff.confirmed_at else ""
             text = f"Signed by {who}{address}, confirmed by {confirmer} (educational supervisor){when}"
         else:
-            text = (f"Outside assessor's signature ({signoff.assessor_name or 'unnamed'}{address}), awaiting "
-                    "confirmation by the educational supervisor: does not count yet")
+            address = f", {signoff.assessor_email}" if signoff.assessor_email else ""
+            text = (f"Signed by {who}{address}: awaiting confirmation by the educational supervisor, so it does not "
+                    "count yet")
     if signoff.voided_at is not None:
         text += f". Void since {signoff.voided_at:%d %B %Y}: {signoff.void_reason or 'no longer counts'}"
     return text
