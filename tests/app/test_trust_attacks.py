@@ -1,0 +1,38 @@
+"""Attacks on issue 13's guarantees found by the trust review: each is a way the guarantee failed before its fix."""
+from __future__ import annotations
+
+from tests.app.signoff_helpers import cast, make_entry, smtp  # noqa: F401 (fixture)
+from tests.app.test_signoff_assurance import _assessor_signs, _trust
+from trainee_portal import policy
+from trainee_portal.extensions import db
+from trainee_portal.models import EvidenceEntry
+
+
+# --- self-signing through a sub-address of the trainee's own mailbox ---------------------------------------------
+
+def test_a_plus_address_of_the_trainees_own_mailbox_is_their_own_address(app):
+    """nhs.net (Microsoft 365) and most providers deliver owner+anything@ to owner@: the same person's mailbox."""
+    people = cast()
+    _trust(people, "nhs.net")
+    people.owner.email = "owner@nhs.net"
+    db.session.commit()
+    entry = make_entry(people.owner)
+    for address in ("owner+sign@nhs.net", "Owner+ARCP@NHS.net", "owner+@nhs.net", " owner+x+y@nhs.net "):
+        assert policy.is_trainees_own_address(entry, address), address
+        assert policy.trusted_assessor_domain(entry, address) is None, address
+    assert not policy.is_trainees_own_address(entry, "owner2@nhs.net")  # a different mailbox is not the trainee's
+
+
+def test_trainee_cannot_self_sign_through_a_plus_address_at_a_trusted_domain(client, login, smtp):
+    people = cast()
+    _trust(people, "nhs.net")
+    people.owner.email = "owner@nhs.net"
+    db.session.commit()
+    entry = make_entry(people.owner)
+    login(people.owner)
+    response = client.post(f"/signoff/request/{entry.id}",
+                           data={"recipient": "assessor", "assessor_email": "owner+assessor@nhs.net"})
+    assert response.status_code == 400 and "You cannot sign off your own evidence" in response.data.decode()
+    client.post("/logout")
+    db.session.expire_all()
+    assert db.session.get(EvidenceEntry, entry.id).status == "draft"
