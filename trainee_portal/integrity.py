@@ -19,12 +19,13 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from trainee_portal import audit
+from trainee_portal import audit, progress
 from trainee_portal.audit import text_sha256
 from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    ArcpOutcome, AuditCheckpoint, AuditRecord, EvidenceCompetency, EvidenceEntry, ExamAttempt, SignOff, SignOffRequest, StageSignOff, User,
+    ArcpOutcome, AuditCheckpoint, AuditRecord, EvidenceCompetency, EvidenceEntry, EvidenceTally, ExamAttempt, RapmConfirmation,
+    SignOff, SignOffRequest, StageSignOff, User,
 )
 
 COUNTING_ASSURANCE = ("supervisor", "trusted_domain", "confirmed")
@@ -34,8 +35,10 @@ STAGE_KEYS = ("trainee_id", "stage_key", "curriculum_version", "stage_level", "s
 EXAM_KEYS = ("trainee_id", "sitting_id", "result", "score", "extra_training_note_sha256", "recorded_by_id", "corrected_by_id")
 ARCP_KEYS = ("trainee_id", "training_year", "outcome", "panel_date", "notes_sha256", "recorded_by_id")
 ATTACHMENT_ACTIONS = ("evidence.created", "evidence.updated", "evidence.new_version", "evidence.fingerprinted")
+RAPM_KEYS = ("trainee_id", "confirmed_by_id", "confirmed_on", "stage3_pain_complete", "advanced_training_started_on",
+             "note_sha256")
 ACTIONS = ("signoff.signed", "signoff.confirmed", "signoff.voided", "evidence.deleted", "stage.signed_off",
-           "exam.attempt_recorded", "exam.attempt_corrected", "arcp.recorded") + ATTACHMENT_ACTIONS
+           "exam.attempt_recorded", "exam.attempt_corrected", "exam.rapm_confirmed", "arcp.recorded") + ATTACHMENT_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,8 @@ class _Log:
                 self.created[subject_id] = record_id
             if "attachment_sha256" in payload:
                 self.attachment[subject_id] = (record_id, payload["attachment_sha256"])
+        elif action == "exam.rapm_confirmed":  # its own ids: not to be confused with an exam attempt's
+            self.latest[("rapm", subject_id)] = (record_id, payload)
         else:
             self.latest[(action.split(".")[0], subject_id)] = (record_id, payload)
 
@@ -251,6 +256,7 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
         .where(mine, SignOffRequest.status == "pending")))
     _check_signoffs(signoffs, log, found, checked)
     _check_evidence(entries, codes, signoffs, pending, log, found, checked)
+    _check_tallies(entries, codes, trainee_ids, found, checked)
     _check_rows(found, checked, log, "stage_signoff", "stage", StageSignOff, trainee_ids, "stage sign-off", lambda r: {
         "trainee_id": r.trainee_id, "stage_key": r.stage_key, "curriculum_version": r.curriculum_version,
         "stage_level": r.stage_level, "signed_by_id": r.signed_by_id, "signed_on": r.signed_on,
@@ -262,6 +268,31 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
     _check_rows(found, checked, log, "arcp_outcome", "arcp", ArcpOutcome, trainee_ids, "ARCP outcome", lambda r: {
         "trainee_id": r.trainee_id, "training_year": r.training_year, "outcome": r.outcome, "panel_date": r.panel_date,
         "notes_sha256": text_sha256(r.notes), "recorded_by_id": r.recorded_by_id})
+    _check_rows(found, checked, log, "rapm_confirmation", "rapm", RapmConfirmation, trainee_ids, "RAPM confirmation",
+                lambda r: {"trainee_id": r.trainee_id, "confirmed_by_id": r.confirmed_by_id, "confirmed_on": r.confirmed_on,
+                           "stage3_pain_complete": r.stage3_pain_complete,
+                           "advanced_training_started_on": r.advanced_training_started_on,
+                           "note_sha256": text_sha256(r.note)})
+
+
+def _check_tallies(entries, codes, trainee_ids, found: _Findings, checked: Counter) -> None:
+    """The progress counts dashboards and panels read must be what the evidence rows add up to (progress.contribution)."""
+    expected: Counter = Counter()
+    for entry in entries:
+        if entry.superseded_at is None and entry.status in progress.STATUS_CATEGORY:
+            for code in codes.get(entry.id, []):
+                expected[(entry.trainee_id, code, entry.evidence_type, entry.supervision_level or "",
+                          progress.STATUS_CATEGORY[entry.status])] += 1
+    stored: Counter = Counter()
+    for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id.in_(trainee_ids))):
+        checked["progress counts"] += 1
+        stored[(t.trainee_id, t.competency_code, t.evidence_type, t.supervision_level, t.status)] += t.count
+    for key in sorted(set(expected) | set(stored), key=str):
+        if expected[key] != stored[key]:
+            trainee_id, code, kind, level, status = key
+            found.add("progress", f"trainee {trainee_id}, {code} {kind} level {level or '-'} {status}",
+                      f"the progress summary counts {stored[key]} but the evidence rows hold {expected[key]}: "
+                      "the summary was changed directly (or rebuild it with `flask recompute-progress`)")
 
 
 def _signoff_where(signoff_id: int, evidence_id) -> str:
