@@ -36,3 +36,12 @@ def test_trainee_cannot_self_sign_through_a_plus_address_at_a_trusted_domain(cli
     client.post("/logout")
     db.session.expire_all()
     assert db.session.get(EvidenceEntry, entry.id).status == "draft"
+
+
+# --- odd input in a URL path, where the form and query cleaning does not reach ------------------------------------
+
+def test_a_nul_in_the_stage_key_of_the_url_is_not_found_not_a_server_error(client, login):
+    people = cast()
+    login(people.supervisor)  # the owner's educational supervisor may open the stage sign-off page
+    for path in (f"/signoff/stage/{people.owner.id}/higher%00", f"/signoff/stage/{people.owner.id}/%00%01"):
+        assert client.get(path).status_code == 404, path
