@@ -278,7 +278,7 @@ class DatasetBuilder:
                 self._audit(row["created_at"], director, "arcp.recorded", t["id"], "arcp_outcome", row["id"], {
                     "trainee_id": t["id"], "training_year": row["training_year"], "outcome": outcome,
                     "panel_date": panel.isoformat(), "notes_sha256": text_sha256(""), "recorded_by_id": director,
-                    "evidence_total": 0})
+                    "evidence_total": 0, "evidence_summary_sha256": text_sha256("{}")})
             if t["level"] not in ("higher", "advanced") or rng.random() < 0.35:
                 continue
             past = [s for s in sittings["MCQ"] if t["stage_start"] - timedelta(days=400) <= s[0] <= today]

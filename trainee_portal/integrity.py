@@ -33,7 +33,7 @@ SIGNOFF_KEYS = ("evidence_id", "level", "content_hash", "signer_id", "assessor_n
                 "assurance", "feedback_sha256")
 STAGE_KEYS = ("trainee_id", "stage_key", "curriculum_version", "stage_level", "signed_by_id", "signed_on", "comment_sha256")
 EXAM_KEYS = ("trainee_id", "sitting_id", "result", "score", "extra_training_note_sha256", "recorded_by_id", "corrected_by_id")
-ARCP_KEYS = ("trainee_id", "training_year", "outcome", "panel_date", "notes_sha256", "recorded_by_id")
+ARCP_KEYS = ("trainee_id", "training_year", "outcome", "panel_date", "notes_sha256", "recorded_by_id", "evidence_summary_sha256")
 ATTACHMENT_ACTIONS = ("evidence.created", "evidence.updated", "evidence.new_version", "evidence.fingerprinted")
 RAPM_KEYS = ("trainee_id", "confirmed_by_id", "confirmed_on", "stage3_pain_complete", "advanced_training_started_on",
              "note_sha256")
@@ -267,7 +267,8 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
         "corrected_by_id": r.corrected_by_id})
     _check_rows(found, checked, log, "arcp_outcome", "arcp", ArcpOutcome, trainee_ids, "ARCP outcome", lambda r: {
         "trainee_id": r.trainee_id, "training_year": r.training_year, "outcome": r.outcome, "panel_date": r.panel_date,
-        "notes_sha256": text_sha256(r.notes), "recorded_by_id": r.recorded_by_id})
+        "notes_sha256": text_sha256(r.notes), "recorded_by_id": r.recorded_by_id,
+        "evidence_summary_sha256": text_sha256(r.evidence_summary)})
     _check_rows(found, checked, log, "rapm_confirmation", "rapm", RapmConfirmation, trainee_ids, "RAPM confirmation",
                 lambda r: {"trainee_id": r.trainee_id, "confirmed_by_id": r.confirmed_by_id, "confirmed_on": r.confirmed_on,
                            "stage3_pain_complete": r.stage3_pain_complete,

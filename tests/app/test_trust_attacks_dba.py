@@ -50,3 +50,10 @@ def test_progress_tally_inflated_by_sql_is_named(app, world):
     _sql("UPDATE evidence_tally SET count = count + 40 WHERE trainee_id = :t AND competency_code = :c "
          "AND status = 'signed'", t=tally.trainee_id, c=tally.competency_code)
     _fails_naming(app, f"[progress] trainee {world.people.owner.id}, {tally.competency_code}", "counts 41 but the evidence rows hold 1")
+
+
+def test_arcp_evidence_snapshot_edited_by_sql_is_named(app, world):
+    """The evidence summary kept with an ARCP outcome is what the panel looked at; rewriting it must be named."""
+    _sql("UPDATE arcp_outcome SET evidence_summary = :forged WHERE id = :id", id=world.outcome.id,
+         forged='{"evidence_total": 250, "signed": 250}')
+    _fails_naming(app, f"[arcp_outcome] ARCP outcome {world.outcome.id}", "evidence_summary is its text")
