@@ -25,7 +25,7 @@ from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     ArcpOutcome, AuditCheckpoint, AuditRecord, EvidenceCompetency, EvidenceEntry, EvidenceTally, ExamAttempt, RapmConfirmation,
-    SignOff, SignOffRequest, StageSignOff, User,
+    Region, SignOff, SignOffRequest, StageSignOff, User,
 )
 
 COUNTING_ASSURANCE = ("supervisor", "trusted_domain", "confirmed")
@@ -89,6 +89,7 @@ def verify_all(limit: int = 50, batch_trainees: int = 50, backup_taken_at: datet
     started, found = time.perf_counter(), _Findings(limit)
     checked: Counter = Counter()
     _check_chain(found, checked, backup_taken_at)
+    _check_trusted_domains(found, checked)
     last_id = 0
     while True:
         ids = db.session.scalars(select(User.id).where(User.id > last_id).order_by(User.id).limit(batch_trainees)).all()
@@ -181,6 +182,30 @@ def _check_chain(found: _Findings, checked: Counter, backup_taken_at: datetime |
         found.add("chain", f"audit record {sequence}",
                   f"missing: the chain ends at record {last['id']} but the head signed at "
                   f"{cp.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {sequence}) names it: the chain was cut back")
+
+
+# --- what makes an outside assessor's signature count -----------------------------------------------
+
+def _check_trusted_domains(found: _Findings, checked: Counter) -> None:
+    """Each region trusts exactly the domains its latest region.trusted_domains_changed record set (none before one):
+    a domain added by SQL would make any assessor there count without the educational supervisor's confirmation."""
+    audited: dict[int, tuple] = {}
+    for record_id, subject_id, text in db.session.execute(
+            select(AuditRecord.id, AuditRecord.subject_id, AuditRecord.payload)
+            .where(AuditRecord.action == "region.trusted_domains_changed").order_by(AuditRecord.id)):
+        try:
+            audited[subject_id] = (record_id, tuple(json.loads(text)["new"]))
+        except (ValueError, KeyError, TypeError):
+            continue  # the chain check names a record whose payload was mangled
+    for region_id, name, domains in db.session.execute(select(Region.id, Region.name, Region.trusted_assessor_domains)):
+        checked["regions' trusted domains"] += 1
+        actual = Region(trusted_assessor_domains=domains).trusted_domains
+        record_id, expected = audited.get(region_id, (None, ()))
+        if actual != expected:
+            found.add("trusted_domains", f"region {region_id} ({name})",
+                      f"it trusts {', '.join(actual) or 'no domain'} but the audit log last recorded "
+                      f"{', '.join(expected) or 'no domain'}" + (f" (record {record_id})" if record_id else "")
+                      + ": the list was changed in the database, not on the admin page")
 
 
 # --- decision rows, one batch of trainees at a time -----------------------------------------------

@@ -57,3 +57,20 @@ def test_arcp_evidence_snapshot_edited_by_sql_is_named(app, world):
     _sql("UPDATE arcp_outcome SET evidence_summary = :forged WHERE id = :id", id=world.outcome.id,
          forged='{"evidence_total": 250, "signed": 250}')
     _fails_naming(app, f"[arcp_outcome] ARCP outcome {world.outcome.id}", "evidence_summary is its text")
+
+
+def test_a_trusted_domain_added_by_sql_is_named(app, world):
+    """A domain the region trusts makes an outside assessor's signature count unconfirmed: adding gmail.com by SQL
+    (then letting a friend there sign through the app) must not pass verify-audit."""
+    region = world.people.owner.trainee_profile.region
+    _sql("UPDATE region SET trusted_assessor_domains = 'gmail.com' WHERE id = :id", id=region.id)
+    _fails_naming(app, f"[trusted_domains] region {region.id}", "trusts gmail.com", "the audit log last recorded no domain")
+
+
+def test_trusted_domains_changed_through_the_admin_page_verify(app, client, login, world):
+    region = world.people.owner.trainee_profile.region
+    login(world.people.admin)
+    assert client.post(f"/admin/regions/{region.id}/domains",
+                       data={f"region{region.id}-domains": "nhs.net\ntrust.example"}).status_code == 302
+    code, output = _verify(app)
+    assert code == 0, output
