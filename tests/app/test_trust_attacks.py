@@ -45,3 +45,18 @@ def test_a_nul_in_the_stage_key_of_the_url_is_not_found_not_a_server_error(clien
     login(people.supervisor)  # the owner's educational supervisor may open the stage sign-off page
     for path in (f"/signoff/stage/{people.owner.id}/higher%00", f"/signoff/stage/{people.owner.id}/%00%01"):
         assert client.get(path).status_code == 404, path
+
+
+# --- names equal but for Unicode normalisation after case folding --------------------------------------------------
+
+def test_region_names_equal_only_after_folding_and_normalising_are_one_name(client, login):
+    """'ΐ' (U+0390) folds to ι + two combining marks, 'Ϊ́' (U+03AA U+0301) to ϊ + one: equal names once folding is
+    followed by normalisation (Unicode's NFKC_Casefold), but not when folding comes last."""
+    from tests.factories import AdminFactory
+    from sqlalchemy import func, select
+    from trainee_portal.models import Region
+    login(AdminFactory())
+    assert client.post("/admin/regions", data={"region-name": "Periferia \u0390"}).status_code == 302
+    again = client.post("/admin/regions", data={"region-name": "PERIFERIA \u03aa\u0301"})
+    assert again.status_code == 400 and "already exists" in again.data.decode()
+    assert db.session.scalar(select(func.count()).select_from(Region)) == 1
