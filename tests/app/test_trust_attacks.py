@@ -60,3 +60,30 @@ def test_region_names_equal_only_after_folding_and_normalising_are_one_name(clie
     again = client.post("/admin/regions", data={"region-name": "PERIFERIA \u03aa\u0301"})
     assert again.status_code == 400 and "already exists" in again.data.decode()
     assert db.session.scalar(select(func.count()).select_from(Region)) == 1
+
+
+# --- the sign-in throttle with forged X-Forwarded-For and spelling variants of the account -------------------------
+
+def test_forged_forwarded_for_and_email_variants_do_not_escape_the_throttle(client):
+    """With PROXY_FIX_HOPS=0 the address is the socket's, whatever X-Forwarded-For says; the account key is the
+    email as it signs in (its case does not make a new key)."""
+    from tests.conftest import TEST_PASSWORD
+    from tests.factories import TraineeFactory
+    user = TraineeFactory()
+    variants = [user.email.upper(), user.email.swapcase(), user.email.title(), user.email]  # spaces: refused as a
+    # malformed address before the password is looked at, so such a post is no guess at all
+    for n in range(5):
+        response = client.post("/login", data={"email": variants[n % len(variants)], "password": "wrong-password-here"},
+                               environ_base={"REMOTE_ADDR": "203.0.113.9"},
+                               headers={"X-Forwarded-For": f"198.51.100.{n}"})
+        assert response.status_code == 400
+    locked = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD},
+                         environ_base={"REMOTE_ADDR": "192.0.2.77"}, headers={"X-Forwarded-For": "192.0.2.200"})
+    assert locked.status_code == 429  # the account is locked from any address, forged or not
+    for n in range(5, 10):
+        client.post("/login", data={"email": f"guess{n}@nhs.net", "password": "wrong-password-here"},
+                    environ_base={"REMOTE_ADDR": "203.0.113.9"}, headers={"X-Forwarded-For": f"198.51.100.{n}"})
+    other = TraineeFactory()
+    by_address = client.post("/login", data={"email": other.email, "password": TEST_PASSWORD},
+                             environ_base={"REMOTE_ADDR": "203.0.113.9"}, headers={"X-Forwarded-For": "10.0.0.1"})
+    assert by_address.status_code == 429  # ten failures from one socket address lock it, whatever the header said
