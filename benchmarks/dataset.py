@@ -278,7 +278,7 @@ class DatasetBuilder:
                 self._audit(row["created_at"], director, "arcp.recorded", t["id"], "arcp_outcome", row["id"], {
                     "trainee_id": t["id"], "training_year": row["training_year"], "outcome": outcome,
                     "panel_date": panel.isoformat(), "notes_sha256": text_sha256(""), "recorded_by_id": director,
-                    "evidence_total": 0})
+                    "evidence_total": 0, "evidence_summary_sha256": text_sha256("{}")})
             if t["level"] not in ("higher", "advanced") or rng.random() < 0.35:
                 continue
             past = [s for s in sittings["MCQ"] if t["stage_start"] - timedelta(days=400) <= s[0] <= today]
@@ -292,10 +292,15 @@ class DatasetBuilder:
             if passed_on and t["level"] == "advanced":
                 confirmed = passed_on + timedelta(days=20)
                 if confirmed <= today:
-                    rows["rapm_confirmation"].append({
+                    rapm = {
                         "id": self.ids.next("rapm_confirmation"), "trainee_id": t["id"], "confirmed_by_id": director,
                         "confirmed_on": confirmed, "stage3_pain_complete": True, "advanced_training_started_on": t["stage_start"],
-                        "note": "", "created_at": _at(confirmed, rng)})
+                        "note": "", "created_at": _at(confirmed, rng)}
+                    rows["rapm_confirmation"].append(rapm)
+                    self._audit(rapm["created_at"], director, "exam.rapm_confirmed", t["id"], "rapm_confirmation", rapm["id"], {
+                        "confirmed_on": confirmed.isoformat(), "advanced_training_started_on": t["stage_start"].isoformat(),
+                        "stage3_pain_complete": True, "trainee_id": t["id"], "confirmed_by_id": director,
+                        "note_sha256": text_sha256("")})
                     for sits, sid in [s for s in sittings["SOE"] if confirmed < s[0] <= today][:2]:
                         result = "pass" if rng.random() < 0.7 else "fail"
                         self._attempt(rows, t, sid, sits, result)

@@ -64,6 +64,9 @@ def load_demo(reset: bool = False, today: date | None = None) -> bool:
     regions = {name: Region(name=name) for name in ("London", "North West", "Scotland")}
     regions["London"].trusted_assessor_domains = "nhs.net"  # outside assessors at nhs.net count without confirmation
     db.session.add_all(regions.values())
+    db.session.flush()
+    audit.append("region.trusted_domains_changed", subject_type="region", subject_id=regions["London"].id,
+                 actor_label="demo data", payload={"old": [], "new": ["nhs.net"]})
     cohorts = {}
     for _, _, _, _, region, cohort, *_ in TRAINEES:
         if cohort not in cohorts:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask
+from flask import Flask, abort
 from flask.wrappers import Request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.utils import cached_property
@@ -50,3 +50,10 @@ class CleanRequest(Request):
 
 def init_app(app: Flask) -> None:
     app.request_class = CleanRequest
+
+    @app.url_value_preprocessor
+    def refuse_control_characters_in_the_path(_endpoint, values):
+        """No page's address holds a control character: such a path is not found (a NUL in a URL part, such as a
+        stage key, would otherwise reach PostgreSQL and fail there)."""
+        if any(isinstance(value, str) and CONTROL_CHARACTERS.search(value) for value in (values or {}).values()):
+            abort(404)

@@ -19,12 +19,13 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from trainee_portal import audit
+from trainee_portal import audit, progress
 from trainee_portal.audit import text_sha256
 from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    ArcpOutcome, AuditCheckpoint, AuditRecord, EvidenceCompetency, EvidenceEntry, ExamAttempt, SignOff, SignOffRequest, StageSignOff, User,
+    ArcpOutcome, AuditCheckpoint, AuditRecord, EvidenceCompetency, EvidenceEntry, EvidenceTally, ExamAttempt, RapmConfirmation,
+    Region, SignOff, SignOffRequest, StageSignOff, User,
 )
 
 COUNTING_ASSURANCE = ("supervisor", "trusted_domain", "confirmed")
@@ -32,10 +33,12 @@ SIGNOFF_KEYS = ("evidence_id", "level", "content_hash", "signer_id", "assessor_n
                 "assurance", "feedback_sha256")
 STAGE_KEYS = ("trainee_id", "stage_key", "curriculum_version", "stage_level", "signed_by_id", "signed_on", "comment_sha256")
 EXAM_KEYS = ("trainee_id", "sitting_id", "result", "score", "extra_training_note_sha256", "recorded_by_id", "corrected_by_id")
-ARCP_KEYS = ("trainee_id", "training_year", "outcome", "panel_date", "notes_sha256", "recorded_by_id")
+ARCP_KEYS = ("trainee_id", "training_year", "outcome", "panel_date", "notes_sha256", "recorded_by_id", "evidence_summary_sha256")
 ATTACHMENT_ACTIONS = ("evidence.created", "evidence.updated", "evidence.new_version", "evidence.fingerprinted")
+RAPM_KEYS = ("trainee_id", "confirmed_by_id", "confirmed_on", "stage3_pain_complete", "advanced_training_started_on",
+             "note_sha256")
 ACTIONS = ("signoff.signed", "signoff.confirmed", "signoff.voided", "evidence.deleted", "stage.signed_off",
-           "exam.attempt_recorded", "exam.attempt_corrected", "arcp.recorded") + ATTACHMENT_ACTIONS
+           "exam.attempt_recorded", "exam.attempt_corrected", "exam.rapm_confirmed", "arcp.recorded") + ATTACHMENT_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ def verify_all(limit: int = 50, batch_trainees: int = 50, backup_taken_at: datet
     started, found = time.perf_counter(), _Findings(limit)
     checked: Counter = Counter()
     _check_chain(found, checked, backup_taken_at)
+    _check_trusted_domains(found, checked)
     last_id = 0
     while True:
         ids = db.session.scalars(select(User.id).where(User.id > last_id).order_by(User.id).limit(batch_trainees)).all()
@@ -180,6 +184,30 @@ def _check_chain(found: _Findings, checked: Counter, backup_taken_at: datetime |
                   f"{cp.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {sequence}) names it: the chain was cut back")
 
 
+# --- what makes an outside assessor's signature count -----------------------------------------------
+
+def _check_trusted_domains(found: _Findings, checked: Counter) -> None:
+    """Each region trusts exactly the domains its latest region.trusted_domains_changed record set (none before one):
+    a domain added by SQL would make any assessor there count without the educational supervisor's confirmation."""
+    audited: dict[int, tuple] = {}
+    for record_id, subject_id, text in db.session.execute(
+            select(AuditRecord.id, AuditRecord.subject_id, AuditRecord.payload)
+            .where(AuditRecord.action == "region.trusted_domains_changed").order_by(AuditRecord.id)):
+        try:
+            audited[subject_id] = (record_id, tuple(json.loads(text)["new"]))
+        except (ValueError, KeyError, TypeError):
+            continue  # the chain check names a record whose payload was mangled
+    for region_id, name, domains in db.session.execute(select(Region.id, Region.name, Region.trusted_assessor_domains)):
+        checked["regions' trusted domains"] += 1
+        actual = Region(trusted_assessor_domains=domains).trusted_domains
+        record_id, expected = audited.get(region_id, (None, ()))
+        if actual != expected:
+            found.add("trusted_domains", f"region {region_id} ({name})",
+                      f"it trusts {', '.join(actual) or 'no domain'} but the audit log last recorded "
+                      f"{', '.join(expected) or 'no domain'}" + (f" (record {record_id})" if record_id else "")
+                      + ": the list was changed in the database, not on the admin page")
+
+
 # --- decision rows, one batch of trainees at a time -----------------------------------------------
 
 def _plain(value):
@@ -230,6 +258,8 @@ class _Log:
                 self.created[subject_id] = record_id
             if "attachment_sha256" in payload:
                 self.attachment[subject_id] = (record_id, payload["attachment_sha256"])
+        elif action == "exam.rapm_confirmed":  # its own ids: not to be confused with an exam attempt's
+            self.latest[("rapm", subject_id)] = (record_id, payload)
         else:
             self.latest[(action.split(".")[0], subject_id)] = (record_id, payload)
 
@@ -251,6 +281,7 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
         .where(mine, SignOffRequest.status == "pending")))
     _check_signoffs(signoffs, log, found, checked)
     _check_evidence(entries, codes, signoffs, pending, log, found, checked)
+    _check_tallies(entries, codes, trainee_ids, found, checked)
     _check_rows(found, checked, log, "stage_signoff", "stage", StageSignOff, trainee_ids, "stage sign-off", lambda r: {
         "trainee_id": r.trainee_id, "stage_key": r.stage_key, "curriculum_version": r.curriculum_version,
         "stage_level": r.stage_level, "signed_by_id": r.signed_by_id, "signed_on": r.signed_on,
@@ -261,7 +292,33 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
         "corrected_by_id": r.corrected_by_id})
     _check_rows(found, checked, log, "arcp_outcome", "arcp", ArcpOutcome, trainee_ids, "ARCP outcome", lambda r: {
         "trainee_id": r.trainee_id, "training_year": r.training_year, "outcome": r.outcome, "panel_date": r.panel_date,
-        "notes_sha256": text_sha256(r.notes), "recorded_by_id": r.recorded_by_id})
+        "notes_sha256": text_sha256(r.notes), "recorded_by_id": r.recorded_by_id,
+        "evidence_summary_sha256": text_sha256(r.evidence_summary)})
+    _check_rows(found, checked, log, "rapm_confirmation", "rapm", RapmConfirmation, trainee_ids, "RAPM confirmation",
+                lambda r: {"trainee_id": r.trainee_id, "confirmed_by_id": r.confirmed_by_id, "confirmed_on": r.confirmed_on,
+                           "stage3_pain_complete": r.stage3_pain_complete,
+                           "advanced_training_started_on": r.advanced_training_started_on,
+                           "note_sha256": text_sha256(r.note)})
+
+
+def _check_tallies(entries, codes, trainee_ids, found: _Findings, checked: Counter) -> None:
+    """The progress counts dashboards and panels read must be what the evidence rows add up to (progress.contribution)."""
+    expected: Counter = Counter()
+    for entry in entries:
+        if entry.superseded_at is None and entry.status in progress.STATUS_CATEGORY:
+            for code in codes.get(entry.id, []):
+                expected[(entry.trainee_id, code, entry.evidence_type, entry.supervision_level or "",
+                          progress.STATUS_CATEGORY[entry.status])] += 1
+    stored: Counter = Counter()
+    for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id.in_(trainee_ids))):
+        checked["progress counts"] += 1
+        stored[(t.trainee_id, t.competency_code, t.evidence_type, t.supervision_level, t.status)] += t.count
+    for key in sorted(set(expected) | set(stored), key=str):
+        if expected[key] != stored[key]:
+            trainee_id, code, kind, level, status = key
+            found.add("progress", f"trainee {trainee_id}, {code} {kind} level {level or '-'} {status}",
+                      f"the progress summary counts {stored[key]} but the evidence rows hold {expected[key]}: "
+                      "the summary was changed directly (or rebuild it with `flask recompute-progress`)")
 
 
 def _signoff_where(signoff_id: int, evidence_id) -> str:

@@ -207,12 +207,21 @@ def can_ask_supervisor(user, entry, supervisor) -> bool:
             and supervises(supervisor, entry.trainee_id))
 
 
+def mailbox(email: str | None) -> str:
+    """The mailbox an address delivers to, for telling whether two addresses are one person's: lower case, without
+    a sub-address (owner+anything@nhs.net reaches owner@nhs.net on nhs.net and most providers) or a final dot."""
+    local, at, domain = (email or "").strip().lower().rpartition("@")
+    if not at:
+        return (email or "").strip().lower()
+    return f"{local.split('+', 1)[0]}@{domain.rstrip('.')}"
+
+
 def is_trainees_own_address(entry, email: str | None) -> bool:
-    """The address belongs to an account that is the evidence's owner (compared exactly, lower case)."""
+    """The address reaches the mailbox of the evidence's owner (sub-addresses and case included)."""
     from trainee_portal.models import User
-    address = (email or "").strip().lower()
+    address = mailbox(email)
     owner_addresses = db.session.scalars(select(User.email).where(User.id == entry.trainee_id)).all()
-    return any(address == (known or "").strip().lower() for known in owner_addresses)
+    return any(address == mailbox(known) for known in owner_addresses)
 
 
 def can_ask_assessor(user, entry, email: str) -> bool:

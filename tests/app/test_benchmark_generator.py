@@ -13,7 +13,7 @@ from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
 from trainee_portal.models import (
     ArcpOutcome, AuditRecord, EvidenceCompetency, ExamAttempt, EvidenceEntry, EvidenceTally, SignOff, SignOffRequest, TraineeProfile,
-    TraineeProgress, User,
+    RapmConfirmation, TraineeProgress, User,
 )
 
 
@@ -79,7 +79,7 @@ def test_generated_audit_chain_verifies_and_appending_continues_it(tiny):
     records = count(AuditRecord)
     assert records == count(SignOffRequest) + db.session.scalar(
         select(func.count()).select_from(SignOffRequest).where(SignOffRequest.decided_at.is_not(None))) + count(
-        ExamAttempt) + count(ArcpOutcome)
+        ExamAttempt) + count(ArcpOutcome) + count(RapmConfirmation)
     report = audit.verify_chain(batch_size=200)
     assert report.ok, report.reason
     assert report.checked == records

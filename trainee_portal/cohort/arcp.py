@@ -64,7 +64,8 @@ def record_outcome(trainee: TraineeProfile, actor: User, *, training_year: str, 
                  subject_id=record.id, payload={"trainee_id": record.trainee_id, "training_year": training_year,
                                                 "outcome": outcome, "panel_date": panel_date.isoformat(),
                                                 "notes_sha256": text_sha256(record.notes),
-                                                "recorded_by_id": actor.id, "evidence_total": summary["evidence_total"]})
+                                                "recorded_by_id": actor.id, "evidence_total": summary["evidence_total"],
+                                                "evidence_summary_sha256": text_sha256(record.evidence_summary)})
     return record
 
 

@@ -3,6 +3,7 @@ a RAPM confirmation and mock scores. Reuses sittings other demo loaders made on 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -72,8 +73,8 @@ def load(today: date) -> None:
     if owen is not None and director is not None and db.session.scalar(
             select(RapmConfirmation.id).where(RapmConfirmation.trainee_id == owen.id)) is None:
         started = db.session.get(TraineeProfile, owen.id).stage_started_on
-        db.session.add(RapmConfirmation(trainee_id=owen.id, confirmed_by_id=director.id,
-                                        confirmed_on=today - timedelta(days=60), stage3_pain_complete=True,
-                                        advanced_training_started_on=started,
-                                        note="Stage 3 pain HALO signed; SIA Pain Medicine in progress."))
+        services.confirm_rapm(owen.id, SimpleNamespace(  # through the service, so the audit log records it
+            confirmed_on=SimpleNamespace(data=today - timedelta(days=60)), stage3_pain_complete=SimpleNamespace(data=True),
+            advanced_training_started_on=SimpleNamespace(data=started),
+            note=SimpleNamespace(data="Stage 3 pain HALO signed; SIA Pain Medicine in progress.")), director)
     db.session.flush()

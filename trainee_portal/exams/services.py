@@ -64,7 +64,9 @@ def confirm_rapm(trainee_id: int, form, actor) -> RapmConfirmation:
     audit.append("exam.rapm_confirmed", actor=actor, trainee_id=trainee_id, subject_type="rapm_confirmation",
                  subject_id=row.id, payload={"confirmed_on": row.confirmed_on.isoformat(),
                                              "advanced_training_started_on": row.advanced_training_started_on.isoformat(),
-                                             "stage3_pain_complete": row.stage3_pain_complete})
+                                             "stage3_pain_complete": row.stage3_pain_complete,
+                                             "trainee_id": trainee_id, "confirmed_by_id": actor.id,
+                                             "note_sha256": text_sha256(row.note)})
     return row
 
 

@@ -16,8 +16,9 @@ ROLE_LABELS = {"trainee": "Trainee", "supervisor": "Supervisor", "director": "Tr
 
 
 def name_key(name: str) -> str:
-    """The form two names are compared in: Unicode-normalised (NFKC), case-folded, inner spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+    """The form two names are compared in: Unicode-normalised (NFKC), case-folded, normalised again (folding can
+    leave a string unnormalised: 'ΐ' folds to three code points, 'Ϊ́' to two), inner spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name or "").casefold()).split())
 
 
 class Region(db.Model):
