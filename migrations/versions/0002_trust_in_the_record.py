@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 def _name_key(name):
     """As trainee_portal.models.accounts.name_key at this revision (kept here so the migration never changes)."""
-    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+    return " ".join(unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name or "").casefold()).split())
 
 
 def _fill_name_keys(table):
