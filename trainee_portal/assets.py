@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import plotly
@@ -24,7 +24,7 @@ ASSET_KEY = "asset:"  # the start of a compression cache key that names a finger
 ASSET_KEY_ENVIRON = "trainee_portal.asset_cache_key"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fingerprint(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 

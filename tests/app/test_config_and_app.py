@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -122,7 +123,7 @@ def test_an_active_upload_repeating_a_shipped_version_does_not_break_pages(clien
     from trainee_portal.extensions import db
     from trainee_portal.models import CurriculumUpload
     admin = AdminFactory()
-    text = open("competencies/curricula/pain-2021.toml", encoding="utf-8").read()
+    text = Path("competencies/curricula/pain-2021.toml").read_text(encoding="utf-8")
     db.session.add(CurriculumUpload(version="2021", filename="again.toml", content=text, status="active", uploaded_by_id=admin.id))
     db.session.add(CurriculumUpload(version="2099", filename="bad.toml", content="[curriculum]\nversion = 1", status="active", uploaded_by_id=admin.id))
     db.session.commit()
