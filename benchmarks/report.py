@@ -70,7 +70,7 @@ def transfer_sizes(port: int, clients: dict, plan) -> dict:
         return {"note": "no measured page draws charts"}
     seen: dict = {}
     out = {"pages": []}
-    for index, (page, path, client, headers, html) in enumerate(chart_pages):
+    for index, (page, _path, client, headers, html) in enumerate(chart_pages):
         assets = _assets(client, _text(headers, html), seen)
         total = len(html) + sum(a["bytes"] for a in assets)
         plotly = [a for a in assets if "plotly" in a["url"]]
@@ -106,7 +106,7 @@ def targets(result: dict) -> dict:
         add("logbook write throughput >= half the bare route's", write["rps"] >= bare_post["rps"] / 2,
             f"{write['rps']} req/s vs bare POST {bare_post['rps']} req/s")
     constant = []
-    for name, page in pages.items():
+    for page in pages.values():
         small = page.get("sql_queries_small_dataset")
         # One extra statement at most once a minute is the curriculum registry checking for new uploads.
         steady = max(page["sql_queries"]) - min(page["sql_queries"]) <= 1

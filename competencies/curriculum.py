@@ -3,7 +3,7 @@ exam rules and Fellowship checklist, each traceable to its sources."""
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from collections.abc import Mapping
 
 from .evidence import THEMES, evidence_noun
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
-from typing import Iterable
+from datetime import date, datetime, time, UTC
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from .curriculum import ExamRules
@@ -66,7 +66,7 @@ class Sitting:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

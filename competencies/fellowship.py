@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from math import ceil
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from .curriculum import Curriculum, FellowshipItem, Stage
 from .exam import (
@@ -126,10 +126,11 @@ def project_fellowship(curriculum: Curriculum, *, current_level: str, stage_star
     notes: list[str] = []
     milestones: list[tuple[str, date]] = []
     stages = sorted(curriculum.stages, key=lambda s: s.order)
-    advanced = curriculum.stage_for_level("advanced")
+    curriculum.stage_for_level("advanced")  # raises KeyError: a curriculum without an advanced stage has no projection
     current = curriculum.stage_for_level(current_level)
     ends: dict[str, date] = {}
     starts: dict[str, date] = {current.level: stage_started_on}
+    previous_end = stage_started_on  # replaced by the current stage's end before any later stage reads it
     for stage in stages:
         if stage.order < current.order:
             continue

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from math import floor
-from typing import Iterable
+from collections.abc import Iterable
 
 from .curriculum import Competency, Curriculum, Domain, EvidenceRule, Stage
 from .evidence import level_at_least

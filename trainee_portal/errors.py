@@ -1,6 +1,8 @@
 """Error pages: every failure gets a clear page in the same layout, never a traceback."""
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, render_template, request
 from markupsafe import escape
 from flask_wtf.csrf import CSRFError
@@ -34,10 +36,8 @@ def _page(code: int, title: str, message: str) -> str:
         return render_template("errors/error.html", code=code, title=title, message=message)
     except Exception:  # noqa: BLE001 (an error page must never fail)
         from trainee_portal.extensions import db
-        try:
+        with contextlib.suppress(Exception):
             db.session.rollback()
-        except Exception:  # noqa: BLE001
-            pass
         return BARE_PAGE.format(title=escape(title), message=escape(message))
 
 
@@ -63,10 +63,8 @@ def init_app(app: Flask) -> None:
         app.logger.exception("Unhandled error on %s", request.path)
         from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
         from trainee_portal.extensions import db
-        try:
+        with contextlib.suppress(Exception):  # the database is unreachable; the transaction is gone with the connection
             db.session.rollback()
-        except Exception:  # noqa: BLE001 (the database is unreachable; the transaction is gone with the connection)
-            pass
         if isinstance(error, (OperationalError, InterfaceError, PendingRollbackError)) or getattr(error, "connection_invalidated", False):
             # database restarting, unreachable or locked: transient, so say so
             title, message = "The service is busy for a moment", "What you just submitted was not saved. Wait a few seconds and try again."

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 import plotly.io as pio
 from plotly.colors import get_colorscale
@@ -68,7 +68,7 @@ def Funnel(**props) -> dict:  # noqa: N802
     return _trace("funnel", props)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_json(name: str) -> str:
     return json.dumps(pio.templates[name].to_plotly_json(), separators=(",", ":"), default=_default)
 

@@ -2,6 +2,7 @@
 when configured, and a size cap on non-upload bodies."""
 from __future__ import annotations
 
+import contextlib
 import time
 
 from flask import Flask, flash, has_request_context, redirect, request, session, url_for
@@ -66,10 +67,8 @@ def init_app(app: Flask) -> None:
             db.session.remove()
         except Exception:  # noqa: BLE001
             app.logger.warning("Discarding a database session whose connection was lost", exc_info=True)
-            try:
+            with contextlib.suppress(Exception):
                 db.session.invalidate()
-            except Exception:  # noqa: BLE001
-                pass
             db.session.registry.clear()
 
     @user_logged_in.connect_via(app)

@@ -82,9 +82,9 @@ def trainee(browser: Browser, email: str, supervisor_id: int, ledger: Ledger, de
             edit(browser, evidence_id, f"Pain clinic {n} (corrected)", ledger)
         if not ask(browser, evidence_id, supervisor_id, ledger):
             continue
-        if n % 3 == 2:  # a second thought while the supervisor may be signing: the race the guards must settle
-            if edit(browser, evidence_id, f"Pain clinic {n} (second thoughts)", ledger):
-                ask(browser, evidence_id, supervisor_id, ledger)  # the edit withdrew the request: ask again
+        # a second thought while the supervisor may be signing: the race the guards must settle
+        if n % 3 == 2 and edit(browser, evidence_id, f"Pain clinic {n} (second thoughts)", ledger):
+            ask(browser, evidence_id, supervisor_id, ledger)  # the edit withdrew the request: ask again
         if n % 5 == 4:
             revise_a_signed_entry(browser, mine, ledger)
 

@@ -203,9 +203,9 @@ def _check(route, caller, expected, response, problems):
             problems.append(f"{route} as {caller}: {status}, expected 200/302/400")
     elif status != expected:
         problems.append(f"{route} as {caller}: {status}, expected {expected}")
-    if status == 302 and expected == 302 and caller == "anonymous":
-        if not response.headers["Location"].startswith("/login"):
-            problems.append(f"{route} as anonymous: redirected to {response.headers['Location']}, not to sign in")
+    if (status == 302 and expected == 302 and caller == "anonymous"
+            and not response.headers["Location"].startswith("/login")):
+        problems.append(f"{route} as anonymous: redirected to {response.headers['Location']}, not to sign in")
     body = response.get_data(as_text=True) if response.mimetype.startswith(("text/", "application/json")) else ""
     if route.split(" ", 1)[1] in MAY_SEE_TRAINEE:
         body = body.replace(OWNER_NAME, "").replace(OWNER_GMC, "")

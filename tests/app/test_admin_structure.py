@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign
+from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import Cohort, DirectorScope, Region, SupervisorAssignment

@@ -279,7 +279,7 @@ def _rehash_tail(from_id: int) -> None:
         rows.append((record.id, prev, audit.record_hash(record), record.payload))
         prev = rows[-1][2]
     db.session.rollback()
-    for record_id, prev_hash, new_hash, payload in rows:
+    for record_id, *_ in rows:
         # record_hash is unique: park each row on a placeholder first so no two rows ever share one
         _sql("UPDATE audit_record SET record_hash = :h WHERE id = :id", h=f"{record_id:064d}", id=record_id)
     for record_id, prev_hash, new_hash, payload in rows:

@@ -1,6 +1,8 @@
 """Command-line tasks: clear messages for bad arguments, never a traceback."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from trainee_portal.extensions import db
@@ -19,7 +21,7 @@ def test_validate_curriculum_accepts_a_shipped_file(app):
 
 
 def test_validate_curriculum_lists_every_problem_with_its_place(app, tmp_path):
-    text = open(VALID, encoding="utf-8").read()
+    text = Path(VALID).read_text(encoding="utf-8")
     broken = text.replace('type = "wba.dops"', 'type = "wba.dopz"', 1).replace('level = "2b"', 'level = "5"', 1)
     path = tmp_path / "broken.toml"
     path.write_text(broken, encoding="utf-8")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -79,6 +80,31 @@ def test_design_system_and_plotly_are_served_by_the_app_with_long_caching(client
     assert client.get("/assets/../../package.json").status_code == 404
 
 
+def test_assets_go_out_compressed_with_a_validator_per_encoding_and_pages_are_never_cached(client, login):
+    import brotli
+
+    from trainee_portal.extensions import compress
+    plain = client.get("/vendor/plotly.min.js")
+    assert plain.headers.get("Content-Encoding") is None and "Accept-Encoding" in plain.headers["Vary"]
+    first = client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": "br, gzip"})
+    again = client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": "br"})
+    assert first.headers["Content-Encoding"] == again.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(again.data) == plain.data and first.data == again.data
+    assert again.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert again.headers["ETag"] == plain.headers["ETag"][:-1] + ':br"'
+    for etag, encoding in ((again.headers["ETag"], "br"), (plain.headers["ETag"], None)):
+        unchanged = client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": encoding or "", "If-None-Match": etag})
+        assert unchanged.status_code == 304 and unchanged.data == b""
+    gzipped = client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+
+    login(TraineeFactory())
+    pages = [client.get(path, headers={"Accept-Encoding": "br"}) for path in ("/dashboard", "/logbook/")]
+    assert [(page.status_code, page.headers.get("Content-Encoding")) for page in pages] == [(200, "br"), (200, "br")]
+    assert b"Logbook" in brotli.decompress(pages[1].data) and pages[0].data != pages[1].data
+    assert all(";asset:" in key for key in compress.cache._data)  # two variants of plotly, no page
+
+
 def test_unknown_page_gets_a_friendly_404(client, login):
     login(TraineeFactory())
     response = client.get("/no-such-page")
@@ -97,7 +123,7 @@ def test_an_active_upload_repeating_a_shipped_version_does_not_break_pages(clien
     from trainee_portal.extensions import db
     from trainee_portal.models import CurriculumUpload
     admin = AdminFactory()
-    text = open("competencies/curricula/pain-2021.toml", encoding="utf-8").read()
+    text = Path("competencies/curricula/pain-2021.toml").read_text(encoding="utf-8")
     db.session.add(CurriculumUpload(version="2021", filename="again.toml", content=text, status="active", uploaded_by_id=admin.id))
     db.session.add(CurriculumUpload(version="2099", filename="bad.toml", content="[curriculum]\nversion = 1", status="active", uploaded_by_id=admin.id))
     db.session.commit()

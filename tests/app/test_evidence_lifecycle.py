@@ -11,7 +11,7 @@ from tests.app.evidence_helpers import CLINIC, PDF_BYTES, add_entry, form_data, 
 from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
 from trainee_portal import audit
 from trainee_portal.extensions import db
-from trainee_portal.models import AuditRecord, EvidenceEntry, EvidenceTally, SignOff, SignOffRequest
+from trainee_portal.models import AuditRecord, EvidenceEntry, EvidenceTally, SignOffRequest
 
 
 def _tally(trainee):

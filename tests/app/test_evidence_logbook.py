@@ -87,8 +87,11 @@ def test_pagination_uses_the_configured_page_size(client, login, app):
 def test_summary_counts_by_type_against_the_stages_requirements(client, logbook):
     page = client.get("/logbook/").get_data(as_text=True)
     summary = page.split("evidence by type")[1].split("</table>")[0]
-    cells = lambda label: re.search(rf">{re.escape(label)}</a></td>\s*(.*?)</tr>", summary, re.S).group(1)
-    numbers = lambda label: re.findall(r">(\d+|–)</td>", cells(label))
+
+    def numbers(label):
+        cells = re.search(rf">{re.escape(label)}</a></td>\s*(.*?)</tr>", summary, re.S).group(1)
+        return re.findall(r">(\d+|–)</td>", cells)
+
     assert numbers("Clinic") == ["1", "0", "6"]
     assert numbers("Procedure") == ["1", "0", "5"]
     assert numbers("DOPS – direct observation of procedural skills") == ["1", "1", "1"]

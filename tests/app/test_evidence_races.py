@@ -9,7 +9,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.evidence_helpers import CLINIC, add_entry, form_data
+from tests.app.evidence_helpers import add_entry, form_data
 from tests.app.signoff_helpers import cast, make_entry, request_via_app
 from trainee_portal import curricula
 from trainee_portal.evidence import service
@@ -182,7 +182,7 @@ def test_concurrent_edit_and_sign_pairs_leave_no_signature_over_unseen_content(a
             thread.join(60)
     db.session.expire_all()
     results = Counter()
-    for (evidence_id, request_id, seen_hash, _), outcome in zip(setups, outcomes):
+    for (evidence_id, request_id, _seen_hash, _), outcome in zip(setups, outcomes):
         entry = db.session.get(EvidenceEntry, evidence_id)
         live = db.session.scalars(select(SignOff).where(SignOff.evidence_id == evidence_id, SignOff.voided_at.is_(None))).all()
         request_status = db.session.get(SignOffRequest, request_id).status

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from tests.conftest import create_test_database, make_test_config
 from trainee_portal import create_app

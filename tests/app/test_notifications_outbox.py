@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff_helpers import cast, free_port, make_entry, request_via_app, smtp  # noqa: F401 (fixture)
+from tests.app.signoff_helpers import cast, free_port, make_entry, request_via_app
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, OutboxMessage, SignOffRequest
 from trainee_portal.models._base import utcnow

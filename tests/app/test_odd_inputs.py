@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from competencies import CurriculumError, load_curriculum_text
-from tests.factories import AdminFactory, TraineeFactory
+from tests.factories import AdminFactory
 
 
 @pytest.mark.parametrize("path", [

@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.app.signoff_helpers import smtp  # noqa: F401 (fixture)
 from tests.app.test_security_sessions import Browser
 from tests.conftest import TEST_PASSWORD
 from tests.factories import AdminFactory, TraineeFactory

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff_helpers import cast, make_entry, request_via_app, smtp  # noqa: F401 (fixture)
+from tests.app.signoff_helpers import cast, make_entry, request_via_app
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, OutboxMessage, SignOff, SignOffRequest
 from trainee_portal.notifications.sender import send_due

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff_helpers import cast, make_entry, request_via_app, smtp  # noqa: F401 (fixture)
+from tests.app.signoff_helpers import cast, make_entry, request_via_app
 from tests.app.test_signoff_assessor import _decide, _link_for
 from tests.factories import SupervisorFactory, assign
 from trainee_portal import policy, progress

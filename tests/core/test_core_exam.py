@@ -1,6 +1,6 @@
 """FFPMRCA exam rules at their edges: MCQ validity, attempt limits, MCQ before SOE, the RAPM confirmation
 and six months of advanced/SIA training, application windows in UK time."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -13,7 +13,7 @@ from competencies.exam import (
 )
 
 RULES = load_registry().get("2021").exam
-NOW = datetime(2026, 1, 10, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 10, 12, tzinfo=UTC)
 MCQ_PASS = date(2025, 3, 3)
 
 
@@ -139,13 +139,13 @@ def test_passed_soe_closes_the_exam():
 def test_application_window_opens_at_nine_and_closes_at_five_uk_time():
     sitting = Sitting("MCQ", date(2026, 9, 1), date(2026, 6, 1), date(2026, 7, 1))
     # British Summer Time: 09:00 UK is 08:00 UTC.
-    assert sitting.window_state(datetime(2026, 6, 1, 7, 59, tzinfo=timezone.utc)) == "not_open"
-    assert sitting.window_state(datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)) == "open"
+    assert sitting.window_state(datetime(2026, 6, 1, 7, 59, tzinfo=UTC)) == "not_open"
+    assert sitting.window_state(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)) == "open"
     assert sitting.window_state(datetime(2026, 7, 1, 15, 59)) == "open"  # naive = UTC
-    assert sitting.window_state(datetime(2026, 7, 1, 16, 0, tzinfo=timezone.utc)) == "closed"
+    assert sitting.window_state(datetime(2026, 7, 1, 16, 0, tzinfo=UTC)) == "closed"
     winter = Sitting("MCQ", date(2027, 3, 1), date(2026, 12, 1), date(2027, 1, 5))
-    assert winter.window_state(datetime(2027, 1, 5, 16, 59, tzinfo=timezone.utc)) == "open"
-    assert winter.window_state(datetime(2027, 1, 5, 17, 0, tzinfo=timezone.utc)) == "closed"
+    assert winter.window_state(datetime(2027, 1, 5, 16, 59, tzinfo=UTC)) == "open"
+    assert winter.window_state(datetime(2027, 1, 5, 17, 0, tzinfo=UTC)) == "closed"
 
 
 def test_upcoming_lists_sittings_still_open_for_applications_soonest_first():

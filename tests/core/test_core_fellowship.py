@@ -1,5 +1,5 @@
 """The Fellowship checklist (items and their checks come from the curriculum) and the projected date."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -14,7 +14,7 @@ from tests.core.test_core_loader_validation import curriculum_text, issues_of
 REGISTRY = load_registry()
 C2021, C2010 = REGISTRY.get("2021"), REGISTRY.get("2010")
 TODAY = date(2026, 11, 25)
-NOW = datetime(2026, 11, 25, 10, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 10, tzinfo=UTC)
 
 
 def statuses(curriculum, history, signed_off=None, today=TODAY):

@@ -3,7 +3,7 @@ Fellowship summary, and a cohort's pipeline from aggregate queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
@@ -26,7 +26,7 @@ EXPIRY_WARNING_MONTHS = 6
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def core_sitting(row: ExamSitting) -> Sitting:
@@ -101,9 +101,8 @@ def syllabus_coverage(trainee_id: int, curriculum: Curriculum) -> Coverage:
         .where(EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.status == "signed",
                EvidenceEntry.superseded_at.is_(None), EvidenceCompetency.competency_code.in_(codes))
         .group_by(EvidenceCompetency.competency_code)).all()
-    timeline, running = [], 0
-    for day in sorted(r.first for r in firsts):
-        running += 1
+    timeline = []
+    for running, day in enumerate(sorted(r.first for r in firsts), start=1):
         if timeline and timeline[-1][0] == day:
             timeline[-1] = (day, running)
         else:

@@ -301,7 +301,7 @@ def _unpack(src: Path, work: Path) -> dict:
         raise BackupError(f"{src} is a bare database file (the earlier backup format, without uploads or checksums), not "
                           "a backup this portal restores: make a new backup with `flask --app wsgi backup`")
     try:
-        archive = tarfile.open(src, "r:gz")
+        archive = tarfile.open(src, "r:gz")  # noqa: SIM115 (closed by `with archive:` below; opened apart so only its errors say "not ours")
     except (tarfile.TarError, EOFError, zlib.error, OSError):
         raise BackupError(foreign) from None
     found: dict[str, str] = {}

@@ -1,7 +1,7 @@
 """Column helpers shared by the model modules."""
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 
 def utcnow() -> datetime:
     """Timestamps are stored in UTC, timezone-naive, the same on SQLite and PostgreSQL."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)

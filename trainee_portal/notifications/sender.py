@@ -5,6 +5,7 @@ so the change that caused the email is never affected.
 """
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -74,10 +75,8 @@ class _Connection:
 
     def close(self) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
             self.smtp = None
 
 
