@@ -1,8 +1,8 @@
 """Attacks on issue 13's guarantees found by the trust review: each is a way the guarantee failed before its fix."""
 from __future__ import annotations
 
-from tests.app.signoff_helpers import cast, make_entry, smtp  # noqa: F401 (fixture)
-from tests.app.test_signoff_assurance import _assessor_signs, _trust
+from tests.app.signoff_helpers import cast, make_entry
+from tests.app.test_signoff_assurance import _trust
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry

@@ -6,10 +6,13 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from tests.app.test_audit_tamper import _fails_naming, _sql, _verify, world  # noqa: F401 (fixture)
+from tests.app import test_audit_tamper
+from tests.app.test_audit_tamper import _fails_naming, _sql, _verify
 from trainee_portal.exams import services as exam_services
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceTally
+
+world = test_audit_tamper.world  # the tamper tests' fixture: real data built through the services
 
 
 def _rapm(world):

@@ -32,7 +32,7 @@ def _unconfirmed(people, index: int) -> int:
 def _decide(app, supervisor_id, signoff_id, decision, start, outcomes, index):
     with app.app_context():
         supervisor, signoff = db.session.get(User, supervisor_id), db.session.get(SignOff, signoff_id)
-        signoff.evidence  # loaded before the race, as the route loads it
+        assert signoff.evidence is not None  # loaded before the race, as the route loads it
         start.wait()
         try:
             if decision == "confirm":
