@@ -1,4 +1,8 @@
-"""Serves the NHS.UK frontend assets from node_modules and plotly.js from the plotly package: no CDN."""
+"""Serves the NHS.UK frontend assets from node_modules and plotly.js from the plotly package: no CDN.
+
+The NHS.UK stylesheet itself is built by scripts/install from static/scss/nhsuk.scss into static/build/nhsuk.css,
+without the package's @font-face rules that fetch Frutiger from assets.nhs.uk (the CSP allows fonts from this host
+only); its images and icons still come from /assets/ below."""
 from __future__ import annotations
 
 import hashlib
@@ -14,6 +18,7 @@ from trainee_portal.compression import send_asset
 from trainee_portal.policy import public
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
+NHSUK_STYLESHEET = "build/nhsuk.css"  # under the app's static folder
 
 
 @lru_cache(maxsize=None)
@@ -26,6 +31,12 @@ def init_app(app: Flask) -> None:
     frontend = Path(app.config["NHSUK_FRONTEND_DIR"])
     if not (frontend / "nhsuk-frontend.min.css").exists():
         app.logger.warning("NHS.UK frontend assets not found at %s: run `npm ci` (scripts/run does).", frontend)
+    stylesheet = Path(app.static_folder) / NHSUK_STYLESHEET
+    if not stylesheet.exists():
+        app.logger.warning(
+            "NHS.UK stylesheet not built at %s: pages will have no styles. Run scripts/install "
+            "(or `npm run build:css`).", stylesheet,
+        )
 
     @app.route("/assets/<path:filename>")
     @public
