@@ -10,13 +10,13 @@ from axe_playwright_python.sync_playwright import Axe
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 DEMO_PASSWORD = "pain-demo-2026"
 DEMO = {
-    "trainee": "trainee@demo.painportfolio.nhs.uk",
-    "trainee2010": "trainee2010@demo.painportfolio.nhs.uk",
-    "samuel": "samuel.adeyemi@demo.painportfolio.nhs.uk",  # Stage 3, early on: a signed DOPS still moves his progress
-    "supervisor": "supervisor@demo.painportfolio.nhs.uk",
-    "director": "director@demo.painportfolio.nhs.uk",
-    "director.nw": "director.nw@demo.painportfolio.nhs.uk",
-    "admin": "admin@demo.painportfolio.nhs.uk",
+    "trainee": "trainee@example.org",
+    "trainee2010": "trainee2010@example.org",
+    "samuel": "samuel.adeyemi@example.org",  # Stage 3, early on: a signed DOPS still moves his progress
+    "supervisor": "supervisor@example.org",
+    "director": "director@example.org",
+    "director.nw": "director.nw@example.org",
+    "admin": "admin@example.org",
 }
 WIDTHS = {"desktop": (1280, 900), "phone": (360, 740)}
 SEVERE = ("serious", "critical")
