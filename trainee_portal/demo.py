@@ -24,6 +24,7 @@ from trainee_portal.passwords import hash_password
 
 DEMO_PASSWORD = "pain-demo-2026"  # the default; `flask seed-demo --password` chooses another
 DEMO_PASSWORD_MIN_LENGTH = 12
+OLD_DEMO_DOMAIN = "demo.painportfolio.nhs.uk"  # before example.org: a copy seeded then keeps those accounts
 DEMO_DOMAIN = "example.org"  # reserved for examples (RFC 2606): no real organisation's mail
 
 HOSPITALS = ["St Thomas' Hospital", "King's College Hospital", "Royal London Hospital", "Salford Royal", "Royal Infirmary of Edinburgh"]

@@ -66,6 +66,15 @@ def test_seed_demo_sets_the_password_asked_for_and_says_which(app):
     assert "keep the password" in run(app, "seed-demo").output
 
 
+def test_seed_demo_leaves_demo_data_seeded_at_the_old_domain_alone_and_says_what_to_do(app):
+    from tests.factories import AdminFactory
+    AdminFactory(email="admin@demo.painportfolio.nhs.uk")
+    users = db.session.scalar(select(func.count()).select_from(User))
+    result = run(app, "seed-demo")
+    assert result.exit_code == 0 and "nothing changed" in result.output and "delete instance/portal.sqlite3" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == users
+
+
 def test_seed_demo_is_idempotent_and_recompute_rebuilds(app):
     first = run(app, "seed-demo")
     assert first.exit_code == 0, first.output
