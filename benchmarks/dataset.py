@@ -15,7 +15,7 @@ from trainee_portal.audit import GENESIS_HASH, canonical_json, record_hash
 from trainee_portal.audit import text_sha256
 from trainee_portal.models import EvidenceEntry, name_key
 
-DOMAIN = "bench.painportfolio.nhs.uk"
+DOMAIN = "bench.example.org"  # reserved for examples (RFC 2606)
 REGIONS = ["London", "Kent, Surrey and Sussex", "Wessex", "Severn", "Peninsula", "Thames Valley", "East of England",
            "West Midlands", "East Midlands", "Yorkshire and the Humber", "North West", "North East", "Scotland",
            "Wales", "Northern Ireland", "Mersey"]

@@ -3,7 +3,10 @@
 Flask-Compress compresses every response (brotli, else gzip). An asset's URL carries a hash of its content, so it is
 cached by browsers for a year, and its compressed bytes are kept in memory by each worker: plotly.min.js (4.8 MB raw,
 1.3 MB as brotli) is compressed once per worker, not once per request.
-"""
+
+The NHS.UK stylesheet itself is built by scripts/install from static/scss/nhsuk.scss into static/build/nhsuk.css,
+without the package's @font-face rules that fetch Frutiger from assets.nhs.uk (the CSP allows fonts from this host
+only); its images and icons still come from /assets/ below."""
 from __future__ import annotations
 
 import hashlib
@@ -22,6 +25,7 @@ PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
 YEAR = 31536000
 ASSET_KEY = "asset:"  # the start of a compression cache key that names a fingerprinted file
 ASSET_KEY_ENVIRON = "trainee_portal.asset_cache_key"
+NHSUK_STYLESHEET = "build/nhsuk.css"  # under the app's static folder
 
 
 @cache
@@ -73,6 +77,12 @@ def init_app(app: Flask) -> None:
     frontend = Path(app.config["NHSUK_FRONTEND_DIR"])
     if not (frontend / "nhsuk-frontend.min.css").exists():
         app.logger.warning("NHS.UK frontend assets not found at %s: run `npm ci` (scripts/run does).", frontend)
+    stylesheet = Path(app.static_folder) / NHSUK_STYLESHEET
+    if not stylesheet.exists():
+        app.logger.warning(
+            "NHS.UK stylesheet not built at %s: pages will have no styles. Run scripts/install "
+            "(or `npm run build:css`).", stylesheet,
+        )
 
     @app.route("/assets/<path:filename>")
     @public

@@ -26,14 +26,26 @@ def init_app(app: Flask) -> None:
 
 @click.command("seed-demo")
 @click.option("--reset", is_flag=True, help="Remove existing demo accounts' data first (only demo accounts).")
-def seed_demo(reset: bool) -> None:
+@click.option("--password", help="The demo accounts' password (12 characters or more; default pain-demo-2026).")
+def seed_demo(reset: bool, password: str | None) -> None:
     """Load the demo regions, accounts and evidence (safe to run twice)."""
-    from trainee_portal.demo import DEMO_PASSWORD, load_demo
-    created = load_demo(reset=reset)
+    from trainee_portal.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PASSWORD_MIN_LENGTH, OLD_DEMO_DOMAIN, load_demo
+    if password is not None and len(password) < DEMO_PASSWORD_MIN_LENGTH:
+        raise click.BadParameter(
+            f"the demo password must be at least {DEMO_PASSWORD_MIN_LENGTH} characters long "
+            f"(this one has {len(password)}); nothing was loaded", param_hint="--password")
+    if db.session.scalar(select(User.id).where(User.email == f"admin@{OLD_DEMO_DOMAIN}")) is not None:
+        click.echo(f"This database holds the demo data from before its accounts moved to @{DEMO_DOMAIN}: nothing "
+                   f"changed, and its accounts stay at @{OLD_DEMO_DOMAIN} with the password they were given. For "
+                   "the new accounts on a local copy, stop the app, delete instance/portal.sqlite3 and run scripts/run.")
+        return
+    created = load_demo(reset=reset, password=password or DEMO_PASSWORD)
     if created:
-        click.echo(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
+        click.echo(f"Demo data loaded: accounts at @{DEMO_DOMAIN}. Every demo account's password is: "
+                   f"{password or DEMO_PASSWORD}")
     else:
-        click.echo("Demo data is already loaded; nothing changed.")
+        click.echo("Demo data is already loaded; nothing changed: the demo accounts keep the password they were "
+                   f"given when it was loaded ({DEMO_PASSWORD} unless `seed-demo --password` chose another).")
 
 
 @click.command("create-user")

@@ -22,8 +22,10 @@ from trainee_portal.models import (
 )
 from trainee_portal.passwords import hash_password
 
-DEMO_PASSWORD = "pain-demo-2026"
-DEMO_DOMAIN = "demo.painportfolio.nhs.uk"
+DEMO_PASSWORD = "pain-demo-2026"  # the default; `flask seed-demo --password` chooses another
+DEMO_PASSWORD_MIN_LENGTH = 12
+OLD_DEMO_DOMAIN = "demo.painportfolio.nhs.uk"  # before example.org: a copy seeded then keeps those accounts
+DEMO_DOMAIN = "example.org"  # reserved for examples (RFC 2606): no real organisation's mail
 
 HOSPITALS = ["St Thomas' Hospital", "King's College Hospital", "Royal London Hospital", "Salford Royal", "Royal Infirmary of Edinburgh"]
 SETTINGS = {"logbook.clinic": "outpatient", "logbook.ward_round": "ward", "logbook.mdt": "mdt",
@@ -53,13 +55,14 @@ def _user(name: str, local: str, roles: tuple[str, ...], password_hash: str) -> 
     return user
 
 
-def load_demo(reset: bool = False, today: date | None = None) -> bool:
-    """Create the demo data unless it is there already; returns whether anything was created."""
+def load_demo(reset: bool = False, today: date | None = None, password: str = DEMO_PASSWORD) -> bool:
+    """Create the demo data unless it is there already, every account with `password`; returns whether anything
+    was created."""
     today = today or date.today()
     if db.session.scalar(select(User.id).where(User.email == _email("admin"))) is not None:
         return False
     rng = random.Random(2026)
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = hash_password(password)
 
     regions = {name: Region(name=name) for name in ("London", "North West", "Scotland")}
     regions["London"].trusted_assessor_domains = "nhs.net"  # outside assessors at nhs.net count without confirmation

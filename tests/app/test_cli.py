@@ -55,9 +55,32 @@ def test_create_user_validates_its_arguments(app):
     assert again.exit_code == 1 and "already exists" in again.output
 
 
+def test_seed_demo_sets_the_password_asked_for_and_says_which(app):
+    from trainee_portal.passwords import verify_password
+    short = run(app, "seed-demo", "--password", "eleven-char")
+    assert short.exit_code == 2 and "at least 12 characters" in short.output and "Traceback" not in short.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    result = run(app, "seed-demo", "--password", "quiet-harbour-lamp")
+    assert result.exit_code == 0 and "password is: quiet-harbour-lamp" in result.output and "@example.org" in result.output
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+    assert verify_password(admin.password_hash, "quiet-harbour-lamp")
+    assert not verify_password(admin.password_hash, "pain-demo-2026")
+    assert "keep the password" in run(app, "seed-demo").output
+
+
+def test_seed_demo_leaves_demo_data_seeded_at_the_old_domain_alone_and_says_what_to_do(app):
+    from tests.factories import AdminFactory
+    AdminFactory(email="admin@demo.painportfolio.nhs.uk")
+    users = db.session.scalar(select(func.count()).select_from(User))
+    result = run(app, "seed-demo")
+    assert result.exit_code == 0 and "nothing changed" in result.output and "delete instance/portal.sqlite3" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == users
+
+
 def test_seed_demo_is_idempotent_and_recompute_rebuilds(app):
     first = run(app, "seed-demo")
     assert first.exit_code == 0, first.output
+    assert "password is: pain-demo-2026" in first.output
     users = db.session.scalar(select(func.count()).select_from(User))
     second = run(app, "seed-demo")
     assert "already loaded" in second.output

@@ -105,6 +105,32 @@ def test_assets_go_out_compressed_with_a_validator_per_encoding_and_pages_are_ne
     assert all(";asset:" in key for key in compress.cache._data)  # two variants of plotly, no page
 
 
+def test_the_nhsuk_stylesheet_is_built_without_fonts_from_another_host(client):
+    page = client.get("/login").data.decode()
+    href = re.search(r'<link rel="stylesheet" href="(/static/build/nhsuk\.css\?v=[0-9a-f]{12})">', page).group(1)
+    css = client.get(href)
+    assert css.status_code == 200 and "max-age=31536000" in css.headers["Cache-Control"]
+    text = css.get_data(as_text=True)
+    assert ".nhsuk-header" in text
+    assert "@font-face" not in text and "Frutiger" not in text and "://" not in text
+    urls = set(re.findall(r'url\("?([^")]+)"?\)', text))
+    assert urls, "the stylesheet's icons"
+    for url in urls:
+        assert url.startswith("/assets/images/") and client.get(url).status_code == 200, url
+    assert "nhsuk-frontend.min.css" not in page
+
+
+def test_a_missing_stylesheet_build_is_logged(app, tmp_path, caplog):
+    from flask import Flask
+    from trainee_portal import assets
+    bare = Flask("bare", static_folder=str(tmp_path))  # as if scripts/install had not built it
+    bare.config["NHSUK_FRONTEND_DIR"] = app.config["NHSUK_FRONTEND_DIR"]
+    with caplog.at_level("WARNING"):
+        assets.init_app(bare)
+    assert "NHS.UK stylesheet not built" in caplog.text and "scripts/install" in caplog.text
+    assert "frontend assets not found" not in caplog.text
+
+
 def test_unknown_page_gets_a_friendly_404(client, login):
     login(TraineeFactory())
     response = client.get("/no-such-page")

@@ -157,7 +157,7 @@ def axe_log():
 
 @pytest.fixture
 def browsing(chromium, live_server, axe_log, request):
-    """Opens signed-in (or anonymous) browser pages for one test; closes them and checks no server error happened."""
+    """Opens signed-in (or anonymous) browser pages for one test; closes them, checking every page was clean (Tab)."""
     session = Browsing(chromium, live_server, axe_log, request.node.name)
     yield session
     session.close()

@@ -10,13 +10,13 @@ from axe_playwright_python.sync_playwright import Axe
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 DEMO_PASSWORD = "pain-demo-2026"
 DEMO = {
-    "trainee": "trainee@demo.painportfolio.nhs.uk",
-    "trainee2010": "trainee2010@demo.painportfolio.nhs.uk",
-    "samuel": "samuel.adeyemi@demo.painportfolio.nhs.uk",  # Stage 3, early on: a signed DOPS still moves his progress
-    "supervisor": "supervisor@demo.painportfolio.nhs.uk",
-    "director": "director@demo.painportfolio.nhs.uk",
-    "director.nw": "director.nw@demo.painportfolio.nhs.uk",
-    "admin": "admin@demo.painportfolio.nhs.uk",
+    "trainee": "trainee@example.org",
+    "trainee2010": "trainee2010@example.org",
+    "samuel": "samuel.adeyemi@example.org",  # Stage 3, early on: a signed DOPS still moves his progress
+    "supervisor": "supervisor@example.org",
+    "director": "director@example.org",
+    "director.nw": "director.nw@example.org",
+    "admin": "admin@example.org",
 }
 WIDTHS = {"desktop": (1280, 900), "phone": (360, 740)}
 SEVERE = ("serious", "critical")
@@ -89,7 +89,12 @@ class AxeLog:
 
 
 class Tab:
-    """One browser tab of one test: navigation, screenshots and the page checks."""
+    """One browser tab of one test: navigation, screenshots and the page checks.
+
+    Every page the tab shows must log no console error and no script error, and ask no host but the app's for
+    anything. The one exception is a page the test provokes on purpose with a 4xx status (`goto(..., expect_status=)`
+    or `expect_refusal()` before submitting a form that comes back with errors): Chromium logs "Failed to load
+    resource: the server responded with a status of 4xx" for that document, and only that line is allowed."""
 
     def __init__(self, page, session: Browsing, who: str):
         self.page = page
@@ -97,26 +102,64 @@ class Tab:
         self.who = who
         self.server_errors: list[str] = []
         self.script_errors: list[str] = []
+        self.console_errors: list[tuple[str, str]] = []  # (text, url of the resource or script it names)
+        self.refused_pages: list[tuple[str, int]] = []  # 4xx documents shown: (url, status)
+        self.expected_refusals: list[int] = []  # 4xx statuses the test provokes and has not yet seen
+        page.on("request", self._on_request)
         page.on("response", self._on_response)
         page.on("pageerror", lambda error: self.script_errors.append(str(error)))
         page.on("console", self._on_console)
 
+    def _on_request(self, request) -> None:
+        if request.url.startswith(("data:", "blob:")):  # made in the page itself
+            return
+        scheme, _, rest = request.url.partition("://")
+        if f"{scheme}://{rest.split('/', 1)[0]}" != self.session.server.url:
+            self.server_errors.append(f"request to another host: {request.method} {request.url}")
+
     def _on_response(self, response) -> None:
-        if response.status >= 500 or (response.status >= 400 and response.request.resource_type != "document"):
+        document = response.request.resource_type == "document" and response.frame == self.page.main_frame
+        if response.status >= 500 or (response.status >= 400 and not document):
             self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
+        elif response.status >= 400:
+            self.refused_pages.append((response.url, response.status))
 
     def _on_console(self, message) -> None:
-        # The browser's own "Failed to load resource" lines duplicate what _on_response already judged. The NHS.UK
-        # stylesheet asks for the Frutiger fonts from assets.nhs.uk, which the CSP (no third-party hosts) refuses on
-        # purpose: text falls back to Arial, as the design system intends when the fonts are unavailable.
-        text = message.text
-        if message.type != "error" or text.startswith("Failed to load resource"):
-            return
-        if "assets.nhs.uk/fonts/" in text and "font-src" in text:
-            return
-        self.script_errors.append(text)
+        if message.type == "error":
+            self.console_errors.append((message.text, (message.location or {}).get("url", "")))
+
+    def expect_refusal(self, status: int = 400) -> None:
+        """The next page this tab shows is provoked on purpose with this 4xx status (a form sent back with errors)."""
+        assert 400 <= status < 500, status
+        self.expected_refusals.append(status)
+
+    def problems(self) -> list[str]:
+        """What went wrong on the pages shown since the last call: errors, other hosts, unexpected 4xx pages."""
+        problems = [f"server/asset error: {e}" for e in self.server_errors]
+        problems += [f"script error: {e}" for e in self.script_errors]
+        allowed = set()
+        for url, status in self.refused_pages:
+            if status in self.expected_refusals:
+                self.expected_refusals.remove(status)
+                allowed.add((url, f"Failed to load resource: the server responded with a status of {status} "))
+            else:
+                problems.append(f"unexpected HTTP {status} page: {url}")
+        for text, url in self.console_errors:
+            if not any(url == ok_url and text.startswith(ok_text) for ok_url, ok_text in allowed):
+                problems.append(f"console error: {text} ({url or 'no url'})")
+        self.server_errors.clear()
+        self.script_errors.clear()
+        self.console_errors.clear()
+        self.refused_pages.clear()
+        return problems
+
+    def assert_clean(self) -> None:
+        problems = self.problems()
+        assert not problems, f"{self.who} ({self.path}):\n  " + "\n  ".join(problems)
 
     def goto(self, path: str, expect_status: int = 200):
+        if expect_status >= 400:
+            self.expect_refusal(expect_status)
         response = self.page.goto(self.session.server.url + path)
         assert response is not None and response.status == expect_status, (
             f"{path}: expected HTTP {expect_status}, got {response.status if response else 'no response'}")
@@ -170,10 +213,7 @@ class Tab:
             problems += self._chart_problems()
         finally:
             self.page.set_viewport_size(original)
-        problems += [f"server/asset error: {e}" for e in self.server_errors]
-        problems += [f"script error: {e}" for e in self.script_errors]
-        self.server_errors.clear()
-        self.script_errors.clear()
+        problems += self.problems()
         assert not problems, f"{name} ({self.path}):\n  " + "\n  ".join(problems)
 
     def _chart_problems(self) -> list[str]:
@@ -219,6 +259,7 @@ class Browsing:
         self.test_name = test_name
         self.steps = 0
         self.contexts = []
+        self.tabs: list[Tab] = []
 
     def open(self, who: str = "anonymous", width: str = "desktop") -> Tab:
         w, h = WIDTHS[width]
@@ -226,7 +267,9 @@ class Browsing:
                                            locale="en-GB", timezone_id="Europe/London")  # a UK ward computer
         context.set_default_timeout(15000)
         self.contexts.append(context)
-        return Tab(context.new_page(), self, who)
+        tab = Tab(context.new_page(), self, who)
+        self.tabs.append(tab)
+        return tab
 
     def sign_in(self, who: str, width: str = "desktop") -> Tab:
         """A new tab signed in as the demo account `who` through the sign-in form."""
@@ -240,5 +283,12 @@ class Browsing:
         return tab
 
     def close(self) -> None:
-        for context in self.contexts:
-            context.close()
+        """Closes every tab, after checking the pages shown since each tab's last check (see Tab)."""
+        problems = []
+        try:
+            for tab in self.tabs:
+                problems += [f"{tab.who} ({tab.path}): {p}" for p in tab.problems()]
+        finally:
+            for context in self.contexts:
+                context.close()
+        assert not problems, "pages not clean:\n  " + "\n  ".join(problems)

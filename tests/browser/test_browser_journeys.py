@@ -106,6 +106,7 @@ def test_dops_from_logging_to_signature_to_stage_progress_and_cohort_export(brow
     open_new_evidence_form(trainee)
     trainee.check("record evidence")
     fill_dops(trainee, code=code, title=title, notes=f"Patient {NHS_NUMBER}: bilateral L4/5 medial branch blocks.")
+    trainee.expect_refusal(400)
     with trainee.page.expect_response(lambda r: r.request.method == "POST") as answer:
         trainee.page.get_by_role("button", name="Save and ask for sign-off").click()
     assert answer.value.status == 400
@@ -172,6 +173,7 @@ def test_outside_assessor_signs_once_through_the_emailed_link(browsing, live_ser
     trainee.page.get_by_label(re.compile(r"^\s*Procedure technique")).select_option("caudal_epidural")
     trainee.page.get_by_role("button", name="Save and ask for sign-off").click()
     trainee.page.get_by_label("An outside assessor without an account (by email)").check()
+    trainee.expect_refusal(400)
     trainee.page.get_by_role("button", name="Ask for sign-off").click()
     assert trainee.page.locator(".nhsuk-error-summary").count() == 1, "an assessor without an email was accepted"
     trainee.check("ask an assessor without an email")
@@ -190,6 +192,7 @@ def test_outside_assessor_signs_once_through_the_emailed_link(browsing, live_ser
     assessor.check("assessor link")
     assessor.page.get_by_label("Your full name").fill("Dr Ngozi Eze")
     assessor.page.get_by_label("Your GMC number").fill("12345")
+    assessor.expect_refusal(400)
     sign_decision(assessor, "2b", "Confident landmark and X-ray technique.")
     assert "7 digits" in assessor.page.locator(".nhsuk-error-summary").inner_text()
     assert assessor.page.get_by_label("Your full name").input_value() == "Dr Ngozi Eze"
@@ -240,6 +243,8 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(browsing, live_s
     for password in ("Lindqvist2026!!", new_password):
         tab.page.get_by_label("New password", exact=True).fill(password)
         tab.page.get_by_label("Confirm new password").fill(password)
+        if password != new_password:
+            tab.expect_refusal(400)
         tab.page.get_by_role("button", name="Save new password").click()
         if password != new_password:
             assert "from your name or email address" in tab.page.locator(".nhsuk-error-summary").inner_text()

@@ -15,6 +15,7 @@ def test_sign_in_page_and_a_wrong_password_are_accessible(browsing):
     tab.check("sign in")
     tab.page.get_by_label("Email address").fill(DEMO["trainee"])
     tab.page.get_by_label("Password", exact=True).fill("not-the-password")
+    tab.expect_refusal(400)
     with tab.page.expect_response(lambda r: r.url.endswith("/login") and r.request.method == "POST") as answer:
         tab.page.get_by_role("button", name="Sign in").click()
     assert answer.value.status == 400
@@ -81,6 +82,7 @@ def test_change_password_refuses_a_bad_input_accessibly(browsing):
     tab.page.get_by_label("Current password").fill("wrong-current-password")
     tab.page.get_by_label("New password", exact=True).fill("short")
     tab.page.get_by_label("Confirm new password").fill("different")
+    tab.expect_refusal(400)
     with tab.page.expect_response(lambda r: r.request.method == "POST") as answer:
         tab.page.get_by_role("button", name="Change password").click()
     assert answer.value.status == 400

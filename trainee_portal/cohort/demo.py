@@ -11,7 +11,7 @@ from trainee_portal.exams import services as exam_services
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile, User
 
-DOMAIN = "demo.painportfolio.nhs.uk"
+DOMAIN = "example.org"  # demo.DEMO_DOMAIN
 
 # email local part, training year, outcome, months before today, notes
 OUTCOMES = [

@@ -11,7 +11,7 @@ from trainee_portal.exams import services
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, MockExamScore, RapmConfirmation, TraineeProfile, User
 
-DOMAIN = "demo.painportfolio.nhs.uk"
+DOMAIN = "example.org"  # demo.DEMO_DOMAIN
 
 # email local part, part, [(months ago, result, score)] – sittings on the 11th, as the cohort demo makes them
 HISTORIES = [
