@@ -93,6 +93,16 @@ def init_app(app: Flask) -> None:
                 return send_asset(Path(candidate))
         abort(404)
 
+    def static_file(filename: str):
+        """The app's own static files (its stylesheets, the built NHS.UK stylesheet, scripts) served like the other
+        assets, so they are compressed once per worker and cached for a year by their fingerprinted URLs."""
+        candidate = safe_join(str(app.static_folder), filename)
+        if not candidate or not Path(candidate).is_file():
+            abort(404)
+        return send_asset(Path(candidate))
+
+    app.view_functions["static"] = public(static_file)
+
     @app.route("/vendor/plotly.min.js")
     @public
     def plotly_js():

@@ -161,3 +161,16 @@ def test_an_active_upload_repeating_a_shipped_version_does_not_break_pages(clien
         db.session.query(CurriculumUpload).delete()
         db.session.commit()
         curricula.registry(force=True)
+
+
+def test_the_apps_own_static_files_go_out_compressed_and_cached_for_a_year(client):
+    import brotli
+    page = client.get("/login").data.decode()
+    href = re.search(r'<link rel="stylesheet" href="(/static/build/nhsuk\.css\?v=[0-9a-f]{12})">', page).group(1)
+    plain = client.get(href)
+    packed = client.get(href, headers={"Accept-Encoding": "br"})
+    assert packed.headers["Content-Encoding"] == "br" and brotli.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 4
+    assert packed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get("/static/../../pyproject.toml").status_code == 404
+    assert client.get("/static/no-such-file.css").status_code == 404
