@@ -113,6 +113,7 @@ def test_the_nhsuk_stylesheet_is_built_without_fonts_from_another_host(client):
     text = css.get_data(as_text=True)
     assert ".nhsuk-header" in text
     assert "@font-face" not in text and "Frutiger" not in text and "://" not in text
+    assert "html{font-family:arial,sans-serif}" in text  # the package sets a font only beside its @font-face rules
     urls = set(re.findall(r'url\("?([^")]+)"?\)', text))
     assert urls, "the stylesheet's icons"
     for url in urls:
