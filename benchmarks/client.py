@@ -1,4 +1,5 @@
 """A small keep-alive HTTP client for localhost only: cookies, CSRF tokens from forms, and raw (still compressed) bodies."""
+
 from __future__ import annotations
 
 import re

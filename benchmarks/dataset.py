@@ -3,6 +3,7 @@
 Everything is deterministic for a given (seed, size, today). Rows are handed to a writer in batches
 of whole trainees, in foreign-key order; the audit log is chained at the end in time order.
 """
+
 from __future__ import annotations
 
 import random
@@ -11,24 +12,68 @@ from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 from competencies import STAGE_LEVELS, CurriculumRegistry
-from trainee_portal.audit import GENESIS_HASH, canonical_json, record_hash
-from trainee_portal.audit import text_sha256
+from trainee_portal.audit import GENESIS_HASH, canonical_json, record_hash, text_sha256
 from trainee_portal.models import EvidenceEntry, name_key
 
 DOMAIN = "bench.example.org"  # reserved for examples (RFC 2606)
-REGIONS = ["London", "Kent, Surrey and Sussex", "Wessex", "Severn", "Peninsula", "Thames Valley", "East of England",
-           "West Midlands", "East Midlands", "Yorkshire and the Humber", "North West", "North East", "Scotland",
-           "Wales", "Northern Ireland", "Mersey"]
+REGIONS = [
+    "London",
+    "Kent, Surrey and Sussex",
+    "Wessex",
+    "Severn",
+    "Peninsula",
+    "Thames Valley",
+    "East of England",
+    "West Midlands",
+    "East Midlands",
+    "Yorkshire and the Humber",
+    "North West",
+    "North East",
+    "Scotland",
+    "Wales",
+    "Northern Ireland",
+    "Mersey",
+]
 INTAKES = range(2019, 2026)
-HOSPITALS = ["St Thomas' Hospital", "King's College Hospital", "Royal London Hospital", "Salford Royal",
-             "Royal Infirmary of Edinburgh", "Leeds General Infirmary", "Queen Elizabeth Hospital Birmingham",
-             "Southmead Hospital", "University Hospital of Wales", "Royal Victoria Hospital Belfast",
-             "Freeman Hospital", "Addenbrooke's Hospital", "John Radcliffe Hospital", "Walton Centre"]
-SETTINGS = {"logbook.clinic": "outpatient", "logbook.ward_round": "ward", "logbook.mdt": "mdt",
-            "logbook.procedure": "theatre", "logbook.teaching": "teaching"}
-TOPICS = ["chronic low back pain", "complex regional pain syndrome", "post-surgical pain", "cancer pain",
-          "neuropathic pain", "acute-on-chronic pain", "opioid tapering", "pelvic pain", "headache",
-          "fibromyalgia", "post-herpetic neuralgia", "sickle cell crisis", "rib fractures", "spinal cord stimulator review"]
+HOSPITALS = [
+    "St Thomas' Hospital",
+    "King's College Hospital",
+    "Royal London Hospital",
+    "Salford Royal",
+    "Royal Infirmary of Edinburgh",
+    "Leeds General Infirmary",
+    "Queen Elizabeth Hospital Birmingham",
+    "Southmead Hospital",
+    "University Hospital of Wales",
+    "Royal Victoria Hospital Belfast",
+    "Freeman Hospital",
+    "Addenbrooke's Hospital",
+    "John Radcliffe Hospital",
+    "Walton Centre",
+]
+SETTINGS = {
+    "logbook.clinic": "outpatient",
+    "logbook.ward_round": "ward",
+    "logbook.mdt": "mdt",
+    "logbook.procedure": "theatre",
+    "logbook.teaching": "teaching",
+}
+TOPICS = [
+    "chronic low back pain",
+    "complex regional pain syndrome",
+    "post-surgical pain",
+    "cancer pain",
+    "neuropathic pain",
+    "acute-on-chronic pain",
+    "opioid tapering",
+    "pelvic pain",
+    "headache",
+    "fibromyalgia",
+    "post-herpetic neuralgia",
+    "sickle cell crisis",
+    "rib fractures",
+    "spinal cord stimulator review",
+]
 TECHNIQUES = ["epidural", "caudal_epidural", "facet_joint_injection", "medial_branch_block", "radiofrequency_denervation"]
 GUIDANCE = ["landmark", "ultrasound", "xray", "ct"]
 LEVELS = ["1", "2a", "2b", "3", "4"]
@@ -68,8 +113,9 @@ def _split(total: int, weights: list[float]) -> list[int]:
 
 
 def _at(day: date, rng: random.Random, hour: int = 9) -> datetime:
-    return datetime.combine(day, time(hour)) + timedelta(minutes=rng.randint(0, 600), seconds=rng.randint(0, 59),
-                                                         microseconds=rng.randint(0, 999_999))
+    return datetime.combine(day, time(hour)) + timedelta(
+        minutes=rng.randint(0, 600), seconds=rng.randint(0, 59), microseconds=rng.randint(0, 999_999)
+    )
 
 
 class DatasetBuilder:
@@ -89,15 +135,25 @@ class DatasetBuilder:
     def _user(self, rows, user_id: int, local: str, name: str, roles: tuple[str, ...]) -> None:
         email = f"{local}@{DOMAIN}"
         self.users[user_id] = (name, email)
-        rows["user"].append({"id": user_id, "email": email, "name": name, "password_hash": self.password_hash,
-                             "active": True, "must_change_password": False, "created_at": self.created,
-                             "last_login_at": None})
+        rows["user"].append(
+            {
+                "id": user_id,
+                "email": email,
+                "name": name,
+                "password_hash": self.password_hash,
+                "active": True,
+                "must_change_password": False,
+                "created_at": self.created,
+                "last_login_at": None,
+            }
+        )
         rows["user_role"].extend({"user_id": user_id, "role": r} for r in roles)
 
     def people(self) -> dict[str, list[dict]]:
         rng, today, n = self.rng, self.sizes.today, self.sizes.trainees
-        rows: dict[str, list[dict]] = {t: [] for t in (
-            "region", "cohort", "user", "user_role", "trainee_profile", "supervisor_assignment", "director_scope")}
+        rows: dict[str, list[dict]] = {
+            t: [] for t in ("region", "cohort", "user", "user_role", "trainee_profile", "supervisor_assignment", "director_scope")
+        }
         for rid, name in enumerate(REGIONS, 1):
             rows["region"].append({"id": rid, "name": name, "name_key": name_key(name)})
         cohorts = []
@@ -105,17 +161,28 @@ class DatasetBuilder:
             for year in INTAKES:
                 cid = len(cohorts) + 1
                 cohorts.append((cid, rid, year))
-                rows["cohort"].append({"id": cid, "region_id": rid, "name": f"{name} {year} intake",
-                                       "name_key": name_key(f"{name} {year} intake"), "intake_year": year})
+                rows["cohort"].append(
+                    {
+                        "id": cid,
+                        "region_id": rid,
+                        "name": f"{name} {year} intake",
+                        "name_key": name_key(f"{name} {year} intake"),
+                        "intake_year": year,
+                    }
+                )
         self._user(rows, 1, "admin", "Alex Morgan", ("admin",))
         self._user(rows, 2, "director", "Dr Helen Okafor (national)", ("director",))
         for rid in range(1, len(REGIONS) + 1):
-            rows["director_scope"].append({"id": self.ids.next("director_scope"), "director_id": 2, "region_id": rid, "cohort_id": None})
+            rows["director_scope"].append(
+                {"id": self.ids.next("director_scope"), "director_id": 2, "region_id": rid, "cohort_id": None}
+            )
         self.regional_directors = {}
         for rid, name in enumerate(REGIONS, 1):
             uid = 2 + rid
             self._user(rows, uid, f"director.{rid}", f"Dr Director {name}", ("director", "supervisor"))
-            rows["director_scope"].append({"id": self.ids.next("director_scope"), "director_id": uid, "region_id": rid, "cohort_id": None})
+            rows["director_scope"].append(
+                {"id": self.ids.next("director_scope"), "director_id": uid, "region_id": rid, "cohort_id": None}
+            )
             self.regional_directors[rid] = uid
         supervisors_per_region: dict[int, list[int]] = {rid: [] for rid in range(1, len(REGIONS) + 1)}
         for i in range(max(len(REGIONS), n // 5)):
@@ -132,21 +199,53 @@ class DatasetBuilder:
             stage_start = today - timedelta(days=rng.randint(30, 330))
             programme_start = stage_start - timedelta(days=365 * (stage_index + 1) + rng.randint(0, 200))
             self._user(rows, tid, "trainee" if i == 0 else f"trainee.{i}", f"Dr Trainee {i}", ("trainee",))
-            rows["trainee_profile"].append({
-                "user_id": tid, "gmc_number": f"{7_000_000 + i:07d}", "curriculum_version": version, "current_stage": level,
-                "programme_start": programme_start, "stage_started_on": stage_start, "region_id": rid, "cohort_id": cid,
-                "last_activity_at": None})
+            rows["trainee_profile"].append(
+                {
+                    "user_id": tid,
+                    "gmc_number": f"{7_000_000 + i:07d}",
+                    "curriculum_version": version,
+                    "current_stage": level,
+                    "programme_start": programme_start,
+                    "stage_started_on": stage_start,
+                    "region_id": rid,
+                    "cohort_id": cid,
+                    "last_activity_at": None,
+                }
+            )
             pool = supervisors_per_region[rid]
             educational = pool[0] if i == 0 else rng.choice(pool)
-            rows["supervisor_assignment"].append({"id": self.ids.next("supervisor_assignment"), "supervisor_id": educational,
-                                                  "trainee_id": tid, "kind": "educational",
-                                                  "starts_on": programme_start, "ends_on": None})
+            rows["supervisor_assignment"].append(
+                {
+                    "id": self.ids.next("supervisor_assignment"),
+                    "supervisor_id": educational,
+                    "trainee_id": tid,
+                    "kind": "educational",
+                    "starts_on": programme_start,
+                    "ends_on": None,
+                }
+            )
             if rng.random() < 0.5:
-                rows["supervisor_assignment"].append({"id": self.ids.next("supervisor_assignment"),
-                                                      "supervisor_id": self.regional_directors[rid], "trainee_id": tid,
-                                                      "kind": "clinical", "starts_on": stage_start, "ends_on": None})
-            self.trainees.append({"id": tid, "version": version, "level": level, "stage_start": stage_start,
-                                  "programme_start": programme_start, "region": rid, "supervisor": educational})
+                rows["supervisor_assignment"].append(
+                    {
+                        "id": self.ids.next("supervisor_assignment"),
+                        "supervisor_id": self.regional_directors[rid],
+                        "trainee_id": tid,
+                        "kind": "clinical",
+                        "starts_on": stage_start,
+                        "ends_on": None,
+                    }
+                )
+            self.trainees.append(
+                {
+                    "id": tid,
+                    "version": version,
+                    "level": level,
+                    "stage_start": stage_start,
+                    "programme_start": programme_start,
+                    "region": rid,
+                    "supervisor": educational,
+                }
+            )
         return rows
 
     # --- evidence, sign-off requests and sign-offs ------------------------------------------
@@ -158,8 +257,11 @@ class DatasetBuilder:
         signed = _split(self.sizes.signoffs, per_trainee)
         for start in range(0, len(self.trainees), batch_trainees):
             rows = {t: [] for t in ("evidence_entry", "evidence_competency", "sign_off_request", "sign_off")}
-            for t, count, k_signed in zip(self.trainees[start:start + batch_trainees], per_trainee[start:start + batch_trainees],
-                                          signed[start:start + batch_trainees]):
+            for t, count, k_signed in zip(
+                self.trainees[start : start + batch_trainees],
+                per_trainee[start : start + batch_trainees],
+                signed[start : start + batch_trainees],
+            ):
                 self._trainee_evidence(rows, t, count, k_signed)
             yield rows
 
@@ -193,20 +295,35 @@ class DatasetBuilder:
                     codes.append(other)
             created = _at(occurred, rng, 12)
             entry = {
-                "id": self.ids.next("evidence_entry"), "trainee_id": t["id"], "evidence_type": kind,
-                "stage_level": stage.level, "occurred_on": occurred,
+                "id": self.ids.next("evidence_entry"),
+                "trainee_id": t["id"],
+                "evidence_type": kind,
+                "stage_level": stage.level,
+                "occurred_on": occurred,
                 "title": f"{kind.split('.')[-1].replace('_', ' ').capitalize()}: {rng.choice(TOPICS)}",
-                "setting": SETTINGS.get(kind, "other"), "hospital": rng.choice(HOSPITALS), "supervision_level": level,
+                "setting": SETTINGS.get(kind, "other"),
+                "hospital": rng.choice(HOSPITALS),
+                "supervision_level": level,
                 "technique": rng.choice(TECHNIQUES) if procedure else None,
                 "guidance": rng.choice(GUIDANCE) if procedure else None,
                 "notes": "Anonymised summary of the case and my role in it.",
                 "reflection": "What went well, what I would change, and what I will read next." if kind == "reflection" else "",
-                "attachment_name": None, "attachment_path": None, "attachment_mime": None, "attachment_size": None,
-                "status": status, "version": 1, "supersedes_id": None, "superseded_at": None,
-                "created_at": created, "updated_at": created, "submitted_at": None, "signed_at": None,
+                "attachment_name": None,
+                "attachment_path": None,
+                "attachment_mime": None,
+                "attachment_size": None,
+                "status": status,
+                "version": 1,
+                "supersedes_id": None,
+                "superseded_at": None,
+                "created_at": created,
+                "updated_at": created,
+                "submitted_at": None,
+                "signed_at": None,
             }
-            entry["content_hash"] = EvidenceEntry.compute_content_hash(SimpleNamespace(
-                CONTENT_FIELDS=EvidenceEntry.CONTENT_FIELDS, competency_codes=tuple(codes), **entry))
+            entry["content_hash"] = EvidenceEntry.compute_content_hash(
+                SimpleNamespace(CONTENT_FIELDS=EvidenceEntry.CONTENT_FIELDS, competency_codes=tuple(codes), **entry)
+            )
             rows["evidence_competency"].extend({"evidence_id": entry["id"], "competency_code": c} for c in sorted(set(codes)))
             if status != "draft":
                 self._request(rows, entry, t, supervisor, trainee_name, trainee_email, status)
@@ -217,36 +334,92 @@ class DatasetBuilder:
         asked = min(entry["created_at"] + timedelta(hours=rng.randint(0, 72)), datetime.combine(today, time(8)))
         entry["submitted_at"] = asked
         request_id = self.ids.next("sign_off_request")
-        request = {"id": request_id, "evidence_id": entry["id"], "requested_by_id": t["id"], "supervisor_id": supervisor,
-                   "assessor_email": None, "token_hash": None, "expires_at": None, "token_used_at": None,
-                   "status": {"submitted": "pending", "signed": "signed", "returned": "returned"}[status],
-                   "created_at": asked, "decided_at": None, "decided_by_id": None, "return_reason": None, "reminded_at": None}
+        request = {
+            "id": request_id,
+            "evidence_id": entry["id"],
+            "requested_by_id": t["id"],
+            "supervisor_id": supervisor,
+            "assessor_email": None,
+            "token_hash": None,
+            "expires_at": None,
+            "token_used_at": None,
+            "status": {"submitted": "pending", "signed": "signed", "returned": "returned"}[status],
+            "created_at": asked,
+            "decided_at": None,
+            "decided_by_id": None,
+            "return_reason": None,
+            "reminded_at": None,
+        }
         sup_name, sup_email = self.users[supervisor]
-        self.audit_events.append((asked, t["id"], f"{trainee_name} <{trainee_email}>", "signoff.requested", t["id"],
-                                  "evidence", entry["id"], {"request_id": request_id, "to": sup_email}))
+        self.audit_events.append(
+            (
+                asked,
+                t["id"],
+                f"{trainee_name} <{trainee_email}>",
+                "signoff.requested",
+                t["id"],
+                "evidence",
+                entry["id"],
+                {"request_id": request_id, "to": sup_email},
+            )
+        )
         if status != "submitted":
-            decided = min(asked + timedelta(days=rng.randint(1, 14), minutes=rng.randint(0, 600)),
-                          datetime.combine(today, time(9)))
+            decided = min(
+                asked + timedelta(days=rng.randint(1, 14), minutes=rng.randint(0, 600)), datetime.combine(today, time(9))
+            )
             request.update(decided_at=decided, decided_by_id=supervisor)
             label = f"{sup_name} <{sup_email}>"
             if status == "signed":
                 signoff_id = self.ids.next("sign_off")
                 entry["signed_at"] = decided
-                rows["sign_off"].append({
-                    "id": signoff_id, "evidence_id": entry["id"], "request_id": request_id, "signer_id": supervisor,
-                    "assessor_name": None, "assessor_gmc": None, "supervision_level": entry["supervision_level"] or "4",
-                    "feedback": FEEDBACK, "content_hash": entry["content_hash"],
-                    "signed_at": decided, "voided_at": None, "void_reason": None, "assurance": "supervisor"})
-                payload = {"request_id": request_id, "signoff_id": signoff_id, "evidence_id": entry["id"],
-                           "level": entry["supervision_level"] or "4", "content_hash": entry["content_hash"],
-                           "signer_id": supervisor, "assessor_name": None, "assessor_gmc": None, "assessor_email": None,
-                           "assurance": "supervisor", "feedback_sha256": text_sha256(FEEDBACK)}
-                self.audit_events.append((decided, supervisor, label, "signoff.signed", t["id"], "evidence", entry["id"], payload))
+                rows["sign_off"].append(
+                    {
+                        "id": signoff_id,
+                        "evidence_id": entry["id"],
+                        "request_id": request_id,
+                        "signer_id": supervisor,
+                        "assessor_name": None,
+                        "assessor_gmc": None,
+                        "supervision_level": entry["supervision_level"] or "4",
+                        "feedback": FEEDBACK,
+                        "content_hash": entry["content_hash"],
+                        "signed_at": decided,
+                        "voided_at": None,
+                        "void_reason": None,
+                        "assurance": "supervisor",
+                    }
+                )
+                payload = {
+                    "request_id": request_id,
+                    "signoff_id": signoff_id,
+                    "evidence_id": entry["id"],
+                    "level": entry["supervision_level"] or "4",
+                    "content_hash": entry["content_hash"],
+                    "signer_id": supervisor,
+                    "assessor_name": None,
+                    "assessor_gmc": None,
+                    "assessor_email": None,
+                    "assurance": "supervisor",
+                    "feedback_sha256": text_sha256(FEEDBACK),
+                }
+                self.audit_events.append(
+                    (decided, supervisor, label, "signoff.signed", t["id"], "evidence", entry["id"], payload)
+                )
             else:
                 reason = "Please add what you did yourself and the supervision level."
                 request["return_reason"] = reason
-                self.audit_events.append((decided, supervisor, label, "signoff.returned", t["id"], "evidence", entry["id"],
-                                          {"request_id": request_id, "reason": reason}))
+                self.audit_events.append(
+                    (
+                        decided,
+                        supervisor,
+                        label,
+                        "signoff.returned",
+                        t["id"],
+                        "evidence",
+                        entry["id"],
+                        {"request_id": request_id, "reason": reason},
+                    )
+                )
         rows["sign_off_request"].append(request)
 
     # --- exams, ARCP and the audit chain ------------------------------------------------------
@@ -259,8 +432,16 @@ class DatasetBuilder:
             for part, month, day in (("MCQ", 3, 10), ("SOE", 5, 15), ("MCQ", 9, 15), ("SOE", 11, 10)):
                 sits = date(year, month, day)
                 sid = self.ids.next("exam_sitting")
-                rows["exam_sitting"].append({"id": sid, "part": part, "sits_on": sits, "opens_on": sits - timedelta(days=90),
-                                             "closes_on": sits - timedelta(days=42), "created_at": self.created})
+                rows["exam_sitting"].append(
+                    {
+                        "id": sid,
+                        "part": part,
+                        "sits_on": sits,
+                        "opens_on": sits - timedelta(days=90),
+                        "closes_on": sits - timedelta(days=42),
+                        "created_at": self.created,
+                    }
+                )
                 sittings[part].append((sits, sid))
         for t in self.trainees:
             director = self.regional_directors[t["region"]]
@@ -271,14 +452,35 @@ class DatasetBuilder:
                     break
                 outcome = rng.choices([o for o, _ in ARCP_WEIGHTS], [w for _, w in ARCP_WEIGHTS])[0]
                 row = {
-                    "id": self.ids.next("arcp_outcome"), "trainee_id": t["id"], "training_year": f"ST{3 + y}" if y < 6 else f"Y{y + 1}",
-                    "outcome": outcome, "panel_date": panel, "notes": "", "evidence_summary": "{}",
-                    "recorded_by_id": director, "created_at": _at(panel, rng)}
+                    "id": self.ids.next("arcp_outcome"),
+                    "trainee_id": t["id"],
+                    "training_year": f"ST{3 + y}" if y < 6 else f"Y{y + 1}",
+                    "outcome": outcome,
+                    "panel_date": panel,
+                    "notes": "",
+                    "evidence_summary": "{}",
+                    "recorded_by_id": director,
+                    "created_at": _at(panel, rng),
+                }
                 rows["arcp_outcome"].append(row)
-                self._audit(row["created_at"], director, "arcp.recorded", t["id"], "arcp_outcome", row["id"], {
-                    "trainee_id": t["id"], "training_year": row["training_year"], "outcome": outcome,
-                    "panel_date": panel.isoformat(), "notes_sha256": text_sha256(""), "recorded_by_id": director,
-                    "evidence_total": 0, "evidence_summary_sha256": text_sha256("{}")})
+                self._audit(
+                    row["created_at"],
+                    director,
+                    "arcp.recorded",
+                    t["id"],
+                    "arcp_outcome",
+                    row["id"],
+                    {
+                        "trainee_id": t["id"],
+                        "training_year": row["training_year"],
+                        "outcome": outcome,
+                        "panel_date": panel.isoformat(),
+                        "notes_sha256": text_sha256(""),
+                        "recorded_by_id": director,
+                        "evidence_total": 0,
+                        "evidence_summary_sha256": text_sha256("{}"),
+                    },
+                )
             if t["level"] not in ("higher", "advanced") or rng.random() < 0.35:
                 continue
             past = [s for s in sittings["MCQ"] if t["stage_start"] - timedelta(days=400) <= s[0] <= today]
@@ -293,14 +495,32 @@ class DatasetBuilder:
                 confirmed = passed_on + timedelta(days=20)
                 if confirmed <= today:
                     rapm = {
-                        "id": self.ids.next("rapm_confirmation"), "trainee_id": t["id"], "confirmed_by_id": director,
-                        "confirmed_on": confirmed, "stage3_pain_complete": True, "advanced_training_started_on": t["stage_start"],
-                        "note": "", "created_at": _at(confirmed, rng)}
+                        "id": self.ids.next("rapm_confirmation"),
+                        "trainee_id": t["id"],
+                        "confirmed_by_id": director,
+                        "confirmed_on": confirmed,
+                        "stage3_pain_complete": True,
+                        "advanced_training_started_on": t["stage_start"],
+                        "note": "",
+                        "created_at": _at(confirmed, rng),
+                    }
                     rows["rapm_confirmation"].append(rapm)
-                    self._audit(rapm["created_at"], director, "exam.rapm_confirmed", t["id"], "rapm_confirmation", rapm["id"], {
-                        "confirmed_on": confirmed.isoformat(), "advanced_training_started_on": t["stage_start"].isoformat(),
-                        "stage3_pain_complete": True, "trainee_id": t["id"], "confirmed_by_id": director,
-                        "note_sha256": text_sha256("")})
+                    self._audit(
+                        rapm["created_at"],
+                        director,
+                        "exam.rapm_confirmed",
+                        t["id"],
+                        "rapm_confirmation",
+                        rapm["id"],
+                        {
+                            "confirmed_on": confirmed.isoformat(),
+                            "advanced_training_started_on": t["stage_start"].isoformat(),
+                            "stage3_pain_complete": True,
+                            "trainee_id": t["id"],
+                            "confirmed_by_id": director,
+                            "note_sha256": text_sha256(""),
+                        },
+                    )
                     for sits, sid in [s for s in sittings["SOE"] if confirmed < s[0] <= today][:2]:
                         result = "pass" if rng.random() < 0.7 else "fail"
                         self._attempt(rows, t, sid, sits, result)
@@ -308,21 +528,46 @@ class DatasetBuilder:
                             break
             for k in range(rng.randint(0, 3)):
                 taken = today - timedelta(days=rng.randint(10, 300))
-                rows["mock_exam_score"].append({"id": self.ids.next("mock_exam_score"), "trainee_id": t["id"], "part": "MCQ",
-                                                "taken_on": taken, "title": f"Practice paper {k + 1}",
-                                                "score_percent": round(rng.uniform(45, 85), 1)})
+                rows["mock_exam_score"].append(
+                    {
+                        "id": self.ids.next("mock_exam_score"),
+                        "trainee_id": t["id"],
+                        "part": "MCQ",
+                        "taken_on": taken,
+                        "title": f"Practice paper {k + 1}",
+                        "score_percent": round(rng.uniform(45, 85), 1),
+                    }
+                )
         return rows
 
     def _attempt(self, rows, t, sitting_id, sits, result) -> None:
         at = _at(sits + timedelta(days=30), self.rng)
         row = {
-            "id": self.ids.next("exam_attempt"), "trainee_id": t["id"], "sitting_id": sitting_id, "result": result,
+            "id": self.ids.next("exam_attempt"),
+            "trainee_id": t["id"],
+            "sitting_id": sitting_id,
+            "result": result,
             "score": round(self.rng.uniform(55, 80) if result == "pass" else self.rng.uniform(35, 60), 1),
-            "extra_training_note": None, "recorded_by_id": t["id"], "corrected_by_id": None, "created_at": at, "updated_at": at}
+            "extra_training_note": None,
+            "recorded_by_id": t["id"],
+            "corrected_by_id": None,
+            "created_at": at,
+            "updated_at": at,
+        }
         rows["exam_attempt"].append(row)
-        self._audit(at, t["id"], "exam.attempt_recorded", t["id"], "exam_attempt", row["id"], {
-            "sits_on": sits.isoformat(), "extra_training_note_sha256": text_sha256(None),
-            **{k: row[k] for k in ("trainee_id", "sitting_id", "result", "score", "recorded_by_id", "corrected_by_id")}})
+        self._audit(
+            at,
+            t["id"],
+            "exam.attempt_recorded",
+            t["id"],
+            "exam_attempt",
+            row["id"],
+            {
+                "sits_on": sits.isoformat(),
+                "extra_training_note_sha256": text_sha256(None),
+                **{k: row[k] for k in ("trainee_id", "sitting_id", "result", "score", "recorded_by_id", "corrected_by_id")},
+            },
+        )
 
     def _audit(self, at, actor_id, action, trainee_id, subject_type, subject_id, payload) -> None:
         name, email = self.users[actor_id]
@@ -333,10 +578,21 @@ class DatasetBuilder:
         self.audit_events.sort(key=lambda e: e[0])
         prev = GENESIS_HASH
         out = []
-        for sequence, (at, actor_id, label, action, trainee_id, subject_type, subject_id, payload) in enumerate(self.audit_events, 1):
-            record = SimpleNamespace(id=sequence, created_at=at, actor_id=actor_id, actor_label=label, action=action,
-                                     trainee_id=trainee_id, subject_type=subject_type, subject_id=subject_id,
-                                     payload=canonical_json(payload), prev_hash=prev)
+        for sequence, (at, actor_id, label, action, trainee_id, subject_type, subject_id, payload) in enumerate(
+            self.audit_events, 1
+        ):
+            record = SimpleNamespace(
+                id=sequence,
+                created_at=at,
+                actor_id=actor_id,
+                actor_label=label,
+                action=action,
+                trainee_id=trainee_id,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                payload=canonical_json(payload),
+                prev_hash=prev,
+            )
             record.record_hash = record_hash(record)
             prev = record.record_hash
             out.append(vars(record))
@@ -344,4 +600,3 @@ class DatasetBuilder:
                 yield {"audit_record": out}
                 out = []
         yield {"audit_record": out, "audit_head": [{"id": 1, "sequence": len(self.audit_events), "last_hash": prev}]}
-

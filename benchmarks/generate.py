@@ -2,6 +2,7 @@
 
 python -m benchmarks.generate --trainees 2000 --evidence 1000000 --seed 1 --database-url sqlite:////tmp/bench.sqlite3
 """
+
 from __future__ import annotations
 
 import json
@@ -26,13 +27,17 @@ def engine_name(url: str) -> str:
 def make_app(database_url: str):
     from trainee_portal import create_app
     from trainee_portal.settings import normalise_database_url
-    return create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-                       "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-generator-key"),
-                       "TESTING": True})
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-generator-key"),
+            "TESTING": True,
+        }
+    )
 
 
-def generate(database_url: str, trainees: int, evidence: int, signoffs: int | None, seed: int,
-             today: date, echo=print) -> dict:
+def generate(database_url: str, trainees: int, evidence: int, signoffs: int | None, seed: int, today: date, echo=print) -> dict:
     """Migrate, load every table in bulk, rebuild the progress summaries; returns the counts and timings."""
     from flask_migrate import upgrade
 
@@ -52,8 +57,9 @@ def generate(database_url: str, trainees: int, evidence: int, signoffs: int | No
         if db.session.scalar(select(func.count()).select_from(User)):
             raise click.ClickException("the database already has users: generate into an empty database")
         db.session.remove()
-        sizes = Sizes(trainees=trainees, evidence=evidence,
-                      signoffs=evidence // 5 if signoffs is None else signoffs, seed=seed, today=today)
+        sizes = Sizes(
+            trainees=trainees, evidence=evidence, signoffs=evidence // 5 if signoffs is None else signoffs, seed=seed, today=today
+        )
         builder = DatasetBuilder(sizes, curricula.registry(), hash_password(BENCH_PASSWORD))
         loader = BulkLoader(db.engine)
         step = time.perf_counter()
@@ -80,10 +86,15 @@ def generate(database_url: str, trainees: int, evidence: int, signoffs: int | No
         timings["analyze_s"] = time.perf_counter() - step
         db.session.remove()
     timings["total_s"] = time.perf_counter() - started
-    return {"engine": engine_name(database_url), "seed": seed, "today": today.isoformat(),
-            "sizes": {"trainees": trainees, "evidence": evidence, "signoffs": sizes.signoffs},
-            "rows": loader.counts, "timings": {k: round(v, 1) for k, v in timings.items()},
-            "python": platform.python_version()}
+    return {
+        "engine": engine_name(database_url),
+        "seed": seed,
+        "today": today.isoformat(),
+        "sizes": {"trainees": trainees, "evidence": evidence, "signoffs": sizes.signoffs},
+        "rows": loader.counts,
+        "timings": {k: round(v, 1) for k, v in timings.items()},
+        "python": platform.python_version(),
+    }
 
 
 def _write(loader, rows: dict[str, list[dict]]) -> None:

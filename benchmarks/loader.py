@@ -3,6 +3,7 @@
 Rows arrive as dicts; columns a row leaves out get the model's scalar default (or NULL), so columns
 other engineers add to the models do not break the generator.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -69,8 +70,10 @@ class BulkLoader:
                     copy.write_row(row)
         else:
             placeholders = ", ".join("?" for _ in names)
-            cursor.executemany(f'INSERT INTO "{table_name}" ({quoted}) VALUES ({placeholders})',
-                               [tuple(_sqlite_value(v) for v in row) for row in tuples])
+            cursor.executemany(
+                f'INSERT INTO "{table_name}" ({quoted}) VALUES ({placeholders})',
+                [tuple(_sqlite_value(v) for v in row) for row in tuples],
+            )
         cursor.close()
         self.counts[table_name] = self.counts.get(table_name, 0) + len(rows)
 
@@ -86,7 +89,8 @@ class BulkLoader:
                 if "id" in table.columns and table.name in self.counts and table.c.id.primary_key:
                     cursor.execute(
                         f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                        f"(SELECT COALESCE(MAX(id), 1) FROM \"{table.name}\"))")
+                        f'(SELECT COALESCE(MAX(id), 1) FROM "{table.name}"))'
+                    )
         else:
             cursor.execute("PRAGMA foreign_key_check")
             problems = cursor.fetchall()

@@ -1,4 +1,5 @@
 """What machine a result was measured on, and the peak memory of gunicorn's workers read from /proc."""
+
 from __future__ import annotations
 
 import os
@@ -25,14 +26,21 @@ def _postgres_version(url: str) -> str | None:
     if url.startswith("sqlite"):
         return None
     import psycopg
+
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         return conn.execute("SHOW server_version").fetchone()[0]
 
 
 def describe(url: str) -> dict:
-    return {"nproc": os.cpu_count(), "ram_gib": _ram_gib(), "cpu_model": _cpu_model(),
-            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-            "postgresql": _postgres_version(url), "kernel": platform.release()}
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gib": _ram_gib(),
+        "cpu_model": _cpu_model(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": _postgres_version(url),
+        "kernel": platform.release(),
+    }
 
 
 def _status(pid: int) -> dict[str, str]:
@@ -54,10 +62,18 @@ def worker_memory(master_pid: int) -> dict:
         except OSError:
             continue
         if status.get("PPid") == str(master_pid):
-            workers.append({"pid": int(entry.name), "peak_rss_mib": round(int(status["VmHWM"].split()[0]) / 1024, 1),
-                            "rss_mib": round(int(status["VmRSS"].split()[0]) / 1024, 1)})
-    return {"workers": workers, "peak_rss_mib_max": max((w["peak_rss_mib"] for w in workers), default=None),
-            "peak_rss_mib_sum": round(sum(w["peak_rss_mib"] for w in workers), 1)}
+            workers.append(
+                {
+                    "pid": int(entry.name),
+                    "peak_rss_mib": round(int(status["VmHWM"].split()[0]) / 1024, 1),
+                    "rss_mib": round(int(status["VmRSS"].split()[0]) / 1024, 1),
+                }
+            )
+    return {
+        "workers": workers,
+        "peak_rss_mib_max": max((w["peak_rss_mib"] for w in workers), default=None),
+        "peak_rss_mib_sum": round(sum(w["peak_rss_mib"] for w in workers), 1),
+    }
 
 
 def worker_pids(master_pid: int) -> list[int]:

@@ -3,6 +3,7 @@
 The raw-SQL floor of a page is the page's own statements, captured from one request and replayed
 straight through the DB driver (no Flask, ORM or template), so it moves with the pages as they change.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,15 +59,18 @@ def write_form(body: bytes, today: date) -> list[tuple[str, str]]:
     def pick(name, preferred):
         options = [o for o in choices.get(name, []) if o]
         return preferred if preferred in options else (options[0] if options else "")
-    values.update({
-        "evidence_type": pick("evidence_type", "logbook.clinic"),
-        "occurred_on": today.isoformat(),
-        "title": "Benchmark clinic: new patient review",
-        "setting": pick("setting", "outpatient"),
-        "hospital": "St Thomas' Hospital",
-        "supervision_level": pick("supervision_level", "2b"),
-        "notes": "Anonymised summary of the clinic and my role in it.",
-    })
+
+    values.update(
+        {
+            "evidence_type": pick("evidence_type", "logbook.clinic"),
+            "occurred_on": today.isoformat(),
+            "title": "Benchmark clinic: new patient review",
+            "setting": pick("setting", "outpatient"),
+            "hospital": "St Thomas' Hospital",
+            "supervision_level": pick("supervision_level", "2b"),
+            "notes": "Anonymised summary of the clinic and my role in it.",
+        }
+    )
     for name in ("technique", "guidance", "reflection"):
         values.setdefault(name, "")
     form = [(k, v) for k, v in values.items() if k != "competencies"]
@@ -102,6 +106,7 @@ class Capture:
 def capture_requests(app, plan: list[tuple[Page, str]], today: date) -> dict[str, dict]:
     """Each page once through the test client (signed in through the real login form): its SQL and status."""
     from trainee_portal.extensions import db
+
     out: dict[str, dict] = {}
     clients: dict[str, object] = {}
     with app.app_context():
@@ -121,8 +126,7 @@ def capture_requests(app, plan: list[tuple[Page, str]], today: date) -> dict[str
             client.get(path)  # warm the per-process caches (curriculum registry) as a running worker has them
             with Capture(engine) as capture:
                 response = client.get(path)
-        out[page.name] = {"status": response.status_code, "statements": capture.statements,
-                          "queries": len(capture.statements)}
+        out[page.name] = {"status": response.status_code, "statements": capture.statements, "queries": len(capture.statements)}
         if page is WRITE:
             # The new entry's id (from the redirect to it), so the replay can point later statements at its own row.
             found = re.search(r"/(\d+)(?:/|$)", response.headers.get("Location", ""))
@@ -140,8 +144,9 @@ def _swap(parameters, old, new):
     return parameters
 
 
-def replay(connection, dialect: str, statements, repeats: int, write: bool,
-           created_id: int | None = None) -> tuple[list[float], float]:
+def replay(
+    connection, dialect: str, statements, repeats: int, write: bool, created_id: int | None = None
+) -> tuple[list[float], float]:
     """Replays a page's statements on a raw DB-API connection; writes are rolled back.
 
     Returns wall-clock seconds per replay and the mean CPU seconds per replay (driver plus database server).
@@ -152,6 +157,7 @@ def replay(connection, dialect: str, statements, repeats: int, write: bool,
     backend = []
     if dialect == "postgresql":
         from benchmarks.machine import cpu_seconds
+
         pid = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
         connection.rollback()
         backend = [pid]
@@ -183,8 +189,10 @@ def raw_connection(url: str):
     """A plain driver connection with the app's SQLite settings (WAL, busy timeout)."""
     if url.startswith("sqlite"):
         import sqlite3
+
         connection = sqlite3.connect(url.split("sqlite:///", 1)[1], timeout=15)
         connection.execute("PRAGMA busy_timeout=15000")
         return connection, "sqlite"
     import psycopg
+
     return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")), "postgresql"

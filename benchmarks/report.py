@@ -1,4 +1,5 @@
 """The benchmark's table and target verdicts, and the bytes a browser transfers for the first and later chart pages."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,16 @@ def _assets(client: Client, html: bytes, seen: dict) -> list[dict]:
             continue
         status, headers, body = _fetch(client, url)
         seen[url] = headers.get("cache-control", "")
-        items.append({"url": url, "status": status, "bytes": len(body), "encoding": headers.get("content-encoding"),
-                      "cache_control": seen[url], "cached": False})
+        items.append(
+            {
+                "url": url,
+                "status": status,
+                "bytes": len(body),
+                "encoding": headers.get("content-encoding"),
+                "cache_control": seen[url],
+                "cached": False,
+            }
+        )
         if url.split("?")[0].endswith(".css") and status == 200:
             css = _text(headers, body)
             base = url.split("?")[0].rsplit("/", 1)[0]
@@ -42,15 +51,19 @@ def _assets(client: Client, html: bytes, seen: dict) -> list[dict]:
                 if font_url not in seen:
                     fs, fh, fb = _fetch(client, font_url)
                     seen[font_url] = fh.get("cache-control", "")
-                    items.append({"url": font_url, "status": fs, "bytes": len(fb), "cache_control": seen[font_url], "cached": False})
+                    items.append(
+                        {"url": font_url, "status": fs, "bytes": len(fb), "cache_control": seen[font_url], "cached": False}
+                    )
     return items
 
 
 def _decode(body: bytes, encoding: str) -> bytes:
     if encoding == "br":
         import brotli
+
         return brotli.decompress(body)
     import gzip
+
     return gzip.decompress(body)
 
 
@@ -74,12 +87,23 @@ def transfer_sizes(port: int, clients: dict, plan) -> dict:
         assets = _assets(client, _text(headers, html), seen)
         total = len(html) + sum(a["bytes"] for a in assets)
         plotly = [a for a in assets if "plotly" in a["url"]]
-        out["pages"].append({"page": page.name, "html_bytes": len(html), "html_encoding": headers.get("content-encoding"),
-                             "total_bytes": total, "plotly": plotly, "assets": assets, "first": index == 0})
+        out["pages"].append(
+            {
+                "page": page.name,
+                "html_bytes": len(html),
+                "html_encoding": headers.get("content-encoding"),
+                "total_bytes": total,
+                "plotly": plotly,
+                "assets": assets,
+                "first": index == 0,
+            }
+        )
         client.close()
     first = out["pages"][0]
     out["first_chart_page_bytes"] = first["total_bytes"]
-    out["later_pages_reuse_plotly"] = all(p["plotly"] and p["plotly"][0]["cached"] for p in out["pages"][1:]) if len(out["pages"]) > 1 else None
+    out["later_pages_reuse_plotly"] = (
+        all(p["plotly"] and p["plotly"][0]["cached"] for p in out["pages"][1:]) if len(out["pages"]) > 1 else None
+    )
     out["plotly_cache_control"] = first["plotly"][0]["cache_control"] if first["plotly"] else None
     return out
 
@@ -90,64 +114,94 @@ def targets(result: dict) -> dict:
 
     def add(name, ok, detail):
         verdicts[name] = {"met": ok, "detail": detail}
+
     cohort = pages.get("cohort dashboard")
     if cohort:
         floor = cohort["raw_sql_floor"]["median_ms"]
         add("cohort dashboard < 150 ms median", cohort["median_ms"] < 150, f"{cohort['median_ms']} ms")
-        add("cohort dashboard within 2x raw-SQL floor", cohort["median_ms"] <= 2 * floor,
+        add(
+            "cohort dashboard within 2x raw-SQL floor",
+            cohort["median_ms"] <= 2 * floor,
             f"{cohort['median_ms']} ms vs floor {floor} ms ({cohort['median_ms'] / max(floor, 0.001):.1f}x); CPU "
-            f"{cohort.get('server_cpu_ms')} ms vs {cohort['raw_sql_floor'].get('cpu_ms')} ms")
+            f"{cohort.get('server_cpu_ms')} ms vs {cohort['raw_sql_floor'].get('cpu_ms')} ms",
+        )
     dashboard = pages.get("trainee dashboard")
     if dashboard:
         add("trainee dashboard < 50 ms median", dashboard["median_ms"] < 50, f"{dashboard['median_ms']} ms")
     write = pages.get("log evidence entry")
     bare_post = result.get("bare", {}).get("post")
     if write and bare_post:
-        add("logbook write throughput >= half the bare route's", write["rps"] >= bare_post["rps"] / 2,
-            f"{write['rps']} req/s vs bare POST {bare_post['rps']} req/s")
+        add(
+            "logbook write throughput >= half the bare route's",
+            write["rps"] >= bare_post["rps"] / 2,
+            f"{write['rps']} req/s vs bare POST {bare_post['rps']} req/s",
+        )
     constant = []
     for page in pages.values():
         small = page.get("sql_queries_small_dataset")
         # One extra statement at most once a minute is the curriculum registry checking for new uploads.
         steady = max(page["sql_queries"]) - min(page["sql_queries"]) <= 1
         constant.append(steady and (small is None or small == page["sql_queries_mode"]))
-    add("constant SQL queries per page whatever the data size", all(constant) if constant else None,
-        "; ".join(f"{n}: {p['sql_queries_mode']} (seen {p['sql_queries']}, tiny dataset {p.get('sql_queries_small_dataset', '-')})"
-                  for n, p in pages.items()))
+    add(
+        "constant SQL queries per page whatever the data size",
+        all(constant) if constant else None,
+        "; ".join(
+            f"{n}: {p['sql_queries_mode']} (seen {p['sql_queries']}, tiny dataset {p.get('sql_queries_small_dataset', '-')})"
+            for n, p in pages.items()
+        ),
+    )
     transfer = result.get("transfer", {})
     if "first_chart_page_bytes" in transfer:
-        add("first page with charts < 1.5 MB compressed", transfer["first_chart_page_bytes"] < LIMIT_BYTES,
-            f"{transfer['first_chart_page_bytes'] / 1024 / 1024:.2f} MB")
-        add("later pages reuse the cached script", transfer["later_pages_reuse_plotly"],
-            f"plotly Cache-Control: {transfer['plotly_cache_control']}")
+        add(
+            "first page with charts < 1.5 MB compressed",
+            transfer["first_chart_page_bytes"] < LIMIT_BYTES,
+            f"{transfer['first_chart_page_bytes'] / 1024 / 1024:.2f} MB",
+        )
+        add(
+            "later pages reuse the cached script",
+            transfer["later_pages_reuse_plotly"],
+            f"plotly Cache-Control: {transfer['plotly_cache_control']}",
+        )
     return verdicts
 
 
 def table(result: dict) -> str:
     m = result.get("machine", {})
-    lines = [f"== {result['engine']} == {m.get('nproc')} cores, {m.get('ram_gib')} GiB, {m.get('cpu_model')}; "
-             f"Python {m.get('python')}, SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql') or '-'}"]
-    head = (f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'CPU ms':>8}{'req/s':>8}{'SQL':>6}{'SQL tiny':>9}"
-            f"{'raw SQL ms':>11}{'raw CPU':>8}{'HTML KB':>8}")
+    lines = [
+        f"== {result['engine']} == {m.get('nproc')} cores, {m.get('ram_gib')} GiB, {m.get('cpu_model')}; "
+        f"Python {m.get('python')}, SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql') or '-'}"
+    ]
+    head = (
+        f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'CPU ms':>8}{'req/s':>8}{'SQL':>6}{'SQL tiny':>9}"
+        f"{'raw SQL ms':>11}{'raw CPU':>8}{'HTML KB':>8}"
+    )
     lines += [head, "-" * len(head)]
     bare = result.get("bare", {})
     for label, key in (("bare route GET", "get"), ("bare route POST", "post")):
         if key in bare:
             b = bare[key]
-            lines.append(f"{label:<22}{b['median_ms']:>10}{b['p95_ms']:>9}{b.get('server_cpu_ms', '-'):>8}{b['rps']:>8}"
-                         f"{0:>6}{'-':>9}{'-':>11}{'-':>8}{'-':>8}")
+            lines.append(
+                f"{label:<22}{b['median_ms']:>10}{b['p95_ms']:>9}{b.get('server_cpu_ms', '-'):>8}{b['rps']:>8}"
+                f"{0:>6}{'-':>9}{'-':>11}{'-':>8}{'-':>8}"
+            )
     for name, p in result["pages"].items():
         sql = str(p["sql_queries_mode"]) + ("*" if len(p["sql_queries"]) > 1 else "")
-        lines.append(f"{name:<22}{p['median_ms']:>10}{p['p95_ms']:>9}{p.get('server_cpu_ms', '-'):>8}{p['rps']:>8}{sql:>6}"
-                     f"{str(p.get('sql_queries_small_dataset', '-')):>9}{p['raw_sql_floor']['median_ms']:>11}"
-                     f"{p['raw_sql_floor'].get('cpu_ms', '-'):>8}{p['bytes'] / 1024:>8.0f}")
+        lines.append(
+            f"{name:<22}{p['median_ms']:>10}{p['p95_ms']:>9}{p.get('server_cpu_ms', '-'):>8}{p['rps']:>8}{sql:>6}"
+            f"{str(p.get('sql_queries_small_dataset', '-')):>9}{p['raw_sql_floor']['median_ms']:>11}"
+            f"{p['raw_sql_floor'].get('cpu_ms', '-'):>8}{p['bytes'] / 1024:>8.0f}"
+        )
     mem = result.get("memory", {})
-    lines.append(f"peak worker RSS: {mem.get('peak_rss_mib_max')} MiB max, {mem.get('peak_rss_mib_sum')} MiB over "
-                 f"{len(mem.get('workers', []))} workers")
+    lines.append(
+        f"peak worker RSS: {mem.get('peak_rss_mib_max')} MiB max, {mem.get('peak_rss_mib_sum')} MiB over "
+        f"{len(mem.get('workers', []))} workers"
+    )
     transfer = result.get("transfer", {})
     for p in transfer.get("pages", []):
-        lines.append(f"transfer {'first' if p['first'] else 'later'} chart page ({p['page']}): {p['total_bytes'] / 1024:.0f} KB"
-                     f" (HTML {p['html_bytes'] / 1024:.0f} KB{', ' + p['html_encoding'] if p['html_encoding'] else ''})")
+        lines.append(
+            f"transfer {'first' if p['first'] else 'later'} chart page ({p['page']}): {p['total_bytes'] / 1024:.0f} KB"
+            f" (HTML {p['html_bytes'] / 1024:.0f} KB{', ' + p['html_encoding'] if p['html_encoding'] else ''})"
+        )
     if result.get("missing_pages"):
         lines.append("missing pages: " + ", ".join(result["missing_pages"]))
     gen = result.get("generation")

@@ -3,6 +3,7 @@
 python -m benchmarks.run --database-url sqlite:////tmp/bench.sqlite3 [--database-url postgresql://...]
 Talks only to 127.0.0.1; every loop is bounded in count and time.
 """
+
 from __future__ import annotations
 
 import json
@@ -84,6 +85,7 @@ def _throughput(port: int, cookies: dict, method: str, path: str, total: int, co
             errors.append(repr(error)[:200])
         finally:
             client.close()
+
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     started = time.perf_counter()
     for t in threads:
@@ -95,13 +97,32 @@ def _throughput(port: int, cookies: dict, method: str, path: str, total: int, co
 
 
 def _start_gunicorn(url: str, port: int, workers: int, threads: int, instance: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "benchmark-secret-key-not-for-production",
-           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-           "PORTAL_INSTANCE_PATH": instance, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "benchmark-secret-key-not-for-production",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "PORTAL_INSTANCE_PATH": instance,
+        "PYTHONPATH": str(ROOT),
+    }
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "gthread", "--threads", str(threads), "--log-level", "warning", "benchmarks.wsgi:app"],
-        cwd=ROOT, env=env)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+            "benchmarks.wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -122,6 +143,7 @@ def _scratch_database(url: str, suffix: str) -> tuple[str, callable]:
     from sqlalchemy.engine import make_url
 
     from trainee_portal.settings import normalise_database_url
+
     target = make_url(normalise_database_url(url))
     name = f"{target.database}_{suffix}"
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -133,6 +155,7 @@ def _scratch_database(url: str, suffix: str) -> tuple[str, callable]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
     return target.set(database=name).render_as_string(hide_password=False), drop
 
 
@@ -140,6 +163,7 @@ def _small_counts(url: str, plan, today: date) -> dict[str, int]:
     """SQL statements per page on a tiny dataset of the same engine, to show the counts do not grow with data."""
     from benchmarks.generate import generate
     from trainee_portal.extensions import db
+
     small_url, drop = _scratch_database(url, "small")
     try:
         generate(small_url, 12, 3000, None, 1, today, echo=lambda *a, **k: None)
@@ -162,6 +186,7 @@ def bench_engine(url: str, port: int, requests: int, concurrency: int, today: da
     click.echo(f"[{engine}] measuring {', '.join(p.name for p, _ in plan)}; missing: {', '.join(missing) or 'none'}", err=True)
     captured = pages.capture_requests(app, plan, today)
     from trainee_portal.extensions import db
+
     with app.app_context():
         db.engine.dispose()
     instance = tempfile.mkdtemp(prefix="bench-instance-")
@@ -192,8 +217,9 @@ def bench_engine(url: str, port: int, requests: int, concurrency: int, today: da
                 bare["post"], _, _ = _latency(client, "POST", BARE, requests, form=form)
                 bare["post"]["throughput"] = _throughput(port, client.cookies, "POST", BARE, requests * 4, concurrency, form)
                 bare["post"]["rps"] = bare["post"]["throughput"]["rps"]
-                floor = pages.replay(raw_conn, dialect, capture["statements"], requests, write=True,
-                                     created_id=capture.get("created_id"))
+                floor = pages.replay(
+                    raw_conn, dialect, capture["statements"], requests, write=True, created_id=capture.get("created_id")
+                )
             else:
                 _latency(client, "GET", path, 3)
                 stats, queries, size = _latency(client, "GET", path, requests)
@@ -202,8 +228,12 @@ def bench_engine(url: str, port: int, requests: int, concurrency: int, today: da
             stats["rps"] = stats["throughput"]["rps"]
             raw_conn.close()
             results["pages"][page.name] = {
-                "path": path, "user": pages.email(page.user), **stats, "bytes": size,
-                "sql_queries": sorted(set(queries)), "sql_queries_mode": statistics.mode(queries),
+                "path": path,
+                "user": pages.email(page.user),
+                **stats,
+                "bytes": size,
+                "sql_queries": sorted(set(queries)),
+                "sql_queries_mode": statistics.mode(queries),
                 "raw_sql_floor": {**_stats(floor[0]), "cpu_ms": round(floor[1] * 1000, 2)},
             }
         results["memory"] = machine.worker_memory(server.pid)
@@ -219,8 +249,13 @@ def bench_engine(url: str, port: int, requests: int, concurrency: int, today: da
 
 
 @click.command()
-@click.option("--database-url", "urls", multiple=True, required=True,
-              help="a database filled by benchmarks.generate (repeat for each engine)")
+@click.option(
+    "--database-url",
+    "urls",
+    multiple=True,
+    required=True,
+    help="a database filled by benchmarks.generate (repeat for each engine)",
+)
 @click.option("--port", default=5070, show_default=True, type=click.IntRange(1024, 65535))
 @click.option("--requests", default=60, show_default=True, type=click.IntRange(5, 1000), help="timed requests per page")
 @click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 16))

@@ -1,9 +1,9 @@
 """Immutable model of one curriculum version: stages, domains, competencies, evidence rules,
 exam rules and Fellowship checklist, each traceable to its sources."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from collections.abc import Mapping
 
 from .evidence import THEMES, evidence_noun
 
@@ -106,9 +106,7 @@ class ExamRules:
     soe_min_advanced_months: int
     # Read-only view so the rules cannot drift after loading; left out of eq/hash because
     # mapping proxies are unhashable and the rule values already identify the rules.
-    sources: Mapping[str, tuple[str, ...]] = field(
-        default_factory=lambda: MappingProxyType({}), compare=False
-    )
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
     def sources_for(self, rule_name: str) -> tuple[str, ...]:
         """Source keys backing one rule; empty if the file gives none."""
@@ -213,4 +211,3 @@ class VersionMapping:
     def sources_of(self, to_code: str) -> tuple[str, ...]:
         """Codes in the older version that map onto `to_code`."""
         return tuple(old for old, new in self.competencies if new == to_code)
-

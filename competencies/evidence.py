@@ -117,13 +117,11 @@ THEMES: dict[str, str] = {
     "prescribing": "Safe and effective prescribing, including drugs of potential addiction "
     "and rational use of pain medicines in primary care",
     "interventions": "Interventional techniques where appropriate",
-    "complex_pain": "Complex pain not responsive to initial management, and patients "
-    "outside national guidelines",
+    "complex_pain": "Complex pain not responsive to initial management, and patients outside national guidelines",
     "cancer_pain": "Cancer pain and cancer survivors, with supportive and palliative care",
     "biopsychosocial": "The biopsychosocial model",
     "multidisciplinary": "Multiprofessional and multidisciplinary working",
-    "leadership": "Leadership, service development, guideline and care-pathway development "
-    "with commissioners",
+    "leadership": "Leadership, service development, guideline and care-pathway development with commissioners",
     "education": "Education of other professions",
     "research": "Research and its translation into care",
     "medicolegal": "Expert medical evidence to courts",

@@ -4,9 +4,9 @@ attempt limits and the checks on recording an attempt. Parameters come from Exam
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
-from datetime import date, datetime, time, UTC
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from .curriculum import ExamRules
@@ -56,7 +56,7 @@ class Sitting:
         return datetime.combine(self.closes_on, WINDOW_CLOSES_AT, tzinfo=UK)
 
     def window_state(self, now: datetime) -> str:
-        """"not_open", "open" or "closed" at `now` (naive datetimes are taken as UTC)."""
+        """ "not_open", "open" or "closed" at `now` (naive datetimes are taken as UTC)."""
         now = _aware(now)
         if now < self.opens_at:
             return "not_open"
@@ -173,21 +173,39 @@ def _attempt_checks(rules: ExamRules, part: str, used: int) -> list[Check]:
     number = used + 1
     limit = rules.max_attempts_per_part
     if number > limit:
-        attempts = Check("max_attempts_per_part", f"At most {limit} attempts at the {part}", NOT_MET,
-                         f"You have used all {limit} {part} attempts.", rules.sources_for("max_attempts_per_part"))
+        attempts = Check(
+            "max_attempts_per_part",
+            f"At most {limit} attempts at the {part}",
+            NOT_MET,
+            f"You have used all {limit} {part} attempts.",
+            rules.sources_for("max_attempts_per_part"),
+        )
     else:
-        attempts = Check("max_attempts_per_part", f"At most {limit} attempts at the {part}", MET,
-                         f"This would be attempt {number} of {limit}.", rules.sources_for("max_attempts_per_part"))
+        attempts = Check(
+            "max_attempts_per_part",
+            f"At most {limit} attempts at the {part}",
+            MET,
+            f"This would be attempt {number} of {limit}.",
+            rules.sources_for("max_attempts_per_part"),
+        )
     extra_from = rules.extra_training_from_attempt
     title = f"Attempt {extra_from} onwards needs evidence of additional educational training"
     if number < extra_from or number > limit:
-        extra = Check("extra_training_from_attempt", title, NOT_APPLICABLE,
-                      f"Not needed: this would be attempt {number}." if number <= limit else "No attempts left.",
-                      rules.sources_for("extra_training_from_attempt"))
+        extra = Check(
+            "extra_training_from_attempt",
+            title,
+            NOT_APPLICABLE,
+            f"Not needed: this would be attempt {number}." if number <= limit else "No attempts left.",
+            rules.sources_for("extra_training_from_attempt"),
+        )
     else:
-        extra = Check("extra_training_from_attempt", title, NEEDS_EVIDENCE,
-                      f"This would be attempt {number}: record your additional educational training with it.",
-                      rules.sources_for("extra_training_from_attempt"))
+        extra = Check(
+            "extra_training_from_attempt",
+            title,
+            NEEDS_EVIDENCE,
+            f"This would be attempt {number}: record your additional educational training with it.",
+            rules.sources_for("extra_training_from_attempt"),
+        )
     return [attempts, extra]
 
 
@@ -196,42 +214,72 @@ def _mcq_checks(rules: ExamRules, history: ExamHistory, sitting: Sitting) -> lis
     title = f"An MCQ pass counts for {rules.mcq_validity_years} years from its sitting"
     sources = rules.sources_for("mcq_validity_years")
     if mcq_valid_on(rules, passed_on, sitting.sits_on):
-        need = Check("mcq_validity_years", title, NOT_MET,
-                     f"Your MCQ pass of {_d(passed_on)} is still valid on this date (until "
-                     f"{_d(mcq_expires_on(rules, passed_on))}); you do not need to sit the MCQ again.", sources)
+        need = Check(
+            "mcq_validity_years",
+            title,
+            NOT_MET,
+            f"Your MCQ pass of {_d(passed_on)} is still valid on this date (until "
+            f"{_d(mcq_expires_on(rules, passed_on))}); you do not need to sit the MCQ again.",
+            sources,
+        )
     elif passed_on is not None:
-        need = Check("mcq_validity_years", title, MET,
-                     f"Your MCQ pass of {_d(passed_on)} expires on {_d(mcq_expires_on(rules, passed_on))}, "
-                     "by this sitting: the MCQ must be retaken.", sources)
+        need = Check(
+            "mcq_validity_years",
+            title,
+            MET,
+            f"Your MCQ pass of {_d(passed_on)} expires on {_d(mcq_expires_on(rules, passed_on))}, "
+            "by this sitting: the MCQ must be retaken.",
+            sources,
+        )
     else:
         need = Check("mcq_validity_years", title, MET, "You have not passed the MCQ yet.", sources)
     return [need, *_attempt_checks(rules, "MCQ", history.mcq.attempts)]
 
 
-def _soe_checks(rules: ExamRules, history: ExamHistory, sitting: Sitting,
-                rapm: RapmStatus | None) -> list[Check]:
+def _soe_checks(rules: ExamRules, history: ExamHistory, sitting: Sitting, rapm: RapmStatus | None) -> list[Check]:
     checks = []
     passed_on = history.mcq.passed_on
     order_title = "Pass the MCQ before the SOE"
     if not rules.mcq_before_soe:
         checks.append(Check("mcq_before_soe", order_title, NOT_APPLICABLE, "Not required by this curriculum."))
     elif passed_on is None or passed_on >= sitting.sits_on:
-        checks.append(Check("mcq_before_soe", order_title, NOT_MET, "You have no MCQ pass before this sitting.",
-                            rules.sources_for("mcq_before_soe")))
+        checks.append(
+            Check(
+                "mcq_before_soe",
+                order_title,
+                NOT_MET,
+                "You have no MCQ pass before this sitting.",
+                rules.sources_for("mcq_before_soe"),
+            )
+        )
     else:
-        checks.append(Check("mcq_before_soe", order_title, MET, f"MCQ passed at the sitting of {_d(passed_on)}.",
-                            rules.sources_for("mcq_before_soe")))
+        checks.append(
+            Check(
+                "mcq_before_soe",
+                order_title,
+                MET,
+                f"MCQ passed at the sitting of {_d(passed_on)}.",
+                rules.sources_for("mcq_before_soe"),
+            )
+        )
     validity_title = f"The MCQ pass is still valid ({rules.mcq_validity_years} years) on the SOE date"
     sources = rules.sources_for("mcq_validity_years")
     if passed_on is None or passed_on >= sitting.sits_on:
         checks.append(Check("mcq_validity_years", validity_title, NOT_MET, "No MCQ pass to count.", sources))
     elif mcq_valid_on(rules, passed_on, sitting.sits_on):
-        checks.append(Check("mcq_validity_years", validity_title, MET,
-                            f"Valid until {_d(mcq_expires_on(rules, passed_on))}.", sources))
+        checks.append(
+            Check("mcq_validity_years", validity_title, MET, f"Valid until {_d(mcq_expires_on(rules, passed_on))}.", sources)
+        )
     else:
-        checks.append(Check("mcq_validity_years", validity_title, NOT_MET,
-                            f"Your MCQ pass expired on {_d(mcq_expires_on(rules, passed_on))}, before this "
-                            "sitting: retake the MCQ.", sources))
+        checks.append(
+            Check(
+                "mcq_validity_years",
+                validity_title,
+                NOT_MET,
+                f"Your MCQ pass expired on {_d(mcq_expires_on(rules, passed_on))}, before this sitting: retake the MCQ.",
+                sources,
+            )
+        )
     checks += _attempt_checks(rules, "SOE", history.soe.attempts)
     checks += _rapm_checks(rules, sitting, rapm)
     return checks
@@ -243,51 +291,73 @@ def _rapm_checks(rules: ExamRules, sitting: Sitting, rapm: RapmStatus | None) ->
     if not rules.soe_requires_rapm_confirmation:
         confirmation = Check("soe_requires_rapm_confirmation", title, NOT_APPLICABLE, "Not required by this curriculum.")
     elif rapm is None:
-        confirmation = Check("soe_requires_rapm_confirmation", title, NOT_MET,
-                             "No confirmation recorded yet: your training programme director records it.", sources)
+        confirmation = Check(
+            "soe_requires_rapm_confirmation",
+            title,
+            NOT_MET,
+            "No confirmation recorded yet: your training programme director records it.",
+            sources,
+        )
     elif not rapm.stage3_pain_complete:
-        confirmation = Check("soe_requires_rapm_confirmation", title, NOT_MET,
-                             "The confirmation does not state that Stage 3 pain is complete.", sources)
+        confirmation = Check(
+            "soe_requires_rapm_confirmation",
+            title,
+            NOT_MET,
+            "The confirmation does not state that Stage 3 pain is complete.",
+            sources,
+        )
     else:
-        confirmation = Check("soe_requires_rapm_confirmation", title, MET,
-                             f"Confirmed on {_d(rapm.confirmed_on)}.", sources)
+        confirmation = Check("soe_requires_rapm_confirmation", title, MET, f"Confirmed on {_d(rapm.confirmed_on)}.", sources)
     months = rules.soe_min_advanced_months
     title = f"At least {months} months of advanced/SIA pain training by the sitting date"
     sources = rules.sources_for("soe_min_advanced_months")
     if rapm is None:
-        time_done = Check("soe_min_advanced_months", title, NOT_MET,
-                          "No confirmed start of advanced/SIA training yet.", sources)
+        time_done = Check("soe_min_advanced_months", title, NOT_MET, "No confirmed start of advanced/SIA training yet.", sources)
     else:
         reached = advanced_training_reached_on(rules, rapm.advanced_training_started_on)
         started = _d(rapm.advanced_training_started_on)
         if reached <= sitting.sits_on:
-            time_done = Check("soe_min_advanced_months", title, MET,
-                              f"Started {started}; {months} months reached on {_d(reached)}.", sources)
+            time_done = Check(
+                "soe_min_advanced_months", title, MET, f"Started {started}; {months} months reached on {_d(reached)}.", sources
+            )
         else:
-            time_done = Check("soe_min_advanced_months", title, NOT_MET,
-                              f"Started {started}; {months} months are reached only on {_d(reached)}, "
-                              "after this sitting.", sources)
+            time_done = Check(
+                "soe_min_advanced_months",
+                title,
+                NOT_MET,
+                f"Started {started}; {months} months are reached only on {_d(reached)}, after this sitting.",
+                sources,
+            )
     return [confirmation, time_done]
 
 
-def sitting_eligibility(rules: ExamRules, history: ExamHistory, sitting: Sitting,
-                        rapm: RapmStatus | None, now: datetime) -> SittingEligibility:
+def sitting_eligibility(
+    rules: ExamRules, history: ExamHistory, sitting: Sitting, rapm: RapmStatus | None, now: datetime
+) -> SittingEligibility:
     """Every rule for applying to one sitting, each met or not and why."""
     if history.soe.passed_on is not None:
-        checks = [Check("exam_passed", "Exam not yet passed", NOT_MET,
-                        f"You passed the SOE on {_d(history.soe.passed_on)}: the examination is complete.")]
+        checks = [
+            Check(
+                "exam_passed",
+                "Exam not yet passed",
+                NOT_MET,
+                f"You passed the SOE on {_d(history.soe.passed_on)}: the examination is complete.",
+            )
+        ]
     elif sitting.part == "MCQ":
         checks = _mcq_checks(rules, history, sitting)
     else:
         checks = _soe_checks(rules, history, sitting, rapm)
     used = history.part(sitting.part).attempts
     needed = history.soe.passed_on is None and not (
-        sitting.part == "MCQ" and mcq_valid_on(rules, history.mcq.passed_on, sitting.sits_on))
+        sitting.part == "MCQ" and mcq_valid_on(rules, history.mcq.passed_on, sitting.sits_on)
+    )
     return SittingEligibility(sitting, used + 1, sitting.window_state(now), tuple(checks), needed)
 
 
-def upcoming_eligibility(rules: ExamRules, history: ExamHistory, sittings: Iterable[Sitting],
-                         rapm: RapmStatus | None, now: datetime) -> list[SittingEligibility]:
+def upcoming_eligibility(
+    rules: ExamRules, history: ExamHistory, sittings: Iterable[Sitting], rapm: RapmStatus | None, now: datetime
+) -> list[SittingEligibility]:
     """Eligibility for every sitting whose application window has not closed, soonest first."""
     upcoming = sorted((s for s in sittings if s.window_state(now) != "closed"), key=lambda s: (s.closes_on, s.sits_on))
     return [sitting_eligibility(rules, history, s, rapm, now) for s in upcoming]
@@ -312,8 +382,9 @@ def recording_problems(rules: ExamRules, attempts: Iterable[Attempt], new: Attem
     if sum(1 for a in attempts if a.part == new.part) + 1 > rules.max_attempts_per_part:
         problems.append(f"At most {rules.max_attempts_per_part} attempts are allowed at the {new.part}.")
     elif number >= rules.extra_training_from_attempt and not new.extra_training:
-        problems.append(f"This is attempt {number} at the {new.part}: describe the additional educational "
-                        "training you completed before it.")
+        problems.append(
+            f"This is attempt {number} at the {new.part}: describe the additional educational training you completed before it."
+        )
     return problems
 
 

@@ -3,14 +3,20 @@ with every assumption the projection makes spelled out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from math import ceil
-from collections.abc import Iterable, Mapping
 
 from .curriculum import Curriculum, FellowshipItem, Stage
 from .exam import (
-    ExamHistory, RapmStatus, Sitting, add_months, advanced_training_reached_on, mcq_expires_on, mcq_valid_on,
+    ExamHistory,
+    RapmStatus,
+    Sitting,
+    add_months,
+    advanced_training_reached_on,
+    mcq_expires_on,
+    mcq_valid_on,
 )
 
 SITTING_INTERVAL_MONTHS = 6  # sittings twice a year, autumn and spring [EH-BG]
@@ -29,8 +35,9 @@ def _d(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _item_status(curriculum: Curriculum, item: FellowshipItem, history: ExamHistory,
-                 advanced_signed_off_on: date | None, today: date) -> ItemStatus:
+def _item_status(
+    curriculum: Curriculum, item: FellowshipItem, history: ExamHistory, advanced_signed_off_on: date | None, today: date
+) -> ItemStatus:
     rules = curriculum.exam
     if item.check == "mcq_passed":
         passed_on = history.mcq.passed_on
@@ -38,8 +45,11 @@ def _item_status(curriculum: Curriculum, item: FellowshipItem, history: ExamHist
             return ItemStatus(item, NOT_MET, "No MCQ pass recorded.")
         if history.soe.passed_on is not None or mcq_valid_on(rules, passed_on, today):
             return ItemStatus(item, MET, f"Passed at the sitting of {_d(passed_on)}.")
-        return ItemStatus(item, NOT_MET, f"The pass of {_d(passed_on)} expired on "
-                                         f"{_d(mcq_expires_on(rules, passed_on))} before the SOE was passed.")
+        return ItemStatus(
+            item,
+            NOT_MET,
+            f"The pass of {_d(passed_on)} expired on {_d(mcq_expires_on(rules, passed_on))} before the SOE was passed.",
+        )
     if item.check == "soe_passed":
         if history.soe.passed_on is None:
             return ItemStatus(item, NOT_MET, "No SOE pass recorded.")
@@ -54,11 +64,11 @@ def _item_status(curriculum: Curriculum, item: FellowshipItem, history: ExamHist
     return ItemStatus(item, NOT_TRACKED, "Not tracked by this portal.")
 
 
-def fellowship_checklist(curriculum: Curriculum, history: ExamHistory, advanced_signed_off_on: date | None,
-                         today: date) -> tuple[ItemStatus, ...]:
+def fellowship_checklist(
+    curriculum: Curriculum, history: ExamHistory, advanced_signed_off_on: date | None, today: date
+) -> tuple[ItemStatus, ...]:
     """Each Fellowship item of the curriculum with its status and why."""
-    return tuple(_item_status(curriculum, item, history, advanced_signed_off_on, today)
-                 for item in curriculum.fellowship)
+    return tuple(_item_status(curriculum, item, history, advanced_signed_off_on, today) for item in curriculum.fellowship)
 
 
 @dataclass(frozen=True)
@@ -73,8 +83,9 @@ def _nominal_weeks(stage: Stage) -> int | None:
     return stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
 
 
-def _current_stage_end(stage: Stage, started_on: date, percent: float, signed_off_on: date | None,
-                       today: date, notes: list[str]) -> date:
+def _current_stage_end(
+    stage: Stage, started_on: date, percent: float, signed_off_on: date | None, today: date, notes: list[str]
+) -> date:
     elapsed = (today - started_on).days
     if signed_off_on is not None:
         notes.append(f"{stage.name} was signed off on {_d(signed_off_on)}.")
@@ -86,21 +97,23 @@ def _current_stage_end(stage: Stage, started_on: date, percent: float, signed_of
         # Capped so a near-zero rate gives a far but representable date.
         remaining = ceil(min(elapsed * (100 - percent) / percent, MAX_REMAINING_DAYS))
         end = today + timedelta(days=remaining)
-        notes.append(f"You have {percent:.0f}% of {stage.name} after {elapsed} days; at that rate the rest "
-                     f"takes about {remaining} more days.")
+        notes.append(
+            f"You have {percent:.0f}% of {stage.name} after {elapsed} days; at that rate the rest "
+            f"takes about {remaining} more days."
+        )
     else:
         weeks = _nominal_weeks(stage) or 0
         end = max(today, started_on + timedelta(weeks=weeks))
-        notes.append(f"No {stage.name} progress yet to measure a rate, so its length of {weeks} weeks "
-                     "from the curriculum is assumed.")
+        notes.append(
+            f"No {stage.name} progress yet to measure a rate, so its length of {weeks} weeks from the curriculum is assumed."
+        )
     if stage.min_weeks is not None and end < started_on + timedelta(weeks=stage.min_weeks):
         end = started_on + timedelta(weeks=stage.min_weeks)
         notes.append(f"{stage.name} lasts at least {stage.min_weeks} weeks.")
     return end
 
 
-def _first_sitting(part: str, sittings: Iterable[Sitting], now: datetime, today: date,
-                   not_before: date) -> tuple[date, bool]:
+def _first_sitting(part: str, sittings: Iterable[Sitting], now: datetime, today: date, not_before: date) -> tuple[date, bool]:
     """The first sitting of `part` on or after `not_before`: a known one still open for applications,
     else one every SITTING_INTERVAL_MONTHS after the last known (or today); (date, whether known)."""
     known = sorted(s.sits_on for s in sittings if s.part == part and s.window_state(now) != "closed")
@@ -114,10 +127,19 @@ def _first_sitting(part: str, sittings: Iterable[Sitting], now: datetime, today:
     return add_months(last, SITTING_INTERVAL_MONTHS * step), False
 
 
-def project_fellowship(curriculum: Curriculum, *, current_level: str, stage_started_on: date,
-                       current_percent: float, signed_off: Mapping[str, date], history: ExamHistory,
-                       sittings: Iterable[Sitting], rapm: RapmStatus | None, today: date,
-                       now: datetime) -> Projection:
+def project_fellowship(
+    curriculum: Curriculum,
+    *,
+    current_level: str,
+    stage_started_on: date,
+    current_percent: float,
+    signed_off: Mapping[str, date],
+    history: ExamHistory,
+    sittings: Iterable[Sitting],
+    rapm: RapmStatus | None,
+    today: date,
+    now: datetime,
+) -> Projection:
     """When the tracked Fellowship items should all be done if the trainee keeps their pace.
 
     `signed_off` maps stage levels to end-of-stage sign-off dates. Assumes later stages take their
@@ -135,8 +157,9 @@ def project_fellowship(curriculum: Curriculum, *, current_level: str, stage_star
         if stage.order < current.order:
             continue
         if stage.order == current.order:
-            ends[stage.level] = _current_stage_end(stage, stage_started_on, current_percent,
-                                                   signed_off.get(stage.level), today, notes)
+            ends[stage.level] = _current_stage_end(
+                stage, stage_started_on, current_percent, signed_off.get(stage.level), today, notes
+            )
         else:
             starts[stage.level] = previous_end
             weeks = _nominal_weeks(stage) or 0
@@ -160,17 +183,29 @@ def project_fellowship(curriculum: Curriculum, *, current_level: str, stage_star
     return Projection(projected, complete, tuple(sorted(milestones, key=lambda m: m[1])), tuple(notes))
 
 
-def _project_exams(curriculum: Curriculum, history: ExamHistory, sittings: list[Sitting], rapm: RapmStatus | None,
-                   today: date, now: datetime, starts: dict[str, date], ends: dict[str, date],
-                   milestones: list, notes: list[str]) -> date:
+def _project_exams(
+    curriculum: Curriculum,
+    history: ExamHistory,
+    sittings: list[Sitting],
+    rapm: RapmStatus | None,
+    today: date,
+    now: datetime,
+    starts: dict[str, date],
+    ends: dict[str, date],
+    milestones: list,
+    notes: list[str],
+) -> date:
     rules = curriculum.exam
     mcq_on = history.mcq.passed_on
     if mcq_valid_on(rules, mcq_on, today):
         notes.append(f"You passed the MCQ on {_d(mcq_on)}; it stays valid until {_d(mcq_expires_on(rules, mcq_on))}.")
     else:
         mcq_on, known = _first_sitting("MCQ", sittings, now, today, today)
-        source = "the first MCQ sitting you can still apply for" if known else \
-            f"an MCQ sitting every {SITTING_INTERVAL_MONTHS} months after the last one entered"
+        source = (
+            "the first MCQ sitting you can still apply for"
+            if known
+            else f"an MCQ sitting every {SITTING_INTERVAL_MONTHS} months after the last one entered"
+        )
         notes.append(f"You pass the MCQ at the first attempt, at {source} ({_d(mcq_on)}).")
         milestones.append(("MCQ passed", mcq_on))
     if rapm is not None:
@@ -181,11 +216,15 @@ def _project_exams(curriculum: Curriculum, history: ExamHistory, sittings: list[
     higher_end = ends.get("higher", today)
     earliest = max(mcq_on + timedelta(days=1), advanced_training_reached_on(rules, advanced_start), higher_end)
     soe_on, known = _first_sitting("SOE", sittings, now, today, earliest)
-    notes.append(f"You pass the SOE at the first attempt, at the first {'entered ' if known else ''}SOE sitting after "
-                 f"the MCQ pass, Stage 3 pain and {rules.soe_min_advanced_months} months of advanced/SIA "
-                 f"training ({_d(soe_on)}).")
+    notes.append(
+        f"You pass the SOE at the first attempt, at the first {'entered ' if known else ''}SOE sitting after "
+        f"the MCQ pass, Stage 3 pain and {rules.soe_min_advanced_months} months of advanced/SIA "
+        f"training ({_d(soe_on)})."
+    )
     if soe_on >= mcq_expires_on(rules, mcq_on):
-        notes.append(f"Your MCQ pass would expire on {_d(mcq_expires_on(rules, mcq_on))}, before that SOE: "
-                     "the MCQ would have to be retaken first.")
+        notes.append(
+            f"Your MCQ pass would expire on {_d(mcq_expires_on(rules, mcq_on))}, before that SOE: "
+            "the MCQ would have to be retaken first."
+        )
     milestones.append(("SOE passed", soe_on))
     return soe_on

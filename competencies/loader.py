@@ -3,11 +3,11 @@ reporting every problem at once with its file and path; the schema is in curricu
 
 import re
 import tomllib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from collections.abc import Callable, Iterable, Mapping
 
 from .curriculum import (
     EXAM_RULE_NAMES,
@@ -206,12 +206,14 @@ def _parse(text: str, filename: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         # tomllib's message carries "(at line L, column C)", which is what an editor needs.
-        raise CurriculumError(
-            [ValidationIssue(filename, "(syntax)", f"TOML syntax error: {error}")]
-        ) from None
+        raise CurriculumError([ValidationIssue(filename, "(syntax)", f"TOML syntax error: {error}")]) from None
     except RecursionError:
         raise CurriculumError(
-            [ValidationIssue(filename, "(syntax)", "nesting too deep: arrays or tables inside each other hundreds of levels down")]
+            [
+                ValidationIssue(
+                    filename, "(syntax)", "nesting too deep: arrays or tables inside each other hundreds of levels down"
+                )
+            ]
         ) from None
 
 
@@ -262,12 +264,10 @@ def _read_sources(checker: _Checker, table: dict) -> dict[str, Source]:
 
 def _read_exam(checker: _Checker, table: dict, sources: Mapping[str, Source]) -> ExamRules:
     values = checker.fields(table, "exam", _EXAM)
-    for name in ("mcq_validity_years", "max_attempts_per_part", "extra_training_from_attempt",
-                 "soe_min_advanced_months"):
+    for name in ("mcq_validity_years", "max_attempts_per_part", "extra_training_from_attempt", "soe_min_advanced_months"):
         checker.positive(values[name], _join("exam", name))
     if values["extra_training_from_attempt"] > values["max_attempts_per_part"]:
-        checker.report("exam.extra_training_from_attempt",
-                       "cannot be later than max_attempts_per_part")
+        checker.report("exam.extra_training_from_attempt", "cannot be later than max_attempts_per_part")
     rule_sources = {}
     for name, keys in values["sources"].items():
         path = _join("exam.sources", name)
@@ -308,8 +308,7 @@ def _read_stages(checker: _Checker, items: list, sources) -> tuple[Stage, ...]:
         if values["level"] and values["level"] not in STAGE_LEVELS:
             checker.report(_join(path, "level"), f"must be one of {', '.join(STAGE_LEVELS)}")
         if values["status"] and values["status"] not in STAGE_STATUSES:
-            checker.report(_join(path, "status"),
-                           f"must be one of {', '.join(STAGE_STATUSES)}")
+            checker.report(_join(path, "status"), f"must be one of {', '.join(STAGE_STATUSES)}")
         for name in ("min_weeks", "max_weeks"):
             checker.positive(values[name], _join(path, name))
         low, high = values["min_weeks"], values["max_weeks"]
@@ -319,12 +318,22 @@ def _read_stages(checker: _Checker, items: list, sources) -> tuple[Stage, ...]:
         if not values["domains"]:
             checker.report(_join(path, "domains"), "a stage needs at least one domain")
         domains = _read_domains(checker, values["domains"], path, values["key"], codes, sources)
-        stages.append(Stage(
-            key=values["key"], name=values["name"], level=values["level"], order=index + 1,
-            when=values["when"], duration=values["duration"], min_weeks=low, max_weeks=high,
-            status=values["status"], aim=values["aim"], sources=tuple(values["sources"]),
-            domains=domains,
-        ))
+        stages.append(
+            Stage(
+                key=values["key"],
+                name=values["name"],
+                level=values["level"],
+                order=index + 1,
+                when=values["when"],
+                duration=values["duration"],
+                min_weeks=low,
+                max_weeks=high,
+                status=values["status"],
+                aim=values["aim"],
+                sources=tuple(values["sources"]),
+                domains=domains,
+            )
+        )
     return tuple(stages)
 
 
@@ -336,11 +345,11 @@ def _read_domains(checker, items, stage_path, stage_key, codes, sources) -> tupl
         values = checker.fields(item, path, _DOMAIN)
         checker.unique(values["key"], domain_keys, _join(path, "key"), "domain key")
         if not values["competencies"]:
-            checker.report(_join(path, "competencies"),
-                           "a domain needs at least one competency")
+            checker.report(_join(path, "competencies"), "a domain needs at least one competency")
         competencies = tuple(
-            _read_competency(checker, entry, _join(_join(path, "competencies"), position),
-                             values["key"], stage_key, codes, sources)
+            _read_competency(
+                checker, entry, _join(_join(path, "competencies"), position), values["key"], stage_key, codes, sources
+            )
             for position, entry in enumerate(values["competencies"])
         )
         domains.append(Domain(values["key"], values["name"], competencies))
@@ -351,8 +360,7 @@ def _read_competency(checker, item, path, domain_key, stage_key, codes, sources)
     values = checker.fields(item, path, _COMPETENCY)
     code = values["code"]
     if code and not CODE_PATTERN.match(code):
-        checker.report(_join(path, "code"),
-                       f"code {code!r} must match {CODE_PATTERN.pattern}")
+        checker.report(_join(path, "code"), f"code {code!r} must match {CODE_PATTERN.pattern}")
     checker.unique(code, codes, _join(path, "code"), "competency code")
     for index, theme in enumerate(values["themes"]):
         if theme not in THEMES:
@@ -362,28 +370,31 @@ def _read_competency(checker, item, path, domain_key, stage_key, codes, sources)
         # A competency without rules would count as complete with no evidence at all.
         checker.report(_join(path, "evidence"), "at least one evidence rule is required")
     rules = tuple(
-        _read_rule(checker, rule, _join(_join(path, "evidence"), index))
-        for index, rule in enumerate(values["evidence"])
+        _read_rule(checker, rule, _join(_join(path, "evidence"), index)) for index, rule in enumerate(values["evidence"])
     )
     return Competency(
-        code=code, title=values["title"], description=values["description"],
-        themes=tuple(values["themes"]), exam_relevant=values["exam_relevant"],
-        sources=tuple(values["sources"]), evidence=rules,
-        domain_key=domain_key, stage_key=stage_key,
+        code=code,
+        title=values["title"],
+        description=values["description"],
+        themes=tuple(values["themes"]),
+        exam_relevant=values["exam_relevant"],
+        sources=tuple(values["sources"]),
+        evidence=rules,
+        domain_key=domain_key,
+        stage_key=stage_key,
     )
 
 
 def _read_rule(checker: _Checker, item: dict, path: str) -> EvidenceRule:
     values = checker.fields(item, path, _EVIDENCE)
     if values["type"] and values["type"] not in EVIDENCE_TYPES:
-        checker.report(_join(path, "type"),
-                       f"unknown evidence type {values['type']!r}")
+        checker.report(_join(path, "type"), f"unknown evidence type {values['type']!r}")
     checker.positive(values["min"], _join(path, "min"))
     level = values["level"]
     if level is not None and level not in SUPERVISION_LEVELS:
-        checker.report(_join(path, "level"),
-                       f"unknown supervision level {level!r} "
-                       f"(expected one of: {', '.join(SUPERVISION_LEVELS)})")
+        checker.report(
+            _join(path, "level"), f"unknown supervision level {level!r} (expected one of: {', '.join(SUPERVISION_LEVELS)})"
+        )
     return EvidenceRule(values["type"], values["min"], level, values["signoff"])
 
 
@@ -394,20 +405,17 @@ def _check_levels(checker: _Checker, stages: tuple[Stage, ...]) -> None:
         if not users:
             checker.report("stages", f"no stage has level {level!r}")
         for index in users[1:]:
-            checker.report(_join(_join("stages", index), "level"),
-                           f"level {level!r} is already used by stages[{users[0]}]")
+            checker.report(_join(_join("stages", index), "level"), f"level {level!r} is already used by stages[{users[0]}]")
 
 
 def _check_themes(checker: _Checker, stages: tuple[Stage, ...]) -> None:
     covered = {theme for stage in stages for c in stage.competencies for theme in c.themes}
     uncovered = [theme for theme in THEMES if theme not in covered]
     if uncovered:
-        checker.report("stages", "themes not covered by any competency: "
-                       + ", ".join(uncovered))
+        checker.report("stages", "themes not covered by any competency: " + ", ".join(uncovered))
 
 
-def load_mapping_text(text: str, filename: str,
-                      curricula: Mapping[str, Curriculum]) -> VersionMapping:
+def load_mapping_text(text: str, filename: str, curricula: Mapping[str, Curriculum]) -> VersionMapping:
     """Parse a version mapping and check every stage key and code exists on its side."""
     checker = _Checker(filename)
     document = checker.fields(_parse(text, filename), "", _MAPPING_FILE)
@@ -416,13 +424,14 @@ def load_mapping_text(text: str, filename: str,
     new = _curriculum_for(checker, curricula, header["to"], "mapping.to")
     known_sources = {**(old.sources if old else {}), **(new.sources if new else {})}
     checker.sources(header["sources"], "mapping.sources", known_sources)
-    stage_pairs = _read_pairs(checker, document["stages"], "stages", old, new,
-                              lambda c, key: any(s.key == key for s in c.stages), "stage")
-    code_pairs = _read_pairs(checker, document["competencies"], "competencies", old, new,
-                             lambda c, code: c.has_competency(code), "competency")
+    stage_pairs = _read_pairs(
+        checker, document["stages"], "stages", old, new, lambda c, key: any(s.key == key for s in c.stages), "stage"
+    )
+    code_pairs = _read_pairs(
+        checker, document["competencies"], "competencies", old, new, lambda c, code: c.has_competency(code), "competency"
+    )
     checker.raise_if_any()
-    return VersionMapping(header["from"], header["to"], stage_pairs, code_pairs,
-                          tuple(header["sources"]), header["note"])
+    return VersionMapping(header["from"], header["to"], stage_pairs, code_pairs, tuple(header["sources"]), header["note"])
 
 
 def _curriculum_for(checker, curricula, version, path) -> Curriculum | None:
@@ -441,9 +450,7 @@ def _read_pairs(checker, items, name, old, new, exists, what) -> tuple[tuple[str
         checker.unique(f"{pair[0]} -> {pair[1]}", seen, path, "pair")
         for side, curriculum, key in (("from", old, pair[0]), ("to", new, pair[1])):
             if curriculum is not None and key and not exists(curriculum, key):
-                checker.report(_join(path, side),
-                               f"{what} {key!r} does not exist in curriculum "
-                               f"{curriculum.version}")
+                checker.report(_join(path, side), f"{what} {key!r} does not exist in curriculum {curriculum.version}")
         pairs.append(pair)
     return tuple(pairs)
 
@@ -455,8 +462,7 @@ def load_mapping_file(path: str | Path, curricula: Mapping[str, Curriculum]) -> 
 
 def _version_key(version: str) -> tuple:
     # "2021" > "2010" and "2021.2" > "2021.10" would be wrong as plain strings; compare numerically.
-    return tuple((0, int(part)) if part.isdigit() else (1, part)
-                 for part in re.split(r"[.\-]", version))
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-]", version))
 
 
 _MISSING = object()
@@ -466,17 +472,14 @@ class CurriculumRegistry:
     """Every loaded curriculum version and mapping. Immutable: add() and add_mapping()
     return a new registry, so one built at app start-up can be shared between threads."""
 
-    def __init__(self, curricula: Iterable[Curriculum] = (),
-                 mappings: Iterable[VersionMapping] = ()):
+    def __init__(self, curricula: Iterable[Curriculum] = (), mappings: Iterable[VersionMapping] = ()):
         by_version: dict[str, Curriculum] = {}
         for curriculum in curricula:
             if curriculum.version in by_version:
                 raise ValueError(f"curriculum version {curriculum.version} loaded twice")
             by_version[curriculum.version] = curriculum
         self._curricula = MappingProxyType(by_version)
-        self._mappings = MappingProxyType(
-            {(m.from_version, m.to_version): m for m in mappings}
-        )
+        self._mappings = MappingProxyType({(m.from_version, m.to_version): m for m in mappings})
 
     def get(self, version: str, default: Any = _MISSING) -> Curriculum:
         """The curriculum for `version`; KeyError if unknown unless a default is given."""
@@ -510,15 +513,13 @@ class CurriculumRegistry:
         return tuple(self._mappings.values())
 
     def add(self, curriculum: Curriculum) -> "CurriculumRegistry":
-        return CurriculumRegistry([*self._curricula.values(), curriculum],
-                                  self._mappings.values())
+        return CurriculumRegistry([*self._curricula.values(), curriculum], self._mappings.values())
 
     def add_mapping(self, mapping: VersionMapping) -> "CurriculumRegistry":
         for version in (mapping.from_version, mapping.to_version):
             if version not in self._curricula:
                 raise KeyError(f"mapping refers to unknown curriculum version {version!r}")
-        return CurriculumRegistry(self._curricula.values(),
-                                  [*self._mappings.values(), mapping])
+        return CurriculumRegistry(self._curricula.values(), [*self._mappings.values(), mapping])
 
 
 def load_registry(directory: str | Path | None = None) -> CurriculumRegistry:
@@ -539,8 +540,7 @@ def load_registry(directory: str | Path | None = None) -> CurriculumRegistry:
             issues.extend(error.issues)
             continue
         if curriculum.version in curricula:
-            issues.append(ValidationIssue(path.name, "curriculum.version",
-                                          f"version {curriculum.version} is already loaded"))
+            issues.append(ValidationIssue(path.name, "curriculum.version", f"version {curriculum.version} is already loaded"))
         curricula[curriculum.version] = curriculum
     mappings = []
     for path in mapping_files:

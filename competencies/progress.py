@@ -2,11 +2,11 @@
 progress with the time elapsed in a stage."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from math import floor
-from collections.abc import Iterable
 
 from .curriculum import Competency, Curriculum, Domain, EvidenceRule, Stage
 from .evidence import level_at_least
@@ -111,8 +111,7 @@ def rule_progress(rule: EvidenceRule, counts: Iterable[EvidenceCount]) -> RulePr
     return RuleProgress(rule, counted, pending, max(0, rule.minimum - counted))
 
 
-def competency_progress(competency: Competency,
-                        counts: Iterable[EvidenceCount]) -> CompetencyProgress:
+def competency_progress(competency: Competency, counts: Iterable[EvidenceCount]) -> CompetencyProgress:
     """Progress on one competency from the counts that claim it (others are ignored)."""
     own = [c for c in counts if c.competency_code == competency.code]
     rules = tuple(rule_progress(rule, own) for rule in competency.evidence)
@@ -154,8 +153,7 @@ def _percent(satisfied: int, required: int) -> float:
 def _stage_progress(stage: Stage, grouped: dict[str, list[EvidenceCount]]) -> StageProgress:
     domains = []
     for domain in stage.domains:
-        progresses = tuple(competency_progress(c, grouped.get(c.code, ()))
-                           for c in domain.competencies)
+        progresses = tuple(competency_progress(c, grouped.get(c.code, ())) for c in domain.competencies)
         domains.append(DomainProgress(domain, progresses, **_tally(progresses)))
     everything = tuple(p for d in domains for p in d.competencies)
     rules = [r for p in everything for r in p.rules]
@@ -163,21 +161,23 @@ def _stage_progress(stage: Stage, grouped: dict[str, list[EvidenceCount]]) -> St
     satisfied = sum(r.satisfied_units for r in rules)
     tally = _tally(everything)
     return StageProgress(
-        stage=stage, domains=tuple(domains), competencies=everything,
-        total=len(everything), **tally,
-        required_units=required, satisfied_units=satisfied,
+        stage=stage,
+        domains=tuple(domains),
+        competencies=everything,
+        total=len(everything),
+        **tally,
+        required_units=required,
+        satisfied_units=satisfied,
         percent=_percent(satisfied, required),
         ready_for_signoff=tally[COMPLETE] == len(everything),
     )
 
 
-def stage_progress(curriculum: Curriculum, stage_key: str,
-                   counts: Iterable[EvidenceCount]) -> StageProgress:
+def stage_progress(curriculum: Curriculum, stage_key: str, counts: Iterable[EvidenceCount]) -> StageProgress:
     return _stage_progress(curriculum.stage(stage_key), _group(counts))
 
 
-def curriculum_progress(curriculum: Curriculum,
-                        counts: Iterable[EvidenceCount]) -> dict[str, StageProgress]:
+def curriculum_progress(curriculum: Curriculum, counts: Iterable[EvidenceCount]) -> dict[str, StageProgress]:
     """Progress for every stage, keyed by stage key in curriculum order. Counts for codes the
     curriculum does not know (e.g. another version's) are ignored."""
     grouped = _group(counts)

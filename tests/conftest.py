@@ -1,5 +1,6 @@
 """Shared fixtures: one migrated database per test session (SQLite by default, PostgreSQL when DATABASE_URL
 names one), a fresh app per session and empty tables after every test that used the database."""
+
 from __future__ import annotations
 
 import os
@@ -34,6 +35,7 @@ def create_test_database(prefix: str = "portal_test") -> tuple[str, callable]:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
         return url.set(database=name).render_as_string(hide_password=False), drop
     folder = tempfile.mkdtemp(prefix=prefix)
     return f"sqlite:///{Path(folder) / 'test.sqlite3'}", lambda: None
@@ -73,6 +75,7 @@ def app(database_url, instance_dir):
     from flask_migrate import upgrade
 
     from trainee_portal import create_app
+
     application = create_app(make_test_config(database_url, instance_dir))
     with application.app_context():
         upgrade()
@@ -87,6 +90,7 @@ def _database_per_test(request):
         return
     application = request.getfixturevalue("app")
     from trainee_portal.extensions import db
+
     with application.app_context():
         yield
         db.session.remove()
@@ -113,8 +117,10 @@ def client(app):
 @pytest.fixture
 def login(client):
     """Sign a user in through the real login form."""
+
     def sign_in(user, password: str = TEST_PASSWORD):
         response = client.post("/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.data.decode()[:500]
         return client
+
     return sign_in

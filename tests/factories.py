@@ -1,4 +1,5 @@
 """factory_boy factories for the people and records tests need; every account's password is TEST_PASSWORD."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -9,7 +10,12 @@ from werkzeug.security import generate_password_hash
 from tests.conftest import TEST_PASSWORD
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    Cohort, DirectorScope, Region, SupervisorAssignment, TraineeProfile, User,
+    Cohort,
+    DirectorScope,
+    Region,
+    SupervisorAssignment,
+    TraineeProfile,
+    User,
 )
 
 _HASH = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000")
@@ -70,9 +76,13 @@ class TraineeFactory(UserFactory):
         region = kwargs.pop("region", None) or RegionFactory()
         cohort = kwargs.pop("cohort", None)
         values = dict(
-            gmc_number=f"{7000000 + self.id:07d}", curriculum_version="2021", current_stage="higher",
-            programme_start=date.today() - timedelta(days=900), stage_started_on=date.today() - timedelta(days=60),
-            region_id=region.id, cohort_id=cohort.id if cohort else None,
+            gmc_number=f"{7000000 + self.id:07d}",
+            curriculum_version="2021",
+            current_stage="higher",
+            programme_start=date.today() - timedelta(days=900),
+            stage_started_on=date.today() - timedelta(days=60),
+            region_id=region.id,
+            cohort_id=cohort.id if cohort else None,
         )
         values.update(kwargs)
         db.session.add(TraineeProfile(user_id=self.id, **values))
@@ -91,18 +101,25 @@ class AdminFactory(UserFactory):
     roles = _roles("admin")
 
 
-def assign(supervisor: User, trainee: User, kind: str = "educational", starts_on: date | None = None,
-           ends_on: date | None = None) -> SupervisorAssignment:
-    assignment = SupervisorAssignment(supervisor_id=supervisor.id, trainee_id=trainee.id, kind=kind,
-                                      starts_on=starts_on or date.today() - timedelta(days=30), ends_on=ends_on)
+def assign(
+    supervisor: User, trainee: User, kind: str = "educational", starts_on: date | None = None, ends_on: date | None = None
+) -> SupervisorAssignment:
+    assignment = SupervisorAssignment(
+        supervisor_id=supervisor.id,
+        trainee_id=trainee.id,
+        kind=kind,
+        starts_on=starts_on or date.today() - timedelta(days=30),
+        ends_on=ends_on,
+    )
     db.session.add(assignment)
     db.session.commit()
     return assignment
 
 
 def direct(director: User, region: Region | None = None, cohort: Cohort | None = None) -> DirectorScope:
-    scope = DirectorScope(director_id=director.id, region_id=region.id if region else None,
-                          cohort_id=cohort.id if cohort else None)
+    scope = DirectorScope(
+        director_id=director.id, region_id=region.id if region else None, cohort_id=cohort.id if cohort else None
+    )
     db.session.add(scope)
     db.session.commit()
     return scope

@@ -1,4 +1,5 @@
 """Pain Medicine training portal: the Flask application factory."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
-                instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+    )
     app.config.from_object(settings.Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(settings.from_environment())
@@ -32,10 +36,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.jinja_options = {
         "undefined": ChainableUndefined,  # the NHS.UK macros read optional nested parameters
-        "loader": ChoiceLoader([
-            app.create_global_jinja_loader(),  # the app's and every blueprint's templates
-            PackageLoader("nhsuk_frontend_jinja"),
-        ]),
+        "loader": ChoiceLoader(
+            [
+                app.create_global_jinja_loader(),  # the app's and every blueprint's templates
+                PackageLoader("nhsuk_frontend_jinja"),
+            ]
+        ),
         "autoescape": True,
     }
 
@@ -52,25 +58,44 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     security.init_app(app)
-    from trainee_portal import inputs; inputs.init_app(app)  # noqa: E702 (control characters removed from all input)
-    from trainee_portal import hardening; hardening.init_app(app)  # noqa: E702 (Secure cookie, expiry, ProxyFix, body cap)
+    from trainee_portal import inputs
+
+    inputs.init_app(app)  # noqa: E702 (control characters removed from all input)
+    from trainee_portal import hardening
+
+    hardening.init_app(app)  # noqa: E702 (Secure cookie, expiry, ProxyFix, body cap)
     assets.init_app(app)
     from trainee_portal import benchmarking  # opt-in benchmark instrumentation, off by default
+
     benchmarking.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
     commands.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
-    from trainee_portal.signoff import bp as signoff_bp; app.register_blueprint(signoff_bp)  # noqa: E702
-    from trainee_portal.notifications import bp as notifications_bp; app.register_blueprint(notifications_bp)  # noqa: E702
+    from trainee_portal.signoff import bp as signoff_bp
+
+    app.register_blueprint(signoff_bp)  # noqa: E702
+    from trainee_portal.notifications import bp as notifications_bp
+
+    app.register_blueprint(notifications_bp)  # noqa: E702
     for level in ("basic", "intermediate", "higher", "advanced"):
         app.register_blueprint(make_stage_blueprint(level))
-    from trainee_portal.cohort import bp as cohort_bp; app.register_blueprint(cohort_bp)  # noqa: E702
-    from trainee_portal.exams import bp as exams_bp; app.register_blueprint(exams_bp)  # noqa: E702
-    from trainee_portal.admin import bp as admin_bp; app.register_blueprint(admin_bp)  # noqa: E702
-    from trainee_portal.evidence import bp as evidence_bp; app.register_blueprint(evidence_bp)  # noqa: E702
-    from trainee_portal.dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702
+    from trainee_portal.cohort import bp as cohort_bp
+
+    app.register_blueprint(cohort_bp)  # noqa: E702
+    from trainee_portal.exams import bp as exams_bp
+
+    app.register_blueprint(exams_bp)  # noqa: E702
+    from trainee_portal.admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)  # noqa: E702
+    from trainee_portal.evidence import bp as evidence_bp
+
+    app.register_blueprint(evidence_bp)  # noqa: E702
+    from trainee_portal.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)  # noqa: E702
     return app
 
 
@@ -107,13 +132,19 @@ def _refuse_default_secret(app: Flask) -> None:
 
 def _check_throttle_limits(app: Flask) -> None:
     from limits import parse_many
-    for name in ("LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_ACCOUNT", "PASSWORD_RESETS_PER_ADDRESS",
-                 "PASSWORD_RESETS_PER_ACCOUNT"):
+
+    for name in (
+        "LOGIN_FAILURES_PER_ADDRESS",
+        "LOGIN_FAILURES_PER_ACCOUNT",
+        "PASSWORD_RESETS_PER_ADDRESS",
+        "PASSWORD_RESETS_PER_ACCOUNT",
+    ):
         try:
             parse_many(str(app.config[name]))
         except ValueError:
-            raise RuntimeError(f"{name} must read like \"10 per minute\" or \"5 per 15 minutes\", "
-                               f"not {app.config[name]!r}.") from None
+            raise RuntimeError(
+                f'{name} must read like "10 per minute" or "5 per 15 minutes", not {app.config[name]!r}.'
+            ) from None
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -129,11 +160,13 @@ def _require_public_base_url(app: Flask) -> None:
         raise RuntimeError(
             "Refusing to start without PUBLIC_BASE_URL, the address people open the portal at (links in emails use "
             "it). Set the PUBLIC_BASE_URL environment variable or put PUBLIC_BASE_URL = 'https://…' in "
-            "instance/config.py (scripts/install writes http://127.0.0.1:5000 for a local copy).")
+            "instance/config.py (scripts/install writes http://127.0.0.1:5000 for a local copy)."
+        )
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise RuntimeError(f"PUBLIC_BASE_URL must be an http:// or https:// address like https://portfolio.example.nhs.uk, "
-                           f"not {base!r}.")
+        raise RuntimeError(
+            f"PUBLIC_BASE_URL must be an http:// or https:// address like https://portfolio.example.nhs.uk, not {base!r}."
+        )
     extra = app.config.get("TRUSTED_HOSTS") or []
     if isinstance(extra, str):
         extra = extra.replace(",", " ").split()

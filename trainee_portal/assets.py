@@ -7,6 +7,7 @@ cached by browsers for a year, and its compressed bytes are kept in memory by ea
 The NHS.UK stylesheet itself is built by scripts/install from static/scss/nhsuk.scss into static/build/nhsuk.css,
 without the package's @font-face rules that fetch Frutiger from assets.nhs.uk (the CSP allows fonts from this host
 only); its images and icons still come from /assets/ below."""
+
 from __future__ import annotations
 
 import hashlib
@@ -80,8 +81,8 @@ def init_app(app: Flask) -> None:
     stylesheet = Path(app.static_folder) / NHSUK_STYLESHEET
     if not stylesheet.exists():
         app.logger.warning(
-            "NHS.UK stylesheet not built at %s: pages will have no styles. Run scripts/install "
-            "(or `npm run build:css`).", stylesheet,
+            "NHS.UK stylesheet not built at %s: pages will have no styles. Run scripts/install (or `npm run build:css`).",
+            stylesheet,
         )
 
     @app.route("/assets/<path:filename>")

@@ -6,6 +6,7 @@ still rewrite the chain and re-hash it; a checkpoint (the head's sequence and ha
 held in the environment or instance/, and copied to instance/audit-checkpoints.jsonl) stops that: a rewritten
 chain no longer matches any head signed before the rewrite.
 """
+
 from __future__ import annotations
 
 import base64
@@ -71,8 +72,16 @@ def _claim_next_sequence() -> tuple[int, str]:
     return head.sequence, head.last_hash
 
 
-def append(action: str, *, subject_type: str, subject_id: int | None, payload: dict,
-           actor=None, actor_label: str | None = None, trainee_id: int | None = None) -> AuditRecord:
+def append(
+    action: str,
+    *,
+    subject_type: str,
+    subject_id: int | None,
+    payload: dict,
+    actor=None,
+    actor_label: str | None = None,
+    trainee_id: int | None = None,
+) -> AuditRecord:
     """Add one record in the caller's transaction (the caller commits); every Nth record also signs the head."""
     sequence, prev_hash = _claim_next_sequence()
     record = AuditRecord(
@@ -98,6 +107,7 @@ def append(action: str, *, subject_type: str, subject_id: int | None, payload: d
 
 # --- chain verification -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ChainFinding:
     record_id: int
@@ -113,8 +123,11 @@ def chain_findings(records, on_record=None):
     expected_prev, expected_id = GENESIS_HASH, 1
     for record in records:
         if record.id != expected_id:
-            yield ChainFinding(record.id, f"expected record {expected_id} next, found {record.id}: "
-                                          f"{'a record is' if record.id == expected_id + 1 else 'records are'} missing")
+            yield ChainFinding(
+                record.id,
+                f"expected record {expected_id} next, found {record.id}: "
+                f"{'a record is' if record.id == expected_id + 1 else 'records are'} missing",
+            )
         elif record.prev_hash != expected_prev:
             yield ChainFinding(record.id, "its link to the previous record does not match")
         if record_hash(record) != record.record_hash:
@@ -129,8 +142,9 @@ def chain_findings(records, on_record=None):
 
 def chain_records(batch_size: int = 5000):
     """Every record as a plain row (no ORM objects kept), in id order, fetched batch_size at a time."""
-    return db.session.execute(select(*AuditRecord.__table__.columns).order_by(AuditRecord.id)
-                              .execution_options(yield_per=batch_size))
+    return db.session.execute(
+        select(*AuditRecord.__table__.columns).order_by(AuditRecord.id).execution_options(yield_per=batch_size)
+    )
 
 
 @dataclass(frozen=True)
@@ -150,6 +164,7 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
 
 
 # --- the signing key ----------------------------------------------------------------------------
+
 
 class AuditKeyError(Exception):
     """The configured key cannot be read; the message says which setting and why."""
@@ -220,13 +235,21 @@ def verify_keys() -> dict[str, Ed25519PublicKey]:
 
 # --- checkpoints --------------------------------------------------------------------------------
 
+
 def checkpoint_file() -> Path:
     return Path(current_app.instance_path) / CHECKPOINT_FILE
 
 
 def _signed_text(sequence: int, last_hash: str, signed_at: datetime, key: str, reason: str) -> bytes:
-    return canonical_json({"sequence": sequence, "last_hash": last_hash, "key_id": key, "reason": reason,
-                           "signed_at": signed_at.isoformat(timespec="microseconds")}).encode()
+    return canonical_json(
+        {
+            "sequence": sequence,
+            "last_hash": last_hash,
+            "key_id": key,
+            "reason": reason,
+            "signed_at": signed_at.isoformat(timespec="microseconds"),
+        }
+    ).encode()
 
 
 def checkpoint(reason: str, *, sequence: int | None = None, last_hash: str | None = None) -> AuditCheckpoint | None:
@@ -239,11 +262,20 @@ def checkpoint(reason: str, *, sequence: int | None = None, last_hash: str | Non
     private = signing_key()
     key, signed_at = key_id(private.public_key()), utcnow()
     signature = base64.b64encode(private.sign(_signed_text(sequence, last_hash, signed_at, key, reason))).decode()
-    row = AuditCheckpoint(sequence=sequence, last_hash=last_hash, signed_at=signed_at, key_id=key,
-                          signature=signature, reason=reason)
+    row = AuditCheckpoint(
+        sequence=sequence, last_hash=last_hash, signed_at=signed_at, key_id=key, signature=signature, reason=reason
+    )
     db.session.add(row)
-    line = canonical_json({"sequence": sequence, "last_hash": last_hash, "key_id": key, "reason": reason,
-                           "signed_at": signed_at.isoformat(timespec="microseconds"), "signature": signature})
+    line = canonical_json(
+        {
+            "sequence": sequence,
+            "last_hash": last_hash,
+            "key_id": key,
+            "reason": reason,
+            "signed_at": signed_at.isoformat(timespec="microseconds"),
+            "signature": signature,
+        }
+    )
     db.session.info.setdefault(_PENDING_LINES, []).append((str(checkpoint_file()), line))
     return row
 
@@ -259,9 +291,19 @@ def restart_checkpoint_file(now: datetime) -> Path | None:
     rows = db.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()
     with path.open("a", encoding="utf-8") as handle:
         for row in rows:
-            handle.write(canonical_json({"sequence": row.sequence, "last_hash": row.last_hash, "key_id": row.key_id,
-                                         "reason": row.reason, "signature": row.signature,
-                                         "signed_at": row.signed_at.isoformat(timespec="microseconds")}) + "\n")
+            handle.write(
+                canonical_json(
+                    {
+                        "sequence": row.sequence,
+                        "last_hash": row.last_hash,
+                        "key_id": row.key_id,
+                        "reason": row.reason,
+                        "signature": row.signature,
+                        "signed_at": row.signed_at.isoformat(timespec="microseconds"),
+                    }
+                )
+                + "\n"
+            )
     return kept
 
 
@@ -278,8 +320,10 @@ def checkpoint_verifies(row, keys: dict[str, Ed25519PublicKey]) -> bool:
     if public is None:
         return False
     try:
-        public.verify(base64.b64decode(row.signature, validate=True),
-                      _signed_text(row.sequence, row.last_hash, row.signed_at, row.key_id, row.reason))
+        public.verify(
+            base64.b64decode(row.signature, validate=True),
+            _signed_text(row.sequence, row.last_hash, row.signed_at, row.key_id, row.reason),
+        )
     except (InvalidSignature, binascii.Error, ValueError):
         return False
     return True

@@ -2,6 +2,7 @@
 
 BENCHMARK_SQL_COUNT adds an X-SQL-Queries header; BENCHMARK_BARE_ROUTE registers /_benchmark/bare.
 """
+
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context

@@ -1,4 +1,5 @@
 """Today on the UK calendar: users enter calendar dates in the UK, so "today" and "the future" follow it, not the server."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

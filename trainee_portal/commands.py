@@ -1,4 +1,5 @@
 """Command-line tasks (`flask --app wsgi <command>`): demo data, accounts, curriculum checks, progress rebuilds."""
+
 from __future__ import annotations
 
 import secrets
@@ -18,10 +19,18 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(validate_curriculum)
     app.cli.add_command(recompute_progress)
-    from trainee_portal.signoff import commands as signoff_commands; signoff_commands.init_cli(app)  # noqa: E702 (verify-audit)
-    from trainee_portal.notifications import commands as mail_commands; mail_commands.init_cli(app)  # noqa: E702 (send-outbox, send-reminders)
-    from trainee_portal.maintenance import commands as maintenance; maintenance.init_app(app)  # noqa: E702 (backup, restore)
-    from trainee_portal.evidence import commands as evidence_commands; evidence_commands.init_app(app)  # noqa: E702 (import-logbook)
+    from trainee_portal.signoff import commands as signoff_commands
+
+    signoff_commands.init_cli(app)  # noqa: E702 (verify-audit)
+    from trainee_portal.notifications import commands as mail_commands
+
+    mail_commands.init_cli(app)  # noqa: E702 (send-outbox, send-reminders)
+    from trainee_portal.maintenance import commands as maintenance
+
+    maintenance.init_app(app)  # noqa: E702 (backup, restore)
+    from trainee_portal.evidence import commands as evidence_commands
+
+    evidence_commands.init_app(app)  # noqa: E702 (import-logbook)
 
 
 @click.command("seed-demo")
@@ -30,22 +39,28 @@ def init_app(app: Flask) -> None:
 def seed_demo(reset: bool, password: str | None) -> None:
     """Load the demo regions, accounts and evidence (safe to run twice)."""
     from trainee_portal.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PASSWORD_MIN_LENGTH, OLD_DEMO_DOMAIN, load_demo
+
     if password is not None and len(password) < DEMO_PASSWORD_MIN_LENGTH:
         raise click.BadParameter(
             f"the demo password must be at least {DEMO_PASSWORD_MIN_LENGTH} characters long "
-            f"(this one has {len(password)}); nothing was loaded", param_hint="--password")
+            f"(this one has {len(password)}); nothing was loaded",
+            param_hint="--password",
+        )
     if db.session.scalar(select(User.id).where(User.email == f"admin@{OLD_DEMO_DOMAIN}")) is not None:
-        click.echo(f"This database holds the demo data from before its accounts moved to @{DEMO_DOMAIN}: nothing "
-                   f"changed, and its accounts stay at @{OLD_DEMO_DOMAIN} with the password they were given. For "
-                   "the new accounts on a local copy, stop the app, delete instance/portal.sqlite3 and run scripts/run.")
+        click.echo(
+            f"This database holds the demo data from before its accounts moved to @{DEMO_DOMAIN}: nothing "
+            f"changed, and its accounts stay at @{OLD_DEMO_DOMAIN} with the password they were given. For "
+            "the new accounts on a local copy, stop the app, delete instance/portal.sqlite3 and run scripts/run."
+        )
         return
     created = load_demo(reset=reset, password=password or DEMO_PASSWORD)
     if created:
-        click.echo(f"Demo data loaded: accounts at @{DEMO_DOMAIN}. Every demo account's password is: "
-                   f"{password or DEMO_PASSWORD}")
+        click.echo(f"Demo data loaded: accounts at @{DEMO_DOMAIN}. Every demo account's password is: {password or DEMO_PASSWORD}")
     else:
-        click.echo("Demo data is already loaded; nothing changed: the demo accounts keep the password they were "
-                   f"given when it was loaded ({DEMO_PASSWORD} unless `seed-demo --password` chose another).")
+        click.echo(
+            "Demo data is already loaded; nothing changed: the demo accounts keep the password they were "
+            f"given when it was loaded ({DEMO_PASSWORD} unless `seed-demo --password` chose another)."
+        )
 
 
 @click.command("create-user")
@@ -55,7 +70,9 @@ def seed_demo(reset: bool, password: str | None) -> None:
 def create_user(email: str, name: str, roles: tuple[str, ...]) -> None:
     """Create an account with a temporary password that must be changed at first sign-in."""
     from email_validator import EmailNotValidError, validate_email
+
     from trainee_portal.passwords import hash_password
+
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
@@ -64,7 +81,9 @@ def create_user(email: str, name: str, roles: tuple[str, ...]) -> None:
     if not name or len(name) > 120:
         raise click.BadParameter("give a name of 1 to 120 characters", param_hint="--name")
     if "trainee" in roles:
-        raise click.BadParameter("trainees need a profile (GMC number, curriculum, region): add them in Administration", param_hint="--role")
+        raise click.BadParameter(
+            "trainees need a profile (GMC number, curriculum, region): add them in Administration", param_hint="--role"
+        )
     if db.session.scalar(select(func.count()).select_from(User).where(func.lower(User.email) == email)):
         raise click.ClickException(f"an account for {email} already exists")
     temporary = secrets.token_urlsafe(12)
@@ -90,14 +109,17 @@ def validate_curriculum(path: Path) -> None:
         for issue in error.issues:
             click.echo(f"  {issue}", err=True)
         raise SystemExit(1) from None
-    click.echo(f"{path.name}: valid curriculum {curriculum.version} – {len(curriculum.stages)} stages, "
-               f"{len(curriculum.competencies)} competencies.")
+    click.echo(
+        f"{path.name}: valid curriculum {curriculum.version} – {len(curriculum.stages)} stages, "
+        f"{len(curriculum.competencies)} competencies."
+    )
 
 
 @click.command("recompute-progress")
 def recompute_progress() -> None:
     """Rebuild every trainee's progress summary from the evidence itself."""
     from trainee_portal import progress
+
     total = db.session.scalar(select(func.count()).select_from(TraineeProfile))
     with click.progressbar(length=total, label="Recomputing progress") as bar:
         progress.recompute_all(on_trainee=lambda _id: bar.update(1))

@@ -3,6 +3,7 @@
 The parsed registry is cached per process; activating an upload reloads it here and other worker
 processes pick it up within CACHE_SECONDS.
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,8 +3,8 @@
 Everything is built through the same models and services as the app uses, so statuses on screen are
 computed, not typed in. Deterministic: the same run gives the same data.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
@@ -14,11 +14,19 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from competencies import STAGE_LEVELS
 from trainee_portal import audit, curricula, progress
-from trainee_portal.extensions import db
 from trainee_portal.audit import text_sha256
+from trainee_portal.extensions import db
 from trainee_portal.models import (
-    Cohort, DirectorScope, EvidenceCompetency, EvidenceEntry, Region, SignOff, SignOffRequest,
-    SupervisorAssignment, TraineeProfile, User,
+    Cohort,
+    DirectorScope,
+    EvidenceCompetency,
+    EvidenceEntry,
+    Region,
+    SignOff,
+    SignOffRequest,
+    SupervisorAssignment,
+    TraineeProfile,
+    User,
 )
 from trainee_portal.passwords import hash_password
 
@@ -27,9 +35,20 @@ DEMO_PASSWORD_MIN_LENGTH = 12
 OLD_DEMO_DOMAIN = "demo.painportfolio.nhs.uk"  # before example.org: a copy seeded then keeps those accounts
 DEMO_DOMAIN = "example.org"  # reserved for examples (RFC 2606): no real organisation's mail
 
-HOSPITALS = ["St Thomas' Hospital", "King's College Hospital", "Royal London Hospital", "Salford Royal", "Royal Infirmary of Edinburgh"]
-SETTINGS = {"logbook.clinic": "outpatient", "logbook.ward_round": "ward", "logbook.mdt": "mdt",
-            "logbook.procedure": "theatre", "logbook.teaching": "teaching"}
+HOSPITALS = [
+    "St Thomas' Hospital",
+    "King's College Hospital",
+    "Royal London Hospital",
+    "Salford Royal",
+    "Royal Infirmary of Edinburgh",
+]
+SETTINGS = {
+    "logbook.clinic": "outpatient",
+    "logbook.ward_round": "ward",
+    "logbook.mdt": "mdt",
+    "logbook.procedure": "theatre",
+    "logbook.teaching": "teaching",
+}
 
 # name, email local part, curriculum, current level, region, cohort, months into the stage, share of the current stage done, idle days
 TRAINEES = [
@@ -68,8 +87,13 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     regions["London"].trusted_assessor_domains = "nhs.net"  # outside assessors at nhs.net count without confirmation
     db.session.add_all(regions.values())
     db.session.flush()
-    audit.append("region.trusted_domains_changed", subject_type="region", subject_id=regions["London"].id,
-                 actor_label="demo data", payload={"old": [], "new": ["nhs.net"]})
+    audit.append(
+        "region.trusted_domains_changed",
+        subject_type="region",
+        subject_id=regions["London"].id,
+        actor_label="demo data",
+        payload={"old": [], "new": ["nhs.net"]},
+    )
     cohorts = {}
     for _, _, _, _, region, cohort, *_ in TRAINEES:
         if cohort not in cohorts:
@@ -90,28 +114,54 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
         trainee = _user(name, local, ("trainee",), password_hash)
         db.session.flush()
         stage_start = today - timedelta(days=int(months_in * 30.4))
-        db.session.add(TraineeProfile(
-            user_id=trainee.id, gmc_number=f"{7100000 + index * 1379:07d}", curriculum_version=version,
-            current_stage=level, programme_start=stage_start - timedelta(days=365 * (STAGE_LEVELS.index(level) + 1)),
-            stage_started_on=stage_start, region_id=regions[region].id, cohort_id=cohorts[cohort].id,
-        ))
+        db.session.add(
+            TraineeProfile(
+                user_id=trainee.id,
+                gmc_number=f"{7100000 + index * 1379:07d}",
+                curriculum_version=version,
+                current_stage=level,
+                programme_start=stage_start - timedelta(days=365 * (STAGE_LEVELS.index(level) + 1)),
+                stage_started_on=stage_start,
+                region_id=regions[region].id,
+                cohort_id=cohorts[cohort].id,
+            )
+        )
         sup = supervisor if region == "London" else supervisor_nw
-        db.session.add(SupervisorAssignment(supervisor_id=sup.id, trainee_id=trainee.id, kind="educational",
-                                            starts_on=stage_start - timedelta(days=400)))
+        db.session.add(
+            SupervisorAssignment(
+                supervisor_id=sup.id, trainee_id=trainee.id, kind="educational", starts_on=stage_start - timedelta(days=400)
+            )
+        )
         db.session.flush()
         _evidence_for(trainee, sup, version, level, share, stage_start, today - timedelta(days=idle_days), rng)
     db.session.flush()
-    from trainee_portal.signoff import demo as signoff_demo; signoff_demo.load(today)  # noqa: E702 (queue, returns, outbox)
-    from trainee_portal.cohort import demo as cohort_demo; cohort_demo.load(today)  # noqa: E702 (ARCP outcomes, exam histories)
-    from trainee_portal.exams import demo as exams_demo; exams_demo.load(today)  # noqa: E702 (sittings, attempts, RAPM, mocks)
-    from trainee_portal.evidence import demo as evidence_demo; evidence_demo.load(today)  # noqa: E702 (a certificate with its file)
+    from trainee_portal.signoff import demo as signoff_demo
+
+    signoff_demo.load(today)  # noqa: E702 (queue, returns, outbox)
+    from trainee_portal.cohort import demo as cohort_demo
+
+    cohort_demo.load(today)  # noqa: E702 (ARCP outcomes, exam histories)
+    from trainee_portal.exams import demo as exams_demo
+
+    exams_demo.load(today)  # noqa: E702 (sittings, attempts, RAPM, mocks)
+    from trainee_portal.evidence import demo as evidence_demo
+
+    evidence_demo.load(today)  # noqa: E702 (a certificate with its file)
     progress.recompute_all()
     db.session.commit()
     return True
 
 
-def _evidence_for(trainee: User, supervisor: User, version: str, current_level: str, share: float,
-                  stage_start: date, last_day: date, rng: random.Random) -> None:
+def _evidence_for(
+    trainee: User,
+    supervisor: User,
+    version: str,
+    current_level: str,
+    share: float,
+    stage_start: date,
+    last_day: date,
+    rng: random.Random,
+) -> None:
     """Earlier stages complete and signed; the current stage partly done, with some items awaiting sign-off."""
     curriculum = curricula.curriculum(version)
     current_index = STAGE_LEVELS.index(current_level)
@@ -143,16 +193,21 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
     levels = ["1", "2a", "2b", "3", "4"]
     minimum = levels.index(rule.min_supervision) if rule.min_supervision else 0
     entry = EvidenceEntry(
-        trainee_id=trainee.id, evidence_type=kind, stage_level=level, occurred_on=occurred,
+        trainee_id=trainee.id,
+        evidence_type=kind,
+        stage_level=level,
+        occurred_on=occurred,
         title=f"{kind.split('.')[-1].replace('_', ' ').capitalize()} for {code}",
-        setting=SETTINGS.get(kind, "other"), hospital=rng.choice(HOSPITALS),
+        setting=SETTINGS.get(kind, "other"),
+        hospital=rng.choice(HOSPITALS),
         supervision_level=levels[rng.randint(minimum, min(minimum + 1, 4))],
         technique="medial_branch_block" if kind in ("logbook.procedure", "wba.dops") else None,
         guidance="xray" if kind in ("logbook.procedure", "wba.dops") else None,
         notes="Anonymised summary of the case and my role in it.",
         reflection="What went well, what I would change, and what I will read next." if kind == "reflection" else "",
         status=status,
-        created_at=datetime.combine(occurred, time(17, 30)), updated_at=datetime.combine(occurred, time(17, 30)),
+        created_at=datetime.combine(occurred, time(17, 30)),
+        updated_at=datetime.combine(occurred, time(17, 30)),
     )
     entry.competencies = [EvidenceCompetency(competency_code=code)]
     db.session.add(entry)
@@ -161,26 +216,56 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
     flag_modified(entry, "updated_at")  # keep the back-dated time: onupdate would stamp now, hiding idle trainees
     if status in ("submitted", "signed"):
         entry.submitted_at = entry.created_at
-        request = SignOffRequest(evidence_id=entry.id, requested_by_id=trainee.id, supervisor_id=supervisor.id,
-                                 status="pending" if status == "submitted" else "signed", created_at=entry.created_at)
+        request = SignOffRequest(
+            evidence_id=entry.id,
+            requested_by_id=trainee.id,
+            supervisor_id=supervisor.id,
+            status="pending" if status == "submitted" else "signed",
+            created_at=entry.created_at,
+        )
         db.session.add(request)
         db.session.flush()
-        audit.append("signoff.requested", actor=trainee, trainee_id=trainee.id, subject_type="evidence",
-                     subject_id=entry.id, payload={"request_id": request.id, "to": supervisor.email})
+        audit.append(
+            "signoff.requested",
+            actor=trainee,
+            trainee_id=trainee.id,
+            subject_type="evidence",
+            subject_id=entry.id,
+            payload={"request_id": request.id, "to": supervisor.email},
+        )
         if status == "signed":
             request.decided_at = entry.created_at + timedelta(days=rng.randint(1, 10))
             request.decided_by_id = supervisor.id
             entry.signed_at = request.decided_at
             flag_modified(entry, "updated_at")
-            signoff = SignOff(evidence_id=entry.id, request_id=request.id, signer_id=supervisor.id,
-                              supervision_level=entry.supervision_level, feedback="Well done; see comments in person.",
-                              content_hash=entry.content_hash, signed_at=request.decided_at)
+            signoff = SignOff(
+                evidence_id=entry.id,
+                request_id=request.id,
+                signer_id=supervisor.id,
+                supervision_level=entry.supervision_level,
+                feedback="Well done; see comments in person.",
+                content_hash=entry.content_hash,
+                signed_at=request.decided_at,
+            )
             db.session.add(signoff)
             db.session.flush()
-            audit.append("signoff.signed", actor=supervisor, trainee_id=trainee.id, subject_type="evidence",
-                         subject_id=entry.id, payload={"request_id": request.id, "signoff_id": signoff.id,
-                                                       "evidence_id": entry.id, "level": signoff.supervision_level,
-                                                       "content_hash": entry.content_hash, "signer_id": supervisor.id,
-                                                       "assessor_name": None, "assessor_gmc": None,
-                                                       "assessor_email": None, "assurance": signoff.assurance,
-                                                       "feedback_sha256": text_sha256(signoff.feedback)})
+            audit.append(
+                "signoff.signed",
+                actor=supervisor,
+                trainee_id=trainee.id,
+                subject_type="evidence",
+                subject_id=entry.id,
+                payload={
+                    "request_id": request.id,
+                    "signoff_id": signoff.id,
+                    "evidence_id": entry.id,
+                    "level": signoff.supervision_level,
+                    "content_hash": entry.content_hash,
+                    "signer_id": supervisor.id,
+                    "assessor_name": None,
+                    "assessor_gmc": None,
+                    "assessor_email": None,
+                    "assurance": signoff.assurance,
+                    "feedback_sha256": text_sha256(signoff.feedback),
+                },
+            )

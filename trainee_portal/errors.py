@@ -1,11 +1,12 @@
 """Error pages: every failure gets a clear page in the same layout, never a traceback."""
+
 from __future__ import annotations
 
 import contextlib
 
 from flask import Flask, render_template, request
-from markupsafe import escape
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -13,21 +14,35 @@ MESSAGES = {
     403: ("You do not have access to this page", "If you think you should, ask your training programme administrator."),
     404: ("Page not found", "Check the address, or use the menu to find what you need."),
     405: ("That action is not available here", "Use the buttons on the page rather than typing the address."),
-    413: ("That was too large to accept", "Files can be at most 10 MB and typed text at most 500 KB. Make it smaller and try again. Nothing was saved."),
-    415: ("That kind of request is not accepted here", "This address takes the form on its page. Open the page and submit the form."),
+    413: (
+        "That was too large to accept",
+        "Files can be at most 10 MB and typed text at most 500 KB. Make it smaller and try again. Nothing was saved.",
+    ),
+    415: (
+        "That kind of request is not accepted here",
+        "This address takes the form on its page. Open the page and submit the form.",
+    ),
     429: ("Too many attempts", "Wait a minute before trying again."),
 }
 
 
-BARE_PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
-             '<body><main><h1>{title}</h1><p>{message}</p></main></body></html>')
+BARE_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+    "<body><main><h1>{title}</h1><p>{message}</p></main></body></html>"
+)
 
 
 def wants_json() -> bool:
     """JSON callers (an /api/ path, a JSON body, or JSON preferred over HTML) get JSON errors, never an HTML page."""
     accept = request.accept_mimetypes
-    return (request.path.startswith("/api/") or request.is_json
-            or (accept.best_match(["application/json", "text/html"]) == "application/json" and accept["application/json"] > accept["text/html"]))
+    return (
+        request.path.startswith("/api/")
+        or request.is_json
+        or (
+            accept.best_match(["application/json", "text/html"]) == "application/json"
+            and accept["application/json"] > accept["text/html"]
+        )
+    )
 
 
 def _page(code: int, title: str, message: str) -> str:
@@ -36,6 +51,7 @@ def _page(code: int, title: str, message: str) -> str:
         return render_template("errors/error.html", code=code, title=title, message=message)
     except Exception:  # noqa: BLE001 (an error page must never fail)
         from trainee_portal.extensions import db
+
         with contextlib.suppress(Exception):
             db.session.rollback()
         return BARE_PAGE.format(title=escape(title), message=escape(message))
@@ -45,9 +61,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if wants_json():
-            return {"error": "Missing or expired security token", "detail": "Send the X-CSRFToken header with the token from the page. Nothing was saved."}, 400
-        return _page(400, "Your form expired", "For your security the form timed out or was opened in another session. "
-                     "Go back, reload the page and submit again. Nothing was saved."), 400
+            return {
+                "error": "Missing or expired security token",
+                "detail": "Send the X-CSRFToken header with the token from the page. Nothing was saved.",
+            }, 400
+        return _page(
+            400,
+            "Your form expired",
+            "For your security the form timed out or was opened in another session. "
+            "Go back, reload the page and submit again. Nothing was saved.",
+        ), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -62,15 +85,27 @@ def init_app(app: Flask) -> None:
             return http_error(error)
         app.logger.exception("Unhandled error on %s", request.path)
         from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
+
         from trainee_portal.extensions import db
+
         with contextlib.suppress(Exception):  # the database is unreachable; the transaction is gone with the connection
             db.session.rollback()
-        if isinstance(error, (OperationalError, InterfaceError, PendingRollbackError)) or getattr(error, "connection_invalidated", False):
+        if isinstance(error, (OperationalError, InterfaceError, PendingRollbackError)) or getattr(
+            error, "connection_invalidated", False
+        ):
             # database restarting, unreachable or locked: transient, so say so
-            title, message = "The service is busy for a moment", "What you just submitted was not saved. Wait a few seconds and try again."
+            title, message = (
+                "The service is busy for a moment",
+                "What you just submitted was not saved. Wait a few seconds and try again.",
+            )
             if wants_json():
                 return {"error": title, "detail": message}, 503, {"Retry-After": "5"}
             return _page(503, title, message), 503, {"Retry-After": "5"}
         if wants_json():
-            return {"error": "Sorry, there is a problem with the service", "detail": "Nothing you had already saved was lost. Try again later."}, 500
-        return _page(500, "Sorry, there is a problem with the service", "Nothing you had already saved was lost. Try again later."), 500
+            return {
+                "error": "Sorry, there is a problem with the service",
+                "detail": "Nothing you had already saved was lost. Try again later.",
+            }, 500
+        return _page(
+            500, "Sorry, there is a problem with the service", "Nothing you had already saved was lost. Try again later."
+        ), 500

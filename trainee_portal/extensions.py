@@ -1,4 +1,5 @@
 """Every Flask extension object, created unbound here and bound to the app in create_app()."""
+
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address

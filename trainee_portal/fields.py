@@ -1,4 +1,5 @@
 """Form fields shared by the features: calendar dates typed the browser's way or the UK way."""
+
 from __future__ import annotations
 
 from wtforms import DateField

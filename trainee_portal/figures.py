@@ -3,6 +3,7 @@
 plotly's graph objects validate every property on every request (about 30 ms a chart); these produce the
 same figure JSON, default template included, in well under a millisecond. Import as `go` in chart modules.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,22 @@ import plotly.io as pio
 from plotly.colors import get_colorscale
 
 # Compound properties whose children may be given with plotly's "magic underscore" (marker_color=...).
-COMPOUND = {"marker", "line", "textfont", "hoverlabel", "colorbar", "connector", "xaxis", "yaxis", "legend",
-            "margin", "font", "title", "insidetextfont", "outsidetextfont"}
+COMPOUND = {
+    "marker",
+    "line",
+    "textfont",
+    "hoverlabel",
+    "colorbar",
+    "connector",
+    "xaxis",
+    "yaxis",
+    "legend",
+    "margin",
+    "font",
+    "title",
+    "insidetextfont",
+    "outsidetextfont",
+}
 
 
 def _default(value):

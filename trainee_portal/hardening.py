@@ -1,5 +1,6 @@
 """Session and request hardening: Secure cookies over HTTPS, an absolute lifetime and an idle timeout, ProxyFix
 when configured, and a size cap on non-upload bodies."""
+
 from __future__ import annotations
 
 import contextlib
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
         """Registered after Flask-SQLAlchemy's, so it runs first: closing a session whose connection the database
         dropped (a restart) raises, and a raise here would turn an already-built response into a 500."""
         from trainee_portal.extensions import db
+
         try:
             db.session.remove()
         except Exception:  # noqa: BLE001
@@ -78,6 +80,7 @@ def init_app(app: Flask) -> None:
         session[SIGNED_IN_AT] = now
         session[LAST_SEEN_AT] = now
         from trainee_portal.security import SESSION_GENERATION
+
         session[SESSION_GENERATION] = user.session_generation
 
     @app.before_request
@@ -94,11 +97,17 @@ def init_app(app: Flask) -> None:
             logout_user()
             session.clear()
             if idle:
-                flash(f"You were signed out after {_duration(idle_limit)} without activity, to protect your records. "
-                      "Sign in again to continue.", "info")
+                flash(
+                    f"You were signed out after {_duration(idle_limit)} without activity, to protect your records. "
+                    "Sign in again to continue.",
+                    "info",
+                )
             else:
-                flash(f"You were signed out because you signed in more than {_duration(app.permanent_session_lifetime.total_seconds())} "
-                      "ago. Sign in again to continue.", "info")
+                flash(
+                    f"You were signed out because you signed in more than {_duration(app.permanent_session_lifetime.total_seconds())} "
+                    "ago. Sign in again to continue.",
+                    "info",
+                )
             if request.method == "GET" and not request.path.startswith("/api/"):
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             return redirect(url_for("auth.login"))

@@ -4,6 +4,7 @@ Policy on dates: any full date with a year (12/03/1956, 12 March 1956, 1956-03-1
 entry already has its own date field and a full date in narrative is how birth dates leak; a month and year
 ("March 2026", "03/2026") or a day and month ("12 March") is allowed, unless it follows birth wording (DOB, born).
 """
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,10 @@ class Finding:
 # Ten digits, optionally split by single spaces or hyphens, not touching further digits directly.
 _TEN_DIGITS = re.compile(r"(?<!\d)(?=(\d(?:[ -]?\d){9})(?!\d))")
 
-_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 _DAY = r"(?:[012]?\d|3[01])(?:st|nd|rd|th)?"
 _FULL_DATE = re.compile(
     r"(?<![\w/.-])(?:"
@@ -52,9 +55,11 @@ _FULL_DATE = re.compile(
     re.IGNORECASE,
 )
 _DOB_WORDS = r"d\.?o\.?b\.?|date\s+of\s+birth|birth\s?date|born(?:\s+(?:on|in))?"
-_DATEISH = (rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+(?:\d{{4}}|'\d{{2}}))?"
-            rf"|(?:{_MONTHS})\.?\s+(?:{_DAY},?\s+)?\d{{4}}"
-            r"|\d{1,4}(?:[/.-]\d{1,4}){1,2}|(?:19|20)\d{2}")
+_DATEISH = (
+    rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+(?:\d{{4}}|'\d{{2}}))?"
+    rf"|(?:{_MONTHS})\.?\s+(?:{_DAY},?\s+)?\d{{4}}"
+    r"|\d{1,4}(?:[/.-]\d{1,4}){1,2}|(?:19|20)\d{2}"
+)
 _DOB = re.compile(rf"\b(?:{_DOB_WORDS})\s*[:\-]?\s*(?:{_DATEISH})(?![\w/])", re.IGNORECASE)
 
 _POSTCODE = re.compile(
@@ -64,10 +69,11 @@ _POSTCODE = re.compile(
 )
 _ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$")  # lower case only: "T12 3rd" is prose, "L4 5TH" a postcode
 
-_HOSPITAL_WORDS = (r"(?:hospital|hosp\.?|unit|case|patient|pt\.?|medical\s+record|record|casenote|case\s+note)"
-                   r"\s*(?:no\.?|number|num\.?|#|id)|mrn|k\s*no\.?")
-_HOSPITAL_KEYED = re.compile(
-    rf"\b(?:{_HOSPITAL_WORDS})\s*[:#.]?\s*[A-Z]{{0,3}}\s?\d{{5,10}}(?!\d)", re.IGNORECASE)
+_HOSPITAL_WORDS = (
+    r"(?:hospital|hosp\.?|unit|case|patient|pt\.?|medical\s+record|record|casenote|case\s+note)"
+    r"\s*(?:no\.?|number|num\.?|#|id)|mrn|k\s*no\.?"
+)
+_HOSPITAL_KEYED = re.compile(rf"\b(?:{_HOSPITAL_WORDS})\s*[:#.]?\s*[A-Z]{{0,3}}\s?\d{{5,10}}(?!\d)", re.IGNORECASE)
 _HOSPITAL_BARE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,3}\d{6,}(?![A-Za-z0-9])", re.IGNORECASE)
 
 
@@ -127,12 +133,14 @@ def find_identifiers(text: str | None) -> list[Finding]:
         return []
     found = _number_findings(text)
     found += [Finding("date_of_birth", m.group(0), m.start(), m.end()) for m in _DOB.finditer(text)]
-    found += [Finding("full_date", m.group(0), m.start(), m.end())
-              for m in _FULL_DATE.finditer(text) if _valid_numeric_date(m)]
-    found += [Finding("postcode", m.group(0), m.start(), m.end()) for m in _POSTCODE.finditer(text)
-              if not _ORDINAL.search(m.group(0))]
-    found += [Finding("hospital_number", m.group(0), m.start(), m.end())
-              for m in (*_HOSPITAL_KEYED.finditer(text), *_HOSPITAL_BARE.finditer(text))]
+    found += [Finding("full_date", m.group(0), m.start(), m.end()) for m in _FULL_DATE.finditer(text) if _valid_numeric_date(m)]
+    found += [
+        Finding("postcode", m.group(0), m.start(), m.end()) for m in _POSTCODE.finditer(text) if not _ORDINAL.search(m.group(0))
+    ]
+    found += [
+        Finding("hospital_number", m.group(0), m.start(), m.end())
+        for m in (*_HOSPITAL_KEYED.finditer(text), *_HOSPITAL_BARE.finditer(text))
+    ]
     # Earliest first, longest first at the same place; drop anything inside an earlier finding.
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Finding] = []

@@ -9,6 +9,7 @@ another program (a vertical tab or form feed from a word processor, a NUL from a
 a long reflection for a character the user cannot see or find; removing them loses nothing the user meant.
 Tab, newline and carriage return are kept (they are real text in multi-line fields).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,9 @@ def clean_text(value: str) -> str:
 
 
 def _clean_multidict(values: MultiDict) -> ImmutableMultiDict:
-    return ImmutableMultiDict([(clean_text(key), clean_text(value) if isinstance(value, str) else value)
-                               for key, value in values.items(multi=True)])
+    return ImmutableMultiDict(
+        [(clean_text(key), clean_text(value) if isinstance(value, str) else value) for key, value in values.items(multi=True)]
+    )
 
 
 class CleanRequest(Request):

@@ -8,6 +8,7 @@ evidence status, stage sign-offs, exam results, ARCP outcomes and the bytes of c
 Rows are read one batch of trainees at a time (each trainee's rows and audit records together, by the trainee
 index), so memory stays bounded however large the portfolio is.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,21 +25,56 @@ from trainee_portal.audit import text_sha256
 from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    ArcpOutcome, AuditCheckpoint, AuditRecord, EvidenceCompetency, EvidenceEntry, EvidenceTally, ExamAttempt, RapmConfirmation,
-    Region, SignOff, SignOffRequest, StageSignOff, User,
+    ArcpOutcome,
+    AuditCheckpoint,
+    AuditRecord,
+    EvidenceCompetency,
+    EvidenceEntry,
+    EvidenceTally,
+    ExamAttempt,
+    RapmConfirmation,
+    Region,
+    SignOff,
+    SignOffRequest,
+    StageSignOff,
+    User,
 )
 
 COUNTING_ASSURANCE = ("supervisor", "trusted_domain", "confirmed")
-SIGNOFF_KEYS = ("evidence_id", "level", "content_hash", "signer_id", "assessor_name", "assessor_gmc", "assessor_email",
-                "assurance", "feedback_sha256")
+SIGNOFF_KEYS = (
+    "evidence_id",
+    "level",
+    "content_hash",
+    "signer_id",
+    "assessor_name",
+    "assessor_gmc",
+    "assessor_email",
+    "assurance",
+    "feedback_sha256",
+)
 STAGE_KEYS = ("trainee_id", "stage_key", "curriculum_version", "stage_level", "signed_by_id", "signed_on", "comment_sha256")
 EXAM_KEYS = ("trainee_id", "sitting_id", "result", "score", "extra_training_note_sha256", "recorded_by_id", "corrected_by_id")
 ARCP_KEYS = ("trainee_id", "training_year", "outcome", "panel_date", "notes_sha256", "recorded_by_id", "evidence_summary_sha256")
 ATTACHMENT_ACTIONS = ("evidence.created", "evidence.updated", "evidence.new_version", "evidence.fingerprinted")
-RAPM_KEYS = ("trainee_id", "confirmed_by_id", "confirmed_on", "stage3_pain_complete", "advanced_training_started_on",
-             "note_sha256")
-ACTIONS = ("signoff.signed", "signoff.confirmed", "signoff.voided", "evidence.deleted", "stage.signed_off",
-           "exam.attempt_recorded", "exam.attempt_corrected", "exam.rapm_confirmed", "arcp.recorded") + ATTACHMENT_ACTIONS
+RAPM_KEYS = (
+    "trainee_id",
+    "confirmed_by_id",
+    "confirmed_on",
+    "stage3_pain_complete",
+    "advanced_training_started_on",
+    "note_sha256",
+)
+ACTIONS = (
+    "signoff.signed",
+    "signoff.confirmed",
+    "signoff.voided",
+    "evidence.deleted",
+    "stage.signed_off",
+    "exam.attempt_recorded",
+    "exam.attempt_corrected",
+    "exam.rapm_confirmed",
+    "arcp.recorded",
+) + ATTACHMENT_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -98,13 +134,24 @@ def verify_all(limit: int = 50, batch_trainees: int = 50, backup_taken_at: datet
         _check_trainees(ids, found, checked)  # the session holds rows weakly: a finished batch is freed
         last_id = ids[-1]
     for (kind, missing), rows in sorted(found.partly_covered.items()):
-        found.warn(kind, f"{rows} row{'s' if rows != 1 else ''}",
-                   f"their audit records were written before they carried {', '.join(missing)}, so those are not covered")
-    return IntegrityReport(found.problem_count == 0, dict(checked), found.problems, found.problem_count,
-                           found.warnings, found.warning_count, time.perf_counter() - started)
+        found.warn(
+            kind,
+            f"{rows} row{'s' if rows != 1 else ''}",
+            f"their audit records were written before they carried {', '.join(missing)}, so those are not covered",
+        )
+    return IntegrityReport(
+        found.problem_count == 0,
+        dict(checked),
+        found.problems,
+        found.problem_count,
+        found.warnings,
+        found.warning_count,
+        time.perf_counter() - started,
+    )
 
 
 # --- the chain and its signed heads ---------------------------------------------------------------
+
 
 def _checkpoint_where(cp) -> str:
     return f"signed head of {cp.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {cp.sequence})"
@@ -114,8 +161,10 @@ def _unverified(cp, keys: dict) -> str:
     if not keys:
         return "no key to verify it: set AUDIT_VERIFY_KEYS or provide the signing key"
     if cp.key_id not in keys:
-        return (f"signed with key {cp.key_id}, which this machine does not hold: forged, or signed where another key "
-                "was in use (then set AUDIT_VERIFY_KEYS to that key's public key, which `flask audit-checkpoint` prints there)")
+        return (
+            f"signed with key {cp.key_id}, which this machine does not hold: forged, or signed where another key "
+            "was in use (then set AUDIT_VERIFY_KEYS to that key's public key, which `flask audit-checkpoint` prints there)"
+        )
     return f"its signature does not verify with key {cp.key_id}: forged or altered"
 
 
@@ -141,9 +190,14 @@ def _trusted_checkpoints(found: _Findings, checked: Counter, backup_taken_at: da
         where = f"{path.name} line {number}"
         try:
             data = json.loads(line)
-            cp = SimpleNamespace(sequence=int(data["sequence"]), last_hash=str(data["last_hash"]), key_id=str(data["key_id"]),
-                                 reason=str(data["reason"]), signature=str(data["signature"]),
-                                 signed_at=datetime.fromisoformat(data["signed_at"]))
+            cp = SimpleNamespace(
+                sequence=int(data["sequence"]),
+                last_hash=str(data["last_hash"]),
+                key_id=str(data["key_id"]),
+                reason=str(data["reason"]),
+                signature=str(data["signature"]),
+                signed_at=datetime.fromisoformat(data["signed_at"]),
+            )
         except (ValueError, KeyError, TypeError):
             found.add("checkpoint", where, "the line is not a checkpoint: the file was edited")
             continue
@@ -153,8 +207,11 @@ def _trusted_checkpoints(found: _Findings, checked: Counter, backup_taken_at: da
         later = backup_taken_at is not None and cp.signed_at > backup_taken_at
         cp.after_backup = later
         if (cp.sequence, cp.last_hash, cp.signature) not in in_table and not later:
-            found.add("checkpoint", where, f"the {_checkpoint_where(cp)} is missing from the audit_checkpoint table: "
-                                           "it was deleted from the database")
+            found.add(
+                "checkpoint",
+                where,
+                f"the {_checkpoint_where(cp)} is missing from the audit_checkpoint table: it was deleted from the database",
+            )
         if (cp.sequence, cp.last_hash, cp.signature) not in in_table:
             trusted[cp.sequence].append(cp)
     return trusted
@@ -169,9 +226,12 @@ def _check_chain(found: _Findings, checked: Counter, backup_taken_at: datetime |
         last["id"] = record.id
         for cp in trusted.get(record.id, ()):
             if cp.last_hash != record.record_hash:
-                found.add("chain", f"audit record {record.id}",
-                          f"chain rewritten after the head signed at {cp.signed_at:%Y-%m-%d %H:%M:%S} UTC "
-                          f"(sequence {cp.sequence}): this record's hash is not the one that was signed")
+                found.add(
+                    "chain",
+                    f"audit record {record.id}",
+                    f"chain rewritten after the head signed at {cp.signed_at:%Y-%m-%d %H:%M:%S} UTC "
+                    f"(sequence {cp.sequence}): this record's hash is not the one that was signed",
+                )
 
     for finding in audit.chain_findings(audit.chain_records(), against_heads):
         found.add("chain", f"audit record {finding.record_id}", finding.reason)
@@ -179,20 +239,26 @@ def _check_chain(found: _Findings, checked: Counter, backup_taken_at: datetime |
         cp = trusted[sequence][0]
         if all(getattr(head, "after_backup", False) for head in trusted[sequence]):
             continue  # signed after the backup was taken: the backup ends earlier
-        found.add("chain", f"audit record {sequence}",
-                  f"missing: the chain ends at record {last['id']} but the head signed at "
-                  f"{cp.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {sequence}) names it: the chain was cut back")
+        found.add(
+            "chain",
+            f"audit record {sequence}",
+            f"missing: the chain ends at record {last['id']} but the head signed at "
+            f"{cp.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {sequence}) names it: the chain was cut back",
+        )
 
 
 # --- what makes an outside assessor's signature count -----------------------------------------------
+
 
 def _check_trusted_domains(found: _Findings, checked: Counter) -> None:
     """Each region trusts exactly the domains its latest region.trusted_domains_changed record set (none before one):
     a domain added by SQL would make any assessor there count without the educational supervisor's confirmation."""
     audited: dict[int, tuple] = {}
     for record_id, subject_id, text in db.session.execute(
-            select(AuditRecord.id, AuditRecord.subject_id, AuditRecord.payload)
-            .where(AuditRecord.action == "region.trusted_domains_changed").order_by(AuditRecord.id)):
+        select(AuditRecord.id, AuditRecord.subject_id, AuditRecord.payload)
+        .where(AuditRecord.action == "region.trusted_domains_changed")
+        .order_by(AuditRecord.id)
+    ):
         try:
             audited[subject_id] = (record_id, tuple(json.loads(text)["new"]))
         except (ValueError, KeyError, TypeError):
@@ -202,13 +268,18 @@ def _check_trusted_domains(found: _Findings, checked: Counter) -> None:
         actual = Region(trusted_assessor_domains=domains).trusted_domains
         record_id, expected = audited.get(region_id, (None, ()))
         if actual != expected:
-            found.add("trusted_domains", f"region {region_id} ({name})",
-                      f"it trusts {', '.join(actual) or 'no domain'} but the audit log last recorded "
-                      f"{', '.join(expected) or 'no domain'}" + (f" (record {record_id})" if record_id else "")
-                      + ": the list was changed in the database, not on the admin page")
+            found.add(
+                "trusted_domains",
+                f"region {region_id} ({name})",
+                f"it trusts {', '.join(actual) or 'no domain'} but the audit log last recorded "
+                f"{', '.join(expected) or 'no domain'}"
+                + (f" (record {record_id})" if record_id else "")
+                + ": the list was changed in the database, not on the admin page",
+            )
 
 
 # --- decision rows, one batch of trainees at a time -----------------------------------------------
+
 
 def _plain(value):
     return value.isoformat() if isinstance(value, (date, datetime)) else value
@@ -222,8 +293,12 @@ def _compare(found: _Findings, kind: str, where: str, row_values: dict, payload:
     for key, value in row_values.items():
         if key in payload and _plain(value) != payload[key]:
             shown = "its text" if key.endswith("_sha256") else f"{_plain(value)!r}"
-            found.add(kind, where, f"{key.removesuffix('_sha256')} is {shown} but audit record {record_id} recorded "
-                                   f"{'other text' if key.endswith('_sha256') else repr(payload[key])}")
+            found.add(
+                kind,
+                where,
+                f"{key.removesuffix('_sha256')} is {shown} but audit record {record_id} recorded "
+                f"{'other text' if key.endswith('_sha256') else repr(payload[key])}",
+            )
 
 
 class _Log:
@@ -232,8 +307,11 @@ class _Log:
     def __init__(self, trainee_ids):
         self.signed, self.confirmed, self.voided, self.deleted = {}, {}, {}, set()
         self.attachment, self.created, self.latest = {}, {}, {}
-        query = (select(AuditRecord.id, AuditRecord.action, AuditRecord.subject_id, AuditRecord.actor_id, AuditRecord.payload)
-                 .where(AuditRecord.trainee_id.in_(trainee_ids), AuditRecord.action.in_(ACTIONS)).order_by(AuditRecord.id))
+        query = (
+            select(AuditRecord.id, AuditRecord.action, AuditRecord.subject_id, AuditRecord.actor_id, AuditRecord.payload)
+            .where(AuditRecord.trainee_id.in_(trainee_ids), AuditRecord.action.in_(ACTIONS))
+            .order_by(AuditRecord.id)
+        )
         for record_id, action, subject_id, actor_id, text in db.session.execute(query):
             try:
                 payload = json.loads(text)
@@ -271,34 +349,99 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
     entries = db.session.execute(select(*EvidenceEntry.__table__.columns).where(mine)).all()
     codes = defaultdict(list)
     for evidence_id, code in db.session.execute(
-            select(EvidenceCompetency.evidence_id, EvidenceCompetency.competency_code)
-            .join(EvidenceEntry, EvidenceCompetency.evidence_id == EvidenceEntry.id).where(mine)):
+        select(EvidenceCompetency.evidence_id, EvidenceCompetency.competency_code)
+        .join(EvidenceEntry, EvidenceCompetency.evidence_id == EvidenceEntry.id)
+        .where(mine)
+    ):
         codes[evidence_id].append(code)
-    signoffs = db.session.execute(select(*SignOff.__table__.columns)
-                                  .join(EvidenceEntry, SignOff.evidence_id == EvidenceEntry.id).where(mine)).all()
-    pending = set(db.session.scalars(
-        select(SignOffRequest.evidence_id).join(EvidenceEntry, SignOffRequest.evidence_id == EvidenceEntry.id)
-        .where(mine, SignOffRequest.status == "pending")))
+    signoffs = db.session.execute(
+        select(*SignOff.__table__.columns).join(EvidenceEntry, SignOff.evidence_id == EvidenceEntry.id).where(mine)
+    ).all()
+    pending = set(
+        db.session.scalars(
+            select(SignOffRequest.evidence_id)
+            .join(EvidenceEntry, SignOffRequest.evidence_id == EvidenceEntry.id)
+            .where(mine, SignOffRequest.status == "pending")
+        )
+    )
     _check_signoffs(signoffs, log, found, checked)
     _check_evidence(entries, codes, signoffs, pending, log, found, checked)
     _check_tallies(entries, codes, trainee_ids, found, checked)
-    _check_rows(found, checked, log, "stage_signoff", "stage", StageSignOff, trainee_ids, "stage sign-off", lambda r: {
-        "trainee_id": r.trainee_id, "stage_key": r.stage_key, "curriculum_version": r.curriculum_version,
-        "stage_level": r.stage_level, "signed_by_id": r.signed_by_id, "signed_on": r.signed_on,
-        "comment_sha256": text_sha256(r.comment)})
-    _check_rows(found, checked, log, "exam_result", "exam", ExamAttempt, trainee_ids, "exam result", lambda r: {
-        "trainee_id": r.trainee_id, "sitting_id": r.sitting_id, "result": r.result, "score": r.score,
-        "extra_training_note_sha256": text_sha256(r.extra_training_note), "recorded_by_id": r.recorded_by_id,
-        "corrected_by_id": r.corrected_by_id})
-    _check_rows(found, checked, log, "arcp_outcome", "arcp", ArcpOutcome, trainee_ids, "ARCP outcome", lambda r: {
-        "trainee_id": r.trainee_id, "training_year": r.training_year, "outcome": r.outcome, "panel_date": r.panel_date,
-        "notes_sha256": text_sha256(r.notes), "recorded_by_id": r.recorded_by_id,
-        "evidence_summary_sha256": text_sha256(r.evidence_summary)})
-    _check_rows(found, checked, log, "rapm_confirmation", "rapm", RapmConfirmation, trainee_ids, "RAPM confirmation",
-                lambda r: {"trainee_id": r.trainee_id, "confirmed_by_id": r.confirmed_by_id, "confirmed_on": r.confirmed_on,
-                           "stage3_pain_complete": r.stage3_pain_complete,
-                           "advanced_training_started_on": r.advanced_training_started_on,
-                           "note_sha256": text_sha256(r.note)})
+    _check_rows(
+        found,
+        checked,
+        log,
+        "stage_signoff",
+        "stage",
+        StageSignOff,
+        trainee_ids,
+        "stage sign-off",
+        lambda r: {
+            "trainee_id": r.trainee_id,
+            "stage_key": r.stage_key,
+            "curriculum_version": r.curriculum_version,
+            "stage_level": r.stage_level,
+            "signed_by_id": r.signed_by_id,
+            "signed_on": r.signed_on,
+            "comment_sha256": text_sha256(r.comment),
+        },
+    )
+    _check_rows(
+        found,
+        checked,
+        log,
+        "exam_result",
+        "exam",
+        ExamAttempt,
+        trainee_ids,
+        "exam result",
+        lambda r: {
+            "trainee_id": r.trainee_id,
+            "sitting_id": r.sitting_id,
+            "result": r.result,
+            "score": r.score,
+            "extra_training_note_sha256": text_sha256(r.extra_training_note),
+            "recorded_by_id": r.recorded_by_id,
+            "corrected_by_id": r.corrected_by_id,
+        },
+    )
+    _check_rows(
+        found,
+        checked,
+        log,
+        "arcp_outcome",
+        "arcp",
+        ArcpOutcome,
+        trainee_ids,
+        "ARCP outcome",
+        lambda r: {
+            "trainee_id": r.trainee_id,
+            "training_year": r.training_year,
+            "outcome": r.outcome,
+            "panel_date": r.panel_date,
+            "notes_sha256": text_sha256(r.notes),
+            "recorded_by_id": r.recorded_by_id,
+            "evidence_summary_sha256": text_sha256(r.evidence_summary),
+        },
+    )
+    _check_rows(
+        found,
+        checked,
+        log,
+        "rapm_confirmation",
+        "rapm",
+        RapmConfirmation,
+        trainee_ids,
+        "RAPM confirmation",
+        lambda r: {
+            "trainee_id": r.trainee_id,
+            "confirmed_by_id": r.confirmed_by_id,
+            "confirmed_on": r.confirmed_on,
+            "stage3_pain_complete": r.stage3_pain_complete,
+            "advanced_training_started_on": r.advanced_training_started_on,
+            "note_sha256": text_sha256(r.note),
+        },
+    )
 
 
 def _check_tallies(entries, codes, trainee_ids, found: _Findings, checked: Counter) -> None:
@@ -307,8 +450,15 @@ def _check_tallies(entries, codes, trainee_ids, found: _Findings, checked: Count
     for entry in entries:
         if entry.superseded_at is None and entry.status in progress.STATUS_CATEGORY:
             for code in codes.get(entry.id, []):
-                expected[(entry.trainee_id, code, entry.evidence_type, entry.supervision_level or "",
-                          progress.STATUS_CATEGORY[entry.status])] += 1
+                expected[
+                    (
+                        entry.trainee_id,
+                        code,
+                        entry.evidence_type,
+                        entry.supervision_level or "",
+                        progress.STATUS_CATEGORY[entry.status],
+                    )
+                ] += 1
     stored: Counter = Counter()
     for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id.in_(trainee_ids))):
         checked["progress counts"] += 1
@@ -316,9 +466,12 @@ def _check_tallies(entries, codes, trainee_ids, found: _Findings, checked: Count
     for key in sorted(set(expected) | set(stored), key=str):
         if expected[key] != stored[key]:
             trainee_id, code, kind, level, status = key
-            found.add("progress", f"trainee {trainee_id}, {code} {kind} level {level or '-'} {status}",
-                      f"the progress summary counts {stored[key]} but the evidence rows hold {expected[key]}: "
-                      "the summary was changed directly (or rebuild it with `flask recompute-progress`)")
+            found.add(
+                "progress",
+                f"trainee {trainee_id}, {code} {kind} level {level or '-'} {status}",
+                f"the progress summary counts {stored[key]} but the evidence rows hold {expected[key]}: "
+                "the summary was changed directly (or rebuild it with `flask recompute-progress`)",
+            )
 
 
 def _signoff_where(signoff_id: int, evidence_id) -> str:
@@ -338,9 +491,17 @@ def _check_signoffs(signoffs, log: _Log, found: _Findings, checked: Counter) -> 
             found.add("signoff", where, "no signoff.signed audit record names this signature")
             continue
         record_id, payload = log.signed[s.id]
-        values = {"evidence_id": s.evidence_id, "level": s.supervision_level, "content_hash": s.content_hash,
-                  "signer_id": s.signer_id, "assessor_name": s.assessor_name, "assessor_gmc": s.assessor_gmc,
-                  "assessor_email": s.assessor_email, "assurance": s.assurance, "feedback_sha256": text_sha256(s.feedback)}
+        values = {
+            "evidence_id": s.evidence_id,
+            "level": s.supervision_level,
+            "content_hash": s.content_hash,
+            "signer_id": s.signer_id,
+            "assessor_name": s.assessor_name,
+            "assessor_gmc": s.assessor_gmc,
+            "assessor_email": s.assessor_email,
+            "assurance": s.assurance,
+            "feedback_sha256": text_sha256(s.feedback),
+        }
         if s.id in log.confirmed:
             confirmed_id, confirmation = log.confirmed[s.id]
             payload = {**payload, "assurance": confirmation.get("assurance", "confirmed")}
@@ -351,15 +512,19 @@ def _check_signoffs(signoffs, log: _Log, found: _Findings, checked: Counter) -> 
     for signoff_id, (record_id, payload) in log.signed.items():
         if signoff_id not in present:
             voided = signoff_id in log.voided
-            found.add("signoff", _signoff_where(signoff_id, payload.get("evidence_id")),
-                      f"audit record {record_id} recorded this signature but its row is gone"
-                      + (" (it had been voided)" if voided else ", and the log never voided it"))
+            found.add(
+                "signoff",
+                _signoff_where(signoff_id, payload.get("evidence_id")),
+                f"audit record {record_id} recorded this signature but its row is gone"
+                + (" (it had been voided)" if voided else ", and the log never voided it"),
+            )
 
 
 def _content_hash(entry, codes: list[str]) -> str:
     """The entry's content hash computed from a plain row, exactly as EvidenceEntry.compute_content_hash does."""
-    return EvidenceEntry.compute_content_hash(SimpleNamespace(
-        CONTENT_FIELDS=EvidenceEntry.CONTENT_FIELDS, competency_codes=tuple(codes), **entry._asdict()))
+    return EvidenceEntry.compute_content_hash(
+        SimpleNamespace(CONTENT_FIELDS=EvidenceEntry.CONTENT_FIELDS, competency_codes=tuple(codes), **entry._asdict())
+    )
 
 
 def _check_evidence(entries, codes, signoffs, pending: set, log: _Log, found: _Findings, checked: Counter) -> None:
@@ -376,25 +541,40 @@ def _check_evidence(entries, codes, signoffs, pending: set, log: _Log, found: _F
         signatures = live.get(entry.id, [])
         counting = [s for s in signatures if s.assurance in COUNTING_ASSURANCE]
         if current and entry.status == "signed" and len(counting) != 1:
-            found.add("evidence", where, "its status is 'signed' but it has "
-                      + (f"{len(counting)} live signatures that count" if counting else "no live signature that counts"))
+            found.add(
+                "evidence",
+                where,
+                "its status is 'signed' but it has "
+                + (f"{len(counting)} live signatures that count" if counting else "no live signature that counts"),
+            )
         if current and entry.status == "submitted" and entry.id not in pending and len(signatures) == len(counting):
-            found.add("evidence", where, "its status is 'submitted' but no request is pending and no signature awaits confirmation")
+            found.add(
+                "evidence", where, "its status is 'submitted' but no request is pending and no signature awaits confirmation"
+            )
         content_hash = _content_hash(entry, codes.get(entry.id, [])) if signatures else None
         for s in signatures:
             expected = "signed" if s.assurance in COUNTING_ASSURANCE else "submitted"
             if not current or entry.status != expected:
-                found.add("signoff", _signoff_where(s.id, entry.id), f"the evidence is '{entry.status}'"
-                          f"{'' if current else ' and superseded'} but its signature was never voided")
+                found.add(
+                    "signoff",
+                    _signoff_where(s.id, entry.id),
+                    f"the evidence is '{entry.status}'{'' if current else ' and superseded'} but its signature was never voided",
+                )
             if content_hash != s.content_hash:
-                found.add("signoff", _signoff_where(s.id, entry.id),
-                          "the evidence's content no longer matches what was signed: it was changed after signing")
+                found.add(
+                    "signoff",
+                    _signoff_where(s.id, entry.id),
+                    "the evidence's content no longer matches what was signed: it was changed after signing",
+                )
         if entry.attachment_path:
             _check_attachment(entry, log, hashes, found, checked)
     for evidence_id, record_id in log.created.items():
         if evidence_id not in present and evidence_id not in log.deleted:
-            found.add("evidence", f"evidence {evidence_id}",
-                      f"audit record {record_id} created it, but its row is gone and no evidence.deleted record says why")
+            found.add(
+                "evidence",
+                f"evidence {evidence_id}",
+                f"audit record {record_id} created it, but its row is gone and no evidence.deleted record says why",
+            )
 
 
 def _check_attachment(entry, log: _Log, hashes: dict, found: _Findings, checked: Counter) -> None:
@@ -402,14 +582,20 @@ def _check_attachment(entry, log: _Log, hashes: dict, found: _Findings, checked:
     audited = log.attachment.get(entry.id)
     if entry.attachment_sha256 is None:
         if audited is not None and audited[1]:
-            found.add("attachment", where, f"audit record {audited[0]} fingerprinted this file, but the row's fingerprint was removed")
+            found.add(
+                "attachment", where, f"audit record {audited[0]} fingerprinted this file, but the row's fingerprint was removed"
+            )
         else:
             found.warn("attachment", where, "not yet fingerprinted: run `flask --app wsgi fingerprint-attachments`")
         return
     checked["attachments"] += 1
     if audited is None or audited[1] != entry.attachment_sha256:
-        found.add("attachment", where, "the row's SHA-256 differs from the one the audit log recorded"
-                  + (f" (record {audited[0]})" if audited else " (none recorded)"))
+        found.add(
+            "attachment",
+            where,
+            "the row's SHA-256 differs from the one the audit log recorded"
+            + (f" (record {audited[0]})" if audited else " (none recorded)"),
+        )
     if entry.attachment_path not in hashes:
         path = attachments.file_path(entry.attachment_path)
         hashes[entry.attachment_path] = attachments.file_sha256(path) if path is not None else None
@@ -417,11 +603,16 @@ def _check_attachment(entry, log: _Log, hashes: dict, found: _Findings, checked:
     if actual is None:
         found.add("attachment", where, "the file is missing from the upload folder")
     elif actual != entry.attachment_sha256:
-        found.add("attachment", where, "the file's bytes do not match the SHA-256 recorded when it was stored: it was replaced or altered")
+        found.add(
+            "attachment",
+            where,
+            "the file's bytes do not match the SHA-256 recorded when it was stored: it was replaced or altered",
+        )
 
 
-def _check_rows(found: _Findings, checked: Counter, log: _Log, kind: str, prefix: str, model, trainee_ids,
-                label: str, values) -> None:
+def _check_rows(
+    found: _Findings, checked: Counter, log: _Log, kind: str, prefix: str, model, trainee_ids, label: str, values
+) -> None:
     """Rows audited under `prefix.*` with subject_id = row id: each matches its latest record; none vanished."""
     present = set()
     for row in db.session.scalars(select(model).where(model.trainee_id.in_(trainee_ids)).order_by(model.id)):

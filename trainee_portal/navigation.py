@@ -1,4 +1,5 @@
 """The header's navigation for each role: one list, each item shown when its policy rule allows and its page exists."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app, request, url_for
@@ -30,7 +31,8 @@ def navigation_items() -> list[dict]:
         if endpoint in current_app.view_functions and rule(current_user):
             href = url_for(endpoint)
             current = request.endpoint == endpoint or (
-                request.blueprint and request.blueprint == endpoint.split(".")[0] and endpoint != "home.index")
+                request.blueprint and request.blueprint == endpoint.split(".")[0] and endpoint != "home.index"
+            )
             if endpoint.startswith("stage_") and (request.blueprint or "").startswith("stage_"):
                 current = True
             items.append({"text": label, "href": href, "active": bool(current)})

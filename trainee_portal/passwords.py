@@ -1,4 +1,5 @@
 """Password hashing (werkzeug's scrypt) and the rules a new password must meet."""
+
 from __future__ import annotations
 
 import re
@@ -7,20 +8,27 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 # Passwords of twelve or more characters that still head public breach lists.
-COMMON_PASSWORDS = frozenset("""
+COMMON_PASSWORDS = frozenset(
+    """
 123456789012 1234567890123 12345678901234 123456789123 1234567891011 111111111111 000000000000
 password1234 password12345 password123456 passwordpassword qwertyuiop12 qwertyuiopas qwertyuiop123
 qwerty123456 iloveyou1234 welcome12345 letmein12345 abcdefghijkl abc123456789 1q2w3e4r5t6y
 1qaz2wsx3edc zaq12wsxcde3 administrator trustno112345 princess1234 sunshine1234 football1234
 baseball1234 superman1234 starwars1234 changeme1234 monkey123456 dragon123456 master123456
 p@ssw0rd1234 passw0rd1234 password1! password123! qwertyqwerty asdfghjkl123 asdfasdfasdf
-""".split())
+""".split()
+)
 
 
 def _guessable(password: str, email: str, name: str) -> bool:
     """zxcvbn (with its shipped lists of tens of thousands of leaked passwords, names and words) rates it weak."""
     from zxcvbn import zxcvbn
-    hints = [part for part in [email, *email.split("@"), *name.replace(".", " ").split()] if part] + ["pain", "portal", "medicine"]
+
+    hints = [part for part in [email, *email.split("@"), *name.replace(".", " ").split()] if part] + [
+        "pain",
+        "portal",
+        "medicine",
+    ]
     return zxcvbn(password[:100], user_inputs=hints)["score"] < 3
 
 
@@ -45,7 +53,7 @@ def built_from(password: str, words: set[str]) -> bool:
     for plain in (lowered, *(lowered.translate(table) for table in LEETSPEAK)):
         for word in words:
             for match in re.finditer(re.escape(word), plain):
-                covered[match.start():match.end()] = [True] * len(word)
+                covered[match.start() : match.end()] = [True] * len(word)
     rest = "".join(ch for ch, hit in zip(lowered, covered) if not hit)
     return any(covered) and not any(ch.isalpha() for ch in rest)
 
@@ -73,8 +81,10 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2 or _guessable(password, email, name):
         problems.append("This password is too common or too easy to guess. Choose another.")
     if built_from(password, personal_words(email, name)):
-        problems.append("Do not build your password from your name or email address (such as your name and a "
-                        "year). Choose words that have nothing to do with you.")
+        problems.append(
+            "Do not build your password from your name or email address (such as your name and a "
+            "year). Choose words that have nothing to do with you."
+        )
     local_part = email.split("@")[0].lower()
     if local_part and len(local_part) >= 4 and local_part in lowered:
         problems.append("Do not use your email address in your password.")

@@ -3,6 +3,7 @@
 Rules take the user and plain ids or model objects and return a bool; `authorize()` turns a refusal
 into 403 and `public` marks the few endpoints anonymous callers may reach.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,12 +13,12 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, and_, or_, select
 
+from trainee_portal.clock import uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import DirectorScope, SupervisorAssignment, TraineeProfile
-from trainee_portal.clock import uk_today
-
 
 # --- marking endpoints --------------------------------------------------------------------------
+
 
 def public(view):
     """Let anonymous callers reach this view (login, health, assets, assessor links)."""
@@ -33,16 +34,20 @@ def authorize(allowed: bool) -> None:
 
 def requires(rule):
     """Decorator: the view runs only when rule(current_user) holds."""
+
     def decorate(view):
         @wraps(view)
         def guarded(*args, **kwargs):
             authorize(rule(current_user))
             return view(*args, **kwargs)
+
         return guarded
+
     return decorate
 
 
 # --- roles --------------------------------------------------------------------------------------
+
 
 def _has(user, role: str) -> bool:
     return bool(user and user.is_authenticated and user.has_role(role))
@@ -73,6 +78,7 @@ def can_administer(user) -> bool:
 
 
 # --- who may see which trainee ------------------------------------------------------------------
+
 
 def supervised_trainee_ids(supervisor_id: int, on: date | None = None, kind: str | None = None) -> Select:
     """Trainees with a current assignment to this supervisor (optionally of one kind)."""
@@ -147,6 +153,7 @@ def can_pick_trainee(user) -> bool:
 
 # --- evidence and sign-off ----------------------------------------------------------------------
 
+
 def can_record_evidence(user) -> bool:
     return is_trainee(user)
 
@@ -165,15 +172,24 @@ EDITABLE_STATUSES = ("draft", "returned", "submitted")
 def awaiting_confirmation(entry) -> bool:
     """An outside assessor signed this entry and nobody has vouched for them yet: it must not change under them."""
     from trainee_portal.models import SignOff
-    return entry.status == "submitted" and db.session.execute(select(SignOff.id).where(
-        SignOff.evidence_id == entry.id, SignOff.voided_at.is_(None), SignOff.assurance == "unconfirmed").limit(1)).first() is not None
+
+    return (
+        entry.status == "submitted"
+        and db.session.execute(
+            select(SignOff.id)
+            .where(SignOff.evidence_id == entry.id, SignOff.voided_at.is_(None), SignOff.assurance == "unconfirmed")
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def can_edit_evidence(user, entry) -> bool:
     """Owners edit their own evidence until it is signed; signed content changes only by a new version, and an
     outside assessor's signature awaiting confirmation holds the content still."""
-    return (owns_evidence(user, entry) and entry.is_current and entry.status in EDITABLE_STATUSES
-            and not awaiting_confirmation(entry))
+    return (
+        owns_evidence(user, entry) and entry.is_current and entry.status in EDITABLE_STATUSES and not awaiting_confirmation(entry)
+    )
 
 
 def can_revise_signed_evidence(user, entry) -> bool:
@@ -203,8 +219,12 @@ def can_decide_signoff(user, signoff_request) -> bool:
 
 def can_ask_supervisor(user, entry, supervisor) -> bool:
     """A request goes only to a supervisor currently assigned to the evidence's owner, never to the owner."""
-    return (can_request_signoff(user, entry) and supervisor is not None and supervisor.id != entry.trainee_id
-            and supervises(supervisor, entry.trainee_id))
+    return (
+        can_request_signoff(user, entry)
+        and supervisor is not None
+        and supervisor.id != entry.trainee_id
+        and supervises(supervisor, entry.trainee_id)
+    )
 
 
 def mailbox(email: str | None) -> str:
@@ -219,6 +239,7 @@ def mailbox(email: str | None) -> str:
 def is_trainees_own_address(entry, email: str | None) -> bool:
     """The address reaches the mailbox of the evidence's owner (sub-addresses and case included)."""
     from trainee_portal.models import User
+
     address = mailbox(email)
     owner_addresses = db.session.scalars(select(User.email).where(User.id == entry.trainee_id)).all()
     return any(address == mailbox(known) for known in owner_addresses)
@@ -236,8 +257,7 @@ def trusted_assessor_domain(entry, email: str | None) -> str | None:
     local, at, domain = (email or "").strip().lower().rpartition("@")
     if region is None or not (local and at and domain) or is_trainees_own_address(entry, email):
         return None
-    return next((trusted for trusted in region.trusted_domains
-                 if domain == trusted or domain.endswith("." + trusted)), None)
+    return next((trusted for trusted in region.trusted_domains if domain == trusted or domain.endswith("." + trusted)), None)
 
 
 def signature_assurance(signoff_request) -> tuple[str, str | None]:
@@ -251,9 +271,14 @@ def signature_assurance(signoff_request) -> tuple[str, str | None]:
 def can_confirm_assessor_signature(user, signoff) -> bool:
     """Only a current educational supervisor of the trainee (never the trainee) vouches for an outside assessor."""
     entry = signoff.evidence
-    return (signoff.assurance == "unconfirmed" and signoff.voided_at is None and entry.is_current
-            and entry.status == "submitted" and not owns_evidence(user, entry)
-            and supervises(user, entry.trainee_id, kind="educational"))
+    return (
+        signoff.assurance == "unconfirmed"
+        and signoff.voided_at is None
+        and entry.is_current
+        and entry.status == "submitted"
+        and not owns_evidence(user, entry)
+        and supervises(user, entry.trainee_id, kind="educational")
+    )
 
 
 def can_view_signoff_request(user, signoff_request) -> bool:
@@ -261,8 +286,11 @@ def can_view_signoff_request(user, signoff_request) -> bool:
 
 
 def can_cancel_signoff(user, signoff_request) -> bool:
-    return (signoff_request.status == "pending" and owns_evidence(user, signoff_request.evidence)
-            and signoff_request.evidence.is_current)
+    return (
+        signoff_request.status == "pending"
+        and owns_evidence(user, signoff_request.evidence)
+        and signoff_request.evidence.is_current
+    )
 
 
 def can_use_signoff_queue(user) -> bool:
@@ -294,6 +322,7 @@ def can_sign_off_stage(user, trainee_id: int) -> bool:
 
 
 # --- exams, reviews and records kept by directors -----------------------------------------------
+
 
 def can_record_exam_attempt(user, trainee_id: int) -> bool:
     return (is_trainee(user) and user.id == trainee_id) or directs(user, trainee_id) or is_admin(user)
@@ -329,6 +358,7 @@ def can_view_audit(user, trainee_id: int) -> bool:
 
 
 # --- cohort review and administration (issue 6) -------------------------------------------------
+
 
 def can_review_trainee(user, trainee_id: int) -> bool:
     """The read-only trainee review belongs to the trainee's directors and to administrators."""

@@ -3,6 +3,7 @@
 Callers take `contribution(entry)` before and after changing an entry and hand both to `record_change`,
 in the same transaction as the change itself.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -43,16 +44,27 @@ def record_change(trainee_id: int, before: Counter, after: Counter) -> None:
     delta = Counter(after)
     delta.subtract(before)
     rows = [
-        {"trainee_id": trainee_id, "competency_code": code, "evidence_type": kind,
-         "supervision_level": level, "status": status, "count": n}
-        for (code, kind, level, status), n in sorted(delta.items()) if n
+        {
+            "trainee_id": trainee_id,
+            "competency_code": code,
+            "evidence_type": kind,
+            "supervision_level": level,
+            "status": status,
+            "count": n,
+        }
+        for (code, kind, level, status), n in sorted(delta.items())
+        if n
     ]
     if rows:
         table = EvidenceTally.__table__
-        db.session.execute(_upsert(
-            table, [c.name for c in table.primary_key.columns], rows,
-            lambda excluded: {"count": table.c.count + excluded.count},
-        ))
+        db.session.execute(
+            _upsert(
+                table,
+                [c.name for c in table.primary_key.columns],
+                rows,
+                lambda excluded: {"count": table.c.count + excluded.count},
+            )
+        )
         db.session.execute(delete(EvidenceTally).where(EvidenceTally.trainee_id == trainee_id, EvidenceTally.count <= 0))
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is not None:
@@ -79,26 +91,48 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None) 
     results = curriculum_progress(curriculum, trainee_counts(trainee_id) if counts is None else counts)
     table = TraineeProgress.__table__
     rows = [
-        {"trainee_id": trainee_id, "stage_key": key, "stage_level": sp.stage.level, "percent": sp.percent,
-         "competencies_total": sp.total, "competencies_complete": sp.complete,
-         "competencies_in_progress": sp.in_progress, "ready_for_signoff": sp.ready_for_signoff, "updated_at": utcnow()}
+        {
+            "trainee_id": trainee_id,
+            "stage_key": key,
+            "stage_level": sp.stage.level,
+            "percent": sp.percent,
+            "competencies_total": sp.total,
+            "competencies_complete": sp.complete,
+            "competencies_in_progress": sp.in_progress,
+            "ready_for_signoff": sp.ready_for_signoff,
+            "updated_at": utcnow(),
+        }
         for key, sp in results.items()
     ]
-    db.session.execute(delete(TraineeProgress).where(
-        TraineeProgress.trainee_id == trainee_id, TraineeProgress.stage_key.not_in(list(results))
-    ))
-    db.session.execute(_upsert(
-        table, ["trainee_id", "stage_key"], rows,
-        lambda excluded: {c: getattr(excluded, c) for c in (
-            "stage_level", "percent", "competencies_total", "competencies_complete",
-            "competencies_in_progress", "ready_for_signoff", "updated_at")},
-    ))
+    db.session.execute(
+        delete(TraineeProgress).where(TraineeProgress.trainee_id == trainee_id, TraineeProgress.stage_key.not_in(list(results)))
+    )
+    db.session.execute(
+        _upsert(
+            table,
+            ["trainee_id", "stage_key"],
+            rows,
+            lambda excluded: {
+                c: getattr(excluded, c)
+                for c in (
+                    "stage_level",
+                    "percent",
+                    "competencies_total",
+                    "competencies_complete",
+                    "competencies_in_progress",
+                    "ready_for_signoff",
+                    "updated_at",
+                )
+            },
+        )
+    )
 
 
 def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
     """Rebuild every tally from the evidence with one aggregate query, then every stage result
     (and the supervisor response-time histogram, the other summary kept on each change)."""
     from trainee_portal.cohort import response_summary  # lazy: the cohort package imports this module
+
     response_summary.recompute()
     db.session.execute(delete(EvidenceTally))
     category = case(
@@ -108,25 +142,39 @@ def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
     )
     level = func.coalesce(EvidenceEntry.supervision_level, "")
     aggregate = (
-        select(EvidenceEntry.trainee_id, EvidenceCompetency.competency_code, EvidenceEntry.evidence_type,
-               level, category, func.count())
+        select(
+            EvidenceEntry.trainee_id,
+            EvidenceCompetency.competency_code,
+            EvidenceEntry.evidence_type,
+            level,
+            category,
+            func.count(),
+        )
         .join(EvidenceCompetency, EvidenceCompetency.evidence_id == EvidenceEntry.id)
         .where(EvidenceEntry.superseded_at.is_(None))
         .group_by(EvidenceEntry.trainee_id, EvidenceCompetency.competency_code, EvidenceEntry.evidence_type, level, category)
     )
-    db.session.execute(insert(EvidenceTally).from_select(
-        ["trainee_id", "competency_code", "evidence_type", "supervision_level", "status", "count"], aggregate
-    ))
-    latest = select(EvidenceEntry.trainee_id, func.max(EvidenceEntry.updated_at).label("at")).group_by(EvidenceEntry.trainee_id).subquery()
     db.session.execute(
-        update(TraineeProfile)
-        .values(last_activity_at=select(latest.c.at).where(latest.c.trainee_id == TraineeProfile.user_id).scalar_subquery())
+        insert(EvidenceTally).from_select(
+            ["trainee_id", "competency_code", "evidence_type", "supervision_level", "status", "count"], aggregate
+        )
+    )
+    latest = (
+        select(EvidenceEntry.trainee_id, func.max(EvidenceEntry.updated_at).label("at"))
+        .group_by(EvidenceEntry.trainee_id)
+        .subquery()
+    )
+    db.session.execute(
+        update(TraineeProfile).values(
+            last_activity_at=select(latest.c.at).where(latest.c.trainee_id == TraineeProfile.user_id).scalar_subquery()
+        )
     )
     trainee_ids = db.session.scalars(select(TraineeProfile.user_id).order_by(TraineeProfile.user_id)).all()
     by_trainee: dict[int, list[EvidenceCount]] = {tid: [] for tid in trainee_ids}
     for t in db.session.scalars(select(EvidenceTally)):
         by_trainee.setdefault(t.trainee_id, []).append(
-            EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count))
+            EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count)
+        )
     for trainee_id in trainee_ids:
         refresh_trainee(trainee_id, by_trainee[trainee_id])
         if on_trainee:

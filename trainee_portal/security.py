@@ -1,4 +1,5 @@
 """Response headers every page carries (CSP without inline script, framing, referrer, sniffing) and the login gate."""
+
 from __future__ import annotations
 
 from flask import Flask, redirect, request, session, url_for
@@ -21,18 +22,21 @@ def keep_this_session(user: User) -> None:
     db.session.refresh(user, ["session_generation"])
     session[SESSION_GENERATION] = user.session_generation
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",  # plotly.js sets element styles at run time
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # plotly.js sets element styles at run time
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 def init_app(app: Flask) -> None:

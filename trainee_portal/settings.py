@@ -1,4 +1,5 @@
 """Configuration: defaults here, then instance/config.py, then the environment (create_app applies them in that order)."""
+
 import os
 from datetime import timedelta
 
@@ -53,9 +54,9 @@ class Defaults:
 def normalise_database_url(url: str) -> str:
     """Accept the URL forms hosting platforms hand out and pin PostgreSQL to psycopg 3."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -67,8 +68,18 @@ def from_environment() -> dict:
         overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
     if env.get("SECRET_KEY"):
         overrides["SECRET_KEY"] = env["SECRET_KEY"]
-    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL",
-                 "LOGIN_THROTTLE_STORAGE_URI", "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_ACCOUNT", "TRUSTED_HOSTS"):
+    for name in (
+        "MAIL_SERVER",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_SENDER",
+        "RATELIMIT_STORAGE_URI",
+        "PUBLIC_BASE_URL",
+        "LOGIN_THROTTLE_STORAGE_URI",
+        "LOGIN_FAILURES_PER_ADDRESS",
+        "LOGIN_FAILURES_PER_ACCOUNT",
+        "TRUSTED_HOSTS",
+    ):
         if env.get(name):
             overrides[name] = env[name]
     for name in ("MAIL_PORT", "SIGNOFF_REMINDER_DAYS", "ASSESSOR_LINK_DAYS", "PROXY_FIX_HOPS", "PASSWORD_RESET_MINUTES"):

@@ -1,4 +1,5 @@
 """Which trainee's record a shared page shows: the trainee's own, or one a supervisor, director or admin picks."""
+
 from __future__ import annotations
 
 from flask import abort, request

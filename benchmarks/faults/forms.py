@@ -1,5 +1,6 @@
 """Read a page's form the way a browser submits it: every named input, textarea and selected option, so the fault
 run resubmits hidden fields (CSRF token, the version a form was built from) without knowing their names."""
+
 from __future__ import annotations
 
 from html.parser import HTMLParser

@@ -1,5 +1,6 @@
 """The moving parts the fault run needs: a throwaway database (SQLite file or a private PostgreSQL cluster), the load
 accounts, gunicorn on localhost, and a plain HTTP client that never retries a write."""
+
 from __future__ import annotations
 
 import os
@@ -39,6 +40,7 @@ def wait_for_port(port: int, seconds: float) -> bool:
 
 # --- databases ----------------------------------------------------------------------------------
 
+
 @dataclass
 class Database:
     url: str
@@ -52,7 +54,10 @@ def sqlite_database(work: Path) -> Database:
 
 def _pg_bin(name: str) -> str:
     from trainee_portal.maintenance.backup import find_pg_tool
-    versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+
+    versions = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0
+    )
     return str(versions[-1]) if versions else find_pg_tool(name)
 
 
@@ -65,8 +70,11 @@ def private_postgres(work: Path, port: int) -> Database:
         shutil.chown(work, "postgres")
         shutil.chown(data, "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(as_postgres + [_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        as_postgres + [_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
     options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=100"
     pg_ctl = as_postgres + [_pg_bin("pg_ctl"), "-D", str(data), "-l", str(work / "postgres.log"), "-w", "-t", "30"]
     subprocess.run(pg_ctl + ["-o", options, "start"], check=True, capture_output=True)
@@ -83,6 +91,7 @@ def system_postgres(base_url: str, name: str) -> Database:
     from sqlalchemy.engine import make_url
 
     from trainee_portal.settings import normalise_database_url
+
     url = make_url(normalise_database_url(base_url))
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -93,29 +102,37 @@ def system_postgres(base_url: str, name: str) -> Database:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
     return Database(
         url=url.set(drivername="postgresql", database=name).render_as_string(hide_password=False),
-        restart=lambda: subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-                                       check=True, capture_output=True),
+        restart=lambda: subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True, capture_output=True
+        ),
         stop=drop,
     )
 
 
 # --- data ---------------------------------------------------------------------------------------
 
+
 def app_environment(work: Path, database_url: str) -> dict:
     instance = work / "instance"
     instance.mkdir(exist_ok=True)
     # Every virtual user signs in from 127.0.0.1: the per-address login limit would otherwise refuse them.
-    (instance / "config.py").write_text('LOGIN_RATE_LIMIT = "1000 per minute"\n'
-                                        'LOGIN_FAILURES_PER_ADDRESS = "1000 per minute"\n')
-    return {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "load-with-faults", "PORTAL_INSTANCE_PATH": str(instance),
-            "PUBLIC_BASE_URL": "http://127.0.0.1"}
+    (instance / "config.py").write_text('LOGIN_RATE_LIMIT = "1000 per minute"\nLOGIN_FAILURES_PER_ADDRESS = "1000 per minute"\n')
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "load-with-faults",
+        "PORTAL_INSTANCE_PATH": str(instance),
+        "PUBLIC_BASE_URL": "http://127.0.0.1",
+    }
 
 
 def flask(env: dict, *args: str) -> None:
-    result = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=PROJECT_ROOT, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise SystemExit(f"flask {' '.join(args)} failed:\n{result.stderr[-2000:]}")
 
@@ -134,12 +151,15 @@ def create_load_accounts(app, trainees: int, supervisors: int) -> Accounts:
 
     from trainee_portal.extensions import db
     from trainee_portal.models import Region, SupervisorAssignment, TraineeProfile, User
+
     accounts = Accounts()
     password_hash = generate_password_hash(LOAD_PASSWORD, method="pbkdf2:sha256:1000")
     with app.app_context():
         region = db.session.scalars(select(Region).order_by(Region.id)).first()
         for j in range(supervisors):
-            user = User(email=f"load.supervisor{j}@load.example.nhs.uk", name=f"Dr Load Supervisor {j}", password_hash=password_hash)
+            user = User(
+                email=f"load.supervisor{j}@load.example.nhs.uk", name=f"Dr Load Supervisor {j}", password_hash=password_hash
+            )
             user.set_roles(["supervisor"])
             db.session.add(user)
             db.session.flush()
@@ -149,12 +169,26 @@ def create_load_accounts(app, trainees: int, supervisors: int) -> Accounts:
             user.set_roles(["trainee"])
             db.session.add(user)
             db.session.flush()
-            db.session.add(TraineeProfile(user_id=user.id, gmc_number=f"{8900000 + i:07d}", curriculum_version="2021",
-                                          current_stage="higher", programme_start=date.today() - timedelta(days=900),
-                                          stage_started_on=date.today() - timedelta(days=90), region_id=region.id))
+            db.session.add(
+                TraineeProfile(
+                    user_id=user.id,
+                    gmc_number=f"{8900000 + i:07d}",
+                    curriculum_version="2021",
+                    current_stage="higher",
+                    programme_start=date.today() - timedelta(days=900),
+                    stage_started_on=date.today() - timedelta(days=90),
+                    region_id=region.id,
+                )
+            )
             supervisor_id = accounts.supervisors[i % supervisors][0]
-            db.session.add(SupervisorAssignment(supervisor_id=supervisor_id, trainee_id=user.id, kind="educational",
-                                                starts_on=date.today() - timedelta(days=90)))
+            db.session.add(
+                SupervisorAssignment(
+                    supervisor_id=supervisor_id,
+                    trainee_id=user.id,
+                    kind="educational",
+                    starts_on=date.today() - timedelta(days=90),
+                )
+            )
             accounts.trainees.append((user.id, user.email))
             accounts.supervisor_of[user.id] = supervisor_id
         db.session.commit()
@@ -163,13 +197,30 @@ def create_load_accounts(app, trainees: int, supervisors: int) -> Accounts:
 
 # --- gunicorn -----------------------------------------------------------------------------------
 
+
 class Gunicorn:
     def __init__(self, env: dict, port: int, workers: int, log: Path):
         self.log = log.open("w")
         self.process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "30",
-             "--graceful-timeout", "5", "--no-control-socket", "wsgi:app"],
-            cwd=PROJECT_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(VENV_BIN / "gunicorn"),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "5",
+                "--no-control-socket",
+                "wsgi:app",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         if not wait_for_port(port, 60) or not self._warm_up(port, workers):
             self.stop()
             raise SystemExit(f"gunicorn did not start serving on port {port}; see {log}")
@@ -178,6 +229,7 @@ class Gunicorn:
     def _warm_up(port: int, workers: int, seconds: float = 180) -> bool:
         """Workers import the app on their first request's way in; wait until every one answers quickly."""
         import concurrent.futures
+
         deadline = time.monotonic() + seconds
         with concurrent.futures.ThreadPoolExecutor(workers * 2) as pool:
             while time.monotonic() < deadline:
@@ -208,6 +260,7 @@ class Gunicorn:
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class Response:

@@ -11,6 +11,7 @@ did not see.
 The last line reads "writes acknowledged N, stored N, lost 0, duplicate sign-offs 0, 5xx K"; the exit code is 1
 when a write was lost, a sign-off duplicated, a 5xx fell outside a fault window or the app did not recover.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,17 @@ from pathlib import Path
 
 from benchmarks.faults.forms import form_fields
 from benchmarks.faults.infra import (
-    SEEN_HASH, Browser, Gunicorn, Response, app_environment, create_load_accounts, flask, port_is_free,
-    private_postgres, sqlite_database, system_postgres,
+    SEEN_HASH,
+    Browser,
+    Gunicorn,
+    Response,
+    app_environment,
+    create_load_accounts,
+    flask,
+    port_is_free,
+    private_postgres,
+    sqlite_database,
+    system_postgres,
 )
 
 EVIDENCE_ID = re.compile(r"^/logbook/(\d+)$")
@@ -39,6 +49,7 @@ GRACE = 3.0  # seconds after a fault during which failures count as "in flight w
 @dataclass
 class Ledger:
     """Everything the virtual users saw, shared between threads."""
+
     lock: threading.Lock = field(default_factory=threading.Lock)
     responses: list[tuple[str, Response]] = field(default_factory=list)
     evidence: set[int] = field(default_factory=set)  # acknowledged creations
@@ -66,10 +77,20 @@ def trainee(browser: Browser, email: str, supervisor_id: int, ledger: Ledger, de
         if not token:
             time.sleep(0.3)
             continue
-        form = {"evidence_type": "logbook.clinic", "occurred_on": (date.today() - timedelta(days=n % 20)).isoformat(),
-                "title": f"Pain clinic {n}", "setting": "outpatient", "hospital": "St Thomas' Hospital",
-                "supervision_level": "2b", "technique": "", "guidance": "", "competencies": [CLINIC],
-                "notes": "Assessed a new referral with chronic low back pain.", "reflection": "", "csrf_token": token}
+        form = {
+            "evidence_type": "logbook.clinic",
+            "occurred_on": (date.today() - timedelta(days=n % 20)).isoformat(),
+            "title": f"Pain clinic {n}",
+            "setting": "outpatient",
+            "hospital": "St Thomas' Hospital",
+            "supervision_level": "2b",
+            "technique": "",
+            "guidance": "",
+            "competencies": [CLINIC],
+            "notes": "Assessed a new referral with chronic low back pain.",
+            "reflection": "",
+            "csrf_token": token,
+        }
         created = browser.request("POST", "/logbook/new", form)
         match = EVIDENCE_ID.match(created.location) if created.status in (302, 303) else None
         if not match:
@@ -93,8 +114,9 @@ def ask(browser: Browser, evidence_id: int, supervisor_id: int, ledger: Ledger) 
     token, _ = browser.token(f"/signoff/request/{evidence_id}")
     if not token:
         return False
-    asked = browser.request("POST", f"/signoff/request/{evidence_id}",
-                            {"recipient": str(supervisor_id), "assessor_email": "", "csrf_token": token})
+    asked = browser.request(
+        "POST", f"/signoff/request/{evidence_id}", {"recipient": str(supervisor_id), "assessor_email": "", "csrf_token": token}
+    )
     match = REQUEST_ID.match(asked.location) if asked.status in (302, 303) else None
     if match:
         with ledger.lock:
@@ -159,9 +181,14 @@ def supervisor(browser: Browser, email: str, ledger: Ledger, deadline: float, tr
                 continue
             clicks += 1
             decision = "return" if clicks % 4 == 0 else "sign"  # every fourth request goes back to the trainee
-            form = {"decision": decision, "supervision_level": "2b", "feedback": "Well done.",
-                    "reason": "Please add what you agreed with the patient." if decision == "return" else "",
-                    "seen_hash": seen.group(1) or seen.group(2), "csrf_token": token.group(1)}
+            form = {
+                "decision": decision,
+                "supervision_level": "2b",
+                "feedback": "Well done.",
+                "reason": "Please add what you agreed with the patient." if decision == "return" else "",
+                "seen_hash": seen.group(1) or seen.group(2),
+                "csrf_token": token.group(1),
+            }
             senders = 2 if clicks % 3 == 0 else 1  # every third decision is double-clicked: two POSTs at once
             threads = [threading.Thread(target=_decide, args=(browser, request_id, form, ledger)) for _ in range(senders)]
             for thread in threads:
@@ -201,22 +228,36 @@ def count_database(app, accounts, ledger: Ledger) -> dict:
 
     from trainee_portal import audit
     from trainee_portal.extensions import db
-    from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest
     from trainee_portal.integrity import verify_all
+    from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest
+
     trainee_ids = [i for i, _ in accounts.trainees]
     supervisor_ids = [i for i, _ in accounts.supervisors]
     with app.app_context():
-        evidence = dict(db.session.execute(select(EvidenceEntry.id, EvidenceEntry.title)
-                                           .where(EvidenceEntry.trainee_id.in_(trainee_ids))).all())
-        supersedes = dict(db.session.execute(select(EvidenceEntry.supersedes_id, EvidenceEntry.id)
-                                             .where(EvidenceEntry.trainee_id.in_(trainee_ids),
-                                                    EvidenceEntry.supersedes_id.is_not(None))).all())
-        request_status = dict(db.session.execute(select(SignOffRequest.id, SignOffRequest.status)
-                                                 .where(SignOffRequest.requested_by_id.in_(trainee_ids))).all())
+        evidence = dict(
+            db.session.execute(
+                select(EvidenceEntry.id, EvidenceEntry.title).where(EvidenceEntry.trainee_id.in_(trainee_ids))
+            ).all()
+        )
+        supersedes = dict(
+            db.session.execute(
+                select(EvidenceEntry.supersedes_id, EvidenceEntry.id).where(
+                    EvidenceEntry.trainee_id.in_(trainee_ids), EvidenceEntry.supersedes_id.is_not(None)
+                )
+            ).all()
+        )
+        request_status = dict(
+            db.session.execute(
+                select(SignOffRequest.id, SignOffRequest.status).where(SignOffRequest.requested_by_id.in_(trainee_ids))
+            ).all()
+        )
         signed = list(db.session.scalars(select(SignOff.request_id).where(SignOff.signer_id.in_(supervisor_ids))))
         per_evidence = db.session.execute(
-            select(SignOff.evidence_id, func.count()).where(SignOff.voided_at.is_(None), SignOff.signer_id.in_(supervisor_ids))
-            .group_by(SignOff.evidence_id).having(func.count() > 1)).all()
+            select(SignOff.evidence_id, func.count())
+            .where(SignOff.voided_at.is_(None), SignOff.signer_id.in_(supervisor_ids))
+            .group_by(SignOff.evidence_id)
+            .having(func.count() > 1)
+        ).all()
         live_signatures = db.session.scalar(select(func.count()).select_from(SignOff).where(SignOff.voided_at.is_(None)))
         chain = audit.verify_chain()
         integrity = verify_all(limit=1000)
@@ -229,15 +270,29 @@ def count_database(app, accounts, ledger: Ledger) -> dict:
         "edits": sum(evidence.get(e) != title for e, title in ledger.edits.items()),
         "new versions": sum(supersedes.get(old) != new for old, new in ledger.versions.items()),
     }
-    stored = (len(ledger.evidence & set(evidence)) + len(ledger.requests & set(request_status)) + len(set(signed))
-              + sum(request_status.get(r) == "returned" for r in ledger.returns)
-              + sum(evidence.get(e) == title for e, title in ledger.edits.items())
-              + sum(supersedes.get(old) == new for old, new in ledger.versions.items()))
-    return {"stored": stored, "lost": sum(lost.values()), "lost_by_kind": lost, "duplicates": duplicates, "chain": chain,
-            "integrity": integrity, "live_signatures": live_signatures,
-            "unseen": sum("no longer matches what was signed" in p.detail for p in integrity.problems), "evidence": len(evidence),
-            "requests": len(request_status), "signed": len(set(signed)),
-            "returned": sum(s == "returned" for s in request_status.values()), "versions": len(supersedes)}
+    stored = (
+        len(ledger.evidence & set(evidence))
+        + len(ledger.requests & set(request_status))
+        + len(set(signed))
+        + sum(request_status.get(r) == "returned" for r in ledger.returns)
+        + sum(evidence.get(e) == title for e, title in ledger.edits.items())
+        + sum(supersedes.get(old) == new for old, new in ledger.versions.items())
+    )
+    return {
+        "stored": stored,
+        "lost": sum(lost.values()),
+        "lost_by_kind": lost,
+        "duplicates": duplicates,
+        "chain": chain,
+        "integrity": integrity,
+        "live_signatures": live_signatures,
+        "unseen": sum("no longer matches what was signed" in p.detail for p in integrity.problems),
+        "evidence": len(evidence),
+        "requests": len(request_status),
+        "signed": len(set(signed)),
+        "returned": sum(s == "returned" for s in request_status.values()),
+        "versions": len(supersedes),
+    }
 
 
 def main(argv=None) -> int:
@@ -250,8 +305,12 @@ def main(argv=None) -> int:
     parser.add_argument("--entries", type=int, default=30, help="at most this many entries per trainee (default 30)")
     parser.add_argument("--port", type=int, default=5081, help="gunicorn's port on 127.0.0.1 (default 5081)")
     parser.add_argument("--pg-port", type=int, default=5085, help="port of the private PostgreSQL cluster (default 5085)")
-    parser.add_argument("--pg-system", metavar="URL", help="use a fresh database on this server instead of a private "
-                        "cluster, and restart the machine's cluster with pg_ctlcluster (disturbs its other users)")
+    parser.add_argument(
+        "--pg-system",
+        metavar="URL",
+        help="use a fresh database on this server instead of a private "
+        "cluster, and restart the machine's cluster with pg_ctlcluster (disturbs its other users)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (database, logs) afterwards")
     args = parser.parse_args(argv)
     for port in [args.port] + ([args.pg_port] if args.engine == "postgresql" and not args.pg_system else []):
@@ -275,22 +334,33 @@ def main(argv=None) -> int:
         flask(env, "db", "upgrade")
         flask(env, "seed-demo")
         import os
+
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "PORTAL_INSTANCE_PATH", "PUBLIC_BASE_URL")})
         from trainee_portal import create_app
+
         app = create_app()
         accounts = create_load_accounts(app, args.trainees, args.supervisors)
         server = Gunicorn(env, args.port, args.workers, work / "gunicorn.log")
-        log(f"gunicorn with {args.workers} workers on 127.0.0.1:{args.port}; {args.trainees} trainees and "
-            f"{args.supervisors} supervisors for {args.seconds:.0f}s")
+        log(
+            f"gunicorn with {args.workers} workers on 127.0.0.1:{args.port}; {args.trainees} trainees and "
+            f"{args.supervisors} supervisors for {args.seconds:.0f}s"
+        )
 
         ledger = Ledger()
         start = time.monotonic()
         deadline = start + args.seconds
         done = threading.Event()
-        trainees = [threading.Thread(target=trainee, args=(Browser(args.port, ledger.saw), email, accounts.supervisor_of[uid], ledger,
-                                                             deadline, args.entries)) for uid, email in accounts.trainees]
-        supervisors = [threading.Thread(target=supervisor, args=(Browser(args.port, ledger.saw), email, ledger, deadline, done))
-                       for _, email in accounts.supervisors]
+        trainees = [
+            threading.Thread(
+                target=trainee,
+                args=(Browser(args.port, ledger.saw), email, accounts.supervisor_of[uid], ledger, deadline, args.entries),
+            )
+            for uid, email in accounts.trainees
+        ]
+        supervisors = [
+            threading.Thread(target=supervisor, args=(Browser(args.port, ledger.saw), email, ledger, deadline, done))
+            for _, email in accounts.supervisors
+        ]
         faults = threading.Thread(target=inject_faults, args=(server, database.restart, ledger, start, args.seconds, log))
         for thread in trainees + supervisors + [faults]:
             thread.start()
@@ -316,42 +386,69 @@ def main(argv=None) -> int:
         server_errors = [(what, r) for what, r in ledger.responses if r.status >= 500]
         dropped = [(what, r) for what, r in ledger.responses if r.status == 0]
         outside = [(what, r) for what, r in server_errors + dropped if not in_fault_window(r, ledger.faults)]
-        acknowledged = (len(ledger.evidence) + len(ledger.requests) + len(ledger.signoffs) + len(ledger.returns)
-                        + len(ledger.edits) + len(ledger.versions))
-        log(f"requests {len(statuses)}: 2xx {sum(200 <= s < 300 for s in statuses)}, 3xx {sum(300 <= s < 400 for s in statuses)}, "
+        acknowledged = (
+            len(ledger.evidence)
+            + len(ledger.requests)
+            + len(ledger.signoffs)
+            + len(ledger.returns)
+            + len(ledger.edits)
+            + len(ledger.versions)
+        )
+        log(
+            f"requests {len(statuses)}: 2xx {sum(200 <= s < 300 for s in statuses)}, 3xx {sum(300 <= s < 400 for s in statuses)}, "
             f"4xx {sum(400 <= s < 500 for s in statuses)}, 5xx {len(server_errors)}, connection dropped {len(dropped)}; "
-            f"failures outside a fault window {len(outside)}")
+            f"failures outside a fault window {len(outside)}"
+        )
         codes: dict[str, dict[int, int]] = {}
         for what, response in ledger.responses:
             codes.setdefault(what, {}).setdefault(response.status, 0)
             codes[what][response.status] += 1
         for what in sorted(codes):
             slowest = max(r.ended - r.started for w, r in ledger.responses if w == what)
-            log(f"  {what}: " + ", ".join(f"{status or 'dropped'}×{n}" for status, n in sorted(codes[what].items()))
-                + f" (slowest {slowest:.2f}s)")
+            log(
+                f"  {what}: "
+                + ", ".join(f"{status or 'dropped'}×{n}" for status, n in sorted(codes[what].items()))
+                + f" (slowest {slowest:.2f}s)"
+            )
         for what, response in outside[:10]:
-            log(f"  outside a fault window: {what} -> {response.status or 'connection dropped'} at t={response.started - start:.1f}s")
-        log(f"acknowledged: {len(ledger.evidence)} evidence, {len(ledger.requests)} sign-off requests, {len(ledger.signoffs)} sign-offs, "
+            log(
+                f"  outside a fault window: {what} -> {response.status or 'connection dropped'} at t={response.started - start:.1f}s"
+            )
+        log(
+            f"acknowledged: {len(ledger.evidence)} evidence, {len(ledger.requests)} sign-off requests, {len(ledger.signoffs)} sign-offs, "
             f"{len(ledger.returns)} returns, {len(ledger.edits)} edited entries, {len(ledger.versions)} new versions; "
             f"in the database: {counts['evidence']}, {counts['requests']}, {counts['signed']}, {counts['returned']}, "
-            f"{len(ledger.edits) - counts['lost_by_kind']['edits']}, {counts['versions']}")
+            f"{len(ledger.edits) - counts['lost_by_kind']['edits']}, {counts['versions']}"
+        )
         lost_kinds = ", ".join(f"{kind} {n}" for kind, n in counts["lost_by_kind"].items() if n)
         if lost_kinds:
             log(f"LOST: {lost_kinds}")
         report = counts["integrity"]
-        log(f"signatures: {counts['live_signatures']} live, each checked against the content it covers and the audit log "
-            f"(verify-audit's full check): " + ("all verify" if report.ok else f"{report.problem_count} PROBLEMS"))
+        log(
+            f"signatures: {counts['live_signatures']} live, each checked against the content it covers and the audit log "
+            f"(verify-audit's full check): " + ("all verify" if report.ok else f"{report.problem_count} PROBLEMS")
+        )
         for problem in report.problems[:10]:
             log(f"  {problem}")
-        log(f"faults: {', '.join(what for what, _, _ in ledger.faults) or 'none'}; recovered afterwards: "
+        log(
+            f"faults: {', '.join(what for what, _, _ in ledger.faults) or 'none'}; recovered afterwards: "
             f"{recovered}/{len(accounts.trainees)} trainees; audit chain "
-            f"{'verified (' + str(counts['chain'].checked) + ' records)' if counts['chain'].ok else 'BROKEN: ' + counts['chain'].reason}")
-        log(f"writes acknowledged {acknowledged}, stored {counts['stored']}, lost {counts['lost']}, "
+            f"{'verified (' + str(counts['chain'].checked) + ' records)' if counts['chain'].ok else 'BROKEN: ' + counts['chain'].reason}"
+        )
+        log(
+            f"writes acknowledged {acknowledged}, stored {counts['stored']}, lost {counts['lost']}, "
             f"duplicate sign-offs {counts['duplicates']}, signatures over unseen content "
-            f"{counts['unseen']}, 5xx {len(server_errors)}")
-        healthy = (counts["lost"] == 0 and counts["duplicates"] == 0 and not outside and counts["chain"].ok
-                   and counts["integrity"].ok
-                   and recovered == len(accounts.trainees) and acknowledged > 0)
+            f"{counts['unseen']}, 5xx {len(server_errors)}"
+        )
+        healthy = (
+            counts["lost"] == 0
+            and counts["duplicates"] == 0
+            and not outside
+            and counts["chain"].ok
+            and counts["integrity"].ok
+            and recovered == len(accounts.trainees)
+            and acknowledged > 0
+        )
         return 0 if healthy else 1
     finally:
         if server is not None:
@@ -359,6 +456,7 @@ def main(argv=None) -> int:
         if database is not None:
             try:
                 from trainee_portal.extensions import db
+
                 db.engine.dispose() if "app" in locals() and app else None
             except Exception:  # noqa: BLE001 (best effort while tearing down)
                 pass

@@ -1,4 +1,5 @@
 """Set-up shared by the logbook and dashboard tests: evidence rows, signed entries and small valid files."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -15,19 +16,44 @@ PROCEDURES = "S3_PM_03"  # 5 logged procedures and a DOPS
 
 def form_data(**overrides) -> dict:
     """A valid clinic entry as the browser would send it."""
-    data = {"evidence_type": "logbook.clinic", "occurred_on": (date.today() - timedelta(days=2)).isoformat(),
-            "title": "New patient pain clinic", "setting": "outpatient", "hospital": "St Thomas' Hospital",
-            "supervision_level": "2b", "technique": "", "guidance": "", "competencies": [CLINIC],
-            "notes": "Assessed a new referral with chronic low back pain.", "reflection": "", "row_version": "1"}
+    data = {
+        "evidence_type": "logbook.clinic",
+        "occurred_on": (date.today() - timedelta(days=2)).isoformat(),
+        "title": "New patient pain clinic",
+        "setting": "outpatient",
+        "hospital": "St Thomas' Hospital",
+        "supervision_level": "2b",
+        "technique": "",
+        "guidance": "",
+        "competencies": [CLINIC],
+        "notes": "Assessed a new referral with chronic low back pain.",
+        "reflection": "",
+        "row_version": "1",
+    }
     data.update(overrides)
     return data
 
 
-def add_entry(trainee: User, status: str = "draft", evidence_type: str = "logbook.clinic", codes=(CLINIC,),
-              title: str = "Pain clinic", occurred_on: date | None = None, level: str | None = "2b", **fields) -> EvidenceEntry:
-    entry = EvidenceEntry(trainee_id=trainee.id, evidence_type=evidence_type, stage_level=fields.pop("stage_level", "higher"),
-                          occurred_on=occurred_on or date.today() - timedelta(days=5), title=title,
-                          supervision_level=level, status=status, **fields)
+def add_entry(
+    trainee: User,
+    status: str = "draft",
+    evidence_type: str = "logbook.clinic",
+    codes=(CLINIC,),
+    title: str = "Pain clinic",
+    occurred_on: date | None = None,
+    level: str | None = "2b",
+    **fields,
+) -> EvidenceEntry:
+    entry = EvidenceEntry(
+        trainee_id=trainee.id,
+        evidence_type=evidence_type,
+        stage_level=fields.pop("stage_level", "higher"),
+        occurred_on=occurred_on or date.today() - timedelta(days=5),
+        title=title,
+        supervision_level=level,
+        status=status,
+        **fields,
+    )
     entry.competencies = [EvidenceCompetency(competency_code=code) for code in codes]
     db.session.add(entry)
     db.session.flush()
@@ -40,13 +66,24 @@ def add_entry(trainee: User, status: str = "draft", evidence_type: str = "logboo
 def sign(entry: EvidenceEntry, supervisor: User) -> SignOff:
     """Record a decided request and signature the way the sign-off feature does."""
     before = progress.contribution(entry)
-    request = SignOffRequest(evidence_id=entry.id, requested_by_id=entry.trainee_id, supervisor_id=supervisor.id,
-                             status="signed", decided_by_id=supervisor.id)
+    request = SignOffRequest(
+        evidence_id=entry.id,
+        requested_by_id=entry.trainee_id,
+        supervisor_id=supervisor.id,
+        status="signed",
+        decided_by_id=supervisor.id,
+    )
     db.session.add(request)
     db.session.flush()
     entry.status = "signed"
-    signoff = SignOff(evidence_id=entry.id, request_id=request.id, signer_id=supervisor.id,
-                      supervision_level=entry.supervision_level or "2b", content_hash=entry.content_hash, feedback="Good")
+    signoff = SignOff(
+        evidence_id=entry.id,
+        request_id=request.id,
+        signer_id=supervisor.id,
+        supervision_level=entry.supervision_level or "2b",
+        content_hash=entry.content_hash,
+        feedback="Good",
+    )
     db.session.add(signoff)
     db.session.flush()
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))

@@ -1,4 +1,5 @@
 """Helpers for the security tests: a CSRF-enforcing app, signing in through the real form, and URL arguments for any rule."""
+
 from __future__ import annotations
 
 import re
@@ -7,11 +8,14 @@ from werkzeug.routing import FloatConverter, IntegerConverter, PathConverter, UU
 
 from tests.conftest import TEST_PASSWORD, make_test_config
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"|value="([^"]+)" name="csrf_token"')
+TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"|value="([^"]+)" name="csrf_token"'
+)
 
 
 def csrf_app(database_url, instance_dir, **overrides):
     from trainee_portal import create_app
+
     return create_app(make_test_config(database_url, instance_dir) | {"WTF_CSRF_ENABLED": True} | overrides)
 
 
@@ -35,8 +39,12 @@ def sample_url(rule, values: dict | None = None) -> str:
         if name in values:
             continue
         converter = rule._converters[name]
-        samples = {IntegerConverter: 1, FloatConverter: 1.0, UUIDConverter: "00000000-0000-0000-0000-000000000000",
-                   PathConverter: "x/y"}
+        samples = {
+            IntegerConverter: 1,
+            FloatConverter: 1.0,
+            UUIDConverter: "00000000-0000-0000-0000-000000000000",
+            PathConverter: "x/y",
+        }
         values[name] = next((v for kind, v in samples.items() if isinstance(converter, kind)), "x")
     built = rule.build(values, append_unknown=False)  # this very rule, not another one of the same endpoint
     assert built, f"cannot build {rule.rule} from {values}"

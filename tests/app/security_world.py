@@ -1,5 +1,6 @@
 """One small world for the fuzz and access-matrix tests: a trainee with evidence in every state, the people around
 them (and around another trainee in another region), and one row of everything a route can name."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +14,12 @@ from tests.app.exams_helpers import attempt, sitting
 from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    ArcpOutcome, CurriculumUpload, MockExamScore, OutboxMessage, SignOff, SignOffRequest,
+    ArcpOutcome,
+    CurriculumUpload,
+    MockExamScore,
+    OutboxMessage,
+    SignOff,
+    SignOffRequest,
 )
 from trainee_portal.signoff.links import hash_token
 
@@ -31,6 +37,7 @@ class World:
 
 def build_world() -> World:
     from trainee_portal import curricula
+
     region, other_region = RegionFactory(name="London"), RegionFactory(name="North West")
     owner = TraineeFactory(name=OWNER_NAME, profile__region=region, profile__gmc_number=OWNER_GMC)
     other = TraineeFactory(name=OTHER_NAME, profile__region=other_region, profile__gmc_number=OTHER_GMC)
@@ -43,9 +50,17 @@ def build_world() -> World:
     direct(other_director, region=other_region)
     admin = AdminFactory(name="Dr Admin")
 
-    world = World(people={"trainee": owner, "other_trainee": other, "supervisor": supervisor,
-                          "unassigned_supervisor": unassigned, "director": director,
-                          "other_director": other_director, "admin": admin})
+    world = World(
+        people={
+            "trainee": owner,
+            "other_trainee": other,
+            "supervisor": supervisor,
+            "unassigned_supervisor": unassigned,
+            "director": director,
+            "other_director": other_director,
+            "admin": admin,
+        }
+    )
     for who, ids, sup in ((owner, world.ids, supervisor), (other, world.other_ids, unassigned)):
         draft = add_entry(who, title="Draft clinic", notes="Draft notes", **_attachment())
         pending = add_entry(who, status="submitted", title="Awaiting sign-off")
@@ -54,23 +69,48 @@ def build_world() -> World:
         signed = add_entry(who, title="Signed clinic")
         sign(signed, sup)
         unconfirmed = _unconfirmed_assessor_signature(who)
-        message = OutboxMessage(user_id=who.id, to_email=who.email, subject="Sign-off requested", body="Body",
-                                link=f"/logbook/{pending.id}", category="signoff")
-        mock = MockExamScore(trainee_id=who.id, part="MCQ", taken_on=date.today() - timedelta(days=10), title="Mock", score_percent=60)
-        arcp = ArcpOutcome(trainee_id=who.id, training_year="ST6", outcome="1", panel_date=date.today() - timedelta(days=30),
-                           recorded_by_id=director.id)
+        message = OutboxMessage(
+            user_id=who.id,
+            to_email=who.email,
+            subject="Sign-off requested",
+            body="Body",
+            link=f"/logbook/{pending.id}",
+            category="signoff",
+        )
+        mock = MockExamScore(
+            trainee_id=who.id, part="MCQ", taken_on=date.today() - timedelta(days=10), title="Mock", score_percent=60
+        )
+        arcp = ArcpOutcome(
+            trainee_id=who.id,
+            training_year="ST6",
+            outcome="1",
+            panel_date=date.today() - timedelta(days=30),
+            recorded_by_id=director.id,
+        )
         db.session.add_all([message, mock, arcp])
         db.session.commit()
-        ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id,
-                   request_id=request.id, message_id=message.id, trainee_id=who.id, user_id=who.id,
-                   signoff_id=unconfirmed.id)
+        ids.update(
+            evidence_id=draft.id,
+            pending_evidence_id=pending.id,
+            signed_evidence_id=signed.id,
+            request_id=request.id,
+            message_id=message.id,
+            trainee_id=who.id,
+            user_id=who.id,
+            signoff_id=unconfirmed.id,
+        )
     exam_sitting = sitting("MCQ", -40)
     world.ids["attempt_id"] = attempt(owner, exam_sitting, "fail", score=50).id
     world.ids["region_id"] = region.id
     world.other_ids["attempt_id"] = attempt(other, exam_sitting, "pass", score=70).id
     linked = add_entry(owner, status="submitted", title="Assessed clinic")
-    link = SignOffRequest(evidence_id=linked.id, requested_by_id=owner.id, assessor_email="outside@example.org",
-                          token_hash=hash_token(ASSESSOR_TOKEN), expires_at=datetime.utcnow() + timedelta(days=7))
+    link = SignOffRequest(
+        evidence_id=linked.id,
+        requested_by_id=owner.id,
+        assessor_email="outside@example.org",
+        token_hash=hash_token(ASSESSOR_TOKEN),
+        expires_at=datetime.utcnow() + timedelta(days=7),
+    )
     db.session.add(link)
     with open("competencies/curricula/pain-2021.toml", encoding="utf-8") as handle:
         content = handle.read().replace('version = "2021"', 'version = "2099"', 1)
@@ -78,14 +118,21 @@ def build_world() -> World:
     db.session.add(upload)
     db.session.commit()
     from trainee_portal.models import DirectorScope, SupervisorAssignment
+
     shared = dict(
-        sitting_id=exam_sitting.id, upload_id=upload.id, token=ASSESSOR_TOKEN,
+        sitting_id=exam_sitting.id,
+        upload_id=upload.id,
+        token=ASSESSOR_TOKEN,
         assignment_id=db.session.scalar(select(SupervisorAssignment.id).where(SupervisorAssignment.trainee_id == owner.id)),
         scope_id=db.session.scalar(select(DirectorScope.id).where(DirectorScope.director_id == director.id)),
         stage_key=curricula.curriculum("2021").stage_for_level("higher").key,
-        filename="css/app.css", asset_filename="nhsuk-frontend.min.css", evidence_static_filename="evidence-form.js",
-        **{f"code_{level}": curricula.curriculum("2021").stage_for_level(level).competencies[0].code
-           for level in ("basic", "intermediate", "higher", "advanced")},
+        filename="css/app.css",
+        asset_filename="nhsuk-frontend.min.css",
+        evidence_static_filename="evidence-form.js",
+        **{
+            f"code_{level}": curricula.curriculum("2021").stage_for_level(level).competencies[0].code
+            for level in ("basic", "intermediate", "higher", "advanced")
+        },
     )
     world.ids.update(shared)
     world.other_ids.update({k: v for k, v in shared.items() if k not in world.other_ids})
@@ -95,13 +142,25 @@ def build_world() -> World:
 def _unconfirmed_assessor_signature(who) -> SignOff:
     """An outside assessor's signature from an untrusted address, waiting for the educational supervisor."""
     entry = add_entry(who, status="submitted", title="Assessed by a visitor")
-    request = SignOffRequest(evidence_id=entry.id, requested_by_id=who.id, assessor_email="visitor@example.org",
-                             status="signed", decided_at=datetime.utcnow())
+    request = SignOffRequest(
+        evidence_id=entry.id,
+        requested_by_id=who.id,
+        assessor_email="visitor@example.org",
+        status="signed",
+        decided_at=datetime.utcnow(),
+    )
     db.session.add(request)
     db.session.flush()
-    signoff = SignOff(evidence_id=entry.id, request_id=request.id, assessor_name="Dr Visitor", assessor_gmc="1111111",
-                      assessor_email="visitor@example.org", assurance="unconfirmed", supervision_level="2b",
-                      content_hash=entry.content_hash)
+    signoff = SignOff(
+        evidence_id=entry.id,
+        request_id=request.id,
+        assessor_name="Dr Visitor",
+        assessor_gmc="1111111",
+        assessor_email="visitor@example.org",
+        assurance="unconfirmed",
+        supervision_level="2b",
+        content_hash=entry.content_hash,
+    )
     db.session.add(signoff)
     db.session.commit()
     return signoff
@@ -110,7 +169,9 @@ def _unconfirmed_assessor_signature(who) -> SignOff:
 def _attachment() -> dict:
     """A small PDF stored the way uploads are, so the file route has something to serve."""
     import secrets
+
     from trainee_portal.evidence.attachments import upload_dir
+
     name = f"{secrets.token_hex(16)}.pdf"
     (upload_dir() / name).write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
     return dict(attachment_name="certificate.pdf", attachment_path=name, attachment_mime="application/pdf", attachment_size=48)

@@ -1,4 +1,5 @@
 """Shared set-up for the sign-off, notification and audit tests: a trainee with evidence and every kind of onlooker."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,25 +8,40 @@ from datetime import date, timedelta
 import pytest
 
 from tests.factories import (
-    AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct,
+    AdminFactory,
+    DirectorFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
 )
 from trainee_portal import progress
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOffRequest, User
 
 
-
 def first_code() -> str:
     from trainee_portal import curricula
+
     return curricula.curriculum("2021").stage_for_level("higher").competencies[0].code
 
 
-def make_entry(trainee: User, status: str = "draft", title: str = "Medial branch block", level: str = "2b",
-               code: str | None = None) -> EvidenceEntry:
+def make_entry(
+    trainee: User, status: str = "draft", title: str = "Medial branch block", level: str = "2b", code: str | None = None
+) -> EvidenceEntry:
     code = code or first_code()
-    entry = EvidenceEntry(trainee_id=trainee.id, evidence_type="wba.dops", stage_level="higher",
-                          occurred_on=date.today() - timedelta(days=3), title=title, setting="theatre",
-                          supervision_level=level, notes="Anonymised account of the procedure.", status=status)
+    entry = EvidenceEntry(
+        trainee_id=trainee.id,
+        evidence_type="wba.dops",
+        stage_level="higher",
+        occurred_on=date.today() - timedelta(days=3),
+        title=title,
+        setting="theatre",
+        supervision_level=level,
+        notes="Anonymised account of the procedure.",
+        status=status,
+    )
     entry.competencies = [EvidenceCompetency(competency_code=code)]
     db.session.add(entry)
     db.session.flush()
@@ -70,8 +86,9 @@ def user_for(people: Cast, role: str):
 def request_via_app(client, login, people: Cast, entry: EvidenceEntry, recipient=None, email: str = "") -> SignOffRequest:
     """The owner asks through the real form; returns the pending request."""
     login(people.owner)
-    response = client.post(f"/signoff/request/{entry.id}",
-                           data={"recipient": recipient or str(people.supervisor.id), "assessor_email": email})
+    response = client.post(
+        f"/signoff/request/{entry.id}", data={"recipient": recipient or str(people.supervisor.id), "assessor_email": email}
+    )
     assert response.status_code == 302, response.data.decode()[:2000]
     client.post("/logout")
     db.session.expire_all()
@@ -80,6 +97,7 @@ def request_via_app(client, login, people: Cast, entry: EvidenceEntry, recipient
 
 def free_port() -> int:
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -93,6 +111,7 @@ class MailSink:
 
     async def handle_DATA(self, server, session, envelope):
         import email
+
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted"
 
@@ -101,6 +120,7 @@ class MailSink:
 def smtp(app):
     """A real SMTP server on a free localhost port, with MAIL_* pointed at it for the test."""
     from aiosmtpd.controller import Controller
+
     sink, port = MailSink(), free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()

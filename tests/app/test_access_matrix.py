@@ -1,5 +1,6 @@
 """Every route of the app against every kind of caller: the expected status for each, and no one else's data in
 any body. A route missing from MATRIX fails the test: add it with the statuses each caller should get."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,9 +16,13 @@ CALLERS = ("anonymous", "trainee", "other_trainee", "supervisor", "unassigned_su
 # other trainee's people (and outsiders) never see the trainee.
 FORBIDDEN = {
     "anonymous": (OWNER_NAME, OWNER_GMC, OTHER_NAME, OTHER_GMC),
-    "trainee": (OTHER_NAME, OTHER_GMC), "supervisor": (OTHER_NAME, OTHER_GMC), "director": (OTHER_NAME, OTHER_GMC),
-    "other_trainee": (OWNER_NAME, OWNER_GMC), "unassigned_supervisor": (OWNER_NAME, OWNER_GMC),
-    "other_director": (OWNER_NAME, OWNER_GMC), "admin": (),
+    "trainee": (OTHER_NAME, OTHER_GMC),
+    "supervisor": (OTHER_NAME, OTHER_GMC),
+    "director": (OTHER_NAME, OTHER_GMC),
+    "other_trainee": (OWNER_NAME, OWNER_GMC),
+    "unassigned_supervisor": (OWNER_NAME, OWNER_GMC),
+    "other_director": (OWNER_NAME, OWNER_GMC),
+    "admin": (),
 }
 # For POST a permitted caller may see its input refused (400) or the action done (302): "ok" accepts either.
 OK = {200, 302, 303, 400}
@@ -154,16 +159,20 @@ ROUTES = _routes()
 
 def test_every_route_is_in_the_matrix():
     missing = [route for route in ROUTES if route not in MATRIX]
-    assert not missing, ("These routes are not in tests/app/test_access_matrix.py MATRIX. Add each with the status every "
-                         "caller should get (" + ", ".join(CALLERS) + "):\n  " + "\n  ".join(missing))
+    assert not missing, (
+        "These routes are not in tests/app/test_access_matrix.py MATRIX. Add each with the status every "
+        "caller should get (" + ", ".join(CALLERS) + "):\n  " + "\n  ".join(missing)
+    )
     stale = [route for route in MATRIX if route not in ROUTES]
     assert not stale, f"MATRIX names routes the app no longer has: {stale}"
 
 
 def _url(app, world, endpoint: str) -> str:
-    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and not r.defaults) if any(
-        r.endpoint == endpoint and not r.defaults for r in app.url_map.iter_rules()) else next(
-        r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    rule = (
+        next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and not r.defaults)
+        if any(r.endpoint == endpoint and not r.defaults for r in app.url_map.iter_rules())
+        else next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    )
     overrides = URL_ARGUMENTS.get(endpoint, {})
     values = {name: world.ids[overrides.get(name, name)] for name in rule.arguments if overrides.get(name, name) in world.ids}
     with app.test_request_context():
@@ -203,8 +212,7 @@ def _check(route, caller, expected, response, problems):
             problems.append(f"{route} as {caller}: {status}, expected 200/302/400")
     elif status != expected:
         problems.append(f"{route} as {caller}: {status}, expected {expected}")
-    if (status == 302 and expected == 302 and caller == "anonymous"
-            and not response.headers["Location"].startswith("/login")):
+    if status == 302 and expected == 302 and caller == "anonymous" and not response.headers["Location"].startswith("/login"):
         problems.append(f"{route} as anonymous: redirected to {response.headers['Location']}, not to sign in")
     body = response.get_data(as_text=True) if response.mimetype.startswith(("text/", "application/json")) else ""
     if route.split(" ", 1)[1] in MAY_SEE_TRAINEE:

@@ -1,4 +1,5 @@
 """Curriculum versions: an upload with errors lists them; a valid one previews its differences, then goes live."""
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,7 @@ def admin(app, login):
 
 
 def upload(client, text: str, name: str = "pain-2026.toml"):
-    return client.post("/admin/curricula", data={"file": (io.BytesIO(text.encode()), name)},
-                       content_type="multipart/form-data")
+    return client.post("/admin/curricula", data={"file": (io.BytesIO(text.encode()), name)}, content_type="multipart/form-data")
 
 
 def new_version(text: str = SHIPPED) -> str:
@@ -47,18 +47,22 @@ def test_an_upload_with_errors_lists_each_problem_and_its_place(client, admin):
     assert syntax.status_code == 400 and "TOML syntax error" in syntax.data.decode()
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("notes.txt", "anything", "Upload a .toml curriculum file"),
-    ("pain-2021.toml", SHIPPED, "ships with the application"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("notes.txt", "anything", "Upload a .toml curriculum file"),
+        ("pain-2021.toml", SHIPPED, "ships with the application"),
+    ],
+)
 def test_wrong_files_and_shipped_versions_are_refused(client, admin, name, content, message):
     response = upload(client, content, name)
     assert response.status_code == 400 and message in response.data.decode()
 
 
 def test_not_utf8_and_missing_files_are_refused(client, admin):
-    response = client.post("/admin/curricula", data={"file": (io.BytesIO(b"\xff\xfe\x00"), "x.toml")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/admin/curricula", data={"file": (io.BytesIO(b"\xff\xfe\x00"), "x.toml")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 400 and "not a UTF-8 text file" in response.data.decode()
     assert "Choose a curriculum file" in client.post("/admin/curricula", data={}).data.decode()
 

@@ -1,5 +1,6 @@
 """Region and cohort names are unique Unicode case-insensitively (a clear 400, also when a race reaches the
 database's unique key), and each region's trusted assessor email domains are edited, checked and audited."""
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,15 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-@pytest.mark.parametrize("first,second", [
-    ("Région Nord", "RÉGION NORD"), ("Straße", "STRASSE"), ("İstanbul", "i̇stanbul"), ("Wessex", "  wessex "),
-])
+@pytest.mark.parametrize(
+    "first,second",
+    [
+        ("Région Nord", "RÉGION NORD"),
+        ("Straße", "STRASSE"),
+        ("İstanbul", "i̇stanbul"),
+        ("Wessex", "  wessex "),
+    ],
+)
 def test_region_names_differing_only_in_unicode_case_are_refused(client, admin, first, second):
     assert client.post("/admin/regions", data={"region-name": first}).status_code == 302
     again = client.post("/admin/regions", data={"region-name": second})
@@ -50,8 +57,10 @@ def test_a_race_past_the_check_meets_the_unique_key_and_gets_the_same_message(cl
     monkeypatch.setattr("trainee_portal.admin.routes_structure._taken", lambda *args, **kwargs: None)
     raced = client.post("/admin/regions", data={"region-name": "STRASSE"})
     assert raced.status_code == 400 and "A region called STRASSE already exists." in raced.data.decode()
-    cohort_raced = [client.post("/admin/regions", data={"cohort-region_id": region.id, "cohort-name": name})
-                    for name in ("İstanbul", "i̇stanbul")]
+    cohort_raced = [
+        client.post("/admin/regions", data={"cohort-region_id": region.id, "cohort-name": name})
+        for name in ("İstanbul", "i̇stanbul")
+    ]
     assert cohort_raced[0].status_code == 302
     assert cohort_raced[1].status_code == 400 and "already exists in this region" in cohort_raced[1].data.decode()
     db.session.expire_all()
@@ -64,8 +73,9 @@ def test_admin_sets_trusted_domains_and_the_change_is_audited(client, admin):
     page = client.get("/admin/regions").data.decode()
     assert "count without the educational supervisor's confirmation" in page
     assert "Trusted email domains for London" in page
-    saved = client.post(f"/admin/regions/{region.id}/domains",
-                        data={f"region{region.id}-domains": "NHS.net, mft.nhs.uk\nnhs.net\n"})
+    saved = client.post(
+        f"/admin/regions/{region.id}/domains", data={f"region{region.id}-domains": "NHS.net, mft.nhs.uk\nnhs.net\n"}
+    )
     assert saved.status_code == 302
     db.session.expire_all()
     assert db.session.get(Region, region.id).trusted_domains == ("mft.nhs.uk", "nhs.net")
@@ -76,18 +86,25 @@ def test_admin_sets_trusted_domains_and_the_change_is_audited(client, admin):
     assert cleared.status_code == 302
     db.session.expire_all()
     assert db.session.get(Region, region.id).trusted_domains == ()
-    events = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "region.trusted_domains_changed")
-                                .order_by(AuditRecord.id)).all()
+    events = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "region.trusted_domains_changed").order_by(AuditRecord.id)
+    ).all()
     assert json.loads(events[-1].payload) == {"old": ["mft.nhs.uk", "nhs.net"], "new": []}
 
 
-@pytest.mark.parametrize("value,message", [
-    ("name@nhs.net", "without a name and @: nhs.net rather than name@nhs.net"),
-    ("nhs", "“nhs” is not an email domain"),
-    ("nhs.net, bad_domain.org", "“bad_domain.org” is not an email domain"),
-    ("-nhs.net", "“-nhs.net” is not an email domain"),
-    ("nhs net", "“nhs” is not an email domain: enter names like nhs.net or mft.nhs.uk (letters, digits, hyphens and at least one dot, no spaces)"),
-])
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ("name@nhs.net", "without a name and @: nhs.net rather than name@nhs.net"),
+        ("nhs", "“nhs” is not an email domain"),
+        ("nhs.net, bad_domain.org", "“bad_domain.org” is not an email domain"),
+        ("-nhs.net", "“-nhs.net” is not an email domain"),
+        (
+            "nhs net",
+            "“nhs” is not an email domain: enter names like nhs.net or mft.nhs.uk (letters, digits, hyphens and at least one dot, no spaces)",
+        ),
+    ],
+)
 def test_bad_trusted_domains_are_refused_and_nothing_changes(client, admin, value, message):
     region = RegionFactory(name="London", trusted_assessor_domains="nhs.net")
     refused = client.post(f"/admin/regions/{region.id}/domains", data={f"region{region.id}-domains": value})

@@ -1,4 +1,5 @@
 """Administration of regions and cohorts, supervisor assignments and director scopes."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -35,33 +36,50 @@ def test_admin_adds_regions_and_cohorts_and_duplicates_are_refused(client, admin
 
 def test_admin_assigns_a_supervisor_and_ends_the_assignment(client, admin):
     supervisor, trainee = SupervisorFactory(name="Dr Sup"), TraineeFactory(name="Dr Tee")
-    data = {"supervisor_id": str(supervisor.id), "trainee_id": str(trainee.id), "kind": "educational",
-            "starts_on": (date.today() - timedelta(days=1)).isoformat(), "ends_on": ""}
+    data = {
+        "supervisor_id": str(supervisor.id),
+        "trainee_id": str(trainee.id),
+        "kind": "educational",
+        "starts_on": (date.today() - timedelta(days=1)).isoformat(),
+        "ends_on": "",
+    }
     assert client.post("/admin/assignments", data=data).status_code == 302
     assert policy.supervises(supervisor, trainee.id, kind="educational")
     duplicate = client.post("/admin/assignments", data=data)
     assert duplicate.status_code == 400 and "already has an open assignment" in duplicate.data.decode()
     assignment = db.session.scalar(select(SupervisorAssignment))
-    too_early = client.post(f"/admin/assignments/{assignment.id}/end",
-                            data={"ends_on": (date.today() - timedelta(days=30)).isoformat()}, follow_redirects=True)
+    too_early = client.post(
+        f"/admin/assignments/{assignment.id}/end",
+        data={"ends_on": (date.today() - timedelta(days=30)).isoformat()},
+        follow_redirects=True,
+    )
     assert "cannot end before it starts" in too_early.data.decode()
-    ended = client.post(f"/admin/assignments/{assignment.id}/end",
-                        data={"ends_on": (date.today() - timedelta(days=1)).isoformat()})
+    ended = client.post(
+        f"/admin/assignments/{assignment.id}/end", data={"ends_on": (date.today() - timedelta(days=1)).isoformat()}
+    )
     assert ended.status_code == 302
     db.session.expire_all()
     assert not policy.supervises(db.session.get(type(supervisor), supervisor.id), trainee.id)
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"ends_on": "2020-01-01"}, "on or after the start date"),
-    ({"starts_on": "not a date"}, "real date"),
-    ({"kind": "spiritual"}, "Not a valid choice"),
-    ({"supervisor_id": ""}, "Choose the supervisor"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"ends_on": "2020-01-01"}, "on or after the start date"),
+        ({"starts_on": "not a date"}, "real date"),
+        ({"kind": "spiritual"}, "Not a valid choice"),
+        ({"supervisor_id": ""}, "Choose the supervisor"),
+    ],
+)
 def test_bad_assignments_are_refused_with_the_input_kept(client, admin, changes, message):
     supervisor, trainee = SupervisorFactory(), TraineeFactory()
-    data = {"supervisor_id": str(supervisor.id), "trainee_id": str(trainee.id), "kind": "clinical",
-            "starts_on": "2026-01-05", "ends_on": ""}
+    data = {
+        "supervisor_id": str(supervisor.id),
+        "trainee_id": str(trainee.id),
+        "kind": "clinical",
+        "starts_on": "2026-01-05",
+        "ends_on": "",
+    }
     data.update(changes)
     response = client.post("/admin/assignments", data=data)
     assert response.status_code == 400 and message in response.data.decode()
@@ -74,12 +92,23 @@ def test_nobody_supervises_themselves(client, admin):
     db.session.commit()
     TraineeFactory()  # someone else to choose from
     from trainee_portal.models import TraineeProfile
-    db.session.add(TraineeProfile(user_id=both.id, gmc_number="7999999", curriculum_version="2021", current_stage="basic",
-                                  programme_start=date(2025, 8, 6), stage_started_on=date(2025, 8, 6),
-                                  region_id=RegionFactory().id))
+
+    db.session.add(
+        TraineeProfile(
+            user_id=both.id,
+            gmc_number="7999999",
+            curriculum_version="2021",
+            current_stage="basic",
+            programme_start=date(2025, 8, 6),
+            stage_started_on=date(2025, 8, 6),
+            region_id=RegionFactory().id,
+        )
+    )
     db.session.commit()
-    response = client.post("/admin/assignments", data={"supervisor_id": str(both.id), "trainee_id": str(both.id),
-                                                        "kind": "clinical", "starts_on": "2026-01-05"})
+    response = client.post(
+        "/admin/assignments",
+        data={"supervisor_id": str(both.id), "trainee_id": str(both.id), "kind": "clinical", "starts_on": "2026-01-05"},
+    )
     assert response.status_code == 400 and "Nobody can supervise themselves" in response.data.decode()
 
 

@@ -1,4 +1,5 @@
 """Administration of accounts: invitations with a one-time password, roles, deactivation, deletion rules, profiles."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +9,15 @@ from sqlalchemy import select
 
 from tests.app.cohort_helpers import add_evidence
 from tests.conftest import TEST_PASSWORD
-from tests.factories import AdminFactory, CohortFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, UserFactory
+from tests.factories import (
+    AdminFactory,
+    CohortFactory,
+    DirectorFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    UserFactory,
+)
 from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage, TraineeProfile, User
 
@@ -21,8 +30,15 @@ def admin(app):
 def test_only_administrators_reach_administration(client, login, admin):
     for user in (DirectorFactory(), SupervisorFactory(), TraineeFactory()):
         login(user)
-        for path in ("/admin", "/admin/users", "/admin/users/new", "/admin/curricula", "/admin/regions",
-                     "/admin/assignments", "/admin/scopes"):
+        for path in (
+            "/admin",
+            "/admin/users",
+            "/admin/users/new",
+            "/admin/curricula",
+            "/admin/regions",
+            "/admin/assignments",
+            "/admin/scopes",
+        ):
             assert client.get(path).status_code == 403, path
         assert client.post(f"/admin/users/{admin.id}/active", data={"active": "0"}).status_code == 403
         client.post("/logout")
@@ -31,8 +47,9 @@ def test_only_administrators_reach_administration(client, login, admin):
 
 def test_invite_shows_a_temporary_password_once_and_forces_a_change(client, login, admin):
     login(admin)
-    response = client.post("/admin/users/new", data={"email": "New.Supervisor@nhs.net", "name": "Dr New Supervisor",
-                                                      "roles": ["supervisor"]})
+    response = client.post(
+        "/admin/users/new", data={"email": "New.Supervisor@nhs.net", "name": "Dr New Supervisor", "roles": ["supervisor"]}
+    )
     assert response.status_code == 200
     page = response.data.decode()
     user = db.session.scalar(select(User).where(User.email == "new.supervisor@nhs.net"))
@@ -56,9 +73,17 @@ def test_inviting_a_trainee_needs_a_valid_profile(client, login, admin):
     page = response.data.decode()
     assert response.status_code == 400 and "7-digit GMC number" in page and "Choose the trainee&#39;s region" in page
     assert 'value="Dr New Trainee"' in page
-    data.update({"gmc_number": "12345", "curriculum_version": "2021", "current_stage": "higher",
-                 "programme_start": "2024-08-07", "stage_started_on": "2024-01-01", "region_id": str(region.id),
-                 "cohort_id": str(other_cohort.id)})
+    data.update(
+        {
+            "gmc_number": "12345",
+            "curriculum_version": "2021",
+            "current_stage": "higher",
+            "programme_start": "2024-08-07",
+            "stage_started_on": "2024-01-01",
+            "region_id": str(region.id),
+            "cohort_id": str(other_cohort.id),
+        }
+    )
     page = client.post("/admin/users/new", data=data).data.decode()
     assert "exactly 7 digits" in page and "cannot start before the programme" in page and "another region" in page
     data.update({"gmc_number": "7 123 456", "stage_started_on": "2026-02-04", "cohort_id": ""})
@@ -73,10 +98,20 @@ def test_duplicate_email_and_gmc_are_refused(client, login, admin):
     response = client.post("/admin/users/new", data={"email": "TAKEN@nhs.net", "name": "Dr Copy", "roles": ["director"]})
     assert response.status_code == 400 and "already exists" in response.data.decode()
     region = RegionFactory()
-    response = client.post("/admin/users/new", data={
-        "email": "fresh@nhs.net", "name": "Dr Fresh", "roles": ["trainee"], "gmc_number": existing.trainee_profile.gmc_number,
-        "curriculum_version": "2021", "current_stage": "basic", "programme_start": "2025-08-06",
-        "stage_started_on": "2025-08-06", "region_id": str(region.id)})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "email": "fresh@nhs.net",
+            "name": "Dr Fresh",
+            "roles": ["trainee"],
+            "gmc_number": existing.trainee_profile.gmc_number,
+            "curriculum_version": "2021",
+            "current_stage": "basic",
+            "programme_start": "2025-08-06",
+            "stage_started_on": "2025-08-06",
+            "region_id": str(region.id),
+        },
+    )
     assert response.status_code == 400 and "already has this GMC number" in response.data.decode()
 
 
@@ -138,8 +173,14 @@ def test_profile_edit_validates_and_saves(client, login, admin):
     form = client.get(f"/admin/users/{trainee.id}/profile").data.decode()
     assert trainee.trainee_profile.gmc_number in form
     region = RegionFactory(name="Wessex")
-    data = {"gmc_number": "abcdefg", "curriculum_version": "2010", "current_stage": "advanced",
-            "programme_start": "2022-08-03", "stage_started_on": "2026-13-01", "region_id": str(region.id)}
+    data = {
+        "gmc_number": "abcdefg",
+        "curriculum_version": "2010",
+        "current_stage": "advanced",
+        "programme_start": "2022-08-03",
+        "stage_started_on": "2026-13-01",
+        "region_id": str(region.id),
+    }
     response = client.post(f"/admin/users/{trainee.id}/profile", data=data)
     assert response.status_code == 400 and "exactly 7 digits" in response.data.decode() and "real date" in response.data.decode()
     data.update(gmc_number="7654321", stage_started_on="2026-01-07")
@@ -161,6 +202,7 @@ def test_deactivation_ends_a_session_already_signed_in(app, client, login, admin
 
     def as_another_browser():
         g.pop("_login_user", None)  # tests share one app context: Flask-Login's per-request cache would leak between clients
+
     person = SupervisorFactory()
     theirs = app.test_client()
     assert theirs.post("/login", data={"email": person.email, "password": TEST_PASSWORD}).status_code == 302

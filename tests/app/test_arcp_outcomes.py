@@ -1,4 +1,5 @@
 """ARCP outcomes: directors record them with the evidence the panel saw; trainees see their own, nobody else's."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,12 @@ def setting(app):
 
 
 def form(**changes):
-    data = {"training_year": "ST5", "outcome": "2", "panel_date": (date.today() - timedelta(days=3)).isoformat(),
-            "notes": "Needs two more DOPS in the spring block."}
+    data = {
+        "training_year": "ST5",
+        "outcome": "2",
+        "panel_date": (date.today() - timedelta(days=3)).isoformat(),
+        "notes": "Needs two more DOPS in the spring block.",
+    }
     data.update(changes)
     return data
 
@@ -50,14 +55,17 @@ def test_director_records_an_outcome_with_a_summary_of_the_evidence(client, logi
     assert "ST5: Outcome 2" in page and "Needs two more DOPS" in page and "2 items" in page
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"outcome": "7"}, "Not a valid choice"),
-    ({"outcome": ""}, "Choose the panel&#39;s outcome"),
-    ({"training_year": "ST99"}, "Not a valid choice"),
-    ({"panel_date": "31/02/2026"}, "real date"),
-    ({"panel_date": (date.today() + timedelta(days=2)).isoformat()}, "cannot be in the future"),
-    ({"notes": "Discussed patient NHS number 943 476 5919 at length."}, "Remove &#34;943 476 5919&#34;"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"outcome": "7"}, "Not a valid choice"),
+        ({"outcome": ""}, "Choose the panel&#39;s outcome"),
+        ({"training_year": "ST99"}, "Not a valid choice"),
+        ({"panel_date": "31/02/2026"}, "real date"),
+        ({"panel_date": (date.today() + timedelta(days=2)).isoformat()}, "cannot be in the future"),
+        ({"notes": "Discussed patient NHS number 943 476 5919 at length."}, "Remove &#34;943 476 5919&#34;"),
+    ],
+)
 def test_bad_input_is_refused_and_the_form_keeps_what_was_typed(client, login, setting, changes, message):
     director, trainee = setting
     login(director)

@@ -1,4 +1,5 @@
 """The hash-chained audit log: appends verify, and any edit, deletion or truncation is named."""
+
 from __future__ import annotations
 
 from sqlalchemy import delete, update
@@ -11,8 +12,9 @@ from trainee_portal.models import AuditRecord
 
 def _append(n, actor):
     for i in range(n):
-        audit.append("signoff.signed", actor=actor, trainee_id=None, subject_type="evidence", subject_id=i,
-                     payload={"level": "2b", "n": i})
+        audit.append(
+            "signoff.signed", actor=actor, trainee_id=None, subject_type="evidence", subject_id=i, payload={"level": "2b", "n": i}
+        )
     db.session.commit()
 
 

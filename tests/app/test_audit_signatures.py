@@ -2,6 +2,7 @@
 
 Every other tamper kind (sign-off columns, voids, deletions, status, stage sign-offs, exams, ARCP, files, signed
 heads) is in test_audit_tamper.py."""
+
 from __future__ import annotations
 
 import json
@@ -10,10 +11,10 @@ import pytest
 from sqlalchemy import text
 
 from tests.app.signoff_helpers import ROLES, cast, make_entry, request_via_app, user_for
-from trainee_portal.extensions import db
-from trainee_portal.models import AuditRecord, EvidenceEntry, SignOff
 from trainee_portal.evidence import service as evidence_service
+from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
+from trainee_portal.models import AuditRecord, EvidenceEntry, SignOff
 
 
 def _signed(client, login, people, title="Signed block"):
@@ -21,8 +22,13 @@ def _signed(client, login, people, title="Signed block"):
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
-    assert client.post(f"/signoff/requests/{signoff_request.id}/decide",
-                       data={"decision": "sign", "supervision_level": "3", "seen_hash": seen}).status_code == 302
+    assert (
+        client.post(
+            f"/signoff/requests/{signoff_request.id}/decide",
+            data={"decision": "sign", "supervision_level": "3", "seen_hash": seen},
+        ).status_code
+        == 302
+    )
     client.post("/logout")
     db.session.expire_all()
     return entry, db.session.query(SignOff).filter_by(request_id=signoff_request.id).one()
@@ -55,10 +61,14 @@ def test_signed_evidence_altered_in_the_database_is_detected(client, login, app)
 def test_claimed_competencies_altered_in_the_database_are_detected(client, login, app):
     people = cast()
     entry, signoff = _signed(client, login, people)
-    db.session.execute(text("UPDATE evidence_competency SET competency_code = 'PM_OTHER' WHERE evidence_id = :id"), {"id": entry.id})
+    db.session.execute(
+        text("UPDATE evidence_competency SET competency_code = 'PM_OTHER' WHERE evidence_id = :id"), {"id": entry.id}
+    )
     db.session.commit()
     report = verify_all()
-    assert not report.ok and [p.where for p in report.problems if p.kind != "progress"] == [f"sign-off {signoff.id} (evidence {entry.id})"]
+    assert not report.ok and [p.where for p in report.problems if p.kind != "progress"] == [
+        f"sign-off {signoff.id} (evidence {entry.id})"
+    ]
     # the progress summary still counts the competency the evidence claimed when it was written
     assert {p.kind for p in report.problems} == {"signoff", "progress"}
 
@@ -70,7 +80,9 @@ def test_signoff_row_rehashed_to_match_altered_evidence_is_detected_by_its_audit
     db.session.commit()
     db.session.expire_all()
     forged = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
-    db.session.execute(text("UPDATE sign_off SET content_hash = :h, supervision_level = '4' WHERE id = :id"), {"h": forged, "id": signoff.id})
+    db.session.execute(
+        text("UPDATE sign_off SET content_hash = :h, supervision_level = '4' WHERE id = :id"), {"h": forged, "id": signoff.id}
+    )
     db.session.execute(text("UPDATE evidence_entry SET content_hash = :h WHERE id = :id"), {"h": forged, "id": entry.id})
     db.session.commit()
     result = _verify(app)
@@ -110,8 +122,15 @@ def test_signatures_voided_by_a_new_version_are_not_checked_against_the_new_cont
     assert result.exit_code == 0, result.output
 
 
-AUDIT_PAGE = {"owner": 403, "other_trainee": 403, "supervisor": 403, "unassigned_supervisor": 403,
-              "ended_supervisor": 403, "director": 200, "admin": 200}
+AUDIT_PAGE = {
+    "owner": 403,
+    "other_trainee": 403,
+    "supervisor": 403,
+    "unassigned_supervisor": 403,
+    "ended_supervisor": 403,
+    "director": 200,
+    "admin": 200,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)

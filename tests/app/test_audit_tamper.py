@@ -1,5 +1,6 @@
 """A hostile database administrator: each tamper is made by raw SQL (or on disk) after real data was built through
 the services, and `verify-audit` must name it, with its kind and place, and exit 1."""
+
 from __future__ import annotations
 
 import base64
@@ -23,7 +24,14 @@ from trainee_portal.exams import services as exam_services
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
 from trainee_portal.models import (
-    ArcpOutcome, AuditCheckpoint, AuditRecord, EvidenceEntry, ExamAttempt, SignOff, StageSignOff, TraineeProgress,
+    ArcpOutcome,
+    AuditCheckpoint,
+    AuditRecord,
+    EvidenceEntry,
+    ExamAttempt,
+    SignOff,
+    StageSignOff,
+    TraineeProgress,
 )
 from trainee_portal.signoff import services as signoff_services
 
@@ -44,9 +52,13 @@ def _sign(client, login, people, entry, feedback="Good technique; keep going."):
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
-    assert client.post(f"/signoff/requests/{signoff_request.id}/decide",
-                       data={"decision": "sign", "supervision_level": "3", "seen_hash": seen,
-                             "feedback": feedback}).status_code == 302
+    assert (
+        client.post(
+            f"/signoff/requests/{signoff_request.id}/decide",
+            data={"decision": "sign", "supervision_level": "3", "seen_hash": seen, "feedback": feedback},
+        ).status_code
+        == 302
+    )
     client.post("/logout")
     db.session.expire_all()
     return db.session.scalar(select(SignOff).where(SignOff.request_id == signoff_request.id))
@@ -59,8 +71,13 @@ def world(app, client, login) -> World:
     signoff = _sign(client, login, people, signed)
     draft = make_entry(people.owner, title="Still a draft")
     login(people.owner)
-    data = form_data(evidence_type="certificate", setting="", supervision_level="", title="Course certificate",
-                     attachment=(io.BytesIO(PDF_BYTES), "course.pdf"))
+    data = form_data(
+        evidence_type="certificate",
+        setting="",
+        supervision_level="",
+        title="Course certificate",
+        attachment=(io.BytesIO(PDF_BYTES), "course.pdf"),
+    )
     assert client.post("/logbook/new", data=data, content_type="multipart/form-data").status_code == 302
     client.post("/logout")
     certificate = db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.title == "Course certificate"))
@@ -70,8 +87,14 @@ def world(app, client, login) -> World:
     stage = signoff_services.sign_off_stage(people.supervisor, people.owner, row.stage_key, date.today(), "Well done.")
     profile = people.owner.trainee_profile
     exam = exam_services.record_attempt(profile, sitting("MCQ", -60), "fail", 48.5, None, people.director)
-    outcome = arcp.record_outcome(profile, people.director, training_year="ST5", outcome="1",
-                                  panel_date=date.today() - timedelta(days=2), notes="Progressing well.")
+    outcome = arcp.record_outcome(
+        profile,
+        people.director,
+        training_year="ST5",
+        outcome="1",
+        panel_date=date.today() - timedelta(days=2),
+        notes="Progressing well.",
+    )
     db.session.commit()
     return World(people, signed, signoff, draft, certificate, stage, exam, outcome)
 
@@ -98,10 +121,19 @@ def _fails_naming(app, *fragments) -> str:
 def test_the_untouched_world_verifies_with_counts(app, world):
     code, output = _verify(app)
     assert code == 0, output
-    for counted in ("audit records: ", "sign-offs: 1", "evidence entries: 3", "attachments: 1", "stage sign-offs: 1",
-                    "exam results: 1", "ARCP outcomes: 1"):
+    for counted in (
+        "audit records: ",
+        "sign-offs: 1",
+        "evidence entries: 3",
+        "attachments: 1",
+        "stage sign-offs: 1",
+        "exam results: 1",
+        "ARCP outcomes: 1",
+    ):
         assert counted in output
-    assert world.certificate.attachment_sha256 == attachments.file_sha256(attachments.file_path(world.certificate.attachment_path))
+    assert world.certificate.attachment_sha256 == attachments.file_sha256(
+        attachments.file_path(world.certificate.attachment_path)
+    )
 
 
 def test_signoff_level_changed(app, world):
@@ -115,8 +147,15 @@ def test_signoff_signer_changed(app, world):
     _fails_naming(app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): signer_id is {other.id} but audit record")
 
 
-@pytest.mark.parametrize("column,value", [("assessor_name", "Dr Nobody"), ("assessor_gmc", "1234567"),
-                                          ("assessor_email", "me@example.org"), ("assurance", "trusted_domain")])
+@pytest.mark.parametrize(
+    "column,value",
+    [
+        ("assessor_name", "Dr Nobody"),
+        ("assessor_gmc", "1234567"),
+        ("assessor_email", "me@example.org"),
+        ("assurance", "trusted_domain"),
+    ],
+)
 def test_signoff_assessor_and_assurance_changed(app, world, column, value):
     _sql(f"UPDATE sign_off SET {column} = :v WHERE id = :id", v=value, id=world.signoff.id)
     _fails_naming(app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): {column} is '{value}'")
@@ -124,32 +163,44 @@ def test_signoff_assessor_and_assurance_changed(app, world, column, value):
 
 def test_signoff_feedback_changed(app, world):
     _sql("UPDATE sign_off SET feedback = 'Outstanding in every way.' WHERE id = :id", id=world.signoff.id)
-    output = _fails_naming(app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): feedback is its text "
-                                "but audit record")
+    output = _fails_naming(
+        app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): feedback is its text but audit record"
+    )
     assert "Outstanding" not in output  # free text is named, not echoed
 
 
 def test_signoff_deleted_while_evidence_stays_signed(app, world):
     where = f"sign-off {world.signoff.id} (evidence {world.signed.id})"
     _sql("DELETE FROM sign_off WHERE id = :id", id=world.signoff.id)
-    _fails_naming(app, f"{where}: audit record",
-                  "its row is gone, and the log never voided it",
-                  f"[evidence] evidence {world.signed.id}: its status is 'signed' but it has no live signature that counts")
+    _fails_naming(
+        app,
+        f"{where}: audit record",
+        "its row is gone, and the log never voided it",
+        f"[evidence] evidence {world.signed.id}: its status is 'signed' but it has no live signature that counts",
+    )
 
 
 def test_signoff_voided_while_evidence_stays_signed(app, world):
     _sql("UPDATE sign_off SET voided_at = CURRENT_TIMESTAMP, void_reason = 'x' WHERE id = :id", id=world.signoff.id)
-    _fails_naming(app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): it was voided, but no signoff.voided",
-                  f"evidence {world.signed.id}: its status is 'signed' but it has no live signature")
+    _fails_naming(
+        app,
+        f"sign-off {world.signoff.id} (evidence {world.signed.id}): it was voided, but no signoff.voided",
+        f"evidence {world.signed.id}: its status is 'signed' but it has no live signature",
+    )
 
 
 def test_voided_signoff_brought_back_to_life(app, world):
     from trainee_portal.evidence import service as evidence_service
+
     evidence_service.new_version(world.people.owner, world.signed)
     db.session.commit()
     _sql("UPDATE sign_off SET voided_at = NULL WHERE id = :id", id=world.signoff.id)
-    _fails_naming(app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): audit record",
-                  "voided it, but the row is live again", "and superseded but its signature was never voided")
+    _fails_naming(
+        app,
+        f"sign-off {world.signoff.id} (evidence {world.signed.id}): audit record",
+        "voided it, but the row is live again",
+        "and superseded but its signature was never voided",
+    )
 
 
 def test_draft_set_to_signed(app, world):
@@ -164,26 +215,33 @@ def test_draft_set_to_submitted_without_a_request(app, world):
 
 def test_arcp_outcome_edited(app, world):
     _sql("UPDATE arcp_outcome SET outcome = '6' WHERE id = :id", id=world.outcome.id)
-    _fails_naming(app, f"[arcp_outcome] ARCP outcome {world.outcome.id} (trainee {world.people.owner.id}): "
-                       "outcome is '6' but audit record")
+    _fails_naming(
+        app, f"[arcp_outcome] ARCP outcome {world.outcome.id} (trainee {world.people.owner.id}): outcome is '6' but audit record"
+    )
 
 
-@pytest.mark.parametrize("statement,fragment", [
-    ("UPDATE arcp_outcome SET notes = 'Rewritten' WHERE id = :id", "notes is its text"),
-    ("UPDATE arcp_outcome SET panel_date = '2020-01-01' WHERE id = :id", "panel_date is '2020-01-01'"),
-    ("DELETE FROM arcp_outcome WHERE id = :id", "recorded it, but its row is gone"),
-])
+@pytest.mark.parametrize(
+    "statement,fragment",
+    [
+        ("UPDATE arcp_outcome SET notes = 'Rewritten' WHERE id = :id", "notes is its text"),
+        ("UPDATE arcp_outcome SET panel_date = '2020-01-01' WHERE id = :id", "panel_date is '2020-01-01'"),
+        ("DELETE FROM arcp_outcome WHERE id = :id", "recorded it, but its row is gone"),
+    ],
+)
 def test_arcp_outcome_notes_date_and_deletion(app, world, statement, fragment):
     where = f"ARCP outcome {world.outcome.id}"
     _sql(statement, id=world.outcome.id)
     _fails_naming(app, where, fragment)
 
 
-@pytest.mark.parametrize("statement,fragment", [
-    ("UPDATE exam_attempt SET result = 'pass' WHERE id = :id", "result is 'pass' but audit record"),
-    ("UPDATE exam_attempt SET score = 75 WHERE id = :id", "score is 75"),
-    ("DELETE FROM exam_attempt WHERE id = :id", "recorded it, but its row is gone"),
-])
+@pytest.mark.parametrize(
+    "statement,fragment",
+    [
+        ("UPDATE exam_attempt SET result = 'pass' WHERE id = :id", "result is 'pass' but audit record"),
+        ("UPDATE exam_attempt SET score = 75 WHERE id = :id", "score is 75"),
+        ("DELETE FROM exam_attempt WHERE id = :id", "recorded it, but its row is gone"),
+    ],
+)
 def test_exam_result_edited_or_deleted(app, world, statement, fragment):
     where = f"[exam_result] exam result {world.exam.id}"
     _sql(statement, id=world.exam.id)
@@ -200,17 +258,24 @@ def test_exam_correction_through_the_service_is_the_latest_word(app, world):
 
 def test_exam_result_inserted_without_an_audit_record(app, world):
     other = sitting("MCQ", -240)
-    _sql("INSERT INTO exam_attempt (trainee_id, sitting_id, result, recorded_by_id, created_at, updated_at) "
-         "VALUES (:t, :s, 'pass', :t, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", t=world.people.owner.id, s=other.id)
+    _sql(
+        "INSERT INTO exam_attempt (trainee_id, sitting_id, result, recorded_by_id, created_at, updated_at) "
+        "VALUES (:t, :s, 'pass', :t, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        t=world.people.owner.id,
+        s=other.id,
+    )
     _fails_naming(app, "no audit record names this row: it was added to the database directly")
 
 
-@pytest.mark.parametrize("statement,fragment", [
-    ("UPDATE stage_sign_off SET signed_by_id = :other WHERE id = :id", "signed_by_id is"),
-    ("UPDATE stage_sign_off SET stage_level = 'forged' WHERE id = :id", "stage_level is 'forged'"),
-    ("UPDATE stage_sign_off SET signed_on = '2020-01-01' WHERE id = :id", "signed_on is '2020-01-01'"),
-    ("UPDATE stage_sign_off SET comment = 'x' WHERE id = :id", "comment is its text"),
-])
+@pytest.mark.parametrize(
+    "statement,fragment",
+    [
+        ("UPDATE stage_sign_off SET signed_by_id = :other WHERE id = :id", "signed_by_id is"),
+        ("UPDATE stage_sign_off SET stage_level = 'forged' WHERE id = :id", "stage_level is 'forged'"),
+        ("UPDATE stage_sign_off SET signed_on = '2020-01-01' WHERE id = :id", "signed_on is '2020-01-01'"),
+        ("UPDATE stage_sign_off SET comment = 'x' WHERE id = :id", "comment is its text"),
+    ],
+)
 def test_stage_signoff_edited(app, world, statement, fragment):
     params = {"id": world.stage.id, "other": world.people.director.id} if ":other" in statement else {"id": world.stage.id}
     _sql(statement, **params)
@@ -220,8 +285,10 @@ def test_stage_signoff_edited(app, world, statement, fragment):
 def test_certificate_file_replaced_on_disk(app, world):
     path = attachments.file_path(world.certificate.attachment_path)
     path.write_bytes(PDF_BYTES + b"% forged certificate\n")
-    _fails_naming(app, f"[attachment] evidence {world.certificate.id}, file {world.certificate.attachment_path}: "
-                       "the file's bytes do not match")
+    _fails_naming(
+        app,
+        f"[attachment] evidence {world.certificate.id}, file {world.certificate.attachment_path}: the file's bytes do not match",
+    )
 
 
 def test_certificate_file_removed(app, world):
@@ -232,8 +299,11 @@ def test_certificate_file_removed(app, world):
 def test_certificate_replaced_and_its_fingerprint_rewritten(app, world):
     path = attachments.file_path(world.certificate.attachment_path)
     path.write_bytes(PDF_BYTES + b"% forged\n")
-    _sql("UPDATE evidence_entry SET attachment_sha256 = :h WHERE id = :id", h=attachments.file_sha256(path),
-         id=world.certificate.id)
+    _sql(
+        "UPDATE evidence_entry SET attachment_sha256 = :h WHERE id = :id",
+        h=attachments.file_sha256(path),
+        id=world.certificate.id,
+    )
     _fails_naming(app, f"evidence {world.certificate.id}", "differs from the one the audit log recorded")
 
 
@@ -269,6 +339,7 @@ def test_a_removed_fingerprint_is_named_and_not_recorded_again(app, world):
 
 # --- signed heads ---------------------------------------------------------------------------------
 
+
 def _rehash_tail(from_id: int) -> None:
     """What an administrator with the app's code but not its key can do: rewrite, re-hash, move the head."""
     records = db.session.scalars(select(AuditRecord).where(AuditRecord.id >= from_id).order_by(AuditRecord.id)).all()
@@ -283,8 +354,13 @@ def _rehash_tail(from_id: int) -> None:
         # record_hash is unique: park each row on a placeholder first so no two rows ever share one
         _sql("UPDATE audit_record SET record_hash = :h WHERE id = :id", h=f"{record_id:064d}", id=record_id)
     for record_id, prev_hash, new_hash, payload in rows:
-        _sql("UPDATE audit_record SET prev_hash = :p, record_hash = :h, payload = :j WHERE id = :id",
-             p=prev_hash, h=new_hash, j=payload, id=record_id)
+        _sql(
+            "UPDATE audit_record SET prev_hash = :p, record_hash = :h, payload = :j WHERE id = :id",
+            p=prev_hash,
+            h=new_hash,
+            j=payload,
+            id=record_id,
+        )
     _sql("UPDATE audit_head SET last_hash = :h WHERE id = 1", h=prev)
 
 
@@ -309,8 +385,11 @@ def test_rehashed_chain_fails_against_an_earlier_signed_head(app, world):
     head = audit.take_checkpoint("command")
     record_id = _forge_level_in_log_and_row(world)
     assert audit.verify_chain().ok  # the chain alone is consistent again
-    _fails_naming(app, f"[chain] audit record {head.sequence}: chain rewritten after the head signed at "
-                       f"{head.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {head.sequence})")
+    _fails_naming(
+        app,
+        f"[chain] audit record {head.sequence}: chain rewritten after the head signed at "
+        f"{head.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {head.sequence})",
+    )
     assert record_id <= head.sequence
 
 
@@ -343,8 +422,11 @@ def test_deleted_checkpoint_rows_are_caught_through_the_file(app, world):
     signed = f"{head.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {head.sequence})"
     _forge_level_in_log_and_row(world)
     _sql("DELETE FROM audit_checkpoint")
-    _fails_naming(app, f"[checkpoint] {audit.CHECKPOINT_FILE} line 1: the signed head of {signed} is missing from the "
-                       "audit_checkpoint table", f"chain rewritten after the head signed at {signed}")
+    _fails_naming(
+        app,
+        f"[checkpoint] {audit.CHECKPOINT_FILE} line 1: the signed head of {signed} is missing from the audit_checkpoint table",
+        f"chain rewritten after the head signed at {signed}",
+    )
 
 
 def test_checkpoint_forged_without_the_key_fails(app, world):
@@ -356,10 +438,12 @@ def test_checkpoint_forged_without_the_key_fails(app, world):
     signed_at, key_id, sequence, last_hash = real.signed_at, real.key_id, last.id, last.record_hash
     _sql("DELETE FROM audit_checkpoint")
     audit.checkpoint_file().unlink()
-    signature = base64.b64encode(forger.sign(audit._signed_text(sequence, last_hash, signed_at, key_id,
-                                                                "command"))).decode()
-    db.session.add(AuditCheckpoint(sequence=sequence, last_hash=last_hash, signed_at=signed_at, key_id=key_id,
-                                   signature=signature, reason="command"))
+    signature = base64.b64encode(forger.sign(audit._signed_text(sequence, last_hash, signed_at, key_id, "command"))).decode()
+    db.session.add(
+        AuditCheckpoint(
+            sequence=sequence, last_hash=last_hash, signed_at=signed_at, key_id=key_id, signature=signature, reason="command"
+        )
+    )
     db.session.commit()
     output = _fails_naming(app, "[checkpoint] checkpoint", f"its signature does not verify with key {key_id}")
     assert "forged or altered" in output
@@ -406,11 +490,13 @@ def _pdf_text(data: bytes) -> bytes:
             return zlib.decompress(stream)
         except zlib.error:
             return b""
+
     return b"".join(inflate(m) for m in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S))
 
 
 def test_every_export_signs_the_head_and_the_portfolio_prints_it(app, client, login, world, monkeypatch, tmp_path):
     from trainee_portal.evidence import portfolio
+
     monkeypatch.setattr(portfolio, "FONT_DIR", tmp_path)  # core fonts: the page text stays searchable
     login(world.people.owner)
     response = client.get("/logbook/portfolio.pdf")

@@ -1,4 +1,5 @@
 """Signing in and out, forced password change, password rules and the login rate limit."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,10 +23,13 @@ def test_user_signs_in_and_sees_name_and_role(client, app):
     assert "Dr Ada Lovelace" in page and "(Trainee)" in page
 
 
-@pytest.mark.parametrize("email,password", [
-    ("nobody@example.nhs.uk", TEST_PASSWORD),
-    (None, "wrong password entirely"),
-])
+@pytest.mark.parametrize(
+    "email,password",
+    [
+        ("nobody@example.nhs.uk", TEST_PASSWORD),
+        (None, "wrong password entirely"),
+    ],
+)
 def test_wrong_credentials_get_one_clear_message(client, email, password):
     user = UserFactory(roles=("supervisor",))
     response = client.post("/login", data={"email": email or user.email, "password": password})
@@ -67,13 +71,32 @@ def test_first_login_forces_password_change_then_lets_user_in(client):
     response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
     assert response.headers["Location"] == "/account/password"
     assert client.get("/basic/").headers["Location"] == "/account/password"
-    weak = client.post("/account/password", data={"current_password": TEST_PASSWORD, "new_password": "short", "confirm_password": "short"})
+    weak = client.post(
+        "/account/password", data={"current_password": TEST_PASSWORD, "new_password": "short", "confirm_password": "short"}
+    )
     assert weak.status_code == 400 and "at least 12 characters" in weak.data.decode()
-    common = client.post("/account/password", data={"current_password": TEST_PASSWORD, "new_password": "password1234", "confirm_password": "password1234"})
+    common = client.post(
+        "/account/password",
+        data={"current_password": TEST_PASSWORD, "new_password": "password1234", "confirm_password": "password1234"},
+    )
     assert "too common" in common.data.decode()
-    mismatch = client.post("/account/password", data={"current_password": TEST_PASSWORD, "new_password": "river-lantern-copper", "confirm_password": "river-lantern-coppe"})
+    mismatch = client.post(
+        "/account/password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": "river-lantern-copper",
+            "confirm_password": "river-lantern-coppe",
+        },
+    )
     assert "do not match" in mismatch.data.decode()
-    ok = client.post("/account/password", data={"current_password": TEST_PASSWORD, "new_password": "river-lantern-copper", "confirm_password": "river-lantern-copper"})
+    ok = client.post(
+        "/account/password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": "river-lantern-copper",
+            "confirm_password": "river-lantern-copper",
+        },
+    )
     assert ok.status_code == 302
     db.session.refresh(user)
     assert not user.must_change_password
@@ -90,6 +113,7 @@ def test_logout_needs_post(client, login):
 
 def test_passwords_are_stored_hashed_with_scrypt_by_default(app):
     from trainee_portal.passwords import hash_password
+
     with app.test_request_context():
         app.config["PASSWORD_HASH_METHOD"] = "scrypt"
         try:
@@ -101,8 +125,11 @@ def test_passwords_are_stored_hashed_with_scrypt_by_default(app):
 
 def test_login_is_rate_limited_with_a_clear_message(database_url, instance_dir, app):
     from trainee_portal import create_app
+
     config = make_test_config(database_url, instance_dir) | {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
     limited = create_app(config).test_client()
-    statuses = [limited.post("/login", data={"email": "x@example.nhs.uk", "password": "whatever-it-is"}).status_code for _ in range(4)]
+    statuses = [
+        limited.post("/login", data={"email": "x@example.nhs.uk", "password": "whatever-it-is"}).status_code for _ in range(4)
+    ]
     assert statuses == [400, 400, 400, 429]
     assert "Too many" in limited.post("/login", data={"email": "x@example.nhs.uk", "password": "y"}).data.decode()

@@ -1,6 +1,7 @@
 """Backup and restore on the configured engine. A backup is one .tar.gz with the database, the uploads it refers to
 and a manifest; a restore on a fresh machine brings every row and certificate back and verifies; a changed, damaged,
 foreign or unknown-revision backup is refused before anything live changes; every refusal says what to do."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,16 +38,29 @@ def _some_records(app) -> dict[str, bytes]:
     supervisor = SupervisorFactory()
     assign(supervisor, trainee)
     for i in range(6):
-        audit.append("signoff.signed", actor=supervisor, trainee_id=trainee.id, subject_type="evidence", subject_id=i,
-                     payload={"level": "2b", "n": i, "text": "naïve – ü"})
+        audit.append(
+            "signoff.signed",
+            actor=supervisor,
+            trainee_id=trainee.id,
+            subject_type="evidence",
+            subject_id=i,
+            payload={"level": "2b", "n": i, "text": "naïve – ü"},
+        )
     uploads = Path(app.config["UPLOAD_DIR"])
     uploads.mkdir(parents=True, exist_ok=True)
     files = {}
     for content, suffix in ((PDF_BYTES + os.urandom(64), ".pdf"), (PNG_BYTES + os.urandom(64), ".png")):
         name = hashlib.sha256(content).hexdigest()[:32] + suffix
         (uploads / name).write_bytes(content)
-        add_entry(trainee, evidence_type="certificate", level=None, attachment_name=f"certificate{suffix}",
-                  attachment_path=name, attachment_mime="application/pdf", attachment_size=len(content))
+        add_entry(
+            trainee,
+            evidence_type="certificate",
+            level=None,
+            attachment_name=f"certificate{suffix}",
+            attachment_path=name,
+            attachment_mime="application/pdf",
+            attachment_size=len(content),
+        )
         files[name] = content
     (uploads / ("f" * 32 + ".pdf")).write_bytes(b"%PDF- an orphan nobody refers to")
     db.session.commit()
@@ -57,6 +71,7 @@ def _some_records(app) -> dict[str, bytes]:
 def other_app(tmp_path_factory):
     """A second app on a fresh machine: a new empty database of the same engine and an empty upload folder."""
     from trainee_portal import create_app
+
     url, drop = create_test_database("portal_restore")
     application = create_app(make_test_config(url, tmp_path_factory.mktemp("fresh_machine")))
     yield application
@@ -89,8 +104,9 @@ def test_round_trip_to_a_fresh_machine_brings_rows_and_certificates_back_and_ver
     manifest = json.loads(members["manifest.json"])
     assert manifest["engine"] == db.engine.dialect.name and manifest["schema_revision"] == "0002"
     assert manifest["row_counts"] == before and manifest["created_at"].endswith("Z")
-    assert sorted(manifest["files"]) == sorted([f"uploads/{name}" for name in files] + [
-        "database.sqlite3" if db.engine.dialect.name == "sqlite" else "database.dump"])
+    assert sorted(manifest["files"]) == sorted(
+        [f"uploads/{name}" for name in files] + ["database.sqlite3" if db.engine.dialect.name == "sqlite" else "database.dump"]
+    )
     assert all(hashlib.sha256(members[name]).hexdigest() == digest for name, digest in manifest["files"].items())
 
     with other_app.app_context():
@@ -162,23 +178,30 @@ def _manifest(members) -> dict:
     return json.loads(members["manifest.json"])
 
 
-@pytest.mark.parametrize("damage,message", [
-    ("missing", "does not exist"),
-    ("empty", "not a backup made by this portal"),
-    ("text", "not a backup made by this portal"),
-    ("bare-sqlite", "is a bare database file"),
-    ("bare-pg", "is a bare database file"),
-    ("truncated", "damaged"),
-    ("no-manifest", "has no manifest.json"),
-    ("manifest-not-json", "cannot be read as a portal backup manifest"),
-    ("other-engine", "backup but the configured database is"),
-    ("strange-member", "which a portal backup never holds"),
-    ("newer-format", "backup format version 2"),
-])
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        ("missing", "does not exist"),
+        ("empty", "not a backup made by this portal"),
+        ("text", "not a backup made by this portal"),
+        ("bare-sqlite", "is a bare database file"),
+        ("bare-pg", "is a bare database file"),
+        ("truncated", "damaged"),
+        ("no-manifest", "has no manifest.json"),
+        ("manifest-not-json", "cannot be read as a portal backup manifest"),
+        ("other-engine", "backup but the configured database is"),
+        ("strange-member", "which a portal backup never holds"),
+        ("newer-format", "backup format version 2"),
+    ],
+)
 def test_restore_explains_missing_damaged_and_foreign_files(app, tmp_path, damage, message):
     path = tmp_path / "bad.tar.gz"
-    simple = {"empty": b"", "text": b"hello, this is a text file\n" * 50, "bare-sqlite": b"SQLite format 3\x00" + b"\x00" * 200,
-              "bare-pg": b"PGDMP" + b"\x01\x0e\x00" * 60}
+    simple = {
+        "empty": b"",
+        "text": b"hello, this is a text file\n" * 50,
+        "bare-sqlite": b"SQLite format 3\x00" + b"\x00" * 200,
+        "bare-pg": b"PGDMP" + b"\x01\x0e\x00" * 60,
+    }
     if damage in simple:
         path.write_bytes(simple[damage])
     elif damage != "missing":
@@ -227,8 +250,9 @@ def _edit_database(member: bytes, sql: str, tmp_path: Path) -> bytes:
         with engine.begin() as conn:
             conn.execute(text(sql))
         engine.dispose()
-        subprocess.run([find_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={dump}", f"--dbname={plain}"],
-                       env=env, check=True)
+        subprocess.run(
+            [find_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={dump}", f"--dbname={plain}"], env=env, check=True
+        )
     finally:
         drop()
     return dump.read_bytes()
@@ -240,23 +264,27 @@ def _rehash(members: dict[str, bytes], name: str) -> None:
     members["manifest.json"] = json.dumps(manifest).encode()
 
 
-@pytest.mark.parametrize("tamper,message", [
-    ("row-edited", "does not match its SHA-256 in the manifest"),
-    ("row-edited-and-rehashed", "[chain] audit record 2: its content does not match its hash"),
-    ("upload-replaced", "does not match its SHA-256 in the manifest"),
-    ("upload-removed-and-unlisted", "are not in the backup"),
-    ("manifest-hash-changed", "does not match its SHA-256 in the manifest"),
-    ("row-counts-changed", "row counts differ from the manifest in user"),
-    ("unknown-revision", "schema revision '9999_from_the_future' is not one this portal knows"),
-])
+@pytest.mark.parametrize(
+    "tamper,message",
+    [
+        ("row-edited", "does not match its SHA-256 in the manifest"),
+        ("row-edited-and-rehashed", "[chain] audit record 2: its content does not match its hash"),
+        ("upload-replaced", "does not match its SHA-256 in the manifest"),
+        ("upload-removed-and-unlisted", "are not in the backup"),
+        ("manifest-hash-changed", "does not match its SHA-256 in the manifest"),
+        ("row-counts-changed", "row counts differ from the manifest in user"),
+        ("unknown-revision", "schema revision '9999_from_the_future' is not one this portal knows"),
+    ],
+)
 def test_a_tampered_backup_is_refused_and_nothing_live_changes(app, tmp_path, tamper, message):
     members = _real_backup(app, tmp_path)
     database = "database.sqlite3" if db.engine.dialect.name == "sqlite" else "database.dump"
     upload = next(name for name in members if name.startswith("uploads/"))
     manifest = _manifest(members)
     if tamper.startswith("row-edited"):
-        members[database] = _edit_database(members[database], "UPDATE audit_record SET payload = '{\"level\": \"3\"}' "
-                                                               "WHERE id = 2", tmp_path)
+        members[database] = _edit_database(
+            members[database], 'UPDATE audit_record SET payload = \'{"level": "3"}\' WHERE id = 2', tmp_path
+        )
         if tamper.endswith("rehashed"):
             _rehash(members, database)
     elif tamper == "upload-replaced":

@@ -1,4 +1,5 @@
 """The benchmark dataset generator on a tiny size: consistent counts, a verifying audit chain, true summaries."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,8 +13,18 @@ from trainee_portal import audit, curricula, progress
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
 from trainee_portal.models import (
-    ArcpOutcome, AuditRecord, EvidenceCompetency, ExamAttempt, EvidenceEntry, EvidenceTally, SignOff, SignOffRequest, TraineeProfile,
-    RapmConfirmation, TraineeProgress, User,
+    ArcpOutcome,
+    AuditRecord,
+    EvidenceCompetency,
+    EvidenceEntry,
+    EvidenceTally,
+    ExamAttempt,
+    RapmConfirmation,
+    SignOff,
+    SignOffRequest,
+    TraineeProfile,
+    TraineeProgress,
+    User,
 )
 
 
@@ -41,10 +52,14 @@ def _load(sizes: Sizes) -> BulkLoader:
 
 
 def _snapshot():
-    tallies = sorted(tuple(getattr(t, c) for c in ("trainee_id", "competency_code", "evidence_type", "supervision_level",
-                                                    "status", "count")) for t in db.session.scalars(select(EvidenceTally)))
-    stages = sorted((p.trainee_id, p.stage_key, p.percent, p.competencies_complete, p.ready_for_signoff)
-                    for p in db.session.scalars(select(TraineeProgress)))
+    tallies = sorted(
+        tuple(getattr(t, c) for c in ("trainee_id", "competency_code", "evidence_type", "supervision_level", "status", "count"))
+        for t in db.session.scalars(select(EvidenceTally))
+    )
+    stages = sorted(
+        (p.trainee_id, p.stage_key, p.percent, p.competencies_complete, p.ready_for_signoff)
+        for p in db.session.scalars(select(TraineeProgress))
+    )
     return tallies, stages
 
 
@@ -78,8 +93,8 @@ def test_every_signature_covers_its_entry_content(tiny):
 def test_generated_audit_chain_verifies_and_appending_continues_it(tiny):
     records = count(AuditRecord)
     assert records == count(SignOffRequest) + db.session.scalar(
-        select(func.count()).select_from(SignOffRequest).where(SignOffRequest.decided_at.is_not(None))) + count(
-        ExamAttempt) + count(ArcpOutcome) + count(RapmConfirmation)
+        select(func.count()).select_from(SignOffRequest).where(SignOffRequest.decided_at.is_not(None))
+    ) + count(ExamAttempt) + count(ArcpOutcome) + count(RapmConfirmation)
     report = audit.verify_chain(batch_size=200)
     assert report.ok, report.reason
     assert report.checked == records
@@ -114,4 +129,5 @@ def test_same_seed_gives_the_same_rows():
         people = builder.people()
         evidence = [b for b in builder.evidence_batches()]
         return people, evidence, list(builder.audit_batches())
+
     assert rows() == rows()

@@ -1,4 +1,5 @@
 """Command-line tasks: clear messages for bad arguments, never a traceback."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -44,8 +45,10 @@ def test_validate_curriculum_handles_missing_syntax_error_and_binary_files(app, 
 
 
 def test_create_user_validates_its_arguments(app):
-    assert "not valid" in run(app, "create-user", "not-an-email", "--name", "X", "--role", "supervisor").output.lower() or \
-        run(app, "create-user", "not-an-email", "--name", "X", "--role", "supervisor").exit_code == 2
+    assert (
+        "not valid" in run(app, "create-user", "not-an-email", "--name", "X", "--role", "supervisor").output.lower()
+        or run(app, "create-user", "not-an-email", "--name", "X", "--role", "supervisor").exit_code == 2
+    )
     assert run(app, "create-user", "a@example.nhs.uk", "--name", "X", "--role", "wizard").exit_code == 2
     ok = run(app, "create-user", "new.consultant@example.nhs.uk", "--name", "Dr New", "--role", "supervisor")
     assert ok.exit_code == 0 and "Temporary password" in ok.output
@@ -57,6 +60,7 @@ def test_create_user_validates_its_arguments(app):
 
 def test_seed_demo_sets_the_password_asked_for_and_says_which(app):
     from trainee_portal.passwords import verify_password
+
     short = run(app, "seed-demo", "--password", "eleven-char")
     assert short.exit_code == 2 and "at least 12 characters" in short.output and "Traceback" not in short.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
@@ -70,6 +74,7 @@ def test_seed_demo_sets_the_password_asked_for_and_says_which(app):
 
 def test_seed_demo_leaves_demo_data_seeded_at_the_old_domain_alone_and_says_what_to_do(app):
     from tests.factories import AdminFactory
+
     AdminFactory(email="admin@demo.painportfolio.nhs.uk")
     users = db.session.scalar(select(func.count()).select_from(User))
     result = run(app, "seed-demo")

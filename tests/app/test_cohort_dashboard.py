@@ -1,4 +1,5 @@
 """The cohort dashboard: who sees whom, the four flags, filters, sorting, paging, charts and constant query count."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -7,10 +8,22 @@ import pytest
 from sqlalchemy import event
 
 from tests.app.cohort_helpers import (
-    bulk_trainees, days_ago, decided_request, exam_attempts, pending_request, set_profile,
+    bulk_trainees,
+    days_ago,
+    decided_request,
+    exam_attempts,
+    pending_request,
+    set_profile,
 )
 from tests.factories import (
-    AdminFactory, CohortFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct,
+    AdminFactory,
+    CohortFactory,
+    DirectorFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
 )
 from trainee_portal.cohort.charts import median_from_histogram
 from trainee_portal.extensions import db
@@ -27,7 +40,7 @@ def london(app):
 def flags_of(page: str, name: str) -> str:
     """The table row of one trainee (from their name to the end of the row)."""
     start = page.index(name)
-    return page[start:page.index("</tr>", start)]
+    return page[start : page.index("</tr>", start)]
 
 
 def test_only_directors_and_admins_reach_the_dashboard(client, login, london):
@@ -80,10 +93,18 @@ def test_cohort_scoped_director_sees_only_that_cohort(client, login, london):
 def test_behind_flag_follows_the_expected_trajectory_for_the_stage_dates(client, login, london):
     region, director = london
     # 2021 Stage 3 lasts at most 12 weeks: 10 weeks in with nothing done is behind; 1 week in is not.
-    late = TraineeFactory(name="Dr Late Starter", profile__region=region, profile__current_stage="higher",
-                          profile__stage_started_on=date.today() - timedelta(weeks=10))
-    TraineeFactory(name="Dr Just Started", profile__region=region, profile__current_stage="higher",
-                   profile__stage_started_on=date.today() - timedelta(weeks=1))
+    late = TraineeFactory(
+        name="Dr Late Starter",
+        profile__region=region,
+        profile__current_stage="higher",
+        profile__stage_started_on=date.today() - timedelta(weeks=10),
+    )
+    TraineeFactory(
+        name="Dr Just Started",
+        profile__region=region,
+        profile__current_stage="higher",
+        profile__stage_started_on=date.today() - timedelta(weeks=1),
+    )
     set_profile(late, last_activity_at=days_ago(1))
     login(director)
     page = client.get("/cohort").data.decode()
@@ -198,7 +219,7 @@ def test_charts_come_with_accessible_tables(client, login, london):
     for chart_id in ("chart-stages", "chart-heatmap", "chart-exams", "chart-supervisors"):
         assert f'id="{chart_id}-data"' in page
     assert "Show the figures as a table" in page
-    assert "<th scope=\"row\" class=\"nhsuk-table__cell\">Dr Quick Supervisor</th><td class=\"nhsuk-table__cell\">2</td>" in page
+    assert '<th scope="row" class="nhsuk-table__cell">Dr Quick Supervisor</th><td class="nhsuk-table__cell">2</td>' in page
     assert "Higher / Stage 3" in page and "Pain Medicine" in page  # stage chart and heatmap domain column
     assert "<script src=" in page and "plotly" in page
 
@@ -215,6 +236,7 @@ def _count_dashboard_queries(client) -> int:
 
     def count(_conn, _cursor, statement, *_args):
         statements.append(statement)
+
     engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:

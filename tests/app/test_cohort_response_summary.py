@@ -1,4 +1,5 @@
 """The supervisor response-time histogram: kept on each decision, equal to a rebuild, and its exact median."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,9 +17,17 @@ from trainee_portal.signoff import services
 
 
 def _histogram() -> list[tuple]:
-    return sorted(db.session.execute(select(
-        SupervisorResponseDay.supervisor_id, SupervisorResponseDay.trainee_id, SupervisorResponseDay.decided_on,
-        SupervisorResponseDay.days_to_decision, SupervisorResponseDay.count)).all())
+    return sorted(
+        db.session.execute(
+            select(
+                SupervisorResponseDay.supervisor_id,
+                SupervisorResponseDay.trainee_id,
+                SupervisorResponseDay.decided_on,
+                SupervisorResponseDay.days_to_decision,
+                SupervisorResponseDay.count,
+            )
+        ).all()
+    )
 
 
 def _requested(trainee, supervisor, days_ago: float) -> SignOffRequest:
@@ -26,8 +35,9 @@ def _requested(trainee, supervisor, days_ago: float) -> SignOffRequest:
     entry = add_evidence(trainee, status="draft")
     request = services.request_signoff(trainee, entry, supervisor=supervisor)
     db.session.flush()
-    db.session.execute(update(SignOffRequest).where(SignOffRequest.id == request.id)
-                       .values(created_at=utcnow() - timedelta(days=days_ago)))
+    db.session.execute(
+        update(SignOffRequest).where(SignOffRequest.id == request.id).values(created_at=utcnow() - timedelta(days=days_ago))
+    )
     db.session.commit()
     db.session.refresh(request)
     return request
@@ -38,8 +48,13 @@ def test_signing_and_returning_keep_the_histogram_equal_to_a_rebuild(app):
     trainee = TraineeFactory()
     assign(supervisor, trainee)
     assign(other, trainee)
-    for days_ago, who, decide in [(2.5, supervisor, "sign"), (2.2, supervisor, "sign"), (0.1, supervisor, "return"),
-                                  (9.9, other, "sign"), (30, other, "return")]:
+    for days_ago, who, decide in [
+        (2.5, supervisor, "sign"),
+        (2.2, supervisor, "sign"),
+        (0.1, supervisor, "return"),
+        (9.9, other, "sign"),
+        (30, other, "return"),
+    ]:
         request = _requested(trainee, who, days_ago)
         if decide == "sign":
             services.sign(request, level="3", feedback="", seen_hash=request.evidence.compute_content_hash(), decider=who)
@@ -63,8 +78,14 @@ def test_assessor_link_decisions_are_not_counted(app):
     entry = add_evidence(trainee, status="draft")
     request = services.request_signoff(trainee, entry, assessor_email="assessor@example.nhs.uk")
     db.session.commit()
-    services.sign(request, level="3", feedback="", seen_hash=entry.compute_content_hash(),
-                  assessor_name="Dr Outside", assessor_gmc="7654321")
+    services.sign(
+        request,
+        level="3",
+        feedback="",
+        seen_hash=entry.compute_content_hash(),
+        assessor_name="Dr Outside",
+        assessor_gmc="7654321",
+    )
     db.session.commit()
     assert _histogram() == []
     response_summary.recompute()
@@ -90,10 +111,8 @@ def test_dashboard_shows_each_supervisors_median_from_the_summary(client, login)
     assign(supervisor, trainee)
     for days_ago in (1.5, 4.5):  # one day and four days: the median of an even count is 2.5
         request = _requested(trainee, supervisor, days_ago)
-        services.sign(request, level="3", feedback="", seen_hash=request.evidence.compute_content_hash(),
-                      decider=supervisor)
+        services.sign(request, level="3", feedback="", seen_hash=request.evidence.compute_content_hash(), decider=supervisor)
         db.session.commit()
     login(director)
     page = client.get("/cohort").data.decode()
-    assert ("<th scope=\"row\" class=\"nhsuk-table__cell\">Dr Even Median</th><td class=\"nhsuk-table__cell\">2.5</td>"
-            in page)
+    assert '<th scope="row" class="nhsuk-table__cell">Dr Even Median</th><td class="nhsuk-table__cell">2.5</td>' in page

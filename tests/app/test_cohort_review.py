@@ -1,4 +1,5 @@
 """The read-only trainee review reached from the dashboard, and the filtered exports."""
+
 from __future__ import annotations
 
 import csv
@@ -8,7 +9,13 @@ from openpyxl import load_workbook
 
 from tests.app.cohort_helpers import add_evidence, exam_attempts, pending_request
 from tests.factories import (
-    AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct,
+    AdminFactory,
+    DirectorFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
 )
 from trainee_portal import audit
 from trainee_portal.extensions import db
@@ -29,15 +36,31 @@ def test_review_shows_stages_evidence_signoffs_exams_and_audit(client, login, ap
     add_evidence(trainee, status="signed")
     pending_request(trainee, supervisor, days_ago=3)
     exam_attempts(trainee, director, "MCQ", ["fail"])
-    audit.append("signoff.requested", actor=trainee, trainee_id=trainee.id, subject_type="evidence", subject_id=1,
-                 payload={"to": supervisor.email})
+    audit.append(
+        "signoff.requested",
+        actor=trainee,
+        trainee_id=trainee.id,
+        subject_type="evidence",
+        subject_id=1,
+        payload={"to": supervisor.email},
+    )
     db.session.commit()
     login(director)
     dashboard = client.get("/cohort").data.decode()
     assert f'/cohort/trainee/{trainee.id}"' in dashboard
     page = client.get(f"/cohort/trainee/{trainee.id}").data.decode()
-    for text in ("Stage 3", "SIA Pain Medicine", "2 current items", "CBD", "Dr Reviewer Supervisor", "Pending",
-                 "MCQ", "Fail", "signoff.requested", "Audit trail"):
+    for text in (
+        "Stage 3",
+        "SIA Pain Medicine",
+        "2 current items",
+        "CBD",
+        "Dr Reviewer Supervisor",
+        "Pending",
+        "MCQ",
+        "Fail",
+        "signoff.requested",
+        "Audit trail",
+    ):
         assert text in page, text
     assert "<form" not in page.split("ARCP outcomes")[0].split("Trainee review")[1]  # read only above ARCP
 
@@ -56,7 +79,7 @@ def test_supervisors_and_trainees_cannot_open_the_review(client, login, app):
 def test_exports_apply_the_filters(client, login, app):
     region, director, supervisor, trainee = _setup()
     TraineeFactory(name="Dr Basic Stage", profile__region=region, profile__current_stage="basic")
-    TraineeFactory(name="=HYPERLINK(\"x\")", profile__region=region, profile__current_stage="higher")
+    TraineeFactory(name='=HYPERLINK("x")', profile__region=region, profile__current_stage="higher")
     pending_request(trainee, supervisor, days_ago=20)
     login(director)
     response = client.get("/cohort/export.csv?stage=higher")
@@ -65,7 +88,7 @@ def test_exports_apply_the_filters(client, login, app):
     rows = list(csv.reader(io.StringIO(response.data.decode())))
     names = [r[0] for r in rows[1:]]
     assert rows[0][0] == "Name" and "Dr Under Review" in names and "Dr Basic Stage" not in names
-    assert "'=HYPERLINK(\"x\")" in names  # never a live formula
+    assert '\'=HYPERLINK("x")' in names  # never a live formula
     mine = next(r for r in rows if r[0] == "Dr Under Review")
     assert mine[10] == "1" and mine[11] == "1" and "Sign-off waiting over 14 days" in mine[-1]
     xlsx = client.get("/cohort/export.xlsx?stage=higher")

@@ -1,4 +1,5 @@
 """The app factory, configuration order, security headers, served assets and error pages."""
+
 from __future__ import annotations
 
 import re
@@ -35,12 +36,15 @@ def test_bad_numeric_environment_setting_gives_a_clear_message(monkeypatch, inst
         create_app({"TESTING": True})
 
 
-@pytest.mark.parametrize("given,expected", [
-    ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
-    ("postgresql://h/db", "postgresql+psycopg://h/db"),
-    ("postgresql+psycopg://h/db", "postgresql+psycopg://h/db"),
-    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
-])
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("postgresql://h/db", "postgresql+psycopg://h/db"),
+        ("postgresql+psycopg://h/db", "postgresql+psycopg://h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
 def test_database_urls_are_normalised(given, expected):
     assert normalise_database_url(given) == expected
 
@@ -84,6 +88,7 @@ def test_assets_go_out_compressed_with_a_validator_per_encoding_and_pages_are_ne
     import brotli
 
     from trainee_portal.extensions import compress
+
     plain = client.get("/vendor/plotly.min.js")
     assert plain.headers.get("Content-Encoding") is None and "Accept-Encoding" in plain.headers["Vary"]
     first = client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": "br, gzip"})
@@ -123,7 +128,9 @@ def test_the_nhsuk_stylesheet_is_built_without_fonts_from_another_host(client):
 
 def test_a_missing_stylesheet_build_is_logged(app, tmp_path, caplog):
     from flask import Flask
+
     from trainee_portal import assets
+
     bare = Flask("bare", static_folder=str(tmp_path))  # as if scripts/install had not built it
     bare.config["NHSUK_FRONTEND_DIR"] = app.config["NHSUK_FRONTEND_DIR"]
     with caplog.at_level("WARNING"):
@@ -149,10 +156,17 @@ def test_an_active_upload_repeating_a_shipped_version_does_not_break_pages(clien
     from trainee_portal import curricula
     from trainee_portal.extensions import db
     from trainee_portal.models import CurriculumUpload
+
     admin = AdminFactory()
     text = Path("competencies/curricula/pain-2021.toml").read_text(encoding="utf-8")
-    db.session.add(CurriculumUpload(version="2021", filename="again.toml", content=text, status="active", uploaded_by_id=admin.id))
-    db.session.add(CurriculumUpload(version="2099", filename="bad.toml", content="[curriculum]\nversion = 1", status="active", uploaded_by_id=admin.id))
+    db.session.add(
+        CurriculumUpload(version="2021", filename="again.toml", content=text, status="active", uploaded_by_id=admin.id)
+    )
+    db.session.add(
+        CurriculumUpload(
+            version="2099", filename="bad.toml", content="[curriculum]\nversion = 1", status="active", uploaded_by_id=admin.id
+        )
+    )
     db.session.commit()
     try:
         assert curricula.registry(force=True).versions() == ("2010", "2021")
@@ -166,6 +180,7 @@ def test_an_active_upload_repeating_a_shipped_version_does_not_break_pages(clien
 
 def test_the_apps_own_static_files_go_out_compressed_and_cached_for_a_year(client):
     import brotli
+
     page = client.get("/login").data.decode()
     href = re.search(r'<link rel="stylesheet" href="(/static/build/nhsuk\.css\?v=[0-9a-f]{12})">', page).group(1)
     plain = client.get(href)

@@ -1,4 +1,5 @@
 """The trainee dashboard: three charts from real progress, each with a table, and who may open whose dashboard."""
+
 from __future__ import annotations
 
 import json
@@ -32,12 +33,16 @@ def test_charts_move_when_evidence_is_signed(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
     login(trainee)
     before = _figures(client.get("/dashboard").get_data(as_text=True))
-    stage3 = dict(zip(before["stage-chart"]["data"][0]["y"], before["stage-chart"]["data"][0]["x"]))["Stage 3 pain (higher pain training)"]
+    stage3 = dict(zip(before["stage-chart"]["data"][0]["y"], before["stage-chart"]["data"][0]["x"]))[
+        "Stage 3 pain (higher pain training)"
+    ]
     for n in range(6):
         sign(add_entry(trainee, title=f"Clinic {n}", occurred_on=date.today() - timedelta(days=n + 1)), supervisor)
     after_page = client.get("/dashboard").get_data(as_text=True)
     after = _figures(after_page)
-    moved = dict(zip(after["stage-chart"]["data"][0]["y"], after["stage-chart"]["data"][0]["x"]))["Stage 3 pain (higher pain training)"]
+    moved = dict(zip(after["stage-chart"]["data"][0]["y"], after["stage-chart"]["data"][0]["x"]))[
+        "Stage 3 pain (higher pain training)"
+    ]
     assert moved > stage3
     in_progress = next(t for t in after["domain-chart"]["data"] if t["name"] == "In progress")
     assert sum(in_progress["x"]) == 1  # S3_PM_01 has its clinics but still needs an A-CEX

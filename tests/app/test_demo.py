@@ -1,4 +1,5 @@
 """The demo data: every demo role signs in and sees the four stage pages with real statuses."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,6 +35,7 @@ def test_demo_supervisor_sees_a_trainees_real_progress(client, demo):
     picker = client.get("/higher/").data.decode()
     assert "Dr Aisha Khan" in picker and "Dr Fiona Campbell" not in picker  # North West is not theirs
     import re
+
     trainee_id = re.search(r'value="(\d+)"[^>]*>Dr Aisha Khan', picker).group(1)
     page = client.get(f"/higher/?trainee={trainee_id}").data.decode()
     assert "Stage 3" in page and "In progress" in page and "Complete" in page
@@ -51,6 +53,7 @@ def test_demo_shows_every_kind_of_signature_and_the_supervisor_has_one_to_confir
     from trainee_portal import audit
     from trainee_portal.extensions import db
     from trainee_portal.models import SignOff
+
     kinds = set(db.session.scalars(select(SignOff.assurance).where(SignOff.voided_at.is_(None))))
     assert kinds == {"supervisor", "trusted_domain", "confirmed", "unconfirmed"}
     for signoff in db.session.scalars(select(SignOff).where(SignOff.voided_at.is_(None))):

@@ -1,5 +1,6 @@
 """Acknowledged writes survive a power cut: SQLite fsyncs every commit (synchronous=FULL in WAL mode), and
 PostgreSQL keeps its durable default (synchronous_commit=on)."""
+
 from __future__ import annotations
 
 from sqlalchemy import text

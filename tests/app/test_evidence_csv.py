@@ -1,4 +1,5 @@
 """CSV export and all-or-nothing import, in the browser and from the import-logbook command, plus the PDF portfolio."""
+
 from __future__ import annotations
 
 import csv
@@ -16,9 +17,11 @@ from trainee_portal.models import AuditRecord, EvidenceEntry, EvidenceTally
 
 DAY = (date.today() - timedelta(days=10)).strftime("%d/%m/%Y")
 HEADER = "date,type,title,competencies,setting,hospital,supervision_level,technique,guidance,notes,reflection\n"
-GOOD = (f"{DAY},Clinic,Follow-up clinic,{CLINIC},outpatient,Salford Royal,2b,,,Reviewed pacing plan,\n"
-        f"{DAY},DOPS,Lumbar medial branch block,{PROCEDURES},theatre,Salford Royal,2a,Medial branch block,X-ray (fluoroscopy),,\n"
-        f"{DAY},reflection,On breaking bad news,S3_PM_02,,,,,,,I would pause sooner next time\n")
+GOOD = (
+    f"{DAY},Clinic,Follow-up clinic,{CLINIC},outpatient,Salford Royal,2b,,,Reviewed pacing plan,\n"
+    f"{DAY},DOPS,Lumbar medial branch block,{PROCEDURES},theatre,Salford Royal,2a,Medial branch block,X-ray (fluoroscopy),,\n"
+    f"{DAY},reflection,On breaking bad news,S3_PM_02,,,,,,,I would pause sooner next time\n"
+)
 
 
 def _count(trainee):
@@ -37,8 +40,10 @@ def test_import_adds_every_row_as_a_draft_and_updates_progress_once(client, logi
     assert "Imported 3 entries as drafts." in client.get("/logbook/").get_data(as_text=True)
     entries = db.session.scalars(select(EvidenceEntry).order_by(EvidenceEntry.id)).all()
     assert [(e.evidence_type, e.status, e.technique, e.guidance) for e in entries] == [
-        ("logbook.clinic", "draft", None, None), ("wba.dops", "draft", "medial_branch_block", "xray"),
-        ("reflection", "draft", None, None)]
+        ("logbook.clinic", "draft", None, None),
+        ("wba.dops", "draft", "medial_branch_block", "xray"),
+        ("reflection", "draft", None, None),
+    ]
     assert all(e.content_hash == e.compute_content_hash() for e in entries)
     tallies = db.session.scalar(select(func.sum(EvidenceTally.count)).where(EvidenceTally.trainee_id == trainee.id))
     assert tallies == 3
@@ -50,12 +55,15 @@ def test_one_bad_row_means_nothing_is_imported_and_each_problem_is_listed_by_row
     trainee = TraineeFactory()
     login(trainee)
     future = (date.today() + timedelta(days=5)).isoformat()
-    bad = (HEADER + GOOD
-           + f"{future},Clinic,Tomorrow's clinic,{CLINIC},,,2b,,,,\n"
-           + f"{DAY},Clinic,Clinic,{CLINIC},,,2b,,,NHS 943 476 5919 seen,\n"
-           + f"{DAY},Juggling,Clinic,NOPE_1,,,2b,,,,\n"
-           + f"{DAY},DOPS,Block,{PROCEDURES},,,2a,,,,\n"
-           + f"{DAY},Clinic,\"unclosed, extra\",{CLINIC},,,2b,,,,,surplus\n")
+    bad = (
+        HEADER
+        + GOOD
+        + f"{future},Clinic,Tomorrow's clinic,{CLINIC},,,2b,,,,\n"
+        + f"{DAY},Clinic,Clinic,{CLINIC},,,2b,,,NHS 943 476 5919 seen,\n"
+        + f"{DAY},Juggling,Clinic,NOPE_1,,,2b,,,,\n"
+        + f"{DAY},DOPS,Block,{PROCEDURES},,,2a,,,,\n"
+        + f'{DAY},Clinic,"unclosed, extra",{CLINIC},,,2b,,,,,surplus\n'
+    )
     response = _upload(client, bad)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and _count(trainee) == 0
@@ -80,7 +88,7 @@ def test_missing_required_columns_and_empty_or_binary_files_are_explained(client
 
 def test_export_lists_current_entries_and_guards_against_spreadsheet_formulas(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    signed = add_entry(trainee, title="=HYPERLINK(\"http://x\")", setting="outpatient")
+    signed = add_entry(trainee, title='=HYPERLINK("http://x")', setting="outpatient")
     sign(signed, supervisor)
     add_entry(trainee, title="Ward round", evidence_type="logbook.ward_round")
     login(trainee)
@@ -88,20 +96,24 @@ def test_export_lists_current_entries_and_guards_against_spreadsheet_formulas(cl
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment;" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [r["title"] for r in rows] == ["'=HYPERLINK(\"http://x\")", "Ward round"]
+    assert [r["title"] for r in rows] == ['\'=HYPERLINK("http://x")', "Ward round"]
     assert rows[0]["status"] == "signed" and rows[0]["competencies"] == CLINIC
 
 
 def test_an_exported_logbook_imports_again(client, login):
     source, target = TraineeFactory(), TraineeFactory()
     add_entry(source, title="Clinic one", setting="outpatient", hospital="Salford Royal")
-    add_entry(source, title="Block", evidence_type="logbook.procedure", codes=(PROCEDURES,), technique="epidural", guidance="ultrasound")
+    add_entry(
+        source, title="Block", evidence_type="logbook.procedure", codes=(PROCEDURES,), technique="epidural", guidance="ultrasound"
+    )
     login(source)
     exported = client.get("/logbook/export.csv").get_data(as_text=True)
     client.post("/logout")
     login(target)
     assert _upload(client, exported).status_code == 302
-    titles = db.session.scalars(select(EvidenceEntry.title).where(EvidenceEntry.trainee_id == target.id).order_by(EvidenceEntry.id)).all()
+    titles = db.session.scalars(
+        select(EvidenceEntry.title).where(EvidenceEntry.trainee_id == target.id).order_by(EvidenceEntry.id)
+    ).all()
     assert sorted(titles) == ["Block", "Clinic one"]
 
 
@@ -117,8 +129,9 @@ def test_supervisor_exports_an_assigned_trainees_logbook_but_not_others(client, 
 
 
 def test_portfolio_pdf_lists_signed_evidence_by_stage_and_competency(client, login):
-    from trainee_portal.evidence import queries
     from trainee_portal import curricula
+    from trainee_portal.evidence import queries
+
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
     signed = add_entry(trainee, title="Signed clinic", codes=(CLINIC, "S3_PM_02"))
     sign(signed, supervisor)
@@ -127,8 +140,12 @@ def test_portfolio_pdf_lists_signed_evidence_by_stage_and_competency(client, log
     response = client.get("/logbook/portfolio.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
     stages = queries.signed_by_competency(trainee.id, curricula.curriculum("2021"))
-    listed = {(stage.level, competency.code, entry.title) for stage, items in stages for competency, entries in items
-              for entry, _ in entries}
+    listed = {
+        (stage.level, competency.code, entry.title)
+        for stage, items in stages
+        for competency, entries in items
+        for entry, _ in entries
+    }
     assert listed == {("higher", CLINIC, "Signed clinic"), ("higher", "S3_PM_02", "Signed clinic")}
 
 
@@ -149,7 +166,7 @@ def test_import_command_lists_errors_and_saves_nothing(app, tmp_path):
     path.write_text(HEADER + GOOD + f"{DAY},Clinic,MRN 1234567 clinic,{CLINIC},,,2b,,,,\n")
     result = app.test_cli_runner().invoke(args=["import-logbook", str(path), "--trainee", trainee.email])
     assert result.exit_code == 1 and _count(trainee) == 0
-    assert "row 5, column title: Remove \"MRN 1234567\"" in result.output
+    assert 'row 5, column title: Remove "MRN 1234567"' in result.output
 
 
 def test_import_command_refuses_unknown_or_non_trainee_accounts(app, tmp_path):
@@ -178,5 +195,8 @@ def test_two_thousand_rows_import_quickly(app, tmp_path):
     elapsed = time.perf_counter() - started
     assert result.exit_code == 0, result.output
     assert _count(trainee) == 2000 and elapsed < 30
-    tally = {t.competency_code: t.count for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id == trainee.id))}
+    tally = {
+        t.competency_code: t.count
+        for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id == trainee.id))
+    }
     assert tally == {CLINIC: 2000, "S3_PM_02": 2000}

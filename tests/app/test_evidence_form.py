@@ -1,9 +1,10 @@
 """Recording evidence through the form: each type, the server-side rules, and nothing typed lost on a refusal."""
+
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -22,16 +23,26 @@ def _post(client, data, **kwargs):
     return client.post("/logbook/new", data=data, content_type="multipart/form-data", **kwargs)
 
 
-@pytest.mark.parametrize("overrides", [
-    {},
-    {"evidence_type": "logbook.ward_round", "setting": "ward"},
-    {"evidence_type": "logbook.mdt", "setting": "mdt"},
-    {"evidence_type": "logbook.teaching", "setting": "teaching"},
-    {"evidence_type": "logbook.procedure", "technique": "medial_branch_block", "guidance": "xray", "competencies": [PROCEDURES]},
-    {"evidence_type": "wba.dops", "technique": "epidural", "guidance": "landmark", "competencies": [PROCEDURES]},
-    {"evidence_type": "wba.cbd"}, {"evidence_type": "wba.cex"}, {"evidence_type": "wba.msf"},
-    {"evidence_type": "reflection", "supervision_level": "", "reflection": "I learned to explore expectations first."},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"evidence_type": "logbook.ward_round", "setting": "ward"},
+        {"evidence_type": "logbook.mdt", "setting": "mdt"},
+        {"evidence_type": "logbook.teaching", "setting": "teaching"},
+        {
+            "evidence_type": "logbook.procedure",
+            "technique": "medial_branch_block",
+            "guidance": "xray",
+            "competencies": [PROCEDURES],
+        },
+        {"evidence_type": "wba.dops", "technique": "epidural", "guidance": "landmark", "competencies": [PROCEDURES]},
+        {"evidence_type": "wba.cbd"},
+        {"evidence_type": "wba.cex"},
+        {"evidence_type": "wba.msf"},
+        {"evidence_type": "reflection", "supervision_level": "", "reflection": "I learned to explore expectations first."},
+    ],
+)
 def test_trainee_records_each_type_of_evidence_as_a_draft_in_one_submit(client, login, overrides):
     trainee = TraineeFactory()
     login(trainee)
@@ -61,11 +72,14 @@ def test_certificate_needs_a_real_pdf_or_image_and_is_stored_under_a_generated_n
     assert download.headers["Cache-Control"] == "private, no-store"
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("notes.docx", b"PK\x03\x04 word", "The file must be a PDF, PNG or JPEG"),
-    ("fake.png", b"MZ\x90\x00 this is a program", "is not really a PNG file"),
-    ("empty.pdf", b"", "The file is empty"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("notes.docx", b"PK\x03\x04 word", "The file must be a PDF, PNG or JPEG"),
+        ("fake.png", b"MZ\x90\x00 this is a program", "is not really a PNG file"),
+        ("empty.pdf", b"", "The file is empty"),
+    ],
+)
 def test_wrong_file_types_are_refused_with_the_rest_of_the_form_kept(client, login, name, content, message):
     trainee = TraineeFactory()
     login(trainee)
@@ -133,12 +147,15 @@ def test_uk_date_format_is_accepted_and_nonsense_dates_are_explained(client, log
     assert response.status_code == 400 and "Enter a real date" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("field, text, named", [
-    ("notes", "Seen with NHS number 943 476 5919 in clinic", "943 476 5919"),
-    ("title", "Clinic SW1A 1AA follow-up", "SW1A 1AA"),
-    ("hospital", "Royal Infirmary MRN 1234567", "MRN 1234567"),
-    ("reflection", "Patient DOB 12/03/1956 struggled with pacing", "DOB 12/03/1956"),
-])
+@pytest.mark.parametrize(
+    "field, text, named",
+    [
+        ("notes", "Seen with NHS number 943 476 5919 in clinic", "943 476 5919"),
+        ("title", "Clinic SW1A 1AA follow-up", "SW1A 1AA"),
+        ("hospital", "Royal Infirmary MRN 1234567", "MRN 1234567"),
+        ("reflection", "Patient DOB 12/03/1956 struggled with pacing", "DOB 12/03/1956"),
+    ],
+)
 def test_patient_identifiers_in_any_free_text_field_are_refused_by_name(client, login, field, text, named):
     trainee = TraineeFactory()
     login(trainee)

@@ -1,8 +1,8 @@
 """Review fixes: file names holding patient identifiers are refused, a new version cannot fork, every write is audited."""
+
 from __future__ import annotations
 
 import hashlib
-
 import io
 import json
 import threading
@@ -24,8 +24,10 @@ HEADER = "date,type,title,competencies,setting,hospital,supervision_level,techni
 
 
 def _records():
-    return [(r.action, json.loads(r.payload) if isinstance(r.payload, str) else r.payload)
-            for r in db.session.scalars(select(AuditRecord).order_by(AuditRecord.id))]
+    return [
+        (r.action, json.loads(r.payload) if isinstance(r.payload, str) else r.payload)
+        for r in db.session.scalars(select(AuditRecord).order_by(AuditRecord.id))
+    ]
 
 
 def _count(trainee):
@@ -35,8 +37,12 @@ def _count(trainee):
 def test_a_certificate_whose_file_name_identifies_a_patient_is_refused_with_the_words_to_remove(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    data = form_data(evidence_type="certificate", supervision_level="", title="BLS certificate",
-                     attachment=(io.BytesIO(PDF_BYTES), f"{IDENTIFYING_NAME}.pdf"))
+    data = form_data(
+        evidence_type="certificate",
+        supervision_level="",
+        title="BLS certificate",
+        attachment=(io.BytesIO(PDF_BYTES), f"{IDENTIFYING_NAME}.pdf"),
+    )
     response = client.post("/logbook/new", data=data, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and _count(trainee) == 0
@@ -47,15 +53,27 @@ def test_a_certificate_whose_file_name_identifies_a_patient_is_refused_with_the_
 def test_a_certificate_with_a_plain_file_name_is_saved_and_audited(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    data = form_data(evidence_type="certificate", supervision_level="", title="BLS certificate",
-                     attachment=(io.BytesIO(PDF_BYTES), "BLS certificate March 2026.pdf"))
+    data = form_data(
+        evidence_type="certificate",
+        supervision_level="",
+        title="BLS certificate",
+        attachment=(io.BytesIO(PDF_BYTES), "BLS certificate March 2026.pdf"),
+    )
     response = client.post("/logbook/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     entry = db.session.scalar(select(EvidenceEntry))
     assert entry.attachment_name == "BLS certificate March 2026.pdf"
-    assert _records() == [("evidence.created", {"evidence_type": "certificate", "version": 1,
-                                                "content_hash": entry.content_hash,
-                                                "attachment_sha256": entry.attachment_sha256})]
+    assert _records() == [
+        (
+            "evidence.created",
+            {
+                "evidence_type": "certificate",
+                "version": 1,
+                "content_hash": entry.content_hash,
+                "attachment_sha256": entry.attachment_sha256,
+            },
+        )
+    ]
     assert entry.attachment_sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
 
 
@@ -64,8 +82,11 @@ def test_a_csv_whose_file_name_identifies_a_patient_is_refused_and_never_audited
     login(trainee)
     day = uk_today().strftime("%d/%m/%Y")
     text = HEADER + f"{day},Clinic,Follow-up clinic,{CLINIC},outpatient,Salford Royal,2b,,,,\n"
-    response = client.post("/logbook/import", data={"file": (io.BytesIO(text.encode()), f"{IDENTIFYING_NAME}.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/logbook/import",
+        data={"file": (io.BytesIO(text.encode()), f"{IDENTIFYING_NAME}.csv")},
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Rename the file" in page and "9434765919" in page
     assert _count(trainee) == 0 and _records() == []
@@ -114,8 +135,16 @@ def test_the_database_refuses_two_versions_superseding_one_entry(app):
     sign(entry, supervisor)
     service.new_version(trainee, entry)
     db.session.commit()
-    fork = EvidenceEntry(trainee_id=trainee.id, evidence_type="logbook.clinic", stage_level="higher",
-                         occurred_on=entry.occurred_on, title="Fork", status="draft", version=2, supersedes_id=entry.id)
+    fork = EvidenceEntry(
+        trainee_id=trainee.id,
+        evidence_type="logbook.clinic",
+        stage_level="higher",
+        occurred_on=entry.occurred_on,
+        title="Fork",
+        status="draft",
+        version=2,
+        supersedes_id=entry.id,
+    )
     db.session.add(fork)
     with pytest.raises(IntegrityError):
         db.session.flush()
@@ -163,8 +192,9 @@ def test_editing_and_deleting_a_draft_are_audited_with_the_content_hash(client, 
     assert client.post("/logbook/new", data=form_data(), content_type="multipart/form-data").status_code == 302
     entry = db.session.scalar(select(EvidenceEntry))
     created_hash = entry.content_hash
-    response = client.post(f"/logbook/{entry.id}/edit", data=form_data(title="Clinic with a new title"),
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/logbook/{entry.id}/edit", data=form_data(title="Clinic with a new title"), content_type="multipart/form-data"
+    )
     assert response.status_code == 302
     db.session.expire_all()
     entry = db.session.get(EvidenceEntry, entry.id)
@@ -183,11 +213,17 @@ def test_editing_and_deleting_a_draft_are_audited_with_the_content_hash(client, 
 def test_a_mock_exam_score_is_audited(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    response = client.post("/exams/mock-scores/new", data={
-        "part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Regional mock", "score_percent": "64"})
+    response = client.post(
+        "/exams/mock-scores/new",
+        data={"part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Regional mock", "score_percent": "64"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     row = db.session.scalar(select(MockExamScore))
     [record] = db.session.scalars(select(AuditRecord)).all()
     assert (record.action, record.actor_id, record.trainee_id, record.subject_id) == (
-        "exam.mock_score_recorded", trainee.id, trainee.id, row.id)
+        "exam.mock_score_recorded",
+        trainee.id,
+        trainee.id,
+        row.id,
+    )
     assert _records()[0][1]["title"] == "Regional mock" and audit.verify_chain().ok

@@ -1,4 +1,5 @@
 """An entry's life after it is recorded: editing, freezing once signed, new versions, deleting drafts, who sees files."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,10 @@ from trainee_portal.models import AuditRecord, EvidenceEntry, EvidenceTally, Sig
 
 
 def _tally(trainee):
-    return {(t.competency_code, t.evidence_type, t.status): t.count
-            for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id == trainee.id))}
+    return {
+        (t.competency_code, t.evidence_type, t.status): t.count
+        for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id == trainee.id))
+    }
 
 
 @pytest.mark.parametrize("status", ["draft", "returned", "submitted"])
@@ -97,10 +100,14 @@ def test_only_signed_current_evidence_gets_a_new_version(client, login):
 def test_owner_deletes_a_draft_after_confirming(client, login, app):
     trainee = TraineeFactory()
     login(trainee)
-    client.post("/logbook/new", data={**form_data(evidence_type="certificate", supervision_level=""),
-                                      "attachment": (io.BytesIO(PDF_BYTES), "c.pdf")}, content_type="multipart/form-data")
+    client.post(
+        "/logbook/new",
+        data={**form_data(evidence_type="certificate", supervision_level=""), "attachment": (io.BytesIO(PDF_BYTES), "c.pdf")},
+        content_type="multipart/form-data",
+    )
     entry = db.session.scalar(select(EvidenceEntry))
     from pathlib import Path
+
     stored = Path(app.config["UPLOAD_DIR"]) / entry.attachment_path
     assert stored.exists()
     assert "Delete the draft" in client.get(f"/logbook/{entry.id}/delete").get_data(as_text=True)
@@ -112,7 +119,9 @@ def test_owner_deletes_a_draft_after_confirming(client, login, app):
 def test_drafts_with_a_sign_off_history_are_kept(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
     entry = add_entry(trainee)
-    db.session.add(SignOffRequest(evidence_id=entry.id, requested_by_id=trainee.id, supervisor_id=supervisor.id, status="cancelled"))
+    db.session.add(
+        SignOffRequest(evidence_id=entry.id, requested_by_id=trainee.id, supervisor_id=supervisor.id, status="cancelled")
+    )
     db.session.commit()
     login(trainee)
     response = client.post(f"/logbook/{entry.id}/delete", follow_redirects=True)
@@ -144,12 +153,20 @@ def test_files_are_served_only_to_those_who_may_see_the_evidence(client, login, 
     region = RegionFactory()
     owner = TraineeFactory(profile__region=region)
     login(owner)
-    client.post("/logbook/new", data={**form_data(evidence_type="certificate", supervision_level=""),
-                                      "attachment": (io.BytesIO(PDF_BYTES), "c.pdf")}, content_type="multipart/form-data")
+    client.post(
+        "/logbook/new",
+        data={**form_data(evidence_type="certificate", supervision_level=""), "attachment": (io.BytesIO(PDF_BYTES), "c.pdf")},
+        content_type="multipart/form-data",
+    )
     entry = db.session.scalar(select(EvidenceEntry))
     client.post("/logout")
-    supervisor, stranger_supervisor, director, admin, other = (SupervisorFactory(), SupervisorFactory(), DirectorFactory(),
-                                                               AdminFactory(), TraineeFactory())
+    supervisor, stranger_supervisor, director, admin, other = (
+        SupervisorFactory(),
+        SupervisorFactory(),
+        DirectorFactory(),
+        AdminFactory(),
+        TraineeFactory(),
+    )
     assign(supervisor, owner)
     direct(director, region=region)
     for user, expected in ((supervisor, 200), (director, 200), (admin, 200), (stranger_supervisor, 403), (other, 403)):
@@ -172,8 +189,15 @@ def test_view_offers_sign_off_request_while_draft_or_returned(client, login, app
 def test_sign_off_history_lists_requests_and_return_reasons(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory(name="Dr Ruth Signer")
     entry = add_entry(trainee, status="returned")
-    db.session.add(SignOffRequest(evidence_id=entry.id, requested_by_id=trainee.id, supervisor_id=supervisor.id,
-                                  status="returned", return_reason="Add what you would do differently"))
+    db.session.add(
+        SignOffRequest(
+            evidence_id=entry.id,
+            requested_by_id=trainee.id,
+            supervisor_id=supervisor.id,
+            status="returned",
+            return_reason="Add what you would do differently",
+        )
+    )
     db.session.commit()
     login(trainee)
     page = client.get(f"/logbook/{entry.id}").get_data(as_text=True)

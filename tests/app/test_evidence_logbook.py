@@ -1,4 +1,5 @@
 """The logbook list: filters, search, sort, pagination, counts against the curriculum, and who may see whose logbook."""
+
 from __future__ import annotations
 
 import re
@@ -19,12 +20,33 @@ def logbook(client, login):
     trainee = TraineeFactory()
     today = date.today()
     add_entry(trainee, title="Alpha clinic", occurred_on=today - timedelta(days=30), notes="Discussed pacing")
-    add_entry(trainee, title="Bravo block", evidence_type="logbook.procedure", codes=(PROCEDURES,), status="submitted",
-              occurred_on=today - timedelta(days=20), technique="epidural", guidance="ultrasound")
-    add_entry(trainee, title="Charlie DOPS", evidence_type="wba.dops", codes=(PROCEDURES,), status="signed",
-              occurred_on=today - timedelta(days=10), hospital="Salford Royal")
-    add_entry(trainee, title="Delta ward round", evidence_type="logbook.ward_round", codes=("S1_PM_01",),
-              stage_level="basic", occurred_on=today - timedelta(days=400))
+    add_entry(
+        trainee,
+        title="Bravo block",
+        evidence_type="logbook.procedure",
+        codes=(PROCEDURES,),
+        status="submitted",
+        occurred_on=today - timedelta(days=20),
+        technique="epidural",
+        guidance="ultrasound",
+    )
+    add_entry(
+        trainee,
+        title="Charlie DOPS",
+        evidence_type="wba.dops",
+        codes=(PROCEDURES,),
+        status="signed",
+        occurred_on=today - timedelta(days=10),
+        hospital="Salford Royal",
+    )
+    add_entry(
+        trainee,
+        title="Delta ward round",
+        evidence_type="logbook.ward_round",
+        codes=("S1_PM_01",),
+        stage_level="basic",
+        occurred_on=today - timedelta(days=400),
+    )
     login(trainee)
     return trainee
 
@@ -35,20 +57,23 @@ def test_list_shows_current_entries_newest_first(client, logbook):
     assert "4 entries" in page
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("type=wba.dops", ["Charlie DOPS"]),
-    ("stage=basic", ["Delta ward round"]),
-    (f"competency={PROCEDURES}", ["Charlie DOPS", "Bravo block"]),
-    ("status=submitted", ["Bravo block"]),
-    (f"date_from={(date.today() - timedelta(days=25)).isoformat()}", ["Charlie DOPS", "Bravo block"]),
-    (f"date_to={(date.today() - timedelta(days=25)).strftime('%d/%m/%Y')}", ["Alpha clinic", "Delta ward round"]),
-    ("q=pacing", ["Alpha clinic"]),
-    ("q=salford", ["Charlie DOPS"]),
-    ("q=100%25", []),
-    ("sort=date_asc", ["Delta ward round", "Alpha clinic", "Bravo block", "Charlie DOPS"]),
-    ("sort=title", ["Alpha clinic", "Bravo block", "Charlie DOPS", "Delta ward round"]),
-    ("sort=status", ["Alpha clinic", "Delta ward round", "Bravo block", "Charlie DOPS"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("type=wba.dops", ["Charlie DOPS"]),
+        ("stage=basic", ["Delta ward round"]),
+        (f"competency={PROCEDURES}", ["Charlie DOPS", "Bravo block"]),
+        ("status=submitted", ["Bravo block"]),
+        (f"date_from={(date.today() - timedelta(days=25)).isoformat()}", ["Charlie DOPS", "Bravo block"]),
+        (f"date_to={(date.today() - timedelta(days=25)).strftime('%d/%m/%Y')}", ["Alpha clinic", "Delta ward round"]),
+        ("q=pacing", ["Alpha clinic"]),
+        ("q=salford", ["Charlie DOPS"]),
+        ("q=100%25", []),
+        ("sort=date_asc", ["Delta ward round", "Alpha clinic", "Bravo block", "Charlie DOPS"]),
+        ("sort=title", ["Alpha clinic", "Bravo block", "Charlie DOPS", "Delta ward round"]),
+        ("sort=status", ["Alpha clinic", "Delta ward round", "Bravo block", "Charlie DOPS"]),
+    ],
+)
 def test_filters_search_and_sort(client, logbook, query, expected):
     assert _titles(client.get(f"/logbook/?{query}").get_data(as_text=True)) == expected
 
@@ -62,6 +87,7 @@ def test_superseded_versions_are_not_listed(client, logbook):
     from trainee_portal.extensions import db
     from trainee_portal.models import EvidenceEntry
     from trainee_portal.models._base import utcnow
+
     entry = db.session.query(EvidenceEntry).filter_by(title="Alpha clinic").one()
     entry.superseded_at = utcnow()
     db.session.commit()

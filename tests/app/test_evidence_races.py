@@ -1,5 +1,6 @@
 """No edit races, no lost updates: an edit and a signature on one entry never both land, a signature always covers
 what the signer saw, a stale form is refused with both versions shown, and waiting evidence is withdrawn by an edit."""
+
 from __future__ import annotations
 
 import re
@@ -11,12 +12,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tests.app.evidence_helpers import add_entry, form_data
 from tests.app.signoff_helpers import cast, make_entry, request_via_app
+from tests.factories import TraineeFactory
 from trainee_portal import curricula
 from trainee_portal.evidence import service
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, OutboxMessage, SignOff, SignOffRequest, User
 from trainee_portal.signoff import services
-from tests.factories import TraineeFactory
 
 PAIRS = 100
 RACE = (service.StaleEvidence, services.SignOffConflict, OperationalError, IntegrityError)
@@ -33,11 +34,14 @@ def test_two_tabs_the_second_save_is_refused_with_both_versions_and_nothing_lost
     first_tab = _row_version(client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True))
     second_tab = _row_version(client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True))
     assert first_tab == second_tab
-    saved = client.post(f"/logbook/{entry.id}/edit", data=form_data(title="Title from tab one", notes="Notes from tab one",
-                                                                     row_version=first_tab))
+    saved = client.post(
+        f"/logbook/{entry.id}/edit", data=form_data(title="Title from tab one", notes="Notes from tab one", row_version=first_tab)
+    )
     assert saved.status_code == 302
-    stale = client.post(f"/logbook/{entry.id}/edit", data=form_data(title="Title from tab two", notes="Notes from tab two",
-                                                                     row_version=second_tab))
+    stale = client.post(
+        f"/logbook/{entry.id}/edit",
+        data=form_data(title="Title from tab two", notes="Notes from tab two", row_version=second_tab),
+    )
     page = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "changed after you opened it" in page
     assert "Title from tab one" in page and "Notes from tab one" in page  # what is saved now
@@ -45,8 +49,10 @@ def test_two_tabs_the_second_save_is_refused_with_both_versions_and_nothing_lost
     db.session.expire_all()
     assert db.session.get(EvidenceEntry, entry.id).notes == "Notes from tab one"
     # Saving again from the refusal page replaces the saved version knowingly.
-    again = client.post(f"/logbook/{entry.id}/edit", data=form_data(title="Title from tab two", notes="Notes from tab two",
-                                                                    row_version=_row_version(page)))
+    again = client.post(
+        f"/logbook/{entry.id}/edit",
+        data=form_data(title="Title from tab two", notes="Notes from tab two", row_version=_row_version(page)),
+    )
     assert again.status_code == 302
     db.session.expire_all()
     stored = db.session.get(EvidenceEntry, entry.id)
@@ -61,15 +67,24 @@ def test_editing_waiting_evidence_withdraws_its_request_in_the_same_save(client,
     login(people.owner)
     form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
     assert "Saving your changes withdraws that request" in form and "Dr Assigned Supervisor" in form
-    data = form_data(title="Block with the outcome added", competencies=list(entry.competency_codes),
-                     evidence_type="wba.dops", technique="medial_branch_block", guidance="xray", row_version=_row_version(form))
+    data = form_data(
+        title="Block with the outcome added",
+        competencies=list(entry.competency_codes),
+        evidence_type="wba.dops",
+        technique="medial_branch_block",
+        guidance="xray",
+        row_version=_row_version(form),
+    )
     assert client.post(f"/logbook/{entry.id}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert db.session.get(SignOffRequest, signoff_request.id).status == "cancelled"
     stored = db.session.get(EvidenceEntry, entry.id)
     assert stored.status == "draft" and stored.title == "Block with the outcome added" and stored.submitted_at is None
-    assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.category == "signoff.cancelled",
-                                                            OutboxMessage.user_id == people.supervisor.id))
+    assert db.session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.category == "signoff.cancelled", OutboxMessage.user_id == people.supervisor.id
+        )
+    )
     actions = db.session.scalars(select(AuditRecord.action).order_by(AuditRecord.id)).all()
     assert actions[-2:] == ["signoff.cancelled", "evidence.updated"]
 
@@ -82,8 +97,14 @@ def test_an_edit_after_the_request_was_decided_is_refused_and_keeps_the_text(cli
     form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
     services.sign(signoff_request, level="3", feedback="", seen_hash=entry.compute_content_hash(), decider=people.supervisor)
     db.session.commit()
-    data = form_data(title="Typed while it was being signed", competencies=list(entry.competency_codes),
-                     evidence_type="wba.dops", technique="medial_branch_block", guidance="xray", row_version=_row_version(form))
+    data = form_data(
+        title="Typed while it was being signed",
+        competencies=list(entry.competency_codes),
+        evidence_type="wba.dops",
+        technique="medial_branch_block",
+        guidance="xray",
+        row_version=_row_version(form),
+    )
     refused = client.post(f"/logbook/{entry.id}/edit", data=data)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 409 and "Typed while it was being signed" in page and "signed off" in page
@@ -104,20 +125,27 @@ def test_every_write_moves_the_row_version_on(client, login):
         versions.append(db.session.get(EvidenceEntry, entry.id).row_version)
 
     first = services.request_signoff(people.owner, entry, supervisor=people.supervisor)
-    db.session.commit(); now()  # noqa: E702
+    db.session.commit()
+    now()  # noqa: E702
     services.return_to_trainee(first, reason="Add the outcome", decider=people.supervisor)
-    db.session.commit(); now()  # noqa: E702
+    db.session.commit()
+    now()  # noqa: E702
     second = services.request_signoff(people.owner, db.session.get(EvidenceEntry, entry.id), supervisor=people.supervisor)
-    db.session.commit(); now()  # noqa: E702
+    db.session.commit()
+    now()  # noqa: E702
     services.cancel(people.owner, second)
-    db.session.commit(); now()  # noqa: E702
+    db.session.commit()
+    now()  # noqa: E702
     third = services.request_signoff(people.owner, db.session.get(EvidenceEntry, entry.id), supervisor=people.supervisor)
-    db.session.commit(); now()  # noqa: E702
+    db.session.commit()
+    now()  # noqa: E702
     stored = db.session.get(EvidenceEntry, entry.id)
     services.sign(third, level="3", feedback="", seen_hash=stored.compute_content_hash(), decider=people.supervisor)
-    db.session.commit(); now()  # noqa: E702
+    db.session.commit()
+    now()  # noqa: E702
     service.new_version(people.owner, db.session.get(EvidenceEntry, entry.id))
-    db.session.commit(); now()  # noqa: E702
+    db.session.commit()
+    now()  # noqa: E702
     assert versions == list(range(versions[0], versions[0] + 8))  # seven writes, seven steps
 
 
@@ -174,8 +202,10 @@ def test_concurrent_edit_and_sign_pairs_leave_no_signature_over_unseen_content(a
     outcomes = [{} for _ in range(PAIRS)]
     for index, (evidence_id, request_id, seen_hash, row_version) in enumerate(setups):
         start = threading.Barrier(2)
-        threads = [threading.Thread(target=_edit, args=(app, people.owner.id, evidence_id, row_version, start, outcomes, index)),
-                   threading.Thread(target=_sign, args=(app, people.supervisor.id, request_id, seen_hash, start, outcomes, index))]
+        threads = [
+            threading.Thread(target=_edit, args=(app, people.owner.id, evidence_id, row_version, start, outcomes, index)),
+            threading.Thread(target=_sign, args=(app, people.supervisor.id, request_id, seen_hash, start, outcomes, index)),
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -200,6 +230,10 @@ def test_concurrent_edit_and_sign_pairs_leave_no_signature_over_unseen_content(a
             assert entry.status == "submitted" and request_status == "pending" and not live
             results["neither"] += 1
     signatures = db.session.scalars(select(SignOff).where(SignOff.voided_at.is_(None))).all()
-    mismatched = [s.id for s in signatures if s.content_hash != db.session.get(EvidenceEntry, s.evidence_id).compute_content_hash()]
-    print(f"\n{PAIRS} edit/sign pairs on {db.engine.dialect.name}: {dict(results)}; signatures over unseen content: {len(mismatched)}")
+    mismatched = [
+        s.id for s in signatures if s.content_hash != db.session.get(EvidenceEntry, s.evidence_id).compute_content_hash()
+    ]
+    print(
+        f"\n{PAIRS} edit/sign pairs on {db.engine.dialect.name}: {dict(results)}; signatures over unseen content: {len(mismatched)}"
+    )
     assert mismatched == [] and sum(results.values()) == PAIRS and results["signed"] + results["edited"] >= PAIRS // 2

@@ -1,4 +1,5 @@
 """Administrators manage sittings; directors see their cohort's exam pipeline from aggregates; access rules."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,7 +9,13 @@ from sqlalchemy import event, select
 
 from tests.app.exams_helpers import attempt, confirm, sitting
 from tests.factories import (
-    AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct,
+    AdminFactory,
+    DirectorFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
 )
 from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db
@@ -18,8 +25,12 @@ from trainee_portal.models import ExamSitting
 def test_admin_adds_and_edits_a_sitting_and_bad_windows_are_refused(client, login):
     login(AdminFactory())
     today = uk_today()
-    data = {"part": "MCQ", "sits_on": (today + timedelta(days=90)).isoformat(),
-            "opens_on": (today + timedelta(days=10)).isoformat(), "closes_on": (today + timedelta(days=40)).isoformat()}
+    data = {
+        "part": "MCQ",
+        "sits_on": (today + timedelta(days=90)).isoformat(),
+        "opens_on": (today + timedelta(days=10)).isoformat(),
+        "closes_on": (today + timedelta(days=40)).isoformat(),
+    }
     assert client.post("/exams/sittings/new", data=data).status_code == 302
     page = client.get("/exams/sittings").data.decode()
     assert "MCQ" in page and "Not open yet" in page
@@ -65,8 +76,9 @@ def test_pipeline_shows_eligible_expiring_and_late_attempts_for_the_directors_re
     region, elsewhere = RegionFactory(), RegionFactory()
     director = DirectorFactory()
     direct(director, region=region)
-    ready, expiring, fifth, sixth = (TraineeFactory(name=n, profile__region=region) for n in
-                                     ("Dr Ready", "Dr Expiring", "Dr Fifth", "Dr Sixth"))
+    ready, expiring, fifth, sixth = (
+        TraineeFactory(name=n, profile__region=region) for n in ("Dr Ready", "Dr Expiring", "Dr Fifth", "Dr Sixth")
+    )
     outsider = TraineeFactory(name="Dr Outsider", profile__region=elsewhere)
     sitting("MCQ", 40, window=(-10, 10))
     soe = sitting("SOE", 80, window=(-5, 30))
@@ -119,10 +131,12 @@ def test_trainees_and_supervisors_cannot_see_the_pipeline(client, login):
 
 def test_fellowship_summary_partial_renders_for_a_profile(app, client, login):
     from flask import render_template_string
+
     trainee = TraineeFactory()
     login(trainee)
     with app.test_request_context("/"):
         from flask_login import login_user
+
         login_user(trainee)
         html = render_template_string('{% include "exams/_fellowship_summary.html" %}', profile=trainee.trainee_profile)
     assert "Projected Fellowship date" in html and "How the date is worked out" in html

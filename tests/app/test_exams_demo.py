@@ -1,4 +1,5 @@
 """The demo's exam data gives every exam page content: a fail then a pass, open sittings, and a full pipeline."""
+
 from __future__ import annotations
 
 from trainee_portal.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo

@@ -1,5 +1,6 @@
 """A trainee records an MCQ fail then a pass, the SOE opens only after the director records the Regional
 Advisor's confirmation, and Fellowship items tick off; bad inputs are refused with a 400 and clear messages."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -31,8 +32,9 @@ def test_trainee_records_fail_then_pass_and_soe_opens_after_rapm_confirmation(cl
 
     response = client.post("/exams/attempts/new", data={"sitting_id": first.id, "result": "fail", "score": "48"})
     assert response.status_code == 302
-    response = client.post("/exams/attempts/new", data={"sitting_id": second.id, "result": "pass", "score": "71.5"},
-                           follow_redirects=True)
+    response = client.post(
+        "/exams/attempts/new", data={"sitting_id": second.id, "result": "pass", "score": "71.5"}, follow_redirects=True
+    )
     page = response.data.decode()
     assert "MCQ pass at the sitting of" in page
     assert "Not eligible" in page and "No confirmation recorded yet" in page
@@ -42,9 +44,14 @@ def test_trainee_records_fail_then_pass_and_soe_opens_after_rapm_confirmation(cl
     client.post("/logout")
     login(director)
     started = uk_today() - timedelta(days=200)
-    response = client.post(f"/exams/rapm/{trainee.id}", data={
-        "confirmed_on": uk_today().isoformat(), "stage3_pain_complete": "y",
-        "advanced_training_started_on": started.isoformat()})
+    response = client.post(
+        f"/exams/rapm/{trainee.id}",
+        data={
+            "confirmed_on": uk_today().isoformat(),
+            "stage3_pain_complete": "y",
+            "advanced_training_started_on": started.isoformat(),
+        },
+    )
     assert response.status_code == 302
     client.post("/logout")
     login(trainee)
@@ -87,20 +94,25 @@ def test_sixth_attempt_needs_the_extra_training_note(client, login):
     login(trainee)
     response = client.post("/exams/attempts/new", data={"sitting_id": sixth.id, "result": "fail"})
     assert response.status_code == 400 and "additional educational training" in response.data.decode()
-    response = client.post("/exams/attempts/new", data={"sitting_id": sixth.id, "result": "fail",
-                                                        "extra_training_note": "Regional MCQ course, six sessions."})
+    response = client.post(
+        "/exams/attempts/new",
+        data={"sitting_id": sixth.id, "result": "fail", "extra_training_note": "Regional MCQ course, six sessions."},
+    )
     assert response.status_code == 302
     seventh = sitting("MCQ", -10)
-    response = client.post("/exams/attempts/new", data={"sitting_id": seventh.id, "result": "pass",
-                                                        "extra_training_note": "More study."})
+    response = client.post(
+        "/exams/attempts/new", data={"sitting_id": seventh.id, "result": "pass", "extra_training_note": "More study."}
+    )
     assert response.status_code == 400 and "At most 6 attempts" in response.data.decode()
 
 
 def test_free_text_with_a_patient_identifier_is_refused(client, login):
     trainee, _ = _setup()
     login(trainee)
-    response = client.post("/exams/mock-scores/new", data={
-        "part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Mock for NHS 943 476 5919", "score_percent": "60"})
+    response = client.post(
+        "/exams/mock-scores/new",
+        data={"part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Mock for NHS 943 476 5919", "score_percent": "60"},
+    )
     assert response.status_code == 400 and "NHS number" in response.data.decode()
 
 
@@ -108,13 +120,16 @@ def test_mock_scores_refuse_future_dates_and_out_of_range_scores_and_keep_input(
     trainee, _ = _setup()
     login(trainee)
     tomorrow = (uk_today() + timedelta(days=1)).isoformat()
-    response = client.post("/exams/mock-scores/new", data={
-        "part": "MCQ", "taken_on": tomorrow, "title": "Question bank", "score_percent": "101"})
+    response = client.post(
+        "/exams/mock-scores/new", data={"part": "MCQ", "taken_on": tomorrow, "title": "Question bank", "score_percent": "101"}
+    )
     page = response.data.decode()
     assert response.status_code == 400 and "cannot be in the future" in page and "0 to 100" in page
     assert 'value="Question bank"' in page
-    response = client.post("/exams/mock-scores/new", data={
-        "part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Question bank", "score_percent": "64"})
+    response = client.post(
+        "/exams/mock-scores/new",
+        data={"part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Question bank", "score_percent": "64"},
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(MockExamScore.score_percent)) == 64
 
@@ -128,8 +143,9 @@ def test_director_corrects_an_attempt_with_a_reason_and_trainee_cannot(client, l
     login(director)
     response = client.post(f"/exams/attempts/{row.id}/correct", data={"result": "pass", "score": "62"})
     assert response.status_code == 400 and "Say why" in response.data.decode()
-    response = client.post(f"/exams/attempts/{row.id}/correct",
-                           data={"result": "pass", "score": "62", "reason": "Result letter shows a pass"})
+    response = client.post(
+        f"/exams/attempts/{row.id}/correct", data={"result": "pass", "score": "62", "reason": "Result letter shows a pass"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     corrected = db.session.get(ExamAttempt, row.id)
@@ -146,9 +162,13 @@ def test_rapm_confirmation_is_for_directors_in_scope_and_validated(client, login
     assert client.get(f"/exams/rapm/{trainee.id}").status_code == 403
     client.post("/logout")
     login(director)
-    response = client.post(f"/exams/rapm/{trainee.id}", data={
-        "confirmed_on": (uk_today() + timedelta(days=3)).isoformat(),
-        "advanced_training_started_on": uk_today().isoformat()})
+    response = client.post(
+        f"/exams/rapm/{trainee.id}",
+        data={
+            "confirmed_on": (uk_today() + timedelta(days=3)).isoformat(),
+            "advanced_training_started_on": uk_today().isoformat(),
+        },
+    )
     page = response.data.decode()
     assert response.status_code == 400 and "cannot be in the future" in page and "Tick to confirm" in page
     assert db.session.scalar(select(RapmConfirmation.id)) is None

@@ -1,13 +1,13 @@
 """Failed sign-ins are throttled per address and per account in a store every worker shares (the database, or
 Redis when configured): 429 with Retry-After from the configured limit on, for the right password too while locked,
 and the same answer whether or not the account exists."""
+
 from __future__ import annotations
 
 import http.cookiejar
 import os
 import re
 import secrets
-from collections import Counter
 import socket
 import subprocess
 import sys
@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -86,6 +87,7 @@ def test_the_store_keeps_only_digests_and_prunes_old_rows(client):
 
 def test_redis_store_when_configured(app, client, monkeypatch):
     import redis
+
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
@@ -99,6 +101,7 @@ def test_redis_store_when_configured(app, client, monkeypatch):
 
 
 # --- across real workers --------------------------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -126,9 +129,23 @@ def _attempt(port: int, email: str) -> int:
 
 def _serve(port: int, env: dict, log: Path, workers: int) -> subprocess.Popen:
     bin_dir = Path(sys.executable).parent
-    return subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                             "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s", "wsgi:app"],
-                            cwd=PROJECT_ROOT, env=env, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            str(bin_dir / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            str(log),
+            "--access-logformat",
+            "%(p)s %(s)s",
+            "wsgi:app",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _wait_until_answering(port: int, log: Path, server: subprocess.Popen, workers: int) -> None:
@@ -150,13 +167,26 @@ def test_twenty_wrong_passwords_a_minute_get_429_after_the_limit_across_two_guni
     """
     database_url, drop = create_test_database(prefix="portal_throttle")
     ports = (_free_port(), _free_port())
-    (tmp_path / "config.py").write_text('LOGIN_RATE_LIMIT = "1000 per minute"\n'  # only the shared throttle counts
-                                        'LOGIN_FAILURES_PER_ADDRESS = "10 per minute"\n')
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "throttle-test-secret", "PORTAL_INSTANCE_PATH": str(tmp_path),
-           "PUBLIC_BASE_URL": "http://127.0.0.1"}
+    (tmp_path / "config.py").write_text(
+        'LOGIN_RATE_LIMIT = "1000 per minute"\n'  # only the shared throttle counts
+        'LOGIN_FAILURES_PER_ADDRESS = "10 per minute"\n'
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "throttle-test-secret",
+        "PORTAL_INSTANCE_PATH": str(tmp_path),
+        "PUBLIC_BASE_URL": "http://127.0.0.1",
+    }
     bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [str(bin_dir / "flask"), "--app", "wsgi", "db", "upgrade"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     logs = (tmp_path / "access-a.log", tmp_path / "access-b.log")
     servers = [_serve(port, env, log, workers=1) for port, log in zip(ports, logs)]
     try:

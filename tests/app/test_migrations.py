@@ -1,4 +1,5 @@
 """The schema comes only from migrations: upgrade from empty works, matches the models, and downgrades cleanly."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,7 +18,9 @@ def test_migrated_schema_matches_the_models(app):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, db.metadata)
-    assert differences == [], f"models and migrations disagree: run scripts/regen-initial-migration or add a revision: {differences}"
+    assert differences == [], (
+        f"models and migrations disagree: run scripts/regen-initial-migration or add a revision: {differences}"
+    )
 
 
 def test_upgrade_from_empty_then_downgrade_to_nothing(instance_dir):
@@ -46,24 +49,44 @@ def test_0002_turns_old_outside_assessor_signatures_into_unconfirmed_ones(instan
             upgrade(revision="0001")
             with db.engine.begin() as connection:
                 run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
-                run("INSERT INTO \"user\" (id, email, name, password_hash, active, must_change_password, created_at) "
+                run(
+                    'INSERT INTO "user" (id, email, name, password_hash, active, must_change_password, created_at) '
                     "VALUES (1, 't@example.org', 'Trainee', 'x', :yes, :no, :now), "
-                    "(2, 's@example.org', 'Supervisor', 'x', :yes, :no, :now)", yes=True, no=False, now=datetime(2026, 1, 1))
+                    "(2, 's@example.org', 'Supervisor', 'x', :yes, :no, :now)",
+                    yes=True,
+                    no=False,
+                    now=datetime(2026, 1, 1),
+                )
                 for entry_id in (10, 11):
-                    run("INSERT INTO evidence_entry (id, trainee_id, evidence_type, stage_level, occurred_on, title, notes, "
+                    run(
+                        "INSERT INTO evidence_entry (id, trainee_id, evidence_type, stage_level, occurred_on, title, notes, "
                         "reflection, status, version, created_at, updated_at, signed_at, supervision_level) VALUES "
                         "(:id, 1, 'wba.dops', 'higher', :on, 'Block', '', '', 'signed', 1, :now, :now, :now, '2b')",
-                        id=entry_id, on=date(2026, 1, 1), now=datetime(2026, 1, 2))
+                        id=entry_id,
+                        on=date(2026, 1, 1),
+                        now=datetime(2026, 1, 2),
+                    )
                     run("INSERT INTO evidence_competency (evidence_id, competency_code) VALUES (:id, 'S3_PM_03')", id=entry_id)
-                run("INSERT INTO sign_off_request (id, evidence_id, requested_by_id, assessor_email, status, created_at) "
-                    "VALUES (20, 10, 1, 'someone@example.org', 'signed', :now)", now=datetime(2026, 1, 2))
-                run("INSERT INTO sign_off_request (id, evidence_id, requested_by_id, supervisor_id, status, created_at) "
-                    "VALUES (21, 11, 1, 2, 'signed', :now)", now=datetime(2026, 1, 2))
-                run("INSERT INTO sign_off (id, evidence_id, request_id, signer_id, assessor_name, supervision_level, feedback, "
+                run(
+                    "INSERT INTO sign_off_request (id, evidence_id, requested_by_id, assessor_email, status, created_at) "
+                    "VALUES (20, 10, 1, 'someone@example.org', 'signed', :now)",
+                    now=datetime(2026, 1, 2),
+                )
+                run(
+                    "INSERT INTO sign_off_request (id, evidence_id, requested_by_id, supervisor_id, status, created_at) "
+                    "VALUES (21, 11, 1, 2, 'signed', :now)",
+                    now=datetime(2026, 1, 2),
+                )
+                run(
+                    "INSERT INTO sign_off (id, evidence_id, request_id, signer_id, assessor_name, supervision_level, feedback, "
                     "content_hash, signed_at) VALUES (30, 10, 20, NULL, 'Dr Anyone', '2b', '', 'h', :now), "
-                    "(31, 11, 21, 2, NULL, '2b', '', 'h', :now)", now=datetime(2026, 1, 2))
-                run("INSERT INTO evidence_tally (trainee_id, competency_code, evidence_type, supervision_level, status, count) "
-                    "VALUES (1, 'S3_PM_03', 'wba.dops', '2b', 'signed', 2)")
+                    "(31, 11, 21, 2, NULL, '2b', '', 'h', :now)",
+                    now=datetime(2026, 1, 2),
+                )
+                run(
+                    "INSERT INTO evidence_tally (trainee_id, competency_code, evidence_type, supervision_level, status, count) "
+                    "VALUES (1, 'S3_PM_03', 'wba.dops', '2b', 'signed', 2)"
+                )
             upgrade(revision="0002")
             with db.engine.connect() as connection:
                 signoffs = connection.execute(text("SELECT id, assurance, assessor_email FROM sign_off ORDER BY id")).all()

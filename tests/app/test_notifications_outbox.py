@@ -1,4 +1,5 @@
 """Outbox delivery over real SMTP, retries with backoff that never lose the decision, reminders and the in-app list."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,8 +16,9 @@ from trainee_portal.notifications.sender import send_due
 def _sign(client, login, people, signoff_request):
     login(people.supervisor)
     seen = db.session.get(EvidenceEntry, signoff_request.evidence_id).compute_content_hash()
-    response = client.post(f"/signoff/requests/{signoff_request.id}/decide",
-                           data={"decision": "sign", "supervision_level": "4", "seen_hash": seen})
+    response = client.post(
+        f"/signoff/requests/{signoff_request.id}/decide", data={"decision": "sign", "supervision_level": "4", "seen_hash": seen}
+    )
     assert response.status_code == 302
     client.post("/logout")
 
@@ -75,7 +77,9 @@ def test_retries_stop_after_the_limit_and_the_row_stays(client, login, app):
 
 def test_failed_message_is_delivered_once_the_server_is_back(client, login, smtp, app):
     people = cast()
-    db.session.add(OutboxMessage(user_id=people.owner.id, to_email=people.owner.email, subject="Later", body="B", category="test"))
+    db.session.add(
+        OutboxMessage(user_id=people.owner.id, to_email=people.owner.email, subject="Later", body="B", category="test")
+    )
     db.session.commit()
     working_port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = free_port()

@@ -1,6 +1,7 @@
 """Password reset by email: the same answer whether or not the account exists, a single-use link valid for
 PASSWORD_RESET_MINUTES whose token exists only in the email (the database keeps its SHA-256), sessions ended on
 use, throttled requests, and an administrator's "Send a password reset link"."""
+
 from __future__ import annotations
 
 import hashlib
@@ -46,8 +47,14 @@ def _path(link: str) -> str:
 def _new_token(user, minutes: int = 30, used: bool = False) -> str:
     """A link as if it had been emailed (the tests that need several at once)."""
     token = f"test-token-{user.id}-{minutes}-{used}-padding-padding"
-    db.session.add(PasswordResetToken(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                                      expires_at=utcnow() + timedelta(minutes=minutes), used_at=utcnow() if used else None))
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            expires_at=utcnow() + timedelta(minutes=minutes),
+            used_at=utcnow() if used else None,
+        )
+    )
     db.session.commit()
     return token
 
@@ -71,6 +78,7 @@ def test_the_answer_is_the_same_whether_or_not_the_account_exists(client):
 def test_known_and_unknown_addresses_are_answered_after_the_same_time(client, app, monkeypatch):
     import statistics
     import time
+
     monkeypatch.setitem(app.config, "PASSWORD_RESETS_PER_ADDRESS", "100 per minute")
     user, floor = TraineeFactory(), app.config["PASSWORD_RESET_ANSWER_SECONDS"]
     timings: dict[str, list[float]] = {"known": [], "unknown": []}
@@ -103,8 +111,10 @@ def test_a_forgotten_password_is_reset_end_to_end_by_email(app, client, smtp):
     assert client.get(_path(link)).status_code == 200
     weak = client.post(_path(link), data={"new_password": "Password1234", "confirm_password": "Password1234"})
     assert weak.status_code == 400 and "too common" in weak.data.decode()
-    named = client.post(_path(link), data={"new_password": f"{user.name.split()[-1]}19851985",
-                                           "confirm_password": f"{user.name.split()[-1]}19851985"})
+    named = client.post(
+        _path(link),
+        data={"new_password": f"{user.name.split()[-1]}19851985", "confirm_password": f"{user.name.split()[-1]}19851985"},
+    )
     assert named.status_code == 400
     done = client.post(_path(link), data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert done.status_code == 302 and done.headers["Location"] == "/login"
@@ -124,8 +134,12 @@ def test_a_forgotten_password_is_reset_end_to_end_by_email(app, client, smtp):
 def test_expired_used_and_unknown_links_get_a_clear_page(client):
     user = TraineeFactory()
     expired, used = _new_token(user, minutes=-1), _new_token(user, used=True)
-    for token, status, words in ((expired, 410, "has expired"), (used, 410, "already been used"),
-                                 ("x" * 43, 404, "do not recognise"), ("short", 404, "do not recognise")):
+    for token, status, words in (
+        (expired, 410, "has expired"),
+        (used, 410, "already been used"),
+        ("x" * 43, 404, "do not recognise"),
+        ("short", 404, "do not recognise"),
+    ):
         response = client.get(f"/password/reset/{token}")
         assert response.status_code == status and words in response.data.decode(), token
         posted = client.post(f"/password/reset/{token}", data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
@@ -137,8 +151,12 @@ def test_expired_used_and_unknown_links_get_a_clear_page(client):
 def test_using_one_link_spends_every_other_outstanding_link(client):
     user = TraineeFactory()
     first, second = _new_token(user), _new_token(user, minutes=20)
-    assert client.post(f"/password/reset/{second}", data={"new_password": NEW_PASSWORD,
-                                                           "confirm_password": NEW_PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            f"/password/reset/{second}", data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.get(f"/password/reset/{first}").status_code == 410
 
 
@@ -186,7 +204,9 @@ def test_an_administrator_sends_a_reset_link_and_ends_the_users_sessions(app, sm
     assert not trainee.signed_in()
     link, _token = _emailed_link(smtp, user.email)
     assert "an administrator" in _body(smtp.messages[-1])
-    assert Browser(app).post(_path(link), data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}).status_code == 302
+    assert (
+        Browser(app).post(_path(link), data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}).status_code == 302
+    )
 
 
 @pytest.mark.parametrize("case", ["own account", "deactivated"])

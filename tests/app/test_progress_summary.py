@@ -1,4 +1,5 @@
 """The maintained progress summary always equals a recomputation from the raw evidence."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,7 +18,8 @@ TYPES = ["logbook.clinic", "wba.cbd", "wba.dops", "logbook.procedure"]
 
 operation = st.tuples(
     st.sampled_from(["add", "status", "supersede"]),
-    st.sampled_from(CODES), st.sampled_from(TYPES),
+    st.sampled_from(CODES),
+    st.sampled_from(TYPES),
     st.sampled_from(["1", "2a", "2b", "3", "4", None]),
     st.sampled_from(["draft", "submitted", "signed", "returned"]),
     st.integers(min_value=0, max_value=20),
@@ -25,11 +27,16 @@ operation = st.tuples(
 
 
 def _snapshot(trainee_id):
-    tallies = sorted((t.competency_code, t.evidence_type, t.supervision_level, t.status, t.count)
-                     for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id == trainee_id)))
-    stages = sorted((p.stage_key, p.percent, p.competencies_complete, p.ready_for_signoff)
-                    for p in db.session.scalars(select(TraineeProgress).where(TraineeProgress.trainee_id == trainee_id)
-                                                .execution_options(populate_existing=True)))
+    tallies = sorted(
+        (t.competency_code, t.evidence_type, t.supervision_level, t.status, t.count)
+        for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id == trainee_id))
+    )
+    stages = sorted(
+        (p.stage_key, p.percent, p.competencies_complete, p.ready_for_signoff)
+        for p in db.session.scalars(
+            select(TraineeProgress).where(TraineeProgress.trainee_id == trainee_id).execution_options(populate_existing=True)
+        )
+    )
     return tallies, stages
 
 
@@ -40,8 +47,15 @@ def test_maintained_summary_equals_recompute(app, ops):
     entries = []
     for kind, code, evidence_type, level, status, pick in ops:
         if kind == "add" or not entries:
-            entry = EvidenceEntry(trainee_id=trainee.id, evidence_type=evidence_type, stage_level="higher",
-                                  occurred_on=date(2026, 2, 1), title="Case", supervision_level=level, status=status)
+            entry = EvidenceEntry(
+                trainee_id=trainee.id,
+                evidence_type=evidence_type,
+                stage_level="higher",
+                occurred_on=date(2026, 2, 1),
+                title="Case",
+                supervision_level=level,
+                status=status,
+            )
             entry.competencies = [EvidenceCompetency(competency_code=code)]
             db.session.add(entry)
             db.session.flush()

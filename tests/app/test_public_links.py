@@ -1,5 +1,6 @@
 """Links only from configuration: PUBLIC_BASE_URL is required outside debug and testing, every absolute link in an
 email starts with it whatever Host the request named, and a request naming any other host gets 400."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,9 @@ def test_the_app_refuses_to_start_without_public_base_url_outside_debug_and_test
     assert create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["TRUSTED_HOSTS"] is None
 
 
-@pytest.mark.parametrize("bad", ["portfolio.example.nhs.uk", "ftp://portfolio.example.nhs.uk", "https://", "https://x.nhs.uk/?a=1"])
+@pytest.mark.parametrize(
+    "bad", ["portfolio.example.nhs.uk", "ftp://portfolio.example.nhs.uk", "https://", "https://x.nhs.uk/?a=1"]
+)
 def test_a_malformed_public_base_url_is_refused_with_a_clear_message(instance_dir, bad):
     with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL must be an http:// or https:// address"):
         _production(PUBLIC_BASE_URL=bad)
@@ -53,7 +56,9 @@ def test_a_forged_host_header_gets_400(client):
 
 def test_email_links_use_public_base_url_even_when_the_request_names_another_trusted_host(app, database_url, instance_dir):
     """(The session's app empties the tables afterwards.)"""
-    other = create_app(make_test_config(database_url, instance_dir) | {"PUBLIC_BASE_URL": PUBLIC, "TRUSTED_HOSTS": "portal.internal"})
+    other = create_app(
+        make_test_config(database_url, instance_dir) | {"PUBLIC_BASE_URL": PUBLIC, "TRUSTED_HOSTS": "portal.internal"}
+    )
     with other.app_context():
         user = TraineeFactory()
         client = other.test_client()

@@ -1,4 +1,5 @@
 """CSRF is enforced on every POST route the app has: without a token each answers 400 and nothing runs."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,11 +1,13 @@
 """Generated input posted to every POST route (form-encoded and JSON): never a 5xx, always a readable answer, and a
 refused request leaves every stored row exactly as it was."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.app.security_helpers import sample_url
 from tests.app.security_world import build_world, snapshot
@@ -14,20 +16,74 @@ from trainee_portal import create_app
 
 # Who posts to each route: the caller the route is meant for, so the input reaches validation rather than a 403.
 ACTOR_BY_ENDPOINT = {
-    "signoff.decide": "supervisor", "signoff.stage": "supervisor", "signoff.assessor": None,
-    "exams.confirm_rapm": "director", "cohort.record_arcp": "director",
-    "exams.edit_sitting": "admin", "exams.correct_attempt": "admin",
-    "auth.login": None, "auth.logout": None,
+    "signoff.decide": "supervisor",
+    "signoff.stage": "supervisor",
+    "signoff.assessor": None,
+    "exams.confirm_rapm": "director",
+    "cohort.record_arcp": "director",
+    "exams.edit_sitting": "admin",
+    "exams.correct_attempt": "admin",
+    "auth.login": None,
+    "auth.logout": None,
 }
-ACTOR_BY_BLUEPRINT = {"evidence": "trainee", "signoff": "trainee", "notifications": "trainee", "exams": "trainee",
-                      "auth": "trainee", "admin": "admin", "cohort": "director"}
+ACTOR_BY_BLUEPRINT = {
+    "evidence": "trainee",
+    "signoff": "trainee",
+    "notifications": "trainee",
+    "exams": "trainee",
+    "auth": "trainee",
+    "admin": "admin",
+    "cohort": "director",
+}
 
-ODD_VALUES = ["", " ", "0", "-1", "1", "2", "9" * 40, "1e309", "NaN", "2026-02-30", "31/12/1899", "9999-12-31",
-              "<script>alert(1)</script>", "' OR 1=1 --", "\x00", "a\x00b", "null", "true", "[]", "{}", "2b", "5",
-              "sign", "return", "pass", "fail", "MCQ", "SOE", "trainee", "admin", "ST6", "S3_PM_01", "on",
-              "x" * 5000, "😀" * 50, "\u202e", "%00", "../../etc/passwd", "name@example.org"]
-VALUE = st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=200), st.integers(-2**70, 2**70).map(str),
-                  st.dates().map(lambda d: d.isoformat()), st.dates().map(lambda d: d.strftime("%d/%m/%Y")))
+ODD_VALUES = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1",
+    "2",
+    "9" * 40,
+    "1e309",
+    "NaN",
+    "2026-02-30",
+    "31/12/1899",
+    "9999-12-31",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "\x00",
+    "a\x00b",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "2b",
+    "5",
+    "sign",
+    "return",
+    "pass",
+    "fail",
+    "MCQ",
+    "SOE",
+    "trainee",
+    "admin",
+    "ST6",
+    "S3_PM_01",
+    "on",
+    "x" * 5000,
+    "😀" * 50,
+    "\u202e",
+    "%00",
+    "../../etc/passwd",
+    "name@example.org",
+]
+VALUE = st.one_of(
+    st.sampled_from(ODD_VALUES),
+    st.text(max_size=200),
+    st.integers(-(2**70), 2**70).map(str),
+    st.dates().map(lambda d: d.isoformat()),
+    st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
+)
 NAME = re.compile(r'<(?:input|select|textarea|button)\b[^>]*\bname="([^"]+)"')
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
 ACTION = re.compile(r'action="([^"]*)"')
@@ -57,12 +113,14 @@ def _form_field_names(client, url: str, endpoint: str) -> list[list[str]]:
                     groups.append(names)
     if not groups:
         from flask_wtf import FlaskForm
+
         package = f"trainee_portal.{endpoint.split('.')[0]}"
 
         def subclasses(cls):
             for sub in cls.__subclasses__():
                 yield sub
                 yield from subclasses(sub)
+
         for form in subclasses(FlaskForm):
             if form.__module__.startswith(package):
                 names = sorted(name for name, value in vars(form).items() if hasattr(value, "field_class"))
@@ -75,16 +133,28 @@ def _readable(response) -> bool:
     if response.is_json:
         return bool(response.get_json().get("error"))
     body = response.data.decode()
-    said = ("nhsuk-error-summary", "nhsuk-error-message", "nhsuk-inset-text", "app-flash", "Something was wrong", "Your form expired")
+    said = (
+        "nhsuk-error-summary",
+        "nhsuk-error-message",
+        "nhsuk-inset-text",
+        "app-flash",
+        "Something was wrong",
+        "Your form expired",
+    )
     return "<h1" in body and (response.status_code != 400 or any(marker in body for marker in said))
 
 
 @pytest.mark.parametrize("endpoint", _post_rules())
-@settings(max_examples=5, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=5,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data())
 def test_generated_input_is_refused_cleanly_and_changes_nothing(app, endpoint, data):
     from trainee_portal.extensions import db
+
     state = _world_for(app, endpoint)
     client, url, names = state["client"], state["url"], state["names"]
     # Every field of one of the page's forms, as a browser sends them, with generated values, and a few extra fields.
@@ -111,12 +181,14 @@ def _forget_activated_curricula():
     """A fuzzed activation may succeed; later tests must not see its curriculum in the per-process cache."""
     yield
     from trainee_portal import curricula
+
     curricula._cache["registry"] = None
 
 
 def _world_for(app, endpoint: str) -> dict:
     """One world per endpoint (hypothesis runs every example inside one test call, so the tables persist meanwhile)."""
     from trainee_portal.extensions import db
+
     key = (endpoint, id(db.session()))
     if _STATE.get("key") != key:
         world = build_world()

@@ -1,4 +1,5 @@
 """Oversized bodies and uploads are refused with 413 and a clear message (JSON for JSON callers); nothing is stored."""
+
 from __future__ import annotations
 
 import io
@@ -53,10 +54,12 @@ def test_json_posted_to_a_form_page_is_refused_with_415_in_json(client, login):
 
 def test_an_unreachable_database_gives_a_clear_503_not_a_500(app, client, login, monkeypatch):
     from sqlalchemy.exc import OperationalError
+
     login(TraineeFactory())
 
     def unreachable(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
     monkeypatch.setattr(db.session, "execute", unreachable)
     monkeypatch.setattr(db.session, "scalars", unreachable)
     monkeypatch.setattr(db.session, "scalar", unreachable)

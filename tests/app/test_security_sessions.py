@@ -1,5 +1,6 @@
 """Session cookies: HttpOnly, SameSite, Secure over HTTPS (directly or through a configured proxy), permanent with
 an absolute lifetime and an idle timeout; pages carry the security headers and no inline script."""
+
 from __future__ import annotations
 
 import re
@@ -47,10 +48,13 @@ def test_forwarded_https_counts_only_behind_a_configured_proxy(app, database_url
     assert "Secure" in _session_cookie(_sign_in(proxied, user, headers=forwarded))
 
 
-@pytest.mark.parametrize("key,age,why", [
-    (LAST_SEEN_AT, timedelta(minutes=61), "signed out after 1 hour without activity"),
-    (SIGNED_IN_AT, timedelta(hours=8, minutes=1), "signed in more than 8 hours ago"),
-])
+@pytest.mark.parametrize(
+    "key,age,why",
+    [
+        (LAST_SEEN_AT, timedelta(minutes=61), "signed out after 1 hour without activity"),
+        (SIGNED_IN_AT, timedelta(hours=8, minutes=1), "signed in more than 8 hours ago"),
+    ],
+)
 def test_session_ends_when_idle_or_too_old(client, key, age, why):
     _sign_in(client, TraineeFactory())
     assert client.get("/higher/").status_code == 200
@@ -76,6 +80,7 @@ def test_activity_keeps_a_session_alive(client):
 def limiter_state():
     """The limiter is one object shared by every app in the process: put its state back for the tests after."""
     from trainee_portal.extensions import limiter
+
     enabled = limiter.enabled
     yield
     limiter.reset()
@@ -83,7 +88,9 @@ def limiter_state():
 
 
 def test_login_rate_limit_answers_429_with_a_clear_message(app, database_url, instance_dir, limiter_state):
-    limited = create_app(make_test_config(database_url, instance_dir) | {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute"}).test_client()
+    limited = create_app(
+        make_test_config(database_url, instance_dir) | {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute"}
+    ).test_client()
     for _ in range(2):
         limited.post("/login", data={"email": "x@example.nhs.uk", "password": "not-the-password"})
     response = limited.post("/login", data={"email": "x@example.nhs.uk", "password": "not-the-password"})
@@ -110,6 +117,7 @@ def test_public_and_signed_in_pages_carry_headers_and_no_inline_script(client):
 
 
 # --- server-side revocation: a per-user session generation --------------------------------------------------------
+
 
 class Browser:
     """A client whose every request has its own app context, so Flask-Login's per-request user cache (kept in `g`)
@@ -154,8 +162,14 @@ def test_a_password_change_signs_out_every_other_session_but_keeps_the_changing_
     _sign_in(laptop, user)
     _sign_in(phone, user)
     old_cookie = laptop.cookie
-    response = laptop.post("/account/password", data={"current_password": TEST_PASSWORD, "new_password": "quiet-orchard-lantern-27",
-                                                      "confirm_password": "quiet-orchard-lantern-27"})
+    response = laptop.post(
+        "/account/password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": "quiet-orchard-lantern-27",
+            "confirm_password": "quiet-orchard-lantern-27",
+        },
+    )
     assert response.status_code == 302
     assert laptop.signed_in(), "the session that changed the password is re-issued with the new generation"
     assert not phone.signed_in()
@@ -164,6 +178,7 @@ def test_a_password_change_signs_out_every_other_session_but_keeps_the_changing_
 
 def test_deactivation_ends_sessions_for_good_even_after_reactivation(app):
     from tests.factories import AdminFactory
+
     user, admin = TraineeFactory(), AdminFactory()
     trainee, administrator = Browser(app), Browser(app)
     _sign_in(trainee, user)

@@ -1,4 +1,5 @@
 """Outside assessors: a one-time link minted when the email goes, stored only as a hash, single use, expiring."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,14 @@ def _link_for(client, login, people, entry, smtp):
 
 def _decide(client, token, **overrides):
     entry_hash = overrides.pop("seen_hash", None)
-    data = {"assessor_name": "Dr Visiting Consultant", "assessor_gmc": "1234567", "decision": "sign",
-            "supervision_level": "3", "feedback": "Safe and fluent.", "seen_hash": entry_hash}
+    data = {
+        "assessor_name": "Dr Visiting Consultant",
+        "assessor_gmc": "1234567",
+        "decision": "sign",
+        "supervision_level": "3",
+        "feedback": "Safe and fluent.",
+        "seen_hash": entry_hash,
+    }
     data.update(overrides)
     return client.post(f"/signoff/assessor/{token}", data=data)
 
@@ -81,8 +88,13 @@ def test_assessor_can_return_with_a_reason(client, login, smtp):
     people = cast()
     entry = make_entry(people.owner)
     _, token = _link_for(client, login, people, entry, smtp)
-    response = _decide(client, token, decision="return", reason="Please add the patient's outcome at six weeks.",
-                       seen_hash=db.session.get(EvidenceEntry, entry.id).compute_content_hash())
+    response = _decide(
+        client,
+        token,
+        decision="return",
+        reason="Please add the patient's outcome at six weeks.",
+        seen_hash=db.session.get(EvidenceEntry, entry.id).compute_content_hash(),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(EvidenceEntry, entry.id).status == "returned"

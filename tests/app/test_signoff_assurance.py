@@ -1,5 +1,6 @@
 """Signatures that mean what they say: an outside assessor's signature counts only at a domain the trainee's region
 trusts or once the educational supervisor confirms it, and nobody signs or confirms their own evidence."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,19 @@ from trainee_portal.models import AuditRecord, EvidenceEntry, OutboxMessage, Sig
 from trainee_portal.signoff.labels import signature_label
 from trainee_portal.signoff.links import hash_token
 
-SIGNED_KEYS = {"request_id", "signoff_id", "evidence_id", "level", "content_hash", "signer_id", "assessor_name",
-               "assessor_gmc", "assessor_email", "assurance", "feedback_sha256"}
+SIGNED_KEYS = {
+    "request_id",
+    "signoff_id",
+    "evidence_id",
+    "level",
+    "content_hash",
+    "signer_id",
+    "assessor_name",
+    "assessor_gmc",
+    "assessor_email",
+    "assurance",
+    "feedback_sha256",
+}
 
 
 def _trust(people, domains: str) -> None:
@@ -29,6 +41,7 @@ def _trust(people, domains: str) -> None:
 def _assessor_signs(client, login, people, entry, email, smtp):
     """Ask an outside assessor at this address through the app, and let them sign through their link."""
     import tests.app.test_signoff_assessor as assessor_tests
+
     saved, assessor_tests.ASSESSOR = assessor_tests.ASSESSOR, email
     try:
         _, token = _link_for(client, login, people, entry, smtp)
@@ -77,8 +90,14 @@ def test_a_look_alike_domain_is_not_trusted(app):
     _trust(people, "nhs.net, @Example.ORG")
     entry = make_entry(people.owner)
     assert people.owner.trainee_profile.region.trusted_domains == ("nhs.net", "example.org")
-    for email, expected in (("a@nhs.net", "nhs.net"), ("a@x.NHS.NET", "nhs.net"), ("a@evilnhs.net", None),
-                            ("a@nhs.net.evil.example", None), ("a@example.org", "example.org"), ("nhs.net", None)):
+    for email, expected in (
+        ("a@nhs.net", "nhs.net"),
+        ("a@x.NHS.NET", "nhs.net"),
+        ("a@evilnhs.net", None),
+        ("a@nhs.net.evil.example", None),
+        ("a@example.org", "example.org"),
+        ("nhs.net", None),
+    ):
         assert policy.trusted_assessor_domain(entry, email) == expected, email
     people.owner.email = "owner@nhs.net"
     db.session.commit()
@@ -104,7 +123,10 @@ def test_untrusted_assessor_waits_for_the_educational_supervisor_who_confirms_it
     edit = client.get(f"/logbook/{entry.id}/edit")
     assert edit.status_code == 302 and edit.headers["Location"].endswith(f"/logbook/{entry.id}")
     from tests.app.evidence_helpers import form_data
-    refused = client.post(f"/logbook/{entry.id}/edit", data=form_data(title="Changed under the assessor", competencies=list(entry.competency_codes)))
+
+    refused = client.post(
+        f"/logbook/{entry.id}/edit", data=form_data(title="Changed under the assessor", competencies=list(entry.competency_codes))
+    )
     assert refused.status_code == 409 and "Changed under the assessor" in refused.data.decode()
     assert client.post(f"/signoff/signatures/{signoff.id}/confirm", data={"decision": "confirm"}).status_code == 403
     client.post("/logout")
@@ -127,8 +149,12 @@ def test_untrusted_assessor_waits_for_the_educational_supervisor_who_confirms_it
     signoff = db.session.get(SignOff, signoff.id)
     assert signoff.assurance == "confirmed" and signoff.confirmed_by_id == people.supervisor.id and signoff.confirmed_at
     assert db.session.get(EvidenceEntry, entry.id).status == "signed" and _tally_statuses(people.owner.id) == {"signed"}
-    assert _payload("signoff.confirmed") == {"signoff_id": signoff.id, "evidence_id": entry.id,
-                                             "confirmed_by_id": people.supervisor.id, "assurance": "confirmed"}
+    assert _payload("signoff.confirmed") == {
+        "signoff_id": signoff.id,
+        "evidence_id": entry.id,
+        "confirmed_by_id": people.supervisor.id,
+        "assurance": "confirmed",
+    }
     assert "confirmed by Dr Assigned Supervisor (educational supervisor) on" in signature_label(signoff)
     again = client.post(f"/signoff/signatures/{signoff.id}/confirm", data={"decision": "decline", "reason": "Late"})
     assert again.status_code == 302 and db.session.get(SignOff, signoff.id).voided_at is None
@@ -142,14 +168,20 @@ def test_declining_voids_the_signature_and_returns_the_evidence_with_the_reason(
     missing = client.post(f"/signoff/signatures/{signoff.id}/confirm", data={"decision": "decline", "reason": ""})
     assert missing.status_code == 400 and "Enter the reason for declining" in missing.data.decode()
     reason = "I do not know this assessor; ask a consultant from our department."
-    assert client.post(f"/signoff/signatures/{signoff.id}/confirm",
-                       data={"decision": "decline", "reason": reason}).status_code == 302
+    assert (
+        client.post(f"/signoff/signatures/{signoff.id}/confirm", data={"decision": "decline", "reason": reason}).status_code
+        == 302
+    )
     db.session.expire_all()
     signoff = db.session.get(SignOff, signoff.id)
     assert signoff.voided_at is not None and signoff.void_reason == reason and signoff.assurance == "unconfirmed"
     assert db.session.get(EvidenceEntry, entry.id).status == "returned"
-    assert _payload("signoff.voided") == {"signoff_id": signoff.id, "evidence_id": entry.id, "reason": reason,
-                                          "content_hash": signoff.content_hash}
+    assert _payload("signoff.voided") == {
+        "signoff_id": signoff.id,
+        "evidence_id": entry.id,
+        "reason": reason,
+        "content_hash": signoff.content_hash,
+    }
     client.post("/logout")
     login(people.owner)
     assert reason in client.get(f"/logbook/{entry.id}").data.decode()
@@ -162,15 +194,20 @@ def test_a_supervisors_signature_says_so_and_its_payload_follows_the_contract(cl
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
-    response = client.post(f"/signoff/requests/{signoff_request.id}/decide",
-                           data={"decision": "sign", "supervision_level": "3", "feedback": "", "seen_hash": seen})
+    response = client.post(
+        f"/signoff/requests/{signoff_request.id}/decide",
+        data={"decision": "sign", "supervision_level": "3", "feedback": "", "seen_hash": seen},
+    )
     assert response.status_code == 302
     signoff = db.session.scalar(select(SignOff))
     payload = _payload("signoff.signed")
     assert set(payload) == SIGNED_KEYS and payload["assurance"] == "supervisor" == signoff.assurance
     assert payload["signer_id"] == people.supervisor.id and payload["feedback_sha256"] == hashlib.sha256(b"").hexdigest()
     assert signature_label(signoff) == "Signed by Dr Assigned Supervisor, assigned supervisor"
-    assert "Signed by Dr Assigned Supervisor, assigned supervisor" in client.get(f"/signoff/requests/{signoff_request.id}").data.decode()
+    assert (
+        "Signed by Dr Assigned Supervisor, assigned supervisor"
+        in client.get(f"/signoff/requests/{signoff_request.id}").data.decode()
+    )
 
 
 def test_nobody_signs_their_own_evidence_by_an_assessor_link(client, login, smtp):
@@ -187,8 +224,15 @@ def test_nobody_signs_their_own_evidence_by_an_assessor_link(client, login, smtp
     # A request to the trainee's own address that exists anyway (made before the rule, or by SQL) is still refused.
     token = "own-address-token-0123456789-0123456789-abc"
     entry.status = "submitted"
-    db.session.add(SignOffRequest(evidence_id=entry.id, requested_by_id=people.owner.id, assessor_email="TAMSIN.OWNER@nhs.net",
-                                  token_hash=hash_token(token), expires_at=datetime.utcnow() + timedelta(days=3)))
+    db.session.add(
+        SignOffRequest(
+            evidence_id=entry.id,
+            requested_by_id=people.owner.id,
+            assessor_email="TAMSIN.OWNER@nhs.net",
+            token_hash=hash_token(token),
+            expires_at=datetime.utcnow() + timedelta(days=3),
+        )
+    )
     db.session.commit()
     assert client.get(f"/signoff/assessor/{token}").status_code == 403
     refused = _decide(client, token, seen_hash=entry.compute_content_hash())

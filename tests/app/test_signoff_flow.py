@@ -1,4 +1,5 @@
 """Asking, signing, returning and withdrawing: statuses, progress, audit and outbox move together; races end cleanly."""
+
 from __future__ import annotations
 
 import json
@@ -10,18 +11,31 @@ from tests.app.signoff_helpers import cast, make_entry, request_via_app
 from tests.factories import SupervisorFactory, assign
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    AuditRecord, EvidenceEntry, EvidenceTally, OutboxMessage, SignOff, SignOffRequest, StageSignOff, TraineeProgress,
+    AuditRecord,
+    EvidenceEntry,
+    EvidenceTally,
+    OutboxMessage,
+    SignOff,
+    SignOffRequest,
+    StageSignOff,
+    TraineeProgress,
 )
 
 
 def _tally(trainee_id, status):
-    return sum(t.count for t in db.session.scalars(select(EvidenceTally).where(
-        EvidenceTally.trainee_id == trainee_id, EvidenceTally.status == status)))
+    return sum(
+        t.count
+        for t in db.session.scalars(
+            select(EvidenceTally).where(EvidenceTally.trainee_id == trainee_id, EvidenceTally.status == status)
+        )
+    )
 
 
 def _actions(trainee_id):
-    return [(r.action, json.loads(r.payload)) for r in db.session.scalars(
-        select(AuditRecord).where(AuditRecord.trainee_id == trainee_id).order_by(AuditRecord.id))]
+    return [
+        (r.action, json.loads(r.payload))
+        for r in db.session.scalars(select(AuditRecord).where(AuditRecord.trainee_id == trainee_id).order_by(AuditRecord.id))
+    ]
 
 
 def test_request_offers_only_current_supervisors_and_notifies_the_chosen_one(client, login):
@@ -73,8 +87,10 @@ def test_supervisor_signs_and_the_signature_covers_the_content(client, login):
     page = client.get(f"/signoff/requests/{signoff_request.id}").data.decode()
     assert entry.title in page and entry.competency_codes[0] in page
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
-    response = client.post(f"/signoff/requests/{signoff_request.id}/decide", data={
-        "decision": "sign", "supervision_level": "3", "feedback": "Good technique.", "seen_hash": seen})
+    response = client.post(
+        f"/signoff/requests/{signoff_request.id}/decide",
+        data={"decision": "sign", "supervision_level": "3", "feedback": "Good technique.", "seen_hash": seen},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     entry = db.session.get(EvidenceEntry, entry.id)
@@ -94,7 +110,11 @@ def test_double_submit_leaves_one_signature_and_says_so(client, login):
     entry = make_entry(people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
-    data = {"decision": "sign", "supervision_level": "2b", "seen_hash": db.session.get(EvidenceEntry, entry.id).compute_content_hash()}
+    data = {
+        "decision": "sign",
+        "supervision_level": "2b",
+        "seen_hash": db.session.get(EvidenceEntry, entry.id).compute_content_hash(),
+    }
     assert client.post(f"/signoff/requests/{signoff_request.id}/decide", data=data).status_code == 302
     second = client.post(f"/signoff/requests/{signoff_request.id}/decide", data=data, follow_redirects=True)
     assert second.status_code == 200 and "already signed" in second.data.decode()
@@ -104,6 +124,7 @@ def test_double_submit_leaves_one_signature_and_says_so(client, login):
 
 def test_a_race_past_the_page_check_is_refused_by_the_conditional_update(client, login):
     from trainee_portal.signoff import services
+
     people = cast()
     entry = make_entry(people.owner)
     signoff_request = request_via_app(client, login, people, entry)
@@ -131,8 +152,11 @@ def test_changed_evidence_is_not_signed_blind(client, login):
     db.session.get(EvidenceEntry, entry.id).notes = "Edited while the supervisor was reading."
     db.session.commit()
     login(people.supervisor)
-    response = client.post(f"/signoff/requests/{signoff_request.id}/decide",
-                           data={"decision": "sign", "supervision_level": "2b", "seen_hash": seen}, follow_redirects=True)
+    response = client.post(
+        f"/signoff/requests/{signoff_request.id}/decide",
+        data={"decision": "sign", "supervision_level": "2b", "seen_hash": seen},
+        follow_redirects=True,
+    )
     assert "changed this evidence after you opened it" in response.data.decode()
     assert db.session.query(SignOff).count() == 0
 
@@ -150,7 +174,10 @@ def test_return_needs_a_reason_without_patient_identifiers_and_the_trainee_sees_
     assert leaky.status_code == 400 and "943 476 5919" in leaky.data.decode() and "NHS number" in leaky.data.decode()
     no_level = client.post(url, data={"decision": "sign", "seen_hash": seen})
     assert no_level.status_code == 400 and "Choose the supervision level" in no_level.data.decode()
-    assert client.post(url, data={"decision": "return", "reason": "Add the follow-up outcome.", "seen_hash": seen}).status_code == 302
+    assert (
+        client.post(url, data={"decision": "return", "reason": "Add the follow-up outcome.", "seen_hash": seen}).status_code
+        == 302
+    )
     client.post("/logout")
     login(people.owner)
     db.session.expire_all()
@@ -205,6 +232,7 @@ def test_queue_drops_requests_once_the_assignment_ends(client, login):
 
 def test_stage_sign_off_is_offered_only_when_the_core_says_ready(client, login):
     from trainee_portal import progress
+
     people = cast()
     progress.refresh_trainee(people.owner.id)  # the core's verdict per stage, as every evidence write leaves it
     db.session.commit()

@@ -1,4 +1,5 @@
 """Every sign-off rule in policy.py, and the routes that ask it, for every role."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,14 +22,14 @@ def _who(people, role):
 
 EXPECTED = {
     #  role:                  request, ask own supervisor, decide, cancel, view request, stage, audit
-    "owner":                 (True,  True,  False, True,  True,  False, False),
-    "other_trainee":         (False, False, False, False, False, False, False),
-    "supervisor":            (False, False, True,  False, True,  True,  False),
+    "owner": (True, True, False, True, True, False, False),
+    "other_trainee": (False, False, False, False, False, False, False),
+    "supervisor": (False, False, True, False, True, True, False),
     "unassigned_supervisor": (False, False, False, False, False, False, False),
-    "ended_supervisor":      (False, False, False, False, False, False, False),
-    "director":              (False, False, False, False, True,  False, True),
-    "admin":                 (False, False, False, False, True,  False, True),
-    "anonymous":             (False, False, False, False, False, False, False),
+    "ended_supervisor": (False, False, False, False, False, False, False),
+    "director": (False, False, False, False, True, False, True),
+    "admin": (False, False, False, False, True, False, True),
+    "anonymous": (False, False, False, False, False, False, False),
 }
 
 
@@ -43,8 +44,10 @@ def test_signoff_rules_for_every_role(app, role):
     entry.status = "submitted"
     db.session.commit()
     result = asked + (
-        policy.can_decide_signoff(user, pending), policy.can_cancel_signoff(user, pending),
-        policy.can_view_signoff_request(user, pending), policy.can_sign_off_stage(user, people.owner.id),
+        policy.can_decide_signoff(user, pending),
+        policy.can_cancel_signoff(user, pending),
+        policy.can_view_signoff_request(user, pending),
+        policy.can_sign_off_stage(user, people.owner.id),
         policy.can_view_audit(user, people.owner.id),
     )
     assert result == EXPECTED[role]
@@ -69,8 +72,9 @@ def test_trainee_cannot_name_themselves_as_outside_assessor(app):
 def test_a_decided_request_can_be_decided_by_nobody(app):
     people = cast()
     entry = make_entry(people.owner, status="submitted")
-    decided = SignOffRequest(evidence_id=entry.id, requested_by_id=people.owner.id, supervisor_id=people.supervisor.id,
-                             status="signed")
+    decided = SignOffRequest(
+        evidence_id=entry.id, requested_by_id=people.owner.id, supervisor_id=people.supervisor.id, status="signed"
+    )
     db.session.add(decided)
     db.session.commit()
     assert not policy.can_decide_signoff(people.supervisor, decided)
@@ -89,8 +93,13 @@ def test_assessor_link_rule_for_every_role(app, role):
     """Any holder of a live link decides, except the trainee whose evidence it is."""
     people = cast()
     entry = make_entry(people.owner, status="submitted")
-    link = SignOffRequest(evidence_id=entry.id, requested_by_id=people.owner.id, assessor_email="a@nhs.example",
-                          token_hash="f" * 64, expires_at=utcnow() + timedelta(days=3))
+    link = SignOffRequest(
+        evidence_id=entry.id,
+        requested_by_id=people.owner.id,
+        assessor_email="a@nhs.example",
+        token_hash="f" * 64,
+        expires_at=utcnow() + timedelta(days=3),
+    )
     db.session.add(link)
     db.session.commit()
     assert policy.can_decide_by_assessor_link(_who(people, role), link, utcnow()) is (role != "owner")
@@ -100,8 +109,13 @@ def test_assessor_link_rule_refuses_used_expired_and_own_gmc(app):
     people = cast()
     entry = make_entry(people.owner, status="submitted")
     now = utcnow()
-    link = SignOffRequest(evidence_id=entry.id, requested_by_id=people.owner.id, assessor_email="a@nhs.example",
-                          token_hash="e" * 64, expires_at=now + timedelta(days=3))
+    link = SignOffRequest(
+        evidence_id=entry.id,
+        requested_by_id=people.owner.id,
+        assessor_email="a@nhs.example",
+        token_hash="e" * 64,
+        expires_at=now + timedelta(days=3),
+    )
     db.session.add(link)
     db.session.commit()
     assert not policy.can_decide_by_assessor_link(ANON, link, now, assessor_gmc=people.owner.trainee_profile.gmc_number)
@@ -131,8 +145,13 @@ def test_signoff_routes_for_every_role(client, login, role):
     signoff_request = request_via_app(client, login, people, entry)
     user = user_for(people, role)
     if user is None:
-        for url in (f"/signoff/requests/{signoff_request.id}", "/signoff/", f"/signoff/audit/{people.owner.id}",
-                    f"/signoff/request/{entry.id}", "/notifications/"):
+        for url in (
+            f"/signoff/requests/{signoff_request.id}",
+            "/signoff/",
+            f"/signoff/audit/{people.owner.id}",
+            f"/signoff/request/{entry.id}",
+            "/notifications/",
+        ):
             response = client.get(url)
             assert response.status_code == 302 and "/login" in response.headers["Location"], url
         assert client.post(f"/signoff/requests/{signoff_request.id}/decide", data={}).status_code == 302
@@ -142,8 +161,10 @@ def test_signoff_routes_for_every_role(client, login, role):
     queue = client.get("/signoff/").status_code
     audit_page = client.get(f"/signoff/audit/{people.owner.id}").status_code
     ask = client.get(f"/signoff/request/{entry.id}").status_code  # already submitted: the owner is sent to the request
-    decide = client.post(f"/signoff/requests/{signoff_request.id}/decide",
-                         data={"decision": "return", "reason": "Add the outcome.", "seen_hash": "x"}).status_code
+    decide = client.post(
+        f"/signoff/requests/{signoff_request.id}/decide",
+        data={"decision": "return", "reason": "Add the outcome.", "seen_hash": "x"},
+    ).status_code
     db.session.expire_all()
     cancel = client.post(f"/signoff/requests/{signoff_request.id}/cancel").status_code if decide != 302 else 403
     assert (view, decide, cancel, queue, audit_page, ask) == ROUTE_STATUS[role]
@@ -151,8 +172,7 @@ def test_signoff_routes_for_every_role(client, login, role):
 
 def test_notifications_belong_to_their_user(client, login):
     people = cast()
-    message = OutboxMessage(user_id=people.owner.id, to_email=people.owner.email, subject="Hello", body="Body",
-                            category="test")
+    message = OutboxMessage(user_id=people.owner.id, to_email=people.owner.email, subject="Hello", body="Body", category="test")
     db.session.add(message)
     db.session.commit()
     assert policy.can_read_notification(people.owner, message)

@@ -1,4 +1,5 @@
 """The four stage pages: one blueprint registered per stage, real statuses, and who may see whose stage."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,7 +8,14 @@ import pytest
 
 from competencies import EvidenceCount
 from tests.factories import (
-    AdminFactory, CohortFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct,
+    AdminFactory,
+    CohortFactory,
+    DirectorFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
 )
 from trainee_portal import progress
 from trainee_portal.extensions import db
@@ -17,8 +25,15 @@ LEVELS = ("basic", "intermediate", "higher", "advanced")
 
 
 def add_evidence(trainee, code, evidence_type, status="signed", level="2b", stage_level="higher"):
-    entry = EvidenceEntry(trainee_id=trainee.id, evidence_type=evidence_type, stage_level=stage_level,
-                          occurred_on=date(2026, 1, 5), title="Case", supervision_level=level, status=status)
+    entry = EvidenceEntry(
+        trainee_id=trainee.id,
+        evidence_type=evidence_type,
+        stage_level=stage_level,
+        occurred_on=date(2026, 1, 5),
+        title="Case",
+        supervision_level=level,
+        status=status,
+    )
     entry.competencies = [EvidenceCompetency(competency_code=code)]
     db.session.add(entry)
     db.session.flush()
@@ -39,10 +54,13 @@ def test_anonymous_users_are_sent_to_login(client, level):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("version,expected", [
-    ("2021", ["Stage 1", "Stage 2", "Stage 3", "SIA Pain Medicine"]),
-    ("2010", ["Basic", "Intermediate", "Higher", "Advanced"]),
-])
+@pytest.mark.parametrize(
+    "version,expected",
+    [
+        ("2021", ["Stage 1", "Stage 2", "Stage 3", "SIA Pain Medicine"]),
+        ("2010", ["Basic", "Intermediate", "Higher", "Advanced"]),
+    ],
+)
 def test_trainee_sees_their_curriculums_four_stages(client, login, version, expected):
     login(TraineeFactory(profile__curriculum_version=version))
     for level, name in zip(LEVELS, expected):
@@ -53,6 +71,7 @@ def test_trainee_sees_their_curriculums_four_stages(client, login, version, expe
 
 def test_stage_page_shows_status_and_missing_evidence_from_the_core(client, login, app):
     from trainee_portal import curricula
+
     trainee = TraineeFactory(profile__curriculum_version="2021")
     stage = curricula.curriculum("2021").stage_for_level("higher")
     competency = stage.competencies[0]
@@ -70,6 +89,7 @@ def test_stage_page_shows_status_and_missing_evidence_from_the_core(client, logi
 def test_stage_percentage_moves_when_evidence_is_signed(client, login):
     from trainee_portal import curricula
     from trainee_portal.models import TraineeProgress
+
     trainee = TraineeFactory(profile__curriculum_version="2021")
     stage = curricula.curriculum("2021").stage_for_level("higher")
     competency, rule = next((c, r) for c in stage.competencies for r in c.evidence if r.signoff_required)

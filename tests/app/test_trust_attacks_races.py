@@ -1,5 +1,6 @@
 """Races on an outside assessor's unconfirmed signature: the educational supervisor's confirm and decline at once (two
 tabs, or two supervisors), and a confirm replayed after a decline. Exactly one decision lands; the other changes nothing."""
+
 from __future__ import annotations
 
 import threading
@@ -22,8 +23,14 @@ def _unconfirmed(people, index: int) -> int:
     entry = make_entry(people.owner, title=f"Block {index}")
     signoff_request = services.request_signoff(people.owner, entry, assessor_email="locum@pain-clinic.example")
     db.session.commit()
-    signoff = services.sign(signoff_request, level="3", feedback="Fine.", seen_hash=entry.compute_content_hash(),
-                            assessor_name="Dr Locum", assessor_gmc="7654321")
+    signoff = services.sign(
+        signoff_request,
+        level="3",
+        feedback="Fine.",
+        seen_hash=entry.compute_content_hash(),
+        assessor_name="Dr Locum",
+        assessor_gmc="7654321",
+    )
     db.session.commit()
     assert signoff.assurance == "unconfirmed"
     return signoff.id
@@ -57,8 +64,10 @@ def test_concurrent_confirm_and_decline_land_exactly_one_decision(app):
     outcomes = [{} for _ in range(PAIRS)]
     for index, signoff_id in enumerate(ids):
         start = threading.Barrier(2)
-        threads = [threading.Thread(target=_decide, args=(app, people.supervisor.id, signoff_id, "confirm", start, outcomes, index)),
-                   threading.Thread(target=_decide, args=(app, second.id, signoff_id, "decline", start, outcomes, index))]
+        threads = [
+            threading.Thread(target=_decide, args=(app, people.supervisor.id, signoff_id, "confirm", start, outcomes, index)),
+            threading.Thread(target=_decide, args=(app, second.id, signoff_id, "decline", start, outcomes, index)),
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -69,8 +78,11 @@ def test_concurrent_confirm_and_decline_land_exactly_one_decision(app):
         signoff = db.session.get(SignOff, signoff_id)
         entry = db.session.get(EvidenceEntry, signoff.evidence_id)
         assert sum(bool(v) for v in outcome.values()) == 1, outcome
-        decisions = db.session.scalars(select(AuditRecord.action).where(
-            AuditRecord.action.in_(("signoff.confirmed", "signoff.voided")), AuditRecord.subject_id == entry.id)).all()
+        decisions = db.session.scalars(
+            select(AuditRecord.action).where(
+                AuditRecord.action.in_(("signoff.confirmed", "signoff.voided")), AuditRecord.subject_id == entry.id
+            )
+        ).all()
         if outcome["confirm"]:
             assert signoff.assurance == "confirmed" and signoff.voided_at is None and entry.status == "signed"
             assert decisions == ["signoff.confirmed"]
@@ -86,8 +98,12 @@ def test_a_confirm_replayed_after_a_decline_changes_nothing(client, login):
     people = cast()
     signoff_id = _unconfirmed(people, 0)
     login(people.supervisor)
-    assert client.post(f"/signoff/signatures/{signoff_id}/confirm",
-                       data={"decision": "decline", "reason": "Not known to us."}).status_code == 302
+    assert (
+        client.post(
+            f"/signoff/signatures/{signoff_id}/confirm", data={"decision": "decline", "reason": "Not known to us."}
+        ).status_code
+        == 302
+    )
     replay = client.post(f"/signoff/signatures/{signoff_id}/confirm", data={"decision": "confirm"}, follow_redirects=True)
     assert "already confirmed or declined" in replay.data.decode()
     db.session.expire_all()

@@ -1,5 +1,6 @@
 """Rejected or failed evidence saves leave no uploaded file behind, and remove-orphan-uploads clears files that no
 evidence refers to (sparing recent ones, which may belong to a save in progress)."""
+
 from __future__ import annotations
 
 import io
@@ -42,9 +43,15 @@ def test_a_save_that_fails_removes_the_file_it_stored(client, login, uploads, mo
 
     def broken_create(*args, **kwargs):
         raise RuntimeError("the database went away")
+
     monkeypatch.setattr("trainee_portal.evidence.service.create", broken_create)
-    failed = _post(client, {**form_data(evidence_type="certificate", supervision_level="", title="Course"),
-                            "attachment": (io.BytesIO(PNG_BYTES), "certificate.png")})
+    failed = _post(
+        client,
+        {
+            **form_data(evidence_type="certificate", supervision_level="", title="Course"),
+            "attachment": (io.BytesIO(PNG_BYTES), "certificate.png"),
+        },
+    )
     assert failed.status_code == 500
     assert set(uploads.iterdir()) == before
 
@@ -52,20 +59,36 @@ def test_a_save_that_fails_removes_the_file_it_stored(client, login, uploads, mo
 def test_an_edit_that_fails_removes_the_file_it_stored_and_keeps_the_old_one(client, login, uploads, monkeypatch):
     trainee = TraineeFactory()
     login(trainee)
-    assert _post(client, {**form_data(evidence_type="certificate", supervision_level="", title="Course"),
-                          "attachment": (io.BytesIO(PNG_BYTES), "certificate.png")}).status_code == 302
+    assert (
+        _post(
+            client,
+            {
+                **form_data(evidence_type="certificate", supervision_level="", title="Course"),
+                "attachment": (io.BytesIO(PNG_BYTES), "certificate.png"),
+            },
+        ).status_code
+        == 302
+    )
     from sqlalchemy import select
 
     from trainee_portal.models import EvidenceEntry
+
     entry = db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.trainee_id == trainee.id))
     before = set(uploads.iterdir())
     assert uploads / entry.attachment_path in before
 
     def broken_update(*args, **kwargs):
         raise RuntimeError("the database went away")
+
     monkeypatch.setattr("trainee_portal.evidence.service.update", broken_update)
-    failed = _post(client, {**form_data(evidence_type="certificate", supervision_level="", title="Course"),
-                            "attachment": (io.BytesIO(PNG_BYTES), "replacement.png")}, url=f"/logbook/{entry.id}/edit")
+    failed = _post(
+        client,
+        {
+            **form_data(evidence_type="certificate", supervision_level="", title="Course"),
+            "attachment": (io.BytesIO(PNG_BYTES), "replacement.png"),
+        },
+        url=f"/logbook/{entry.id}/edit",
+    )
     assert failed.status_code == 500
     assert set(uploads.iterdir()) == before
 

@@ -1,5 +1,6 @@
 """Browser journeys: one real server on a free localhost port (fresh migrated database with the demo data) and one
 Debian Chromium driven by Playwright for the whole session; skipped only where no Chromium is installed."""
+
 from __future__ import annotations
 
 import email
@@ -22,8 +23,10 @@ HERE = Path(__file__).resolve().parent
 _BROWSER_STARTED: list[bool] = []
 
 
-SKIP_REASON = ("Chromium is not installed (/usr/bin/chromium or `chromium` on PATH): browser journeys not run. "
-               "Install Debian's chromium package (.ci/run does) to run them.")
+SKIP_REASON = (
+    "Chromium is not installed (/usr/bin/chromium or `chromium` on PATH): browser journeys not run. "
+    "Install Debian's chromium package (.ci/run does) to run them."
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -48,6 +51,7 @@ class LiveServer:
 
     def __init__(self, app):
         from werkzeug.serving import make_server
+
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -74,6 +78,7 @@ class MailCatcher:
 
     def __init__(self):
         from aiosmtpd.controller import Controller
+
         with socket.socket() as probe:  # a free port: aiosmtpd's readiness check cannot use port 0
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -107,16 +112,18 @@ def live_server(tmp_path_factory, mail):
     instance = tmp_path_factory.mktemp("browser-instance")
     previous = os.environ.get("PORTAL_INSTANCE_PATH")
     os.environ["PORTAL_INSTANCE_PATH"] = str(instance)  # keep the developer's instance/config.py out of the run
-    app = create_app({
-        "SECRET_KEY": "browser-test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "PUBLIC_BASE_URL": "http://127.0.0.1",  # the live server's port is added once it is known
-        "RATELIMIT_ENABLED": False,  # the journeys sign in more often than the login limit allows one person
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast demo accounts; production uses scrypt
-        "UPLOAD_DIR": str(instance / "uploads"),
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": mail.port,  # `flask send-outbox` delivers here; the assessor journey follows the emailed link
-    })  # CSRF stays on: the browser submits real forms with their tokens
+    app = create_app(
+        {
+            "SECRET_KEY": "browser-test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PUBLIC_BASE_URL": "http://127.0.0.1",  # the live server's port is added once it is known
+            "RATELIMIT_ENABLED": False,  # the journeys sign in more often than the login limit allows one person
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast demo accounts; production uses scrypt
+            "UPLOAD_DIR": str(instance / "uploads"),
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": mail.port,  # `flask send-outbox` delivers here; the assessor journey follows the emailed link
+        }
+    )  # CSRF stays on: the browser submits real forms with their tokens
     if previous is None:
         os.environ.pop("PORTAL_INSTANCE_PATH")
     else:
@@ -139,6 +146,7 @@ def live_server(tmp_path_factory, mail):
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
+
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     with sync_playwright() as playwright:

@@ -1,5 +1,6 @@
 """What every browser journey does to a page: sign in through the form, screenshot each step, run axe-core at desktop
 and phone widths, check nothing scrolls sideways at 360 px, check charts carry text and tables, and move by keyboard."""
+
 from __future__ import annotations
 
 import re
@@ -77,8 +78,12 @@ class AxeLog:
     def write(self, path: Path) -> None:
         if not self.rows:
             return
-        lines = ["# axe-core results per page", "", "| page | width | path | serious/critical | minor/moderate |",
-                 "|---|---|---|---|---|"]
+        lines = [
+            "# axe-core results per page",
+            "",
+            "| page | width | path | serious/critical | minor/moderate |",
+            "|---|---|---|---|---|",
+        ]
         for name, width, url, violations in self.rows:
             severe = [f"{v['id']} ({v['impact']}, {len(v['nodes'])})" for v in violations if v["impact"] in SEVERE]
             other = [f"{v['id']} ({v['impact']}, {len(v['nodes'])})" for v in violations if v["impact"] not in SEVERE]
@@ -162,7 +167,8 @@ class Tab:
             self.expect_refusal(expect_status)
         response = self.page.goto(self.session.server.url + path)
         assert response is not None and response.status == expect_status, (
-            f"{path}: expected HTTP {expect_status}, got {response.status if response else 'no response'}")
+            f"{path}: expected HTTP {expect_status}, got {response.status if response else 'no response'}"
+        )
         return response
 
     @property
@@ -186,7 +192,9 @@ class Tab:
                 """n => { const plots = document.querySelectorAll('figure.app-chart .app-chart__plot');
                      return [...plots].filter(p => { const svg = p.querySelector('svg.main-svg');
                        return svg && svg.getBoundingClientRect().width <= p.getBoundingClientRect().width + 1; }).length >= n; }""",
-                arg=charts.count(), timeout=10000)
+                arg=charts.count(),
+                timeout=10000,
+            )
 
     def check(self, name: str) -> None:
         """axe-core at desktop and phone widths (no serious or critical violation), no sideways scrolling at 360 px,
@@ -207,8 +215,10 @@ class Tab:
                     scroll_width = self.page.evaluate("document.documentElement.scrollWidth")
                     if scroll_width > width:
                         offenders = self.page.evaluate(_OVERFLOW_JS)
-                        problems.append(f"[phone] page scrolls sideways: scrollWidth {scroll_width} > {width}; "
-                                        f"too wide: {', '.join(offenders) or 'unknown'}")
+                        problems.append(
+                            f"[phone] page scrolls sideways: scrollWidth {scroll_width} > {width}; "
+                            f"too wide: {', '.join(offenders) or 'unknown'}"
+                        )
                 self.shot(f"{name} {width_name}")
             problems += self._chart_problems()
         finally:
@@ -263,8 +273,9 @@ class Browsing:
 
     def open(self, who: str = "anonymous", width: str = "desktop") -> Tab:
         w, h = WIDTHS[width]
-        context = self.browser.new_context(viewport={"width": w, "height": h}, accept_downloads=True,
-                                           locale="en-GB", timezone_id="Europe/London")  # a UK ward computer
+        context = self.browser.new_context(
+            viewport={"width": w, "height": h}, accept_downloads=True, locale="en-GB", timezone_id="Europe/London"
+        )  # a UK ward computer
         context.set_default_timeout(15000)
         self.contexts.append(context)
         tab = Tab(context.new_page(), self, who)

@@ -1,6 +1,7 @@
 """The product's main journeys in a real browser, every page checked with axe-core at desktop and phone widths:
 a trainee logs a DOPS and asks for sign-off, the supervisor signs it, the trainee's stage progress moves, the director's
 cohort dashboard and its CSV export show it; and an outside assessor signs through the one-time link in their email."""
+
 from __future__ import annotations
 
 import csv
@@ -14,6 +15,7 @@ NHS_NUMBER = "943 476 5919"  # passes the modulus-11 check, so the identifier ch
 
 
 # --- what the pages show -------------------------------------------------------------------------------------------
+
 
 def stage_percent(tab: Tab) -> float:
     return float(tab.page.locator("dl progress.app-progress__bar").first.get_attribute("value"))
@@ -44,6 +46,7 @@ def flash_text(tab: Tab) -> str:
 
 
 # --- steps ---------------------------------------------------------------------------------------------------------
+
 
 def open_new_evidence_form(tab: Tab) -> None:
     tab.page.get_by_role("link", name="Logbook").first.click()
@@ -84,6 +87,7 @@ def sign_decision(tab: Tab, level: str, feedback: str) -> None:
 
 
 # --- journeys ------------------------------------------------------------------------------------------------------
+
 
 def test_dops_from_logging_to_signature_to_stage_progress_and_cohort_export(browsing):
     title = "DOPS: lumbar medial branch blocks under X-ray"
@@ -217,6 +221,7 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(browsing, live_s
     from trainee_portal.extensions import db
     from trainee_portal.models import User
     from trainee_portal.passwords import hash_password
+
     email, new_password = "rosa.lindqvist@example.nhs.uk", "heather-compass-lantern-58"
     with live_server.app.app_context():
         user = User(email=email, name="Dr Rosa Lindqvist", password_hash=hash_password("an-old-forgotten-passphrase"))

@@ -1,5 +1,6 @@
 """A trainee signs in, logs a DOPS and asks for its sign-off with the keyboard alone: Tab to move, typing to fill,
 Space to tick, Enter to follow links and submit; never a click. Every stop on the way shows where the focus is."""
+
 from __future__ import annotations
 
 from tests.browser.pages import DEMO, DEMO_PASSWORD

@@ -1,5 +1,6 @@
 """Every page in each role's header navigation passes axe-core at desktop and phone widths and fits a 360 px screen,
 so pages beyond the journeys (exams, ARCP outcomes, exam pipeline, administration) are held to the same bar."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,7 +13,8 @@ ROLES = ["trainee", "supervisor", "admin"]
 def test_every_navigation_page_is_accessible_and_fits_a_phone(browsing, who):
     tab = browsing.sign_in(who)
     links = tab.page.eval_on_selector_all(
-        "a.nhsuk-header__navigation-link", "links => links.map(a => [a.textContent.trim(), a.getAttribute('href')])")
+        "a.nhsuk-header__navigation-link", "links => links.map(a => [a.textContent.trim(), a.getAttribute('href')])"
+    )
     pages = list(dict((href, text) for text, href in links if href != "/").items())
     assert pages, f"{who} has no navigation beyond the home page"
     for href, text in pages:

@@ -1,5 +1,6 @@
 """Every role signs in through the form; the shared pages (home, stages, competency, about, sign-in, change password)
 pass axe-core at desktop and phone widths and fit a 360 px screen, including when a form comes back with errors."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,8 +40,7 @@ def test_trainee_stage_pages_and_a_competency_are_accessible(browsing):
     tab.page.get_by_role("link", name="Stages").first.click()
     for level in LEVELS:
         if level != "basic":
-            tab.page.get_by_role("navigation", name="Stages").get_by_role("link").filter(
-                has_text=_stage_name(tab, level)).click()
+            tab.page.get_by_role("navigation", name="Stages").get_by_role("link").filter(has_text=_stage_name(tab, level)).click()
         assert tab.path.startswith(f"/{level}/"), tab.path
         tab.check(f"{level} stage (trainee)")
     first = tab.page.locator("table a[href*='/competency/']").first

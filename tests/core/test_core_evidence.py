@@ -21,9 +21,18 @@ from competencies import (
 
 def test_evidence_type_codes_are_exactly_the_agreed_list_in_order():
     assert list(EVIDENCE_TYPES) == [
-        "logbook.clinic", "logbook.ward_round", "logbook.mdt", "logbook.procedure",
-        "logbook.teaching", "wba.cbd", "wba.cex", "wba.dops", "wba.msf", "wba.almat",
-        "reflection", "certificate",
+        "logbook.clinic",
+        "logbook.ward_round",
+        "logbook.mdt",
+        "logbook.procedure",
+        "logbook.teaching",
+        "wba.cbd",
+        "wba.cex",
+        "wba.dops",
+        "wba.msf",
+        "wba.almat",
+        "reflection",
+        "certificate",
     ]
 
 
@@ -41,19 +50,22 @@ def test_supervision_levels_run_from_least_to_most_independent():
     assert SUPERVISION_LEVELS["1"] == "Supervisor present throughout"
 
 
-@pytest.mark.parametrize("level, minimum, expected", [
-    ("1", None, True),
-    (None, None, True),
-    (None, "1", False),
-    ("unknown", "1", False),
-    ("1", "1", True),
-    ("2a", "2b", False),
-    ("2b", "2b", True),
-    ("3", "2b", True),
-    ("4", "3", True),
-    ("2B", "2b", True),
-    ("2b", "nonsense", False),
-])
+@pytest.mark.parametrize(
+    "level, minimum, expected",
+    [
+        ("1", None, True),
+        (None, None, True),
+        (None, "1", False),
+        ("unknown", "1", False),
+        ("1", "1", True),
+        ("2a", "2b", False),
+        ("2b", "2b", True),
+        ("3", "2b", True),
+        ("4", "3", True),
+        ("2B", "2b", True),
+        ("2b", "nonsense", False),
+    ],
+)
 def test_level_at_least(level, minimum, expected):
     assert level_at_least(level, minimum) is expected
 
@@ -67,27 +79,38 @@ def test_procedure_and_guidance_lists():
 
 def test_theme_keys_and_stage_levels():
     assert list(THEMES) == [
-        "pain_biology", "diagnosis", "prescribing", "interventions", "complex_pain",
-        "cancer_pain", "biopsychosocial", "multidisciplinary", "leadership", "education",
-        "research", "medicolegal",
+        "pain_biology",
+        "diagnosis",
+        "prescribing",
+        "interventions",
+        "complex_pain",
+        "cancer_pain",
+        "biopsychosocial",
+        "multidisciplinary",
+        "leadership",
+        "education",
+        "research",
+        "medicolegal",
     ]
     assert STAGE_LEVELS == ("basic", "intermediate", "higher", "advanced")
 
 
-@pytest.mark.parametrize("rule, text", [
-    (EvidenceRule("wba.dops", 2, "2b", True), "2 DOPS at supervision level 2b or more, signed off"),
-    (EvidenceRule("logbook.ward_round", 8, "1", False), "8 ward rounds at supervision level 1 or more"),
-    (EvidenceRule("wba.cbd", 1, None, True), "1 CBD, signed off"),
-    (EvidenceRule("logbook.clinic", 1), "1 clinic"),
-])
+@pytest.mark.parametrize(
+    "rule, text",
+    [
+        (EvidenceRule("wba.dops", 2, "2b", True), "2 DOPS at supervision level 2b or more, signed off"),
+        (EvidenceRule("logbook.ward_round", 8, "1", False), "8 ward rounds at supervision level 1 or more"),
+        (EvidenceRule("wba.cbd", 1, None, True), "1 CBD, signed off"),
+        (EvidenceRule("logbook.clinic", 1), "1 clinic"),
+    ],
+)
 def test_rule_describe(rule, text):
     assert rule.describe() == text
 
 
 def test_rule_describe_count_for_gaps():
     rule = EvidenceRule("wba.dops", 2, "2b", True)
-    assert rule.describe_count(1, more=True) == \
-        "1 more DOPS at supervision level 2b or more, signed off"
+    assert rule.describe_count(1, more=True) == "1 more DOPS at supervision level 2b or more, signed off"
 
 
 def test_core_imports_only_the_standard_library():

@@ -1,15 +1,31 @@
 """FFPMRCA exam rules at their edges: MCQ validity, attempt limits, MCQ before SOE, the RAPM confirmation
 and six months of advanced/SIA training, application windows in UK time."""
-from datetime import date, datetime, timedelta, UTC
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from competencies import ExamRules, load_registry
 from competencies.exam import (
-    MET, NEEDS_EVIDENCE, NOT_APPLICABLE, NOT_MET, Attempt, ExamHistory, PartRecord, RapmStatus, Sitting,
-    add_months, advanced_training_reached_on, attempt_number, mcq_expires_on, mcq_valid_on, recording_problems,
-    sitting_eligibility, upcoming_eligibility,
+    MET,
+    NEEDS_EVIDENCE,
+    NOT_APPLICABLE,
+    NOT_MET,
+    Attempt,
+    ExamHistory,
+    PartRecord,
+    RapmStatus,
+    Sitting,
+    add_months,
+    advanced_training_reached_on,
+    attempt_number,
+    mcq_expires_on,
+    mcq_valid_on,
+    recording_problems,
+    sitting_eligibility,
+    upcoming_eligibility,
 )
 
 RULES = load_registry().get("2021").exam
@@ -74,8 +90,7 @@ def test_mcq_sitting_is_not_needed_while_the_pass_is_valid_but_is_after_expiry()
 def test_soe_needs_an_mcq_pass_first():
     result = sitting_eligibility(RULES, ExamHistory(PartRecord(2, None)), soe(date(2026, 5, 1)), CONFIRMED, NOW)
     assert check(result, "mcq_before_soe").status == NOT_MET and not result.eligible
-    same_day = sitting_eligibility(RULES, ExamHistory(PartRecord(1, date(2026, 5, 1))), soe(date(2026, 5, 1)),
-                                   CONFIRMED, NOW)
+    same_day = sitting_eligibility(RULES, ExamHistory(PartRecord(1, date(2026, 5, 1))), soe(date(2026, 5, 1)), CONFIRMED, NOW)
     assert check(same_day, "mcq_before_soe").status == NOT_MET
 
 
@@ -85,9 +100,15 @@ def test_mcq_before_soe_can_be_switched_off_by_the_curriculum():
     assert check(result, "mcq_before_soe").status == NOT_APPLICABLE
 
 
-@pytest.mark.parametrize("used,status,eligible", [
-    (0, NOT_APPLICABLE, True), (4, NOT_APPLICABLE, True), (5, NEEDS_EVIDENCE, True), (6, NOT_APPLICABLE, False),
-])
+@pytest.mark.parametrize(
+    "used,status,eligible",
+    [
+        (0, NOT_APPLICABLE, True),
+        (4, NOT_APPLICABLE, True),
+        (5, NEEDS_EVIDENCE, True),
+        (6, NOT_APPLICABLE, False),
+    ],
+)
 def test_six_attempts_per_part_and_the_sixth_needs_extra_training(used, status, eligible):
     result = sitting_eligibility(RULES, ExamHistory(PartRecord(used, None)), mcq(date(2026, 5, 1)), None, NOW)
     assert result.attempt_number == used + 1
@@ -188,11 +209,12 @@ def test_recording_a_sixth_attempt_needs_extra_training_and_a_seventh_is_refused
 
 def test_recording_an_soe_needs_an_earlier_mcq_pass_and_nothing_after_an_soe_pass():
     today = date(2030, 1, 1)
-    assert any("MCQ must be passed first" in p
-               for p in recording_problems(RULES, _attempts("F"), Attempt("SOE", date(2021, 5, 1), "fail"), today))
+    assert any(
+        "MCQ must be passed first" in p
+        for p in recording_problems(RULES, _attempts("F"), Attempt("SOE", date(2021, 5, 1), "fail"), today)
+    )
     history = _attempts("P") + [Attempt("SOE", date(2020, 10, 1), "pass")]
-    assert any("already passed" in p
-               for p in recording_problems(RULES, history, Attempt("SOE", date(2021, 5, 1), "fail"), today))
+    assert any("already passed" in p for p in recording_problems(RULES, history, Attempt("SOE", date(2021, 5, 1), "fail"), today))
 
 
 def test_recording_another_mcq_while_the_pass_is_valid_is_refused():

@@ -1,13 +1,19 @@
 """The Fellowship checklist (items and their checks come from the curriculum) and the projected date."""
-from datetime import date, datetime, timedelta, UTC
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from competencies import CurriculumError, load_registry
 from competencies.exam import ExamHistory, PartRecord, RapmStatus, Sitting
 from competencies.fellowship import (
-    MET, NOT_MET, UNCONFIRMED, fellowship_checklist, project_fellowship,
+    MET,
+    NOT_MET,
+    UNCONFIRMED,
+    fellowship_checklist,
+    project_fellowship,
 )
 from tests.core.test_core_loader_validation import curriculum_text, issues_of
 
@@ -23,13 +29,21 @@ def statuses(curriculum, history, signed_off=None, today=TODAY):
 
 def test_nothing_done_shows_every_tracked_item_unmet_and_the_consultant_post_unconfirmed():
     assert statuses(C2021, ExamHistory()) == {
-        "passed_mcq": NOT_MET, "passed_soe": NOT_MET, "sia_capabilities": NOT_MET, "consultant_post": UNCONFIRMED}
+        "passed_mcq": NOT_MET,
+        "passed_soe": NOT_MET,
+        "sia_capabilities": NOT_MET,
+        "consultant_post": UNCONFIRMED,
+    }
 
 
 def test_items_tick_off_as_parts_pass_and_advanced_training_is_signed_off():
     history = ExamHistory(PartRecord(2, date(2025, 3, 1)), PartRecord(1, date(2026, 5, 1)))
     assert statuses(C2010, history, date(2026, 8, 1)) == {
-        "passed_mcq": MET, "passed_soe": MET, "advanced_training": MET, "consultant_post": UNCONFIRMED}
+        "passed_mcq": MET,
+        "passed_soe": MET,
+        "advanced_training": MET,
+        "consultant_post": UNCONFIRMED,
+    }
 
 
 def test_an_expired_mcq_pass_without_the_soe_no_longer_counts():
@@ -54,15 +68,26 @@ def test_shipped_items_name_their_checks():
 
 
 def project(**overrides):
-    values = dict(current_level="higher", stage_started_on=TODAY - timedelta(days=60), current_percent=50.0,
-                  signed_off={}, history=ExamHistory(), sittings=[], rapm=None, today=TODAY, now=NOW)
+    values = dict(
+        current_level="higher",
+        stage_started_on=TODAY - timedelta(days=60),
+        current_percent=50.0,
+        signed_off={},
+        history=ExamHistory(),
+        sittings=[],
+        rapm=None,
+        today=TODAY,
+        now=NOW,
+    )
     values.update(overrides)
     return project_fellowship(C2021, **values)
 
 
 def test_projection_uses_the_current_rate_then_curriculum_lengths_then_the_first_allowed_sittings():
-    sittings = [Sitting("MCQ", date(2027, 3, 10), date(2026, 12, 1), date(2027, 1, 5)),
-                Sitting("SOE", date(2027, 11, 10), date(2027, 7, 1), date(2027, 8, 1))]
+    sittings = [
+        Sitting("MCQ", date(2027, 3, 10), date(2026, 12, 1), date(2027, 1, 5)),
+        Sitting("SOE", date(2027, 11, 10), date(2027, 7, 1), date(2027, 8, 1)),
+    ]
     result = project(sittings=sittings)
     stage3_end = TODAY + timedelta(days=60)  # 50% in 60 days: 60 more
     sia_end = stage3_end + timedelta(weeks=52)
@@ -84,7 +109,9 @@ def test_projection_without_progress_assumes_the_stage_length():
 
 def test_projection_respects_the_stage_minimum():
     result = project(current_percent=90.0, stage_started_on=TODAY - timedelta(days=7))
-    assert dict(result.milestones)["Stage 3 pain (higher pain training) complete"] == TODAY - timedelta(days=7) + timedelta(weeks=4)
+    assert dict(result.milestones)["Stage 3 pain (higher pain training) complete"] == TODAY - timedelta(days=7) + timedelta(
+        weeks=4
+    )
 
 
 def test_projection_when_everything_is_done_is_the_later_of_soe_and_sign_off():
@@ -96,15 +123,18 @@ def test_projection_when_everything_is_done_is_the_later_of_soe_and_sign_off():
 def test_projection_uses_the_rapm_confirmed_advanced_start():
     history = ExamHistory(PartRecord(1, date(2026, 3, 1)))
     rapm = RapmStatus(date(2026, 10, 1), True, date(2026, 9, 1))
-    result = project(current_level="advanced", stage_started_on=date(2026, 9, 1), current_percent=20.0,
-                     history=history, rapm=rapm)
+    result = project(
+        current_level="advanced", stage_started_on=date(2026, 9, 1), current_percent=20.0, history=history, rapm=rapm
+    )
     soe_on = dict(result.milestones)["SOE passed"]
     assert soe_on >= date(2027, 3, 1)
     assert "confirmed by the RAPM" in " ".join(result.assumptions)
 
 
 @settings(max_examples=100, deadline=None)
-@given(percent=st.floats(0, 100), days=st.integers(0, 700), level=st.sampled_from(["basic", "intermediate", "higher", "advanced"]))
+@given(
+    percent=st.floats(0, 100), days=st.integers(0, 700), level=st.sampled_from(["basic", "intermediate", "higher", "advanced"])
+)
 def test_projection_is_never_in_the_past_and_stages_end_in_order(percent, days, level):
     result = project(current_level=level, current_percent=percent, stage_started_on=TODAY - timedelta(days=days))
     assert result.projected_on >= TODAY
@@ -117,4 +147,5 @@ def test_loader_still_rejects_unknown_keys_in_fellowship():
     text = curriculum_text().replace('title = "Passed MCQ"\n', 'title = "Passed MCQ"\nchecks = "x"\n', 1)
     with pytest.raises(CurriculumError):
         from competencies import load_curriculum_text
+
         load_curriculum_text(text, "x.toml")

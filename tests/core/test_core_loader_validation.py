@@ -82,8 +82,7 @@ evidence = [{rule}]
 def curriculum_text(**overrides):
     """A valid four-stage file; overrides replace one stage's arguments, keyed stage0..stage3."""
     levels = ("basic", "intermediate", "higher", "advanced")
-    stages = [stage_text(i, level, **overrides.get(f"stage{i}", {}))
-              for i, level in enumerate(levels)]
+    stages = [stage_text(i, level, **overrides.get(f"stage{i}", {})) for i, level in enumerate(levels)]
     return HEADER + "".join(stages)
 
 
@@ -124,14 +123,19 @@ def test_unknown_evidence_type():
 
 def test_bad_supervision_level():
     text = curriculum_text(stage1={"rule": '{ type = "wba.dops", min = 1, level = "5" }'})
-    find(issues_of(text), "stages[1].domains[0].competencies[0].evidence[0].level",
-         "unknown supervision level '5'")
+    find(issues_of(text), "stages[1].domains[0].competencies[0].evidence[0].level", "unknown supervision level '5'")
 
 
-@pytest.mark.parametrize("minimum, fragment", [
-    ("0", "at least 1"), ("-2", "at least 1"), ('"two"', "must be an integer"),
-    ("true", "must be an integer"), ("1.5", "must be an integer"),
-])
+@pytest.mark.parametrize(
+    "minimum, fragment",
+    [
+        ("0", "at least 1"),
+        ("-2", "at least 1"),
+        ('"two"', "must be an integer"),
+        ("true", "must be an integer"),
+        ("1.5", "must be an integer"),
+    ],
+)
 def test_minimum_must_be_a_positive_integer(minimum, fragment):
     text = curriculum_text(stage0={"rule": f'{{ type = "wba.cbd", min = {minimum} }}'})
     find(issues_of(text), f"{COMPETENCY_0}.evidence[0].min", fragment)
@@ -144,8 +148,7 @@ def test_competency_without_evidence_rules():
 
 def test_duplicate_code_across_stages():
     text = curriculum_text(stage2={"code": "T0_01"})
-    issue = find(issues_of(text), "stages[2].domains[0].competencies[0].code",
-                 "duplicate competency code 'T0_01'")
+    issue = find(issues_of(text), "stages[2].domains[0].competencies[0].code", "duplicate competency code 'T0_01'")
     assert "stages[0]" in issue.reason
 
 
@@ -169,14 +172,12 @@ def test_unknown_theme():
 
 def test_undefined_source():
     text = curriculum_text(stage1={"sources": '["SRC", "NOWHERE"]'})
-    find(issues_of(text), "stages[1].domains[0].competencies[0].sources[1]",
-         "source 'NOWHERE' is not defined in [sources]")
+    find(issues_of(text), "stages[1].domains[0].competencies[0].sources[1]", "source 'NOWHERE' is not defined in [sources]")
 
 
 def test_undefined_source_in_exam_and_fellowship():
     text = curriculum_text().replace('mcq_before_soe = ["SRC"]', 'mcq_before_soe = ["GHOST"]')
-    text = text.replace('title = "Passed MCQ"\nsources = ["SRC"]',
-                        'title = "Passed MCQ"\nsources = ["PHANTOM"]')
+    text = text.replace('title = "Passed MCQ"\nsources = ["SRC"]', 'title = "Passed MCQ"\nsources = ["PHANTOM"]')
     issues = issues_of(text)
     find(issues, "exam.sources.mcq_before_soe[0]", "'GHOST'")
     find(issues, "fellowship[0].sources[0]", "'PHANTOM'")
@@ -238,15 +239,16 @@ exam_relevant = false
 sources = ["SRC"]
 evidence = [{ type = "reflection", min = 1 }]
 """
-    find(issues_of(curriculum_text() + second_domain), "stages[3].domains[1].key",
-         "duplicate domain key 'pain'")
+    find(issues_of(curriculum_text() + second_domain), "stages[3].domains[1].key", "duplicate domain key 'pain'")
 
 
 def test_empty_stage_and_empty_domain():
     empty_domain = curriculum_text() + '\n[[stages.domains]]\nkey = "empty"\nname = "Empty"\n'
     find(issues_of(empty_domain), "stages[3].domains[1].competencies", "at least one competency")
     text = curriculum_text().split("[[stages]]")
-    stageless = "[[stages]]".join(text) + """
+    stageless = (
+        "[[stages]]".join(text)
+        + """
 [[stages]]
 key = "extra"
 name = "Extra"
@@ -258,17 +260,21 @@ aim = "None."
 sources = []
 domains = []
 """
+    )
     issues = issues_of(stageless)
     find(issues, "stages[4].domains", "at least one domain")
     find(issues, "stages[4].level", "already used")
 
 
-@pytest.mark.parametrize("key, value, fragment", [
-    ("mcq_validity_years", "0", "at least 1"),
-    ("max_attempts_per_part", "-1", "at least 1"),
-    ("soe_min_advanced_months", '"six"', "must be an integer"),
-    ("mcq_before_soe", "1", "must be true or false"),
-])
+@pytest.mark.parametrize(
+    "key, value, fragment",
+    [
+        ("mcq_validity_years", "0", "at least 1"),
+        ("max_attempts_per_part", "-1", "at least 1"),
+        ("soe_min_advanced_months", '"six"', "must be an integer"),
+        ("mcq_before_soe", "1", "must be true or false"),
+    ],
+)
 def test_exam_values_must_be_sane(key, value, fragment):
     text = curriculum_text()
     start = text.index(f"\n{key} = ") + 1
@@ -278,14 +284,12 @@ def test_exam_values_must_be_sane(key, value, fragment):
 
 
 def test_extra_training_attempt_cannot_exceed_attempts():
-    text = curriculum_text().replace("extra_training_from_attempt = 6",
-                                     "extra_training_from_attempt = 7")
+    text = curriculum_text().replace("extra_training_from_attempt = 6", "extra_training_from_attempt = 7")
     find(issues_of(text), "exam.extra_training_from_attempt", "cannot be later")
 
 
 def test_weeks_must_be_ordered():
-    text = curriculum_text().replace("min_weeks = 4\nmax_weeks = 12",
-                                     "min_weeks = 20\nmax_weeks = 12", 1)
+    text = curriculum_text().replace("min_weeks = 4\nmax_weeks = 12", "min_weeks = 20\nmax_weeks = 12", 1)
     find(issues_of(text), "stages[0].min_weeks", "cannot exceed max_weeks")
 
 
@@ -325,6 +329,7 @@ def test_load_curriculum_file_uses_the_file_name(tmp_path):
 
 # Mappings ---------------------------------------------------------------------------------
 
+
 def newer_text():
     """The minimal file as version 10000 with codes N0_01.. instead of T0_01.."""
     text = curriculum_text().replace('version = "9999"', 'version = "10000"')
@@ -362,26 +367,30 @@ def test_mapping_loads():
 
 
 def test_mapping_checks_each_side():
-    text = (MAPPING.replace('from = "T0_01"', 'from = "N0_01"')
-            .replace('to = "stage-0"', 'to = "stage-9"').replace('"SRC"]', '"SRC", "X"]'))
+    text = (
+        MAPPING.replace('from = "T0_01"', 'from = "N0_01"')
+        .replace('to = "stage-0"', 'to = "stage-9"')
+        .replace('"SRC"]', '"SRC", "X"]')
+    )
     with pytest.raises(CurriculumError) as caught:
         load_mapping_text(text, "map.toml", two_versions())
     issues = caught.value.issues
     assert {(i.path, i.file) for i in issues} >= {
-        ("competencies[0].from", "map.toml"), ("stages[0].to", "map.toml"),
-        ("mapping.sources[1]", "map.toml")}
+        ("competencies[0].from", "map.toml"),
+        ("stages[0].to", "map.toml"),
+        ("mapping.sources[1]", "map.toml"),
+    }
     assert any("does not exist in curriculum 9999" in i.reason for i in issues)
 
 
 def test_mapping_to_unknown_version():
     with pytest.raises(CurriculumError) as caught:
-        load_mapping_text(MAPPING.replace('to = "10000"', 'to = "3000"'), "map.toml",
-                          two_versions())
-    assert any(i.path == "mapping.to" and "not loaded" in i.reason
-               for i in caught.value.issues)
+        load_mapping_text(MAPPING.replace('to = "10000"', 'to = "3000"'), "map.toml", two_versions())
+    assert any(i.path == "mapping.to" and "not loaded" in i.reason for i in caught.value.issues)
 
 
 # Registry ---------------------------------------------------------------------------------
+
 
 def test_registry_from_a_directory(tmp_path):
     versions = two_versions()

@@ -25,13 +25,13 @@ CBD = EvidenceRule("wba.cbd", 1, None, True)
 
 
 def competency(code, *rules, stage_key="one", domain_key="d1"):
-    return Competency(code, code.title(), "Description.", ("diagnosis",), True, ("SRC",),
-                      tuple(rules), domain_key, stage_key)
+    return Competency(code, code.title(), "Description.", ("diagnosis",), True, ("SRC",), tuple(rules), domain_key, stage_key)
 
 
 def stage(key, *domains, min_weeks=4, max_weeks=12):
-    return Stage(key, key.title(), "basic", 1, "CT1", "weeks", min_weeks, max_weeks,
-                 "compulsory", "Aim.", ("SRC",), tuple(domains))
+    return Stage(
+        key, key.title(), "basic", 1, "CT1", "weeks", min_weeks, max_weeks, "compulsory", "Aim.", ("SRC",), tuple(domains)
+    )
 
 
 BLOCK = competency("BLOCK", DOPS, CLINICS)
@@ -40,9 +40,14 @@ OTHER = competency("OTHER", CBD, stage_key="two", domain_key="d2")
 STAGE_ONE = stage("one", Domain("d1", "Domain 1", (BLOCK, TALK)))
 STAGE_TWO = stage("two", Domain("d2", "Domain 2", (OTHER,)))
 CURRICULUM = Curriculum(
-    version="test", title="Test", kind="levels", description="", sources={},
+    version="test",
+    title="Test",
+    kind="levels",
+    description="",
+    sources={},
     stages=(STAGE_ONE, STAGE_TWO),
-    exam=ExamRules(True, 3, 6, 6, True, 6), fellowship=(),
+    exam=ExamRules(True, 3, 6, 6, True, 6),
+    fellowship=(),
 )
 
 
@@ -61,10 +66,13 @@ def test_no_evidence_is_not_started_with_every_gap_listed():
 
 
 def test_signed_counts_but_submitted_is_pending_when_signoff_required():
-    progress = competency_progress(BLOCK, [
-        count("BLOCK", "wba.dops", "3", "signed"),
-        count("BLOCK", "wba.dops", "2b", "submitted", 2),
-    ])
+    progress = competency_progress(
+        BLOCK,
+        [
+            count("BLOCK", "wba.dops", "3", "signed"),
+            count("BLOCK", "wba.dops", "2b", "submitted", 2),
+        ],
+    )
     dops = progress.rules[0]
     assert (dops.counted, dops.pending, dops.missing) == (1, 2, 1)
     assert progress.state == "in_progress"
@@ -85,32 +93,41 @@ def test_draft_never_counts_but_starts_the_competency():
 
 
 def test_supervision_minimum_is_enforced():
-    progress = competency_progress(BLOCK, [
-        count("BLOCK", "wba.dops", "2a", "signed", 4),
-        count("BLOCK", "wba.dops", None, "signed", 4),
-        count("BLOCK", "wba.dops", "1", "submitted", 4),
-    ])
+    progress = competency_progress(
+        BLOCK,
+        [
+            count("BLOCK", "wba.dops", "2a", "signed", 4),
+            count("BLOCK", "wba.dops", None, "signed", 4),
+            count("BLOCK", "wba.dops", "1", "submitted", 4),
+        ],
+    )
     assert (progress.rules[0].counted, progress.rules[0].pending) == (0, 0)
     progress = competency_progress(BLOCK, [count("BLOCK", "wba.dops", "4", "signed", 2)])
     assert progress.rules[0].missing == 0
 
 
 def test_counts_of_other_types_or_competencies_are_ignored():
-    progress = competency_progress(TALK, [
-        count("TALK", "wba.cex", None, "signed"),
-        count("BLOCK", "wba.cbd", None, "signed"),
-    ])
+    progress = competency_progress(
+        TALK,
+        [
+            count("TALK", "wba.cex", None, "signed"),
+            count("BLOCK", "wba.cbd", None, "signed"),
+        ],
+    )
     assert progress.rules[0].counted == 0
     assert progress.state == "in_progress"  # the A-CEX claims TALK, so work has begun
     assert progress.evidence_total == 1
 
 
 def test_complete_when_every_rule_is_met():
-    progress = competency_progress(BLOCK, [
-        count("BLOCK", "wba.dops", "2b", "signed", 2),
-        count("BLOCK", "logbook.clinic", None, "signed", 1),
-        count("BLOCK", "logbook.clinic", "1", "submitted", 2),
-    ])
+    progress = competency_progress(
+        BLOCK,
+        [
+            count("BLOCK", "wba.dops", "2b", "signed", 2),
+            count("BLOCK", "logbook.clinic", None, "signed", 1),
+            count("BLOCK", "logbook.clinic", "1", "submitted", 2),
+        ],
+    )
     assert progress.state == "complete" and progress.complete
     assert progress.missing == ()
 
@@ -124,25 +141,36 @@ def test_evidence_count_rejects_bad_values():
 
 def test_stage_percent_counts_units_capped_per_rule():
     # 6 units required: DOPS 2 + clinics 3 + CBD 1. Surplus clinics must not hide the DOPS gap.
-    progress = stage_progress(CURRICULUM, "one", [
-        count("BLOCK", "logbook.clinic", None, "signed", 10),
-        count("TALK", "wba.cbd", None, "signed"),
-    ])
+    progress = stage_progress(
+        CURRICULUM,
+        "one",
+        [
+            count("BLOCK", "logbook.clinic", None, "signed", 10),
+            count("TALK", "wba.cbd", None, "signed"),
+        ],
+    )
     assert (progress.required_units, progress.satisfied_units) == (6, 4)
     assert progress.percent == 66.7
-    assert (progress.total, progress.complete, progress.in_progress, progress.not_started) \
-        == (2, 1, 1, 0)
+    assert (progress.total, progress.complete, progress.in_progress, progress.not_started) == (2, 1, 1, 0)
     assert not progress.ready_for_signoff
     assert progress.domains[0].complete == 1 and progress.domains[0].in_progress == 1
     assert progress.competency("TALK").complete
 
 
-@pytest.mark.parametrize("satisfied, required, percent", [
-    (0, 3, 0.0), (1, 3, 33.3), (2, 3, 66.7), (1, 8, 12.5), (3, 3, 100.0),
-    (999, 1000, 99.9), (9999, 10000, 99.9), (1, 2000, 0.1),
-])
-def test_percent_rounds_half_up_to_one_decimal_and_never_shows_100_early(satisfied, required,
-                                                                          percent):
+@pytest.mark.parametrize(
+    "satisfied, required, percent",
+    [
+        (0, 3, 0.0),
+        (1, 3, 33.3),
+        (2, 3, 66.7),
+        (1, 8, 12.5),
+        (3, 3, 100.0),
+        (999, 1000, 99.9),
+        (9999, 10000, 99.9),
+        (1, 2000, 0.1),
+    ],
+)
+def test_percent_rounds_half_up_to_one_decimal_and_never_shows_100_early(satisfied, required, percent):
     rule = EvidenceRule("reflection", required)
     item = competency("BIG", rule)
     big = stage("big", Domain("d", "D", (item,)))
@@ -185,13 +213,16 @@ def test_unknown_stage_raises_key_error():
 START = date(2024, 8, 7)
 
 
-@pytest.mark.parametrize("today, expected", [
-    (START - timedelta(days=30), 0.0),
-    (START, 0.0),
-    (START + timedelta(weeks=6), 50.0),
-    (START + timedelta(weeks=12), 100.0),
-    (START + timedelta(days=1000), 100.0),
-])
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (START - timedelta(days=30), 0.0),
+        (START, 0.0),
+        (START + timedelta(weeks=6), 50.0),
+        (START + timedelta(weeks=12), 100.0),
+        (START + timedelta(days=1000), 100.0),
+    ],
+)
 def test_expected_percent_follows_max_weeks(today, expected):
     assert expected_percent(STAGE_ONE, START, today) == expected
 
@@ -213,14 +244,19 @@ def test_expected_percent_falls_back_to_min_weeks_then_needs_an_end():
     lengthless = stage("none", min_weeks=None, max_weeks=None)
     with pytest.raises(ValueError):
         expected_percent(lengthless, START, START)
-    assert expected_percent(lengthless, START, START + timedelta(days=5),
-                            START + timedelta(days=10)) == 50.0
+    assert expected_percent(lengthless, START, START + timedelta(days=5), START + timedelta(days=10)) == 50.0
 
 
-@pytest.mark.parametrize("actual, expected, behind", [
-    (50.0, 60.0, False), (45.0, 60.0, False), (44.9, 60.0, True), (0.0, 0.0, False),
-    (100.0, 100.0, False),
-])
+@pytest.mark.parametrize(
+    "actual, expected, behind",
+    [
+        (50.0, 60.0, False),
+        (45.0, 60.0, False),
+        (44.9, 60.0, True),
+        (0.0, 0.0, False),
+        (100.0, 100.0, False),
+    ],
+)
 def test_is_behind_uses_a_tolerance(actual, expected, behind):
     assert is_behind(actual, expected) is behind
 

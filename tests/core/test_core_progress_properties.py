@@ -39,8 +39,7 @@ def counts_for(curriculum, max_size=40):
     return st.lists(item, max_size=max_size)
 
 
-curriculum_and_counts = st.sampled_from(CURRICULA).flatmap(
-    lambda c: st.tuples(st.just(c), counts_for(c)))
+curriculum_and_counts = st.sampled_from(CURRICULA).flatmap(lambda c: st.tuples(st.just(c), counts_for(c)))
 
 
 def snapshot(curriculum, counts):
@@ -98,8 +97,13 @@ def test_signing_evidence_never_lowers_progress(data, rnd):
     # Promote some items one step along draft -> submitted -> signed.
     promote = {"draft": "submitted", "submitted": "signed", "signed": "signed"}
     promoted = [
-        EvidenceCount(c.competency_code, c.evidence_type, c.supervision_level,
-                      promote[c.status] if rnd.random() < 0.5 else c.status, c.count)
+        EvidenceCount(
+            c.competency_code,
+            c.evidence_type,
+            c.supervision_level,
+            promote[c.status] if rnd.random() < 0.5 else c.status,
+            c.count,
+        )
         for c in counts
     ]
     before_percent, before_state = snapshot(curriculum, counts)

@@ -105,8 +105,12 @@ def test_model_objects_are_hashable_and_lookups_fail_loudly(curriculum):
 
 def test_2010_has_at_least_60_competencies_with_level_prefixes():
     assert len(C2010.competencies) >= 60
-    prefixes = {"basic": ("PM_BK_", "PM_BS_"), "intermediate": ("PM_IK_", "PM_IS_"),
-                "higher": ("PM_HK_", "PM_HS_"), "advanced": ("PM_AK_", "PM_AS_")}
+    prefixes = {
+        "basic": ("PM_BK_", "PM_BS_"),
+        "intermediate": ("PM_IK_", "PM_IS_"),
+        "higher": ("PM_HK_", "PM_HS_"),
+        "advanced": ("PM_AK_", "PM_AS_"),
+    }
     for stage in C2010.stages:
         assert stage.competencies
         for competency in stage.competencies:
@@ -122,8 +126,7 @@ def test_2010_scottish_basic_knowledge_codes_are_present_and_sourced():
 
 
 def test_2010_basic_encodes_the_scottish_minimums():
-    rules = [(r.evidence_type, r.minimum) for c in C2010.stage("basic").competencies
-             for r in c.evidence if "SCOT" in c.sources]
+    rules = [(r.evidence_type, r.minimum) for c in C2010.stage("basic").competencies for r in c.evidence if "SCOT" in c.sources]
     assert ("logbook.ward_round", 8) in rules
     assert ("logbook.clinic", 2) in rules
     for evidence_type in ("wba.cbd", "wba.cex", "wba.dops"):
@@ -138,8 +141,7 @@ def test_2010_stage_facts():
     assert higher.status == "optional" and (higher.min_weeks, higher.max_weeks) == (4, 12)
     assert advanced.status == "optional" and advanced.min_weeks == 52
     advanced_rules = [r for c in advanced.competencies for r in c.evidence]
-    assert any(r.evidence_type == "logbook.procedure" and r.min_supervision in ("2b", "3")
-               for r in advanced_rules)
+    assert any(r.evidence_type == "logbook.procedure" and r.min_supervision in ("2b", "3") for r in advanced_rules)
 
 
 def test_2021_sia_pain_holds_exactly_capabilities_a_to_n():
@@ -158,8 +160,7 @@ def test_2021_stage_facts_and_paraphrase_notes():
     assert (stage2.level, stage2.when) == ("intermediate", "ST4–ST5")
     assert stage3.level == "higher" and stage3.status == "compulsory"
     assert (stage3.min_weeks, stage3.max_weeks) == (4, 12)
-    for stage, prefix, source in ((stage1, "S1_PM_", "S1"), (stage2, "S2_PM_", "S2"),
-                                  (stage3, "S3_PM_", "S3")):
+    for stage, prefix, source in ((stage1, "S1_PM_", "S1"), (stage2, "S2_PM_", "S2"), (stage3, "S3_PM_", "S3")):
         for competency in stage.competencies:
             assert competency.code.startswith(prefix)
             assert source in competency.sources
@@ -179,8 +180,7 @@ def test_exam_relevant_codes():
 
 def test_mapping_resolves_every_stage_and_code():
     mapping = REGISTRY.mapping("2010", "2021")
-    assert dict(mapping.stages) == {"basic": "stage-1", "intermediate": "stage-2",
-                                    "higher": "stage-3", "advanced": "sia-pain"}
+    assert dict(mapping.stages) == {"basic": "stage-1", "intermediate": "stage-2", "higher": "stage-3", "advanced": "sia-pain"}
     assert mapping.sources == ("S1", "S2", "S3", "AIP")
     assert "inference" in mapping.note
     assert len(mapping.competencies) >= 40

@@ -1,4 +1,5 @@
 """Administration: accounts and roles, trainee profiles, regions and cohorts, supervision, director scopes, curricula."""
+
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")

@@ -1,4 +1,5 @@
 """Account changes an administrator makes: invitations, roles, (de)activation, deletion and trainee profiles."""
+
 from __future__ import annotations
 
 import secrets
@@ -6,8 +7,8 @@ import secrets
 from sqlalchemy import func, select
 
 from trainee_portal import audit, policy
-from trainee_portal.extensions import db
 from trainee_portal.auth import reset
+from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage, PasswordResetToken, TraineeProfile, User
 from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.passwords import hash_password
@@ -15,8 +16,16 @@ from trainee_portal.security import end_every_session
 
 # Rows that belong to the account itself and go with it; a reference from any other table is a record
 # (evidence, signatures, decisions, audit…) and keeps the account from being deleted.
-OWNED_TABLES = {"user_role", "trainee_profile", "supervisor_assignment", "director_scope", "outbox_message",
-                "evidence_tally", "trainee_progress", "password_reset_token"}
+OWNED_TABLES = {
+    "user_role",
+    "trainee_profile",
+    "supervisor_assignment",
+    "director_scope",
+    "outbox_message",
+    "evidence_tally",
+    "trainee_progress",
+    "password_reset_token",
+}
 
 
 class AccountError(Exception):
@@ -46,15 +55,26 @@ def invite(actor: User, email: str, name: str, roles: list[str], profile: dict |
     db.session.flush()
     if profile is not None:
         db.session.add(TraineeProfile(user_id=user.id, **profile))
-    notify(user=user, category="account.invited", link=app_path("auth.login"),
-           subject="Your Pain Medicine training portfolio account",
-           body=(f"Dear {name},\n\nAn account has been created for you on the Pain Medicine training portfolio at "
-                 f"{external_url('auth.login')}. Your administrator will give you a temporary password; you will choose "
-                 "your own when you first sign in.\n"))
+    notify(
+        user=user,
+        category="account.invited",
+        link=app_path("auth.login"),
+        subject="Your Pain Medicine training portfolio account",
+        body=(
+            f"Dear {name},\n\nAn account has been created for you on the Pain Medicine training portfolio at "
+            f"{external_url('auth.login')}. Your administrator will give you a temporary password; you will choose "
+            "your own when you first sign in.\n"
+        ),
+    )
     # Account events name the account only as their subject (no trainee_id link), so a mistaken
     # invitation can still be deleted while it has no records of its own.
-    audit.append("account.invited", actor=actor, subject_type="user", subject_id=user.id,
-                  payload={"email": user.email, "roles": sorted(roles)})
+    audit.append(
+        "account.invited",
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        payload={"email": user.email, "roles": sorted(roles)},
+    )
     return user, temporary
 
 
@@ -65,8 +85,13 @@ def change_roles(actor: User, user: User, roles: list[str]) -> None:
         raise AccountError("Add a trainee profile (GMC number, curriculum, region) before giving the trainee role.")
     before = list(user.role_names)
     user.set_roles(roles)
-    audit.append("account.roles_changed", actor=actor, subject_type="user", subject_id=user.id,
-                 payload={"before": before, "after": sorted(roles)})
+    audit.append(
+        "account.roles_changed",
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        payload={"before": before, "after": sorted(roles)},
+    )
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
@@ -74,8 +99,13 @@ def set_active(actor: User, user: User, active: bool) -> None:
         raise AccountError("You cannot deactivate your own account.")
     user.active = active
     end_every_session(user)  # a deactivated account's sessions never come back on reactivation
-    audit.append("account.reactivated" if active else "account.deactivated", actor=actor, subject_type="user",
-                 subject_id=user.id, payload={"email": user.email})
+    audit.append(
+        "account.reactivated" if active else "account.deactivated",
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        payload={"email": user.email},
+    )
 
 
 def send_password_reset(actor: User, user: User) -> None:
@@ -86,8 +116,9 @@ def send_password_reset(actor: User, user: User) -> None:
         raise AccountError("This account is deactivated: reactivate it before sending a password reset link.")
     reset.queue_link(user, issued_by=actor)
     end_every_session(user)
-    audit.append("account.password_reset_sent", actor=actor, subject_type="user", subject_id=user.id,
-                 payload={"email": user.email})
+    audit.append(
+        "account.password_reset_sent", actor=actor, subject_type="user", subject_id=user.id, payload={"email": user.email}
+    )
 
 
 def records_of(user_id: int) -> dict[str, int]:
@@ -110,18 +141,26 @@ def delete(actor: User, user: User) -> None:
         raise AccountError("You cannot delete your own account.")
     records = records_of(user.id)
     if records:
-        raise AccountError("This account has records (" + ", ".join(t.replace("_", " ") for t in sorted(records))
-                           + ") and can never be deleted. Deactivate it instead.")
-    from trainee_portal.models import (DirectorScope, EvidenceTally, SupervisorAssignment, TraineeProgress,
-                                       UserRole)
-    from sqlalchemy import delete as sql_delete, or_
+        raise AccountError(
+            "This account has records ("
+            + ", ".join(t.replace("_", " ") for t in sorted(records))
+            + ") and can never be deleted. Deactivate it instead."
+        )
+    from sqlalchemy import delete as sql_delete
+    from sqlalchemy import or_
+
+    from trainee_portal.models import DirectorScope, EvidenceTally, SupervisorAssignment, TraineeProgress, UserRole
+
     email, user_id = user.email, user.id
     for model, condition in (
         (SupervisorAssignment, or_(SupervisorAssignment.supervisor_id == user.id, SupervisorAssignment.trainee_id == user.id)),
-        (DirectorScope, DirectorScope.director_id == user.id), (OutboxMessage, OutboxMessage.user_id == user.id),
+        (DirectorScope, DirectorScope.director_id == user.id),
+        (OutboxMessage, OutboxMessage.user_id == user.id),
         (PasswordResetToken, or_(PasswordResetToken.user_id == user.id, PasswordResetToken.issued_by_id == user.id)),
-        (EvidenceTally, EvidenceTally.trainee_id == user.id), (TraineeProgress, TraineeProgress.trainee_id == user.id),
-        (TraineeProfile, TraineeProfile.user_id == user.id), (UserRole, UserRole.user_id == user.id),
+        (EvidenceTally, EvidenceTally.trainee_id == user.id),
+        (TraineeProgress, TraineeProgress.trainee_id == user.id),
+        (TraineeProfile, TraineeProfile.user_id == user.id),
+        (UserRole, UserRole.user_id == user.id),
     ):
         db.session.execute(sql_delete(model).where(condition))
     db.session.expunge(user)
@@ -144,10 +183,15 @@ def save_profile(actor: User, user: User, values: dict) -> None:
     db.session.flush()
     if not created:
         from trainee_portal import progress
+
         progress.refresh_trainee(user.id)  # the curriculum version may have changed
-    audit.append("profile.created" if created else "profile.changed", actor=actor,
-                 subject_type="trainee_profile", subject_id=user.id,
-                 payload={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()})
+    audit.append(
+        "profile.created" if created else "profile.changed",
+        actor=actor,
+        subject_type="trainee_profile",
+        subject_id=user.id,
+        payload={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()},
+    )
 
 
 def profile_values(form) -> dict:

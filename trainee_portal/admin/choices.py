@@ -1,4 +1,5 @@
 """Select-box choices the administration forms share, one query each."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -13,20 +14,30 @@ def regions() -> list[tuple[int, str]]:
 
 
 def cohorts() -> list[tuple[int, str, int]]:
-    rows = db.session.execute(select(Cohort.id, Cohort.name, Region.name, Cohort.region_id)
-                              .join(Region, Region.id == Cohort.region_id).order_by(Region.name, Cohort.name))
+    rows = db.session.execute(
+        select(Cohort.id, Cohort.name, Region.name, Cohort.region_id)
+        .join(Region, Region.id == Cohort.region_id)
+        .order_by(Region.name, Cohort.name)
+    )
     return [(r[0], f"{r[1]} ({r[2]})", r[3]) for r in rows]
 
 
 def people_with_role(role: str) -> list[tuple[int, str]]:
-    rows = db.session.execute(select(User.id, User.name, User.email).join(UserRole, UserRole.user_id == User.id)
-                              .where(UserRole.role == role, User.active.is_(True)).order_by(User.name))
+    rows = db.session.execute(
+        select(User.id, User.name, User.email)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.active.is_(True))
+        .order_by(User.name)
+    )
     return [(r.id, f"{r.name} <{r.email}>") for r in rows]
 
 
 def trainees() -> list[tuple[int, str]]:
-    rows = db.session.execute(select(User.id, User.name, TraineeProfile.gmc_number)
-                              .join(TraineeProfile, TraineeProfile.user_id == User.id).order_by(User.name))
+    rows = db.session.execute(
+        select(User.id, User.name, TraineeProfile.gmc_number)
+        .join(TraineeProfile, TraineeProfile.user_id == User.id)
+        .order_by(User.name)
+    )
     return [(r.id, f"{r.name} – GMC {r.gmc_number}") for r in rows]
 
 

@@ -1,4 +1,5 @@
 """Curriculum uploads: validate a file, describe how it differs from an existing version, activate it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,15 +31,22 @@ def parse_upload(filename: str, raw: bytes) -> Curriculum:
         raise CurriculumError([ValidationIssue(filename, "(file)", "not a UTF-8 text file; save it as UTF-8 TOML")]) from None
     curriculum = load_curriculum_text(text, filename)
     if curriculum.version in shipped_versions():
-        raise CurriculumError([ValidationIssue(
-            filename, "curriculum.version",
-            f"version {curriculum.version} ships with the application and cannot be replaced; give the upload a new version, e.g. {curriculum.version}.1")])
+        raise CurriculumError(
+            [
+                ValidationIssue(
+                    filename,
+                    "curriculum.version",
+                    f"version {curriculum.version} ships with the application and cannot be replaced; give the upload a new version, e.g. {curriculum.version}.1",
+                )
+            ]
+        )
     return curriculum
 
 
 def save_draft(actor: User, filename: str, raw: bytes, curriculum: Curriculum) -> CurriculumUpload:
-    upload = CurriculumUpload(version=curriculum.version, filename=filename[:200], content=raw.decode("utf-8"),
-                              status="draft", uploaded_by_id=actor.id)
+    upload = CurriculumUpload(
+        version=curriculum.version, filename=filename[:200], content=raw.decode("utf-8"), status="draft", uploaded_by_id=actor.id
+    )
     db.session.add(upload)
     return upload
 
@@ -63,14 +71,29 @@ class Diff:
 
     @property
     def empty(self) -> bool:
-        return not any((self.stages_added, self.stages_removed, self.stages_changed, self.competencies_added,
-                        self.competencies_removed, self.competencies_changed, self.exam_changed))
+        return not any(
+            (
+                self.stages_added,
+                self.stages_removed,
+                self.stages_changed,
+                self.competencies_added,
+                self.competencies_removed,
+                self.competencies_changed,
+                self.exam_changed,
+            )
+        )
 
 
 STAGE_FIELDS = ("name", "level", "order", "when", "duration", "min_weeks", "max_weeks", "status", "aim", "sources")
 COMPETENCY_FIELDS = ("title", "description", "themes", "exam_relevant", "sources", "evidence", "domain_key", "stage_key")
-FIELD_LABELS = {"evidence": "evidence rules", "domain_key": "domain", "stage_key": "stage", "exam_relevant": "exam relevance",
-                "min_weeks": "minimum weeks", "max_weeks": "maximum weeks"}
+FIELD_LABELS = {
+    "evidence": "evidence rules",
+    "domain_key": "domain",
+    "stage_key": "stage",
+    "exam_relevant": "exam relevance",
+    "min_weeks": "minimum weeks",
+    "max_weeks": "maximum weeks",
+}
 
 
 def _changed(old, new, names) -> list[str]:
@@ -86,16 +109,31 @@ def diff(new: Curriculum, old: Curriculum | None) -> Diff:
     old_stages, new_stages = {s.key: s for s in old.stages}, {s.key: s for s in new.stages}
     result.stages_added = [Change(k, s.name) for k, s in new_stages.items() if k not in old_stages]
     result.stages_removed = [Change(k, s.name) for k, s in old_stages.items() if k not in new_stages]
-    result.stages_changed = [Change(k, s.name, _changed(old_stages[k], s, STAGE_FIELDS))
-                             for k, s in new_stages.items() if k in old_stages and _changed(old_stages[k], s, STAGE_FIELDS)]
+    result.stages_changed = [
+        Change(k, s.name, _changed(old_stages[k], s, STAGE_FIELDS))
+        for k, s in new_stages.items()
+        if k in old_stages and _changed(old_stages[k], s, STAGE_FIELDS)
+    ]
     old_codes, new_codes = {c.code: c for c in old.competencies}, {c.code: c for c in new.competencies}
     result.competencies_added = [Change(k, c.title) for k, c in new_codes.items() if k not in old_codes]
     result.competencies_removed = [Change(k, c.title) for k, c in old_codes.items() if k not in new_codes]
-    result.competencies_changed = [Change(k, c.title, _changed(old_codes[k], c, COMPETENCY_FIELDS))
-                                   for k, c in new_codes.items() if k in old_codes and _changed(old_codes[k], c, COMPETENCY_FIELDS)]
-    result.exam_changed = [n.replace("_", " ") for n in ("mcq_before_soe", "mcq_validity_years", "max_attempts_per_part",
-                                                         "extra_training_from_attempt", "soe_requires_rapm_confirmation",
-                                                         "soe_min_advanced_months") if getattr(old.exam, n) != getattr(new.exam, n)]
+    result.competencies_changed = [
+        Change(k, c.title, _changed(old_codes[k], c, COMPETENCY_FIELDS))
+        for k, c in new_codes.items()
+        if k in old_codes and _changed(old_codes[k], c, COMPETENCY_FIELDS)
+    ]
+    result.exam_changed = [
+        n.replace("_", " ")
+        for n in (
+            "mcq_before_soe",
+            "mcq_validity_years",
+            "max_attempts_per_part",
+            "extra_training_from_attempt",
+            "soe_requires_rapm_confirmation",
+            "soe_min_advanced_months",
+        )
+        if getattr(old.exam, n) != getattr(new.exam, n)
+    ]
     return result
 
 
@@ -110,17 +148,29 @@ def default_comparison(version: str) -> str | None:
 
 def activate(actor: User, upload: CurriculumUpload) -> int:
     """Make the upload the live version (retiring an earlier upload of it), reload, refresh its trainees' progress."""
-    db.session.execute(update(CurriculumUpload).where(
-        CurriculumUpload.version == upload.version, CurriculumUpload.status == "active", CurriculumUpload.id != upload.id,
-    ).values(status="retired"))
+    db.session.execute(
+        update(CurriculumUpload)
+        .where(
+            CurriculumUpload.version == upload.version,
+            CurriculumUpload.status == "active",
+            CurriculumUpload.id != upload.id,
+        )
+        .values(status="retired")
+    )
     upload.status = "active"
     upload.activated_at = utcnow()
-    audit.append("curriculum.activated", actor=actor, subject_type="curriculum_upload", subject_id=upload.id,
-                 payload={"version": upload.version, "filename": upload.filename})
+    audit.append(
+        "curriculum.activated",
+        actor=actor,
+        subject_type="curriculum_upload",
+        subject_id=upload.id,
+        payload={"version": upload.version, "filename": upload.filename},
+    )
     db.session.flush()
     curricula.registry(force=True)
-    trainee_ids = db.session.scalars(select(TraineeProfile.user_id).where(
-        TraineeProfile.curriculum_version == upload.version)).all()
+    trainee_ids = db.session.scalars(
+        select(TraineeProfile.user_id).where(TraineeProfile.curriculum_version == upload.version)
+    ).all()
     for trainee_id in trainee_ids:
         progress.refresh_trainee(trainee_id)  # stage results follow the new rules at once
     return len(trainee_ids)

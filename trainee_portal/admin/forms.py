@@ -1,4 +1,5 @@
 """Administration forms, validated on the server; choices are filled in by the views."""
+
 from __future__ import annotations
 
 import re
@@ -29,9 +30,12 @@ def _coerce_id(value):
 class ProfileFields(FlaskForm):
     """A trainee's profile. Fields are optional here so the invite form can leave them out for other roles."""
 
-    gmc_number = StringField("GMC number", description="7 digits, for example 7123456.",
-                             filters=[lambda v: v.strip().replace(" ", "") if isinstance(v, str) else v],
-                             validators=[Optional(), Length(max=7, message="A GMC number has 7 digits.")])
+    gmc_number = StringField(
+        "GMC number",
+        description="7 digits, for example 7123456.",
+        filters=[lambda v: v.strip().replace(" ", "") if isinstance(v, str) else v],
+        validators=[Optional(), Length(max=7, message="A GMC number has 7 digits.")],
+    )
     curriculum_version = SelectField("Curriculum version", validators=[Optional()])
     current_stage = SelectField("Current stage", choices=STAGE_CHOICES, validators=[Optional()])
     programme_start = CalendarDateField("Programme start", validators=[Optional()])
@@ -72,14 +76,23 @@ class ProfileFields(FlaskForm):
 
 
 class InviteForm(ProfileFields):
-    email = EmailField("Email address", validators=[DataRequired("Enter the person's email address."),
-                       Length(max=254, message="Email addresses are at most 254 characters."),
-                       Email("Enter an email address in the correct format, like name@nhs.net.")])
-    name = StringField("Full name", description="As others will see it, for example Dr Priya Shah.",
-                       filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                       validators=[DataRequired("Enter the person's name."), Length(max=120, message="Names are at most 120 characters.")])
-    roles = MultiCheckboxField("Roles", choices=[(r, ROLE_LABELS[r]) for r in ROLES],
-                               validators=[DataRequired("Choose at least one role.")])
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter the person's email address."),
+            Length(max=254, message="Email addresses are at most 254 characters."),
+            Email("Enter an email address in the correct format, like name@nhs.net."),
+        ],
+    )
+    name = StringField(
+        "Full name",
+        description="As others will see it, for example Dr Priya Shah.",
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[DataRequired("Enter the person's name."), Length(max=120, message="Names are at most 120 characters.")],
+    )
+    roles = MultiCheckboxField(
+        "Roles", choices=[(r, ROLE_LABELS[r]) for r in ROLES], validators=[DataRequired("Choose at least one role.")]
+    )
 
 
 class ProfileForm(ProfileFields):
@@ -87,49 +100,75 @@ class ProfileForm(ProfileFields):
 
 
 class RolesForm(FlaskForm):
-    roles = MultiCheckboxField("Roles", choices=[(r, ROLE_LABELS[r]) for r in ROLES],
-                               validators=[DataRequired("Choose at least one role.")])
+    roles = MultiCheckboxField(
+        "Roles", choices=[(r, ROLE_LABELS[r]) for r in ROLES], validators=[DataRequired("Choose at least one role.")]
+    )
 
 
 class RegionForm(FlaskForm):
-    name = StringField("Region name", filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                       validators=[DataRequired("Enter the region's name."), Length(max=120, message="Region names are at most 120 characters.")])
+    name = StringField(
+        "Region name",
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[
+            DataRequired("Enter the region's name."),
+            Length(max=120, message="Region names are at most 120 characters."),
+        ],
+    )
 
 
 class TrustedDomainsForm(FlaskForm):
     """One region's trusted assessor email domains; after validation, `domains_list` holds them lower-cased and sorted."""
 
-    domains = TextAreaField("Trusted email domains", description="One per line or separated by commas, for example nhs.net. "
-                            "Leave empty to trust no domain.", validators=[Length(max=4000, message="Enter at most 4,000 characters.")])
+    domains = TextAreaField(
+        "Trusted email domains",
+        description="One per line or separated by commas, for example nhs.net. Leave empty to trust no domain.",
+        validators=[Length(max=4000, message="Enter at most 4,000 characters.")],
+    )
     domains_list: list[str] = []
 
     def validate_domains(self, field):
         found = [d.lower() for d in re.split(r"[,\s]+", field.data or "") if d]
         for domain in found:
             if "@" in domain:
-                raise ValidationError(f"Enter the domain only, without a name and @: {domain.split('@')[-1] or domain} "
-                                      f"rather than {domain}.")
+                raise ValidationError(
+                    f"Enter the domain only, without a name and @: {domain.split('@')[-1] or domain} rather than {domain}."
+                )
             if not DOMAIN_PATTERN.match(domain):
-                raise ValidationError(f"“{domain}” is not an email domain: enter names like nhs.net or mft.nhs.uk "
-                                      "(letters, digits, hyphens and at least one dot, no spaces), one per line or "
-                                      "separated by commas.")
+                raise ValidationError(
+                    f"“{domain}” is not an email domain: enter names like nhs.net or mft.nhs.uk "
+                    "(letters, digits, hyphens and at least one dot, no spaces), one per line or "
+                    "separated by commas."
+                )
         self.domains_list = sorted(set(found))
 
 
 class CohortForm(FlaskForm):
     region_id = SelectField("Region", coerce=_coerce_id, validators=[InputRequired("Choose the region the cohort belongs to.")])
-    name = StringField("Cohort name", description="For example London 2026 intake.",
-                       filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                       validators=[DataRequired("Enter the cohort's name."), Length(max=120, message="Cohort names are at most 120 characters.")])
-    intake_year = IntegerField("Intake year", validators=[Optional(), NumberRange(2000, 2100, "Enter an intake year between 2000 and 2100.")])
+    name = StringField(
+        "Cohort name",
+        description="For example London 2026 intake.",
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[
+            DataRequired("Enter the cohort's name."),
+            Length(max=120, message="Cohort names are at most 120 characters."),
+        ],
+    )
+    intake_year = IntegerField(
+        "Intake year", validators=[Optional(), NumberRange(2000, 2100, "Enter an intake year between 2000 and 2100.")]
+    )
 
 
 class AssignmentForm(FlaskForm):
     supervisor_id = SelectField("Supervisor", coerce=_coerce_id, validators=[InputRequired("Choose the supervisor.")])
     trainee_id = SelectField("Trainee", coerce=_coerce_id, validators=[InputRequired("Choose the trainee.")])
-    kind = SelectField("Kind", choices=[("educational", "Educational supervisor"), ("clinical", "Clinical supervisor")],
-                       validators=[DataRequired("Choose the kind of supervision.")])
-    starts_on = CalendarDateField("Starts on", validators=[InputRequired("Enter the start date as a real date, for example 2026-08-05.")])
+    kind = SelectField(
+        "Kind",
+        choices=[("educational", "Educational supervisor"), ("clinical", "Clinical supervisor")],
+        validators=[DataRequired("Choose the kind of supervision.")],
+    )
+    starts_on = CalendarDateField(
+        "Starts on", validators=[InputRequired("Enter the start date as a real date, for example 2026-08-05.")]
+    )
     ends_on = CalendarDateField("Ends on", description="Leave empty if the end is not known yet.", validators=[Optional()])
 
     def validate_ends_on(self, field):
@@ -142,7 +181,9 @@ class AssignmentForm(FlaskForm):
 
 
 class EndAssignmentForm(FlaskForm):
-    ends_on = CalendarDateField("End date", validators=[InputRequired("Enter the end date as a real date, for example 2026-08-05.")])
+    ends_on = CalendarDateField(
+        "End date", validators=[InputRequired("Enter the end date as a real date, for example 2026-08-05.")]
+    )
 
 
 class ScopeForm(FlaskForm):
@@ -160,5 +201,9 @@ class ScopeForm(FlaskForm):
 
 
 class CurriculumUploadForm(FlaskForm):
-    file = FileField("Curriculum file (TOML)", description="A .toml file in the schema of competencies/curricula/README.md, at most 1 MB.",
-                     validators=[FileRequired("Choose a curriculum file to upload.")], render_kw={"accept": ".toml"})
+    file = FileField(
+        "Curriculum file (TOML)",
+        description="A .toml file in the schema of competencies/curricula/README.md, at most 1 MB.",
+        validators=[FileRequired("Choose a curriculum file to upload.")],
+        render_kw={"accept": ".toml"},
+    )

@@ -1,4 +1,5 @@
 """Administration home, accounts (invite, roles, deactivate, delete) and trainee profiles."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,10 +11,17 @@ from trainee_portal import policy
 from trainee_portal.admin import accounts, bp, choices
 from trainee_portal.admin.forms import InviteForm, ProfileForm, RolesForm
 from trainee_portal.extensions import db
-from trainee_portal.viewing import whole_number
 from trainee_portal.models import (
-    Cohort, CurriculumUpload, DirectorScope, Region, SupervisorAssignment, TraineeProfile, User, UserRole,
+    Cohort,
+    CurriculumUpload,
+    DirectorScope,
+    Region,
+    SupervisorAssignment,
+    TraineeProfile,
+    User,
+    UserRole,
 )
+from trainee_portal.viewing import whole_number
 
 PAGE_SIZE = 50
 
@@ -32,8 +40,9 @@ def index():
         "trainees": db.session.scalar(select(func.count()).select_from(TraineeProfile)),
         "regions": db.session.scalar(select(func.count()).select_from(Region)),
         "cohorts": db.session.scalar(select(func.count()).select_from(Cohort)),
-        "assignments": db.session.scalar(select(func.count()).select_from(SupervisorAssignment)
-                                         .where(SupervisorAssignment.ends_on.is_(None))),
+        "assignments": db.session.scalar(
+            select(func.count()).select_from(SupervisorAssignment).where(SupervisorAssignment.ends_on.is_(None))
+        ),
         "scopes": db.session.scalar(select(func.count()).select_from(DirectorScope)),
         "drafts": db.session.scalar(select(func.count()).select_from(CurriculumUpload).where(CurriculumUpload.status == "draft")),
     }
@@ -55,8 +64,9 @@ def users():
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     people = db.session.scalars(query.order_by(User.name, User.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("admin/users.html", people=people, q=q, role=role, page=page, pages=pages, total=total,
-                           page_title="Users")
+    return render_template(
+        "admin/users.html", people=people, q=q, role=role, page=page, pages=pages, total=total, page_title="Users"
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -76,8 +86,13 @@ def invite():
             form.gmc_number.errors = ["Another trainee already has this GMC number."]
             ok = False
         if ok:
-            user, temporary = accounts.invite(current_user, form.email.data.strip(), form.name.data, form.roles.data,
-                                              accounts.profile_values(form) if wants_profile else None)
+            user, temporary = accounts.invite(
+                current_user,
+                form.email.data.strip(),
+                form.name.data,
+                form.roles.data,
+                accounts.profile_values(form) if wants_profile else None,
+            )
             db.session.commit()
             # Shown once, on this response only: the password never goes into the session or a redirect.
             return render_template("admin/invited.html", user=user, temporary=temporary, page_title="Account created")
@@ -113,13 +128,24 @@ def _user_page(person: User, form, status: int):
         select(SupervisorAssignment)
         .where(or_(SupervisorAssignment.trainee_id == person.id, SupervisorAssignment.supervisor_id == person.id))
         .options(joinedload(SupervisorAssignment.supervisor), joinedload(SupervisorAssignment.trainee))
-        .order_by(SupervisorAssignment.starts_on.desc())).all()
-    scopes = db.session.scalars(select(DirectorScope).where(DirectorScope.director_id == person.id)
-                                .options(joinedload(DirectorScope.region), joinedload(DirectorScope.cohort))).all()
+        .order_by(SupervisorAssignment.starts_on.desc())
+    ).all()
+    scopes = db.session.scalars(
+        select(DirectorScope)
+        .where(DirectorScope.director_id == person.id)
+        .options(joinedload(DirectorScope.region), joinedload(DirectorScope.cohort))
+    ).all()
     records = accounts.records_of(person.id)
-    return render_template("admin/user.html", person=person, form=form, assignments=assignments, scopes=scopes,
-                           records=records, can_change=policy.can_change_account(current_user, person),
-                           page_title=person.name), status
+    return render_template(
+        "admin/user.html",
+        person=person,
+        form=form,
+        assignments=assignments,
+        scopes=scopes,
+        records=records,
+        can_change=policy.can_change_account(current_user, person),
+        page_title=person.name,
+    ), status
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -145,8 +171,11 @@ def send_password_reset(user_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"A password reset link is on its way to {person.email}. It works once, for "
-              f"{current_app.config['PASSWORD_RESET_MINUTES']} minutes; {person.name}'s sessions have ended.", "success")
+        flash(
+            f"A password reset link is on its way to {person.email}. It works once, for "
+            f"{current_app.config['PASSWORD_RESET_MINUTES']} minutes; {person.name}'s sessions have ended.",
+            "success",
+        )
     return redirect(url_for("admin.user", user_id=person.id))
 
 
@@ -181,5 +210,6 @@ def profile(user_id: int):
             flash(f"Trainee profile for {person.name} saved.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/profile.html", form=form, person=person, existing=existing,
-                           page_title=f"Trainee profile: {person.name}"), status
+    return render_template(
+        "admin/profile.html", form=form, person=person, existing=existing, page_title=f"Trainee profile: {person.name}"
+    ), status

@@ -1,4 +1,5 @@
 """Curriculum versions: upload a TOML file, see its problems or how it differs from a live version, activate it."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -17,11 +18,22 @@ from trainee_portal.models import CurriculumUpload
 
 def _page(form, issues=(), filename=None, status=200):
     registry = curricula.registry()
-    uploads = db.session.scalars(select(CurriculumUpload).options(joinedload(CurriculumUpload.uploaded_by))
-                                 .order_by(CurriculumUpload.uploaded_at.desc()).limit(100)).all()
-    return render_template("admin/curricula.html", form=form, issues=issues, filename=filename, uploads=uploads,
-                           versions=[registry.get(v) for v in registry.versions()],
-                           shipped=curricula_admin.shipped_versions(), page_title="Curriculum versions"), status
+    uploads = db.session.scalars(
+        select(CurriculumUpload)
+        .options(joinedload(CurriculumUpload.uploaded_by))
+        .order_by(CurriculumUpload.uploaded_at.desc())
+        .limit(100)
+    ).all()
+    return render_template(
+        "admin/curricula.html",
+        form=form,
+        issues=issues,
+        filename=filename,
+        uploads=uploads,
+        versions=[registry.get(v) for v in registry.versions()],
+        shipped=curricula_admin.shipped_versions(),
+        page_title="Curriculum versions",
+    ), status
 
 
 @bp.route("/curricula", methods=["GET", "POST"])
@@ -37,8 +49,10 @@ def curricula_index():
         try:
             curriculum = curricula_admin.parse_upload(filename, raw)
         except CurriculumError as error:
-            form.file.errors = [f"{filename} has {len(error.issues)} problem{'s' if len(error.issues) != 1 else ''}: "
-                                "see the list below, correct the file and upload it again."]
+            form.file.errors = [
+                f"{filename} has {len(error.issues)} problem{'s' if len(error.issues) != 1 else ''}: "
+                "see the list below, correct the file and upload it again."
+            ]
             return _page(form, issues=error.issues, filename=filename, status=400)
         draft = curricula_admin.save_draft(current_user, filename, raw, curriculum)
         db.session.commit()
@@ -59,8 +73,15 @@ def curriculum_preview(upload_id: int):
         against = curricula_admin.default_comparison(upload.version)
     old = registry.get(against) if against else None
     changes = curricula_admin.diff(curriculum, old)
-    return render_template("admin/curriculum_preview.html", upload=upload, curriculum=curriculum, changes=changes,
-                           against=against, versions=registry.versions(), page_title=f"Curriculum {upload.version}")
+    return render_template(
+        "admin/curriculum_preview.html",
+        upload=upload,
+        curriculum=curriculum,
+        changes=changes,
+        against=against,
+        versions=registry.versions(),
+        page_title=f"Curriculum {upload.version}",
+    )
 
 
 @bp.route("/curricula/<int:upload_id>/activate", methods=["POST"])
@@ -73,6 +94,9 @@ def activate_curriculum(upload_id: int):
         return redirect(url_for("admin.curriculum_preview", upload_id=upload.id))
     refreshed = curricula_admin.activate(current_user, upload)
     db.session.commit()
-    flash(f"Curriculum {upload.version} is now active. Progress for {refreshed} trainee"
-          f"{'' if refreshed == 1 else 's'} on this version was recalculated.", "success")
+    flash(
+        f"Curriculum {upload.version} is now active. Progress for {refreshed} trainee"
+        f"{'' if refreshed == 1 else 's'} on this version was recalculated.",
+        "success",
+    )
     return redirect(url_for("admin.curricula_index"))

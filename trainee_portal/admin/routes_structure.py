@@ -1,4 +1,5 @@
 """Regions and cohorts, supervisor assignments and director scopes."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -10,16 +11,17 @@ from sqlalchemy.orm import aliased, joinedload
 from trainee_portal import audit
 from trainee_portal.admin import bp, choices
 from trainee_portal.admin.forms import AssignmentForm, CohortForm, EndAssignmentForm, RegionForm, ScopeForm, TrustedDomainsForm
+from trainee_portal.clock import uk_today
 from trainee_portal.extensions import db
-from trainee_portal.viewing import whole_number
 from trainee_portal.models import Cohort, DirectorScope, Region, SupervisorAssignment, TraineeProfile, User
 from trainee_portal.models.accounts import name_key
-from trainee_portal.clock import uk_today
+from trainee_portal.viewing import whole_number
 
 PAGE_SIZE = 50
 
 
 # --- regions and cohorts ------------------------------------------------------------------------
+
 
 def _taken(model, key: str, *scope) -> str | None:
     """The stored name equal to this one when compared Unicode case-insensitively (name_key), if any."""
@@ -47,15 +49,31 @@ def _domain_form(region: Region, formdata=None) -> TrustedDomainsForm:
     return form
 
 
-def _regions_page(region_form, cohort_form, status: int = 200, posted_domains: TrustedDomainsForm | None = None,
-                  posted_region_id: int | None = None):
-    trainee_counts = dict(db.session.execute(select(TraineeProfile.cohort_id, func.count()).group_by(TraineeProfile.cohort_id)).all())
-    region_counts = dict(db.session.execute(select(TraineeProfile.region_id, func.count()).group_by(TraineeProfile.region_id)).all())
+def _regions_page(
+    region_form,
+    cohort_form,
+    status: int = 200,
+    posted_domains: TrustedDomainsForm | None = None,
+    posted_region_id: int | None = None,
+):
+    trainee_counts = dict(
+        db.session.execute(select(TraineeProfile.cohort_id, func.count()).group_by(TraineeProfile.cohort_id)).all()
+    )
+    region_counts = dict(
+        db.session.execute(select(TraineeProfile.region_id, func.count()).group_by(TraineeProfile.region_id)).all()
+    )
     all_regions = db.session.scalars(select(Region).options(joinedload(Region.cohorts)).order_by(Region.name)).unique().all()
     domain_forms = {r.id: posted_domains if r.id == posted_region_id else _domain_form(r) for r in all_regions}
-    return render_template("admin/regions.html", regions=all_regions, region_form=region_form, cohort_form=cohort_form,
-                           domain_forms=domain_forms, trainee_counts=trainee_counts, region_counts=region_counts,
-                           page_title="Regions and cohorts"), status
+    return render_template(
+        "admin/regions.html",
+        regions=all_regions,
+        region_form=region_form,
+        cohort_form=cohort_form,
+        domain_forms=domain_forms,
+        trainee_counts=trainee_counts,
+        region_counts=region_counts,
+        page_title="Regions and cohorts",
+    ), status
 
 
 def _structure_forms():
@@ -84,8 +102,13 @@ def regions():
         message = f"A cohort called {existing or name} already exists in this region."
         if existing:
             cohort_form.name.errors = [message]
-        elif _add_named(Cohort(region_id=region_id, name=name, intake_year=cohort_form.intake_year.data), cohort_form.name,
-                        message, "cohort.created", {"name": name, "region_id": region_id}):
+        elif _add_named(
+            Cohort(region_id=region_id, name=name, intake_year=cohort_form.intake_year.data),
+            cohort_form.name,
+            message,
+            "cohort.created",
+            {"name": name, "region_id": region_id},
+        ):
             flash(f"Cohort {name} added.", "success")
             return redirect(url_for("admin.regions"))
     elif "region-name" not in request.form and "cohort-name" not in request.form:
@@ -104,14 +127,20 @@ def region_domains(region_id: int):
     old, new = list(region.trusted_domains), form.domains_list
     if old != new:
         region.trusted_assessor_domains = "\n".join(new)
-        audit.append("region.trusted_domains_changed", actor=current_user, subject_type="region", subject_id=region.id,
-                     payload={"old": old, "new": new})
+        audit.append(
+            "region.trusted_domains_changed",
+            actor=current_user,
+            subject_type="region",
+            subject_id=region.id,
+            payload={"old": old, "new": new},
+        )
         db.session.commit()
     flash(f"{region.name} trusts {', '.join(new) if new else 'no email domain'} for outside assessors.", "success")
     return redirect(url_for("admin.regions"))
 
 
 # --- supervisor assignments ---------------------------------------------------------------------
+
 
 def _assignment_form() -> AssignmentForm:
     form = AssignmentForm()
@@ -129,24 +158,47 @@ def assignments():
     form = _assignment_form()
     if form.validate_on_submit():
         today = uk_today()
-        duplicate = db.session.scalar(select(func.count()).select_from(SupervisorAssignment).where(
-            SupervisorAssignment.supervisor_id == form.supervisor_id.data, SupervisorAssignment.trainee_id == form.trainee_id.data,
-            SupervisorAssignment.kind == form.kind.data,
-            or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= form.starts_on.data)))
+        duplicate = db.session.scalar(
+            select(func.count())
+            .select_from(SupervisorAssignment)
+            .where(
+                SupervisorAssignment.supervisor_id == form.supervisor_id.data,
+                SupervisorAssignment.trainee_id == form.trainee_id.data,
+                SupervisorAssignment.kind == form.kind.data,
+                or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= form.starts_on.data),
+            )
+        )
         if duplicate:
-            form.supervisor_id.errors = ["This supervisor already has an open assignment of this kind to this trainee. End it first or choose another."]
+            form.supervisor_id.errors = [
+                "This supervisor already has an open assignment of this kind to this trainee. End it first or choose another."
+            ]
         else:
-            assignment = SupervisorAssignment(supervisor_id=form.supervisor_id.data, trainee_id=form.trainee_id.data,
-                                              kind=form.kind.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data)
+            assignment = SupervisorAssignment(
+                supervisor_id=form.supervisor_id.data,
+                trainee_id=form.trainee_id.data,
+                kind=form.kind.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+            )
             db.session.add(assignment)
             db.session.flush()
-            audit.append("supervision.assigned", actor=current_user, trainee_id=assignment.trainee_id,
-                         subject_type="supervisor_assignment", subject_id=assignment.id,
-                         payload={"supervisor_id": assignment.supervisor_id, "kind": assignment.kind,
-                                  "starts_on": assignment.starts_on.isoformat(),
-                                  "ends_on": assignment.ends_on.isoformat() if assignment.ends_on else None})
+            audit.append(
+                "supervision.assigned",
+                actor=current_user,
+                trainee_id=assignment.trainee_id,
+                subject_type="supervisor_assignment",
+                subject_id=assignment.id,
+                payload={
+                    "supervisor_id": assignment.supervisor_id,
+                    "kind": assignment.kind,
+                    "starts_on": assignment.starts_on.isoformat(),
+                    "ends_on": assignment.ends_on.isoformat() if assignment.ends_on else None,
+                },
+            )
             db.session.commit()
-            flash("Supervisor assignment added." + (" It starts in the future." if assignment.starts_on > today else ""), "success")
+            flash(
+                "Supervisor assignment added." + (" It starts in the future." if assignment.starts_on > today else ""), "success"
+            )
             return redirect(url_for("admin.assignments"))
     show_ended = request.args.get("ended") == "1"
     page = whole_number(request.args.get("page")) or 1
@@ -161,11 +213,23 @@ def assignments():
         query.join(trainee, trainee.id == SupervisorAssignment.trainee_id)
         .join(supervisor, supervisor.id == SupervisorAssignment.supervisor_id)
         .options(joinedload(SupervisorAssignment.trainee), joinedload(SupervisorAssignment.supervisor))
-        .order_by(trainee.name, supervisor.name, SupervisorAssignment.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        .order_by(trainee.name, supervisor.name, SupervisorAssignment.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/assignments.html", form=form, rows=rows, show_ended=show_ended, page=page,
-                           pages=pages, total=total, end_form=EndAssignmentForm(formdata=None, ends_on=uk_today()),
-                           today=uk_today(), page_title="Supervisor assignments"), status
+    return render_template(
+        "admin/assignments.html",
+        form=form,
+        rows=rows,
+        show_ended=show_ended,
+        page=page,
+        pages=pages,
+        total=total,
+        end_form=EndAssignmentForm(formdata=None, ends_on=uk_today()),
+        today=uk_today(),
+        page_title="Supervisor assignments",
+    ), status
 
 
 @bp.route("/assignments/<int:assignment_id>/end", methods=["POST"])
@@ -180,16 +244,27 @@ def end_assignment(assignment_id: int):
         flash(f"An assignment cannot end before it starts ({assignment.starts_on.isoformat()}).", "error")
     else:
         assignment.ends_on = form.ends_on.data
-        audit.append("supervision.ended", actor=current_user, trainee_id=assignment.trainee_id,
-                     subject_type="supervisor_assignment", subject_id=assignment.id,
-                     payload={"supervisor_id": assignment.supervisor_id, "ends_on": form.ends_on.data.isoformat()})
+        audit.append(
+            "supervision.ended",
+            actor=current_user,
+            trainee_id=assignment.trainee_id,
+            subject_type="supervisor_assignment",
+            subject_id=assignment.id,
+            payload={"supervisor_id": assignment.supervisor_id, "ends_on": form.ends_on.data.isoformat()},
+        )
         db.session.commit()
-        flash(f"The assignment of {assignment.supervisor.name} to {assignment.trainee.name} ends on "
-              f"{form.ends_on.data.strftime('%-d %B %Y')}.", "success")
-    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/admin/") else url_for("admin.assignments"))
+        flash(
+            f"The assignment of {assignment.supervisor.name} to {assignment.trainee.name} ends on "
+            f"{form.ends_on.data.strftime('%-d %B %Y')}.",
+            "success",
+        )
+    return redirect(
+        request.form.get("back") if (request.form.get("back") or "").startswith("/admin/") else url_for("admin.assignments")
+    )
 
 
 # --- director scopes ----------------------------------------------------------------------------
+
 
 @bp.route("/scopes", methods=["GET", "POST"])
 def scopes():
@@ -198,24 +273,41 @@ def scopes():
     form.region_id.choices = [("", "No region (one cohort only)")] + choices.regions()
     form.cohort_id.choices = [("", "No cohort (whole region)")] + [(c[0], c[1]) for c in choices.cohorts()]
     if form.validate_on_submit():
-        exists = db.session.scalar(select(func.count()).select_from(DirectorScope).where(
-            DirectorScope.director_id == form.director_id.data,
-            DirectorScope.region_id.is_(None) if form.region_id.data is None else DirectorScope.region_id == form.region_id.data,
-            DirectorScope.cohort_id.is_(None) if form.cohort_id.data is None else DirectorScope.cohort_id == form.cohort_id.data))
+        exists = db.session.scalar(
+            select(func.count())
+            .select_from(DirectorScope)
+            .where(
+                DirectorScope.director_id == form.director_id.data,
+                DirectorScope.region_id.is_(None)
+                if form.region_id.data is None
+                else DirectorScope.region_id == form.region_id.data,
+                DirectorScope.cohort_id.is_(None)
+                if form.cohort_id.data is None
+                else DirectorScope.cohort_id == form.cohort_id.data,
+            )
+        )
         if exists:
             form.director_id.errors = ["This director already directs that region or cohort."]
         else:
             scope = DirectorScope(director_id=form.director_id.data, region_id=form.region_id.data, cohort_id=form.cohort_id.data)
             db.session.add(scope)
             db.session.flush()
-            audit.append("director_scope.added", actor=current_user, subject_type="director_scope", subject_id=scope.id,
-                         payload={"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id})
+            audit.append(
+                "director_scope.added",
+                actor=current_user,
+                subject_type="director_scope",
+                subject_id=scope.id,
+                payload={"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id},
+            )
             db.session.commit()
             flash("Director scope added.", "success")
             return redirect(url_for("admin.scopes"))
-    rows = db.session.scalars(select(DirectorScope).options(
-        joinedload(DirectorScope.director), joinedload(DirectorScope.region), joinedload(DirectorScope.cohort))
-        .join(User, User.id == DirectorScope.director_id).order_by(User.name, DirectorScope.id)).all()
+    rows = db.session.scalars(
+        select(DirectorScope)
+        .options(joinedload(DirectorScope.director), joinedload(DirectorScope.region), joinedload(DirectorScope.cohort))
+        .join(User, User.id == DirectorScope.director_id)
+        .order_by(User.name, DirectorScope.id)
+    ).all()
     status = 400 if request.method == "POST" else 200
     return render_template("admin/scopes.html", form=form, rows=rows, page_title="Director scopes"), status
 
@@ -225,8 +317,13 @@ def remove_scope(scope_id: int):
     scope = db.session.get(DirectorScope, scope_id)
     if scope is None:
         abort(404)
-    audit.append("director_scope.removed", actor=current_user, subject_type="director_scope", subject_id=scope.id,
-                 payload={"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id})
+    audit.append(
+        "director_scope.removed",
+        actor=current_user,
+        subject_type="director_scope",
+        subject_id=scope.id,
+        payload={"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id},
+    )
     db.session.delete(scope)
     db.session.commit()
     flash("Director scope removed.", "success")

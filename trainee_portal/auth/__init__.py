@@ -1,4 +1,5 @@
 """Signing in and out, and changing a password (forced on first login for accounts an admin created)."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__, template_folder="templates")

@@ -1,20 +1,41 @@
 """Login and password forms, validated on the server."""
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address."), Length(max=254, message="Email addresses are at most 254 characters."), Email("Enter an email address in the correct format, like name@nhs.net.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=256, message="Passwords are at most 256 characters.")])
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254, message="Email addresses are at most 254 characters."),
+            Email("Enter an email address in the correct format, like name@nhs.net."),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password."), Length(max=256, message="Passwords are at most 256 characters.")],
+    )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password."), Length(max=256)])
-    new_password = PasswordField("New password", description="At least 12 characters. A few unrelated words work well.",
-                                 validators=[DataRequired("Enter a new password.")])
-    confirm_password = PasswordField("Confirm new password", validators=[DataRequired("Enter the new password again."),
-                                     EqualTo("new_password", message="The two new passwords do not match.")])
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password."), Length(max=256)]
+    )
+    new_password = PasswordField(
+        "New password",
+        description="At least 12 characters. A few unrelated words work well.",
+        validators=[DataRequired("Enter a new password.")],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        validators=[
+            DataRequired("Enter the new password again."),
+            EqualTo("new_password", message="The two new passwords do not match."),
+        ],
+    )
 
 
 class ForgotPasswordForm(FlaskForm):

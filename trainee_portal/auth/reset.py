@@ -1,6 +1,7 @@
 """Password reset links: asked for on the sign-in page or sent by an administrator, single-use, valid for
 PASSWORD_RESET_MINUTES, and stored only as the SHA-256 of their token. The token itself is minted when the email
 is sent (`send-outbox`), so not even the queued email in the database holds a working link."""
+
 from __future__ import annotations
 
 import secrets
@@ -34,22 +35,41 @@ def queue_link(user: User, issued_by: User | None = None) -> bool:
     now = utcnow()
     if issued_by is None:
         from limits import parse
+
         limit = parse(current_app.config["PASSWORD_RESETS_PER_ACCOUNT"])
-        recent = db.session.scalar(select(func.count()).select_from(PasswordResetToken).where(
-            PasswordResetToken.user_id == user.id, PasswordResetToken.issued_by_id.is_(None),
-            PasswordResetToken.created_at > now - timedelta(seconds=limit.get_expiry())))
+        recent = db.session.scalar(
+            select(func.count())
+            .select_from(PasswordResetToken)
+            .where(
+                PasswordResetToken.user_id == user.id,
+                PasswordResetToken.issued_by_id.is_(None),
+                PasswordResetToken.created_at > now - timedelta(seconds=limit.get_expiry()),
+            )
+        )
         if recent >= limit.amount:
             return False
     # Until its email is sent the row holds the hash of a token nobody knows, so it opens nothing.
-    db.session.add(PasswordResetToken(user_id=user.id, token_hash=digest(secrets.token_urlsafe(32)), created_at=now,
-                                      expires_at=now + timedelta(minutes=_minutes()),
-                                      issued_by_id=issued_by.id if issued_by else None))
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=digest(secrets.token_urlsafe(32)),
+            created_at=now,
+            expires_at=now + timedelta(minutes=_minutes()),
+            issued_by_id=issued_by.id if issued_by else None,
+        )
+    )
     who = f"{issued_by.name}, an administrator," if issued_by else "someone (probably you)"
-    notify(to_email=user.email, category=CATEGORY, subject="Reset your Pain Medicine training portfolio password",
-           body=(f"Dear {user.name},\n\n{who} asked for a link to set a new password for your account on the Pain "
-                 f"Medicine training portfolio:\n\n{external_url('auth.reset_password', token=TOKEN_PLACEHOLDER)}\n\n"
-                 f"The link works once, for {_minutes()} minutes from the request. If you did not ask for it, ignore "
-                 "this email: your password stays as it is.\n"))
+    notify(
+        to_email=user.email,
+        category=CATEGORY,
+        subject="Reset your Pain Medicine training portfolio password",
+        body=(
+            f"Dear {user.name},\n\n{who} asked for a link to set a new password for your account on the Pain "
+            f"Medicine training portfolio:\n\n{external_url('auth.reset_password', token=TOKEN_PLACEHOLDER)}\n\n"
+            f"The link works once, for {_minutes()} minutes from the request. If you did not ask for it, ignore "
+            "this email: your password stays as it is.\n"
+        ),
+    )
     return True
 
 
@@ -57,10 +77,17 @@ def prepare_reset_body(message: OutboxMessage, now: datetime) -> str | None:
     """Mint the token of the newest outstanding link just before its email goes; None when there is none left
     (used, expired, or the account was deactivated meanwhile)."""
     token_row = db.session.scalar(
-        select(PasswordResetToken).join(User, User.id == PasswordResetToken.user_id)
-        .where(func.lower(User.email) == message.to_email.lower(), User.active.is_(True),
-               PasswordResetToken.used_at.is_(None), PasswordResetToken.expires_at > now)
-        .order_by(PasswordResetToken.created_at.desc(), PasswordResetToken.id.desc()).limit(1))
+        select(PasswordResetToken)
+        .join(User, User.id == PasswordResetToken.user_id)
+        .where(
+            func.lower(User.email) == message.to_email.lower(),
+            User.active.is_(True),
+            PasswordResetToken.used_at.is_(None),
+            PasswordResetToken.expires_at > now,
+        )
+        .order_by(PasswordResetToken.created_at.desc(), PasswordResetToken.id.desc())
+        .limit(1)
+    )
     if token_row is None:
         return None
     token = secrets.token_urlsafe(32)
@@ -88,17 +115,28 @@ def use(row: PasswordResetToken, new_password: str) -> bool:
     commits. False when another request spent the link first."""
     now = utcnow()
     spent = db.session.execute(
-        update(PasswordResetToken).where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now).execution_options(synchronize_session=False))
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if spent.rowcount != 1:
         return False
     db.session.execute(
-        update(PasswordResetToken).where(PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now).execution_options(synchronize_session=False))
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     user = row.user
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     end_every_session(user)
-    audit.append("account.password_reset", actor=user, subject_type="user", subject_id=user.id,
-                 payload={"token_id": row.id, "issued_by_id": row.issued_by_id})
+    audit.append(
+        "account.password_reset",
+        actor=user,
+        subject_type="user",
+        subject_id=user.id,
+        payload={"token_id": row.id, "issued_by_id": row.issued_by_id},
+    )
     return True

@@ -1,4 +1,5 @@
 """Routes for signing in (throttled across workers), signing out, changing and resetting a password."""
+
 import time
 from urllib.parse import urlsplit
 
@@ -30,8 +31,11 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               error_message="Too many sign-in attempts. Wait a minute before trying again.")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    methods=["POST"],
+    error_message="Too many sign-in attempts. Wait a minute before trying again.",
+)
 def login():
     global _DUMMY_HASH
     if current_user.is_authenticated:
@@ -39,12 +43,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        checks = [("address", request.remote_addr or "", "LOGIN_FAILURES_PER_ADDRESS"),
-                  ("account", email, "LOGIN_FAILURES_PER_ACCOUNT")]
+        checks = [
+            ("address", request.remote_addr or "", "LOGIN_FAILURES_PER_ADDRESS"),
+            ("account", email, "LOGIN_FAILURES_PER_ACCOUNT"),
+        ]
         wait, held = throttle.begin(checks)
         if wait:  # refused before the password is looked at, so even the right one cannot confirm a guess
-            form.form_errors.append(f"Too many failed sign-in attempts. Wait {_minutes(wait)} and try again, "
-                                    "or reset your password.")
+            form.form_errors.append(
+                f"Too many failed sign-in attempts. Wait {_minutes(wait)} and try again, or reset your password."
+            )
             return _page("auth/login.html", 429, {"Retry-After": str(wait)}, form=form, page_title="Sign in")
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if user is None:
@@ -125,8 +132,9 @@ def forgot_password():
         wait, _held = throttle.begin(checks)
         if wait:
             form.form_errors.append(f"Too many reset requests from your network. Wait {_minutes(wait)} and try again.")
-            return _page("auth/forgot_password.html", 429, {"Retry-After": str(wait)}, form=form,
-                         page_title="Reset your password")
+            return _page(
+                "auth/forgot_password.html", 429, {"Retry-After": str(wait)}, form=form, page_title="Reset your password"
+            )
         started = time.monotonic()
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
@@ -135,8 +143,9 @@ def forgot_password():
         throttle.count(checks)  # commits the queued email
         # Queuing a link takes a few milliseconds more than finding no account: answer both after the same time.
         time.sleep(max(0.0, float(current_app.config["PASSWORD_RESET_ANSWER_SECONDS"]) - (time.monotonic() - started)))
-        return render_template("auth/reset_requested.html", minutes=current_app.config["PASSWORD_RESET_MINUTES"],
-                               page_title="Check your email")
+        return render_template(
+            "auth/reset_requested.html", minutes=current_app.config["PASSWORD_RESET_MINUTES"], page_title="Check your email"
+        )
     status = 400 if request.method == "POST" else 200
     return render_template("auth/forgot_password.html", form=form, page_title="Reset your password"), status
 
@@ -154,15 +163,28 @@ def reset_password(token: str):
             db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
-            flash("Your password has been changed and every session of your account has ended. Sign in with "
-                  "your new password.", "success")
+            flash(
+                "Your password has been changed and every session of your account has ended. Sign in with your new password.",
+                "success",
+            )
             return redirect(url_for("auth.login"))
         else:
             db.session.rollback()
             state = "used"
     if state != "valid":
-        return _page("auth/reset_link.html", 404 if state == "unknown" else 410, {"Cache-Control": "no-store"},
-                     state=state, page_title="This link cannot be used")
+        return _page(
+            "auth/reset_link.html",
+            404 if state == "unknown" else 410,
+            {"Cache-Control": "no-store"},
+            state=state,
+            page_title="This link cannot be used",
+        )
     status = 400 if request.method == "POST" else 200
-    return _page("auth/reset_password.html", status, {"Cache-Control": "no-store"}, form=form, person=row.user,
-                 page_title="Choose a new password")
+    return _page(
+        "auth/reset_password.html",
+        status,
+        {"Cache-Control": "no-store"},
+        form=form,
+        person=row.user,
+        page_title="Choose a new password",
+    )

@@ -1,6 +1,7 @@
 """Failed sign-ins counted per address and per account in a store every worker shares: the database by default
 (LoginFailure rows), Redis when LOGIN_THROTTLE_STORAGE_URI (else RATELIMIT_STORAGE_URI) is redis://…, through the
 `limits` library's moving window. Keys are SHA-256 digests, so neither store holds addresses or emails."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,6 +39,7 @@ def _redis_limiter(uri: str):
     if uri not in limiters:
         from limits.storage import storage_from_string
         from limits.strategies import MovingWindowRateLimiter
+
         limiters[uri] = MovingWindowRateLimiter(storage_from_string(uri))
     return limiters[uri]
 
@@ -45,8 +47,9 @@ def _redis_limiter(uri: str):
 def _database_wait(scope: str, key: str, item: RateLimitItem, now, held: list[int]) -> float:
     """Seconds until fewer than item.amount other attempts remain in the moving window; 0 when not locked."""
     window = timedelta(seconds=item.get_expiry())
-    others = select(LoginFailure.at).where(LoginFailure.scope == scope, LoginFailure.key == key,
-                                           LoginFailure.at > now - window, LoginFailure.id.not_in(held))
+    others = select(LoginFailure.at).where(
+        LoginFailure.scope == scope, LoginFailure.key == key, LoginFailure.at > now - window, LoginFailure.id.not_in(held)
+    )
     count = db.session.scalar(select(func.count()).select_from(others.subquery()))
     if count < item.amount:
         return 0

@@ -1,4 +1,5 @@
 """Recording ARCP outcomes with a stored summary of the evidence the panel looked at."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from trainee_portal import audit
-from trainee_portal.extensions import db
 from trainee_portal.audit import text_sha256
+from trainee_portal.extensions import db
 from trainee_portal.models import ArcpOutcome, EvidenceEntry, TraineeProfile, TraineeProgress, User
 from trainee_portal.models.reviews import ARCP_OUTCOMES
 from trainee_portal.notifications.outbox import app_path, notify
@@ -39,39 +40,72 @@ def evidence_summary(trainee_id: int) -> dict:
 
 
 def year_taken(trainee_id: int, training_year: str) -> bool:
-    return db.session.scalar(select(func.count()).select_from(ArcpOutcome).where(
-        ArcpOutcome.trainee_id == trainee_id, ArcpOutcome.training_year == training_year)) > 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ArcpOutcome)
+            .where(ArcpOutcome.trainee_id == trainee_id, ArcpOutcome.training_year == training_year)
+        )
+        > 0
+    )
 
 
-def record_outcome(trainee: TraineeProfile, actor: User, *, training_year: str, outcome: str, panel_date: date,
-                   notes: str) -> ArcpOutcome:
+def record_outcome(
+    trainee: TraineeProfile, actor: User, *, training_year: str, outcome: str, panel_date: date, notes: str
+) -> ArcpOutcome:
     """Add the outcome and its audit record in the caller's transaction (the caller commits)."""
     if outcome not in ARCP_OUTCOMES or training_year not in TRAINING_YEARS:
         raise ValueError("unknown outcome or training year")
     summary = evidence_summary(trainee.user_id)
-    record = ArcpOutcome(trainee_id=trainee.user_id, training_year=training_year, outcome=outcome,
-                         panel_date=panel_date, notes=notes.strip(), evidence_summary=json.dumps(summary, sort_keys=True),
-                         recorded_by_id=actor.id)
+    record = ArcpOutcome(
+        trainee_id=trainee.user_id,
+        training_year=training_year,
+        outcome=outcome,
+        panel_date=panel_date,
+        notes=notes.strip(),
+        evidence_summary=json.dumps(summary, sort_keys=True),
+        recorded_by_id=actor.id,
+    )
     db.session.add(record)
     db.session.flush()
     trainee_user = db.session.get(User, trainee.user_id)
-    notify(user=trainee_user, category="arcp.recorded", link=app_path("cohort.my_arcp"),
-           subject=f"Your ARCP outcome for {training_year} has been recorded",
-           body=(f"Dear {trainee_user.name},\n\nYour ARCP panel of {panel_date.strftime('%-d %B %Y')} gave outcome {outcome} "
-                 f"({ARCP_OUTCOMES[outcome]}) for {training_year}. The panel's notes and the evidence it looked at are "
-                 "in the portfolio under ARCP outcomes.\n"))
-    audit.append("arcp.recorded", actor=actor, trainee_id=trainee.user_id, subject_type="arcp_outcome",
-                 subject_id=record.id, payload={"trainee_id": record.trainee_id, "training_year": training_year,
-                                                "outcome": outcome, "panel_date": panel_date.isoformat(),
-                                                "notes_sha256": text_sha256(record.notes),
-                                                "recorded_by_id": actor.id, "evidence_total": summary["evidence_total"],
-                                                "evidence_summary_sha256": text_sha256(record.evidence_summary)})
+    notify(
+        user=trainee_user,
+        category="arcp.recorded",
+        link=app_path("cohort.my_arcp"),
+        subject=f"Your ARCP outcome for {training_year} has been recorded",
+        body=(
+            f"Dear {trainee_user.name},\n\nYour ARCP panel of {panel_date.strftime('%-d %B %Y')} gave outcome {outcome} "
+            f"({ARCP_OUTCOMES[outcome]}) for {training_year}. The panel's notes and the evidence it looked at are "
+            "in the portfolio under ARCP outcomes.\n"
+        ),
+    )
+    audit.append(
+        "arcp.recorded",
+        actor=actor,
+        trainee_id=trainee.user_id,
+        subject_type="arcp_outcome",
+        subject_id=record.id,
+        payload={
+            "trainee_id": record.trainee_id,
+            "training_year": training_year,
+            "outcome": outcome,
+            "panel_date": panel_date.isoformat(),
+            "notes_sha256": text_sha256(record.notes),
+            "recorded_by_id": actor.id,
+            "evidence_total": summary["evidence_total"],
+            "evidence_summary_sha256": text_sha256(record.evidence_summary),
+        },
+    )
     return record
 
 
 def outcomes_for(trainee_id: int) -> list[ArcpOutcome]:
-    return db.session.scalars(select(ArcpOutcome).where(ArcpOutcome.trainee_id == trainee_id)
-                              .order_by(ArcpOutcome.panel_date.desc(), ArcpOutcome.id.desc())).all()
+    return db.session.scalars(
+        select(ArcpOutcome)
+        .where(ArcpOutcome.trainee_id == trainee_id)
+        .order_by(ArcpOutcome.panel_date.desc(), ArcpOutcome.id.desc())
+    ).all()
 
 
 def parsed_summary(outcome: ArcpOutcome) -> dict:

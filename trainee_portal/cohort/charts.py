@@ -1,4 +1,5 @@
 """The dashboard's charts: each built from one aggregate query over the filtered cohort, with its table rows."""
+
 from __future__ import annotations
 
 import statistics
@@ -6,18 +7,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
 from sqlalchemy import case, func, select
 
 from competencies import STAGE_LEVELS, EvidenceCount, stage_progress
 from trainee_portal import curricula
+from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
 from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_ids, cohort_select
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceTally, SupervisorResponseDay, User
 from trainee_portal.models._base import utcnow
 
-STAGE_LABELS = {"basic": "Basic / Stage 1", "intermediate": "Intermediate / Stage 2",
-                "higher": "Higher / Stage 3", "advanced": "Advanced / SIA"}
+STAGE_LABELS = {
+    "basic": "Basic / Stage 1",
+    "intermediate": "Intermediate / Stage 2",
+    "higher": "Higher / Stage 3",
+    "advanced": "Advanced / SIA",
+}
 RESPONSIVENESS_DAYS = 365
 NHS_BLUE = "#005eb8"
 
@@ -30,8 +35,13 @@ class Chart:
 
 
 def _layout(figure: go.Figure, **extra) -> str:
-    figure.update_layout(margin=dict(l=10, r=10, t=10, b=10), paper_bgcolor="white", plot_bgcolor="white",
-                         font=dict(family="Frutiger W01, Arial, sans-serif", size=14), **extra)
+    figure.update_layout(
+        margin=dict(l=10, r=10, t=10, b=10),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font=dict(family="Frutiger W01, Arial, sans-serif", size=14),
+        **extra,
+    )
     return figure.to_json()
 
 
@@ -39,8 +49,11 @@ def cohort_breakdown(user, filters: Filters) -> dict[tuple[str, str], int]:
     """(stage level, exam status) → trainees: one grouped query feeds both the stage and the exam chart."""
     base = cohort_select(user, filters).subquery()
     status = case(
-        (base.c.soe_passed == 1, EXAM_STATUSES[3]), (base.c.mcq_passed == 1, EXAM_STATUSES[2]),
-        ((base.c.mcq_attempts + base.c.soe_attempts) > 0, EXAM_STATUSES[1]), else_=EXAM_STATUSES[0])
+        (base.c.soe_passed == 1, EXAM_STATUSES[3]),
+        (base.c.mcq_passed == 1, EXAM_STATUSES[2]),
+        ((base.c.mcq_attempts + base.c.soe_attempts) > 0, EXAM_STATUSES[1]),
+        else_=EXAM_STATUSES[0],
+    )
     query = select(base.c.stage_level, status, func.count()).group_by(base.c.stage_level, status)
     return {(stage, exam): n for stage, exam, n in db.session.execute(query)}
 
@@ -53,8 +66,11 @@ def trainees_per_stage(breakdown: dict[tuple[str, str], int]) -> Chart:
     values = [counts.get(level, 0) for level in STAGE_LEVELS]
     figure = go.Figure(go.Bar(x=labels, y=values, marker_color=NHS_BLUE, hovertemplate="%{x}: %{y}<extra></extra>"))
     step = max(1, -(-max(values, default=0) // 5))  # whole trainees on the axis
-    return Chart(_layout(figure, yaxis=dict(title="Trainees", rangemode="tozero", dtick=step)), ["Stage", "Trainees"],
-                 [[label, value] for label, value in zip(labels, values)])
+    return Chart(
+        _layout(figure, yaxis=dict(title="Trainees", rangemode="tozero", dtick=step)),
+        ["Stage", "Trainees"],
+        [[label, value] for label, value in zip(labels, values)],
+    )
 
 
 def exam_pipeline(breakdown: dict[tuple[str, str], int]) -> Chart:
@@ -62,11 +78,27 @@ def exam_pipeline(breakdown: dict[tuple[str, str], int]) -> Chart:
     for (_, status), n in breakdown.items():
         counts[status] += n
     values = [counts.get(s, 0) for s in EXAM_STATUSES]
-    figure = go.Figure(go.Bar(y=list(EXAM_STATUSES), x=values, orientation="h", marker_color=NHS_BLUE, text=values,
-                              textposition="auto", hovertemplate="%{y}: %{x}<extra></extra>"))
+    figure = go.Figure(
+        go.Bar(
+            y=list(EXAM_STATUSES),
+            x=values,
+            orientation="h",
+            marker_color=NHS_BLUE,
+            text=values,
+            textposition="auto",
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
     step = max(1, -(-max(values, default=0) // 5))
-    return Chart(_layout(figure, yaxis=dict(autorange="reversed", automargin=True),
-                         xaxis=dict(title="Trainees", rangemode="tozero", dtick=step)), ["Exam status", "Trainees"], [[s, v] for s, v in zip(EXAM_STATUSES, values)])
+    return Chart(
+        _layout(
+            figure,
+            yaxis=dict(autorange="reversed", automargin=True),
+            xaxis=dict(title="Trainees", rangemode="tozero", dtick=step),
+        ),
+        ["Exam status", "Trainees"],
+        [[s, v] for s, v in zip(EXAM_STATUSES, values)],
+    )
 
 
 def progress_heatmap(rows: list[CohortRow]) -> Chart:
@@ -75,11 +107,18 @@ def progress_heatmap(rows: list[CohortRow]) -> Chart:
     by_trainee: dict[int, list[EvidenceCount]] = defaultdict(list)
     if ids:
         # Plain rows, not ORM objects: a page of 50 trainees has about 10,000 tally rows.
-        columns = (EvidenceTally.trainee_id, EvidenceTally.competency_code, EvidenceTally.evidence_type,
-                   EvidenceTally.supervision_level, EvidenceTally.status, EvidenceTally.count)
+        columns = (
+            EvidenceTally.trainee_id,
+            EvidenceTally.competency_code,
+            EvidenceTally.evidence_type,
+            EvidenceTally.supervision_level,
+            EvidenceTally.status,
+            EvidenceTally.count,
+        )
         for t in db.session.execute(select(*columns).where(EvidenceTally.trainee_id.in_(ids))):
             by_trainee[t.trainee_id].append(
-                EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count))
+                EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count)
+            )
     domains: list[str] = []
     cells: dict[tuple[int, str], float] = {}
     for row in rows:
@@ -97,14 +136,29 @@ def progress_heatmap(rows: list[CohortRow]) -> Chart:
             cells[(row.trainee_id, name)] = round(100 * domain.complete / total, 1) if total else 100.0
     names = [f"{r.name} ({r.gmc_number})" for r in rows]
     z = [[cells.get((r.trainee_id, d)) for d in domains] for r in rows]
-    figure = go.Figure(go.Heatmap(z=z, x=domains, y=names, zmin=0, zmax=100, colorscale="Blues",
-                                  colorbar=dict(title="% complete"),
-                                  hovertemplate="%{y}<br>%{x}: %{z}% of competencies complete<extra></extra>"))
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=domains,
+            y=names,
+            zmin=0,
+            zmax=100,
+            colorscale="Blues",
+            colorbar=dict(title="% complete"),
+            hovertemplate="%{y}<br>%{x}: %{z}% of competencies complete<extra></extra>",
+        )
+    )
     height = max(360, 30 * len(rows) + 300)  # room for the slanted domain names above the cells
-    chart = Chart(_layout(figure, height=height, yaxis=dict(autorange="reversed", automargin=True),
-                          xaxis=dict(automargin=True, side="top", tickangle=-35)),
-                  ["Trainee", *domains],
-                  [[n, *["–" if v is None else f"{v:.0f}%" for v in values]] for n, values in zip(names, z)])
+    chart = Chart(
+        _layout(
+            figure,
+            height=height,
+            yaxis=dict(autorange="reversed", automargin=True),
+            xaxis=dict(automargin=True, side="top", tickangle=-35),
+        ),
+        ["Trainee", *domains],
+        [[n, *["–" if v is None else f"{v:.0f}%" for v in values]] for n, values in zip(names, z)],
+    )
     return chart
 
 
@@ -112,12 +166,14 @@ def median_from_histogram(histogram: dict[int, int]) -> float:
     """The median of values given as value → how many times it occurs."""
     values = sorted(histogram)
     total = sum(histogram.values())
+
     def nth(n):  # 0-based
         seen = 0
         for value in values:
             seen += histogram[value]
             if n < seen:
                 return value
+
     if total % 2:
         return float(nth(total // 2))
     return statistics.mean([nth(total // 2 - 1), nth(total // 2)])
@@ -135,20 +191,32 @@ def supervisor_responsiveness(user, filters: Filters) -> Chart:
     query = (
         select(SupervisorResponseDay.supervisor_id, User.name, days, func.sum(SupervisorResponseDay.count))
         .join(User, User.id == SupervisorResponseDay.supervisor_id)
-        .where(SupervisorResponseDay.decided_on >= since,
-               SupervisorResponseDay.trainee_id.in_(cohort_ids(user, filters)))
+        .where(SupervisorResponseDay.decided_on >= since, SupervisorResponseDay.trainee_id.in_(cohort_ids(user, filters)))
         .group_by(SupervisorResponseDay.supervisor_id, User.name, days)
     )
     histograms: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     for supervisor_id, name, d, n in db.session.execute(query):
         histograms[(supervisor_id, name)][int(d)] = int(n)
-    results = sorted(((name, median_from_histogram(h), sum(h.values())) for (_, name), h in histograms.items()),
-                     key=lambda r: (-r[1], r[0]))
-    figure = go.Figure(go.Bar(x=[r[1] for r in results], y=[r[0] for r in results], orientation="h",
-                              marker_color=NHS_BLUE, hovertemplate="%{y}: median %{x} days<extra></extra>"))
-    chart = Chart(_layout(figure, height=max(320, 40 * len(results) + 100),
-                          xaxis=dict(title="Median days to decision", rangemode="tozero"),
-                          yaxis=dict(autorange="reversed", automargin=True)),
-                  ["Supervisor", "Median days to decision", "Decisions"],
-                  [[name, f"{median:g}", count] for name, median, count in results])
+    results = sorted(
+        ((name, median_from_histogram(h), sum(h.values())) for (_, name), h in histograms.items()), key=lambda r: (-r[1], r[0])
+    )
+    figure = go.Figure(
+        go.Bar(
+            x=[r[1] for r in results],
+            y=[r[0] for r in results],
+            orientation="h",
+            marker_color=NHS_BLUE,
+            hovertemplate="%{y}: median %{x} days<extra></extra>",
+        )
+    )
+    chart = Chart(
+        _layout(
+            figure,
+            height=max(320, 40 * len(results) + 100),
+            xaxis=dict(title="Median days to decision", rangemode="tozero"),
+            yaxis=dict(autorange="reversed", automargin=True),
+        ),
+        ["Supervisor", "Median days to decision", "Decisions"],
+        [[name, f"{median:g}", count] for name, median, count in results],
+    )
     return chart

@@ -1,4 +1,5 @@
 """Demo data for the cohort dashboard: ARCP outcomes, and exam histories that make the attempts flag real."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -40,8 +41,9 @@ def _sitting(part: str, sits_on: date) -> ExamSitting:
     """Reuse a sitting another demo loader made on that date; the (part, date) pair is unique."""
     sitting = db.session.scalar(select(ExamSitting).where(ExamSitting.part == part, ExamSitting.sits_on == sits_on))
     if sitting is None:
-        sitting = ExamSitting(part=part, sits_on=sits_on, opens_on=sits_on - timedelta(days=90),
-                              closes_on=sits_on - timedelta(days=60))
+        sitting = ExamSitting(
+            part=part, sits_on=sits_on, opens_on=sits_on - timedelta(days=90), closes_on=sits_on - timedelta(days=60)
+        )
         db.session.add(sitting)
         db.session.flush()
     return sitting
@@ -57,8 +59,14 @@ def load(today: date) -> None:
         if trainee is None or arcp.year_taken(trainee.id, year):
             continue
         profile = db.session.get(TraineeProfile, trainee.id)
-        arcp.record_outcome(profile, director, training_year=year, outcome=outcome,
-                            panel_date=today - timedelta(days=int(months_ago * 30.4)), notes=notes)
+        arcp.record_outcome(
+            profile,
+            director,
+            training_year=year,
+            outcome=outcome,
+            panel_date=today - timedelta(days=int(months_ago * 30.4)),
+            notes=notes,
+        )
     for local, part, results in EXAM_HISTORIES:
         trainee = _by_email(local)
         if trainee is None:
@@ -69,8 +77,9 @@ def load(today: date) -> None:
             months_back = 6 * (len(results) - index)
             sits_on = (today - timedelta(days=int(months_back * 30.4))).replace(day=11)
             sitting = _sitting(part, sits_on)
-            exists = db.session.scalar(select(ExamAttempt.id).where(ExamAttempt.trainee_id == trainee.id,
-                                                                    ExamAttempt.sitting_id == sitting.id))
+            exists = db.session.scalar(
+                select(ExamAttempt.id).where(ExamAttempt.trainee_id == trainee.id, ExamAttempt.sitting_id == sitting.id)
+            )
             if exists is None:
                 exam_services.record_attempt(trainee.trainee_profile, sitting, result, None, None, recorder)  # audited
     db.session.flush()

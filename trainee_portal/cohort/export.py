@@ -1,4 +1,5 @@
 """The filtered cohort table as CSV or XLSX (openpyxl), one row per trainee, in table order."""
+
 from __future__ import annotations
 
 import csv
@@ -10,16 +11,45 @@ from openpyxl import Workbook
 from trainee_portal import audit
 from trainee_portal.cohort.queries import FLAGS, CohortRow
 
-HEADERS = ["Name", "GMC number", "Region", "Cohort", "Curriculum", "Stage", "Stage started", "% complete",
-           "Expected %", "Last activity (UTC)", "Pending sign-offs", "Sign-offs waiting over 14 days",
-           "MCQ attempts", "SOE attempts", "Exam status", "Flags"]
+HEADERS = [
+    "Name",
+    "GMC number",
+    "Region",
+    "Cohort",
+    "Curriculum",
+    "Stage",
+    "Stage started",
+    "% complete",
+    "Expected %",
+    "Last activity (UTC)",
+    "Pending sign-offs",
+    "Sign-offs waiting over 14 days",
+    "MCQ attempts",
+    "SOE attempts",
+    "Exam status",
+    "Flags",
+]
 
 
 def _values(row: CohortRow) -> list:
-    return [row.name, row.gmc_number, row.region, row.cohort or "", row.curriculum_version, row.stage_name,
-            row.stage_started_on, row.percent, row.expected if row.expected is not None else "",
-            row.last_activity_at.replace(microsecond=0) if row.last_activity_at else "", row.pending, row.overdue,
-            row.mcq_attempts, row.soe_attempts, row.exam_status, "; ".join(FLAGS[f] for f in row.flags)]
+    return [
+        row.name,
+        row.gmc_number,
+        row.region,
+        row.cohort or "",
+        row.curriculum_version,
+        row.stage_name,
+        row.stage_started_on,
+        row.percent,
+        row.expected if row.expected is not None else "",
+        row.last_activity_at.replace(microsecond=0) if row.last_activity_at else "",
+        row.pending,
+        row.overdue,
+        row.mcq_attempts,
+        row.soe_attempts,
+        row.exam_status,
+        "; ".join(FLAGS[f] for f in row.flags),
+    ]
 
 
 def _safe(value):

@@ -4,23 +4,34 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from trainee_portal.cohort.arcp import TRAINING_YEARS
 from trainee_portal.clock import uk_today
+from trainee_portal.cohort.arcp import TRAINING_YEARS
 from trainee_portal.fields import CalendarDateField
 from trainee_portal.identifiers import NoPatientIdentifiers
 from trainee_portal.models.reviews import ARCP_OUTCOMES
 
 
 class ArcpForm(FlaskForm):
-    training_year = SelectField("Training year", choices=[("", "Choose a training year")] + [(y, y) for y in TRAINING_YEARS],
-                                validators=[DataRequired("Choose the training year this outcome is for.")])
-    outcome = RadioField("Outcome", choices=[(code, f"Outcome {code}: {label}") for code, label in ARCP_OUTCOMES.items()],
-                         validators=[InputRequired("Choose the panel's outcome.")])
-    panel_date = CalendarDateField("Panel date", description="The date the ARCP panel met, for example 2026-06-17.",
-                           validators=[InputRequired("Enter the panel date as a real date, for example 2026-06-17.")])
-    notes = TextAreaField("Panel notes", description="What the panel decided and why, and any targets. No patient identifiers.",
-                          validators=[Length(max=5000, message="Panel notes are at most 5,000 characters."),
-                                      NoPatientIdentifiers()])
+    training_year = SelectField(
+        "Training year",
+        choices=[("", "Choose a training year")] + [(y, y) for y in TRAINING_YEARS],
+        validators=[DataRequired("Choose the training year this outcome is for.")],
+    )
+    outcome = RadioField(
+        "Outcome",
+        choices=[(code, f"Outcome {code}: {label}") for code, label in ARCP_OUTCOMES.items()],
+        validators=[InputRequired("Choose the panel's outcome.")],
+    )
+    panel_date = CalendarDateField(
+        "Panel date",
+        description="The date the ARCP panel met, for example 2026-06-17.",
+        validators=[InputRequired("Enter the panel date as a real date, for example 2026-06-17.")],
+    )
+    notes = TextAreaField(
+        "Panel notes",
+        description="What the panel decided and why, and any targets. No patient identifiers.",
+        validators=[Length(max=5000, message="Panel notes are at most 5,000 characters."), NoPatientIdentifiers()],
+    )
 
     def validate_panel_date(self, field):
         if field.data and field.data > uk_today():

@@ -3,6 +3,7 @@
 Progress comes from the TraineeProgress summary, sign-offs and exams from grouped subqueries; no
 evidence row is ever loaded here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,13 +14,20 @@ from sqlalchemy.sql import ColumnElement
 
 from competencies import STAGE_LEVELS, expected_percent, is_behind
 from trainee_portal import curricula, policy
+from trainee_portal.clock import uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    Cohort, DirectorScope, ExamAttempt, ExamSitting, Region, SignOffRequest, TraineeProfile,
-    TraineeProgress, User,
+    Cohort,
+    DirectorScope,
+    ExamAttempt,
+    ExamSitting,
+    Region,
+    SignOffRequest,
+    TraineeProfile,
+    TraineeProgress,
+    User,
 )
 from trainee_portal.models._base import utcnow
-from trainee_portal.clock import uk_today
 
 PAGE_SIZE = 50
 IDLE_DAYS = 60
@@ -51,23 +59,36 @@ class Filters:
     @classmethod
     def from_args(cls, args) -> Filters:
         """Unknown or malformed values are ignored rather than refused: these are bookmarkable links."""
+
         def number(name):
             raw = (args.get(name) or "").strip()
             return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
         stage = args.get("stage") if args.get("stage") in STAGE_LEVELS else None
         version = args.get("curriculum") if args.get("curriculum") in curricula.registry() else None
         return cls(
-            region_id=number("region"), cohort_id=number("cohort"), stage=stage, curriculum=version,
+            region_id=number("region"),
+            cohort_id=number("cohort"),
+            stage=stage,
+            curriculum=version,
             flag=args.get("flag") if args.get("flag") in FLAGS else None,
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
-            descending=args.get("dir") == "desc", page=max(1, number("page") or 1),
+            descending=args.get("dir") == "desc",
+            page=max(1, number("page") or 1),
         )
 
     def args(self, **changes) -> dict:
         """Query-string arguments for links that keep the current filters."""
-        values = {"region": self.region_id, "cohort": self.cohort_id, "stage": self.stage,
-                  "curriculum": self.curriculum, "flag": self.flag, "sort": self.sort,
-                  "dir": "desc" if self.descending else None, "page": self.page if self.page > 1 else None}
+        values = {
+            "region": self.region_id,
+            "cohort": self.cohort_id,
+            "stage": self.stage,
+            "curriculum": self.curriculum,
+            "flag": self.flag,
+            "sort": self.sort,
+            "dir": "desc" if self.descending else None,
+            "page": self.page if self.page > 1 else None,
+        }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
@@ -121,6 +142,7 @@ class CohortPage:
 
 # --- the filtered set ---------------------------------------------------------------------------
 
+
 def _days_in_stage(today: date) -> ColumnElement:
     if db.session.get_bind().dialect.name == "postgresql":
         return literal(today) - TraineeProfile.stage_started_on
@@ -143,8 +165,11 @@ def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
     """SQL twin of competencies.is_behind(percent, expected_percent(...)), so filtering spans every page."""
     days = _days_in_stage(today)
     cases = [
-        and_(TraineeProfile.curriculum_version == version, TraineeProfile.current_stage == level,
-             days * 100 > (percent + BEHIND_TOLERANCE) * (weeks * 7))
+        and_(
+            TraineeProfile.curriculum_version == version,
+            TraineeProfile.current_stage == level,
+            days * 100 > (percent + BEHIND_TOLERANCE) * (weeks * 7),
+        )
         for (version, level), weeks in stage_weeks().items()
     ]
     return and_(percent < 100 - BEHIND_TOLERANCE, or_(*cases)) if cases else literal(False)
@@ -155,9 +180,12 @@ def _pending_summary(now: datetime):
     return (
         # Only an entry's owner requests its sign-off (policy.can_request_signoff), so the requester is the trainee:
         # grouping on it reads one covering index instead of joining every pending request to its evidence row.
-        select(SignOffRequest.requested_by_id.label("trainee_id"), func.count(SignOffRequest.id).label("pending"),
-               func.sum(case((SignOffRequest.created_at < cutoff, 1), else_=0)).label("overdue"),
-               func.min(SignOffRequest.created_at).label("oldest"))
+        select(
+            SignOffRequest.requested_by_id.label("trainee_id"),
+            func.count(SignOffRequest.id).label("pending"),
+            func.sum(case((SignOffRequest.created_at < cutoff, 1), else_=0)).label("overdue"),
+            func.min(SignOffRequest.created_at).label("oldest"),
+        )
         .where(SignOffRequest.status == "pending")
         .group_by(SignOffRequest.requested_by_id)
         .subquery("pending_summary")
@@ -170,9 +198,15 @@ def _exam_summary():
 
     def passed(part):
         return func.max(case((and_(ExamSitting.part == part, ExamAttempt.result == "pass"), 1), else_=0))
+
     return (
-        select(ExamAttempt.trainee_id.label("trainee_id"), counted("MCQ").label("mcq"), counted("SOE").label("soe"),
-               passed("MCQ").label("mcq_passed"), passed("SOE").label("soe_passed"))
+        select(
+            ExamAttempt.trainee_id.label("trainee_id"),
+            counted("MCQ").label("mcq"),
+            counted("SOE").label("soe"),
+            passed("MCQ").label("mcq_passed"),
+            passed("SOE").label("soe_passed"),
+        )
         .join(ExamSitting, ExamSitting.id == ExamAttempt.sitting_id)
         .group_by(ExamAttempt.trainee_id)
         .subquery("exam_summary")
@@ -184,8 +218,10 @@ def _flag_conditions(percent, pending, exams, today: date, now: datetime) -> dic
     cutoff = now - timedelta(days=IDLE_DAYS)
     return {
         "behind": _behind_condition(percent, today),
-        "idle": or_(TraineeProfile.last_activity_at < cutoff, and_(
-            TraineeProfile.last_activity_at.is_(None), TraineeProfile.stage_started_on < today - timedelta(days=IDLE_DAYS))),
+        "idle": or_(
+            TraineeProfile.last_activity_at < cutoff,
+            and_(TraineeProfile.last_activity_at.is_(None), TraineeProfile.stage_started_on < today - timedelta(days=IDLE_DAYS)),
+        ),
         "waiting": pending.c.overdue > 0,
         "attempts": or_(exams.c.mcq >= EXAM_ATTEMPTS_FLAG, exams.c.soe >= EXAM_ATTEMPTS_FLAG),
     }
@@ -218,14 +254,23 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
     pending, exams = _pending_summary(now), _exam_summary()
     percent = func.coalesce(TraineeProgress.percent, 0.0)
     columns = dict(
-        trainee_id=TraineeProfile.user_id, name=User.name, gmc_number=TraineeProfile.gmc_number,
-        region=Region.name, cohort=Cohort.name, curriculum_version=TraineeProfile.curriculum_version,
-        stage_level=TraineeProfile.current_stage, stage_started_on=TraineeProfile.stage_started_on,
-        percent=percent, last_activity_at=TraineeProfile.last_activity_at,
-        pending=func.coalesce(pending.c.pending, 0), overdue=func.coalesce(pending.c.overdue, 0),
+        trainee_id=TraineeProfile.user_id,
+        name=User.name,
+        gmc_number=TraineeProfile.gmc_number,
+        region=Region.name,
+        cohort=Cohort.name,
+        curriculum_version=TraineeProfile.curriculum_version,
+        stage_level=TraineeProfile.current_stage,
+        stage_started_on=TraineeProfile.stage_started_on,
+        percent=percent,
+        last_activity_at=TraineeProfile.last_activity_at,
+        pending=func.coalesce(pending.c.pending, 0),
+        overdue=func.coalesce(pending.c.overdue, 0),
         oldest_pending_at=pending.c.oldest,
-        mcq_attempts=func.coalesce(exams.c.mcq, 0), soe_attempts=func.coalesce(exams.c.soe, 0),
-        mcq_passed=func.coalesce(exams.c.mcq_passed, 0), soe_passed=func.coalesce(exams.c.soe_passed, 0),
+        mcq_attempts=func.coalesce(exams.c.mcq, 0),
+        soe_attempts=func.coalesce(exams.c.soe, 0),
+        mcq_passed=func.coalesce(exams.c.mcq_passed, 0),
+        soe_passed=func.coalesce(exams.c.soe_passed, 0),
     )
     conditions = _flag_conditions(percent, pending, exams, today, now)
     if flag_columns:
@@ -238,8 +283,12 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         .join(User, User.id == TraineeProfile.user_id)
         .join(Region, Region.id == TraineeProfile.region_id)
         .outerjoin(Cohort, Cohort.id == TraineeProfile.cohort_id)
-        .outerjoin(TraineeProgress, and_(TraineeProgress.trainee_id == TraineeProfile.user_id,
-                                         TraineeProgress.stage_level == TraineeProfile.current_stage))
+        .outerjoin(
+            TraineeProgress,
+            and_(
+                TraineeProgress.trainee_id == TraineeProfile.user_id, TraineeProgress.stage_level == TraineeProfile.current_stage
+            ),
+        )
         .outerjoin(pending, pending.c.trainee_id == TraineeProfile.user_id)
         .outerjoin(exams, exams.c.trainee_id == TraineeProfile.user_id)
     )
@@ -261,9 +310,12 @@ def _order(query, filters: Filters):
     c = query.selected_columns
     stage_order = case({level: i for i, level in enumerate(STAGE_LEVELS)}, value=c.stage_level, else_=9)
     keys = {
-        "name": [c.name], "stage": [stage_order, c.percent], "percent": [c.percent],
+        "name": [c.name],
+        "stage": [stage_order, c.percent],
+        "percent": [c.percent],
         "activity": [func.coalesce(c.last_activity_at, datetime(1900, 1, 1))],
-        "pending": [c.pending], "waiting": [c.overdue, c.pending],
+        "pending": [c.pending],
+        "waiting": [c.overdue, c.pending],
         "attempts": [c.mcq_attempts + c.soe_attempts],
     }[filters.sort]
     keys = [k.desc() if filters.descending else k.asc() for k in keys]
@@ -298,12 +350,25 @@ def _row(raw, today: date, now: datetime) -> CohortRow:
         stage_name = raw.stage_level.capitalize()
     expected, flags = flags_for(raw, today, now)
     return CohortRow(
-        trainee_id=raw.trainee_id, name=raw.name, gmc_number=raw.gmc_number, region=raw.region, cohort=raw.cohort,
-        curriculum_version=raw.curriculum_version, stage_level=raw.stage_level, stage_name=stage_name,
-        stage_started_on=raw.stage_started_on, percent=float(raw.percent), expected=expected,
-        last_activity_at=raw.last_activity_at, pending=int(raw.pending), overdue=int(raw.overdue),
-        oldest_pending_at=raw.oldest_pending_at, mcq_attempts=int(raw.mcq_attempts),
-        soe_attempts=int(raw.soe_attempts), mcq_passed=bool(raw.mcq_passed), soe_passed=bool(raw.soe_passed),
+        trainee_id=raw.trainee_id,
+        name=raw.name,
+        gmc_number=raw.gmc_number,
+        region=raw.region,
+        cohort=raw.cohort,
+        curriculum_version=raw.curriculum_version,
+        stage_level=raw.stage_level,
+        stage_name=stage_name,
+        stage_started_on=raw.stage_started_on,
+        percent=float(raw.percent),
+        expected=expected,
+        last_activity_at=raw.last_activity_at,
+        pending=int(raw.pending),
+        overdue=int(raw.overdue),
+        oldest_pending_at=raw.oldest_pending_at,
+        mcq_attempts=int(raw.mcq_attempts),
+        soe_attempts=int(raw.soe_attempts),
+        mcq_passed=bool(raw.mcq_passed),
+        soe_passed=bool(raw.soe_passed),
         flags=flags,
     )
 
@@ -315,8 +380,9 @@ def cohort_counts(user, filters: Filters, today: date | None = None) -> tuple[in
     return int(row[0] or 0), {name: int(value or 0) for name, value in zip(FLAGS, row[1:])}
 
 
-def cohort_page(user, filters: Filters, today: date | None = None,
-                counts: tuple[int, dict[str, int]] | None = None) -> CohortPage:
+def cohort_page(
+    user, filters: Filters, today: date | None = None, counts: tuple[int, dict[str, int]] | None = None
+) -> CohortPage:
     """One page of the table: the counts query (unless given) and a rows query, whatever the cohort's size."""
     today = today or uk_today()
     total = (counts or cohort_counts(user, filters, today))[0]
@@ -344,6 +410,7 @@ def all_rows(user, filters: Filters, today: date | None = None):
 
 # --- filter choices -----------------------------------------------------------------------------
 
+
 def filter_choices(user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """Regions and cohorts this user may filter by: a director's scopes, everything for an admin."""
     regions = select(Region.id, Region.name)
@@ -352,8 +419,12 @@ def filter_choices(user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
         scopes = select(DirectorScope.region_id, DirectorScope.cohort_id).where(DirectorScope.director_id == user.id)
         scoped_regions = select(scopes.subquery().c.region_id)
         cohort_scope = scopes.subquery()
-        regions = regions.where(or_(Region.id.in_(scoped_regions), Region.id.in_(
-            select(Cohort.region_id).join(cohort_scope, cohort_scope.c.cohort_id == Cohort.id))))
+        regions = regions.where(
+            or_(
+                Region.id.in_(scoped_regions),
+                Region.id.in_(select(Cohort.region_id).join(cohort_scope, cohort_scope.c.cohort_id == Cohort.id)),
+            )
+        )
         cohorts = cohorts.where(or_(Cohort.region_id.in_(scoped_regions), Cohort.id.in_(select(cohort_scope.c.cohort_id))))
     region_rows = db.session.execute(regions.order_by(Region.name)).all()
     cohort_rows = db.session.execute(cohorts.order_by(Region.name, Cohort.name)).all()

@@ -1,4 +1,5 @@
 """The supervisor response-time histogram (SupervisorResponseDay): kept on each decision, rebuilt from the requests."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -22,14 +23,19 @@ def record_decision(signoff_request: SignOffRequest, decided_at: datetime) -> No
     """Count one supervisor decision in the caller's transaction; one atomic upsert, safe under concurrent decisions."""
     if signoff_request.supervisor_id is None:
         return
-    values = dict(supervisor_id=signoff_request.supervisor_id, trainee_id=signoff_request.requested_by_id,
-                  decided_on=decided_at.date(), days_to_decision=days_to_decision(signoff_request.created_at, decided_at),
-                  count=1)
+    values = dict(
+        supervisor_id=signoff_request.supervisor_id,
+        trainee_id=signoff_request.requested_by_id,
+        decided_on=decided_at.date(),
+        days_to_decision=days_to_decision(signoff_request.created_at, decided_at),
+        count=1,
+    )
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(SupervisorResponseDay).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["supervisor_id", "trainee_id", "decided_on", "days_to_decision"],
-        set_={"count": SupervisorResponseDay.count + 1})
+        set_={"count": SupervisorResponseDay.count + 1},
+    )
     db.session.execute(statement)
 
 
@@ -37,15 +43,18 @@ def recompute(batch: int = 10_000) -> int:
     """Rebuild the whole histogram from the decided requests; returns the number of histogram rows."""
     db.session.execute(delete(SupervisorResponseDay))
     counts: Counter = Counter()
-    query = (select(SignOffRequest.supervisor_id, SignOffRequest.requested_by_id, SignOffRequest.created_at,
-                    SignOffRequest.decided_at)
-             .where(SignOffRequest.status.in_(DECISIONS), SignOffRequest.supervisor_id.is_not(None),
-                    SignOffRequest.decided_at.is_not(None))
-             .execution_options(yield_per=batch))
+    query = (
+        select(SignOffRequest.supervisor_id, SignOffRequest.requested_by_id, SignOffRequest.created_at, SignOffRequest.decided_at)
+        .where(
+            SignOffRequest.status.in_(DECISIONS),
+            SignOffRequest.supervisor_id.is_not(None),
+            SignOffRequest.decided_at.is_not(None),
+        )
+        .execution_options(yield_per=batch)
+    )
     for supervisor_id, trainee_id, created_at, decided_at in db.session.execute(query):
         counts[(supervisor_id, trainee_id, decided_at.date(), days_to_decision(created_at, decided_at))] += 1
-    rows = [dict(supervisor_id=s, trainee_id=t, decided_on=d, days_to_decision=n, count=c)
-            for (s, t, d, n), c in counts.items()]
+    rows = [dict(supervisor_id=s, trainee_id=t, decided_on=d, days_to_decision=n, count=c) for (s, t, d, n), c in counts.items()]
     for start in range(0, len(rows), batch):
-        db.session.execute(insert(SupervisorResponseDay), rows[start:start + batch])
+        db.session.execute(insert(SupervisorResponseDay), rows[start : start + batch])
     return len(rows)

@@ -1,4 +1,5 @@
 """Cohort dashboard, exports, trainee review, ARCP recording and the trainee's own ARCP outcomes."""
+
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
@@ -6,19 +7,21 @@ from flask_login import current_user
 
 from competencies import EVIDENCE_TYPES, STAGE_LEVELS
 from trainee_portal import curricula, policy
+from trainee_portal.clock import uk_today
 from trainee_portal.cohort import arcp, bp, charts, export, queries
 from trainee_portal.cohort.forms import ArcpForm
 from trainee_portal.cohort.review import trainee_review
 from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile
 from trainee_portal.models.reviews import ARCP_OUTCOMES
-from trainee_portal.clock import uk_today
 
 
 @bp.context_processor
 def evidence_labels():
-    return {"evidence_label": lambda code: EVIDENCE_TYPES[code].label if code in EVIDENCE_TYPES else code,
-            "stage_levels": STAGE_LEVELS}
+    return {
+        "evidence_label": lambda code: EVIDENCE_TYPES[code].label if code in EVIDENCE_TYPES else code,
+        "stage_levels": STAGE_LEVELS,
+    }
 
 
 @bp.route("")
@@ -30,8 +33,14 @@ def dashboard():
     regions, cohorts = queries.filter_choices(current_user)
     breakdown = charts.cohort_breakdown(current_user, filters)
     return render_template(
-        "cohort/dashboard.html", page=page, filters=filters, regions=regions, cohorts=cohorts,
-        flags=queries.FLAGS, sorts=queries.SORTS, stage_labels=charts.STAGE_LABELS,
+        "cohort/dashboard.html",
+        page=page,
+        filters=filters,
+        regions=regions,
+        cohorts=cohorts,
+        flags=queries.FLAGS,
+        sorts=queries.SORTS,
+        stage_labels=charts.STAGE_LABELS,
         flag_counts=counts[1],
         versions=curricula.version_choices(),
         per_stage=charts.trainees_per_stage(breakdown),
@@ -51,8 +60,11 @@ def _export_name(extension: str) -> str:
 def export_csv():
     filters = queries.Filters.from_args(request.args)
     rows = queries.all_rows(current_user, filters)
-    return Response(stream_with_context(export.csv_lines(rows)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{_export_name("csv")}"'})
+    return Response(
+        stream_with_context(export.csv_lines(rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name("csv")}"'},
+    )
 
 
 @bp.route("/export.xlsx")
@@ -60,8 +72,11 @@ def export_csv():
 def export_xlsx():
     filters = queries.Filters.from_args(request.args)
     data = export.xlsx_bytes(queries.all_rows(current_user, filters))
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{_export_name("xlsx")}"'})
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name("xlsx")}"'},
+    )
 
 
 def _reviewed_profile(trainee_id: int) -> TraineeProfile:
@@ -76,10 +91,16 @@ def _reviewed_profile(trainee_id: int) -> TraineeProfile:
 def review(trainee_id: int):
     profile = _reviewed_profile(trainee_id)
     data = trainee_review(profile, with_audit=policy.can_view_audit(current_user, trainee_id))
-    return render_template("cohort/review.html", review=data, profile=profile, outcomes=arcp.outcomes_for(trainee_id),
-                           summary=arcp.evidence_summary(trainee_id),
-                           labels=ARCP_OUTCOMES, parsed=arcp.parsed_summary,
-                           page_title=f"Review: {profile.user.name}")
+    return render_template(
+        "cohort/review.html",
+        review=data,
+        profile=profile,
+        outcomes=arcp.outcomes_for(trainee_id),
+        summary=arcp.evidence_summary(trainee_id),
+        labels=ARCP_OUTCOMES,
+        parsed=arcp.parsed_summary,
+        page_title=f"Review: {profile.user.name}",
+    )
 
 
 @bp.route("/trainee/<int:trainee_id>/arcp", methods=["GET", "POST"])
@@ -89,21 +110,38 @@ def record_arcp(trainee_id: int):
     form = ArcpForm()
     if form.validate_on_submit():
         if arcp.year_taken(trainee_id, form.training_year.data):
-            form.training_year.errors = [f"An outcome for {form.training_year.data} is already recorded for this trainee. "
-                                         "Choose another training year."]
+            form.training_year.errors = [
+                f"An outcome for {form.training_year.data} is already recorded for this trainee. Choose another training year."
+            ]
         else:
-            arcp.record_outcome(profile, current_user, training_year=form.training_year.data,
-                                outcome=form.outcome.data, panel_date=form.panel_date.data, notes=form.notes.data or "")
+            arcp.record_outcome(
+                profile,
+                current_user,
+                training_year=form.training_year.data,
+                outcome=form.outcome.data,
+                panel_date=form.panel_date.data,
+                notes=form.notes.data or "",
+            )
             db.session.commit()
             flash(f"ARCP outcome {form.outcome.data} for {form.training_year.data} recorded for {profile.user.name}.", "success")
             return redirect(url_for("cohort.review", trainee_id=trainee_id, _anchor="arcp"))
     status = 400 if request.method == "POST" else 200
-    return render_template("cohort/arcp_form.html", form=form, profile=profile,
-                           summary=arcp.evidence_summary(trainee_id), page_title="Record an ARCP outcome"), status
+    return render_template(
+        "cohort/arcp_form.html",
+        form=form,
+        profile=profile,
+        summary=arcp.evidence_summary(trainee_id),
+        page_title="Record an ARCP outcome",
+    ), status
 
 
 @bp.route("/my-arcp")
 @policy.requires(policy.can_view_own_arcp)
 def my_arcp():
-    return render_template("cohort/my_arcp.html", outcomes=arcp.outcomes_for(current_user.id), labels=ARCP_OUTCOMES,
-                           parsed=arcp.parsed_summary, page_title="Your ARCP outcomes")
+    return render_template(
+        "cohort/my_arcp.html",
+        outcomes=arcp.outcomes_for(current_user.id),
+        labels=ARCP_OUTCOMES,
+        parsed=arcp.parsed_summary,
+        page_title="Your ARCP outcomes",
+    )

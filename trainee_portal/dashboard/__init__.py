@@ -1,4 +1,5 @@
 """The trainee dashboard: progress charts (Plotly, built in Python) with the same figures as accessible tables."""
+
 from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")

@@ -1,13 +1,13 @@
 """Dashboard figures and their table rows: stage completion, competencies by domain, evidence against the expected trajectory."""
+
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
-
 from competencies import EvidenceCount, Stage, StageProgress, expected_percent, stage_progress
+from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
 from trainee_portal.progress import STATUS_CATEGORY
 
 BLUE, GREEN, YELLOW, GREY, DARK = "#005eb8", "#007f3b", "#ffb81c", "#aeb7bd", "#212b32"
@@ -15,30 +15,63 @@ FONT = dict(family="Frutiger W01, Arial, sans-serif", size=14, color=DARK)
 
 
 def _layout(**extra) -> dict:
-    return dict(font=FONT, margin=dict(l=10, r=10, t=10, b=40), paper_bgcolor="white", plot_bgcolor="white",
-                legend=dict(orientation="h", y=-0.2), **extra)
+    return dict(
+        font=FONT,
+        margin=dict(l=10, r=10, t=10, b=40),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        legend=dict(orientation="h", y=-0.2),
+        **extra,
+    )
 
 
 def stage_completion(results: list[StageProgress]) -> str:
     names = [r.stage.name for r in results][::-1]
-    figure = go.Figure(go.Bar(
-        x=[r.percent for r in results][::-1], y=names, orientation="h", marker_color=BLUE,
-        text=[f"{r.percent:.0f}%" for r in results][::-1], textposition="auto",
-        hovertemplate="%{y}: %{x:.1f}% of required evidence<extra></extra>"))
-    figure.update_layout(**_layout(height=80 + 50 * len(results), xaxis=dict(range=[0, 101], dtick=20, title="% of required evidence in place",
-                                                                             gridcolor="#e8edee"), yaxis=dict(automargin=True)))
+    figure = go.Figure(
+        go.Bar(
+            x=[r.percent for r in results][::-1],
+            y=names,
+            orientation="h",
+            marker_color=BLUE,
+            text=[f"{r.percent:.0f}%" for r in results][::-1],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.1f}% of required evidence<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        **_layout(
+            height=80 + 50 * len(results),
+            xaxis=dict(range=[0, 101], dtick=20, title="% of required evidence in place", gridcolor="#e8edee"),
+            yaxis=dict(automargin=True),
+        )
+    )
     return figure.to_json()
 
 
 def domains(result: StageProgress) -> str:
     names = [d.domain.name for d in result.domains][::-1]
     figure = go.Figure()
-    for key, label, colour in (("complete", "Done", GREEN), ("in_progress", "In progress", YELLOW),
-                               ("not_started", "Not started", GREY)):
-        figure.add_bar(name=label, y=names, x=[getattr(d, key) for d in result.domains][::-1], orientation="h",
-                       marker_color=colour, hovertemplate=f"%{{y}}: %{{x}} {label.lower()}<extra></extra>")
-    figure.update_layout(**_layout(barmode="stack", height=120 + 45 * len(result.domains),
-                                   xaxis=dict(title="Competencies", dtick=1, gridcolor="#e8edee"), yaxis=dict(automargin=True)))
+    for key, label, colour in (
+        ("complete", "Done", GREEN),
+        ("in_progress", "In progress", YELLOW),
+        ("not_started", "Not started", GREY),
+    ):
+        figure.add_bar(
+            name=label,
+            y=names,
+            x=[getattr(d, key) for d in result.domains][::-1],
+            orientation="h",
+            marker_color=colour,
+            hovertemplate=f"%{{y}}: %{{x}} {label.lower()}<extra></extra>",
+        )
+    figure.update_layout(
+        **_layout(
+            barmode="stack",
+            height=120 + 45 * len(result.domains),
+            xaxis=dict(title="Competencies", dtick=1, gridcolor="#e8edee"),
+            yaxis=dict(automargin=True),
+        )
+    )
     return figure.to_json()
 
 
@@ -82,13 +115,26 @@ def trajectory(curriculum, stage: Stage, start: date, today: date, timeline) -> 
 
 def trajectory_figure(points: list[TrajectoryPoint]) -> str:
     figure = go.Figure()
-    figure.add_scatter(x=[p.on.isoformat() for p in points], y=[p.percent for p in points], mode="lines+markers",
-                       name="Required evidence in place", line=dict(color=BLUE, width=3),
-                       hovertemplate="%{x|%d %b %Y}: %{y:.1f}%<extra></extra>")
+    figure.add_scatter(
+        x=[p.on.isoformat() for p in points],
+        y=[p.percent for p in points],
+        mode="lines+markers",
+        name="Required evidence in place",
+        line=dict(color=BLUE, width=3),
+        hovertemplate="%{x|%d %b %Y}: %{y:.1f}%<extra></extra>",
+    )
     if any(p.expected is not None for p in points):
-        figure.add_scatter(x=[p.on.isoformat() for p in points], y=[p.expected for p in points], mode="lines",
-                           name="Expected by now", line=dict(color=DARK, dash="dash"),
-                           hovertemplate="%{x|%d %b %Y}: expected %{y:.1f}%<extra></extra>")
-    figure.update_layout(**_layout(height=340, yaxis=dict(range=[0, 100], title="% of the stage", gridcolor="#e8edee"),
-                                   xaxis=dict(gridcolor="#e8edee")))
+        figure.add_scatter(
+            x=[p.on.isoformat() for p in points],
+            y=[p.expected for p in points],
+            mode="lines",
+            name="Expected by now",
+            line=dict(color=DARK, dash="dash"),
+            hovertemplate="%{x|%d %b %Y}: expected %{y:.1f}%<extra></extra>",
+        )
+    figure.update_layout(
+        **_layout(
+            height=340, yaxis=dict(range=[0, 100], title="% of the stage", gridcolor="#e8edee"), xaxis=dict(gridcolor="#e8edee")
+        )
+    )
     return figure.to_json()

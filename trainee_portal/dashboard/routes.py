@@ -1,4 +1,5 @@
 """/dashboard: the trainee's progress at a glance; supervisors and directors open a trainee's with ?trainee=ID."""
+
 from __future__ import annotations
 
 from flask import render_template
@@ -24,15 +25,25 @@ def index():
     stage = curriculum.stage_for_level(profile.current_stage)
     current = next(r for r in results if r.stage.key == stage.key)
     today = uk_today()
-    points = charts.trajectory(curriculum, stage, profile.stage_started_on, today,
-                               queries.timeline(profile.user_id, stage.level))
+    points = charts.trajectory(curriculum, stage, profile.stage_started_on, today, queries.timeline(profile.user_id, stage.level))
     latest = points[-1]
     behind = latest.expected is not None and is_behind(current.percent, latest.expected)
     return render_template(
-        "dashboard/index.html", profile=profile, curriculum=curriculum, results=results, current=current,
-        stage=stage, points=points, latest=latest, behind=behind, stage_end=charts.stage_end(stage, profile.stage_started_on),
-        stage_chart=charts.stage_completion(results), domain_chart=charts.domains(current),
-        trajectory_chart=charts.trajectory_figure(points), choices=choices,
+        "dashboard/index.html",
+        profile=profile,
+        curriculum=curriculum,
+        results=results,
+        current=current,
+        stage=stage,
+        points=points,
+        latest=latest,
+        behind=behind,
+        stage_end=charts.stage_end(stage, profile.stage_started_on),
+        stage_chart=charts.stage_completion(results),
+        domain_chart=charts.domains(current),
+        trajectory_chart=charts.trajectory_figure(points),
+        choices=choices,
         logged=queries.status_counts(profile.user_id, stage.level),
-        own=profile.user_id == current_user.id, page_title="Dashboard",
+        own=profile.user_id == current_user.id,
+        page_title="Dashboard",
     )

@@ -1,4 +1,5 @@
 """The logbook: trainees record evidence (logbook entries, WBAs, reflections, certificates), import and export it."""
+
 from flask import Blueprint
 
 bp = Blueprint("evidence", __name__, url_prefix="/logbook", template_folder="templates", static_folder="static")

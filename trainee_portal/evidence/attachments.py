@@ -1,4 +1,5 @@
 """Uploaded certificates: type checked by extension and magic bytes, size capped, stored under UPLOAD_DIR with generated names."""
+
 from __future__ import annotations
 
 import hashlib
@@ -136,8 +137,11 @@ def _committed_anyway(generated: str) -> bool:
 
     from trainee_portal.extensions import db
     from trainee_portal.models import EvidenceEntry
+
     try:
         db.session.rollback()
-        return bool(db.session.scalar(select(func.count()).select_from(EvidenceEntry).where(EvidenceEntry.attachment_path == generated)))
+        return bool(
+            db.session.scalar(select(func.count()).select_from(EvidenceEntry).where(EvidenceEntry.attachment_path == generated))
+        )
     except Exception:  # noqa: BLE001 (a lost connection: keep the file)
         return True

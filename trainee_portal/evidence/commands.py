@@ -1,4 +1,5 @@
 """`flask --app wsgi import-logbook FILE --trainee EMAIL`: the CSV import from the command line, with progress bars."""
+
 from __future__ import annotations
 
 import time
@@ -49,11 +50,20 @@ def import_logbook(path: Path, email: str) -> None:
         raise SystemExit(1)
     checked = time.perf_counter()
     with click.progressbar(length=len(result.rows), label="Saving entries", show_pos=True) as bar:
-        count = csv_io.save_rows(None, profile, curriculum, result.rows, path.name, on_saved=bar.update,
-                                 actor_label=f"import-logbook command ({path.name})")
+        count = csv_io.save_rows(
+            None,
+            profile,
+            curriculum,
+            result.rows,
+            path.name,
+            on_saved=bar.update,
+            actor_label=f"import-logbook command ({path.name})",
+        )
     db.session.commit()
     done = time.perf_counter()
     if result.ignored_columns:
         click.echo(f"Ignored columns: {', '.join(result.ignored_columns)}")
-    click.echo(f"Imported {count:,} entries as drafts for {user.name} <{user.email}> "
-               f"(checked in {checked - started:.1f} s, saved in {done - checked:.1f} s).")
+    click.echo(
+        f"Imported {count:,} entries as drafts for {user.name} <{user.email}> "
+        f"(checked in {checked - started:.1f} s, saved in {done - checked:.1f} s)."
+    )

@@ -1,4 +1,5 @@
 """CSV export of a logbook, and all-or-nothing CSV import that checks every row with the evidence form's own rules."""
+
 from __future__ import annotations
 
 import csv
@@ -22,19 +23,67 @@ from trainee_portal.inputs import clean_text
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, TraineeProfile
 from trainee_portal.models._base import utcnow
 
-EXPORT_COLUMNS = ("id", "date", "type", "title", "competencies", "setting", "hospital", "supervision_level", "technique",
-                  "guidance", "notes", "reflection", "status", "version", "attachment", "signed_at")
-IMPORT_COLUMNS = ("date", "type", "title", "competencies", "setting", "hospital", "supervision_level", "technique",
-                  "guidance", "notes", "reflection")
+EXPORT_COLUMNS = (
+    "id",
+    "date",
+    "type",
+    "title",
+    "competencies",
+    "setting",
+    "hospital",
+    "supervision_level",
+    "technique",
+    "guidance",
+    "notes",
+    "reflection",
+    "status",
+    "version",
+    "attachment",
+    "signed_at",
+)
+IMPORT_COLUMNS = (
+    "date",
+    "type",
+    "title",
+    "competencies",
+    "setting",
+    "hospital",
+    "supervision_level",
+    "technique",
+    "guidance",
+    "notes",
+    "reflection",
+)
 REQUIRED_COLUMNS = ("date", "type", "title", "competencies")
 EXPORT_ONLY = frozenset(EXPORT_COLUMNS) - frozenset(IMPORT_COLUMNS)
-ALIASES = {"occurred_on": "date", "evidence_type": "type", "supervision": "supervision_level", "competency": "competencies",
-           "competency_codes": "competencies", "procedure": "technique"}
-FIELD_COLUMN = {"occurred_on": "date", "evidence_type": "type", "title": "title", "competencies": "competencies",
-                "setting": "setting", "hospital": "hospital", "supervision_level": "supervision_level",
-                "technique": "technique", "guidance": "guidance", "notes": "notes", "reflection": "reflection"}
-VOCABULARY_COLUMNS = {"type": "evidence_type", "setting": "setting", "supervision_level": "supervision_level",
-                      "technique": "technique", "guidance": "guidance"}
+ALIASES = {
+    "occurred_on": "date",
+    "evidence_type": "type",
+    "supervision": "supervision_level",
+    "competency": "competencies",
+    "competency_codes": "competencies",
+    "procedure": "technique",
+}
+FIELD_COLUMN = {
+    "occurred_on": "date",
+    "evidence_type": "type",
+    "title": "title",
+    "competencies": "competencies",
+    "setting": "setting",
+    "hospital": "hospital",
+    "supervision_level": "supervision_level",
+    "technique": "technique",
+    "guidance": "guidance",
+    "notes": "notes",
+    "reflection": "reflection",
+}
+VOCABULARY_COLUMNS = {
+    "type": "evidence_type",
+    "setting": "setting",
+    "supervision_level": "supervision_level",
+    "technique": "technique",
+    "guidance": "guidance",
+}
 MAX_ROWS = 50_000
 BATCH = 1000
 
@@ -66,24 +115,72 @@ def export_lines(trainee_id: int) -> Iterator[str]:
     codes: dict[int, list[str]] = defaultdict(list)
     for evidence_id, code in db.session.execute(
         select(EvidenceCompetency.evidence_id, EvidenceCompetency.competency_code)
-        .join(EvidenceEntry, EvidenceEntry.id == EvidenceCompetency.evidence_id).where(*scope)
+        .join(EvidenceEntry, EvidenceEntry.id == EvidenceCompetency.evidence_id)
+        .where(*scope)
         .order_by(EvidenceCompetency.evidence_id, EvidenceCompetency.competency_code)
     ):
         codes[evidence_id].append(code)
-    columns = (EvidenceEntry.id, EvidenceEntry.occurred_on, EvidenceEntry.evidence_type, EvidenceEntry.title,
-               EvidenceEntry.setting, EvidenceEntry.hospital, EvidenceEntry.supervision_level, EvidenceEntry.technique,
-               EvidenceEntry.guidance, EvidenceEntry.notes, EvidenceEntry.reflection, EvidenceEntry.status,
-               EvidenceEntry.version, EvidenceEntry.attachment_name, EvidenceEntry.signed_at)
+    columns = (
+        EvidenceEntry.id,
+        EvidenceEntry.occurred_on,
+        EvidenceEntry.evidence_type,
+        EvidenceEntry.title,
+        EvidenceEntry.setting,
+        EvidenceEntry.hospital,
+        EvidenceEntry.supervision_level,
+        EvidenceEntry.technique,
+        EvidenceEntry.guidance,
+        EvidenceEntry.notes,
+        EvidenceEntry.reflection,
+        EvidenceEntry.status,
+        EvidenceEntry.version,
+        EvidenceEntry.attachment_name,
+        EvidenceEntry.signed_at,
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
     rows = db.session.execute(select(*columns).where(*scope).order_by(EvidenceEntry.occurred_on, EvidenceEntry.id))
-    for (entry_id, occurred_on, kind, title, setting, hospital, level, technique, guidance, notes, reflection, status,
-         version, attachment, signed_at) in rows:
-        writer.writerow([_sanitize(v) for v in (
-            entry_id, occurred_on.isoformat(), kind, title, ";".join(codes.get(entry_id, ())), setting, hospital, level,
-            technique, guidance, notes, reflection, status, version, attachment,
-            signed_at.isoformat(timespec="minutes") if signed_at else "")])
+    for (
+        entry_id,
+        occurred_on,
+        kind,
+        title,
+        setting,
+        hospital,
+        level,
+        technique,
+        guidance,
+        notes,
+        reflection,
+        status,
+        version,
+        attachment,
+        signed_at,
+    ) in rows:
+        writer.writerow(
+            [
+                _sanitize(v)
+                for v in (
+                    entry_id,
+                    occurred_on.isoformat(),
+                    kind,
+                    title,
+                    ";".join(codes.get(entry_id, ())),
+                    setting,
+                    hospital,
+                    level,
+                    technique,
+                    guidance,
+                    notes,
+                    reflection,
+                    status,
+                    version,
+                    attachment,
+                    signed_at.isoformat(timespec="minutes") if signed_at else "",
+                )
+            ]
+        )
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -145,8 +242,14 @@ def check_csv(data: bytes, curriculum: Curriculum, on_row: Callable[[], None] | 
     duplicated = sorted({n for n in names if n and names.count(n) > 1})
     if missing or duplicated:
         if missing:
-            result.errors.append(RowError(1, "header", f"Add the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                                                       f"(the first row must name the columns: {', '.join(IMPORT_COLUMNS)})"))
+            result.errors.append(
+                RowError(
+                    1,
+                    "header",
+                    f"Add the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                    f"(the first row must name the columns: {', '.join(IMPORT_COLUMNS)})",
+                )
+            )
         if duplicated:
             result.errors.append(RowError(1, "header", f"Each column may appear once: {', '.join(duplicated)} appears twice"))
         return result
@@ -164,8 +267,14 @@ def check_csv(data: bytes, curriculum: Curriculum, on_row: Callable[[], None] | 
                 result.errors.append(RowError(line, "file", f"A file may hold at most {MAX_ROWS:,} rows: split it"))
                 break
             if len(values) != len(names):
-                result.errors.append(RowError(line, "row", f"This row has {len(values)} values but the header has "
-                                                           f"{len(names)} columns: check for a missing comma or an unquoted comma in the text"))
+                result.errors.append(
+                    RowError(
+                        line,
+                        "row",
+                        f"This row has {len(values)} values but the header has "
+                        f"{len(names)} columns: check for a missing comma or an unquoted comma in the text",
+                    )
+                )
                 continue
             raw = {n: v for n, v in zip(names, values) if n}
             form.process(formdata=_formdata(raw))
@@ -188,8 +297,15 @@ def audited_name(filename: str) -> str:
     return "(file name withheld: it held a patient identifier)" if attachments.name_problem(filename) else filename[-200:]
 
 
-def save_rows(user, profile: TraineeProfile, curriculum: Curriculum, rows: list[dict], filename: str,
-              on_saved: Callable[[int], None] | None = None, actor_label: str | None = None) -> int:
+def save_rows(
+    user,
+    profile: TraineeProfile,
+    curriculum: Curriculum,
+    rows: list[dict],
+    filename: str,
+    on_saved: Callable[[int], None] | None = None,
+    actor_label: str | None = None,
+) -> int:
     """Insert checked rows as drafts in batches, then update the trainee's progress once (the caller commits).
 
     Plain executemany inserts (no per-row ORM objects, no RETURNING) keep 10,000 rows to seconds; the new ids are
@@ -201,19 +317,32 @@ def save_rows(user, profile: TraineeProfile, curriculum: Curriculum, rows: list[
     codes_by_hash: dict[str, tuple[str, ...]] = {}
     columns = [c.key for c in EvidenceEntry.__table__.columns if c.key != "id"]
     for start in range(0, len(rows), BATCH):
-        chunk = rows[start:start + BATCH]
+        chunk = rows[start : start + BATCH]
         values = []
         for row in chunk:
             codes = tuple(dict.fromkeys(row["competencies"]))
             record = dict.fromkeys(columns) | {
-                "trainee_id": profile.user_id, "evidence_type": row["evidence_type"], "occurred_on": row["occurred_on"],
-                "stage_level": stage_level_for(curriculum, codes, profile.current_stage), "title": row["title"],
-                "setting": row["setting"] or None, "hospital": row["hospital"] or None,
-                "supervision_level": row["supervision_level"] or None, "technique": row["technique"] or None,
-                "guidance": row["guidance"] or None, "notes": row["notes"] or "", "reflection": row["reflection"] or "",
-                "status": "draft", "version": 1, "row_version": 1, "created_at": now, "updated_at": now}
-            entry = SimpleNamespace(**record, competency_codes=codes, is_current=True,
-                                    CONTENT_FIELDS=EvidenceEntry.CONTENT_FIELDS)
+                "trainee_id": profile.user_id,
+                "evidence_type": row["evidence_type"],
+                "occurred_on": row["occurred_on"],
+                "stage_level": stage_level_for(curriculum, codes, profile.current_stage),
+                "title": row["title"],
+                "setting": row["setting"] or None,
+                "hospital": row["hospital"] or None,
+                "supervision_level": row["supervision_level"] or None,
+                "technique": row["technique"] or None,
+                "guidance": row["guidance"] or None,
+                "notes": row["notes"] or "",
+                "reflection": row["reflection"] or "",
+                "status": "draft",
+                "version": 1,
+                "row_version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            entry = SimpleNamespace(
+                **record, competency_codes=codes, is_current=True, CONTENT_FIELDS=EvidenceEntry.CONTENT_FIELDS
+            )
             record["content_hash"] = EvidenceEntry.compute_content_hash(entry)
             codes_by_hash[record["content_hash"]] = codes
             added.update(progress.contribution(entry))
@@ -221,13 +350,26 @@ def save_rows(user, profile: TraineeProfile, curriculum: Curriculum, rows: list[
         db.session.execute(insert(EvidenceEntry.__table__), values)
         if on_saved:
             on_saved(len(chunk))
-    new_ids = db.session.execute(select(EvidenceEntry.id, EvidenceEntry.content_hash).where(
-        EvidenceEntry.trainee_id == profile.user_id, EvidenceEntry.created_at == now)).all()
-    links = [{"evidence_id": evidence_id, "competency_code": code}
-             for evidence_id, content_hash in new_ids for code in codes_by_hash[content_hash]]
+    new_ids = db.session.execute(
+        select(EvidenceEntry.id, EvidenceEntry.content_hash).where(
+            EvidenceEntry.trainee_id == profile.user_id, EvidenceEntry.created_at == now
+        )
+    ).all()
+    links = [
+        {"evidence_id": evidence_id, "competency_code": code}
+        for evidence_id, content_hash in new_ids
+        for code in codes_by_hash[content_hash]
+    ]
     for start in range(0, len(links), BATCH * 2):
-        db.session.execute(insert(EvidenceCompetency.__table__), links[start:start + BATCH * 2])
+        db.session.execute(insert(EvidenceCompetency.__table__), links[start : start + BATCH * 2])
     progress.record_change(profile.user_id, Counter(), added)
-    audit.append("evidence.imported", actor=user, actor_label=actor_label, trainee_id=profile.user_id, subject_type="trainee",
-                 subject_id=profile.user_id, payload={"rows": len(rows), "file": audited_name(filename)})
+    audit.append(
+        "evidence.imported",
+        actor=user,
+        actor_label=actor_label,
+        trainee_id=profile.user_id,
+        subject_type="trainee",
+        subject_id=profile.user_id,
+        payload={"rows": len(rows), "file": audited_name(filename)},
+    )
     return len(rows)

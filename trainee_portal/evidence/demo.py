@@ -1,4 +1,5 @@
 """Demo logbook touch: a course certificate with a real PDF file for the demo trainee, to show uploads end to end."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -25,13 +26,17 @@ def _certificate_pdf(title: str, on: date) -> bytes:
 
 def load(today: date) -> None:
     from trainee_portal.demo import _email
+
     trainee = db.session.scalar(select(User).where(User.email == _email("trainee")))
     if trainee is None or trainee.trainee_profile is None:
         return
     # Claim a competency the demo trainee has already completed, so the stage statuses stay as the demo intends.
-    signed = db.session.scalar(select(EvidenceEntry).where(
-        EvidenceEntry.trainee_id == trainee.id, EvidenceEntry.status == "signed", EvidenceEntry.stage_level == "higher"
-    ).order_by(EvidenceEntry.id).limit(1))
+    signed = db.session.scalar(
+        select(EvidenceEntry)
+        .where(EvidenceEntry.trainee_id == trainee.id, EvidenceEntry.status == "signed", EvidenceEntry.stage_level == "higher")
+        .order_by(EvidenceEntry.id)
+        .limit(1)
+    )
     if signed is None:
         return
     code = signed.competency_codes[0]
@@ -40,16 +45,36 @@ def load(today: date) -> None:
     generated = f"demo-certificate-{trainee.id}.pdf"
     (attachments.upload_dir() / generated).write_bytes(_certificate_pdf(title, on))
     entry = EvidenceEntry(
-        trainee_id=trainee.id, evidence_type="certificate", stage_level="higher", occurred_on=on, title=title,
-        setting="teaching", hospital="Churchill House, London", notes="Sessions on tapering and shared decision-making.",
-        attachment_name="FPM study day certificate.pdf", attachment_path=generated, attachment_mime="application/pdf",
-        attachment_size=(attachments.upload_dir() / generated).stat().st_size, status="draft",
-        attachment_sha256=attachments.file_sha256(attachments.upload_dir() / generated))
+        trainee_id=trainee.id,
+        evidence_type="certificate",
+        stage_level="higher",
+        occurred_on=on,
+        title=title,
+        setting="teaching",
+        hospital="Churchill House, London",
+        notes="Sessions on tapering and shared decision-making.",
+        attachment_name="FPM study day certificate.pdf",
+        attachment_path=generated,
+        attachment_mime="application/pdf",
+        attachment_size=(attachments.upload_dir() / generated).stat().st_size,
+        status="draft",
+        attachment_sha256=attachments.file_sha256(attachments.upload_dir() / generated),
+    )
     entry.competencies = [EvidenceCompetency(competency_code=code)]
     db.session.add(entry)
     db.session.flush()
     entry.content_hash = entry.compute_content_hash()
-    audit.append("evidence.created", actor=trainee, trainee_id=trainee.id, subject_type="evidence", subject_id=entry.id,
-                 payload={"evidence_type": entry.evidence_type, "version": 1, "content_hash": entry.content_hash,
-                          **attachments.audit_fields(entry)})
+    audit.append(
+        "evidence.created",
+        actor=trainee,
+        trainee_id=trainee.id,
+        subject_type="evidence",
+        subject_id=entry.id,
+        payload={
+            "evidence_type": entry.evidence_type,
+            "version": 1,
+            "content_hash": entry.content_hash,
+            **attachments.audit_fields(entry),
+        },
+    )
     progress.record_change(trainee.id, Counter(), progress.contribution(entry))

@@ -1,4 +1,5 @@
 """The evidence form (also used to check every CSV row), the logbook filter and the CSV import form."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -7,12 +8,11 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS
+from trainee_portal.clock import uk_today  # noqa: F401 (routes import it from here too)
 from trainee_portal.evidence import vocab
 from trainee_portal.evidence.attachments import check_upload, name_problem
-from trainee_portal.clock import uk_today  # noqa: F401 (routes import it from here too)
 from trainee_portal.fields import CalendarDateField
 from trainee_portal.identifiers import NoPatientIdentifiers
-
 
 
 def _strip(value):
@@ -38,8 +38,10 @@ class CompetencyField(SelectMultipleField):
         known = {value for value, _ in self.choices}
         unknown = [code for code in (self.data or []) if code not in known]
         if unknown:
-            raise ValidationError(f"{', '.join(unknown)} {'is not a competency' if len(unknown) == 1 else 'are not competencies'} "
-                                  "of your curriculum. Choose from the list.")
+            raise ValidationError(
+                f"{', '.join(unknown)} {'is not a competency' if len(unknown) == 1 else 'are not competencies'} "
+                "of your curriculum. Choose from the list."
+            )
 
 
 # The shared field() macro picks a component by the field's class name.
@@ -47,29 +49,54 @@ ChoiceField.__name__ = "SelectField"
 
 
 class EvidenceForm(FlaskForm):
-    evidence_type = ChoiceField("Type of evidence", choices=_choices(
-        {code: t.label for code, t in EVIDENCE_TYPES.items()}, "Choose a type"),
-        validators=[DataRequired("Choose the type of evidence")])
+    evidence_type = ChoiceField(
+        "Type of evidence",
+        choices=_choices({code: t.label for code, t in EVIDENCE_TYPES.items()}, "Choose a type"),
+        validators=[DataRequired("Choose the type of evidence")],
+    )
     occurred_on = CalendarDateField("Date", validators=[InputRequired("Enter the date, for example 14/03/2026")])
-    title = StringField("Title", filters=[_strip], description="A few words to find it again. No patient details.",
-                        validators=[DataRequired("Enter a short title"), Length(max=200, message="Keep the title to 200 characters"),
-                                    NoPatientIdentifiers()])
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        description="A few words to find it again. No patient details.",
+        validators=[
+            DataRequired("Enter a short title"),
+            Length(max=200, message="Keep the title to 200 characters"),
+            NoPatientIdentifiers(),
+        ],
+    )
     setting = ChoiceField("Setting", choices=_choices(vocab.SETTINGS, "Choose a setting"), validators=[Optional()])
-    hospital = StringField("Hospital", filters=[_strip], validators=[
-        Optional(), Length(max=120, message="Keep the hospital name to 120 characters"), NoPatientIdentifiers()])
-    supervision_level = ChoiceField("Supervision level", choices=_choices(
-        {code: f"{code} – {text}" for code, text in SUPERVISION_LEVELS.items()}, "Choose a level"), validators=[Optional()])
-    technique = ChoiceField("Procedure technique", choices=_choices(PROCEDURE_TECHNIQUES, "Choose a technique"),
-                            validators=[Optional()])
+    hospital = StringField(
+        "Hospital",
+        filters=[_strip],
+        validators=[Optional(), Length(max=120, message="Keep the hospital name to 120 characters"), NoPatientIdentifiers()],
+    )
+    supervision_level = ChoiceField(
+        "Supervision level",
+        choices=_choices({code: f"{code} – {text}" for code, text in SUPERVISION_LEVELS.items()}, "Choose a level"),
+        validators=[Optional()],
+    )
+    technique = ChoiceField(
+        "Procedure technique", choices=_choices(PROCEDURE_TECHNIQUES, "Choose a technique"), validators=[Optional()]
+    )
     guidance = ChoiceField("Guidance", choices=_choices(GUIDANCE_MODES, "Choose the guidance"), validators=[Optional()])
     competencies = CompetencyField("Competencies this evidence shows", choices=[])
-    notes = TextAreaField("Notes", filters=[_strip], description="What you did and learned. Never names, dates of birth, "
-                          "NHS or hospital numbers or postcodes.", validators=[
-                              Optional(), Length(max=5000, message="Keep the notes to 5,000 characters"), NoPatientIdentifiers()])
-    reflection = TextAreaField("Reflection", filters=[_strip], validators=[
-        Optional(), Length(max=10000, message="Keep the reflection to 10,000 characters"), NoPatientIdentifiers()])
-    attachment = FileField("Certificate or supporting file", description="PDF, PNG or JPEG, at most 10 MB.",
-                           render_kw={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"})
+    notes = TextAreaField(
+        "Notes",
+        filters=[_strip],
+        description="What you did and learned. Never names, dates of birth, NHS or hospital numbers or postcodes.",
+        validators=[Optional(), Length(max=5000, message="Keep the notes to 5,000 characters"), NoPatientIdentifiers()],
+    )
+    reflection = TextAreaField(
+        "Reflection",
+        filters=[_strip],
+        validators=[Optional(), Length(max=10000, message="Keep the reflection to 10,000 characters"), NoPatientIdentifiers()],
+    )
+    attachment = FileField(
+        "Certificate or supporting file",
+        description="PDF, PNG or JPEG, at most 10 MB.",
+        render_kw={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"},
+    )
 
     file_required = False  # the route sets it: a certificate needs its file
 
@@ -107,8 +134,10 @@ class EvidenceForm(FlaskForm):
         else:
             self.supervision_level.data = ""
         if vocab.needs_procedure(kind):
-            for field, message in ((self.technique, "Choose the procedure technique"),
-                                   (self.guidance, "Choose the guidance used (landmark, ultrasound, X-ray or CT)")):
+            for field, message in (
+                (self.technique, "Choose the procedure technique"),
+                (self.guidance, "Choose the guidance used (landmark, ultrasound, X-ray or CT)"),
+            ):
                 if not field.data:
                     field.errors.append(message)
                     valid = False
@@ -123,32 +152,61 @@ class EvidenceForm(FlaskForm):
 class EvidenceEditForm(EvidenceForm):
     """Editing carries the row version the form was built from, so a save over a newer version is refused."""
 
-    row_version = HiddenField(validators=[Regexp(r"^\d{1,9}$", message="This form is out of date or incomplete: "
-                                                 "open the evidence again and make your changes there.")])
+    row_version = HiddenField(
+        validators=[
+            Regexp(
+                r"^\d{1,9}$",
+                message="This form is out of date or incomplete: open the evidence again and make your changes there.",
+            )
+        ]
+    )
 
 
 class LogbookFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    type = SelectField("Type", choices=[("", "All types")] + [(c, t.label) for c, t in EVIDENCE_TYPES.items()],
-                       validators=[Optional()])
+    type = SelectField(
+        "Type", choices=[("", "All types")] + [(c, t.label) for c, t in EVIDENCE_TYPES.items()], validators=[Optional()]
+    )
     stage = SelectField("Stage", choices=[], validators=[Optional()])
     competency = SelectField("Competency", choices=[], validators=[Optional()])
-    status = SelectField("Status", choices=[("", "Any status"), ("draft", "Draft"), ("submitted", "Awaiting sign-off"),
-                                            ("signed", "Signed off"), ("returned", "Returned")], validators=[Optional()])
+    status = SelectField(
+        "Status",
+        choices=[
+            ("", "Any status"),
+            ("draft", "Draft"),
+            ("submitted", "Awaiting sign-off"),
+            ("signed", "Signed off"),
+            ("returned", "Returned"),
+        ],
+        validators=[Optional()],
+    )
     date_from = CalendarDateField("From", validators=[Optional()])
     date_to = CalendarDateField("To", validators=[Optional()])
     q = StringField("Search", filters=[_strip], validators=[Optional(), Length(max=100)])
-    sort = SelectField("Sort by", choices=[("date_desc", "Newest first"), ("date_asc", "Oldest first"),
-                                           ("type", "Type"), ("title", "Title"), ("status", "Status")],
-                       default="date_desc", validators=[Optional()])
+    sort = SelectField(
+        "Sort by",
+        choices=[
+            ("date_desc", "Newest first"),
+            ("date_asc", "Oldest first"),
+            ("type", "Type"),
+            ("title", "Title"),
+            ("status", "Status"),
+        ],
+        default="date_desc",
+        validators=[Optional()],
+    )
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", description="Columns: date, type, title, competencies, and optionally setting, hospital, "
-                     "supervision_level, technique, guidance, notes, reflection. At most 12 MB.",
-                     render_kw={"accept": ".csv,text/csv"}, validators=[FileRequired("Choose a CSV file to import")])
+    file = FileField(
+        "CSV file",
+        description="Columns: date, type, title, competencies, and optionally setting, hospital, "
+        "supervision_level, technique, guidance, notes, reflection. At most 12 MB.",
+        render_kw={"accept": ".csv,text/csv"},
+        validators=[FileRequired("Choose a CSV file to import")],
+    )
 
     def validate_file(self, field):
         if not field.data.filename.lower().endswith(".csv"):

@@ -1,4 +1,5 @@
 """Reading evidence for the logbook, the entry page, stage competency pages, the dashboard and the portfolio."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -16,8 +17,11 @@ SORTS = {
     "date_asc": (EvidenceEntry.occurred_on.asc(), EvidenceEntry.id.asc()),
     "type": (EvidenceEntry.evidence_type, EvidenceEntry.occurred_on.desc(), EvidenceEntry.id.desc()),
     "title": (func.lower(EvidenceEntry.title), EvidenceEntry.id),
-    "status": (case({"returned": 0, "draft": 1, "submitted": 2, "signed": 3}, value=EvidenceEntry.status),
-               EvidenceEntry.occurred_on.desc(), EvidenceEntry.id.desc()),
+    "status": (
+        case({"returned": 0, "draft": 1, "submitted": 2, "signed": 3}, value=EvidenceEntry.status),
+        EvidenceEntry.occurred_on.desc(),
+        EvidenceEntry.id.desc(),
+    ),
 }
 
 
@@ -39,12 +43,21 @@ def logbook(trainee_id: int, filters: dict) -> Select:
     if filters.get("date_to"):
         query = query.where(EvidenceEntry.occurred_on <= filters["date_to"])
     if filters.get("competency"):
-        query = query.where(exists().where(EvidenceCompetency.evidence_id == EvidenceEntry.id,
-                                           EvidenceCompetency.competency_code == filters["competency"]))
+        query = query.where(
+            exists().where(
+                EvidenceCompetency.evidence_id == EvidenceEntry.id, EvidenceCompetency.competency_code == filters["competency"]
+            )
+        )
     if filters.get("q"):
         pattern = "%" + filters["q"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in (
-            EvidenceEntry.title, EvidenceEntry.notes, EvidenceEntry.reflection, EvidenceEntry.hospital))))
+        query = query.where(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (EvidenceEntry.title, EvidenceEntry.notes, EvidenceEntry.reflection, EvidenceEntry.hospital)
+                )
+            )
+        )
     return query.order_by(*SORTS.get(filters.get("sort") or "date_desc", SORTS["date_desc"]))
 
 
@@ -65,24 +78,34 @@ def type_summary(trainee_id: int, stage: Stage) -> list[TypeSummary]:
             required[rule.evidence_type] += rule.minimum
     rows = db.session.execute(
         select(EvidenceEntry.evidence_type, func.count(), func.sum(case((EvidenceEntry.status == "signed", 1), else_=0)))
-        .where(EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None),
-               EvidenceEntry.stage_level == stage.level)
+        .where(
+            EvidenceEntry.trainee_id == trainee_id,
+            EvidenceEntry.superseded_at.is_(None),
+            EvidenceEntry.stage_level == stage.level,
+        )
         .group_by(EvidenceEntry.evidence_type)
     ).all()
     logged = {kind: (n, int(signed or 0)) for kind, n, signed in rows}
-    return [TypeSummary(code, kind.label, *logged.get(code, (0, 0)), required.get(code, 0))
-            for code, kind in EVIDENCE_TYPES.items() if code in required or code in logged]
+    return [
+        TypeSummary(code, kind.label, *logged.get(code, (0, 0)), required.get(code, 0))
+        for code, kind in EVIDENCE_TYPES.items()
+        if code in required or code in logged
+    ]
 
 
 def signoff_history(entry: EvidenceEntry) -> list[dict]:
     """Every request and signature for this entry and its earlier versions, newest first."""
     ids = [entry.id] + [e.id for e in versions(entry) if e.id != entry.id]
     requests = db.session.scalars(
-        select(SignOffRequest).where(SignOffRequest.evidence_id.in_(ids))
-        .options(selectinload(SignOffRequest.supervisor)).order_by(SignOffRequest.created_at.desc())
+        select(SignOffRequest)
+        .where(SignOffRequest.evidence_id.in_(ids))
+        .options(selectinload(SignOffRequest.supervisor))
+        .order_by(SignOffRequest.created_at.desc())
     ).all()
-    signoffs = {s.request_id: s for s in db.session.scalars(
-        select(SignOff).where(SignOff.evidence_id.in_(ids)).options(selectinload(SignOff.signer)))}
+    signoffs = {
+        s.request_id: s
+        for s in db.session.scalars(select(SignOff).where(SignOff.evidence_id.in_(ids)).options(selectinload(SignOff.signer)))
+    }
     return [{"request": r, "signoff": signoffs.get(r.id)} for r in requests]
 
 
@@ -90,8 +113,9 @@ def unconfirmed_signature(entry: EvidenceEntry) -> SignOff | None:
     """An outside assessor's live signature on this entry that nobody has vouched for yet."""
     if entry.status != "submitted":
         return None
-    return db.session.scalar(select(SignOff).where(SignOff.evidence_id == entry.id, SignOff.voided_at.is_(None),
-                                                   SignOff.assurance == "unconfirmed"))
+    return db.session.scalar(
+        select(SignOff).where(SignOff.evidence_id == entry.id, SignOff.voided_at.is_(None), SignOff.assurance == "unconfirmed")
+    )
 
 
 def versions(entry: EvidenceEntry) -> list[EvidenceEntry]:
@@ -117,20 +141,21 @@ def for_competency(trainee_id: int, code: str, limit: int = 50) -> list[Evidence
     return db.session.scalars(
         current_entries(trainee_id)
         .where(exists().where(EvidenceCompetency.evidence_id == EvidenceEntry.id, EvidenceCompetency.competency_code == code))
-        .order_by(EvidenceEntry.occurred_on.desc(), EvidenceEntry.id.desc()).limit(limit)
+        .order_by(EvidenceEntry.occurred_on.desc(), EvidenceEntry.id.desc())
+        .limit(limit)
     ).all()
 
 
 def signed_by_competency(trainee_id: int, curriculum: Curriculum) -> list[tuple[Stage, list[tuple]]]:
     """For the portfolio: per stage, each competency with the signed current entries claiming it and their signatures."""
     entries = db.session.scalars(
-        current_entries(trainee_id).where(EvidenceEntry.status == "signed")
-        .order_by(EvidenceEntry.occurred_on, EvidenceEntry.id)
+        current_entries(trainee_id).where(EvidenceEntry.status == "signed").order_by(EvidenceEntry.occurred_on, EvidenceEntry.id)
     ).all()
     signatures = defaultdict(list)
     for signoff in db.session.scalars(
-        select(SignOff).where(SignOff.evidence_id.in_([e.id for e in entries]) if entries else False,
-                              SignOff.voided_at.is_(None)).options(selectinload(SignOff.signer), selectinload(SignOff.confirmed_by))
+        select(SignOff)
+        .where(SignOff.evidence_id.in_([e.id for e in entries]) if entries else False, SignOff.voided_at.is_(None))
+        .options(selectinload(SignOff.signer), selectinload(SignOff.confirmed_by))
     ):
         signatures[signoff.evidence_id].append(signoff)
     by_code = defaultdict(list)
@@ -152,27 +177,51 @@ class Timeline:
 
 def timeline(trainee_id: int, stage_level: str) -> Timeline:
     """One stage's current evidence aggregated per day in SQL, so a logbook of thousands charts in milliseconds."""
-    scope = (EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None), EvidenceEntry.stage_level == stage_level)
-    keys = (EvidenceEntry.occurred_on, EvidenceEntry.evidence_type, EvidenceEntry.supervision_level, EvidenceEntry.status,
-            EvidenceCompetency.competency_code)
+    scope = (
+        EvidenceEntry.trainee_id == trainee_id,
+        EvidenceEntry.superseded_at.is_(None),
+        EvidenceEntry.stage_level == stage_level,
+    )
+    keys = (
+        EvidenceEntry.occurred_on,
+        EvidenceEntry.evidence_type,
+        EvidenceEntry.supervision_level,
+        EvidenceEntry.status,
+        EvidenceCompetency.competency_code,
+    )
     claims = db.session.execute(
-        select(*keys, func.count()).join(EvidenceCompetency, EvidenceCompetency.evidence_id == EvidenceEntry.id)
-        .where(*scope).group_by(*keys).order_by(EvidenceEntry.occurred_on)).all()
+        select(*keys, func.count())
+        .join(EvidenceCompetency, EvidenceCompetency.evidence_id == EvidenceEntry.id)
+        .where(*scope)
+        .group_by(*keys)
+        .order_by(EvidenceEntry.occurred_on)
+    ).all()
     entries = db.session.execute(
-        select(EvidenceEntry.occurred_on, func.count()).where(*scope)
-        .group_by(EvidenceEntry.occurred_on).order_by(EvidenceEntry.occurred_on)).all()
+        select(EvidenceEntry.occurred_on, func.count())
+        .where(*scope)
+        .group_by(EvidenceEntry.occurred_on)
+        .order_by(EvidenceEntry.occurred_on)
+    ).all()
     return Timeline([tuple(row) for row in claims], [tuple(row) for row in entries])
 
 
 def status_counts(trainee_id: int, stage_level: str) -> dict[str, int]:
     """Current entries for one stage by status: the numbers that move the moment something is logged."""
     rows = db.session.execute(
-        select(EvidenceEntry.status, func.count()).where(
-            EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None), EvidenceEntry.stage_level == stage_level)
-        .group_by(EvidenceEntry.status)).all()
+        select(EvidenceEntry.status, func.count())
+        .where(
+            EvidenceEntry.trainee_id == trainee_id,
+            EvidenceEntry.superseded_at.is_(None),
+            EvidenceEntry.stage_level == stage_level,
+        )
+        .group_by(EvidenceEntry.status)
+    ).all()
     return {status: n for status, n in rows}
 
 
 def count_current(trainee_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(EvidenceEntry).where(
-        and_(EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None))))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(EvidenceEntry)
+        .where(and_(EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None)))
+    )

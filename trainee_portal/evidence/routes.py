@@ -1,4 +1,5 @@
 """Logbook pages: list, record, view, edit, delete drafts, new versions, certificate files, CSV and PDF."""
+
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, stream_with_context, url_for
@@ -19,6 +20,7 @@ MAX_ERRORS_SHOWN = 200
 @bp.app_context_processor
 def evidence_helpers():
     from trainee_portal.signoff.labels import signature_label
+
     return {"evidence_label": vocab.label, "signature_label": signature_label}
 
 
@@ -42,8 +44,9 @@ def _viewed_or_picker(endpoint: str):
     if profile is not None:
         return profile, None
     policy.authorize(policy.can_pick_trainee(current_user))
-    return None, render_template("evidence/pick.html", choices=trainee_choices(current_user), endpoint=endpoint,
-                                 page_title="Choose a trainee")
+    return None, render_template(
+        "evidence/pick.html", choices=trainee_choices(current_user), endpoint=endpoint, page_title="Choose a trainee"
+    )
 
 
 def _trainee_arg(profile):
@@ -61,15 +64,28 @@ def index():
     form.competency.choices = [("", "All competencies")] + service.competency_choices(curriculum)
     filters = form.data if form.validate() else {}
     page_number = min(max(request.args.get("page", 1, type=int), 1), 100_000)  # a huge number would overflow OFFSET
-    page = db.paginate(queries.logbook(profile.user_id, filters), page=page_number,
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False, count=True)
+    page = db.paginate(
+        queries.logbook(profile.user_id, filters),
+        page=page_number,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
     stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "evidence/index.html", profile=profile, curriculum=curriculum, form=form, page=page, args=args,
-        summary=queries.type_summary(profile.user_id, stage), summary_stage=stage, own=profile.user_id == current_user.id,
+        "evidence/index.html",
+        profile=profile,
+        curriculum=curriculum,
+        form=form,
+        page=page,
+        args=args,
+        summary=queries.type_summary(profile.user_id, stage),
+        summary_stage=stage,
+        own=profile.user_id == current_user.id,
         choices=trainee_choices(current_user) if policy.can_pick_trainee(current_user) else [],
-        trainee_arg=_trainee_arg(profile), page_title="Logbook",
+        trainee_arg=_trainee_arg(profile),
+        page_title="Logbook",
     )
 
 
@@ -85,16 +101,27 @@ def _ask_for_the_file_again(form: EvidenceForm) -> None:
 
 
 def _render_form(form, entry, groups, profile, status=200, **extra):
-    return render_template("evidence/form.html", form=form, entry=entry, groups=groups, profile=profile,
-                           procedure_types=sorted(vocab.PROCEDURE_TYPES), today=uk_today(),
-                           signoff_available="signoff.request_form" in current_app.view_functions,
-                           page_title="Edit evidence" if entry else "Record evidence", **extra), status
+    return render_template(
+        "evidence/form.html",
+        form=form,
+        entry=entry,
+        groups=groups,
+        profile=profile,
+        procedure_types=sorted(vocab.PROCEDURE_TYPES),
+        today=uk_today(),
+        signoff_available="signoff.request_form" in current_app.view_functions,
+        page_title="Edit evidence" if entry else "Record evidence",
+        **extra,
+    ), status
 
 
 def _after_save(entry: EvidenceEntry, message: str):
     flash(message, "success")
-    if (request.form.get("then") == "signoff" and "signoff.request_form" in current_app.view_functions
-            and policy.can_request_signoff(current_user, entry)):
+    if (
+        request.form.get("then") == "signoff"
+        and "signoff.request_form" in current_app.view_functions
+        and policy.can_request_signoff(current_user, entry)
+    ):
         return redirect(url_for("signoff.request_form", evidence_id=entry.id))
     return redirect(url_for("evidence.view", evidence_id=entry.id))
 
@@ -127,7 +154,10 @@ def new():
 def view(evidence_id: int):
     entry = _entry(evidence_id)
     return render_template(
-        "evidence/view.html", entry=entry, history=queries.signoff_history(entry), versions=queries.versions(entry),
+        "evidence/view.html",
+        entry=entry,
+        history=queries.signoff_history(entry),
+        versions=queries.versions(entry),
         awaiting=queries.unconfirmed_signature(entry),
         curriculum=curricula.curriculum(entry.trainee.trainee_profile.curriculum_version),
         signoff_available="signoff.request_form" in current_app.view_functions,
@@ -139,8 +169,10 @@ def _why_not_editable(entry: EvidenceEntry) -> str:
     if not entry.is_current:
         return "A newer version replaced this evidence, so this version cannot change. Edit the current version instead."
     if policy.awaiting_confirmation(entry):
-        return ("An outside assessor signed this evidence and your educational supervisor has not yet confirmed the "
-                "signature, so it cannot change until they confirm or decline it.")
+        return (
+            "An outside assessor signed this evidence and your educational supervisor has not yet confirmed the "
+            "signature, so it cannot change until they confirm or decline it."
+        )
     if entry.status == "signed":
         return "This evidence was signed off, so it cannot change. Create a new version to change it."
     return "This evidence cannot be changed now."
@@ -152,13 +184,22 @@ def _render_conflict(form, entry, groups, profile, message: str):
     entry = db.session.get(EvidenceEntry, entry.id)
     editable = policy.can_edit_evidence(current_user, entry)
     form.row_version.data = str(entry.row_version)  # saving again now replaces the version shown, knowingly
-    return _render_form(form, entry, groups, profile, 409, conflict=message, editable=editable,
-                        curriculum=curricula.curriculum(profile.curriculum_version))
+    return _render_form(
+        form,
+        entry,
+        groups,
+        profile,
+        409,
+        conflict=message,
+        editable=editable,
+        curriculum=curricula.curriculum(profile.curriculum_version),
+    )
 
 
 @bp.route("/<int:evidence_id>/edit", methods=["GET", "POST"])
 def edit(evidence_id: int):
     from trainee_portal.signoff.services import SignOffConflict, pending_request
+
     entry = _entry(evidence_id)
     policy.authorize(policy.owns_evidence(current_user, entry))
     profile = entry.trainee.trainee_profile
@@ -181,13 +222,15 @@ def edit(evidence_id: int):
     if form.validate_on_submit():
         try:
             with attachments.stored_until_failure(form.attachment.data) as stored:
-                unused = service.update(current_user, entry, profile, curriculum, form.data, stored,
-                                        int(form.row_version.data))
+                unused = service.update(current_user, entry, profile, curriculum, form.data, stored, int(form.row_version.data))
                 db.session.commit()
         except (service.StaleEvidence, SignOffConflict, OperationalError) as error:
             _ask_for_the_file_again(form)
-            message = str(error) if not isinstance(error, OperationalError) else (
-                "Someone else changed this evidence at the same moment, so your changes were not saved.")
+            message = (
+                str(error)
+                if not isinstance(error, OperationalError)
+                else ("Someone else changed this evidence at the same moment, so your changes were not saved.")
+            )
             return _render_conflict(form, entry, groups, profile, message)
         attachments.remove(unused)
         return _after_save(entry, f"Saved your changes to “{entry.title}”.")
@@ -226,11 +269,17 @@ def new_version(evidence_id: int):
             db.session.rollback()
             newer = service.newer_version(entry)
     if newer is not None:
-        flash(f"A newer version of this evidence (version {newer.version}) already exists, so no other version was "
-              "made. You are now looking at it.", "warning")
+        flash(
+            f"A newer version of this evidence (version {newer.version}) already exists, so no other version was "
+            "made. You are now looking at it.",
+            "warning",
+        )
         return redirect(url_for("evidence.view", evidence_id=newer.id))
-    flash(f"Version {new.version} is a new draft. The signature on version {entry.version} is void; "
-          "ask for sign-off again once you have made your changes.", "success")
+    flash(
+        f"Version {new.version} is a new draft. The signature on version {entry.version} is void; "
+        "ask for sign-off again once you have made your changes.",
+        "success",
+    )
     return redirect(url_for("evidence.edit", evidence_id=new.id))
 
 
@@ -240,8 +289,13 @@ def attachment(evidence_id: int):
     path = attachments.file_path(entry.attachment_path) if entry.attachment_path else None
     if path is None:
         abort(404)
-    response = send_file(path, mimetype=entry.attachment_mime, download_name=entry.attachment_name, max_age=0,
-                         as_attachment=entry.attachment_mime not in ("application/pdf", "image/png", "image/jpeg"))
+    response = send_file(
+        path,
+        mimetype=entry.attachment_mime,
+        download_name=entry.attachment_name,
+        max_age=0,
+        as_attachment=entry.attachment_mime not in ("application/pdf", "image/png", "image/jpeg"),
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -252,8 +306,11 @@ def export():
     if picker:
         return picker
     name = f"logbook-{profile.gmc_number}-{uk_today():%Y%m%d}.csv"
-    return Response(stream_with_context(csv_io.export_lines(profile.user_id)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+    return Response(
+        stream_with_context(csv_io.export_lines(profile.user_id)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
 
 
 @bp.route("/portfolio.pdf")
@@ -264,8 +321,11 @@ def portfolio_pdf():
     curriculum = curricula.curriculum(profile.curriculum_version)
     data = portfolio.build(profile, curriculum, uk_today())
     name = f"portfolio-{profile.gmc_number}-{uk_today():%Y%m%d}.pdf"
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"})
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -278,8 +338,13 @@ def import_csv():
     upload = form.file.data
     result = csv_io.check_csv(upload.read(), curriculum)
     if result.errors:
-        return render_template("evidence/import.html", form=form, result=result, shown=result.errors[:MAX_ERRORS_SHOWN],
-                               page_title="Import a logbook"), 400
+        return render_template(
+            "evidence/import.html",
+            form=form,
+            result=result,
+            shown=result.errors[:MAX_ERRORS_SHOWN],
+            page_title="Import a logbook",
+        ), 400
     count = csv_io.save_rows(current_user, profile, curriculum, result.rows, upload.filename or "upload.csv")
     db.session.commit()
     ignored = f" Ignored columns: {', '.join(result.ignored_columns)}." if result.ignored_columns else ""

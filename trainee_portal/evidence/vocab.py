@@ -1,4 +1,5 @@
 """Evidence vocabularies the app adds to the core's: settings, which types need procedure or supervision details, limits."""
+
 from __future__ import annotations
 
 from datetime import date

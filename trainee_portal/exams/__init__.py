@@ -1,4 +1,5 @@
 """FFPMRCA exam readiness, attempts, sittings, the RAPM confirmation, Fellowship and the directors' pipeline."""
+
 from flask import Blueprint
 
 bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
@@ -8,6 +9,7 @@ bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="template
 def _fellowship_summary_global(profile):
     """Lets any page (e.g. the trainee dashboard) include exams/_fellowship_summary.html for a profile."""
     from trainee_portal.exams.queries import fellowship_summary
+
     return fellowship_summary(profile)
 
 

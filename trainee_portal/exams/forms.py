@@ -1,6 +1,6 @@
 """Forms for exam attempts and corrections, sittings, the RAPM confirmation and mock exam scores."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, RadioField, SelectField, StringField, TextAreaField
@@ -33,8 +33,10 @@ class AttemptForm(FlaskForm):
     result = RadioField("Result", choices=RESULT_CHOICES, validators=[InputRequired("Choose pass or fail.")])
     score = PercentField("Score (%)", validators=[Optional(), SCORE], description="As a percentage, if you know it.")
     extra_training_note = TextAreaField(
-        "Additional educational training", validators=[Optional(), Length(max=2000), NoPatientIdentifiers()],
-        description="Needed for a sixth attempt at a part: what additional training you completed, and when.")
+        "Additional educational training",
+        validators=[Optional(), Length(max=2000), NoPatientIdentifiers()],
+        description="Needed for a sixth attempt at a part: what additional training you completed, and when.",
+    )
 
     def validate_sitting_id(self, field):
         if field.data not in {value for value, _ in field.choices}:
@@ -44,10 +46,13 @@ class AttemptForm(FlaskForm):
 class CorrectionForm(FlaskForm):
     result = RadioField("Result", choices=RESULT_CHOICES, validators=[InputRequired("Choose pass or fail.")])
     score = PercentField("Score (%)", validators=[Optional(), SCORE])
-    extra_training_note = TextAreaField("Additional educational training",
-                                        validators=[Optional(), Length(max=2000), NoPatientIdentifiers()])
-    reason = StringField("Reason for the correction", validators=[
-        DataRequired("Say why you are correcting this attempt."), Length(max=200), NoPatientIdentifiers()])
+    extra_training_note = TextAreaField(
+        "Additional educational training", validators=[Optional(), Length(max=2000), NoPatientIdentifiers()]
+    )
+    reason = StringField(
+        "Reason for the correction",
+        validators=[DataRequired("Say why you are correcting this attempt."), Length(max=200), NoPatientIdentifiers()],
+    )
 
 
 class SittingForm(FlaskForm):
@@ -64,12 +69,17 @@ class SittingForm(FlaskForm):
 
 
 class RapmForm(FlaskForm):
-    confirmed_on = CalendarDateField("Date of the Regional Advisor's confirmation",
-                                validators=[InputRequired("Enter the date of the confirmation."), not_in_future])
-    stage3_pain_complete = BooleanField("The Regional Advisor confirms the Stage 3 pain domain is complete",
-                                        validators=[DataRequired("Tick to confirm Stage 3 pain is complete.")])
+    confirmed_on = CalendarDateField(
+        "Date of the Regional Advisor's confirmation",
+        validators=[InputRequired("Enter the date of the confirmation."), not_in_future],
+    )
+    stage3_pain_complete = BooleanField(
+        "The Regional Advisor confirms the Stage 3 pain domain is complete",
+        validators=[DataRequired("Tick to confirm Stage 3 pain is complete.")],
+    )
     advanced_training_started_on = CalendarDateField(
-        "Advanced/SIA pain training started on", validators=[InputRequired("Enter when advanced/SIA training started.")])
+        "Advanced/SIA pain training started on", validators=[InputRequired("Enter when advanced/SIA training started.")]
+    )
     note = TextAreaField("Note", validators=[Optional(), Length(max=1000), NoPatientIdentifiers()])
 
     def validate_advanced_training_started_on(self, field):
@@ -80,7 +90,12 @@ class RapmForm(FlaskForm):
 class MockScoreForm(FlaskForm):
     part = RadioField("Part", choices=PART_CHOICES, validators=[InputRequired("Choose the part.")])
     taken_on = CalendarDateField("Date taken", validators=[InputRequired("Enter the date you took it."), not_in_future])
-    title = StringField("Mock exam", validators=[DataRequired("Name the mock exam, e.g. the course or question bank."),
-                                                Length(max=120), NoPatientIdentifiers()])
+    title = StringField(
+        "Mock exam",
+        validators=[
+            DataRequired("Name the mock exam, e.g. the course or question bank."),
+            Length(max=120),
+            NoPatientIdentifiers(),
+        ],
+    )
     score_percent = PercentField("Score (%)", validators=[InputRequired("Enter your score."), SCORE])
-

@@ -1,25 +1,43 @@
 """What the exam pages read: a trainee's attempts, sittings, RAPM confirmation, syllabus coverage and
 Fellowship summary, and a cohort's pipeline from aggregate queries."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from competencies import Curriculum
 from competencies.exam import (
-    Attempt, ExamHistory, PartRecord, RapmStatus, Sitting, SittingEligibility, add_months, mcq_expires_on,
-    mcq_valid_on, upcoming_eligibility,
+    Attempt,
+    ExamHistory,
+    PartRecord,
+    RapmStatus,
+    Sitting,
+    SittingEligibility,
+    add_months,
+    mcq_expires_on,
+    mcq_valid_on,
+    upcoming_eligibility,
 )
 from competencies.fellowship import ItemStatus, Projection, fellowship_checklist, project_fellowship
 from trainee_portal import curricula, policy
 from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    EvidenceCompetency, EvidenceEntry, EvidenceTally, ExamAttempt, ExamSitting, MockExamScore, RapmConfirmation,
-    StageSignOff, TraineeProfile, TraineeProgress, User,
+    EvidenceCompetency,
+    EvidenceEntry,
+    EvidenceTally,
+    ExamAttempt,
+    ExamSitting,
+    MockExamScore,
+    RapmConfirmation,
+    StageSignOff,
+    TraineeProfile,
+    TraineeProgress,
+    User,
 )
 
 EXPIRY_WARNING_MONTHS = 6
@@ -38,21 +56,28 @@ def all_sittings() -> list[ExamSitting]:
 
 
 def attempts_of(trainee_id: int) -> list[ExamAttempt]:
-    query = (select(ExamAttempt).options(joinedload(ExamAttempt.sitting), joinedload(ExamAttempt.corrected_by))
-             .join(ExamSitting, ExamSitting.id == ExamAttempt.sitting_id)
-             .where(ExamAttempt.trainee_id == trainee_id).order_by(ExamSitting.sits_on, ExamSitting.part))
+    query = (
+        select(ExamAttempt)
+        .options(joinedload(ExamAttempt.sitting), joinedload(ExamAttempt.corrected_by))
+        .join(ExamSitting, ExamSitting.id == ExamAttempt.sitting_id)
+        .where(ExamAttempt.trainee_id == trainee_id)
+        .order_by(ExamSitting.sits_on, ExamSitting.part)
+    )
     return list(db.session.scalars(query))
 
 
 def core_attempts(rows: list[ExamAttempt]) -> list[Attempt]:
-    return [Attempt(r.sitting.part, r.sitting.sits_on, r.result, bool((r.extra_training_note or "").strip()))
-            for r in rows]
+    return [Attempt(r.sitting.part, r.sitting.sits_on, r.result, bool((r.extra_training_note or "").strip())) for r in rows]
 
 
 def latest_rapm(trainee_id: int) -> RapmConfirmation | None:
-    return db.session.scalar(select(RapmConfirmation).options(joinedload(RapmConfirmation.confirmed_by))
-                             .where(RapmConfirmation.trainee_id == trainee_id)
-                             .order_by(RapmConfirmation.id.desc()).limit(1))
+    return db.session.scalar(
+        select(RapmConfirmation)
+        .options(joinedload(RapmConfirmation.confirmed_by))
+        .where(RapmConfirmation.trainee_id == trainee_id)
+        .order_by(RapmConfirmation.id.desc())
+        .limit(1)
+    )
 
 
 def rapm_status(row: RapmConfirmation | None) -> RapmStatus | None:
@@ -62,19 +87,28 @@ def rapm_status(row: RapmConfirmation | None) -> RapmStatus | None:
 
 
 def mock_scores(trainee_id: int) -> list[MockExamScore]:
-    return list(db.session.scalars(select(MockExamScore).where(MockExamScore.trainee_id == trainee_id)
-                                   .order_by(MockExamScore.taken_on, MockExamScore.id)))
+    return list(
+        db.session.scalars(
+            select(MockExamScore).where(MockExamScore.trainee_id == trainee_id).order_by(MockExamScore.taken_on, MockExamScore.id)
+        )
+    )
 
 
 def signed_off_levels(trainee_id: int, version: str) -> dict[str, date]:
-    rows = db.session.execute(select(StageSignOff.stage_level, StageSignOff.signed_on).where(
-        StageSignOff.trainee_id == trainee_id, StageSignOff.curriculum_version == version)).all()
+    rows = db.session.execute(
+        select(StageSignOff.stage_level, StageSignOff.signed_on).where(
+            StageSignOff.trainee_id == trainee_id, StageSignOff.curriculum_version == version
+        )
+    ).all()
     return {r.stage_level: r.signed_on for r in rows}
 
 
 def current_percent(profile: TraineeProfile) -> float:
-    value = db.session.scalar(select(TraineeProgress.percent).where(
-        TraineeProgress.trainee_id == profile.user_id, TraineeProgress.stage_level == profile.current_stage))
+    value = db.session.scalar(
+        select(TraineeProgress.percent).where(
+            TraineeProgress.trainee_id == profile.user_id, TraineeProgress.stage_level == profile.current_stage
+        )
+    )
     return value or 0.0
 
 
@@ -92,15 +126,28 @@ class Coverage:
 def syllabus_coverage(trainee_id: int, curriculum: Curriculum) -> Coverage:
     """Exam-relevant competencies with signed evidence (from the tallies), and when each first got it."""
     codes = sorted(curriculum.exam_relevant_codes())
-    covered = db.session.scalar(select(func.count(func.distinct(EvidenceTally.competency_code))).where(
-        EvidenceTally.trainee_id == trainee_id, EvidenceTally.status == "signed", EvidenceTally.count > 0,
-        EvidenceTally.competency_code.in_(codes))) or 0
+    covered = (
+        db.session.scalar(
+            select(func.count(func.distinct(EvidenceTally.competency_code))).where(
+                EvidenceTally.trainee_id == trainee_id,
+                EvidenceTally.status == "signed",
+                EvidenceTally.count > 0,
+                EvidenceTally.competency_code.in_(codes),
+            )
+        )
+        or 0
+    )
     firsts = db.session.execute(
         select(EvidenceCompetency.competency_code, func.min(EvidenceEntry.occurred_on).label("first"))
         .join(EvidenceEntry, EvidenceEntry.id == EvidenceCompetency.evidence_id)
-        .where(EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.status == "signed",
-               EvidenceEntry.superseded_at.is_(None), EvidenceCompetency.competency_code.in_(codes))
-        .group_by(EvidenceCompetency.competency_code)).all()
+        .where(
+            EvidenceEntry.trainee_id == trainee_id,
+            EvidenceEntry.status == "signed",
+            EvidenceEntry.superseded_at.is_(None),
+            EvidenceCompetency.competency_code.in_(codes),
+        )
+        .group_by(EvidenceCompetency.competency_code)
+    ).all()
     timeline = []
     for running, day in enumerate(sorted(r.first for r in firsts), start=1):
         if timeline and timeline[-1][0] == day:
@@ -118,8 +165,12 @@ class FellowshipSummary:
     trainee_id: int
 
 
-def fellowship_summary(profile: TraineeProfile, attempts: list[Attempt] | None = None,
-                       rapm: RapmStatus | None = None, sittings: list[Sitting] | None = None) -> FellowshipSummary:
+def fellowship_summary(
+    profile: TraineeProfile,
+    attempts: list[Attempt] | None = None,
+    rapm: RapmStatus | None = None,
+    sittings: list[Sitting] | None = None,
+) -> FellowshipSummary:
     """The Fellowship checklist and projected date for one trainee; dashboards call this directly."""
     curriculum = curricula.curriculum(profile.curriculum_version)
     if attempts is None:
@@ -132,9 +183,17 @@ def fellowship_summary(profile: TraineeProfile, attempts: list[Attempt] | None =
     today = uk_today()
     items = fellowship_checklist(curriculum, history, signed.get("advanced"), today)
     projection = project_fellowship(
-        curriculum, current_level=profile.current_stage, stage_started_on=profile.stage_started_on,
-        current_percent=current_percent(profile), signed_off=signed, history=history, sittings=sittings,
-        rapm=rapm, today=today, now=utc_now())
+        curriculum,
+        current_level=profile.current_stage,
+        stage_started_on=profile.stage_started_on,
+        current_percent=current_percent(profile),
+        signed_off=signed,
+        history=history,
+        sittings=sittings,
+        rapm=rapm,
+        today=today,
+        now=utc_now(),
+    )
     return FellowshipSummary(curriculum, items, projection, profile.user_id)
 
 
@@ -174,14 +233,21 @@ def readiness(profile: TraineeProfile) -> Readiness:
     history = ExamHistory.from_attempts(attempts)
     upcoming = upcoming_eligibility(curriculum.exam, history, sittings, rapm_status(rapm_row), utc_now())
     return Readiness(
-        profile=profile, curriculum=curriculum, attempt_rows=rows, attempt_numbers=numbers, history=history,
-        rapm=rapm_row, upcoming=upcoming, coverage=syllabus_coverage(profile.user_id, curriculum),
+        profile=profile,
+        curriculum=curriculum,
+        attempt_rows=rows,
+        attempt_numbers=numbers,
+        history=history,
+        rapm=rapm_row,
+        upcoming=upcoming,
+        coverage=syllabus_coverage(profile.user_id, curriculum),
         mocks=mock_scores(profile.user_id),
         fellowship=fellowship_summary(profile, attempts, rapm_status(rapm_row), sittings),
     )
 
 
 # --- the directors' pipeline -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PipelineRow:
@@ -204,23 +270,30 @@ def pipeline(user) -> list[PipelineRow]:
     """Every trainee the user may see with their exam position, from three aggregate queries."""
     visible = policy.visible_trainee_ids(user)
     trainees = select(User.id, User.name, TraineeProfile.current_stage, TraineeProfile.curriculum_version).join(
-        TraineeProfile, TraineeProfile.user_id == User.id)
+        TraineeProfile, TraineeProfile.user_id == User.id
+    )
     if visible is not None:
         trainees = trainees.where(User.id.in_(visible))
     people = db.session.execute(trainees.order_by(User.name)).all()
     ids = [p.id for p in people]
     counts = db.session.execute(
-        select(ExamAttempt.trainee_id, ExamSitting.part, func.count(),
-               func.max(case((ExamAttempt.result == "pass", ExamSitting.sits_on))))
+        select(
+            ExamAttempt.trainee_id,
+            ExamSitting.part,
+            func.count(),
+            func.max(case((ExamAttempt.result == "pass", ExamSitting.sits_on))),
+        )
         .join(ExamSitting, ExamSitting.id == ExamAttempt.sitting_id)
-        .where(ExamAttempt.trainee_id.in_(ids)).group_by(ExamAttempt.trainee_id, ExamSitting.part)).all()
+        .where(ExamAttempt.trainee_id.in_(ids))
+        .group_by(ExamAttempt.trainee_id, ExamSitting.part)
+    ).all()
     by_trainee: dict[int, list] = {}
     for row in counts:
         by_trainee.setdefault(row[0], []).append(tuple(row))
-    latest = (select(func.max(RapmConfirmation.id)).where(RapmConfirmation.trainee_id.in_(ids))
-              .group_by(RapmConfirmation.trainee_id))
-    confirmations = {r.trainee_id: r for r in db.session.scalars(
-        select(RapmConfirmation).where(RapmConfirmation.id.in_(latest)))}
+    latest = (
+        select(func.max(RapmConfirmation.id)).where(RapmConfirmation.trainee_id.in_(ids)).group_by(RapmConfirmation.trainee_id)
+    )
+    confirmations = {r.trainee_id: r for r in db.session.scalars(select(RapmConfirmation).where(RapmConfirmation.id.in_(latest)))}
     now, today = utc_now(), uk_today()
     # Closed windows are dropped once here rather than once per trainee (upcoming_eligibility drops them too).
     sittings = [s for s in (core_sitting(s) for s in all_sittings()) if s.window_state(now) != "closed"]
@@ -241,9 +314,18 @@ def pipeline(user) -> list[PipelineRow]:
                 flags.append(f"{part.lower()}_attempt_{record.attempts + 1}")
             if not done and record.attempts >= rules.max_attempts_per_part:
                 flags.append(f"{part.lower()}_no_attempts_left")
-        result.append(PipelineRow(person.id, person.name, person.current_stage, history,
-                                  rapm.confirmed_on if rapm else None, expires,
-                                  next((e for e in upcoming if e.eligible), None), tuple(flags)))
+        result.append(
+            PipelineRow(
+                person.id,
+                person.name,
+                person.current_stage,
+                history,
+                rapm.confirmed_on if rapm else None,
+                expires,
+                next((e for e in upcoming if e.eligible), None),
+                tuple(flags),
+            )
+        )
     return result
 
 
@@ -266,7 +348,7 @@ def paged(items: list, page: int) -> Paged:
     pages = max(1, -(-len(items) // PIPELINE_PAGE_SIZE))
     page = min(max(1, page), pages)
     start = (page - 1) * PIPELINE_PAGE_SIZE
-    return Paged(items[start:start + PIPELINE_PAGE_SIZE], len(items), page, pages)
+    return Paged(items[start : start + PIPELINE_PAGE_SIZE], len(items), page, pages)
 
 
 def pipeline_lists(rows: list[PipelineRow], pages: dict[str, int]) -> dict[str, Paged]:

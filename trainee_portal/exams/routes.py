@@ -1,4 +1,5 @@
 """Exam readiness, attempts and corrections, sittings, the RAPM confirmation, mock scores and the pipeline."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -37,8 +38,16 @@ def readiness():
         return render_template("exams/pick.html", choices=choices, page_title="Exam readiness")
     view = queries.readiness(profile)
     figure, table = charts.readiness_figure(view)
-    return render_template("exams/readiness.html", view=view, profile=profile, choices=choices, figure=figure,
-                           table=table, today=uk_today(), page_title="Exam readiness")
+    return render_template(
+        "exams/readiness.html",
+        view=view,
+        profile=profile,
+        choices=choices,
+        figure=figure,
+        table=table,
+        today=uk_today(),
+        page_title="Exam readiness",
+    )
 
 
 @bp.route("/attempts/new", methods=["GET", "POST"])
@@ -47,22 +56,25 @@ def record_attempt():
     policy.authorize(policy.can_record_exam_attempt(current_user, profile.user_id))
     form = AttemptForm()
     today = uk_today()
-    sittings = db.session.scalars(select(ExamSitting).where(ExamSitting.sits_on <= today)
-                                  .order_by(ExamSitting.sits_on.desc(), ExamSitting.part)).all()
+    sittings = db.session.scalars(
+        select(ExamSitting).where(ExamSitting.sits_on <= today).order_by(ExamSitting.sits_on.desc(), ExamSitting.part)
+    ).all()
     form.sitting_id.choices = [(s.id, f"{s.part} – {_day(s.sits_on)}") for s in sittings]
     if form.validate_on_submit():
         sitting = db.session.get(ExamSitting, form.sitting_id.data)
         problems = services.attempt_problems(profile, sitting, form.result.data, form.extra_training_note.data)
         if not problems:
-            services.record_attempt(profile, sitting, form.result.data, form.score.data,
-                                    form.extra_training_note.data, current_user)
+            services.record_attempt(
+                profile, sitting, form.result.data, form.score.data, form.extra_training_note.data, current_user
+            )
             db.session.commit()
             flash(f"{sitting.part} {form.result.data} at the sitting of {_day(sitting.sits_on)} recorded.", "success")
             return redirect(_back(profile))
         form.form_errors = problems
     status = 400 if request.method == "POST" else 200
-    return render_template("exams/attempt_form.html", form=form, profile=profile, back=_back(profile),
-                           page_title="Record an exam attempt"), status
+    return render_template(
+        "exams/attempt_form.html", form=form, profile=profile, back=_back(profile), page_title="Record an exam attempt"
+    ), status
 
 
 @bp.route("/attempts/<int:attempt_id>/correct", methods=["GET", "POST"])
@@ -72,18 +84,26 @@ def correct_attempt(attempt_id: int):
     profile = db.session.get(TraineeProfile, attempt.trainee_id)
     form = CorrectionForm(obj=attempt if request.method == "GET" else None)
     if form.validate_on_submit():
-        problems = services.attempt_problems(profile, attempt.sitting, form.result.data,
-                                             form.extra_training_note.data, ignore_attempt_id=attempt.id)
+        problems = services.attempt_problems(
+            profile, attempt.sitting, form.result.data, form.extra_training_note.data, ignore_attempt_id=attempt.id
+        )
         if not problems:
-            services.correct_attempt(attempt, form.result.data, form.score.data, form.extra_training_note.data,
-                                     form.reason.data, current_user)
+            services.correct_attempt(
+                attempt, form.result.data, form.score.data, form.extra_training_note.data, form.reason.data, current_user
+            )
             db.session.commit()
             flash("Attempt corrected.", "success")
             return redirect(_back(profile))
         form.form_errors = problems
     status = 400 if request.method == "POST" else 200
-    return render_template("exams/correct_form.html", form=form, attempt=attempt, profile=profile,
-                           back=_back(profile), page_title="Correct an exam attempt"), status
+    return render_template(
+        "exams/correct_form.html",
+        form=form,
+        attempt=attempt,
+        profile=profile,
+        back=_back(profile),
+        page_title="Correct an exam attempt",
+    ), status
 
 
 @bp.route("/mock-scores/new", methods=["GET", "POST"])
@@ -97,8 +117,7 @@ def add_mock_score():
         flash("Mock exam score added.", "success")
         return redirect(_back(profile))
     status = 400 if request.method == "POST" else 200
-    return render_template("exams/mock_form.html", form=form, back=_back(profile),
-                           page_title="Add a mock exam score"), status
+    return render_template("exams/mock_form.html", form=form, back=_back(profile), page_title="Add a mock exam score"), status
 
 
 @bp.route("/rapm/<int:trainee_id>", methods=["GET", "POST"])
@@ -112,15 +131,25 @@ def confirm_rapm(trainee_id: int):
         flash(f"Regional Advisor's confirmation recorded for {profile.user.name}.", "success")
         return redirect(_back(profile))
     status = 400 if request.method == "POST" else 200
-    return render_template("exams/rapm_form.html", form=form, profile=profile, back=_back(profile),
-                           page_title="Record the Regional Advisor's confirmation"), status
+    return render_template(
+        "exams/rapm_form.html",
+        form=form,
+        profile=profile,
+        back=_back(profile),
+        page_title="Record the Regional Advisor's confirmation",
+    ), status
 
 
 @bp.route("/sittings")
 @policy.requires(policy.can_manage_sittings)
 def sittings():
-    return render_template("exams/sittings.html", sittings=queries.all_sittings(), now=queries.utc_now(),
-                           core_sitting=queries.core_sitting, page_title="Exam sittings")
+    return render_template(
+        "exams/sittings.html",
+        sittings=queries.all_sittings(),
+        now=queries.utc_now(),
+        core_sitting=queries.core_sitting,
+        page_title="Exam sittings",
+    )
 
 
 @bp.route("/sittings/new", methods=["GET", "POST"], defaults={"sitting_id": None})
@@ -130,9 +159,13 @@ def edit_sitting(sitting_id: int | None):
     sitting = (db.session.get(ExamSitting, sitting_id) or abort(404)) if sitting_id else None
     form = SittingForm(obj=sitting if request.method == "GET" else None)
     if form.validate_on_submit():
-        clash = db.session.scalar(select(ExamSitting.id).where(
-            ExamSitting.part == form.part.data, ExamSitting.sits_on == form.sits_on.data,
-            ExamSitting.id != (sitting.id if sitting else -1)))
+        clash = db.session.scalar(
+            select(ExamSitting.id).where(
+                ExamSitting.part == form.part.data,
+                ExamSitting.sits_on == form.sits_on.data,
+                ExamSitting.id != (sitting.id if sitting else -1),
+            )
+        )
         if clash is None:
             saved = services.save_sitting(sitting, form, current_user)
             db.session.commit()
@@ -140,8 +173,12 @@ def edit_sitting(sitting_id: int | None):
             return redirect(url_for("exams.sittings"))
         form.sits_on.errors = [f"There is already an {form.part.data} sitting on this date."]
     status = 400 if request.method == "POST" else 200
-    return render_template("exams/sitting_form.html", form=form, sitting=sitting,
-                           page_title="Edit exam sitting" if sitting else "Add an exam sitting"), status
+    return render_template(
+        "exams/sitting_form.html",
+        form=form,
+        sitting=sitting,
+        page_title="Edit exam sitting" if sitting else "Add an exam sitting",
+    ), status
 
 
 @bp.route("/pipeline")
@@ -152,5 +189,6 @@ def pipeline():
         raw = (request.args.get(f"{name}_page") or "").strip()
         pages[name] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1  # malformed page numbers show page 1
     lists = queries.pipeline_lists(queries.pipeline(current_user), pages)
-    return render_template("exams/pipeline.html", lists=lists, today=uk_today(),
-                           months=queries.EXPIRY_WARNING_MONTHS, page_title="Exam pipeline")
+    return render_template(
+        "exams/pipeline.html", lists=lists, today=uk_today(), months=queries.EXPIRY_WARNING_MONTHS, page_title="Exam pipeline"
+    )

@@ -1,4 +1,5 @@
 """The signed-in home page for each role, and the About page listing every source the rules cite."""
+
 from flask import Blueprint
 
 bp = Blueprint("home", __name__, template_folder="templates")

@@ -1,4 +1,5 @@
 """Home: a trainee's four stages at a glance; supervisors' trainees; links for directors and admins."""
+
 from flask import render_template
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,16 +17,20 @@ def index():
     if policy.is_trainee(current_user):
         profile = current_user.trainee_profile
         curriculum = curricula.curriculum(profile.curriculum_version)
-        progress = {p.stage_level: p for p in db.session.scalars(
-            select(TraineeProgress).where(TraineeProgress.trainee_id == profile.user_id))}
+        progress = {
+            p.stage_level: p
+            for p in db.session.scalars(select(TraineeProgress).where(TraineeProgress.trainee_id == profile.user_id))
+        }
         stages = [(curriculum.stage_for_level(level), progress.get(level)) for level in STAGE_LEVELS]
     supervisees = []
     if policy.is_supervisor(current_user):
         supervisees = db.session.execute(
             select(User, TraineeProfile, TraineeProgress)
             .join(TraineeProfile, TraineeProfile.user_id == User.id)
-            .outerjoin(TraineeProgress, (TraineeProgress.trainee_id == User.id)
-                       & (TraineeProgress.stage_level == TraineeProfile.current_stage))
+            .outerjoin(
+                TraineeProgress,
+                (TraineeProgress.trainee_id == User.id) & (TraineeProgress.stage_level == TraineeProfile.current_stage),
+            )
             .where(User.id.in_(policy.supervised_trainee_ids(current_user.id)))
             .order_by(User.name)
         ).all()

@@ -15,6 +15,7 @@ evidence refers to is in the archive, and that the audit chain and signatures ve
 then are the uploads copied into UPLOAD_DIR and the live database replaced. Any failure raises BackupError with a
 message for the operator, and leaves the live database and uploads as they were.
 """
+
 from __future__ import annotations
 
 import glob
@@ -69,6 +70,7 @@ class Summary:
 @dataclass(frozen=True)
 class Snapshot:
     """What a database snapshot holds, read in the same snapshot as the copy."""
+
     revision: str
     counts: dict[str, int]
     referenced: frozenset[str]
@@ -83,8 +85,13 @@ def _describe(conn: Connection) -> Snapshot:
     names = sorted(tables - {"alembic_version"})
     counts = {name: conn.execute(select(func.count()).select_from(text(f'"{name}"'))).scalar_one() for name in names}
     revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if "alembic_version" in tables else None
-    referenced = conn.execute(text("SELECT DISTINCT attachment_path FROM evidence_entry WHERE attachment_path IS NOT NULL")
-                              ).scalars().all() if "evidence_entry" in names else []
+    referenced = (
+        conn.execute(text("SELECT DISTINCT attachment_path FROM evidence_entry WHERE attachment_path IS NOT NULL"))
+        .scalars()
+        .all()
+        if "evidence_entry" in names
+        else []
+    )
     return Snapshot(revision or "", counts, frozenset(referenced))
 
 
@@ -111,11 +118,13 @@ def known_revisions() -> tuple[set[str], str]:
     from alembic.script import ScriptDirectory
 
     from trainee_portal import PROJECT_ROOT
+
     script = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
     return {r.revision for r in script.walk_revisions()}, script.get_current_head()
 
 
 # --- SQLite -------------------------------------------------------------------------------------
+
 
 def _sqlite_path() -> Path:
     database = make_url(db.engine.url).database
@@ -164,17 +173,22 @@ def _sqlite_apply(src: Path) -> None:
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
+
 def find_pg_tool(name: str) -> str:
     """pg_dump or pg_restore from PATH, else the newest server installation's bin directory."""
     found = shutil.which(name)
     if found:
         return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0)
+    candidates = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+    )
     if candidates:
         return candidates[-1]
-    raise BackupError(f"{name} was not found on PATH or in /usr/lib/postgresql/*/bin. "
-                      "Install the PostgreSQL client tools (e.g. apt-get install postgresql-client) and try again.")
+    raise BackupError(
+        f"{name} was not found on PATH or in /usr/lib/postgresql/*/bin. "
+        "Install the PostgreSQL client tools (e.g. apt-get install postgresql-client) and try again."
+    )
 
 
 def _libpq(url) -> tuple[str, dict]:
@@ -199,16 +213,39 @@ def _pg_snapshot(dest: Path) -> Snapshot:
     url, env = _libpq(db.engine.url)
     with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
         snapshot_id = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-        _run([find_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot_id}",
-              f"--file={dest}", f"--dbname={url}"], env, "pg_dump")
+        _run(
+            [
+                find_pg_tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot_id}",
+                f"--file={dest}",
+                f"--dbname={url}",
+            ],
+            env,
+            "pg_dump",
+        )
         return _describe(conn)
 
 
 def _pg_restore_into(url, src: Path, *, clean: bool) -> None:
     plain, env = _libpq(url)
     # One transaction: either every object is replaced by the backup's, or nothing changes.
-    _run([find_pg_tool("pg_restore"), *(["--clean", "--if-exists"] if clean else []), "--single-transaction",
-          "--exit-on-error", "--no-owner", "--no-privileges", f"--dbname={plain}", str(src)], env, "pg_restore")
+    _run(
+        [
+            find_pg_tool("pg_restore"),
+            *(["--clean", "--if-exists"] if clean else []),
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-owner",
+            "--no-privileges",
+            f"--dbname={plain}",
+            str(src),
+        ],
+        env,
+        "pg_restore",
+    )
 
 
 @contextmanager
@@ -220,8 +257,10 @@ def _pg_scratch_database() -> Iterator[str]:
         try:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         except Exception as error:  # noqa: BLE001 (no CREATEDB right, for one)
-            raise BackupError(f"cannot create the temporary database {name} to check the backup in: "
-                              f"{str(error).splitlines()[0]}. The database user needs the CREATEDB right.") from None
+            raise BackupError(
+                f"cannot create the temporary database {name} to check the backup in: "
+                f"{str(error).splitlines()[0]}. The database user needs the CREATEDB right."
+            ) from None
     try:
         yield live.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -239,6 +278,7 @@ def _pg_file_snapshot(url: str) -> Snapshot:
 
 
 # --- verification of a restored copy ------------------------------------------------------------
+
 
 def _verify_restored_copy(database_url: str, upload_dir: Path | None = None, taken_at: datetime | None = None) -> list[str]:
     """Problems verify-audit's full check (trainee_portal.integrity.verify_all) finds in the database at database_url,
@@ -265,6 +305,7 @@ def _verify_restored_copy(database_url: str, upload_dir: Path | None = None, tak
 
 # --- the archive --------------------------------------------------------------------------------
 
+
 def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> None:
     info = archive.gettarinfo(str(path), arcname=name)
     info.uid = info.gid = 0
@@ -274,13 +315,21 @@ def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> None:
         archive.addfile(info, handle)
 
 
-def _write_archive(dest: Path, engine: str, database: Path, snapshot: Snapshot, upload_dir: Path,
-                   taken_at: datetime) -> tuple[int, tuple[str, ...]]:
+def _write_archive(
+    dest: Path, engine: str, database: Path, snapshot: Snapshot, upload_dir: Path, taken_at: datetime
+) -> tuple[int, tuple[str, ...]]:
     uploads = sorted(name for name in snapshot.referenced if UPLOAD_NAME.fullmatch(name) and (upload_dir / name).is_file())
     missing = tuple(sorted(snapshot.referenced - set(uploads)))
     files = {DATABASE_MEMBER[engine]: _sha256(database)} | {UPLOADS + name: _sha256(upload_dir / name) for name in uploads}
-    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "engine": engine, "schema_revision": snapshot.revision,
-                "created_at": taken_at.isoformat(timespec="microseconds") + "Z", "row_counts": snapshot.counts, "files": files}
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "engine": engine,
+        "schema_revision": snapshot.revision,
+        "created_at": taken_at.isoformat(timespec="microseconds") + "Z",
+        "row_counts": snapshot.counts,
+        "files": files,
+    }
     encoded = json.dumps(manifest, indent=2, sort_keys=True).encode()
     with tarfile.open(dest, "w:gz") as archive:
         info = tarfile.TarInfo(MANIFEST)
@@ -298,8 +347,10 @@ def _unpack(src: Path, work: Path) -> dict:
     with src.open("rb") as handle:
         head = handle.read(16)
     if head.startswith((b"SQLite format 3\x00", b"PGDMP")):
-        raise BackupError(f"{src} is a bare database file (the earlier backup format, without uploads or checksums), not "
-                          "a backup this portal restores: make a new backup with `flask --app wsgi backup`")
+        raise BackupError(
+            f"{src} is a bare database file (the earlier backup format, without uploads or checksums), not "
+            "a backup this portal restores: make a new backup with `flask --app wsgi backup`"
+        )
     try:
         archive = tarfile.open(src, "r:gz")  # noqa: SIM115 (closed by `with archive:` below; opened apart so only its errors say "not ours")
     except (tarfile.TarError, EOFError, zlib.error, OSError):
@@ -310,8 +361,11 @@ def _unpack(src: Path, work: Path) -> dict:
         with archive:
             for member in archive:
                 name = member.name
-                allowed = name == MANIFEST or name in DATABASE_MEMBER.values() or (
-                    name.startswith(UPLOADS) and UPLOAD_NAME.fullmatch(name[len(UPLOADS):]))
+                allowed = (
+                    name == MANIFEST
+                    or name in DATABASE_MEMBER.values()
+                    or (name.startswith(UPLOADS) and UPLOAD_NAME.fullmatch(name[len(UPLOADS) :]))
+                )
                 if not member.isfile() or not allowed or name in found:
                     raise BackupError(f"{src} holds {name!r}, which a portal backup never holds: it was changed or is not ours")
                 handle = archive.extractfile(member)
@@ -334,29 +388,41 @@ def _unpack(src: Path, work: Path) -> dict:
     try:
         manifest = json.loads(manifest_bytes)
         files = manifest["files"]
-        valid = (manifest["format"] == FORMAT and isinstance(files, dict) and isinstance(manifest["row_counts"], dict)
-                 and all(isinstance(v, str) for v in files.values()) and isinstance(manifest["schema_revision"], str)
-                 and isinstance(manifest["engine"], str))
+        valid = (
+            manifest["format"] == FORMAT
+            and isinstance(files, dict)
+            and isinstance(manifest["row_counts"], dict)
+            and all(isinstance(v, str) for v in files.values())
+            and isinstance(manifest["schema_revision"], str)
+            and isinstance(manifest["engine"], str)
+        )
     except (ValueError, KeyError, TypeError):
         valid = False
     if not valid:
         raise BackupError(f"the {MANIFEST} in {src} cannot be read as a portal backup manifest: it was changed or damaged")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise BackupError(f"{src} is in backup format version {manifest.get('format_version')!r}; this portal reads version "
-                          f"{FORMAT_VERSION}. Restore it with the portal version that made it.")
+        raise BackupError(
+            f"{src} is in backup format version {manifest.get('format_version')!r}; this portal reads version "
+            f"{FORMAT_VERSION}. Restore it with the portal version that made it."
+        )
     del found[MANIFEST]
     problems = [f"{name} is listed in the manifest but missing from the archive" for name in sorted(set(files) - set(found))]
     problems += [f"{name} is in the archive but not listed in the manifest" for name in sorted(set(found) - set(files))]
-    problems += [f"{name} does not match its SHA-256 in the manifest" for name in sorted(set(files) & set(found))
-                 if files[name] != found[name]]
+    problems += [
+        f"{name} does not match its SHA-256 in the manifest"
+        for name in sorted(set(files) & set(found))
+        if files[name] != found[name]
+    ]
     if problems:
         raise BackupError(_refusal(src, problems))
     return manifest
 
 
 def _refusal(src: Path, problems: list[str]) -> str:
-    return (f"{src} was NOT restored: the backup was changed or damaged after it was made. Nothing was changed.\n  - "
-            + "\n  - ".join(problems))
+    return (
+        f"{src} was NOT restored: the backup was changed or damaged after it was made. Nothing was changed.\n  - "
+        + "\n  - ".join(problems)
+    )
 
 
 def _install_uploads(folder: Path, upload_dir: Path) -> int:
@@ -375,10 +441,12 @@ def _install_uploads(folder: Path, upload_dir: Path) -> int:
 
 # --- the two operations -------------------------------------------------------------------------
 
+
 def backup(dest: Path, *, overwrite: bool = False) -> Summary:
     """Write one archive with a consistent copy of the database, the uploads it refers to and a manifest."""
     from trainee_portal.evidence.attachments import upload_dir
     from trainee_portal.models._base import utcnow
+
     engine = engine_name()
     if engine not in DATABASE_MEMBER:
         raise BackupError(f"backups of {engine} databases are not supported")
@@ -408,6 +476,7 @@ def restore(src: Path, *, force: bool = False) -> Summary:
     """Check the backup completely on a scratch copy, then replace the live uploads and database with it.
     Refuses to overwrite a database holding data unless force is given."""
     from trainee_portal.evidence.attachments import upload_dir
+
     if not src.exists():
         raise BackupError(f"{src} does not exist")
     if not src.is_file():
@@ -417,30 +486,40 @@ def restore(src: Path, *, force: bool = False) -> Summary:
         work = Path(work_name)
         manifest = _unpack(src, work)
         if manifest["engine"] != engine:
-            raise BackupError(f"{src} is a {manifest['engine']} backup but the configured database is {engine}; "
-                              "restore it into a database of the same kind")
+            raise BackupError(
+                f"{src} is a {manifest['engine']} backup but the configured database is {engine}; "
+                "restore it into a database of the same kind"
+            )
         revisions, head = known_revisions()
         if manifest["schema_revision"] not in revisions:
-            raise BackupError(f"{src} was NOT restored: its schema revision {manifest['schema_revision']!r} is not one this "
-                              f"portal knows ({', '.join(sorted(revisions))}). Restore it with the portal version that "
-                              "made it. Nothing was changed.")
+            raise BackupError(
+                f"{src} was NOT restored: its schema revision {manifest['schema_revision']!r} is not one this "
+                f"portal knows ({', '.join(sorted(revisions))}). Restore it with the portal version that "
+                "made it. Nothing was changed."
+            )
         if not force and not is_empty():
             raise BackupError("the database already holds data; pass --force to replace all of it with the backup")
         database = work / DATABASE_MEMBER[engine]
         with _scratch(engine, database) as scratch_url:
-            restored = (_sqlite_file_snapshot(database) if engine == "sqlite" else _pg_file_snapshot(scratch_url))
+            restored = _sqlite_file_snapshot(database) if engine == "sqlite" else _pg_file_snapshot(scratch_url)
             problems = []
             if restored.revision != manifest["schema_revision"]:
-                problems.append(f"the database is at schema revision {restored.revision!r}, the manifest says "
-                                f"{manifest['schema_revision']!r}")
+                problems.append(
+                    f"the database is at schema revision {restored.revision!r}, the manifest says {manifest['schema_revision']!r}"
+                )
             if restored.counts != manifest["row_counts"]:
-                differ = sorted(t for t in set(restored.counts) | set(manifest["row_counts"])
-                                if restored.counts.get(t) != manifest["row_counts"].get(t))
+                differ = sorted(
+                    t
+                    for t in set(restored.counts) | set(manifest["row_counts"])
+                    if restored.counts.get(t) != manifest["row_counts"].get(t)
+                )
                 problems.append(f"row counts differ from the manifest in {', '.join(differ)}")
             absent = sorted(name for name in restored.referenced if not (work / UPLOADS / name).is_file())
             if absent:
-                problems.append(f"{len(absent)} uploaded file(s) the evidence refers to are not in the backup: "
-                                f"{', '.join(absent[:5])}{' …' if len(absent) > 5 else ''}")
+                problems.append(
+                    f"{len(absent)} uploaded file(s) the evidence refers to are not in the backup: "
+                    f"{', '.join(absent[:5])}{' …' if len(absent) > 5 else ''}"
+                )
             problems += _verify_restored_copy(scratch_url, work / UPLOADS, _taken_at(manifest))
             if problems:
                 raise BackupError(_refusal(src, problems))
@@ -453,6 +532,7 @@ def restore(src: Path, *, force: bool = False) -> Summary:
                 _pg_restore_into(db.engine.url, database, clean=True)
     from trainee_portal import audit
     from trainee_portal.models._base import utcnow
+
     audit.restart_checkpoint_file(utcnow())
     counts = row_counts()
     return Summary(src, engine, len(counts), sum(counts.values()), uploads, manifest["schema_revision"])

@@ -1,4 +1,5 @@
 """`flask --app wsgi backup DEST`, `flask --app wsgi restore SRC` and `flask --app wsgi remove-orphan-uploads`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,12 +21,18 @@ def init_app(app: Flask) -> None:
 def _audit_chain_status() -> tuple[bool, str]:
     """verify-audit's full check, in one phrase for the backup and restore messages."""
     from trainee_portal.integrity import verify_all
+
     report = verify_all(limit=1)
     if not report.ok:
         first = report.problems[0]
-        return False, (f"the record does NOT verify ({report.problem_count} problem{'s' if report.problem_count != 1 else ''}; "
-                       f"first: [{first.kind}] {first.where}: {first.detail}); run verify-audit for all of them")
-    return True, f"the audit log, its signed heads and every decision row verified ({report.checked.get('audit records', 0)} records)"
+        return False, (
+            f"the record does NOT verify ({report.problem_count} problem{'s' if report.problem_count != 1 else ''}; "
+            f"first: [{first.kind}] {first.where}: {first.detail}); run verify-audit for all of them"
+        )
+    return (
+        True,
+        f"the audit log, its signed heads and every decision row verified ({report.checked.get('audit records', 0)} records)",
+    )
 
 
 @click.command("backup")
@@ -39,13 +46,18 @@ def backup_command(dest: Path, force: bool) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     ok, chain = _audit_chain_status()  # back up even a broken chain: the copy is evidence too
-    click.echo(f"Backed up the {summary.engine} database ({summary.tables} tables, {summary.rows} rows, schema revision "
-               f"{summary.schema_revision}) and {summary.uploads} uploaded file{'' if summary.uploads == 1 else 's'} "
-               f"to {summary.path}; {chain}")
+    click.echo(
+        f"Backed up the {summary.engine} database ({summary.tables} tables, {summary.rows} rows, schema revision "
+        f"{summary.schema_revision}) and {summary.uploads} uploaded file{'' if summary.uploads == 1 else 's'} "
+        f"to {summary.path}; {chain}"
+    )
     if summary.missing_uploads:
-        click.echo(f"WARNING: {len(summary.missing_uploads)} uploaded file(s) the evidence refers to are missing from "
-                   f"{upload_dir()} and are not in the backup: {', '.join(summary.missing_uploads[:10])}. A restore of "
-                   "this backup will be refused until they are found.", err=True)
+        click.echo(
+            f"WARNING: {len(summary.missing_uploads)} uploaded file(s) the evidence refers to are missing from "
+            f"{upload_dir()} and are not in the backup: {', '.join(summary.missing_uploads[:10])}. A restore of "
+            "this backup will be refused until they are found.",
+            err=True,
+        )
     if not ok or summary.missing_uploads:
         raise SystemExit(1)
 
@@ -61,21 +73,30 @@ def restore_command(src: Path, force: bool) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     ok, chain = _audit_chain_status()
-    click.echo(f"Restored the {summary.engine} database from {summary.path} ({summary.tables} tables, {summary.rows} rows, "
-               f"schema revision {summary.schema_revision}) and {summary.uploads} uploaded "
-               f"file{'' if summary.uploads == 1 else 's'}; {chain}")
+    click.echo(
+        f"Restored the {summary.engine} database from {summary.path} ({summary.tables} tables, {summary.rows} rows, "
+        f"schema revision {summary.schema_revision}) and {summary.uploads} uploaded "
+        f"file{'' if summary.uploads == 1 else 's'}; {chain}"
+    )
     _, head = known_revisions()
     if summary.schema_revision != head:
-        click.echo(f"The backup is at schema revision {summary.schema_revision}; run `flask --app wsgi db upgrade` "
-                   f"to bring it to {head}.")
+        click.echo(
+            f"The backup is at schema revision {summary.schema_revision}; run `flask --app wsgi db upgrade` "
+            f"to bring it to {head}."
+        )
     if not ok:
         raise SystemExit(1)
 
 
 @click.command("remove-orphan-uploads")
 @click.option("--dry-run", is_flag=True, help="List the files that would be removed, and remove nothing.")
-@click.option("--grace-minutes", type=click.IntRange(min=0), default=GRACE_SECONDS // 60, show_default=True,
-              help="Leave files younger than this alone: their evidence may still be being saved.")
+@click.option(
+    "--grace-minutes",
+    type=click.IntRange(min=0),
+    default=GRACE_SECONDS // 60,
+    show_default=True,
+    help="Leave files younger than this alone: their evidence may still be being saved.",
+)
 def remove_orphan_uploads_command(dry_run: bool, grace_minutes: int) -> None:
     """Remove uploaded files that no evidence entry refers to (older than the grace period)."""
     orphans = orphan_uploads(grace_minutes * 60)

@@ -1,5 +1,6 @@
 """Uploaded files no evidence refers to: left by a crash between storing a file and saving its entry, or by
 versions removed since. `flask --app wsgi remove-orphan-uploads` finds and removes them."""
+
 from __future__ import annotations
 
 import time
@@ -23,5 +24,8 @@ def orphan_uploads(grace_seconds: float = GRACE_SECONDS) -> list[Path]:
     """Files in UPLOAD_DIR that no entry refers to and that were last changed more than grace_seconds ago."""
     referenced = referenced_uploads()
     cutoff = time.time() - grace_seconds
-    return sorted(path for path in upload_dir().iterdir()
-                  if path.is_file() and path.name not in referenced and path.stat().st_mtime < cutoff)
+    return sorted(
+        path
+        for path in upload_dir().iterdir()
+        if path.is_file() and path.name not in referenced and path.stat().st_mtime < cutoff
+    )

@@ -1,7 +1,17 @@
 """The database models, one module per area; importing this package registers every table."""
+
 from trainee_portal.models.accounts import (  # noqa: F401
-    ROLES, Cohort, DirectorScope, LoginFailure, PasswordResetToken, Region, SupervisorAssignment, TraineeProfile, User,
-    UserRole, name_key,
+    ROLES,
+    Cohort,
+    DirectorScope,
+    LoginFailure,
+    PasswordResetToken,
+    Region,
+    SupervisorAssignment,
+    TraineeProfile,
+    User,
+    UserRole,
+    name_key,
 )
 from trainee_portal.models.audit import AuditCheckpoint, AuditHead, AuditRecord  # noqa: F401
 from trainee_portal.models.curricula import CurriculumUpload  # noqa: F401

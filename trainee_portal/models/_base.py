@@ -1,5 +1,6 @@
 """Column helpers shared by the model modules."""
-from datetime import datetime, UTC
+
+from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:

@@ -1,4 +1,5 @@
 """People and their relations: users and roles, trainee profiles, regions and cohorts, supervision, director scope."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -38,7 +39,9 @@ class Region(db.Model):
 
     @property
     def trusted_domains(self) -> tuple[str, ...]:
-        return tuple(d.strip().lower().lstrip("@") for d in (self.trusted_assessor_domains or "").replace(",", "\n").split() if d.strip())
+        return tuple(
+            d.strip().lower().lstrip("@") for d in (self.trusted_assessor_domains or "").replace(",", "\n").split() if d.strip()
+        )
 
 
 class Cohort(db.Model):
@@ -93,9 +96,7 @@ class User(UserMixin, db.Model):
 
     def set_roles(self, roles) -> None:
         wanted = [r for r in ROLES if r in set(roles)]
-        self.roles = [r for r in self.roles if r.role in wanted] + [
-            UserRole(role=r) for r in wanted if not self.has_role(r)
-        ]
+        self.roles = [r for r in self.roles if r.role in wanted] + [UserRole(role=r) for r in wanted if not self.has_role(r)]
 
     @property
     def role_label(self) -> str:
@@ -112,9 +113,7 @@ class UserRole(db.Model):
 
 
 class TraineeProfile(db.Model):
-    __table_args__ = (
-        Index("ix_trainee_profile_region_cohort", "region_id", "cohort_id"),
-    )
+    __table_args__ = (Index("ix_trainee_profile_region_cohort", "region_id", "cohort_id"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
     gmc_number: Mapped[str] = mapped_column(String(7), unique=True)

@@ -1,4 +1,5 @@
 """The append-only, hash-chained audit log of requests, decisions, voids and stage sign-offs."""
+
 from __future__ import annotations
 
 from datetime import datetime

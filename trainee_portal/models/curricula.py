@@ -1,4 +1,5 @@
 """Curriculum versions an administrator uploads; shipped versions live as files in competencies/curricula/."""
+
 from __future__ import annotations
 
 from datetime import datetime

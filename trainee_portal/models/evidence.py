@@ -1,9 +1,9 @@
 """Evidence a trainee records (logbook entries, workplace-based assessments, reflections, certificates) and the competencies each claims."""
+
 from __future__ import annotations
 
 import hashlib
 import json
-
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
@@ -67,8 +67,22 @@ class EvidenceEntry(db.Model):
     def is_current(self) -> bool:
         return self.superseded_at is None
 
-    CONTENT_FIELDS = ("trainee_id", "evidence_type", "stage_level", "occurred_on", "title", "setting", "hospital",
-                      "supervision_level", "technique", "guidance", "notes", "reflection", "attachment_path", "version")
+    CONTENT_FIELDS = (
+        "trainee_id",
+        "evidence_type",
+        "stage_level",
+        "occurred_on",
+        "title",
+        "setting",
+        "hospital",
+        "supervision_level",
+        "technique",
+        "guidance",
+        "notes",
+        "reflection",
+        "attachment_path",
+        "version",
+    )
 
     def compute_content_hash(self) -> str:
         """SHA-256 of what a signature covers: every content field and the claimed competencies."""

@@ -1,4 +1,5 @@
 """FFPMRCA sittings, a trainee's attempts, the RAPM confirmation that unlocks the SOE, and mock exam scores."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

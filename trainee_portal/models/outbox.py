@@ -1,4 +1,5 @@
 """Outgoing email and in-app notifications: one row each, written in the transaction that caused it."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -3,6 +3,7 @@
 EvidenceTally holds the aggregates the domain core reads; TraineeProgress holds each stage's result
 so cohort dashboards never touch raw evidence.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """ARCP (Annual Review of Competence Progression) outcomes per trainee per training year."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """Sign-off requests to supervisors or outside assessors, the signatures they give, and end-of-stage sign-offs."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -78,9 +79,7 @@ class SignOff(db.Model):
 
 
 class StageSignOff(db.Model):
-    __table_args__ = (
-        UniqueConstraint("trainee_id", "curriculum_version", "stage_key", name="uq_stage_sign_off_trainee_stage"),
-    )
+    __table_args__ = (UniqueConstraint("trainee_id", "curriculum_version", "stage_key", name="uq_stage_sign_off_trainee_stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

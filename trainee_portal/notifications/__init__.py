@@ -1,4 +1,5 @@
 """In-app notifications and outgoing email: outbox rows written with the change, an SMTP sender, reminders."""
+
 from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")

@@ -1,4 +1,5 @@
 """`flask --app wsgi send-outbox` and `send-reminders`: deliver queued email and remind about waiting sign-offs."""
+
 from __future__ import annotations
 
 import click
@@ -16,8 +17,10 @@ def init_cli(app: Flask) -> None:
 
 
 def _echo(report: SendReport) -> None:
-    click.echo(f"Sent {report.sent}, failed {report.failed} (will retry), gave up on {report.gave_up}, "
-               f"skipped {report.skipped} no longer needed.")
+    click.echo(
+        f"Sent {report.sent}, failed {report.failed} (will retry), gave up on {report.gave_up}, "
+        f"skipped {report.skipped} no longer needed."
+    )
     for line in report.errors:
         click.echo(f"  {line}", err=True)
 
@@ -33,8 +36,12 @@ def send_outbox(limit: int) -> None:
 
 
 @click.command("send-reminders")
-@click.option("--days", type=click.IntRange(1, 365), default=None,
-              help="Remind about requests waiting longer than this many days (default: SIGNOFF_REMINDER_DAYS).")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    default=None,
+    help="Remind about requests waiting longer than this many days (default: SIGNOFF_REMINDER_DAYS).",
+)
 def send_reminders(days: int | None) -> None:
     """Queue reminders for sign-off requests waiting too long, then send due email."""
     days = days or int(current_app.config["SIGNOFF_REMINDER_DAYS"])

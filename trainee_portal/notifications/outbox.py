@@ -1,4 +1,5 @@
 """Writing outbox rows in the caller's transaction, and building absolute links for emails."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -27,15 +28,28 @@ def app_path(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
 
 
-def notify(*, subject: str, body: str, category: str, user: User | None = None, to_email: str | None = None,
-           link: str | None = None, signoff_request_id: int | None = None) -> OutboxMessage:
+def notify(
+    *,
+    subject: str,
+    body: str,
+    category: str,
+    user: User | None = None,
+    to_email: str | None = None,
+    link: str | None = None,
+    signoff_request_id: int | None = None,
+) -> OutboxMessage:
     """Queue one email (and, for account holders, one in-app notification); the caller commits."""
     address = to_email or (user.email if user is not None else None)
     if not address:
         raise ValueError("a notification needs a user or an email address")
     message = OutboxMessage(
-        user_id=user.id if user is not None else None, to_email=address, subject=subject[:200], body=body,
-        link=link, category=category, signoff_request_id=signoff_request_id,
+        user_id=user.id if user is not None else None,
+        to_email=address,
+        subject=subject[:200],
+        body=body,
+        link=link,
+        category=category,
+        signoff_request_id=signoff_request_id,
     )
     db.session.add(message)
     return message

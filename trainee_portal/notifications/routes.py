@@ -1,4 +1,5 @@
 """Each user's in-app notifications: the outbox rows addressed to them, newest first, with unread ones marked."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -22,8 +23,14 @@ class MarkReadForm(FlaskForm):
 def unread_count(user) -> int:
     if not (user and user.is_authenticated):
         return 0
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.user_id == user.id, OutboxMessage.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.user_id == user.id, OutboxMessage.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 @bp.app_context_processor
@@ -34,11 +41,18 @@ def notification_helpers():
 @bp.route("/")
 def index():
     messages = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.user_id == current_user.id)
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(LIST_LIMIT)
+        select(OutboxMessage)
+        .where(OutboxMessage.user_id == current_user.id)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(LIST_LIMIT)
     ).all()
-    return render_template("notifications/index.html", messages=messages, unread=unread_count(current_user),
-                           form=MarkReadForm(), page_title="Notifications")
+    return render_template(
+        "notifications/index.html",
+        messages=messages,
+        unread=unread_count(current_user),
+        form=MarkReadForm(),
+        page_title="Notifications",
+    )
 
 
 @bp.route("/<int:message_id>/read", methods=["POST"])
@@ -59,8 +73,11 @@ def mark_read(message_id: int):
 def mark_all_read():
     if not MarkReadForm().validate_on_submit():
         abort(400)
-    result = db.session.execute(update(OutboxMessage).where(
-        OutboxMessage.user_id == current_user.id, OutboxMessage.read_at.is_(None)).values(read_at=utcnow()))
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.user_id == current_user.id, OutboxMessage.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
     db.session.commit()
     flash(f"Marked {result.rowcount} notification{'' if result.rowcount == 1 else 's'} as read.", "success")
     return redirect(url_for("notifications.index"))

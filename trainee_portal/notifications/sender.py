@@ -3,6 +3,7 @@
 A row is claimed before sending so two senders never send it twice; a failure only reschedules the row,
 so the change that caused the email is never affected.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,19 +38,26 @@ def backoff(attempts: int) -> timedelta:
 
 
 def due_messages(now: datetime, limit: int) -> list[OutboxMessage]:
-    return list(db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at.is_not(None),
-               OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at.is_not(None), OutboxMessage.next_attempt_at <= now
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
 
 
 def _claim(message: OutboxMessage, now: datetime) -> bool:
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.sent_at.is_(None),
-               OutboxMessage.next_attempt_at == message.next_attempt_at)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.next_attempt_at == message.next_attempt_at,
+        )
         .values(next_attempt_at=now + LEASE)
         .execution_options(synchronize_session=False)
     )
@@ -93,6 +101,7 @@ def send_due(limit: int = 200, now: datetime | None = None) -> SendReport:
     """Send every message whose time has come; returns what happened."""
     from trainee_portal.auth import reset
     from trainee_portal.signoff.links import prepare_link_body  # the assessor link is minted at send time
+
     now = now or utcnow()
     max_attempts = int(current_app.config.get("MAIL_MAX_ATTEMPTS", 10))
     report, connection = SendReport(), _Connection(current_app.config)
@@ -100,7 +109,11 @@ def send_due(limit: int = 200, now: datetime | None = None) -> SendReport:
         for message in due_messages(now, limit):
             if not _claim(message, now):
                 continue
-            body = prepare_link_body(message, now) if message.signoff_request_id and message.category == "signoff.assessor_link" else message.body
+            body = (
+                prepare_link_body(message, now)
+                if message.signoff_request_id and message.category == "signoff.assessor_link"
+                else message.body
+            )
             if message.category == reset.CATEGORY:  # so is a password reset link
                 body = reset.prepare_reset_body(message, now)
             if body is None:  # the request was cancelled or decided before its link went out

@@ -1,4 +1,5 @@
 """Sign-off: requests to supervisors or outside assessors, the supervisor's queue, decisions, stage sign-off, audit."""
+
 from flask import Blueprint
 
 bp = Blueprint("signoff", __name__, url_prefix="/signoff", template_folder="templates")

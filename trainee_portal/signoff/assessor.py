@@ -1,4 +1,5 @@
 """Public pages for an outside assessor's one-time link: that one item, their name and GMC number, one decision."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -13,22 +14,35 @@ from trainee_portal.signoff.links import find_by_token, link_state
 from trainee_portal.signoff.routes import RACE_ERRORS, _conflict
 
 REFUSALS = {
-    "unknown": (404, "This link is not recognised",
-                "Check that you copied the whole link from the email. If the trainee sent you a newer email, use the link in that one."),
-    "used": (410, "This link has already been used",
-             "Each link works once, and a decision has already been recorded with it. Nothing more is needed from you."),
-    "expired": (410, "This link has expired",
-                "Links work for a limited time. Ask the trainee to send you a new request if you still want to assess this item."),
-    "withdrawn": (410, "This request was withdrawn",
-                  "The trainee withdrew this request or changed the item, so there is nothing to decide. The link no longer works."),
+    "unknown": (
+        404,
+        "This link is not recognised",
+        "Check that you copied the whole link from the email. If the trainee sent you a newer email, use the link in that one.",
+    ),
+    "used": (
+        410,
+        "This link has already been used",
+        "Each link works once, and a decision has already been recorded with it. Nothing more is needed from you.",
+    ),
+    "expired": (
+        410,
+        "This link has expired",
+        "Links work for a limited time. Ask the trainee to send you a new request if you still want to assess this item.",
+    ),
+    "withdrawn": (
+        410,
+        "This request was withdrawn",
+        "The trainee withdrew this request or changed the item, so there is nothing to decide. The link no longer works.",
+    ),
 }
 
 
 def _refuse(state: str, signoff_request=None):
     code, title, message = REFUSALS[state]
     expired_on = signoff_request.expires_at if state == "expired" and signoff_request is not None else None
-    return render_template("signoff/assessor_refused.html", title=title, message=message, expired_on=expired_on,
-                           page_title=title), code
+    return render_template(
+        "signoff/assessor_refused.html", title=title, message=message, expired_on=expired_on, page_title=title
+    ), code
 
 
 @bp.route("/assessor/<token>", methods=["GET", "POST"])
@@ -42,9 +56,12 @@ def assessor(token: str):
         return _refuse(state, signoff_request)
     entry = signoff_request.evidence
     if not policy.can_decide_by_assessor_link(current_user, signoff_request, now):
-        return render_template("signoff/assessor_refused.html", title="You cannot assess your own evidence",
-                               message="Nobody signs off their own evidence. Ask a supervisor or another assessor.",
-                               page_title="You cannot assess your own evidence"), 403
+        return render_template(
+            "signoff/assessor_refused.html",
+            title="You cannot assess your own evidence",
+            message="Nobody signs off their own evidence. Ask a supervisor or another assessor.",
+            page_title="You cannot assess your own evidence",
+        ), 403
     form = AssessorDecisionForm()
     if not form.is_submitted():
         form.seen_hash.data, form.supervision_level.data = entry.compute_content_hash(), entry.supervision_level
@@ -56,19 +73,34 @@ def assessor(token: str):
             name = form.assessor_name.data.strip()
             try:
                 if form.decision.data == "sign":
-                    services.sign(signoff_request, level=form.supervision_level.data, feedback=(form.feedback.data or "").strip(),
-                                  seen_hash=form.seen_hash.data, assessor_name=name, assessor_gmc=gmc)
+                    services.sign(
+                        signoff_request,
+                        level=form.supervision_level.data,
+                        feedback=(form.feedback.data or "").strip(),
+                        seen_hash=form.seen_hash.data,
+                        assessor_name=name,
+                        assessor_gmc=gmc,
+                    )
                 else:
-                    services.return_to_trainee(signoff_request, reason=form.reason.data.strip(), assessor_name=name, assessor_gmc=gmc)
+                    services.return_to_trainee(
+                        signoff_request, reason=form.reason.data.strip(), assessor_name=name, assessor_gmc=gmc
+                    )
                 db.session.commit()
             except RACE_ERRORS as error:
                 flash(_conflict(error), "error")
                 return redirect(url_for("signoff.assessor", token=token))
             return redirect(url_for("signoff.assessor_done", decision=form.decision.data))
     status = 400 if form.is_submitted() else 200
-    return render_template("signoff/assessor.html", req=signoff_request, entry=entry, form=form, token=token,
-                           assurance=policy.signature_assurance(signoff_request)[0],
-                           competencies=queries.claimed_competencies(entry), page_title="Assess a training record"), status
+    return render_template(
+        "signoff/assessor.html",
+        req=signoff_request,
+        entry=entry,
+        form=form,
+        token=token,
+        assurance=policy.signature_assurance(signoff_request)[0],
+        competencies=queries.claimed_competencies(entry),
+        page_title="Assess a training record",
+    ), status
 
 
 @bp.route("/assessor/done")

@@ -1,4 +1,5 @@
 """`flask --app wsgi verify-audit`, `audit-checkpoint` and `fingerprint-attachments`: checking and sealing the record."""
+
 from __future__ import annotations
 
 import json
@@ -33,11 +34,16 @@ def verify_audit() -> None:
         for problem in report.problems:
             click.echo(f"FAILED {problem}", err=True)
         more = report.problem_count - len(report.problems)
-        click.echo(f"FAILED: {report.problem_count} problem{'s' if report.problem_count != 1 else ''} found"
-                   f"{f' ({more} not listed)' if more else ''}. Checked {counts} in {report.seconds:.1f} s.", err=True)
+        click.echo(
+            f"FAILED: {report.problem_count} problem{'s' if report.problem_count != 1 else ''} found"
+            f"{f' ({more} not listed)' if more else ''}. Checked {counts} in {report.seconds:.1f} s.",
+            err=True,
+        )
         raise SystemExit(1)
-    click.echo(f"Audit OK: checked {counts} in {report.seconds:.1f} s. Every row that carries a decision matches "
-               "the audit log, the chain is unbroken and matches every signed head.")
+    click.echo(
+        f"Audit OK: checked {counts} in {report.seconds:.1f} s. Every row that carries a decision matches "
+        "the audit log, the chain is unbroken and matches every signed head."
+    )
 
 
 @click.command("audit-checkpoint")
@@ -51,8 +57,10 @@ def audit_checkpoint() -> None:
         click.echo("The audit log is empty: nothing to sign yet.")
         return
     public = audit.signing_key().public_key()
-    click.echo(f"Signed the head: sequence {row.sequence}, hash {row.last_hash}, key {row.key_id} "
-               f"(public key {audit.public_key_text(public)}). Copied to {audit.checkpoint_file()}.")
+    click.echo(
+        f"Signed the head: sequence {row.sequence}, hash {row.last_hash}, key {row.key_id} "
+        f"(public key {audit.public_key_text(public)}). Copied to {audit.checkpoint_file()}."
+    )
 
 
 @click.command("fingerprint-attachments")
@@ -62,8 +70,13 @@ def fingerprint_attachments(batch: int) -> None:
     done, missing, refused, last_id = 0, [], [], 0
     while True:
         entries = db.session.scalars(
-            select(EvidenceEntry).where(EvidenceEntry.attachment_path.is_not(None), EvidenceEntry.attachment_sha256.is_(None),
-                                        EvidenceEntry.id > last_id).order_by(EvidenceEntry.id).limit(batch)).all()
+            select(EvidenceEntry)
+            .where(
+                EvidenceEntry.attachment_path.is_not(None), EvidenceEntry.attachment_sha256.is_(None), EvidenceEntry.id > last_id
+            )
+            .order_by(EvidenceEntry.id)
+            .limit(batch)
+        ).all()
         if not entries:
             break
         for entry in entries:
@@ -75,9 +88,14 @@ def fingerprint_attachments(batch: int) -> None:
                 missing.append(f"evidence {entry.id}, file {entry.attachment_path}")
                 continue
             entry.attachment_sha256 = attachments.file_sha256(path)
-            audit.append("evidence.fingerprinted", trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
-                         payload={"evidence_id": entry.id, "attachment_sha256": entry.attachment_sha256},
-                         actor_label="fingerprint-attachments command")
+            audit.append(
+                "evidence.fingerprinted",
+                trainee_id=entry.trainee_id,
+                subject_type="evidence",
+                subject_id=entry.id,
+                payload={"evidence_id": entry.id, "attachment_sha256": entry.attachment_sha256},
+                actor_label="fingerprint-attachments command",
+            )
             done += 1
         last_id = entries[-1].id
         db.session.commit()
@@ -85,17 +103,23 @@ def fingerprint_attachments(batch: int) -> None:
     for where in missing:
         click.echo(f"MISSING {where}: the file is not in the upload folder, so it was not fingerprinted", err=True)
     for where in refused:
-        click.echo(f"REFUSED {where}: the audit log already holds this file's fingerprint and the row lost it; "
-                   "verify-audit names it", err=True)
+        click.echo(
+            f"REFUSED {where}: the audit log already holds this file's fingerprint and the row lost it; verify-audit names it",
+            err=True,
+        )
     if missing or refused:
         raise SystemExit(1)
 
 
 def _fingerprinted_before(entry: EvidenceEntry) -> bool:
     """The log recorded a fingerprint for this entry already: a row without one was altered, not merely old."""
-    payloads = db.session.scalars(select(AuditRecord.payload).where(
-        AuditRecord.trainee_id == entry.trainee_id, AuditRecord.subject_id == entry.id,
-        AuditRecord.action.in_(ATTACHMENT_ACTIONS)))
+    payloads = db.session.scalars(
+        select(AuditRecord.payload).where(
+            AuditRecord.trainee_id == entry.trainee_id,
+            AuditRecord.subject_id == entry.id,
+            AuditRecord.action.in_(ATTACHMENT_ACTIONS),
+        )
+    )
     for text in payloads:
         try:
             if json.loads(text).get("attachment_sha256"):

@@ -1,4 +1,5 @@
 """Forms for asking for sign-off, deciding, signing through an assessor link and closing a stage."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -6,19 +7,25 @@ from wtforms import DateField, EmailField, HiddenField, RadioField, StringField,
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from competencies import SUPERVISION_LEVELS
-from trainee_portal.identifiers import NoPatientIdentifiers
 from trainee_portal.clock import uk_today
+from trainee_portal.identifiers import NoPatientIdentifiers
 
 ASSESSOR_CHOICE = "assessor"
 LEVEL_CHOICES = [(code, f"{code.upper()} – {text}") for code, text in SUPERVISION_LEVELS.items()]
 
 
 class RequestForm(FlaskForm):
-    recipient = RadioField("Who should sign this off?", choices=[], validate_choice=True,
-                           validators=[DataRequired("Choose a supervisor, or an outside assessor.")])
-    assessor_email = EmailField("Outside assessor's email address",
-                                description="Only if you chose an outside assessor. They get a one-time link that works for 14 days.",
-                                validators=[Length(max=254, message="Email addresses are at most 254 characters.")])
+    recipient = RadioField(
+        "Who should sign this off?",
+        choices=[],
+        validate_choice=True,
+        validators=[DataRequired("Choose a supervisor, or an outside assessor.")],
+    )
+    assessor_email = EmailField(
+        "Outside assessor's email address",
+        description="Only if you chose an outside assessor. They get a one-time link that works for 14 days.",
+        validators=[Length(max=254, message="Email addresses are at most 254 characters.")],
+    )
 
     def validate_assessor_email(self, field):
         # Inline rather than Optional(): Optional would stop the chain before this required-if check.
@@ -46,33 +53,67 @@ class NeededFor:
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField("Your decision", choices=[("sign", "Sign off"), ("return", "Return to the trainee")],
-                          validators=[DataRequired("Choose whether to sign off or return it.")])
-    supervision_level = RadioField("Supervision level (entrustment)", choices=LEVEL_CHOICES,
-                                   description="Needed when you sign off: the supervision the trainee needed for this, right here, right now.",
-                                   validate_choice=False,
-                                   validators=[NeededFor("sign", "Choose the supervision level to sign off at.", SUPERVISION_LEVELS)])
-    feedback = TextAreaField("Feedback for the trainee", validators=[Length(max=4000, message="Feedback is at most 4000 characters."), NoPatientIdentifiers()])
-    reason = TextAreaField("Reason for returning it", description="Needed when you return it. The trainee sees this: say what to change.",
-                           validators=[NeededFor("return", "Enter the reason for returning it, so the trainee knows what to change."), Length(max=2000, message="The reason is at most 2000 characters."), NoPatientIdentifiers()])
+    decision = RadioField(
+        "Your decision",
+        choices=[("sign", "Sign off"), ("return", "Return to the trainee")],
+        validators=[DataRequired("Choose whether to sign off or return it.")],
+    )
+    supervision_level = RadioField(
+        "Supervision level (entrustment)",
+        choices=LEVEL_CHOICES,
+        description="Needed when you sign off: the supervision the trainee needed for this, right here, right now.",
+        validate_choice=False,
+        validators=[NeededFor("sign", "Choose the supervision level to sign off at.", SUPERVISION_LEVELS)],
+    )
+    feedback = TextAreaField(
+        "Feedback for the trainee",
+        validators=[Length(max=4000, message="Feedback is at most 4000 characters."), NoPatientIdentifiers()],
+    )
+    reason = TextAreaField(
+        "Reason for returning it",
+        description="Needed when you return it. The trainee sees this: say what to change.",
+        validators=[
+            NeededFor("return", "Enter the reason for returning it, so the trainee knows what to change."),
+            Length(max=2000, message="The reason is at most 2000 characters."),
+            NoPatientIdentifiers(),
+        ],
+    )
     seen_hash = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
 class AssessorDecisionForm(DecisionForm):
-    assessor_name = StringField("Your full name", validators=[DataRequired("Enter your full name."), Length(max=120, message="Names are at most 120 characters.")])
-    assessor_gmc = StringField("Your GMC number", description="7 digits, for example 1234567.",
-                               validators=[DataRequired("Enter your GMC number."),
-                                           Regexp(r"^\d{7}$", message="Enter your GMC number as 7 digits, for example 1234567.")])
+    assessor_name = StringField(
+        "Your full name",
+        validators=[DataRequired("Enter your full name."), Length(max=120, message="Names are at most 120 characters.")],
+    )
+    assessor_gmc = StringField(
+        "Your GMC number",
+        description="7 digits, for example 1234567.",
+        validators=[
+            DataRequired("Enter your GMC number."),
+            Regexp(r"^\d{7}$", message="Enter your GMC number as 7 digits, for example 1234567."),
+        ],
+    )
 
 
 class ConfirmSignatureForm(FlaskForm):
-    decision = RadioField("Do you vouch for this outside assessor?", choices=[
-        ("confirm", "Confirm: I know this assessor and the signature is theirs, so it counts"),
-        ("decline", "Decline: the signature does not count and the evidence goes back to the trainee")],
-        validators=[DataRequired("Choose whether to confirm or decline the signature.")])
-    reason = TextAreaField("Reason for declining", description="Needed when you decline. The trainee sees this.",
-                           validators=[NeededFor("decline", "Enter the reason for declining, so the trainee knows what to do next."),
-                                       Length(max=200, message="The reason is at most 200 characters."), NoPatientIdentifiers()])
+    decision = RadioField(
+        "Do you vouch for this outside assessor?",
+        choices=[
+            ("confirm", "Confirm: I know this assessor and the signature is theirs, so it counts"),
+            ("decline", "Decline: the signature does not count and the evidence goes back to the trainee"),
+        ],
+        validators=[DataRequired("Choose whether to confirm or decline the signature.")],
+    )
+    reason = TextAreaField(
+        "Reason for declining",
+        description="Needed when you decline. The trainee sees this.",
+        validators=[
+            NeededFor("decline", "Enter the reason for declining, so the trainee knows what to do next."),
+            Length(max=200, message="The reason is at most 200 characters."),
+            NoPatientIdentifiers(),
+        ],
+    )
 
 
 class CancelForm(FlaskForm):
@@ -80,8 +121,12 @@ class CancelForm(FlaskForm):
 
 
 class StageSignOffForm(FlaskForm):
-    signed_on = DateField("Date of sign-off", validators=[DataRequired("Enter the date of the sign-off, for example 24/11/2026.")])
-    comment = TextAreaField("Comment", validators=[Length(max=2000, message="Comments are at most 2000 characters."), NoPatientIdentifiers()])
+    signed_on = DateField(
+        "Date of sign-off", validators=[DataRequired("Enter the date of the sign-off, for example 24/11/2026.")]
+    )
+    comment = TextAreaField(
+        "Comment", validators=[Length(max=2000, message="Comments are at most 2000 characters."), NoPatientIdentifiers()]
+    )
 
     def validate_signed_on(self, field):
         if field.data and field.data > uk_today():

@@ -1,4 +1,5 @@
 """The one wording of who vouches for a signature, shown wherever a signature is (pages, PDF portfolio, CSV)."""
+
 from __future__ import annotations
 
 ASSURANCE_COUNTS = ("supervisor", "trusted_domain", "confirmed")
@@ -14,8 +15,12 @@ def signature_label(signoff, trusted_domain: str | None = None) -> str:
         address = f" ({signoff.assessor_email})" if signoff.assessor_email else ""
         if signoff.assurance == "trusted_domain":
             from trainee_portal import policy
-            domain = (trusted_domain or policy.trusted_assessor_domain(signoff.evidence, signoff.assessor_email)
-                      or (signoff.assessor_email or "").rpartition("@")[2])
+
+            domain = (
+                trusted_domain
+                or policy.trusted_assessor_domain(signoff.evidence, signoff.assessor_email)
+                or (signoff.assessor_email or "").rpartition("@")[2]
+            )
             text = f"Signed by {who}{address}, trusted domain {domain}"
         elif signoff.assurance == "confirmed":
             confirmer = signoff.confirmed_by.name if signoff.confirmed_by else "the educational supervisor"
@@ -23,8 +28,7 @@ def signature_label(signoff, trusted_domain: str | None = None) -> str:
             text = f"Signed by {who}{address}, confirmed by {confirmer} (educational supervisor){when}"
         else:
             address = f", {signoff.assessor_email}" if signoff.assessor_email else ""
-            text = (f"Signed by {who}{address}: awaiting confirmation by the educational supervisor, so it does not "
-                    "count yet")
+            text = f"Signed by {who}{address}: awaiting confirmation by the educational supervisor, so it does not count yet"
     if signoff.voided_at is not None:
         text += f". Void since {signoff.voided_at:%d %B %Y}: {signoff.void_reason or 'no longer counts'}"
     return text

@@ -1,4 +1,5 @@
 """One-time assessor links: random tokens stored only as SHA-256 hashes, minted when the email is sent."""
+
 from __future__ import annotations
 
 import hashlib
@@ -43,7 +44,8 @@ def find_by_token(token: str) -> SignOffRequest | None:
     if not _TOKEN_SHAPE.fullmatch(token or ""):
         return None
     return db.session.scalar(
-        select(SignOffRequest).where(SignOffRequest.token_hash == hash_token(token))
+        select(SignOffRequest)
+        .where(SignOffRequest.token_hash == hash_token(token))
         .options(joinedload(SignOffRequest.evidence).joinedload(EvidenceEntry.trainee))
     )
 

@@ -1,4 +1,5 @@
 """Reads the sign-off pages share, with their eager loading chosen here."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,12 +11,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.models import (
-    AuditRecord, EvidenceEntry, SignOff, SignOffRequest, StageSignOff, SupervisorAssignment, TraineeProfile,
-    TraineeProgress, User,
+    AuditRecord,
+    EvidenceEntry,
+    SignOff,
+    SignOffRequest,
+    StageSignOff,
+    SupervisorAssignment,
+    TraineeProfile,
+    TraineeProgress,
+    User,
 )
 
-_WITH_EVIDENCE = (joinedload(SignOffRequest.evidence).joinedload(EvidenceEntry.trainee),
-                  joinedload(SignOffRequest.supervisor))
+_WITH_EVIDENCE = (joinedload(SignOffRequest.evidence).joinedload(EvidenceEntry.trainee), joinedload(SignOffRequest.supervisor))
 
 
 def get_request(request_id: int) -> SignOffRequest | None:
@@ -33,9 +40,13 @@ def queue_for(supervisor: User, today: date) -> list[QueueItem]:
     rows = db.session.scalars(
         select(SignOffRequest)
         .join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
-        .where(SignOffRequest.supervisor_id == supervisor.id, SignOffRequest.status == "pending",
-               EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today)))
-        .options(*_WITH_EVIDENCE).order_by(SignOffRequest.created_at, SignOffRequest.id)
+        .where(
+            SignOffRequest.supervisor_id == supervisor.id,
+            SignOffRequest.status == "pending",
+            EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today)),
+        )
+        .options(*_WITH_EVIDENCE)
+        .order_by(SignOffRequest.created_at, SignOffRequest.id)
     ).all()
     return [QueueItem(r, (today - r.created_at.date()).days) for r in rows]
 
@@ -43,31 +54,49 @@ def queue_for(supervisor: User, today: date) -> list[QueueItem]:
 def awaiting_confirmation_for(supervisor: User, today: date) -> list[SignOff]:
     """Outside assessors' signatures nobody has vouched for yet, on current evidence of trainees this user
     educationally supervises, oldest first."""
-    return list(db.session.scalars(
-        select(SignOff).join(EvidenceEntry, EvidenceEntry.id == SignOff.evidence_id)
-        .where(SignOff.assurance == "unconfirmed", SignOff.voided_at.is_(None), EvidenceEntry.superseded_at.is_(None),
-               EvidenceEntry.status == "submitted", EvidenceEntry.trainee_id != supervisor.id,
-               EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today, kind="educational")))
-        .options(joinedload(SignOff.evidence).joinedload(EvidenceEntry.trainee)).order_by(SignOff.signed_at, SignOff.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(SignOff)
+            .join(EvidenceEntry, EvidenceEntry.id == SignOff.evidence_id)
+            .where(
+                SignOff.assurance == "unconfirmed",
+                SignOff.voided_at.is_(None),
+                EvidenceEntry.superseded_at.is_(None),
+                EvidenceEntry.status == "submitted",
+                EvidenceEntry.trainee_id != supervisor.id,
+                EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today, kind="educational")),
+            )
+            .options(joinedload(SignOff.evidence).joinedload(EvidenceEntry.trainee))
+            .order_by(SignOff.signed_at, SignOff.id)
+        )
+    )
 
 
 def requests_for_trainee(trainee_id: int, limit: int = 200) -> list[SignOffRequest]:
-    return list(db.session.scalars(
-        select(SignOffRequest).join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
-        .where(EvidenceEntry.trainee_id == trainee_id).options(*_WITH_EVIDENCE)
-        .order_by(SignOffRequest.created_at.desc(), SignOffRequest.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(SignOffRequest)
+            .join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
+            .where(EvidenceEntry.trainee_id == trainee_id)
+            .options(*_WITH_EVIDENCE)
+            .order_by(SignOffRequest.created_at.desc(), SignOffRequest.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def history_for_evidence(evidence_id: int) -> list[tuple[SignOffRequest, SignOff | None]]:
     """Every request for one evidence item, newest first, with the signature it produced (the evidence page shows this)."""
     requests = db.session.scalars(
-        select(SignOffRequest).where(SignOffRequest.evidence_id == evidence_id)
-        .options(joinedload(SignOffRequest.supervisor)).order_by(SignOffRequest.created_at.desc(), SignOffRequest.id.desc())
+        select(SignOffRequest)
+        .where(SignOffRequest.evidence_id == evidence_id)
+        .options(joinedload(SignOffRequest.supervisor))
+        .order_by(SignOffRequest.created_at.desc(), SignOffRequest.id.desc())
     ).all()
-    signoffs = {s.request_id: s for s in db.session.scalars(
-        select(SignOff).where(SignOff.evidence_id == evidence_id).options(joinedload(SignOff.signer)))}
+    signoffs = {
+        s.request_id: s
+        for s in db.session.scalars(select(SignOff).where(SignOff.evidence_id == evidence_id).options(joinedload(SignOff.signer)))
+    }
     return [(r, signoffs.get(r.id)) for r in requests]
 
 
@@ -76,16 +105,24 @@ def signoff_for_request(request_id: int) -> SignOff | None:
 
 
 def get_signoff(signoff_id: int) -> SignOff | None:
-    return db.session.scalar(select(SignOff).where(SignOff.id == signoff_id).options(
-        joinedload(SignOff.evidence).joinedload(EvidenceEntry.trainee), joinedload(SignOff.request)))
+    return db.session.scalar(
+        select(SignOff)
+        .where(SignOff.id == signoff_id)
+        .options(joinedload(SignOff.evidence).joinedload(EvidenceEntry.trainee), joinedload(SignOff.request))
+    )
 
 
 def current_supervisors(trainee_id: int, today: date, kind: str | None = None) -> list[tuple[User, str]]:
     """(supervisor, kind) for every current assignment of this trainee (optionally of one kind), by name."""
     query = (
-        select(User, SupervisorAssignment.kind).join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
-        .where(SupervisorAssignment.trainee_id == trainee_id, SupervisorAssignment.starts_on <= today,
-               (SupervisorAssignment.ends_on.is_(None)) | (SupervisorAssignment.ends_on >= today), User.active.is_(True))
+        select(User, SupervisorAssignment.kind)
+        .join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
+        .where(
+            SupervisorAssignment.trainee_id == trainee_id,
+            SupervisorAssignment.starts_on <= today,
+            (SupervisorAssignment.ends_on.is_(None)) | (SupervisorAssignment.ends_on >= today),
+            User.active.is_(True),
+        )
         .order_by(User.name)
     )
     rows = db.session.execute(query.where(SupervisorAssignment.kind == kind) if kind else query).all()
@@ -121,30 +158,47 @@ class ReadyStage:
 
 def stages_ready_for(supervisor: User, today: date) -> list[ReadyStage]:
     """Stages of trainees this user educationally supervises that the core says are complete and nobody has closed."""
-    signed = select(StageSignOff.id).where(StageSignOff.trainee_id == TraineeProgress.trainee_id,
-                                           StageSignOff.stage_key == TraineeProgress.stage_key).exists()
+    signed = (
+        select(StageSignOff.id)
+        .where(StageSignOff.trainee_id == TraineeProgress.trainee_id, StageSignOff.stage_key == TraineeProgress.stage_key)
+        .exists()
+    )
     rows = db.session.execute(
         select(TraineeProgress, User, TraineeProfile.curriculum_version)
-        .join(User, User.id == TraineeProgress.trainee_id).join(TraineeProfile, TraineeProfile.user_id == User.id)
-        .where(TraineeProgress.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today, kind="educational")),
-               TraineeProgress.ready_for_signoff.is_(True), ~signed)
+        .join(User, User.id == TraineeProgress.trainee_id)
+        .join(TraineeProfile, TraineeProfile.user_id == User.id)
+        .where(
+            TraineeProgress.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today, kind="educational")),
+            TraineeProgress.ready_for_signoff.is_(True),
+            ~signed,
+        )
         .order_by(User.name, TraineeProgress.stage_key)
     ).all()
-    return [ReadyStage(user, row.stage_key, curricula.curriculum(version).stage(row.stage_key).name, row.percent)
-            for row, user, version in rows]
+    return [
+        ReadyStage(user, row.stage_key, curricula.curriculum(version).stage(row.stage_key).name, row.percent)
+        for row, user, version in rows
+    ]
 
 
 def stage_signoffs_for(trainee_id: int) -> list[StageSignOff]:
-    return list(db.session.scalars(
-        select(StageSignOff).where(StageSignOff.trainee_id == trainee_id)
-        .options(joinedload(StageSignOff.signed_by)).order_by(StageSignOff.signed_on)
-    ))
+    return list(
+        db.session.scalars(
+            select(StageSignOff)
+            .where(StageSignOff.trainee_id == trainee_id)
+            .options(joinedload(StageSignOff.signed_by))
+            .order_by(StageSignOff.signed_on)
+        )
+    )
 
 
 def audit_page(trainee_id: int, page: int, per_page: int) -> tuple[list[AuditRecord], int]:
     total = db.session.scalar(select(func.count()).select_from(AuditRecord).where(AuditRecord.trainee_id == trainee_id))
     records = db.session.scalars(
-        select(AuditRecord).where(AuditRecord.trainee_id == trainee_id).options(selectinload(AuditRecord.actor))
-        .order_by(AuditRecord.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        select(AuditRecord)
+        .where(AuditRecord.trainee_id == trainee_id)
+        .options(selectinload(AuditRecord.actor))
+        .order_by(AuditRecord.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     return list(records), total or 0

@@ -1,4 +1,5 @@
 """Signed-in sign-off pages: ask, queue, request detail with decision, cancel, stage sign-off, audit trail."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,15 +10,20 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from competencies import EVIDENCE_TYPES, SUPERVISION_LEVELS
 from trainee_portal import curricula, policy
 from trainee_portal.audit import record_hash
+from trainee_portal.clock import uk_today
 from trainee_portal.extensions import db
-from trainee_portal.models._base import utcnow
 from trainee_portal.models import EvidenceEntry, SignOffRequest, TraineeProgress, User
+from trainee_portal.models._base import utcnow
 from trainee_portal.signoff import bp, labels, queries, services
 from trainee_portal.signoff.forms import (
-    ASSESSOR_CHOICE, CancelForm, ConfirmSignatureForm, DecisionForm, RequestForm, StageSignOffForm,
+    ASSESSOR_CHOICE,
+    CancelForm,
+    ConfirmSignatureForm,
+    DecisionForm,
+    RequestForm,
+    StageSignOffForm,
 )
 from trainee_portal.signoff.services import SignOffConflict
-from trainee_portal.clock import uk_today
 
 RACE_ERRORS = (SignOffConflict, IntegrityError, OperationalError)
 
@@ -40,17 +46,22 @@ def evidence_url(entry: EvidenceEntry) -> str | None:
 
 @bp.app_context_processor
 def signoff_helpers():
-    return {"evidence_url": evidence_url, "now": utcnow, "supervision_levels": SUPERVISION_LEVELS,
-            "signature_label": labels.signature_label,
-            "evidence_types": {code: t.label for code, t in EVIDENCE_TYPES.items()}}
+    return {
+        "evidence_url": evidence_url,
+        "now": utcnow,
+        "supervision_levels": SUPERVISION_LEVELS,
+        "signature_label": labels.signature_label,
+        "evidence_types": {code: t.label for code, t in EVIDENCE_TYPES.items()},
+    }
 
 
 @bp.route("/request/<int:evidence_id>", methods=["GET", "POST"])
 def request_form(evidence_id: int):
     entry = db.session.get(EvidenceEntry, evidence_id) or abort(404)
     if not policy.can_request_signoff(current_user, entry):
-        pending = db.session.scalar(select(SignOffRequest.id).where(
-            SignOffRequest.evidence_id == entry.id, SignOffRequest.status == "pending"))
+        pending = db.session.scalar(
+            select(SignOffRequest.id).where(SignOffRequest.evidence_id == entry.id, SignOffRequest.status == "pending")
+        )
         if pending and policy.owns_evidence(current_user, entry):
             flash("This evidence is already waiting for sign-off.", "info")
             return redirect(url_for("signoff.detail", request_id=pending))
@@ -58,7 +69,8 @@ def request_form(evidence_id: int):
     supervisors = queries.current_supervisors(entry.trainee_id, uk_today())
     form = RequestForm()
     form.recipient.choices = [(str(u.id), f"{u.name} ({kind} supervisor)") for u, kind in supervisors] + [
-        (ASSESSOR_CHOICE, "An outside assessor without an account (by email)")]
+        (ASSESSOR_CHOICE, "An outside assessor without an account (by email)")
+    ]
     if form.validate_on_submit():
         supervisor = next((u for u, _ in supervisors if str(u.id) == form.recipient.data), None)
         email = (form.assessor_email.data or "").strip().lower()
@@ -68,8 +80,9 @@ def request_form(evidence_id: int):
             form.assessor_email.errors.append("You cannot sign off your own evidence: enter someone else's email address.")
         if not form.assessor_email.errors:
             try:
-                signoff_request = services.request_signoff(current_user, entry, supervisor=supervisor,
-                                                           assessor_email=None if supervisor else email)
+                signoff_request = services.request_signoff(
+                    current_user, entry, supervisor=supervisor, assessor_email=None if supervisor else email
+                )
                 db.session.commit()
             except RACE_ERRORS as error:
                 flash(_conflict(error), "error")
@@ -77,28 +90,46 @@ def request_form(evidence_id: int):
             flash(f"Sign-off requested from {supervisor.name if supervisor else email}.", "success")
             return redirect(url_for("signoff.detail", request_id=signoff_request.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("signoff/request.html", entry=entry, form=form, supervisors=supervisors,
-                           competencies=queries.claimed_competencies(entry), page_title="Ask for sign-off"), status
+    return render_template(
+        "signoff/request.html",
+        entry=entry,
+        form=form,
+        supervisors=supervisors,
+        competencies=queries.claimed_competencies(entry),
+        page_title="Ask for sign-off",
+    ), status
 
 
 @bp.route("/")
 @policy.requires(policy.can_use_signoff_queue)
 def queue():
     today = uk_today()
-    return render_template("signoff/queue.html", items=queries.queue_for(current_user, today),
-                           to_confirm=queries.awaiting_confirmation_for(current_user, today),
-                           ready=queries.stages_ready_for(current_user, today), page_title="Sign-off queue")
+    return render_template(
+        "signoff/queue.html",
+        items=queries.queue_for(current_user, today),
+        to_confirm=queries.awaiting_confirmation_for(current_user, today),
+        ready=queries.stages_ready_for(current_user, today),
+        page_title="Sign-off queue",
+    )
 
 
 @bp.route("/mine")
 @policy.requires(policy.is_trainee)
 def mine():
-    return render_template("signoff/mine.html", requests=queries.requests_for_trainee(current_user.id),
-                           stage_signoffs=queries.stage_signoffs_for(current_user.id), page_title="Your sign-off requests")
+    return render_template(
+        "signoff/mine.html",
+        requests=queries.requests_for_trainee(current_user.id),
+        stage_signoffs=queries.stage_signoffs_for(current_user.id),
+        page_title="Your sign-off requests",
+    )
 
 
-def _render_detail(signoff_request: SignOffRequest, form: DecisionForm | None = None, status: int = 200,
-                   confirm_form: ConfirmSignatureForm | None = None):
+def _render_detail(
+    signoff_request: SignOffRequest,
+    form: DecisionForm | None = None,
+    status: int = 200,
+    confirm_form: ConfirmSignatureForm | None = None,
+):
     entry = signoff_request.evidence
     can_decide = policy.can_decide_signoff(current_user, signoff_request)
     if can_decide and form is None:
@@ -106,11 +137,16 @@ def _render_detail(signoff_request: SignOffRequest, form: DecisionForm | None = 
     signoff = queries.signoff_for_request(signoff_request.id)
     can_confirm = signoff is not None and policy.can_confirm_assessor_signature(current_user, signoff)
     return render_template(
-        "signoff/detail.html", req=signoff_request, entry=entry, form=form if can_decide else None,
+        "signoff/detail.html",
+        req=signoff_request,
+        entry=entry,
+        form=form if can_decide else None,
         cancel_form=CancelForm() if policy.can_cancel_signoff(current_user, signoff_request) else None,
         confirm_form=(confirm_form or ConfirmSignatureForm()) if can_confirm else None,
-        signoff=signoff, competencies=queries.claimed_competencies(entry),
-        history=queries.history_for_evidence(entry.id), page_title=f"Sign-off request: {entry.title}",
+        signoff=signoff,
+        competencies=queries.claimed_competencies(entry),
+        history=queries.history_for_evidence(entry.id),
+        page_title=f"Sign-off request: {entry.title}",
     ), status
 
 
@@ -137,8 +173,13 @@ def decide(request_id: int):
         return _render_detail(signoff_request, form, 400)
     try:
         if form.decision.data == "sign":
-            services.sign(signoff_request, level=form.supervision_level.data, feedback=(form.feedback.data or "").strip(),
-                          seen_hash=form.seen_hash.data, decider=current_user)
+            services.sign(
+                signoff_request,
+                level=form.supervision_level.data,
+                feedback=(form.feedback.data or "").strip(),
+                seen_hash=form.seen_hash.data,
+                decider=current_user,
+            )
             message = f"Signed off {signoff_request.evidence.title}."
         else:
             services.return_to_trainee(signoff_request, reason=form.reason.data.strip(), decider=current_user)
@@ -215,8 +256,15 @@ def stage(trainee_id: int, stage_key: str):
         flash(f"{stage_name} signed off for {trainee.name}.", "success")
         return redirect(url_for("signoff.queue"))
     status = 400 if request.method == "POST" else 200
-    return render_template("signoff/stage.html", trainee=trainee, row=row, stage_name=stage_name, form=form,
-                           existing=existing[0] if existing else None, page_title=f"Sign off {stage_name}"), status
+    return render_template(
+        "signoff/stage.html",
+        trainee=trainee,
+        row=row,
+        stage_name=stage_name,
+        form=form,
+        existing=existing[0] if existing else None,
+        page_title=f"Sign off {stage_name}",
+    ), status
 
 
 @bp.route("/audit/<int:trainee_id>")
@@ -228,5 +276,12 @@ def audit_trail(trainee_id: int):
     per_page = current_app.config["PAGE_SIZE"]
     records, total = queries.audit_page(trainee_id, page, per_page)
     rows = [(r, record_hash(r) == r.record_hash) for r in records]
-    return render_template("signoff/audit.html", trainee=trainee, rows=rows, total=total, page=page,
-                           pages=max((total + per_page - 1) // per_page, 1), page_title=f"Audit trail: {trainee.name}")
+    return render_template(
+        "signoff/audit.html",
+        trainee=trainee,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + per_page - 1) // per_page, 1),
+        page_title=f"Audit trail: {trainee.name}",
+    )

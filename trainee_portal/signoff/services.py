@@ -3,6 +3,7 @@
 Each keeps the progress summary current, appends an audit record and queues its emails in the caller's
 transaction (the route commits once). Conditional UPDATEs make double submits and races fail cleanly.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,12 +11,12 @@ from datetime import date
 from sqlalchemy import select, update
 
 from trainee_portal import audit, curricula, policy, progress
+from trainee_portal.audit import text_sha256
+from trainee_portal.clock import uk_today
 from trainee_portal.cohort import response_summary
 from trainee_portal.extensions import db
-from trainee_portal.audit import text_sha256
 from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, StageSignOff, TraineeProgress, User
 from trainee_portal.models._base import utcnow
-from trainee_portal.clock import uk_today
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER, app_path, external_url, notify
 from trainee_portal.signoff import queries
 
@@ -24,14 +25,15 @@ class SignOffConflict(Exception):
     """Someone else changed the request or the evidence first; nothing was saved."""
 
 
-def _move_evidence(entry: EvidenceEntry, from_statuses: tuple[str, ...], *, stored_hash: str | None = None,
-                   **values) -> None:
+def _move_evidence(entry: EvidenceEntry, from_statuses: tuple[str, ...], *, stored_hash: str | None = None, **values) -> None:
     """Change the entry only if it is still current, in one of the expected states and (when given) unchanged."""
     conditions = [EvidenceEntry.id == entry.id, EvidenceEntry.status.in_(from_statuses), EvidenceEntry.superseded_at.is_(None)]
     if stored_hash is not None:
         conditions.append(EvidenceEntry.content_hash == stored_hash)  # an edit landing mid-decision wins, not the signature
     result = db.session.execute(  # every write of an entry moves its optimistic lock on, so stale forms are refused
-        update(EvidenceEntry).where(*conditions).values(row_version=EvidenceEntry.row_version + 1, **values)
+        update(EvidenceEntry)
+        .where(*conditions)
+        .values(row_version=EvidenceEntry.row_version + 1, **values)
         .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:
@@ -40,8 +42,10 @@ def _move_evidence(entry: EvidenceEntry, from_statuses: tuple[str, ...], *, stor
 
 def _close_request(signoff_request: SignOffRequest, **values) -> None:
     result = db.session.execute(
-        update(SignOffRequest).where(SignOffRequest.id == signoff_request.id, SignOffRequest.status == "pending")
-        .values(**values).execution_options(synchronize_session="fetch")
+        update(SignOffRequest)
+        .where(SignOffRequest.id == signoff_request.id, SignOffRequest.status == "pending")
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:
         raise SignOffConflict("This request has already been decided or withdrawn, so nothing was changed.")
@@ -53,40 +57,66 @@ def _request_path(signoff_request: SignOffRequest) -> str:
 
 # --- requests -----------------------------------------------------------------------------------
 
-def request_signoff(trainee: User, entry: EvidenceEntry, *, supervisor: User | None = None,
-                    assessor_email: str | None = None) -> SignOffRequest:
+
+def request_signoff(
+    trainee: User, entry: EvidenceEntry, *, supervisor: User | None = None, assessor_email: str | None = None
+) -> SignOffRequest:
     """draft/returned → submitted, with a pending request to a supervisor or an outside assessor."""
     now = utcnow()
     before = progress.contribution(entry)
-    _move_evidence(entry, ("draft", "returned"), status="submitted", submitted_at=now,
-                   content_hash=entry.compute_content_hash())
+    _move_evidence(entry, ("draft", "returned"), status="submitted", submitted_at=now, content_hash=entry.compute_content_hash())
     signoff_request = SignOffRequest(
-        evidence_id=entry.id, requested_by_id=trainee.id, status="pending", created_at=now,
-        supervisor_id=supervisor.id if supervisor else None, assessor_email=None if supervisor else assessor_email,
+        evidence_id=entry.id,
+        requested_by_id=trainee.id,
+        status="pending",
+        created_at=now,
+        supervisor_id=supervisor.id if supervisor else None,
+        assessor_email=None if supervisor else assessor_email,
     )
     db.session.add(signoff_request)
     db.session.flush()
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append("signoff.requested", actor=trainee, trainee_id=entry.trainee_id, subject_type="evidence",
-                 subject_id=entry.id, payload={"request_id": signoff_request.id, "evidence_id": entry.id,
-                                               "to": supervisor.email if supervisor else assessor_email,
-                                               "kind": "supervisor" if supervisor else "assessor",
-                                               "content_hash": entry.content_hash})
+    audit.append(
+        "signoff.requested",
+        actor=trainee,
+        trainee_id=entry.trainee_id,
+        subject_type="evidence",
+        subject_id=entry.id,
+        payload={
+            "request_id": signoff_request.id,
+            "evidence_id": entry.id,
+            "to": supervisor.email if supervisor else assessor_email,
+            "kind": "supervisor" if supervisor else "assessor",
+            "content_hash": entry.content_hash,
+        },
+    )
     if supervisor:
-        notify(user=supervisor, category="signoff.request", link=_request_path(signoff_request),
-               subject=f"Sign-off requested by {trainee.name}: {entry.title}",
-               body=(f"{trainee.name} has asked you to sign off \"{entry.title}\" ({entry.occurred_on:%d %B %Y}).\n\n"
-                     f"Review it here: {external_url('signoff.detail', request_id=signoff_request.id)}\n"))
+        notify(
+            user=supervisor,
+            category="signoff.request",
+            link=_request_path(signoff_request),
+            subject=f"Sign-off requested by {trainee.name}: {entry.title}",
+            body=(
+                f'{trainee.name} has asked you to sign off "{entry.title}" ({entry.occurred_on:%d %B %Y}).\n\n'
+                f"Review it here: {external_url('signoff.detail', request_id=signoff_request.id)}\n"
+            ),
+        )
     else:
         link = external_url("signoff.assessor", token=TOKEN_PLACEHOLDER)
-        notify(to_email=assessor_email, category="signoff.assessor_link", signoff_request_id=signoff_request.id,
-               subject=f"Please assess a training record for {trainee.name}",
-               body=(f"{trainee.name}, a Pain Medicine trainee, has asked you to assess one item of their training "
-                     f"record: \"{entry.title}\" ({entry.occurred_on:%d %B %Y}).\n\n"
-                     f"Open this one-time link to review it and sign it off or return it (you will be asked for "
-                     f"your name and GMC number; no account is needed):\n{link}\n\n"
-                     f"The link works once and expires after the number of days your portfolio administrator set. "
-                     f"If you were not expecting this, ignore this email.\n"))
+        notify(
+            to_email=assessor_email,
+            category="signoff.assessor_link",
+            signoff_request_id=signoff_request.id,
+            subject=f"Please assess a training record for {trainee.name}",
+            body=(
+                f"{trainee.name}, a Pain Medicine trainee, has asked you to assess one item of their training "
+                f'record: "{entry.title}" ({entry.occurred_on:%d %B %Y}).\n\n'
+                f"Open this one-time link to review it and sign it off or return it (you will be asked for "
+                f"your name and GMC number; no account is needed):\n{link}\n\n"
+                f"The link works once and expires after the number of days your portfolio administrator set. "
+                f"If you were not expecting this, ignore this email.\n"
+            ),
+        )
     return signoff_request
 
 
@@ -94,16 +124,29 @@ def _withdraw(trainee: User, signoff_request: SignOffRequest) -> None:
     """Close a pending request as withdrawn, record it, and tell whoever was asked."""
     entry = signoff_request.evidence
     _close_request(signoff_request, status="cancelled", decided_at=utcnow())
-    audit.append("signoff.cancelled", actor=trainee, trainee_id=entry.trainee_id, subject_type="evidence",
-                 subject_id=entry.id, payload={"request_id": signoff_request.id, "evidence_id": entry.id})
+    audit.append(
+        "signoff.cancelled",
+        actor=trainee,
+        trainee_id=entry.trainee_id,
+        subject_type="evidence",
+        subject_id=entry.id,
+        payload={"request_id": signoff_request.id, "evidence_id": entry.id},
+    )
     if signoff_request.supervisor is not None:
-        notify(user=signoff_request.supervisor, category="signoff.cancelled", link=_request_path(signoff_request),
-               subject=f"Sign-off request withdrawn: {entry.title}",
-               body=f"{trainee.name} withdrew the request to sign off \"{entry.title}\". Nothing more is needed from you.\n")
+        notify(
+            user=signoff_request.supervisor,
+            category="signoff.cancelled",
+            link=_request_path(signoff_request),
+            subject=f"Sign-off request withdrawn: {entry.title}",
+            body=f'{trainee.name} withdrew the request to sign off "{entry.title}". Nothing more is needed from you.\n',
+        )
     elif signoff_request.token_hash is not None:  # the assessor already has a link: tell them it no longer works
-        notify(to_email=signoff_request.assessor_email, category="signoff.cancelled",
-               subject=f"Assessment request withdrawn by {trainee.name}",
-               body=f"{trainee.name} withdrew the request to assess \"{entry.title}\". The link you were sent no longer works.\n")
+        notify(
+            to_email=signoff_request.assessor_email,
+            category="signoff.cancelled",
+            subject=f"Assessment request withdrawn by {trainee.name}",
+            body=f'{trainee.name} withdrew the request to assess "{entry.title}". The link you were sent no longer works.\n',
+        )
 
 
 def cancel(trainee: User, signoff_request: SignOffRequest) -> None:
@@ -116,8 +159,9 @@ def cancel(trainee: User, signoff_request: SignOffRequest) -> None:
 
 
 def pending_request(entry: EvidenceEntry) -> SignOffRequest | None:
-    return db.session.scalar(select(SignOffRequest).where(SignOffRequest.evidence_id == entry.id,
-                                                          SignOffRequest.status == "pending"))
+    return db.session.scalar(
+        select(SignOffRequest).where(SignOffRequest.evidence_id == entry.id, SignOffRequest.status == "pending")
+    )
 
 
 def withdraw_for_edit(trainee: User, entry: EvidenceEntry) -> SignOffRequest | None:
@@ -129,12 +173,15 @@ def withdraw_for_edit(trainee: User, entry: EvidenceEntry) -> SignOffRequest | N
         try:
             _withdraw(trainee, signoff_request)
         except SignOffConflict:
-            raise SignOffConflict("The request for sign-off was decided while you were editing, so your changes were "
-                                  "not saved. What you typed is still below.") from None
+            raise SignOffConflict(
+                "The request for sign-off was decided while you were editing, so your changes were "
+                "not saved. What you typed is still below."
+            ) from None
     return signoff_request
 
 
 # --- decisions ----------------------------------------------------------------------------------
+
 
 def _decided_by(decider: User | None, assessor_name: str | None, assessor_gmc: str | None, assessor_email: str | None):
     if decider is not None:
@@ -142,8 +189,16 @@ def _decided_by(decider: User | None, assessor_name: str | None, assessor_gmc: s
     return {"actor": None, "actor_label": f"{assessor_name} (GMC {assessor_gmc}) <{assessor_email}> via one-time link"}
 
 
-def sign(signoff_request: SignOffRequest, *, level: str, feedback: str, seen_hash: str, decider: User | None = None,
-         assessor_name: str | None = None, assessor_gmc: str | None = None) -> SignOff:
+def sign(
+    signoff_request: SignOffRequest,
+    *,
+    level: str,
+    feedback: str,
+    seen_hash: str,
+    decider: User | None = None,
+    assessor_name: str | None = None,
+    assessor_gmc: str | None = None,
+) -> SignOff:
     """The signer's decision, covering the content as they saw it, with the level they gave.
 
     A supervisor's signature, or an outside assessor's at a domain the trainee's region trusts, makes the evidence
@@ -155,36 +210,83 @@ def sign(signoff_request: SignOffRequest, *, level: str, feedback: str, seen_has
         raise SignOffConflict("The trainee changed this evidence after you opened it. Read it again before deciding.")
     assurance, _trusted_domain = policy.signature_assurance(signoff_request)
     before = progress.contribution(entry)
-    _close_request(signoff_request, status="signed", decided_at=now, decided_by_id=decider.id if decider else None,
-                   token_used_at=None if decider else now)
+    _close_request(
+        signoff_request,
+        status="signed",
+        decided_at=now,
+        decided_by_id=decider.id if decider else None,
+        token_used_at=None if decider else now,
+    )
     response_summary.record_decision(signoff_request, now)
     entry.supervision_level = level
     content_hash = entry.compute_content_hash()
     counts = assurance != "unconfirmed"
-    _move_evidence(entry, ("submitted",), stored_hash=seen_hash, supervision_level=level, content_hash=content_hash,
-                   **({"status": "signed", "signed_at": now} if counts else {}))
-    signoff = SignOff(evidence_id=entry.id, request_id=signoff_request.id, signer_id=decider.id if decider else None,
-                      assessor_name=assessor_name, assessor_gmc=assessor_gmc, supervision_level=level,
-                      feedback=feedback or "", content_hash=content_hash, signed_at=now, assurance=assurance,
-                      assessor_email=None if decider else signoff_request.assessor_email)
+    _move_evidence(
+        entry,
+        ("submitted",),
+        stored_hash=seen_hash,
+        supervision_level=level,
+        content_hash=content_hash,
+        **({"status": "signed", "signed_at": now} if counts else {}),
+    )
+    signoff = SignOff(
+        evidence_id=entry.id,
+        request_id=signoff_request.id,
+        signer_id=decider.id if decider else None,
+        assessor_name=assessor_name,
+        assessor_gmc=assessor_gmc,
+        supervision_level=level,
+        feedback=feedback or "",
+        content_hash=content_hash,
+        signed_at=now,
+        assurance=assurance,
+        assessor_email=None if decider else signoff_request.assessor_email,
+    )
     db.session.add(signoff)
     db.session.flush()  # the unique request_id refuses a second signature even if a race slipped past the checks
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append("signoff.signed", trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
-                 payload={"request_id": signoff_request.id, "signoff_id": signoff.id, "evidence_id": entry.id,
-                          "level": level, "content_hash": content_hash, "signer_id": signoff.signer_id,
-                          "assessor_name": assessor_name, "assessor_gmc": assessor_gmc,
-                          "assessor_email": signoff.assessor_email, "assurance": assurance,
-                          "feedback_sha256": text_sha256(signoff.feedback)},
-                 **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email))
+    audit.append(
+        "signoff.signed",
+        trainee_id=entry.trainee_id,
+        subject_type="evidence",
+        subject_id=entry.id,
+        payload={
+            "request_id": signoff_request.id,
+            "signoff_id": signoff.id,
+            "evidence_id": entry.id,
+            "level": level,
+            "content_hash": content_hash,
+            "signer_id": signoff.signer_id,
+            "assessor_name": assessor_name,
+            "assessor_gmc": assessor_gmc,
+            "assessor_email": signoff.assessor_email,
+            "assurance": assurance,
+            "feedback_sha256": text_sha256(signoff.feedback),
+        },
+        **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email),
+    )
     who = decider.name if decider else f"{assessor_name} (outside assessor)"
-    waiting = "" if counts else ("\n\nThe assessor's address is not at a domain your region trusts, so this signature "
-                                 "counts only once your educational supervisor confirms it. They have been asked to.\n")
-    notify(user=entry.trainee, category="signoff.signed", link=_request_path(signoff_request),
-           subject=f"Signed off: {entry.title}" if counts else f"Signed by an outside assessor, awaiting confirmation: {entry.title}",
-           body=(f"{who} signed off \"{entry.title}\" at supervision level {level}.{waiting}\n\n"
-                 f"Feedback: {feedback or '(none given)'}\n\n"
-                 f"See it here: {external_url('signoff.detail', request_id=signoff_request.id)}\n"))
+    waiting = (
+        ""
+        if counts
+        else (
+            "\n\nThe assessor's address is not at a domain your region trusts, so this signature "
+            "counts only once your educational supervisor confirms it. They have been asked to.\n"
+        )
+    )
+    notify(
+        user=entry.trainee,
+        category="signoff.signed",
+        link=_request_path(signoff_request),
+        subject=f"Signed off: {entry.title}"
+        if counts
+        else f"Signed by an outside assessor, awaiting confirmation: {entry.title}",
+        body=(
+            f'{who} signed off "{entry.title}" at supervision level {level}.{waiting}\n\n'
+            f"Feedback: {feedback or '(none given)'}\n\n"
+            f"See it here: {external_url('signoff.detail', request_id=signoff_request.id)}\n"
+        ),
+    )
     if not counts:
         _ask_for_confirmation(signoff)
     return signoff
@@ -194,18 +296,27 @@ def _ask_for_confirmation(signoff: SignOff) -> None:
     entry = signoff.evidence
     for supervisor, _kind in queries.current_supervisors(entry.trainee_id, uk_today(), kind="educational"):
         if supervisor.id != entry.trainee_id:
-            notify(user=supervisor, category="signoff.confirm", link=app_path("signoff.queue"),
-                   subject=f"Confirm an outside assessor's signature for {entry.trainee.name}: {entry.title}",
-                   body=(f"{signoff.assessor_name} ({signoff.assessor_email}, GMC {signoff.assessor_gmc}) signed off "
-                         f"\"{entry.title}\" for {entry.trainee.name} through a one-time link. The address is not at a "
-                         f"domain the region trusts, so the signature counts only if you confirm that this assessor "
-                         f"is who they say they are.\n\nConfirm or decline it here: {external_url('signoff.queue')}\n"))
+            notify(
+                user=supervisor,
+                category="signoff.confirm",
+                link=app_path("signoff.queue"),
+                subject=f"Confirm an outside assessor's signature for {entry.trainee.name}: {entry.title}",
+                body=(
+                    f"{signoff.assessor_name} ({signoff.assessor_email}, GMC {signoff.assessor_gmc}) signed off "
+                    f'"{entry.title}" for {entry.trainee.name} through a one-time link. The address is not at a '
+                    f"domain the region trusts, so the signature counts only if you confirm that this assessor "
+                    f"is who they say they are.\n\nConfirm or decline it here: {external_url('signoff.queue')}\n"
+                ),
+            )
 
 
 def _claim_unconfirmed(signoff: SignOff, **values) -> None:
     result = db.session.execute(
-        update(SignOff).where(SignOff.id == signoff.id, SignOff.assurance == "unconfirmed", SignOff.voided_at.is_(None))
-        .values(**values).execution_options(synchronize_session="fetch"))
+        update(SignOff)
+        .where(SignOff.id == signoff.id, SignOff.assurance == "unconfirmed", SignOff.voided_at.is_(None))
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
     if result.rowcount != 1:
         raise SignOffConflict("Someone has already confirmed or declined this signature, so nothing was changed.")
 
@@ -217,13 +328,24 @@ def confirm(supervisor: User, signoff: SignOff) -> None:
     _claim_unconfirmed(signoff, assurance="confirmed", confirmed_by_id=supervisor.id, confirmed_at=now)
     _move_evidence(entry, ("submitted",), stored_hash=signoff.content_hash, status="signed", signed_at=now)
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append("signoff.confirmed", actor=supervisor, trainee_id=entry.trainee_id, subject_type="evidence",
-                 subject_id=entry.id, payload={"signoff_id": signoff.id, "evidence_id": entry.id,
-                                               "confirmed_by_id": supervisor.id, "assurance": "confirmed"})
-    notify(user=entry.trainee, category="signoff.confirmed", link=_request_path(signoff.request),
-           subject=f"Signature confirmed: {entry.title}",
-           body=(f"{supervisor.name} confirmed {signoff.assessor_name}'s signature on \"{entry.title}\". "
-                 f"It now counts towards your progress.\n"))
+    audit.append(
+        "signoff.confirmed",
+        actor=supervisor,
+        trainee_id=entry.trainee_id,
+        subject_type="evidence",
+        subject_id=entry.id,
+        payload={"signoff_id": signoff.id, "evidence_id": entry.id, "confirmed_by_id": supervisor.id, "assurance": "confirmed"},
+    )
+    notify(
+        user=entry.trainee,
+        category="signoff.confirmed",
+        link=_request_path(signoff.request),
+        subject=f"Signature confirmed: {entry.title}",
+        body=(
+            f'{supervisor.name} confirmed {signoff.assessor_name}\'s signature on "{entry.title}". '
+            f"It now counts towards your progress.\n"
+        ),
+    )
 
 
 def decline(supervisor: User, signoff: SignOff, reason: str) -> None:
@@ -233,38 +355,72 @@ def decline(supervisor: User, signoff: SignOff, reason: str) -> None:
     _claim_unconfirmed(signoff, voided_at=now, void_reason=reason)
     _move_evidence(entry, ("submitted",), stored_hash=signoff.content_hash, status="returned")
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append("signoff.voided", actor=supervisor, trainee_id=entry.trainee_id, subject_type="evidence",
-                 subject_id=entry.id, payload={"signoff_id": signoff.id, "evidence_id": entry.id, "reason": reason,
-                                               "content_hash": signoff.content_hash})
-    notify(user=entry.trainee, category="signoff.returned", link=_request_path(signoff.request),
-           subject=f"Outside assessor's signature declined: {entry.title}",
-           body=(f"{supervisor.name} did not confirm {signoff.assessor_name}'s signature on \"{entry.title}\", so it "
-                 f"does not count and the evidence is returned to you.\n\nReason: {reason}\n\n"
-                 f"Ask for sign-off again: {external_url('signoff.detail', request_id=signoff.request_id)}\n"))
+    audit.append(
+        "signoff.voided",
+        actor=supervisor,
+        trainee_id=entry.trainee_id,
+        subject_type="evidence",
+        subject_id=entry.id,
+        payload={"signoff_id": signoff.id, "evidence_id": entry.id, "reason": reason, "content_hash": signoff.content_hash},
+    )
+    notify(
+        user=entry.trainee,
+        category="signoff.returned",
+        link=_request_path(signoff.request),
+        subject=f"Outside assessor's signature declined: {entry.title}",
+        body=(
+            f'{supervisor.name} did not confirm {signoff.assessor_name}\'s signature on "{entry.title}", so it '
+            f"does not count and the evidence is returned to you.\n\nReason: {reason}\n\n"
+            f"Ask for sign-off again: {external_url('signoff.detail', request_id=signoff.request_id)}\n"
+        ),
+    )
 
 
-def return_to_trainee(signoff_request: SignOffRequest, *, reason: str, decider: User | None = None,
-                      assessor_name: str | None = None, assessor_gmc: str | None = None) -> None:
+def return_to_trainee(
+    signoff_request: SignOffRequest,
+    *,
+    reason: str,
+    decider: User | None = None,
+    assessor_name: str | None = None,
+    assessor_gmc: str | None = None,
+) -> None:
     """submitted → returned, with a reason the trainee sees."""
     entry, now = signoff_request.evidence, utcnow()
     before = progress.contribution(entry)
-    _close_request(signoff_request, status="returned", decided_at=now, decided_by_id=decider.id if decider else None,
-                   return_reason=reason, token_used_at=None if decider else now)
+    _close_request(
+        signoff_request,
+        status="returned",
+        decided_at=now,
+        decided_by_id=decider.id if decider else None,
+        return_reason=reason,
+        token_used_at=None if decider else now,
+    )
     response_summary.record_decision(signoff_request, now)
     _move_evidence(entry, ("submitted",), status="returned")
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append("signoff.returned", trainee_id=entry.trainee_id, subject_type="evidence", subject_id=entry.id,
-                 payload={"request_id": signoff_request.id, "evidence_id": entry.id, "reason": reason,
-                          "assessor_gmc": assessor_gmc},
-                 **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email))
+    audit.append(
+        "signoff.returned",
+        trainee_id=entry.trainee_id,
+        subject_type="evidence",
+        subject_id=entry.id,
+        payload={"request_id": signoff_request.id, "evidence_id": entry.id, "reason": reason, "assessor_gmc": assessor_gmc},
+        **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email),
+    )
     who = decider.name if decider else f"{assessor_name} (outside assessor)"
-    notify(user=entry.trainee, category="signoff.returned", link=_request_path(signoff_request),
-           subject=f"Returned for changes: {entry.title}",
-           body=(f"{who} returned \"{entry.title}\" to you.\n\nReason: {reason}\n\n"
-                 f"Change it and ask again: {external_url('signoff.detail', request_id=signoff_request.id)}\n"))
+    notify(
+        user=entry.trainee,
+        category="signoff.returned",
+        link=_request_path(signoff_request),
+        subject=f"Returned for changes: {entry.title}",
+        body=(
+            f'{who} returned "{entry.title}" to you.\n\nReason: {reason}\n\n'
+            f"Change it and ask again: {external_url('signoff.detail', request_id=signoff_request.id)}\n"
+        ),
+    )
 
 
 # --- end of stage -------------------------------------------------------------------------------
+
 
 def sign_off_stage(supervisor: User, trainee: User, stage_key: str, signed_on: date, comment: str) -> StageSignOff:
     """Close a stage the core says is complete; the unique constraint refuses a second sign-off."""
@@ -272,19 +428,40 @@ def sign_off_stage(supervisor: User, trainee: User, stage_key: str, signed_on: d
     if row is None or not row.ready_for_signoff:
         raise SignOffConflict("This stage's requirements are not all met yet, so it cannot be signed off.")
     profile = trainee.trainee_profile
-    stage_signoff = StageSignOff(trainee_id=trainee.id, curriculum_version=profile.curriculum_version, stage_key=stage_key,
-                                 stage_level=row.stage_level, signed_by_id=supervisor.id, signed_on=signed_on,
-                                 comment=comment or "")
+    stage_signoff = StageSignOff(
+        trainee_id=trainee.id,
+        curriculum_version=profile.curriculum_version,
+        stage_key=stage_key,
+        stage_level=row.stage_level,
+        signed_by_id=supervisor.id,
+        signed_on=signed_on,
+        comment=comment or "",
+    )
     db.session.add(stage_signoff)
     db.session.flush()
-    audit.append("stage.signed_off", actor=supervisor, trainee_id=trainee.id, subject_type="stage",
-                 subject_id=stage_signoff.id, payload={
-                     "stage_sign_off_id": stage_signoff.id, "trainee_id": trainee.id, "stage_key": stage_key,
-                     "curriculum_version": profile.curriculum_version, "stage_level": stage_signoff.stage_level,
-                     "signed_by_id": supervisor.id, "signed_on": signed_on.isoformat(),
-                     "comment_sha256": text_sha256(stage_signoff.comment)})
+    audit.append(
+        "stage.signed_off",
+        actor=supervisor,
+        trainee_id=trainee.id,
+        subject_type="stage",
+        subject_id=stage_signoff.id,
+        payload={
+            "stage_sign_off_id": stage_signoff.id,
+            "trainee_id": trainee.id,
+            "stage_key": stage_key,
+            "curriculum_version": profile.curriculum_version,
+            "stage_level": stage_signoff.stage_level,
+            "signed_by_id": supervisor.id,
+            "signed_on": signed_on.isoformat(),
+            "comment_sha256": text_sha256(stage_signoff.comment),
+        },
+    )
     stage_name = curricula.curriculum(profile.curriculum_version).stage(stage_key).name
-    notify(user=trainee, category="stage.signed_off", link=app_path("signoff.mine"),
-           subject=f"Stage signed off: {stage_name}",
-           body=f"{supervisor.name} signed off your {stage_name} stage on {signed_on:%d %B %Y}.\n\n{comment or ''}\n")
+    notify(
+        user=trainee,
+        category="stage.signed_off",
+        link=app_path("signoff.mine"),
+        subject=f"Stage signed off: {stage_name}",
+        body=f"{supervisor.name} signed off your {stage_name} stage on {signed_on:%d %B %Y}.\n\n{comment or ''}\n",
+    )
     return stage_signoff

@@ -1,4 +1,5 @@
 """One stage blueprint, registered once per training stage at /basic, /intermediate, /higher and /advanced."""
+
 from flask import Blueprint
 
 from trainee_portal.stages.routes import register_routes

@@ -1,4 +1,5 @@
 """The stage page (aim, duration, domains, every competency with status and what is missing) and a competency's page."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, url_for
@@ -25,13 +26,20 @@ def register_routes(bp: Blueprint, level: str) -> None:
         profile, curriculum, stage = _stage_context(level)
         choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
         if profile is None:
-            return render_template("stages/pick.html", level=level, choices=choices,
-                                   page_title=f"{level.capitalize()} stage"), 200
+            return render_template(
+                "stages/pick.html", level=level, choices=choices, page_title=f"{level.capitalize()} stage"
+            ), 200
         codes = [c.code for c in stage.competencies]
         result = stage_progress(curriculum, stage.key, progress.trainee_counts(profile.user_id, codes))
         return render_template(
-            "stages/stage.html", level=level, profile=profile, curriculum=curriculum, stage=stage,
-            result=result, choices=choices, page_title=stage.name,
+            "stages/stage.html",
+            level=level,
+            profile=profile,
+            curriculum=curriculum,
+            stage=stage,
+            result=result,
+            choices=choices,
+            page_title=stage.name,
         )
 
     @bp.route("/competency/<code>")
@@ -45,7 +53,13 @@ def register_routes(bp: Blueprint, level: str) -> None:
         item = next(c for c in result.competencies if c.competency.code == code)
         back = url_for(f"stage_{level}.index", trainee=profile.user_id if profile.user_id != current_user.id else None)
         return render_template(
-            "stages/competency.html", level=level, profile=profile, curriculum=curriculum, stage=stage,
-            item=item, back=back, page_title=f"{code} {item.competency.title}",
+            "stages/competency.html",
+            level=level,
+            profile=profile,
+            curriculum=curriculum,
+            stage=stage,
+            item=item,
+            back=back,
+            page_title=f"{code} {item.competency.title}",
             evidence_entries=evidence_queries.for_competency(profile.user_id, code),
         )
