@@ -43,10 +43,11 @@ def generate(database_url: str, trainees: int, evidence: int, signoffs: int | No
 
     from benchmarks.dataset import DatasetBuilder, Sizes
     from benchmarks.loader import BulkLoader, analyze
-    from trainee_portal import curricula, progress
+    from trainee_portal import curricula
     from trainee_portal.extensions import db
     from trainee_portal.models import User
-    from trainee_portal.passwords import hash_password
+    from trainee_portal.platform.passwords import hash_password
+    from trainee_portal.summaries import progress
 
     app = make_app(database_url)
     timings: dict[str, float] = {}

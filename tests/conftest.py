@@ -83,6 +83,18 @@ def app(database_url, instance_dir):
 
 
 @pytest.fixture(autouse=True)
+def _rate_limits_off_after_each_test():
+    """The limiter is one object shared by every app a test builds: a test that builds an app with limits on must
+    not leave them on, or its counts, for the shared test app (whose settings turn them off)."""
+    yield
+    from trainee_portal.extensions import limiter
+
+    if limiter.enabled:
+        limiter.reset()
+        limiter.enabled = False
+
+
+@pytest.fixture(autouse=True)
 def _database_per_test(request):
     """Tests that use the app get an app context and empty tables afterwards."""
     if "app" not in request.fixturenames:

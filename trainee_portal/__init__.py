@@ -12,18 +12,47 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from trainee_portal import settings
+from trainee_portal import (
+    admin,
+    arcp,
+    auth,
+    cohort,
+    commands,
+    dashboard,
+    evidence,
+    exams,
+    home,
+    models,
+    notifications,
+    settings,
+    signoff,
+)
 from trainee_portal.extensions import csrf, db, limiter, login_manager, migrate
+from trainee_portal.platform import assets, benchmarking, errors, hardening, inputs, navigation, security
+from trainee_portal.stages import STAGE_TITLES, make_stage_blueprint
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["create_app", "models"]  # importing models registers the tables
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The portal, built in named steps: settings, templates, extensions, request plumbing, features, commands."""
     app = Flask(
         __name__,
         instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
     )
+    _load_settings(app, config)
+    _configure_templates(app)
+    _init_extensions(app)
+    _register_platform(app)
+    _register_features(app)
+    commands.init_app(app)
+    return app
+
+
+def _load_settings(app: Flask, config: dict | None) -> None:
+    """Defaults, then instance/config.py, then the environment, then what the caller passed; checked before use."""
     app.config.from_object(settings.Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(settings.from_environment())
@@ -34,6 +63,8 @@ def create_app(config: dict | None = None) -> Flask:
     _require_public_base_url(app)
     _check_throttle_limits(app)
 
+
+def _configure_templates(app: Flask) -> None:
     app.jinja_options = {
         "undefined": ChainableUndefined,  # the NHS.UK macros read optional nested parameters
         "loader": ChoiceLoader(
@@ -45,58 +76,36 @@ def create_app(config: dict | None = None) -> Flask:
         "autoescape": True,
     }
 
+
+def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from trainee_portal import assets, commands, errors, models, navigation, security  # noqa: F401 (models registers the tables)
-    from trainee_portal.auth import bp as auth_bp
-    from trainee_portal.home import bp as home_bp
-    from trainee_portal.stages import make_stage_blueprint
 
+def _register_platform(app: Flask) -> None:
+    """The request plumbing every page shares, in the order it must run."""
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
-    security.init_app(app)
-    from trainee_portal import inputs
-
-    inputs.init_app(app)  # noqa: E702 (control characters removed from all input)
-    from trainee_portal import hardening
-
-    hardening.init_app(app)  # noqa: E702 (Secure cookie, expiry, ProxyFix, body cap)
+    security.init_app(app)  # sign-in, sessions, security headers
+    inputs.init_app(app)  # control characters removed from all input
+    hardening.init_app(app)  # Secure cookie, expiry, ProxyFix, body cap
     assets.init_app(app)
-    from trainee_portal import benchmarking  # opt-in benchmark instrumentation, off by default
-
-    benchmarking.init_app(app)
+    benchmarking.init_app(app)  # opt-in benchmark instrumentation, off by default
     errors.init_app(app)
     navigation.init_app(app)
-    commands.init_app(app)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
-    from trainee_portal.signoff import bp as signoff_bp
 
-    app.register_blueprint(signoff_bp)  # noqa: E702
-    from trainee_portal.notifications import bp as notifications_bp
 
-    app.register_blueprint(notifications_bp)  # noqa: E702
-    for level in ("basic", "intermediate", "higher", "advanced"):
+# One blueprint per feature, found by its URL's first segment; the stage blueprint is registered once per stage.
+FEATURES = (auth, home, signoff, notifications, cohort, arcp, exams, admin, evidence, dashboard)
+
+
+def _register_features(app: Flask) -> None:
+    for feature in FEATURES:
+        app.register_blueprint(feature.bp)
+    for level in STAGE_TITLES:
         app.register_blueprint(make_stage_blueprint(level))
-    from trainee_portal.cohort import bp as cohort_bp
-
-    app.register_blueprint(cohort_bp)  # noqa: E702
-    from trainee_portal.exams import bp as exams_bp
-
-    app.register_blueprint(exams_bp)  # noqa: E702
-    from trainee_portal.admin import bp as admin_bp
-
-    app.register_blueprint(admin_bp)  # noqa: E702
-    from trainee_portal.evidence import bp as evidence_bp
-
-    app.register_blueprint(evidence_bp)  # noqa: E702
-    from trainee_portal.dashboard import bp as dashboard_bp
-
-    app.register_blueprint(dashboard_bp)  # noqa: E702
-    return app
 
 
 class BoundedIntegerConverter(IntegerConverter):

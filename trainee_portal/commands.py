@@ -38,7 +38,8 @@ def init_app(app: Flask) -> None:
 @click.option("--password", help="The demo accounts' password (12 characters or more; default pain-demo-2026).")
 def seed_demo(reset: bool, password: str | None) -> None:
     """Load the demo regions, accounts and evidence (safe to run twice)."""
-    from trainee_portal.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PASSWORD_MIN_LENGTH, OLD_DEMO_DOMAIN, load_demo
+    from trainee_portal.demo import load_demo
+    from trainee_portal.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PASSWORD_MIN_LENGTH, OLD_DEMO_DOMAIN
 
     if password is not None and len(password) < DEMO_PASSWORD_MIN_LENGTH:
         raise click.BadParameter(
@@ -71,7 +72,7 @@ def create_user(email: str, name: str, roles: tuple[str, ...]) -> None:
     """Create an account with a temporary password that must be changed at first sign-in."""
     from email_validator import EmailNotValidError, validate_email
 
-    from trainee_portal.passwords import hash_password
+    from trainee_portal.platform.passwords import hash_password
 
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
@@ -118,7 +119,7 @@ def validate_curriculum(path: Path) -> None:
 @click.command("recompute-progress")
 def recompute_progress() -> None:
     """Rebuild every trainee's progress summary from the evidence itself."""
-    from trainee_portal import progress
+    from trainee_portal.summaries import progress
 
     total = db.session.scalar(select(func.count()).select_from(TraineeProfile))
     with click.progressbar(length=total, label="Recomputing progress") as bar:

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from trainee_portal import audit, progress
+from trainee_portal import audit
 from trainee_portal.audit import text_sha256
 from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
@@ -39,6 +39,7 @@ from trainee_portal.models import (
     StageSignOff,
     User,
 )
+from trainee_portal.summaries import progress
 
 COUNTING_ASSURANCE = ("supervisor", "trusted_domain", "confirmed")
 SIGNOFF_KEYS = (

@@ -13,9 +13,9 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, and_, or_, select
 
-from trainee_portal.clock import uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import DirectorScope, SupervisorAssignment, TraineeProfile
+from trainee_portal.platform.clock import uk_today
 
 # --- marking endpoints --------------------------------------------------------------------------
 

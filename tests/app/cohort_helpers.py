@@ -7,8 +7,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 
 from tests.factories import _HASH
-from trainee_portal import progress
-from trainee_portal.cohort import response_summary
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     EvidenceCompetency,
@@ -22,6 +20,8 @@ from trainee_portal.models import (
     UserRole,
 )
 from trainee_portal.models._base import utcnow
+from trainee_portal.summaries import progress
+from trainee_portal.summaries import response_times as response_summary
 
 
 def bulk_trainees(

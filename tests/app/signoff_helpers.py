@@ -16,9 +16,9 @@ from tests.factories import (
     assign,
     direct,
 )
-from trainee_portal import progress
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOffRequest, User
+from trainee_portal.summaries import progress
 
 
 def first_code() -> str:

@@ -48,7 +48,8 @@ MATRIX: dict[str, tuple] = {
     "GET cohort.dashboard": (302, 403, 403, 403, 403, 200, 200, 200),
     "GET cohort.export_csv": (302, 403, 403, 403, 403, 200, 200, 200),
     "GET cohort.export_xlsx": (302, 403, 403, 403, 403, 200, 200, 200),
-    "GET cohort.my_arcp": (302, 200, 200, 403, 403, 403, 403, 403),
+    "GET arcp.mine": (302, 200, 200, 403, 403, 403, 403, 403),
+    "GET cohort.my_arcp": (302, 301, 301, 403, 403, 403, 403, 403),  # moved to /arcp
     "GET cohort.record_arcp": (302, 403, 403, 403, 403, 403, 200, 403),
     "GET cohort.review": (302, 403, 403, 403, 403, 403, 200, 200),
     "GET dashboard.index": (302, 200, 200, 200, 200, 200, 200, 200),

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from benchmarks.dataset import DatasetBuilder, Sizes
 from benchmarks.loader import BulkLoader
-from trainee_portal import audit, curricula, progress
+from trainee_portal import audit, curricula
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
 from trainee_portal.models import (
@@ -26,6 +26,7 @@ from trainee_portal.models import (
     TraineeProgress,
     User,
 )
+from trainee_portal.summaries import progress
 
 
 def _load(sizes: Sizes) -> BulkLoader:

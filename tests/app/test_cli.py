@@ -59,7 +59,7 @@ def test_create_user_validates_its_arguments(app):
 
 
 def test_seed_demo_sets_the_password_asked_for_and_says_which(app):
-    from trainee_portal.passwords import verify_password
+    from trainee_portal.platform.passwords import verify_password
 
     short = run(app, "seed-demo", "--password", "eleven-char")
     assert short.exit_code == 2 and "at least 12 characters" in short.output and "Traceback" not in short.output

@@ -129,7 +129,7 @@ def test_the_nhsuk_stylesheet_is_built_without_fonts_from_another_host(client):
 def test_a_missing_stylesheet_build_is_logged(app, tmp_path, caplog):
     from flask import Flask
 
-    from trainee_portal import assets
+    from trainee_portal.platform import assets
 
     bare = Flask("bare", static_folder=str(tmp_path))  # as if scripts/install had not built it
     bare.config["NHSUK_FRONTEND_DIR"] = app.config["NHSUK_FRONTEND_DIR"]

@@ -220,7 +220,7 @@ def test_outside_assessor_signs_once_through_the_emailed_link(browsing, live_ser
 def test_a_forgotten_password_is_reset_through_the_emailed_link(browsing, live_server, mail):
     from trainee_portal.extensions import db
     from trainee_portal.models import User
-    from trainee_portal.passwords import hash_password
+    from trainee_portal.platform.passwords import hash_password
 
     email, new_password = "rosa.lindqvist@example.nhs.uk", "heather-compass-lantern-58"
     with live_server.app.app_context():

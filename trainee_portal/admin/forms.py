@@ -10,8 +10,8 @@ from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from competencies import STAGE_LEVELS
-from trainee_portal.fields import CalendarDateField
 from trainee_portal.models.accounts import ROLE_LABELS, ROLES
+from trainee_portal.platform.fields import CalendarDateField
 
 GMC_PATTERN = re.compile(r"^\d{7}$")
 # A DNS name of two or more labels, letters, digits and inner hyphens, ending in a top-level domain of letters.

@@ -1,15 +1,32 @@
-"""Administration home, accounts (invite, roles, deactivate, delete) and trainee profiles."""
+"""Administration pages, /admin/…: the home page; accounts (invite, roles, deactivate, delete) and trainee profiles;
+regions and cohorts, supervisor assignments and director scopes; curriculum versions (upload a TOML file, see its
+problems or how it differs from a live version, activate it)."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload
+from werkzeug.utils import secure_filename
 
-from trainee_portal import policy
-from trainee_portal.admin import accounts, bp, choices
-from trainee_portal.admin.forms import InviteForm, ProfileForm, RolesForm
+from competencies import CurriculumError, load_curriculum_text
+from trainee_portal import audit, curricula, policy
+from trainee_portal.admin import choices, services
+from trainee_portal.admin.blueprint import bp
+from trainee_portal.admin.forms import (
+    AssignmentForm,
+    CohortForm,
+    CurriculumUploadForm,
+    EndAssignmentForm,
+    InviteForm,
+    ProfileForm,
+    RegionForm,
+    RolesForm,
+    ScopeForm,
+    TrustedDomainsForm,
+)
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     Cohort,
@@ -21,7 +38,9 @@ from trainee_portal.models import (
     User,
     UserRole,
 )
-from trainee_portal.viewing import whole_number
+from trainee_portal.models.accounts import name_key
+from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.views import whole_number
 
 PAGE_SIZE = 50
 
@@ -79,19 +98,19 @@ def invite():
         valid = form.check_profile(cohort_regions) and valid  # report every problem at once
     if valid:
         ok = True
-        if accounts.email_taken(form.email.data):
+        if services.email_taken(form.email.data):
             form.email.errors = ["An account with this email address already exists."]
             ok = False
-        if wants_profile and form.gmc_number.data and accounts.gmc_taken(form.gmc_number.data):
+        if wants_profile and form.gmc_number.data and services.gmc_taken(form.gmc_number.data):
             form.gmc_number.errors = ["Another trainee already has this GMC number."]
             ok = False
         if ok:
-            user, temporary = accounts.invite(
+            user, temporary = services.invite(
                 current_user,
                 form.email.data.strip(),
                 form.name.data,
                 form.roles.data,
-                accounts.profile_values(form) if wants_profile else None,
+                services.profile_values(form) if wants_profile else None,
             )
             db.session.commit()
             # Shown once, on this response only: the password never goes into the session or a redirect.
@@ -113,8 +132,8 @@ def user(user_id: int):
     form = RolesForm(data={"roles": list(person.role_names)} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            accounts.change_roles(current_user, person, form.roles.data)
-        except accounts.AccountError as error:
+            services.change_roles(current_user, person, form.roles.data)
+        except services.AccountError as error:
             form.roles.errors = [str(error)]
         else:
             db.session.commit()
@@ -135,7 +154,7 @@ def _user_page(person: User, form, status: int):
         .where(DirectorScope.director_id == person.id)
         .options(joinedload(DirectorScope.region), joinedload(DirectorScope.cohort))
     ).all()
-    records = accounts.records_of(person.id)
+    records = services.records_of(person.id)
     return render_template(
         "admin/user.html",
         person=person,
@@ -153,8 +172,8 @@ def set_active(user_id: int):
     person = _user_or_404(user_id)
     active = request.form.get("active") == "1"
     try:
-        accounts.set_active(current_user, person, active)
-    except accounts.AccountError as error:
+        services.set_active(current_user, person, active)
+    except services.AccountError as error:
         flash(str(error), "error")
     else:
         db.session.commit()
@@ -166,8 +185,8 @@ def set_active(user_id: int):
 def send_password_reset(user_id: int):
     person = _user_or_404(user_id)
     try:
-        accounts.send_password_reset(current_user, person)
-    except accounts.AccountError as error:
+        services.send_password_reset(current_user, person)
+    except services.AccountError as error:
         flash(str(error), "error")
     else:
         db.session.commit()
@@ -184,8 +203,8 @@ def delete_user(user_id: int):
     person = _user_or_404(user_id)
     name = person.name
     try:
-        accounts.delete(current_user, person)
-    except accounts.AccountError as error:
+        services.delete(current_user, person)
+    except services.AccountError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("admin.user", user_id=user_id))
@@ -202,10 +221,10 @@ def profile(user_id: int):
     cohort_regions = choices.fill_profile_choices(form)
     valid = form.validate_on_submit()
     if request.method == "POST" and form.check_profile(cohort_regions) and valid:
-        if accounts.gmc_taken(form.gmc_number.data, except_id=person.id):
+        if services.gmc_taken(form.gmc_number.data, except_id=person.id):
             form.gmc_number.errors = ["Another trainee already has this GMC number."]
         else:
-            accounts.save_profile(current_user, person, accounts.profile_values(form))
+            services.save_profile(current_user, person, services.profile_values(form))
             db.session.commit()
             flash(f"Trainee profile for {person.name} saved.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
@@ -213,3 +232,402 @@ def profile(user_id: int):
     return render_template(
         "admin/profile.html", form=form, person=person, existing=existing, page_title=f"Trainee profile: {person.name}"
     ), status
+
+
+PAGE_SIZE = 50
+
+
+# --- regions and cohorts ------------------------------------------------------------------------
+
+
+def _taken(model, key: str, *scope) -> str | None:
+    """The stored name equal to this one when compared Unicode case-insensitively (name_key), if any."""
+    return db.session.scalar(select(model.name).where(model.name_key == key, *scope).limit(1))
+
+
+def _add_named(row, field, taken_message: str, event: str, payload: dict) -> bool:
+    """Add a region or cohort, or put taken_message on field. The database's unique name_key is the final word:
+    a request that won the race between our check and this insert makes this one fail with the same message."""
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        field.errors = [taken_message]
+        return False
+    audit.append(event, actor=current_user, subject_type=row.__tablename__, subject_id=row.id, payload=payload)
+    db.session.commit()
+    return True
+
+
+def _domain_form(region: Region, formdata=None) -> TrustedDomainsForm:
+    form = TrustedDomainsForm(formdata=formdata, prefix=f"region{region.id}", domains="\n".join(region.trusted_domains))
+    form.domains.label.text = f"Trusted email domains for {region.name}"
+    return form
+
+
+def _regions_page(
+    region_form,
+    cohort_form,
+    status: int = 200,
+    posted_domains: TrustedDomainsForm | None = None,
+    posted_region_id: int | None = None,
+):
+    trainee_counts = dict(
+        db.session.execute(select(TraineeProfile.cohort_id, func.count()).group_by(TraineeProfile.cohort_id)).all()
+    )
+    region_counts = dict(
+        db.session.execute(select(TraineeProfile.region_id, func.count()).group_by(TraineeProfile.region_id)).all()
+    )
+    all_regions = db.session.scalars(select(Region).options(joinedload(Region.cohorts)).order_by(Region.name)).unique().all()
+    domain_forms = {r.id: posted_domains if r.id == posted_region_id else _domain_form(r) for r in all_regions}
+    return render_template(
+        "admin/regions.html",
+        regions=all_regions,
+        region_form=region_form,
+        cohort_form=cohort_form,
+        domain_forms=domain_forms,
+        trainee_counts=trainee_counts,
+        region_counts=region_counts,
+        page_title="Regions and cohorts",
+    ), status
+
+
+def _structure_forms():
+    region_form, cohort_form = RegionForm(prefix="region"), CohortForm(prefix="cohort")
+    cohort_form.region_id.choices = [("", "Choose a region")] + choices.regions()
+    return region_form, cohort_form
+
+
+@bp.route("/regions", methods=["GET", "POST"])
+def regions():
+    region_form, cohort_form = _structure_forms()
+    if request.method == "GET":
+        return _regions_page(region_form, cohort_form)
+    if "region-name" in request.form and region_form.validate_on_submit():
+        name = region_form.name.data
+        existing = _taken(Region, name_key(name))
+        message = f"A region called {existing or name} already exists."
+        if existing:
+            region_form.name.errors = [message]
+        elif _add_named(Region(name=name), region_form.name, message, "region.created", {"name": name}):
+            flash(f"Region {name} added.", "success")
+            return redirect(url_for("admin.regions"))
+    elif "cohort-name" in request.form and cohort_form.validate_on_submit():
+        name, region_id = cohort_form.name.data, cohort_form.region_id.data
+        existing = _taken(Cohort, name_key(name), Cohort.region_id == region_id)
+        message = f"A cohort called {existing or name} already exists in this region."
+        if existing:
+            cohort_form.name.errors = [message]
+        elif _add_named(
+            Cohort(region_id=region_id, name=name, intake_year=cohort_form.intake_year.data),
+            cohort_form.name,
+            message,
+            "cohort.created",
+            {"name": name, "region_id": region_id},
+        ):
+            flash(f"Cohort {name} added.", "success")
+            return redirect(url_for("admin.regions"))
+    elif "region-name" not in request.form and "cohort-name" not in request.form:
+        region_form.form_errors.append("Fill in one of the forms below: add a region, or add a cohort.")
+    return _regions_page(region_form, cohort_form, 400)
+
+
+@bp.route("/regions/<int:region_id>/domains", methods=["POST"])
+def region_domains(region_id: int):
+    region = db.session.get(Region, region_id)
+    if region is None:
+        abort(404)
+    form = _domain_form(region, formdata=request.form)
+    if not form.validate_on_submit():
+        return _regions_page(*_structure_forms(), 400, posted_domains=form, posted_region_id=region.id)
+    old, new = list(region.trusted_domains), form.domains_list
+    if old != new:
+        region.trusted_assessor_domains = "\n".join(new)
+        audit.append(
+            "region.trusted_domains_changed",
+            actor=current_user,
+            subject_type="region",
+            subject_id=region.id,
+            payload={"old": old, "new": new},
+        )
+        db.session.commit()
+    flash(f"{region.name} trusts {', '.join(new) if new else 'no email domain'} for outside assessors.", "success")
+    return redirect(url_for("admin.regions"))
+
+
+# --- supervisor assignments ---------------------------------------------------------------------
+
+
+def _assignment_form() -> AssignmentForm:
+    form = AssignmentForm()
+    form.supervisor_id.choices = [("", "Choose a supervisor")] + choices.people_with_role("supervisor")
+    form.trainee_id.choices = [("", "Choose a trainee")] + choices.trainees()
+    if request.method == "GET":
+        raw = request.args.get("trainee", "")
+        form.trainee_id.data = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+        form.starts_on.data = form.starts_on.data or uk_today()
+    return form
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+def assignments():
+    form = _assignment_form()
+    if form.validate_on_submit():
+        today = uk_today()
+        duplicate = db.session.scalar(
+            select(func.count())
+            .select_from(SupervisorAssignment)
+            .where(
+                SupervisorAssignment.supervisor_id == form.supervisor_id.data,
+                SupervisorAssignment.trainee_id == form.trainee_id.data,
+                SupervisorAssignment.kind == form.kind.data,
+                or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= form.starts_on.data),
+            )
+        )
+        if duplicate:
+            form.supervisor_id.errors = [
+                "This supervisor already has an open assignment of this kind to this trainee. End it first or choose another."
+            ]
+        else:
+            assignment = SupervisorAssignment(
+                supervisor_id=form.supervisor_id.data,
+                trainee_id=form.trainee_id.data,
+                kind=form.kind.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+            )
+            db.session.add(assignment)
+            db.session.flush()
+            audit.append(
+                "supervision.assigned",
+                actor=current_user,
+                trainee_id=assignment.trainee_id,
+                subject_type="supervisor_assignment",
+                subject_id=assignment.id,
+                payload={
+                    "supervisor_id": assignment.supervisor_id,
+                    "kind": assignment.kind,
+                    "starts_on": assignment.starts_on.isoformat(),
+                    "ends_on": assignment.ends_on.isoformat() if assignment.ends_on else None,
+                },
+            )
+            db.session.commit()
+            flash(
+                "Supervisor assignment added." + (" It starts in the future." if assignment.starts_on > today else ""), "success"
+            )
+            return redirect(url_for("admin.assignments"))
+    show_ended = request.args.get("ended") == "1"
+    page = whole_number(request.args.get("page")) or 1
+    query = select(SupervisorAssignment)
+    if not show_ended:
+        query = query.where(or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= uk_today()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    trainee, supervisor = aliased(User), aliased(User)
+    rows = db.session.scalars(
+        query.join(trainee, trainee.id == SupervisorAssignment.trainee_id)
+        .join(supervisor, supervisor.id == SupervisorAssignment.supervisor_id)
+        .options(joinedload(SupervisorAssignment.trainee), joinedload(SupervisorAssignment.supervisor))
+        .order_by(trainee.name, supervisor.name, SupervisorAssignment.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/assignments.html",
+        form=form,
+        rows=rows,
+        show_ended=show_ended,
+        page=page,
+        pages=pages,
+        total=total,
+        end_form=EndAssignmentForm(formdata=None, ends_on=uk_today()),
+        today=uk_today(),
+        page_title="Supervisor assignments",
+    ), status
+
+
+@bp.route("/assignments/<int:assignment_id>/end", methods=["POST"])
+def end_assignment(assignment_id: int):
+    assignment = db.session.get(SupervisorAssignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    form = EndAssignmentForm()
+    if not form.validate_on_submit():
+        flash("Enter the end date as a real date, for example 2026-08-05.", "error")
+    elif form.ends_on.data < assignment.starts_on:
+        flash(f"An assignment cannot end before it starts ({assignment.starts_on.isoformat()}).", "error")
+    else:
+        assignment.ends_on = form.ends_on.data
+        audit.append(
+            "supervision.ended",
+            actor=current_user,
+            trainee_id=assignment.trainee_id,
+            subject_type="supervisor_assignment",
+            subject_id=assignment.id,
+            payload={"supervisor_id": assignment.supervisor_id, "ends_on": form.ends_on.data.isoformat()},
+        )
+        db.session.commit()
+        flash(
+            f"The assignment of {assignment.supervisor.name} to {assignment.trainee.name} ends on "
+            f"{form.ends_on.data.strftime('%-d %B %Y')}.",
+            "success",
+        )
+    return redirect(
+        request.form.get("back") if (request.form.get("back") or "").startswith("/admin/") else url_for("admin.assignments")
+    )
+
+
+# --- director scopes ----------------------------------------------------------------------------
+
+
+@bp.route("/scopes", methods=["GET", "POST"])
+def scopes():
+    form = ScopeForm()
+    form.director_id.choices = [("", "Choose a training director")] + choices.people_with_role("director")
+    form.region_id.choices = [("", "No region (one cohort only)")] + choices.regions()
+    form.cohort_id.choices = [("", "No cohort (whole region)")] + [(c[0], c[1]) for c in choices.cohorts()]
+    if form.validate_on_submit():
+        exists = db.session.scalar(
+            select(func.count())
+            .select_from(DirectorScope)
+            .where(
+                DirectorScope.director_id == form.director_id.data,
+                DirectorScope.region_id.is_(None)
+                if form.region_id.data is None
+                else DirectorScope.region_id == form.region_id.data,
+                DirectorScope.cohort_id.is_(None)
+                if form.cohort_id.data is None
+                else DirectorScope.cohort_id == form.cohort_id.data,
+            )
+        )
+        if exists:
+            form.director_id.errors = ["This director already directs that region or cohort."]
+        else:
+            scope = DirectorScope(director_id=form.director_id.data, region_id=form.region_id.data, cohort_id=form.cohort_id.data)
+            db.session.add(scope)
+            db.session.flush()
+            audit.append(
+                "director_scope.added",
+                actor=current_user,
+                subject_type="director_scope",
+                subject_id=scope.id,
+                payload={"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id},
+            )
+            db.session.commit()
+            flash("Director scope added.", "success")
+            return redirect(url_for("admin.scopes"))
+    rows = db.session.scalars(
+        select(DirectorScope)
+        .options(joinedload(DirectorScope.director), joinedload(DirectorScope.region), joinedload(DirectorScope.cohort))
+        .join(User, User.id == DirectorScope.director_id)
+        .order_by(User.name, DirectorScope.id)
+    ).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/scopes.html", form=form, rows=rows, page_title="Director scopes"), status
+
+
+@bp.route("/scopes/<int:scope_id>/remove", methods=["POST"])
+def remove_scope(scope_id: int):
+    scope = db.session.get(DirectorScope, scope_id)
+    if scope is None:
+        abort(404)
+    audit.append(
+        "director_scope.removed",
+        actor=current_user,
+        subject_type="director_scope",
+        subject_id=scope.id,
+        payload={"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id},
+    )
+    db.session.delete(scope)
+    db.session.commit()
+    flash("Director scope removed.", "success")
+    return redirect(url_for("admin.scopes"))
+
+
+def _page(form, issues=(), filename=None, status=200):
+    registry = curricula.registry()
+    uploads = db.session.scalars(
+        select(CurriculumUpload)
+        .options(joinedload(CurriculumUpload.uploaded_by))
+        .order_by(CurriculumUpload.uploaded_at.desc())
+        .limit(100)
+    ).all()
+    return render_template(
+        "admin/curricula.html",
+        form=form,
+        issues=issues,
+        filename=filename,
+        uploads=uploads,
+        versions=[registry.get(v) for v in registry.versions()],
+        shipped=services.shipped_versions(),
+        page_title="Curriculum versions",
+    ), status
+
+
+@bp.route("/curricula", methods=["GET", "POST"])
+def curricula_index():
+    form = CurriculumUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = secure_filename(upload.filename or "") or "curriculum.toml"
+        if not filename.lower().endswith(".toml"):
+            form.file.errors = ["Upload a .toml curriculum file."]
+            return _page(form, status=400)
+        raw = upload.read(services.MAX_BYTES + 1)
+        try:
+            curriculum = services.parse_upload(filename, raw)
+        except CurriculumError as error:
+            form.file.errors = [
+                f"{filename} has {len(error.issues)} problem{'s' if len(error.issues) != 1 else ''}: "
+                "see the list below, correct the file and upload it again."
+            ]
+            return _page(form, issues=error.issues, filename=filename, status=400)
+        draft = services.save_draft(current_user, filename, raw, curriculum)
+        db.session.commit()
+        flash(f"{filename} is a valid curriculum ({curriculum.version}). Check the differences, then activate it.", "success")
+        return redirect(url_for("admin.curriculum_preview", upload_id=draft.id))
+    return _page(form, status=400 if request.method == "POST" else 200)
+
+
+@bp.route("/curricula/<int:upload_id>")
+def curriculum_preview(upload_id: int):
+    upload = db.session.get(CurriculumUpload, upload_id)
+    if upload is None:
+        abort(404)
+    curriculum = load_curriculum_text(upload.content, upload.filename)  # validated on upload
+    registry = curricula.registry()
+    against = request.args.get("against")
+    if against not in registry:
+        against = services.default_comparison(upload.version)
+    old = registry.get(against) if against else None
+    changes = services.diff(curriculum, old)
+    return render_template(
+        "admin/curriculum_preview.html",
+        upload=upload,
+        curriculum=curriculum,
+        changes=changes,
+        against=against,
+        versions=registry.versions(),
+        page_title=f"Curriculum {upload.version}",
+    )
+
+
+@bp.route("/curricula/<int:upload_id>/activate", methods=["POST"])
+def activate_curriculum(upload_id: int):
+    upload = db.session.get(CurriculumUpload, upload_id)
+    if upload is None:
+        abort(404)
+    if upload.status != "draft":
+        flash("Only a draft upload can be activated. Upload the file again to make a new draft.", "error")
+        return redirect(url_for("admin.curriculum_preview", upload_id=upload.id))
+    refreshed = services.activate(current_user, upload)
+    db.session.commit()
+    flash(
+        f"Curriculum {upload.version} is now active. Progress for {refreshed} trainee"
+        f"{'' if refreshed == 1 else 's'} on this version was recalculated.",
+        "success",
+    )
+    return redirect(url_for("admin.curricula_index"))

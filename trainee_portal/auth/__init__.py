@@ -1,7 +1,6 @@
 """Signing in and out, and changing a password (forced on first login for accounts an admin created)."""
 
-from flask import Blueprint
+from trainee_portal.auth import routes  # noqa: F401 (registers the views)
+from trainee_portal.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__, template_folder="templates")
-
-from trainee_portal.auth import routes  # noqa: E402,F401
+__all__ = ["bp"]

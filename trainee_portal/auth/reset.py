@@ -16,8 +16,8 @@ from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage, PasswordResetToken, User
 from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER, external_url, notify
-from trainee_portal.passwords import hash_password
-from trainee_portal.security import end_every_session
+from trainee_portal.platform.passwords import hash_password
+from trainee_portal.platform.security import end_every_session
 
 CATEGORY = "account.password_reset"
 TOKEN_LENGTHS = range(20, 101)

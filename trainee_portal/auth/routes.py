@@ -7,14 +7,15 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from trainee_portal.auth import bp, reset, throttle
+from trainee_portal.auth import reset, throttle
+from trainee_portal.auth.blueprint import bp
 from trainee_portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from trainee_portal.extensions import db, limiter
 from trainee_portal.models import User
 from trainee_portal.models._base import utcnow
-from trainee_portal.passwords import hash_password, password_problems, verify_password
+from trainee_portal.platform.passwords import hash_password, password_problems, verify_password
+from trainee_portal.platform.security import end_every_session, keep_this_session
 from trainee_portal.policy import public
-from trainee_portal.security import end_every_session, keep_this_session
 
 # Verifying against a real hash even for unknown emails keeps response times from revealing who has an account.
 _DUMMY_HASH = None

@@ -11,11 +11,11 @@ from sqlalchemy import case, func, select
 
 from competencies import STAGE_LEVELS, EvidenceCount, stage_progress
 from trainee_portal import curricula
-from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
 from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_ids, cohort_select
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceTally, SupervisorResponseDay, User
 from trainee_portal.models._base import utcnow
+from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
 
 STAGE_LABELS = {
     "basic": "Basic / Stage 1",

@@ -4,11 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from trainee_portal.clock import uk_today
-from trainee_portal.cohort.arcp import TRAINING_YEARS
-from trainee_portal.fields import CalendarDateField
-from trainee_portal.identifiers import NoPatientIdentifiers
+from trainee_portal.arcp.services import TRAINING_YEARS
 from trainee_portal.models.reviews import ARCP_OUTCOMES
+from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 
 class ArcpForm(FlaskForm):

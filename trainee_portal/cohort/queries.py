@@ -14,7 +14,6 @@ from sqlalchemy.sql import ColumnElement
 
 from competencies import STAGE_LEVELS, expected_percent, is_behind
 from trainee_portal import curricula, policy
-from trainee_portal.clock import uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     Cohort,
@@ -28,6 +27,7 @@ from trainee_portal.models import (
     User,
 )
 from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import uk_today
 
 PAGE_SIZE = 50
 IDLE_DAYS = 60

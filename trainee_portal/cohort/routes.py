@@ -1,4 +1,4 @@
-"""Cohort dashboard, exports, trainee review, ARCP recording and the trainee's own ARCP outcomes."""
+"""Cohort dashboard, exports, trainee review and ARCP recording (the trainee's own outcomes are under /arcp)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ from flask_login import current_user
 
 from competencies import EVIDENCE_TYPES, STAGE_LEVELS
 from trainee_portal import curricula, policy
-from trainee_portal.clock import uk_today
-from trainee_portal.cohort import arcp, bp, charts, export, queries
+from trainee_portal.arcp import services as arcp
+from trainee_portal.cohort import charts, export, queries
+from trainee_portal.cohort.blueprint import bp
 from trainee_portal.cohort.forms import ArcpForm
 from trainee_portal.cohort.review import trainee_review
 from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile
 from trainee_portal.models.reviews import ARCP_OUTCOMES
+from trainee_portal.platform.clock import uk_today
 
 
 @bp.context_processor
@@ -138,10 +140,5 @@ def record_arcp(trainee_id: int):
 @bp.route("/my-arcp")
 @policy.requires(policy.can_view_own_arcp)
 def my_arcp():
-    return render_template(
-        "cohort/my_arcp.html",
-        outcomes=arcp.outcomes_for(current_user.id),
-        labels=ARCP_OUTCOMES,
-        parsed=arcp.parsed_summary,
-        page_title="Your ARCP outcomes",
-    )
+    """The trainee's own outcomes moved to /arcp; links saved before then still arrive."""
+    return redirect(url_for("arcp.mine"), 301)

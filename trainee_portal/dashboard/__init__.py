@@ -1,7 +1,6 @@
 """The trainee dashboard: progress charts (Plotly, built in Python) with the same figures as accessible tables."""
 
-from flask import Blueprint
+from trainee_portal.dashboard import routes  # noqa: F401 (registers the views)
+from trainee_portal.dashboard.blueprint import bp
 
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
-
-from trainee_portal.dashboard import routes  # noqa: E402,F401 (registers the views)
+__all__ = ["bp"]

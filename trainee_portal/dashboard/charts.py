@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from competencies import EvidenceCount, Stage, StageProgress, expected_percent, stage_progress
-from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
-from trainee_portal.progress import STATUS_CATEGORY
+from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
+from trainee_portal.summaries.progress import STATUS_CATEGORY
 
 BLUE, GREEN, YELLOW, GREY, DARK = "#005eb8", "#007f3b", "#ffb81c", "#aeb7bd", "#212b32"
 FONT = dict(family="Frutiger W01, Arial, sans-serif", size=14, color=DARK)

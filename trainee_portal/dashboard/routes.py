@@ -6,11 +6,13 @@ from flask import render_template
 from flask_login import current_user
 
 from competencies import curriculum_progress, is_behind
-from trainee_portal import curricula, policy, progress
-from trainee_portal.dashboard import bp, charts
+from trainee_portal import curricula, policy
+from trainee_portal.dashboard import charts
+from trainee_portal.dashboard.blueprint import bp
 from trainee_portal.evidence import queries
 from trainee_portal.evidence.forms import uk_today
-from trainee_portal.viewing import trainee_choices, viewed_trainee
+from trainee_portal.platform.views import trainee_choices, viewed_trainee
+from trainee_portal.summaries import progress
 
 
 @bp.route("", strict_slashes=False)

@@ -1,7 +1,6 @@
 """The logbook: trainees record evidence (logbook entries, WBAs, reflections, certificates), import and export it."""
 
-from flask import Blueprint
+from trainee_portal.evidence import routes  # noqa: F401 (registers the views)
+from trainee_portal.evidence.blueprint import bp
 
-bp = Blueprint("evidence", __name__, url_prefix="/logbook", template_folder="templates", static_folder="static")
-
-from trainee_portal.evidence import routes  # noqa: E402,F401 (registers the views)
+__all__ = ["bp"]

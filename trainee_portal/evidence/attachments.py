@@ -43,7 +43,7 @@ def _extension(filename: str) -> str:
 
 def name_problem(filename: str | None) -> str | None:
     """Why a file's name is refused: it holds a patient identifier (the name is shown and audited, so it is free text)."""
-    from trainee_portal.identifiers import KIND_LABELS, find_identifiers
+    from trainee_portal.platform.identifiers import KIND_LABELS, find_identifiers
 
     stem = Path(Path(filename or "").name).stem.replace("_", " ")
     findings = find_identifiers(stem)

@@ -8,11 +8,11 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS
-from trainee_portal.clock import uk_today  # noqa: F401 (routes import it from here too)
 from trainee_portal.evidence import vocab
 from trainee_portal.evidence.attachments import check_upload, name_problem
-from trainee_portal.fields import CalendarDateField
-from trainee_portal.identifiers import NoPatientIdentifiers
+from trainee_portal.platform.clock import uk_today  # noqa: F401 (routes import it from here too)
+from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 
 def _strip(value):

@@ -8,11 +8,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from competencies import EVIDENCE_TYPES
 from trainee_portal import curricula, policy
-from trainee_portal.evidence import attachments, bp, csv_io, portfolio, queries, service, vocab
+from trainee_portal.evidence import attachments, csv_io, portfolio, queries, vocab
+from trainee_portal.evidence import services as service
+from trainee_portal.evidence.blueprint import bp
 from trainee_portal.evidence.forms import EvidenceEditForm, EvidenceForm, ImportForm, LogbookFilterForm, uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry
-from trainee_portal.viewing import trainee_choices, viewed_trainee
+from trainee_portal.platform.views import trainee_choices, viewed_trainee
 
 MAX_ERRORS_SHOWN = 200
 

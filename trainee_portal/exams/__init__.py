@@ -1,16 +1,6 @@
 """FFPMRCA exam readiness, attempts, sittings, the RAPM confirmation, Fellowship and the directors' pipeline."""
 
-from flask import Blueprint
+from trainee_portal.exams import routes  # noqa: F401 (registers the views)
+from trainee_portal.exams.blueprint import bp
 
-bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
-
-
-@bp.app_template_global("exam_fellowship_summary")
-def _fellowship_summary_global(profile):
-    """Lets any page (e.g. the trainee dashboard) include exams/_fellowship_summary.html for a profile."""
-    from trainee_portal.exams.queries import fellowship_summary
-
-    return fellowship_summary(profile)
-
-
-from trainee_portal.exams import routes  # noqa: E402,F401 (registers the views)
+__all__ = ["bp"]

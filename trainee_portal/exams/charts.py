@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trainee_portal import figures as go  # plotly's figure JSON without per-request validation
+from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
 
 COLOURS = {"pass": "#007f3b", "fail": "#d5281b", "coverage": "#005eb8", "mock": "#7c2855"}
 

@@ -6,9 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from trainee_portal.clock import uk_today
-from trainee_portal.fields import CalendarDateField
-from trainee_portal.identifiers import NoPatientIdentifiers
+from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 PART_CHOICES = [("MCQ", "MCQ (multiple-choice questions)"), ("SOE", "SOE (structured oral examination)")]
 RESULT_CHOICES = [("pass", "Pass"), ("fail", "Fail")]

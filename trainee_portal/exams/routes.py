@@ -7,11 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from trainee_portal import policy
-from trainee_portal.exams import bp, charts, queries, services
+from trainee_portal.exams import charts, queries, services
+from trainee_portal.exams.blueprint import bp
 from trainee_portal.exams.forms import AttemptForm, CorrectionForm, MockScoreForm, RapmForm, SittingForm, uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
-from trainee_portal.viewing import trainee_choices, viewed_trainee
+from trainee_portal.platform.views import trainee_choices, viewed_trainee
 
 
 def _day(day) -> str:

@@ -1,7 +1,6 @@
 """The signed-in home page for each role, and the About page listing every source the rules cite."""
 
-from flask import Blueprint
+from trainee_portal.home import routes  # noqa: F401 (registers the views)
+from trainee_portal.home.blueprint import bp
 
-bp = Blueprint("home", __name__, template_folder="templates")
-
-from trainee_portal.home import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from competencies import STAGE_LEVELS, THEMES
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
-from trainee_portal.home import bp
+from trainee_portal.home.blueprint import bp
 from trainee_portal.models import TraineeProfile, TraineeProgress, User
 
 

@@ -1,7 +1,6 @@
 """In-app notifications and outgoing email: outbox rows written with the change, an SMTP sender, reminders."""
 
-from flask import Blueprint
+from trainee_portal.notifications import routes  # noqa: F401 (registers the views)
+from trainee_portal.notifications.blueprint import bp
 
-bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
-
-from trainee_portal.notifications import routes  # noqa: E402,F401
+__all__ = ["bp"]

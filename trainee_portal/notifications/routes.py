@@ -11,7 +11,7 @@ from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage
 from trainee_portal.models._base import utcnow
-from trainee_portal.notifications import bp
+from trainee_portal.notifications.blueprint import bp
 
 LIST_LIMIT = 100
 

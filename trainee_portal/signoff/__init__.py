@@ -1,7 +1,6 @@
 """Sign-off: requests to supervisors or outside assessors, the supervisor's queue, decisions, stage sign-off, audit."""
 
-from flask import Blueprint
+from trainee_portal.signoff import assessor, routes  # noqa: F401 (registers the views)
+from trainee_portal.signoff.blueprint import bp
 
-bp = Blueprint("signoff", __name__, url_prefix="/signoff", template_folder="templates")
-
-from trainee_portal.signoff import assessor, routes  # noqa: E402,F401
+__all__ = ["bp"]

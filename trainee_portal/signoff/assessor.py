@@ -8,7 +8,8 @@ from flask_login import current_user
 from trainee_portal import policy
 from trainee_portal.extensions import db, limiter
 from trainee_portal.models._base import utcnow
-from trainee_portal.signoff import bp, queries, services
+from trainee_portal.signoff import queries, services
+from trainee_portal.signoff.blueprint import bp
 from trainee_portal.signoff.forms import AssessorDecisionForm
 from trainee_portal.signoff.links import find_by_token, link_state
 from trainee_portal.signoff.routes import RACE_ERRORS, _conflict

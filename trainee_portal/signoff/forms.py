@@ -7,8 +7,8 @@ from wtforms import DateField, EmailField, HiddenField, RadioField, StringField,
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from competencies import SUPERVISION_LEVELS
-from trainee_portal.clock import uk_today
-from trainee_portal.identifiers import NoPatientIdentifiers
+from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 ASSESSOR_CHOICE = "assessor"
 LEVEL_CHOICES = [(code, f"{code.upper()} – {text}") for code, text in SUPERVISION_LEVELS.items()]

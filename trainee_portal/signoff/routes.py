@@ -10,11 +10,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from competencies import EVIDENCE_TYPES, SUPERVISION_LEVELS
 from trainee_portal import curricula, policy
 from trainee_portal.audit import record_hash
-from trainee_portal.clock import uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, SignOffRequest, TraineeProgress, User
 from trainee_portal.models._base import utcnow
-from trainee_portal.signoff import bp, labels, queries, services
+from trainee_portal.platform.clock import uk_today
+from trainee_portal.signoff import labels, queries, services
+from trainee_portal.signoff.blueprint import bp
 from trainee_portal.signoff.forms import (
     ASSESSOR_CHOICE,
     CancelForm,

@@ -6,9 +6,10 @@ from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 
 from competencies import stage_progress
-from trainee_portal import curricula, policy, progress
+from trainee_portal import curricula, policy
 from trainee_portal.evidence import queries as evidence_queries
-from trainee_portal.viewing import trainee_choices, viewed_trainee
+from trainee_portal.platform.views import trainee_choices, viewed_trainee
+from trainee_portal.summaries import progress
 
 
 def _stage_context(level: str):

@@ -1,0 +1,168 @@
+"""The four stage pages: one blueprint registered per stage, real statuses, and who may see whose stage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from competencies import EvidenceCount
+from tests.factories import (
+    AdminFactory,
+    CohortFactory,
+    DirectorFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
+)
+from trainee_portal.extensions import db
+from trainee_portal.models import EvidenceCompetency, EvidenceEntry
+from trainee_portal.summaries import progress
+
+LEVELS = ("basic", "intermediate", "higher", "advanced")
+
+
+def add_evidence(trainee, code, evidence_type, status="signed", level="2b", stage_level="higher"):
+    entry = EvidenceEntry(
+        trainee_id=trainee.id,
+        evidence_type=evidence_type,
+        stage_level=stage_level,
+        occurred_on=date(2026, 1, 5),
+        title="Case",
+        supervision_level=level,
+        status=status,
+    )
+    entry.competencies = [EvidenceCompetency(competency_code=code)]
+    db.session.add(entry)
+    db.session.flush()
+    progress.record_change(trainee.id, progress.contribution(None), progress.contribution(entry))
+    db.session.commit()
+    return entry
+
+
+def test_stage_blueprint_is_registered_once_per_stage(app):
+    assert {name for name in app.blueprints if name.startswith("stage_")} == {f"stage_{lvl}" for lvl in LEVELS}
+    rules = {r.rule for r in app.url_map.iter_rules()}
+    assert {"/basic/", "/intermediate/", "/higher/", "/advanced/"} <= rules
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_anonymous_users_are_sent_to_login(client, level):
+    response = client.get(f"/{level}/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "version,expected",
+    [
+        ("2021", ["Stage 1", "Stage 2", "Stage 3", "SIA Pain Medicine"]),
+        ("2010", ["Basic", "Intermediate", "Higher", "Advanced"]),
+    ],
+)
+def test_trainee_sees_their_curriculums_four_stages(client, login, version, expected):
+    login(TraineeFactory(profile__curriculum_version=version))
+    for level, name in zip(LEVELS, expected):
+        page = client.get(f"/{level}/").data.decode()
+        assert name in page
+        assert "Not started" in page and "Still needed" in page
+
+
+def test_stage_page_shows_status_and_missing_evidence_from_the_core(client, login, app):
+    from trainee_portal import curricula
+
+    trainee = TraineeFactory(profile__curriculum_version="2021")
+    stage = curricula.curriculum("2021").stage_for_level("higher")
+    competency = stage.competencies[0]
+    rule = competency.evidence[0]
+    for _ in range(rule.minimum):
+        add_evidence(trainee, competency.code, rule.evidence_type, level=rule.min_supervision or "4")
+    login(trainee)
+    page = client.get("/higher/").data.decode()
+    assert competency.code in page and "Complete" in page or "In progress" in page
+    detail = client.get(f"/higher/competency/{competency.code}").data.decode()
+    assert rule.describe() in detail
+    assert "Source:" in detail
+
+
+def test_stage_percentage_moves_when_evidence_is_signed(client, login):
+    from trainee_portal import curricula
+    from trainee_portal.models import TraineeProgress
+
+    trainee = TraineeFactory(profile__curriculum_version="2021")
+    stage = curricula.curriculum("2021").stage_for_level("higher")
+    competency, rule = next((c, r) for c in stage.competencies for r in c.evidence if r.signoff_required)
+    entry = add_evidence(trainee, competency.code, rule.evidence_type, status="submitted", level="4")
+    before = db.session.get(TraineeProgress, (trainee.id, stage.key)).percent
+    previous = progress.contribution(entry)
+    entry.status = "signed"
+    progress.record_change(trainee.id, previous, progress.contribution(entry))
+    db.session.commit()
+    after = db.session.get(TraineeProgress, (trainee.id, stage.key), populate_existing=True).percent
+    assert after > before
+
+
+def test_supervisor_sees_assigned_trainee_but_not_others(client, login):
+    supervisor = SupervisorFactory()
+    mine, other = TraineeFactory(name="Dr Mine"), TraineeFactory(name="Dr Other")
+    assign(supervisor, mine)
+    login(supervisor)
+    picker = client.get("/basic/").data.decode()
+    assert "Dr Mine" in picker and "Dr Other" not in picker
+    assert client.get(f"/basic/?trainee={mine.id}").status_code == 200
+    assert client.get(f"/basic/?trainee={other.id}").status_code == 403
+
+
+def test_ended_assignment_no_longer_grants_access(client, login):
+    supervisor, trainee = SupervisorFactory(), TraineeFactory()
+    assign(supervisor, trainee, starts_on=date(2020, 1, 1), ends_on=date(2021, 1, 1))
+    login(supervisor)
+    assert client.get(f"/higher/?trainee={trainee.id}").status_code == 403
+
+
+def test_director_sees_only_their_region_or_cohort(client, login):
+    london, north = RegionFactory(name="London"), RegionFactory(name="North")
+    cohort = CohortFactory(region=north)
+    director = DirectorFactory()
+    direct(director, region=london)
+    direct(director, cohort=cohort)
+    in_region = TraineeFactory(profile__region=london)
+    in_cohort = TraineeFactory(profile__region=north, profile__cohort=cohort)
+    outside = TraineeFactory(profile__region=north)
+    login(director)
+    assert client.get(f"/advanced/?trainee={in_region.id}").status_code == 200
+    assert client.get(f"/advanced/?trainee={in_cohort.id}").status_code == 200
+    assert client.get(f"/advanced/?trainee={outside.id}").status_code == 403
+
+
+def test_admin_may_view_any_trainee(client, login):
+    trainee = TraineeFactory()
+    login(AdminFactory())
+    assert client.get(f"/intermediate/?trainee={trainee.id}").status_code == 200
+
+
+def test_trainee_cannot_view_another_trainee(client, login):
+    me, other = TraineeFactory(), TraineeFactory()
+    login(me)
+    assert client.get(f"/basic/?trainee={other.id}").status_code == 403
+    assert client.get(f"/basic/?trainee={me.id}").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1e5", "9" * 40, "1; DROP TABLE user"])
+def test_bad_trainee_parameter_is_404_not_500(client, login, value):
+    login(AdminFactory())
+    assert client.get("/basic/", query_string={"trainee": value}).status_code == 404
+
+
+def test_unknown_competency_code_is_404(client, login):
+    login(TraineeFactory())
+    assert client.get("/higher/competency/NOPE_99").status_code == 404
+    assert client.get("/higher/competency/" + "X" * 300).status_code == 404
+
+
+def test_counts_reach_the_core_as_aggregates(app):
+    trainee = TraineeFactory()
+    add_evidence(trainee, "S3_PM_01", "logbook.clinic", status="signed", level="3")
+    add_evidence(trainee, "S3_PM_01", "logbook.clinic", status="signed", level="3")
+    assert progress.trainee_counts(trainee.id) == [EvidenceCount("S3_PM_01", "logbook.clinic", "3", "signed", 2)]

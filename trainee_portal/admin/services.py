@@ -1,0 +1,367 @@
+"""What an administrator changes: accounts (invitations, roles, (de)activation, deletion, trainee profiles) and
+curriculum uploads (validate a file, describe how it differs from an existing version, activate it)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy import func, select, update
+
+from competencies import Curriculum, CurriculumError, ValidationIssue, load_curriculum_text, load_registry
+from trainee_portal import audit, curricula, policy
+from trainee_portal.auth import reset
+from trainee_portal.extensions import db
+from trainee_portal.models import CurriculumUpload, OutboxMessage, PasswordResetToken, TraineeProfile, User
+from trainee_portal.models._base import utcnow
+from trainee_portal.notifications.outbox import app_path, external_url, notify
+from trainee_portal.platform.passwords import hash_password
+from trainee_portal.platform.security import end_every_session
+from trainee_portal.summaries import progress
+
+# Rows that belong to the account itself and go with it; a reference from any other table is a record
+# (evidence, signatures, decisions, audit…) and keeps the account from being deleted.
+OWNED_TABLES = {
+    "user_role",
+    "trainee_profile",
+    "supervisor_assignment",
+    "director_scope",
+    "outbox_message",
+    "evidence_tally",
+    "trainee_progress",
+    "password_reset_token",
+}
+
+
+class AccountError(Exception):
+    """A change that breaks a rule; the message says what to do instead."""
+
+
+def email_taken(email: str, except_id: int | None = None) -> bool:
+    query = select(func.count()).select_from(User).where(func.lower(User.email) == email.lower())
+    if except_id:
+        query = query.where(User.id != except_id)
+    return db.session.scalar(query) > 0
+
+
+def gmc_taken(gmc: str, except_id: int | None = None) -> bool:
+    query = select(func.count()).select_from(TraineeProfile).where(TraineeProfile.gmc_number == gmc)
+    if except_id:
+        query = query.where(TraineeProfile.user_id != except_id)
+    return db.session.scalar(query) > 0
+
+
+def invite(actor: User, email: str, name: str, roles: list[str], profile: dict | None) -> tuple[User, str]:
+    """Create the account with a one-time temporary password and queue the invitation email."""
+    temporary = secrets.token_urlsafe(12)
+    user = User(email=email.lower(), name=name, password_hash=hash_password(temporary), must_change_password=True)
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    if profile is not None:
+        db.session.add(TraineeProfile(user_id=user.id, **profile))
+    notify(
+        user=user,
+        category="account.invited",
+        link=app_path("auth.login"),
+        subject="Your Pain Medicine training portfolio account",
+        body=(
+            f"Dear {name},\n\nAn account has been created for you on the Pain Medicine training portfolio at "
+            f"{external_url('auth.login')}. Your administrator will give you a temporary password; you will choose "
+            "your own when you first sign in.\n"
+        ),
+    )
+    # Account events name the account only as their subject (no trainee_id link), so a mistaken
+    # invitation can still be deleted while it has no records of its own.
+    audit.append(
+        "account.invited",
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        payload={"email": user.email, "roles": sorted(roles)},
+    )
+    return user, temporary
+
+
+def change_roles(actor: User, user: User, roles: list[str]) -> None:
+    if not policy.can_change_account(actor, user):
+        raise AccountError("You cannot change your own roles; ask another administrator.")
+    if "trainee" in roles and user.trainee_profile is None:
+        raise AccountError("Add a trainee profile (GMC number, curriculum, region) before giving the trainee role.")
+    before = list(user.role_names)
+    user.set_roles(roles)
+    audit.append(
+        "account.roles_changed",
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        payload={"before": before, "after": sorted(roles)},
+    )
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    if not policy.can_change_account(actor, user):
+        raise AccountError("You cannot deactivate your own account.")
+    user.active = active
+    end_every_session(user)  # a deactivated account's sessions never come back on reactivation
+    audit.append(
+        "account.reactivated" if active else "account.deactivated",
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        payload={"email": user.email},
+    )
+
+
+def send_password_reset(actor: User, user: User) -> None:
+    """Queue a single-use reset link to the account's email and end its sessions (the caller commits)."""
+    if not policy.can_change_account(actor, user):
+        raise AccountError("Change your own password from your account page instead.")
+    if not user.active:
+        raise AccountError("This account is deactivated: reactivate it before sending a password reset link.")
+    reset.queue_link(user, issued_by=actor)
+    end_every_session(user)
+    audit.append(
+        "account.password_reset_sent", actor=actor, subject_type="user", subject_id=user.id, payload={"email": user.email}
+    )
+
+
+def records_of(user_id: int) -> dict[str, int]:
+    """Rows in other tables that refer to this account, by table; any of them keeps the account from deletion."""
+    found = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in OWNED_TABLES:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table.name == "user" and fk.column.name == "id":
+                n = db.session.scalar(select(func.count()).select_from(table).where(fk.parent == user_id))
+                if n:
+                    found[table.name] = found.get(table.name, 0) + n
+    return found
+
+
+def delete(actor: User, user: User) -> None:
+    """Only accounts without any records go; everyone else is deactivated instead, keeping the history intact."""
+    if not policy.can_change_account(actor, user):
+        raise AccountError("You cannot delete your own account.")
+    records = records_of(user.id)
+    if records:
+        raise AccountError(
+            "This account has records ("
+            + ", ".join(t.replace("_", " ") for t in sorted(records))
+            + ") and can never be deleted. Deactivate it instead."
+        )
+    from sqlalchemy import delete as sql_delete
+    from sqlalchemy import or_
+
+    from trainee_portal.models import DirectorScope, EvidenceTally, SupervisorAssignment, TraineeProgress, UserRole
+
+    email, user_id = user.email, user.id
+    for model, condition in (
+        (SupervisorAssignment, or_(SupervisorAssignment.supervisor_id == user.id, SupervisorAssignment.trainee_id == user.id)),
+        (DirectorScope, DirectorScope.director_id == user.id),
+        (OutboxMessage, OutboxMessage.user_id == user.id),
+        (PasswordResetToken, or_(PasswordResetToken.user_id == user.id, PasswordResetToken.issued_by_id == user.id)),
+        (EvidenceTally, EvidenceTally.trainee_id == user.id),
+        (TraineeProgress, TraineeProgress.trainee_id == user.id),
+        (TraineeProfile, TraineeProfile.user_id == user.id),
+        (UserRole, UserRole.user_id == user.id),
+    ):
+        db.session.execute(sql_delete(model).where(condition))
+    db.session.expunge(user)
+    db.session.execute(sql_delete(User).where(User.id == user.id))
+    audit.append("account.deleted", actor=actor, subject_type="user", subject_id=user_id, payload={"email": email})
+
+
+def save_profile(actor: User, user: User, values: dict) -> None:
+    """Create or update the trainee profile; a new profile also gives the trainee role."""
+    profile = user.trainee_profile
+    created = profile is None
+    if created:
+        profile = TraineeProfile(user_id=user.id, **values)
+        db.session.add(profile)
+        if not user.has_role("trainee"):
+            user.set_roles([*user.role_names, "trainee"])
+    else:
+        for key, value in values.items():
+            setattr(profile, key, value)
+    db.session.flush()
+    if not created:
+        from trainee_portal.summaries import progress
+
+        progress.refresh_trainee(user.id)  # the curriculum version may have changed
+    audit.append(
+        "profile.created" if created else "profile.changed",
+        actor=actor,
+        subject_type="trainee_profile",
+        subject_id=user.id,
+        payload={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()},
+    )
+
+
+def profile_values(form) -> dict:
+    return {name: form[name].data for name in (*form.PROFILE_FIELDS, "cohort_id")}
+
+
+MAX_BYTES = 1024 * 1024
+
+
+@lru_cache(maxsize=1)
+def shipped_versions() -> tuple[str, ...]:
+    return load_registry().versions()
+
+
+def parse_upload(filename: str, raw: bytes) -> Curriculum:
+    """The curriculum in an uploaded file; CurriculumError lists every problem with its place in the file."""
+    if len(raw) > MAX_BYTES:
+        raise CurriculumError([ValidationIssue(filename, "(file)", "the file is larger than 1 MB")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CurriculumError([ValidationIssue(filename, "(file)", "not a UTF-8 text file; save it as UTF-8 TOML")]) from None
+    curriculum = load_curriculum_text(text, filename)
+    if curriculum.version in shipped_versions():
+        raise CurriculumError(
+            [
+                ValidationIssue(
+                    filename,
+                    "curriculum.version",
+                    f"version {curriculum.version} ships with the application and cannot be replaced; give the upload a new version, e.g. {curriculum.version}.1",
+                )
+            ]
+        )
+    return curriculum
+
+
+def save_draft(actor: User, filename: str, raw: bytes, curriculum: Curriculum) -> CurriculumUpload:
+    upload = CurriculumUpload(
+        version=curriculum.version, filename=filename[:200], content=raw.decode("utf-8"), status="draft", uploaded_by_id=actor.id
+    )
+    db.session.add(upload)
+    return upload
+
+
+@dataclass
+class Change:
+    key: str
+    name: str
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Diff:
+    against: str | None
+    stages_added: list[Change] = field(default_factory=list)
+    stages_removed: list[Change] = field(default_factory=list)
+    stages_changed: list[Change] = field(default_factory=list)
+    competencies_added: list[Change] = field(default_factory=list)
+    competencies_removed: list[Change] = field(default_factory=list)
+    competencies_changed: list[Change] = field(default_factory=list)
+    exam_changed: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not any(
+            (
+                self.stages_added,
+                self.stages_removed,
+                self.stages_changed,
+                self.competencies_added,
+                self.competencies_removed,
+                self.competencies_changed,
+                self.exam_changed,
+            )
+        )
+
+
+STAGE_FIELDS = ("name", "level", "order", "when", "duration", "min_weeks", "max_weeks", "status", "aim", "sources")
+COMPETENCY_FIELDS = ("title", "description", "themes", "exam_relevant", "sources", "evidence", "domain_key", "stage_key")
+FIELD_LABELS = {
+    "evidence": "evidence rules",
+    "domain_key": "domain",
+    "stage_key": "stage",
+    "exam_relevant": "exam relevance",
+    "min_weeks": "minimum weeks",
+    "max_weeks": "maximum weeks",
+}
+
+
+def _changed(old, new, names) -> list[str]:
+    return [FIELD_LABELS.get(n, n.replace("_", " ")) for n in names if getattr(old, n) != getattr(new, n)]
+
+
+def diff(new: Curriculum, old: Curriculum | None) -> Diff:
+    result = Diff(old.version if old else None)
+    if old is None:
+        result.stages_added = [Change(s.key, s.name) for s in new.stages]
+        result.competencies_added = [Change(c.code, c.title) for c in new.competencies]
+        return result
+    old_stages, new_stages = {s.key: s for s in old.stages}, {s.key: s for s in new.stages}
+    result.stages_added = [Change(k, s.name) for k, s in new_stages.items() if k not in old_stages]
+    result.stages_removed = [Change(k, s.name) for k, s in old_stages.items() if k not in new_stages]
+    result.stages_changed = [
+        Change(k, s.name, _changed(old_stages[k], s, STAGE_FIELDS))
+        for k, s in new_stages.items()
+        if k in old_stages and _changed(old_stages[k], s, STAGE_FIELDS)
+    ]
+    old_codes, new_codes = {c.code: c for c in old.competencies}, {c.code: c for c in new.competencies}
+    result.competencies_added = [Change(k, c.title) for k, c in new_codes.items() if k not in old_codes]
+    result.competencies_removed = [Change(k, c.title) for k, c in old_codes.items() if k not in new_codes]
+    result.competencies_changed = [
+        Change(k, c.title, _changed(old_codes[k], c, COMPETENCY_FIELDS))
+        for k, c in new_codes.items()
+        if k in old_codes and _changed(old_codes[k], c, COMPETENCY_FIELDS)
+    ]
+    result.exam_changed = [
+        n.replace("_", " ")
+        for n in (
+            "mcq_before_soe",
+            "mcq_validity_years",
+            "max_attempts_per_part",
+            "extra_training_from_attempt",
+            "soe_requires_rapm_confirmation",
+            "soe_min_advanced_months",
+        )
+        if getattr(old.exam, n) != getattr(new.exam, n)
+    ]
+    return result
+
+
+def default_comparison(version: str) -> str | None:
+    """Compare with the same version when one is live, else with the newest version in use."""
+    registry = curricula.registry()
+    if version in registry:
+        return version
+    versions = registry.versions()
+    return versions[-1] if versions else None
+
+
+def activate(actor: User, upload: CurriculumUpload) -> int:
+    """Make the upload the live version (retiring an earlier upload of it), reload, refresh its trainees' progress."""
+    db.session.execute(
+        update(CurriculumUpload)
+        .where(
+            CurriculumUpload.version == upload.version,
+            CurriculumUpload.status == "active",
+            CurriculumUpload.id != upload.id,
+        )
+        .values(status="retired")
+    )
+    upload.status = "active"
+    upload.activated_at = utcnow()
+    audit.append(
+        "curriculum.activated",
+        actor=actor,
+        subject_type="curriculum_upload",
+        subject_id=upload.id,
+        payload={"version": upload.version, "filename": upload.filename},
+    )
+    db.session.flush()
+    curricula.registry(force=True)
+    trainee_ids = db.session.scalars(
+        select(TraineeProfile.user_id).where(TraineeProfile.curriculum_version == upload.version)
+    ).all()
+    for trainee_id in trainee_ids:
+        progress.refresh_trainee(trainee_id)  # stage results follow the new rules at once
+    return len(trainee_ids)

@@ -1,0 +1,23 @@
+"""The trainee's own ARCP outcomes, each with the summary of the evidence the panel saw."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+
+from trainee_portal import policy
+from trainee_portal.arcp import services
+from trainee_portal.arcp.blueprint import bp
+from trainee_portal.models.reviews import ARCP_OUTCOMES
+
+
+@bp.route("")
+@policy.requires(policy.can_view_own_arcp)
+def mine():
+    return render_template(
+        "arcp/mine.html",
+        outcomes=services.outcomes_for(current_user.id),
+        labels=ARCP_OUTCOMES,
+        parsed=services.parsed_summary,
+        page_title="Your ARCP outcomes",
+    )

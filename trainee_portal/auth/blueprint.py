@@ -1,0 +1,5 @@
+"""The auth blueprint: its URL prefix and templates; the views in routes.py register on it."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, template_folder="templates")

@@ -1,0 +1,283 @@
+"""Writing evidence: create, edit, delete drafts and new versions of signed entries, keeping progress and audit current.
+
+Every function works in the caller's transaction; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from competencies import Curriculum
+from trainee_portal import audit
+from trainee_portal.evidence import attachments
+from trainee_portal.extensions import db
+from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOff, SignOffRequest, TraineeProfile
+from trainee_portal.models._base import utcnow
+from trainee_portal.policy import EDITABLE_STATUSES
+from trainee_portal.summaries import progress
+
+FORM_FIELDS = (
+    "evidence_type",
+    "occurred_on",
+    "title",
+    "setting",
+    "hospital",
+    "supervision_level",
+    "technique",
+    "guidance",
+    "notes",
+    "reflection",
+)
+COPIED_FIELDS = FORM_FIELDS + (
+    "trainee_id",
+    "stage_level",
+    "attachment_name",
+    "attachment_path",
+    "attachment_mime",
+    "attachment_size",
+    "attachment_sha256",
+)
+
+
+class EvidenceError(Exception):
+    """A write the rules refuse, with a message for the user."""
+
+
+def competency_groups(curriculum: Curriculum, current_level: str) -> list[dict]:
+    """The curriculum's competencies grouped by stage, the trainee's current stage first."""
+    groups = [
+        {
+            "level": stage.level,
+            "name": stage.name,
+            "current": stage.level == current_level,
+            "choices": [(c.code, f"{c.code} – {c.title}") for c in stage.competencies],
+        }
+        for stage in curriculum.stages
+    ]
+    return sorted(groups, key=lambda g: not g["current"])
+
+
+def competency_choices(curriculum: Curriculum) -> list[tuple[str, str]]:
+    return [(c.code, f"{c.code} – {c.title}") for stage in curriculum.stages for c in stage.competencies]
+
+
+def stage_level_for(curriculum: Curriculum, codes, current_level: str) -> str:
+    """The stage an entry counts for: its competencies' stage, else the current stage when it is among them."""
+    levels = [curriculum.stage(curriculum.competency(code).stage_key).level for code in codes]
+    if levels and len(set(levels)) == 1:
+        return levels[0]
+    return current_level if current_level in levels or not levels else levels[0]
+
+
+def last_used(trainee_id: int) -> dict:
+    """The setting and hospital of the trainee's latest entry, so the next one starts from them."""
+    row = db.session.execute(
+        select(EvidenceEntry.setting, EvidenceEntry.hospital)
+        .where(EvidenceEntry.trainee_id == trainee_id)
+        .order_by(EvidenceEntry.created_at.desc(), EvidenceEntry.id.desc())
+        .limit(1)
+    ).first()
+    return {"setting": row.setting or "", "hospital": row.hospital or ""} if row else {}
+
+
+def _set_competencies(entry: EvidenceEntry, codes) -> None:
+    wanted = list(dict.fromkeys(codes))
+    entry.competencies = [c for c in entry.competencies if c.competency_code in wanted] + [
+        EvidenceCompetency(competency_code=code) for code in wanted if code not in entry.competency_codes
+    ]
+
+
+def _apply(entry: EvidenceEntry, values: dict, profile: TraineeProfile, curriculum: Curriculum) -> None:
+    for name in FORM_FIELDS:
+        value = values.get(name)
+        setattr(entry, name, value if value not in ("",) else None)
+    entry.notes = values.get("notes") or ""
+    entry.reflection = values.get("reflection") or ""
+    _set_competencies(entry, values["competencies"])
+    entry.stage_level = stage_level_for(curriculum, values["competencies"], profile.current_stage)
+
+
+def _attach(entry: EvidenceEntry, stored: attachments.StoredFile | None) -> str | None:
+    """Point the entry at a new file; returns the file it no longer uses."""
+    if stored is None or stored.path == entry.attachment_path:
+        return None
+    old = entry.attachment_path
+    entry.attachment_name, entry.attachment_path = stored.name, stored.path
+    entry.attachment_mime, entry.attachment_size = stored.mime, stored.size
+    entry.attachment_sha256 = stored.sha256
+    return old
+
+
+def create(
+    user, profile: TraineeProfile, curriculum: Curriculum, values: dict, stored: attachments.StoredFile | None
+) -> EvidenceEntry:
+    entry = EvidenceEntry(trainee_id=profile.user_id, status="draft", version=1)
+    _apply(entry, values, profile, curriculum)
+    _attach(entry, stored)
+    db.session.add(entry)
+    db.session.flush()
+    entry.content_hash = entry.compute_content_hash()
+    progress.record_change(profile.user_id, Counter(), progress.contribution(entry))
+    audit.append(
+        "evidence.created",
+        actor=user,
+        trainee_id=entry.trainee_id,
+        subject_type="evidence",
+        subject_id=entry.id,
+        payload={
+            "evidence_type": entry.evidence_type,
+            "version": entry.version,
+            "content_hash": entry.content_hash,
+            **attachments.audit_fields(entry),
+        },
+    )
+    return entry
+
+
+class StaleEvidence(EvidenceError):
+    """The entry changed since the form was built (another tab, a decision): nothing was saved."""
+
+
+def _claim(entry: EvidenceEntry, seen_row_version: int, **values) -> None:
+    """Take the entry for this save only if it is still the row the form was built from, current and editable."""
+    result = db.session.execute(
+        sql_update(EvidenceEntry)
+        .where(
+            EvidenceEntry.id == entry.id,
+            EvidenceEntry.row_version == seen_row_version,
+            EvidenceEntry.status.in_(EDITABLE_STATUSES),
+            EvidenceEntry.superseded_at.is_(None),
+        )
+        .values(row_version=EvidenceEntry.row_version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleEvidence("This evidence changed after you opened it, so your changes were not saved.")
+    for name, value in {"row_version": seen_row_version + 1, **values}.items():
+        set_committed_value(entry, name, value)  # the row already says so: no second write of these columns
+
+
+def update(
+    user,
+    entry: EvidenceEntry,
+    profile: TraineeProfile,
+    curriculum: Curriculum,
+    values: dict,
+    stored: attachments.StoredFile | None,
+    seen_row_version: int,
+) -> str | None:
+    """Change an editable entry; returns a file no entry uses any more (delete it after the commit).
+
+    Only the version the form was built from can be saved (an optimistic lock: a stale form raises StaleEvidence and
+    changes nothing). Evidence waiting for sign-off goes back to draft and its request is withdrawn, in this same
+    transaction; if the request was decided meanwhile, SignOffConflict and nothing is saved.
+    """
+    from trainee_portal.signoff import services as signoff_services  # the sign-off feature builds on the logbook
+
+    if entry.row_version != seen_row_version:
+        raise StaleEvidence("This evidence changed after you opened it, so your changes were not saved.")
+    before, old_hash = progress.contribution(entry), entry.content_hash
+    if entry.status == "submitted":
+        signoff_services.withdraw_for_edit(user, entry)
+        _claim(entry, seen_row_version, status="draft", submitted_at=None)
+    else:
+        _claim(entry, seen_row_version)
+    _apply(entry, values, profile, curriculum)
+    replaced = _attach(entry, stored)
+    db.session.flush()
+    entry.content_hash = entry.compute_content_hash()
+    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    audit.append(
+        "evidence.updated",
+        actor=user,
+        trainee_id=entry.trainee_id,
+        subject_type="evidence",
+        subject_id=entry.id,
+        payload={"previous_hash": old_hash, "content_hash": entry.content_hash, **attachments.audit_fields(entry)},
+    )
+    return replaced if replaced and not _file_in_use(replaced) else None
+
+
+def _file_in_use(path: str) -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(EvidenceEntry).where(EvidenceEntry.attachment_path == path)))
+
+
+def delete_draft(user, entry: EvidenceEntry) -> str | None:
+    """Remove a draft nobody was ever asked to sign; returns its file when no other version shares it."""
+    asked = db.session.scalar(select(func.count()).select_from(SignOffRequest).where(SignOffRequest.evidence_id == entry.id))
+    if asked:
+        raise EvidenceError("This draft has a sign-off history, so it is kept. Edit it instead.")
+    before = progress.contribution(entry)
+    path, entry_id, content_hash = entry.attachment_path, entry.id, entry.content_hash
+    db.session.delete(entry)
+    db.session.flush()
+    progress.record_change(entry.trainee_id, before, Counter())
+    audit.append(
+        "evidence.deleted",
+        actor=user,
+        trainee_id=entry.trainee_id,
+        subject_type="evidence",
+        subject_id=entry_id,
+        payload={"content_hash": content_hash},
+    )
+    return path if path and not _file_in_use(path) else None
+
+
+def newer_version(entry: EvidenceEntry) -> EvidenceEntry | None:
+    """The version that directly replaced this one, if any."""
+    return db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.supersedes_id == entry.id))
+
+
+def new_version(user, old: EvidenceEntry) -> EvidenceEntry:
+    """Copy signed evidence into a new draft that supersedes it, and visibly void the old signatures.
+
+    The old entry is marked superseded only if nobody else did it first (a double click, two tabs): the guarded
+    UPDATE makes the second request wait for the first and then change nothing, so it raises instead of forking.
+    """
+    before = progress.contribution(old)
+    now = utcnow()
+    claimed = db.session.execute(
+        sql_update(EvidenceEntry)
+        .where(EvidenceEntry.id == old.id, EvidenceEntry.superseded_at.is_(None))
+        .values(superseded_at=now, row_version=EvidenceEntry.row_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise EvidenceError(
+            "A newer version of this evidence already exists, so no other version was made. Carry on with the newer version."
+        )
+    set_committed_value(old, "superseded_at", now)  # the row already says so: keep the object in step, no second write
+    set_committed_value(old, "row_version", old.row_version + 1)
+    new = EvidenceEntry(
+        **{name: getattr(old, name) for name in COPIED_FIELDS}, status="draft", version=old.version + 1, supersedes_id=old.id
+    )
+    new.competencies = [EvidenceCompetency(competency_code=code) for code in old.competency_codes]
+    db.session.add(new)
+    db.session.flush()
+    new.content_hash = new.compute_content_hash()
+    audit.append(
+        "evidence.new_version",
+        actor=user,
+        trainee_id=old.trainee_id,
+        subject_type="evidence",
+        subject_id=new.id,
+        payload={"supersedes_id": old.id, "version": new.version, **attachments.audit_fields(new)},
+    )
+    reason = f"Superseded by version {new.version} (evidence {new.id})"
+    signoffs = db.session.scalars(select(SignOff).where(SignOff.evidence_id == old.id, SignOff.voided_at.is_(None))).all()
+    for signoff in signoffs:
+        signoff.voided_at, signoff.void_reason = old.superseded_at, reason
+        audit.append(
+            "signoff.voided",
+            actor=user,
+            trainee_id=old.trainee_id,
+            subject_type="evidence",
+            subject_id=old.id,
+            payload={"signoff_id": signoff.id, "reason": reason, "content_hash": signoff.content_hash},
+        )
+    progress.record_change(old.trainee_id, before, progress.contribution(new))
+    return new
