@@ -134,37 +134,13 @@ def _start_gunicorn(url: str, port: int, workers: int, threads: int, instance: s
     raise RuntimeError("gunicorn did not start within 60 s")
 
 
-def _scratch_database(url: str, suffix: str) -> tuple[str, callable]:
-    """An empty database beside the benchmark's: a temporary SQLite file, or a new PostgreSQL database."""
-    if url.startswith("sqlite"):
-        folder = tempfile.mkdtemp(prefix="bench-small-")
-        return f"sqlite:///{folder}/small.sqlite3", lambda: None
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from trainee_portal.settings import normalise_database_url
-
-    target = make_url(normalise_database_url(url))
-    name = f"{target.database}_{suffix}"
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return target.set(database=name).render_as_string(hide_password=False), drop
-
-
 def _small_counts(url: str, plan, today: date) -> dict[str, int]:
     """SQL statements per page on a tiny dataset of the same engine, to show the counts do not grow with data."""
     from benchmarks.generate import generate
     from trainee_portal.extensions import db
+    from trainee_portal.maintenance.scratch import new_database
 
-    small_url, drop = _scratch_database(url, "small")
+    small_url, drop = new_database(url, "bench_small")
     try:
         generate(small_url, 12, 3000, None, 1, today, echo=lambda *a, **k: None)
         app = make_app(small_url)

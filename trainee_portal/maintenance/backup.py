@@ -24,7 +24,6 @@ import io
 import json
 import os
 import re
-import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -42,6 +41,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 
 from trainee_portal.extensions import db
+from trainee_portal.maintenance.scratch import new_database
 
 FORMAT = "pain-portfolio-backup"
 FORMAT_VERSION = 1
@@ -251,21 +251,18 @@ def _pg_restore_into(url, src: Path, *, clean: bool) -> None:
 @contextmanager
 def _pg_scratch_database() -> Iterator[str]:
     """A new empty database on the live server, dropped afterwards; yields its URL."""
-    live = make_url(db.engine.url)
-    name = f"{live.database}_restore_check_{secrets.token_hex(4)}"[:63]
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        try:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        except Exception as error:  # noqa: BLE001 (no CREATEDB right, for one)
-            raise BackupError(
-                f"cannot create the temporary database {name} to check the backup in: "
-                f"{str(error).splitlines()[0]}. The database user needs the CREATEDB right."
-            ) from None
+    live = db.engine.url.render_as_string(hide_password=False)
     try:
-        yield live.set(database=name).render_as_string(hide_password=False)
+        url, drop = new_database(live, f"{db.engine.url.database}_restore_check")
+    except Exception as error:  # noqa: BLE001 (no CREATEDB right, for one)
+        raise BackupError(
+            f"cannot create a temporary database to check the backup in: "
+            f"{str(error).splitlines()[0]}. The database user needs the CREATEDB right."
+        ) from None
+    try:
+        yield url
     finally:
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop()
 
 
 def _pg_file_snapshot(url: str) -> Snapshot:
