@@ -131,3 +131,18 @@ def test_the_domain_core_imports_only_the_standard_library():
         if target.split(".")[0] not in ("competencies", *sys.stdlib_module_names)
     )
     assert outside == []
+
+
+def test_imports_inside_functions_say_why():
+    """Imports belong at the top of a module; one inside a function must say on its line what forces it there."""
+    unexplained = []
+    for module, path in _modules().items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                unexplained += [
+                    f"{module}:{node.lineno}"
+                    for node in ast.walk(function)
+                    if isinstance(node, (ast.Import, ast.ImportFrom)) and "#" not in lines[node.end_lineno - 1]
+                ]
+    assert unexplained == []
