@@ -146,3 +146,17 @@ def test_imports_inside_functions_say_why():
                     if isinstance(node, (ast.Import, ast.ImportFrom)) and "#" not in lines[node.end_lineno - 1]
                 ]
     assert unexplained == []
+
+
+def test_notifications_import_no_feature():
+    """Features register their send-time renderers with notifications (notifications.renderers), not the reverse."""
+    features = ("admin", "arcp", "auth", "cohort", "dashboard", "demo", "evidence", "exams", "home", "signoff", "stages")
+    graph = _graph()
+    reached = sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if module.startswith("trainee_portal.notifications")
+        for target in targets
+        if target.split(".")[:2] in (["trainee_portal", feature] for feature in features)
+    )
+    assert reached == []
