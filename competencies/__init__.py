@@ -1,6 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
+from . import flags, identifiers, lifecycle
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -19,11 +20,13 @@ from .evidence import (
     GUIDANCE_MODES,
     PROCEDURE_TECHNIQUES,
     STAGE_LEVELS,
+    SUPERVISED_GROUPS,
     SUPERVISION_LEVELS,
     THEMES,
     EvidenceType,
     evidence_noun,
     level_at_least,
+    needs_supervision,
     supervision_rank,
 )
 from .loader import (
@@ -51,6 +54,7 @@ from .progress import (
     is_behind,
     rule_progress,
     stage_progress,
+    trajectory_weeks,
 )
 
 __all__ = [
@@ -63,6 +67,7 @@ __all__ = [
     "GUIDANCE_MODES",
     "PROCEDURE_TECHNIQUES",
     "STAGE_LEVELS",
+    "SUPERVISED_GROUPS",
     "SUPERVISION_LEVELS",
     "THEMES",
     "Competency",
@@ -86,9 +91,13 @@ __all__ = [
     "competency_progress",
     "curriculum_progress",
     "evidence_noun",
+    "flags",
+    "identifiers",
+    "lifecycle",
     "expected_percent",
     "is_behind",
     "level_at_least",
+    "needs_supervision",
     "load_curriculum_file",
     "load_curriculum_text",
     "load_mapping_file",
@@ -96,5 +105,6 @@ __all__ = [
     "load_registry",
     "rule_progress",
     "stage_progress",
+    "trajectory_weeks",
     "supervision_rank",
 ]

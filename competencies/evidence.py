@@ -48,6 +48,17 @@ _EVIDENCE_NOUNS: dict[str, tuple[str, str]] = {
 }
 
 
+# Supervision levels describe clinical work [SUP]: logbook entries and WBAs record one; reflections and
+# certificates have none.
+SUPERVISED_GROUPS = frozenset({"logbook", "wba"})
+
+
+def needs_supervision(code: str | None) -> bool:
+    """Whether evidence of this type records a supervision level."""
+    kind = EVIDENCE_TYPES.get(code or "")
+    return kind is not None and kind.group in SUPERVISED_GROUPS
+
+
 def evidence_noun(code: str, count: int) -> str:
     """Noun for `count` items of an evidence type, e.g. ("wba.cbd", 2) -> "CBDs"."""
     singular, plural = _EVIDENCE_NOUNS.get(code, (code, code))

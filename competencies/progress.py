@@ -10,6 +10,7 @@ from math import floor
 
 from .curriculum import Competency, Curriculum, Domain, EvidenceRule, Stage
 from .evidence import level_at_least
+from .flags import BEHIND_TOLERANCE
 
 EVIDENCE_STATUSES = ("signed", "submitted", "draft")
 NOT_STARTED, IN_PROGRESS, COMPLETE = "not_started", "in_progress", "complete"
@@ -184,11 +185,16 @@ def curriculum_progress(curriculum: Curriculum, counts: Iterable[EvidenceCount])
     return {stage.key: _stage_progress(stage, grouped) for stage in curriculum.stages}
 
 
+def trajectory_weeks(stage: Stage) -> int | None:
+    """The stage length the expected trajectory runs over: its max_weeks, else its min_weeks (None: no length)."""
+    return stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
+
+
 def expected_percent(stage: Stage, start: date, today: date, end: date | None = None) -> float:
     """Share of the stage a trainee on a straight line from `start` to `end` should have done
     by `today`, 0–100. Without `end` the stage's max_weeks (else min_weeks) sets the length."""
     if end is None:
-        weeks = stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
+        weeks = trajectory_weeks(stage)
         if weeks is None:
             raise ValueError(f"stage {stage.key!r} has no length; pass an end date")
         end = start + timedelta(weeks=weeks)
@@ -199,6 +205,6 @@ def expected_percent(stage: Stage, start: date, today: date, end: date | None = 
     return _percent((today - start).days, (end - start).days)
 
 
-def is_behind(actual_percent: float, expected: float, tolerance: float = 15.0) -> bool:
-    """True when progress trails the expected trajectory by more than `tolerance` points."""
+def is_behind(actual_percent: float, expected: float, tolerance: float = BEHIND_TOLERANCE.value) -> bool:
+    """True when progress trails the expected trajectory by more than `tolerance` points (flags.BEHIND_TOLERANCE)."""
     return actual_percent < expected - tolerance

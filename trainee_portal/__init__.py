@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+from limits import parse_many
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
@@ -27,7 +28,7 @@ from trainee_portal import (
     settings,
     signoff,
 )
-from trainee_portal.extensions import csrf, db, limiter, login_manager, migrate
+from trainee_portal.extensions import APP_FACTORY, csrf, db, limiter, login_manager, migrate
 from trainee_portal.platform import assets, benchmarking, errors, hardening, inputs, navigation, security
 from trainee_portal.stages import STAGE_TITLES, make_stage_blueprint
 
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
     )
+    app.extensions[APP_FACTORY] = create_app
     _load_settings(app, config)
     _configure_templates(app)
     _init_extensions(app)
@@ -140,8 +142,6 @@ def _refuse_default_secret(app: Flask) -> None:
 
 
 def _check_throttle_limits(app: Flask) -> None:
-    from limits import parse_many
-
     for name in (
         "LOGIN_FAILURES_PER_ADDRESS",
         "LOGIN_FAILURES_PER_ACCOUNT",

@@ -6,12 +6,21 @@ import secrets
 from pathlib import Path
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 from sqlalchemy import func, select
 
 from competencies import CurriculumError, load_curriculum_text
+from trainee_portal.demo import load_demo
+from trainee_portal.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PASSWORD_MIN_LENGTH, OLD_DEMO_DOMAIN
+from trainee_portal.evidence import commands as evidence_commands
 from trainee_portal.extensions import db
+from trainee_portal.maintenance import commands as maintenance_commands
 from trainee_portal.models import ROLES, TraineeProfile, User
+from trainee_portal.notifications import commands as mail_commands
+from trainee_portal.platform.passwords import hash_password
+from trainee_portal.signoff import commands as signoff_commands
+from trainee_portal.summaries import progress
 
 
 def init_app(app: Flask) -> None:
@@ -19,18 +28,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(validate_curriculum)
     app.cli.add_command(recompute_progress)
-    from trainee_portal.signoff import commands as signoff_commands
-
-    signoff_commands.init_cli(app)  # noqa: E702 (verify-audit)
-    from trainee_portal.notifications import commands as mail_commands
-
-    mail_commands.init_cli(app)  # noqa: E702 (send-outbox, send-reminders)
-    from trainee_portal.maintenance import commands as maintenance
-
-    maintenance.init_app(app)  # noqa: E702 (backup, restore)
-    from trainee_portal.evidence import commands as evidence_commands
-
-    evidence_commands.init_app(app)  # noqa: E702 (import-logbook)
+    signoff_commands.init_cli(app)  # verify-audit
+    mail_commands.init_cli(app)  # send-outbox, send-reminders
+    maintenance_commands.init_app(app)  # backup, restore, remove-orphan-uploads
+    evidence_commands.init_app(app)  # import-logbook
 
 
 @click.command("seed-demo")
@@ -38,9 +39,6 @@ def init_app(app: Flask) -> None:
 @click.option("--password", help="The demo accounts' password (12 characters or more; default pain-demo-2026).")
 def seed_demo(reset: bool, password: str | None) -> None:
     """Load the demo regions, accounts and evidence (safe to run twice)."""
-    from trainee_portal.demo import load_demo
-    from trainee_portal.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PASSWORD_MIN_LENGTH, OLD_DEMO_DOMAIN
-
     if password is not None and len(password) < DEMO_PASSWORD_MIN_LENGTH:
         raise click.BadParameter(
             f"the demo password must be at least {DEMO_PASSWORD_MIN_LENGTH} characters long "
@@ -70,10 +68,6 @@ def seed_demo(reset: bool, password: str | None) -> None:
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="Repeat for several roles.")
 def create_user(email: str, name: str, roles: tuple[str, ...]) -> None:
     """Create an account with a temporary password that must be changed at first sign-in."""
-    from email_validator import EmailNotValidError, validate_email
-
-    from trainee_portal.platform.passwords import hash_password
-
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
@@ -119,8 +113,6 @@ def validate_curriculum(path: Path) -> None:
 @click.command("recompute-progress")
 def recompute_progress() -> None:
     """Rebuild every trainee's progress summary from the evidence itself."""
-    from trainee_portal.summaries import progress
-
     total = db.session.scalar(select(func.count()).select_from(TraineeProfile))
     with click.progressbar(length=total, label="Recomputing progress") as bar:
         progress.recompute_all(on_trainee=lambda _id: bar.update(1))

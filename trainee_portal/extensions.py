@@ -24,3 +24,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+# The key in app.extensions under which create_app keeps itself, for code that must build a second app (the restore
+# check's scratch copy) without importing the package root.
+APP_FACTORY = "portal.create_app"

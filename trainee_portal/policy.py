@@ -13,8 +13,9 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, and_, or_, select
 
+from competencies import lifecycle
 from trainee_portal.extensions import db
-from trainee_portal.models import DirectorScope, SupervisorAssignment, TraineeProfile
+from trainee_portal.models import DirectorScope, SignOff, SupervisorAssignment, TraineeProfile, User
 from trainee_portal.platform.clock import uk_today
 
 # --- marking endpoints --------------------------------------------------------------------------
@@ -166,15 +167,10 @@ def can_view_evidence(user, entry) -> bool:
     return can_view_trainee(user, entry.trainee_id)
 
 
-EDITABLE_STATUSES = ("draft", "returned", "submitted")
-
-
 def awaiting_confirmation(entry) -> bool:
     """An outside assessor signed this entry and nobody has vouched for them yet: it must not change under them."""
-    from trainee_portal.models import SignOff
-
     return (
-        entry.status == "submitted"
+        lifecycle.may_await_confirmation(entry.status)
         and db.session.execute(
             select(SignOff.id)
             .where(SignOff.evidence_id == entry.id, SignOff.voided_at.is_(None), SignOff.assurance == "unconfirmed")
@@ -188,21 +184,25 @@ def can_edit_evidence(user, entry) -> bool:
     """Owners edit their own evidence until it is signed; signed content changes only by a new version, and an
     outside assessor's signature awaiting confirmation holds the content still."""
     return (
-        owns_evidence(user, entry) and entry.is_current and entry.status in EDITABLE_STATUSES and not awaiting_confirmation(entry)
+        owns_evidence(user, entry)
+        and lifecycle.may_edit(entry.status, current=entry.is_current)
+        and not awaiting_confirmation(entry)
     )
 
 
 def can_revise_signed_evidence(user, entry) -> bool:
-    return owns_evidence(user, entry) and entry.is_current and entry.status == "signed"
+    return owns_evidence(user, entry) and lifecycle.may_revise(entry.status, current=entry.is_current)
 
 
 def can_request_signoff(user, entry) -> bool:
-    return owns_evidence(user, entry) and entry.is_current and entry.status in ("draft", "returned")
+    return owns_evidence(user, entry) and lifecycle.may_submit(entry.status, current=entry.is_current)
 
 
 def can_delete_evidence(user, entry) -> bool:
-    """Only a first-version draft goes: a later version replaced signed evidence, whose void signatures must stay explained."""
-    return owns_evidence(user, entry) and entry.is_current and entry.status == "draft" and entry.supersedes_id is None
+    """The owner deletes what the lifecycle lets go: a first-version draft (lifecycle.may_delete)."""
+    return owns_evidence(user, entry) and lifecycle.may_delete(
+        entry.status, current=entry.is_current, first_version=entry.supersedes_id is None
+    )
 
 
 def can_decide_signoff(user, signoff_request) -> bool:
@@ -238,8 +238,6 @@ def mailbox(email: str | None) -> str:
 
 def is_trainees_own_address(entry, email: str | None) -> bool:
     """The address reaches the mailbox of the evidence's owner (sub-addresses and case included)."""
-    from trainee_portal.models import User
-
     address = mailbox(email)
     owner_addresses = db.session.scalars(select(User.email).where(User.id == entry.trainee_id)).all()
     return any(address == mailbox(known) for known in owner_addresses)
@@ -274,8 +272,7 @@ def can_confirm_assessor_signature(user, signoff) -> bool:
     return (
         signoff.assurance == "unconfirmed"
         and signoff.voided_at is None
-        and entry.is_current
-        and entry.status == "submitted"
+        and lifecycle.in_review(entry.status, current=entry.is_current)
         and not owns_evidence(user, entry)
         and supervises(user, entry.trainee_id, kind="educational")
     )
@@ -304,7 +301,7 @@ def can_decide_by_assessor_link(user, signoff_request, now, assessor_gmc: str | 
         return False
     if signoff_request.expires_at is None or signoff_request.expires_at <= now:
         return False
-    if not entry.is_current or entry.status != "submitted" or owns_evidence(user, entry):
+    if not lifecycle.in_review(entry.status, current=entry.is_current) or owns_evidence(user, entry):
         return False
     if is_trainees_own_address(entry, signoff_request.assessor_email):
         return False

@@ -7,13 +7,25 @@ import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, or_, select, update
 
 from competencies import Curriculum, CurriculumError, ValidationIssue, load_curriculum_text, load_registry
 from trainee_portal import audit, curricula, policy
 from trainee_portal.auth import reset
 from trainee_portal.extensions import db
-from trainee_portal.models import CurriculumUpload, OutboxMessage, PasswordResetToken, TraineeProfile, User
+from trainee_portal.models import (
+    CurriculumUpload,
+    DirectorScope,
+    EvidenceTally,
+    OutboxMessage,
+    PasswordResetToken,
+    SupervisorAssignment,
+    TraineeProfile,
+    TraineeProgress,
+    User,
+    UserRole,
+)
 from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.platform.passwords import hash_password
@@ -152,11 +164,6 @@ def delete(actor: User, user: User) -> None:
             + ", ".join(t.replace("_", " ") for t in sorted(records))
             + ") and can never be deleted. Deactivate it instead."
         )
-    from sqlalchemy import delete as sql_delete
-    from sqlalchemy import or_
-
-    from trainee_portal.models import DirectorScope, EvidenceTally, SupervisorAssignment, TraineeProgress, UserRole
-
     email, user_id = user.email, user.id
     for model, condition in (
         (SupervisorAssignment, or_(SupervisorAssignment.supervisor_id == user.id, SupervisorAssignment.trainee_id == user.id)),
@@ -188,8 +195,6 @@ def save_profile(actor: User, user: User, values: dict) -> None:
             setattr(profile, key, value)
     db.session.flush()
     if not created:
-        from trainee_portal.summaries import progress
-
         progress.refresh_trainee(user.id)  # the curriculum version may have changed
     audit.append(
         "profile.created" if created else "profile.changed",

@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from limits import parse
 from sqlalchemy import func, select, update
 
 from trainee_portal import audit
@@ -16,6 +17,7 @@ from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage, PasswordResetToken, User
 from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER, external_url, notify
+from trainee_portal.notifications.renderers import register_renderer
 from trainee_portal.platform.passwords import hash_password
 from trainee_portal.platform.security import end_every_session
 
@@ -34,8 +36,6 @@ def queue_link(user: User, issued_by: User | None = None) -> bool:
         return False
     now = utcnow()
     if issued_by is None:
-        from limits import parse
-
         limit = parse(current_app.config["PASSWORD_RESETS_PER_ACCOUNT"])
         recent = db.session.scalar(
             select(func.count())
@@ -94,6 +94,9 @@ def prepare_reset_body(message: OutboxMessage, now: datetime) -> str | None:
     token_row.token_hash = digest(token)
     db.session.commit()  # the hash is stored before the token leaves in an email
     return message.body.replace(TOKEN_PLACEHOLDER, token)
+
+
+register_renderer(CATEGORY, prepare_reset_body)
 
 
 def find(token: str) -> tuple[str, PasswordResetToken | None]:

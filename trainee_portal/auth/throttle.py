@@ -11,6 +11,8 @@ from datetime import timedelta
 
 from flask import current_app
 from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import delete, func, select
 
 from trainee_portal.extensions import db
@@ -37,9 +39,6 @@ def _redis_uri() -> str | None:
 def _redis_limiter(uri: str):
     limiters = current_app.extensions.setdefault("login_throttle", {})
     if uri not in limiters:
-        from limits.storage import storage_from_string
-        from limits.strategies import MovingWindowRateLimiter
-
         limiters[uri] = MovingWindowRateLimiter(storage_from_string(uri))
     return limiters[uri]
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from competencies import STAGE_LEVELS, expected_percent, is_behind
+from competencies import STAGE_LEVELS, expected_percent, flags, trajectory_weeks
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.models import (
@@ -30,17 +30,7 @@ from trainee_portal.models._base import utcnow
 from trainee_portal.platform.clock import uk_today
 
 PAGE_SIZE = 50
-IDLE_DAYS = 60
-SIGNOFF_WAIT_DAYS = 14
-EXAM_ATTEMPTS_FLAG = 4
-BEHIND_TOLERANCE = 15.0
-
-FLAGS = {
-    "behind": "Behind expected progress",
-    "idle": f"No activity for {IDLE_DAYS} days",
-    "waiting": f"Sign-off waiting over {SIGNOFF_WAIT_DAYS} days",
-    "attempts": f"{EXAM_ATTEMPTS_FLAG} or more attempts at one exam part",
-}
+FLAGS = flags.FLAG_TITLES  # each flag's rule and threshold is in competencies.flags, with its source
 SORTS = ("name", "stage", "percent", "activity", "pending", "waiting", "attempts")
 EXAM_STATUSES = ("Not attempted", "MCQ not yet passed", "MCQ passed", "SOE passed")
 
@@ -155,28 +145,28 @@ def stage_weeks() -> dict[tuple[str, str], int]:
     weeks = {}
     for version in registry.versions():
         for stage in registry.get(version).stages:
-            length = stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
+            length = trajectory_weeks(stage)
             if length:
                 weeks.setdefault((version, stage.level), length)
     return weeks
 
 
 def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
-    """SQL twin of competencies.is_behind(percent, expected_percent(...)), so filtering spans every page."""
+    """competencies.flags.behind built as SQL for each curriculum version and stage, so filtering spans every page."""
     days = _days_in_stage(today)
     cases = [
         and_(
             TraineeProfile.curriculum_version == version,
             TraineeProfile.current_stage == level,
-            days * 100 > (percent + BEHIND_TOLERANCE) * (weeks * 7),
+            flags.behind(percent, days, weeks * 7, both=and_),
         )
         for (version, level), weeks in stage_weeks().items()
     ]
-    return and_(percent < 100 - BEHIND_TOLERANCE, or_(*cases)) if cases else literal(False)
+    return or_(*cases) if cases else literal(False)
 
 
 def _pending_summary(now: datetime):
-    cutoff = now - timedelta(days=SIGNOFF_WAIT_DAYS)
+    cutoff = flags.signoff_overdue_cutoff(now)
     return (
         # Only an entry's owner requests its sign-off (policy.can_request_signoff), so the requester is the trainee:
         # grouping on it reads one covering index instead of joining every pending request to its evidence row.
@@ -214,16 +204,19 @@ def _exam_summary():
 
 
 def _flag_conditions(percent, pending, exams, today: date, now: datetime) -> dict[str, ColumnElement]:
-    """Each flag as a SQL condition over cohort_select's joins (flags_for is its Python twin for one row)."""
-    cutoff = now - timedelta(days=IDLE_DAYS)
+    """Each flag as a SQL condition over cohort_select's joins, from competencies.flags (as flags_for is for one row)."""
+    cutoff = flags.idle_cutoff(now)
     return {
         "behind": _behind_condition(percent, today),
         "idle": or_(
             TraineeProfile.last_activity_at < cutoff,
-            and_(TraineeProfile.last_activity_at.is_(None), TraineeProfile.stage_started_on < today - timedelta(days=IDLE_DAYS)),
+            and_(
+                TraineeProfile.last_activity_at.is_(None),
+                TraineeProfile.stage_started_on < today - timedelta(days=flags.IDLE_DAYS.value),
+            ),
         ),
         "waiting": pending.c.overdue > 0,
-        "attempts": or_(exams.c.mcq >= EXAM_ATTEMPTS_FLAG, exams.c.soe >= EXAM_ATTEMPTS_FLAG),
+        "attempts": or_(flags.many_attempts(exams.c.mcq), flags.many_attempts(exams.c.soe)),
     }
 
 
@@ -325,22 +318,21 @@ def _order(query, filters: Filters):
 def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]:
     """The expected percent for the row's stage dates and the flags that apply to it."""
     expected = None
-    flags = []
+    found = []
     try:
         stage = curricula.curriculum(row.curriculum_version).stage_for_level(row.stage_level)
         expected = expected_percent(stage, row.stage_started_on, today)
     except (KeyError, ValueError):  # unknown version or a stage without a length: no trajectory to compare
         stage = None
-    if expected is not None and is_behind(row.percent, expected, BEHIND_TOLERANCE):
-        flags.append("behind")
-    reference = row.last_activity_at or datetime.combine(row.stage_started_on, datetime.min.time())
-    if reference < now - timedelta(days=IDLE_DAYS):
-        flags.append("idle")
+    if expected is not None and flags.behind(row.percent, (today - row.stage_started_on).days, trajectory_weeks(stage) * 7):
+        found.append("behind")
+    if flags.is_idle(row.last_activity_at, row.stage_started_on, now):
+        found.append("idle")
     if row.overdue:
-        flags.append("waiting")
-    if max(row.mcq_attempts, row.soe_attempts) >= EXAM_ATTEMPTS_FLAG:
-        flags.append("attempts")
-    return expected, flags
+        found.append("waiting")
+    if flags.many_attempts(max(row.mcq_attempts, row.soe_attempts)):
+        found.append("attempts")
+    return expected, found
 
 
 def _row(raw, today: date, now: datetime) -> CohortRow:
@@ -348,7 +340,7 @@ def _row(raw, today: date, now: datetime) -> CohortRow:
         stage_name = curricula.curriculum(raw.curriculum_version).stage_for_level(raw.stage_level).name
     except KeyError:
         stage_name = raw.stage_level.capitalize()
-    expected, flags = flags_for(raw, today, now)
+    expected, row_flags = flags_for(raw, today, now)
     return CohortRow(
         trainee_id=raw.trainee_id,
         name=raw.name,
@@ -369,7 +361,7 @@ def _row(raw, today: date, now: datetime) -> CohortRow:
         soe_attempts=int(raw.soe_attempts),
         mcq_passed=bool(raw.mcq_passed),
         soe_passed=bool(raw.soe_passed),
-        flags=flags,
+        flags=row_flags,
     )
 
 

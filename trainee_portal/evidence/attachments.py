@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import func, select
+
+from competencies.identifiers import KIND_LABELS, find_identifiers
+from trainee_portal.extensions import db
+from trainee_portal.models import EvidenceEntry
 
 # extension -> (MIME type, the bytes every such file starts with)
 KINDS = {
@@ -43,8 +48,6 @@ def _extension(filename: str) -> str:
 
 def name_problem(filename: str | None) -> str | None:
     """Why a file's name is refused: it holds a patient identifier (the name is shown and audited, so it is free text)."""
-    from trainee_portal.platform.identifiers import KIND_LABELS, find_identifiers
-
     stem = Path(Path(filename or "").name).stem.replace("_", " ")
     findings = find_identifiers(stem)
     if not findings:
@@ -133,11 +136,6 @@ def stored_until_failure(storage) -> Iterator[StoredFile | None]:
 def _committed_anyway(generated: str) -> bool:
     """Whether a row refers to the file after all (a commit can fail after the database kept it); True when the
     database cannot answer, so the file is kept and remove-orphan-uploads decides later."""
-    from sqlalchemy import func, select
-
-    from trainee_portal.extensions import db
-    from trainee_portal.models import EvidenceEntry
-
     try:
         db.session.rollback()
         return bool(

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS
+from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS, needs_supervision
 from trainee_portal.evidence import vocab
 from trainee_portal.evidence.attachments import check_upload, name_problem
 from trainee_portal.platform.clock import uk_today  # noqa: F401 (routes import it from here too)
@@ -127,7 +127,7 @@ class EvidenceForm(FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         kind = self.evidence_type.data
-        if vocab.needs_supervision(kind):
+        if needs_supervision(kind):
             if not self.supervision_level.data:
                 self.supervision_level.errors.append("Choose the level of supervision")
                 valid = False

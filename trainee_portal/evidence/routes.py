@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from competencies import EVIDENCE_TYPES
+from competencies import EVIDENCE_TYPES, lifecycle
 from trainee_portal import curricula, policy
 from trainee_portal.evidence import attachments, csv_io, portfolio, queries, vocab
 from trainee_portal.evidence import services as service
@@ -15,14 +15,14 @@ from trainee_portal.evidence.forms import EvidenceEditForm, EvidenceForm, Import
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry
 from trainee_portal.platform.views import trainee_choices, viewed_trainee
+from trainee_portal.signoff.labels import signature_label
+from trainee_portal.signoff.services import SignOffConflict, pending_request
 
 MAX_ERRORS_SHOWN = 200
 
 
 @bp.app_context_processor
 def evidence_helpers():
-    from trainee_portal.signoff.labels import signature_label
-
     return {"evidence_label": vocab.label, "signature_label": signature_label}
 
 
@@ -175,7 +175,7 @@ def _why_not_editable(entry: EvidenceEntry) -> str:
             "An outside assessor signed this evidence and your educational supervisor has not yet confirmed the "
             "signature, so it cannot change until they confirm or decline it."
         )
-    if entry.status == "signed":
+    if lifecycle.may_revise(entry.status):
         return "This evidence was signed off, so it cannot change. Create a new version to change it."
     return "This evidence cannot be changed now."
 
@@ -200,8 +200,6 @@ def _render_conflict(form, entry, groups, profile, message: str):
 
 @bp.route("/<int:evidence_id>/edit", methods=["GET", "POST"])
 def edit(evidence_id: int):
-    from trainee_portal.signoff.services import SignOffConflict, pending_request
-
     entry = _entry(evidence_id)
     policy.authorize(policy.owns_evidence(current_user, entry))
     profile = entry.trainee.trainee_profile

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from competencies import Curriculum
+from competencies import Curriculum, lifecycle
 from trainee_portal import audit
 from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOff, SignOffRequest, TraineeProfile
 from trainee_portal.models._base import utcnow
-from trainee_portal.policy import EDITABLE_STATUSES
+from trainee_portal.signoff import services as signoff_services
 from trainee_portal.summaries import progress
 
 FORM_FIELDS = (
@@ -115,7 +115,7 @@ def _attach(entry: EvidenceEntry, stored: attachments.StoredFile | None) -> str 
 def create(
     user, profile: TraineeProfile, curriculum: Curriculum, values: dict, stored: attachments.StoredFile | None
 ) -> EvidenceEntry:
-    entry = EvidenceEntry(trainee_id=profile.user_id, status="draft", version=1)
+    entry = EvidenceEntry(trainee_id=profile.user_id, status=lifecycle.DRAFT, version=1)
     _apply(entry, values, profile, curriculum)
     _attach(entry, stored)
     db.session.add(entry)
@@ -149,7 +149,7 @@ def _claim(entry: EvidenceEntry, seen_row_version: int, **values) -> None:
         .where(
             EvidenceEntry.id == entry.id,
             EvidenceEntry.row_version == seen_row_version,
-            EvidenceEntry.status.in_(EDITABLE_STATUSES),
+            EvidenceEntry.status.in_(lifecycle.EDITABLE),
             EvidenceEntry.superseded_at.is_(None),
         )
         .values(row_version=EvidenceEntry.row_version + 1, **values)
@@ -176,14 +176,12 @@ def update(
     changes nothing). Evidence waiting for sign-off goes back to draft and its request is withdrawn, in this same
     transaction; if the request was decided meanwhile, SignOffConflict and nothing is saved.
     """
-    from trainee_portal.signoff import services as signoff_services  # the sign-off feature builds on the logbook
-
     if entry.row_version != seen_row_version:
         raise StaleEvidence("This evidence changed after you opened it, so your changes were not saved.")
     before, old_hash = progress.contribution(entry), entry.content_hash
-    if entry.status == "submitted":
+    if lifecycle.WITHDRAW.allows(entry.status):  # editing evidence that waits for sign-off withdraws the request
         signoff_services.withdraw_for_edit(user, entry)
-        _claim(entry, seen_row_version, status="draft", submitted_at=None)
+        _claim(entry, seen_row_version, status=lifecycle.WITHDRAW.target, submitted_at=None)
     else:
         _claim(entry, seen_row_version)
     _apply(entry, values, profile, curriculum)
@@ -253,7 +251,10 @@ def new_version(user, old: EvidenceEntry) -> EvidenceEntry:
     set_committed_value(old, "superseded_at", now)  # the row already says so: keep the object in step, no second write
     set_committed_value(old, "row_version", old.row_version + 1)
     new = EvidenceEntry(
-        **{name: getattr(old, name) for name in COPIED_FIELDS}, status="draft", version=old.version + 1, supersedes_id=old.id
+        **{name: getattr(old, name) for name in COPIED_FIELDS},
+        status=lifecycle.DRAFT,
+        version=old.version + 1,
+        supersedes_id=old.id,
     )
     new.competencies = [EvidenceCompetency(competency_code=code) for code in old.competency_codes]
     db.session.add(new)

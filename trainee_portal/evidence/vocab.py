@@ -18,8 +18,6 @@ SETTINGS: dict[str, str] = {
 }
 
 PROCEDURE_TYPES = frozenset({"logbook.procedure", "wba.dops"})
-# Supervision levels describe clinical work; reflections and certificates have none.
-SUPERVISED_GROUPS = frozenset({"logbook", "wba"})
 OLDEST_YEARS = 15  # evidence older than this is a typing mistake, not a training record
 
 LABELS = {
@@ -33,11 +31,6 @@ LABELS = {
 
 def needs_procedure(evidence_type: str | None) -> bool:
     return evidence_type in PROCEDURE_TYPES
-
-
-def needs_supervision(evidence_type: str | None) -> bool:
-    kind = EVIDENCE_TYPES.get(evidence_type or "")
-    return kind is not None and kind.group in SUPERVISED_GROUPS
 
 
 def oldest_allowed(today: date) -> date:

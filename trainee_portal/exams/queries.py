@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from competencies import Curriculum
+from competencies import Curriculum, flags
 from competencies.exam import (
     Attempt,
     ExamHistory,
@@ -17,7 +17,6 @@ from competencies.exam import (
     RapmStatus,
     Sitting,
     SittingEligibility,
-    add_months,
     mcq_expires_on,
     mcq_valid_on,
     upcoming_eligibility,
@@ -40,7 +39,7 @@ from trainee_portal.models import (
     User,
 )
 
-EXPIRY_WARNING_MONTHS = 6
+EXPIRY_WARNING_MONTHS = flags.MCQ_EXPIRY_WARNING_MONTHS.value
 
 
 def utc_now() -> datetime:
@@ -305,15 +304,15 @@ def pipeline(user) -> list[PipelineRow]:
         upcoming = upcoming_eligibility(rules, history, sittings, rapm_status(rapm), now)
         passed = history.mcq.passed_on
         expires = mcq_expires_on(rules, passed) if passed else None
-        flags = []
-        if expires and history.soe.passed_on is None and today <= expires < add_months(today, EXPIRY_WARNING_MONTHS):
-            flags.append("mcq_expiring")
+        warnings = []
+        if passed and history.soe.passed_on is None and flags.mcq_expiring(rules, passed, today):
+            warnings.append("mcq_expiring")
         for part, record in (("MCQ", history.mcq), ("SOE", history.soe)):
             done = history.soe.passed_on is not None or (part == "MCQ" and mcq_valid_on(rules, passed, today))
-            if not done and record.attempts in (4, 5):
-                flags.append(f"{part.lower()}_attempt_{record.attempts + 1}")
-            if not done and record.attempts >= rules.max_attempts_per_part:
-                flags.append(f"{part.lower()}_no_attempts_left")
+            if not done and flags.late_attempt(rules, record.attempts):
+                warnings.append(f"{part.lower()}_attempt_{record.attempts + 1}")
+            if not done and flags.no_attempts_left(rules, record.attempts):
+                warnings.append(f"{part.lower()}_no_attempts_left")
         result.append(
             PipelineRow(
                 person.id,
@@ -323,7 +322,7 @@ def pipeline(user) -> list[PipelineRow]:
                 rapm.confirmed_on if rapm else None,
                 expires,
                 next((e for e in upcoming if e.eligible), None),
-                tuple(flags),
+                tuple(warnings),
             )
         )
     return result

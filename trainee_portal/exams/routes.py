@@ -15,6 +15,12 @@ from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
 from trainee_portal.platform.views import trainee_choices, viewed_trainee
 
 
+@bp.app_template_global("exam_fellowship_summary")
+def _fellowship_summary_global(profile):
+    """Lets any page (e.g. the trainee dashboard) include exams/_fellowship_summary.html for a profile."""
+    return queries.fellowship_summary(profile)
+
+
 def _day(day) -> str:
     return f"{day.day} {day:%B %Y}"
 

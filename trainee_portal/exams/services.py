@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_login import current_user
+
 from competencies.exam import Attempt, recording_problems
 from trainee_portal import audit, curricula
 from trainee_portal.audit import text_sha256
@@ -136,8 +138,6 @@ def save_sitting(sitting: ExamSitting | None, form, actor) -> ExamSitting:
 def add_mock_score(trainee_id: int, form, actor=None) -> MockExamScore:
     """Record a mock score; the actor defaults to the signed-in user when the route does not pass one."""
     if actor is None:
-        from flask_login import current_user
-
         actor = current_user if getattr(current_user, "is_authenticated", False) else None
     row = MockExamScore(
         trainee_id=trainee_id,

@@ -30,18 +30,23 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import current_app
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 
+from trainee_portal import audit
+from trainee_portal.evidence.attachments import upload_dir
 from trainee_portal.extensions import db
 from trainee_portal.maintenance.scratch import new_database
+from trainee_portal.integrity import verify_all
+from trainee_portal.models._base import utcnow
 
 FORMAT = "pain-portfolio-backup"
 FORMAT_VERSION = 1
@@ -115,11 +120,7 @@ def _sha256(path: Path) -> str:
 
 def known_revisions() -> tuple[set[str], str]:
     """Every schema revision in migrations/versions, and the newest (head)."""
-    from alembic.script import ScriptDirectory
-
-    from trainee_portal import PROJECT_ROOT
-
-    script = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    script = ScriptDirectory(str(current_app.extensions["migrate"].directory))
     return {r.revision for r in script.walk_revisions()}, script.get_current_head()
 
 
@@ -277,17 +278,17 @@ def _pg_file_snapshot(url: str) -> Snapshot:
 # --- verification of a restored copy ------------------------------------------------------------
 
 
-def _verify_restored_copy(database_url: str, upload_dir: Path | None = None, taken_at: datetime | None = None) -> list[str]:
+def _verify_restored_copy(
+    build_app: Callable[[dict], Flask], database_url: str, uploads: Path | None = None, taken_at: datetime | None = None
+) -> list[str]:
     """Problems verify-audit's full check (trainee_portal.integrity.verify_all) finds in the database at database_url,
-    with its uploads in upload_dir, against this machine's signing keys and checkpoint file; empty when it verifies."""
-    from trainee_portal import create_app
-    from trainee_portal.integrity import verify_all
-
+    with its uploads in `uploads`, against this machine's signing keys and checkpoint file; empty when it verifies.
+    build_app is the app factory (the restore command passes it in, so this module never imports the package root)."""
     config = dict(current_app.config) | {"SQLALCHEMY_DATABASE_URI": database_url}
     config.pop("SQLALCHEMY_ENGINE_OPTIONS", None)  # derived again for the copy
-    if upload_dir is not None:
-        config["UPLOAD_DIR"] = str(upload_dir)
-    copy = create_app(config)
+    if uploads is not None:
+        config["UPLOAD_DIR"] = str(uploads)
+    copy = build_app(config)
     with copy.app_context():
         try:
             report = verify_all(backup_taken_at=taken_at)
@@ -441,9 +442,6 @@ def _install_uploads(folder: Path, upload_dir: Path) -> int:
 
 def backup(dest: Path, *, overwrite: bool = False) -> Summary:
     """Write one archive with a consistent copy of the database, the uploads it refers to and a manifest."""
-    from trainee_portal.evidence.attachments import upload_dir
-    from trainee_portal.models._base import utcnow
-
     engine = engine_name()
     if engine not in DATABASE_MEMBER:
         raise BackupError(f"backups of {engine} databases are not supported")
@@ -469,11 +467,9 @@ def backup(dest: Path, *, overwrite: bool = False) -> Summary:
     return Summary(dest, engine, len(snapshot.counts), sum(snapshot.counts.values()), uploads, snapshot.revision, missing)
 
 
-def restore(src: Path, *, force: bool = False) -> Summary:
-    """Check the backup completely on a scratch copy, then replace the live uploads and database with it.
-    Refuses to overwrite a database holding data unless force is given."""
-    from trainee_portal.evidence.attachments import upload_dir
-
+def restore(src: Path, *, build_app: Callable[[dict], Flask], force: bool = False) -> Summary:
+    """Check the backup completely on a scratch copy (an app build_app makes from a config), then replace the live
+    uploads and database with it. Refuses to overwrite a database holding data unless force is given."""
     if not src.exists():
         raise BackupError(f"{src} does not exist")
     if not src.is_file():
@@ -517,7 +513,7 @@ def restore(src: Path, *, force: bool = False) -> Summary:
                     f"{len(absent)} uploaded file(s) the evidence refers to are not in the backup: "
                     f"{', '.join(absent[:5])}{' …' if len(absent) > 5 else ''}"
                 )
-            problems += _verify_restored_copy(scratch_url, work / UPLOADS, _taken_at(manifest))
+            problems += _verify_restored_copy(build_app, scratch_url, work / UPLOADS, _taken_at(manifest))
             if problems:
                 raise BackupError(_refusal(src, problems))
             uploads = _install_uploads(work / UPLOADS, upload_dir())
@@ -527,9 +523,6 @@ def restore(src: Path, *, force: bool = False) -> Summary:
                 db.session.remove()
                 db.engine.dispose()
                 _pg_restore_into(db.engine.url, database, clean=True)
-    from trainee_portal import audit
-    from trainee_portal.models._base import utcnow
-
     audit.restart_checkpoint_file(utcnow())
     counts = row_counts()
     return Summary(src, engine, len(counts), sum(counts.values()), uploads, manifest["schema_revision"])

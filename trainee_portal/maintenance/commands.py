@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from trainee_portal.evidence.attachments import upload_dir
+from trainee_portal.extensions import APP_FACTORY
+from trainee_portal.integrity import verify_all
 from trainee_portal.maintenance.backup import BackupError, backup, known_revisions, restore
 from trainee_portal.maintenance.uploads import GRACE_SECONDS, orphan_uploads
 
@@ -20,8 +22,6 @@ def init_app(app: Flask) -> None:
 
 def _audit_chain_status() -> tuple[bool, str]:
     """verify-audit's full check, in one phrase for the backup and restore messages."""
-    from trainee_portal.integrity import verify_all
-
     report = verify_all(limit=1)
     if not report.ok:
         first = report.problems[0]
@@ -69,7 +69,9 @@ def restore_command(src: Path, force: bool) -> None:
     """Check the backup in SRC completely on a scratch copy, then replace the database and add its uploaded files
     (refuses a changed, damaged or unknown-revision backup, and data in the database without --force)."""
     try:
-        summary = restore(src, force=force)
+        # The scratch copy a restore checks is built by the factory that built this app, handed over here so that
+        # the backup module need not import the package root (which imports the commands that import it).
+        summary = restore(src, build_app=current_app.extensions[APP_FACTORY], force=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     ok, chain = _audit_chain_status()

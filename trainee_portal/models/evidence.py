@@ -9,10 +9,11 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from competencies import lifecycle
 from trainee_portal.extensions import db
 from trainee_portal.models._base import utcnow
 
-EVIDENCE_STATUSES = ("draft", "submitted", "signed", "returned")
+EVIDENCE_STATUSES = lifecycle.STATUSES  # the check constraint spells them out as the released migration has them
 
 
 class EvidenceEntry(db.Model):
@@ -40,7 +41,7 @@ class EvidenceEntry(db.Model):
     attachment_mime: Mapped[str | None] = mapped_column(String(60))
     attachment_size: Mapped[int | None]
     attachment_sha256: Mapped[str | None] = mapped_column(String(64))  # the file's bytes, checked by verify-audit
-    status: Mapped[str] = mapped_column(String(12), default="draft")
+    status: Mapped[str] = mapped_column(String(12), default=lifecycle.DRAFT)
     version: Mapped[int] = mapped_column(default=1)
     # Optimistic lock: every write of the row adds one, and a save carries the number its form was built from.
     row_version: Mapped[int] = mapped_column(default=1, server_default="1")

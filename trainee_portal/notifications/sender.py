@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage
 from trainee_portal.models._base import utcnow
+from trainee_portal.notifications.renderers import render_body
 
 LEASE = timedelta(minutes=10)  # a crashed sender's claim lapses after this
 
@@ -99,9 +100,6 @@ def _email(message: OutboxMessage, body: str) -> EmailMessage:
 
 def send_due(limit: int = 200, now: datetime | None = None) -> SendReport:
     """Send every message whose time has come; returns what happened."""
-    from trainee_portal.auth import reset
-    from trainee_portal.signoff.links import prepare_link_body  # the assessor link is minted at send time
-
     now = now or utcnow()
     max_attempts = int(current_app.config.get("MAIL_MAX_ATTEMPTS", 10))
     report, connection = SendReport(), _Connection(current_app.config)
@@ -109,13 +107,7 @@ def send_due(limit: int = 200, now: datetime | None = None) -> SendReport:
         for message in due_messages(now, limit):
             if not _claim(message, now):
                 continue
-            body = (
-                prepare_link_body(message, now)
-                if message.signoff_request_id and message.category == "signoff.assessor_link"
-                else message.body
-            )
-            if message.category == reset.CATEGORY:  # so is a password reset link
-                body = reset.prepare_reset_body(message, now)
+            body = render_body(message, now)  # one-time links are minted here, by the renderer their feature registered
             if body is None:  # the request was cancelled or decided before its link went out
                 message.next_attempt_at, message.last_error = None, "Not sent: the request or link was no longer pending."
                 db.session.commit()

@@ -7,7 +7,10 @@ import contextlib
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
+
+from trainee_portal.extensions import db
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
@@ -50,8 +53,6 @@ def _page(code: int, title: str, message: str) -> str:
     try:
         return render_template("errors/error.html", code=code, title=title, message=message)
     except Exception:  # noqa: BLE001 (an error page must never fail)
-        from trainee_portal.extensions import db
-
         with contextlib.suppress(Exception):
             db.session.rollback()
         return BARE_PAGE.format(title=escape(title), message=escape(message))
@@ -84,10 +85,6 @@ def init_app(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         app.logger.exception("Unhandled error on %s", request.path)
-        from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
-
-        from trainee_portal.extensions import db
-
         with contextlib.suppress(Exception):  # the database is unreachable; the transaction is gone with the connection
             db.session.rollback()
         if isinstance(error, (OperationalError, InterfaceError, PendingRollbackError)) or getattr(

@@ -12,6 +12,9 @@ from flask_login import current_user, logout_user, user_logged_in
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from trainee_portal.extensions import db
+from trainee_portal.platform.security import SESSION_GENERATION
+
 SIGNED_IN_AT = "_signed_in_at"
 LAST_SEEN_AT = "_last_seen_at"
 SEEN_RESOLUTION = 60  # seconds: rewrite the cookie at most once a minute just to note activity
@@ -63,8 +66,6 @@ def init_app(app: Flask) -> None:
     def release_session(_error):
         """Registered after Flask-SQLAlchemy's, so it runs first: closing a session whose connection the database
         dropped (a restart) raises, and a raise here would turn an already-built response into a 500."""
-        from trainee_portal.extensions import db
-
         try:
             db.session.remove()
         except Exception:  # noqa: BLE001
@@ -79,8 +80,6 @@ def init_app(app: Flask) -> None:
         now = int(time.time())
         session[SIGNED_IN_AT] = now
         session[LAST_SEEN_AT] = now
-        from trainee_portal.platform.security import SESSION_GENERATION
-
         session[SESSION_GENERATION] = user.session_generation
 
     @app.before_request

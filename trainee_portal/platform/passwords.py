@@ -6,6 +6,7 @@ import re
 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 # Passwords of twelve or more characters that still head public breach lists.
 COMMON_PASSWORDS = frozenset(
@@ -22,8 +23,6 @@ p@ssw0rd1234 passw0rd1234 password1! password123! qwertyqwerty asdfghjkl123 asdf
 
 def _guessable(password: str, email: str, name: str) -> bool:
     """zxcvbn (with its shipped lists of tens of thousands of leaked passwords, names and words) rates it weak."""
-    from zxcvbn import zxcvbn
-
     hints = [part for part in [email, *email.split("@"), *name.replace(".", " ").split()] if part] + [
         "pain",
         "portal",

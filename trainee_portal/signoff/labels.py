@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from trainee_portal import policy
+
 ASSURANCE_COUNTS = ("supervisor", "trusted_domain", "confirmed")
 
 
@@ -14,8 +16,6 @@ def signature_label(signoff, trusted_domain: str | None = None) -> str:
         who = f"outside assessor {signoff.assessor_name or 'unnamed'}"
         address = f" ({signoff.assessor_email})" if signoff.assessor_email else ""
         if signoff.assurance == "trusted_domain":
-            from trainee_portal import policy
-
             domain = (
                 trusted_domain
                 or policy.trusted_assessor_domain(signoff.evidence, signoff.assessor_email)

@@ -14,6 +14,9 @@ from sqlalchemy.orm import joinedload
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, OutboxMessage, SignOffRequest
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER
+from trainee_portal.notifications.renderers import register_renderer
+
+ASSESSOR_LINK_CATEGORY = "signoff.assessor_link"
 
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
@@ -32,12 +35,17 @@ def mint_token(signoff_request: SignOffRequest, now: datetime) -> str:
 
 def prepare_link_body(message: OutboxMessage, now: datetime) -> str | None:
     """Mint the link for an assessor email just before it goes; None when the request is no longer pending."""
+    if not message.signoff_request_id:
+        return message.body
     signoff_request = db.session.get(SignOffRequest, message.signoff_request_id)
     if signoff_request is None or signoff_request.status != "pending":
         return None
     token = mint_token(signoff_request, now)
     db.session.commit()  # the hash is safely stored before the token leaves in an email
     return message.body.replace(TOKEN_PLACEHOLDER, token)
+
+
+register_renderer(ASSESSOR_LINK_CATEGORY, prepare_link_body)
 
 
 def find_by_token(token: str) -> SignOffRequest | None:

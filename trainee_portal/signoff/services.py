@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from competencies import lifecycle
 from trainee_portal import audit, curricula, policy
 from trainee_portal.audit import text_sha256
 from trainee_portal.extensions import db
@@ -65,7 +66,13 @@ def request_signoff(
     """draft/returned → submitted, with a pending request to a supervisor or an outside assessor."""
     now = utcnow()
     before = progress.contribution(entry)
-    _move_evidence(entry, ("draft", "returned"), status="submitted", submitted_at=now, content_hash=entry.compute_content_hash())
+    _move_evidence(
+        entry,
+        lifecycle.SUBMIT.sources,
+        status=lifecycle.SUBMIT.target,
+        submitted_at=now,
+        content_hash=entry.compute_content_hash(),
+    )
     signoff_request = SignOffRequest(
         evidence_id=entry.id,
         requested_by_id=trainee.id,
@@ -155,7 +162,7 @@ def cancel(trainee: User, signoff_request: SignOffRequest) -> None:
     entry = signoff_request.evidence
     before = progress.contribution(entry)
     _withdraw(trainee, signoff_request)
-    _move_evidence(entry, ("submitted",), status="draft", submitted_at=None)
+    _move_evidence(entry, lifecycle.WITHDRAW.sources, status=lifecycle.WITHDRAW.target, submitted_at=None)
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
 
 
@@ -224,11 +231,11 @@ def sign(
     counts = assurance != "unconfirmed"
     _move_evidence(
         entry,
-        ("submitted",),
+        lifecycle.SIGN.sources,  # an unconfirmed signature leaves the evidence where it is, in review
         stored_hash=seen_hash,
         supervision_level=level,
         content_hash=content_hash,
-        **({"status": "signed", "signed_at": now} if counts else {}),
+        **({"status": lifecycle.SIGN.target, "signed_at": now} if counts else {}),
     )
     signoff = SignOff(
         evidence_id=entry.id,
@@ -327,7 +334,7 @@ def confirm(supervisor: User, signoff: SignOff) -> None:
     entry, now = signoff.evidence, utcnow()
     before = progress.contribution(entry)
     _claim_unconfirmed(signoff, assurance="confirmed", confirmed_by_id=supervisor.id, confirmed_at=now)
-    _move_evidence(entry, ("submitted",), stored_hash=signoff.content_hash, status="signed", signed_at=now)
+    _move_evidence(entry, lifecycle.SIGN.sources, stored_hash=signoff.content_hash, status=lifecycle.SIGN.target, signed_at=now)
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
     audit.append(
         "signoff.confirmed",
@@ -354,7 +361,7 @@ def decline(supervisor: User, signoff: SignOff, reason: str) -> None:
     entry, now = signoff.evidence, utcnow()
     before = progress.contribution(entry)
     _claim_unconfirmed(signoff, voided_at=now, void_reason=reason)
-    _move_evidence(entry, ("submitted",), stored_hash=signoff.content_hash, status="returned")
+    _move_evidence(entry, lifecycle.RETURN.sources, stored_hash=signoff.content_hash, status=lifecycle.RETURN.target)
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
     audit.append(
         "signoff.voided",
@@ -397,7 +404,7 @@ def return_to_trainee(
         token_used_at=None if decider else now,
     )
     response_summary.record_decision(signoff_request, now)
-    _move_evidence(entry, ("submitted",), status="returned")
+    _move_evidence(entry, lifecycle.RETURN.sources, status=lifecycle.RETURN.target)
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
     audit.append(
         "signoff.returned",

@@ -13,13 +13,14 @@ from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from competencies import EvidenceCount, curriculum_progress
+from competencies import EvidenceCount, curriculum_progress, lifecycle
 from trainee_portal import curricula
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, EvidenceTally, TraineeProfile, TraineeProgress
 from trainee_portal.models._base import utcnow
+from trainee_portal.summaries import response_times as response_summary
 
-STATUS_CATEGORY = {"signed": "signed", "submitted": "submitted", "draft": "draft", "returned": "draft"}
+STATUS_CATEGORY = lifecycle.PROGRESS_STATUS  # how each evidence status counts towards progress
 
 TallyKey = tuple[str, str, str, str]  # competency code, evidence type, supervision level, status category
 
@@ -131,14 +132,12 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None) 
 def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
     """Rebuild every tally from the evidence with one aggregate query, then every stage result
     (and the supervisor response-time histogram, the other summary kept on each change)."""
-    from trainee_portal.summaries import response_times as response_summary  # lazy: the cohort package imports this module
-
     response_summary.recompute()
     db.session.execute(delete(EvidenceTally))
+    # The SQL form of lifecycle.PROGRESS_STATUS: a status counting as a draft (or none known) tallies as one.
     category = case(
-        (EvidenceEntry.status == "signed", "signed"),
-        (EvidenceEntry.status == "submitted", "submitted"),
-        else_="draft",
+        *((EvidenceEntry.status == status, counted) for status, counted in STATUS_CATEGORY.items() if counted != lifecycle.DRAFT),
+        else_=lifecycle.DRAFT,
     )
     level = func.coalesce(EvidenceEntry.supervision_level, "")
     aggregate = (
