@@ -70,8 +70,13 @@ class Page:
 
     def url(self, number: int, anchor: str | None = None) -> str:
         """This page's address with ?<param>=number (none for page 1), every other query argument kept."""
-        # url_for reads keys starting "_" (_external, _anchor…) as its own options: such arguments are not filters.
-        args = {key: values for key, values in request.args.to_dict(flat=False).items() if not key.startswith("_")}
+        # Empty filters are left out; url_for reads keys starting "_" (_external, _anchor…) as its own options, so
+        # such arguments are not filters either.
+        args = {
+            key: [value for value in values if value != ""]
+            for key, values in request.args.to_dict(flat=False).items()
+            if not key.startswith("_")
+        }
         args.pop(self.param, None)
         if number > 1:
             args[self.param] = number
