@@ -107,10 +107,12 @@ def paginate(select: Select, per_page: int, param: str = "page") -> Page:
     """A page of a select of ORM objects (Flask-SQLAlchemy's db.paginate: one count query, one page query)."""
     number = page_number(param)
     result = db.paginate(select, page=number, per_page=per_page, max_per_page=per_page, error_out=False, count=True)
-    if number > 1 and not result.items and result.total:  # past the end: show the last page instead
-        number = result.pages
-        result = db.paginate(select, page=number, per_page=per_page, max_per_page=per_page, error_out=False, count=True)
-    return Page(list(result.items), result.total or 0, number, per_page, param)
+    total = result.total or 0
+    if number > 1 and not result.items:  # past the end: show the last page instead (page 1 of an empty list)
+        number = max(1, -(-total // per_page))
+        if total:
+            result = db.paginate(select, page=number, per_page=per_page, max_per_page=per_page, error_out=False, count=True)
+    return Page(list(result.items), total, number, per_page, param)
 
 
 def paginate_rows(select: Select, per_page: int, total: int, param: str = "page", number: int | None = None) -> Page:
