@@ -228,9 +228,6 @@ def profile(user_id: int):
     ), status
 
 
-PAGE_SIZE = 50
-
-
 # --- regions and cohorts ------------------------------------------------------------------------
 
 
