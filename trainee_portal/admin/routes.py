@@ -40,7 +40,7 @@ from trainee_portal.models import (
 )
 from trainee_portal.models.accounts import name_key
 from trainee_portal.platform.clock import uk_today
-from trainee_portal.platform.views import whole_number
+from trainee_portal.platform.pagination import paginate
 
 PAGE_SIZE = 50
 
@@ -72,20 +72,14 @@ def index():
 def users():
     q = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") if request.args.get("role") in ("trainee", "supervisor", "director", "admin") else None
-    page = whole_number(request.args.get("page")) or 1
     query = select(User)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    people = db.session.scalars(query.order_by(User.name, User.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template(
-        "admin/users.html", people=people, q=q, role=role, page=page, pages=pages, total=total, page_title="Users"
-    )
+    people = paginate(query.order_by(User.name, User.id), PAGE_SIZE)
+    return render_template("admin/users.html", people=people, q=q, role=role, page_title="Users")
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -232,9 +226,6 @@ def profile(user_id: int):
     return render_template(
         "admin/profile.html", form=form, person=person, existing=existing, page_title=f"Trainee profile: {person.name}"
     ), status
-
-
-PAGE_SIZE = 50
 
 
 # --- regions and cohorts ------------------------------------------------------------------------
@@ -418,31 +409,23 @@ def assignments():
             )
             return redirect(url_for("admin.assignments"))
     show_ended = request.args.get("ended") == "1"
-    page = whole_number(request.args.get("page")) or 1
     query = select(SupervisorAssignment)
     if not show_ended:
         query = query.where(or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= uk_today()))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
     trainee, supervisor = aliased(User), aliased(User)
-    rows = db.session.scalars(
+    rows = paginate(
         query.join(trainee, trainee.id == SupervisorAssignment.trainee_id)
         .join(supervisor, supervisor.id == SupervisorAssignment.supervisor_id)
         .options(joinedload(SupervisorAssignment.trainee), joinedload(SupervisorAssignment.supervisor))
-        .order_by(trainee.name, supervisor.name, SupervisorAssignment.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+        .order_by(trainee.name, supervisor.name, SupervisorAssignment.id),
+        PAGE_SIZE,
+    )
     status = 400 if request.method == "POST" else 200
     return render_template(
         "admin/assignments.html",
         form=form,
         rows=rows,
         show_ended=show_ended,
-        page=page,
-        pages=pages,
-        total=total,
         end_form=EndAssignmentForm(formdata=None, ends_on=uk_today()),
         today=uk_today(),
         page_title="Supervisor assignments",

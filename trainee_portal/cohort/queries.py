@@ -6,7 +6,7 @@ evidence row is ever loaded here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -28,6 +28,7 @@ from trainee_portal.models import (
 )
 from trainee_portal.models._base import utcnow
 from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.pagination import Page, page_number, paginate_rows
 
 PAGE_SIZE = 50
 FLAGS = flags.FLAG_TITLES  # each flag's rule and threshold is in competencies.flags, with its source
@@ -64,7 +65,7 @@ class Filters:
             flag=args.get("flag") if args.get("flag") in FLAGS else None,
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
             descending=args.get("dir") == "desc",
-            page=max(1, number("page") or 1),
+            page=page_number("page", args),
         )
 
     def args(self, **changes) -> dict:
@@ -117,17 +118,6 @@ def exam_status(attempts: int, mcq_passed: bool, soe_passed: bool) -> str:
     if mcq_passed:
         return EXAM_STATUSES[2]
     return EXAM_STATUSES[1] if attempts else EXAM_STATUSES[0]
-
-
-@dataclass
-class CohortPage:
-    rows: list[CohortRow]
-    total: int
-    filters: Filters
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
 
 
 # --- the filtered set ---------------------------------------------------------------------------
@@ -372,18 +362,15 @@ def cohort_counts(user, filters: Filters, today: date | None = None) -> tuple[in
     return int(row[0] or 0), {name: int(value or 0) for name, value in zip(FLAGS, row[1:])}
 
 
-def cohort_page(
-    user, filters: Filters, today: date | None = None, counts: tuple[int, dict[str, int]] | None = None
-) -> CohortPage:
-    """One page of the table: the counts query (unless given) and a rows query, whatever the cohort's size."""
+def cohort_page(user, filters: Filters, today: date | None = None, counts: tuple[int, dict[str, int]] | None = None) -> Page:
+    """One page of the table (items: CohortRow): the counts query (unless given) and a rows query, whatever the
+    cohort's size. filters.page is clamped to the last page, so the sort links keep the page shown."""
     today = today or uk_today()
     total = (counts or cohort_counts(user, filters, today))[0]
-    pages = max(1, -(-total // PAGE_SIZE))
-    filters.page = min(filters.page, pages)
-    query = cohort_select(user, filters, today)
-    raws = db.session.execute(_order(query, filters).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)).all()
+    raws = paginate_rows(_order(cohort_select(user, filters, today), filters), PAGE_SIZE, total, number=filters.page)
+    filters.page = raws.page
     now = utcnow()
-    return CohortPage([_row(r, today, now) for r in raws], total, filters)
+    return replace(raws, items=[_row(r, today, now) for r in raws])
 
 
 def flag_counts(user, filters: Filters, today: date | None = None) -> dict[str, int]:

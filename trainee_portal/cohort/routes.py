@@ -46,7 +46,7 @@ def dashboard():
         flag_counts=counts[1],
         versions=curricula.version_choices(),
         per_stage=charts.trainees_per_stage(breakdown),
-        heatmap=charts.progress_heatmap(page.rows),
+        heatmap=charts.progress_heatmap(page.items),
         pipeline=charts.exam_pipeline(breakdown),
         responsiveness=charts.supervisor_responsiveness(current_user, filters),
         page_title="Cohort dashboard",

@@ -14,6 +14,7 @@ from trainee_portal.evidence.blueprint import bp
 from trainee_portal.evidence.forms import EvidenceEditForm, EvidenceForm, ImportForm, LogbookFilterForm, uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry
+from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import trainee_choices, viewed_trainee
 from trainee_portal.signoff.labels import signature_label
 from trainee_portal.signoff.services import SignOffConflict, pending_request
@@ -65,14 +66,7 @@ def index():
     form.stage.choices = [("", "All stages")] + [(s.level, s.name) for s in curriculum.stages]
     form.competency.choices = [("", "All competencies")] + service.competency_choices(curriculum)
     filters = form.data if form.validate() else {}
-    page_number = min(max(request.args.get("page", 1, type=int), 1), 100_000)  # a huge number would overflow OFFSET
-    page = db.paginate(
-        queries.logbook(profile.user_id, filters),
-        page=page_number,
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-        count=True,
-    )
+    page = paginate(queries.logbook(profile.user_id, filters), current_app.config["PAGE_SIZE"])
     stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

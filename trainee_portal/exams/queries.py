@@ -328,34 +328,16 @@ def pipeline(user) -> list[PipelineRow]:
     return result
 
 
-# --- paging the pipeline's lists ---------------------------------------------------------------
+# --- the pipeline's lists ----------------------------------------------------------------------
 
 PIPELINE_PAGE_SIZE = 50
-PIPELINE_LISTS = ("eligible", "expiring", "late", "everyone")  # each list pages on its own ?<name>_page=
 
 
-@dataclass(frozen=True)
-class Paged:
-    items: list
-    total: int
-    page: int
-    pages: int
-
-
-def paged(items: list, page: int) -> Paged:
-    """One page of a list, the page number clamped into range (bookmarked links outlive the data)."""
-    pages = max(1, -(-len(items) // PIPELINE_PAGE_SIZE))
-    page = min(max(1, page), pages)
-    start = (page - 1) * PIPELINE_PAGE_SIZE
-    return Paged(items[start : start + PIPELINE_PAGE_SIZE], len(items), page, pages)
-
-
-def pipeline_lists(rows: list[PipelineRow], pages: dict[str, int]) -> dict[str, Paged]:
-    """The pipeline's four lists, each paged: late holds (row, flag) pairs, one per late part."""
-    lists = {
+def pipeline_lists(rows: list[PipelineRow]) -> dict[str, list]:
+    """The pipeline's four lists, each paged on its own ?<name>_page=: late holds (row, flag) pairs, one per late part."""
+    return {
         "eligible": [r for r in rows if r.next_eligible],
         "expiring": [r for r in rows if "mcq_expiring" in r.flags],
         "late": [(r, f) for r in rows for f in r.flags if "_attempt_" in f or "no_attempts" in f],
         "everyone": rows,
     }
-    return {name: paged(items, pages.get(name, 1)) for name, items in lists.items()}

@@ -12,6 +12,7 @@ from trainee_portal.exams.blueprint import bp
 from trainee_portal.exams.forms import AttemptForm, CorrectionForm, MockScoreForm, RapmForm, SittingForm, uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
+from trainee_portal.platform.pagination import paginate_list
 from trainee_portal.platform.views import trainee_choices, viewed_trainee
 
 
@@ -191,11 +192,10 @@ def edit_sitting(sitting_id: int | None):
 @bp.route("/pipeline")
 @policy.requires(policy.can_view_exam_pipeline)
 def pipeline():
-    pages = {}
-    for name in queries.PIPELINE_LISTS:
-        raw = (request.args.get(f"{name}_page") or "").strip()
-        pages[name] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1  # malformed page numbers show page 1
-    lists = queries.pipeline_lists(queries.pipeline(current_user), pages)
+    lists = {
+        name: paginate_list(items, queries.PIPELINE_PAGE_SIZE, param=f"{name}_page")
+        for name, items in queries.pipeline_lists(queries.pipeline(current_user)).items()
+    }
     return render_template(
         "exams/pipeline.html", lists=lists, today=uk_today(), months=queries.EXPIRY_WARNING_MONTHS, page_title="Exam pipeline"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from trainee_portal import curricula, policy
@@ -191,14 +191,11 @@ def stage_signoffs_for(trainee_id: int) -> list[StageSignOff]:
     )
 
 
-def audit_page(trainee_id: int, page: int, per_page: int) -> tuple[list[AuditRecord], int]:
-    total = db.session.scalar(select(func.count()).select_from(AuditRecord).where(AuditRecord.trainee_id == trainee_id))
-    records = db.session.scalars(
+def audit_records(trainee_id: int) -> Select:
+    """A trainee's audit records, newest first (the audit trail pages through it)."""
+    return (
         select(AuditRecord)
         .where(AuditRecord.trainee_id == trainee_id)
         .options(selectinload(AuditRecord.actor))
         .order_by(AuditRecord.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(records), total or 0
+    )

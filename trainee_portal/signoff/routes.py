@@ -14,6 +14,7 @@ from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, SignOffRequest, TraineeProgress, User
 from trainee_portal.models._base import utcnow
 from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.pagination import paginate
 from trainee_portal.signoff import labels, queries, services
 from trainee_portal.signoff.blueprint import bp
 from trainee_portal.signoff.forms import (
@@ -272,17 +273,11 @@ def stage(trainee_id: int, stage_key: str):
 def audit_trail(trainee_id: int):
     policy.authorize(policy.can_view_audit(current_user, trainee_id))
     trainee = db.session.get(User, trainee_id) or abort(404)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 else 1
-    per_page = current_app.config["PAGE_SIZE"]
-    records, total = queries.audit_page(trainee_id, page, per_page)
-    rows = [(r, record_hash(r) == r.record_hash) for r in records]
+    page = paginate(queries.audit_records(trainee_id), current_app.config["PAGE_SIZE"])
     return render_template(
         "signoff/audit.html",
         trainee=trainee,
-        rows=rows,
-        total=total,
         page=page,
-        pages=max((total + per_page - 1) // per_page, 1),
+        verified={r.id: record_hash(r) == r.record_hash for r in page},
         page_title=f"Audit trail: {trainee.name}",
     )
