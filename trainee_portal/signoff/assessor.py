@@ -12,7 +12,7 @@ from trainee_portal.signoff import queries, services
 from trainee_portal.signoff.blueprint import bp
 from trainee_portal.signoff.forms import AssessorDecisionForm
 from trainee_portal.signoff.links import find_by_token, link_state
-from trainee_portal.signoff.routes import RACE_ERRORS, _conflict
+from trainee_portal.signoff.services import RACE_ERRORS, conflict_message
 
 REFUSALS = {
     "unknown": (
@@ -88,7 +88,7 @@ def assessor(token: str):
                     )
                 db.session.commit()
             except RACE_ERRORS as error:
-                flash(_conflict(error), "error")
+                flash(conflict_message(error), "error")
                 return redirect(url_for("signoff.assessor", token=token))
             return redirect(url_for("signoff.assessor_done", decision=form.decision.data))
     status = 400 if form.is_submitted() else 200

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from competencies import EVIDENCE_TYPES, SUPERVISION_LEVELS
 from trainee_portal import curricula, policy
@@ -24,17 +23,7 @@ from trainee_portal.signoff.forms import (
     RequestForm,
     StageSignOffForm,
 )
-from trainee_portal.signoff.services import SignOffConflict
-
-RACE_ERRORS = (SignOffConflict, IntegrityError, OperationalError)
-
-
-def _conflict(error: Exception) -> str:
-    db.session.rollback()
-    if isinstance(error, SignOffConflict):
-        return str(error)
-    current_app.logger.warning("sign-off write lost a race: %s", error)
-    return "Someone else changed this at the same moment, so nothing was saved. Check where it stands now."
+from trainee_portal.signoff.services import RACE_ERRORS, conflict_message
 
 
 def evidence_url(entry: EvidenceEntry) -> str | None:
@@ -86,7 +75,7 @@ def request_form(evidence_id: int):
                 )
                 db.session.commit()
             except RACE_ERRORS as error:
-                flash(_conflict(error), "error")
+                flash(conflict_message(error), "error")
                 return redirect(url_for("signoff.request_form", evidence_id=evidence_id))
             flash(f"Sign-off requested from {supervisor.name if supervisor else email}.", "success")
             return redirect(url_for("signoff.detail", request_id=signoff_request.id))
@@ -187,7 +176,7 @@ def decide(request_id: int):
             message = f"Returned {signoff_request.evidence.title} to {signoff_request.evidence.trainee.name}."
         db.session.commit()
     except RACE_ERRORS as error:
-        flash(_conflict(error), "error")
+        flash(conflict_message(error), "error")
         return redirect(url_for("signoff.detail", request_id=request_id))
     flash(message, "success")
     return redirect(url_for("signoff.queue"))
@@ -206,7 +195,7 @@ def cancel(request_id: int):
         services.cancel(current_user, signoff_request)
         db.session.commit()
     except RACE_ERRORS as error:
-        flash(_conflict(error), "error")
+        flash(conflict_message(error), "error")
         return redirect(url_for("signoff.detail", request_id=request_id))
     flash("Request withdrawn. The evidence is a draft again.", "success")
     return redirect(url_for("signoff.detail", request_id=request_id))
@@ -233,7 +222,7 @@ def confirm_signature(signoff_id: int):
             message = f"Declined {signoff.assessor_name}'s signature and returned {signoff.evidence.title} to the trainee."
         db.session.commit()
     except RACE_ERRORS as error:
-        flash(_conflict(error), "error")
+        flash(conflict_message(error), "error")
         return redirect(url_for("signoff.detail", request_id=signoff.request_id))
     flash(message, "success")
     return redirect(url_for("signoff.queue"))
@@ -252,7 +241,7 @@ def stage(trainee_id: int, stage_key: str):
             services.sign_off_stage(current_user, trainee, row.stage_key, form.signed_on.data, (form.comment.data or "").strip())
             db.session.commit()
         except RACE_ERRORS as error:
-            flash(_conflict(error), "error")
+            flash(conflict_message(error), "error")
             return redirect(url_for("signoff.stage", trainee_id=trainee_id, stage_key=row.stage_key))
         flash(f"{stage_name} signed off for {trainee.name}.", "success")
         return redirect(url_for("signoff.queue"))
