@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from competencies import CurriculumError, load_curriculum_text
+from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import ROLES, TraineeProfile, User
 
@@ -81,7 +82,7 @@ def create_user(email: str, name: str, roles: tuple[str, ...]) -> None:
     name = name.strip()
     if not name or len(name) > 120:
         raise click.BadParameter("give a name of 1 to 120 characters", param_hint="--name")
-    if "trainee" in roles:
+    if policy.roles_need_profile(roles):
         raise click.BadParameter(
             "trainees need a profile (GMC number, curriculum, region): add them in Administration", param_hint="--role"
         )

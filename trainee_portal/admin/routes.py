@@ -38,7 +38,7 @@ from trainee_portal.models import (
     User,
     UserRole,
 )
-from trainee_portal.models.accounts import name_key
+from trainee_portal.models.accounts import ROLES, name_key
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.views import whole_number
 
@@ -71,7 +71,7 @@ def index():
 @bp.route("/users")
 def users():
     q = (request.args.get("q") or "").strip()[:100]
-    role = request.args.get("role") if request.args.get("role") in ("trainee", "supervisor", "director", "admin") else None
+    role = request.args.get("role") if request.args.get("role") in ROLES else None
     page = whole_number(request.args.get("page")) or 1
     query = select(User)
     if q:
@@ -93,7 +93,7 @@ def invite():
     form = InviteForm()
     cohort_regions = choices.fill_profile_choices(form)
     valid = form.validate_on_submit()
-    wants_profile = "trainee" in (form.roles.data or [])
+    wants_profile = policy.roles_need_profile(form.roles.data or [])
     if request.method == "POST" and wants_profile:
         valid = form.check_profile(cohort_regions) and valid  # report every problem at once
     if valid:

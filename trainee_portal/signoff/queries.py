@@ -119,8 +119,7 @@ def current_supervisors(trainee_id: int, today: date, kind: str | None = None) -
         .join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
         .where(
             SupervisorAssignment.trainee_id == trainee_id,
-            SupervisorAssignment.starts_on <= today,
-            (SupervisorAssignment.ends_on.is_(None)) | (SupervisorAssignment.ends_on >= today),
+            policy.current_assignment(today),
             User.active.is_(True),
         )
         .order_by(User.name)
