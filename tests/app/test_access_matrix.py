@@ -196,7 +196,7 @@ class Caller:
             return self.client.post(url, **kwargs)
 
 
-def _clients(app, world):
+def signed_in_clients(app, world):
     clients = {"anonymous": Caller(app)}
     for caller in CALLERS[1:]:
         client = Caller(app)
@@ -225,7 +225,7 @@ def _check(route, caller, expected, response, problems):
 
 def test_get_routes_answer_each_caller_as_the_matrix_says(app):
     world = build_world()
-    clients = _clients(app, world)
+    clients = signed_in_clients(app, world)
     problems = []
     for route in [r for r in ROUTES if r.startswith("GET ") and r in MATRIX]:
         url = _url(app, world, route.split(" ", 1)[1])
@@ -239,7 +239,7 @@ def test_post_routes_answer_each_caller_as_the_matrix_says_and_refusals_change_n
     if route not in MATRIX:
         pytest.fail(f"{route} is not in MATRIX: add it (see test_every_route_is_in_the_matrix)")
     world = build_world()
-    clients = _clients(app, world)
+    clients = signed_in_clients(app, world)
     url = _url(app, world, route.split(" ", 1)[1])
     problems = []
     # Refused callers first (they must change nothing), then the permitted ones, whose posts may act.
