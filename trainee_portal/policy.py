@@ -336,6 +336,10 @@ def can_view_signoff_request(user, signoff_request) -> bool:
     return can_view_evidence(user, signoff_request.evidence)
 
 
+def can_view_signature(user, signoff) -> bool:
+    return can_view_evidence(user, signoff.evidence)
+
+
 def can_cancel_signoff(user, signoff_request) -> bool:
     return (
         signoff_request.status == "pending"
@@ -381,6 +385,11 @@ def can_record_exam_attempt(user, trainee_id: int) -> bool:
 
 def can_correct_exam_attempt(user, trainee_id: int) -> bool:
     return directs(user, trainee_id) or is_admin(user)
+
+
+def can_correct_attempt(user, attempt) -> bool:
+    """This recorded attempt, by whoever may correct its trainee's attempts."""
+    return can_correct_exam_attempt(user, attempt.trainee_id)
 
 
 def can_confirm_rapm(user, trainee_id: int) -> bool:

@@ -4,7 +4,7 @@ problems or how it differs from a live version, activate it)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +40,7 @@ from trainee_portal.models import (
 )
 from trainee_portal.models.accounts import ROLES, name_key
 from trainee_portal.platform.clock import uk_today
-from trainee_portal.platform.views import whole_number
+from trainee_portal.platform.views import load_or_404, whole_number
 
 PAGE_SIZE = 50
 
@@ -119,16 +119,9 @@ def invite():
     return render_template("admin/invite.html", form=form, page_title="Invite a user"), status
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
-    person = _user_or_404(user_id)
+    person = load_or_404(User, user_id)
     form = RolesForm(data={"roles": list(person.role_names)} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -169,7 +162,7 @@ def _user_page(person: User, form, status: int):
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def set_active(user_id: int):
-    person = _user_or_404(user_id)
+    person = load_or_404(User, user_id)
     active = request.form.get("active") == "1"
     try:
         services.set_active(current_user, person, active)
@@ -183,7 +176,7 @@ def set_active(user_id: int):
 
 @bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
 def send_password_reset(user_id: int):
-    person = _user_or_404(user_id)
+    person = load_or_404(User, user_id)
     try:
         services.send_password_reset(current_user, person)
     except services.AccountError as error:
@@ -200,7 +193,7 @@ def send_password_reset(user_id: int):
 
 @bp.route("/users/<int:user_id>/delete", methods=["POST"])
 def delete_user(user_id: int):
-    person = _user_or_404(user_id)
+    person = load_or_404(User, user_id)
     name = person.name
     try:
         services.delete(current_user, person)
@@ -215,7 +208,7 @@ def delete_user(user_id: int):
 
 @bp.route("/users/<int:user_id>/profile", methods=["GET", "POST"])
 def profile(user_id: int):
-    person = _user_or_404(user_id)
+    person = load_or_404(User, user_id)
     existing = person.trainee_profile
     form = ProfileForm(obj=existing if request.method == "GET" else None)
     cohort_regions = choices.fill_profile_choices(form)
@@ -335,9 +328,7 @@ def regions():
 
 @bp.route("/regions/<int:region_id>/domains", methods=["POST"])
 def region_domains(region_id: int):
-    region = db.session.get(Region, region_id)
-    if region is None:
-        abort(404)
+    region = load_or_404(Region, region_id)
     form = _domain_form(region, formdata=request.form)
     if not form.validate_on_submit():
         return _regions_page(*_structure_forms(), 400, posted_domains=form, posted_region_id=region.id)
@@ -451,9 +442,7 @@ def assignments():
 
 @bp.route("/assignments/<int:assignment_id>/end", methods=["POST"])
 def end_assignment(assignment_id: int):
-    assignment = db.session.get(SupervisorAssignment, assignment_id)
-    if assignment is None:
-        abort(404)
+    assignment = load_or_404(SupervisorAssignment, assignment_id)
     form = EndAssignmentForm()
     if not form.validate_on_submit():
         flash("Enter the end date as a real date, for example 2026-08-05.", "error")
@@ -531,9 +520,7 @@ def scopes():
 
 @bp.route("/scopes/<int:scope_id>/remove", methods=["POST"])
 def remove_scope(scope_id: int):
-    scope = db.session.get(DirectorScope, scope_id)
-    if scope is None:
-        abort(404)
+    scope = load_or_404(DirectorScope, scope_id)
     audit.append(
         "director_scope.removed",
         actor=current_user,
@@ -594,9 +581,7 @@ def curricula_index():
 
 @bp.route("/curricula/<int:upload_id>")
 def curriculum_preview(upload_id: int):
-    upload = db.session.get(CurriculumUpload, upload_id)
-    if upload is None:
-        abort(404)
+    upload = load_or_404(CurriculumUpload, upload_id)
     curriculum = load_curriculum_text(upload.content, upload.filename)  # validated on upload
     registry = curricula.registry()
     against = request.args.get("against")
@@ -617,9 +602,7 @@ def curriculum_preview(upload_id: int):
 
 @bp.route("/curricula/<int:upload_id>/activate", methods=["POST"])
 def activate_curriculum(upload_id: int):
-    upload = db.session.get(CurriculumUpload, upload_id)
-    if upload is None:
-        abort(404)
+    upload = load_or_404(CurriculumUpload, upload_id)
     if upload.status != "draft":
         flash("Only a draft upload can be activated. Upload the file again to make a new draft.", "error")
         return redirect(url_for("admin.curriculum_preview", upload_id=upload.id))

@@ -14,7 +14,7 @@ from trainee_portal.evidence.blueprint import bp
 from trainee_portal.evidence.forms import EvidenceEditForm, EvidenceForm, ImportForm, LogbookFilterForm, uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry
-from trainee_portal.platform.views import trainee_choices, viewed_trainee
+from trainee_portal.platform.views import load_or_404, trainee_choices, viewed_trainee
 
 MAX_ERRORS_SHOWN = 200
 
@@ -24,14 +24,6 @@ def evidence_helpers():
     from trainee_portal.signoff.labels import signature_label
 
     return {"evidence_label": vocab.label, "signature_label": signature_label}
-
-
-def _entry(evidence_id: int) -> EvidenceEntry:
-    entry = db.session.get(EvidenceEntry, evidence_id)
-    if entry is None:
-        abort(404)
-    policy.authorize(policy.can_view_evidence(current_user, entry))
-    return entry
 
 
 def _own_profile():
@@ -154,7 +146,7 @@ def new():
 
 @bp.route("/<int:evidence_id>")
 def view(evidence_id: int):
-    entry = _entry(evidence_id)
+    entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence)
     return render_template(
         "evidence/view.html",
         entry=entry,
@@ -202,8 +194,7 @@ def _render_conflict(form, entry, groups, profile, message: str):
 def edit(evidence_id: int):
     from trainee_portal.signoff.services import SignOffConflict, pending_request
 
-    entry = _entry(evidence_id)
-    policy.authorize(policy.owns_evidence(current_user, entry))
+    entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence, policy.owns_evidence)
     profile = entry.trainee.trainee_profile
     curriculum = curricula.curriculum(profile.curriculum_version)
     form = EvidenceEditForm(obj=entry) if request.method == "GET" else EvidenceEditForm()
@@ -242,8 +233,7 @@ def edit(evidence_id: int):
 
 @bp.route("/<int:evidence_id>/delete", methods=["GET", "POST"])
 def delete(evidence_id: int):
-    entry = _entry(evidence_id)
-    policy.authorize(policy.can_delete_evidence(current_user, entry))
+    entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence, policy.can_delete_evidence)
     if request.method == "GET":
         return render_template("evidence/delete.html", entry=entry, page_title="Delete this draft")
     try:
@@ -260,7 +250,7 @@ def delete(evidence_id: int):
 
 @bp.route("/<int:evidence_id>/new-version", methods=["POST"])
 def new_version(evidence_id: int):
-    entry = _entry(evidence_id)
+    entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence)
     newer = service.newer_version(entry) if policy.owns_evidence(current_user, entry) else None
     if newer is None:
         policy.authorize(policy.can_revise_signed_evidence(current_user, entry))
@@ -287,7 +277,7 @@ def new_version(evidence_id: int):
 
 @bp.route("/<int:evidence_id>/file")
 def attachment(evidence_id: int):
-    entry = _entry(evidence_id)
+    entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence)
     path = attachments.file_path(entry.attachment_path) if entry.attachment_path else None
     if path is None:
         abort(404)

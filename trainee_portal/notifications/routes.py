@@ -12,6 +12,7 @@ from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage
 from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.blueprint import bp
+from trainee_portal.platform.views import load_or_404
 
 LIST_LIMIT = 100
 
@@ -57,8 +58,7 @@ def index():
 
 @bp.route("/<int:message_id>/read", methods=["POST"])
 def mark_read(message_id: int):
-    message = db.session.get(OutboxMessage, message_id) or abort(404)
-    policy.authorize(policy.can_read_notification(current_user, message))
+    message = load_or_404(OutboxMessage, message_id, policy.can_read_notification)
     if not MarkReadForm().validate_on_submit():
         abort(400)
     if message.read_at is None:

@@ -10,9 +10,10 @@ from competencies import EVIDENCE_TYPES, SUPERVISION_LEVELS
 from trainee_portal import curricula, policy
 from trainee_portal.audit import record_hash
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceEntry, SignOffRequest, TraineeProgress, User
+from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, TraineeProgress, User
 from trainee_portal.models._base import utcnow
 from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.views import load_or_404
 from trainee_portal.signoff import labels, queries, services
 from trainee_portal.signoff.blueprint import bp
 from trainee_portal.signoff.forms import (
@@ -47,7 +48,7 @@ def signoff_helpers():
 
 @bp.route("/request/<int:evidence_id>", methods=["GET", "POST"])
 def request_form(evidence_id: int):
-    entry = db.session.get(EvidenceEntry, evidence_id) or abort(404)
+    entry = load_or_404(EvidenceEntry, evidence_id)  # asked below: an owner whose evidence already waits sees that request
     if not policy.can_request_signoff(current_user, entry):
         pending = db.session.scalar(
             select(SignOffRequest.id).where(SignOffRequest.evidence_id == entry.id, SignOffRequest.status == "pending")
@@ -141,9 +142,7 @@ def _render_detail(
 
 
 def _visible_request(request_id: int) -> SignOffRequest:
-    signoff_request = queries.get_request(request_id) or abort(404)
-    policy.authorize(policy.can_view_signoff_request(current_user, signoff_request))
-    return signoff_request
+    return load_or_404(SignOffRequest, request_id, policy.can_view_signoff_request, options=queries.REQUEST_WITH_EVIDENCE)
 
 
 @bp.route("/requests/<int:request_id>")
@@ -204,8 +203,7 @@ def cancel(request_id: int):
 @bp.route("/signatures/<int:signoff_id>/confirm", methods=["POST"])
 def confirm_signature(signoff_id: int):
     """The educational supervisor confirms an outside assessor's signature (it then counts) or declines it."""
-    signoff = queries.get_signoff(signoff_id) or abort(404)
-    policy.authorize(policy.can_view_evidence(current_user, signoff.evidence))
+    signoff = load_or_404(SignOff, signoff_id, policy.can_view_signature, options=queries.SIGNATURE_WITH_EVIDENCE)
     if signoff.assurance != "unconfirmed" or signoff.voided_at is not None:  # a second click or another supervisor
         flash("This signature was already confirmed or declined, so nothing was changed.", "info")
         return redirect(url_for("signoff.detail", request_id=signoff.request_id))
@@ -231,8 +229,8 @@ def confirm_signature(signoff_id: int):
 @bp.route("/stage/<int:trainee_id>/<stage_key>", methods=["GET", "POST"])
 def stage(trainee_id: int, stage_key: str):
     policy.authorize(policy.can_sign_off_stage(current_user, trainee_id))
-    trainee = db.session.get(User, trainee_id) or abort(404)
-    row = db.session.get(TraineeProgress, (trainee_id, stage_key[:30])) or abort(404)
+    trainee = load_or_404(User, trainee_id)
+    row = load_or_404(TraineeProgress, (trainee_id, stage_key[:30]))
     stage_name = curricula.curriculum(trainee.trainee_profile.curriculum_version).stage(row.stage_key).name
     existing = [s for s in queries.stage_signoffs_for(trainee_id) if s.stage_key == row.stage_key]
     form = StageSignOffForm(signed_on=uk_today()) if request.method == "GET" else StageSignOffForm()
@@ -260,7 +258,7 @@ def stage(trainee_id: int, stage_key: str):
 @bp.route("/audit/<int:trainee_id>")
 def audit_trail(trainee_id: int):
     policy.authorize(policy.can_view_audit(current_user, trainee_id))
-    trainee = db.session.get(User, trainee_id) or abort(404)
+    trainee = load_or_404(User, trainee_id)
     page = request.args.get("page", "1")
     page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 else 1
     per_page = current_app.config["PAGE_SIZE"]
