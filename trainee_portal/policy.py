@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from functools import wraps
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
@@ -28,6 +28,7 @@ def public(view):
 
 def authorize(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allowed it."""
+    g.policy_decisions = g.get("policy_decisions", 0) + 1  # tests check that every page asked
     if not allowed:
         abort(403)
 
@@ -52,6 +53,11 @@ def requires(rule):
 
 def _has(user, role: str) -> bool:
     return bool(user and user.is_authenticated and user.has_role(role))
+
+
+def is_signed_in(user) -> bool:
+    """Pages about the caller's own account (home, notifications, password) are for everyone signed in."""
+    return bool(user and user.is_authenticated)
 
 
 def is_trainee(user) -> bool:

@@ -1,5 +1,6 @@
-"""Scopes the policy defines once and features use: a director's regions and cohorts (the cohort filters), and when a
-supervisor assignment is current (who supervises, and whom a trainee may ask for sign-off)."""
+"""Scopes the policy defines once and features use: a director's regions and cohorts (the cohort filters), when a
+supervisor assignment is current (who supervises, and whom a trainee may ask for sign-off), and what an account
+without a role may open."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tests.factories import (
     RegionFactory,
     SupervisorFactory,
     TraineeFactory,
+    UserFactory,
     assign,
     direct,
 )
@@ -63,3 +65,12 @@ def test_an_assignment_is_current_from_its_first_day_to_its_last_day_in_every_us
         (last + timedelta(days=1), False),
     ]:
         assert supervised_on(day) is current and offered_on(day) is current, day
+
+
+def test_an_account_without_a_role_has_only_its_own_account_pages(client, login):
+    login(UserFactory())
+    for url in ("/", "/notifications/", "/account/password"):
+        assert client.get(url).status_code == 200, url
+    # Pages about a trainee's record: no record of its own and nobody's to pick, so refused (not an empty picker).
+    for url in ("/dashboard", "/logbook/", "/exams/", "/basic/", "/cohort", "/signoff/"):
+        assert client.get(url).status_code == 403, url

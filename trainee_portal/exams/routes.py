@@ -36,6 +36,7 @@ def readiness():
     profile = viewed_trainee()
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
     if profile is None:
+        policy.authorize(policy.can_pick_trainee(current_user))
         return render_template("exams/pick.html", choices=choices, page_title="Exam readiness")
     view = queries.readiness(profile)
     figure, table = charts.readiness_figure(view)

@@ -40,6 +40,7 @@ def notification_helpers():
 
 
 @bp.route("/")
+@policy.requires(policy.is_signed_in)
 def index():
     messages = db.session.scalars(
         select(OutboxMessage)
@@ -70,6 +71,7 @@ def mark_read(message_id: int):
 
 
 @bp.route("/read-all", methods=["POST"])
+@policy.requires(policy.is_signed_in)
 def mark_all_read():
     if not MarkReadForm().validate_on_submit():
         abort(400)

@@ -9,7 +9,7 @@ from trainee_portal import policy
 
 # (label, endpoint, rule): feature packages add their pages here.
 NAVIGATION = [
-    ("Home", "home.index", lambda u: True),
+    ("Home", "home.index", policy.is_signed_in),
     ("Dashboard", "dashboard.index", policy.is_trainee),
     ("Stages", "stage_basic.index", lambda u: policy.is_trainee(u) or policy.can_pick_trainee(u)),
     ("Logbook", "evidence.index", policy.is_trainee),

@@ -23,6 +23,7 @@ def viewed_trainee() -> TraineeProfile | None:
         policy.authorize(policy.can_view_trainee(current_user, trainee_id))
         return load_or_404(TraineeProfile, trainee_id)
     if policy.is_trainee(current_user):
+        policy.authorize(policy.can_view_trainee(current_user, current_user.id))
         return current_user.trainee_profile
     return None
 

@@ -49,14 +49,15 @@ def signoff_helpers():
 @bp.route("/request/<int:evidence_id>", methods=["GET", "POST"])
 def request_form(evidence_id: int):
     entry = load_or_404(EvidenceEntry, evidence_id)  # asked below: an owner whose evidence already waits sees that request
-    if not policy.can_request_signoff(current_user, entry):
+    allowed = policy.can_request_signoff(current_user, entry)
+    if not allowed:
         pending = db.session.scalar(
             select(SignOffRequest.id).where(SignOffRequest.evidence_id == entry.id, SignOffRequest.status == "pending")
         )
         if pending and policy.owns_evidence(current_user, entry):
             flash("This evidence is already waiting for sign-off.", "info")
             return redirect(url_for("signoff.detail", request_id=pending))
-        abort(403)
+    policy.authorize(allowed)
     supervisors = queries.current_supervisors(entry.trainee_id, uk_today())
     form = RequestForm()
     form.recipient.choices = [(str(u.id), f"{u.name} ({kind} supervisor)") for u, kind in supervisors] + [
