@@ -1,6 +1,7 @@
 """Access is decided in trainee_portal/policy.py alone: this walks the code of trainee_portal/ and fails on any role
 check made anywhere else (a has_role call, a user's .roles, an is_admin-like attribute read off anything but the
-policy module, a comparison or `in` test against a role name), and on any import of another module's private name."""
+policy module, a comparison or `in` test against a role name) or a refusal made inline (abort(403) rather than
+policy.authorize), and on any import of another module's private name."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def _names_a_role(node: ast.AST) -> bool:
     return False
 
 
+def _names_403(args: list[ast.expr]) -> bool:
+    return bool(args) and isinstance(args[0], ast.Constant) and args[0].value == 403
+
+
 def _last_name(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return node.id
@@ -42,6 +47,8 @@ def role_checks(source: str) -> list[tuple[int, str]]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and _last_name(node.func) == "has_role":
             found.append((node.lineno, "calls has_role()"))
+        elif isinstance(node, ast.Call) and _last_name(node.func) == "abort" and _names_403(node.args):
+            found.append((node.lineno, "refuses with abort(403) instead of policy.authorize()"))
         elif isinstance(node, ast.Attribute) and node.attr == "roles" and not _last_name(node.value).endswith("form"):
             found.append((node.lineno, "reads .roles"))  # a form's roles field is the admin's input, not a user's roles
         elif isinstance(node, ast.Attribute) and node.attr in ROLE_ATTRIBUTES and _last_name(node.value) != "policy":
@@ -81,9 +88,11 @@ def test_the_walk_recognises_each_kind_of_role_check():
             "e = role == 'supervisor'",
             "f = role in ('x', 'trainee')",
             "g = policy.is_admin(user) and form.roles.data and role == other",
+            "abort(403)",
+            "abort(404)",
         ]
     )
-    assert [line for line, _ in role_checks(source)] == [1, 2, 3, 4, 5, 6]
+    assert [line for line, _ in role_checks(source)] == [1, 2, 3, 4, 5, 6, 8]
     assert private_imports("from a.b import _c, d\nfrom e import __version__") == [(1, "imports the private name _c from a.b")]
 
 
@@ -94,8 +103,8 @@ def test_only_the_policy_checks_roles():
         if path not in (POLICY, ROLE_STORE)
         for line, what in role_checks(source)
     ]
-    assert not problems, "Role checks outside trainee_portal/policy.py (ask a policy function instead):\n  " + "\n  ".join(
-        problems
+    assert not problems, (
+        "Role checks or refusals outside trainee_portal/policy.py (ask a policy function instead):\n  " + "\n  ".join(problems)
     )
 
 

@@ -201,8 +201,7 @@ def edit(evidence_id: int):
     groups = _prepare(form, curriculum, profile)
     if request.method == "GET":
         if not policy.can_edit_evidence(current_user, entry):
-            if not policy.awaiting_confirmation(entry):
-                abort(403)
+            policy.authorize(policy.awaiting_confirmation(entry))  # held still for a confirmation: say so instead
             flash(_why_not_editable(entry), "warning")
             return redirect(url_for("evidence.view", evidence_id=entry.id))
         form.competencies.data = list(entry.competency_codes)
