@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from competencies import CurriculumError, load_curriculum_text
+from trainee_portal import policy
 from trainee_portal.demo import load_demo
 from trainee_portal.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PASSWORD_MIN_LENGTH, OLD_DEMO_DOMAIN
 from trainee_portal.evidence import commands as evidence_commands
@@ -75,7 +76,7 @@ def create_user(email: str, name: str, roles: tuple[str, ...]) -> None:
     name = name.strip()
     if not name or len(name) > 120:
         raise click.BadParameter("give a name of 1 to 120 characters", param_hint="--name")
-    if "trainee" in roles:
+    if policy.roles_need_profile(roles):
         raise click.BadParameter(
             "trainees need a profile (GMC number, curriculum, region): add them in Administration", param_hint="--role"
         )

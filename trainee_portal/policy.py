@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date
 from functools import wraps
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from competencies import lifecycle
 from trainee_portal.extensions import db
-from trainee_portal.models import DirectorScope, SignOff, SupervisorAssignment, TraineeProfile, User
+from trainee_portal.models import Cohort, DirectorScope, Region, SignOff, SupervisorAssignment, TraineeProfile, User
 from trainee_portal.platform.clock import uk_today
 
 # --- marking endpoints --------------------------------------------------------------------------
@@ -29,6 +29,7 @@ def public(view):
 
 def authorize(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allowed it."""
+    g.policy_decisions = g.get("policy_decisions", 0) + 1  # tests check that every page asked
     if not allowed:
         abort(403)
 
@@ -42,6 +43,7 @@ def requires(rule):
             authorize(rule(current_user))
             return view(*args, **kwargs)
 
+        guarded.policy_rule = rule  # the navigation shows a page's link on this same rule
         return guarded
 
     return decorate
@@ -52,6 +54,11 @@ def requires(rule):
 
 def _has(user, role: str) -> bool:
     return bool(user and user.is_authenticated and user.has_role(role))
+
+
+def is_signed_in(user) -> bool:
+    """Pages about the caller's own account (home, notifications, password) are for everyone signed in."""
+    return bool(user and user.is_authenticated)
 
 
 def is_trainee(user) -> bool:
@@ -78,25 +85,46 @@ def can_administer(user) -> bool:
     return is_admin(user)
 
 
+def roles_need_profile(roles) -> bool:
+    """The trainee role comes only with a trainee profile (GMC number, curriculum, region): is_trainee needs both."""
+    return "trainee" in roles
+
+
+def can_receive_logbook_import(user) -> bool:
+    """A logbook is imported (from the command line, by the operator) only into a trainee's account with its profile,
+    signed in or not."""
+    return user is not None and user.has_role("trainee") and user.trainee_profile is not None
+
+
 # --- who may see which trainee ------------------------------------------------------------------
+
+
+def current_assignment(on: date | None = None) -> ColumnElement[bool]:
+    """SQL: the supervisor assignment is current on this day (default today): from its start to its end, both
+    included; an assignment without an end stays current."""
+    on = on or uk_today()
+    return and_(
+        SupervisorAssignment.starts_on <= on, or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= on)
+    )
 
 
 def supervised_trainee_ids(supervisor_id: int, on: date | None = None, kind: str | None = None) -> Select:
     """Trainees with a current assignment to this supervisor (optionally of one kind)."""
-    on = on or uk_today()
     query = select(SupervisorAssignment.trainee_id).where(
-        SupervisorAssignment.supervisor_id == supervisor_id,
-        SupervisorAssignment.starts_on <= on,
-        or_(SupervisorAssignment.ends_on.is_(None), SupervisorAssignment.ends_on >= on),
+        SupervisorAssignment.supervisor_id == supervisor_id, current_assignment(on)
     )
     if kind:
         query = query.where(SupervisorAssignment.kind == kind)
     return query
 
 
+def _director_scopes(director_id: int):
+    return select(DirectorScope.region_id, DirectorScope.cohort_id).where(DirectorScope.director_id == director_id).subquery()
+
+
 def directed_trainee_ids(director_id: int) -> Select:
     """Trainees in a region or cohort this director directs."""
-    scopes = select(DirectorScope.region_id, DirectorScope.cohort_id).where(DirectorScope.director_id == director_id).subquery()
+    scopes = _director_scopes(director_id)
     return select(TraineeProfile.user_id).join(
         scopes,
         or_(
@@ -123,6 +151,35 @@ def visible_trainee_ids(user) -> Select | None:
     for part in parts[1:]:
         query = query.union(part)
     return query
+
+
+def visible_region_ids(user) -> Select | None:
+    """The regions this user may filter trainees by: those a director directs, or holds a directed cohort of; None
+    means every region (administrators)."""
+    if is_admin(user):
+        return None
+    if not is_director(user):
+        return select(Region.id).where(False)
+    scopes = _director_scopes(user.id)
+    return select(Region.id).where(
+        or_(
+            Region.id.in_(select(scopes.c.region_id)),
+            Region.id.in_(select(Cohort.region_id).join(scopes, scopes.c.cohort_id == Cohort.id)),
+        )
+    )
+
+
+def visible_cohort_ids(user) -> Select | None:
+    """The cohorts this user may filter trainees by: those a director directs, or in a region they direct; None means
+    every cohort (administrators)."""
+    if is_admin(user):
+        return None
+    if not is_director(user):
+        return select(Cohort.id).where(False)
+    scopes = _director_scopes(user.id)
+    return select(Cohort.id).where(
+        or_(Cohort.region_id.in_(select(scopes.c.region_id)), Cohort.id.in_(select(scopes.c.cohort_id)))
+    )
 
 
 def supervises(user, trainee_id: int, kind: str | None = None) -> bool:
@@ -282,6 +339,10 @@ def can_view_signoff_request(user, signoff_request) -> bool:
     return can_view_evidence(user, signoff_request.evidence)
 
 
+def can_view_signature(user, signoff) -> bool:
+    return can_view_evidence(user, signoff.evidence)
+
+
 def can_cancel_signoff(user, signoff_request) -> bool:
     return (
         signoff_request.status == "pending"
@@ -327,6 +388,11 @@ def can_record_exam_attempt(user, trainee_id: int) -> bool:
 
 def can_correct_exam_attempt(user, trainee_id: int) -> bool:
     return directs(user, trainee_id) or is_admin(user)
+
+
+def can_correct_attempt(user, attempt) -> bool:
+    """This recorded attempt, by whoever may correct its trainee's attempts."""
+    return can_correct_exam_attempt(user, attempt.trainee_id)
 
 
 def can_confirm_rapm(user, trainee_id: int) -> bool:

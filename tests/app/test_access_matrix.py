@@ -4,6 +4,7 @@ any body. A route missing from MATRIX fails the test: add it with the statuses e
 from __future__ import annotations
 
 import pytest
+from flask import current_app, g
 
 from tests.app.security_helpers import sample_url
 from tests.app.security_world import OTHER_GMC, OTHER_NAME, OWNER_GMC, OWNER_NAME, build_world, snapshot
@@ -182,21 +183,27 @@ def _url(app, world, endpoint: str) -> str:
 
 class Caller:
     """A test client whose every request runs in its own app context: the test's context (and its `g`, where
-    Flask-Login caches the signed-in user) is otherwise shared by all clients."""
+    Flask-Login caches the signed-in user) is otherwise shared by all clients. Each response says whether the
+    request asked the policy (policy.authorize, which @policy.requires calls too)."""
 
     def __init__(self, app):
         self.app, self.client = app, app.test_client()
 
-    def get(self, url):
+    def _send(self, send, url, **kwargs):
         with self.app.app_context():
-            return self.client.get(url)
+            response = send(url, **kwargs)
+            response.get_data()  # a streamed body runs its view code now, in this context
+            response.policy_asked = bool(g.get("policy_decisions"))
+            return response
+
+    def get(self, url):
+        return self._send(self.client.get, url)
 
     def post(self, url, **kwargs):
-        with self.app.app_context():
-            return self.client.post(url, **kwargs)
+        return self._send(self.client.post, url, **kwargs)
 
 
-def _clients(app, world):
+def signed_in_clients(app, world):
     clients = {"anonymous": Caller(app)}
     for caller in CALLERS[1:]:
         client = Caller(app)
@@ -206,8 +213,17 @@ def _clients(app, world):
     return clients
 
 
+def _static(endpoint: str) -> bool:
+    return endpoint == "static" or endpoint.endswith(".static")
+
+
 def _check(route, caller, expected, response, problems):
     status = response.status_code
+    endpoint = route.split(" ", 1)[1]
+    answered = caller != "anonymous" and status != 404 and not response.headers.get("Location", "").startswith("/login")
+    public = getattr(current_app.view_functions[endpoint], "is_public", False) or _static(endpoint)
+    if answered and not public and not response.policy_asked:
+        problems.append(f"{route} as {caller}: answered {status} without asking the policy (policy.authorize or requires)")
     if expected == "ok":
         if status not in OK:
             problems.append(f"{route} as {caller}: {status}, expected 200/302/400")
@@ -225,7 +241,7 @@ def _check(route, caller, expected, response, problems):
 
 def test_get_routes_answer_each_caller_as_the_matrix_says(app):
     world = build_world()
-    clients = _clients(app, world)
+    clients = signed_in_clients(app, world)
     problems = []
     for route in [r for r in ROUTES if r.startswith("GET ") and r in MATRIX]:
         url = _url(app, world, route.split(" ", 1)[1])
@@ -239,7 +255,7 @@ def test_post_routes_answer_each_caller_as_the_matrix_says_and_refusals_change_n
     if route not in MATRIX:
         pytest.fail(f"{route} is not in MATRIX: add it (see test_every_route_is_in_the_matrix)")
     world = build_world()
-    clients = _clients(app, world)
+    clients = signed_in_clients(app, world)
     url = _url(app, world, route.split(" ", 1)[1])
     problems = []
     # Refused callers first (they must change nothing), then the permitted ones, whose posts may act.

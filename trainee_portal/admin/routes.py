@@ -4,7 +4,7 @@ problems or how it differs from a live version, activate it)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -38,9 +38,10 @@ from trainee_portal.models import (
     User,
     UserRole,
 )
-from trainee_portal.models.accounts import name_key
+from trainee_portal.models.accounts import ROLES, name_key
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.pagination import paginate
+from trainee_portal.platform.views import load_or_404
 
 PAGE_SIZE = 50
 
@@ -71,7 +72,7 @@ def index():
 @bp.route("/users")
 def users():
     q = (request.args.get("q") or "").strip()[:100]
-    role = request.args.get("role") if request.args.get("role") in ("trainee", "supervisor", "director", "admin") else None
+    role = request.args.get("role") if request.args.get("role") in ROLES else None
     query = select(User)
     if q:
         like = f"%{q.lower()}%"
@@ -87,7 +88,7 @@ def invite():
     form = InviteForm()
     cohort_regions = choices.fill_profile_choices(form)
     valid = form.validate_on_submit()
-    wants_profile = "trainee" in (form.roles.data or [])
+    wants_profile = policy.roles_need_profile(form.roles.data or [])
     if request.method == "POST" and wants_profile:
         valid = form.check_profile(cohort_regions) and valid  # report every problem at once
     if valid:
@@ -113,16 +114,9 @@ def invite():
     return render_template("admin/invite.html", form=form, page_title="Invite a user"), status
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
-    person = _user_or_404(user_id)
+    person = load_or_404(User, user_id)
     form = RolesForm(data={"roles": list(person.role_names)} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -163,7 +157,7 @@ def _user_page(person: User, form, status: int):
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def set_active(user_id: int):
-    person = _user_or_404(user_id)
+    person = load_or_404(User, user_id)
     active = request.form.get("active") == "1"
     try:
         services.set_active(current_user, person, active)
@@ -177,7 +171,7 @@ def set_active(user_id: int):
 
 @bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
 def send_password_reset(user_id: int):
-    person = _user_or_404(user_id)
+    person = load_or_404(User, user_id)
     try:
         services.send_password_reset(current_user, person)
     except services.AccountError as error:
@@ -194,7 +188,7 @@ def send_password_reset(user_id: int):
 
 @bp.route("/users/<int:user_id>/delete", methods=["POST"])
 def delete_user(user_id: int):
-    person = _user_or_404(user_id)
+    person = load_or_404(User, user_id)
     name = person.name
     try:
         services.delete(current_user, person)
@@ -209,7 +203,7 @@ def delete_user(user_id: int):
 
 @bp.route("/users/<int:user_id>/profile", methods=["GET", "POST"])
 def profile(user_id: int):
-    person = _user_or_404(user_id)
+    person = load_or_404(User, user_id)
     existing = person.trainee_profile
     form = ProfileForm(obj=existing if request.method == "GET" else None)
     cohort_regions = choices.fill_profile_choices(form)
@@ -326,9 +320,7 @@ def regions():
 
 @bp.route("/regions/<int:region_id>/domains", methods=["POST"])
 def region_domains(region_id: int):
-    region = db.session.get(Region, region_id)
-    if region is None:
-        abort(404)
+    region = load_or_404(Region, region_id)
     form = _domain_form(region, formdata=request.form)
     if not form.validate_on_submit():
         return _regions_page(*_structure_forms(), 400, posted_domains=form, posted_region_id=region.id)
@@ -434,9 +426,7 @@ def assignments():
 
 @bp.route("/assignments/<int:assignment_id>/end", methods=["POST"])
 def end_assignment(assignment_id: int):
-    assignment = db.session.get(SupervisorAssignment, assignment_id)
-    if assignment is None:
-        abort(404)
+    assignment = load_or_404(SupervisorAssignment, assignment_id)
     form = EndAssignmentForm()
     if not form.validate_on_submit():
         flash("Enter the end date as a real date, for example 2026-08-05.", "error")
@@ -514,9 +504,7 @@ def scopes():
 
 @bp.route("/scopes/<int:scope_id>/remove", methods=["POST"])
 def remove_scope(scope_id: int):
-    scope = db.session.get(DirectorScope, scope_id)
-    if scope is None:
-        abort(404)
+    scope = load_or_404(DirectorScope, scope_id)
     audit.append(
         "director_scope.removed",
         actor=current_user,
@@ -577,9 +565,7 @@ def curricula_index():
 
 @bp.route("/curricula/<int:upload_id>")
 def curriculum_preview(upload_id: int):
-    upload = db.session.get(CurriculumUpload, upload_id)
-    if upload is None:
-        abort(404)
+    upload = load_or_404(CurriculumUpload, upload_id)
     curriculum = load_curriculum_text(upload.content, upload.filename)  # validated on upload
     registry = curricula.registry()
     against = request.args.get("against")
@@ -600,9 +586,7 @@ def curriculum_preview(upload_id: int):
 
 @bp.route("/curricula/<int:upload_id>/activate", methods=["POST"])
 def activate_curriculum(upload_id: int):
-    upload = db.session.get(CurriculumUpload, upload_id)
-    if upload is None:
-        abort(404)
+    upload = load_or_404(CurriculumUpload, upload_id)
     if upload.status != "draft":
         flash("Only a draft upload can be activated. Upload the file again to make a new draft.", "error")
         return redirect(url_for("admin.curriculum_preview", upload_id=upload.id))

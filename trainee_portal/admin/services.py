@@ -99,7 +99,7 @@ def invite(actor: User, email: str, name: str, roles: list[str], profile: dict |
 def change_roles(actor: User, user: User, roles: list[str]) -> None:
     if not policy.can_change_account(actor, user):
         raise AccountError("You cannot change your own roles; ask another administrator.")
-    if "trainee" in roles and user.trainee_profile is None:
+    if policy.roles_need_profile(roles) and user.trainee_profile is None:
         raise AccountError("Add a trainee profile (GMC number, curriculum, region) before giving the trainee role.")
     before = list(user.role_names)
     user.set_roles(roles)
@@ -188,8 +188,7 @@ def save_profile(actor: User, user: User, values: dict) -> None:
     if created:
         profile = TraineeProfile(user_id=user.id, **values)
         db.session.add(profile)
-        if not user.has_role("trainee"):
-            user.set_roles([*user.role_names, "trainee"])
+        user.set_roles([*user.role_names, "trainee"])  # the roles it had stay
     else:
         for key, value in values.items():
             setattr(profile, key, value)

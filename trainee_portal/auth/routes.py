@@ -7,6 +7,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
+from trainee_portal import policy
 from trainee_portal.auth import reset, throttle
 from trainee_portal.auth.blueprint import bp
 from trainee_portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
@@ -100,6 +101,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@policy.requires(policy.is_signed_in)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

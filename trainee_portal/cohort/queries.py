@@ -17,7 +17,6 @@ from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     Cohort,
-    DirectorScope,
     ExamAttempt,
     ExamSitting,
     Region,
@@ -394,17 +393,11 @@ def filter_choices(user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """Regions and cohorts this user may filter by: a director's scopes, everything for an admin."""
     regions = select(Region.id, Region.name)
     cohorts = select(Cohort.id, Cohort.name, Region.name.label("region")).join(Region, Region.id == Cohort.region_id)
-    if not policy.is_admin(user):
-        scopes = select(DirectorScope.region_id, DirectorScope.cohort_id).where(DirectorScope.director_id == user.id)
-        scoped_regions = select(scopes.subquery().c.region_id)
-        cohort_scope = scopes.subquery()
-        regions = regions.where(
-            or_(
-                Region.id.in_(scoped_regions),
-                Region.id.in_(select(Cohort.region_id).join(cohort_scope, cohort_scope.c.cohort_id == Cohort.id)),
-            )
-        )
-        cohorts = cohorts.where(or_(Cohort.region_id.in_(scoped_regions), Cohort.id.in_(select(cohort_scope.c.cohort_id))))
+    visible_regions, visible_cohorts = policy.visible_region_ids(user), policy.visible_cohort_ids(user)
+    if visible_regions is not None:
+        regions = regions.where(Region.id.in_(visible_regions))
+    if visible_cohorts is not None:
+        cohorts = cohorts.where(Cohort.id.in_(visible_cohorts))
     region_rows = db.session.execute(regions.order_by(Region.name)).all()
     cohort_rows = db.session.execute(cohorts.order_by(Region.name, Cohort.name)).all()
     return [(r.id, r.name) for r in region_rows], [(c.id, f"{c.name} ({c.region})") for c in cohort_rows]

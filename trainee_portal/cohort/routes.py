@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from competencies import EVIDENCE_TYPES, STAGE_LEVELS
@@ -16,6 +16,7 @@ from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile
 from trainee_portal.models.reviews import ARCP_OUTCOMES
 from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.views import load_or_404
 
 
 @bp.context_processor
@@ -83,10 +84,7 @@ def export_xlsx():
 
 def _reviewed_profile(trainee_id: int) -> TraineeProfile:
     policy.authorize(policy.can_review_trainee(current_user, trainee_id))
-    profile = db.session.get(TraineeProfile, trainee_id)
-    if profile is None:
-        abort(404)
-    return profile
+    return load_or_404(TraineeProfile, trainee_id)
 
 
 @bp.route("/trainee/<int:trainee_id>")

@@ -11,6 +11,7 @@ from trainee_portal.dashboard import charts
 from trainee_portal.dashboard.blueprint import bp
 from trainee_portal.evidence import queries
 from trainee_portal.evidence.forms import uk_today
+from trainee_portal.exams import queries as exam_queries
 from trainee_portal.platform.views import trainee_choices, viewed_trainee
 from trainee_portal.summaries import progress
 
@@ -46,6 +47,7 @@ def index():
         trajectory_chart=charts.trajectory_figure(points),
         choices=choices,
         logged=queries.status_counts(profile.user_id, stage.level),
+        fellowship=exam_queries.fellowship_summary(profile),
         own=profile.user_id == current_user.id,
         page_title="Dashboard",
     )

@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from trainee_portal import curricula
+from trainee_portal import curricula, policy
 from trainee_portal.evidence import attachments, csv_io
 from trainee_portal.extensions import db
 from trainee_portal.models import User
@@ -30,7 +30,7 @@ def import_logbook(path: Path, email: str) -> None:
     if user is None:
         raise click.BadParameter(f"no account has the email {email}", param_hint="--trainee")
     profile = user.trainee_profile
-    if profile is None or not user.has_role("trainee"):
+    if not policy.can_receive_logbook_import(user):
         raise click.BadParameter(f"{email} is not a trainee", param_hint="--trainee")
     problem = attachments.name_problem(path.name)
     if problem:

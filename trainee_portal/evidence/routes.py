@@ -15,7 +15,7 @@ from trainee_portal.evidence.forms import EvidenceEditForm, EvidenceForm, Import
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry
 from trainee_portal.platform.pagination import paginate
-from trainee_portal.platform.views import trainee_choices, viewed_trainee
+from trainee_portal.platform.views import load_or_404, trainee_choices, viewed_trainee
 from trainee_portal.signoff.labels import signature_label
 from trainee_portal.signoff.services import SignOffConflict, pending_request
 
@@ -25,14 +25,6 @@ MAX_ERRORS_SHOWN = 200
 @bp.app_context_processor
 def evidence_helpers():
     return {"evidence_label": vocab.label, "signature_label": signature_label}
-
-
-def _entry(evidence_id: int) -> EvidenceEntry:
-    entry = db.session.get(EvidenceEntry, evidence_id)
-    if entry is None:
-        abort(404)
-    policy.authorize(policy.can_view_evidence(current_user, entry))
-    return entry
 
 
 def _own_profile():
@@ -148,7 +140,7 @@ def new():
 
 @bp.route("/<int:evidence_id>")
 def view(evidence_id: int):
-    entry = _entry(evidence_id)
+    entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence)
     return render_template(
         "evidence/view.html",
         entry=entry,
@@ -194,16 +186,14 @@ def _render_conflict(form, entry, groups, profile, message: str):
 
 @bp.route("/<int:evidence_id>/edit", methods=["GET", "POST"])
 def edit(evidence_id: int):
-    entry = _entry(evidence_id)
-    policy.authorize(policy.owns_evidence(current_user, entry))
+    entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence, policy.owns_evidence)
     profile = entry.trainee.trainee_profile
     curriculum = curricula.curriculum(profile.curriculum_version)
     form = EvidenceEditForm(obj=entry) if request.method == "GET" else EvidenceEditForm()
     groups = _prepare(form, curriculum, profile)
     if request.method == "GET":
         if not policy.can_edit_evidence(current_user, entry):
-            if not policy.awaiting_confirmation(entry):
-                abort(403)
+            policy.authorize(policy.awaiting_confirmation(entry))  # held still for a confirmation: say so instead
             flash(_why_not_editable(entry), "warning")
             return redirect(url_for("evidence.view", evidence_id=entry.id))
         form.competencies.data = list(entry.competency_codes)
@@ -234,8 +224,7 @@ def edit(evidence_id: int):
 
 @bp.route("/<int:evidence_id>/delete", methods=["GET", "POST"])
 def delete(evidence_id: int):
-    entry = _entry(evidence_id)
-    policy.authorize(policy.can_delete_evidence(current_user, entry))
+    entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence, policy.can_delete_evidence)
     if request.method == "GET":
         return render_template("evidence/delete.html", entry=entry, page_title="Delete this draft")
     try:
@@ -252,7 +241,7 @@ def delete(evidence_id: int):
 
 @bp.route("/<int:evidence_id>/new-version", methods=["POST"])
 def new_version(evidence_id: int):
-    entry = _entry(evidence_id)
+    entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence)
     newer = service.newer_version(entry) if policy.owns_evidence(current_user, entry) else None
     if newer is None:
         policy.authorize(policy.can_revise_signed_evidence(current_user, entry))
@@ -279,7 +268,7 @@ def new_version(evidence_id: int):
 
 @bp.route("/<int:evidence_id>/file")
 def attachment(evidence_id: int):
-    entry = _entry(evidence_id)
+    entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence)
     path = attachments.file_path(entry.attachment_path) if entry.attachment_path else None
     if path is None:
         abort(404)

@@ -13,13 +13,7 @@ from trainee_portal.exams.forms import AttemptForm, CorrectionForm, MockScoreFor
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
 from trainee_portal.platform.pagination import paginate_list
-from trainee_portal.platform.views import trainee_choices, viewed_trainee
-
-
-@bp.app_template_global("exam_fellowship_summary")
-def _fellowship_summary_global(profile):
-    """Lets any page (e.g. the trainee dashboard) include exams/_fellowship_summary.html for a profile."""
-    return queries.fellowship_summary(profile)
+from trainee_portal.platform.views import load_or_404, trainee_choices, viewed_trainee
 
 
 def _day(day) -> str:
@@ -43,6 +37,7 @@ def readiness():
     profile = viewed_trainee()
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
     if profile is None:
+        policy.authorize(policy.can_pick_trainee(current_user))
         return render_template("exams/pick.html", choices=choices, page_title="Exam readiness")
     view = queries.readiness(profile)
     figure, table = charts.readiness_figure(view)
@@ -87,8 +82,7 @@ def record_attempt():
 
 @bp.route("/attempts/<int:attempt_id>/correct", methods=["GET", "POST"])
 def correct_attempt(attempt_id: int):
-    attempt = db.session.get(ExamAttempt, attempt_id) or abort(404)
-    policy.authorize(policy.can_correct_exam_attempt(current_user, attempt.trainee_id))
+    attempt = load_or_404(ExamAttempt, attempt_id, policy.can_correct_attempt)
     profile = db.session.get(TraineeProfile, attempt.trainee_id)
     form = CorrectionForm(obj=attempt if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -131,7 +125,7 @@ def add_mock_score():
 @bp.route("/rapm/<int:trainee_id>", methods=["GET", "POST"])
 def confirm_rapm(trainee_id: int):
     policy.authorize(policy.can_confirm_rapm(current_user, trainee_id))
-    profile = db.session.get(TraineeProfile, trainee_id) or abort(404)
+    profile = load_or_404(TraineeProfile, trainee_id)
     form = RapmForm()
     if form.validate_on_submit():
         services.confirm_rapm(trainee_id, form, current_user)
@@ -164,7 +158,7 @@ def sittings():
 @bp.route("/sittings/<int:sitting_id>/edit", methods=["GET", "POST"])
 @policy.requires(policy.can_manage_sittings)
 def edit_sitting(sitting_id: int | None):
-    sitting = (db.session.get(ExamSitting, sitting_id) or abort(404)) if sitting_id else None
+    sitting = load_or_404(ExamSitting, sitting_id) if sitting_id else None
     form = SittingForm(obj=sitting if request.method == "GET" else None)
     if form.validate_on_submit():
         clash = db.session.scalar(

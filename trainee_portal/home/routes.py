@@ -12,6 +12,7 @@ from trainee_portal.models import TraineeProfile, TraineeProgress, User
 
 
 @bp.route("/")
+@policy.requires(policy.is_signed_in)
 def index():
     stages = []
     if policy.is_trainee(current_user):

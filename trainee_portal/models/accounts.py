@@ -148,9 +148,6 @@ class SupervisorAssignment(db.Model):
     supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id])
     trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
 
-    def is_current(self, on: date) -> bool:
-        return self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
-
 
 class DirectorScope(db.Model):
     """A director sees every trainee of a region, or of one cohort."""

@@ -12,6 +12,7 @@ from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage
 from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.blueprint import bp
+from trainee_portal.platform.views import load_or_404
 
 LIST_LIMIT = 100
 
@@ -39,6 +40,7 @@ def notification_helpers():
 
 
 @bp.route("/")
+@policy.requires(policy.is_signed_in)
 def index():
     messages = db.session.scalars(
         select(OutboxMessage)
@@ -57,8 +59,7 @@ def index():
 
 @bp.route("/<int:message_id>/read", methods=["POST"])
 def mark_read(message_id: int):
-    message = db.session.get(OutboxMessage, message_id) or abort(404)
-    policy.authorize(policy.can_read_notification(current_user, message))
+    message = load_or_404(OutboxMessage, message_id, policy.can_read_notification)
     if not MarkReadForm().validate_on_submit():
         abort(400)
     if message.read_at is None:
@@ -70,6 +71,7 @@ def mark_read(message_id: int):
 
 
 @bp.route("/read-all", methods=["POST"])
+@policy.requires(policy.is_signed_in)
 def mark_all_read():
     if not MarkReadForm().validate_on_submit():
         abort(400)

@@ -9,16 +9,16 @@ from trainee_portal import policy
 
 # (label, endpoint, rule): feature packages add their pages here.
 NAVIGATION = [
-    ("Home", "home.index", lambda u: True),
+    ("Home", "home.index", policy.is_signed_in),
     ("Dashboard", "dashboard.index", policy.is_trainee),
     ("Stages", "stage_basic.index", lambda u: policy.is_trainee(u) or policy.can_pick_trainee(u)),
     ("Logbook", "evidence.index", policy.is_trainee),
     ("Exams", "exams.readiness", policy.is_trainee),
-    ("Sign-off queue", "signoff.queue", policy.is_supervisor),
+    ("Sign-off queue", "signoff.queue", policy.can_use_signoff_queue),
     ("Sign-off requests", "signoff.mine", policy.is_trainee),
     ("Cohort", "cohort.dashboard", policy.can_use_cohort_dashboard),
     ("ARCP outcomes", "arcp.mine", policy.can_view_own_arcp),
-    ("Exam pipeline", "exams.pipeline", policy.can_use_cohort_dashboard),
+    ("Exam pipeline", "exams.pipeline", policy.can_view_exam_pipeline),
     ("Administration", "admin.index", policy.can_administer),
 ]
 

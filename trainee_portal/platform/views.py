@@ -21,13 +21,27 @@ def viewed_trainee() -> TraineeProfile | None:
             abort(404)
         trainee_id = int(raw)
         policy.authorize(policy.can_view_trainee(current_user, trainee_id))
-        profile = db.session.get(TraineeProfile, trainee_id)
-        if profile is None:
-            abort(404)
-        return profile
+        return load_or_404(TraineeProfile, trainee_id)
     if policy.is_trainee(current_user):
+        policy.authorize(policy.can_view_trainee(current_user, current_user.id))
         return current_user.trainee_profile
     return None
+
+
+def load_or_404(model, ident, *checks, options=()):
+    """The `model` row with this primary key, else 404; then 403 unless each policy rule check(current_user, row)
+    allows it, in order.
+
+    A missing row is 404 before any rule is asked, as the rules need the row. A view whose rule takes a trainee id
+    asks it first (policy.authorize(rule(current_user, trainee_id)), then load_or_404 without checks), so that a
+    trainee who does not exist and one the caller may not see both answer 403 to the caller. Without checks the
+    view's decision is made already: by @policy.requires, its blueprint's gate or such a rule."""
+    row = db.session.get(model, ident, options=options)
+    if row is None:
+        abort(404)
+    for check in checks:
+        policy.authorize(check(current_user, row))
+    return row
 
 
 def trainee_choices(user) -> list[tuple[int, str]]:

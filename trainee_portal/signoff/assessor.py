@@ -12,7 +12,7 @@ from trainee_portal.signoff import queries, services
 from trainee_portal.signoff.blueprint import bp
 from trainee_portal.signoff.forms import AssessorDecisionForm
 from trainee_portal.signoff.links import find_by_token, link_state
-from trainee_portal.signoff.routes import RACE_ERRORS, conflict_message
+from trainee_portal.signoff.services import RACE_ERRORS, conflict_message
 
 REFUSALS = {
     "unknown": (

@@ -22,11 +22,12 @@ from trainee_portal.models import (
     User,
 )
 
-_WITH_EVIDENCE = (joinedload(SignOffRequest.evidence).joinedload(EvidenceEntry.trainee), joinedload(SignOffRequest.supervisor))
-
-
-def get_request(request_id: int) -> SignOffRequest | None:
-    return db.session.scalar(select(SignOffRequest).where(SignOffRequest.id == request_id).options(*_WITH_EVIDENCE))
+# Loader options for a request, or a signature, with its evidence and that evidence's trainee (and the supervisor).
+REQUEST_WITH_EVIDENCE = (
+    joinedload(SignOffRequest.evidence).joinedload(EvidenceEntry.trainee),
+    joinedload(SignOffRequest.supervisor),
+)
+SIGNATURE_WITH_EVIDENCE = (joinedload(SignOff.evidence).joinedload(EvidenceEntry.trainee), joinedload(SignOff.request))
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def queue_for(supervisor: User, today: date) -> list[QueueItem]:
             SignOffRequest.status == "pending",
             EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today)),
         )
-        .options(*_WITH_EVIDENCE)
+        .options(*REQUEST_WITH_EVIDENCE)
         .order_by(SignOffRequest.created_at, SignOffRequest.id)
     ).all()
     return [QueueItem(r, (today - r.created_at.date()).days) for r in rows]
@@ -78,7 +79,7 @@ def requests_for_trainee(trainee_id: int, limit: int = 200) -> list[SignOffReque
             select(SignOffRequest)
             .join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
             .where(EvidenceEntry.trainee_id == trainee_id)
-            .options(*_WITH_EVIDENCE)
+            .options(*REQUEST_WITH_EVIDENCE)
             .order_by(SignOffRequest.created_at.desc(), SignOffRequest.id.desc())
             .limit(limit)
         )
@@ -104,14 +105,6 @@ def signoff_for_request(request_id: int) -> SignOff | None:
     return db.session.scalar(select(SignOff).where(SignOff.request_id == request_id).options(joinedload(SignOff.signer)))
 
 
-def get_signoff(signoff_id: int) -> SignOff | None:
-    return db.session.scalar(
-        select(SignOff)
-        .where(SignOff.id == signoff_id)
-        .options(joinedload(SignOff.evidence).joinedload(EvidenceEntry.trainee), joinedload(SignOff.request))
-    )
-
-
 def current_supervisors(trainee_id: int, today: date, kind: str | None = None) -> list[tuple[User, str]]:
     """(supervisor, kind) for every current assignment of this trainee (optionally of one kind), by name."""
     query = (
@@ -119,8 +112,7 @@ def current_supervisors(trainee_id: int, today: date, kind: str | None = None) -
         .join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
         .where(
             SupervisorAssignment.trainee_id == trainee_id,
-            SupervisorAssignment.starts_on <= today,
-            (SupervisorAssignment.ends_on.is_(None)) | (SupervisorAssignment.ends_on >= today),
+            policy.current_assignment(today),
             User.active.is_(True),
         )
         .order_by(User.name)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from competencies import EVIDENCE_TYPES, SUPERVISION_LEVELS
 from trainee_portal import curricula, policy
 from trainee_portal.audit import record_hash
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceEntry, SignOffRequest, TraineeProgress, User
+from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, TraineeProgress, User
 from trainee_portal.models._base import utcnow
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.pagination import paginate
+from trainee_portal.platform.views import load_or_404
 from trainee_portal.signoff import labels, queries, services
 from trainee_portal.signoff.blueprint import bp
 from trainee_portal.signoff.forms import (
@@ -25,17 +25,7 @@ from trainee_portal.signoff.forms import (
     RequestForm,
     StageSignOffForm,
 )
-from trainee_portal.signoff.services import SignOffConflict
-
-RACE_ERRORS = (SignOffConflict, IntegrityError, OperationalError)
-
-
-def conflict_message(error: Exception) -> str:
-    db.session.rollback()
-    if isinstance(error, SignOffConflict):
-        return str(error)
-    current_app.logger.warning("sign-off write lost a race: %s", error)
-    return "Someone else changed this at the same moment, so nothing was saved. Check where it stands now."
+from trainee_portal.signoff.services import RACE_ERRORS, conflict_message
 
 
 def evidence_url(entry: EvidenceEntry) -> str | None:
@@ -59,15 +49,16 @@ def signoff_helpers():
 
 @bp.route("/request/<int:evidence_id>", methods=["GET", "POST"])
 def request_form(evidence_id: int):
-    entry = db.session.get(EvidenceEntry, evidence_id) or abort(404)
-    if not policy.can_request_signoff(current_user, entry):
+    entry = load_or_404(EvidenceEntry, evidence_id)  # asked below: an owner whose evidence already waits sees that request
+    allowed = policy.can_request_signoff(current_user, entry)
+    if not allowed:
         pending = db.session.scalar(
             select(SignOffRequest.id).where(SignOffRequest.evidence_id == entry.id, SignOffRequest.status == "pending")
         )
         if pending and policy.owns_evidence(current_user, entry):
             flash("This evidence is already waiting for sign-off.", "info")
             return redirect(url_for("signoff.detail", request_id=pending))
-        abort(403)
+    policy.authorize(allowed)
     supervisors = queries.current_supervisors(entry.trainee_id, uk_today())
     form = RequestForm()
     form.recipient.choices = [(str(u.id), f"{u.name} ({kind} supervisor)") for u, kind in supervisors] + [
@@ -153,9 +144,7 @@ def _render_detail(
 
 
 def _visible_request(request_id: int) -> SignOffRequest:
-    signoff_request = queries.get_request(request_id) or abort(404)
-    policy.authorize(policy.can_view_signoff_request(current_user, signoff_request))
-    return signoff_request
+    return load_or_404(SignOffRequest, request_id, policy.can_view_signoff_request, options=queries.REQUEST_WITH_EVIDENCE)
 
 
 @bp.route("/requests/<int:request_id>")
@@ -216,8 +205,7 @@ def cancel(request_id: int):
 @bp.route("/signatures/<int:signoff_id>/confirm", methods=["POST"])
 def confirm_signature(signoff_id: int):
     """The educational supervisor confirms an outside assessor's signature (it then counts) or declines it."""
-    signoff = queries.get_signoff(signoff_id) or abort(404)
-    policy.authorize(policy.can_view_evidence(current_user, signoff.evidence))
+    signoff = load_or_404(SignOff, signoff_id, policy.can_view_signature, options=queries.SIGNATURE_WITH_EVIDENCE)
     if signoff.assurance != "unconfirmed" or signoff.voided_at is not None:  # a second click or another supervisor
         flash("This signature was already confirmed or declined, so nothing was changed.", "info")
         return redirect(url_for("signoff.detail", request_id=signoff.request_id))
@@ -243,8 +231,8 @@ def confirm_signature(signoff_id: int):
 @bp.route("/stage/<int:trainee_id>/<stage_key>", methods=["GET", "POST"])
 def stage(trainee_id: int, stage_key: str):
     policy.authorize(policy.can_sign_off_stage(current_user, trainee_id))
-    trainee = db.session.get(User, trainee_id) or abort(404)
-    row = db.session.get(TraineeProgress, (trainee_id, stage_key[:30])) or abort(404)
+    trainee = load_or_404(User, trainee_id)
+    row = load_or_404(TraineeProgress, (trainee_id, stage_key[:30]))
     stage_name = curricula.curriculum(trainee.trainee_profile.curriculum_version).stage(row.stage_key).name
     existing = [s for s in queries.stage_signoffs_for(trainee_id) if s.stage_key == row.stage_key]
     form = StageSignOffForm(signed_on=uk_today()) if request.method == "GET" else StageSignOffForm()
@@ -272,7 +260,7 @@ def stage(trainee_id: int, stage_key: str):
 @bp.route("/audit/<int:trainee_id>")
 def audit_trail(trainee_id: int):
     policy.authorize(policy.can_view_audit(current_user, trainee_id))
-    trainee = db.session.get(User, trainee_id) or abort(404)
+    trainee = load_or_404(User, trainee_id)
     page = paginate(queries.audit_records(trainee_id), current_app.config["PAGE_SIZE"])
     return render_template(
         "signoff/audit.html",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from competencies import lifecycle
 from trainee_portal import audit, curricula, policy
@@ -25,6 +27,19 @@ from trainee_portal.summaries import response_times as response_summary
 
 class SignOffConflict(Exception):
     """Someone else changed the request or the evidence first; nothing was saved."""
+
+
+# What a sign-off write raises when another request got there first; conflict_message() says so.
+RACE_ERRORS = (SignOffConflict, IntegrityError, OperationalError)
+
+
+def conflict_message(error: Exception) -> str:
+    """Roll back a write that lost a race and say what happened, for the page to flash."""
+    db.session.rollback()
+    if isinstance(error, SignOffConflict):
+        return str(error)
+    current_app.logger.warning("sign-off write lost a race: %s", error)
+    return "Someone else changed this at the same moment, so nothing was saved. Check where it stands now."
 
 
 def _move_evidence(entry: EvidenceEntry, from_statuses: tuple[str, ...], *, stored_hash: str | None = None, **values) -> None:

@@ -27,6 +27,7 @@ def register_routes(bp: Blueprint, level: str) -> None:
         profile, curriculum, stage = _stage_context(level)
         choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
         if profile is None:
+            policy.authorize(policy.can_pick_trainee(current_user))
             return render_template(
                 "stages/pick.html", level=level, choices=choices, page_title=f"{level.capitalize()} stage"
             ), 200

@@ -132,13 +132,17 @@ def test_trainees_and_supervisors_cannot_see_the_pipeline(client, login):
 def test_fellowship_summary_partial_renders_for_a_profile(app, client, login):
     from flask import render_template_string
 
+    from trainee_portal.exams.queries import fellowship_summary
+
     trainee = TraineeFactory()
     login(trainee)
     with app.test_request_context("/"):
         from flask_login import login_user
 
         login_user(trainee)
-        html = render_template_string('{% include "exams/_fellowship_summary.html" %}', profile=trainee.trainee_profile)
+        html = render_template_string(
+            '{% include "exams/_fellowship_summary.html" %}', fellowship=fellowship_summary(trainee.trainee_profile)
+        )
     assert "Projected Fellowship date" in html and "How the date is worked out" in html
     assert "Unconfirmed" in html and "Exam readiness and Fellowship details" in html
 

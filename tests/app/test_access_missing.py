@@ -1,0 +1,106 @@
+"""Every route that names a record by id, asked for one that does not exist, by every kind of caller: whether the
+caller hears 404 (not found) or 403 (forbidden) must not change by accident.
+
+Rules that need the record (evidence, requests, signatures, notifications, attempts) can only be asked once it is
+found, so a missing record is 404 for everyone signed in. Rules that take a trainee id are asked first, so a trainee
+who does not exist is 403 to whoever may not see that trainee, like one who exists. The administration pages refuse
+non-administrators before looking anything up."""
+
+from __future__ import annotations
+
+import re
+
+from tests.app.security_world import build_world
+from tests.app.test_access_matrix import CALLERS, signed_in_clients
+from trainee_portal import create_app
+
+MISSING = 2_000_000_000  # fits a PostgreSQL integer; no test makes that many rows
+
+FOUND_FIRST = (302, 404, 404, 404, 404, 404, 404, 404)  # the rule needs the record
+ADMIN_ONLY = (302, 403, 403, 403, 403, 403, 403, 404)  # refused first unless an administrator (who then finds nothing)
+NOBODY = (302, 403, 403, 403, 403, 403, 403, 403)  # the rule asks about the trainee id, and nobody relates to this one
+
+#         anonymous, trainee, other trainee, supervisor, unassigned supervisor, other-region director, director, admin
+EXPECTED = {
+    "GET admin.curriculum_preview": ADMIN_ONLY,
+    "GET admin.profile": ADMIN_ONLY,
+    "GET admin.user": ADMIN_ONLY,
+    "GET cohort.record_arcp": ADMIN_ONLY,
+    "GET cohort.review": ADMIN_ONLY,
+    "GET evidence.attachment": FOUND_FIRST,
+    "GET evidence.delete": FOUND_FIRST,
+    "GET evidence.edit": FOUND_FIRST,
+    "GET evidence.view": FOUND_FIRST,
+    "GET exams.confirm_rapm": NOBODY,
+    "GET exams.correct_attempt": FOUND_FIRST,
+    "GET exams.edit_sitting": ADMIN_ONLY,
+    "GET signoff.audit_trail": ADMIN_ONLY,
+    "GET signoff.detail": FOUND_FIRST,
+    "GET signoff.request_form": FOUND_FIRST,
+    "GET signoff.stage": NOBODY,
+    "POST admin.activate_curriculum": ADMIN_ONLY,
+    "POST admin.delete_user": ADMIN_ONLY,
+    "POST admin.end_assignment": ADMIN_ONLY,
+    "POST admin.profile": ADMIN_ONLY,
+    "POST admin.region_domains": ADMIN_ONLY,
+    "POST admin.remove_scope": ADMIN_ONLY,
+    "POST admin.send_password_reset": ADMIN_ONLY,
+    "POST admin.set_active": ADMIN_ONLY,
+    "POST admin.user": ADMIN_ONLY,
+    "POST cohort.record_arcp": ADMIN_ONLY,
+    "POST evidence.delete": FOUND_FIRST,
+    "POST evidence.edit": FOUND_FIRST,
+    "POST evidence.new_version": FOUND_FIRST,
+    "POST exams.confirm_rapm": NOBODY,
+    "POST exams.correct_attempt": FOUND_FIRST,
+    "POST exams.edit_sitting": ADMIN_ONLY,
+    "POST notifications.mark_read": FOUND_FIRST,
+    "POST signoff.cancel": FOUND_FIRST,
+    "POST signoff.confirm_signature": FOUND_FIRST,
+    "POST signoff.decide": FOUND_FIRST,
+    "POST signoff.request_form": FOUND_FIRST,
+    "POST signoff.stage": NOBODY,
+}
+# Pages that show the trainee named by ?trainee=ID: a missing trainee is one nobody but an administrator may see.
+MISSING_TRAINEE_ARG = {"dashboard.index": ADMIN_ONLY, "evidence.index": ADMIN_ONLY, "exams.readiness": ADMIN_ONLY}
+
+
+def _id_routes() -> dict[str, str]:
+    """ "METHOD endpoint" -> its URL pattern, for every route with a whole-number argument."""
+    probe = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return {
+        f"{method} {rule.endpoint}": rule.rule
+        for rule in probe.url_map.iter_rules()
+        if "<int:" in rule.rule
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+ID_ROUTES = _id_routes()
+
+
+def _missing_url(pattern: str, world) -> str:
+    """Every whole-number argument names nothing; any other (a stage key) is the trainee's own."""
+    return re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: str(MISSING if m.group(1) == "int" else world.ids[m.group(2)]), pattern)
+
+
+def test_every_route_with_an_id_is_listed():
+    assert sorted(ID_ROUTES) == sorted(EXPECTED), "Add each route that takes an id to EXPECTED (and drop gone ones)"
+
+
+def test_missing_records_answer_each_caller_404_or_403_as_listed(app):
+    world = build_world()
+    clients = signed_in_clients(app, world)
+    problems = []
+    requests = [(route, _missing_url(ID_ROUTES[route], world), statuses) for route, statuses in EXPECTED.items()]
+    requests += [
+        (f"GET {e}", f"{app.url_map.bind('localhost').build(e)}?trainee={MISSING}", s) for e, s in MISSING_TRAINEE_ARG.items()
+    ]
+    for route, url, statuses in requests:
+        method = route.split(" ", 1)[0]
+        for caller, expected in zip(CALLERS, statuses):
+            client = clients[caller]
+            response = client.get(url) if method == "GET" else client.post(url, data={})
+            if response.status_code != expected:
+                problems.append(f"{route} ({url}) as {caller}: {response.status_code}, expected {expected}")
+    assert not problems, "\n".join(problems)
