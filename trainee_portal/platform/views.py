@@ -52,11 +52,3 @@ def trainee_choices(user) -> list[tuple[int, str]]:
         query = query.where(User.id.in_(visible))
     rows = db.session.execute(query.order_by(User.name).limit(PICKER_LIMIT)).all()
     return [(r.id, f"{r.name} – GMC {r.gmc_number}") for r in rows]
-
-
-def whole_number(raw: str | None, max_digits: int = 6) -> int | None:
-    """A query-string number typed in ASCII digits ("²".isdigit() is True but int() refuses it), else None."""
-    raw = (raw or "").strip()
-    if raw.isascii() and raw.isdigit() and len(raw) <= max_digits:
-        return int(raw)
-    return None
