@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.security_helpers import sample_url
-from tests.app.security_world import OTHER_GMC, OTHER_NAME, OWNER_GMC, OWNER_NAME, build_world, snapshot
+from tests.app.platform.helpers import sample_url
+from tests.app.platform.world import OTHER_GMC, OTHER_NAME, OWNER_GMC, OWNER_NAME, build_world, snapshot
 from tests.conftest import TEST_PASSWORD
+from tests.support.clients import Browser
 from trainee_portal import create_app
 
 # Callers, in the order of each MATRIX entry's statuses.
@@ -180,26 +181,10 @@ def _url(app, world, endpoint: str) -> str:
         return sample_url(rule, values)
 
 
-class Caller:
-    """A test client whose every request runs in its own app context: the test's context (and its `g`, where
-    Flask-Login caches the signed-in user) is otherwise shared by all clients."""
-
-    def __init__(self, app):
-        self.app, self.client = app, app.test_client()
-
-    def get(self, url):
-        with self.app.app_context():
-            return self.client.get(url)
-
-    def post(self, url, **kwargs):
-        with self.app.app_context():
-            return self.client.post(url, **kwargs)
-
-
 def _clients(app, world):
-    clients = {"anonymous": Caller(app)}
+    clients = {"anonymous": Browser(app)}
     for caller in CALLERS[1:]:
-        client = Caller(app)
+        client = Browser(app)
         response = client.post("/login", data={"email": world.people[caller].email, "password": TEST_PASSWORD})
         assert response.status_code == 302, f"{caller} could not sign in"
         clients[caller] = client

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.app.cohort_helpers import add_evidence
+from tests.app.cohort.helpers import add_evidence
 from tests.conftest import TEST_PASSWORD
 from tests.factories import (
     AdminFactory,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.app.cohort_helpers import add_evidence
+from tests.app.cohort.helpers import add_evidence
 from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, direct
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpOutcome, AuditRecord, OutboxMessage

@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from tests.app.signoff_helpers import ROLES, cast, make_entry, request_via_app, user_for
+from tests.app.signoff.helpers import ROLES, cast, make_entry, request_via_app, user_for
 from trainee_portal.evidence import services as evidence_service
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all

@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.app.platform.test_security_sessions import Browser
 from tests.conftest import TEST_PASSWORD
 from tests.factories import AdminFactory, TraineeFactory
+from tests.support.clients import Browser
 from trainee_portal.auth import reset
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, OutboxMessage, PasswordResetToken

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.app.cohort_helpers import (
+from tests.app.cohort.helpers import (
     bulk_trainees,
     days_ago,
     decided_request,

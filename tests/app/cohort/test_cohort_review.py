@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.app.cohort_helpers import add_evidence, exam_attempts, pending_request
+from tests.app.cohort.helpers import add_evidence, exam_attempts, pending_request
 from tests.factories import (
     AdminFactory,
     DirectorFactory,

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date, timedelta
 
-from tests.app.evidence_helpers import CLINIC, add_entry, sign
+from tests.app.evidence.helpers import CLINIC, add_entry, sign
 from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
 from trainee_portal import curricula
 from trainee_portal.dashboard import charts

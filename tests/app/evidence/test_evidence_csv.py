@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from tests.app.evidence_helpers import CLINIC, PROCEDURES, add_entry, sign
+from tests.app.evidence.helpers import CLINIC, PROCEDURES, add_entry, sign
 from tests.factories import SupervisorFactory, TraineeFactory, assign
 from trainee_portal import audit
 from trainee_portal.extensions import db

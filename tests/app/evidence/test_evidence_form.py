@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.app.evidence_helpers import CLINIC, PDF_BYTES, PNG_BYTES, PROCEDURES, add_entry, form_data
+from tests.app.evidence.helpers import CLINIC, PDF_BYTES, PNG_BYTES, PROCEDURES, add_entry, form_data
 from tests.factories import SupervisorFactory, TraineeFactory
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, EvidenceTally

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.evidence_helpers import CLINIC, PDF_BYTES, add_entry, form_data, sign
+from tests.app.evidence.helpers import CLINIC, PDF_BYTES, add_entry, form_data, sign
 from tests.factories import SupervisorFactory, TraineeFactory
 from trainee_portal import audit
 from trainee_portal.evidence import csv_io

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from tests.app.evidence_helpers import CLINIC, PDF_BYTES, add_entry, form_data, sign
+from tests.app.evidence.helpers import CLINIC, PDF_BYTES, add_entry, form_data, sign
 from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
 from trainee_portal import audit
 from trainee_portal.extensions import db

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.app.evidence_helpers import CLINIC, PROCEDURES, add_entry
+from tests.app.evidence.helpers import CLINIC, PROCEDURES, add_entry
 from tests.factories import AdminFactory, SupervisorFactory, TraineeFactory, assign
 
 

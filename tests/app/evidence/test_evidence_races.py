@@ -10,8 +10,8 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.evidence_helpers import add_entry, form_data
-from tests.app.signoff_helpers import cast, make_entry, request_via_app
+from tests.app.evidence.helpers import add_entry, form_data
+from tests.app.signoff.helpers import cast, make_entry, request_via_app
 from tests.factories import TraineeFactory
 from trainee_portal import curricula
 from trainee_portal.evidence import services as service

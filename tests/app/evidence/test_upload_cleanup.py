@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.evidence_helpers import PNG_BYTES, add_entry, form_data
+from tests.app.evidence.helpers import PNG_BYTES, add_entry, form_data
 from tests.factories import TraineeFactory
 from trainee_portal.extensions import db
 

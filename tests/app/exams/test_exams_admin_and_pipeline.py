@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from tests.app.exams_helpers import attempt, confirm, sitting
+from tests.app.exams.helpers import attempt, confirm, sitting
 from tests.factories import (
     AdminFactory,
     DirectorFactory,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.exams_helpers import attempt, sitting
+from tests.app.exams.helpers import attempt, sitting
 from tests.factories import DirectorFactory, RegionFactory, TraineeFactory, direct
 from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db

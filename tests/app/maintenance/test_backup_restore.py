@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from tests.app.evidence_helpers import PDF_BYTES, PNG_BYTES, add_entry
+from tests.app.evidence.helpers import PDF_BYTES, PNG_BYTES, add_entry
 from tests.conftest import create_test_database, make_test_config
 from tests.factories import SupervisorFactory, TraineeFactory, assign
 from trainee_portal import audit

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff_helpers import cast, free_port, make_entry, request_via_app
+from tests.app.signoff.helpers import cast, make_entry, request_via_app
+from tests.support.mail import free_port
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, OutboxMessage, SignOffRequest
 from trainee_portal.models._base import utcnow

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import String, Text, func, select
 
-from tests.app.signoff_helpers import cast, make_entry, request_via_app
+from tests.app.signoff.helpers import cast, make_entry, request_via_app
 from tests.factories import AdminFactory, DirectorFactory, RegionFactory, TraineeFactory, direct
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpOutcome, EvidenceEntry, Region, SignOff, SignOffRequest, User

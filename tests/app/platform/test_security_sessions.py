@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import TEST_PASSWORD, make_test_config
 from tests.factories import TraineeFactory
+from tests.support.clients import Browser
 from trainee_portal import create_app
 from trainee_portal.platform.hardening import LAST_SEEN_AT, SIGNED_IN_AT
 
@@ -117,33 +118,6 @@ def test_public_and_signed_in_pages_carry_headers_and_no_inline_script(client):
 
 
 # --- server-side revocation: a per-user session generation --------------------------------------------------------
-
-
-class Browser:
-    """A client whose every request has its own app context, so Flask-Login's per-request user cache (kept in `g`)
-    cannot carry one client's sign-in over to another."""
-
-    def __init__(self, app, cookie: str | None = None):
-        self.app, self.client = app, app.test_client()
-        if cookie is not None:
-            self.client.set_cookie("session", cookie)
-
-    def get(self, url):
-        with self.app.app_context():
-            return self.client.get(url)
-
-    def post(self, url, **kwargs):
-        with self.app.app_context():
-            return self.client.post(url, **kwargs)
-
-    def signed_in(self) -> bool:
-        response = self.get("/higher/")
-        assert response.status_code in (200, 302), response.status_code
-        return response.status_code == 200
-
-    @property
-    def cookie(self) -> str:
-        return self.client.get_cookie("session").value
 
 
 def test_a_session_cookie_copied_before_sign_out_is_refused_after_it(app):

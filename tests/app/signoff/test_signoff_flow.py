@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff_helpers import cast, make_entry, request_via_app
+from tests.app.signoff.helpers import cast, make_entry, request_via_app
 from tests.factories import SupervisorFactory, assign
 from trainee_portal.extensions import db
 from trainee_portal.models import (

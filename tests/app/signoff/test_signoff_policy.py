@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from flask_login import AnonymousUserMixin
 
-from tests.app.signoff_helpers import ROLES, cast, make_entry, request_via_app, user_for
+from tests.app.signoff.helpers import ROLES, cast, make_entry, request_via_app, user_for
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage, SignOffRequest

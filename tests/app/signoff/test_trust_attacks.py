@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.app.signoff.test_signoff_assurance import _trust
-from tests.app.signoff_helpers import cast, make_entry
+from tests.app.signoff.helpers import cast, make_entry, trust
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry
@@ -14,7 +13,7 @@ from trainee_portal.models import EvidenceEntry
 def test_a_plus_address_of_the_trainees_own_mailbox_is_their_own_address(app):
     """nhs.net (Microsoft 365) and most providers deliver owner+anything@ to owner@: the same person's mailbox."""
     people = cast()
-    _trust(people, "nhs.net")
+    trust(people, "nhs.net")
     people.owner.email = "owner@nhs.net"
     db.session.commit()
     entry = make_entry(people.owner)
@@ -26,7 +25,7 @@ def test_a_plus_address_of_the_trainees_own_mailbox_is_their_own_address(app):
 
 def test_trainee_cannot_self_sign_through_a_plus_address_at_a_trusted_domain(client, login, smtp):
     people = cast()
-    _trust(people, "nhs.net")
+    trust(people, "nhs.net")
     people.owner.email = "owner@nhs.net"
     db.session.commit()
     entry = make_entry(people.owner)

@@ -9,7 +9,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.signoff_helpers import cast, make_entry
+from tests.app.signoff.helpers import cast, make_entry
 from tests.factories import SupervisorFactory, assign
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, SignOff, User

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from tests.app.cohort_helpers import add_evidence
+from tests.app.cohort.helpers import add_evidence
 from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
 from trainee_portal.cohort.charts import median_from_histogram
 from trainee_portal.extensions import db

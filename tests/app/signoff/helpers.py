@@ -1,11 +1,11 @@
-"""Shared set-up for the sign-off, notification and audit tests: a trainee with evidence and every kind of onlooker."""
+"""Shared set-up for the sign-off, notification and audit tests: a trainee with evidence and every kind of onlooker,
+requests made through the real forms and an outside assessor's one-time link."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-import pytest
 
 from tests.factories import (
     AdminFactory,
@@ -18,6 +18,7 @@ from tests.factories import (
 )
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOffRequest, User
+from trainee_portal.notifications.sender import send_due
 from trainee_portal.summaries import progress
 
 
@@ -95,37 +96,36 @@ def request_via_app(client, login, people: Cast, entry: EvidenceEntry, recipient
     return db.session.query(SignOffRequest).filter_by(evidence_id=entry.id, status="pending").one()
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+ASSESSOR = "visiting.consultant@nhs.example"
 
 
-class MailSink:
-    """An aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        import email
-
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted"
+def assessor_link(client, login, people: Cast, entry: EvidenceEntry, smtp, email: str = ASSESSOR):
+    """The owner asks an outside assessor at `email`; the email goes; returns (request, the token in its link)."""
+    signoff_request = request_via_app(client, login, people, entry, recipient="assessor", email=email)
+    assert signoff_request.token_hash is None  # no token exists until the email is sent
+    assert send_due().sent == 1
+    (mail,) = smtp.messages
+    assert mail["To"] == email
+    url = re.search(r"http://\S+/signoff/assessor/(\S+)", mail.get_payload(decode=True).decode())
+    return signoff_request, url.group(1)
 
 
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on a free localhost port, with MAIL_* pointed at it for the test."""
-    from aiosmtpd.controller import Controller
+def assessor_decides(client, token: str, **overrides):
+    """The outside assessor posts their decision through the link (by default: signs at level 3)."""
+    entry_hash = overrides.pop("seen_hash", None)
+    data = {
+        "assessor_name": "Dr Visiting Consultant",
+        "assessor_gmc": "1234567",
+        "decision": "sign",
+        "supervision_level": "3",
+        "feedback": "Safe and fluent.",
+        "seen_hash": entry_hash,
+    }
+    data.update(overrides)
+    return client.post(f"/signoff/assessor/{token}", data=data)
 
-    sink, port = MailSink(), free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield sink
-    app.config.update(saved)
-    controller.stop()
+
+def trust(people: Cast, domains: str) -> None:
+    """The owner's region trusts outside assessors at these domains."""
+    people.owner.trainee_profile.region.trusted_assessor_domains = domains
+    db.session.commit()

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, text
 
-from tests.app.evidence_helpers import add_entry, sign
-from tests.app.exams_helpers import attempt, sitting
+from tests.app.evidence.helpers import add_entry, sign
+from tests.app.exams.helpers import attempt, sitting
 from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
 from trainee_portal.extensions import db
 from trainee_portal.models import (

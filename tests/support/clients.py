@@ -1,0 +1,30 @@
+"""A test client that behaves like a separate browser."""
+
+from __future__ import annotations
+
+
+class Browser:
+    """A client whose every request has its own app context, so Flask-Login's per-request user cache (kept in `g`)
+    cannot carry one client's sign-in over to another: the test's own context is otherwise shared by all clients."""
+
+    def __init__(self, app, cookie: str | None = None):
+        self.app, self.client = app, app.test_client()
+        if cookie is not None:
+            self.client.set_cookie("session", cookie)
+
+    def get(self, url, **kwargs):
+        with self.app.app_context():
+            return self.client.get(url, **kwargs)
+
+    def post(self, url, **kwargs):
+        with self.app.app_context():
+            return self.client.post(url, **kwargs)
+
+    def signed_in(self) -> bool:
+        response = self.get("/higher/")
+        assert response.status_code in (200, 302), response.status_code
+        return response.status_code == 200
+
+    @property
+    def cookie(self) -> str:
+        return self.client.get_cookie("session").value
