@@ -8,6 +8,7 @@ import factory
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import TEST_PASSWORD
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     Cohort,
@@ -79,8 +80,8 @@ class TraineeFactory(UserFactory):
             gmc_number=f"{7000000 + self.id:07d}",
             curriculum_version="2021",
             current_stage="higher",
-            programme_start=date.today() - timedelta(days=900),
-            stage_started_on=date.today() - timedelta(days=60),
+            programme_start=clock.today() - timedelta(days=900),
+            stage_started_on=clock.today() - timedelta(days=60),
             region_id=region.id,
             cohort_id=cohort.id if cohort else None,
         )
@@ -108,7 +109,7 @@ def assign(
         supervisor_id=supervisor.id,
         trainee_id=trainee.id,
         kind=kind,
-        starts_on=starts_on or date.today() - timedelta(days=30),
+        starts_on=starts_on or clock.today() - timedelta(days=30),
         ends_on=ends_on,
     )
     db.session.add(assignment)

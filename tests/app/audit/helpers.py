@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, text
 
 from tests.app.evidence.helpers import PDF_BYTES, form_data
 from tests.app.exams.helpers import sitting
 from tests.app.signoff.helpers import Cast, cast, make_entry, request_via_app
+from tests.support import clock
 from trainee_portal.arcp import services as arcp
 from trainee_portal.exams import services as exam_services
 from trainee_portal.extensions import db
@@ -75,7 +76,7 @@ def build_world(client, login) -> World:
     progress.refresh_trainee(people.owner.id)
     row = db.session.scalars(select(TraineeProgress).where(TraineeProgress.trainee_id == people.owner.id)).first()
     row.ready_for_signoff = True  # stands in for a stage whose every rule the core found met
-    stage = signoff_services.sign_off_stage(people.supervisor, people.owner, row.stage_key, date.today(), "Well done.")
+    stage = signoff_services.sign_off_stage(people.supervisor, people.owner, row.stage_key, clock.today(), "Well done.")
     profile = people.owner.trainee_profile
     exam = exam_services.record_attempt(profile, sitting("MCQ", -60), "fail", 48.5, None, people.director)
     outcome = arcp.record_outcome(
@@ -83,7 +84,7 @@ def build_world(client, login) -> World:
         people.director,
         training_year="ST5",
         outcome="1",
-        panel_date=date.today() - timedelta(days=2),
+        panel_date=clock.today() - timedelta(days=2),
         notes="Progressing well.",
     )
     db.session.commit()

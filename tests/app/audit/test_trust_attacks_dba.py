@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import select
 
 from tests.app.audit.helpers import fails_naming, run_sql, verify_audit
+from tests.support import clock
 from trainee_portal.exams import services as exam_services
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceTally
@@ -15,9 +16,9 @@ from trainee_portal.models import EvidenceTally
 
 def _rapm(world):
     form = SimpleNamespace(
-        confirmed_on=SimpleNamespace(data=date.today() - timedelta(days=5)),
+        confirmed_on=SimpleNamespace(data=clock.today() - timedelta(days=5)),
         stage3_pain_complete=SimpleNamespace(data=True),
-        advanced_training_started_on=SimpleNamespace(data=date.today() - timedelta(days=400)),
+        advanced_training_started_on=SimpleNamespace(data=clock.today() - timedelta(days=400)),
         note=SimpleNamespace(data="Stage 3 complete."),
     )
     row = exam_services.confirm_rapm(world.people.owner.id, form, world.people.director)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 
 from tests.factories import _HASH
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     EvidenceCompetency,
@@ -19,7 +20,6 @@ from trainee_portal.models import (
     User,
     UserRole,
 )
-from trainee_portal.models._base import utcnow
 from trainee_portal.summaries import progress
 from trainee_portal.summaries import response_times as response_summary
 
@@ -28,7 +28,7 @@ def bulk_trainees(
     count: int, region, cohort=None, *, start_id: int = 100000, percent: float = 40.0, stage: str = "higher"
 ) -> list[int]:
     """Insert trainees with profiles and a current-stage progress row in a few statements."""
-    today = date.today()
+    today = clock.today()
     ids = list(range(start_id, start_id + count))
     db.session.execute(
         insert(User),
@@ -40,7 +40,7 @@ def bulk_trainees(
                 "password_hash": _HASH,
                 "active": True,
                 "must_change_password": False,
-                "created_at": utcnow(),
+                "created_at": clock.now(),
             }
             for i in ids
         ],
@@ -58,7 +58,7 @@ def bulk_trainees(
                 "stage_started_on": today - timedelta(days=30),
                 "region_id": region.id,
                 "cohort_id": cohort.id if cohort else None,
-                "last_activity_at": utcnow(),
+                "last_activity_at": clock.now(),
             }
             for i in ids
         ],
@@ -75,7 +75,7 @@ def bulk_trainees(
                 "competencies_complete": 3,
                 "competencies_in_progress": 1,
                 "ready_for_signoff": False,
-                "updated_at": utcnow(),
+                "updated_at": clock.now(),
             }
             for i in ids
         ],
@@ -91,7 +91,7 @@ def add_evidence(
         trainee_id=trainee.id,
         evidence_type=evidence_type,
         stage_level=stage_level,
-        occurred_on=occurred_on or date.today() - timedelta(days=3),
+        occurred_on=occurred_on or clock.today() - timedelta(days=3),
         title="Case",
         supervision_level=level,
         status=status,
@@ -111,7 +111,7 @@ def pending_request(trainee, supervisor, days_ago: int) -> SignOffRequest:
         requested_by_id=trainee.id,
         supervisor_id=supervisor.id,
         status="pending",
-        created_at=utcnow() - timedelta(days=days_ago),
+        created_at=clock.now() - timedelta(days=days_ago),
     )
     db.session.add(request)
     db.session.commit()
@@ -120,7 +120,7 @@ def pending_request(trainee, supervisor, days_ago: int) -> SignOffRequest:
 
 def decided_request(trainee, supervisor, days_to_decide: float) -> SignOffRequest:
     entry = add_evidence(trainee, status="signed")
-    created = utcnow() - timedelta(days=30)
+    created = clock.now() - timedelta(days=30)
     request = SignOffRequest(
         evidence_id=entry.id,
         requested_by_id=trainee.id,
@@ -158,4 +158,4 @@ def set_profile(trainee, **values) -> None:
 
 
 def days_ago(days: int) -> datetime:
-    return utcnow() - timedelta(days=days)
+    return clock.now() - timedelta(days=days)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
@@ -25,6 +25,7 @@ from tests.factories import (
     assign,
     direct,
 )
+from tests.support import clock
 from trainee_portal.cohort.charts import median_from_histogram
 from trainee_portal.extensions import db
 
@@ -97,13 +98,13 @@ def test_behind_flag_follows_the_expected_trajectory_for_the_stage_dates(client,
         name="Dr Late Starter",
         profile__region=region,
         profile__current_stage="higher",
-        profile__stage_started_on=date.today() - timedelta(weeks=10),
+        profile__stage_started_on=clock.today() - timedelta(weeks=10),
     )
     TraineeFactory(
         name="Dr Just Started",
         profile__region=region,
         profile__current_stage="higher",
-        profile__stage_started_on=date.today() - timedelta(weeks=1),
+        profile__stage_started_on=clock.today() - timedelta(weeks=1),
     )
     set_profile(late, last_activity_at=days_ago(1))
     login(director)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOff, SignOffRequest, User
 from trainee_portal.summaries import progress
@@ -18,7 +19,7 @@ def form_data(**overrides) -> dict:
     """A valid clinic entry as the browser would send it."""
     data = {
         "evidence_type": "logbook.clinic",
-        "occurred_on": (date.today() - timedelta(days=2)).isoformat(),
+        "occurred_on": (clock.today() - timedelta(days=2)).isoformat(),
         "title": "New patient pain clinic",
         "setting": "outpatient",
         "hospital": "St Thomas' Hospital",
@@ -48,7 +49,7 @@ def add_entry(
         trainee_id=trainee.id,
         evidence_type=evidence_type,
         stage_level=fields.pop("stage_level", "higher"),
-        occurred_on=occurred_on or date.today() - timedelta(days=5),
+        occurred_on=occurred_on or clock.today() - timedelta(days=5),
         title=title,
         supervision_level=level,
         status=status,

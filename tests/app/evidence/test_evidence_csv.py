@@ -5,17 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from tests.app.evidence.helpers import CLINIC, PROCEDURES, add_entry, sign
 from tests.factories import SupervisorFactory, TraineeFactory, assign
+from tests.support import clock
 from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, EvidenceTally
 
-DAY = (date.today() - timedelta(days=10)).strftime("%d/%m/%Y")
+DAY = (clock.today() - timedelta(days=10)).strftime("%d/%m/%Y")
 HEADER = "date,type,title,competencies,setting,hospital,supervision_level,technique,guidance,notes,reflection\n"
 GOOD = (
     f"{DAY},Clinic,Follow-up clinic,{CLINIC},outpatient,Salford Royal,2b,,,Reviewed pacing plan,\n"
@@ -54,7 +55,7 @@ def test_import_adds_every_row_as_a_draft_and_updates_progress_once(client, logi
 def test_one_bad_row_means_nothing_is_imported_and_each_problem_is_listed_by_row_and_column(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (clock.today() + timedelta(days=5)).isoformat()
     bad = (
         HEADER
         + GOOD
@@ -187,7 +188,7 @@ def test_two_thousand_rows_import_quickly(app, tmp_path):
     path = tmp_path / "big.csv"
     lines = [HEADER.strip()]
     for n in range(2000):
-        day = (date.today() - timedelta(days=n % 700 + 1)).isoformat()
+        day = (clock.today() - timedelta(days=n % 700 + 1)).isoformat()
         lines.append(f"{day},logbook.clinic,Clinic {n},{CLINIC};S3_PM_02,outpatient,Salford Royal,2b,,,Clinic notes {n},")
     path.write_text("\n".join(lines) + "\n")
     started = time.perf_counter()

@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tests.app.evidence.helpers import CLINIC, PDF_BYTES, add_entry, form_data, sign
 from tests.factories import SupervisorFactory, TraineeFactory
+from tests.support import clock
 from trainee_portal import audit
 from trainee_portal.evidence import csv_io
 from trainee_portal.evidence import services as service
-from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, MockExamScore
 
@@ -81,7 +81,7 @@ def test_a_certificate_with_a_plain_file_name_is_saved_and_audited(client, login
 def test_a_csv_whose_file_name_identifies_a_patient_is_refused_and_never_audited(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    day = uk_today().strftime("%d/%m/%Y")
+    day = clock.today().strftime("%d/%m/%Y")
     text = HEADER + f"{day},Clinic,Follow-up clinic,{CLINIC},outpatient,Salford Royal,2b,,,,\n"
     response = client.post(
         "/logbook/import",
@@ -96,7 +96,7 @@ def test_a_csv_whose_file_name_identifies_a_patient_is_refused_and_never_audited
 def test_the_import_command_refuses_an_identifying_file_name(app, tmp_path):
     trainee = TraineeFactory()
     path = tmp_path / "MRN 1234567 logbook.csv"
-    path.write_text(HEADER + f"{uk_today():%d/%m/%Y},Clinic,Follow-up clinic,{CLINIC},outpatient,,2b,,,,\n")
+    path.write_text(HEADER + f"{clock.today():%d/%m/%Y},Clinic,Follow-up clinic,{CLINIC},outpatient,,2b,,,,\n")
     result = app.test_cli_runner().invoke(args=["import-logbook", str(path), "--trainee", trainee.email])
     assert result.exit_code == 2 and "Rename the file" in result.output
     assert _count(trainee) == 0 and _records() == []
@@ -216,7 +216,7 @@ def test_a_mock_exam_score_is_audited(client, login):
     login(trainee)
     response = client.post(
         "/exams/mock-scores/new",
-        data={"part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Regional mock", "score_percent": "64"},
+        data={"part": "MCQ", "taken_on": clock.today().isoformat(), "title": "Regional mock", "score_percent": "64"},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     row = db.session.scalar(select(MockExamScore))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.app.evidence.helpers import CLINIC, PROCEDURES, add_entry
 from tests.factories import AdminFactory, SupervisorFactory, TraineeFactory, assign
+from tests.support import clock
 
 
 def _titles(page: str) -> list[str]:
@@ -18,7 +19,7 @@ def _titles(page: str) -> list[str]:
 @pytest.fixture
 def logbook(client, login):
     trainee = TraineeFactory()
-    today = date.today()
+    today = clock.today()
     add_entry(trainee, title="Alpha clinic", occurred_on=today - timedelta(days=30), notes="Discussed pacing")
     add_entry(
         trainee,
@@ -64,8 +65,8 @@ def test_list_shows_current_entries_newest_first(client, logbook):
         ("stage=basic", ["Delta ward round"]),
         (f"competency={PROCEDURES}", ["Charlie DOPS", "Bravo block"]),
         ("status=submitted", ["Bravo block"]),
-        (f"date_from={(date.today() - timedelta(days=25)).isoformat()}", ["Charlie DOPS", "Bravo block"]),
-        (f"date_to={(date.today() - timedelta(days=25)).strftime('%d/%m/%Y')}", ["Alpha clinic", "Delta ward round"]),
+        (f"date_from={(clock.today() - timedelta(days=25)).isoformat()}", ["Charlie DOPS", "Bravo block"]),
+        (f"date_to={(clock.today() - timedelta(days=25)).strftime('%d/%m/%Y')}", ["Alpha clinic", "Delta ward round"]),
         ("q=pacing", ["Alpha clinic"]),
         ("q=salford", ["Charlie DOPS"]),
         ("q=100%25", []),
@@ -86,10 +87,9 @@ def test_nonsense_filters_are_ignored_rather_than_failing(client, logbook):
 def test_superseded_versions_are_not_listed(client, logbook):
     from trainee_portal.extensions import db
     from trainee_portal.models import EvidenceEntry
-    from trainee_portal.models._base import utcnow
 
     entry = db.session.query(EvidenceEntry).filter_by(title="Alpha clinic").one()
-    entry.superseded_at = utcnow()
+    entry.superseded_at = clock.now()
     db.session.commit()
     assert "Alpha clinic" not in _titles(client.get("/logbook/").get_data(as_text=True))
 
@@ -97,7 +97,7 @@ def test_superseded_versions_are_not_listed(client, logbook):
 def test_pagination_uses_the_configured_page_size(client, login, app):
     trainee = TraineeFactory()
     for n in range(7):
-        add_entry(trainee, title=f"Clinic {n}", occurred_on=date.today() - timedelta(days=n + 1))
+        add_entry(trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=n + 1))
     login(trainee)
     app.config["PAGE_SIZE"] = 3
     try:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from trainee_portal.exams.forms import uk_today
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, RapmConfirmation
 
 
 def sitting(part: str, days_from_today: int, window: tuple[int, int] | None = None) -> ExamSitting:
     """A sitting `days_from_today` away; window = (opens, closes) in days from today (default: closed)."""
-    today = uk_today()
+    today = clock.today()
     sits_on = today + timedelta(days=days_from_today)
     opens, closes = window or (days_from_today - 120, days_from_today - 90)
     row = ExamSitting(
@@ -40,7 +40,7 @@ def confirm(trainee, director, started_on: date, confirmed_on: date | None = Non
     row = RapmConfirmation(
         trainee_id=trainee.id,
         confirmed_by_id=director.id,
-        confirmed_on=confirmed_on or uk_today(),
+        confirmed_on=confirmed_on or clock.today(),
         advanced_training_started_on=started_on,
     )
     db.session.add(row)

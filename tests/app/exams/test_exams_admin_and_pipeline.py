@@ -17,14 +17,14 @@ from tests.factories import (
     assign,
     direct,
 )
-from trainee_portal.exams.forms import uk_today
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamSitting
 
 
 def test_admin_adds_and_edits_a_sitting_and_bad_windows_are_refused(client, login):
     login(AdminFactory())
-    today = uk_today()
+    today = clock.today()
     data = {
         "part": "MCQ",
         "sits_on": (today + timedelta(days=90)).isoformat(),
@@ -86,7 +86,7 @@ def test_pipeline_shows_eligible_expiring_and_late_attempts_for_the_directors_re
     recent_mcq = sitting("MCQ", -300)
     attempt(expiring, old_mcq, "pass")
     attempt(ready, recent_mcq, "pass")
-    confirm(ready, director, uk_today() - timedelta(days=200))
+    confirm(ready, director, clock.today() - timedelta(days=200))
     fails = [sitting("MCQ", -2000 + 150 * n) for n in range(5)]
     for row in fails[:4]:
         attempt(fifth, row, "fail")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.app.exams.helpers import attempt, sitting
 from tests.factories import DirectorFactory, RegionFactory, TraineeFactory, direct
-from trainee_portal.exams.forms import uk_today
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, ExamAttempt, MockExamScore, RapmConfirmation
 
@@ -43,11 +43,11 @@ def test_trainee_records_fail_then_pass_and_soe_opens_after_rapm_confirmation(cl
 
     client.post("/logout")
     login(director)
-    started = uk_today() - timedelta(days=200)
+    started = clock.today() - timedelta(days=200)
     response = client.post(
         f"/exams/rapm/{trainee.id}",
         data={
-            "confirmed_on": uk_today().isoformat(),
+            "confirmed_on": clock.today().isoformat(),
             "stage3_pain_complete": "y",
             "advanced_training_started_on": started.isoformat(),
         },
@@ -111,7 +111,7 @@ def test_free_text_with_a_patient_identifier_is_refused(client, login):
     login(trainee)
     response = client.post(
         "/exams/mock-scores/new",
-        data={"part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Mock for NHS 943 476 5919", "score_percent": "60"},
+        data={"part": "MCQ", "taken_on": clock.today().isoformat(), "title": "Mock for NHS 943 476 5919", "score_percent": "60"},
     )
     assert response.status_code == 400 and "NHS number" in response.data.decode()
 
@@ -119,7 +119,7 @@ def test_free_text_with_a_patient_identifier_is_refused(client, login):
 def test_mock_scores_refuse_future_dates_and_out_of_range_scores_and_keep_input(client, login):
     trainee, _ = _setup()
     login(trainee)
-    tomorrow = (uk_today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     response = client.post(
         "/exams/mock-scores/new", data={"part": "MCQ", "taken_on": tomorrow, "title": "Question bank", "score_percent": "101"}
     )
@@ -128,7 +128,7 @@ def test_mock_scores_refuse_future_dates_and_out_of_range_scores_and_keep_input(
     assert 'value="Question bank"' in page
     response = client.post(
         "/exams/mock-scores/new",
-        data={"part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Question bank", "score_percent": "64"},
+        data={"part": "MCQ", "taken_on": clock.today().isoformat(), "title": "Question bank", "score_percent": "64"},
     )
     assert response.status_code == 302
     assert db.session.scalar(select(MockExamScore.score_percent)) == 64
@@ -165,8 +165,8 @@ def test_rapm_confirmation_is_for_directors_in_scope_and_validated(client, login
     response = client.post(
         f"/exams/rapm/{trainee.id}",
         data={
-            "confirmed_on": (uk_today() + timedelta(days=3)).isoformat(),
-            "advanced_training_started_on": uk_today().isoformat(),
+            "confirmed_on": (clock.today() + timedelta(days=3)).isoformat(),
+            "advanced_training_started_on": clock.today().isoformat(),
         },
     )
     page = response.data.decode()

@@ -25,7 +25,6 @@ from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.maintenance.backup import BackupError, find_pg_tool, row_counts
 from trainee_portal.models import AuditRecord, User
-from trainee_portal.models._base import utcnow
 
 
 def run(app, *args):
@@ -314,11 +313,10 @@ def test_a_tampered_backup_is_refused_and_nothing_live_changes(app, tmp_path, ta
     assert sorted(Path(app.config["UPLOAD_DIR"]).iterdir()) == uploads
 
 
-def test_a_backup_whose_signed_heads_were_deleted_is_refused_by_the_heads_this_machine_kept(app, tmp_path, monkeypatch):
+def test_a_backup_whose_signed_heads_were_deleted_is_refused_by_the_heads_this_machine_kept(app, tmp_path, clock):
     """A backup rewritten consistently (rows, counts and hashes) still meets the heads this machine signed before it."""
     _some_records(app)
-    with monkeypatch.context() as patch:  # signed a minute before the backup is taken
-        patch.setattr(audit, "utcnow", lambda: utcnow() - timedelta(minutes=1))
+    with clock.at(clock.now() - timedelta(minutes=1)):  # signed a minute before the backup is taken
         audit.take_checkpoint("command")
     assert run(app, "backup", str(tmp_path / "good.tar.gz")).exit_code == 0
     members = _members(tmp_path / "good.tar.gz")

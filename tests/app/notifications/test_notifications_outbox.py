@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.app.signoff.helpers import cast, make_entry, request_via_app
+from tests.support import clock
 from tests.support.mail import free_port
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, OutboxMessage, SignOffRequest
-from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.sender import send_due
 
 
@@ -43,7 +43,7 @@ def test_smtp_failure_keeps_the_decision_and_retries_with_backoff(client, login,
     entry = make_entry(people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     _sign(client, login, people, signoff_request)  # MAIL_PORT points at nothing in tests
-    now = utcnow()
+    now = clock.now()
     report = send_due(now=now)
     assert report.failed == 2 and report.sent == 0
     db.session.expire_all()
@@ -65,7 +65,7 @@ def test_retries_stop_after_the_limit_and_the_row_stays(client, login, app):
     db.session.commit()
     app.config["MAIL_MAX_ATTEMPTS"] = 2
     try:
-        now = utcnow()
+        now = clock.now()
         send_due(now=now)
         report = send_due(now=now + timedelta(hours=1))
     finally:
@@ -84,7 +84,7 @@ def test_failed_message_is_delivered_once_the_server_is_back(client, login, smtp
     db.session.commit()
     working_port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = free_port()
-    now = utcnow()
+    now = clock.now()
     assert send_due(now=now).failed == 1
     app.config["MAIL_PORT"] = working_port
     assert send_due(now=now + timedelta(minutes=2)).sent == 1
@@ -104,7 +104,7 @@ def test_send_reminders_for_requests_waiting_longer_than_the_setting(client, log
     old, fresh = make_entry(people.owner, title="Old request"), make_entry(people.owner, title="Fresh request")
     for entry, days in ((old, 10), (fresh, 1)):
         r = request_via_app(client, login, people, entry)
-        r.created_at = utcnow() - timedelta(days=days)
+        r.created_at = clock.now() - timedelta(days=days)
     db.session.commit()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["send-reminders", "--days", "5"])

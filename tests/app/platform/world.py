@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, text
 
 from tests.app.evidence.helpers import add_entry, sign
 from tests.app.exams.helpers import attempt, sitting
 from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     ArcpOutcome,
@@ -78,13 +79,13 @@ def build_world() -> World:
             category="signoff",
         )
         mock = MockExamScore(
-            trainee_id=who.id, part="MCQ", taken_on=date.today() - timedelta(days=10), title="Mock", score_percent=60
+            trainee_id=who.id, part="MCQ", taken_on=clock.today() - timedelta(days=10), title="Mock", score_percent=60
         )
         arcp = ArcpOutcome(
             trainee_id=who.id,
             training_year="ST6",
             outcome="1",
-            panel_date=date.today() - timedelta(days=30),
+            panel_date=clock.today() - timedelta(days=30),
             recorded_by_id=director.id,
         )
         db.session.add_all([message, mock, arcp])
@@ -109,7 +110,7 @@ def build_world() -> World:
         requested_by_id=owner.id,
         assessor_email="outside@example.org",
         token_hash=hash_token(ASSESSOR_TOKEN),
-        expires_at=datetime.utcnow() + timedelta(days=7),
+        expires_at=clock.now() + timedelta(days=7),
     )
     db.session.add(link)
     with open("competencies/curricula/pain-2021.toml", encoding="utf-8") as handle:
@@ -147,7 +148,7 @@ def _unconfirmed_assessor_signature(who) -> SignOff:
         requested_by_id=who.id,
         assessor_email="visitor@example.org",
         status="signed",
-        decided_at=datetime.utcnow(),
+        decided_at=clock.now(),
     )
     db.session.add(request)
     db.session.flush()

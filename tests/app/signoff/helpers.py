@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests.factories import (
     AdminFactory,
@@ -16,6 +16,7 @@ from tests.factories import (
     assign,
     direct,
 )
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOffRequest, User
 from trainee_portal.notifications.sender import send_due
@@ -36,7 +37,7 @@ def make_entry(
         trainee_id=trainee.id,
         evidence_type="wba.dops",
         stage_level="higher",
-        occurred_on=date.today() - timedelta(days=3),
+        occurred_on=clock.today() - timedelta(days=3),
         title=title,
         setting="theatre",
         supervision_level=level,
@@ -71,7 +72,7 @@ def cast() -> Cast:
     unassigned = SupervisorFactory()
     assign(unassigned, other)
     ended = SupervisorFactory()
-    assign(ended, owner, starts_on=date.today() - timedelta(days=400), ends_on=date.today() - timedelta(days=1))
+    assign(ended, owner, starts_on=clock.today() - timedelta(days=400), ends_on=clock.today() - timedelta(days=1))
     director = DirectorFactory()
     direct(director, region=region)
     return Cast(owner, other, supervisor, unassigned, ended, director, AdminFactory())

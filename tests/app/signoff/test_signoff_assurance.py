@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from tests.app.signoff.helpers import assessor_decides, assessor_link, cast, make_entry, request_via_app, trust
 from tests.factories import SupervisorFactory, assign
+from tests.support import clock
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, OutboxMessage, SignOff, SignOffRequest
@@ -219,7 +220,7 @@ def test_nobody_signs_their_own_evidence_by_an_assessor_link(client, login, smtp
             requested_by_id=people.owner.id,
             assessor_email="TAMSIN.OWNER@nhs.net",
             token_hash=hash_token(token),
-            expires_at=datetime.utcnow() + timedelta(days=3),
+            expires_at=clock.now() + timedelta(days=3),
         )
     )
     db.session.commit()

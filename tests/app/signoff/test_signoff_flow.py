@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from tests.app.signoff.helpers import cast, make_entry, request_via_app
 from tests.factories import SupervisorFactory, assign
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     AuditRecord,
@@ -224,7 +225,7 @@ def test_queue_drops_requests_once_the_assignment_ends(client, login):
     assignment = assign(former, people.owner)
     entry = make_entry(people.owner, title="Left behind")
     request_via_app(client, login, people, entry, recipient=str(former.id))
-    assignment.ends_on = date.today() - timedelta(days=1)
+    assignment.ends_on = clock.today() - timedelta(days=1)
     db.session.commit()
     login(former)
     assert "Left behind" not in client.get("/signoff/").data.decode()
@@ -241,19 +242,19 @@ def test_stage_sign_off_is_offered_only_when_the_core_says_ready(client, login):
     assert progress_row is not None
     url = f"/signoff/stage/{people.owner.id}/{progress_row.stage_key}"
     assert "cannot be signed off yet" in client.get(url).data.decode()
-    assert client.post(url, data={"signed_on": date.today().isoformat()}).status_code == 400
+    assert client.post(url, data={"signed_on": clock.today().isoformat()}).status_code == 400
     assert db.session.query(StageSignOff).count() == 0
     progress_row.ready_for_signoff = True  # stands in for a stage whose every rule the core found met
     db.session.commit()
     assert progress_row.stage_key in client.get("/signoff/").data.decode()
-    future = client.post(url, data={"signed_on": (date.today() + timedelta(days=2)).isoformat()})
+    future = client.post(url, data={"signed_on": (clock.today() + timedelta(days=2)).isoformat()})
     assert future.status_code == 400 and "cannot be in the future" in future.data.decode()
-    assert client.post(url, data={"signed_on": date.today().isoformat(), "comment": "Well done."}).status_code == 302
+    assert client.post(url, data={"signed_on": clock.today().isoformat(), "comment": "Well done."}).status_code == 302
     stage_signoff = db.session.scalar(select(StageSignOff))
-    assert stage_signoff.signed_on == date.today() and stage_signoff.signed_by_id == people.supervisor.id
+    assert stage_signoff.signed_on == clock.today() and stage_signoff.signed_by_id == people.supervisor.id
     assert _actions(people.owner.id)[-1][0] == "stage.signed_off"
     assert "was signed off on" in client.get(url).data.decode()
-    assert client.post(url, data={"signed_on": date.today().isoformat()}).status_code == 400
+    assert client.post(url, data={"signed_on": clock.today().isoformat()}).status_code == 400
     assert db.session.query(StageSignOff).count() == 1
 
 

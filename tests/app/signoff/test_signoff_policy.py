@@ -8,10 +8,10 @@ import pytest
 from flask_login import AnonymousUserMixin
 
 from tests.app.signoff.helpers import ROLES, cast, make_entry, request_via_app, user_for
+from tests.support import clock
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage, SignOffRequest
-from trainee_portal.models._base import utcnow
 
 ANON = AnonymousUserMixin()
 
@@ -98,17 +98,17 @@ def test_assessor_link_rule_for_every_role(app, role):
         requested_by_id=people.owner.id,
         assessor_email="a@nhs.example",
         token_hash="f" * 64,
-        expires_at=utcnow() + timedelta(days=3),
+        expires_at=clock.now() + timedelta(days=3),
     )
     db.session.add(link)
     db.session.commit()
-    assert policy.can_decide_by_assessor_link(_who(people, role), link, utcnow()) is (role != "owner")
+    assert policy.can_decide_by_assessor_link(_who(people, role), link, clock.now()) is (role != "owner")
 
 
 def test_assessor_link_rule_refuses_used_expired_and_own_gmc(app):
     people = cast()
     entry = make_entry(people.owner, status="submitted")
-    now = utcnow()
+    now = clock.now()
     link = SignOffRequest(
         evidence_id=entry.id,
         requested_by_id=people.owner.id,
