@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from trainee_portal.models._base import utcnow as now
 from trainee_portal.platform.clock import uk_today as today
 
-__all__ = ["Clock", "days_ago", "now", "today"]
+__all__ = ["Clock", "ago", "days_ago", "now", "today"]
 
 # The modules whose `datetime` the app reads the time through (each calls datetime.now(...)).
 CLOCK_MODULES = (
@@ -21,7 +21,13 @@ CLOCK_MODULES = (
 
 
 def days_ago(days: int) -> date:
+    """The UK calendar day `days` before today."""
     return today() - timedelta(days=days)
+
+
+def ago(**delta) -> datetime:
+    """The UTC timestamp that long before now: ago(days=15), ago(hours=2)."""
+    return now() - timedelta(**delta)
 
 
 def _stopped_at(instant: datetime) -> type[datetime]:
@@ -44,6 +50,8 @@ class Clock:
 
     today = staticmethod(today)
     now = staticmethod(now)
+    days_ago = staticmethod(days_ago)
+    ago = staticmethod(ago)
 
     def set(self, when: datetime | date) -> None:
         """Stop the clock at `when`: a naive UTC datetime, or a date (noon UTC, which is that day in the UK too)."""

@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.app.cohort.helpers import add_evidence
-from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, direct
+from tests.factories import CaseDiscussionFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, direct
 from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpOutcome, AuditRecord, OutboxMessage
@@ -37,8 +36,8 @@ def form(**changes):
 
 def test_director_records_an_outcome_with_a_summary_of_the_evidence(client, login, setting):
     director, trainee = setting
-    add_evidence(trainee, status="signed")
-    add_evidence(trainee, evidence_type="logbook.clinic", status="submitted")
+    CaseDiscussionFactory(trainee=trainee)
+    CaseDiscussionFactory(trainee=trainee, evidence_type="logbook.clinic", status="submitted")
     login(director)
     assert "Record an ARCP outcome" in client.get(f"/cohort/trainee/{trainee.id}").data.decode()
     response = client.post(f"/cohort/trainee/{trainee.id}/arcp", data=form())

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import select, text
 
 from tests.app.evidence.helpers import PDF_BYTES, form_data
-from tests.app.exams.helpers import sitting
-from tests.app.signoff.helpers import Cast, cast, make_entry, request_via_app
+from tests.app.signoff.helpers import Cast, cast, request_via_app
+from tests.factories import DopsFactory, ExamSittingFactory
 from tests.support import clock
 from trainee_portal.arcp import services as arcp
 from trainee_portal.exams import services as exam_services
@@ -59,9 +59,9 @@ def build_world(client, login) -> World:
     """Real data built through the services and the routes: a signed entry, a draft, a certificate with a file,
     a stage sign-off, an exam attempt and an ARCP outcome."""
     people = cast()
-    signed = make_entry(people.owner, title="Signed block")
+    signed = DopsFactory(trainee=people.owner, title="Signed block")
     signoff = sign_via_app(client, login, people, signed)
-    draft = make_entry(people.owner, title="Still a draft")
+    draft = DopsFactory(trainee=people.owner, title="Still a draft")
     login(people.owner)
     data = form_data(
         evidence_type="certificate",
@@ -78,7 +78,7 @@ def build_world(client, login) -> World:
     row.ready_for_signoff = True  # stands in for a stage whose every rule the core found met
     stage = signoff_services.sign_off_stage(people.supervisor, people.owner, row.stage_key, clock.today(), "Well done.")
     profile = people.owner.trainee_profile
-    exam = exam_services.record_attempt(profile, sitting("MCQ", -60), "fail", 48.5, None, people.director)
+    exam = exam_services.record_attempt(profile, ExamSittingFactory(days_from_today=-60), "fail", 48.5, None, people.director)
     outcome = arcp.record_outcome(
         profile,
         people.director,

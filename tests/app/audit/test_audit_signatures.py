@@ -10,7 +10,8 @@ import json
 import pytest
 from sqlalchemy import text
 
-from tests.app.signoff.helpers import ROLES, cast, make_entry, request_via_app, user_for
+from tests.app.signoff.helpers import ROLES, cast, request_via_app, user_for
+from tests.factories import DopsFactory
 from trainee_portal.evidence import services as evidence_service
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
@@ -18,7 +19,7 @@ from trainee_portal.models import AuditRecord, EvidenceEntry, SignOff
 
 
 def _signed(client, login, people, title="Signed block"):
-    entry = make_entry(people.owner, title=title)
+    entry = DopsFactory(trainee=people.owner, title=title)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()

@@ -12,9 +12,7 @@ from sqlalchemy import select
 
 from tests.app.audit.helpers import fails_naming, run_sql, verify_audit
 from tests.app.evidence.helpers import PDF_BYTES
-from tests.app.exams.helpers import sitting
-from tests.app.signoff.helpers import make_entry
-from tests.factories import SupervisorFactory
+from tests.factories import DopsFactory, ExamSittingFactory, SupervisorFactory
 from trainee_portal import audit
 from trainee_portal.evidence import attachments
 from trainee_portal.exams import services as exam_services
@@ -164,7 +162,7 @@ def test_exam_correction_through_the_service_is_the_latest_word(app, world):
 
 
 def test_exam_result_inserted_without_an_audit_record(app, world):
-    other = sitting("MCQ", -240)
+    other = ExamSittingFactory(days_from_today=-240)
     run_sql(
         "INSERT INTO exam_attempt (trainee_id, sitting_id, result, recorded_by_id, created_at, updated_at) "
         "VALUES (:t, :s, 'pass', :t, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
@@ -215,7 +213,7 @@ def test_certificate_replaced_and_its_fingerprint_rewritten(app, world):
 
 
 def test_files_from_before_fingerprints_are_a_warning_until_fingerprinted(app, world):
-    legacy = make_entry(world.people.owner, title="Old certificate")
+    legacy = DopsFactory(trainee=world.people.owner, title="Old certificate")
     stored = attachments.upload_dir() / "0123456789abcdef0123456789abcdef.pdf"
     stored.write_bytes(PDF_BYTES)
     run_sql("UPDATE evidence_entry SET attachment_path = :p WHERE id = :id", p=stored.name, id=legacy.id)

@@ -9,17 +9,16 @@ from sqlalchemy import event
 
 from tests.app.cohort.helpers import (
     bulk_trainees,
-    days_ago,
-    decided_request,
     exam_attempts,
-    pending_request,
     set_profile,
 )
 from tests.factories import (
     AdminFactory,
+    CaseDiscussionFactory,
     CohortFactory,
     DirectorFactory,
     RegionFactory,
+    SignOffRequestFactory,
     SupervisorFactory,
     TraineeFactory,
     assign,
@@ -106,7 +105,7 @@ def test_behind_flag_follows_the_expected_trajectory_for_the_stage_dates(client,
         profile__current_stage="higher",
         profile__stage_started_on=clock.today() - timedelta(weeks=1),
     )
-    set_profile(late, last_activity_at=days_ago(1))
+    set_profile(late, last_activity_at=clock.ago(days=1))
     login(director)
     page = client.get("/cohort").data.decode()
     assert 'data-flag="behind"' in flags_of(page, "Dr Late Starter")
@@ -119,8 +118,8 @@ def test_no_activity_for_60_days_is_flagged(client, login, london):
     region, director = london
     idle = TraineeFactory(name="Dr Idle", profile__region=region)
     busy = TraineeFactory(name="Dr Busy", profile__region=region)
-    set_profile(idle, last_activity_at=days_ago(61))
-    set_profile(busy, last_activity_at=days_ago(59))
+    set_profile(idle, last_activity_at=clock.ago(days=61))
+    set_profile(busy, last_activity_at=clock.ago(days=59))
     login(director)
     page = client.get("/cohort").data.decode()
     assert 'data-flag="idle"' in flags_of(page, "Dr Idle")
@@ -137,9 +136,8 @@ def test_sign_offs_waiting_more_than_14_days_are_flagged_and_counted(client, log
     recent = TraineeFactory(name="Dr Recent", profile__region=region)
     for trainee in (waiting, recent):
         assign(supervisor, trainee)
-    pending_request(waiting, supervisor, days_ago=15)
-    pending_request(waiting, supervisor, days_ago=2)
-    pending_request(recent, supervisor, days_ago=13)
+    for trainee, days in ((waiting, 15), (waiting, 2), (recent, 13)):
+        SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=days))
     login(director)
     page = client.get("/cohort").data.decode()
     row = flags_of(page, "Dr Waiting")
@@ -214,7 +212,15 @@ def test_charts_come_with_accessible_tables(client, login, london):
     trainee = TraineeFactory(name="Dr Charted", profile__region=region)
     assign(supervisor, trainee)
     for days in (1, 2, 9):
-        decided_request(trainee, supervisor, days_to_decide=days + 0.2)
+        asked = clock.ago(days=30)
+        SignOffRequestFactory(
+            evidence=CaseDiscussionFactory(trainee=trainee),
+            supervisor=supervisor,
+            status="signed",
+            created_at=asked,
+            decided_at=asked + timedelta(days=days + 0.2),
+            decided_by_id=supervisor.id,
+        )
     login(director)
     page = client.get("/cohort").data.decode()
     for chart_id in ("chart-stages", "chart-heatmap", "chart-exams", "chart-supervisors"):
@@ -257,7 +263,7 @@ def test_dashboard_issues_the_same_number_of_queries_for_10_as_for_1000_trainees
     bulk_trainees(990, region, start_id=ids[-1] + 1)
     trainee = TraineeFactory(profile__region=region)
     assign(supervisor, trainee)
-    pending_request(trainee, supervisor, days_ago=20)
+    SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=20))
     exam_attempts(trainee, director, "MCQ", ["fail"] * 4)
     large = _count_dashboard_queries(client)
     assert len(small) <= 16  # a fixed handful: user, count, rows, one per flag count, filter choices, one per chart

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.app.evidence.helpers import CLINIC, PDF_BYTES, PNG_BYTES, PROCEDURES, add_entry, form_data
-from tests.factories import SupervisorFactory, TraineeFactory
+from tests.app.evidence.helpers import CLINIC, PDF_BYTES, PNG_BYTES, PROCEDURES, form_data
+from tests.factories import EvidenceFactory, SupervisorFactory, TraineeFactory
 from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, EvidenceTally
@@ -214,7 +214,7 @@ def test_entry_for_an_earlier_stage_counts_for_that_stage(client, login):
 
 def test_new_form_remembers_the_last_setting_and_hospital_and_defaults_to_today(client, login):
     trainee = TraineeFactory()
-    add_entry(trainee, setting="theatre", hospital="Salford Royal")
+    EvidenceFactory(trainee=trainee, setting="theatre", hospital="Salford Royal")
     login(trainee)
     page = client.get("/logbook/new").get_data(as_text=True)
     assert 'value="Salford Royal"' in page and '<option value="theatre" selected' in page

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.evidence.helpers import CLINIC, PDF_BYTES, add_entry, form_data, sign
-from tests.factories import SupervisorFactory, TraineeFactory
+from tests.app.evidence.helpers import CLINIC, PDF_BYTES, form_data
+from tests.factories import EvidenceFactory, SignOffFactory, SupervisorFactory, TraineeFactory
 from tests.support import clock
 from trainee_portal import audit
 from trainee_portal.evidence import csv_io
@@ -109,8 +109,8 @@ def test_the_audit_payload_never_keeps_an_identifying_csv_name():
 
 def test_a_second_new_version_of_the_same_entry_is_refused_and_makes_no_second_draft(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = add_entry(trainee)
-    sign(entry, supervisor)
+    entry = EvidenceFactory(trainee=trainee)
+    SignOffFactory(evidence=entry, signer=supervisor)
     first = service.new_version(trainee, entry)
     db.session.commit()
     stale = db.session.get(EvidenceEntry, entry.id)
@@ -132,8 +132,8 @@ def test_a_second_new_version_of_the_same_entry_is_refused_and_makes_no_second_d
 
 def test_the_database_refuses_two_versions_superseding_one_entry(app):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = add_entry(trainee)
-    sign(entry, supervisor)
+    entry = EvidenceFactory(trainee=trainee)
+    SignOffFactory(evidence=entry, signer=supervisor)
     service.new_version(trainee, entry)
     db.session.commit()
     fork = EvidenceEntry(
@@ -154,8 +154,8 @@ def test_the_database_refuses_two_versions_superseding_one_entry(app):
 
 def test_two_simultaneous_new_version_requests_make_one_draft(app):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = add_entry(trainee)
-    sign(entry, supervisor)
+    entry = EvidenceFactory(trainee=trainee)
+    SignOffFactory(evidence=entry, signer=supervisor)
     entry_id, trainee_id = entry.id, trainee.id
     db.session.remove()
     barrier, outcomes = threading.Barrier(2), []

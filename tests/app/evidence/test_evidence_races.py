@@ -10,9 +10,9 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.evidence.helpers import add_entry, form_data
-from tests.app.signoff.helpers import cast, make_entry, request_via_app
-from tests.factories import TraineeFactory
+from tests.app.evidence.helpers import form_data
+from tests.app.signoff.helpers import cast, request_via_app
+from tests.factories import DopsFactory, EvidenceFactory, TraineeFactory
 from trainee_portal import curricula
 from trainee_portal.evidence import services as service
 from trainee_portal.extensions import db
@@ -29,7 +29,7 @@ def _row_version(page: str) -> str:
 
 def test_two_tabs_the_second_save_is_refused_with_both_versions_and_nothing_lost(client, login):
     trainee = TraineeFactory()
-    entry = add_entry(trainee, title="Pain clinic", notes="First notes")
+    entry = EvidenceFactory(trainee=trainee, title="Pain clinic", notes="First notes")
     login(trainee)
     first_tab = _row_version(client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True))
     second_tab = _row_version(client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True))
@@ -62,7 +62,7 @@ def test_two_tabs_the_second_save_is_refused_with_both_versions_and_nothing_lost
 
 def test_editing_waiting_evidence_withdraws_its_request_in_the_same_save(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.owner)
     form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
@@ -91,7 +91,7 @@ def test_editing_waiting_evidence_withdraws_its_request_in_the_same_save(client,
 
 def test_an_edit_after_the_request_was_decided_is_refused_and_keeps_the_text(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.owner)
     form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
@@ -117,7 +117,7 @@ def test_an_edit_after_the_request_was_decided_is_refused_and_keeps_the_text(cli
 
 def test_every_write_moves_the_row_version_on(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     versions = [db.session.get(EvidenceEntry, entry.id).row_version]
 
     def now():
@@ -150,7 +150,7 @@ def test_every_write_moves_the_row_version_on(client, login):
 
 
 def _pair_setup(people, index: int) -> tuple[int, int, str, int]:
-    entry = make_entry(people.owner, title=f"Block {index}")
+    entry = DopsFactory(trainee=people.owner, title=f"Block {index}")
     signoff_request = services.request_signoff(people.owner, entry, supervisor=people.supervisor)
     db.session.commit()
     stored = db.session.get(EvidenceEntry, entry.id)

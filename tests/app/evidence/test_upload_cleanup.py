@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.evidence.helpers import PNG_BYTES, add_entry, form_data
-from tests.factories import TraineeFactory
+from tests.app.evidence.helpers import PNG_BYTES, form_data
+from tests.factories import EvidenceFactory, TraineeFactory
 from trainee_portal.extensions import db
 
 
@@ -101,7 +101,7 @@ def _aged(path: Path, seconds: float) -> Path:
 
 def test_remove_orphan_uploads_removes_old_unreferenced_files_only(app, uploads):
     trainee = TraineeFactory()
-    entry = add_entry(trainee)
+    entry = EvidenceFactory(trainee=trainee)
     entry.attachment_path = "a" * 32 + ".pdf"
     db.session.commit()
     kept = uploads / entry.attachment_path

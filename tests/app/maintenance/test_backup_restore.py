@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from tests.app.evidence.helpers import PDF_BYTES, PNG_BYTES, add_entry
+from tests.app.evidence.helpers import PDF_BYTES, PNG_BYTES
 from tests.conftest import create_test_database, make_test_config
-from tests.factories import SupervisorFactory, TraineeFactory, assign
+from tests.factories import EvidenceFactory, SupervisorFactory, TraineeFactory, assign
 from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.maintenance.backup import BackupError, find_pg_tool, row_counts
@@ -51,10 +51,10 @@ def _some_records(app) -> dict[str, bytes]:
     for content, suffix in ((PDF_BYTES + os.urandom(64), ".pdf"), (PNG_BYTES + os.urandom(64), ".png")):
         name = hashlib.sha256(content).hexdigest()[:32] + suffix
         (uploads / name).write_bytes(content)
-        add_entry(
-            trainee,
+        EvidenceFactory(
+            trainee=trainee,
             evidence_type="certificate",
-            level=None,
+            supervision_level=None,
             attachment_name=f"certificate{suffix}",
             attachment_path=name,
             attachment_mime="application/pdf",

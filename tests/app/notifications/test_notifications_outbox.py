@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff.helpers import cast, make_entry, request_via_app
+from tests.app.signoff.helpers import cast, request_via_app
+from tests.factories import DopsFactory
 from tests.support import clock
 from tests.support.mail import free_port
 from trainee_portal.extensions import db
@@ -26,7 +27,7 @@ def _sign(client, login, people, signoff_request):
 
 def test_request_and_decision_emails_are_delivered_over_smtp(client, login, smtp, app):
     people = cast()
-    entry = make_entry(people.owner, title="Epidural review")
+    entry = DopsFactory(trainee=people.owner, title="Epidural review")
     signoff_request = request_via_app(client, login, people, entry)
     _sign(client, login, people, signoff_request)
     report = send_due()
@@ -40,7 +41,7 @@ def test_request_and_decision_emails_are_delivered_over_smtp(client, login, smtp
 
 def test_smtp_failure_keeps_the_decision_and_retries_with_backoff(client, login, app):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     _sign(client, login, people, signoff_request)  # MAIL_PORT points at nothing in tests
     now = clock.now()
@@ -101,7 +102,7 @@ def test_send_outbox_command_reports_and_exits_nonzero_on_failure(client, login,
 
 def test_send_reminders_for_requests_waiting_longer_than_the_setting(client, login, smtp, app):
     people = cast()
-    old, fresh = make_entry(people.owner, title="Old request"), make_entry(people.owner, title="Fresh request")
+    old, fresh = DopsFactory(trainee=people.owner, title="Old request"), DopsFactory(trainee=people.owner, title="Fresh request")
     for entry, days in ((old, 10), (fresh, 1)):
         r = request_via_app(client, login, people, entry)
         r.created_at = clock.now() - timedelta(days=days)
@@ -126,7 +127,7 @@ def test_send_reminders_for_requests_waiting_longer_than_the_setting(client, log
 
 def test_notifications_page_counts_unread_and_marks_read(client, login):
     people = cast()
-    entry = make_entry(people.owner, title="Nerve block")
+    entry = DopsFactory(trainee=people.owner, title="Nerve block")
     signoff_request = request_via_app(client, login, people, entry)
     _sign(client, login, people, signoff_request)
     login(people.owner)

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import String, Text, func, select
 
-from tests.app.signoff.helpers import cast, make_entry, request_via_app
-from tests.factories import AdminFactory, DirectorFactory, RegionFactory, TraineeFactory, direct
+from tests.app.signoff.helpers import cast, request_via_app
+from tests.factories import AdminFactory, DirectorFactory, DopsFactory, RegionFactory, TraineeFactory, direct
 from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpOutcome, EvidenceEntry, Region, SignOff, SignOffRequest, User
@@ -51,7 +51,7 @@ def _pending_with_token(client, login, people, entry):
 
 def test_nul_in_the_public_assessor_form_is_removed(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request, token = _pending_with_token(client, login, people, entry)
     response = client.post(
         f"/signoff/assessor/{token}",
@@ -75,7 +75,7 @@ def test_nul_in_the_public_assessor_form_is_removed(client, login):
 @pytest.mark.parametrize("decision,field", [("sign", "feedback"), ("return", "reason")])
 def test_nul_in_sign_off_feedback_and_return_reason_is_removed(client, login, decision, field):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     response = client.post(

@@ -9,9 +9,20 @@ from datetime import timedelta
 
 from sqlalchemy import select, text
 
-from tests.app.evidence.helpers import add_entry, sign
-from tests.app.exams.helpers import attempt, sitting
-from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
+from tests.factories import (
+    AdminFactory,
+    DirectorFactory,
+    EvidenceFactory,
+    ExamAttemptFactory,
+    ExamSittingFactory,
+    RegionFactory,
+    SignOffFactory,
+    SignOffRequestFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
+)
 from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import (
@@ -20,7 +31,6 @@ from trainee_portal.models import (
     MockExamScore,
     OutboxMessage,
     SignOff,
-    SignOffRequest,
 )
 from trainee_portal.signoff.links import hash_token
 
@@ -63,12 +73,11 @@ def build_world() -> World:
         }
     )
     for who, ids, sup in ((owner, world.ids, supervisor), (other, world.other_ids, unassigned)):
-        draft = add_entry(who, title="Draft clinic", notes="Draft notes", **_attachment())
-        pending = add_entry(who, status="submitted", title="Awaiting sign-off")
-        request = SignOffRequest(evidence_id=pending.id, requested_by_id=who.id, supervisor_id=sup.id)
-        db.session.add(request)
-        signed = add_entry(who, title="Signed clinic")
-        sign(signed, sup)
+        draft = EvidenceFactory(trainee=who, title="Draft clinic", notes="Draft notes", **_attachment())
+        pending = EvidenceFactory(trainee=who, status="submitted", title="Awaiting sign-off")
+        request = SignOffRequestFactory(evidence=pending, supervisor=sup)
+        signed = EvidenceFactory(trainee=who, title="Signed clinic")
+        SignOffFactory(evidence=signed, signer=sup)
         unconfirmed = _unconfirmed_assessor_signature(who)
         message = OutboxMessage(
             user_id=who.id,
@@ -100,19 +109,18 @@ def build_world() -> World:
             user_id=who.id,
             signoff_id=unconfirmed.id,
         )
-    exam_sitting = sitting("MCQ", -40)
-    world.ids["attempt_id"] = attempt(owner, exam_sitting, "fail", score=50).id
+    exam_sitting = ExamSittingFactory(days_from_today=-40)
+    world.ids["attempt_id"] = ExamAttemptFactory(trainee=owner, sitting=exam_sitting, result="fail", score=50).id
     world.ids["region_id"] = region.id
-    world.other_ids["attempt_id"] = attempt(other, exam_sitting, "pass", score=70).id
-    linked = add_entry(owner, status="submitted", title="Assessed clinic")
-    link = SignOffRequest(
-        evidence_id=linked.id,
-        requested_by_id=owner.id,
+    world.other_ids["attempt_id"] = ExamAttemptFactory(trainee=other, sitting=exam_sitting, result="pass", score=70).id
+    linked = EvidenceFactory(trainee=owner, status="submitted", title="Assessed clinic")
+    SignOffRequestFactory(
+        evidence=linked,
+        supervisor=None,
         assessor_email="outside@example.org",
         token_hash=hash_token(ASSESSOR_TOKEN),
         expires_at=clock.now() + timedelta(days=7),
     )
-    db.session.add(link)
     with open("competencies/curricula/pain-2021.toml", encoding="utf-8") as handle:
         content = handle.read().replace('version = "2021"', 'version = "2099"', 1)
         upload = CurriculumUpload(version="2099", filename="pain-2099.toml", content=content, uploaded_by_id=admin.id)
@@ -142,15 +150,14 @@ def build_world() -> World:
 
 def _unconfirmed_assessor_signature(who) -> SignOff:
     """An outside assessor's signature from an untrusted address, waiting for the educational supervisor."""
-    entry = add_entry(who, status="submitted", title="Assessed by a visitor")
-    request = SignOffRequest(
-        evidence_id=entry.id,
-        requested_by_id=who.id,
+    entry = EvidenceFactory(trainee=who, status="submitted", title="Assessed by a visitor")
+    request = SignOffRequestFactory(
+        evidence=entry,
+        supervisor=None,
         assessor_email="visitor@example.org",
         status="signed",
         decided_at=clock.now(),
     )
-    db.session.add(request)
     db.session.flush()
     signoff = SignOff(
         evidence_id=entry.id,

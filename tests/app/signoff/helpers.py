@@ -18,38 +18,8 @@ from tests.factories import (
 )
 from tests.support import clock
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOffRequest, User
+from trainee_portal.models import EvidenceEntry, SignOffRequest, User
 from trainee_portal.notifications.sender import send_due
-from trainee_portal.summaries import progress
-
-
-def first_code() -> str:
-    from trainee_portal import curricula
-
-    return curricula.curriculum("2021").stage_for_level("higher").competencies[0].code
-
-
-def make_entry(
-    trainee: User, status: str = "draft", title: str = "Medial branch block", level: str = "2b", code: str | None = None
-) -> EvidenceEntry:
-    code = code or first_code()
-    entry = EvidenceEntry(
-        trainee_id=trainee.id,
-        evidence_type="wba.dops",
-        stage_level="higher",
-        occurred_on=clock.today() - timedelta(days=3),
-        title=title,
-        setting="theatre",
-        supervision_level=level,
-        notes="Anonymised account of the procedure.",
-        status=status,
-    )
-    entry.competencies = [EvidenceCompetency(competency_code=code)]
-    db.session.add(entry)
-    db.session.flush()
-    progress.record_change(trainee.id, progress.contribution(None), progress.contribution(entry))
-    db.session.commit()
-    return entry
 
 
 @dataclass

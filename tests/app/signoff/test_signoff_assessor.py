@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff.helpers import ASSESSOR, assessor_decides, assessor_link, cast, make_entry, request_via_app
+from tests.app.signoff.helpers import ASSESSOR, assessor_decides, assessor_link, cast, request_via_app
+from tests.factories import DopsFactory
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, OutboxMessage, SignOff, SignOffRequest
 from trainee_portal.notifications.sender import send_due
@@ -15,7 +16,7 @@ from trainee_portal.notifications.sender import send_due
 
 def test_link_token_is_stored_only_as_its_hash(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request, token = assessor_link(client, login, people, entry, smtp)
     db.session.expire_all()
     stored = db.session.get(SignOffRequest, signoff_request.id)
@@ -29,8 +30,8 @@ def test_link_token_is_stored_only_as_its_hash(client, login, smtp):
 
 def test_assessor_sees_only_that_item_and_signs_once(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner, title="The requested block")
-    make_entry(people.owner, title="Another private item")
+    entry = DopsFactory(trainee=people.owner, title="The requested block")
+    DopsFactory(trainee=people.owner, title="Another private item")
     signoff_request, token = assessor_link(client, login, people, entry, smtp)
     page = client.get(f"/signoff/assessor/{token}")
     text = page.data.decode()
@@ -59,7 +60,7 @@ def test_assessor_sees_only_that_item_and_signs_once(client, login, smtp):
 
 def test_assessor_can_return_with_a_reason(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     _, token = assessor_link(client, login, people, entry, smtp)
     response = assessor_decides(
         client,
@@ -77,7 +78,7 @@ def test_assessor_can_return_with_a_reason(client, login, smtp):
 
 def test_expired_and_unknown_links_are_refused_clearly(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request, token = assessor_link(client, login, people, entry, smtp)
     stored = db.session.get(SignOffRequest, signoff_request.id)
     stored.expires_at = stored.created_at - timedelta(seconds=1)
@@ -93,14 +94,14 @@ def test_expired_and_unknown_links_are_refused_clearly(client, login, smtp):
 
 def test_withdrawn_request_link_stops_working_and_unsent_link_is_never_sent(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request, token = assessor_link(client, login, people, entry, smtp)
     login(people.owner)
     assert client.post(f"/signoff/requests/{signoff_request.id}/cancel").status_code == 302
     client.post("/logout")
     refused = client.get(f"/signoff/assessor/{token}")
     assert refused.status_code == 410 and "withdrawn" in refused.data.decode()
-    second = make_entry(people.owner, title="Second")
+    second = DopsFactory(trainee=people.owner, title="Second")
     pending = request_via_app(client, login, people, second, recipient="assessor", email=ASSESSOR)
     login(people.owner)
     client.post(f"/signoff/requests/{pending.id}/cancel")
@@ -112,7 +113,7 @@ def test_withdrawn_request_link_stops_working_and_unsent_link_is_never_sent(clie
 
 def test_trainee_cannot_use_a_link_to_their_own_evidence(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     _, token = assessor_link(client, login, people, entry, smtp)
     login(people.owner)
     response = client.get(f"/signoff/assessor/{token}")

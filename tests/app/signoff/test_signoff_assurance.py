@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff.helpers import assessor_decides, assessor_link, cast, make_entry, request_via_app, trust
-from tests.factories import SupervisorFactory, assign
+from tests.app.signoff.helpers import assessor_decides, assessor_link, cast, request_via_app, trust
+from tests.factories import DopsFactory, SignOffRequestFactory, SupervisorFactory, assign
 from tests.support import clock
 from trainee_portal import policy
 from trainee_portal.extensions import db
@@ -60,7 +60,7 @@ def _tally_statuses(trainee_id: int) -> set[str]:
 def test_assessor_at_a_trusted_domain_counts_and_says_so(client, login, smtp):
     people = cast()
     trust(people, "NHS.net")
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff = _assessor_signs(client, login, people, entry, "visiting.consultant@trust.nhs.net", smtp)
     assert signoff.assurance == "trusted_domain" and signoff.assessor_email == "visiting.consultant@trust.nhs.net"
     assert db.session.get(EvidenceEntry, entry.id).status == "signed" and _tally_statuses(people.owner.id) == {"signed"}
@@ -78,7 +78,7 @@ def test_assessor_at_a_trusted_domain_counts_and_says_so(client, login, smtp):
 def test_a_look_alike_domain_is_not_trusted(app):
     people = cast()
     trust(people, "nhs.net, @Example.ORG")
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     assert people.owner.trainee_profile.region.trusted_domains == ("nhs.net", "example.org")
     for email, expected in (
         ("a@nhs.net", "nhs.net"),
@@ -97,7 +97,7 @@ def test_a_look_alike_domain_is_not_trusted(app):
 def test_untrusted_assessor_waits_for_the_educational_supervisor_who_confirms_it(client, login, smtp):
     people = cast()
     trust(people, "nhs.net")
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff = _assessor_signs(client, login, people, entry, "locum@pain-clinic.example", smtp)
     assert signoff.assurance == "unconfirmed" and signoff.voided_at is None
     assert db.session.get(EvidenceEntry, entry.id).status == "submitted"
@@ -152,7 +152,7 @@ def test_untrusted_assessor_waits_for_the_educational_supervisor_who_confirms_it
 
 def test_declining_voids_the_signature_and_returns_the_evidence_with_the_reason(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff = _assessor_signs(client, login, people, entry, "someone@mail.example", smtp)
     login(people.supervisor)
     missing = client.post(f"/signoff/signatures/{signoff.id}/confirm", data={"decision": "decline", "reason": ""})
@@ -180,7 +180,7 @@ def test_declining_voids_the_signature_and_returns_the_evidence_with_the_reason(
 
 def test_a_supervisors_signature_says_so_and_its_payload_follows_the_contract(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
@@ -205,7 +205,7 @@ def test_nobody_signs_their_own_evidence_by_an_assessor_link(client, login, smtp
     trust(people, "nhs.net")
     people.owner.email = "tamsin.owner@nhs.net"
     db.session.commit()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     login(people.owner)
     own = client.post(f"/signoff/request/{entry.id}", data={"recipient": "assessor", "assessor_email": "Tamsin.Owner@NHS.net"})
     assert own.status_code == 400 and "cannot sign off your own evidence" in own.data.decode()
@@ -214,14 +214,12 @@ def test_nobody_signs_their_own_evidence_by_an_assessor_link(client, login, smtp
     # A request to the trainee's own address that exists anyway (made before the rule, or by SQL) is still refused.
     token = "own-address-token-0123456789-0123456789-abc"
     entry.status = "submitted"
-    db.session.add(
-        SignOffRequest(
-            evidence_id=entry.id,
-            requested_by_id=people.owner.id,
-            assessor_email="TAMSIN.OWNER@nhs.net",
-            token_hash=hash_token(token),
-            expires_at=clock.now() + timedelta(days=3),
-        )
+    SignOffRequestFactory(
+        evidence=entry,
+        supervisor=None,
+        assessor_email="TAMSIN.OWNER@nhs.net",
+        token_hash=hash_token(token),
+        expires_at=clock.now() + timedelta(days=3),
     )
     db.session.commit()
     assert client.get(f"/signoff/assessor/{token}").status_code == 403

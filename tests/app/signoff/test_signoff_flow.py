@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff.helpers import cast, make_entry, request_via_app
-from tests.factories import SupervisorFactory, assign
+from tests.app.signoff.helpers import cast, request_via_app
+from tests.factories import DopsFactory, SupervisorFactory, assign
 from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import (
@@ -41,7 +41,7 @@ def _actions(trainee_id):
 
 def test_request_offers_only_current_supervisors_and_notifies_the_chosen_one(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     login(people.owner)
     page = client.get(f"/signoff/request/{entry.id}").data.decode()
     assert people.supervisor.name in page
@@ -61,7 +61,7 @@ def test_request_offers_only_current_supervisors_and_notifies_the_chosen_one(cli
 
 def test_asking_twice_sends_the_trainee_to_the_pending_request(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     request_via_app(client, login, people, entry)
     login(people.owner)
     again = client.post(f"/signoff/request/{entry.id}", data={"recipient": str(people.supervisor.id)})
@@ -71,7 +71,7 @@ def test_asking_twice_sends_the_trainee_to_the_pending_request(client, login):
 
 def test_outside_assessor_needs_an_email_and_not_the_trainees_own(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     login(people.owner)
     missing = client.post(f"/signoff/request/{entry.id}", data={"recipient": "assessor", "assessor_email": ""})
     assert missing.status_code == 400 and "Enter the outside assessor" in missing.data.decode()
@@ -82,7 +82,7 @@ def test_outside_assessor_needs_an_email_and_not_the_trainees_own(client, login)
 
 def test_supervisor_signs_and_the_signature_covers_the_content(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     page = client.get(f"/signoff/requests/{signoff_request.id}").data.decode()
@@ -108,7 +108,7 @@ def test_supervisor_signs_and_the_signature_covers_the_content(client, login):
 
 def test_double_submit_leaves_one_signature_and_says_so(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     data = {
@@ -127,7 +127,7 @@ def test_a_race_past_the_page_check_is_refused_by_the_conditional_update(client,
     from trainee_portal.signoff import services
 
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
     services.sign(signoff_request, level="2b", feedback="", seen_hash=seen, decider=people.supervisor)
@@ -147,7 +147,7 @@ def test_a_race_past_the_page_check_is_refused_by_the_conditional_update(client,
 
 def test_changed_evidence_is_not_signed_blind(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
     db.session.get(EvidenceEntry, entry.id).notes = "Edited while the supervisor was reading."
@@ -164,7 +164,7 @@ def test_changed_evidence_is_not_signed_blind(client, login):
 
 def test_return_needs_a_reason_without_patient_identifiers_and_the_trainee_sees_it(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     url = f"/signoff/requests/{signoff_request.id}/decide"
@@ -193,7 +193,7 @@ def test_return_needs_a_reason_without_patient_identifiers_and_the_trainee_sees_
 
 def test_trainee_withdraws_a_pending_request(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.owner)
     assert client.post(f"/signoff/requests/{signoff_request.id}/cancel").status_code == 302
@@ -208,7 +208,7 @@ def test_trainee_withdraws_a_pending_request(client, login):
 
 def test_queue_lists_pending_requests_oldest_first_with_wait_days(client, login):
     people = cast()
-    newer, older = make_entry(people.owner, title="Newer item"), make_entry(people.owner, title="Older item")
+    newer, older = DopsFactory(trainee=people.owner, title="Newer item"), DopsFactory(trainee=people.owner, title="Older item")
     for entry, days in ((newer, 2), (older, 20)):
         r = request_via_app(client, login, people, entry)
         r.created_at = r.created_at - timedelta(days=days)
@@ -223,7 +223,7 @@ def test_queue_drops_requests_once_the_assignment_ends(client, login):
     people = cast()
     former = SupervisorFactory()
     assignment = assign(former, people.owner)
-    entry = make_entry(people.owner, title="Left behind")
+    entry = DopsFactory(trainee=people.owner, title="Left behind")
     request_via_app(client, login, people, entry, recipient=str(former.id))
     assignment.ends_on = clock.today() - timedelta(days=1)
     db.session.commit()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.app.signoff.helpers import cast, make_entry, trust
+from tests.app.signoff.helpers import cast, trust
+from tests.factories import DopsFactory
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry
@@ -16,7 +17,7 @@ def test_a_plus_address_of_the_trainees_own_mailbox_is_their_own_address(app):
     trust(people, "nhs.net")
     people.owner.email = "owner@nhs.net"
     db.session.commit()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     for address in ("owner+sign@nhs.net", "Owner+ARCP@NHS.net", "owner+@nhs.net", " owner+x+y@nhs.net "):
         assert policy.is_trainees_own_address(entry, address), address
         assert policy.trusted_assessor_domain(entry, address) is None, address
@@ -28,7 +29,7 @@ def test_trainee_cannot_self_sign_through_a_plus_address_at_a_trusted_domain(cli
     trust(people, "nhs.net")
     people.owner.email = "owner@nhs.net"
     db.session.commit()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     login(people.owner)
     response = client.post(
         f"/signoff/request/{entry.id}", data={"recipient": "assessor", "assessor_email": "owner+assessor@nhs.net"}

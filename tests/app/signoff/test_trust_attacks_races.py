@@ -9,8 +9,8 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.signoff.helpers import cast, make_entry
-from tests.factories import SupervisorFactory, assign
+from tests.app.signoff.helpers import cast
+from tests.factories import DopsFactory, SupervisorFactory, assign
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, SignOff, User
 from trainee_portal.signoff import services
@@ -20,7 +20,7 @@ RACE = (services.SignOffConflict, OperationalError, IntegrityError)
 
 
 def _unconfirmed(people, index: int) -> int:
-    entry = make_entry(people.owner, title=f"Block {index}")
+    entry = DopsFactory(trainee=people.owner, title=f"Block {index}")
     signoff_request = services.request_signoff(people.owner, entry, assessor_email="locum@pain-clinic.example")
     db.session.commit()
     signoff = services.sign(

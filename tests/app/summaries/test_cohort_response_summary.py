@@ -6,8 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from tests.app.cohort.helpers import add_evidence
-from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
+from tests.factories import (
+    CaseDiscussionFactory,
+    DirectorFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
+)
 from tests.support import clock
 from trainee_portal.cohort.charts import median_from_histogram
 from trainee_portal.extensions import db
@@ -32,7 +39,7 @@ def _histogram() -> list[tuple]:
 
 def _requested(trainee, supervisor, days_ago: float) -> SignOffRequest:
     """A pending request made days_ago (backdated so the decision lands that many days later)."""
-    entry = add_evidence(trainee, status="draft")
+    entry = CaseDiscussionFactory(trainee=trainee, status="draft")
     request = services.request_signoff(trainee, entry, supervisor=supervisor)
     db.session.flush()
     db.session.execute(
@@ -75,7 +82,7 @@ def test_signing_and_returning_keep_the_histogram_equal_to_a_rebuild(app):
 
 def test_assessor_link_decisions_are_not_counted(app):
     trainee = TraineeFactory()
-    entry = add_evidence(trainee, status="draft")
+    entry = CaseDiscussionFactory(trainee=trainee, status="draft")
     request = services.request_signoff(trainee, entry, assessor_email="assessor@example.nhs.uk")
     db.session.commit()
     services.sign(
