@@ -158,6 +158,16 @@ class DopsFactory(EvidenceFactory):
     codes = factory.LazyFunction(lambda: (first_code(),))
 
 
+class ProcedureFactory(EvidenceFactory):
+    """A draft logbook epidural under ultrasound, for S3_PM_03 (logged procedures)."""
+
+    evidence_type = "logbook.procedure"
+    title = "Block"
+    technique = "epidural"
+    guidance = "ultrasound"
+    codes = ("S3_PM_03",)
+
+
 class CaseDiscussionFactory(EvidenceFactory):
     """A signed case-based discussion at level 3 three days ago: evidence that counts towards S3_PM_01."""
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, text
 
 from tests.app.evidence.helpers import PDF_BYTES, form_data
-from tests.app.signoff.helpers import Cast, cast, request_via_app
+from tests.app.signoff.helpers import Cast, cast, sign_via_app
 from tests.factories import DopsFactory, ExamSittingFactory
 from tests.support import clock
 from trainee_portal.arcp import services as arcp
@@ -37,22 +37,6 @@ class World:
     stage: StageSignOff
     exam: ExamAttempt
     outcome: ArcpOutcome
-
-
-def sign_via_app(client, login, people, entry, feedback="Good technique; keep going."):
-    signoff_request = request_via_app(client, login, people, entry)
-    login(people.supervisor)
-    seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
-    assert (
-        client.post(
-            f"/signoff/requests/{signoff_request.id}/decide",
-            data={"decision": "sign", "supervision_level": "3", "seen_hash": seen, "feedback": feedback},
-        ).status_code
-        == 302
-    )
-    client.post("/logout")
-    db.session.expire_all()
-    return db.session.scalar(select(SignOff).where(SignOff.request_id == signoff_request.id))
 
 
 def build_world(client, login) -> World:

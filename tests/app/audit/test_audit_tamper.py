@@ -126,31 +126,30 @@ def test_arcp_outcome_edited(app, world):
 
 
 @pytest.mark.parametrize(
-    "statement,fragment",
+    "row,where,statement,fragment",
     [
-        ("UPDATE arcp_outcome SET notes = 'Rewritten' WHERE id = :id", "notes is its text"),
-        ("UPDATE arcp_outcome SET panel_date = '2020-01-01' WHERE id = :id", "panel_date is '2020-01-01'"),
-        ("DELETE FROM arcp_outcome WHERE id = :id", "recorded it, but its row is gone"),
+        ("outcome", "ARCP outcome {id}", "UPDATE arcp_outcome SET notes = 'Rewritten' WHERE id = :id", "notes is its text"),
+        (
+            "outcome",
+            "ARCP outcome {id}",
+            "UPDATE arcp_outcome SET panel_date = '2020-01-01' WHERE id = :id",
+            "panel_date is '2020-01-01'",
+        ),
+        ("outcome", "ARCP outcome {id}", "DELETE FROM arcp_outcome WHERE id = :id", "recorded it, but its row is gone"),
+        (
+            "exam",
+            "[exam_result] exam result {id}",
+            "UPDATE exam_attempt SET result = 'pass' WHERE id = :id",
+            "result is 'pass' but audit record",
+        ),
+        ("exam", "[exam_result] exam result {id}", "UPDATE exam_attempt SET score = 75 WHERE id = :id", "score is 75"),
+        ("exam", "[exam_result] exam result {id}", "DELETE FROM exam_attempt WHERE id = :id", "recorded it, but its row is gone"),
     ],
 )
-def test_arcp_outcome_notes_date_and_deletion(app, world, statement, fragment):
-    where = f"ARCP outcome {world.outcome.id}"
-    run_sql(statement, id=world.outcome.id)
-    fails_naming(app, where, fragment)
-
-
-@pytest.mark.parametrize(
-    "statement,fragment",
-    [
-        ("UPDATE exam_attempt SET result = 'pass' WHERE id = :id", "result is 'pass' but audit record"),
-        ("UPDATE exam_attempt SET score = 75 WHERE id = :id", "score is 75"),
-        ("DELETE FROM exam_attempt WHERE id = :id", "recorded it, but its row is gone"),
-    ],
-)
-def test_exam_result_edited_or_deleted(app, world, statement, fragment):
-    where = f"[exam_result] exam result {world.exam.id}"
-    run_sql(statement, id=world.exam.id)
-    fails_naming(app, where, fragment)
+def test_arcp_outcome_and_exam_result_edited_or_deleted(app, world, row, where, statement, fragment):
+    row_id = getattr(world, row).id
+    run_sql(statement, id=row_id)
+    fails_naming(app, where.format(id=row_id), fragment)
 
 
 def test_exam_correction_through_the_service_is_the_latest_word(app, world):

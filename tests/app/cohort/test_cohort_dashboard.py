@@ -43,6 +43,18 @@ def flags_of(page: str, name: str) -> str:
     return page[start : page.index("</tr>", start)]
 
 
+def assert_flagged_alone(client, login, director, flag: str, flagged: str, other: str) -> str:
+    """On the director's dashboard `flagged` carries the flag and `other` does not, and the flag's filter lists
+    `flagged` without `other`; returns the unfiltered page."""
+    login(director)
+    page = client.get("/cohort").data.decode()
+    assert f'data-flag="{flag}"' in flags_of(page, flagged)
+    assert f'data-flag="{flag}"' not in flags_of(page, other)
+    filtered = client.get(f"/cohort?flag={flag}").data.decode()
+    assert flagged in filtered and other not in filtered
+    return page
+
+
 def test_only_directors_and_admins_reach_the_dashboard(client, login, london):
     region, _ = london
     trainee = TraineeFactory(profile__region=region)
@@ -106,12 +118,7 @@ def test_behind_flag_follows_the_expected_trajectory_for_the_stage_dates(client,
         profile__stage_started_on=clock.today() - timedelta(weeks=1),
     )
     set_profile(late, last_activity_at=clock.ago(days=1))
-    login(director)
-    page = client.get("/cohort").data.decode()
-    assert 'data-flag="behind"' in flags_of(page, "Dr Late Starter")
-    assert 'data-flag="behind"' not in flags_of(page, "Dr Just Started")
-    filtered = client.get("/cohort?flag=behind").data.decode()
-    assert "Dr Late Starter" in filtered and "Dr Just Started" not in filtered
+    assert_flagged_alone(client, login, director, "behind", "Dr Late Starter", "Dr Just Started")
 
 
 def test_no_activity_for_60_days_is_flagged(client, login, london):
@@ -120,12 +127,7 @@ def test_no_activity_for_60_days_is_flagged(client, login, london):
     busy = TraineeFactory(name="Dr Busy", profile__region=region)
     set_profile(idle, last_activity_at=clock.ago(days=61))
     set_profile(busy, last_activity_at=clock.ago(days=59))
-    login(director)
-    page = client.get("/cohort").data.decode()
-    assert 'data-flag="idle"' in flags_of(page, "Dr Idle")
-    assert 'data-flag="idle"' not in flags_of(page, "Dr Busy")
-    filtered = client.get("/cohort?flag=idle").data.decode()
-    assert "Dr Idle" in filtered and "Dr Busy" not in filtered
+    page = assert_flagged_alone(client, login, director, "idle", "Dr Idle", "Dr Busy")
     assert "No activity for 60 days: <strong>1</strong>" in page
 
 
@@ -138,13 +140,8 @@ def test_sign_offs_waiting_more_than_14_days_are_flagged_and_counted(client, log
         assign(supervisor, trainee)
     for trainee, days in ((waiting, 15), (waiting, 2), (recent, 13)):
         SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=days))
-    login(director)
-    page = client.get("/cohort").data.decode()
-    row = flags_of(page, "Dr Waiting")
-    assert 'data-flag="waiting"' in row and "(1 over 14 days)" in row
-    assert 'data-flag="waiting"' not in flags_of(page, "Dr Recent")
-    filtered = client.get("/cohort?flag=waiting").data.decode()
-    assert "Dr Waiting" in filtered and "Dr Recent" not in filtered
+    page = assert_flagged_alone(client, login, director, "waiting", "Dr Waiting", "Dr Recent")
+    assert "(1 over 14 days)" in flags_of(page, "Dr Waiting")
 
 
 def test_four_or_more_attempts_at_an_exam_part_are_flagged(client, login, london):

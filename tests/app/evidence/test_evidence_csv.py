@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tests.app.evidence.helpers import CLINIC, PROCEDURES
-from tests.factories import EvidenceFactory, SignOffFactory, SupervisorFactory, TraineeFactory, assign
+from tests.factories import EvidenceFactory, ProcedureFactory, SignOffFactory, SupervisorFactory, TraineeFactory, assign
 from tests.support import clock
 from trainee_portal import audit
 from trainee_portal.extensions import db
@@ -104,14 +104,7 @@ def test_export_lists_current_entries_and_guards_against_spreadsheet_formulas(cl
 def test_an_exported_logbook_imports_again(client, login):
     source, target = TraineeFactory(), TraineeFactory()
     EvidenceFactory(trainee=source, title="Clinic one", setting="outpatient", hospital="Salford Royal")
-    EvidenceFactory(
-        trainee=source,
-        title="Block",
-        evidence_type="logbook.procedure",
-        codes=(PROCEDURES,),
-        technique="epidural",
-        guidance="ultrasound",
-    )
+    ProcedureFactory(trainee=source)
     login(source)
     exported = client.get("/logbook/export.csv").get_data(as_text=True)
     client.post("/logout")

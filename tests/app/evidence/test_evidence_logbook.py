@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.app.evidence.helpers import CLINIC, PROCEDURES
-from tests.factories import AdminFactory, EvidenceFactory, SupervisorFactory, TraineeFactory, assign
+from tests.factories import AdminFactory, EvidenceFactory, ProcedureFactory, SupervisorFactory, TraineeFactory, assign
 from tests.support import clock
 
 
@@ -21,16 +21,7 @@ def logbook(client, login):
     trainee = TraineeFactory()
     today = clock.today()
     EvidenceFactory(trainee=trainee, title="Alpha clinic", occurred_on=today - timedelta(days=30), notes="Discussed pacing")
-    EvidenceFactory(
-        trainee=trainee,
-        title="Bravo block",
-        evidence_type="logbook.procedure",
-        codes=(PROCEDURES,),
-        status="submitted",
-        occurred_on=today - timedelta(days=20),
-        technique="epidural",
-        guidance="ultrasound",
-    )
+    ProcedureFactory(trainee=trainee, title="Bravo block", status="submitted", occurred_on=today - timedelta(days=20))
     EvidenceFactory(
         trainee=trainee,
         title="Charlie DOPS",

@@ -4,8 +4,8 @@ what the signer saw, a stale form is refused with both versions shown, and waiti
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from tests.app.evidence.helpers import form_data
 from tests.app.signoff.helpers import cast, request_via_app
 from tests.factories import DopsFactory, EvidenceFactory, TraineeFactory
+from tests.support.races import race
 from trainee_portal import curricula
 from trainee_portal.evidence import services as service
 from trainee_portal.extensions import db
@@ -25,6 +26,18 @@ RACE = (service.StaleEvidence, services.SignOffConflict, OperationalError, Integ
 
 def _row_version(page: str) -> str:
     return re.search(r'name="row_version"[^>]*value="(\d+)"', page).group(1)
+
+
+def _dops_edit(entry, form: str, title: str) -> dict:
+    """The DOPS edit form as the browser sends it, with a new title, from the page it was opened on."""
+    return form_data(
+        title=title,
+        competencies=list(entry.competency_codes),
+        evidence_type="wba.dops",
+        technique="medial_branch_block",
+        guidance="xray",
+        row_version=_row_version(form),
+    )
 
 
 def test_two_tabs_the_second_save_is_refused_with_both_versions_and_nothing_lost(client, login):
@@ -67,14 +80,7 @@ def test_editing_waiting_evidence_withdraws_its_request_in_the_same_save(client,
     login(people.owner)
     form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
     assert "Saving your changes withdraws that request" in form and "Dr Assigned Supervisor" in form
-    data = form_data(
-        title="Block with the outcome added",
-        competencies=list(entry.competency_codes),
-        evidence_type="wba.dops",
-        technique="medial_branch_block",
-        guidance="xray",
-        row_version=_row_version(form),
-    )
+    data = _dops_edit(entry, form, "Block with the outcome added")
     assert client.post(f"/logbook/{entry.id}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert db.session.get(SignOffRequest, signoff_request.id).status == "cancelled"
@@ -97,14 +103,7 @@ def test_an_edit_after_the_request_was_decided_is_refused_and_keeps_the_text(cli
     form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
     services.sign(signoff_request, level="3", feedback="", seen_hash=entry.compute_content_hash(), decider=people.supervisor)
     db.session.commit()
-    data = form_data(
-        title="Typed while it was being signed",
-        competencies=list(entry.competency_codes),
-        evidence_type="wba.dops",
-        technique="medial_branch_block",
-        guidance="xray",
-        row_version=_row_version(form),
-    )
+    data = _dops_edit(entry, form, "Typed while it was being signed")
     refused = client.post(f"/logbook/{entry.id}/edit", data=data)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 409 and "Typed while it was being signed" in page and "signed off" in page
@@ -157,7 +156,7 @@ def _pair_setup(people, index: int) -> tuple[int, int, str, int]:
     return entry.id, signoff_request.id, stored.compute_content_hash(), stored.row_version
 
 
-def _edit(app, trainee_id, evidence_id, row_version, start, outcomes, index):
+def _edit(app, trainee_id, evidence_id, row_version, start, *, outcomes, index):
     with app.app_context():
         try:
             trainee = db.session.get(User, trainee_id)
@@ -176,7 +175,7 @@ def _edit(app, trainee_id, evidence_id, row_version, start, outcomes, index):
             db.session.remove()
 
 
-def _sign(app, supervisor_id, request_id, seen_hash, start, outcomes, index):
+def _sign(app, supervisor_id, request_id, seen_hash, start, *, outcomes, index):
     with app.app_context():
         try:
             supervisor = db.session.get(User, supervisor_id)
@@ -201,15 +200,10 @@ def test_concurrent_edit_and_sign_pairs_leave_no_signature_over_unseen_content(a
     setups = [_pair_setup(people, index) for index in range(PAIRS)]
     outcomes = [{} for _ in range(PAIRS)]
     for index, (evidence_id, request_id, seen_hash, row_version) in enumerate(setups):
-        start = threading.Barrier(2)
-        threads = [
-            threading.Thread(target=_edit, args=(app, people.owner.id, evidence_id, row_version, start, outcomes, index)),
-            threading.Thread(target=_sign, args=(app, people.supervisor.id, request_id, seen_hash, start, outcomes, index)),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        race(
+            partial(_edit, app, people.owner.id, evidence_id, row_version, outcomes=outcomes, index=index),
+            partial(_sign, app, people.supervisor.id, request_id, seen_hash, outcomes=outcomes, index=index),
+        )
     db.session.expire_all()
     results = Counter()
     for (evidence_id, request_id, _seen_hash, _), outcome in zip(setups, outcomes):

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from tests.factories import (
     AdminFactory,
     DirectorFactory,
@@ -18,7 +20,7 @@ from tests.factories import (
 )
 from tests.support import clock
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceEntry, SignOffRequest, User
+from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, User
 from trainee_portal.notifications.sender import send_due
 
 
@@ -65,6 +67,41 @@ def request_via_app(client, login, people: Cast, entry: EvidenceEntry, recipient
     client.post("/logout")
     db.session.expire_all()
     return db.session.query(SignOffRequest).filter_by(evidence_id=entry.id, status="pending").one()
+
+
+def sign_via_app(
+    client, login, people: Cast, entry: EvidenceEntry, feedback: str | None = "Good technique; keep going."
+) -> SignOff:
+    """The owner asks through the real form and the assigned supervisor signs at level 3 (with `feedback`, unless
+    None: then the form sends no feedback field); returns the signature."""
+    signoff_request = request_via_app(client, login, people, entry)
+    login(people.supervisor)
+    seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
+    data = {"decision": "sign", "supervision_level": "3", "seen_hash": seen}
+    if feedback is not None:
+        data["feedback"] = feedback
+    assert client.post(f"/signoff/requests/{signoff_request.id}/decide", data=data).status_code == 302
+    client.post("/logout")
+    db.session.expire_all()
+    return db.session.scalar(select(SignOff).where(SignOff.request_id == signoff_request.id))
+
+
+def signed_by_outside_assessor(entry: EvidenceEntry, email: str) -> SignOff:
+    """The owner asks an outside assessor at `email`, who signs at level 3: through the services, not the routes."""
+    from trainee_portal.signoff import services
+
+    signoff_request = services.request_signoff(entry.trainee, entry, assessor_email=email)
+    db.session.commit()
+    signoff = services.sign(
+        signoff_request,
+        level="3",
+        feedback="",
+        seen_hash=entry.compute_content_hash(),
+        assessor_name="Dr Outside",
+        assessor_gmc="7654321",
+    )
+    db.session.commit()
+    return signoff
 
 
 ASSESSOR = "visiting.consultant@nhs.example"

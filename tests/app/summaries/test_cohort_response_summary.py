@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from tests.app.signoff.helpers import signed_by_outside_assessor
 from tests.factories import (
     CaseDiscussionFactory,
     DirectorFactory,
@@ -82,18 +83,7 @@ def test_signing_and_returning_keep_the_histogram_equal_to_a_rebuild(app):
 
 def test_assessor_link_decisions_are_not_counted(app):
     trainee = TraineeFactory()
-    entry = CaseDiscussionFactory(trainee=trainee, status="draft")
-    request = services.request_signoff(trainee, entry, assessor_email="assessor@example.nhs.uk")
-    db.session.commit()
-    services.sign(
-        request,
-        level="3",
-        feedback="",
-        seen_hash=entry.compute_content_hash(),
-        assessor_name="Dr Outside",
-        assessor_gmc="7654321",
-    )
-    db.session.commit()
+    signed_by_outside_assessor(CaseDiscussionFactory(trainee=trainee, status="draft"), "assessor@example.nhs.uk")
     assert _histogram() == []
     response_summary.recompute()
     assert _histogram() == []
