@@ -136,27 +136,13 @@ def _start_gunicorn(url: str, port: int, workers: int, threads: int, instance: s
 
 def _scratch_database(url: str, suffix: str) -> tuple[str, callable]:
     """An empty database beside the benchmark's: a temporary SQLite file, or a new PostgreSQL database."""
-    if url.startswith("sqlite"):
-        folder = tempfile.mkdtemp(prefix="bench-small-")
-        return f"sqlite:///{folder}/small.sqlite3", lambda: None
-    from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
+    from tests.support.databases import is_postgres, scratch_database
     from trainee_portal.settings import normalise_database_url
 
-    target = make_url(normalise_database_url(url))
-    name = f"{target.database}_{suffix}"
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return target.set(database=name).render_as_string(hide_password=False), drop
+    name = f"{make_url(normalise_database_url(url)).database}_{suffix}" if is_postgres(url) else ""
+    return scratch_database(url, name, prefix="bench-small-")
 
 
 def _small_counts(url: str, plan, today: date) -> dict[str, int]:

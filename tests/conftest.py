@@ -5,40 +5,19 @@ from __future__ import annotations
 
 import os
 import secrets
-import tempfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from trainee_portal.settings import normalise_database_url
+from sqlalchemy import text
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 
-def _server_admin_url(url):
-    return url.set(database="postgres")
-
-
 def create_test_database(prefix: str = "portal_test") -> tuple[str, callable]:
     """A new empty database on the engine DATABASE_URL names (or a SQLite file); returns (url, drop)."""
-    base = os.environ.get("DATABASE_URL", "")
-    if base.startswith(("postgres://", "postgresql")):
-        url = make_url(normalise_database_url(base))
-        name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
-        admin = create_engine(_server_admin_url(url), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    from tests.support.databases import scratch_database
 
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        return url.set(database=name).render_as_string(hide_password=False), drop
-    folder = tempfile.mkdtemp(prefix=prefix)
-    return f"sqlite:///{Path(folder) / 'test.sqlite3'}", lambda: None
+    return scratch_database(os.environ.get("DATABASE_URL", ""), f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}", prefix)
 
 
 def make_test_config(database_url: str, instance: Path) -> dict:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select, text
 
-from tests.app.evidence.helpers import PDF_BYTES, form_data
+from tests.app.evidence.helpers import post_certificate
 from tests.app.signoff.helpers import Cast, cast, sign_via_app
 from tests.factories import DopsFactory, ExamSittingFactory
 from tests.support import clock
@@ -47,14 +46,7 @@ def build_world(client, login) -> World:
     signoff = sign_via_app(client, login, people, signed)
     draft = DopsFactory(trainee=people.owner, title="Still a draft")
     login(people.owner)
-    data = form_data(
-        evidence_type="certificate",
-        setting="",
-        supervision_level="",
-        title="Course certificate",
-        attachment=(io.BytesIO(PDF_BYTES), "course.pdf"),
-    )
-    assert client.post("/logbook/new", data=data, content_type="multipart/form-data").status_code == 302
+    assert post_certificate(client, "course.pdf", setting="", title="Course certificate").status_code == 302
     client.post("/logout")
     certificate = db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.title == "Course certificate"))
     progress.refresh_trainee(people.owner.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from tests.support import clock
@@ -30,3 +31,13 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def certificate_form(file_name: str = "c.pdf", content: bytes = PDF_BYTES, **overrides) -> dict:
+    """A certificate with its file attached, as the browser sends the evidence form."""
+    return form_data(evidence_type="certificate", supervision_level="", attachment=(io.BytesIO(content), file_name), **overrides)
+
+
+def post_certificate(client, file_name: str = "c.pdf", content: bytes = PDF_BYTES, url: str = "/logbook/new", **overrides):
+    """Post a certificate through the real form; returns the response."""
+    return client.post(url, data=certificate_form(file_name, content, **overrides), content_type="multipart/form-data")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.evidence.helpers import CLINIC, PDF_BYTES, form_data
+from tests.app.evidence.helpers import CLINIC, PDF_BYTES, form_data, post_certificate
 from tests.factories import EvidenceFactory, SignOffFactory, SupervisorFactory, TraineeFactory
 from tests.support import clock
 from trainee_portal import audit
@@ -38,13 +38,7 @@ def _count(trainee):
 def test_a_certificate_whose_file_name_identifies_a_patient_is_refused_with_the_words_to_remove(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    data = form_data(
-        evidence_type="certificate",
-        supervision_level="",
-        title="BLS certificate",
-        attachment=(io.BytesIO(PDF_BYTES), f"{IDENTIFYING_NAME}.pdf"),
-    )
-    response = client.post("/logbook/new", data=data, content_type="multipart/form-data")
+    response = post_certificate(client, f"{IDENTIFYING_NAME}.pdf", title="BLS certificate")
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and _count(trainee) == 0
     assert "Rename the file" in page and "9434765919" in page and "DOB 12-03-1956" in page
@@ -54,13 +48,7 @@ def test_a_certificate_whose_file_name_identifies_a_patient_is_refused_with_the_
 def test_a_certificate_with_a_plain_file_name_is_saved_and_audited(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    data = form_data(
-        evidence_type="certificate",
-        supervision_level="",
-        title="BLS certificate",
-        attachment=(io.BytesIO(PDF_BYTES), "BLS certificate March 2026.pdf"),
-    )
-    response = client.post("/logbook/new", data=data, content_type="multipart/form-data")
+    response = post_certificate(client, "BLS certificate March 2026.pdf", title="BLS certificate")
     assert response.status_code == 302, response.get_data(as_text=True)
     entry = db.session.scalar(select(EvidenceEntry))
     assert entry.attachment_name == "BLS certificate March 2026.pdf"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.app.evidence.helpers import CLINIC, PDF_BYTES, form_data
+from tests.app.evidence.helpers import CLINIC, form_data, post_certificate
 from tests.factories import (
     AdminFactory,
     DirectorFactory,
@@ -111,11 +110,7 @@ def test_only_signed_current_evidence_gets_a_new_version(client, login):
 def test_owner_deletes_a_draft_after_confirming(client, login, app):
     trainee = TraineeFactory()
     login(trainee)
-    client.post(
-        "/logbook/new",
-        data={**form_data(evidence_type="certificate", supervision_level=""), "attachment": (io.BytesIO(PDF_BYTES), "c.pdf")},
-        content_type="multipart/form-data",
-    )
+    post_certificate(client)
     entry = db.session.scalar(select(EvidenceEntry))
     from pathlib import Path
 
@@ -162,11 +157,7 @@ def test_files_are_served_only_to_those_who_may_see_the_evidence(client, login, 
     region = RegionFactory()
     owner = TraineeFactory(profile__region=region)
     login(owner)
-    client.post(
-        "/logbook/new",
-        data={**form_data(evidence_type="certificate", supervision_level=""), "attachment": (io.BytesIO(PDF_BYTES), "c.pdf")},
-        content_type="multipart/form-data",
-    )
+    post_certificate(client)
     entry = db.session.scalar(select(EvidenceEntry))
     client.post("/logout")
     supervisor, stranger_supervisor, director, admin, other = (

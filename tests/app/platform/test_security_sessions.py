@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.app.auth.helpers import change_password
 from tests.conftest import TEST_PASSWORD, make_test_config
 from tests.factories import TraineeFactory
 from tests.support.clients import Browser
@@ -136,14 +137,7 @@ def test_a_password_change_signs_out_every_other_session_but_keeps_the_changing_
     _sign_in(laptop, user)
     _sign_in(phone, user)
     old_cookie = laptop.cookie
-    response = laptop.post(
-        "/account/password",
-        data={
-            "current_password": TEST_PASSWORD,
-            "new_password": "quiet-orchard-lantern-27",
-            "confirm_password": "quiet-orchard-lantern-27",
-        },
-    )
+    response = change_password(laptop, "quiet-orchard-lantern-27")
     assert response.status_code == 302
     assert laptop.signed_in(), "the session that changed the password is re-issued with the new generation"
     assert not phone.signed_in()
