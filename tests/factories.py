@@ -27,6 +27,7 @@ from trainee_portal.models import (
     TraineeProfile,
     User,
 )
+from trainee_portal.signoff.links import hash_token
 from trainee_portal.summaries import progress, response_times
 
 _HASH = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000")
@@ -202,6 +203,18 @@ class SignOffRequestFactory(BaseFactory):
         if create and request.decided_at is not None:
             response_times.record_decision(request, request.decided_at)
             db.session.commit()
+
+
+class AssessorLinkFactory(SignOffRequestFactory):
+    """A request emailed to an outside assessor: a live one-time link (stored as the hash of `token`) for three days."""
+
+    class Params:
+        token = factory.Sequence(lambda n: f"assessor-link-token-{n:06d}-0123456789-0123456789")
+
+    supervisor = None
+    assessor_email = "assessor@nhs.example"
+    token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
+    expires_at = factory.LazyFunction(lambda: clock.now() + timedelta(days=3))
 
 
 class SignOffFactory(BaseFactory):

@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 
 from tests.factories import (
     AdminFactory,
+    AssessorLinkFactory,
     DirectorFactory,
     EvidenceFactory,
     ExamAttemptFactory,
@@ -32,7 +33,6 @@ from trainee_portal.models import (
     OutboxMessage,
     SignOff,
 )
-from trainee_portal.signoff.links import hash_token
 
 ASSESSOR_TOKEN = "assessor-token-for-the-security-tests-0123456789"
 OWNER_NAME, OWNER_GMC = "Dr Tamsin Owner", "7123456"
@@ -114,13 +114,7 @@ def build_world() -> World:
     world.ids["region_id"] = region.id
     world.other_ids["attempt_id"] = ExamAttemptFactory(trainee=other, sitting=exam_sitting, result="pass", score=70).id
     linked = EvidenceFactory(trainee=owner, status="submitted", title="Assessed clinic")
-    SignOffRequestFactory(
-        evidence=linked,
-        supervisor=None,
-        assessor_email="outside@example.org",
-        token_hash=hash_token(ASSESSOR_TOKEN),
-        expires_at=clock.now() + timedelta(days=7),
-    )
+    AssessorLinkFactory(evidence=linked, assessor_email="outside@example.org", token=ASSESSOR_TOKEN)
     with open("competencies/curricula/pain-2021.toml", encoding="utf-8") as handle:
         content = handle.read().replace('version = "2021"', 'version = "2099"', 1)
         upload = CurriculumUpload(version="2099", filename="pain-2099.toml", content=content, uploaded_by_id=admin.id)

@@ -35,9 +35,10 @@ class Cast:
     admin: User
 
 
-def cast() -> Cast:
+def cast(owner_email: str | None = None) -> Cast:
+    """A trainee (the owner, at `owner_email` if given) with evidence's every kind of onlooker."""
     region = RegionFactory()
-    owner = TraineeFactory(profile__region=region)
+    owner = TraineeFactory(profile__region=region, **({"email": owner_email} if owner_email else {}))
     other = TraineeFactory(profile__region=region)
     supervisor = SupervisorFactory(name="Dr Assigned Supervisor")
     assign(supervisor, owner)

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 
 from sqlalchemy import select
 
 from tests.app.signoff.helpers import assessor_decides, assessor_link, cast, request_via_app, trust
-from tests.factories import DopsFactory, SignOffRequestFactory, SupervisorFactory, assign
-from tests.support import clock
+from tests.factories import AssessorLinkFactory, DopsFactory, SupervisorFactory, assign
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, OutboxMessage, SignOff, SignOffRequest
 from trainee_portal.signoff.labels import signature_label
-from trainee_portal.signoff.links import hash_token
 from trainee_portal.summaries import progress
 
 SIGNED_KEYS = {
@@ -201,10 +198,8 @@ def test_a_supervisors_signature_says_so_and_its_payload_follows_the_contract(cl
 
 
 def test_nobody_signs_their_own_evidence_by_an_assessor_link(client, login, smtp):
-    people = cast()
+    people = cast(owner_email="tamsin.owner@nhs.net")
     trust(people, "nhs.net")
-    people.owner.email = "tamsin.owner@nhs.net"
-    db.session.commit()
     entry = DopsFactory(trainee=people.owner)
     login(people.owner)
     own = client.post(f"/signoff/request/{entry.id}", data={"recipient": "assessor", "assessor_email": "Tamsin.Owner@NHS.net"})
@@ -214,14 +209,7 @@ def test_nobody_signs_their_own_evidence_by_an_assessor_link(client, login, smtp
     # A request to the trainee's own address that exists anyway (made before the rule, or by SQL) is still refused.
     token = "own-address-token-0123456789-0123456789-abc"
     entry.status = "submitted"
-    SignOffRequestFactory(
-        evidence=entry,
-        supervisor=None,
-        assessor_email="TAMSIN.OWNER@nhs.net",
-        token_hash=hash_token(token),
-        expires_at=clock.now() + timedelta(days=3),
-    )
-    db.session.commit()
+    AssessorLinkFactory(evidence=entry, assessor_email="TAMSIN.OWNER@nhs.net", token=token)
     assert client.get(f"/signoff/assessor/{token}").status_code == 403
     refused = assessor_decides(client, token, seen_hash=entry.compute_content_hash())
     assert refused.status_code == 403 and db.session.query(SignOff).count() == 0

@@ -8,7 +8,7 @@ import pytest
 from flask_login import AnonymousUserMixin
 
 from tests.app.signoff.helpers import ROLES, cast, request_via_app, user_for
-from tests.factories import DopsFactory, SignOffRequestFactory
+from tests.factories import AssessorLinkFactory, DopsFactory, SignOffRequestFactory
 from tests.support import clock
 from trainee_portal import policy
 from trainee_portal.extensions import db
@@ -90,14 +90,7 @@ def test_assessor_link_rule_for_every_role(app, role):
     """Any holder of a live link decides, except the trainee whose evidence it is."""
     people = cast()
     entry = DopsFactory(trainee=people.owner, status="submitted")
-    link = SignOffRequestFactory(
-        evidence=entry,
-        supervisor=None,
-        assessor_email="a@nhs.example",
-        token_hash="f" * 64,
-        expires_at=clock.now() + timedelta(days=3),
-    )
-    db.session.commit()
+    link = AssessorLinkFactory(evidence=entry)
     assert policy.can_decide_by_assessor_link(_who(people, role), link, clock.now()) is (role != "owner")
 
 
@@ -105,14 +98,7 @@ def test_assessor_link_rule_refuses_used_expired_and_own_gmc(app):
     people = cast()
     entry = DopsFactory(trainee=people.owner, status="submitted")
     now = clock.now()
-    link = SignOffRequestFactory(
-        evidence=entry,
-        supervisor=None,
-        assessor_email="a@nhs.example",
-        token_hash="e" * 64,
-        expires_at=now + timedelta(days=3),
-    )
-    db.session.commit()
+    link = AssessorLinkFactory(evidence=entry, expires_at=now + timedelta(days=3))
     assert not policy.can_decide_by_assessor_link(ANON, link, now, assessor_gmc=people.owner.trainee_profile.gmc_number)
     assert not policy.can_decide_by_assessor_link(ANON, link, now + timedelta(days=4))
     link.token_used_at = now
