@@ -39,10 +39,29 @@ sources = ["SRC"]
 RULE = '{ type = "wba.cbd", min = 1, level = "2b", signoff = true }'
 
 
-def stage_text(index, level, code=None, themes=None, rule=RULE, sources='["SRC"]'):
-    code = code or f"T{index}_01"
-    themes = THEMES_BY_STAGE[index] if themes is None else themes
+def domain_text(
+    code, title, themes=(), rule=RULE, sources='["SRC"]', key="pain", name="Pain", description="Does things.", exam_relevant=True
+):
+    """One domain of the stage above it, holding one competency."""
     theme_list = ", ".join(f'"{t}"' for t in themes)
+    return f"""
+[[stages.domains]]
+key = "{key}"
+name = "{name}"
+
+[[stages.domains.competencies]]
+code = "{code}"
+title = "{title}"
+description = "{description}"
+themes = [{theme_list}]
+exam_relevant = {str(exam_relevant).lower()}
+sources = {sources}
+evidence = [{rule}]
+"""
+
+
+def stage_text(index, level, code=None, themes=None, rule=RULE, sources='["SRC"]'):
+    themes = THEMES_BY_STAGE[index] if themes is None else themes
     return f"""
 [[stages]]
 key = "stage-{index}"
@@ -55,20 +74,7 @@ max_weeks = 12
 status = "compulsory"
 aim = "Learn."
 sources = ["SRC"]
-
-[[stages.domains]]
-key = "pain"
-name = "Pain"
-
-[[stages.domains.competencies]]
-code = "{code}"
-title = "Competency {index}"
-description = "Does things."
-themes = [{theme_list}]
-exam_relevant = true
-sources = {sources}
-evidence = [{rule}]
-"""
+""" + domain_text(code or f"T{index}_01", f"Competency {index}", themes, rule, sources)
 
 
 def curriculum_text(**overrides):

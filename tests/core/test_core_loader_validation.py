@@ -11,7 +11,7 @@ from competencies import (
     load_mapping_text,
     load_registry,
 )
-from tests.core.helpers import FILE, curriculum_text, issues_of
+from tests.core.helpers import FILE, curriculum_text, domain_text, issues_of
 
 
 def find(issues, path, fragment):
@@ -147,20 +147,9 @@ def test_wrong_types():
 def test_duplicate_stage_and_domain_keys():
     text = curriculum_text().replace('key = "stage-1"', 'key = "stage-0"')
     find(issues_of(text), "stages[1].key", "duplicate stage key 'stage-0'")
-    second_domain = """
-[[stages.domains]]
-key = "pain"
-name = "Pain again"
-
-[[stages.domains.competencies]]
-code = "EXTRA_01"
-title = "Extra"
-description = "Extra."
-themes = []
-exam_relevant = false
-sources = ["SRC"]
-evidence = [{ type = "reflection", min = 1 }]
-"""
+    second_domain = domain_text(
+        "EXTRA_01", "Extra", rule='{ type = "reflection", min = 1 }', name="Pain again", description="Extra.", exam_relevant=False
+    )
     find(issues_of(curriculum_text() + second_domain), "stages[3].domains[1].key", "duplicate domain key 'pain'")
 
 
