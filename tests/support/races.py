@@ -14,3 +14,20 @@ def race(*jobs, timeout: float = 60) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout)
+
+
+def contend(app, outcome: dict, key: str, losses: tuple[type[Exception], ...], step) -> None:
+    """One side of a race: step() in an app context of its own, then commit. outcome[key] is True when it landed,
+    False when it lost to the other side with one of the `losses` errors (rolled back)."""
+    from trainee_portal.extensions import db
+
+    with app.app_context():
+        try:
+            step()
+            db.session.commit()
+            outcome[key] = True
+        except losses:
+            db.session.rollback()
+            outcome[key] = False
+        finally:
+            db.session.remove()

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from tests.app.evidence.helpers import form_data
 from tests.app.signoff.helpers import cast, request_via_app
 from tests.factories import DopsFactory, EvidenceFactory, TraineeFactory
-from tests.support.races import race
+from tests.support.races import contend, race
 from trainee_portal import curricula
 from trainee_portal.evidence import services as service
 from trainee_portal.extensions import db
@@ -157,39 +157,27 @@ def _pair_setup(people, index: int) -> tuple[int, int, str, int]:
 
 
 def _edit(app, trainee_id, evidence_id, row_version, start, *, outcomes, index):
-    with app.app_context():
-        try:
-            trainee = db.session.get(User, trainee_id)
-            entry = db.session.get(EvidenceEntry, evidence_id)
-            profile = trainee.trainee_profile
-            values = {name: getattr(entry, name) for name in service.FORM_FIELDS}
-            values.update(competencies=list(entry.competency_codes), notes=f"Changed by the trainee in pair {index}")
-            start.wait()
-            service.update(trainee, entry, profile, curricula.curriculum(profile.curriculum_version), values, None, row_version)
-            db.session.commit()
-            outcomes[index]["edit"] = True
-        except RACE:
-            db.session.rollback()
-            outcomes[index]["edit"] = False
-        finally:
-            db.session.remove()
+    def step():
+        trainee = db.session.get(User, trainee_id)
+        entry = db.session.get(EvidenceEntry, evidence_id)
+        profile = trainee.trainee_profile
+        values = {name: getattr(entry, name) for name in service.FORM_FIELDS}
+        values.update(competencies=list(entry.competency_codes), notes=f"Changed by the trainee in pair {index}")
+        start.wait()
+        service.update(trainee, entry, profile, curricula.curriculum(profile.curriculum_version), values, None, row_version)
+
+    contend(app, outcomes[index], "edit", RACE, step)
 
 
 def _sign(app, supervisor_id, request_id, seen_hash, start, *, outcomes, index):
-    with app.app_context():
-        try:
-            supervisor = db.session.get(User, supervisor_id)
-            signoff_request = db.session.get(SignOffRequest, request_id)
-            signoff_request.evidence  # noqa: B018 (loaded before the race, as the open page had it)
-            start.wait()
-            services.sign(signoff_request, level="3", feedback="Seen as it was", seen_hash=seen_hash, decider=supervisor)
-            db.session.commit()
-            outcomes[index]["sign"] = True
-        except RACE:
-            db.session.rollback()
-            outcomes[index]["sign"] = False
-        finally:
-            db.session.remove()
+    def step():
+        supervisor = db.session.get(User, supervisor_id)
+        signoff_request = db.session.get(SignOffRequest, request_id)
+        signoff_request.evidence  # noqa: B018 (loaded before the race, as the open page had it)
+        start.wait()
+        services.sign(signoff_request, level="3", feedback="Seen as it was", seen_hash=seen_hash, decider=supervisor)
+
+    contend(app, outcomes[index], "sign", RACE, step)
 
 
 def test_concurrent_edit_and_sign_pairs_leave_no_signature_over_unseen_content(app):

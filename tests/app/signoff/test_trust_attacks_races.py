@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tests.app.signoff.helpers import cast, signed_by_outside_assessor
 from tests.factories import DopsFactory, SupervisorFactory, assign
-from tests.support.races import race
+from tests.support.races import contend, race
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, SignOff, User
 from trainee_portal.signoff import services
@@ -28,22 +28,16 @@ def _unconfirmed(people, index: int) -> int:
 
 
 def _decide(app, supervisor_id, signoff_id, decision, start, *, outcomes, index):
-    with app.app_context():
+    def step():
         supervisor, signoff = db.session.get(User, supervisor_id), db.session.get(SignOff, signoff_id)
         assert signoff.evidence is not None  # loaded before the race, as the route loads it
         start.wait()
-        try:
-            if decision == "confirm":
-                services.confirm(supervisor, signoff)
-            else:
-                services.decline(supervisor, signoff, "Not known to us.")
-            db.session.commit()
-            outcomes[index][decision] = True
-        except RACE:
-            db.session.rollback()
-            outcomes[index][decision] = False
-        finally:
-            db.session.remove()
+        if decision == "confirm":
+            services.confirm(supervisor, signoff)
+        else:
+            services.decline(supervisor, signoff, "Not known to us.")
+
+    contend(app, outcomes[index], decision, RACE, step)
 
 
 def test_concurrent_confirm_and_decline_land_exactly_one_decision(app):
