@@ -97,6 +97,15 @@ def _empty_tables(db) -> None:
 
 
 @pytest.fixture
+def clock(monkeypatch):
+    """The app's clock, for the test to read (clock.today(), clock.now()) or stop (clock.set(when), with
+    clock.at(when)); tests/support/clock.py has the same reading functions for helpers and factories."""
+    from tests.support.clock import Clock
+
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -1,3 +1,3 @@
 """Fixtures any app test may name without importing them."""
 
-from tests.app.signoff_helpers import smtp  # noqa: F401 (a fixture, kept beside the mail sink it yields; pytest finds it here)
+from tests.support.mail import smtp  # noqa: F401 (a fixture, kept beside the mail sink it yields; pytest finds it here)

@@ -4,15 +4,22 @@ any body. A route missing from MATRIX fails the test: add it with the statuses e
 from __future__ import annotations
 
 import pytest
-from flask import current_app, g
+from flask import current_app
 
-from tests.app.security_helpers import sample_url
-from tests.app.security_world import OTHER_GMC, OTHER_NAME, OWNER_GMC, OWNER_NAME, build_world, snapshot
-from tests.conftest import TEST_PASSWORD
+from tests.app.platform.helpers import sample_url
+from tests.app.platform.world import (
+    CALLERS,
+    OTHER_GMC,
+    OTHER_NAME,
+    OWNER_GMC,
+    OWNER_NAME,
+    build_world,
+    signed_in_clients,
+    snapshot,
+)
 from trainee_portal import create_app
 
 # Callers, in the order of each MATRIX entry's statuses.
-CALLERS = ("anonymous", "trainee", "other_trainee", "supervisor", "unassigned_supervisor", "other_director", "director", "admin")
 # Whose name and GMC number each caller must never see: the trainee's people never see the other trainee, and the
 # other trainee's people (and outsiders) never see the trainee.
 FORBIDDEN = {
@@ -179,38 +186,6 @@ def _url(app, world, endpoint: str) -> str:
     values = {name: world.ids[overrides.get(name, name)] for name in rule.arguments if overrides.get(name, name) in world.ids}
     with app.test_request_context():
         return sample_url(rule, values)
-
-
-class Caller:
-    """A test client whose every request runs in its own app context: the test's context (and its `g`, where
-    Flask-Login caches the signed-in user) is otherwise shared by all clients. Each response says whether the
-    request asked the policy (policy.authorize, which @policy.requires calls too)."""
-
-    def __init__(self, app):
-        self.app, self.client = app, app.test_client()
-
-    def _send(self, send, url, **kwargs):
-        with self.app.app_context():
-            response = send(url, **kwargs)
-            response.get_data()  # a streamed body runs its view code now, in this context
-            response.policy_asked = bool(g.get("policy_decisions"))
-            return response
-
-    def get(self, url):
-        return self._send(self.client.get, url)
-
-    def post(self, url, **kwargs):
-        return self._send(self.client.post, url, **kwargs)
-
-
-def signed_in_clients(app, world):
-    clients = {"anonymous": Caller(app)}
-    for caller in CALLERS[1:]:
-        client = Caller(app)
-        response = client.post("/login", data={"email": world.people[caller].email, "password": TEST_PASSWORD})
-        assert response.status_code == 302, f"{caller} could not sign in"
-        clients[caller] = client
-    return clients
 
 
 def _static(endpoint: str) -> bool:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tests.app.security_world import build_world
-from tests.app.test_access_matrix import CALLERS, signed_in_clients
+from tests.app.platform.world import CALLERS, build_world, signed_in_clients
 from trainee_portal import create_app
 
 MISSING = 2_000_000_000  # fits a PostgreSQL integer; no test makes that many rows

@@ -9,13 +9,13 @@ import os
 import shutil
 import socket
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.browser.pages import ARTIFACTS, AxeLog, Browsing
 from tests.conftest import create_test_database
+from tests.support import clock
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).exists()), None)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -130,7 +130,7 @@ def live_server(tmp_path_factory, mail):
         os.environ["PORTAL_INSTANCE_PATH"] = previous
     with app.app_context():
         upgrade()
-        demo.load_demo(today=date.today())
+        demo.load_demo(today=clock.today())
     try:
         server = LiveServer(app)
         app.config["PUBLIC_BASE_URL"] = server.url  # emailed links lead to this server

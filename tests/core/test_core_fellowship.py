@@ -15,7 +15,7 @@ from competencies.fellowship import (
     fellowship_checklist,
     project_fellowship,
 )
-from tests.core.test_core_loader_validation import curriculum_text, issues_of
+from tests.core.helpers import curriculum_text, issues_of
 
 REGISTRY = load_registry()
 C2021, C2010 = REGISTRY.get("2021"), REGISTRY.get("2010")

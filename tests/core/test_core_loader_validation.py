@@ -11,85 +11,7 @@ from competencies import (
     load_mapping_text,
     load_registry,
 )
-
-FILE = "test.toml"
-THEMES_BY_STAGE = (
-    ["pain_biology", "diagnosis", "prescribing"],
-    ["interventions", "complex_pain", "cancer_pain"],
-    ["biopsychosocial", "multidisciplinary", "leadership"],
-    ["education", "research", "medicolegal"],
-)
-HEADER = """
-[curriculum]
-version = "9999"
-title = "Test curriculum"
-kind = "levels"
-
-[sources.SRC]
-citation = "A source"
-
-[exam]
-mcq_before_soe = true
-mcq_validity_years = 3
-max_attempts_per_part = 6
-extra_training_from_attempt = 6
-soe_requires_rapm_confirmation = true
-soe_min_advanced_months = 6
-
-[exam.sources]
-mcq_before_soe = ["SRC"]
-
-[[fellowship]]
-key = "passed_mcq"
-title = "Passed MCQ"
-sources = ["SRC"]
-"""
-RULE = '{ type = "wba.cbd", min = 1, level = "2b", signoff = true }'
-
-
-def stage_text(index, level, code=None, themes=None, rule=RULE, sources='["SRC"]'):
-    code = code or f"T{index}_01"
-    themes = THEMES_BY_STAGE[index] if themes is None else themes
-    theme_list = ", ".join(f'"{t}"' for t in themes)
-    return f"""
-[[stages]]
-key = "stage-{index}"
-name = "Stage {index}"
-level = "{level}"
-when = "ST{index}"
-duration = "4 weeks"
-min_weeks = 4
-max_weeks = 12
-status = "compulsory"
-aim = "Learn."
-sources = ["SRC"]
-
-[[stages.domains]]
-key = "pain"
-name = "Pain"
-
-[[stages.domains.competencies]]
-code = "{code}"
-title = "Competency {index}"
-description = "Does things."
-themes = [{theme_list}]
-exam_relevant = true
-sources = {sources}
-evidence = [{rule}]
-"""
-
-
-def curriculum_text(**overrides):
-    """A valid four-stage file; overrides replace one stage's arguments, keyed stage0..stage3."""
-    levels = ("basic", "intermediate", "higher", "advanced")
-    stages = [stage_text(i, level, **overrides.get(f"stage{i}", {})) for i, level in enumerate(levels)]
-    return HEADER + "".join(stages)
-
-
-def issues_of(text):
-    with pytest.raises(CurriculumError) as caught:
-        load_curriculum_text(text, FILE)
-    return caught.value.issues
+from tests.core.helpers import FILE, curriculum_text, domain_text, issues_of
 
 
 def find(issues, path, fragment):
@@ -225,20 +147,9 @@ def test_wrong_types():
 def test_duplicate_stage_and_domain_keys():
     text = curriculum_text().replace('key = "stage-1"', 'key = "stage-0"')
     find(issues_of(text), "stages[1].key", "duplicate stage key 'stage-0'")
-    second_domain = """
-[[stages.domains]]
-key = "pain"
-name = "Pain again"
-
-[[stages.domains.competencies]]
-code = "EXTRA_01"
-title = "Extra"
-description = "Extra."
-themes = []
-exam_relevant = false
-sources = ["SRC"]
-evidence = [{ type = "reflection", min = 1 }]
-"""
+    second_domain = domain_text(
+        "EXTRA_01", "Extra", rule='{ type = "reflection", min = 1 }', name="Pain again", description="Extra.", exam_relevant=False
+    )
     find(issues_of(curriculum_text() + second_domain), "stages[3].domains[1].key", "duplicate domain key 'pain'")
 
 

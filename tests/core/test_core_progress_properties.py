@@ -77,17 +77,22 @@ def test_complete_iff_nothing_missing(data):
                     assert rule.pending == 0
 
 
+def assert_progress_never_lower(curriculum, before, after):
+    """No percent and no competency's state is lower with the `after` counts than with the `before` ones."""
+    before_percent, before_state = snapshot(curriculum, before)
+    after_percent, after_state = snapshot(curriculum, after)
+    for key in before_percent:
+        assert after_percent[key] >= before_percent[key]
+    for code in before_state:
+        assert STATE_RANK[after_state[code]] >= STATE_RANK[before_state[code]]
+
+
 @settings(max_examples=150, deadline=None)
 @given(curriculum_and_counts, st.data())
 def test_adding_evidence_never_lowers_percent_or_state(data, draw):
     curriculum, counts = data
     extra = draw.draw(counts_for(curriculum, max_size=5))
-    before_percent, before_state = snapshot(curriculum, counts)
-    after_percent, after_state = snapshot(curriculum, counts + extra)
-    for key in before_percent:
-        assert after_percent[key] >= before_percent[key]
-    for code in before_state:
-        assert STATE_RANK[after_state[code]] >= STATE_RANK[before_state[code]]
+    assert_progress_never_lower(curriculum, counts, counts + extra)
 
 
 @settings(max_examples=100, deadline=None)
@@ -106,12 +111,7 @@ def test_signing_evidence_never_lowers_progress(data, rnd):
         )
         for c in counts
     ]
-    before_percent, before_state = snapshot(curriculum, counts)
-    after_percent, after_state = snapshot(curriculum, promoted)
-    for key in before_percent:
-        assert after_percent[key] >= before_percent[key]
-    for code in before_state:
-        assert STATE_RANK[after_state[code]] >= STATE_RANK[before_state[code]]
+    assert_progress_never_lower(curriculum, counts, promoted)
 
 
 @settings(max_examples=60, deadline=None)

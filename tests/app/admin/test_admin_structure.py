@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory
+from tests.support import clock
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import Cohort, DirectorScope, Region, SupervisorAssignment
@@ -40,7 +41,7 @@ def test_admin_assigns_a_supervisor_and_ends_the_assignment(client, admin):
         "supervisor_id": str(supervisor.id),
         "trainee_id": str(trainee.id),
         "kind": "educational",
-        "starts_on": (date.today() - timedelta(days=1)).isoformat(),
+        "starts_on": (clock.today() - timedelta(days=1)).isoformat(),
         "ends_on": "",
     }
     assert client.post("/admin/assignments", data=data).status_code == 302
@@ -50,12 +51,12 @@ def test_admin_assigns_a_supervisor_and_ends_the_assignment(client, admin):
     assignment = db.session.scalar(select(SupervisorAssignment))
     too_early = client.post(
         f"/admin/assignments/{assignment.id}/end",
-        data={"ends_on": (date.today() - timedelta(days=30)).isoformat()},
+        data={"ends_on": (clock.today() - timedelta(days=30)).isoformat()},
         follow_redirects=True,
     )
     assert "cannot end before it starts" in too_early.data.decode()
     ended = client.post(
-        f"/admin/assignments/{assignment.id}/end", data={"ends_on": (date.today() - timedelta(days=1)).isoformat()}
+        f"/admin/assignments/{assignment.id}/end", data={"ends_on": (clock.today() - timedelta(days=1)).isoformat()}
     )
     assert ended.status_code == 302
     db.session.expire_all()

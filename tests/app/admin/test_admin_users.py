@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.app.cohort_helpers import add_evidence
 from tests.conftest import TEST_PASSWORD
 from tests.factories import (
     AdminFactory,
+    CaseDiscussionFactory,
     CohortFactory,
     DirectorFactory,
     RegionFactory,
@@ -144,7 +144,7 @@ def test_deactivated_accounts_cannot_sign_in_until_reactivated(client, login, ad
 
 def test_users_with_evidence_or_signatures_are_never_deleted(client, login, admin):
     trainee = TraineeFactory()
-    add_evidence(trainee)
+    CaseDiscussionFactory(trainee=trainee)
     login(admin)
     page = client.get(f"/admin/users/{trainee.id}").data.decode()
     assert "cannot be deleted" in page and "evidence entry" in page

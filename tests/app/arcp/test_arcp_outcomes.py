@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.app.cohort_helpers import add_evidence
-from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, direct
+from tests.factories import CaseDiscussionFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, direct
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpOutcome, AuditRecord, OutboxMessage
 
@@ -27,7 +27,7 @@ def form(**changes):
     data = {
         "training_year": "ST5",
         "outcome": "2",
-        "panel_date": (date.today() - timedelta(days=3)).isoformat(),
+        "panel_date": (clock.today() - timedelta(days=3)).isoformat(),
         "notes": "Needs two more DOPS in the spring block.",
     }
     data.update(changes)
@@ -36,8 +36,8 @@ def form(**changes):
 
 def test_director_records_an_outcome_with_a_summary_of_the_evidence(client, login, setting):
     director, trainee = setting
-    add_evidence(trainee, status="signed")
-    add_evidence(trainee, evidence_type="logbook.clinic", status="submitted")
+    CaseDiscussionFactory(trainee=trainee)
+    CaseDiscussionFactory(trainee=trainee, evidence_type="logbook.clinic", status="submitted")
     login(director)
     assert "Record an ARCP outcome" in client.get(f"/cohort/trainee/{trainee.id}").data.decode()
     response = client.post(f"/cohort/trainee/{trainee.id}/arcp", data=form())
@@ -62,7 +62,7 @@ def test_director_records_an_outcome_with_a_summary_of_the_evidence(client, logi
         ({"outcome": ""}, "Choose the panel&#39;s outcome"),
         ({"training_year": "ST99"}, "Not a valid choice"),
         ({"panel_date": "31/02/2026"}, "real date"),
-        ({"panel_date": (date.today() + timedelta(days=2)).isoformat()}, "cannot be in the future"),
+        ({"panel_date": (clock.today() + timedelta(days=2)).isoformat()}, "cannot be in the future"),
         ({"notes": "Discussed patient NHS number 943 476 5919 at length."}, "Remove &#34;943 476 5919&#34;"),
     ],
 )

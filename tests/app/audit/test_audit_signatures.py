@@ -10,28 +10,17 @@ import json
 import pytest
 from sqlalchemy import text
 
-from tests.app.signoff_helpers import ROLES, cast, make_entry, request_via_app, user_for
+from tests.app.signoff.helpers import ROLES, cast, sign_via_app, user_for
+from tests.factories import DopsFactory
 from trainee_portal.evidence import services as evidence_service
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
-from trainee_portal.models import AuditRecord, EvidenceEntry, SignOff
+from trainee_portal.models import AuditRecord, EvidenceEntry
 
 
 def _signed(client, login, people, title="Signed block"):
-    entry = make_entry(people.owner, title=title)
-    signoff_request = request_via_app(client, login, people, entry)
-    login(people.supervisor)
-    seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
-    assert (
-        client.post(
-            f"/signoff/requests/{signoff_request.id}/decide",
-            data={"decision": "sign", "supervision_level": "3", "seen_hash": seen},
-        ).status_code
-        == 302
-    )
-    client.post("/logout")
-    db.session.expire_all()
-    return entry, db.session.query(SignOff).filter_by(request_id=signoff_request.id).one()
+    entry = DopsFactory(trainee=people.owner, title=title)
+    return entry, sign_via_app(client, login, people, entry, feedback=None)
 
 
 def _verify(app):

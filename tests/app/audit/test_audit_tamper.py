@@ -4,123 +4,29 @@ the services, and `verify-audit` must name it, with its kind and place, and exit
 from __future__ import annotations
 
 import base64
-import io
 import json
-from dataclasses import dataclass
-from datetime import date, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from tests.app.evidence_helpers import PDF_BYTES, form_data
-from tests.app.exams_helpers import sitting
-from tests.app.signoff_helpers import Cast, cast, make_entry, request_via_app
-from tests.factories import SupervisorFactory
+from tests.app.audit.helpers import fails_naming, run_sql, verify_audit
+from tests.app.evidence.helpers import PDF_BYTES
+from tests.factories import DopsFactory, ExamSittingFactory, SupervisorFactory
 from trainee_portal import audit
-from trainee_portal.arcp import services as arcp
 from trainee_portal.evidence import attachments
 from trainee_portal.exams import services as exam_services
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
 from trainee_portal.models import (
-    ArcpOutcome,
     AuditCheckpoint,
     AuditRecord,
     EvidenceEntry,
-    ExamAttempt,
-    SignOff,
-    StageSignOff,
-    TraineeProgress,
 )
-from trainee_portal.signoff import services as signoff_services
-from trainee_portal.summaries import progress
-
-
-@dataclass
-class World:
-    people: Cast
-    signed: EvidenceEntry
-    signoff: SignOff
-    draft: EvidenceEntry
-    certificate: EvidenceEntry
-    stage: StageSignOff
-    exam: ExamAttempt
-    outcome: ArcpOutcome
-
-
-def _sign(client, login, people, entry, feedback="Good technique; keep going."):
-    signoff_request = request_via_app(client, login, people, entry)
-    login(people.supervisor)
-    seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
-    assert (
-        client.post(
-            f"/signoff/requests/{signoff_request.id}/decide",
-            data={"decision": "sign", "supervision_level": "3", "seen_hash": seen, "feedback": feedback},
-        ).status_code
-        == 302
-    )
-    client.post("/logout")
-    db.session.expire_all()
-    return db.session.scalar(select(SignOff).where(SignOff.request_id == signoff_request.id))
-
-
-@pytest.fixture
-def world(app, client, login) -> World:
-    people = cast()
-    signed = make_entry(people.owner, title="Signed block")
-    signoff = _sign(client, login, people, signed)
-    draft = make_entry(people.owner, title="Still a draft")
-    login(people.owner)
-    data = form_data(
-        evidence_type="certificate",
-        setting="",
-        supervision_level="",
-        title="Course certificate",
-        attachment=(io.BytesIO(PDF_BYTES), "course.pdf"),
-    )
-    assert client.post("/logbook/new", data=data, content_type="multipart/form-data").status_code == 302
-    client.post("/logout")
-    certificate = db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.title == "Course certificate"))
-    progress.refresh_trainee(people.owner.id)
-    row = db.session.scalars(select(TraineeProgress).where(TraineeProgress.trainee_id == people.owner.id)).first()
-    row.ready_for_signoff = True  # stands in for a stage whose every rule the core found met
-    stage = signoff_services.sign_off_stage(people.supervisor, people.owner, row.stage_key, date.today(), "Well done.")
-    profile = people.owner.trainee_profile
-    exam = exam_services.record_attempt(profile, sitting("MCQ", -60), "fail", 48.5, None, people.director)
-    outcome = arcp.record_outcome(
-        profile,
-        people.director,
-        training_year="ST5",
-        outcome="1",
-        panel_date=date.today() - timedelta(days=2),
-        notes="Progressing well.",
-    )
-    db.session.commit()
-    return World(people, signed, signoff, draft, certificate, stage, exam, outcome)
-
-
-def _sql(statement: str, **params) -> None:
-    db.session.execute(text(statement), params)
-    db.session.commit()
-    db.session.expire_all()
-
-
-def _verify(app):
-    result = app.test_cli_runner().invoke(args=["verify-audit"])
-    return result.exit_code, result.output
-
-
-def _fails_naming(app, *fragments) -> str:
-    code, output = _verify(app)
-    assert code == 1, output
-    for fragment in fragments:
-        assert fragment in output, output
-    return output
 
 
 def test_the_untouched_world_verifies_with_counts(app, world):
-    code, output = _verify(app)
+    code, output = verify_audit(app)
     assert code == 0, output
     for counted in (
         "audit records: ",
@@ -138,14 +44,14 @@ def test_the_untouched_world_verifies_with_counts(app, world):
 
 
 def test_signoff_level_changed(app, world):
-    _sql("UPDATE sign_off SET supervision_level = '4' WHERE id = :id", id=world.signoff.id)
-    _fails_naming(app, f"[signoff] sign-off {world.signoff.id} (evidence {world.signed.id}): level is '4' but audit record")
+    run_sql("UPDATE sign_off SET supervision_level = '4' WHERE id = :id", id=world.signoff.id)
+    fails_naming(app, f"[signoff] sign-off {world.signoff.id} (evidence {world.signed.id}): level is '4' but audit record")
 
 
 def test_signoff_signer_changed(app, world):
     other = SupervisorFactory()
-    _sql("UPDATE sign_off SET signer_id = :s WHERE id = :id", s=other.id, id=world.signoff.id)
-    _fails_naming(app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): signer_id is {other.id} but audit record")
+    run_sql("UPDATE sign_off SET signer_id = :s WHERE id = :id", s=other.id, id=world.signoff.id)
+    fails_naming(app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): signer_id is {other.id} but audit record")
 
 
 @pytest.mark.parametrize(
@@ -158,22 +64,20 @@ def test_signoff_signer_changed(app, world):
     ],
 )
 def test_signoff_assessor_and_assurance_changed(app, world, column, value):
-    _sql(f"UPDATE sign_off SET {column} = :v WHERE id = :id", v=value, id=world.signoff.id)
-    _fails_naming(app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): {column} is '{value}'")
+    run_sql(f"UPDATE sign_off SET {column} = :v WHERE id = :id", v=value, id=world.signoff.id)
+    fails_naming(app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): {column} is '{value}'")
 
 
 def test_signoff_feedback_changed(app, world):
-    _sql("UPDATE sign_off SET feedback = 'Outstanding in every way.' WHERE id = :id", id=world.signoff.id)
-    output = _fails_naming(
-        app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): feedback is its text but audit record"
-    )
+    run_sql("UPDATE sign_off SET feedback = 'Outstanding in every way.' WHERE id = :id", id=world.signoff.id)
+    output = fails_naming(app, f"sign-off {world.signoff.id} (evidence {world.signed.id}): feedback is its text but audit record")
     assert "Outstanding" not in output  # free text is named, not echoed
 
 
 def test_signoff_deleted_while_evidence_stays_signed(app, world):
     where = f"sign-off {world.signoff.id} (evidence {world.signed.id})"
-    _sql("DELETE FROM sign_off WHERE id = :id", id=world.signoff.id)
-    _fails_naming(
+    run_sql("DELETE FROM sign_off WHERE id = :id", id=world.signoff.id)
+    fails_naming(
         app,
         f"{where}: audit record",
         "its row is gone, and the log never voided it",
@@ -182,8 +86,8 @@ def test_signoff_deleted_while_evidence_stays_signed(app, world):
 
 
 def test_signoff_voided_while_evidence_stays_signed(app, world):
-    _sql("UPDATE sign_off SET voided_at = CURRENT_TIMESTAMP, void_reason = 'x' WHERE id = :id", id=world.signoff.id)
-    _fails_naming(
+    run_sql("UPDATE sign_off SET voided_at = CURRENT_TIMESTAMP, void_reason = 'x' WHERE id = :id", id=world.signoff.id)
+    fails_naming(
         app,
         f"sign-off {world.signoff.id} (evidence {world.signed.id}): it was voided, but no signoff.voided",
         f"evidence {world.signed.id}: its status is 'signed' but it has no live signature",
@@ -195,8 +99,8 @@ def test_voided_signoff_brought_back_to_life(app, world):
 
     evidence_service.new_version(world.people.owner, world.signed)
     db.session.commit()
-    _sql("UPDATE sign_off SET voided_at = NULL WHERE id = :id", id=world.signoff.id)
-    _fails_naming(
+    run_sql("UPDATE sign_off SET voided_at = NULL WHERE id = :id", id=world.signoff.id)
+    fails_naming(
         app,
         f"sign-off {world.signoff.id} (evidence {world.signed.id}): audit record",
         "voided it, but the row is live again",
@@ -205,67 +109,66 @@ def test_voided_signoff_brought_back_to_life(app, world):
 
 
 def test_draft_set_to_signed(app, world):
-    _sql("UPDATE evidence_entry SET status = 'signed' WHERE id = :id", id=world.draft.id)
-    _fails_naming(app, f"[evidence] evidence {world.draft.id}: its status is 'signed' but it has no live signature")
+    run_sql("UPDATE evidence_entry SET status = 'signed' WHERE id = :id", id=world.draft.id)
+    fails_naming(app, f"[evidence] evidence {world.draft.id}: its status is 'signed' but it has no live signature")
 
 
 def test_draft_set_to_submitted_without_a_request(app, world):
-    _sql("UPDATE evidence_entry SET status = 'submitted' WHERE id = :id", id=world.draft.id)
-    _fails_naming(app, f"evidence {world.draft.id}: its status is 'submitted' but no request is pending")
+    run_sql("UPDATE evidence_entry SET status = 'submitted' WHERE id = :id", id=world.draft.id)
+    fails_naming(app, f"evidence {world.draft.id}: its status is 'submitted' but no request is pending")
 
 
 def test_arcp_outcome_edited(app, world):
-    _sql("UPDATE arcp_outcome SET outcome = '6' WHERE id = :id", id=world.outcome.id)
-    _fails_naming(
+    run_sql("UPDATE arcp_outcome SET outcome = '6' WHERE id = :id", id=world.outcome.id)
+    fails_naming(
         app, f"[arcp_outcome] ARCP outcome {world.outcome.id} (trainee {world.people.owner.id}): outcome is '6' but audit record"
     )
 
 
 @pytest.mark.parametrize(
-    "statement,fragment",
+    "row,where,statement,fragment",
     [
-        ("UPDATE arcp_outcome SET notes = 'Rewritten' WHERE id = :id", "notes is its text"),
-        ("UPDATE arcp_outcome SET panel_date = '2020-01-01' WHERE id = :id", "panel_date is '2020-01-01'"),
-        ("DELETE FROM arcp_outcome WHERE id = :id", "recorded it, but its row is gone"),
+        ("outcome", "ARCP outcome {id}", "UPDATE arcp_outcome SET notes = 'Rewritten' WHERE id = :id", "notes is its text"),
+        (
+            "outcome",
+            "ARCP outcome {id}",
+            "UPDATE arcp_outcome SET panel_date = '2020-01-01' WHERE id = :id",
+            "panel_date is '2020-01-01'",
+        ),
+        ("outcome", "ARCP outcome {id}", "DELETE FROM arcp_outcome WHERE id = :id", "recorded it, but its row is gone"),
+        (
+            "exam",
+            "[exam_result] exam result {id}",
+            "UPDATE exam_attempt SET result = 'pass' WHERE id = :id",
+            "result is 'pass' but audit record",
+        ),
+        ("exam", "[exam_result] exam result {id}", "UPDATE exam_attempt SET score = 75 WHERE id = :id", "score is 75"),
+        ("exam", "[exam_result] exam result {id}", "DELETE FROM exam_attempt WHERE id = :id", "recorded it, but its row is gone"),
     ],
 )
-def test_arcp_outcome_notes_date_and_deletion(app, world, statement, fragment):
-    where = f"ARCP outcome {world.outcome.id}"
-    _sql(statement, id=world.outcome.id)
-    _fails_naming(app, where, fragment)
-
-
-@pytest.mark.parametrize(
-    "statement,fragment",
-    [
-        ("UPDATE exam_attempt SET result = 'pass' WHERE id = :id", "result is 'pass' but audit record"),
-        ("UPDATE exam_attempt SET score = 75 WHERE id = :id", "score is 75"),
-        ("DELETE FROM exam_attempt WHERE id = :id", "recorded it, but its row is gone"),
-    ],
-)
-def test_exam_result_edited_or_deleted(app, world, statement, fragment):
-    where = f"[exam_result] exam result {world.exam.id}"
-    _sql(statement, id=world.exam.id)
-    _fails_naming(app, where, fragment)
+def test_arcp_outcome_and_exam_result_edited_or_deleted(app, world, row, where, statement, fragment):
+    row_id = getattr(world, row).id
+    run_sql(statement, id=row_id)
+    fails_naming(app, where.format(id=row_id), fragment)
 
 
 def test_exam_correction_through_the_service_is_the_latest_word(app, world):
     exam_services.correct_attempt(world.exam, "pass", 61.0, None, "Marking error", world.people.director)
     db.session.commit()
-    assert _verify(app)[0] == 0
-    _sql("UPDATE exam_attempt SET result = 'fail' WHERE id = :id", id=world.exam.id)
-    _fails_naming(app, f"exam result {world.exam.id}", "result is 'fail'")
+    assert verify_audit(app)[0] == 0
+    run_sql("UPDATE exam_attempt SET result = 'fail' WHERE id = :id", id=world.exam.id)
+    fails_naming(app, f"exam result {world.exam.id}", "result is 'fail'")
 
 
 def test_exam_result_inserted_without_an_audit_record(app, world):
-    other = sitting("MCQ", -240)
-    _sql(
+    other = ExamSittingFactory(days_from_today=-240)
+    run_sql(
         "INSERT INTO exam_attempt (trainee_id, sitting_id, result, recorded_by_id, created_at, updated_at) "
         "VALUES (:t, :s, 'pass', :t, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
         t=world.people.owner.id,
         s=other.id,
     )
-    _fails_naming(app, "no audit record names this row: it was added to the database directly")
+    fails_naming(app, "no audit record names this row: it was added to the database directly")
 
 
 @pytest.mark.parametrize(
@@ -279,14 +182,14 @@ def test_exam_result_inserted_without_an_audit_record(app, world):
 )
 def test_stage_signoff_edited(app, world, statement, fragment):
     params = {"id": world.stage.id, "other": world.people.director.id} if ":other" in statement else {"id": world.stage.id}
-    _sql(statement, **params)
-    _fails_naming(app, f"[stage_signoff] stage sign-off {world.stage.id}", fragment)
+    run_sql(statement, **params)
+    fails_naming(app, f"[stage_signoff] stage sign-off {world.stage.id}", fragment)
 
 
 def test_certificate_file_replaced_on_disk(app, world):
     path = attachments.file_path(world.certificate.attachment_path)
     path.write_bytes(PDF_BYTES + b"% forged certificate\n")
-    _fails_naming(
+    fails_naming(
         app,
         f"[attachment] evidence {world.certificate.id}, file {world.certificate.attachment_path}: the file's bytes do not match",
     )
@@ -294,44 +197,44 @@ def test_certificate_file_replaced_on_disk(app, world):
 
 def test_certificate_file_removed(app, world):
     attachments.file_path(world.certificate.attachment_path).unlink()
-    _fails_naming(app, f"evidence {world.certificate.id}, file {world.certificate.attachment_path}: the file is missing")
+    fails_naming(app, f"evidence {world.certificate.id}, file {world.certificate.attachment_path}: the file is missing")
 
 
 def test_certificate_replaced_and_its_fingerprint_rewritten(app, world):
     path = attachments.file_path(world.certificate.attachment_path)
     path.write_bytes(PDF_BYTES + b"% forged\n")
-    _sql(
+    run_sql(
         "UPDATE evidence_entry SET attachment_sha256 = :h WHERE id = :id",
         h=attachments.file_sha256(path),
         id=world.certificate.id,
     )
-    _fails_naming(app, f"evidence {world.certificate.id}", "differs from the one the audit log recorded")
+    fails_naming(app, f"evidence {world.certificate.id}", "differs from the one the audit log recorded")
 
 
 def test_files_from_before_fingerprints_are_a_warning_until_fingerprinted(app, world):
-    legacy = make_entry(world.people.owner, title="Old certificate")
+    legacy = DopsFactory(trainee=world.people.owner, title="Old certificate")
     stored = attachments.upload_dir() / "0123456789abcdef0123456789abcdef.pdf"
     stored.write_bytes(PDF_BYTES)
-    _sql("UPDATE evidence_entry SET attachment_path = :p WHERE id = :id", p=stored.name, id=legacy.id)
-    code, output = _verify(app)
+    run_sql("UPDATE evidence_entry SET attachment_path = :p WHERE id = :id", p=stored.name, id=legacy.id)
+    code, output = verify_audit(app)
     assert code == 0 and f"WARNING [attachment] evidence {legacy.id}, file {stored.name}: not yet fingerprinted" in output
     result = app.test_cli_runner().invoke(args=["fingerprint-attachments"])
     assert result.exit_code == 0 and "Fingerprinted 1 file." in result.output
     assert "Fingerprinted 0 files" in app.test_cli_runner().invoke(args=["fingerprint-attachments"]).output
     db.session.expire_all()
     assert db.session.get(EvidenceEntry, legacy.id).attachment_sha256 == attachments.file_sha256(stored)
-    code, output = _verify(app)
+    code, output = verify_audit(app)
     assert code == 0 and "WARNING" not in output
     stored.write_bytes(PDF_BYTES + b"% changed\n")
-    _fails_naming(app, f"evidence {legacy.id}, file {stored.name}: the file's bytes do not match")
+    fails_naming(app, f"evidence {legacy.id}, file {stored.name}: the file's bytes do not match")
 
 
 def test_a_removed_fingerprint_is_named_and_not_recorded_again(app, world):
     where = f"evidence {world.certificate.id}, file {world.certificate.attachment_path}"
     path = attachments.file_path(world.certificate.attachment_path)
     path.write_bytes(PDF_BYTES + b"% forged\n")
-    _sql("UPDATE evidence_entry SET attachment_sha256 = NULL WHERE id = :id", id=world.certificate.id)
-    _fails_naming(app, f"{where}: audit record", "fingerprinted this file, but the row's fingerprint was removed")
+    run_sql("UPDATE evidence_entry SET attachment_sha256 = NULL WHERE id = :id", id=world.certificate.id)
+    fails_naming(app, f"{where}: audit record", "fingerprinted this file, but the row's fingerprint was removed")
     result = app.test_cli_runner().invoke(args=["fingerprint-attachments"])
     assert result.exit_code == 1 and f"REFUSED {where}" in result.output
     db.session.expire_all()
@@ -353,16 +256,16 @@ def _rehash_tail(from_id: int) -> None:
     db.session.rollback()
     for record_id, *_ in rows:
         # record_hash is unique: park each row on a placeholder first so no two rows ever share one
-        _sql("UPDATE audit_record SET record_hash = :h WHERE id = :id", h=f"{record_id:064d}", id=record_id)
+        run_sql("UPDATE audit_record SET record_hash = :h WHERE id = :id", h=f"{record_id:064d}", id=record_id)
     for record_id, prev_hash, new_hash, payload in rows:
-        _sql(
+        run_sql(
             "UPDATE audit_record SET prev_hash = :p, record_hash = :h, payload = :j WHERE id = :id",
             p=prev_hash,
             h=new_hash,
             j=payload,
             id=record_id,
         )
-    _sql("UPDATE audit_head SET last_hash = :h WHERE id = 1", h=prev)
+    run_sql("UPDATE audit_head SET last_hash = :h WHERE id = 1", h=prev)
 
 
 def _forge_level_in_log_and_row(world) -> int:
@@ -370,8 +273,8 @@ def _forge_level_in_log_and_row(world) -> int:
     record = db.session.scalar(select(AuditRecord).where(AuditRecord.action == "signoff.signed"))
     payload = json.loads(record.payload)
     payload["level"] = "4"
-    _sql("UPDATE audit_record SET payload = :p WHERE id = :id", p=audit.canonical_json(payload), id=record.id)
-    _sql("UPDATE sign_off SET supervision_level = '4' WHERE id = :id", id=world.signoff.id)
+    run_sql("UPDATE audit_record SET payload = :p WHERE id = :id", p=audit.canonical_json(payload), id=record.id)
+    run_sql("UPDATE sign_off SET supervision_level = '4' WHERE id = :id", id=world.signoff.id)
     _rehash_tail(record.id)
     return record.id
 
@@ -386,7 +289,7 @@ def test_rehashed_chain_fails_against_an_earlier_signed_head(app, world):
     head = audit.take_checkpoint("command")
     record_id = _forge_level_in_log_and_row(world)
     assert audit.verify_chain().ok  # the chain alone is consistent again
-    _fails_naming(
+    fails_naming(
         app,
         f"[chain] audit record {head.sequence}: chain rewritten after the head signed at "
         f"{head.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {head.sequence})",
@@ -415,15 +318,15 @@ def test_interval_head_of_a_rolled_back_transaction_leaves_no_line(app, world):
         db.session.rollback()
     finally:
         app.config.pop("AUDIT_CHECKPOINT_EVERY")
-    assert not audit.checkpoint_file().exists() and _verify(app)[0] == 0
+    assert not audit.checkpoint_file().exists() and verify_audit(app)[0] == 0
 
 
 def test_deleted_checkpoint_rows_are_caught_through_the_file(app, world):
     head = audit.take_checkpoint("command")
     signed = f"{head.signed_at:%Y-%m-%d %H:%M:%S} UTC (sequence {head.sequence})"
     _forge_level_in_log_and_row(world)
-    _sql("DELETE FROM audit_checkpoint")
-    _fails_naming(
+    run_sql("DELETE FROM audit_checkpoint")
+    fails_naming(
         app,
         f"[checkpoint] {audit.CHECKPOINT_FILE} line 1: the signed head of {signed} is missing from the audit_checkpoint table",
         f"chain rewritten after the head signed at {signed}",
@@ -437,7 +340,7 @@ def test_checkpoint_forged_without_the_key_fails(app, world):
     forger = Ed25519PrivateKey.generate()  # the attacker's own key: the row claims the real key's id
     real = db.session.scalar(select(AuditCheckpoint))
     signed_at, key_id, sequence, last_hash = real.signed_at, real.key_id, last.id, last.record_hash
-    _sql("DELETE FROM audit_checkpoint")
+    run_sql("DELETE FROM audit_checkpoint")
     audit.checkpoint_file().unlink()
     signature = base64.b64encode(forger.sign(audit._signed_text(sequence, last_hash, signed_at, key_id, "command"))).decode()
     db.session.add(
@@ -446,7 +349,7 @@ def test_checkpoint_forged_without_the_key_fails(app, world):
         )
     )
     db.session.commit()
-    output = _fails_naming(app, "[checkpoint] checkpoint", f"its signature does not verify with key {key_id}")
+    output = fails_naming(app, "[checkpoint] checkpoint", f"its signature does not verify with key {key_id}")
     assert "forged or altered" in output
 
 
@@ -455,10 +358,10 @@ def test_verifying_with_a_public_key_only(app, world, monkeypatch):
     monkeypatch.setenv("AUDIT_SIGNING_KEY", base64.b64encode(key.private_bytes_raw()).decode())
     audit.take_checkpoint("command")
     monkeypatch.delenv("AUDIT_SIGNING_KEY")
-    code, output = _verify(app)  # the instance key is another key: this checkpoint's key is unknown to it
+    code, output = verify_audit(app)  # the instance key is another key: this checkpoint's key is unknown to it
     assert code == 1 and "which this machine does not hold" in output
     monkeypatch.setitem(app.config, "AUDIT_VERIFY_KEYS", [audit.public_key_text(key.public_key())])
-    assert _verify(app)[0] == 0
+    assert verify_audit(app)[0] == 0
 
 
 def test_unreadable_key_is_a_clear_error(app, world, monkeypatch):
@@ -475,8 +378,8 @@ def test_audit_checkpoint_command_and_key_file(app, world):
 
 
 def test_many_problems_are_all_counted_and_the_first_listed(app, world):
-    _sql("UPDATE sign_off SET supervision_level = '4', feedback = 'x', signer_id = NULL WHERE id = :id", id=world.signoff.id)
-    _sql("UPDATE arcp_outcome SET outcome = '6'")
+    run_sql("UPDATE sign_off SET supervision_level = '4', feedback = 'x', signer_id = NULL WHERE id = :id", id=world.signoff.id)
+    run_sql("UPDATE arcp_outcome SET outcome = '6'")
     report = verify_all(limit=2)
     assert not report.ok and report.problem_count == 4 and len(report.problems) == 2
 
@@ -511,4 +414,4 @@ def test_every_export_signs_the_head_and_the_portfolio_prints_it(app, client, lo
     login(world.people.director)
     assert client.get("/cohort/export.csv").status_code == 200 and client.get("/cohort/export.xlsx").status_code == 200
     assert db.session.query(AuditCheckpoint).filter_by(reason="export").count() == 4
-    assert len(audit.checkpoint_file().read_text().splitlines()) == 4 and _verify(app)[0] == 0
+    assert len(audit.checkpoint_file().read_text().splitlines()) == 4 and verify_audit(app)[0] == 0

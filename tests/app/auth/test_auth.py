@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.app.auth.helpers import change_password
 from tests.conftest import TEST_PASSWORD, make_test_config
 from tests.factories import TraineeFactory, UserFactory
 from trainee_portal.extensions import db
@@ -71,32 +72,13 @@ def test_first_login_forces_password_change_then_lets_user_in(client):
     response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
     assert response.headers["Location"] == "/account/password"
     assert client.get("/basic/").headers["Location"] == "/account/password"
-    weak = client.post(
-        "/account/password", data={"current_password": TEST_PASSWORD, "new_password": "short", "confirm_password": "short"}
-    )
+    weak = change_password(client, "short")
     assert weak.status_code == 400 and "at least 12 characters" in weak.data.decode()
-    common = client.post(
-        "/account/password",
-        data={"current_password": TEST_PASSWORD, "new_password": "password1234", "confirm_password": "password1234"},
-    )
+    common = change_password(client, "password1234")
     assert "too common" in common.data.decode()
-    mismatch = client.post(
-        "/account/password",
-        data={
-            "current_password": TEST_PASSWORD,
-            "new_password": "river-lantern-copper",
-            "confirm_password": "river-lantern-coppe",
-        },
-    )
+    mismatch = change_password(client, "river-lantern-copper", confirm="river-lantern-coppe")
     assert "do not match" in mismatch.data.decode()
-    ok = client.post(
-        "/account/password",
-        data={
-            "current_password": TEST_PASSWORD,
-            "new_password": "river-lantern-copper",
-            "confirm_password": "river-lantern-copper",
-        },
-    )
+    ok = change_password(client, "river-lantern-copper")
     assert ok.status_code == 302
     db.session.refresh(user)
     assert not user.must_change_password

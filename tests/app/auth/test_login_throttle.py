@@ -24,9 +24,9 @@ from sqlalchemy import func, select
 
 from tests.conftest import TEST_PASSWORD, create_test_database
 from tests.factories import TraineeFactory
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import LoginFailure
-from trainee_portal.models._base import utcnow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 LOCKED = "Too many failed sign-in attempts"
@@ -79,7 +79,7 @@ def test_the_store_keeps_only_digests_and_prunes_old_rows(client):
     _try(client, "someone@nhs.net")
     keys = db.session.scalars(select(LoginFailure.key)).all()
     assert len(keys) == 2 and all(re.fullmatch(r"[0-9a-f]{64}", k) for k in keys)
-    db.session.add(LoginFailure(scope="address", key="0" * 64, at=utcnow() - timedelta(days=1)))
+    db.session.add(LoginFailure(scope="address", key="0" * 64, at=clock.now() - timedelta(days=1)))
     db.session.commit()
     _try(client, "someone@nhs.net")
     assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 4

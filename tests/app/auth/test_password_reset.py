@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.app.platform.test_security_sessions import Browser
 from tests.conftest import TEST_PASSWORD
 from tests.factories import AdminFactory, TraineeFactory
+from tests.support import clock
+from tests.support.clients import Browser
 from trainee_portal.auth import reset
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, OutboxMessage, PasswordResetToken
-from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.sender import send_due
 
 NEW_PASSWORD = "amber-kettle-harbour-41"
@@ -51,8 +51,8 @@ def _new_token(user, minutes: int = 30, used: bool = False) -> str:
         PasswordResetToken(
             user_id=user.id,
             token_hash=hashlib.sha256(token.encode()).hexdigest(),
-            expires_at=utcnow() + timedelta(minutes=minutes),
-            used_at=utcnow() if used else None,
+            expires_at=clock.now() + timedelta(minutes=minutes),
+            used_at=clock.now() if used else None,
         )
     )
     db.session.commit()

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
 
-from tests.app.cohort_helpers import (
+from tests.app.cohort.helpers import (
     bulk_trainees,
-    days_ago,
-    decided_request,
     exam_attempts,
-    pending_request,
     set_profile,
 )
 from tests.factories import (
     AdminFactory,
+    CaseDiscussionFactory,
     CohortFactory,
     DirectorFactory,
     RegionFactory,
+    SignOffRequestFactory,
     SupervisorFactory,
     TraineeFactory,
     assign,
     direct,
 )
+from tests.support import clock
 from trainee_portal.cohort.charts import median_from_histogram
 from trainee_portal.extensions import db
 
@@ -41,6 +41,18 @@ def flags_of(page: str, name: str) -> str:
     """The table row of one trainee (from their name to the end of the row)."""
     start = page.index(name)
     return page[start : page.index("</tr>", start)]
+
+
+def assert_flagged_alone(client, login, director, flag: str, flagged: str, other: str) -> str:
+    """On the director's dashboard `flagged` carries the flag and `other` does not, and the flag's filter lists
+    `flagged` without `other`; returns the unfiltered page."""
+    login(director)
+    page = client.get("/cohort").data.decode()
+    assert f'data-flag="{flag}"' in flags_of(page, flagged)
+    assert f'data-flag="{flag}"' not in flags_of(page, other)
+    filtered = client.get(f"/cohort?flag={flag}").data.decode()
+    assert flagged in filtered and other not in filtered
+    return page
 
 
 def test_only_directors_and_admins_reach_the_dashboard(client, login, london):
@@ -97,35 +109,25 @@ def test_behind_flag_follows_the_expected_trajectory_for_the_stage_dates(client,
         name="Dr Late Starter",
         profile__region=region,
         profile__current_stage="higher",
-        profile__stage_started_on=date.today() - timedelta(weeks=10),
+        profile__stage_started_on=clock.today() - timedelta(weeks=10),
     )
     TraineeFactory(
         name="Dr Just Started",
         profile__region=region,
         profile__current_stage="higher",
-        profile__stage_started_on=date.today() - timedelta(weeks=1),
+        profile__stage_started_on=clock.today() - timedelta(weeks=1),
     )
-    set_profile(late, last_activity_at=days_ago(1))
-    login(director)
-    page = client.get("/cohort").data.decode()
-    assert 'data-flag="behind"' in flags_of(page, "Dr Late Starter")
-    assert 'data-flag="behind"' not in flags_of(page, "Dr Just Started")
-    filtered = client.get("/cohort?flag=behind").data.decode()
-    assert "Dr Late Starter" in filtered and "Dr Just Started" not in filtered
+    set_profile(late, last_activity_at=clock.ago(days=1))
+    assert_flagged_alone(client, login, director, "behind", "Dr Late Starter", "Dr Just Started")
 
 
 def test_no_activity_for_60_days_is_flagged(client, login, london):
     region, director = london
     idle = TraineeFactory(name="Dr Idle", profile__region=region)
     busy = TraineeFactory(name="Dr Busy", profile__region=region)
-    set_profile(idle, last_activity_at=days_ago(61))
-    set_profile(busy, last_activity_at=days_ago(59))
-    login(director)
-    page = client.get("/cohort").data.decode()
-    assert 'data-flag="idle"' in flags_of(page, "Dr Idle")
-    assert 'data-flag="idle"' not in flags_of(page, "Dr Busy")
-    filtered = client.get("/cohort?flag=idle").data.decode()
-    assert "Dr Idle" in filtered and "Dr Busy" not in filtered
+    set_profile(idle, last_activity_at=clock.ago(days=61))
+    set_profile(busy, last_activity_at=clock.ago(days=59))
+    page = assert_flagged_alone(client, login, director, "idle", "Dr Idle", "Dr Busy")
     assert "No activity for 60 days: <strong>1</strong>" in page
 
 
@@ -136,16 +138,10 @@ def test_sign_offs_waiting_more_than_14_days_are_flagged_and_counted(client, log
     recent = TraineeFactory(name="Dr Recent", profile__region=region)
     for trainee in (waiting, recent):
         assign(supervisor, trainee)
-    pending_request(waiting, supervisor, days_ago=15)
-    pending_request(waiting, supervisor, days_ago=2)
-    pending_request(recent, supervisor, days_ago=13)
-    login(director)
-    page = client.get("/cohort").data.decode()
-    row = flags_of(page, "Dr Waiting")
-    assert 'data-flag="waiting"' in row and "(1 over 14 days)" in row
-    assert 'data-flag="waiting"' not in flags_of(page, "Dr Recent")
-    filtered = client.get("/cohort?flag=waiting").data.decode()
-    assert "Dr Waiting" in filtered and "Dr Recent" not in filtered
+    for trainee, days in ((waiting, 15), (waiting, 2), (recent, 13)):
+        SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=days))
+    page = assert_flagged_alone(client, login, director, "waiting", "Dr Waiting", "Dr Recent")
+    assert "(1 over 14 days)" in flags_of(page, "Dr Waiting")
 
 
 def test_four_or_more_attempts_at_an_exam_part_are_flagged(client, login, london):
@@ -213,7 +209,15 @@ def test_charts_come_with_accessible_tables(client, login, london):
     trainee = TraineeFactory(name="Dr Charted", profile__region=region)
     assign(supervisor, trainee)
     for days in (1, 2, 9):
-        decided_request(trainee, supervisor, days_to_decide=days + 0.2)
+        asked = clock.ago(days=30)
+        SignOffRequestFactory(
+            evidence=CaseDiscussionFactory(trainee=trainee),
+            supervisor=supervisor,
+            status="signed",
+            created_at=asked,
+            decided_at=asked + timedelta(days=days + 0.2),
+            decided_by_id=supervisor.id,
+        )
     login(director)
     page = client.get("/cohort").data.decode()
     for chart_id in ("chart-stages", "chart-heatmap", "chart-exams", "chart-supervisors"):
@@ -256,7 +260,7 @@ def test_dashboard_issues_the_same_number_of_queries_for_10_as_for_1000_trainees
     bulk_trainees(990, region, start_id=ids[-1] + 1)
     trainee = TraineeFactory(profile__region=region)
     assign(supervisor, trainee)
-    pending_request(trainee, supervisor, days_ago=20)
+    SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=20))
     exam_attempts(trainee, director, "MCQ", ["fail"] * 4)
     large = _count_dashboard_queries(client)
     assert len(small) <= 16  # a fixed handful: user, count, rows, one per flag count, filter choices, one per chart

@@ -7,16 +7,19 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.app.cohort_helpers import add_evidence, exam_attempts, pending_request
+from tests.app.cohort.helpers import exam_attempts
 from tests.factories import (
     AdminFactory,
+    CaseDiscussionFactory,
     DirectorFactory,
     RegionFactory,
+    SignOffRequestFactory,
     SupervisorFactory,
     TraineeFactory,
     assign,
     direct,
 )
+from tests.support import clock
 from trainee_portal import audit
 from trainee_portal.extensions import db
 
@@ -33,8 +36,8 @@ def _setup():
 
 def test_review_shows_stages_evidence_signoffs_exams_and_audit(client, login, app):
     _, director, supervisor, trainee = _setup()
-    add_evidence(trainee, status="signed")
-    pending_request(trainee, supervisor, days_ago=3)
+    CaseDiscussionFactory(trainee=trainee)
+    SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=3))
     exam_attempts(trainee, director, "MCQ", ["fail"])
     audit.append(
         "signoff.requested",
@@ -80,7 +83,7 @@ def test_exports_apply_the_filters(client, login, app):
     region, director, supervisor, trainee = _setup()
     TraineeFactory(name="Dr Basic Stage", profile__region=region, profile__current_stage="basic")
     TraineeFactory(name='=HYPERLINK("x")', profile__region=region, profile__current_stage="higher")
-    pending_request(trainee, supervisor, days_ago=20)
+    SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=20))
     login(director)
     response = client.get("/cohort/export.csv?stage=higher")
     assert response.status_code == 200 and response.mimetype == "text/csv"

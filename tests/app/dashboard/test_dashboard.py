@@ -6,8 +6,18 @@ import json
 import re
 from datetime import date, timedelta
 
-from tests.app.evidence_helpers import CLINIC, add_entry, sign
-from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
+from tests.app.evidence.helpers import CLINIC
+from tests.factories import (
+    DirectorFactory,
+    EvidenceFactory,
+    RegionFactory,
+    SignOffFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
+)
+from tests.support import clock
 from trainee_portal import curricula
 from trainee_portal.dashboard import charts
 from trainee_portal.evidence.queries import Timeline
@@ -37,7 +47,10 @@ def test_charts_move_when_evidence_is_signed(client, login):
         "Stage 3 pain (higher pain training)"
     ]
     for n in range(6):
-        sign(add_entry(trainee, title=f"Clinic {n}", occurred_on=date.today() - timedelta(days=n + 1)), supervisor)
+        SignOffFactory(
+            evidence=EvidenceFactory(trainee=trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=n + 1)),
+            signer=supervisor,
+        )
     after_page = client.get("/dashboard").get_data(as_text=True)
     after = _figures(after_page)
     moved = dict(zip(after["stage-chart"]["data"][0]["y"], after["stage-chart"]["data"][0]["x"]))[

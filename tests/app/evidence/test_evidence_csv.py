@@ -5,17 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.app.evidence_helpers import CLINIC, PROCEDURES, add_entry, sign
-from tests.factories import SupervisorFactory, TraineeFactory, assign
+from tests.app.evidence.helpers import CLINIC, PROCEDURES
+from tests.factories import EvidenceFactory, ProcedureFactory, SignOffFactory, SupervisorFactory, TraineeFactory, assign
+from tests.support import clock
 from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, EvidenceTally
 
-DAY = (date.today() - timedelta(days=10)).strftime("%d/%m/%Y")
+DAY = (clock.today() - timedelta(days=10)).strftime("%d/%m/%Y")
 HEADER = "date,type,title,competencies,setting,hospital,supervision_level,technique,guidance,notes,reflection\n"
 GOOD = (
     f"{DAY},Clinic,Follow-up clinic,{CLINIC},outpatient,Salford Royal,2b,,,Reviewed pacing plan,\n"
@@ -54,7 +55,7 @@ def test_import_adds_every_row_as_a_draft_and_updates_progress_once(client, logi
 def test_one_bad_row_means_nothing_is_imported_and_each_problem_is_listed_by_row_and_column(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (clock.today() + timedelta(days=5)).isoformat()
     bad = (
         HEADER
         + GOOD
@@ -88,9 +89,9 @@ def test_missing_required_columns_and_empty_or_binary_files_are_explained(client
 
 def test_export_lists_current_entries_and_guards_against_spreadsheet_formulas(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    signed = add_entry(trainee, title='=HYPERLINK("http://x")', setting="outpatient")
-    sign(signed, supervisor)
-    add_entry(trainee, title="Ward round", evidence_type="logbook.ward_round")
+    signed = EvidenceFactory(trainee=trainee, title='=HYPERLINK("http://x")', setting="outpatient")
+    SignOffFactory(evidence=signed, signer=supervisor)
+    EvidenceFactory(trainee=trainee, title="Ward round", evidence_type="logbook.ward_round")
     login(trainee)
     response = client.get("/logbook/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -102,10 +103,8 @@ def test_export_lists_current_entries_and_guards_against_spreadsheet_formulas(cl
 
 def test_an_exported_logbook_imports_again(client, login):
     source, target = TraineeFactory(), TraineeFactory()
-    add_entry(source, title="Clinic one", setting="outpatient", hospital="Salford Royal")
-    add_entry(
-        source, title="Block", evidence_type="logbook.procedure", codes=(PROCEDURES,), technique="epidural", guidance="ultrasound"
-    )
+    EvidenceFactory(trainee=source, title="Clinic one", setting="outpatient", hospital="Salford Royal")
+    ProcedureFactory(trainee=source)
     login(source)
     exported = client.get("/logbook/export.csv").get_data(as_text=True)
     client.post("/logout")
@@ -120,7 +119,7 @@ def test_an_exported_logbook_imports_again(client, login):
 def test_supervisor_exports_an_assigned_trainees_logbook_but_not_others(client, login):
     trainee, other, supervisor = TraineeFactory(), TraineeFactory(), SupervisorFactory()
     assign(supervisor, trainee)
-    add_entry(trainee)
+    EvidenceFactory(trainee=trainee)
     login(supervisor)
     assert client.get(f"/logbook/export.csv?trainee={trainee.id}").status_code == 200
     assert client.get(f"/logbook/export.csv?trainee={other.id}").status_code == 403
@@ -133,9 +132,9 @@ def test_portfolio_pdf_lists_signed_evidence_by_stage_and_competency(client, log
     from trainee_portal.evidence import queries
 
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    signed = add_entry(trainee, title="Signed clinic", codes=(CLINIC, "S3_PM_02"))
-    sign(signed, supervisor)
-    add_entry(trainee, title="Draft clinic")
+    signed = EvidenceFactory(trainee=trainee, title="Signed clinic", codes=(CLINIC, "S3_PM_02"))
+    SignOffFactory(evidence=signed, signer=supervisor)
+    EvidenceFactory(trainee=trainee, title="Draft clinic")
     login(trainee)
     response = client.get("/logbook/portfolio.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
@@ -187,7 +186,7 @@ def test_two_thousand_rows_import_quickly(app, tmp_path):
     path = tmp_path / "big.csv"
     lines = [HEADER.strip()]
     for n in range(2000):
-        day = (date.today() - timedelta(days=n % 700 + 1)).isoformat()
+        day = (clock.today() - timedelta(days=n % 700 + 1)).isoformat()
         lines.append(f"{day},logbook.clinic,Clinic {n},{CLINIC};S3_PM_02,outpatient,Salford Royal,2b,,,Clinic notes {n},")
     path.write_text("\n".join(lines) + "\n")
     started = time.perf_counter()

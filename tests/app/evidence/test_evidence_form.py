@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tests.app.evidence_helpers import CLINIC, PDF_BYTES, PNG_BYTES, PROCEDURES, add_entry, form_data
-from tests.factories import SupervisorFactory, TraineeFactory
+from tests.app.evidence.helpers import CLINIC, PDF_BYTES, PNG_BYTES, PROCEDURES, form_data
+from tests.factories import EvidenceFactory, SupervisorFactory, TraineeFactory
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, EvidenceTally
 
@@ -122,7 +123,7 @@ def test_a_good_upload_with_another_field_wrong_is_not_stored_and_the_user_is_to
 def test_future_date_is_refused_and_everything_typed_comes_back(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=2)).isoformat()
     response = _post(client, form_data(occurred_on=tomorrow, notes="Long clinic with three follow-ups"))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -141,7 +142,7 @@ def test_absurdly_old_dates_are_refused(client, login):
 def test_uk_date_format_is_accepted_and_nonsense_dates_are_explained(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    day = date.today() - timedelta(days=1)
+    day = clock.today() - timedelta(days=1)
     assert _post(client, form_data(occurred_on=day.strftime("%d/%m/%Y"))).status_code == 302
     response = _post(client, form_data(occurred_on="31/02/2026"))
     assert response.status_code == 400 and "Enter a real date" in response.get_data(as_text=True)
@@ -213,11 +214,11 @@ def test_entry_for_an_earlier_stage_counts_for_that_stage(client, login):
 
 def test_new_form_remembers_the_last_setting_and_hospital_and_defaults_to_today(client, login):
     trainee = TraineeFactory()
-    add_entry(trainee, setting="theatre", hospital="Salford Royal")
+    EvidenceFactory(trainee=trainee, setting="theatre", hospital="Salford Royal")
     login(trainee)
     page = client.get("/logbook/new").get_data(as_text=True)
     assert 'value="Salford Royal"' in page and '<option value="theatre" selected' in page
-    assert f'value="{date.today().isoformat()}"' in page or date.today().strftime("%d/%m/%Y") in page
+    assert f'value="{clock.today().isoformat()}"' in page or clock.today().strftime("%d/%m/%Y") in page
 
 
 def test_new_form_opens_the_current_stage_and_can_preselect_a_competency(client, login):

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.evidence_helpers import CLINIC, PDF_BYTES, add_entry, form_data, sign
-from tests.factories import SupervisorFactory, TraineeFactory
+from tests.app.evidence.helpers import CLINIC, PDF_BYTES, form_data, post_certificate
+from tests.factories import EvidenceFactory, SignOffFactory, SupervisorFactory, TraineeFactory
+from tests.support import clock
 from trainee_portal import audit
 from trainee_portal.evidence import csv_io
 from trainee_portal.evidence import services as service
-from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, MockExamScore
 
@@ -38,13 +38,7 @@ def _count(trainee):
 def test_a_certificate_whose_file_name_identifies_a_patient_is_refused_with_the_words_to_remove(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    data = form_data(
-        evidence_type="certificate",
-        supervision_level="",
-        title="BLS certificate",
-        attachment=(io.BytesIO(PDF_BYTES), f"{IDENTIFYING_NAME}.pdf"),
-    )
-    response = client.post("/logbook/new", data=data, content_type="multipart/form-data")
+    response = post_certificate(client, f"{IDENTIFYING_NAME}.pdf", title="BLS certificate")
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and _count(trainee) == 0
     assert "Rename the file" in page and "9434765919" in page and "DOB 12-03-1956" in page
@@ -54,13 +48,7 @@ def test_a_certificate_whose_file_name_identifies_a_patient_is_refused_with_the_
 def test_a_certificate_with_a_plain_file_name_is_saved_and_audited(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    data = form_data(
-        evidence_type="certificate",
-        supervision_level="",
-        title="BLS certificate",
-        attachment=(io.BytesIO(PDF_BYTES), "BLS certificate March 2026.pdf"),
-    )
-    response = client.post("/logbook/new", data=data, content_type="multipart/form-data")
+    response = post_certificate(client, "BLS certificate March 2026.pdf", title="BLS certificate")
     assert response.status_code == 302, response.get_data(as_text=True)
     entry = db.session.scalar(select(EvidenceEntry))
     assert entry.attachment_name == "BLS certificate March 2026.pdf"
@@ -81,7 +69,7 @@ def test_a_certificate_with_a_plain_file_name_is_saved_and_audited(client, login
 def test_a_csv_whose_file_name_identifies_a_patient_is_refused_and_never_audited(client, login):
     trainee = TraineeFactory()
     login(trainee)
-    day = uk_today().strftime("%d/%m/%Y")
+    day = clock.today().strftime("%d/%m/%Y")
     text = HEADER + f"{day},Clinic,Follow-up clinic,{CLINIC},outpatient,Salford Royal,2b,,,,\n"
     response = client.post(
         "/logbook/import",
@@ -96,7 +84,7 @@ def test_a_csv_whose_file_name_identifies_a_patient_is_refused_and_never_audited
 def test_the_import_command_refuses_an_identifying_file_name(app, tmp_path):
     trainee = TraineeFactory()
     path = tmp_path / "MRN 1234567 logbook.csv"
-    path.write_text(HEADER + f"{uk_today():%d/%m/%Y},Clinic,Follow-up clinic,{CLINIC},outpatient,,2b,,,,\n")
+    path.write_text(HEADER + f"{clock.today():%d/%m/%Y},Clinic,Follow-up clinic,{CLINIC},outpatient,,2b,,,,\n")
     result = app.test_cli_runner().invoke(args=["import-logbook", str(path), "--trainee", trainee.email])
     assert result.exit_code == 2 and "Rename the file" in result.output
     assert _count(trainee) == 0 and _records() == []
@@ -109,8 +97,8 @@ def test_the_audit_payload_never_keeps_an_identifying_csv_name():
 
 def test_a_second_new_version_of_the_same_entry_is_refused_and_makes_no_second_draft(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = add_entry(trainee)
-    sign(entry, supervisor)
+    entry = EvidenceFactory(trainee=trainee)
+    SignOffFactory(evidence=entry, signer=supervisor)
     first = service.new_version(trainee, entry)
     db.session.commit()
     stale = db.session.get(EvidenceEntry, entry.id)
@@ -132,8 +120,8 @@ def test_a_second_new_version_of_the_same_entry_is_refused_and_makes_no_second_d
 
 def test_the_database_refuses_two_versions_superseding_one_entry(app):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = add_entry(trainee)
-    sign(entry, supervisor)
+    entry = EvidenceFactory(trainee=trainee)
+    SignOffFactory(evidence=entry, signer=supervisor)
     service.new_version(trainee, entry)
     db.session.commit()
     fork = EvidenceEntry(
@@ -154,8 +142,8 @@ def test_the_database_refuses_two_versions_superseding_one_entry(app):
 
 def test_two_simultaneous_new_version_requests_make_one_draft(app):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = add_entry(trainee)
-    sign(entry, supervisor)
+    entry = EvidenceFactory(trainee=trainee)
+    SignOffFactory(evidence=entry, signer=supervisor)
     entry_id, trainee_id = entry.id, trainee.id
     db.session.remove()
     barrier, outcomes = threading.Barrier(2), []
@@ -216,7 +204,7 @@ def test_a_mock_exam_score_is_audited(client, login):
     login(trainee)
     response = client.post(
         "/exams/mock-scores/new",
-        data={"part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Regional mock", "score_percent": "64"},
+        data={"part": "MCQ", "taken_on": clock.today().isoformat(), "title": "Regional mock", "score_percent": "64"},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     row = db.session.scalar(select(MockExamScore))

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.app.evidence_helpers import CLINIC, PDF_BYTES, add_entry, form_data, sign
-from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
+from tests.app.evidence.helpers import CLINIC, form_data, post_certificate
+from tests.factories import (
+    AdminFactory,
+    DirectorFactory,
+    EvidenceFactory,
+    RegionFactory,
+    SignOffFactory,
+    SignOffRequestFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
+)
 from trainee_portal import audit
 from trainee_portal.extensions import db
-from trainee_portal.models import AuditRecord, EvidenceEntry, EvidenceTally, SignOffRequest
+from trainee_portal.models import AuditRecord, EvidenceEntry, EvidenceTally
 
 
 def _tally(trainee):
@@ -25,7 +35,7 @@ def _tally(trainee):
 @pytest.mark.parametrize("status", ["draft", "returned", "submitted"])
 def test_owner_edits_until_signed_and_progress_follows(client, login, status):
     trainee = TraineeFactory()
-    entry = add_entry(trainee, status=status)
+    entry = EvidenceFactory(trainee=trainee, status=status)
     login(trainee)
     form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
     assert 'value="Pain clinic"' in form and f'value="{CLINIC}" checked' in form
@@ -39,7 +49,7 @@ def test_owner_edits_until_signed_and_progress_follows(client, login, status):
 
 def test_edit_refusal_keeps_what_was_typed(client, login):
     trainee = TraineeFactory()
-    entry = add_entry(trainee)
+    entry = EvidenceFactory(trainee=trainee)
     login(trainee)
     response = client.post(f"/logbook/{entry.id}/edit", data=form_data(title="Clinic", notes="hospital no. K1234567 seen"))
     page = response.get_data(as_text=True)
@@ -50,8 +60,8 @@ def test_edit_refusal_keeps_what_was_typed(client, login):
 
 def test_signed_evidence_is_frozen(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = add_entry(trainee)
-    sign(entry, supervisor)
+    entry = EvidenceFactory(trainee=trainee)
+    SignOffFactory(evidence=entry, signer=supervisor)
     login(trainee)
     assert client.get(f"/logbook/{entry.id}/edit").status_code == 403
     refused = client.post(f"/logbook/{entry.id}/edit", data=form_data(title="Typed after it was signed"))
@@ -64,8 +74,8 @@ def test_signed_evidence_is_frozen(client, login):
 
 def test_new_version_copies_into_a_draft_and_visibly_voids_the_signature(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = add_entry(trainee)
-    signoff = sign(entry, supervisor)
+    entry = EvidenceFactory(trainee=trainee)
+    signoff = SignOffFactory(evidence=entry, signer=supervisor)
     assert _tally(trainee) == {(CLINIC, "logbook.clinic", "signed"): 1}
     login(trainee)
     response = client.post(f"/logbook/{entry.id}/new-version")
@@ -92,7 +102,7 @@ def test_new_version_copies_into_a_draft_and_visibly_voids_the_signature(client,
 
 def test_only_signed_current_evidence_gets_a_new_version(client, login):
     trainee = TraineeFactory()
-    entry = add_entry(trainee)
+    entry = EvidenceFactory(trainee=trainee)
     login(trainee)
     assert client.post(f"/logbook/{entry.id}/new-version").status_code == 403
 
@@ -100,11 +110,7 @@ def test_only_signed_current_evidence_gets_a_new_version(client, login):
 def test_owner_deletes_a_draft_after_confirming(client, login, app):
     trainee = TraineeFactory()
     login(trainee)
-    client.post(
-        "/logbook/new",
-        data={**form_data(evidence_type="certificate", supervision_level=""), "attachment": (io.BytesIO(PDF_BYTES), "c.pdf")},
-        content_type="multipart/form-data",
-    )
+    post_certificate(client)
     entry = db.session.scalar(select(EvidenceEntry))
     from pathlib import Path
 
@@ -118,10 +124,8 @@ def test_owner_deletes_a_draft_after_confirming(client, login, app):
 
 def test_drafts_with_a_sign_off_history_are_kept(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = add_entry(trainee)
-    db.session.add(
-        SignOffRequest(evidence_id=entry.id, requested_by_id=trainee.id, supervisor_id=supervisor.id, status="cancelled")
-    )
+    entry = EvidenceFactory(trainee=trainee)
+    SignOffRequestFactory(evidence=entry, supervisor=supervisor, status="cancelled")
     db.session.commit()
     login(trainee)
     response = client.post(f"/logbook/{entry.id}/delete", follow_redirects=True)
@@ -132,7 +136,7 @@ def test_drafts_with_a_sign_off_history_are_kept(client, login):
 @pytest.mark.parametrize("status", ["submitted", "signed", "returned"])
 def test_only_drafts_can_be_deleted(client, login, status):
     trainee = TraineeFactory()
-    entry = add_entry(trainee, status=status)
+    entry = EvidenceFactory(trainee=trainee, status=status)
     login(trainee)
     assert client.post(f"/logbook/{entry.id}/delete").status_code == 403
 
@@ -141,7 +145,7 @@ def test_nobody_else_edits_or_deletes(client, login):
     owner, other = TraineeFactory(), TraineeFactory()
     supervisor = SupervisorFactory()
     assign(supervisor, owner)
-    entry = add_entry(owner)
+    entry = EvidenceFactory(trainee=owner)
     for user in (other, supervisor):
         login(user)
         assert client.post(f"/logbook/{entry.id}/edit", data=form_data()).status_code == 403
@@ -153,11 +157,7 @@ def test_files_are_served_only_to_those_who_may_see_the_evidence(client, login, 
     region = RegionFactory()
     owner = TraineeFactory(profile__region=region)
     login(owner)
-    client.post(
-        "/logbook/new",
-        data={**form_data(evidence_type="certificate", supervision_level=""), "attachment": (io.BytesIO(PDF_BYTES), "c.pdf")},
-        content_type="multipart/form-data",
-    )
+    post_certificate(client)
     entry = db.session.scalar(select(EvidenceEntry))
     client.post("/logout")
     supervisor, stranger_supervisor, director, admin, other = (
@@ -179,7 +179,7 @@ def test_files_are_served_only_to_those_who_may_see_the_evidence(client, login, 
 
 def test_view_offers_sign_off_request_while_draft_or_returned(client, login, app):
     trainee = TraineeFactory()
-    draft, submitted = add_entry(trainee), add_entry(trainee, status="submitted")
+    draft, submitted = EvidenceFactory(trainee=trainee), EvidenceFactory(trainee=trainee, status="submitted")
     login(trainee)
     has_signoff = "signoff.request_form" in app.view_functions
     assert ("Request sign-off" in client.get(f"/logbook/{draft.id}").get_data(as_text=True)) == has_signoff
@@ -188,15 +188,12 @@ def test_view_offers_sign_off_request_while_draft_or_returned(client, login, app
 
 def test_sign_off_history_lists_requests_and_return_reasons(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory(name="Dr Ruth Signer")
-    entry = add_entry(trainee, status="returned")
-    db.session.add(
-        SignOffRequest(
-            evidence_id=entry.id,
-            requested_by_id=trainee.id,
-            supervisor_id=supervisor.id,
-            status="returned",
-            return_reason="Add what you would do differently",
-        )
+    entry = EvidenceFactory(trainee=trainee, status="returned")
+    SignOffRequestFactory(
+        evidence=entry,
+        supervisor=supervisor,
+        status="returned",
+        return_reason="Add what you would do differently",
     )
     db.session.commit()
     login(trainee)

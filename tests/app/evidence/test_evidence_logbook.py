@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from tests.app.evidence_helpers import CLINIC, PROCEDURES, add_entry
-from tests.factories import AdminFactory, SupervisorFactory, TraineeFactory, assign
+from tests.app.evidence.helpers import CLINIC, PROCEDURES
+from tests.factories import AdminFactory, EvidenceFactory, ProcedureFactory, SupervisorFactory, TraineeFactory, assign
+from tests.support import clock
 
 
 def _titles(page: str) -> list[str]:
@@ -18,20 +19,11 @@ def _titles(page: str) -> list[str]:
 @pytest.fixture
 def logbook(client, login):
     trainee = TraineeFactory()
-    today = date.today()
-    add_entry(trainee, title="Alpha clinic", occurred_on=today - timedelta(days=30), notes="Discussed pacing")
-    add_entry(
-        trainee,
-        title="Bravo block",
-        evidence_type="logbook.procedure",
-        codes=(PROCEDURES,),
-        status="submitted",
-        occurred_on=today - timedelta(days=20),
-        technique="epidural",
-        guidance="ultrasound",
-    )
-    add_entry(
-        trainee,
+    today = clock.today()
+    EvidenceFactory(trainee=trainee, title="Alpha clinic", occurred_on=today - timedelta(days=30), notes="Discussed pacing")
+    ProcedureFactory(trainee=trainee, title="Bravo block", status="submitted", occurred_on=today - timedelta(days=20))
+    EvidenceFactory(
+        trainee=trainee,
         title="Charlie DOPS",
         evidence_type="wba.dops",
         codes=(PROCEDURES,),
@@ -39,8 +31,8 @@ def logbook(client, login):
         occurred_on=today - timedelta(days=10),
         hospital="Salford Royal",
     )
-    add_entry(
-        trainee,
+    EvidenceFactory(
+        trainee=trainee,
         title="Delta ward round",
         evidence_type="logbook.ward_round",
         codes=("S1_PM_01",),
@@ -64,8 +56,8 @@ def test_list_shows_current_entries_newest_first(client, logbook):
         ("stage=basic", ["Delta ward round"]),
         (f"competency={PROCEDURES}", ["Charlie DOPS", "Bravo block"]),
         ("status=submitted", ["Bravo block"]),
-        (f"date_from={(date.today() - timedelta(days=25)).isoformat()}", ["Charlie DOPS", "Bravo block"]),
-        (f"date_to={(date.today() - timedelta(days=25)).strftime('%d/%m/%Y')}", ["Alpha clinic", "Delta ward round"]),
+        (f"date_from={(clock.today() - timedelta(days=25)).isoformat()}", ["Charlie DOPS", "Bravo block"]),
+        (f"date_to={(clock.today() - timedelta(days=25)).strftime('%d/%m/%Y')}", ["Alpha clinic", "Delta ward round"]),
         ("q=pacing", ["Alpha clinic"]),
         ("q=salford", ["Charlie DOPS"]),
         ("q=100%25", []),
@@ -86,10 +78,9 @@ def test_nonsense_filters_are_ignored_rather_than_failing(client, logbook):
 def test_superseded_versions_are_not_listed(client, logbook):
     from trainee_portal.extensions import db
     from trainee_portal.models import EvidenceEntry
-    from trainee_portal.models._base import utcnow
 
     entry = db.session.query(EvidenceEntry).filter_by(title="Alpha clinic").one()
-    entry.superseded_at = utcnow()
+    entry.superseded_at = clock.now()
     db.session.commit()
     assert "Alpha clinic" not in _titles(client.get("/logbook/").get_data(as_text=True))
 
@@ -97,7 +88,7 @@ def test_superseded_versions_are_not_listed(client, logbook):
 def test_pagination_uses_the_configured_page_size(client, login, app):
     trainee = TraineeFactory()
     for n in range(7):
-        add_entry(trainee, title=f"Clinic {n}", occurred_on=date.today() - timedelta(days=n + 1))
+        EvidenceFactory(trainee=trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=n + 1))
     login(trainee)
     app.config["PAGE_SIZE"] = 3
     try:
@@ -127,7 +118,7 @@ def test_summary_counts_by_type_against_the_stages_requirements(client, logbook)
 def test_supervisor_reads_an_assigned_trainees_logbook_without_record_buttons(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
     assign(supervisor, trainee)
-    add_entry(trainee, title="Seen by supervisor")
+    EvidenceFactory(trainee=trainee, title="Seen by supervisor")
     login(supervisor)
     picker = client.get("/logbook/")
     assert picker.status_code == 200 and "Choose a trainee" in picker.get_data(as_text=True)
@@ -143,8 +134,8 @@ def test_admin_without_trainees_gets_the_picker(client, login):
 
 def test_stage_competency_page_lists_the_evidence_claiming_it(client, login):
     trainee = TraineeFactory()
-    add_entry(trainee, title="Counts for clinic", codes=(CLINIC,))
-    add_entry(trainee, title="Other competency", codes=("S3_PM_02",))
+    EvidenceFactory(trainee=trainee, title="Counts for clinic", codes=(CLINIC,))
+    EvidenceFactory(trainee=trainee, title="Other competency", codes=("S3_PM_02",))
     login(trainee)
     page = client.get(f"/higher/competency/{CLINIC}").get_data(as_text=True)
     assert f"Evidence claiming {CLINIC}" in page and "Counts for clinic" in page and "Other competency" not in page

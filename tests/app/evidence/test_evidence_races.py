@@ -4,15 +4,16 @@ what the signer saw, a stale form is refused with both versions shown, and waiti
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.evidence_helpers import add_entry, form_data
-from tests.app.signoff_helpers import cast, make_entry, request_via_app
-from tests.factories import TraineeFactory
+from tests.app.evidence.helpers import form_data
+from tests.app.signoff.helpers import cast, request_via_app
+from tests.factories import DopsFactory, EvidenceFactory, TraineeFactory
+from tests.support.races import contend, race
 from trainee_portal import curricula
 from trainee_portal.evidence import services as service
 from trainee_portal.extensions import db
@@ -27,9 +28,21 @@ def _row_version(page: str) -> str:
     return re.search(r'name="row_version"[^>]*value="(\d+)"', page).group(1)
 
 
+def _dops_edit(entry, form: str, title: str) -> dict:
+    """The DOPS edit form as the browser sends it, with a new title, from the page it was opened on."""
+    return form_data(
+        title=title,
+        competencies=list(entry.competency_codes),
+        evidence_type="wba.dops",
+        technique="medial_branch_block",
+        guidance="xray",
+        row_version=_row_version(form),
+    )
+
+
 def test_two_tabs_the_second_save_is_refused_with_both_versions_and_nothing_lost(client, login):
     trainee = TraineeFactory()
-    entry = add_entry(trainee, title="Pain clinic", notes="First notes")
+    entry = EvidenceFactory(trainee=trainee, title="Pain clinic", notes="First notes")
     login(trainee)
     first_tab = _row_version(client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True))
     second_tab = _row_version(client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True))
@@ -62,19 +75,12 @@ def test_two_tabs_the_second_save_is_refused_with_both_versions_and_nothing_lost
 
 def test_editing_waiting_evidence_withdraws_its_request_in_the_same_save(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.owner)
     form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
     assert "Saving your changes withdraws that request" in form and "Dr Assigned Supervisor" in form
-    data = form_data(
-        title="Block with the outcome added",
-        competencies=list(entry.competency_codes),
-        evidence_type="wba.dops",
-        technique="medial_branch_block",
-        guidance="xray",
-        row_version=_row_version(form),
-    )
+    data = _dops_edit(entry, form, "Block with the outcome added")
     assert client.post(f"/logbook/{entry.id}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert db.session.get(SignOffRequest, signoff_request.id).status == "cancelled"
@@ -91,20 +97,13 @@ def test_editing_waiting_evidence_withdraws_its_request_in_the_same_save(client,
 
 def test_an_edit_after_the_request_was_decided_is_refused_and_keeps_the_text(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.owner)
     form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
     services.sign(signoff_request, level="3", feedback="", seen_hash=entry.compute_content_hash(), decider=people.supervisor)
     db.session.commit()
-    data = form_data(
-        title="Typed while it was being signed",
-        competencies=list(entry.competency_codes),
-        evidence_type="wba.dops",
-        technique="medial_branch_block",
-        guidance="xray",
-        row_version=_row_version(form),
-    )
+    data = _dops_edit(entry, form, "Typed while it was being signed")
     refused = client.post(f"/logbook/{entry.id}/edit", data=data)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 409 and "Typed while it was being signed" in page and "signed off" in page
@@ -117,7 +116,7 @@ def test_an_edit_after_the_request_was_decided_is_refused_and_keeps_the_text(cli
 
 def test_every_write_moves_the_row_version_on(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     versions = [db.session.get(EvidenceEntry, entry.id).row_version]
 
     def now():
@@ -150,47 +149,35 @@ def test_every_write_moves_the_row_version_on(client, login):
 
 
 def _pair_setup(people, index: int) -> tuple[int, int, str, int]:
-    entry = make_entry(people.owner, title=f"Block {index}")
+    entry = DopsFactory(trainee=people.owner, title=f"Block {index}")
     signoff_request = services.request_signoff(people.owner, entry, supervisor=people.supervisor)
     db.session.commit()
     stored = db.session.get(EvidenceEntry, entry.id)
     return entry.id, signoff_request.id, stored.compute_content_hash(), stored.row_version
 
 
-def _edit(app, trainee_id, evidence_id, row_version, start, outcomes, index):
-    with app.app_context():
-        try:
-            trainee = db.session.get(User, trainee_id)
-            entry = db.session.get(EvidenceEntry, evidence_id)
-            profile = trainee.trainee_profile
-            values = {name: getattr(entry, name) for name in service.FORM_FIELDS}
-            values.update(competencies=list(entry.competency_codes), notes=f"Changed by the trainee in pair {index}")
-            start.wait()
-            service.update(trainee, entry, profile, curricula.curriculum(profile.curriculum_version), values, None, row_version)
-            db.session.commit()
-            outcomes[index]["edit"] = True
-        except RACE:
-            db.session.rollback()
-            outcomes[index]["edit"] = False
-        finally:
-            db.session.remove()
+def _edit(app, trainee_id, evidence_id, row_version, start, *, outcomes, index):
+    def step():
+        trainee = db.session.get(User, trainee_id)
+        entry = db.session.get(EvidenceEntry, evidence_id)
+        profile = trainee.trainee_profile
+        values = {name: getattr(entry, name) for name in service.FORM_FIELDS}
+        values.update(competencies=list(entry.competency_codes), notes=f"Changed by the trainee in pair {index}")
+        start.wait()
+        service.update(trainee, entry, profile, curricula.curriculum(profile.curriculum_version), values, None, row_version)
+
+    contend(app, outcomes[index], "edit", RACE, step)
 
 
-def _sign(app, supervisor_id, request_id, seen_hash, start, outcomes, index):
-    with app.app_context():
-        try:
-            supervisor = db.session.get(User, supervisor_id)
-            signoff_request = db.session.get(SignOffRequest, request_id)
-            signoff_request.evidence  # noqa: B018 (loaded before the race, as the open page had it)
-            start.wait()
-            services.sign(signoff_request, level="3", feedback="Seen as it was", seen_hash=seen_hash, decider=supervisor)
-            db.session.commit()
-            outcomes[index]["sign"] = True
-        except RACE:
-            db.session.rollback()
-            outcomes[index]["sign"] = False
-        finally:
-            db.session.remove()
+def _sign(app, supervisor_id, request_id, seen_hash, start, *, outcomes, index):
+    def step():
+        supervisor = db.session.get(User, supervisor_id)
+        signoff_request = db.session.get(SignOffRequest, request_id)
+        signoff_request.evidence  # noqa: B018 (loaded before the race, as the open page had it)
+        start.wait()
+        services.sign(signoff_request, level="3", feedback="Seen as it was", seen_hash=seen_hash, decider=supervisor)
+
+    contend(app, outcomes[index], "sign", RACE, step)
 
 
 def test_concurrent_edit_and_sign_pairs_leave_no_signature_over_unseen_content(app):
@@ -201,15 +188,10 @@ def test_concurrent_edit_and_sign_pairs_leave_no_signature_over_unseen_content(a
     setups = [_pair_setup(people, index) for index in range(PAIRS)]
     outcomes = [{} for _ in range(PAIRS)]
     for index, (evidence_id, request_id, seen_hash, row_version) in enumerate(setups):
-        start = threading.Barrier(2)
-        threads = [
-            threading.Thread(target=_edit, args=(app, people.owner.id, evidence_id, row_version, start, outcomes, index)),
-            threading.Thread(target=_sign, args=(app, people.supervisor.id, request_id, seen_hash, start, outcomes, index)),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        race(
+            partial(_edit, app, people.owner.id, evidence_id, row_version, outcomes=outcomes, index=index),
+            partial(_sign, app, people.supervisor.id, request_id, seen_hash, outcomes=outcomes, index=index),
+        )
     db.session.expire_all()
     results = Counter()
     for (evidence_id, request_id, _seen_hash, _), outcome in zip(setups, outcomes):

@@ -3,15 +3,14 @@ evidence refers to (sparing recent ones, which may belong to a save in progress)
 
 from __future__ import annotations
 
-import io
 import os
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.app.evidence_helpers import PNG_BYTES, add_entry, form_data
-from tests.factories import TraineeFactory
+from tests.app.evidence.helpers import PNG_BYTES, certificate_form
+from tests.factories import EvidenceFactory, TraineeFactory
 from trainee_portal.extensions import db
 
 
@@ -31,8 +30,8 @@ def test_five_rejected_posts_with_a_10_mb_file_leave_no_file(client, login, uplo
     big = PNG_BYTES + b"\0" * (10 * 1024 * 1024 - len(PNG_BYTES))  # exactly the 10 MB limit: the file itself is fine
     before = set(uploads.iterdir())
     for attempt in range(5):
-        data = form_data(evidence_type="certificate", supervision_level="", title="")  # no title: the form is refused
-        response = _post(client, {**data, "attachment": (io.BytesIO(big), f"certificate-{attempt}.png")})
+        data = certificate_form(f"certificate-{attempt}.png", big, title="")  # no title: the form is refused
+        response = _post(client, data)
         assert response.status_code == 400 and "Choose the file again" in response.get_data(as_text=True)
     assert set(uploads.iterdir()) == before
 
@@ -45,13 +44,7 @@ def test_a_save_that_fails_removes_the_file_it_stored(client, login, uploads, mo
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr("trainee_portal.evidence.services.create", broken_create)
-    failed = _post(
-        client,
-        {
-            **form_data(evidence_type="certificate", supervision_level="", title="Course"),
-            "attachment": (io.BytesIO(PNG_BYTES), "certificate.png"),
-        },
-    )
+    failed = _post(client, certificate_form("certificate.png", PNG_BYTES, title="Course"))
     assert failed.status_code == 500
     assert set(uploads.iterdir()) == before
 
@@ -59,16 +52,7 @@ def test_a_save_that_fails_removes_the_file_it_stored(client, login, uploads, mo
 def test_an_edit_that_fails_removes_the_file_it_stored_and_keeps_the_old_one(client, login, uploads, monkeypatch):
     trainee = TraineeFactory()
     login(trainee)
-    assert (
-        _post(
-            client,
-            {
-                **form_data(evidence_type="certificate", supervision_level="", title="Course"),
-                "attachment": (io.BytesIO(PNG_BYTES), "certificate.png"),
-            },
-        ).status_code
-        == 302
-    )
+    assert _post(client, certificate_form("certificate.png", PNG_BYTES, title="Course")).status_code == 302
     from sqlalchemy import select
 
     from trainee_portal.models import EvidenceEntry
@@ -81,14 +65,7 @@ def test_an_edit_that_fails_removes_the_file_it_stored_and_keeps_the_old_one(cli
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr("trainee_portal.evidence.services.update", broken_update)
-    failed = _post(
-        client,
-        {
-            **form_data(evidence_type="certificate", supervision_level="", title="Course"),
-            "attachment": (io.BytesIO(PNG_BYTES), "replacement.png"),
-        },
-        url=f"/logbook/{entry.id}/edit",
-    )
+    failed = _post(client, certificate_form("replacement.png", PNG_BYTES, title="Course"), url=f"/logbook/{entry.id}/edit")
     assert failed.status_code == 500
     assert set(uploads.iterdir()) == before
 
@@ -101,7 +78,7 @@ def _aged(path: Path, seconds: float) -> Path:
 
 def test_remove_orphan_uploads_removes_old_unreferenced_files_only(app, uploads):
     trainee = TraineeFactory()
-    entry = add_entry(trainee)
+    entry = EvidenceFactory(trainee=trainee)
     entry.attachment_path = "a" * 32 + ".pdf"
     db.session.commit()
     kept = uploads / entry.attachment_path

@@ -7,24 +7,26 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from tests.app.exams_helpers import attempt, confirm, sitting
 from tests.factories import (
     AdminFactory,
     DirectorFactory,
+    ExamAttemptFactory,
+    ExamSittingFactory,
+    RapmConfirmationFactory,
     RegionFactory,
     SupervisorFactory,
     TraineeFactory,
     assign,
     direct,
 )
-from trainee_portal.exams.forms import uk_today
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamSitting
 
 
 def test_admin_adds_and_edits_a_sitting_and_bad_windows_are_refused(client, login):
     login(AdminFactory())
-    today = uk_today()
+    today = clock.today()
     data = {
         "part": "MCQ",
         "sits_on": (today + timedelta(days=90)).isoformat(),
@@ -80,19 +82,19 @@ def test_pipeline_shows_eligible_expiring_and_late_attempts_for_the_directors_re
         TraineeFactory(name=n, profile__region=region) for n in ("Dr Ready", "Dr Expiring", "Dr Fifth", "Dr Sixth")
     )
     outsider = TraineeFactory(name="Dr Outsider", profile__region=elsewhere)
-    sitting("MCQ", 40, window=(-10, 10))
-    soe = sitting("SOE", 80, window=(-5, 30))
-    old_mcq = sitting("MCQ", -(3 * 365) + 60)
-    recent_mcq = sitting("MCQ", -300)
-    attempt(expiring, old_mcq, "pass")
-    attempt(ready, recent_mcq, "pass")
-    confirm(ready, director, uk_today() - timedelta(days=200))
-    fails = [sitting("MCQ", -2000 + 150 * n) for n in range(5)]
+    ExamSittingFactory(days_from_today=40, window=(-10, 10))
+    soe = ExamSittingFactory(part="SOE", days_from_today=80, window=(-5, 30))
+    old_mcq = ExamSittingFactory(days_from_today=-(3 * 365) + 60)
+    recent_mcq = ExamSittingFactory(days_from_today=-300)
+    ExamAttemptFactory(trainee=expiring, sitting=old_mcq, result="pass")
+    ExamAttemptFactory(trainee=ready, sitting=recent_mcq, result="pass")
+    RapmConfirmationFactory(trainee=ready, director=director, advanced_training_started_on=clock.days_ago(200))
+    fails = [ExamSittingFactory(days_from_today=-2000 + 150 * n) for n in range(5)]
     for row in fails[:4]:
-        attempt(fifth, row, "fail")
-        attempt(outsider, row, "fail")
+        ExamAttemptFactory(trainee=fifth, sitting=row, result="fail")
+        ExamAttemptFactory(trainee=outsider, sitting=row, result="fail")
     for row in fails:
-        attempt(sixth, row, "fail")
+        ExamAttemptFactory(trainee=sixth, sitting=row, result="fail")
     login(director)
     statements = []
     listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
@@ -114,7 +116,7 @@ def test_pipeline_shows_eligible_expiring_and_late_attempts_for_the_directors_re
     assert baseline == 3
     for _ in range(5):
         t = TraineeFactory(profile__region=region)
-        attempt(t, recent_mcq, "fail")
+        ExamAttemptFactory(trainee=t, sitting=recent_mcq, result="fail")
     statements.clear()
     event.listen(db.engine, "before_cursor_execute", listener)
     try:

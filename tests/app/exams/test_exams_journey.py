@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.exams_helpers import attempt, sitting
-from tests.factories import DirectorFactory, RegionFactory, TraineeFactory, direct
-from trainee_portal.exams.forms import uk_today
+from tests.factories import DirectorFactory, ExamAttemptFactory, ExamSittingFactory, RegionFactory, TraineeFactory, direct
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, ExamAttempt, MockExamScore, RapmConfirmation
 
@@ -24,8 +23,8 @@ def _setup():
 
 def test_trainee_records_fail_then_pass_and_soe_opens_after_rapm_confirmation(client, login):
     trainee, director = _setup()
-    first, second = sitting("MCQ", -400), sitting("MCQ", -200)
-    upcoming = sitting("SOE", 60, window=(-5, 20))
+    first, second = ExamSittingFactory(days_from_today=-400), ExamSittingFactory(days_from_today=-200)
+    upcoming = ExamSittingFactory(part="SOE", days_from_today=60, window=(-5, 20))
     login(trainee)
     page = client.get("/exams/").data.decode()
     assert "Exam readiness" in page and "No attempts recorded yet" in page
@@ -43,11 +42,11 @@ def test_trainee_records_fail_then_pass_and_soe_opens_after_rapm_confirmation(cl
 
     client.post("/logout")
     login(director)
-    started = uk_today() - timedelta(days=200)
+    started = clock.today() - timedelta(days=200)
     response = client.post(
         f"/exams/rapm/{trainee.id}",
         data={
-            "confirmed_on": uk_today().isoformat(),
+            "confirmed_on": clock.today().isoformat(),
             "stage3_pain_complete": "y",
             "advanced_training_started_on": started.isoformat(),
         },
@@ -64,7 +63,10 @@ def test_trainee_records_fail_then_pass_and_soe_opens_after_rapm_confirmation(cl
 
 def test_bad_attempt_inputs_are_refused_with_reasons(client, login):
     trainee, _ = _setup()
-    past, future = sitting("MCQ", -100), sitting("MCQ", 30, window=(-30, 10))
+    past, future = (
+        ExamSittingFactory(days_from_today=-100),
+        ExamSittingFactory(days_from_today=30, window=(-30, 10)),
+    )
     login(trainee)
     response = client.post("/exams/attempts/new", data={"sitting_id": past.id, "result": "pass", "score": "150"})
     assert response.status_code == 400 and "0 to 100" in response.data.decode()
@@ -80,7 +82,7 @@ def test_bad_attempt_inputs_are_refused_with_reasons(client, login):
 
 def test_soe_result_without_an_mcq_pass_is_refused(client, login):
     trainee, _ = _setup()
-    soe = sitting("SOE", -50)
+    soe = ExamSittingFactory(part="SOE", days_from_today=-50)
     login(trainee)
     response = client.post("/exams/attempts/new", data={"sitting_id": soe.id, "result": "pass"})
     assert response.status_code == 400 and "MCQ must be passed first" in response.data.decode()
@@ -89,8 +91,8 @@ def test_soe_result_without_an_mcq_pass_is_refused(client, login):
 def test_sixth_attempt_needs_the_extra_training_note(client, login):
     trainee, _ = _setup()
     for n in range(5):
-        attempt(trainee, sitting("MCQ", -1000 + n * 150), "fail")
-    sixth = sitting("MCQ", -100)
+        ExamAttemptFactory(trainee=trainee, sitting=ExamSittingFactory(days_from_today=-1000 + n * 150), result="fail")
+    sixth = ExamSittingFactory(days_from_today=-100)
     login(trainee)
     response = client.post("/exams/attempts/new", data={"sitting_id": sixth.id, "result": "fail"})
     assert response.status_code == 400 and "additional educational training" in response.data.decode()
@@ -99,7 +101,7 @@ def test_sixth_attempt_needs_the_extra_training_note(client, login):
         data={"sitting_id": sixth.id, "result": "fail", "extra_training_note": "Regional MCQ course, six sessions."},
     )
     assert response.status_code == 302
-    seventh = sitting("MCQ", -10)
+    seventh = ExamSittingFactory(days_from_today=-10)
     response = client.post(
         "/exams/attempts/new", data={"sitting_id": seventh.id, "result": "pass", "extra_training_note": "More study."}
     )
@@ -111,7 +113,7 @@ def test_free_text_with_a_patient_identifier_is_refused(client, login):
     login(trainee)
     response = client.post(
         "/exams/mock-scores/new",
-        data={"part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Mock for NHS 943 476 5919", "score_percent": "60"},
+        data={"part": "MCQ", "taken_on": clock.today().isoformat(), "title": "Mock for NHS 943 476 5919", "score_percent": "60"},
     )
     assert response.status_code == 400 and "NHS number" in response.data.decode()
 
@@ -119,7 +121,7 @@ def test_free_text_with_a_patient_identifier_is_refused(client, login):
 def test_mock_scores_refuse_future_dates_and_out_of_range_scores_and_keep_input(client, login):
     trainee, _ = _setup()
     login(trainee)
-    tomorrow = (uk_today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     response = client.post(
         "/exams/mock-scores/new", data={"part": "MCQ", "taken_on": tomorrow, "title": "Question bank", "score_percent": "101"}
     )
@@ -128,7 +130,7 @@ def test_mock_scores_refuse_future_dates_and_out_of_range_scores_and_keep_input(
     assert 'value="Question bank"' in page
     response = client.post(
         "/exams/mock-scores/new",
-        data={"part": "MCQ", "taken_on": uk_today().isoformat(), "title": "Question bank", "score_percent": "64"},
+        data={"part": "MCQ", "taken_on": clock.today().isoformat(), "title": "Question bank", "score_percent": "64"},
     )
     assert response.status_code == 302
     assert db.session.scalar(select(MockExamScore.score_percent)) == 64
@@ -136,7 +138,7 @@ def test_mock_scores_refuse_future_dates_and_out_of_range_scores_and_keep_input(
 
 def test_director_corrects_an_attempt_with_a_reason_and_trainee_cannot(client, login):
     trainee, director = _setup()
-    row = attempt(trainee, sitting("MCQ", -100), "fail", score=40)
+    row = ExamAttemptFactory(trainee=trainee, sitting=ExamSittingFactory(days_from_today=-100), result="fail", score=40)
     login(trainee)
     assert client.get(f"/exams/attempts/{row.id}/correct").status_code == 403
     client.post("/logout")
@@ -165,8 +167,8 @@ def test_rapm_confirmation_is_for_directors_in_scope_and_validated(client, login
     response = client.post(
         f"/exams/rapm/{trainee.id}",
         data={
-            "confirmed_on": (uk_today() + timedelta(days=3)).isoformat(),
-            "advanced_training_started_on": uk_today().isoformat(),
+            "confirmed_on": (clock.today() + timedelta(days=3)).isoformat(),
+            "advanced_training_started_on": clock.today().isoformat(),
         },
     )
     page = response.data.decode()

@@ -18,14 +18,13 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from tests.app.evidence_helpers import PDF_BYTES, PNG_BYTES, add_entry
+from tests.app.evidence.helpers import PDF_BYTES, PNG_BYTES
 from tests.conftest import create_test_database, make_test_config
-from tests.factories import SupervisorFactory, TraineeFactory, assign
+from tests.factories import EvidenceFactory, SupervisorFactory, TraineeFactory, assign
 from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.maintenance.backup import BackupError, find_pg_tool, row_counts
 from trainee_portal.models import AuditRecord, User
-from trainee_portal.models._base import utcnow
 
 
 def run(app, *args):
@@ -52,10 +51,10 @@ def _some_records(app) -> dict[str, bytes]:
     for content, suffix in ((PDF_BYTES + os.urandom(64), ".pdf"), (PNG_BYTES + os.urandom(64), ".png")):
         name = hashlib.sha256(content).hexdigest()[:32] + suffix
         (uploads / name).write_bytes(content)
-        add_entry(
-            trainee,
+        EvidenceFactory(
+            trainee=trainee,
             evidence_type="certificate",
-            level=None,
+            supervision_level=None,
             attachment_name=f"certificate{suffix}",
             attachment_path=name,
             attachment_mime="application/pdf",
@@ -314,11 +313,10 @@ def test_a_tampered_backup_is_refused_and_nothing_live_changes(app, tmp_path, ta
     assert sorted(Path(app.config["UPLOAD_DIR"]).iterdir()) == uploads
 
 
-def test_a_backup_whose_signed_heads_were_deleted_is_refused_by_the_heads_this_machine_kept(app, tmp_path, monkeypatch):
+def test_a_backup_whose_signed_heads_were_deleted_is_refused_by_the_heads_this_machine_kept(app, tmp_path, clock):
     """A backup rewritten consistently (rows, counts and hashes) still meets the heads this machine signed before it."""
     _some_records(app)
-    with monkeypatch.context() as patch:  # signed a minute before the backup is taken
-        patch.setattr(audit, "utcnow", lambda: utcnow() - timedelta(minutes=1))
+    with clock.at(clock.now() - timedelta(minutes=1)):  # signed a minute before the backup is taken
         audit.take_checkpoint("command")
     assert run(app, "backup", str(tmp_path / "good.tar.gz")).exit_code == 0
     members = _members(tmp_path / "good.tar.gz")

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff_helpers import cast, free_port, make_entry, request_via_app
+from tests.app.signoff.helpers import cast, request_via_app
+from tests.factories import DopsFactory
+from tests.support import clock
+from tests.support.mail import free_port
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, OutboxMessage, SignOffRequest
-from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.sender import send_due
 
 
@@ -25,7 +27,7 @@ def _sign(client, login, people, signoff_request):
 
 def test_request_and_decision_emails_are_delivered_over_smtp(client, login, smtp, app):
     people = cast()
-    entry = make_entry(people.owner, title="Epidural review")
+    entry = DopsFactory(trainee=people.owner, title="Epidural review")
     signoff_request = request_via_app(client, login, people, entry)
     _sign(client, login, people, signoff_request)
     report = send_due()
@@ -39,10 +41,10 @@ def test_request_and_decision_emails_are_delivered_over_smtp(client, login, smtp
 
 def test_smtp_failure_keeps_the_decision_and_retries_with_backoff(client, login, app):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     _sign(client, login, people, signoff_request)  # MAIL_PORT points at nothing in tests
-    now = utcnow()
+    now = clock.now()
     report = send_due(now=now)
     assert report.failed == 2 and report.sent == 0
     db.session.expire_all()
@@ -64,7 +66,7 @@ def test_retries_stop_after_the_limit_and_the_row_stays(client, login, app):
     db.session.commit()
     app.config["MAIL_MAX_ATTEMPTS"] = 2
     try:
-        now = utcnow()
+        now = clock.now()
         send_due(now=now)
         report = send_due(now=now + timedelta(hours=1))
     finally:
@@ -83,7 +85,7 @@ def test_failed_message_is_delivered_once_the_server_is_back(client, login, smtp
     db.session.commit()
     working_port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = free_port()
-    now = utcnow()
+    now = clock.now()
     assert send_due(now=now).failed == 1
     app.config["MAIL_PORT"] = working_port
     assert send_due(now=now + timedelta(minutes=2)).sent == 1
@@ -100,10 +102,10 @@ def test_send_outbox_command_reports_and_exits_nonzero_on_failure(client, login,
 
 def test_send_reminders_for_requests_waiting_longer_than_the_setting(client, login, smtp, app):
     people = cast()
-    old, fresh = make_entry(people.owner, title="Old request"), make_entry(people.owner, title="Fresh request")
+    old, fresh = DopsFactory(trainee=people.owner, title="Old request"), DopsFactory(trainee=people.owner, title="Fresh request")
     for entry, days in ((old, 10), (fresh, 1)):
         r = request_via_app(client, login, people, entry)
-        r.created_at = utcnow() - timedelta(days=days)
+        r.created_at = clock.now() - timedelta(days=days)
     db.session.commit()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["send-reminders", "--days", "5"])
@@ -125,7 +127,7 @@ def test_send_reminders_for_requests_waiting_longer_than_the_setting(client, log
 
 def test_notifications_page_counts_unread_and_marks_read(client, login):
     people = cast()
-    entry = make_entry(people.owner, title="Nerve block")
+    entry = DopsFactory(trainee=people.owner, title="Nerve block")
     signoff_request = request_via_app(client, login, people, entry)
     _sign(client, login, people, signoff_request)
     login(people.owner)

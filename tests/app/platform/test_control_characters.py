@@ -4,7 +4,7 @@ the database (PostgreSQL refuses a NUL in text, which used to be a 500), on both
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import String, Text, func, select
 
-from tests.app.signoff_helpers import cast, make_entry, request_via_app
-from tests.factories import AdminFactory, DirectorFactory, RegionFactory, TraineeFactory, direct
+from tests.app.signoff.helpers import cast, request_via_app
+from tests.factories import AdminFactory, DirectorFactory, DopsFactory, RegionFactory, TraineeFactory, direct
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpOutcome, EvidenceEntry, Region, SignOff, SignOffRequest, User
-from trainee_portal.models._base import utcnow
 from trainee_portal.platform.inputs import CONTROL_CHARACTERS, clean_text
 from trainee_portal.signoff.links import mint_token
 
@@ -44,14 +44,14 @@ def test_clean_text_removes_controls_and_keeps_text_tabs_and_line_breaks():
 
 def _pending_with_token(client, login, people, entry):
     signoff_request = request_via_app(client, login, people, entry, recipient="assessor", email="visitor@nhs.example")
-    token = mint_token(signoff_request, utcnow())
+    token = mint_token(signoff_request, clock.now())
     db.session.commit()
     return signoff_request, token
 
 
 def test_nul_in_the_public_assessor_form_is_removed(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request, token = _pending_with_token(client, login, people, entry)
     response = client.post(
         f"/signoff/assessor/{token}",
@@ -75,7 +75,7 @@ def test_nul_in_the_public_assessor_form_is_removed(client, login):
 @pytest.mark.parametrize("decision,field", [("sign", "feedback"), ("return", "reason")])
 def test_nul_in_sign_off_feedback_and_return_reason_is_removed(client, login, decision, field):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     response = client.post(
@@ -104,7 +104,7 @@ def test_nul_in_arcp_notes_is_removed(client, login):
         data={
             "training_year": "ST5",
             "outcome": "2",
-            "panel_date": (date.today() - timedelta(days=3)).isoformat(),
+            "panel_date": (clock.today() - timedelta(days=3)).isoformat(),
             "notes": "Needs two\x00 more DOPS.\x1b",
         },
     )
@@ -143,7 +143,7 @@ def test_control_characters_in_an_upload_name_are_removed(client, login):
         content_type="multipart/form-data",
         data={
             "evidence_type": "certificate",
-            "occurred_on": date.today().isoformat(),
+            "occurred_on": clock.today().isoformat(),
             "title": "Course\x00 certificate",
             "competencies": [code],
             "attachment": (io.BytesIO(b"%PDF-1.4 tiny"), "course\x00\x07.pdf"),
@@ -157,7 +157,7 @@ def test_control_characters_in_an_upload_name_are_removed(client, login):
 
 def test_a_nul_in_a_csv_cell_is_removed_not_a_500(client, login):
     login(TraineeFactory())
-    day = (date.today() - timedelta(days=10)).strftime("%d/%m/%Y")
+    day = (clock.today() - timedelta(days=10)).strftime("%d/%m/%Y")
     csv = (
         "date,type,title,competencies,setting,hospital,supervision_level,notes\n"
         f"{day},Clinic,Follow-up\x00 clinic,S3_PM_01,outpatient,Salford\x00 Royal,2b,Reviewed\x01 pacing plan\x00\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.security_helpers import csrf_app, page_token, sample_url, sign_in_with_token
+from tests.app.platform.helpers import csrf_app, page_token, sample_url, sign_in_with_token
 from tests.factories import TraineeFactory
 from trainee_portal.extensions import csrf
 

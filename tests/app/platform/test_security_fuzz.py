@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.app.security_helpers import sample_url
-from tests.app.security_world import build_world, snapshot
+from tests.app.platform.helpers import sample_url
+from tests.app.platform.world import build_world, snapshot
 from tests.conftest import TEST_PASSWORD
 from trainee_portal import create_app
 

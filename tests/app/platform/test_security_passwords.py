@@ -73,13 +73,10 @@ def test_a_good_passphrase_passes_the_name_rule(app, password):
 
 
 def test_the_name_rule_holds_when_changing_a_password(client, login):
-    from tests.conftest import TEST_PASSWORD
+    from tests.app.auth.helpers import change_password
     from tests.factories import TraineeFactory
 
     user = TraineeFactory(name="Dr Priya Sharma", email="priya.sharma@nhs.net")
     login(user)
-    response = client.post(
-        "/account/password",
-        data={"current_password": TEST_PASSWORD, "new_password": "Sharma1985Sharma", "confirm_password": "Sharma1985Sharma"},
-    )
+    response = change_password(client, "Sharma1985Sharma")
     assert response.status_code == 400 and "from your name or email address" in response.data.decode()

@@ -9,8 +9,10 @@ from datetime import timedelta
 
 import pytest
 
+from tests.app.auth.helpers import change_password
 from tests.conftest import TEST_PASSWORD, make_test_config
 from tests.factories import TraineeFactory
+from tests.support.clients import Browser
 from trainee_portal import create_app
 from trainee_portal.platform.hardening import LAST_SEEN_AT, SIGNED_IN_AT
 
@@ -119,33 +121,6 @@ def test_public_and_signed_in_pages_carry_headers_and_no_inline_script(client):
 # --- server-side revocation: a per-user session generation --------------------------------------------------------
 
 
-class Browser:
-    """A client whose every request has its own app context, so Flask-Login's per-request user cache (kept in `g`)
-    cannot carry one client's sign-in over to another."""
-
-    def __init__(self, app, cookie: str | None = None):
-        self.app, self.client = app, app.test_client()
-        if cookie is not None:
-            self.client.set_cookie("session", cookie)
-
-    def get(self, url):
-        with self.app.app_context():
-            return self.client.get(url)
-
-    def post(self, url, **kwargs):
-        with self.app.app_context():
-            return self.client.post(url, **kwargs)
-
-    def signed_in(self) -> bool:
-        response = self.get("/higher/")
-        assert response.status_code in (200, 302), response.status_code
-        return response.status_code == 200
-
-    @property
-    def cookie(self) -> str:
-        return self.client.get_cookie("session").value
-
-
 def test_a_session_cookie_copied_before_sign_out_is_refused_after_it(app):
     owner = Browser(app)
     assert _sign_in(owner, TraineeFactory()).status_code == 302
@@ -162,14 +137,7 @@ def test_a_password_change_signs_out_every_other_session_but_keeps_the_changing_
     _sign_in(laptop, user)
     _sign_in(phone, user)
     old_cookie = laptop.cookie
-    response = laptop.post(
-        "/account/password",
-        data={
-            "current_password": TEST_PASSWORD,
-            "new_password": "quiet-orchard-lantern-27",
-            "confirm_password": "quiet-orchard-lantern-27",
-        },
-    )
+    response = change_password(laptop, "quiet-orchard-lantern-27")
     assert response.status_code == 302
     assert laptop.signed_in(), "the session that changed the password is re-issued with the new generation"
     assert not phone.signed_in()

@@ -3,47 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff_helpers import cast, make_entry, request_via_app
+from tests.app.signoff.helpers import ASSESSOR, assessor_decides, assessor_link, cast, request_via_app
+from tests.factories import DopsFactory
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, OutboxMessage, SignOff, SignOffRequest
 from trainee_portal.notifications.sender import send_due
 
-ASSESSOR = "visiting.consultant@nhs.example"
-
-
-def _link_for(client, login, people, entry, smtp):
-    signoff_request = request_via_app(client, login, people, entry, recipient="assessor", email=ASSESSOR)
-    assert signoff_request.token_hash is None  # no token exists until the email is sent
-    assert send_due().sent == 1
-    (mail,) = smtp.messages
-    assert mail["To"] == ASSESSOR
-    url = re.search(r"http://\S+/signoff/assessor/(\S+)", mail.get_payload(decode=True).decode())
-    return signoff_request, url.group(1)
-
-
-def _decide(client, token, **overrides):
-    entry_hash = overrides.pop("seen_hash", None)
-    data = {
-        "assessor_name": "Dr Visiting Consultant",
-        "assessor_gmc": "1234567",
-        "decision": "sign",
-        "supervision_level": "3",
-        "feedback": "Safe and fluent.",
-        "seen_hash": entry_hash,
-    }
-    data.update(overrides)
-    return client.post(f"/signoff/assessor/{token}", data=data)
-
 
 def test_link_token_is_stored_only_as_its_hash(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
-    signoff_request, token = _link_for(client, login, people, entry, smtp)
+    entry = DopsFactory(trainee=people.owner)
+    signoff_request, token = assessor_link(client, login, people, entry, smtp)
     db.session.expire_all()
     stored = db.session.get(SignOffRequest, signoff_request.id)
     assert len(token) >= 43 and stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
@@ -56,19 +30,19 @@ def test_link_token_is_stored_only_as_its_hash(client, login, smtp):
 
 def test_assessor_sees_only_that_item_and_signs_once(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner, title="The requested block")
-    make_entry(people.owner, title="Another private item")
-    signoff_request, token = _link_for(client, login, people, entry, smtp)
+    entry = DopsFactory(trainee=people.owner, title="The requested block")
+    DopsFactory(trainee=people.owner, title="Another private item")
+    signoff_request, token = assessor_link(client, login, people, entry, smtp)
     page = client.get(f"/signoff/assessor/{token}")
     text = page.data.decode()
     assert page.status_code == 200 and "The requested block" in text and "Another private item" not in text
     assert "GMC number" in text
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
-    bad = _decide(client, token, assessor_gmc="12345", seen_hash=seen)
+    bad = assessor_decides(client, token, assessor_gmc="12345", seen_hash=seen)
     assert bad.status_code == 400 and "7 digits" in bad.data.decode() and "Dr Visiting Consultant" in bad.data.decode()
-    own = _decide(client, token, assessor_gmc=people.owner.trainee_profile.gmc_number, seen_hash=seen)
+    own = assessor_decides(client, token, assessor_gmc=people.owner.trainee_profile.gmc_number, seen_hash=seen)
     assert own.status_code == 400 and "trainee&#39;s own GMC number" in own.data.decode()
-    done = _decide(client, token, seen_hash=seen)
+    done = assessor_decides(client, token, seen_hash=seen)
     assert done.status_code == 302 and "/signoff/assessor/done" in done.headers["Location"]
     db.session.expire_all()
     signoff = db.session.scalar(select(SignOff))
@@ -80,15 +54,15 @@ def test_assessor_sees_only_that_item_and_signs_once(client, login, smtp):
     assert "GMC 1234567" in record.actor_label and record.actor_id is None
     again = client.get(f"/signoff/assessor/{token}")
     assert again.status_code == 410 and "already been used" in again.data.decode()
-    replay = _decide(client, token, seen_hash=seen)
+    replay = assessor_decides(client, token, seen_hash=seen)
     assert replay.status_code == 410 and db.session.query(SignOff).count() == 1
 
 
 def test_assessor_can_return_with_a_reason(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
-    _, token = _link_for(client, login, people, entry, smtp)
-    response = _decide(
+    entry = DopsFactory(trainee=people.owner)
+    _, token = assessor_link(client, login, people, entry, smtp)
+    response = assessor_decides(
         client,
         token,
         decision="return",
@@ -104,14 +78,14 @@ def test_assessor_can_return_with_a_reason(client, login, smtp):
 
 def test_expired_and_unknown_links_are_refused_clearly(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
-    signoff_request, token = _link_for(client, login, people, entry, smtp)
+    entry = DopsFactory(trainee=people.owner)
+    signoff_request, token = assessor_link(client, login, people, entry, smtp)
     stored = db.session.get(SignOffRequest, signoff_request.id)
     stored.expires_at = stored.created_at - timedelta(seconds=1)
     db.session.commit()
     expired = client.get(f"/signoff/assessor/{token}")
     assert expired.status_code == 410 and "This link has expired" in expired.data.decode()
-    posted = _decide(client, token, seen_hash="x")
+    posted = assessor_decides(client, token, seen_hash="x")
     assert posted.status_code == 410 and db.session.query(SignOff).count() == 0
     unknown = client.get("/signoff/assessor/" + "A" * 43)
     assert unknown.status_code == 404 and "not recognised" in unknown.data.decode()
@@ -120,14 +94,14 @@ def test_expired_and_unknown_links_are_refused_clearly(client, login, smtp):
 
 def test_withdrawn_request_link_stops_working_and_unsent_link_is_never_sent(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
-    signoff_request, token = _link_for(client, login, people, entry, smtp)
+    entry = DopsFactory(trainee=people.owner)
+    signoff_request, token = assessor_link(client, login, people, entry, smtp)
     login(people.owner)
     assert client.post(f"/signoff/requests/{signoff_request.id}/cancel").status_code == 302
     client.post("/logout")
     refused = client.get(f"/signoff/assessor/{token}")
     assert refused.status_code == 410 and "withdrawn" in refused.data.decode()
-    second = make_entry(people.owner, title="Second")
+    second = DopsFactory(trainee=people.owner, title="Second")
     pending = request_via_app(client, login, people, second, recipient="assessor", email=ASSESSOR)
     login(people.owner)
     client.post(f"/signoff/requests/{pending.id}/cancel")
@@ -139,8 +113,8 @@ def test_withdrawn_request_link_stops_working_and_unsent_link_is_never_sent(clie
 
 def test_trainee_cannot_use_a_link_to_their_own_evidence(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
-    _, token = _link_for(client, login, people, entry, smtp)
+    entry = DopsFactory(trainee=people.owner)
+    _, token = assessor_link(client, login, people, entry, smtp)
     login(people.owner)
     response = client.get(f"/signoff/assessor/{token}")
     assert response.status_code == 403 and "cannot assess your own evidence" in response.data.decode()

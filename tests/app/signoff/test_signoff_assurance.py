@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff.test_signoff_assessor import _decide, _link_for
-from tests.app.signoff_helpers import cast, make_entry, request_via_app
-from tests.factories import SupervisorFactory, assign
+from tests.app.signoff.helpers import assessor_decides, assessor_link, cast, request_via_app, trust
+from tests.factories import AssessorLinkFactory, DopsFactory, SupervisorFactory, assign
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, OutboxMessage, SignOff, SignOffRequest
 from trainee_portal.signoff.labels import signature_label
-from trainee_portal.signoff.links import hash_token
 from trainee_portal.summaries import progress
 
 SIGNED_KEYS = {
@@ -34,26 +31,15 @@ SIGNED_KEYS = {
 }
 
 
-def _trust(people, domains: str) -> None:
-    people.owner.trainee_profile.region.trusted_assessor_domains = domains
-    db.session.commit()
-
-
 def _assessor_signs(client, login, people, entry, email, smtp):
     """Ask an outside assessor at this address through the app, and let them sign through their link."""
-    import tests.app.signoff.test_signoff_assessor as assessor_tests
-
-    saved, assessor_tests.ASSESSOR = assessor_tests.ASSESSOR, email
-    try:
-        _, token = _link_for(client, login, people, entry, smtp)
-    finally:
-        assessor_tests.ASSESSOR = saved
+    _, token = assessor_link(client, login, people, entry, smtp, email)
     smtp.messages.clear()
     page = client.get(f"/signoff/assessor/{token}").data.decode()
     trusted = policy.trusted_assessor_domain(db.session.get(EvidenceEntry, entry.id), email) is not None
     assert ("your signature counts once the trainee's educational supervisor confirms it" in page) is not trusted
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
-    response = _decide(client, token, seen_hash=seen, feedback="Fluent and safe.")
+    response = assessor_decides(client, token, seen_hash=seen, feedback="Fluent and safe.")
     assert response.status_code == 302, response.data.decode()[:1500]
     db.session.expire_all()
     return db.session.scalar(select(SignOff).where(SignOff.evidence_id == entry.id))
@@ -70,8 +56,8 @@ def _tally_statuses(trainee_id: int) -> set[str]:
 
 def test_assessor_at_a_trusted_domain_counts_and_says_so(client, login, smtp):
     people = cast()
-    _trust(people, "NHS.net")
-    entry = make_entry(people.owner)
+    trust(people, "NHS.net")
+    entry = DopsFactory(trainee=people.owner)
     signoff = _assessor_signs(client, login, people, entry, "visiting.consultant@trust.nhs.net", smtp)
     assert signoff.assurance == "trusted_domain" and signoff.assessor_email == "visiting.consultant@trust.nhs.net"
     assert db.session.get(EvidenceEntry, entry.id).status == "signed" and _tally_statuses(people.owner.id) == {"signed"}
@@ -88,8 +74,8 @@ def test_assessor_at_a_trusted_domain_counts_and_says_so(client, login, smtp):
 
 def test_a_look_alike_domain_is_not_trusted(app):
     people = cast()
-    _trust(people, "nhs.net, @Example.ORG")
-    entry = make_entry(people.owner)
+    trust(people, "nhs.net, @Example.ORG")
+    entry = DopsFactory(trainee=people.owner)
     assert people.owner.trainee_profile.region.trusted_domains == ("nhs.net", "example.org")
     for email, expected in (
         ("a@nhs.net", "nhs.net"),
@@ -107,8 +93,8 @@ def test_a_look_alike_domain_is_not_trusted(app):
 
 def test_untrusted_assessor_waits_for_the_educational_supervisor_who_confirms_it(client, login, smtp):
     people = cast()
-    _trust(people, "nhs.net")
-    entry = make_entry(people.owner)
+    trust(people, "nhs.net")
+    entry = DopsFactory(trainee=people.owner)
     signoff = _assessor_signs(client, login, people, entry, "locum@pain-clinic.example", smtp)
     assert signoff.assurance == "unconfirmed" and signoff.voided_at is None
     assert db.session.get(EvidenceEntry, entry.id).status == "submitted"
@@ -123,7 +109,7 @@ def test_untrusted_assessor_waits_for_the_educational_supervisor_who_confirms_it
     assert "awaiting confirmation by the educational supervisor, so it does not count yet" in page
     edit = client.get(f"/logbook/{entry.id}/edit")
     assert edit.status_code == 302 and edit.headers["Location"].endswith(f"/logbook/{entry.id}")
-    from tests.app.evidence_helpers import form_data
+    from tests.app.evidence.helpers import form_data
 
     refused = client.post(
         f"/logbook/{entry.id}/edit", data=form_data(title="Changed under the assessor", competencies=list(entry.competency_codes))
@@ -163,7 +149,7 @@ def test_untrusted_assessor_waits_for_the_educational_supervisor_who_confirms_it
 
 def test_declining_voids_the_signature_and_returns_the_evidence_with_the_reason(client, login, smtp):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff = _assessor_signs(client, login, people, entry, "someone@mail.example", smtp)
     login(people.supervisor)
     missing = client.post(f"/signoff/signatures/{signoff.id}/confirm", data={"decision": "decline", "reason": ""})
@@ -191,7 +177,7 @@ def test_declining_voids_the_signature_and_returns_the_evidence_with_the_reason(
 
 def test_a_supervisors_signature_says_so_and_its_payload_follows_the_contract(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
@@ -212,11 +198,9 @@ def test_a_supervisors_signature_says_so_and_its_payload_follows_the_contract(cl
 
 
 def test_nobody_signs_their_own_evidence_by_an_assessor_link(client, login, smtp):
-    people = cast()
-    _trust(people, "nhs.net")
-    people.owner.email = "tamsin.owner@nhs.net"
-    db.session.commit()
-    entry = make_entry(people.owner)
+    people = cast(owner_email="tamsin.owner@nhs.net")
+    trust(people, "nhs.net")
+    entry = DopsFactory(trainee=people.owner)
     login(people.owner)
     own = client.post(f"/signoff/request/{entry.id}", data={"recipient": "assessor", "assessor_email": "Tamsin.Owner@NHS.net"})
     assert own.status_code == 400 and "cannot sign off your own evidence" in own.data.decode()
@@ -225,17 +209,8 @@ def test_nobody_signs_their_own_evidence_by_an_assessor_link(client, login, smtp
     # A request to the trainee's own address that exists anyway (made before the rule, or by SQL) is still refused.
     token = "own-address-token-0123456789-0123456789-abc"
     entry.status = "submitted"
-    db.session.add(
-        SignOffRequest(
-            evidence_id=entry.id,
-            requested_by_id=people.owner.id,
-            assessor_email="TAMSIN.OWNER@nhs.net",
-            token_hash=hash_token(token),
-            expires_at=datetime.utcnow() + timedelta(days=3),
-        )
-    )
-    db.session.commit()
+    AssessorLinkFactory(evidence=entry, assessor_email="TAMSIN.OWNER@nhs.net", token=token)
     assert client.get(f"/signoff/assessor/{token}").status_code == 403
-    refused = _decide(client, token, seen_hash=entry.compute_content_hash())
+    refused = assessor_decides(client, token, seen_hash=entry.compute_content_hash())
     assert refused.status_code == 403 and db.session.query(SignOff).count() == 0
     assert db.session.get(EvidenceEntry, entry.id).status == "submitted"

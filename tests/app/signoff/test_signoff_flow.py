@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.signoff_helpers import cast, make_entry, request_via_app
-from tests.factories import SupervisorFactory, assign
+from tests.app.signoff.helpers import cast, request_via_app
+from tests.factories import DopsFactory, SupervisorFactory, assign
+from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     AuditRecord,
@@ -40,7 +41,7 @@ def _actions(trainee_id):
 
 def test_request_offers_only_current_supervisors_and_notifies_the_chosen_one(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     login(people.owner)
     page = client.get(f"/signoff/request/{entry.id}").data.decode()
     assert people.supervisor.name in page
@@ -60,7 +61,7 @@ def test_request_offers_only_current_supervisors_and_notifies_the_chosen_one(cli
 
 def test_asking_twice_sends_the_trainee_to_the_pending_request(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     request_via_app(client, login, people, entry)
     login(people.owner)
     again = client.post(f"/signoff/request/{entry.id}", data={"recipient": str(people.supervisor.id)})
@@ -70,7 +71,7 @@ def test_asking_twice_sends_the_trainee_to_the_pending_request(client, login):
 
 def test_outside_assessor_needs_an_email_and_not_the_trainees_own(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     login(people.owner)
     missing = client.post(f"/signoff/request/{entry.id}", data={"recipient": "assessor", "assessor_email": ""})
     assert missing.status_code == 400 and "Enter the outside assessor" in missing.data.decode()
@@ -81,7 +82,7 @@ def test_outside_assessor_needs_an_email_and_not_the_trainees_own(client, login)
 
 def test_supervisor_signs_and_the_signature_covers_the_content(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     page = client.get(f"/signoff/requests/{signoff_request.id}").data.decode()
@@ -107,7 +108,7 @@ def test_supervisor_signs_and_the_signature_covers_the_content(client, login):
 
 def test_double_submit_leaves_one_signature_and_says_so(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     data = {
@@ -126,7 +127,7 @@ def test_a_race_past_the_page_check_is_refused_by_the_conditional_update(client,
     from trainee_portal.signoff import services
 
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
     services.sign(signoff_request, level="2b", feedback="", seen_hash=seen, decider=people.supervisor)
@@ -146,7 +147,7 @@ def test_a_race_past_the_page_check_is_refused_by_the_conditional_update(client,
 
 def test_changed_evidence_is_not_signed_blind(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     seen = db.session.get(EvidenceEntry, entry.id).compute_content_hash()
     db.session.get(EvidenceEntry, entry.id).notes = "Edited while the supervisor was reading."
@@ -163,7 +164,7 @@ def test_changed_evidence_is_not_signed_blind(client, login):
 
 def test_return_needs_a_reason_without_patient_identifiers_and_the_trainee_sees_it(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.supervisor)
     url = f"/signoff/requests/{signoff_request.id}/decide"
@@ -192,7 +193,7 @@ def test_return_needs_a_reason_without_patient_identifiers_and_the_trainee_sees_
 
 def test_trainee_withdraws_a_pending_request(client, login):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     login(people.owner)
     assert client.post(f"/signoff/requests/{signoff_request.id}/cancel").status_code == 302
@@ -207,7 +208,7 @@ def test_trainee_withdraws_a_pending_request(client, login):
 
 def test_queue_lists_pending_requests_oldest_first_with_wait_days(client, login):
     people = cast()
-    newer, older = make_entry(people.owner, title="Newer item"), make_entry(people.owner, title="Older item")
+    newer, older = DopsFactory(trainee=people.owner, title="Newer item"), DopsFactory(trainee=people.owner, title="Older item")
     for entry, days in ((newer, 2), (older, 20)):
         r = request_via_app(client, login, people, entry)
         r.created_at = r.created_at - timedelta(days=days)
@@ -222,9 +223,9 @@ def test_queue_drops_requests_once_the_assignment_ends(client, login):
     people = cast()
     former = SupervisorFactory()
     assignment = assign(former, people.owner)
-    entry = make_entry(people.owner, title="Left behind")
+    entry = DopsFactory(trainee=people.owner, title="Left behind")
     request_via_app(client, login, people, entry, recipient=str(former.id))
-    assignment.ends_on = date.today() - timedelta(days=1)
+    assignment.ends_on = clock.today() - timedelta(days=1)
     db.session.commit()
     login(former)
     assert "Left behind" not in client.get("/signoff/").data.decode()
@@ -241,19 +242,19 @@ def test_stage_sign_off_is_offered_only_when_the_core_says_ready(client, login):
     assert progress_row is not None
     url = f"/signoff/stage/{people.owner.id}/{progress_row.stage_key}"
     assert "cannot be signed off yet" in client.get(url).data.decode()
-    assert client.post(url, data={"signed_on": date.today().isoformat()}).status_code == 400
+    assert client.post(url, data={"signed_on": clock.today().isoformat()}).status_code == 400
     assert db.session.query(StageSignOff).count() == 0
     progress_row.ready_for_signoff = True  # stands in for a stage whose every rule the core found met
     db.session.commit()
     assert progress_row.stage_key in client.get("/signoff/").data.decode()
-    future = client.post(url, data={"signed_on": (date.today() + timedelta(days=2)).isoformat()})
+    future = client.post(url, data={"signed_on": (clock.today() + timedelta(days=2)).isoformat()})
     assert future.status_code == 400 and "cannot be in the future" in future.data.decode()
-    assert client.post(url, data={"signed_on": date.today().isoformat(), "comment": "Well done."}).status_code == 302
+    assert client.post(url, data={"signed_on": clock.today().isoformat(), "comment": "Well done."}).status_code == 302
     stage_signoff = db.session.scalar(select(StageSignOff))
-    assert stage_signoff.signed_on == date.today() and stage_signoff.signed_by_id == people.supervisor.id
+    assert stage_signoff.signed_on == clock.today() and stage_signoff.signed_by_id == people.supervisor.id
     assert _actions(people.owner.id)[-1][0] == "stage.signed_off"
     assert "was signed off on" in client.get(url).data.decode()
-    assert client.post(url, data={"signed_on": date.today().isoformat()}).status_code == 400
+    assert client.post(url, data={"signed_on": clock.today().isoformat()}).status_code == 400
     assert db.session.query(StageSignOff).count() == 1
 
 

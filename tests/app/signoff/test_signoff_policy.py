@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from flask_login import AnonymousUserMixin
 
-from tests.app.signoff_helpers import ROLES, cast, make_entry, request_via_app, user_for
+from tests.app.signoff.helpers import ROLES, cast, request_via_app, user_for
+from tests.factories import AssessorLinkFactory, DopsFactory, SignOffRequestFactory
+from tests.support import clock
 from trainee_portal import policy
 from trainee_portal.extensions import db
-from trainee_portal.models import OutboxMessage, SignOffRequest
-from trainee_portal.models._base import utcnow
+from trainee_portal.models import OutboxMessage
 
 ANON = AnonymousUserMixin()
 
@@ -36,11 +37,10 @@ EXPECTED = {
 @pytest.mark.parametrize("role", ROLES)
 def test_signoff_rules_for_every_role(app, role):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     user = _who(people, role)
     asked = (policy.can_request_signoff(user, entry), policy.can_ask_supervisor(user, entry, people.supervisor))
-    pending = SignOffRequest(evidence_id=entry.id, requested_by_id=people.owner.id, supervisor_id=people.supervisor.id)
-    db.session.add(pending)
+    pending = SignOffRequestFactory(evidence=entry, supervisor=people.supervisor)
     entry.status = "submitted"
     db.session.commit()
     result = asked + (
@@ -55,7 +55,7 @@ def test_signoff_rules_for_every_role(app, role):
 
 def test_nobody_asks_an_unassigned_or_former_supervisor(app):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     assert policy.can_ask_supervisor(people.owner, entry, people.supervisor)
     assert not policy.can_ask_supervisor(people.owner, entry, people.unassigned_supervisor)
     assert not policy.can_ask_supervisor(people.owner, entry, people.ended_supervisor)
@@ -63,7 +63,7 @@ def test_nobody_asks_an_unassigned_or_former_supervisor(app):
 
 def test_trainee_cannot_name_themselves_as_outside_assessor(app):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     assert policy.can_ask_assessor(people.owner, entry, "visiting@nhs.example")
     assert not policy.can_ask_assessor(people.owner, entry, people.owner.email.upper())
     assert not policy.can_ask_assessor(people.other_trainee, entry, "visiting@nhs.example")
@@ -71,11 +71,8 @@ def test_trainee_cannot_name_themselves_as_outside_assessor(app):
 
 def test_a_decided_request_can_be_decided_by_nobody(app):
     people = cast()
-    entry = make_entry(people.owner, status="submitted")
-    decided = SignOffRequest(
-        evidence_id=entry.id, requested_by_id=people.owner.id, supervisor_id=people.supervisor.id, status="signed"
-    )
-    db.session.add(decided)
+    entry = DopsFactory(trainee=people.owner, status="submitted")
+    decided = SignOffRequestFactory(evidence=entry, supervisor=people.supervisor, status="signed")
     db.session.commit()
     assert not policy.can_decide_signoff(people.supervisor, decided)
     assert not policy.can_cancel_signoff(people.owner, decided)
@@ -83,7 +80,7 @@ def test_a_decided_request_can_be_decided_by_nobody(app):
 
 def test_signed_evidence_cannot_be_requested_again_or_edited(app):
     people = cast()
-    entry = make_entry(people.owner, status="signed")
+    entry = DopsFactory(trainee=people.owner, status="signed")
     assert not policy.can_request_signoff(people.owner, entry)
     assert not policy.can_edit_evidence(people.owner, entry)
 
@@ -92,32 +89,16 @@ def test_signed_evidence_cannot_be_requested_again_or_edited(app):
 def test_assessor_link_rule_for_every_role(app, role):
     """Any holder of a live link decides, except the trainee whose evidence it is."""
     people = cast()
-    entry = make_entry(people.owner, status="submitted")
-    link = SignOffRequest(
-        evidence_id=entry.id,
-        requested_by_id=people.owner.id,
-        assessor_email="a@nhs.example",
-        token_hash="f" * 64,
-        expires_at=utcnow() + timedelta(days=3),
-    )
-    db.session.add(link)
-    db.session.commit()
-    assert policy.can_decide_by_assessor_link(_who(people, role), link, utcnow()) is (role != "owner")
+    entry = DopsFactory(trainee=people.owner, status="submitted")
+    link = AssessorLinkFactory(evidence=entry)
+    assert policy.can_decide_by_assessor_link(_who(people, role), link, clock.now()) is (role != "owner")
 
 
 def test_assessor_link_rule_refuses_used_expired_and_own_gmc(app):
     people = cast()
-    entry = make_entry(people.owner, status="submitted")
-    now = utcnow()
-    link = SignOffRequest(
-        evidence_id=entry.id,
-        requested_by_id=people.owner.id,
-        assessor_email="a@nhs.example",
-        token_hash="e" * 64,
-        expires_at=now + timedelta(days=3),
-    )
-    db.session.add(link)
-    db.session.commit()
+    entry = DopsFactory(trainee=people.owner, status="submitted")
+    now = clock.now()
+    link = AssessorLinkFactory(evidence=entry, expires_at=now + timedelta(days=3))
     assert not policy.can_decide_by_assessor_link(ANON, link, now, assessor_gmc=people.owner.trainee_profile.gmc_number)
     assert not policy.can_decide_by_assessor_link(ANON, link, now + timedelta(days=4))
     link.token_used_at = now
@@ -141,7 +122,7 @@ ROUTE_STATUS = {
 @pytest.mark.parametrize("role", ROLES)
 def test_signoff_routes_for_every_role(client, login, role):
     people = cast()
-    entry = make_entry(people.owner)
+    entry = DopsFactory(trainee=people.owner)
     signoff_request = request_via_app(client, login, people, entry)
     user = user_for(people, role)
     if user is None:

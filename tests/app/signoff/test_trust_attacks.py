@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.app.signoff.test_signoff_assurance import _trust
-from tests.app.signoff_helpers import cast, make_entry
+from tests.app.signoff.helpers import cast, trust
+from tests.factories import DopsFactory
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry
@@ -13,11 +13,9 @@ from trainee_portal.models import EvidenceEntry
 
 def test_a_plus_address_of_the_trainees_own_mailbox_is_their_own_address(app):
     """nhs.net (Microsoft 365) and most providers deliver owner+anything@ to owner@: the same person's mailbox."""
-    people = cast()
-    _trust(people, "nhs.net")
-    people.owner.email = "owner@nhs.net"
-    db.session.commit()
-    entry = make_entry(people.owner)
+    people = cast(owner_email="owner@nhs.net")
+    trust(people, "nhs.net")
+    entry = DopsFactory(trainee=people.owner)
     for address in ("owner+sign@nhs.net", "Owner+ARCP@NHS.net", "owner+@nhs.net", " owner+x+y@nhs.net "):
         assert policy.is_trainees_own_address(entry, address), address
         assert policy.trusted_assessor_domain(entry, address) is None, address
@@ -25,11 +23,9 @@ def test_a_plus_address_of_the_trainees_own_mailbox_is_their_own_address(app):
 
 
 def test_trainee_cannot_self_sign_through_a_plus_address_at_a_trusted_domain(client, login, smtp):
-    people = cast()
-    _trust(people, "nhs.net")
-    people.owner.email = "owner@nhs.net"
-    db.session.commit()
-    entry = make_entry(people.owner)
+    people = cast(owner_email="owner@nhs.net")
+    trust(people, "nhs.net")
+    entry = DopsFactory(trainee=people.owner)
     login(people.owner)
     response = client.post(
         f"/signoff/request/{entry.id}", data={"recipient": "assessor", "assessor_email": "owner+assessor@nhs.net"}

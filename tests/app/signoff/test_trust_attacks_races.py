@@ -3,14 +3,15 @@ tabs, or two supervisors), and a confirm replayed after a decline. Exactly one d
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.signoff_helpers import cast, make_entry
-from tests.factories import SupervisorFactory, assign
+from tests.app.signoff.helpers import cast, signed_by_outside_assessor
+from tests.factories import DopsFactory, SupervisorFactory, assign
+from tests.support.races import contend, race
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, SignOff, User
 from trainee_portal.signoff import services
@@ -20,39 +21,23 @@ RACE = (services.SignOffConflict, OperationalError, IntegrityError)
 
 
 def _unconfirmed(people, index: int) -> int:
-    entry = make_entry(people.owner, title=f"Block {index}")
-    signoff_request = services.request_signoff(people.owner, entry, assessor_email="locum@pain-clinic.example")
-    db.session.commit()
-    signoff = services.sign(
-        signoff_request,
-        level="3",
-        feedback="Fine.",
-        seen_hash=entry.compute_content_hash(),
-        assessor_name="Dr Locum",
-        assessor_gmc="7654321",
-    )
-    db.session.commit()
+    entry = DopsFactory(trainee=people.owner, title=f"Block {index}")
+    signoff = signed_by_outside_assessor(entry, "locum@pain-clinic.example")
     assert signoff.assurance == "unconfirmed"
     return signoff.id
 
 
-def _decide(app, supervisor_id, signoff_id, decision, start, outcomes, index):
-    with app.app_context():
+def _decide(app, supervisor_id, signoff_id, decision, start, *, outcomes, index):
+    def step():
         supervisor, signoff = db.session.get(User, supervisor_id), db.session.get(SignOff, signoff_id)
         assert signoff.evidence is not None  # loaded before the race, as the route loads it
         start.wait()
-        try:
-            if decision == "confirm":
-                services.confirm(supervisor, signoff)
-            else:
-                services.decline(supervisor, signoff, "Not known to us.")
-            db.session.commit()
-            outcomes[index][decision] = True
-        except RACE:
-            db.session.rollback()
-            outcomes[index][decision] = False
-        finally:
-            db.session.remove()
+        if decision == "confirm":
+            services.confirm(supervisor, signoff)
+        else:
+            services.decline(supervisor, signoff, "Not known to us.")
+
+    contend(app, outcomes[index], decision, RACE, step)
 
 
 def test_concurrent_confirm_and_decline_land_exactly_one_decision(app):
@@ -63,15 +48,10 @@ def test_concurrent_confirm_and_decline_land_exactly_one_decision(app):
     ids = [_unconfirmed(people, index) for index in range(PAIRS)]
     outcomes = [{} for _ in range(PAIRS)]
     for index, signoff_id in enumerate(ids):
-        start = threading.Barrier(2)
-        threads = [
-            threading.Thread(target=_decide, args=(app, people.supervisor.id, signoff_id, "confirm", start, outcomes, index)),
-            threading.Thread(target=_decide, args=(app, second.id, signoff_id, "decline", start, outcomes, index)),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        race(
+            partial(_decide, app, people.supervisor.id, signoff_id, "confirm", outcomes=outcomes, index=index),
+            partial(_decide, app, second.id, signoff_id, "decline", outcomes=outcomes, index=index),
+        )
     db.session.expire_all()
     tally = Counter()
     for signoff_id, outcome in zip(ids, outcomes):

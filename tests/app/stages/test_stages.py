@@ -9,6 +9,7 @@ import pytest
 from competencies import EvidenceCount
 from tests.factories import (
     AdminFactory,
+    CaseDiscussionFactory,
     CohortFactory,
     DirectorFactory,
     RegionFactory,
@@ -18,28 +19,9 @@ from tests.factories import (
     direct,
 )
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceCompetency, EvidenceEntry
 from trainee_portal.summaries import progress
 
 LEVELS = ("basic", "intermediate", "higher", "advanced")
-
-
-def add_evidence(trainee, code, evidence_type, status="signed", level="2b", stage_level="higher"):
-    entry = EvidenceEntry(
-        trainee_id=trainee.id,
-        evidence_type=evidence_type,
-        stage_level=stage_level,
-        occurred_on=date(2026, 1, 5),
-        title="Case",
-        supervision_level=level,
-        status=status,
-    )
-    entry.competencies = [EvidenceCompetency(competency_code=code)]
-    db.session.add(entry)
-    db.session.flush()
-    progress.record_change(trainee.id, progress.contribution(None), progress.contribution(entry))
-    db.session.commit()
-    return entry
 
 
 def test_stage_blueprint_is_registered_once_per_stage(app):
@@ -77,7 +59,13 @@ def test_stage_page_shows_status_and_missing_evidence_from_the_core(client, logi
     competency = stage.competencies[0]
     rule = competency.evidence[0]
     for _ in range(rule.minimum):
-        add_evidence(trainee, competency.code, rule.evidence_type, level=rule.min_supervision or "4")
+        CaseDiscussionFactory(
+            trainee=trainee,
+            codes=(competency.code,),
+            evidence_type=rule.evidence_type,
+            supervision_level=rule.min_supervision or "4",
+            occurred_on=date(2026, 1, 5),
+        )
     login(trainee)
     page = client.get("/higher/").data.decode()
     assert competency.code in page and "Complete" in page or "In progress" in page
@@ -93,7 +81,14 @@ def test_stage_percentage_moves_when_evidence_is_signed(client, login):
     trainee = TraineeFactory(profile__curriculum_version="2021")
     stage = curricula.curriculum("2021").stage_for_level("higher")
     competency, rule = next((c, r) for c in stage.competencies for r in c.evidence if r.signoff_required)
-    entry = add_evidence(trainee, competency.code, rule.evidence_type, status="submitted", level="4")
+    entry = CaseDiscussionFactory(
+        trainee=trainee,
+        codes=(competency.code,),
+        evidence_type=rule.evidence_type,
+        status="submitted",
+        supervision_level="4",
+        occurred_on=date(2026, 1, 5),
+    )
     before = db.session.get(TraineeProgress, (trainee.id, stage.key)).percent
     previous = progress.contribution(entry)
     entry.status = "signed"
@@ -163,6 +158,5 @@ def test_unknown_competency_code_is_404(client, login):
 
 def test_counts_reach_the_core_as_aggregates(app):
     trainee = TraineeFactory()
-    add_evidence(trainee, "S3_PM_01", "logbook.clinic", status="signed", level="3")
-    add_evidence(trainee, "S3_PM_01", "logbook.clinic", status="signed", level="3")
+    CaseDiscussionFactory.create_batch(2, trainee=trainee, evidence_type="logbook.clinic", occurred_on=date(2026, 1, 5))
     assert progress.trainee_counts(trainee.id) == [EvidenceCount("S3_PM_01", "logbook.clinic", "3", "signed", 2)]

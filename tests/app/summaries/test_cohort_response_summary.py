@@ -6,12 +6,20 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from tests.app.cohort_helpers import add_evidence
-from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
+from tests.app.signoff.helpers import signed_by_outside_assessor
+from tests.factories import (
+    CaseDiscussionFactory,
+    DirectorFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
+)
+from tests.support import clock
 from trainee_portal.cohort.charts import median_from_histogram
 from trainee_portal.extensions import db
 from trainee_portal.models import SignOffRequest, SupervisorResponseDay
-from trainee_portal.models._base import utcnow
 from trainee_portal.signoff import services
 from trainee_portal.summaries import response_times as response_summary
 
@@ -32,11 +40,11 @@ def _histogram() -> list[tuple]:
 
 def _requested(trainee, supervisor, days_ago: float) -> SignOffRequest:
     """A pending request made days_ago (backdated so the decision lands that many days later)."""
-    entry = add_evidence(trainee, status="draft")
+    entry = CaseDiscussionFactory(trainee=trainee, status="draft")
     request = services.request_signoff(trainee, entry, supervisor=supervisor)
     db.session.flush()
     db.session.execute(
-        update(SignOffRequest).where(SignOffRequest.id == request.id).values(created_at=utcnow() - timedelta(days=days_ago))
+        update(SignOffRequest).where(SignOffRequest.id == request.id).values(created_at=clock.now() - timedelta(days=days_ago))
     )
     db.session.commit()
     db.session.refresh(request)
@@ -65,7 +73,7 @@ def test_signing_and_returning_keep_the_histogram_equal_to_a_rebuild(app):
     services.cancel(trainee, cancelled)  # the trainee withdrew it: not a supervisor's decision
     db.session.commit()
     maintained = _histogram()
-    today = utcnow().date()
+    today = clock.now().date()
     assert [(day, days, n) for s, _, day, days, n in maintained if s == supervisor.id] == [(today, 0, 1), (today, 2, 2)]
     assert sorted(row[3] for row in maintained) == [0, 2, 9, 30]
     response_summary.recompute()
@@ -75,18 +83,7 @@ def test_signing_and_returning_keep_the_histogram_equal_to_a_rebuild(app):
 
 def test_assessor_link_decisions_are_not_counted(app):
     trainee = TraineeFactory()
-    entry = add_evidence(trainee, status="draft")
-    request = services.request_signoff(trainee, entry, assessor_email="assessor@example.nhs.uk")
-    db.session.commit()
-    services.sign(
-        request,
-        level="3",
-        feedback="",
-        seen_hash=entry.compute_content_hash(),
-        assessor_name="Dr Outside",
-        assessor_gmc="7654321",
-    )
-    db.session.commit()
+    signed_by_outside_assessor(CaseDiscussionFactory(trainee=trainee, status="draft"), "assessor@example.nhs.uk")
     assert _histogram() == []
     response_summary.recompute()
     assert _histogram() == []

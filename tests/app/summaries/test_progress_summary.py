@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.factories import TraineeFactory
+from tests.factories import CaseDiscussionFactory, TraineeFactory
 from trainee_portal import curricula
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceCompetency, EvidenceEntry, EvidenceTally, TraineeProgress
+from trainee_portal.models import EvidenceTally, TraineeProgress
 from trainee_portal.summaries import progress
 
 CODES = ["S3_PM_01", "S3_PM_02", "S3_PM_03", "SIA_PM_C"]
@@ -48,19 +48,14 @@ def test_maintained_summary_equals_recompute(app, ops):
     entries = []
     for kind, code, evidence_type, level, status, pick in ops:
         if kind == "add" or not entries:
-            entry = EvidenceEntry(
-                trainee_id=trainee.id,
+            entry = CaseDiscussionFactory(
+                trainee=trainee,
+                codes=(code,),
                 evidence_type=evidence_type,
-                stage_level="higher",
                 occurred_on=date(2026, 2, 1),
-                title="Case",
                 supervision_level=level,
                 status=status,
             )
-            entry.competencies = [EvidenceCompetency(competency_code=code)]
-            db.session.add(entry)
-            db.session.flush()
-            progress.record_change(trainee.id, progress.contribution(None), progress.contribution(entry))
             entries.append(entry)
         else:
             entry = entries[pick % len(entries)]

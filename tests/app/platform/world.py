@@ -5,13 +5,28 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, text
 
-from tests.app.evidence_helpers import add_entry, sign
-from tests.app.exams_helpers import attempt, sitting
-from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
+from tests.conftest import TEST_PASSWORD
+from tests.factories import (
+    AdminFactory,
+    AssessorLinkFactory,
+    DirectorFactory,
+    EvidenceFactory,
+    ExamAttemptFactory,
+    ExamSittingFactory,
+    RegionFactory,
+    SignOffFactory,
+    SignOffRequestFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+    direct,
+)
+from tests.support import clock
+from tests.support.clients import Browser
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     ArcpOutcome,
@@ -19,9 +34,7 @@ from trainee_portal.models import (
     MockExamScore,
     OutboxMessage,
     SignOff,
-    SignOffRequest,
 )
-from trainee_portal.signoff.links import hash_token
 
 ASSESSOR_TOKEN = "assessor-token-for-the-security-tests-0123456789"
 OWNER_NAME, OWNER_GMC = "Dr Tamsin Owner", "7123456"
@@ -62,12 +75,11 @@ def build_world() -> World:
         }
     )
     for who, ids, sup in ((owner, world.ids, supervisor), (other, world.other_ids, unassigned)):
-        draft = add_entry(who, title="Draft clinic", notes="Draft notes", **_attachment())
-        pending = add_entry(who, status="submitted", title="Awaiting sign-off")
-        request = SignOffRequest(evidence_id=pending.id, requested_by_id=who.id, supervisor_id=sup.id)
-        db.session.add(request)
-        signed = add_entry(who, title="Signed clinic")
-        sign(signed, sup)
+        draft = EvidenceFactory(trainee=who, title="Draft clinic", notes="Draft notes", **_attachment())
+        pending = EvidenceFactory(trainee=who, status="submitted", title="Awaiting sign-off")
+        request = SignOffRequestFactory(evidence=pending, supervisor=sup)
+        signed = EvidenceFactory(trainee=who, title="Signed clinic")
+        SignOffFactory(evidence=signed, signer=sup)
         unconfirmed = _unconfirmed_assessor_signature(who)
         message = OutboxMessage(
             user_id=who.id,
@@ -78,13 +90,13 @@ def build_world() -> World:
             category="signoff",
         )
         mock = MockExamScore(
-            trainee_id=who.id, part="MCQ", taken_on=date.today() - timedelta(days=10), title="Mock", score_percent=60
+            trainee_id=who.id, part="MCQ", taken_on=clock.today() - timedelta(days=10), title="Mock", score_percent=60
         )
         arcp = ArcpOutcome(
             trainee_id=who.id,
             training_year="ST6",
             outcome="1",
-            panel_date=date.today() - timedelta(days=30),
+            panel_date=clock.today() - timedelta(days=30),
             recorded_by_id=director.id,
         )
         db.session.add_all([message, mock, arcp])
@@ -99,19 +111,12 @@ def build_world() -> World:
             user_id=who.id,
             signoff_id=unconfirmed.id,
         )
-    exam_sitting = sitting("MCQ", -40)
-    world.ids["attempt_id"] = attempt(owner, exam_sitting, "fail", score=50).id
+    exam_sitting = ExamSittingFactory(days_from_today=-40)
+    world.ids["attempt_id"] = ExamAttemptFactory(trainee=owner, sitting=exam_sitting, result="fail", score=50).id
     world.ids["region_id"] = region.id
-    world.other_ids["attempt_id"] = attempt(other, exam_sitting, "pass", score=70).id
-    linked = add_entry(owner, status="submitted", title="Assessed clinic")
-    link = SignOffRequest(
-        evidence_id=linked.id,
-        requested_by_id=owner.id,
-        assessor_email="outside@example.org",
-        token_hash=hash_token(ASSESSOR_TOKEN),
-        expires_at=datetime.utcnow() + timedelta(days=7),
-    )
-    db.session.add(link)
+    world.other_ids["attempt_id"] = ExamAttemptFactory(trainee=other, sitting=exam_sitting, result="pass", score=70).id
+    linked = EvidenceFactory(trainee=owner, status="submitted", title="Assessed clinic")
+    AssessorLinkFactory(evidence=linked, assessor_email="outside@example.org", token=ASSESSOR_TOKEN)
     with open("competencies/curricula/pain-2021.toml", encoding="utf-8") as handle:
         content = handle.read().replace('version = "2021"', 'version = "2099"', 1)
         upload = CurriculumUpload(version="2099", filename="pain-2099.toml", content=content, uploaded_by_id=admin.id)
@@ -141,15 +146,14 @@ def build_world() -> World:
 
 def _unconfirmed_assessor_signature(who) -> SignOff:
     """An outside assessor's signature from an untrusted address, waiting for the educational supervisor."""
-    entry = add_entry(who, status="submitted", title="Assessed by a visitor")
-    request = SignOffRequest(
-        evidence_id=entry.id,
-        requested_by_id=who.id,
+    entry = EvidenceFactory(trainee=who, status="submitted", title="Assessed by a visitor")
+    request = SignOffRequestFactory(
+        evidence=entry,
+        supervisor=None,
         assessor_email="visitor@example.org",
         status="signed",
-        decided_at=datetime.utcnow(),
+        decided_at=clock.now(),
     )
-    db.session.add(request)
     db.session.flush()
     signoff = SignOff(
         evidence_id=entry.id,
@@ -187,3 +191,18 @@ def snapshot() -> str:
             for row in conn.execute(text(f'SELECT * FROM "{table.name}" ORDER BY {order}')):
                 digest.update(repr((table.name, tuple(row))).encode())
     return digest.hexdigest()
+
+
+# The kinds of caller the access tests ask as, in the order of their expected statuses.
+CALLERS = ("anonymous", "trainee", "other_trainee", "supervisor", "unassigned_supervisor", "other_director", "director", "admin")
+
+
+def signed_in_clients(app, world: World) -> dict[str, Browser]:
+    """A separate browser per caller, each signed in as that person of the world (anonymous: not signed in)."""
+    clients = {"anonymous": Browser(app)}
+    for caller in CALLERS[1:]:
+        client = Browser(app)
+        response = client.post("/login", data={"email": world.people[caller].email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, f"{caller} could not sign in"
+        clients[caller] = client
+    return clients
