@@ -31,12 +31,12 @@ class Page:
 PAGES = [
     Page("trainee dashboard", "dashboard.index", "trainee"),
     Page("stage page", "stage_higher.index", "trainee"),
-    Page("logbook list", "evidence.index", "trainee"),
+    Page("logbook list", "logbook.index", "trainee"),
     Page("supervisor queue", "signoff.queue", "supervisor"),
     Page("cohort dashboard", "cohort.dashboard", "director"),
     Page("exam pipeline", "exams.pipeline", "director"),
 ]
-WRITE = Page("log evidence entry", "evidence.new", "trainee")
+WRITE = Page("log evidence entry", "logbook.new", "trainee")
 
 
 def email(user: str) -> str:

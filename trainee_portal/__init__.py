@@ -20,9 +20,9 @@ from trainee_portal import (
     cohort,
     commands,
     dashboard,
-    evidence,
     exams,
     home,
+    logbook,
     models,
     notifications,
     settings,
@@ -100,7 +100,7 @@ def _register_platform(app: Flask) -> None:
 
 
 # One blueprint per feature, found by its URL's first segment; the stage blueprint is registered once per stage.
-FEATURES = (auth, home, signoff, notifications, cohort, arcp, exams, admin, evidence, dashboard)
+FEATURES = (auth, home, signoff, notifications, cohort, arcp, exams, admin, logbook, dashboard)
 
 
 def _register_features(app: Flask) -> None:

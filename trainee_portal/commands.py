@@ -14,8 +14,8 @@ from competencies import CurriculumError, load_curriculum_text
 from trainee_portal import policy
 from trainee_portal.demo import load_demo
 from trainee_portal.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PASSWORD_MIN_LENGTH, OLD_DEMO_DOMAIN
-from trainee_portal.evidence import commands as evidence_commands
 from trainee_portal.extensions import db
+from trainee_portal.logbook import commands as logbook_commands
 from trainee_portal.maintenance import commands as maintenance_commands
 from trainee_portal.models import ROLES, TraineeProfile, User
 from trainee_portal.notifications import commands as mail_commands
@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     signoff_commands.init_cli(app)  # verify-audit
     mail_commands.init_cli(app)  # send-outbox, send-reminders
     maintenance_commands.init_app(app)  # backup, restore, remove-orphan-uploads
-    evidence_commands.init_app(app)  # import-logbook
+    logbook_commands.init_app(app)  # import-logbook
 
 
 @click.command("seed-demo")

@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from trainee_portal import audit
 from trainee_portal.audit import text_sha256
-from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
+from trainee_portal.logbook import attachments
 from trainee_portal.models import (
     ArcpOutcome,
     AuditCheckpoint,

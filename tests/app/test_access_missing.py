@@ -26,10 +26,10 @@ EXPECTED = {
     "GET admin.user": ADMIN_ONLY,
     "GET cohort.record_arcp": ADMIN_ONLY,
     "GET cohort.review": ADMIN_ONLY,
-    "GET evidence.attachment": FOUND_FIRST,
-    "GET evidence.delete": FOUND_FIRST,
-    "GET evidence.edit": FOUND_FIRST,
-    "GET evidence.view": FOUND_FIRST,
+    "GET logbook.attachment": FOUND_FIRST,
+    "GET logbook.delete": FOUND_FIRST,
+    "GET logbook.edit": FOUND_FIRST,
+    "GET logbook.view": FOUND_FIRST,
     "GET exams.confirm_rapm": NOBODY,
     "GET exams.correct_attempt": FOUND_FIRST,
     "GET exams.edit_sitting": ADMIN_ONLY,
@@ -47,9 +47,9 @@ EXPECTED = {
     "POST admin.set_active": ADMIN_ONLY,
     "POST admin.user": ADMIN_ONLY,
     "POST cohort.record_arcp": ADMIN_ONLY,
-    "POST evidence.delete": FOUND_FIRST,
-    "POST evidence.edit": FOUND_FIRST,
-    "POST evidence.new_version": FOUND_FIRST,
+    "POST logbook.delete": FOUND_FIRST,
+    "POST logbook.edit": FOUND_FIRST,
+    "POST logbook.new_version": FOUND_FIRST,
     "POST exams.confirm_rapm": NOBODY,
     "POST exams.correct_attempt": FOUND_FIRST,
     "POST exams.edit_sitting": ADMIN_ONLY,
@@ -61,7 +61,7 @@ EXPECTED = {
     "POST signoff.stage": NOBODY,
 }
 # Pages that show the trainee named by ?trainee=ID: a missing trainee is one nobody but an administrator may see.
-MISSING_TRAINEE_ARG = {"dashboard.index": ADMIN_ONLY, "evidence.index": ADMIN_ONLY, "exams.readiness": ADMIN_ONLY}
+MISSING_TRAINEE_ARG = {"dashboard.index": ADMIN_ONLY, "logbook.index": ADMIN_ONLY, "exams.readiness": ADMIN_ONLY}
 
 
 def _id_routes() -> dict[str, str]:

@@ -109,7 +109,7 @@ def test_no_module_imports_itself_back_through_others():
 
 
 def test_no_cycle_through_the_feature_packages_either():
-    """Importing trainee_portal.evidence.attachments first runs trainee_portal/evidence/__init__.py (which imports the
+    """Importing trainee_portal.logbook.attachments first runs trainee_portal/logbook/__init__.py (which imports the
     feature's routes): counted too, except a module's own packages and the two roots (the app factory, the core's
     export list), which import everything below them."""
     graph = _graph()

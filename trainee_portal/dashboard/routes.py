@@ -9,9 +9,9 @@ from competencies import curriculum_progress, is_behind
 from trainee_portal import curricula, policy
 from trainee_portal.dashboard import charts
 from trainee_portal.dashboard.blueprint import bp
-from trainee_portal.evidence import queries
-from trainee_portal.evidence.forms import uk_today
 from trainee_portal.exams import queries as exam_queries
+from trainee_portal.logbook import queries
+from trainee_portal.logbook.forms import uk_today
 from trainee_portal.platform.views import trainee_choices, viewed_trainee
 from trainee_portal.summaries import progress
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from trainee_portal import audit
 from trainee_portal.demo.accounts import by_email
-from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
+from trainee_portal.logbook import attachments
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry
 from trainee_portal.summaries import progress
 

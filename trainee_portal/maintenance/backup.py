@@ -42,9 +42,9 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 
 from trainee_portal import audit
-from trainee_portal.evidence.attachments import upload_dir
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
+from trainee_portal.logbook.attachments import upload_dir
 from trainee_portal.maintenance.scratch import new_database
 from trainee_portal.models._base import utcnow
 

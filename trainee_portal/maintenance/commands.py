@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from trainee_portal.evidence.attachments import upload_dir
 from trainee_portal.extensions import APP_FACTORY
 from trainee_portal.integrity import verify_all
+from trainee_portal.logbook.attachments import upload_dir
 from trainee_portal.maintenance.backup import BackupError, backup, known_revisions, restore
 from trainee_portal.maintenance.uploads import GRACE_SECONDS, orphan_uploads
 

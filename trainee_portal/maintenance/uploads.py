@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from trainee_portal.evidence.attachments import upload_dir
 from trainee_portal.extensions import db
+from trainee_portal.logbook.attachments import upload_dir
 from trainee_portal.models import EvidenceEntry
 
 GRACE_SECONDS = 3600  # an upload younger than this may belong to a save still in progress

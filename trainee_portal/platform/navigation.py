@@ -12,7 +12,7 @@ NAVIGATION = [
     ("Home", "home.index", policy.is_signed_in),
     ("Dashboard", "dashboard.index", policy.is_trainee),
     ("Stages", "stage_basic.index", lambda u: policy.is_trainee(u) or policy.can_pick_trainee(u)),
-    ("Logbook", "evidence.index", policy.is_trainee),
+    ("Logbook", "logbook.index", policy.is_trainee),
     ("Exams", "exams.readiness", policy.is_trainee),
     ("Sign-off queue", "signoff.queue", policy.can_use_signoff_queue),
     ("Sign-off requests", "signoff.mine", policy.is_trainee),

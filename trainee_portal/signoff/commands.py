@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from trainee_portal import audit
-from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
 from trainee_portal.integrity import ATTACHMENT_ACTIONS, verify_all
+from trainee_portal.logbook import attachments
 from trainee_portal.models import AuditRecord, EvidenceEntry
 
 

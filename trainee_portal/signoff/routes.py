@@ -28,12 +28,9 @@ from trainee_portal.signoff.forms import (
 from trainee_portal.signoff.services import RACE_ERRORS, conflict_message
 
 
-def evidence_url(entry: EvidenceEntry) -> str | None:
-    """The evidence engineer's page for one entry, when it exists."""
-    for endpoint in ("evidence.view", "evidence.detail", "evidence.show"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, evidence_id=entry.id)
-    return None
+def evidence_url(entry: EvidenceEntry) -> str:
+    """The logbook page of one entry."""
+    return url_for("logbook.view", evidence_id=entry.id)
 
 
 @bp.app_context_processor

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from competencies import stage_progress
 from trainee_portal import curricula, policy
-from trainee_portal.evidence import queries as evidence_queries
+from trainee_portal.logbook import queries as evidence_queries
 from trainee_portal.platform.views import trainee_choices, viewed_trainee
 from trainee_portal.summaries import progress
 

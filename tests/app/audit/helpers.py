@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, text
 
-from tests.app.evidence.helpers import post_certificate
+from tests.app.logbook.helpers import post_certificate
 from tests.app.signoff.helpers import Cast, cast, sign_via_app
 from tests.factories import DopsFactory, ExamSittingFactory
 from tests.support import clock

@@ -12,9 +12,9 @@ from sqlalchemy import text
 
 from tests.app.signoff.helpers import ROLES, cast, sign_via_app, user_for
 from tests.factories import DopsFactory
-from trainee_portal.evidence import services as evidence_service
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
+from trainee_portal.logbook import services as evidence_service
 from trainee_portal.models import AuditRecord, EvidenceEntry
 
 

@@ -11,13 +11,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from tests.app.audit.helpers import fails_naming, run_sql, verify_audit
-from tests.app.evidence.helpers import PDF_BYTES
+from tests.app.logbook.helpers import PDF_BYTES
 from tests.factories import DopsFactory, ExamSittingFactory, SupervisorFactory
 from trainee_portal import audit
-from trainee_portal.evidence import attachments
 from trainee_portal.exams import services as exam_services
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
+from trainee_portal.logbook import attachments
 from trainee_portal.models import (
     AuditCheckpoint,
     AuditRecord,
@@ -95,7 +95,7 @@ def test_signoff_voided_while_evidence_stays_signed(app, world):
 
 
 def test_voided_signoff_brought_back_to_life(app, world):
-    from trainee_portal.evidence import services as evidence_service
+    from trainee_portal.logbook import services as evidence_service
 
     evidence_service.new_version(world.people.owner, world.signed)
     db.session.commit()
@@ -399,7 +399,7 @@ def _pdf_text(data: bytes) -> bytes:
 
 
 def test_every_export_signs_the_head_and_the_portfolio_prints_it(app, client, login, world, monkeypatch, tmp_path):
-    from trainee_portal.evidence import portfolio
+    from trainee_portal.logbook import portfolio
 
     monkeypatch.setattr(portfolio, "FONT_DIR", tmp_path)  # core fonts: the page text stays searchable
     login(world.people.owner)

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date, timedelta
 
-from tests.app.evidence.helpers import CLINIC
+from tests.app.logbook.helpers import CLINIC
 from tests.factories import (
     DirectorFactory,
     EvidenceFactory,
@@ -20,7 +20,7 @@ from tests.factories import (
 from tests.support import clock
 from trainee_portal import curricula
 from trainee_portal.dashboard import charts
-from trainee_portal.evidence.queries import Timeline
+from trainee_portal.logbook.queries import Timeline
 
 
 def _figures(page: str) -> dict:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from tests.app.evidence.helpers import PDF_BYTES, PNG_BYTES
+from tests.app.logbook.helpers import PDF_BYTES, PNG_BYTES
 from tests.conftest import create_test_database, make_test_config
 from tests.factories import EvidenceFactory, SupervisorFactory, TraineeFactory, assign
 from trainee_portal import audit

@@ -174,7 +174,7 @@ def _attachment() -> dict:
     """A small PDF stored the way uploads are, so the file route has something to serve."""
     import secrets
 
-    from trainee_portal.evidence.attachments import upload_dir
+    from trainee_portal.logbook.attachments import upload_dir
 
     name = f"{secrets.token_hex(16)}.pdf"
     (upload_dir() / name).write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")

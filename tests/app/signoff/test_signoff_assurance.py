@@ -109,7 +109,7 @@ def test_untrusted_assessor_waits_for_the_educational_supervisor_who_confirms_it
     assert "awaiting confirmation by the educational supervisor, so it does not count yet" in page
     edit = client.get(f"/logbook/{entry.id}/edit")
     assert edit.status_code == 302 and edit.headers["Location"].endswith(f"/logbook/{entry.id}")
-    from tests.app.evidence.helpers import form_data
+    from tests.app.logbook.helpers import form_data
 
     refused = client.post(
         f"/logbook/{entry.id}/edit", data=form_data(title="Changed under the assessor", competencies=list(entry.competency_codes))

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from tests.app.evidence.helpers import CLINIC, form_data, post_certificate
+from tests.app.logbook.helpers import CLINIC, form_data, post_certificate
 from tests.factories import (
     AdminFactory,
     DirectorFactory,

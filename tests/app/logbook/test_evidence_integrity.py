@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.evidence.helpers import CLINIC, PDF_BYTES, form_data, post_certificate
+from tests.app.logbook.helpers import CLINIC, PDF_BYTES, form_data, post_certificate
 from tests.factories import EvidenceFactory, SignOffFactory, SupervisorFactory, TraineeFactory
 from tests.support import clock
 from trainee_portal import audit
-from trainee_portal.evidence import csv_io
-from trainee_portal.evidence import services as service
 from trainee_portal.extensions import db
+from trainee_portal.logbook import csv_io
+from trainee_portal.logbook import services as service
 from trainee_portal.models import AuditRecord, EvidenceEntry, MockExamScore
 
 IDENTIFYING_NAME = "John Smith NHS 9434765919 DOB 12-03-1956"

@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from competencies import EVIDENCE_TYPES, lifecycle
 from trainee_portal import curricula, policy
-from trainee_portal.evidence import attachments, csv_io, portfolio, queries, vocab
-from trainee_portal.evidence import services as service
-from trainee_portal.evidence.blueprint import bp
-from trainee_portal.evidence.forms import EvidenceEditForm, EvidenceForm, ImportForm, LogbookFilterForm, uk_today
 from trainee_portal.extensions import db
+from trainee_portal.logbook import attachments, csv_io, portfolio, queries, vocab
+from trainee_portal.logbook import services as service
+from trainee_portal.logbook.blueprint import bp
+from trainee_portal.logbook.forms import EvidenceEditForm, EvidenceForm, ImportForm, LogbookFilterForm, uk_today
 from trainee_portal.models import EvidenceEntry
 from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import load_or_404, trainee_choices, viewed_trainee
@@ -40,7 +40,7 @@ def _viewed_or_picker(endpoint: str):
         return profile, None
     policy.authorize(policy.can_pick_trainee(current_user))
     return None, render_template(
-        "evidence/pick.html", choices=trainee_choices(current_user), endpoint=endpoint, page_title="Choose a trainee"
+        "logbook/pick.html", choices=trainee_choices(current_user), endpoint=endpoint, page_title="Choose a trainee"
     )
 
 
@@ -50,7 +50,7 @@ def _trainee_arg(profile):
 
 @bp.route("/")
 def index():
-    profile, picker = _viewed_or_picker("evidence.index")
+    profile, picker = _viewed_or_picker("logbook.index")
     if picker:
         return picker
     curriculum = curricula.curriculum(profile.curriculum_version)
@@ -62,7 +62,7 @@ def index():
     stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "evidence/index.html",
+        "logbook/index.html",
         profile=profile,
         curriculum=curriculum,
         form=form,
@@ -90,7 +90,7 @@ def _ask_for_the_file_again(form: EvidenceForm) -> None:
 
 def _render_form(form, entry, groups, profile, status=200, **extra):
     return render_template(
-        "evidence/form.html",
+        "logbook/form.html",
         form=form,
         entry=entry,
         groups=groups,
@@ -111,7 +111,7 @@ def _after_save(entry: EvidenceEntry, message: str):
         and policy.can_request_signoff(current_user, entry)
     ):
         return redirect(url_for("signoff.request_form", evidence_id=entry.id))
-    return redirect(url_for("evidence.view", evidence_id=entry.id))
+    return redirect(url_for("logbook.view", evidence_id=entry.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -142,7 +142,7 @@ def new():
 def view(evidence_id: int):
     entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence)
     return render_template(
-        "evidence/view.html",
+        "logbook/view.html",
         entry=entry,
         history=queries.signoff_history(entry),
         versions=queries.versions(entry),
@@ -195,7 +195,7 @@ def edit(evidence_id: int):
         if not policy.can_edit_evidence(current_user, entry):
             policy.authorize(policy.awaiting_confirmation(entry))  # held still for a confirmation: say so instead
             flash(_why_not_editable(entry), "warning")
-            return redirect(url_for("evidence.view", evidence_id=entry.id))
+            return redirect(url_for("logbook.view", evidence_id=entry.id))
         form.competencies.data = list(entry.competency_codes)
         form.row_version.data = str(entry.row_version)
         return _render_form(form, entry, groups, profile, pending=pending_request(entry))
@@ -226,17 +226,17 @@ def edit(evidence_id: int):
 def delete(evidence_id: int):
     entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence, policy.can_delete_evidence)
     if request.method == "GET":
-        return render_template("evidence/delete.html", entry=entry, page_title="Delete this draft")
+        return render_template("logbook/delete.html", entry=entry, page_title="Delete this draft")
     try:
         unused = service.delete_draft(current_user, entry)
     except service.EvidenceError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for("evidence.view", evidence_id=evidence_id))
+        return redirect(url_for("logbook.view", evidence_id=evidence_id))
     db.session.commit()
     attachments.remove(unused)
     flash(f"Deleted the draft “{entry.title}”.", "success")
-    return redirect(url_for("evidence.index"))
+    return redirect(url_for("logbook.index"))
 
 
 @bp.route("/<int:evidence_id>/new-version", methods=["POST"])
@@ -257,13 +257,13 @@ def new_version(evidence_id: int):
             "made. You are now looking at it.",
             "warning",
         )
-        return redirect(url_for("evidence.view", evidence_id=newer.id))
+        return redirect(url_for("logbook.view", evidence_id=newer.id))
     flash(
         f"Version {new.version} is a new draft. The signature on version {entry.version} is void; "
         "ask for sign-off again once you have made your changes.",
         "success",
     )
-    return redirect(url_for("evidence.edit", evidence_id=new.id))
+    return redirect(url_for("logbook.edit", evidence_id=new.id))
 
 
 @bp.route("/<int:evidence_id>/file")
@@ -285,7 +285,7 @@ def attachment(evidence_id: int):
 
 @bp.route("/export.csv")
 def export():
-    profile, picker = _viewed_or_picker("evidence.index")
+    profile, picker = _viewed_or_picker("logbook.index")
     if picker:
         return picker
     name = f"logbook-{profile.gmc_number}-{uk_today():%Y%m%d}.csv"
@@ -298,7 +298,7 @@ def export():
 
 @bp.route("/portfolio.pdf")
 def portfolio_pdf():
-    profile, picker = _viewed_or_picker("evidence.index")
+    profile, picker = _viewed_or_picker("logbook.index")
     if picker:
         return picker
     curriculum = curricula.curriculum(profile.curriculum_version)
@@ -317,12 +317,12 @@ def import_csv():
     form = ImportForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("evidence/import.html", form=form, result=None, page_title="Import a logbook"), status
+        return render_template("logbook/import.html", form=form, result=None, page_title="Import a logbook"), status
     upload = form.file.data
     result = csv_io.check_csv(upload.read(), curriculum)
     if result.errors:
         return render_template(
-            "evidence/import.html",
+            "logbook/import.html",
             form=form,
             result=result,
             shown=result.errors[:MAX_ERRORS_SHOWN],
@@ -332,4 +332,4 @@ def import_csv():
     db.session.commit()
     ignored = f" Ignored columns: {', '.join(result.ignored_columns)}." if result.ignored_columns else ""
     flash(f"Imported {count:,} entries as drafts.{ignored}", "success")
-    return redirect(url_for("evidence.index"))
+    return redirect(url_for("logbook.index"))

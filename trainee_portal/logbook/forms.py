@@ -8,8 +8,8 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS, needs_supervision
-from trainee_portal.evidence import vocab
-from trainee_portal.evidence.attachments import check_upload, name_problem
+from trainee_portal.logbook import vocab
+from trainee_portal.logbook.attachments import check_upload, name_problem
 from trainee_portal.platform.clock import uk_today  # noqa: F401 (routes import it from here too)
 from trainee_portal.platform.fields import CalendarDateField
 from trainee_portal.platform.identifiers import NoPatientIdentifiers

@@ -15,10 +15,10 @@ from werkzeug.datastructures import MultiDict
 
 from competencies import Curriculum
 from trainee_portal import audit
-from trainee_portal.evidence import attachments, vocab
-from trainee_portal.evidence.forms import EvidenceForm
-from trainee_portal.evidence.services import competency_choices, stage_level_for
 from trainee_portal.extensions import db
+from trainee_portal.logbook import attachments, vocab
+from trainee_portal.logbook.forms import EvidenceForm
+from trainee_portal.logbook.services import competency_choices, stage_level_for
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, TraineeProfile
 from trainee_portal.models._base import utcnow
 from trainee_portal.platform.inputs import clean_text

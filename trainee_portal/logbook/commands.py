@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from trainee_portal import curricula, policy
-from trainee_portal.evidence import attachments, csv_io
 from trainee_portal.extensions import db
+from trainee_portal.logbook import attachments, csv_io
 from trainee_portal.models import User
 
 MAX_ERRORS_PRINTED = 100

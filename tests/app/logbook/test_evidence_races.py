@@ -10,13 +10,13 @@ from functools import partial
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tests.app.evidence.helpers import form_data
+from tests.app.logbook.helpers import form_data
 from tests.app.signoff.helpers import cast, request_via_app
 from tests.factories import DopsFactory, EvidenceFactory, TraineeFactory
 from tests.support.races import contend, race
 from trainee_portal import curricula
-from trainee_portal.evidence import services as service
 from trainee_portal.extensions import db
+from trainee_portal.logbook import services as service
 from trainee_portal.models import AuditRecord, EvidenceEntry, OutboxMessage, SignOff, SignOffRequest, User
 from trainee_portal.signoff import services
 

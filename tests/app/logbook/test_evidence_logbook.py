@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.app.evidence.helpers import CLINIC, PROCEDURES
+from tests.app.logbook.helpers import CLINIC, PROCEDURES
 from tests.factories import AdminFactory, EvidenceFactory, ProcedureFactory, SupervisorFactory, TraineeFactory, assign
 from tests.support import clock
 

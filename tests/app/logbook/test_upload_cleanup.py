@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.evidence.helpers import PNG_BYTES, certificate_form
+from tests.app.logbook.helpers import PNG_BYTES, certificate_form
 from tests.factories import EvidenceFactory, TraineeFactory
 from trainee_portal.extensions import db
 
@@ -43,7 +43,7 @@ def test_a_save_that_fails_removes_the_file_it_stored(client, login, uploads, mo
     def broken_create(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("trainee_portal.evidence.services.create", broken_create)
+    monkeypatch.setattr("trainee_portal.logbook.services.create", broken_create)
     failed = _post(client, certificate_form("certificate.png", PNG_BYTES, title="Course"))
     assert failed.status_code == 500
     assert set(uploads.iterdir()) == before
@@ -64,7 +64,7 @@ def test_an_edit_that_fails_removes_the_file_it_stored_and_keeps_the_old_one(cli
     def broken_update(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("trainee_portal.evidence.services.update", broken_update)
+    monkeypatch.setattr("trainee_portal.logbook.services.update", broken_update)
     failed = _post(client, certificate_form("replacement.png", PNG_BYTES, title="Course"), url=f"/logbook/{entry.id}/edit")
     assert failed.status_code == 500
     assert set(uploads.iterdir()) == before

@@ -10,7 +10,7 @@ from fpdf.fonts import FontFace
 
 from competencies import EVIDENCE_TYPES
 from trainee_portal import audit
-from trainee_portal.evidence import queries, vocab
+from trainee_portal.logbook import queries, vocab
 from trainee_portal.signoff.labels import signature_label
 
 # DejaVu covers the en dashes and accented names core PDF fonts cannot; without it, text is reduced to Latin-1.

@@ -13,8 +13,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from competencies import Curriculum, lifecycle
 from trainee_portal import audit
-from trainee_portal.evidence import attachments
 from trainee_portal.extensions import db
+from trainee_portal.logbook import attachments
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOff, SignOffRequest, TraineeProfile
 from trainee_portal.models._base import utcnow
 from trainee_portal.signoff import services as signoff_services

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.app.evidence.helpers import CLINIC, PDF_BYTES, PNG_BYTES, PROCEDURES, form_data
+from tests.app.logbook.helpers import CLINIC, PDF_BYTES, PNG_BYTES, PROCEDURES, form_data
 from tests.factories import EvidenceFactory, SupervisorFactory, TraineeFactory
 from tests.support import clock
 from trainee_portal.extensions import db

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.app.evidence.helpers import CLINIC, PROCEDURES
+from tests.app.logbook.helpers import CLINIC, PROCEDURES
 from tests.factories import EvidenceFactory, ProcedureFactory, SignOffFactory, SupervisorFactory, TraineeFactory, assign
 from tests.support import clock
 from trainee_portal import audit
@@ -129,7 +129,7 @@ def test_supervisor_exports_an_assigned_trainees_logbook_but_not_others(client, 
 
 def test_portfolio_pdf_lists_signed_evidence_by_stage_and_competency(client, login):
     from trainee_portal import curricula
-    from trainee_portal.evidence import queries
+    from trainee_portal.logbook import queries
 
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
     signed = EvidenceFactory(trainee=trainee, title="Signed clinic", codes=(CLINIC, "S3_PM_02"))
