@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditCheckpoint, AuditHead, AuditRecord
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 
 GENESIS_HASH = "0" * 64
 KEY_FILE = "audit-signing-key"

@@ -1,5 +1,5 @@
 """The tests' one clock. Read "today" and "now" here, never from date.today() or datetime.now(): these follow the
-app's own clock (the UK calendar day of trainee_portal.platform.clock, the naive UTC of models._base.utcnow), and
+app's own clock (trainee_portal.platform.clock: the UK calendar day and the naive UTC now), and
 the `clock` fixture (tests/conftest.py) sets both, for the app under test and for the tests, in one move."""
 
 from __future__ import annotations
@@ -7,17 +7,13 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 
-from trainee_portal.models._base import utcnow as now
 from trainee_portal.platform.clock import uk_today as today
+from trainee_portal.platform.clock import utcnow as now
 
 __all__ = ["Clock", "ago", "days_ago", "now", "today"]
 
-# The modules whose `datetime` the app reads the time through (each calls datetime.now(...)).
-CLOCK_MODULES = (
-    "trainee_portal.platform.clock",  # uk_today()
-    "trainee_portal.models._base",  # utcnow(): every timestamp column's default, and most services
-    "trainee_portal.exams.queries",  # utc_now(): reads datetime.now(UTC) itself
-)
+# The modules whose `datetime` the app reads the time through (each calls datetime.now(...)): the app's one clock.
+CLOCK_MODULES = ("trainee_portal.platform.clock",)
 
 
 def days_ago(days: int) -> date:

@@ -26,8 +26,8 @@ from trainee_portal.models import (
     User,
     UserRole,
 )
-from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.outbox import app_path, external_url, notify
+from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.passwords import hash_password
 from trainee_portal.platform.security import end_every_session
 from trainee_portal.summaries import progress

@@ -15,9 +15,9 @@ from trainee_portal import audit
 from trainee_portal.auth.throttle import digest
 from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage, PasswordResetToken, User
-from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER, external_url, notify
 from trainee_portal.notifications.renderers import register_renderer
+from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.passwords import hash_password
 from trainee_portal.platform.security import end_every_session
 

@@ -13,7 +13,7 @@ from trainee_portal.auth.blueprint import bp
 from trainee_portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from trainee_portal.extensions import db, limiter
 from trainee_portal.models import User
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.passwords import hash_password, password_problems, verify_password
 from trainee_portal.platform.security import end_every_session, keep_this_session
 from trainee_portal.policy import public

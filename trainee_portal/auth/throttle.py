@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 
 from trainee_portal.extensions import db
 from trainee_portal.models import LoginFailure
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 
 SETTINGS = ("LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_ACCOUNT", "PASSWORD_RESETS_PER_ADDRESS")
 REDIS_SCHEMES = ("redis://", "rediss://", "redis+sentinel://", "redis+cluster://")

@@ -14,8 +14,8 @@ from trainee_portal import curricula
 from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_ids, cohort_select
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceTally, SupervisorResponseDay, User
-from trainee_portal.models._base import utcnow
 from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
+from trainee_portal.platform.clock import utcnow
 
 STAGE_LABELS = {
     "basic": "Basic / Stage 1",

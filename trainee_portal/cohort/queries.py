@@ -25,8 +25,7 @@ from trainee_portal.models import (
     TraineeProgress,
     User,
 )
-from trainee_portal.models._base import utcnow
-from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.clock import uk_today, utcnow
 from trainee_portal.platform.pagination import Page, page_number, paginate_rows
 
 PAGE_SIZE = 50

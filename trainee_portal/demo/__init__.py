@@ -33,6 +33,7 @@ from trainee_portal.models import (
     TraineeProfile,
     User,
 )
+from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.passwords import hash_password
 from trainee_portal.summaries import progress
 
@@ -67,7 +68,7 @@ TRAINEES = [
 def load_demo(reset: bool = False, today: date | None = None, password: str = DEMO_PASSWORD) -> bool:
     """Create the demo data unless it is there already, every account with `password`; returns whether anything
     was created."""
-    today = today or date.today()
+    today = today or uk_today()
     if db.session.scalar(select(User.id).where(User.email == email("admin"))) is not None:
         return False
     rng = random.Random(2026)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from trainee_portal.demo.accounts import by_email
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, OutboxMessage, SignOffRequest, User
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 from trainee_portal.signoff import services
 
 WAITS = (31, 22, 17, 15, 12, 9, 6, 4, 2, 1)  # days; the first few are past the 14-day mark on purpose

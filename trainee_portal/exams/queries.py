@@ -4,7 +4,7 @@ Fellowship summary, and a cohort's pipeline from aggregate queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
@@ -38,12 +38,13 @@ from trainee_portal.models import (
     TraineeProgress,
     User,
 )
+from trainee_portal.platform.clock import utcnow_aware
 
 EXPIRY_WARNING_MONTHS = flags.MCQ_EXPIRY_WARNING_MONTHS.value
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow_aware()
 
 
 def core_sitting(row: ExamSitting) -> Sitting:

@@ -20,7 +20,7 @@ from trainee_portal.logbook import attachments, vocab
 from trainee_portal.logbook.forms import EvidenceForm
 from trainee_portal.logbook.services import competency_choices, stage_level_for
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, TraineeProfile
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.inputs import clean_text
 from trainee_portal.summaries import progress
 

@@ -16,7 +16,7 @@ from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOff, SignOffRequest, TraineeProfile
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 from trainee_portal.signoff import services as signoff_services
 from trainee_portal.summaries import progress
 

@@ -46,7 +46,7 @@ from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
 from trainee_portal.logbook.attachments import upload_dir
 from trainee_portal.maintenance.scratch import new_database
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 
 FORMAT = "pain-portfolio-backup"
 FORMAT_VERSION = 1

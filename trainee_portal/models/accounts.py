@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from trainee_portal.extensions import db
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 
 ROLES = ("trainee", "supervisor", "director", "admin")
 ROLE_LABELS = {"trainee": "Trainee", "supervisor": "Supervisor", "director": "Training director", "admin": "Administrator"}

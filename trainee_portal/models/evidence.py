@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competencies import lifecycle
 from trainee_portal.extensions import db
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 
 EVIDENCE_STATUSES = lifecycle.STATUSES  # the check constraint spells them out as the released migration has them
 

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainee_portal.extensions import db
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 
 
 class ExamSitting(db.Model):

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trainee_portal.extensions import db
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 
 
 class OutboxMessage(db.Model):

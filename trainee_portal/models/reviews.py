@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainee_portal.extensions import db
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 
 ARCP_OUTCOMES = {
     "1": "Satisfactory progress",

@@ -6,9 +6,9 @@ import click
 from flask import Flask, current_app
 
 from trainee_portal.extensions import db
-from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.reminders import queue_reminders
 from trainee_portal.notifications.sender import SendReport, send_due
+from trainee_portal.platform.clock import utcnow
 
 
 def init_cli(app: Flask) -> None:

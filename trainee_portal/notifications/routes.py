@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage
-from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.blueprint import bp
+from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.views import load_or_404
 
 LIST_LIMIT = 100

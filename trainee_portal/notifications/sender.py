@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 
 from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage
-from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.renderers import render_body
+from trainee_portal.platform.clock import utcnow
 
 LEASE = timedelta(minutes=10)  # a crashed sender's claim lapses after this
 

@@ -1,8 +1,10 @@
-"""Today on the UK calendar: users enter calendar dates in the UK, so "today" and "the future" follow it, not the server."""
+"""The app's one clock. "Today" is the UK calendar day: users enter calendar dates in the UK, so "today" and "the
+future" follow it, not the server. "Now" is UTC: timestamps are stored in UTC, timezone-naive, the same on SQLite
+and PostgreSQL. Everything in the app reads the time here (the tests' clock fixture stops it here)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -10,3 +12,13 @@ UK = ZoneInfo("Europe/London")
 
 def uk_today() -> date:
     return datetime.now(UK).date()
+
+
+def utcnow() -> datetime:
+    """Now in UTC, timezone-naive, as every timestamp column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def utcnow_aware() -> datetime:
+    """Now in UTC with its zone, for rules that compare against zone-aware times."""
+    return datetime.now(UTC)

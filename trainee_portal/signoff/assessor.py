@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from trainee_portal import policy
 from trainee_portal.extensions import db, limiter
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 from trainee_portal.signoff import queries, services
 from trainee_portal.signoff.blueprint import bp
 from trainee_portal.signoff.forms import AssessorDecisionForm

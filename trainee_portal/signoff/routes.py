@@ -11,8 +11,7 @@ from trainee_portal import curricula, policy
 from trainee_portal.audit import record_hash
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, TraineeProgress, User
-from trainee_portal.models._base import utcnow
-from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.clock import uk_today, utcnow
 from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import load_or_404
 from trainee_portal.signoff import labels, queries, services

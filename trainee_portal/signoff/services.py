@@ -17,9 +17,8 @@ from trainee_portal import audit, curricula, policy
 from trainee_portal.audit import text_sha256
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, StageSignOff, TraineeProgress, User
-from trainee_portal.models._base import utcnow
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER, app_path, external_url, notify
-from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.clock import uk_today, utcnow
 from trainee_portal.signoff import queries
 from trainee_portal.summaries import progress
 from trainee_portal.summaries import response_times as response_summary

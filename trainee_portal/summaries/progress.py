@@ -17,7 +17,7 @@ from competencies import EvidenceCount, curriculum_progress, lifecycle
 from trainee_portal import curricula
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, EvidenceTally, TraineeProfile, TraineeProgress
-from trainee_portal.models._base import utcnow
+from trainee_portal.platform.clock import utcnow
 from trainee_portal.summaries import response_times as response_summary
 
 STATUS_CATEGORY = lifecycle.PROGRESS_STATUS  # how each evidence status counts towards progress
