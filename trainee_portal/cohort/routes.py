@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
-from competencies import EVIDENCE_TYPES, STAGE_LEVELS
+from competencies import EVIDENCE_TYPES, STAGE_LEVELS, flags
 from trainee_portal import curricula, policy
 from trainee_portal.arcp import services as arcp
 from trainee_portal.cohort import charts, export, queries
@@ -24,6 +24,7 @@ def evidence_labels():
     return {
         "evidence_label": lambda code: EVIDENCE_TYPES[code].label if code in EVIDENCE_TYPES else code,
         "stage_levels": STAGE_LEVELS,
+        "flag_rules": flags,  # the thresholds the flags use, with where each comes from
     }
 
 

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from trainee_portal import policy
+from trainee_portal import curricula, policy
 from trainee_portal.exams import charts, queries, services
 from trainee_portal.exams.blueprint import bp
 from trainee_portal.exams.forms import AttemptForm, CorrectionForm, MockScoreForm, RapmForm, SittingForm, uk_today
@@ -137,6 +137,7 @@ def confirm_rapm(trainee_id: int):
         "exams/rapm_form.html",
         form=form,
         profile=profile,
+        advanced_months=curricula.curriculum(profile.curriculum_version).exam.soe_min_advanced_months,
         back=_back(profile),
         page_title="Record the Regional Advisor's confirmation",
     ), status
