@@ -113,12 +113,7 @@ PROCEDURE_TECHNIQUES: dict[str, str] = {
 }
 
 # The three guidance modes named for SIA Pain Medicine logbooks [SIA-PM], plus CT.
-GUIDANCE_MODES: dict[str, str] = {
-    "landmark": "Landmark",
-    "ultrasound": "Ultrasound",
-    "xray": "X-ray (fluoroscopy)",
-    "ct": "CT",
-}
+GUIDANCE_MODES: dict[str, str] = {"landmark": "Landmark", "ultrasound": "Ultrasound", "xray": "X-ray (fluoroscopy)", "ct": "CT"}
 
 # "The Role of the Pain Medicine Specialist" (FPM, November 2020) [ROLE]; every curriculum
 # version must map each theme to at least one competency.

@@ -9,15 +9,7 @@ from datetime import date, datetime, timedelta
 from math import ceil
 
 from .curriculum import Curriculum, FellowshipItem, Stage
-from .exam import (
-    ExamHistory,
-    RapmStatus,
-    Sitting,
-    add_months,
-    advanced_training_reached_on,
-    mcq_expires_on,
-    mcq_valid_on,
-)
+from .exam import ExamHistory, RapmStatus, Sitting, add_months, advanced_training_reached_on, mcq_expires_on, mcq_valid_on
 
 SITTING_INTERVAL_MONTHS = 6  # sittings twice a year, autumn and spring [EH-BG]
 MAX_REMAINING_DAYS = 365 * 40

@@ -53,15 +53,9 @@ _STR = ("a non-empty string", lambda v: isinstance(v, str) and v.strip() != "")
 _TEXT = ("a string", lambda v: isinstance(v, str))
 _INT = ("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool))
 _BOOL = ("true or false", lambda v: isinstance(v, bool))
-_STR_LIST = (
-    "a list of strings",
-    lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-)
+_STR_LIST = ("a list of strings", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v))
 _TABLE = ("a table", lambda v: isinstance(v, dict))
-_TABLE_LIST = (
-    "an array of tables",
-    lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
-)
+_TABLE_LIST = ("an array of tables", lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v))
 
 _Spec = Mapping[str, tuple[tuple[str, Callable[[Any], bool]], bool, Any]]
 
@@ -109,11 +103,7 @@ _STAGE: _Spec = {
     "sources": (_STR_LIST, True, []),
     "domains": (_TABLE_LIST, True, []),
 }
-_DOMAIN: _Spec = {
-    "key": (_STR, True, ""),
-    "name": (_STR, True, ""),
-    "competencies": (_TABLE_LIST, True, []),
-}
+_DOMAIN: _Spec = {"key": (_STR, True, ""), "name": (_STR, True, ""), "competencies": (_TABLE_LIST, True, [])}
 _COMPETENCY: _Spec = {
     "code": (_STR, True, ""),
     "title": (_STR, True, ""),

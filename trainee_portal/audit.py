@@ -105,6 +105,20 @@ def append(
     return record
 
 
+def record(action: str, subject, payload: dict, *, actor=None, actor_label: str | None = None) -> AuditRecord:
+    """append() about one row: its subject type (the model's AUDIT_SUBJECT, else its table's name), its id, and the
+    trainee it belongs to (its trainee_id, when it has one)."""
+    return append(
+        action,
+        subject_type=getattr(type(subject), "AUDIT_SUBJECT", subject.__tablename__),
+        subject_id=subject.id,
+        trainee_id=getattr(subject, "trainee_id", None),
+        payload=payload,
+        actor=actor,
+        actor_label=actor_label,
+    )
+
+
 # --- chain verification -------------------------------------------------------------------------
 
 

@@ -149,9 +149,7 @@ URL_ARGUMENTS = {
     **{f"stage_{level}.competency": {"code": f"code_{level}"} for level in ("basic", "intermediate", "higher", "advanced")},
 }
 # Routes whose legitimate audience includes callers FORBIDDEN would otherwise exclude, with the reason.
-MAY_SEE_TRAINEE = {
-    "signoff.assessor": "whoever holds the one-time assessor link sees the evidence and its trainee's name",
-}
+MAY_SEE_TRAINEE = {"signoff.assessor": "whoever holds the one-time assessor link sees the evidence and its trainee's name"}
 
 
 def _routes():

@@ -58,12 +58,7 @@ def test_an_assignment_is_current_from_its_first_day_to_its_last_day_in_every_us
     def offered_on(day):
         return [u.id for u, _ in current_supervisors(trainee.id, day)] == [supervisor.id]
 
-    for day, current in [
-        (first - timedelta(days=1), False),
-        (first, True),
-        (last, True),
-        (last + timedelta(days=1), False),
-    ]:
+    for day, current in [(first - timedelta(days=1), False), (first, True), (last, True), (last + timedelta(days=1), False)]:
         assert supervised_on(day) is current and offered_on(day) is current, day
 
 

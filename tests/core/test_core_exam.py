@@ -102,12 +102,7 @@ def test_mcq_before_soe_can_be_switched_off_by_the_curriculum():
 
 @pytest.mark.parametrize(
     "used,status,eligible",
-    [
-        (0, NOT_APPLICABLE, True),
-        (4, NOT_APPLICABLE, True),
-        (5, NEEDS_EVIDENCE, True),
-        (6, NOT_APPLICABLE, False),
-    ],
+    [(0, NOT_APPLICABLE, True), (4, NOT_APPLICABLE, True), (5, NEEDS_EVIDENCE, True), (6, NOT_APPLICABLE, False)],
 )
 def test_six_attempts_per_part_and_the_sixth_needs_extra_training(used, status, eligible):
     result = sitting_eligibility(RULES, ExamHistory(PartRecord(used, None)), mcq(date(2026, 5, 1)), None, NOW)

@@ -8,13 +8,7 @@ from hypothesis import strategies as st
 
 from competencies import CurriculumError, load_registry
 from competencies.exam import ExamHistory, PartRecord, RapmStatus, Sitting
-from competencies.fellowship import (
-    MET,
-    NOT_MET,
-    UNCONFIRMED,
-    fellowship_checklist,
-    project_fellowship,
-)
+from competencies.fellowship import MET, NOT_MET, UNCONFIRMED, fellowship_checklist, project_fellowship
 from tests.core.helpers import curriculum_text, issues_of
 
 REGISTRY = load_registry()

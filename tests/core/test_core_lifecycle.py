@@ -11,8 +11,7 @@ def test_the_four_statuses():
 
 
 @pytest.mark.parametrize(
-    "source, target",
-    [(DRAFT, SUBMITTED), (RETURNED, SUBMITTED), (SUBMITTED, DRAFT), (SUBMITTED, SIGNED), (SUBMITTED, RETURNED)],
+    "source, target", [(DRAFT, SUBMITTED), (RETURNED, SUBMITTED), (SUBMITTED, DRAFT), (SUBMITTED, SIGNED), (SUBMITTED, RETURNED)]
 )
 def test_allowed_moves(source, target):
     assert lifecycle.can_move(source, target)

@@ -59,19 +59,12 @@ def test_no_evidence_is_not_started_with_every_gap_listed():
     progress = competency_progress(BLOCK, [])
     assert progress.state == "not_started"
     assert progress.evidence_total == 0
-    assert progress.missing == (
-        "2 more DOPS at supervision level 2b or more, signed off",
-        "3 more clinics",
-    )
+    assert progress.missing == ("2 more DOPS at supervision level 2b or more, signed off", "3 more clinics")
 
 
 def test_signed_counts_but_submitted_is_pending_when_signoff_required():
     progress = competency_progress(
-        BLOCK,
-        [
-            count("BLOCK", "wba.dops", "3", "signed"),
-            count("BLOCK", "wba.dops", "2b", "submitted", 2),
-        ],
+        BLOCK, [count("BLOCK", "wba.dops", "3", "signed"), count("BLOCK", "wba.dops", "2b", "submitted", 2)]
     )
     dops = progress.rules[0]
     assert (dops.counted, dops.pending, dops.missing) == (1, 2, 1)
@@ -107,13 +100,7 @@ def test_supervision_minimum_is_enforced():
 
 
 def test_counts_of_other_types_or_competencies_are_ignored():
-    progress = competency_progress(
-        TALK,
-        [
-            count("TALK", "wba.cex", None, "signed"),
-            count("BLOCK", "wba.cbd", None, "signed"),
-        ],
-    )
+    progress = competency_progress(TALK, [count("TALK", "wba.cex", None, "signed"), count("BLOCK", "wba.cbd", None, "signed")])
     assert progress.rules[0].counted == 0
     assert progress.state == "in_progress"  # the A-CEX claims TALK, so work has begun
     assert progress.evidence_total == 1
@@ -142,12 +129,7 @@ def test_evidence_count_rejects_bad_values():
 def test_stage_percent_counts_units_capped_per_rule():
     # 6 units required: DOPS 2 + clinics 3 + CBD 1. Surplus clinics must not hide the DOPS gap.
     progress = stage_progress(
-        CURRICULUM,
-        "one",
-        [
-            count("BLOCK", "logbook.clinic", None, "signed", 10),
-            count("TALK", "wba.cbd", None, "signed"),
-        ],
+        CURRICULUM, "one", [count("BLOCK", "logbook.clinic", None, "signed", 10), count("TALK", "wba.cbd", None, "signed")]
     )
     assert (progress.required_units, progress.satisfied_units) == (6, 4)
     assert progress.percent == 66.7
@@ -249,13 +231,7 @@ def test_expected_percent_falls_back_to_min_weeks_then_needs_an_end():
 
 @pytest.mark.parametrize(
     "actual, expected, behind",
-    [
-        (50.0, 60.0, False),
-        (45.0, 60.0, False),
-        (44.9, 60.0, True),
-        (0.0, 0.0, False),
-        (100.0, 100.0, False),
-    ],
+    [(50.0, 60.0, False), (45.0, 60.0, False), (44.9, 60.0, True), (0.0, 0.0, False), (100.0, 100.0, False)],
 )
 def test_is_behind_uses_a_tolerance(actual, expected, behind):
     assert is_behind(actual, expected) is behind

@@ -4,14 +4,7 @@ import string
 
 import pytest
 
-from competencies import (
-    CURRICULA_DIRECTORY,
-    EVIDENCE_TYPES,
-    STAGE_LEVELS,
-    SUPERVISION_LEVELS,
-    THEMES,
-    load_registry,
-)
+from competencies import CURRICULA_DIRECTORY, EVIDENCE_TYPES, STAGE_LEVELS, SUPERVISION_LEVELS, THEMES, load_registry
 
 REGISTRY = load_registry()
 C2010 = REGISTRY.get("2010")

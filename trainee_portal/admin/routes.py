@@ -327,13 +327,7 @@ def region_domains(region_id: int):
     old, new = list(region.trusted_domains), form.domains_list
     if old != new:
         region.trusted_assessor_domains = "\n".join(new)
-        audit.append(
-            "region.trusted_domains_changed",
-            actor=current_user,
-            subject_type="region",
-            subject_id=region.id,
-            payload={"old": old, "new": new},
-        )
+        audit.record("region.trusted_domains_changed", region, {"old": old, "new": new}, actor=current_user)
         db.session.commit()
     flash(f"{region.name} trusts {', '.join(new) if new else 'no email domain'} for outside assessors.", "success")
     return redirect(url_for("admin.regions"))
@@ -382,18 +376,16 @@ def assignments():
             )
             db.session.add(assignment)
             db.session.flush()
-            audit.append(
+            audit.record(
                 "supervision.assigned",
-                actor=current_user,
-                trainee_id=assignment.trainee_id,
-                subject_type="supervisor_assignment",
-                subject_id=assignment.id,
-                payload={
+                assignment,
+                {
                     "supervisor_id": assignment.supervisor_id,
                     "kind": assignment.kind,
                     "starts_on": assignment.starts_on.isoformat(),
                     "ends_on": assignment.ends_on.isoformat() if assignment.ends_on else None,
                 },
+                actor=current_user,
             )
             db.session.commit()
             flash(
@@ -434,13 +426,11 @@ def end_assignment(assignment_id: int):
         flash(f"An assignment cannot end before it starts ({assignment.starts_on.isoformat()}).", "error")
     else:
         assignment.ends_on = form.ends_on.data
-        audit.append(
+        audit.record(
             "supervision.ended",
+            assignment,
+            {"supervisor_id": assignment.supervisor_id, "ends_on": form.ends_on.data.isoformat()},
             actor=current_user,
-            trainee_id=assignment.trainee_id,
-            subject_type="supervisor_assignment",
-            subject_id=assignment.id,
-            payload={"supervisor_id": assignment.supervisor_id, "ends_on": form.ends_on.data.isoformat()},
         )
         db.session.commit()
         flash(
@@ -482,12 +472,11 @@ def scopes():
             scope = DirectorScope(director_id=form.director_id.data, region_id=form.region_id.data, cohort_id=form.cohort_id.data)
             db.session.add(scope)
             db.session.flush()
-            audit.append(
+            audit.record(
                 "director_scope.added",
+                scope,
+                {"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id},
                 actor=current_user,
-                subject_type="director_scope",
-                subject_id=scope.id,
-                payload={"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id},
             )
             db.session.commit()
             flash("Director scope added.", "success")
@@ -505,12 +494,11 @@ def scopes():
 @bp.route("/scopes/<int:scope_id>/remove", methods=["POST"])
 def remove_scope(scope_id: int):
     scope = load_or_404(DirectorScope, scope_id)
-    audit.append(
+    audit.record(
         "director_scope.removed",
+        scope,
+        {"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id},
         actor=current_user,
-        subject_type="director_scope",
-        subject_id=scope.id,
-        payload={"director_id": scope.director_id, "region_id": scope.region_id, "cohort_id": scope.cohort_id},
     )
     db.session.delete(scope)
     db.session.commit()

@@ -86,13 +86,7 @@ def invite(actor: User, email: str, name: str, roles: list[str], profile: dict |
     )
     # Account events name the account only as their subject (no trainee_id link), so a mistaken
     # invitation can still be deleted while it has no records of its own.
-    audit.append(
-        "account.invited",
-        actor=actor,
-        subject_type="user",
-        subject_id=user.id,
-        payload={"email": user.email, "roles": sorted(roles)},
-    )
+    audit.record("account.invited", user, {"email": user.email, "roles": sorted(roles)}, actor=actor)
     return user, temporary
 
 
@@ -103,13 +97,7 @@ def change_roles(actor: User, user: User, roles: list[str]) -> None:
         raise AccountError("Add a trainee profile (GMC number, curriculum, region) before giving the trainee role.")
     before = list(user.role_names)
     user.set_roles(roles)
-    audit.append(
-        "account.roles_changed",
-        actor=actor,
-        subject_type="user",
-        subject_id=user.id,
-        payload={"before": before, "after": sorted(roles)},
-    )
+    audit.record("account.roles_changed", user, {"before": before, "after": sorted(roles)}, actor=actor)
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
@@ -117,13 +105,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
         raise AccountError("You cannot deactivate your own account.")
     user.active = active
     end_every_session(user)  # a deactivated account's sessions never come back on reactivation
-    audit.append(
-        "account.reactivated" if active else "account.deactivated",
-        actor=actor,
-        subject_type="user",
-        subject_id=user.id,
-        payload={"email": user.email},
-    )
+    audit.record("account.reactivated" if active else "account.deactivated", user, {"email": user.email}, actor=actor)
 
 
 def send_password_reset(actor: User, user: User) -> None:
@@ -134,9 +116,7 @@ def send_password_reset(actor: User, user: User) -> None:
         raise AccountError("This account is deactivated: reactivate it before sending a password reset link.")
     reset.queue_link(user, issued_by=actor)
     end_every_session(user)
-    audit.append(
-        "account.password_reset_sent", actor=actor, subject_type="user", subject_id=user.id, payload={"email": user.email}
-    )
+    audit.record("account.password_reset_sent", user, {"email": user.email}, actor=actor)
 
 
 def records_of(user_id: int) -> dict[str, int]:
@@ -197,10 +177,10 @@ def save_profile(actor: User, user: User, values: dict) -> None:
         progress.refresh_trainee(user.id)  # the curriculum version may have changed
     audit.append(
         "profile.created" if created else "profile.changed",
-        actor=actor,
         subject_type="trainee_profile",
         subject_id=user.id,
-        payload={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()},
+        payload={k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()},
+        actor=actor,
     )
 
 
@@ -345,22 +325,12 @@ def activate(actor: User, upload: CurriculumUpload) -> int:
     """Make the upload the live version (retiring an earlier upload of it), reload, refresh its trainees' progress."""
     db.session.execute(
         update(CurriculumUpload)
-        .where(
-            CurriculumUpload.version == upload.version,
-            CurriculumUpload.status == "active",
-            CurriculumUpload.id != upload.id,
-        )
+        .where(CurriculumUpload.version == upload.version, CurriculumUpload.status == "active", CurriculumUpload.id != upload.id)
         .values(status="retired")
     )
     upload.status = "active"
     upload.activated_at = utcnow()
-    audit.append(
-        "curriculum.activated",
-        actor=actor,
-        subject_type="curriculum_upload",
-        subject_id=upload.id,
-        payload={"version": upload.version, "filename": upload.filename},
-    )
+    audit.record("curriculum.activated", upload, {"version": upload.version, "filename": upload.filename}, actor=actor)
     db.session.flush()
     curricula.registry(force=True)
     trainee_ids = db.session.scalars(

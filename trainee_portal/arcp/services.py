@@ -80,13 +80,10 @@ def record_outcome(
             "in the portfolio under ARCP outcomes.\n"
         ),
     )
-    audit.append(
+    audit.record(
         "arcp.recorded",
-        actor=actor,
-        trainee_id=trainee.user_id,
-        subject_type="arcp_outcome",
-        subject_id=record.id,
-        payload={
+        record,
+        {
             "trainee_id": record.trainee_id,
             "training_year": training_year,
             "outcome": outcome,
@@ -96,6 +93,7 @@ def record_outcome(
             "evidence_total": summary["evidence_total"],
             "evidence_summary_sha256": text_sha256(record.evidence_summary),
         },
+        actor=actor,
     )
     return record
 

@@ -135,11 +135,5 @@ def use(row: PasswordResetToken, new_password: str) -> bool:
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     end_every_session(user)
-    audit.append(
-        "account.password_reset",
-        actor=user,
-        subject_type="user",
-        subject_id=user.id,
-        payload={"token_id": row.id, "issued_by_id": row.issued_by_id},
-    )
+    audit.record("account.password_reset", user, {"token_id": row.id, "issued_by_id": row.issued_by_id}, actor=user)
     return True

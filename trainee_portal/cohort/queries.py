@@ -15,16 +15,7 @@ from sqlalchemy.sql import ColumnElement
 from competencies import STAGE_LEVELS, expected_percent, flags, trajectory_weeks
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
-from trainee_portal.models import (
-    Cohort,
-    ExamAttempt,
-    ExamSitting,
-    Region,
-    SignOffRequest,
-    TraineeProfile,
-    TraineeProgress,
-    User,
-)
+from trainee_portal.models import Cohort, ExamAttempt, ExamSitting, Region, SignOffRequest, TraineeProfile, TraineeProgress, User
 from trainee_portal.platform.clock import uk_today, utcnow
 from trainee_portal.platform.pagination import Page, page_number, paginate_rows
 

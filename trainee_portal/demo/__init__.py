@@ -78,13 +78,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     regions["London"].trusted_assessor_domains = "nhs.net"  # outside assessors at nhs.net count without confirmation
     db.session.add_all(regions.values())
     db.session.flush()
-    audit.append(
-        "region.trusted_domains_changed",
-        subject_type="region",
-        subject_id=regions["London"].id,
-        actor_label="demo data",
-        payload={"old": [], "new": ["nhs.net"]},
-    )
+    audit.record("region.trusted_domains_changed", regions["London"], {"old": [], "new": ["nhs.net"]}, actor_label="demo data")
     cohorts = {}
     for _, _, _, _, region, cohort, *_ in TRAINEES:
         if cohort not in cohorts:
@@ -208,14 +202,7 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
         )
         db.session.add(request)
         db.session.flush()
-        audit.append(
-            "signoff.requested",
-            actor=trainee,
-            trainee_id=trainee.id,
-            subject_type="evidence",
-            subject_id=entry.id,
-            payload={"request_id": request.id, "to": supervisor.email},
-        )
+        audit.record("signoff.requested", entry, {"request_id": request.id, "to": supervisor.email}, actor=trainee)
         if status == "signed":
             request.decided_at = entry.created_at + timedelta(days=rng.randint(1, 10))
             request.decided_by_id = supervisor.id
@@ -232,13 +219,10 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
             )
             db.session.add(signoff)
             db.session.flush()
-            audit.append(
+            audit.record(
                 "signoff.signed",
-                actor=supervisor,
-                trainee_id=trainee.id,
-                subject_type="evidence",
-                subject_id=entry.id,
-                payload={
+                entry,
+                {
                     "request_id": request.id,
                     "signoff_id": signoff.id,
                     "evidence_id": entry.id,
@@ -251,4 +235,5 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
                     "assurance": signoff.assurance,
                     "feedback_sha256": text_sha256(signoff.feedback),
                 },
+                actor=supervisor,
             )

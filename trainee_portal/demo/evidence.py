@@ -64,17 +64,15 @@ def load(today: date) -> None:
     db.session.add(entry)
     db.session.flush()
     entry.content_hash = entry.compute_content_hash()
-    audit.append(
+    audit.record(
         "evidence.created",
-        actor=trainee,
-        trainee_id=trainee.id,
-        subject_type="evidence",
-        subject_id=entry.id,
-        payload={
+        entry,
+        {
             "evidence_type": entry.evidence_type,
             "version": 1,
             "content_hash": entry.content_hash,
             **attachments.audit_fields(entry),
         },
+        actor=trainee,
     )
     progress.record_change(trainee.id, Counter(), progress.contribution(entry))

@@ -54,13 +54,11 @@ def record_attempt(
     )
     db.session.add(attempt)
     db.session.flush()
-    audit.append(
+    audit.record(
         "exam.attempt_recorded",
+        attempt,
+        {"part": sitting.part, "sits_on": sitting.sits_on.isoformat(), **decision_columns(attempt)},
         actor=actor,
-        trainee_id=profile.user_id,
-        subject_type="exam_attempt",
-        subject_id=attempt.id,
-        payload={"part": sitting.part, "sits_on": sitting.sits_on.isoformat(), **decision_columns(attempt)},
     )
     return attempt
 
@@ -69,18 +67,16 @@ def correct_attempt(attempt: ExamAttempt, result: str, score: float | None, note
     before = {"result": attempt.result, "score": attempt.score, "extra_training_note": attempt.extra_training_note}
     attempt.result, attempt.score, attempt.extra_training_note = result, score, _clean(note)
     attempt.corrected_by_id = actor.id
-    audit.append(
+    audit.record(
         "exam.attempt_corrected",
-        actor=actor,
-        trainee_id=attempt.trainee_id,
-        subject_type="exam_attempt",
-        subject_id=attempt.id,
-        payload={
+        attempt,
+        {
             "before": before,
             "after": {"result": result, "score": score, "extra_training_note": attempt.extra_training_note},
             "reason": reason.strip(),
             **decision_columns(attempt),
         },
+        actor=actor,
     )
 
 
@@ -95,13 +91,10 @@ def confirm_rapm(trainee_id: int, form, actor) -> RapmConfirmation:
     )
     db.session.add(row)
     db.session.flush()
-    audit.append(
+    audit.record(
         "exam.rapm_confirmed",
-        actor=actor,
-        trainee_id=trainee_id,
-        subject_type="rapm_confirmation",
-        subject_id=row.id,
-        payload={
+        row,
+        {
             "confirmed_on": row.confirmed_on.isoformat(),
             "advanced_training_started_on": row.advanced_training_started_on.isoformat(),
             "stage3_pain_complete": row.stage3_pain_complete,
@@ -109,6 +102,7 @@ def confirm_rapm(trainee_id: int, form, actor) -> RapmConfirmation:
             "confirmed_by_id": actor.id,
             "note_sha256": text_sha256(row.note),
         },
+        actor=actor,
     )
     return row
 
@@ -120,17 +114,16 @@ def save_sitting(sitting: ExamSitting | None, form, actor) -> ExamSitting:
     sitting.opens_on, sitting.closes_on = form.opens_on.data, form.closes_on.data
     db.session.add(sitting)
     db.session.flush()
-    audit.append(
+    audit.record(
         "exam.sitting_created" if created else "exam.sitting_changed",
-        actor=actor,
-        subject_type="exam_sitting",
-        subject_id=sitting.id,
-        payload={
+        sitting,
+        {
             "part": sitting.part,
             "sits_on": sitting.sits_on.isoformat(),
             "opens_on": sitting.opens_on.isoformat(),
             "closes_on": sitting.closes_on.isoformat(),
         },
+        actor=actor,
     )
     return sitting
 
@@ -148,12 +141,10 @@ def add_mock_score(trainee_id: int, form, actor=None) -> MockExamScore:
     )
     db.session.add(row)
     db.session.flush()
-    audit.append(
+    audit.record(
         "exam.mock_score_recorded",
+        row,
+        {"part": row.part, "taken_on": row.taken_on.isoformat(), "title": row.title, "score_percent": row.score_percent},
         actor=actor,
-        trainee_id=trainee_id,
-        subject_type="mock_exam_score",
-        subject_id=row.id,
-        payload={"part": row.part, "taken_on": row.taken_on.isoformat(), "title": row.title, "score_percent": row.score_percent},
     )
     return row

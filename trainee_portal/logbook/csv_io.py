@@ -24,37 +24,8 @@ from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.inputs import clean_text
 from trainee_portal.summaries import progress
 
-EXPORT_COLUMNS = (
-    "id",
-    "date",
-    "type",
-    "title",
-    "competencies",
-    "setting",
-    "hospital",
-    "supervision_level",
-    "technique",
-    "guidance",
-    "notes",
-    "reflection",
-    "status",
-    "version",
-    "attachment",
-    "signed_at",
-)
-IMPORT_COLUMNS = (
-    "date",
-    "type",
-    "title",
-    "competencies",
-    "setting",
-    "hospital",
-    "supervision_level",
-    "technique",
-    "guidance",
-    "notes",
-    "reflection",
-)
+IMPORT_COLUMNS = ("date", "type", "title", "competencies", *EvidenceEntry.DETAIL_FIELDS)
+EXPORT_COLUMNS = ("id", *IMPORT_COLUMNS, "status", "version", "attachment", "signed_at")
 REQUIRED_COLUMNS = ("date", "type", "title", "competencies")
 EXPORT_ONLY = frozenset(EXPORT_COLUMNS) - frozenset(IMPORT_COLUMNS)
 ALIASES = {

@@ -322,11 +322,7 @@ def import_csv():
     result = csv_io.check_csv(upload.read(), curriculum)
     if result.errors:
         return render_template(
-            "logbook/import.html",
-            form=form,
-            result=result,
-            shown=result.errors[:MAX_ERRORS_SHOWN],
-            page_title="Import a logbook",
+            "logbook/import.html", form=form, result=result, shown=result.errors[:MAX_ERRORS_SHOWN], page_title="Import a logbook"
         ), 400
     count = csv_io.save_rows(current_user, profile, curriculum, result.rows, upload.filename or "upload.csv")
     db.session.commit()

@@ -20,18 +20,7 @@ from trainee_portal.platform.clock import utcnow
 from trainee_portal.signoff import services as signoff_services
 from trainee_portal.summaries import progress
 
-FORM_FIELDS = (
-    "evidence_type",
-    "occurred_on",
-    "title",
-    "setting",
-    "hospital",
-    "supervision_level",
-    "technique",
-    "guidance",
-    "notes",
-    "reflection",
-)
+FORM_FIELDS = ("evidence_type", "occurred_on", "title", *EvidenceEntry.DETAIL_FIELDS)
 COPIED_FIELDS = FORM_FIELDS + (
     "trainee_id",
     "stage_level",
@@ -122,18 +111,16 @@ def create(
     db.session.flush()
     entry.content_hash = entry.compute_content_hash()
     progress.record_change(profile.user_id, Counter(), progress.contribution(entry))
-    audit.append(
+    audit.record(
         "evidence.created",
-        actor=user,
-        trainee_id=entry.trainee_id,
-        subject_type="evidence",
-        subject_id=entry.id,
-        payload={
+        entry,
+        {
             "evidence_type": entry.evidence_type,
             "version": entry.version,
             "content_hash": entry.content_hash,
             **attachments.audit_fields(entry),
         },
+        actor=user,
     )
     return entry
 
@@ -189,13 +176,11 @@ def update(
     db.session.flush()
     entry.content_hash = entry.compute_content_hash()
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append(
+    audit.record(
         "evidence.updated",
+        entry,
+        {"previous_hash": old_hash, "content_hash": entry.content_hash, **attachments.audit_fields(entry)},
         actor=user,
-        trainee_id=entry.trainee_id,
-        subject_type="evidence",
-        subject_id=entry.id,
-        payload={"previous_hash": old_hash, "content_hash": entry.content_hash, **attachments.audit_fields(entry)},
     )
     return replaced if replaced and not _file_in_use(replaced) else None
 
@@ -260,25 +245,18 @@ def new_version(user, old: EvidenceEntry) -> EvidenceEntry:
     db.session.add(new)
     db.session.flush()
     new.content_hash = new.compute_content_hash()
-    audit.append(
+    audit.record(
         "evidence.new_version",
+        new,
+        {"supersedes_id": old.id, "version": new.version, **attachments.audit_fields(new)},
         actor=user,
-        trainee_id=old.trainee_id,
-        subject_type="evidence",
-        subject_id=new.id,
-        payload={"supersedes_id": old.id, "version": new.version, **attachments.audit_fields(new)},
     )
     reason = f"Superseded by version {new.version} (evidence {new.id})"
     signoffs = db.session.scalars(select(SignOff).where(SignOff.evidence_id == old.id, SignOff.voided_at.is_(None))).all()
     for signoff in signoffs:
         signoff.voided_at, signoff.void_reason = old.superseded_at, reason
-        audit.append(
-            "signoff.voided",
-            actor=user,
-            trainee_id=old.trainee_id,
-            subject_type="evidence",
-            subject_id=old.id,
-            payload={"signoff_id": signoff.id, "reason": reason, "content_hash": signoff.content_hash},
+        audit.record(
+            "signoff.voided", old, {"signoff_id": signoff.id, "reason": reason, "content_hash": signoff.content_hash}, actor=user
         )
     progress.record_change(old.trainee_id, before, progress.contribution(new))
     return new

@@ -17,6 +17,7 @@ EVIDENCE_STATUSES = lifecycle.STATUSES  # the check constraint spells them out a
 
 
 class EvidenceEntry(db.Model):
+    AUDIT_SUBJECT = "evidence"  # what the audit log calls these rows (audit.record)
     __table_args__ = (
         CheckConstraint("status IN ('draft','submitted','signed','returned')", name="known_status"),
         Index("ix_evidence_entry_trainee_date", "trainee_id", "occurred_on"),
@@ -68,19 +69,16 @@ class EvidenceEntry(db.Model):
     def is_current(self) -> bool:
         return self.superseded_at is None
 
+    # What the trainee describes about the event, beyond its kind, date and title (form, CSV and hash share it).
+    DETAIL_FIELDS = ("setting", "hospital", "supervision_level", "technique", "guidance", "notes", "reflection")
+    # The signed content, in this order (the content hash depends on it).
     CONTENT_FIELDS = (
         "trainee_id",
         "evidence_type",
         "stage_level",
         "occurred_on",
         "title",
-        "setting",
-        "hospital",
-        "supervision_level",
-        "technique",
-        "guidance",
-        "notes",
-        "reflection",
+        *DETAIL_FIELDS,
         "attachment_path",
         "version",
     )

@@ -79,6 +79,7 @@ class SignOff(db.Model):
 
 
 class StageSignOff(db.Model):
+    AUDIT_SUBJECT = "stage"  # what the audit log calls these rows (audit.record)
     __table_args__ = (UniqueConstraint("trainee_id", "curriculum_version", "stage_key", name="uq_stage_sign_off_trainee_stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -88,12 +88,10 @@ def fingerprint_attachments(batch: int) -> None:
                 missing.append(f"evidence {entry.id}, file {entry.attachment_path}")
                 continue
             entry.attachment_sha256 = attachments.file_sha256(path)
-            audit.append(
+            audit.record(
                 "evidence.fingerprinted",
-                trainee_id=entry.trainee_id,
-                subject_type="evidence",
-                subject_id=entry.id,
-                payload={"evidence_id": entry.id, "attachment_sha256": entry.attachment_sha256},
+                entry,
+                {"evidence_id": entry.id, "attachment_sha256": entry.attachment_sha256},
                 actor_label="fingerprint-attachments command",
             )
             done += 1

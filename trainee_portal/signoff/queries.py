@@ -110,11 +110,7 @@ def current_supervisors(trainee_id: int, today: date, kind: str | None = None) -
     query = (
         select(User, SupervisorAssignment.kind)
         .join(SupervisorAssignment, SupervisorAssignment.supervisor_id == User.id)
-        .where(
-            SupervisorAssignment.trainee_id == trainee_id,
-            policy.current_assignment(today),
-            User.active.is_(True),
-        )
+        .where(SupervisorAssignment.trainee_id == trainee_id, policy.current_assignment(today), User.active.is_(True))
         .order_by(User.name)
     )
     rows = db.session.execute(query.where(SupervisorAssignment.kind == kind) if kind else query).all()

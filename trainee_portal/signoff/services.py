@@ -98,19 +98,17 @@ def request_signoff(
     db.session.add(signoff_request)
     db.session.flush()
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append(
+    audit.record(
         "signoff.requested",
-        actor=trainee,
-        trainee_id=entry.trainee_id,
-        subject_type="evidence",
-        subject_id=entry.id,
-        payload={
+        entry,
+        {
             "request_id": signoff_request.id,
             "evidence_id": entry.id,
             "to": supervisor.email if supervisor else assessor_email,
             "kind": "supervisor" if supervisor else "assessor",
             "content_hash": entry.content_hash,
         },
+        actor=trainee,
     )
     if supervisor:
         notify(
@@ -146,14 +144,7 @@ def _withdraw(trainee: User, signoff_request: SignOffRequest) -> None:
     """Close a pending request as withdrawn, record it, and tell whoever was asked."""
     entry = signoff_request.evidence
     _close_request(signoff_request, status="cancelled", decided_at=utcnow())
-    audit.append(
-        "signoff.cancelled",
-        actor=trainee,
-        trainee_id=entry.trainee_id,
-        subject_type="evidence",
-        subject_id=entry.id,
-        payload={"request_id": signoff_request.id, "evidence_id": entry.id},
-    )
+    audit.record("signoff.cancelled", entry, {"request_id": signoff_request.id, "evidence_id": entry.id}, actor=trainee)
     if signoff_request.supervisor is not None:
         notify(
             user=signoff_request.supervisor,
@@ -267,12 +258,10 @@ def sign(
     db.session.add(signoff)
     db.session.flush()  # the unique request_id refuses a second signature even if a race slipped past the checks
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append(
+    audit.record(
         "signoff.signed",
-        trainee_id=entry.trainee_id,
-        subject_type="evidence",
-        subject_id=entry.id,
-        payload={
+        entry,
+        {
             "request_id": signoff_request.id,
             "signoff_id": signoff.id,
             "evidence_id": entry.id,
@@ -350,13 +339,11 @@ def confirm(supervisor: User, signoff: SignOff) -> None:
     _claim_unconfirmed(signoff, assurance="confirmed", confirmed_by_id=supervisor.id, confirmed_at=now)
     _move_evidence(entry, lifecycle.SIGN.sources, stored_hash=signoff.content_hash, status=lifecycle.SIGN.target, signed_at=now)
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append(
+    audit.record(
         "signoff.confirmed",
+        entry,
+        {"signoff_id": signoff.id, "evidence_id": entry.id, "confirmed_by_id": supervisor.id, "assurance": "confirmed"},
         actor=supervisor,
-        trainee_id=entry.trainee_id,
-        subject_type="evidence",
-        subject_id=entry.id,
-        payload={"signoff_id": signoff.id, "evidence_id": entry.id, "confirmed_by_id": supervisor.id, "assurance": "confirmed"},
     )
     notify(
         user=entry.trainee,
@@ -377,13 +364,11 @@ def decline(supervisor: User, signoff: SignOff, reason: str) -> None:
     _claim_unconfirmed(signoff, voided_at=now, void_reason=reason)
     _move_evidence(entry, lifecycle.RETURN.sources, stored_hash=signoff.content_hash, status=lifecycle.RETURN.target)
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append(
+    audit.record(
         "signoff.voided",
+        entry,
+        {"signoff_id": signoff.id, "evidence_id": entry.id, "reason": reason, "content_hash": signoff.content_hash},
         actor=supervisor,
-        trainee_id=entry.trainee_id,
-        subject_type="evidence",
-        subject_id=entry.id,
-        payload={"signoff_id": signoff.id, "evidence_id": entry.id, "reason": reason, "content_hash": signoff.content_hash},
     )
     notify(
         user=entry.trainee,
@@ -420,12 +405,10 @@ def return_to_trainee(
     response_summary.record_decision(signoff_request, now)
     _move_evidence(entry, lifecycle.RETURN.sources, status=lifecycle.RETURN.target)
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
-    audit.append(
+    audit.record(
         "signoff.returned",
-        trainee_id=entry.trainee_id,
-        subject_type="evidence",
-        subject_id=entry.id,
-        payload={"request_id": signoff_request.id, "evidence_id": entry.id, "reason": reason, "assessor_gmc": assessor_gmc},
+        entry,
+        {"request_id": signoff_request.id, "evidence_id": entry.id, "reason": reason, "assessor_gmc": assessor_gmc},
         **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email),
     )
     who = decider.name if decider else f"{assessor_name} (outside assessor)"
@@ -461,13 +444,10 @@ def sign_off_stage(supervisor: User, trainee: User, stage_key: str, signed_on: d
     )
     db.session.add(stage_signoff)
     db.session.flush()
-    audit.append(
+    audit.record(
         "stage.signed_off",
-        actor=supervisor,
-        trainee_id=trainee.id,
-        subject_type="stage",
-        subject_id=stage_signoff.id,
-        payload={
+        stage_signoff,
+        {
             "stage_sign_off_id": stage_signoff.id,
             "trainee_id": trainee.id,
             "stage_key": stage_key,
@@ -477,6 +457,7 @@ def sign_off_stage(supervisor: User, trainee: User, stage_key: str, signed_on: d
             "signed_on": signed_on.isoformat(),
             "comment_sha256": text_sha256(stage_signoff.comment),
         },
+        actor=supervisor,
     )
     stage_name = curricula.curriculum(profile.curriculum_version).stage(stage_key).name
     notify(

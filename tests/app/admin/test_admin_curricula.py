@@ -49,10 +49,7 @@ def test_an_upload_with_errors_lists_each_problem_and_its_place(client, admin):
 
 @pytest.mark.parametrize(
     "name,content,message",
-    [
-        ("notes.txt", "anything", "Upload a .toml curriculum file"),
-        ("pain-2021.toml", SHIPPED, "ships with the application"),
-    ],
+    [("notes.txt", "anything", "Upload a .toml curriculum file"), ("pain-2021.toml", SHIPPED, "ships with the application")],
 )
 def test_wrong_files_and_shipped_versions_are_refused(client, admin, name, content, message):
     response = upload(client, content, name)

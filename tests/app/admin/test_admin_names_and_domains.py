@@ -25,13 +25,7 @@ def _count(model) -> int:
 
 
 @pytest.mark.parametrize(
-    "first,second",
-    [
-        ("Région Nord", "RÉGION NORD"),
-        ("Straße", "STRASSE"),
-        ("İstanbul", "i̇stanbul"),
-        ("Wessex", "  wessex "),
-    ],
+    "first,second", [("Région Nord", "RÉGION NORD"), ("Straße", "STRASSE"), ("İstanbul", "i̇stanbul"), ("Wessex", "  wessex ")]
 )
 def test_region_names_differing_only_in_unicode_case_are_refused(client, admin, first, second):
     assert client.post("/admin/regions", data={"region-name": first}).status_code == 302

@@ -14,14 +14,7 @@ from tests.support import clock
 from trainee_portal.arcp import services as arcp
 from trainee_portal.exams import services as exam_services
 from trainee_portal.extensions import db
-from trainee_portal.models import (
-    ArcpOutcome,
-    EvidenceEntry,
-    ExamAttempt,
-    SignOff,
-    StageSignOff,
-    TraineeProgress,
-)
+from trainee_portal.models import ArcpOutcome, EvidenceEntry, ExamAttempt, SignOff, StageSignOff, TraineeProgress
 from trainee_portal.signoff import services as signoff_services
 from trainee_portal.summaries import progress
 

@@ -18,11 +18,7 @@ from trainee_portal.exams import services as exam_services
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
 from trainee_portal.logbook import attachments
-from trainee_portal.models import (
-    AuditCheckpoint,
-    AuditRecord,
-    EvidenceEntry,
-)
+from trainee_portal.models import AuditCheckpoint, AuditRecord, EvidenceEntry
 
 
 def test_the_untouched_world_verifies_with_counts(app, world):

@@ -24,13 +24,7 @@ def test_user_signs_in_and_sees_name_and_role(client, app):
     assert "Dr Ada Lovelace" in page and "(Trainee)" in page
 
 
-@pytest.mark.parametrize(
-    "email,password",
-    [
-        ("nobody@example.nhs.uk", TEST_PASSWORD),
-        (None, "wrong password entirely"),
-    ],
-)
+@pytest.mark.parametrize("email,password", [("nobody@example.nhs.uk", TEST_PASSWORD), (None, "wrong password entirely")])
 def test_wrong_credentials_get_one_clear_message(client, email, password):
     user = UserFactory(roles=("supervisor",))
     response = client.post("/login", data={"email": email or user.email, "password": password})

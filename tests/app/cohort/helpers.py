@@ -9,12 +9,7 @@ from sqlalchemy import insert
 from tests.factories import _HASH, ExamAttemptFactory, ExamSittingFactory
 from tests.support import clock
 from trainee_portal.extensions import db
-from trainee_portal.models import (
-    TraineeProfile,
-    TraineeProgress,
-    User,
-    UserRole,
-)
+from trainee_portal.models import TraineeProfile, TraineeProgress, User, UserRole
 
 
 def bulk_trainees(

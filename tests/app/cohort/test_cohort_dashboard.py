@@ -7,11 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.app.cohort.helpers import (
-    bulk_trainees,
-    exam_attempts,
-    set_profile,
-)
+from tests.app.cohort.helpers import bulk_trainees, exam_attempts, set_profile
 from tests.factories import (
     AdminFactory,
     CaseDiscussionFactory,

@@ -63,10 +63,7 @@ def test_trainee_records_fail_then_pass_and_soe_opens_after_rapm_confirmation(cl
 
 def test_bad_attempt_inputs_are_refused_with_reasons(client, login):
     trainee, _ = _setup()
-    past, future = (
-        ExamSittingFactory(days_from_today=-100),
-        ExamSittingFactory(days_from_today=30, window=(-30, 10)),
-    )
+    past, future = (ExamSittingFactory(days_from_today=-100), ExamSittingFactory(days_from_today=30, window=(-30, 10)))
     login(trainee)
     response = client.post("/exams/attempts/new", data={"sitting_id": past.id, "result": "pass", "score": "150"})
     assert response.status_code == 400 and "0 to 100" in response.data.decode()

@@ -190,10 +190,7 @@ def test_sign_off_history_lists_requests_and_return_reasons(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory(name="Dr Ruth Signer")
     entry = EvidenceFactory(trainee=trainee, status="returned")
     SignOffRequestFactory(
-        evidence=entry,
-        supervisor=supervisor,
-        status="returned",
-        return_reason="Add what you would do differently",
+        evidence=entry, supervisor=supervisor, status="returned", return_reason="Add what you would do differently"
     )
     db.session.commit()
     login(trainee)

@@ -28,13 +28,7 @@ from tests.factories import (
 from tests.support import clock
 from tests.support.clients import Browser
 from trainee_portal.extensions import db
-from trainee_portal.models import (
-    ArcpOutcome,
-    CurriculumUpload,
-    MockExamScore,
-    OutboxMessage,
-    SignOff,
-)
+from trainee_portal.models import ArcpOutcome, CurriculumUpload, MockExamScore, OutboxMessage, SignOff
 
 ASSESSOR_TOKEN = "assessor-token-for-the-security-tests-0123456789"
 OWNER_NAME, OWNER_GMC = "Dr Tamsin Owner", "7123456"
@@ -148,11 +142,7 @@ def _unconfirmed_assessor_signature(who) -> SignOff:
     """An outside assessor's signature from an untrusted address, waiting for the educational supervisor."""
     entry = EvidenceFactory(trainee=who, status="submitted", title="Assessed by a visitor")
     request = SignOffRequestFactory(
-        evidence=entry,
-        supervisor=None,
-        assessor_email="visitor@example.org",
-        status="signed",
-        decided_at=clock.now(),
+        evidence=entry, supervisor=None, assessor_email="visitor@example.org", status="signed", decided_at=clock.now()
     )
     db.session.flush()
     signoff = SignOff(

@@ -9,15 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.factories import (
-    AdminFactory,
-    DirectorFactory,
-    RegionFactory,
-    SupervisorFactory,
-    TraineeFactory,
-    assign,
-    direct,
-)
+from tests.factories import AdminFactory, DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
 from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, User

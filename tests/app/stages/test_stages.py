@@ -38,10 +38,7 @@ def test_anonymous_users_are_sent_to_login(client, level):
 
 @pytest.mark.parametrize(
     "version,expected",
-    [
-        ("2021", ["Stage 1", "Stage 2", "Stage 3", "SIA Pain Medicine"]),
-        ("2010", ["Basic", "Intermediate", "Higher", "Advanced"]),
-    ],
+    [("2021", ["Stage 1", "Stage 2", "Stage 3", "SIA Pain Medicine"]), ("2010", ["Basic", "Intermediate", "Higher", "Advanced"])],
 )
 def test_trainee_sees_their_curriculums_four_stages(client, login, version, expected):
     login(TraineeFactory(profile__curriculum_version=version))
