@@ -41,7 +41,7 @@ from trainee_portal.models import (
 from trainee_portal.models.accounts import ROLES, name_key
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.pagination import paginate
-from trainee_portal.platform.views import load_or_404
+from trainee_portal.platform.views import form_page, load_or_404
 
 PAGE_SIZE = 50
 
@@ -110,8 +110,7 @@ def invite():
             db.session.commit()
             # Shown once, on this response only: the password never goes into the session or a redirect.
             return render_template("admin/invited.html", user=user, temporary=temporary, page_title="Account created")
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/invite.html", form=form, page_title="Invite a user"), status
+    return form_page("admin/invite.html", form, page_title="Invite a user")
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -216,10 +215,7 @@ def profile(user_id: int):
             db.session.commit()
             flash(f"Trainee profile for {person.name} saved.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "admin/profile.html", form=form, person=person, existing=existing, page_title=f"Trainee profile: {person.name}"
-    ), status
+    return form_page("admin/profile.html", form, person=person, existing=existing, page_title=f"Trainee profile: {person.name}")
 
 
 # --- regions and cohorts ------------------------------------------------------------------------
@@ -404,16 +400,15 @@ def assignments():
         .order_by(trainee.name, supervisor.name, SupervisorAssignment.id),
         PAGE_SIZE,
     )
-    status = 400 if request.method == "POST" else 200
-    return render_template(
+    return form_page(
         "admin/assignments.html",
-        form=form,
+        form,
         rows=rows,
         show_ended=show_ended,
         end_form=EndAssignmentForm(formdata=None, ends_on=uk_today()),
         today=uk_today(),
         page_title="Supervisor assignments",
-    ), status
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/end", methods=["POST"])
@@ -487,8 +482,7 @@ def scopes():
         .join(User, User.id == DirectorScope.director_id)
         .order_by(User.name, DirectorScope.id)
     ).all()
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/scopes.html", form=form, rows=rows, page_title="Director scopes"), status
+    return form_page("admin/scopes.html", form, rows=rows, page_title="Director scopes")
 
 
 @bp.route("/scopes/<int:scope_id>/remove", methods=["POST"])

@@ -16,6 +16,7 @@ from trainee_portal.models import User
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.passwords import hash_password, password_problems, verify_password
 from trainee_portal.platform.security import end_every_session, keep_this_session
+from trainee_portal.platform.views import form_page
 from trainee_portal.policy import public
 
 # Verifying against a real hash even for unknown emails keeps response times from revealing who has an account.
@@ -74,8 +75,7 @@ def login():
                 flash("Choose a new password before you continue.", "info")
                 return redirect(url_for("auth.change_password"))
             return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
-    status = 400 if request.method == "POST" else 200  # reaching here on POST means the sign-in failed
-    return render_template("auth/login.html", form=form, page_title="Sign in"), status
+    return form_page("auth/login.html", form, page_title="Sign in")
 
 
 def _minutes(seconds: int) -> str:
@@ -121,8 +121,7 @@ def change_password():
                 db.session.commit()
                 flash("Your password has been changed.", "success")
                 return redirect(url_for("home.index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/change_password.html", form=form, page_title="Change your password"), status
+    return form_page("auth/change_password.html", form, page_title="Change your password")
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -149,8 +148,7 @@ def forgot_password():
         return render_template(
             "auth/reset_requested.html", minutes=current_app.config["PASSWORD_RESET_MINUTES"], page_title="Check your email"
         )
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/forgot_password.html", form=form, page_title="Reset your password"), status
+    return form_page("auth/forgot_password.html", form, page_title="Reset your password")
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile
 from trainee_portal.models.reviews import ARCP_OUTCOMES
 from trainee_portal.platform.clock import uk_today
-from trainee_portal.platform.views import load_or_404
+from trainee_portal.platform.views import form_page, load_or_404
 
 
 @bp.context_processor
@@ -126,14 +126,13 @@ def record_arcp(trainee_id: int):
             db.session.commit()
             flash(f"ARCP outcome {form.outcome.data} for {form.training_year.data} recorded for {profile.user.name}.", "success")
             return redirect(url_for("cohort.review", trainee_id=trainee_id, _anchor="arcp"))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
+    return form_page(
         "cohort/arcp_form.html",
-        form=form,
+        form,
         profile=profile,
         summary=arcp.evidence_summary(trainee_id),
         page_title="Record an ARCP outcome",
-    ), status
+    )
 
 
 @bp.route("/my-arcp")

@@ -13,7 +13,7 @@ from trainee_portal.exams.forms import AttemptForm, CorrectionForm, MockScoreFor
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
 from trainee_portal.platform.pagination import paginate_list
-from trainee_portal.platform.views import load_or_404, trainee_choices, viewed_trainee
+from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, viewed_trainee
 
 
 def _day(day) -> str:
@@ -74,10 +74,7 @@ def record_attempt():
             flash(f"{sitting.part} {form.result.data} at the sitting of {_day(sitting.sits_on)} recorded.", "success")
             return redirect(_back(profile))
         form.form_errors = problems
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "exams/attempt_form.html", form=form, profile=profile, back=_back(profile), page_title="Record an exam attempt"
-    ), status
+    return form_page("exams/attempt_form.html", form, profile=profile, back=_back(profile), page_title="Record an exam attempt")
 
 
 @bp.route("/attempts/<int:attempt_id>/correct", methods=["GET", "POST"])
@@ -97,15 +94,14 @@ def correct_attempt(attempt_id: int):
             flash("Attempt corrected.", "success")
             return redirect(_back(profile))
         form.form_errors = problems
-    status = 400 if request.method == "POST" else 200
-    return render_template(
+    return form_page(
         "exams/correct_form.html",
-        form=form,
+        form,
         attempt=attempt,
         profile=profile,
         back=_back(profile),
         page_title="Correct an exam attempt",
-    ), status
+    )
 
 
 @bp.route("/mock-scores/new", methods=["GET", "POST"])
@@ -118,8 +114,7 @@ def add_mock_score():
         db.session.commit()
         flash("Mock exam score added.", "success")
         return redirect(_back(profile))
-    status = 400 if request.method == "POST" else 200
-    return render_template("exams/mock_form.html", form=form, back=_back(profile), page_title="Add a mock exam score"), status
+    return form_page("exams/mock_form.html", form, back=_back(profile), page_title="Add a mock exam score")
 
 
 @bp.route("/rapm/<int:trainee_id>", methods=["GET", "POST"])
@@ -132,15 +127,14 @@ def confirm_rapm(trainee_id: int):
         db.session.commit()
         flash(f"Regional Advisor's confirmation recorded for {profile.user.name}.", "success")
         return redirect(_back(profile))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
+    return form_page(
         "exams/rapm_form.html",
-        form=form,
+        form,
         profile=profile,
         advanced_months=curricula.curriculum(profile.curriculum_version).exam.soe_min_advanced_months,
         back=_back(profile),
         page_title="Record the Regional Advisor's confirmation",
-    ), status
+    )
 
 
 @bp.route("/sittings")
@@ -175,13 +169,9 @@ def edit_sitting(sitting_id: int | None):
             flash(f"{saved.part} sitting of {_day(saved.sits_on)} saved.", "success")
             return redirect(url_for("exams.sittings"))
         form.sits_on.errors = [f"There is already an {form.part.data} sitting on this date."]
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "exams/sitting_form.html",
-        form=form,
-        sitting=sitting,
-        page_title="Edit exam sitting" if sitting else "Add an exam sitting",
-    ), status
+    return form_page(
+        "exams/sitting_form.html", form, sitting=sitting, page_title="Edit exam sitting" if sitting else "Add an exam sitting"
+    )
 
 
 @bp.route("/pipeline")

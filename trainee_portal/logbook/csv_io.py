@@ -92,67 +92,22 @@ def export_lines(trainee_id: int) -> Iterator[str]:
         .order_by(EvidenceCompetency.evidence_id, EvidenceCompetency.competency_code)
     ):
         codes[evidence_id].append(code)
-    columns = (
-        EvidenceEntry.id,
-        EvidenceEntry.occurred_on,
-        EvidenceEntry.evidence_type,
-        EvidenceEntry.title,
-        EvidenceEntry.setting,
-        EvidenceEntry.hospital,
-        EvidenceEntry.supervision_level,
-        EvidenceEntry.technique,
-        EvidenceEntry.guidance,
-        EvidenceEntry.notes,
-        EvidenceEntry.reflection,
-        EvidenceEntry.status,
-        EvidenceEntry.version,
-        EvidenceEntry.attachment_name,
-        EvidenceEntry.signed_at,
-    )
+    # Each export column from the entry's column of that name, but for the four named differently or computed.
+    renamed = {"date": "occurred_on", "type": "evidence_type", "attachment": "attachment_name"}
+    stored = [getattr(EvidenceEntry, renamed.get(name, name)).label(name) for name in EXPORT_COLUMNS if name != "competencies"]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
-    rows = db.session.execute(select(*columns).where(*scope).order_by(EvidenceEntry.occurred_on, EvidenceEntry.id))
-    for (
-        entry_id,
-        occurred_on,
-        kind,
-        title,
-        setting,
-        hospital,
-        level,
-        technique,
-        guidance,
-        notes,
-        reflection,
-        status,
-        version,
-        attachment,
-        signed_at,
-    ) in rows:
-        writer.writerow(
-            [
-                _sanitize(v)
-                for v in (
-                    entry_id,
-                    occurred_on.isoformat(),
-                    kind,
-                    title,
-                    ";".join(codes.get(entry_id, ())),
-                    setting,
-                    hospital,
-                    level,
-                    technique,
-                    guidance,
-                    notes,
-                    reflection,
-                    status,
-                    version,
-                    attachment,
-                    signed_at.isoformat(timespec="minutes") if signed_at else "",
-                )
-            ]
-        )
+    rows = db.session.execute(select(*stored).where(*scope).order_by(EvidenceEntry.occurred_on, EvidenceEntry.id))
+    for row in rows:
+        stored_values = row._mapping
+        values = {
+            **stored_values,
+            "date": stored_values["date"].isoformat(),
+            "competencies": ";".join(codes.get(stored_values["id"], ())),
+            "signed_at": stored_values["signed_at"].isoformat(timespec="minutes") if stored_values["signed_at"] else "",
+        }
+        writer.writerow([_sanitize(values[name]) for name in EXPORT_COLUMNS])
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -15,7 +15,7 @@ from trainee_portal.logbook.blueprint import bp
 from trainee_portal.logbook.forms import EvidenceEditForm, EvidenceForm, ImportForm, LogbookFilterForm, uk_today
 from trainee_portal.models import EvidenceEntry
 from trainee_portal.platform.pagination import paginate
-from trainee_portal.platform.views import load_or_404, trainee_choices, viewed_trainee
+from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, viewed_trainee
 from trainee_portal.signoff.labels import signature_label
 from trainee_portal.signoff.services import SignOffConflict, pending_request
 
@@ -316,8 +316,7 @@ def import_csv():
     profile, curriculum = _own_profile()
     form = ImportForm()
     if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
-        return render_template("logbook/import.html", form=form, result=None, page_title="Import a logbook"), status
+        return form_page("logbook/import.html", form, result=None, page_title="Import a logbook")
     upload = form.file.data
     result = csv_io.check_csv(upload.read(), curriculum)
     if result.errors:

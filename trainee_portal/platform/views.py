@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -52,3 +52,8 @@ def trainee_choices(user) -> list[tuple[int, str]]:
         query = query.where(User.id.in_(visible))
     rows = db.session.execute(query.order_by(User.name).limit(PICKER_LIMIT)).all()
     return [(r.id, f"{r.name} – GMC {r.gmc_number}") for r in rows]
+
+
+def form_page(template: str, form, **context):
+    """A page holding a form: 200 when it is first shown, 400 when a submitted form comes back with its errors."""
+    return render_template(template, form=form, **context), 400 if request.method == "POST" else 200

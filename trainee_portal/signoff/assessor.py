@@ -74,14 +74,7 @@ def assessor(token: str):
             name = form.assessor_name.data.strip()
             try:
                 if form.decision.data == "sign":
-                    services.sign(
-                        signoff_request,
-                        level=form.supervision_level.data,
-                        feedback=(form.feedback.data or "").strip(),
-                        seen_hash=form.seen_hash.data,
-                        assessor_name=name,
-                        assessor_gmc=gmc,
-                    )
+                    services.sign(signoff_request, **form.signature(), assessor_name=name, assessor_gmc=gmc)
                 else:
                     services.return_to_trainee(
                         signoff_request, reason=form.reason.data.strip(), assessor_name=name, assessor_gmc=gmc

@@ -52,6 +52,15 @@ class NeededFor:
             raise ValidationError(self.message)
 
 
+def reason_field(label: str, description: str, *, needed: NeededFor, limit: int) -> TextAreaField:
+    """A reason the trainee reads: needed for one choice, at most `limit` characters, free of patient identifiers."""
+    return TextAreaField(
+        label,
+        description=description,
+        validators=[needed, Length(max=limit, message=f"The reason is at most {limit} characters."), NoPatientIdentifiers()],
+    )
+
+
 class DecisionForm(FlaskForm):
     decision = RadioField(
         "Your decision",
@@ -69,16 +78,21 @@ class DecisionForm(FlaskForm):
         "Feedback for the trainee",
         validators=[Length(max=4000, message="Feedback is at most 4000 characters."), NoPatientIdentifiers()],
     )
-    reason = TextAreaField(
+    reason = reason_field(
         "Reason for returning it",
-        description="Needed when you return it. The trainee sees this: say what to change.",
-        validators=[
-            NeededFor("return", "Enter the reason for returning it, so the trainee knows what to change."),
-            Length(max=2000, message="The reason is at most 2000 characters."),
-            NoPatientIdentifiers(),
-        ],
+        "Needed when you return it. The trainee sees this: say what to change.",
+        needed=NeededFor("return", "Enter the reason for returning it, so the trainee knows what to change."),
+        limit=2000,
     )
     seen_hash = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+    def signature(self) -> dict:
+        """What a signature records from this form (services.sign's level, feedback and the content seen)."""
+        return {
+            "level": self.supervision_level.data,
+            "feedback": (self.feedback.data or "").strip(),
+            "seen_hash": self.seen_hash.data,
+        }
 
 
 class AssessorDecisionForm(DecisionForm):
@@ -105,14 +119,11 @@ class ConfirmSignatureForm(FlaskForm):
         ],
         validators=[DataRequired("Choose whether to confirm or decline the signature.")],
     )
-    reason = TextAreaField(
+    reason = reason_field(
         "Reason for declining",
-        description="Needed when you decline. The trainee sees this.",
-        validators=[
-            NeededFor("decline", "Enter the reason for declining, so the trainee knows what to do next."),
-            Length(max=200, message="The reason is at most 200 characters."),
-            NoPatientIdentifiers(),
-        ],
+        "Needed when you decline. The trainee sees this.",
+        needed=NeededFor("decline", "Enter the reason for declining, so the trainee knows what to do next."),
+        limit=200,
     )
 
 

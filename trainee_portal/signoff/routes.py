@@ -13,7 +13,7 @@ from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, TraineeProgress, User
 from trainee_portal.platform.clock import uk_today, utcnow
 from trainee_portal.platform.pagination import paginate
-from trainee_portal.platform.views import load_or_404
+from trainee_portal.platform.views import form_page, load_or_404
 from trainee_portal.signoff import labels, queries, services
 from trainee_portal.signoff.blueprint import bp
 from trainee_portal.signoff.forms import (
@@ -78,15 +78,14 @@ def request_form(evidence_id: int):
                 return redirect(url_for("signoff.request_form", evidence_id=evidence_id))
             flash(f"Sign-off requested from {supervisor.name if supervisor else email}.", "success")
             return redirect(url_for("signoff.detail", request_id=signoff_request.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
+    return form_page(
         "signoff/request.html",
+        form,
         entry=entry,
-        form=form,
         supervisors=supervisors,
         competencies=queries.claimed_competencies(entry),
         page_title="Ask for sign-off",
-    ), status
+    )
 
 
 @bp.route("/")
@@ -160,13 +159,7 @@ def decide(request_id: int):
         return _render_detail(signoff_request, form, 400)
     try:
         if form.decision.data == "sign":
-            services.sign(
-                signoff_request,
-                level=form.supervision_level.data,
-                feedback=(form.feedback.data or "").strip(),
-                seen_hash=form.seen_hash.data,
-                decider=current_user,
-            )
+            services.sign(signoff_request, **form.signature(), decider=current_user)
             message = f"Signed off {signoff_request.evidence.title}."
         else:
             services.return_to_trainee(signoff_request, reason=form.reason.data.strip(), decider=current_user)
@@ -241,16 +234,15 @@ def stage(trainee_id: int, stage_key: str):
             return redirect(url_for("signoff.stage", trainee_id=trainee_id, stage_key=row.stage_key))
         flash(f"{stage_name} signed off for {trainee.name}.", "success")
         return redirect(url_for("signoff.queue"))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
+    return form_page(
         "signoff/stage.html",
+        form,
         trainee=trainee,
         row=row,
         stage_name=stage_name,
-        form=form,
         existing=existing[0] if existing else None,
         page_title=f"Sign off {stage_name}",
-    ), status
+    )
 
 
 @bp.route("/audit/<int:trainee_id>")
