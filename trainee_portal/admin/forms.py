@@ -6,12 +6,12 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from competencies import STAGE_LEVELS
 from trainee_portal.models.accounts import ROLE_LABELS, ROLES
-from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.fields import CalendarDateField, email_field
 
 GMC_PATTERN = re.compile(r"^\d{7}$")
 # A DNS name of two or more labels, letters, digits and inner hyphens, ending in a top-level domain of letters.
@@ -76,14 +76,7 @@ class ProfileFields(FlaskForm):
 
 
 class InviteForm(ProfileFields):
-    email = EmailField(
-        "Email address",
-        validators=[
-            DataRequired("Enter the person's email address."),
-            Length(max=254, message="Email addresses are at most 254 characters."),
-            Email("Enter an email address in the correct format, like name@nhs.net."),
-        ],
-    )
+    email = email_field("Enter the person's email address.")
     name = StringField(
         "Full name",
         description="As others will see it, for example Dr Priya Shah.",

@@ -10,7 +10,7 @@ from functools import lru_cache
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, or_, select, update
 
-from competencies import Curriculum, CurriculumError, ValidationIssue, load_curriculum_text, load_registry
+from competencies import EXAM_RULE_NAMES, Curriculum, CurriculumError, ValidationIssue, load_curriculum_text, load_registry
 from trainee_portal import audit, curricula, policy
 from trainee_portal.auth import reset
 from trainee_portal.extensions import db
@@ -275,40 +275,33 @@ def _changed(old, new, names) -> list[str]:
     return [FIELD_LABELS.get(n, n.replace("_", " ")) for n in names if getattr(old, n) != getattr(new, n)]
 
 
+def _compare(old_items, new_items, *, key: str, label: str, compared) -> tuple[list[Change], list[Change], list[Change]]:
+    """What was added, removed and changed (in which of the `compared` fields) between two lists of curriculum parts."""
+    old = {getattr(item, key): item for item in old_items}
+    new = {getattr(item, key): item for item in new_items}
+    added = [Change(k, getattr(item, label)) for k, item in new.items() if k not in old]
+    removed = [Change(k, getattr(item, label)) for k, item in old.items() if k not in new]
+    changed = [
+        Change(k, getattr(item, label), fields)
+        for k, item in new.items()
+        if k in old and (fields := _changed(old[k], item, compared))
+    ]
+    return added, removed, changed
+
+
 def diff(new: Curriculum, old: Curriculum | None) -> Diff:
     result = Diff(old.version if old else None)
     if old is None:
         result.stages_added = [Change(s.key, s.name) for s in new.stages]
         result.competencies_added = [Change(c.code, c.title) for c in new.competencies]
         return result
-    old_stages, new_stages = {s.key: s for s in old.stages}, {s.key: s for s in new.stages}
-    result.stages_added = [Change(k, s.name) for k, s in new_stages.items() if k not in old_stages]
-    result.stages_removed = [Change(k, s.name) for k, s in old_stages.items() if k not in new_stages]
-    result.stages_changed = [
-        Change(k, s.name, _changed(old_stages[k], s, STAGE_FIELDS))
-        for k, s in new_stages.items()
-        if k in old_stages and _changed(old_stages[k], s, STAGE_FIELDS)
-    ]
-    old_codes, new_codes = {c.code: c for c in old.competencies}, {c.code: c for c in new.competencies}
-    result.competencies_added = [Change(k, c.title) for k, c in new_codes.items() if k not in old_codes]
-    result.competencies_removed = [Change(k, c.title) for k, c in old_codes.items() if k not in new_codes]
-    result.competencies_changed = [
-        Change(k, c.title, _changed(old_codes[k], c, COMPETENCY_FIELDS))
-        for k, c in new_codes.items()
-        if k in old_codes and _changed(old_codes[k], c, COMPETENCY_FIELDS)
-    ]
-    result.exam_changed = [
-        n.replace("_", " ")
-        for n in (
-            "mcq_before_soe",
-            "mcq_validity_years",
-            "max_attempts_per_part",
-            "extra_training_from_attempt",
-            "soe_requires_rapm_confirmation",
-            "soe_min_advanced_months",
-        )
-        if getattr(old.exam, n) != getattr(new.exam, n)
-    ]
+    result.stages_added, result.stages_removed, result.stages_changed = _compare(
+        old.stages, new.stages, key="key", label="name", compared=STAGE_FIELDS
+    )
+    result.competencies_added, result.competencies_removed, result.competencies_changed = _compare(
+        old.competencies, new.competencies, key="code", label="title", compared=COMPETENCY_FIELDS
+    )
+    result.exam_changed = [n.replace("_", " ") for n in EXAM_RULE_NAMES if getattr(old.exam, n) != getattr(new.exam, n)]
     return result
 
 

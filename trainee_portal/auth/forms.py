@@ -1,19 +1,14 @@
 """Login and password forms, validated on the server."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from trainee_portal.platform.fields import email_field
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        validators=[
-            DataRequired("Enter your email address."),
-            Length(max=254, message="Email addresses are at most 254 characters."),
-            Email("Enter an email address in the correct format, like name@nhs.net."),
-        ],
-    )
+    email = email_field("Enter your email address.")
     password = PasswordField(
         "Password",
         validators=[DataRequired("Enter your password."), Length(max=256, message="Passwords are at most 256 characters.")],

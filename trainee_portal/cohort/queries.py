@@ -6,7 +6,7 @@ evidence row is ever loaded here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -314,34 +314,27 @@ def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]
     return expected, found
 
 
+# The CohortRow fields read straight from the cohort query's columns of the same name, with the type they are read as.
+STORED_FIELDS = tuple(f.name for f in fields(CohortRow) if f.name not in ("stage_name", "expected", "flags"))
+STORED_TYPES = {name: int for name in ("pending", "overdue", "mcq_attempts", "soe_attempts")} | {
+    "percent": float,
+    "mcq_passed": bool,
+    "soe_passed": bool,
+}
+
+
+def _as_is(value):
+    return value
+
+
 def _row(raw, today: date, now: datetime) -> CohortRow:
     try:
         stage_name = curricula.curriculum(raw.curriculum_version).stage_for_level(raw.stage_level).name
     except KeyError:
         stage_name = raw.stage_level.capitalize()
     expected, row_flags = flags_for(raw, today, now)
-    return CohortRow(
-        trainee_id=raw.trainee_id,
-        name=raw.name,
-        gmc_number=raw.gmc_number,
-        region=raw.region,
-        cohort=raw.cohort,
-        curriculum_version=raw.curriculum_version,
-        stage_level=raw.stage_level,
-        stage_name=stage_name,
-        stage_started_on=raw.stage_started_on,
-        percent=float(raw.percent),
-        expected=expected,
-        last_activity_at=raw.last_activity_at,
-        pending=int(raw.pending),
-        overdue=int(raw.overdue),
-        oldest_pending_at=raw.oldest_pending_at,
-        mcq_attempts=int(raw.mcq_attempts),
-        soe_attempts=int(raw.soe_attempts),
-        mcq_passed=bool(raw.mcq_passed),
-        soe_passed=bool(raw.soe_passed),
-        flags=row_flags,
-    )
+    stored = {name: STORED_TYPES.get(name, _as_is)(raw._mapping[name]) for name in STORED_FIELDS}
+    return CohortRow(**stored, stage_name=stage_name, expected=expected, flags=row_flags)
 
 
 def cohort_counts(user, filters: Filters, today: date | None = None) -> tuple[int, dict[str, int]]:

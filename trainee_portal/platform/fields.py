@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import DateField
+from wtforms import DateField, EmailField
+from wtforms.validators import DataRequired, Email, Length
 
 
 class CalendarDateField(DateField):
@@ -21,3 +22,15 @@ class CalendarDateField(DateField):
 
 # The shared field() macro picks a component by the field's class name: this one is a date input.
 CalendarDateField.__name__ = "DateField"
+
+
+def email_field(required_message: str, label: str = "Email address") -> EmailField:
+    """A required email address: at most 254 characters (the longest an address can be) and well formed."""
+    return EmailField(
+        label,
+        validators=[
+            DataRequired(required_message),
+            Length(max=254, message="Email addresses are at most 254 characters."),
+            Email("Enter an email address in the correct format, like name@nhs.net."),
+        ],
+    )
