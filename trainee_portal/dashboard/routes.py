@@ -12,17 +12,16 @@ from trainee_portal.dashboard.blueprint import bp
 from trainee_portal.exams import queries as exam_queries
 from trainee_portal.logbook import queries
 from trainee_portal.logbook.forms import uk_today
-from trainee_portal.platform.views import trainee_choices, viewed_trainee
+from trainee_portal.platform.views import trainee_choices, trainee_or_picker
 from trainee_portal.summaries import progress
 
 
 @bp.route("", strict_slashes=False)
 def index():
-    profile = viewed_trainee()
+    profile, picker = trainee_or_picker("dashboard/pick.html", page_title="Trainee dashboard")
+    if picker:
+        return picker
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
-    if profile is None:
-        policy.authorize(policy.can_pick_trainee(current_user))
-        return render_template("dashboard/pick.html", choices=choices, page_title="Trainee dashboard")
     curriculum = curricula.curriculum(profile.curriculum_version)
     results = list(curriculum_progress(curriculum, progress.trainee_counts(profile.user_id)).values())
     stage = curriculum.stage_for_level(profile.current_stage)

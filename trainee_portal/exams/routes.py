@@ -13,7 +13,7 @@ from trainee_portal.exams.forms import AttemptForm, CorrectionForm, MockScoreFor
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
 from trainee_portal.platform.pagination import paginate_list
-from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, viewed_trainee
+from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, trainee_or_picker, viewed_trainee
 
 
 def _day(day) -> str:
@@ -34,11 +34,10 @@ def _profile_from_args() -> TraineeProfile:
 
 @bp.route("/")
 def readiness():
-    profile = viewed_trainee()
+    profile, picker = trainee_or_picker("exams/pick.html", page_title="Exam readiness")
+    if picker:
+        return picker
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
-    if profile is None:
-        policy.authorize(policy.can_pick_trainee(current_user))
-        return render_template("exams/pick.html", choices=choices, page_title="Exam readiness")
     view = queries.readiness(profile)
     figure, table = charts.readiness_figure(view)
     return render_template(

@@ -15,7 +15,7 @@ from trainee_portal.logbook.blueprint import bp
 from trainee_portal.logbook.forms import EvidenceEditForm, EvidenceForm, ImportForm, LogbookFilterForm, uk_today
 from trainee_portal.models import EvidenceEntry
 from trainee_portal.platform.pagination import paginate
-from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, viewed_trainee
+from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, trainee_or_picker
 from trainee_portal.signoff.labels import signature_label
 from trainee_portal.signoff.services import SignOffConflict, pending_request
 
@@ -35,13 +35,7 @@ def _own_profile():
 
 def _viewed_or_picker(endpoint: str):
     """The trainee whose logbook to show, or a page to pick one for supervisors, directors and admins."""
-    profile = viewed_trainee()
-    if profile is not None:
-        return profile, None
-    policy.authorize(policy.can_pick_trainee(current_user))
-    return None, render_template(
-        "logbook/pick.html", choices=trainee_choices(current_user), endpoint=endpoint, page_title="Choose a trainee"
-    )
+    return trainee_or_picker("logbook/pick.html", endpoint=endpoint, page_title="Choose a trainee")
 
 
 def _trainee_arg(profile):

@@ -57,3 +57,13 @@ def trainee_choices(user) -> list[tuple[int, str]]:
 def form_page(template: str, form, **context):
     """A page holding a form: 200 when it is first shown, 400 when a submitted form comes back with its errors."""
     return render_template(template, form=form, **context), 400 if request.method == "POST" else 200
+
+
+def trainee_or_picker(template: str, **context):
+    """(profile, None) for the trainee a shared page shows (?trainee=ID or the user's own), or (None, a page to pick
+    one) for supervisors, directors and admins who named none."""
+    profile = viewed_trainee()
+    if profile is not None:
+        return profile, None
+    policy.authorize(policy.can_pick_trainee(current_user))
+    return None, render_template(template, choices=trainee_choices(current_user), **context)
