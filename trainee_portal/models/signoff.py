@@ -99,7 +99,7 @@ class SupervisorResponseDay(db.Model):
     """How many of a trainee's requests a supervisor decided on one day after a given number of whole days.
 
     Kept current on every supervisor decision (sign or return) so the cohort dashboard reads a histogram
-    instead of aggregating raw requests; cohort.response_summary.recompute() rebuilds it from the requests.
+    instead of aggregating raw requests; summaries.response_times.recompute() rebuilds it from the requests.
     """
 
     __table_args__ = (

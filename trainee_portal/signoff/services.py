@@ -20,8 +20,7 @@ from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, StageS
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER, app_path, external_url, notify
 from trainee_portal.platform.clock import uk_today, utcnow
 from trainee_portal.signoff import queries
-from trainee_portal.summaries import progress
-from trainee_portal.summaries import response_times as response_summary
+from trainee_portal.summaries import progress, response_times
 
 
 class SignOffConflict(Exception):
@@ -230,7 +229,7 @@ def sign(
         decided_by_id=decider.id if decider else None,
         token_used_at=None if decider else now,
     )
-    response_summary.record_decision(signoff_request, now)
+    response_times.record_decision(signoff_request, now)
     entry.supervision_level = level
     content_hash = entry.compute_content_hash()
     counts = assurance != "unconfirmed"
@@ -402,7 +401,7 @@ def return_to_trainee(
         return_reason=reason,
         token_used_at=None if decider else now,
     )
-    response_summary.record_decision(signoff_request, now)
+    response_times.record_decision(signoff_request, now)
     _move_evidence(entry, lifecycle.RETURN.sources, status=lifecycle.RETURN.target)
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
     audit.record(

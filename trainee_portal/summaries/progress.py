@@ -18,7 +18,7 @@ from trainee_portal import curricula
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, EvidenceTally, TraineeProfile, TraineeProgress
 from trainee_portal.platform.clock import utcnow
-from trainee_portal.summaries import response_times as response_summary
+from trainee_portal.summaries import response_times
 
 STATUS_CATEGORY = lifecycle.PROGRESS_STATUS  # how each evidence status counts towards progress
 
@@ -132,7 +132,7 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None) 
 def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
     """Rebuild every tally from the evidence with one aggregate query, then every stage result
     (and the supervisor response-time histogram, the other summary kept on each change)."""
-    response_summary.recompute()
+    response_times.recompute()
     db.session.execute(delete(EvidenceTally))
     # The SQL form of lifecycle.PROGRESS_STATUS: a status counting as a draft (or none known) tallies as one.
     category = case(

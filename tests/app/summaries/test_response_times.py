@@ -21,7 +21,7 @@ from trainee_portal.cohort.charts import median_from_histogram
 from trainee_portal.extensions import db
 from trainee_portal.models import SignOffRequest, SupervisorResponseDay
 from trainee_portal.signoff import services
-from trainee_portal.summaries import response_times as response_summary
+from trainee_portal.summaries import response_times
 
 
 def _histogram() -> list[tuple]:
@@ -76,7 +76,7 @@ def test_signing_and_returning_keep_the_histogram_equal_to_a_rebuild(app):
     today = clock.now().date()
     assert [(day, days, n) for s, _, day, days, n in maintained if s == supervisor.id] == [(today, 0, 1), (today, 2, 2)]
     assert sorted(row[3] for row in maintained) == [0, 2, 9, 30]
-    response_summary.recompute()
+    response_times.recompute()
     db.session.commit()
     assert _histogram() == maintained
 
@@ -85,7 +85,7 @@ def test_assessor_link_decisions_are_not_counted(app):
     trainee = TraineeFactory()
     signed_by_outside_assessor(CaseDiscussionFactory(trainee=trainee, status="draft"), "assessor@example.nhs.uk")
     assert _histogram() == []
-    response_summary.recompute()
+    response_times.recompute()
     assert _histogram() == []
 
 
