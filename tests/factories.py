@@ -134,11 +134,16 @@ class EvidenceFactory(BaseFactory):
         return entry
 
 
-class DopsFactory(EvidenceFactory):
+class WorkplaceAssessmentFactory(EvidenceFactory):
+    """A workplace-based assessment, three days ago (newer than the default clinic, so it lists first)."""
+
+    occurred_on = factory.LazyFunction(lambda: clock.days_ago(3))
+
+
+class DopsFactory(WorkplaceAssessmentFactory):
     """A draft DOPS in theatre three days ago, for the first Stage 3 competency."""
 
     evidence_type = "wba.dops"
-    occurred_on = factory.LazyFunction(lambda: clock.days_ago(3))
     title = "Medial branch block"
     setting = "theatre"
     notes = "Anonymised account of the procedure."
@@ -155,11 +160,10 @@ class ProcedureFactory(EvidenceFactory):
     codes = ("S3_PM_03",)
 
 
-class CaseDiscussionFactory(EvidenceFactory):
+class CaseDiscussionFactory(WorkplaceAssessmentFactory):
     """A signed case-based discussion at level 3 three days ago: evidence that counts towards S3_PM_01."""
 
     evidence_type = "wba.cbd"
-    occurred_on = factory.LazyFunction(lambda: clock.days_ago(3))
     title = "Case"
     supervision_level = "3"
     status = "signed"
