@@ -135,7 +135,7 @@ class EvidenceFactory(BaseFactory):
 
 
 class WorkplaceAssessmentFactory(EvidenceFactory):
-    """A workplace-based assessment, three days ago (newer than the default clinic, so it lists first)."""
+    """A workplace-based assessment three days ago (the DOPS and CBD factories; the default clinic is five days ago)."""
 
     occurred_on = factory.LazyFunction(lambda: clock.days_ago(3))
 
