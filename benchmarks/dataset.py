@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 from competencies import STAGE_LEVELS, CurriculumRegistry
+from trainee_portal import demo
 from trainee_portal.audit import GENESIS_HASH, canonical_json, record_hash, text_sha256
 from trainee_portal.models import EvidenceEntry, name_key
 
@@ -35,12 +36,8 @@ REGIONS = [
     "Mersey",
 ]
 INTAKES = range(2019, 2026)
-HOSPITALS = [
-    "St Thomas' Hospital",
-    "King's College Hospital",
-    "Royal London Hospital",
-    "Salford Royal",
-    "Royal Infirmary of Edinburgh",
+HOSPITALS = [  # the demo's hospitals, and more across the nations
+    *demo.HOSPITALS,
     "Leeds General Infirmary",
     "Queen Elizabeth Hospital Birmingham",
     "Southmead Hospital",
@@ -51,13 +48,7 @@ HOSPITALS = [
     "John Radcliffe Hospital",
     "Walton Centre",
 ]
-SETTINGS = {
-    "logbook.clinic": "outpatient",
-    "logbook.ward_round": "ward",
-    "logbook.mdt": "mdt",
-    "logbook.procedure": "theatre",
-    "logbook.teaching": "teaching",
-}
+SETTINGS = demo.SETTINGS  # where each kind of logbook entry happens
 TOPICS = [
     "chronic low back pain",
     "complex regional pain syndrome",
@@ -80,11 +71,16 @@ LEVELS = ["1", "2a", "2b", "3", "4"]
 FEEDBACK = "Well done; see comments in person."
 STAGE_WEIGHTS = {"basic": 0.2, "intermediate": 0.3, "higher": 0.3, "advanced": 0.2}
 ARCP_WEIGHTS = [("1", 80), ("2", 7), ("3", 4), ("5", 6), ("10.1", 3)]
+# an audit event as the builder collects it: the audit_record columns but the chain's (id, prev_hash, record_hash)
+AUDIT_EVENT_COLUMNS = ("created_at", "actor_id", "actor_label", "action", "trainee_id", "subject_type", "subject_id", "payload")
 FIRST_TRAINEE_ID = 10_000  # staff accounts come first; trainee ids start here
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sizes:
+    """How many of each row to build, from which seed, as of which day (the defaults are the national-scale run);
+    fixed once given, so one Sizes always describes one dataset."""
+
     trainees: int = 2000
     evidence: int = 1_000_000
     signoffs: int = 200_000
@@ -578,24 +574,11 @@ class DatasetBuilder:
         self.audit_events.sort(key=lambda e: e[0])
         prev = GENESIS_HASH
         out = []
-        for sequence, (at, actor_id, label, action, trainee_id, subject_type, subject_id, payload) in enumerate(
-            self.audit_events, 1
-        ):
-            record = SimpleNamespace(
-                id=sequence,
-                created_at=at,
-                actor_id=actor_id,
-                actor_label=label,
-                action=action,
-                trainee_id=trainee_id,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                payload=canonical_json(payload),
-                prev_hash=prev,
-            )
-            record.record_hash = record_hash(record)
-            prev = record.record_hash
-            out.append(vars(record))
+        for sequence, event in enumerate(self.audit_events, 1):
+            row = {"id": sequence, **dict(zip(AUDIT_EVENT_COLUMNS, event)), "prev_hash": prev}
+            row["payload"] = canonical_json(row["payload"])
+            row["record_hash"] = prev = record_hash(SimpleNamespace(**row))
+            out.append(row)
             if len(out) >= batch:
                 yield {"audit_record": out}
                 out = []

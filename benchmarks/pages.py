@@ -28,13 +28,18 @@ class Page:
     args: dict = field(default_factory=dict)
 
 
-PAGES = [
-    Page("trainee dashboard", "dashboard.index", "trainee"),
-    Page("stage page", "stage_higher.index", "trainee"),
-    Page("logbook list", "logbook.index", "trainee"),
-    Page("supervisor queue", "signoff.queue", "supervisor"),
-    Page("cohort dashboard", "cohort.dashboard", "director"),
-    Page("exam pipeline", "exams.pipeline", "director"),
+PAGES = [  # the pages each generated account opens, in the order they are timed
+    Page(name, endpoint, user)
+    for user, pages in {
+        "trainee": [
+            ("trainee dashboard", "dashboard.index"),
+            ("stage page", "stage_higher.index"),
+            ("logbook list", "logbook.index"),
+        ],
+        "supervisor": [("supervisor queue", "signoff.queue")],
+        "director": [("cohort dashboard", "cohort.dashboard"), ("exam pipeline", "exams.pipeline")],
+    }.items()
+    for name, endpoint in pages
 ]
 WRITE = Page("log evidence entry", "logbook.new", "trainee")
 

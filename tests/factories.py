@@ -11,22 +11,8 @@ from werkzeug.security import generate_password_hash
 
 from tests.conftest import TEST_PASSWORD
 from tests.support import clock
+from trainee_portal import models
 from trainee_portal.extensions import db
-from trainee_portal.models import (
-    Cohort,
-    DirectorScope,
-    EvidenceCompetency,
-    EvidenceEntry,
-    ExamAttempt,
-    ExamSitting,
-    RapmConfirmation,
-    Region,
-    SignOff,
-    SignOffRequest,
-    SupervisorAssignment,
-    TraineeProfile,
-    User,
-)
 from trainee_portal.signoff.links import hash_token
 from trainee_portal.summaries import progress, response_times
 
@@ -52,14 +38,14 @@ class BaseFactory(factory.alchemy.SQLAlchemyModelFactory):
 
 class RegionFactory(BaseFactory):
     class Meta:
-        model = Region
+        model = models.Region
 
     name = factory.Sequence(lambda n: f"Region {n}")
 
 
 class CohortFactory(BaseFactory):
     class Meta:
-        model = Cohort
+        model = models.Cohort
 
     name = factory.Sequence(lambda n: f"Cohort {n}")
     region = factory.SubFactory(RegionFactory)
@@ -68,7 +54,7 @@ class CohortFactory(BaseFactory):
 
 class UserFactory(BaseFactory):
     class Meta:
-        model = User
+        model = models.User
 
     email = factory.Sequence(lambda n: f"user{n}@example.nhs.uk")
     name = factory.Sequence(lambda n: f"Dr User {n}")
@@ -97,7 +83,7 @@ class TraineeFactory(UserFactory):
             cohort_id=cohort.id if cohort else None,
         )
         values.update(kwargs)
-        db.session.add(TraineeProfile(user_id=self.id, **values))
+        db.session.add(models.TraineeProfile(user_id=self.id, **values))
         db.session.commit()
 
 
@@ -125,7 +111,7 @@ class EvidenceFactory(BaseFactory):
     evidence.services.create leaves one: by default a draft pain clinic at 2b, five days ago, for S3_PM_01."""
 
     class Meta:
-        model = EvidenceEntry
+        model = models.EvidenceEntry
 
     trainee = factory.SubFactory(TraineeFactory)
     evidence_type = "logbook.clinic"
@@ -139,7 +125,7 @@ class EvidenceFactory(BaseFactory):
     @classmethod
     def _create(cls, model_class, *args, codes=(), **kwargs):
         entry = model_class(*args, **kwargs)
-        entry.competencies = [EvidenceCompetency(competency_code=code) for code in codes]
+        entry.competencies = [models.EvidenceCompetency(competency_code=code) for code in codes]
         db.session.add(entry)
         db.session.flush()
         entry.content_hash = entry.compute_content_hash()
@@ -148,11 +134,16 @@ class EvidenceFactory(BaseFactory):
         return entry
 
 
-class DopsFactory(EvidenceFactory):
+class WorkplaceAssessmentFactory(EvidenceFactory):
+    """A workplace-based assessment three days ago (the DOPS and CBD factories; the default clinic is five days ago)."""
+
+    occurred_on = factory.LazyFunction(lambda: clock.days_ago(3))
+
+
+class DopsFactory(WorkplaceAssessmentFactory):
     """A draft DOPS in theatre three days ago, for the first Stage 3 competency."""
 
     evidence_type = "wba.dops"
-    occurred_on = factory.LazyFunction(lambda: clock.days_ago(3))
     title = "Medial branch block"
     setting = "theatre"
     notes = "Anonymised account of the procedure."
@@ -169,11 +160,10 @@ class ProcedureFactory(EvidenceFactory):
     codes = ("S3_PM_03",)
 
 
-class CaseDiscussionFactory(EvidenceFactory):
+class CaseDiscussionFactory(WorkplaceAssessmentFactory):
     """A signed case-based discussion at level 3 three days ago: evidence that counts towards S3_PM_01."""
 
     evidence_type = "wba.cbd"
-    occurred_on = factory.LazyFunction(lambda: clock.days_ago(3))
     title = "Case"
     supervision_level = "3"
     status = "signed"
@@ -184,7 +174,7 @@ class SignOffRequestFactory(BaseFactory):
     (decided_at given) is counted in the supervisor's response times as signoff.services.sign counts it."""
 
     class Meta:
-        model = SignOffRequest
+        model = models.SignOffRequest
 
     class Params:
         trainee = None  # without `evidence`: whose submitted case discussion the request is for
@@ -222,7 +212,7 @@ class SignOffFactory(BaseFactory):
     moved, as the sign-off feature leaves them."""
 
     class Meta:
-        model = SignOff
+        model = models.SignOff
 
     evidence = factory.SubFactory(EvidenceFactory)
     signer = factory.SubFactory(SupervisorFactory)
@@ -231,7 +221,7 @@ class SignOffFactory(BaseFactory):
     @classmethod
     def _create(cls, model_class, *args, evidence, signer, **kwargs):
         before = progress.contribution(evidence)
-        request = SignOffRequest(
+        request = models.SignOffRequest(
             evidence_id=evidence.id,
             requested_by_id=evidence.trainee_id,
             supervisor_id=signer.id,
@@ -256,7 +246,7 @@ class ExamSittingFactory(BaseFactory):
     today, is `window` (default: closed, 120 to 90 days before the sitting)."""
 
     class Meta:
-        model = ExamSitting
+        model = models.ExamSitting
         sqlalchemy_get_or_create = ("part", "sits_on")  # one sitting a part a day: asking again finds it
 
     class Params:
@@ -277,7 +267,7 @@ class ExamAttemptFactory(BaseFactory):
     """A trainee's result at a sitting, recorded by the trainee unless `recorded_by_id` says otherwise."""
 
     class Meta:
-        model = ExamAttempt
+        model = models.ExamAttempt
         exclude = ("trainee",)
 
     trainee = factory.SubFactory(TraineeFactory)
@@ -291,7 +281,7 @@ class RapmConfirmationFactory(BaseFactory):
     """A director's confirmation, today, that the trainee finished Stage 3 pain and started advanced training."""
 
     class Meta:
-        model = RapmConfirmation
+        model = models.RapmConfirmation
         exclude = ("trainee", "director")
 
     trainee = factory.SubFactory(TraineeFactory)
@@ -303,9 +293,13 @@ class RapmConfirmationFactory(BaseFactory):
 
 
 def assign(
-    supervisor: User, trainee: User, kind: str = "educational", starts_on: date | None = None, ends_on: date | None = None
-) -> SupervisorAssignment:
-    assignment = SupervisorAssignment(
+    supervisor: models.User,
+    trainee: models.User,
+    kind: str = "educational",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> models.SupervisorAssignment:
+    assignment = models.SupervisorAssignment(
         supervisor_id=supervisor.id,
         trainee_id=trainee.id,
         kind=kind,
@@ -317,8 +311,10 @@ def assign(
     return assignment
 
 
-def direct(director: User, region: Region | None = None, cohort: Cohort | None = None) -> DirectorScope:
-    scope = DirectorScope(
+def direct(
+    director: models.User, region: models.Region | None = None, cohort: models.Cohort | None = None
+) -> models.DirectorScope:
+    scope = models.DirectorScope(
         director_id=director.id, region_id=region.id if region else None, cohort_id=cohort.id if cohort else None
     )
     db.session.add(scope)

@@ -156,6 +156,16 @@ def create_load_accounts(app, trainees: int, supervisors: int) -> Accounts:
     password_hash = generate_password_hash(LOAD_PASSWORD, method="pbkdf2:sha256:1000")
     with app.app_context():
         region = db.session.scalars(select(Region).order_by(Region.id)).first()
+        # every load trainee 90 days into Stage 3 of the 2021 curriculum (and with their supervisor as long), 900 days
+        # into the programme, in the first region
+        stage_start = date.today() - timedelta(days=90)
+        programme_start = date.today() - timedelta(days=900)
+        profile = {
+            "curriculum_version": "2021",
+            "current_stage": "higher",
+            "region_id": region.id,
+            "stage_started_on": stage_start,
+        }
         for j in range(supervisors):
             user = User(
                 email=f"load.supervisor{j}@load.example.nhs.uk", name=f"Dr Load Supervisor {j}", password_hash=password_hash
@@ -170,24 +180,11 @@ def create_load_accounts(app, trainees: int, supervisors: int) -> Accounts:
             db.session.add(user)
             db.session.flush()
             db.session.add(
-                TraineeProfile(
-                    user_id=user.id,
-                    gmc_number=f"{8900000 + i:07d}",
-                    curriculum_version="2021",
-                    current_stage="higher",
-                    programme_start=date.today() - timedelta(days=900),
-                    stage_started_on=date.today() - timedelta(days=90),
-                    region_id=region.id,
-                )
+                TraineeProfile(user_id=user.id, gmc_number=f"{8900000 + i:07d}", programme_start=programme_start, **profile)
             )
             supervisor_id = accounts.supervisors[i % supervisors][0]
             db.session.add(
-                SupervisorAssignment(
-                    supervisor_id=supervisor_id,
-                    trainee_id=user.id,
-                    kind="educational",
-                    starts_on=date.today() - timedelta(days=90),
-                )
+                SupervisorAssignment(supervisor_id=supervisor_id, trainee_id=user.id, kind="educational", starts_on=stage_start)
             )
             accounts.trainees.append((user.id, user.email))
             accounts.supervisor_of[user.id] = supervisor_id

@@ -73,23 +73,20 @@ def trainee(browser: Browser, email: str, supervisor_id: int, ledger: Ledger, de
     for n in range(limit):
         if time.monotonic() > deadline:
             return
-        token, _ = browser.token("/logbook/new")
+        token, page = browser.token("/logbook/new")
         if not token:
             time.sleep(0.3)
             continue
-        form = {
+        # what the trainee fills in, over every field the blank form carries (its CSRF token, the empty optional ones)
+        form = form_fields(page.body, "/logbook/new") | {
             "evidence_type": "logbook.clinic",
             "occurred_on": (date.today() - timedelta(days=n % 20)).isoformat(),
             "title": f"Pain clinic {n}",
             "setting": "outpatient",
-            "hospital": "St Thomas' Hospital",
             "supervision_level": "2b",
-            "technique": "",
-            "guidance": "",
+            "hospital": "St Thomas' Hospital",
             "competencies": [CLINIC],
             "notes": "Assessed a new referral with chronic low back pain.",
-            "reflection": "",
-            "csrf_token": token,
         }
         created = browser.request("POST", "/logbook/new", form)
         match = EVIDENCE_ID.match(created.location) if created.status in (302, 303) else None

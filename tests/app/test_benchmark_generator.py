@@ -9,23 +9,9 @@ from sqlalchemy import func, select
 
 from benchmarks.dataset import DatasetBuilder, Sizes
 from benchmarks.loader import BulkLoader
-from trainee_portal import audit, curricula
+from trainee_portal import audit, curricula, models
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
-from trainee_portal.models import (
-    ArcpOutcome,
-    AuditRecord,
-    EvidenceCompetency,
-    EvidenceEntry,
-    EvidenceTally,
-    ExamAttempt,
-    RapmConfirmation,
-    SignOff,
-    SignOffRequest,
-    TraineeProfile,
-    TraineeProgress,
-    User,
-)
 from trainee_portal.summaries import progress
 
 
@@ -55,11 +41,11 @@ def _load(sizes: Sizes) -> BulkLoader:
 def _snapshot():
     tallies = sorted(
         tuple(getattr(t, c) for c in ("trainee_id", "competency_code", "evidence_type", "supervision_level", "status", "count"))
-        for t in db.session.scalars(select(EvidenceTally))
+        for t in db.session.scalars(select(models.EvidenceTally))
     )
     stages = sorted(
         (p.trainee_id, p.stage_key, p.percent, p.competencies_complete, p.ready_for_signoff)
-        for p in db.session.scalars(select(TraineeProgress))
+        for p in db.session.scalars(select(models.TraineeProgress))
     )
     return tallies, stages
 
@@ -76,26 +62,26 @@ def count(model) -> int:
 
 def test_tiny_dataset_has_the_requested_sizes(tiny):
     sizes, loader = tiny
-    assert count(TraineeProfile) == 5
-    assert count(EvidenceEntry) == 500
-    assert count(SignOff) == 100
-    assert db.session.scalar(select(func.count()).where(EvidenceEntry.status == "signed")) == 100
-    assert count(EvidenceCompetency) >= 500
-    assert count(SignOffRequest) == db.session.scalar(select(func.count()).where(EvidenceEntry.status != "draft"))
-    assert count(User) == loader.counts["user"]
+    assert count(models.TraineeProfile) == 5
+    assert count(models.EvidenceEntry) == 500
+    assert count(models.SignOff) == 100
+    assert db.session.scalar(select(func.count()).where(models.EvidenceEntry.status == "signed")) == 100
+    assert count(models.EvidenceCompetency) >= 500
+    assert count(models.SignOffRequest) == db.session.scalar(select(func.count()).where(models.EvidenceEntry.status != "draft"))
+    assert count(models.User) == loader.counts["user"]
 
 
 def test_every_signature_covers_its_entry_content(tiny):
-    for signoff in db.session.scalars(select(SignOff).limit(50)):
+    for signoff in db.session.scalars(select(models.SignOff).limit(50)):
         assert signoff.content_hash == signoff.evidence.compute_content_hash()
         assert signoff.request.status == "signed"
 
 
 def test_generated_audit_chain_verifies_and_appending_continues_it(tiny):
-    records = count(AuditRecord)
-    assert records == count(SignOffRequest) + db.session.scalar(
-        select(func.count()).select_from(SignOffRequest).where(SignOffRequest.decided_at.is_not(None))
-    ) + count(ExamAttempt) + count(ArcpOutcome) + count(RapmConfirmation)
+    records = count(models.AuditRecord)
+    assert records == count(models.SignOffRequest) + db.session.scalar(
+        select(func.count()).select_from(models.SignOffRequest).where(models.SignOffRequest.decided_at.is_not(None))
+    ) + count(models.ExamAttempt) + count(models.ArcpOutcome) + count(models.RapmConfirmation)
     report = audit.verify_chain(batch_size=200)
     assert report.ok, report.reason
     assert report.checked == records
@@ -108,8 +94,8 @@ def test_generated_dataset_passes_the_full_integrity_check(tiny):
     report = verify_all(batch_trainees=4)
     assert report.ok, report.problems
     assert report.checked["sign-offs"] == 100 and report.checked["evidence entries"] == 500
-    assert report.checked["ARCP outcomes"] == count(ArcpOutcome) > 0
-    assert report.checked.get("exam results", 0) == count(ExamAttempt)
+    assert report.checked["ARCP outcomes"] == count(models.ArcpOutcome) > 0
+    assert report.checked.get("exam results", 0) == count(models.ExamAttempt)
     assert not report.warnings
 
 

@@ -180,10 +180,10 @@ domains = []
 @pytest.mark.parametrize(
     "key, value, fragment",
     [
-        ("mcq_validity_years", "0", "at least 1"),
-        ("max_attempts_per_part", "-1", "at least 1"),
-        ("soe_min_advanced_months", '"six"', "must be an integer"),
-        ("mcq_before_soe", "1", "must be true or false"),
+        pytest.param("mcq_validity_years", "0", "at least 1", id="MCQ valid for no years"),
+        pytest.param("max_attempts_per_part", "-1", "at least 1", id="negative attempts"),
+        pytest.param("soe_min_advanced_months", '"six"', "must be an integer", id="months as words"),
+        pytest.param("mcq_before_soe", "1", "must be true or false", id="order as a number"),
     ],
 )
 def test_exam_values_must_be_sane(key, value, fragment):

@@ -55,17 +55,20 @@ def count(code, evidence_type, level, status, n=1):
     return EvidenceCount(code, evidence_type, level, status, n)
 
 
+def block(*counts):
+    """BLOCK's progress from counts that claim it, each (evidence type, supervision level, status, how many)."""
+    return competency_progress(BLOCK, [count("BLOCK", *each) for each in counts])
+
+
 def test_no_evidence_is_not_started_with_every_gap_listed():
-    progress = competency_progress(BLOCK, [])
+    progress = block()
     assert progress.state == "not_started"
     assert progress.evidence_total == 0
     assert progress.missing == ("2 more DOPS at supervision level 2b or more, signed off", "3 more clinics")
 
 
 def test_signed_counts_but_submitted_is_pending_when_signoff_required():
-    progress = competency_progress(
-        BLOCK, [count("BLOCK", "wba.dops", "3", "signed"), count("BLOCK", "wba.dops", "2b", "submitted", 2)]
-    )
+    progress = block(("wba.dops", "3", "signed"), ("wba.dops", "2b", "submitted", 2))
     dops = progress.rules[0]
     assert (dops.counted, dops.pending, dops.missing) == (1, 2, 1)
     assert progress.state == "in_progress"
@@ -73,29 +76,22 @@ def test_signed_counts_but_submitted_is_pending_when_signoff_required():
 
 
 def test_submitted_counts_when_no_signoff_is_required():
-    progress = competency_progress(BLOCK, [count("BLOCK", "logbook.clinic", None, "submitted", 3)])
+    progress = block(("logbook.clinic", None, "submitted", 3))
     clinics = progress.rules[1]
     assert (clinics.counted, clinics.pending, clinics.missing) == (3, 0, 0)
 
 
 def test_draft_never_counts_but_starts_the_competency():
-    progress = competency_progress(BLOCK, [count("BLOCK", "wba.dops", "4", "draft", 5)])
+    progress = block(("wba.dops", "4", "draft", 5))
     assert all(rule.counted == 0 and rule.pending == 0 for rule in progress.rules)
     assert progress.state == "in_progress"
     assert progress.evidence_total == 5
 
 
 def test_supervision_minimum_is_enforced():
-    progress = competency_progress(
-        BLOCK,
-        [
-            count("BLOCK", "wba.dops", "2a", "signed", 4),
-            count("BLOCK", "wba.dops", None, "signed", 4),
-            count("BLOCK", "wba.dops", "1", "submitted", 4),
-        ],
-    )
+    progress = block(("wba.dops", "2a", "signed", 4), ("wba.dops", None, "signed", 4), ("wba.dops", "1", "submitted", 4))
     assert (progress.rules[0].counted, progress.rules[0].pending) == (0, 0)
-    progress = competency_progress(BLOCK, [count("BLOCK", "wba.dops", "4", "signed", 2)])
+    progress = block(("wba.dops", "4", "signed", 2))
     assert progress.rules[0].missing == 0
 
 
@@ -107,13 +103,8 @@ def test_counts_of_other_types_or_competencies_are_ignored():
 
 
 def test_complete_when_every_rule_is_met():
-    progress = competency_progress(
-        BLOCK,
-        [
-            count("BLOCK", "wba.dops", "2b", "signed", 2),
-            count("BLOCK", "logbook.clinic", None, "signed", 1),
-            count("BLOCK", "logbook.clinic", "1", "submitted", 2),
-        ],
+    progress = block(
+        ("wba.dops", "2b", "signed", 2), ("logbook.clinic", None, "signed", 1), ("logbook.clinic", "1", "submitted", 2)
     )
     assert progress.state == "complete" and progress.complete
     assert progress.missing == ()

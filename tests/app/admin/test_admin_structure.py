@@ -66,10 +66,10 @@ def test_admin_assigns_a_supervisor_and_ends_the_assignment(client, admin):
 @pytest.mark.parametrize(
     "changes,message",
     [
-        ({"ends_on": "2020-01-01"}, "on or after the start date"),
-        ({"starts_on": "not a date"}, "real date"),
-        ({"kind": "spiritual"}, "Not a valid choice"),
-        ({"supervisor_id": ""}, "Choose the supervisor"),
+        pytest.param({"ends_on": "2020-01-01"}, "on or after the start date", id="ends before it starts"),
+        pytest.param({"starts_on": "not a date"}, "real date", id="start not a date"),
+        pytest.param({"kind": "spiritual"}, "Not a valid choice", id="unknown kind"),
+        pytest.param({"supervisor_id": ""}, "Choose the supervisor", id="no supervisor"),
     ],
 )
 def test_bad_assignments_are_refused_with_the_input_kept(client, admin, changes, message):

@@ -7,28 +7,19 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests import factories as make
 from tests.conftest import TEST_PASSWORD
-from tests.factories import (
-    AdminFactory,
-    CaseDiscussionFactory,
-    CohortFactory,
-    DirectorFactory,
-    RegionFactory,
-    SupervisorFactory,
-    TraineeFactory,
-    UserFactory,
-)
 from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage, TraineeProfile, User
 
 
 @pytest.fixture
 def admin(app):
-    return AdminFactory(name="Alex Admin")
+    return make.AdminFactory(name="Alex Admin")
 
 
 def test_only_administrators_reach_administration(client, login, admin):
-    for user in (DirectorFactory(), SupervisorFactory(), TraineeFactory()):
+    for user in (make.DirectorFactory(), make.SupervisorFactory(), make.TraineeFactory()):
         login(user)
         for path in (
             "/admin",
@@ -65,8 +56,8 @@ def test_invite_shows_a_temporary_password_once_and_forces_a_change(client, logi
 
 
 def test_inviting_a_trainee_needs_a_valid_profile(client, login, admin):
-    region = RegionFactory()
-    other_cohort = CohortFactory()  # of another region
+    region = make.RegionFactory()
+    other_cohort = make.CohortFactory()  # of another region
     login(admin)
     data = {"email": "trainee.new@nhs.net", "name": "Dr New Trainee", "roles": ["trainee"]}
     response = client.post("/admin/users/new", data=data)
@@ -93,11 +84,11 @@ def test_inviting_a_trainee_needs_a_valid_profile(client, login, admin):
 
 
 def test_duplicate_email_and_gmc_are_refused(client, login, admin):
-    existing = TraineeFactory(email="taken@nhs.net")
+    existing = make.TraineeFactory(email="taken@nhs.net")
     login(admin)
     response = client.post("/admin/users/new", data={"email": "TAKEN@nhs.net", "name": "Dr Copy", "roles": ["director"]})
     assert response.status_code == 400 and "already exists" in response.data.decode()
-    region = RegionFactory()
+    region = make.RegionFactory()
     response = client.post(
         "/admin/users/new",
         data={
@@ -116,7 +107,7 @@ def test_duplicate_email_and_gmc_are_refused(client, login, admin):
 
 
 def test_admin_changes_roles_but_not_their_own(client, login, admin):
-    person = SupervisorFactory()
+    person = make.SupervisorFactory()
     login(admin)
     assert client.post(f"/admin/users/{person.id}", data={"roles": ["supervisor", "director"]}).status_code == 302
     assert db.session.get(User, person.id).role_names == ("supervisor", "director")
@@ -128,7 +119,7 @@ def test_admin_changes_roles_but_not_their_own(client, login, admin):
 
 
 def test_deactivated_accounts_cannot_sign_in_until_reactivated(client, login, admin):
-    person = SupervisorFactory(email="leaving@nhs.net")
+    person = make.SupervisorFactory(email="leaving@nhs.net")
     login(admin)
     client.post(f"/admin/users/{person.id}/active", data={"active": "0"})
     client.post(f"/admin/users/{admin.id}/active", data={"active": "0"})  # never yourself
@@ -143,8 +134,8 @@ def test_deactivated_accounts_cannot_sign_in_until_reactivated(client, login, ad
 
 
 def test_users_with_evidence_or_signatures_are_never_deleted(client, login, admin):
-    trainee = TraineeFactory()
-    CaseDiscussionFactory(trainee=trainee)
+    trainee = make.TraineeFactory()
+    make.CaseDiscussionFactory(trainee=trainee)
     login(admin)
     page = client.get(f"/admin/users/{trainee.id}").data.decode()
     assert "cannot be deleted" in page and "evidence entry" in page
@@ -154,7 +145,7 @@ def test_users_with_evidence_or_signatures_are_never_deleted(client, login, admi
 
 
 def test_a_user_without_records_can_be_deleted(client, login, admin):
-    mistaken = UserFactory(email="typo@nhs.nte")
+    mistaken = make.UserFactory(email="typo@nhs.nte")
     mistaken.set_roles(["supervisor"])
     db.session.commit()
     login(admin)
@@ -168,11 +159,11 @@ def test_a_user_without_records_can_be_deleted(client, login, admin):
 
 
 def test_profile_edit_validates_and_saves(client, login, admin):
-    trainee = TraineeFactory()
+    trainee = make.TraineeFactory()
     login(admin)
     form = client.get(f"/admin/users/{trainee.id}/profile").data.decode()
     assert trainee.trainee_profile.gmc_number in form
-    region = RegionFactory(name="Wessex")
+    region = make.RegionFactory(name="Wessex")
     data = {
         "gmc_number": "abcdefg",
         "curriculum_version": "2010",
@@ -191,7 +182,7 @@ def test_profile_edit_validates_and_saves(client, login, admin):
 
 
 def test_user_search_finds_by_name_or_email(client, login, admin):
-    UserFactory(name="Dr Findable Person")
+    make.UserFactory(name="Dr Findable Person")
     login(admin)
     assert "Dr Findable Person" in client.get("/admin/users?q=findable").data.decode()
     assert "Dr Findable Person" not in client.get("/admin/users?q=zzz").data.decode()
@@ -203,7 +194,7 @@ def test_deactivation_ends_a_session_already_signed_in(app, client, login, admin
     def as_another_browser():
         g.pop("_login_user", None)  # tests share one app context: Flask-Login's per-request cache would leak between clients
 
-    person = SupervisorFactory()
+    person = make.SupervisorFactory()
     theirs = app.test_client()
     assert theirs.post("/login", data={"email": person.email, "password": TEST_PASSWORD}).status_code == 302
     assert theirs.get("/").status_code == 200

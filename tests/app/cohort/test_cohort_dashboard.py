@@ -7,19 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from tests import factories as make
 from tests.app.cohort.helpers import bulk_trainees, exam_attempts, set_profile
-from tests.factories import (
-    AdminFactory,
-    CaseDiscussionFactory,
-    CohortFactory,
-    DirectorFactory,
-    RegionFactory,
-    SignOffRequestFactory,
-    SupervisorFactory,
-    TraineeFactory,
-    assign,
-    direct,
-)
+from tests.factories import assign, direct
 from tests.support import clock
 from trainee_portal.cohort.charts import median_from_histogram
 from trainee_portal.extensions import db
@@ -27,8 +17,8 @@ from trainee_portal.extensions import db
 
 @pytest.fixture
 def london(app):
-    region = RegionFactory(name="London")
-    director = DirectorFactory(name="Dr London Director")
+    region = make.RegionFactory(name="London")
+    director = make.DirectorFactory(name="Dr London Director")
     direct(director, region=region)
     return region, director
 
@@ -53,14 +43,14 @@ def assert_flagged_alone(client, login, director, flag: str, flagged: str, other
 
 def test_only_directors_and_admins_reach_the_dashboard(client, login, london):
     region, _ = london
-    trainee = TraineeFactory(profile__region=region)
+    trainee = make.TraineeFactory(profile__region=region)
     login(trainee)
     assert client.get("/cohort").status_code == 403
     client.post("/logout")
-    login(SupervisorFactory())
+    login(make.SupervisorFactory())
     assert client.get("/cohort").status_code == 403
     client.post("/logout")
-    login(AdminFactory())
+    login(make.AdminFactory())
     assert trainee.name in client.get("/cohort").data.decode()
 
 
@@ -71,9 +61,9 @@ def test_anonymous_users_are_sent_to_sign_in(client):
 
 def test_director_of_another_region_sees_nothing_of_this_one(client, login, london):
     region, director = london
-    trainee = TraineeFactory(name="Dr Only In London", profile__region=region)
-    other = DirectorFactory()
-    direct(other, region=RegionFactory(name="North West"))
+    trainee = make.TraineeFactory(name="Dr Only In London", profile__region=region)
+    other = make.DirectorFactory()
+    direct(other, region=make.RegionFactory(name="North West"))
     login(other)
     page = client.get("/cohort").data.decode()
     assert "Dr Only In London" not in page and "0 trainees match" in page
@@ -88,10 +78,10 @@ def test_director_of_another_region_sees_nothing_of_this_one(client, login, lond
 
 def test_cohort_scoped_director_sees_only_that_cohort(client, login, london):
     region, _ = london
-    mine, theirs = CohortFactory(region=region, name="2024 intake"), CohortFactory(region=region, name="2025 intake")
-    TraineeFactory(name="Dr In Mine", profile__region=region, profile__cohort=mine)
-    TraineeFactory(name="Dr In Theirs", profile__region=region, profile__cohort=theirs)
-    director = DirectorFactory()
+    mine, theirs = make.CohortFactory(region=region, name="2024 intake"), make.CohortFactory(region=region, name="2025 intake")
+    make.TraineeFactory(name="Dr In Mine", profile__region=region, profile__cohort=mine)
+    make.TraineeFactory(name="Dr In Theirs", profile__region=region, profile__cohort=theirs)
+    director = make.DirectorFactory()
     direct(director, cohort=mine)
     login(director)
     page = client.get("/cohort").data.decode()
@@ -101,13 +91,13 @@ def test_cohort_scoped_director_sees_only_that_cohort(client, login, london):
 def test_behind_flag_follows_the_expected_trajectory_for_the_stage_dates(client, login, london):
     region, director = london
     # 2021 Stage 3 lasts at most 12 weeks: 10 weeks in with nothing done is behind; 1 week in is not.
-    late = TraineeFactory(
+    late = make.TraineeFactory(
         name="Dr Late Starter",
         profile__region=region,
         profile__current_stage="higher",
         profile__stage_started_on=clock.today() - timedelta(weeks=10),
     )
-    TraineeFactory(
+    make.TraineeFactory(
         name="Dr Just Started",
         profile__region=region,
         profile__current_stage="higher",
@@ -119,8 +109,8 @@ def test_behind_flag_follows_the_expected_trajectory_for_the_stage_dates(client,
 
 def test_no_activity_for_60_days_is_flagged(client, login, london):
     region, director = london
-    idle = TraineeFactory(name="Dr Idle", profile__region=region)
-    busy = TraineeFactory(name="Dr Busy", profile__region=region)
+    idle = make.TraineeFactory(name="Dr Idle", profile__region=region)
+    busy = make.TraineeFactory(name="Dr Busy", profile__region=region)
     set_profile(idle, last_activity_at=clock.ago(days=61))
     set_profile(busy, last_activity_at=clock.ago(days=59))
     page = assert_flagged_alone(client, login, director, "idle", "Dr Idle", "Dr Busy")
@@ -129,21 +119,21 @@ def test_no_activity_for_60_days_is_flagged(client, login, london):
 
 def test_sign_offs_waiting_more_than_14_days_are_flagged_and_counted(client, login, london):
     region, director = london
-    supervisor = SupervisorFactory()
-    waiting = TraineeFactory(name="Dr Waiting", profile__region=region)
-    recent = TraineeFactory(name="Dr Recent", profile__region=region)
+    supervisor = make.SupervisorFactory()
+    waiting = make.TraineeFactory(name="Dr Waiting", profile__region=region)
+    recent = make.TraineeFactory(name="Dr Recent", profile__region=region)
     for trainee in (waiting, recent):
         assign(supervisor, trainee)
     for trainee, days in ((waiting, 15), (waiting, 2), (recent, 13)):
-        SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=days))
+        make.SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=days))
     page = assert_flagged_alone(client, login, director, "waiting", "Dr Waiting", "Dr Recent")
     assert "(1 over 14 days)" in flags_of(page, "Dr Waiting")
 
 
 def test_four_or_more_attempts_at_an_exam_part_are_flagged(client, login, london):
     region, director = london
-    four = TraineeFactory(name="Dr Four Attempts", profile__region=region)
-    three = TraineeFactory(name="Dr Three Attempts", profile__region=region)
+    four = make.TraineeFactory(name="Dr Four Attempts", profile__region=region)
+    three = make.TraineeFactory(name="Dr Three Attempts", profile__region=region)
     exam_attempts(four, director, "MCQ", ["fail", "fail", "fail", "pass"])
     exam_attempts(three, director, "MCQ", ["fail", "fail", "pass"])
     login(director)
@@ -155,12 +145,12 @@ def test_four_or_more_attempts_at_an_exam_part_are_flagged(client, login, london
 
 
 def test_filters_narrow_by_region_cohort_stage_and_curriculum(client, login):
-    admin = AdminFactory()
-    north, south = RegionFactory(name="North"), RegionFactory(name="South")
-    cohort = CohortFactory(region=north)
-    TraineeFactory(name="Dr North Higher", profile__region=north, profile__cohort=cohort, profile__current_stage="higher")
-    TraineeFactory(name="Dr North Basic", profile__region=north, profile__current_stage="basic")
-    TraineeFactory(name="Dr South 2010", profile__region=south, profile__curriculum_version="2010")
+    admin = make.AdminFactory()
+    north, south = make.RegionFactory(name="North"), make.RegionFactory(name="South")
+    cohort = make.CohortFactory(region=north)
+    make.TraineeFactory(name="Dr North Higher", profile__region=north, profile__cohort=cohort, profile__current_stage="higher")
+    make.TraineeFactory(name="Dr North Basic", profile__region=north, profile__current_stage="basic")
+    make.TraineeFactory(name="Dr South 2010", profile__region=south, profile__curriculum_version="2010")
     login(admin)
     by_region = client.get(f"/cohort?region={north.id}").data.decode()
     assert "Dr North Higher" in by_region and "Dr North Basic" in by_region and "Dr South 2010" not in by_region
@@ -201,13 +191,13 @@ def test_sorting_by_percent_puts_the_lowest_first(client, login, london):
 
 def test_charts_come_with_accessible_tables(client, login, london):
     region, director = london
-    supervisor = SupervisorFactory(name="Dr Quick Supervisor")
-    trainee = TraineeFactory(name="Dr Charted", profile__region=region)
+    supervisor = make.SupervisorFactory(name="Dr Quick Supervisor")
+    trainee = make.TraineeFactory(name="Dr Charted", profile__region=region)
     assign(supervisor, trainee)
     for days in (1, 2, 9):
         asked = clock.ago(days=30)
-        SignOffRequestFactory(
-            evidence=CaseDiscussionFactory(trainee=trainee),
+        make.SignOffRequestFactory(
+            evidence=make.CaseDiscussionFactory(trainee=trainee),
             supervisor=supervisor,
             status="signed",
             created_at=asked,
@@ -248,15 +238,15 @@ def _count_dashboard_queries(client) -> int:
 
 def test_dashboard_issues_the_same_number_of_queries_for_10_as_for_1000_trainees(client, login, london):
     region, director = london
-    supervisor = SupervisorFactory()
+    supervisor = make.SupervisorFactory()
     ids = bulk_trainees(10, region)
     login(director)
     client.get("/cohort")  # warm caches (curriculum registry) so both counts measure the page alone
     small = _count_dashboard_queries(client)
     bulk_trainees(990, region, start_id=ids[-1] + 1)
-    trainee = TraineeFactory(profile__region=region)
+    trainee = make.TraineeFactory(profile__region=region)
     assign(supervisor, trainee)
-    SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=20))
+    make.SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=20))
     exam_attempts(trainee, director, "MCQ", ["fail"] * 4)
     large = _count_dashboard_queries(client)
     assert len(small) <= 16  # a fixed handful: user, count, rows, one per flag count, filter choices, one per chart

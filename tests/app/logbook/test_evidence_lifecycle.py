@@ -7,19 +7,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from tests import factories as make
 from tests.app.logbook.helpers import CLINIC, form_data, post_certificate
-from tests.factories import (
-    AdminFactory,
-    DirectorFactory,
-    EvidenceFactory,
-    RegionFactory,
-    SignOffFactory,
-    SignOffRequestFactory,
-    SupervisorFactory,
-    TraineeFactory,
-    assign,
-    direct,
-)
+from tests.factories import assign, direct
 from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, EvidenceTally
@@ -34,8 +24,8 @@ def _tally(trainee):
 
 @pytest.mark.parametrize("status", ["draft", "returned", "submitted"])
 def test_owner_edits_until_signed_and_progress_follows(client, login, status):
-    trainee = TraineeFactory()
-    entry = EvidenceFactory(trainee=trainee, status=status)
+    trainee = make.TraineeFactory()
+    entry = make.EvidenceFactory(trainee=trainee, status=status)
     login(trainee)
     form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
     assert 'value="Pain clinic"' in form and f'value="{CLINIC}" checked' in form
@@ -48,8 +38,8 @@ def test_owner_edits_until_signed_and_progress_follows(client, login, status):
 
 
 def test_edit_refusal_keeps_what_was_typed(client, login):
-    trainee = TraineeFactory()
-    entry = EvidenceFactory(trainee=trainee)
+    trainee = make.TraineeFactory()
+    entry = make.EvidenceFactory(trainee=trainee)
     login(trainee)
     response = client.post(f"/logbook/{entry.id}/edit", data=form_data(title="Clinic", notes="hospital no. K1234567 seen"))
     page = response.get_data(as_text=True)
@@ -59,9 +49,9 @@ def test_edit_refusal_keeps_what_was_typed(client, login):
 
 
 def test_signed_evidence_is_frozen(client, login):
-    trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = EvidenceFactory(trainee=trainee)
-    SignOffFactory(evidence=entry, signer=supervisor)
+    trainee, supervisor = make.TraineeFactory(), make.SupervisorFactory()
+    entry = make.EvidenceFactory(trainee=trainee)
+    make.SignOffFactory(evidence=entry, signer=supervisor)
     login(trainee)
     assert client.get(f"/logbook/{entry.id}/edit").status_code == 403
     refused = client.post(f"/logbook/{entry.id}/edit", data=form_data(title="Typed after it was signed"))
@@ -73,9 +63,9 @@ def test_signed_evidence_is_frozen(client, login):
 
 
 def test_new_version_copies_into_a_draft_and_visibly_voids_the_signature(client, login):
-    trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = EvidenceFactory(trainee=trainee)
-    signoff = SignOffFactory(evidence=entry, signer=supervisor)
+    trainee, supervisor = make.TraineeFactory(), make.SupervisorFactory()
+    entry = make.EvidenceFactory(trainee=trainee)
+    signoff = make.SignOffFactory(evidence=entry, signer=supervisor)
     assert _tally(trainee) == {(CLINIC, "logbook.clinic", "signed"): 1}
     login(trainee)
     response = client.post(f"/logbook/{entry.id}/new-version")
@@ -101,14 +91,14 @@ def test_new_version_copies_into_a_draft_and_visibly_voids_the_signature(client,
 
 
 def test_only_signed_current_evidence_gets_a_new_version(client, login):
-    trainee = TraineeFactory()
-    entry = EvidenceFactory(trainee=trainee)
+    trainee = make.TraineeFactory()
+    entry = make.EvidenceFactory(trainee=trainee)
     login(trainee)
     assert client.post(f"/logbook/{entry.id}/new-version").status_code == 403
 
 
 def test_owner_deletes_a_draft_after_confirming(client, login, app):
-    trainee = TraineeFactory()
+    trainee = make.TraineeFactory()
     login(trainee)
     post_certificate(client)
     entry = db.session.scalar(select(EvidenceEntry))
@@ -123,9 +113,9 @@ def test_owner_deletes_a_draft_after_confirming(client, login, app):
 
 
 def test_drafts_with_a_sign_off_history_are_kept(client, login):
-    trainee, supervisor = TraineeFactory(), SupervisorFactory()
-    entry = EvidenceFactory(trainee=trainee)
-    SignOffRequestFactory(evidence=entry, supervisor=supervisor, status="cancelled")
+    trainee, supervisor = make.TraineeFactory(), make.SupervisorFactory()
+    entry = make.EvidenceFactory(trainee=trainee)
+    make.SignOffRequestFactory(evidence=entry, supervisor=supervisor, status="cancelled")
     db.session.commit()
     login(trainee)
     response = client.post(f"/logbook/{entry.id}/delete", follow_redirects=True)
@@ -135,17 +125,17 @@ def test_drafts_with_a_sign_off_history_are_kept(client, login):
 
 @pytest.mark.parametrize("status", ["submitted", "signed", "returned"])
 def test_only_drafts_can_be_deleted(client, login, status):
-    trainee = TraineeFactory()
-    entry = EvidenceFactory(trainee=trainee, status=status)
+    trainee = make.TraineeFactory()
+    entry = make.EvidenceFactory(trainee=trainee, status=status)
     login(trainee)
     assert client.post(f"/logbook/{entry.id}/delete").status_code == 403
 
 
 def test_nobody_else_edits_or_deletes(client, login):
-    owner, other = TraineeFactory(), TraineeFactory()
-    supervisor = SupervisorFactory()
+    owner, other = make.TraineeFactory(), make.TraineeFactory()
+    supervisor = make.SupervisorFactory()
     assign(supervisor, owner)
-    entry = EvidenceFactory(trainee=owner)
+    entry = make.EvidenceFactory(trainee=owner)
     for user in (other, supervisor):
         login(user)
         assert client.post(f"/logbook/{entry.id}/edit", data=form_data()).status_code == 403
@@ -154,18 +144,18 @@ def test_nobody_else_edits_or_deletes(client, login):
 
 
 def test_files_are_served_only_to_those_who_may_see_the_evidence(client, login, app):
-    region = RegionFactory()
-    owner = TraineeFactory(profile__region=region)
+    region = make.RegionFactory()
+    owner = make.TraineeFactory(profile__region=region)
     login(owner)
     post_certificate(client)
     entry = db.session.scalar(select(EvidenceEntry))
     client.post("/logout")
     supervisor, stranger_supervisor, director, admin, other = (
-        SupervisorFactory(),
-        SupervisorFactory(),
-        DirectorFactory(),
-        AdminFactory(),
-        TraineeFactory(),
+        make.SupervisorFactory(),
+        make.SupervisorFactory(),
+        make.DirectorFactory(),
+        make.AdminFactory(),
+        make.TraineeFactory(),
     )
     assign(supervisor, owner)
     direct(director, region=region)
@@ -178,8 +168,8 @@ def test_files_are_served_only_to_those_who_may_see_the_evidence(client, login, 
 
 
 def test_view_offers_sign_off_request_while_draft_or_returned(client, login, app):
-    trainee = TraineeFactory()
-    draft, submitted = EvidenceFactory(trainee=trainee), EvidenceFactory(trainee=trainee, status="submitted")
+    trainee = make.TraineeFactory()
+    draft, submitted = make.EvidenceFactory(trainee=trainee), make.EvidenceFactory(trainee=trainee, status="submitted")
     login(trainee)
     has_signoff = "signoff.request_form" in app.view_functions
     assert ("Request sign-off" in client.get(f"/logbook/{draft.id}").get_data(as_text=True)) == has_signoff
@@ -187,9 +177,9 @@ def test_view_offers_sign_off_request_while_draft_or_returned(client, login, app
 
 
 def test_sign_off_history_lists_requests_and_return_reasons(client, login):
-    trainee, supervisor = TraineeFactory(), SupervisorFactory(name="Dr Ruth Signer")
-    entry = EvidenceFactory(trainee=trainee, status="returned")
-    SignOffRequestFactory(
+    trainee, supervisor = make.TraineeFactory(), make.SupervisorFactory(name="Dr Ruth Signer")
+    entry = make.EvidenceFactory(trainee=trainee, status="returned")
+    make.SignOffRequestFactory(
         evidence=entry, supervisor=supervisor, status="returned", return_reason="Add what you would do differently"
     )
     db.session.commit()
@@ -199,6 +189,6 @@ def test_sign_off_history_lists_requests_and_return_reasons(client, login):
 
 
 def test_missing_evidence_is_404(client, login):
-    login(TraineeFactory())
+    login(make.TraineeFactory())
     assert client.get("/logbook/999999").status_code == 404
     assert client.get("/logbook/999999/file").status_code == 404

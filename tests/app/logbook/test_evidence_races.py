@@ -28,6 +28,16 @@ def _row_version(page: str) -> str:
     return re.search(r'name="row_version"[^>]*value="(\d+)"', page).group(1)
 
 
+def _waiting_dops_open_for_edit(client, login):
+    """A DOPS waiting on its supervisor's sign-off (asked through the app), and its edit form as the owner opens it;
+    returns (people, entry, request, the form's HTML)."""
+    people = cast()
+    entry = DopsFactory(trainee=people.owner)
+    signoff_request = request_via_app(client, login, people, entry)
+    login(people.owner)
+    return people, entry, signoff_request, client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
+
+
 def _dops_edit(entry, form: str, title: str) -> dict:
     """The DOPS edit form as the browser sends it, with a new title, from the page it was opened on."""
     return form_data(
@@ -74,11 +84,7 @@ def test_two_tabs_the_second_save_is_refused_with_both_versions_and_nothing_lost
 
 
 def test_editing_waiting_evidence_withdraws_its_request_in_the_same_save(client, login):
-    people = cast()
-    entry = DopsFactory(trainee=people.owner)
-    signoff_request = request_via_app(client, login, people, entry)
-    login(people.owner)
-    form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
+    people, entry, signoff_request, form = _waiting_dops_open_for_edit(client, login)
     assert "Saving your changes withdraws that request" in form and "Dr Assigned Supervisor" in form
     data = _dops_edit(entry, form, "Block with the outcome added")
     assert client.post(f"/logbook/{entry.id}/edit", data=data).status_code == 302
@@ -96,11 +102,7 @@ def test_editing_waiting_evidence_withdraws_its_request_in_the_same_save(client,
 
 
 def test_an_edit_after_the_request_was_decided_is_refused_and_keeps_the_text(client, login):
-    people = cast()
-    entry = DopsFactory(trainee=people.owner)
-    signoff_request = request_via_app(client, login, people, entry)
-    login(people.owner)
-    form = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
+    people, entry, signoff_request, form = _waiting_dops_open_for_edit(client, login)
     services.sign(signoff_request, level="3", feedback="", seen_hash=entry.compute_content_hash(), decider=people.supervisor)
     db.session.commit()
     data = _dops_edit(entry, form, "Typed while it was being signed")

@@ -37,13 +37,9 @@ def _some_records(app) -> dict[str, bytes]:
     supervisor = SupervisorFactory()
     assign(supervisor, trainee)
     for i in range(6):
+        payload = {"level": "2b", "n": i, "text": "naïve – ü"}
         audit.append(
-            "signoff.signed",
-            actor=supervisor,
-            trainee_id=trainee.id,
-            subject_type="evidence",
-            subject_id=i,
-            payload={"level": "2b", "n": i, "text": "naïve – ü"},
+            "signoff.signed", actor=supervisor, trainee_id=trainee.id, subject_type="evidence", subject_id=i, payload=payload
         )
     uploads = Path(app.config["UPLOAD_DIR"])
     uploads.mkdir(parents=True, exist_ok=True)

@@ -95,16 +95,9 @@ def build_world() -> World:
         )
         db.session.add_all([message, mock, arcp])
         db.session.commit()
-        ids.update(
-            evidence_id=draft.id,
-            pending_evidence_id=pending.id,
-            signed_evidence_id=signed.id,
-            request_id=request.id,
-            message_id=message.id,
-            trainee_id=who.id,
-            user_id=who.id,
-            signoff_id=unconfirmed.id,
-        )
+        ids.update(trainee_id=who.id, user_id=who.id, message_id=message.id)
+        ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id)
+        ids.update(request_id=request.id, signoff_id=unconfirmed.id)  # the request waiting, the signature to confirm
     exam_sitting = ExamSittingFactory(days_from_today=-40)
     world.ids["attempt_id"] = ExamAttemptFactory(trainee=owner, sitting=exam_sitting, result="fail", score=50).id
     world.ids["region_id"] = region.id

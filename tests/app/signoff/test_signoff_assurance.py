@@ -10,25 +10,15 @@ from sqlalchemy import select
 
 from tests.app.signoff.helpers import assessor_decides, assessor_link, cast, request_via_app, trust
 from tests.factories import AssessorLinkFactory, DopsFactory, SupervisorFactory, assign
-from trainee_portal import policy
+from trainee_portal import integrity, policy
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, OutboxMessage, SignOff, SignOffRequest
 from trainee_portal.signoff.labels import signature_label
 from trainee_portal.summaries import progress
 
-SIGNED_KEYS = {
-    "request_id",
-    "signoff_id",
-    "evidence_id",
-    "level",
-    "content_hash",
-    "signer_id",
-    "assessor_name",
-    "assessor_gmc",
-    "assessor_email",
-    "assurance",
-    "feedback_sha256",
-}
+# what a signature's audit record holds: the request and sign-off it is about, and every field the integrity check
+# compares with the stored sign-off
+SIGNED_KEYS = {"request_id", "signoff_id", *integrity.SIGNOFF_KEYS}
 
 
 def _assessor_signs(client, login, people, entry, email, smtp):

@@ -7,17 +7,8 @@ from datetime import date
 import pytest
 
 from competencies import EvidenceCount
-from tests.factories import (
-    AdminFactory,
-    CaseDiscussionFactory,
-    CohortFactory,
-    DirectorFactory,
-    RegionFactory,
-    SupervisorFactory,
-    TraineeFactory,
-    assign,
-    direct,
-)
+from tests import factories as make
+from tests.factories import assign, direct
 from trainee_portal.extensions import db
 from trainee_portal.summaries import progress
 
@@ -41,7 +32,7 @@ def test_anonymous_users_are_sent_to_login(client, level):
     [("2021", ["Stage 1", "Stage 2", "Stage 3", "SIA Pain Medicine"]), ("2010", ["Basic", "Intermediate", "Higher", "Advanced"])],
 )
 def test_trainee_sees_their_curriculums_four_stages(client, login, version, expected):
-    login(TraineeFactory(profile__curriculum_version=version))
+    login(make.TraineeFactory(profile__curriculum_version=version))
     for level, name in zip(LEVELS, expected):
         page = client.get(f"/{level}/").data.decode()
         assert name in page
@@ -51,12 +42,12 @@ def test_trainee_sees_their_curriculums_four_stages(client, login, version, expe
 def test_stage_page_shows_status_and_missing_evidence_from_the_core(client, login, app):
     from trainee_portal import curricula
 
-    trainee = TraineeFactory(profile__curriculum_version="2021")
+    trainee = make.TraineeFactory(profile__curriculum_version="2021")
     stage = curricula.curriculum("2021").stage_for_level("higher")
     competency = stage.competencies[0]
     rule = competency.evidence[0]
     for _ in range(rule.minimum):
-        CaseDiscussionFactory(
+        make.CaseDiscussionFactory(
             trainee=trainee,
             codes=(competency.code,),
             evidence_type=rule.evidence_type,
@@ -75,10 +66,10 @@ def test_stage_percentage_moves_when_evidence_is_signed(client, login):
     from trainee_portal import curricula
     from trainee_portal.models import TraineeProgress
 
-    trainee = TraineeFactory(profile__curriculum_version="2021")
+    trainee = make.TraineeFactory(profile__curriculum_version="2021")
     stage = curricula.curriculum("2021").stage_for_level("higher")
     competency, rule = next((c, r) for c in stage.competencies for r in c.evidence if r.signoff_required)
-    entry = CaseDiscussionFactory(
+    entry = make.CaseDiscussionFactory(
         trainee=trainee,
         codes=(competency.code,),
         evidence_type=rule.evidence_type,
@@ -96,8 +87,8 @@ def test_stage_percentage_moves_when_evidence_is_signed(client, login):
 
 
 def test_supervisor_sees_assigned_trainee_but_not_others(client, login):
-    supervisor = SupervisorFactory()
-    mine, other = TraineeFactory(name="Dr Mine"), TraineeFactory(name="Dr Other")
+    supervisor = make.SupervisorFactory()
+    mine, other = make.TraineeFactory(name="Dr Mine"), make.TraineeFactory(name="Dr Other")
     assign(supervisor, mine)
     login(supervisor)
     picker = client.get("/basic/").data.decode()
@@ -107,21 +98,21 @@ def test_supervisor_sees_assigned_trainee_but_not_others(client, login):
 
 
 def test_ended_assignment_no_longer_grants_access(client, login):
-    supervisor, trainee = SupervisorFactory(), TraineeFactory()
+    supervisor, trainee = make.SupervisorFactory(), make.TraineeFactory()
     assign(supervisor, trainee, starts_on=date(2020, 1, 1), ends_on=date(2021, 1, 1))
     login(supervisor)
     assert client.get(f"/higher/?trainee={trainee.id}").status_code == 403
 
 
 def test_director_sees_only_their_region_or_cohort(client, login):
-    london, north = RegionFactory(name="London"), RegionFactory(name="North")
-    cohort = CohortFactory(region=north)
-    director = DirectorFactory()
+    london, north = make.RegionFactory(name="London"), make.RegionFactory(name="North")
+    cohort = make.CohortFactory(region=north)
+    director = make.DirectorFactory()
     direct(director, region=london)
     direct(director, cohort=cohort)
-    in_region = TraineeFactory(profile__region=london)
-    in_cohort = TraineeFactory(profile__region=north, profile__cohort=cohort)
-    outside = TraineeFactory(profile__region=north)
+    in_region = make.TraineeFactory(profile__region=london)
+    in_cohort = make.TraineeFactory(profile__region=north, profile__cohort=cohort)
+    outside = make.TraineeFactory(profile__region=north)
     login(director)
     assert client.get(f"/advanced/?trainee={in_region.id}").status_code == 200
     assert client.get(f"/advanced/?trainee={in_cohort.id}").status_code == 200
@@ -129,13 +120,13 @@ def test_director_sees_only_their_region_or_cohort(client, login):
 
 
 def test_admin_may_view_any_trainee(client, login):
-    trainee = TraineeFactory()
-    login(AdminFactory())
+    trainee = make.TraineeFactory()
+    login(make.AdminFactory())
     assert client.get(f"/intermediate/?trainee={trainee.id}").status_code == 200
 
 
 def test_trainee_cannot_view_another_trainee(client, login):
-    me, other = TraineeFactory(), TraineeFactory()
+    me, other = make.TraineeFactory(), make.TraineeFactory()
     login(me)
     assert client.get(f"/basic/?trainee={other.id}").status_code == 403
     assert client.get(f"/basic/?trainee={me.id}").status_code == 200
@@ -143,17 +134,17 @@ def test_trainee_cannot_view_another_trainee(client, login):
 
 @pytest.mark.parametrize("value", ["abc", "-1", "1e5", "9" * 40, "1; DROP TABLE user"])
 def test_bad_trainee_parameter_is_404_not_500(client, login, value):
-    login(AdminFactory())
+    login(make.AdminFactory())
     assert client.get("/basic/", query_string={"trainee": value}).status_code == 404
 
 
 def test_unknown_competency_code_is_404(client, login):
-    login(TraineeFactory())
+    login(make.TraineeFactory())
     assert client.get("/higher/competency/NOPE_99").status_code == 404
     assert client.get("/higher/competency/" + "X" * 300).status_code == 404
 
 
 def test_counts_reach_the_core_as_aggregates(app):
-    trainee = TraineeFactory()
-    CaseDiscussionFactory.create_batch(2, trainee=trainee, evidence_type="logbook.clinic", occurred_on=date(2026, 1, 5))
+    trainee = make.TraineeFactory()
+    make.CaseDiscussionFactory.create_batch(2, trainee=trainee, evidence_type="logbook.clinic", occurred_on=date(2026, 1, 5))
     assert progress.trainee_counts(trainee.id) == [EvidenceCount("S3_PM_01", "logbook.clinic", "3", "signed", 2)]
