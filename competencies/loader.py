@@ -9,19 +9,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .curriculum import (
-    EXAM_RULE_NAMES,
-    FELLOWSHIP_CHECKS,
-    Competency,
-    Curriculum,
-    Domain,
-    EvidenceRule,
-    ExamRules,
-    FellowshipItem,
-    Source,
-    Stage,
-    VersionMapping,
-)
+# The curriculum model's parts, as model.Stage, model.Competency…; the two the loader names most, by name.
+from . import curriculum as model
+from .curriculum import Curriculum, VersionMapping
 from .evidence import EVIDENCE_TYPES, STAGE_LEVELS, SUPERVISION_LEVELS, THEMES
 
 CURRICULA_DIRECTORY = Path(__file__).parent / "curricula"
@@ -238,7 +228,7 @@ def load_curriculum_file(path: str | Path) -> Curriculum:
     return load_curriculum_text(path.read_text(encoding="utf-8"), path.name)
 
 
-def _read_sources(checker: _Checker, table: dict) -> dict[str, Source]:
+def _read_sources(checker: _Checker, table: dict) -> dict[str, model.Source]:
     sources = {}
     for key, entry in table.items():
         path = _join("sources", key)
@@ -246,13 +236,13 @@ def _read_sources(checker: _Checker, table: dict) -> dict[str, Source]:
             checker.report(path, "must be a table with citation and optional url")
             continue
         values = checker.fields(entry, path, _SOURCE)
-        sources[key] = Source(key, values["citation"], values["url"])
+        sources[key] = model.Source(key, values["citation"], values["url"])
     if not sources:
         checker.report("sources", "at least one source must be defined")
     return sources
 
 
-def _read_exam(checker: _Checker, table: dict, sources: Mapping[str, Source]) -> ExamRules:
+def _read_exam(checker: _Checker, table: dict, sources: Mapping[str, model.Source]) -> model.ExamRules:
     values = checker.fields(table, "exam", _EXAM)
     for name in ("mcq_validity_years", "max_attempts_per_part", "extra_training_from_attempt", "soe_min_advanced_months"):
         checker.positive(values[name], _join("exam", name))
@@ -261,17 +251,17 @@ def _read_exam(checker: _Checker, table: dict, sources: Mapping[str, Source]) ->
     rule_sources = {}
     for name, keys in values["sources"].items():
         path = _join("exam.sources", name)
-        if name not in EXAM_RULE_NAMES:
+        if name not in model.EXAM_RULE_NAMES:
             checker.report(path, f"unknown exam rule {name!r}")
         elif not _STR_LIST[1](keys):
             checker.report(path, "must be a list of source keys")
         else:
             rule_sources[name] = checker.sources(keys, path, sources)
     del values["sources"]
-    return ExamRules(**values, sources=MappingProxyType(rule_sources))
+    return model.ExamRules(**values, sources=MappingProxyType(rule_sources))
 
 
-def _read_fellowship(checker: _Checker, items: list, sources) -> tuple[FellowshipItem, ...]:
+def _read_fellowship(checker: _Checker, items: list, sources) -> tuple[model.FellowshipItem, ...]:
     seen: dict[str, str] = {}
     result = []
     for index, item in enumerate(items):
@@ -279,13 +269,13 @@ def _read_fellowship(checker: _Checker, items: list, sources) -> tuple[Fellowshi
         values = checker.fields(item, path, _FELLOWSHIP)
         checker.unique(values["key"], seen, _join(path, "key"), "fellowship key")
         checker.sources(values["sources"], _join(path, "sources"), sources)
-        if values["check"] not in FELLOWSHIP_CHECKS:
-            checker.report(_join(path, "check"), f"must be one of {', '.join(FELLOWSHIP_CHECKS)}")
-        result.append(FellowshipItem(**{**values, "sources": tuple(values["sources"])}))
+        if values["check"] not in model.FELLOWSHIP_CHECKS:
+            checker.report(_join(path, "check"), f"must be one of {', '.join(model.FELLOWSHIP_CHECKS)}")
+        result.append(model.FellowshipItem(**{**values, "sources": tuple(values["sources"])}))
     return tuple(result)
 
 
-def _read_stages(checker: _Checker, items: list, sources) -> tuple[Stage, ...]:
+def _read_stages(checker: _Checker, items: list, sources) -> tuple[model.Stage, ...]:
     if not items:
         checker.report("stages", "at least one stage is required")
     stage_keys: dict[str, str] = {}
@@ -309,7 +299,7 @@ def _read_stages(checker: _Checker, items: list, sources) -> tuple[Stage, ...]:
             checker.report(_join(path, "domains"), "a stage needs at least one domain")
         domains = _read_domains(checker, values["domains"], path, values["key"], codes, sources)
         stages.append(
-            Stage(
+            model.Stage(
                 key=values["key"],
                 name=values["name"],
                 level=values["level"],
@@ -327,7 +317,7 @@ def _read_stages(checker: _Checker, items: list, sources) -> tuple[Stage, ...]:
     return tuple(stages)
 
 
-def _read_domains(checker, items, stage_path, stage_key, codes, sources) -> tuple[Domain, ...]:
+def _read_domains(checker, items, stage_path, stage_key, codes, sources) -> tuple[model.Domain, ...]:
     domain_keys: dict[str, str] = {}
     domains = []
     for index, item in enumerate(items):
@@ -342,11 +332,11 @@ def _read_domains(checker, items, stage_path, stage_key, codes, sources) -> tupl
             )
             for position, entry in enumerate(values["competencies"])
         )
-        domains.append(Domain(values["key"], values["name"], competencies))
+        domains.append(model.Domain(values["key"], values["name"], competencies))
     return tuple(domains)
 
 
-def _read_competency(checker, item, path, domain_key, stage_key, codes, sources) -> Competency:
+def _read_competency(checker, item, path, domain_key, stage_key, codes, sources) -> model.Competency:
     values = checker.fields(item, path, _COMPETENCY)
     code = values["code"]
     if code and not CODE_PATTERN.match(code):
@@ -362,7 +352,7 @@ def _read_competency(checker, item, path, domain_key, stage_key, codes, sources)
     rules = tuple(
         _read_rule(checker, rule, _join(_join(path, "evidence"), index)) for index, rule in enumerate(values["evidence"])
     )
-    return Competency(
+    return model.Competency(
         code=code,
         title=values["title"],
         description=values["description"],
@@ -375,7 +365,7 @@ def _read_competency(checker, item, path, domain_key, stage_key, codes, sources)
     )
 
 
-def _read_rule(checker: _Checker, item: dict, path: str) -> EvidenceRule:
+def _read_rule(checker: _Checker, item: dict, path: str) -> model.EvidenceRule:
     values = checker.fields(item, path, _EVIDENCE)
     if values["type"] and values["type"] not in EVIDENCE_TYPES:
         checker.report(_join(path, "type"), f"unknown evidence type {values['type']!r}")
@@ -385,10 +375,10 @@ def _read_rule(checker: _Checker, item: dict, path: str) -> EvidenceRule:
         checker.report(
             _join(path, "level"), f"unknown supervision level {level!r} (expected one of: {', '.join(SUPERVISION_LEVELS)})"
         )
-    return EvidenceRule(values["type"], values["min"], level, values["signoff"])
+    return model.EvidenceRule(values["type"], values["min"], level, values["signoff"])
 
 
-def _check_levels(checker: _Checker, stages: tuple[Stage, ...]) -> None:
+def _check_levels(checker: _Checker, stages: tuple[model.Stage, ...]) -> None:
     """Each canonical slot (/basic ... /advanced) must be served by exactly one stage."""
     for level in STAGE_LEVELS:
         users = [index for index, stage in enumerate(stages) if stage.level == level]
@@ -398,7 +388,7 @@ def _check_levels(checker: _Checker, stages: tuple[Stage, ...]) -> None:
             checker.report(_join(_join("stages", index), "level"), f"level {level!r} is already used by stages[{users[0]}]")
 
 
-def _check_themes(checker: _Checker, stages: tuple[Stage, ...]) -> None:
+def _check_themes(checker: _Checker, stages: tuple[model.Stage, ...]) -> None:
     covered = {theme for stage in stages for c in stage.competencies for theme in c.themes}
     uncovered = [theme for theme in THEMES if theme not in covered]
     if uncovered:

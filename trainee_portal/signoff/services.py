@@ -70,6 +70,12 @@ def _request_path(signoff_request: SignOffRequest) -> str:
     return app_path("signoff.detail", request_id=signoff_request.id)
 
 
+def _tell_trainee(signoff_request: SignOffRequest, category: str, *, subject: str, body: str) -> None:
+    """Tell the trainee, in the app and by email, what became of their request (the notification links to it)."""
+    trainee = signoff_request.evidence.trainee
+    notify(user=trainee, category=category, link=_request_path(signoff_request), subject=subject, body=body)
+
+
 # --- requests -----------------------------------------------------------------------------------
 
 
@@ -284,18 +290,15 @@ def sign(
             "counts only once your educational supervisor confirms it. They have been asked to.\n"
         )
     )
-    notify(
-        user=entry.trainee,
-        category="signoff.signed",
-        link=_request_path(signoff_request),
+    _tell_trainee(
+        signoff_request,
+        "signoff.signed",
         subject=f"Signed off: {entry.title}"
         if counts
         else f"Signed by an outside assessor, awaiting confirmation: {entry.title}",
-        body=(
-            f'{who} signed off "{entry.title}" at supervision level {level}.{waiting}\n\n'
-            f"Feedback: {feedback or '(none given)'}\n\n"
-            f"See it here: {external_url('signoff.detail', request_id=signoff_request.id)}\n"
-        ),
+        body=f'{who} signed off "{entry.title}" at supervision level {level}.{waiting}\n\n'
+        f"Feedback: {feedback or '(none given)'}\n\n"
+        f"See it here: {external_url('signoff.detail', request_id=signoff_request.id)}\n",
     )
     if not counts:
         _ask_for_confirmation(signoff)
@@ -344,15 +347,12 @@ def confirm(supervisor: User, signoff: SignOff) -> None:
         {"signoff_id": signoff.id, "evidence_id": entry.id, "confirmed_by_id": supervisor.id, "assurance": "confirmed"},
         actor=supervisor,
     )
-    notify(
-        user=entry.trainee,
-        category="signoff.confirmed",
-        link=_request_path(signoff.request),
+    _tell_trainee(
+        signoff.request,
+        "signoff.confirmed",
         subject=f"Signature confirmed: {entry.title}",
-        body=(
-            f'{supervisor.name} confirmed {signoff.assessor_name}\'s signature on "{entry.title}". '
-            f"It now counts towards your progress.\n"
-        ),
+        body=f'{supervisor.name} confirmed {signoff.assessor_name}\'s signature on "{entry.title}". '
+        f"It now counts towards your progress.\n",
     )
 
 
@@ -369,16 +369,13 @@ def decline(supervisor: User, signoff: SignOff, reason: str) -> None:
         {"signoff_id": signoff.id, "evidence_id": entry.id, "reason": reason, "content_hash": signoff.content_hash},
         actor=supervisor,
     )
-    notify(
-        user=entry.trainee,
-        category="signoff.returned",
-        link=_request_path(signoff.request),
+    _tell_trainee(
+        signoff.request,
+        "signoff.returned",
         subject=f"Outside assessor's signature declined: {entry.title}",
-        body=(
-            f'{supervisor.name} did not confirm {signoff.assessor_name}\'s signature on "{entry.title}", so it '
-            f"does not count and the evidence is returned to you.\n\nReason: {reason}\n\n"
-            f"Ask for sign-off again: {external_url('signoff.detail', request_id=signoff.request_id)}\n"
-        ),
+        body=f'{supervisor.name} did not confirm {signoff.assessor_name}\'s signature on "{entry.title}", so it '
+        f"does not count and the evidence is returned to you.\n\nReason: {reason}\n\n"
+        f"Ask for sign-off again: {external_url('signoff.detail', request_id=signoff.request_id)}\n",
     )
 
 
@@ -411,15 +408,12 @@ def return_to_trainee(
         **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email),
     )
     who = decider.name if decider else f"{assessor_name} (outside assessor)"
-    notify(
-        user=entry.trainee,
-        category="signoff.returned",
-        link=_request_path(signoff_request),
+    _tell_trainee(
+        signoff_request,
+        "signoff.returned",
         subject=f"Returned for changes: {entry.title}",
-        body=(
-            f'{who} returned "{entry.title}" to you.\n\nReason: {reason}\n\n'
-            f"Change it and ask again: {external_url('signoff.detail', request_id=signoff_request.id)}\n"
-        ),
+        body=f'{who} returned "{entry.title}" to you.\n\nReason: {reason}\n\n'
+        f"Change it and ask again: {external_url('signoff.detail', request_id=signoff_request.id)}\n",
     )
 
 
