@@ -379,6 +379,13 @@ def can_sign_off_stage(user, trainee_id: int) -> bool:
     return supervises(user, trainee_id, kind="educational")
 
 
+def can_choose_sia(user, profile) -> bool:
+    """A trainee chooses their own SIA while none is chosen; their director or an administrator sets or changes it."""
+    if is_admin(user) or directs(user, profile.user_id):
+        return True
+    return is_trainee(user) and user.id == profile.user_id and profile.sia_stage_key is None
+
+
 # --- exams, reviews and records kept by directors -----------------------------------------------
 
 

@@ -49,11 +49,11 @@ def index():
         return picker
     curriculum = curricula.curriculum(profile.curriculum_version)
     form = LogbookFilterForm(request.args)
-    form.stage.choices = [("", "All stages")] + [(s.level, s.name) for s in curriculum.stages]
+    form.stage.choices = [("", "All stages")] + [(s.level, s.name) for s in curriculum.followed_stages(profile.sia_stage_key)]
     form.competency.choices = [("", "All competencies")] + service.competency_choices(curriculum)
     filters = form.data if form.validate() else {}
     page = paginate(queries.logbook(profile.user_id, filters), current_app.config["PAGE_SIZE"])
-    stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage)
+    stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage, profile.sia_stage_key)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "logbook/index.html",
