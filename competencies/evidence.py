@@ -69,6 +69,22 @@ def needs_supervision(code: str | None) -> bool:
     return kind is not None and kind.group in SUPERVISED_GROUPS
 
 
+# The text each kind cannot do without, beyond its title: (field, what it holds). A reflection and the ESSR (the
+# trainee's own structured report, reviewed and commented on by the educational supervisor [ESSR]) are written in
+# the reflection; a personal activity says what the activity was [WELSH; SUP]; an MTR records what the trainers
+# reported [EVID; HALO].
+REQUIRED_TEXT: dict[str, tuple[str, str]] = {
+    "reflection": ("reflection", "Write your reflection"),
+    "report.essr": ("reflection", "Write your structured report: your progress, what you achieved and your plans"),
+    "activity.personal": ("notes", "Describe the activity: what it was, who ran it and what you took from it"),
+    "report.mtr": ("notes", "Summarise what the trainers reported"),
+}
+
+# Kinds only the trainee's educational supervisor reviews and signs (no outside assessor, no clinical supervisor):
+# the ESSR [ESSR].
+EDUCATIONAL_SUPERVISOR_ONLY = frozenset({"report.essr"})
+
+
 def evidence_noun(code: str, count: int) -> str:
     """Noun for `count` items of an evidence type, e.g. ("wba.cbd", 2) -> "CBDs"."""
     singular, plural = _EVIDENCE_NOUNS.get(code, (code, code))
@@ -92,11 +108,15 @@ NOT_APPLICABLE = "na"
 SUPERVISION_CHOICES: dict[str, str] = {**SUPERVISION_LEVELS, NOT_APPLICABLE: "Not applicable"}
 
 
-def supervision_label(level: str | None) -> str:
-    """A recorded level as pages show it: "2B", "Not applicable", or "" when none was recorded."""
+def supervision_label(level: str | None, full: bool = False) -> str:
+    """A recorded level as pages show it: "2B" (with `full`, "2B – Supervisor in the hospital, …"), "Not applicable",
+    or "" when none was recorded."""
     if not level:
         return ""
-    return "Not applicable" if level == NOT_APPLICABLE else level.upper()
+    if level == NOT_APPLICABLE:
+        return SUPERVISION_CHOICES[NOT_APPLICABLE]
+    text = SUPERVISION_LEVELS.get(level)
+    return f"{level.upper()} – {text}" if full and text else level.upper()
 
 
 def supervision_rank(level: str | None) -> int | None:

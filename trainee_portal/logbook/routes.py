@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from competencies import EVIDENCE_TYPES, lifecycle
+from competencies import EVIDENCE_TYPES, lifecycle, needs_supervision
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments, csv_io, portfolio, queries, vocab
@@ -90,6 +90,7 @@ def _render_form(form, entry, groups, profile, status=200, **extra):
         groups=groups,
         profile=profile,
         procedure_types=sorted(vocab.PROCEDURE_TYPES),
+        supervised_types=[code for code in EVIDENCE_TYPES if needs_supervision(code)],
         today=uk_today(),
         signoff_available="signoff.request_form" in current_app.view_functions,
         page_title="Edit evidence" if entry else "Record evidence",
