@@ -72,9 +72,7 @@ class EvidenceForm(FlaskForm):
         validators=[Optional(), Length(max=120, message="Keep the hospital name to 120 characters"), NoPatientIdentifiers()],
     )
     supervision_level = ChoiceField(
-        "Supervision level",
-        choices=_choices(vocab.LABELS["supervision_level"], "Choose a level"),
-        validators=[Optional()],
+        "Supervision level", choices=_choices(vocab.LABELS["supervision_level"], "Choose a level"), validators=[Optional()]
     )
     technique = ChoiceField(
         "Procedure technique", choices=_choices(PROCEDURE_TECHNIQUES, "Choose a technique"), validators=[Optional()]
