@@ -15,18 +15,24 @@ from .curriculum import (
     VersionMapping,
 )
 from .evidence import (
+    CHOICE_LEVEL,
+    EDUCATIONAL_SUPERVISOR_ONLY,
     EVIDENCE_GROUPS,
     EVIDENCE_TYPES,
     GUIDANCE_MODES,
+    NOT_APPLICABLE,
     PROCEDURE_TECHNIQUES,
+    REQUIRED_TEXT,
     STAGE_LEVELS,
     SUPERVISED_GROUPS,
+    SUPERVISION_CHOICES,
     SUPERVISION_LEVELS,
     THEMES,
     EvidenceType,
     evidence_noun,
     level_at_least,
     needs_supervision,
+    supervision_label,
     supervision_rank,
 )
 from .loader import (
@@ -58,6 +64,9 @@ from .progress import (
 )
 
 __all__ = [
+    "CHOICE_LEVEL",
+    "EDUCATIONAL_SUPERVISOR_ONLY",
+    "REQUIRED_TEXT",
     "COMPETENCY_STATES",
     "CURRICULA_DIRECTORY",
     "EVIDENCE_GROUPS",
@@ -65,9 +74,11 @@ __all__ = [
     "EVIDENCE_TYPES",
     "EXAM_RULE_NAMES",
     "GUIDANCE_MODES",
+    "NOT_APPLICABLE",
     "PROCEDURE_TECHNIQUES",
     "STAGE_LEVELS",
     "SUPERVISED_GROUPS",
+    "SUPERVISION_CHOICES",
     "SUPERVISION_LEVELS",
     "THEMES",
     "Competency",
@@ -106,5 +117,6 @@ __all__ = [
     "rule_progress",
     "stage_progress",
     "trajectory_weeks",
+    "supervision_label",
     "supervision_rank",
 ]

@@ -139,6 +139,7 @@ MATRIX: dict[str, tuple] = {
     "POST signoff.decide": (302, 403, 403, "ok", 403, 403, 403, 403),
     "POST signoff.request_form": (302, "ok", 403, 403, 403, 403, 403, 403),
     "POST signoff.stage": (302, 403, 403, "ok", 403, 403, 403, 403),
+    "POST stage_advanced.choose_sia": (302, "ok", 403, 403, 403, 403, "ok", "ok"),
 }
 
 URL_ARGUMENTS = {

@@ -58,6 +58,7 @@ EXPECTED = {
     "POST signoff.confirm_signature": FOUND_FIRST,
     "POST signoff.decide": FOUND_FIRST,
     "POST signoff.request_form": FOUND_FIRST,
+    "POST stage_advanced.choose_sia": FOUND_FIRST,  # the rule needs the profile (whether an SIA is chosen)
     "POST signoff.stage": NOBODY,
 }
 # Pages that show the trainee named by ?trainee=ID: a missing trainee is one nobody but an administrator may see.
