@@ -358,39 +358,46 @@ def _rapm_checks(rules: ExamRules, sitting: Sitting, rapm: RapmStatus | None) ->
 
 
 def prerequisite_checks(rules: ExamRules, sitting: Sitting, prerequisites: Prerequisites) -> list[Check]:
-    """GMC registration, FPM membership in good standing and the membership application deadline for one sitting."""
+    """GMC registration, FPM membership in good standing and the membership application deadline for one sitting,
+    as far as the curriculum requires them."""
     p = prerequisites
     unconfirmed = "" if p.confirmed_on else " (recorded by the trainee; not yet confirmed by a director)"
-    sources = rules.sources_for("gmc_registration")
-    title = "Registered with the GMC"
-    if p.gmc_registered_on is None:
-        gmc = Check("gmc_registration", title, NOT_MET, "No GMC registration recorded.", sources)
-    elif p.gmc_registered_on > sitting.closes_on:
-        gmc = Check("gmc_registration", title, NOT_MET, f"Registered only from {_d(p.gmc_registered_on)}{unconfirmed}.", sources)
-    else:
-        gmc = Check("gmc_registration", title, MET, f"Registered since {_d(p.gmc_registered_on)}{unconfirmed}.", sources)
-    title = "A member of the FPM in good standing"
-    sources = rules.sources_for("fpm_membership")
-    if p.fpm_status == FPM_MEMBER and p.good_standing and p.fpm_member_since and p.fpm_member_since <= sitting.closes_on:
-        member = Check(
-            "fpm_membership", title, MET, f"Member since {_d(p.fpm_member_since)}, in good standing{unconfirmed}.", sources
+    checks = []
+    if rules.requires_gmc_registration:
+        rule, title, sources = (
+            "requires_gmc_registration",
+            "Registered with the GMC",
+            rules.sources_for("requires_gmc_registration"),
         )
-    elif p.fpm_status == FPM_MEMBER and not p.good_standing:
-        member = Check("fpm_membership", title, NOT_MET, "A member, but not recorded as in good standing.", sources)
+        if p.gmc_registered_on is None:
+            checks.append(Check(rule, title, NOT_MET, "No GMC registration recorded.", sources))
+        elif p.gmc_registered_on > sitting.closes_on:
+            reason = f"Registered only from {_d(p.gmc_registered_on)}, after applications close{unconfirmed}."
+            checks.append(Check(rule, title, NOT_MET, reason, sources))
+        else:
+            checks.append(Check(rule, title, MET, f"Registered since {_d(p.gmc_registered_on)}{unconfirmed}.", sources))
+    if not rules.requires_fpm_membership:
+        return checks
+    rule, title, sources = (
+        "requires_fpm_membership",
+        "A member of the FPM in good standing",
+        rules.sources_for("requires_fpm_membership"),
+    )
+    if p.fpm_status == FPM_MEMBER and not p.good_standing:
+        status, reason = NOT_MET, "A member, but not recorded as in good standing."
+    elif p.fpm_status == FPM_MEMBER and p.fpm_member_since and p.fpm_member_since <= sitting.closes_on:
+        status, reason = MET, f"Member since {_d(p.fpm_member_since)}, in good standing{unconfirmed}."
     elif p.fpm_status == FPM_MEMBER:
-        member = Check("fpm_membership", title, NOT_MET, "Membership starts only after the closing date.", sources)
+        status, reason = NOT_MET, "Membership starts only after applications close."
     elif p.fpm_status == FPM_APPLIED:
-        member = Check(
-            "fpm_membership", title, NOT_MET, f"Applied on {_d(p.fpm_applied_on)}; membership not yet recorded.", sources
-        )
+        status, reason = NOT_MET, f"Applied on {_d(p.fpm_applied_on)}; membership not yet recorded."
     else:
-        member = Check("fpm_membership", title, NOT_MET, "Not an FPM member and no application recorded.", sources)
-    checks = [gmc, member]
+        status, reason = NOT_MET, "Not an FPM member and no application recorded."
+    checks.append(Check(rule, title, status, reason, sources))
     deadline = membership_deadline(rules, sitting)
     if deadline is not None:
         weeks = rules.fpm_membership_weeks_before_closing
         title = f"FPM membership applied for at least {weeks} weeks before the closing date (by {_d(deadline)})"
-        rule_sources = rules.sources_for("fpm_membership_weeks_before_closing")
         applied = p.fpm_applied_on
         if p.fpm_status == FPM_MEMBER and p.fpm_member_since and p.fpm_member_since <= deadline:
             status, reason = MET, f"Already a member on {_d(deadline)}."
@@ -400,7 +407,15 @@ def prerequisite_checks(rules: ExamRules, sitting: Sitting, prerequisites: Prere
             status, reason = NOT_MET, f"Applied on {_d(applied)}, after the deadline of {_d(deadline)}."
         else:
             status, reason = NOT_MET, f"No application recorded: apply by {_d(deadline)}."
-        checks.append(Check("fpm_membership_weeks_before_closing", title, status, reason, rule_sources))
+        checks.append(
+            Check(
+                "fpm_membership_weeks_before_closing",
+                title,
+                status,
+                reason,
+                rules.sources_for("fpm_membership_weeks_before_closing"),
+            )
+        )
     return checks
 
 

@@ -71,6 +71,8 @@ _EXAM: _Spec = {
     "soe_requires_rapm_confirmation": (_BOOL, True, True),
     "soe_min_advanced_months": (_INT, True, 1),
     "fpm_membership_weeks_before_closing": (_INT, False, None),
+    "requires_gmc_registration": (_BOOL, False, False),
+    "requires_fpm_membership": (_BOOL, False, False),
     "sources": (_TABLE, False, {}),
 }
 _FELLOWSHIP: _Spec = {

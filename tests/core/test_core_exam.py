@@ -330,8 +330,8 @@ def test_membership_application_counts_up_to_and_including_the_deadline(applied_
     result = sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, p)
     assert check(result, "fpm_membership_weeks_before_closing").status == status
     assert "by 29 February 2028" in check(result, "fpm_membership_weeks_before_closing").title
-    assert check(result, "gmc_registration").status == MET
-    assert check(result, "fpm_membership").status == NOT_MET and not result.eligible
+    assert check(result, "requires_gmc_registration").status == MET
+    assert check(result, "requires_fpm_membership").status == NOT_MET and not result.eligible
 
 
 def test_member_in_good_standing_with_gmc_registration_meets_every_prerequisite():
@@ -341,14 +341,20 @@ def test_member_in_good_standing_with_gmc_registration_meets_every_prerequisite(
     member = Prerequisites(date(2010, 8, 1), "member", date(2019, 1, 1), date(2019, 2, 1), True, date(2026, 1, 2))
     result = sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, member)
     assert result.eligible
-    assert {c.rule for c in result.checks} >= {"gmc_registration", "fpm_membership", "fpm_membership_weeks_before_closing"}
+    assert {c.rule for c in result.checks} >= {
+        "requires_gmc_registration",
+        "requires_fpm_membership",
+        "fpm_membership_weeks_before_closing",
+    }
     lapsed = Prerequisites(date(2010, 8, 1), "member", date(2019, 1, 1), date(2019, 2, 1), False)
-    assert check(sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, lapsed), "fpm_membership").status == NOT_MET
+    assert (
+        check(sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, lapsed), "requires_fpm_membership").status == NOT_MET
+    )
     unregistered = Prerequisites(None, "member", date(2019, 1, 1), date(2019, 2, 1), True)
     assert not sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, unregistered).eligible
     assert (
         "not yet confirmed"
-        in check(sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, lapsed), "gmc_registration").reason
+        in check(sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, lapsed), "requires_gmc_registration").reason
     )
     with pytest.raises(ValueError):
         Prerequisites(fpm_status="pending")
