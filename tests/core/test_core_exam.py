@@ -358,3 +358,18 @@ def test_member_in_good_standing_with_gmc_registration_meets_every_prerequisite(
     )
     with pytest.raises(ValueError):
         Prerequisites(fpm_status="pending")
+
+
+def test_a_curriculum_without_the_prerequisite_rules_checks_none_and_weeks_must_be_positive():
+    from competencies import load_curriculum_text
+    from competencies.exam import Prerequisites
+    from tests.core.helpers import FILE, curriculum_text, issues_of
+
+    bare = load_curriculum_text(curriculum_text(), FILE).exam
+    assert bare.fpm_membership_weeks_before_closing is None and not bare.requires_fpm_membership
+    result = sitting_eligibility(bare, ExamHistory(), mcq(date(2026, 5, 1)), None, NOW, Prerequisites())
+    assert not {c.rule for c in result.checks} & {"requires_gmc_registration", "requires_fpm_membership"}
+    text = curriculum_text().replace(
+        "soe_min_advanced_months = 6\n", "soe_min_advanced_months = 6\nfpm_membership_weeks_before_closing = 0\n", 1
+    )
+    assert any(i.path == "exam.fpm_membership_weeks_before_closing" for i in issues_of(text))
