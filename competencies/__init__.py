@@ -1,7 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
-from . import flags, identifiers, lifecycle
+from . import arcp, flags, identifiers, lifecycle
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -102,6 +102,7 @@ __all__ = [
     "competency_progress",
     "curriculum_progress",
     "evidence_noun",
+    "arcp",
     "flags",
     "identifiers",
     "lifecycle",

@@ -93,6 +93,9 @@ EXAM_RULE_NAMES = (
     "extra_training_from_attempt",
     "soe_requires_rapm_confirmation",
     "soe_min_advanced_months",
+    "fpm_membership_weeks_before_closing",
+    "requires_gmc_registration",
+    "requires_fpm_membership",
 )
 
 
@@ -104,6 +107,9 @@ class ExamRules:
     extra_training_from_attempt: int
     soe_requires_rapm_confirmation: bool
     soe_min_advanced_months: int
+    fpm_membership_weeks_before_closing: int | None = None  # FPM membership applications this long before closing
+    requires_gmc_registration: bool = False  # prerequisites to apply for either part
+    requires_fpm_membership: bool = False  # (a member in good standing)
     # Read-only view so the rules cannot drift after loading; left out of eq/hash because
     # mapping proxies are unhashable and the rule values already identify the rules.
     sources: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}), compare=False)

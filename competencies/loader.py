@@ -70,6 +70,9 @@ _EXAM: _Spec = {
     "extra_training_from_attempt": (_INT, True, 1),
     "soe_requires_rapm_confirmation": (_BOOL, True, True),
     "soe_min_advanced_months": (_INT, True, 1),
+    "fpm_membership_weeks_before_closing": (_INT, False, None),
+    "requires_gmc_registration": (_BOOL, False, False),
+    "requires_fpm_membership": (_BOOL, False, False),
     "sources": (_TABLE, False, {}),
 }
 _FELLOWSHIP: _Spec = {
@@ -246,6 +249,8 @@ def _read_exam(checker: _Checker, table: dict, sources: Mapping[str, model.Sourc
     values = checker.fields(table, "exam", _EXAM)
     for name in ("mcq_validity_years", "max_attempts_per_part", "extra_training_from_attempt", "soe_min_advanced_months"):
         checker.positive(values[name], _join("exam", name))
+    if values["fpm_membership_weeks_before_closing"] is not None:
+        checker.positive(values["fpm_membership_weeks_before_closing"], "exam.fpm_membership_weeks_before_closing")
     if values["extra_training_from_attempt"] > values["max_attempts_per_part"]:
         checker.report("exam.extra_training_from_attempt", "cannot be later than max_attempts_per_part")
     rule_sources = {}

@@ -414,6 +414,15 @@ def can_confirm_rapm(user, trainee_id: int) -> bool:
     return directs(user, trainee_id)
 
 
+def can_record_exam_prerequisites(user, trainee_id: int) -> bool:
+    """GMC registration and FPM membership: the trainee records their own; a director in scope may too."""
+    return (is_trainee(user) and user.id == trainee_id) or directs(user, trainee_id)
+
+
+def can_confirm_exam_prerequisites(user, trainee_id: int) -> bool:
+    return directs(user, trainee_id)
+
+
 def can_record_arcp(user, trainee_id: int) -> bool:
     return directs(user, trainee_id)
 
