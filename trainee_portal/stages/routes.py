@@ -15,7 +15,13 @@ from trainee_portal.summaries import progress
 def _stage_page(profile, level: str) -> dict:
     """What both stage pages show of the trainee's stage at this level: the trainee, their curriculum and the stage."""
     curriculum = curricula.curriculum(profile.curriculum_version)
-    return {"level": level, "profile": profile, "curriculum": curriculum, "stage": curriculum.stage_for_level(level)}
+    return {
+        "level": level,
+        "profile": profile,
+        "curriculum": curriculum,
+        "stage": curriculum.stage_for_level(level),
+        "extra_rules": curricula.trainee_rules(profile),  # the region's local rules and programme suggestions
+    }
 
 
 def register_routes(bp: Blueprint, level: str) -> None:
@@ -27,7 +33,7 @@ def register_routes(bp: Blueprint, level: str) -> None:
         page = _stage_page(profile, level)
         stage = page["stage"]
         counts = progress.trainee_counts(profile.user_id, [c.code for c in stage.competencies])
-        result = stage_progress(page["curriculum"], stage.key, counts)
+        result = stage_progress(page["curriculum"], stage.key, counts, page["extra_rules"])
         choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
         return render_template("stages/stage.html", **page, result=result, choices=choices, page_title=stage.name)
 
@@ -40,7 +46,8 @@ def register_routes(bp: Blueprint, level: str) -> None:
         stage = page["stage"]
         if len(code) > 20 or code not in {c.code for c in stage.competencies}:
             abort(404)
-        result = stage_progress(page["curriculum"], stage.key, progress.trainee_counts(profile.user_id, [code]))
+        counts = progress.trainee_counts(profile.user_id, [code])
+        result = stage_progress(page["curriculum"], stage.key, counts, page["extra_rules"])
         item = next(c for c in result.competencies if c.competency.code == code)
         back = url_for(f"stage_{level}.index", trainee=profile.user_id if profile.user_id != current_user.id else None)
         return render_template(
