@@ -35,6 +35,11 @@ class EvidenceRule:
         """The rule's provenance label, e.g. 'Local rule [SCOT]: "1 CBD"'."""
         return origin(self.basis, self.sources, self.quote, issuer=self.issuer, version=self.version)
 
+    @property
+    def basis_label(self) -> str:
+        """The origin without the quote, for short lists, e.g. "Local rule [SCOT]"."""
+        return origin(self.basis, self.sources, issuer=self.issuer, version=self.version)
+
     def describe(self) -> str:
         """Whole rule in words, e.g. "2 DOPS at supervision level 2b or more, signed off"."""
         return self.describe_count(self.minimum)
