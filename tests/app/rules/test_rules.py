@@ -176,7 +176,12 @@ def test_bad_input_comes_back_on_the_form_with_400_and_stores_nothing(app, world
 def test_a_sourced_sixteen_saves_and_the_stage_page_names_each_rules_origin(app, world):
     client = browser(app, world["director"])
     data = rule_form(
-        competency_code="S3_PM_06", minimum="16", basis="local", citation="NHS Education for Scotland", quote="16 sessions"
+        competency_code="S3_PM_06",
+        evidence_type="logbook.clinic",
+        minimum="16",
+        basis="local",
+        citation="NHS Education for Scotland",
+        quote="16 sessions",
     )
     assert client.post(f"/rules/regions/{world['scotland'].id}/new", data=data).status_code == 302
     page = browser(app, world["scot"]).get("/higher/competency/S3_PM_06").data.decode()
