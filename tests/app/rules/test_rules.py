@@ -189,3 +189,16 @@ def test_a_sourced_sixteen_saves_and_the_stage_page_names_each_rules_origin(app,
     assert "The programme&#39;s own suggestion (no published source)" in page  # the curriculum's CBD
     stage = browser(app, world["scot"]).get("/higher/").data.decode()
     assert "no minimum or maximum number of sessions" in stage
+
+
+def test_rebuilding_every_summary_keeps_each_regions_rules(app, world):
+    from trainee_portal.rules import services
+    from trainee_portal.summaries import progress
+
+    before = complete(world["scot"]), complete(world["lond"])
+    values = {**rule_form(), "minimum": 3, "supervision_level": None, "signoff_required": True}
+    services.save_rule(world["scotland"], values, world["director"])
+    db.session.commit()
+    progress.recompute_all()
+    db.session.commit()
+    assert (complete(world["scot"]), complete(world["lond"])) == (before[0] - 1, before[1])
