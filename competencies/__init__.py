@@ -1,7 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
-from . import arcp, flags, identifiers, lifecycle
+from . import arcp, flags, identifiers, lifecycle, provenance
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -52,6 +52,7 @@ from .progress import (
     CompetencyProgress,
     DomainProgress,
     EvidenceCount,
+    ExtraRule,
     RuleProgress,
     StageProgress,
     competency_progress,
@@ -59,6 +60,7 @@ from .progress import (
     expected_percent,
     is_behind,
     rule_progress,
+    rules_for,
     stage_progress,
     trajectory_weeks,
 )
@@ -91,6 +93,7 @@ __all__ = [
     "EvidenceCount",
     "EvidenceRule",
     "EvidenceType",
+    "ExtraRule",
     "ExamRules",
     "FellowshipItem",
     "RuleProgress",
@@ -115,7 +118,9 @@ __all__ = [
     "load_mapping_file",
     "load_mapping_text",
     "load_registry",
+    "provenance",
     "rule_progress",
+    "rules_for",
     "stage_progress",
     "trajectory_weeks",
     "supervision_label",

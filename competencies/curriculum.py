@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .evidence import CHOICE_LEVEL, THEMES, evidence_noun
+from .provenance import SUGGESTION, origin
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,23 @@ class EvidenceRule:
     minimum: int
     min_supervision: str | None = None
     signoff_required: bool = False
+    # Where the rule comes from (provenance.BASES): national and local rules name their sources and quote them;
+    # a region's rule kept in the app names its issuer and version instead of source keys.
+    basis: str = SUGGESTION
+    sources: tuple[str, ...] = ()
+    quote: str = ""
+    issuer: str = ""
+    version: int | None = None
+
+    @property
+    def origin(self) -> str:
+        """The rule's provenance label, e.g. 'Local rule [SCOT]: "1 CBD"'."""
+        return origin(self.basis, self.sources, self.quote, issuer=self.issuer, version=self.version)
+
+    @property
+    def basis_label(self) -> str:
+        """The origin without the quote, for short lists, e.g. "Local rule [SCOT]"."""
+        return origin(self.basis, self.sources, issuer=self.issuer, version=self.version)
 
     def describe(self) -> str:
         """Whole rule in words, e.g. "2 DOPS at supervision level 2b or more, signed off"."""
@@ -74,6 +92,7 @@ class Stage:
     aim: str
     sources: tuple[str, ...]
     domains: tuple[Domain, ...]
+    evidence_note: str = ""  # what the sources say of evidence counts in this stage, e.g. that they set none
 
     @property
     def competencies(self) -> tuple[Competency, ...]:

@@ -15,13 +15,7 @@ from datetime import date, datetime, timedelta
 
 from .curriculum import ExamRules
 from .exam import add_months, mcq_expires_on
-
-NATIONAL, LOCAL, SUGGESTION = "national", "local", "suggestion"
-BASES: dict[str, str] = {
-    NATIONAL: "National rule",
-    LOCAL: "Local rule",
-    SUGGESTION: "The programme's own suggestion (no published source)",
-}
+from .provenance import BASES, LOCAL, NATIONAL, SUGGESTION, origin  # noqa: F401 (the vocabulary, shared with rules)
 
 
 @dataclass(frozen=True)
@@ -40,8 +34,8 @@ class Threshold:
 
     @property
     def provenance(self) -> str:
-        """Where the threshold comes from, e.g. "National rule [EH-ELIG]"."""
-        return BASES[self.basis] + (f" [{'; '.join(self.sources)}]" if self.sources else "")
+        """Where the threshold comes from, e.g. "National rule [EH-ELIG]" (provenance.origin's wording)."""
+        return origin(self.basis, self.sources)
 
 
 BEHIND_TOLERANCE = Threshold(

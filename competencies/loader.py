@@ -13,6 +13,8 @@ from typing import Any
 from . import curriculum as model
 from .curriculum import Curriculum, VersionMapping
 from .evidence import CHOICE_LEVEL, EVIDENCE_TYPES, STAGE_LEVELS, SUPERVISION_LEVELS, THEMES
+from .provenance import BASES, SUGGESTION
+from .provenance import check as check_provenance
 
 CURRICULA_DIRECTORY = Path(__file__).parent / "curricula"
 CODE_PATTERN = re.compile(r"^[A-Z0-9_]+$")
@@ -94,6 +96,7 @@ _STAGE: _Spec = {
     "status": (_STR, True, ""),
     "aim": (_STR, True, ""),
     "sources": (_STR_LIST, True, []),
+    "evidence_note": (_TEXT, False, ""),
     "domains": (_TABLE_LIST, True, []),
 }
 _DOMAIN: _Spec = {"key": (_STR, True, ""), "name": (_STR, True, ""), "competencies": (_TABLE_LIST, True, [])}
@@ -111,6 +114,9 @@ _EVIDENCE: _Spec = {
     "min": (_INT, True, 1),
     "level": (_STR, False, None),
     "signoff": (_BOOL, False, False),
+    "basis": (_STR, True, SUGGESTION),
+    "sources": (_STR_LIST, False, []),
+    "quote": (_TEXT, False, ""),
 }
 _MAPPING_FILE: _Spec = {
     "mapping": (_TABLE, True, {}),
@@ -317,6 +323,7 @@ def _read_stages(checker: _Checker, items: list, sources) -> tuple[model.Stage, 
                 aim=values["aim"],
                 sources=tuple(values["sources"]),
                 domains=domains,
+                evidence_note=values["evidence_note"],
             )
         )
     return tuple(stages)
@@ -355,7 +362,7 @@ def _read_competency(checker, item, path, domain_key, stage_key, codes, sources)
         # A competency without rules would count as complete with no evidence at all.
         checker.report(_join(path, "evidence"), "at least one evidence rule is required")
     rules = tuple(
-        _read_rule(checker, rule, _join(_join(path, "evidence"), index)) for index, rule in enumerate(values["evidence"])
+        _read_rule(checker, rule, _join(_join(path, "evidence"), index), sources) for index, rule in enumerate(values["evidence"])
     )
     return model.Competency(
         code=code,
@@ -370,7 +377,7 @@ def _read_competency(checker, item, path, domain_key, stage_key, codes, sources)
     )
 
 
-def _read_rule(checker: _Checker, item: dict, path: str) -> model.EvidenceRule:
+def _read_rule(checker: _Checker, item: dict, path: str, sources) -> model.EvidenceRule:
     values = checker.fields(item, path, _EVIDENCE)
     if values["type"] and values["type"] not in EVIDENCE_TYPES:
         checker.report(_join(path, "type"), f"unknown evidence type {values['type']!r}")
@@ -380,7 +387,13 @@ def _read_rule(checker: _Checker, item: dict, path: str) -> model.EvidenceRule:
         checker.report(
             _join(path, "level"), f"unknown supervision level {level!r} (expected one of: {', '.join(SUPERVISION_LEVELS)})"
         )
-    return model.EvidenceRule(values["type"], values["min"], level, values["signoff"])
+    keys = checker.sources(values["sources"], _join(path, "sources"), sources)
+    for problem in check_provenance(values["basis"], keys, values["quote"], values["min"]):
+        checker.report(_join(path, "basis"), problem)
+    basis = values["basis"] if values["basis"] in BASES else SUGGESTION
+    return model.EvidenceRule(
+        values["type"], values["min"], level, values["signoff"], basis=basis, sources=keys, quote=values["quote"].strip()
+    )
 
 
 def _check_levels(checker: _Checker, stages: tuple[model.Stage, ...], kind: str) -> None:

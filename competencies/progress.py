@@ -11,6 +11,7 @@ from math import floor
 from .curriculum import Competency, Curriculum, Domain, EvidenceRule, Stage
 from .evidence import level_at_least
 from .flags import BEHIND_TOLERANCE
+from .provenance import SUGGESTION
 
 EVIDENCE_STATUSES = ("signed", "submitted", "draft")
 NOT_STARTED, IN_PROGRESS, COMPLETE = "not_started", "in_progress", "complete"
@@ -33,6 +34,25 @@ class EvidenceCount:
             raise ValueError(f"status must be one of {EVIDENCE_STATUSES}, got {self.status!r}")
         if self.count < 0:
             raise ValueError(f"count cannot be negative, got {self.count}")
+
+
+@dataclass(frozen=True)
+class ExtraRule:
+    """A rule added to one competency from outside the curriculum file: a region's local rule or its programme's
+    suggestion, as the app keeps them. Plain data; the rule carries its own origin."""
+
+    competency_code: str
+    rule: EvidenceRule
+
+
+def rules_for(competency: Competency, extra: Iterable[ExtraRule] = ()) -> tuple[EvidenceRule, ...]:
+    """The rules a competency is judged by: the curriculum's, then the extra rules for this competency. An extra rule
+    replaces the curriculum's suggestions of the same evidence type (a region's own numbers overrule the programme's
+    defaults); national and local rules of the curriculum always stay."""
+    own = [e.rule for e in extra if e.competency_code == competency.code]
+    replaced = {rule.evidence_type for rule in own}
+    kept = [r for r in competency.evidence if not (r.basis == SUGGESTION and r.evidence_type in replaced)]
+    return (*kept, *own)
 
 
 @dataclass(frozen=True)
@@ -112,10 +132,12 @@ def rule_progress(rule: EvidenceRule, counts: Iterable[EvidenceCount]) -> RulePr
     return RuleProgress(rule, counted, pending, max(0, rule.minimum - counted))
 
 
-def competency_progress(competency: Competency, counts: Iterable[EvidenceCount]) -> CompetencyProgress:
-    """Progress on one competency from the counts that claim it (others are ignored)."""
+def competency_progress(
+    competency: Competency, counts: Iterable[EvidenceCount], extra: Iterable[ExtraRule] = ()
+) -> CompetencyProgress:
+    """Progress on one competency from the counts that claim it (others are ignored), by rules_for()."""
     own = [c for c in counts if c.competency_code == competency.code]
-    rules = tuple(rule_progress(rule, own) for rule in competency.evidence)
+    rules = tuple(rule_progress(rule, own) for rule in rules_for(competency, extra))
     total = sum(c.count for c in own)
     if all(r.satisfied for r in rules):
         state = COMPLETE
@@ -151,10 +173,10 @@ def _percent(satisfied: int, required: int) -> float:
     return tenths / 10
 
 
-def _stage_progress(stage: Stage, grouped: dict[str, list[EvidenceCount]]) -> StageProgress:
+def _stage_progress(stage: Stage, grouped: dict[str, list[EvidenceCount]], extra: tuple[ExtraRule, ...] = ()) -> StageProgress:
     domains = []
     for domain in stage.domains:
-        progresses = tuple(competency_progress(c, grouped.get(c.code, ())) for c in domain.competencies)
+        progresses = tuple(competency_progress(c, grouped.get(c.code, ()), extra) for c in domain.competencies)
         domains.append(DomainProgress(domain, progresses, **_tally(progresses)))
     everything = tuple(p for d in domains for p in d.competencies)
     rules = [r for p in everything for r in p.rules]
@@ -174,17 +196,20 @@ def _stage_progress(stage: Stage, grouped: dict[str, list[EvidenceCount]]) -> St
     )
 
 
-def stage_progress(curriculum: Curriculum, stage_key: str, counts: Iterable[EvidenceCount]) -> StageProgress:
-    return _stage_progress(curriculum.stage(stage_key), _group(counts))
+def stage_progress(
+    curriculum: Curriculum, stage_key: str, counts: Iterable[EvidenceCount], extra_rules: Iterable[ExtraRule] = ()
+) -> StageProgress:
+    return _stage_progress(curriculum.stage(stage_key), _group(counts), tuple(extra_rules))
 
 
 def curriculum_progress(
-    curriculum: Curriculum, counts: Iterable[EvidenceCount], sia_choice: str | None = None
+    curriculum: Curriculum, counts: Iterable[EvidenceCount], sia_choice: str | None = None, extra_rules: Iterable[ExtraRule] = ()
 ) -> dict[str, StageProgress]:
     """Progress for every stage the trainee follows (one per slot; `sia_choice` picks the SIA where several share
-    one), keyed by stage key in curriculum order. Counts for codes the curriculum does not know are ignored."""
-    grouped = _group(counts)
-    return {stage.key: _stage_progress(stage, grouped) for stage in curriculum.followed_stages(sia_choice)}
+    one), keyed by stage key in curriculum order. Counts and extra rules for codes the curriculum does not know
+    (e.g. another version's) are ignored."""
+    grouped, extra = _group(counts), tuple(extra_rules)
+    return {stage.key: _stage_progress(stage, grouped, extra) for stage in curriculum.followed_stages(sia_choice)}
 
 
 def trajectory_weeks(stage: Stage) -> int | None:

@@ -12,9 +12,9 @@ import time
 
 from sqlalchemy import select
 
-from competencies import Curriculum, CurriculumError, CurriculumRegistry, load_curriculum_text, load_registry
+from competencies import Curriculum, CurriculumError, CurriculumRegistry, ExtraRule, load_curriculum_text, load_registry
 from trainee_portal.extensions import db
-from trainee_portal.models import CurriculumUpload
+from trainee_portal.models import CurriculumUpload, LocalRule
 
 CACHE_SECONDS = 60
 logger = logging.getLogger(__name__)
@@ -57,3 +57,28 @@ def curriculum(version: str) -> Curriculum:
 def version_choices() -> list[tuple[str, str]]:
     reg = registry()
     return [(v, f"{reg.get(v).title} ({v})") for v in reg.versions()]
+
+
+def region_rules(pairs) -> dict[tuple[int, str], tuple[ExtraRule, ...]]:
+    """The current local rules and programme suggestions of each (region id, curriculum version), as the core's
+    ExtraRules; pairs without any map to an empty tuple."""
+    wanted = {(region_id, version) for region_id, version in pairs}
+    found: dict[tuple[int, str], list[ExtraRule]] = {pair: [] for pair in wanted}
+    if wanted:
+        rows = db.session.scalars(
+            select(LocalRule)
+            .where(
+                LocalRule.region_id.in_({r for r, _ in wanted}), LocalRule.replaced_at.is_(None), LocalRule.retired_at.is_(None)
+            )
+            .order_by(LocalRule.id)
+        )
+        for row in rows:
+            if (row.region_id, row.curriculum_version) in found:
+                found[(row.region_id, row.curriculum_version)].append(row.as_extra_rule())
+    return {pair: tuple(rules) for pair, rules in found.items()}
+
+
+def trainee_rules(profile) -> tuple[ExtraRule, ...]:
+    """The extra rules of a trainee's region for their curriculum version."""
+    pair = (profile.region_id, profile.curriculum_version)
+    return region_rules([pair])[pair]

@@ -459,3 +459,34 @@ def can_view_own_arcp(user) -> bool:
 def can_change_account(user, target) -> bool:
     """Admins manage other accounts; never their own roles or active state, so nobody locks the last admin out."""
     return is_admin(user) and target is not None and target.id != user.id
+
+
+# --- a region's own rules (local rules and programme suggestions) -------------------------------
+
+
+def managed_rule_region_ids(user) -> Select | None:
+    """The regions whose rules this user manages: those a director directs as a whole region (a cohort scope is not
+    enough, as a region's rules reach every cohort in it); None means every region (administrators)."""
+    if is_admin(user):
+        return None
+    if not is_director(user):
+        return select(Region.id).where(False)
+    return select(DirectorScope.region_id).where(DirectorScope.director_id == user.id, DirectorScope.region_id.is_not(None))
+
+
+def can_manage_rules(user) -> bool:
+    """The rules pages are for directors and administrators; each region's rules are checked by can_manage_region_rules."""
+    return is_director(user) or is_admin(user)
+
+
+def can_manage_region_rules(user, region) -> bool:
+    if is_admin(user):
+        return True
+    if not is_director(user) or region is None:
+        return False
+    scope = select(DirectorScope.id).where(DirectorScope.director_id == user.id, DirectorScope.region_id == region.id)
+    return db.session.execute(scope.limit(1)).first() is not None
+
+
+def can_manage_local_rule(user, rule) -> bool:
+    return can_manage_region_rules(user, rule.region)

@@ -18,6 +18,7 @@ MISSING = 2_000_000_000  # fits a PostgreSQL integer; no test makes that many ro
 FOUND_FIRST = (302, 404, 404, 404, 404, 404, 404, 404)  # the rule needs the record
 ADMIN_ONLY = (302, 403, 403, 403, 403, 403, 403, 404)  # refused first unless an administrator (who then finds nothing)
 NOBODY = (302, 403, 403, 403, 403, 403, 403, 403)  # the rule asks about the trainee id, and nobody relates to this one
+MANAGERS_FIRST = (302, 403, 403, 403, 403, 404, 404, 404)  # directors and admins pass the page's gate, then find nothing
 
 #         anonymous, trainee, other trainee, supervisor, unassigned supervisor, other-region director, director, admin
 EXPECTED = {
@@ -34,6 +35,9 @@ EXPECTED = {
     "GET exams.record_prerequisites": NOBODY,
     "GET exams.correct_attempt": FOUND_FIRST,
     "GET exams.edit_sitting": ADMIN_ONLY,
+    "GET rules.edit_rule": MANAGERS_FIRST,
+    "GET rules.new_rule": MANAGERS_FIRST,
+    "GET rules.region": MANAGERS_FIRST,
     "GET signoff.audit_trail": ADMIN_ONLY,
     "GET signoff.detail": FOUND_FIRST,
     "GET signoff.request_form": FOUND_FIRST,
@@ -57,6 +61,9 @@ EXPECTED = {
     "POST exams.correct_attempt": FOUND_FIRST,
     "POST exams.edit_sitting": ADMIN_ONLY,
     "POST notifications.mark_read": FOUND_FIRST,
+    "POST rules.edit_rule": MANAGERS_FIRST,
+    "POST rules.new_rule": MANAGERS_FIRST,
+    "POST rules.retire_rule": MANAGERS_FIRST,
     "POST signoff.cancel": FOUND_FIRST,
     "POST signoff.confirm_signature": FOUND_FIRST,
     "POST signoff.decide": FOUND_FIRST,

@@ -36,7 +36,7 @@ key = "passed_mcq"
 title = "Passed MCQ"
 sources = ["SRC"]
 """
-RULE = '{ type = "wba.cbd", min = 1, level = "2b", signoff = true }'
+RULE = '{ type = "wba.cbd", min = 1, level = "2b", signoff = true, basis = "suggestion" }'
 
 
 def domain_text(

@@ -39,12 +39,12 @@ def test_issue_renders_as_file_path_reason():
 
 
 def test_unknown_evidence_type():
-    text = curriculum_text(stage0={"rule": '{ type = "wba.xyz", min = 1 }'})
+    text = curriculum_text(stage0={"rule": '{ type = "wba.xyz", min = 1, basis = "suggestion" }'})
     find(issues_of(text), f"{COMPETENCY_0}.evidence[0].type", "unknown evidence type 'wba.xyz'")
 
 
 def test_bad_supervision_level():
-    text = curriculum_text(stage1={"rule": '{ type = "wba.dops", min = 1, level = "5" }'})
+    text = curriculum_text(stage1={"rule": '{ type = "wba.dops", min = 1, level = "5", basis = "suggestion" }'})
     find(issues_of(text), "stages[1].domains[0].competencies[0].evidence[0].level", "unknown supervision level '5'")
 
 
@@ -59,7 +59,7 @@ def test_bad_supervision_level():
     ],
 )
 def test_minimum_must_be_a_positive_integer(minimum, fragment):
-    text = curriculum_text(stage0={"rule": f'{{ type = "wba.cbd", min = {minimum} }}'})
+    text = curriculum_text(stage0={"rule": f'{{ type = "wba.cbd", min = {minimum}, basis = "suggestion" }}'})
     find(issues_of(text), f"{COMPETENCY_0}.evidence[0].min", fragment)
 
 
@@ -148,7 +148,12 @@ def test_duplicate_stage_and_domain_keys():
     text = curriculum_text().replace('key = "stage-1"', 'key = "stage-0"')
     find(issues_of(text), "stages[1].key", "duplicate stage key 'stage-0'")
     second_domain = domain_text(
-        "EXTRA_01", "Extra", rule='{ type = "reflection", min = 1 }', name="Pain again", description="Extra.", exam_relevant=False
+        "EXTRA_01",
+        "Extra",
+        rule='{ type = "reflection", min = 1, basis = "suggestion" }',
+        name="Pain again",
+        description="Extra.",
+        exam_relevant=False,
     )
     find(issues_of(curriculum_text() + second_domain), "stages[3].domains[1].key", "duplicate domain key 'pain'")
 
@@ -212,7 +217,7 @@ def test_missing_top_level_tables():
 
 def test_multiple_errors_are_reported_together():
     text = curriculum_text(
-        stage0={"rule": '{ type = "wba.xyz", min = 0, level = "9" }'},
+        stage0={"rule": '{ type = "wba.xyz", min = 0, level = "9", basis = "suggestion" }'},
         stage1={"sources": '["NOWHERE"]', "code": "T0_01"},
         stage3={"themes": []},
     )

@@ -79,7 +79,7 @@ def test_every_reference_resolves_and_rules_are_plausible(curriculum):
         for rule in competency.evidence:
             assert rule.evidence_type in EVIDENCE_TYPES
             assert rule.min_supervision is None or rule.min_supervision in SUPERVISION_LEVELS
-            assert 1 <= rule.minimum <= 10
+            assert isinstance(rule.minimum, int) and rule.minimum >= 1
         assert curriculum.competency(competency.code) is competency
     for item in curriculum.fellowship:
         for key in item.sources:

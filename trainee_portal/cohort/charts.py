@@ -13,7 +13,7 @@ from competencies import STAGE_LEVELS, EvidenceCount, stage_progress
 from trainee_portal import curricula
 from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_ids, cohort_select
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceTally, SupervisorResponseDay, User
+from trainee_portal.models import EvidenceTally, SupervisorResponseDay, TraineeProfile, User
 from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
 from trainee_portal.platform.clock import utcnow
 
@@ -119,6 +119,13 @@ def progress_heatmap(rows: list[CohortRow]) -> Chart:
             by_trainee[t.trainee_id].append(
                 EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count)
             )
+    # Each trainee's region rules (local rules and programme suggestions), as the stage pages count them.
+    regions = dict(
+        db.session.execute(select(TraineeProfile.user_id, TraineeProfile.region_id).where(TraineeProfile.user_id.in_(ids))).all()
+        if ids
+        else []
+    )
+    extra = curricula.region_rules((regions.get(r.trainee_id), r.curriculum_version) for r in rows)
     domains: list[str] = []
     cells: dict[tuple[int, str], float] = {}
     for row in rows:
@@ -127,7 +134,8 @@ def progress_heatmap(rows: list[CohortRow]) -> Chart:
             stage = curriculum.stage_for_level(row.stage_level, row.sia_stage_key)
         except KeyError:
             continue
-        result = stage_progress(curriculum, stage.key, by_trainee.get(row.trainee_id, ()))
+        rules = extra[(regions.get(row.trainee_id), row.curriculum_version)]
+        result = stage_progress(curriculum, stage.key, by_trainee.get(row.trainee_id, ()), rules)
         for domain in result.domains:
             name = domain.domain.name
             if name not in domains:

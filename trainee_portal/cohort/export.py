@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook
 
+from competencies.flags import SIGNOFF_WAIT_DAYS
 from trainee_portal import audit
 from trainee_portal.cohort.queries import FLAGS, CohortRow
 
@@ -23,7 +24,7 @@ HEADERS = [
     "Expected %",
     "Last activity (UTC)",
     "Pending sign-offs",
-    "Sign-offs waiting over 14 days",
+    f"Sign-offs waiting over {SIGNOFF_WAIT_DAYS.value} days",
     "MCQ attempts",
     "SOE attempts",
     "Exam status",

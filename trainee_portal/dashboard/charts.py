@@ -88,7 +88,7 @@ def stage_end(stage: Stage, start: date) -> date | None:
     return start + timedelta(weeks=weeks) if weeks else None
 
 
-def trajectory(curriculum, stage: Stage, start: date, today: date, timeline) -> list[TrajectoryPoint]:
+def trajectory(curriculum, stage: Stage, start: date, today: date, timeline, rules=()) -> list[TrajectoryPoint]:
     """Weekly (or four-weekly for long stages) points from the stage start to today, from a per-day Timeline."""
     end = stage_end(stage, start)
     last = max(today, start)
@@ -107,7 +107,7 @@ def trajectory(curriculum, stage: Stage, start: date, today: date, timeline) -> 
             entries += timeline.entries[entry_index][1]
             entry_index += 1
         counts = [EvidenceCount(code, kind, level, status, n) for (code, kind, level, status), n in tally.items()]
-        percent = stage_progress(curriculum, stage.key, counts).percent
+        percent = stage_progress(curriculum, stage.key, counts, rules).percent
         expected = expected_percent(stage, start, day, end) if end else None
         points.append(TrajectoryPoint(day, entries, percent, expected))
     return points

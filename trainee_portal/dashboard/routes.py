@@ -23,11 +23,14 @@ def index():
         return picker
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
     curriculum = curricula.curriculum(profile.curriculum_version)
-    results = list(curriculum_progress(curriculum, progress.trainee_counts(profile.user_id), profile.sia_stage_key).values())
+    rules = curricula.trainee_rules(profile)  # the region's local rules and programme suggestions count here too
+    counts = progress.trainee_counts(profile.user_id)
+    results = list(curriculum_progress(curriculum, counts, profile.sia_stage_key, rules).values())
     stage = curriculum.stage_for_level(profile.current_stage, profile.sia_stage_key)
     current = next(r for r in results if r.stage.key == stage.key)
     today = uk_today()
-    points = charts.trajectory(curriculum, stage, profile.stage_started_on, today, queries.timeline(profile.user_id, stage.level))
+    timeline = queries.timeline(profile.user_id, stage.level)
+    points = charts.trajectory(curriculum, stage, profile.stage_started_on, today, timeline, rules)
     latest = points[-1]
     behind = latest.expected is not None and is_behind(current.percent, latest.expected)
     return render_template(

@@ -18,6 +18,7 @@ from trainee_portal.audit import text_sha256
 from trainee_portal.demo import cohort as cohort_demo
 from trainee_portal.demo import evidence as evidence_demo
 from trainee_portal.demo import exams as exams_demo
+from trainee_portal.demo import rules as rules_demo
 from trainee_portal.demo import signoff as signoff_demo
 from trainee_portal.demo.accounts import DEMO_PASSWORD, email, make_user
 from trainee_portal.extensions import db
@@ -62,6 +63,7 @@ TRAINEES = [
     ("Dr Samuel Adeyemi", "samuel.adeyemi", "2021", "higher", "London", "London 2023 intake", 2, 0.1, 20),
     ("Dr Fiona Campbell", "fiona.campbell", "2010", "higher", "North West", "North West 2023 intake", 1, 0.5, 2),
     ("Dr Rory Doyle", "rory.doyle", "2021", "intermediate", "North West", "North West 2024 intake", 4, 0.4, 8),
+    ("Dr Isla Fraser", "isla.fraser", "2021", "basic", "Scotland", "Scotland 2025 intake", 4, 0.5, 6),
 ]
 
 
@@ -98,6 +100,9 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     db.session.add(DirectorScope(director_id=director.id, region_id=regions["London"].id))
     nw_director = db.session.scalar(select(User).where(User.email == email("director.nw")))
     db.session.add(DirectorScope(director_id=nw_director.id, region_id=regions["North West"].id))
+    scot_director = make_user("Dr Ewan Ross", "director.scot", ("director",), password_hash)
+    db.session.flush()
+    db.session.add(DirectorScope(director_id=scot_director.id, region_id=regions["Scotland"].id))
 
     for index, (name, local, version, level, region, cohort, months_in, share, idle_days) in enumerate(TRAINEES):
         trainee = make_user(name, local, ("trainee",), password_hash)
@@ -131,6 +136,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     cohort_demo.load(today)  # ARCP outcomes, exam histories
     exams_demo.load(today)  # sittings, attempts, RAPM, mocks
     evidence_demo.load(today)  # a certificate with its file
+    rules_demo.load()  # Scotland's local rule set and a programme suggestion
     progress.recompute_all()
     db.session.commit()
     return True

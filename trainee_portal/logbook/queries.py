@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from competencies import EVIDENCE_TYPES, Curriculum, Stage
+from competencies import EVIDENCE_TYPES, Curriculum, ExtraRule, Stage, rules_for
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOff, SignOffRequest
 
@@ -70,11 +70,11 @@ class TypeSummary:
     required: int
 
 
-def type_summary(trainee_id: int, stage: Stage) -> list[TypeSummary]:
-    """Current entries for a stage counted by type, beside what the stage's rules ask for in all."""
+def type_summary(trainee_id: int, stage: Stage, extra_rules: tuple[ExtraRule, ...] = ()) -> list[TypeSummary]:
+    """Current entries for a stage counted by type, beside what the stage's rules (with the region's) ask for in all."""
     required: dict[str, int] = defaultdict(int)
     for competency in stage.competencies:
-        for rule in competency.evidence:
+        for rule in rules_for(competency, extra_rules):
             required[rule.evidence_type] += rule.minimum
     rows = db.session.execute(
         select(EvidenceEntry.evidence_type, func.count(), func.sum(case((EvidenceEntry.status == "signed", 1), else_=0)))

@@ -62,7 +62,7 @@ def index():
         form=form,
         page=page,
         args=args,
-        summary=queries.type_summary(profile.user_id, stage),
+        summary=queries.type_summary(profile.user_id, stage, curricula.trainee_rules(profile)),
         summary_stage=stage,
         own=profile.user_id == current_user.id,
         choices=trainee_choices(current_user) if policy.can_pick_trainee(current_user) else [],

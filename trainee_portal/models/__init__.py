@@ -20,4 +20,5 @@ from trainee_portal.models.exams import ExamAttempt, ExamPrerequisite, ExamSitti
 from trainee_portal.models.outbox import OutboxMessage  # noqa: F401
 from trainee_portal.models.progress import EvidenceTally, TraineeProgress  # noqa: F401
 from trainee_portal.models.reviews import ArcpOutcome  # noqa: F401
+from trainee_portal.models.rules import LocalRule  # noqa: F401
 from trainee_portal.models.signoff import SignOff, SignOffRequest, StageSignOff, SupervisorResponseDay  # noqa: F401

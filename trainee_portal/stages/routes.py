@@ -27,6 +27,7 @@ def _stage_page(profile, level: str) -> dict:
         "curriculum": curriculum,
         "stage": curriculum.stage_for_level(level, profile.sia_stage_key),
         "offered": curriculum.stages_at(level),
+        "extra_rules": curricula.trainee_rules(profile),  # the region's local rules and programme suggestions
     }
 
 
@@ -40,7 +41,7 @@ def _render_index(profile, level: str, form: SiaChoiceForm | None = None, status
     # While no SIA is chosen the page offers every SIA of the slot, each with its progress; then only the chosen one.
     shown = page["offered"] if choosing else (page["stage"],)
     counts = progress.trainee_counts(profile.user_id, [c.code for s in shown for c in s.competencies])
-    results = [stage_progress(page["curriculum"], s.key, counts) for s in shown]
+    results = [stage_progress(page["curriculum"], s.key, counts, page["extra_rules"]) for s in shown]
     if form is None and len(page["offered"]) > 1 and policy.can_choose_sia(current_user, profile):
         form = SiaChoiceForm(page["offered"], stage_key=profile.sia_stage_key)
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
@@ -69,7 +70,9 @@ def register_routes(bp: Blueprint, level: str) -> None:
         if owner is None:
             abort(404)
         page["stage"] = owner
-        result = stage_progress(page["curriculum"], owner.key, progress.trainee_counts(profile.user_id, [code]))
+        result = stage_progress(
+            page["curriculum"], owner.key, progress.trainee_counts(profile.user_id, [code]), page["extra_rules"]
+        )
         item = next(c for c in result.competencies if c.competency.code == code)
         back = url_for(f"stage_{level}.index", trainee=_own_or(profile))
         return render_template(

@@ -83,14 +83,20 @@ def trainee_counts(trainee_id: int, codes: Iterable[str] | None = None) -> list[
     ]
 
 
-def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None) -> None:
+def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, extra: tuple | None = None) -> None:
     """Recompute the result of each stage the trainee follows (their chosen SIA at the advanced slot) from their
-    tallies (a handful of rows); the result of a stage they no longer follow is dropped."""
+    tallies (a handful of rows) and their region's rules (loaded here unless given); the result of a stage they no
+    longer follow is dropped."""
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is None:
         return
     curriculum = curricula.curriculum(profile.curriculum_version)
-    results = curriculum_progress(curriculum, trainee_counts(trainee_id) if counts is None else counts, profile.sia_stage_key)
+    results = curriculum_progress(
+        curriculum,
+        trainee_counts(trainee_id) if counts is None else counts,
+        profile.sia_stage_key,
+        curricula.trainee_rules(profile) if extra is None else extra,
+    )
     table = TraineeProgress.__table__
     rows = [
         {
@@ -169,14 +175,34 @@ def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
             last_activity_at=select(latest.c.at).where(latest.c.trainee_id == TraineeProfile.user_id).scalar_subquery()
         )
     )
-    trainee_ids = db.session.scalars(select(TraineeProfile.user_id).order_by(TraineeProfile.user_id)).all()
+    profiles = db.session.execute(
+        select(TraineeProfile.user_id, TraineeProfile.region_id, TraineeProfile.curriculum_version).order_by(
+            TraineeProfile.user_id
+        )
+    ).all()
+    trainee_ids = [p.user_id for p in profiles]
+    rules = curricula.region_rules((p.region_id, p.curriculum_version) for p in profiles)
+    extra = {p.user_id: rules[(p.region_id, p.curriculum_version)] for p in profiles}
     by_trainee: dict[int, list[EvidenceCount]] = {tid: [] for tid in trainee_ids}
     for t in db.session.scalars(select(EvidenceTally)):
         by_trainee.setdefault(t.trainee_id, []).append(
             EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count)
         )
     for trainee_id in trainee_ids:
-        refresh_trainee(trainee_id, by_trainee[trainee_id])
+        refresh_trainee(trainee_id, by_trainee[trainee_id], extra[trainee_id])
         if on_trainee:
             on_trainee(trainee_id)
+    return len(trainee_ids)
+
+
+def refresh_region(region_id: int, curriculum_version: str) -> int:
+    """Recompute the stage results of every trainee of a region on one curriculum version (after its rules changed)."""
+    trainee_ids = db.session.scalars(
+        select(TraineeProfile.user_id).where(
+            TraineeProfile.region_id == region_id, TraineeProfile.curriculum_version == curriculum_version
+        )
+    ).all()
+    extra = curricula.region_rules([(region_id, curriculum_version)])[(region_id, curriculum_version)]
+    for trainee_id in trainee_ids:
+        refresh_trainee(trainee_id, extra=extra)
     return len(trainee_ids)

@@ -64,3 +64,18 @@ def test_demo_shows_every_kind_of_signature_and_the_supervisor_has_one_to_confir
     client.post("/login", data={"email": f"supervisor@{DEMO_DOMAIN}", "password": DEMO_PASSWORD})
     queue = client.get("/signoff/").data.decode()
     assert "signatures to confirm" in queue and "Dr Marco Bianchi" in queue
+
+
+def test_demo_scotland_carries_the_scottish_guidance_as_local_rules_on_its_trainees_pages(client, demo):
+    import re
+
+    client.post("/login", data={"email": f"director.scot@{DEMO_DOMAIN}", "password": DEMO_PASSWORD})
+    index = client.get("/rules/").data.decode()
+    region_id = re.search(r'href="/rules/regions/(\d+)">Scotland', index).group(1)
+    rules = client.get(f"/rules/regions/{region_id}").data.decode()
+    assert "at least 8 consultant-supervised acute pain rounds" in rules and "version 2" in rules
+    assert "The programme&#39;s own suggestion (no published source, set by the Scotland programme, version 2)" in rules
+    picker = client.get("/basic/").data.decode()
+    trainee_id = re.search(r'value="(\d+)"[^>]*>Dr Isla Fraser', picker).group(1)
+    page = client.get(f"/basic/competency/S1_PM_01?trainee={trainee_id}").data.decode()
+    assert "Local rule (Scottish guidance for basic level pain medicine training [SCOT], version 1)" in page

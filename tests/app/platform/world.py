@@ -101,6 +101,21 @@ def build_world() -> World:
     exam_sitting = ExamSittingFactory(days_from_today=-40)
     world.ids["attempt_id"] = ExamAttemptFactory(trainee=owner, sitting=exam_sitting, result="fail", score=50).id
     world.ids["region_id"] = region.id
+    from trainee_portal.models import LocalRule
+
+    rule = LocalRule(
+        region_id=region.id,
+        curriculum_version="2021",
+        competency_code="S3_PM_02",
+        evidence_type="wba.cbd",
+        minimum=2,
+        signoff_required=True,
+        basis="suggestion",
+        created_by_id=director.id,
+    )
+    db.session.add(rule)
+    db.session.commit()
+    world.ids["rule_id"] = rule.id
     world.other_ids["attempt_id"] = ExamAttemptFactory(trainee=other, sitting=exam_sitting, result="pass", score=70).id
     linked = EvidenceFactory(trainee=owner, status="submitted", title="Assessed clinic")
     AssessorLinkFactory(evidence=linked, assessor_email="outside@example.org", token=ASSESSOR_TOKEN)
