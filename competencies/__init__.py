@@ -1,7 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
-from . import flags, identifiers, lifecycle
+from . import flags, halo, identifiers, lifecycle
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -92,6 +92,7 @@ __all__ = [
     "curriculum_progress",
     "evidence_noun",
     "flags",
+    "halo",
     "identifiers",
     "lifecycle",
     "expected_percent",
