@@ -32,6 +32,7 @@ from trainee_portal.models import (
     EvidenceEntry,
     EvidenceTally,
     ExamAttempt,
+    HaloRequest,
     RapmConfirmation,
     Region,
     SignOff,
@@ -75,12 +76,16 @@ ACTIONS = (
     "exam.attempt_corrected",
     "exam.rapm_confirmed",
     "arcp.recorded",
+    "halo.requested",
+    "halo.signed",
+    "halo.returned",
+    "halo.withdrawn",
 ) + ATTACHMENT_ACTIONS
 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # chain | checkpoint | signoff | evidence | attachment | stage_signoff | exam_result | arcp_outcome
+    kind: str  # chain | checkpoint | signoff | evidence | attachment | stage_signoff | halo_request | exam_result | arcp_outcome
     where: str  # e.g. "audit record 12", "sign-off 4 (evidence 9)", "evidence 9, file ab12….pdf"
     detail: str
 
@@ -425,6 +430,7 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
             "evidence_summary_sha256": text_sha256(r.evidence_summary),
         },
     )
+    _check_rows(found, checked, log, "halo_request", "halo", HaloRequest, trainee_ids, "HALO request", HaloRequest.audit_state)
     _check_rows(
         found,
         checked,

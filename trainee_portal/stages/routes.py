@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 
-from competencies import stage_progress
+from competencies import halo, stage_progress
 from trainee_portal import curricula, policy
+from trainee_portal.halo import queries as halo_queries
 from trainee_portal.logbook import queries as evidence_queries
 from trainee_portal.platform.views import trainee_choices, trainee_or_picker, viewed_trainee
 from trainee_portal.summaries import progress
@@ -16,6 +17,20 @@ def _stage_page(profile, level: str) -> dict:
     """What both stage pages show of the trainee's stage at this level: the trainee, their curriculum and the stage."""
     curriculum = curricula.curriculum(profile.curriculum_version)
     return {"level": level, "profile": profile, "curriculum": curriculum, "stage": curriculum.stage_for_level(level)}
+
+
+def _halo_part(page: dict) -> dict:
+    """For a stage closed by its HALO (2021): the HALO's requests, newest first, whether the trainee may ask now, and
+    the evidence in for each key capability (guidance for the request, not the decision)."""
+    if not halo.closes_by_halo(page["curriculum"]):
+        return {"halo_requests": None}
+    profile, stage = page["profile"], page["stage"]
+    requests = halo_queries.requests_for_stage(profile.user_id, page["curriculum"].version, stage.key)
+    return {
+        "halo_requests": requests,
+        "may_ask_halo": policy.can_request_halo(current_user, profile.user_id) and halo.may_request([r.status for r in requests]),
+        "evidence_in": halo_queries.evidence_by_competency(halo_queries.stage_evidence(profile.user_id, stage)),
+    }
 
 
 def register_routes(bp: Blueprint, level: str) -> None:
@@ -29,7 +44,9 @@ def register_routes(bp: Blueprint, level: str) -> None:
         counts = progress.trainee_counts(profile.user_id, [c.code for c in stage.competencies])
         result = stage_progress(page["curriculum"], stage.key, counts)
         choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
-        return render_template("stages/stage.html", **page, result=result, choices=choices, page_title=stage.name)
+        return render_template(
+            "stages/stage.html", **page, result=result, choices=choices, **_halo_part(page), page_title=stage.name
+        )
 
     @bp.route("/competency/<code>")
     def competency(code: str):
