@@ -177,7 +177,7 @@ def test_trainee_holding_the_tutor_role_never_decides_their_own(app):
     req = _request()
     trainee = _as(app, world.trainee)
     assert trainee.post(f"/halo/{req.id}/decide", data={"decision": "sign"}).status_code == 403
-    assert f"/halo/{req.id}\"" not in trainee.get("/halo/").get_data(as_text=True)  # not in their queue
+    assert f'/halo/{req.id}"' not in trainee.get("/halo/").get_data(as_text=True)  # not in their queue
 
 
 def test_trainee_withdraws(app):
