@@ -26,6 +26,7 @@ from trainee_portal.models import (
     TraineeProfile,
     User,
 )
+from trainee_portal.models.accounts import REGIONAL_ROLES
 from trainee_portal.platform.clock import uk_today
 
 # --- marking endpoints --------------------------------------------------------------------------
@@ -440,6 +441,12 @@ def can_review_trainee(user, trainee_id: int) -> bool:
 
 def can_view_own_arcp(user) -> bool:
     return is_trainee(user)
+
+
+def regional_roles_of(user) -> tuple[str, ...]:
+    """The regional roles (Faculty Tutor (Pain), RAPM, College Tutor, Regional Adviser) this account holds: the
+    roles it may be given regions for."""
+    return tuple(role for role in REGIONAL_ROLES if _has(user, role))
 
 
 def can_change_role_scopes(user, target) -> bool:

@@ -40,7 +40,7 @@ from trainee_portal.models import (
     User,
     UserRole,
 )
-from trainee_portal.models.accounts import REGIONAL_ROLES, ROLE_LABELS, ROLES, name_key
+from trainee_portal.models.accounts import ROLE_LABELS, ROLES, name_key
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import form_page, load_or_404
@@ -133,7 +133,7 @@ def user(user_id: int):
 
 def _role_scope_form(person: User, formdata=None) -> RoleScopeForm:
     form = RoleScopeForm(formdata=formdata, prefix="scope")
-    form.role.choices = [("", "Choose a role")] + [(r, ROLE_LABELS[r]) for r in REGIONAL_ROLES if person.has_role(r)]
+    form.role.choices = [("", "Choose a role")] + [(r, ROLE_LABELS[r]) for r in policy.regional_roles_of(person)]
     form.region_id.choices = [("", "Choose a region")] + choices.regions()
     return form
 
@@ -192,7 +192,7 @@ def _user_page(person: User, form, status: int, scope_form: RoleScopeForm | None
         forms=[form, scope_form or _role_scope_form(person)],
         scope_form=scope_form or _role_scope_form(person),
         role_scopes=role_scopes,
-        regional_roles=[r for r in REGIONAL_ROLES if person.has_role(r)],
+        regional_roles=policy.regional_roles_of(person),
         assignments=assignments,
         scopes=scopes,
         records=records,

@@ -27,7 +27,6 @@ from trainee_portal.models import (
     User,
     UserRole,
 )
-from trainee_portal.models.accounts import REGIONAL_ROLES
 from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.passwords import hash_password
@@ -107,7 +106,7 @@ def add_role_scope(actor: User, user: User, role: str, region_id: int) -> RoleSc
     """The person holds a regional role they have for one more region; a region held already is refused."""
     if not policy.can_change_role_scopes(actor, user):
         raise AccountError("You cannot change your own regions; ask another administrator.")
-    if role not in REGIONAL_ROLES or not user.has_role(role):
+    if role not in policy.regional_roles_of(user):
         raise AccountError(f"Give {user.name} the role first, then choose its regions.")
     taken = select(RoleScope.id).where(RoleScope.user_id == user.id, RoleScope.role == role, RoleScope.region_id == region_id)
     if db.session.scalar(taken) is not None:
