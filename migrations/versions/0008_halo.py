@@ -48,6 +48,10 @@ def upgrade():
     with op.batch_alter_table('halo_request', schema=None) as batch_op:
         batch_op.create_index('ix_halo_request_status', ['status', 'created_at'], unique=False)
         batch_op.create_index('ix_halo_request_trainee_stage', ['trainee_id', 'curriculum_version', 'stage_key', 'status'], unique=False)
+        batch_op.create_index(
+            'uq_halo_request_open', ['trainee_id', 'curriculum_version', 'stage_key'], unique=True,
+            sqlite_where=sa.text("status = 'requested'"), postgresql_where=sa.text("status = 'requested'"),
+        )
 
     op.create_table('role_scope',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -92,6 +96,7 @@ def downgrade():
 
     op.drop_table('role_scope')
     with op.batch_alter_table('halo_request', schema=None) as batch_op:
+        batch_op.drop_index('uq_halo_request_open')
         batch_op.drop_index('ix_halo_request_trainee_stage')
         batch_op.drop_index('ix_halo_request_status')
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainee_portal.extensions import db
@@ -19,6 +19,16 @@ class HaloRequest(db.Model):
         CheckConstraint("status IN ('requested','signed','returned','withdrawn')", name="known_status"),
         Index("ix_halo_request_trainee_stage", "trainee_id", "curriculum_version", "stage_key", "status"),
         Index("ix_halo_request_status", "status", "created_at"),
+        # One open request per trainee and stage, even when two requests race past the service's check.
+        Index(
+            "uq_halo_request_open",
+            "trainee_id",
+            "curriculum_version",
+            "stage_key",
+            unique=True,
+            sqlite_where=text("status = 'requested'"),
+            postgresql_where=text("status = 'requested'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

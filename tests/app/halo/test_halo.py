@@ -211,3 +211,19 @@ def test_admin_gives_a_region_to_a_faculty_tutor(app):
     assert refused.status_code == 400
     assert browser.post(f"/admin/role-scopes/{scope.id}/remove").status_code == 302
     assert db.session.scalar(select(RoleScope)) is None
+
+
+def test_the_database_refuses_a_second_open_request_that_raced_past_the_check(app):
+    from sqlalchemy.exc import IntegrityError
+
+    from trainee_portal.models import HaloRequest as Row
+
+    world = World()
+    db.session.add(Row(trainee_id=world.trainee.id, curriculum_version="2021", stage_key="stage-1"))
+    db.session.commit()
+    db.session.add(Row(trainee_id=world.trainee.id, curriculum_version="2021", stage_key="stage-1", status="returned"))
+    db.session.commit()  # closed requests may be many
+    db.session.add(Row(trainee_id=world.trainee.id, curriculum_version="2021", stage_key="stage-1"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
