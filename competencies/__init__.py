@@ -1,7 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
-from . import arcp, flags, identifiers, lifecycle, provenance
+from . import arcp, flags, halo, identifiers, lifecycle, provenance
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -107,6 +107,7 @@ __all__ = [
     "evidence_noun",
     "arcp",
     "flags",
+    "halo",
     "identifiers",
     "lifecycle",
     "expected_percent",

@@ -21,6 +21,7 @@ from trainee_portal import (
     commands,
     dashboard,
     exams,
+    halo,
     home,
     logbook,
     models,
@@ -101,7 +102,7 @@ def _register_platform(app: Flask) -> None:
 
 
 # One blueprint per feature, found by its URL's first segment; the stage blueprint is registered once per stage.
-FEATURES = (auth, home, signoff, notifications, cohort, arcp, exams, admin, logbook, dashboard, rules)
+FEATURES = (auth, home, signoff, notifications, cohort, arcp, exams, admin, logbook, dashboard, rules, halo)
 
 
 def _register_features(app: Flask) -> None:

@@ -33,6 +33,7 @@ from trainee_portal.models import (
     EvidenceTally,
     ExamAttempt,
     ExamPrerequisite,
+    HaloRequest,
     RapmConfirmation,
     Region,
     SignOff,
@@ -89,12 +90,16 @@ ACTIONS = (
     "arcp.recorded",
     "exam.prerequisites_recorded",
     "exam.prerequisites_confirmed",
+    "halo.requested",
+    "halo.signed",
+    "halo.returned",
+    "halo.withdrawn",
 ) + ATTACHMENT_ACTIONS
 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # chain | checkpoint | signoff | evidence | attachment | stage_signoff | exam_result | arcp_outcome
+    kind: str  # chain | checkpoint | signoff | evidence | attachment | stage_signoff | halo_request | exam_result | arcp_outcome
     where: str  # e.g. "audit record 12", "sign-off 4 (evidence 9)", "evidence 9, file ab12….pdf"
     detail: str
 
@@ -441,6 +446,7 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
             "evidence_summary_sha256": text_sha256(r.evidence_summary),
         },
     )
+    _check_rows(found, checked, log, "halo_request", "halo", HaloRequest, trainee_ids, "HALO request", HaloRequest.audit_state)
     _check_rows(
         found,
         checked,

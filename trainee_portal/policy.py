@@ -13,9 +13,20 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
-from competencies import EDUCATIONAL_SUPERVISOR_ONLY, lifecycle
+from competencies import EDUCATIONAL_SUPERVISOR_ONLY, halo, lifecycle
 from trainee_portal.extensions import db
-from trainee_portal.models import Cohort, DirectorScope, Region, SignOff, SupervisorAssignment, TraineeProfile, User
+from trainee_portal.models import (
+    Cohort,
+    DirectorScope,
+    HaloEvidence,
+    Region,
+    RoleScope,
+    SignOff,
+    SupervisorAssignment,
+    TraineeProfile,
+    User,
+)
+from trainee_portal.models.accounts import REGIONAL_ROLES
 from trainee_portal.platform.clock import uk_today
 
 # --- marking endpoints --------------------------------------------------------------------------
@@ -221,7 +232,7 @@ def owns_evidence(user, entry) -> bool:
 
 
 def can_view_evidence(user, entry) -> bool:
-    return can_view_trainee(user, entry.trainee_id)
+    return can_view_trainee(user, entry.trainee_id) or can_view_halo_evidence(user, entry)
 
 
 def awaiting_confirmation(entry) -> bool:
@@ -456,6 +467,17 @@ def can_view_own_arcp(user) -> bool:
     return is_trainee(user)
 
 
+def regional_roles_of(user) -> tuple[str, ...]:
+    """The regional roles (Faculty Tutor (Pain), RAPM, College Tutor, Regional Adviser) this account holds: the
+    roles it may be given regions for."""
+    return tuple(role for role in REGIONAL_ROLES if _has(user, role))
+
+
+def can_change_role_scopes(user, target) -> bool:
+    """Region scopes of the regional roles are set by administrators on another account's page."""
+    return can_change_account(user, target)
+
+
 def can_change_account(user, target) -> bool:
     """Admins manage other accounts; never their own roles or active state, so nobody locks the last admin out."""
     return is_admin(user) and target is not None and target.id != user.id
@@ -490,3 +512,66 @@ def can_manage_region_rules(user, region) -> bool:
 
 def can_manage_local_rule(user, rule) -> bool:
     return can_manage_region_rules(user, rule.region)
+
+
+# --- HALOs (competencies.halo) ------------------------------------------------------------------
+
+
+def halo_region_ids(user) -> Select:
+    """The regions whose trainees' HALOs this user signs: those they hold as Faculty Tutor (Pain) or RAPM, while
+    they still hold that role."""
+    if not (user and user.is_authenticated):
+        return select(RoleScope.region_id).where(False)
+    held = [role for role in halo.SIGNING_ROLES if user.has_role(role)]
+    return select(RoleScope.region_id).where(RoleScope.user_id == user.id, RoleScope.role.in_(held))
+
+
+def is_halo_reviewer(user) -> bool:
+    """A Faculty Tutor (Pain) or RAPM (of any region): the HALO queue is theirs."""
+    return any(_has(user, role) for role in halo.SIGNING_ROLES)
+
+
+def reviews_halos_of(user, trainee_id: int) -> bool:
+    """A Faculty Tutor (Pain) or RAPM whose region scope holds the trainee, never the trainee themself."""
+    if not is_halo_reviewer(user) or user.id == trainee_id:
+        return False
+    query = select(TraineeProfile.user_id).where(
+        TraineeProfile.user_id == trainee_id, TraineeProfile.region_id.in_(halo_region_ids(user))
+    )
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def can_use_halo_queue(user) -> bool:
+    return is_halo_reviewer(user)
+
+
+def can_request_halo(user, trainee_id: int) -> bool:
+    """Trainees ask for their own HALOs only."""
+    return is_trainee(user) and user.id == trainee_id
+
+
+def can_view_halo(user, halo_request) -> bool:
+    """The trainee, whoever may decide it, and those who may see the trainee's record."""
+    return (
+        (is_trainee(user) and user.id == halo_request.trainee_id)
+        or reviews_halos_of(user, halo_request.trainee_id)
+        or can_view_trainee(user, halo_request.trainee_id)
+    )
+
+
+def can_decide_halo(user, halo_request) -> bool:
+    """Only an open request, only by a Faculty Tutor (Pain) or RAPM of the trainee's region, never the trainee's own
+    (a plain supervisor or director without the role never decides one)."""
+    return halo.may_decide(halo_request.status) and reviews_halos_of(user, halo_request.trainee_id)
+
+
+def can_withdraw_halo(user, halo_request) -> bool:
+    return halo.may_withdraw(halo_request.status) and is_trainee(user) and user.id == halo_request.trainee_id
+
+
+def can_view_halo_evidence(user, entry) -> bool:
+    """A HALO reviewer opens a piece of evidence a request from their region names (the request lists it)."""
+    return reviews_halos_of(user, entry.trainee_id) and (
+        db.session.execute(select(HaloEvidence.request_id).where(HaloEvidence.evidence_id == entry.id).limit(1)).first()
+        is not None
+    )

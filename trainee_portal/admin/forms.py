@@ -193,6 +193,13 @@ class ScopeForm(FlaskForm):
         return ok
 
 
+class RoleScopeForm(FlaskForm):
+    """A region a person holds one of the regional roles for (RoleScope); the roles are the person's own."""
+
+    role = SelectField("Role", validators=[InputRequired("Choose the role.")], validate_choice=True)
+    region_id = SelectField("Region", coerce=_coerce_id, validators=[InputRequired("Choose the region.")])
+
+
 class CurriculumUploadForm(FlaskForm):
     file = FileField(
         "Curriculum file (TOML)",

@@ -23,6 +23,7 @@ from trainee_portal.admin.forms import (
     InviteForm,
     ProfileForm,
     RegionForm,
+    RoleScopeForm,
     RolesForm,
     ScopeForm,
     TrustedDomainsForm,
@@ -33,12 +34,13 @@ from trainee_portal.models import (
     CurriculumUpload,
     DirectorScope,
     Region,
+    RoleScope,
     SupervisorAssignment,
     TraineeProfile,
     User,
     UserRole,
 )
-from trainee_portal.models.accounts import ROLES, name_key
+from trainee_portal.models.accounts import ROLE_LABELS, ROLES, name_key
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import form_page, load_or_404
@@ -129,7 +131,45 @@ def user(user_id: int):
     return _user_page(person, form, 400 if request.method == "POST" else 200)
 
 
-def _user_page(person: User, form, status: int):
+def _role_scope_form(person: User, formdata=None) -> RoleScopeForm:
+    form = RoleScopeForm(formdata=formdata, prefix="scope")
+    form.role.choices = [("", "Choose a role")] + [(r, ROLE_LABELS[r]) for r in policy.regional_roles_of(person)]
+    form.region_id.choices = [("", "Choose a region")] + choices.regions()
+    return form
+
+
+@bp.route("/users/<int:user_id>/role-scopes", methods=["POST"])
+def add_role_scope(user_id: int):
+    """The region a Faculty Tutor (Pain), RAPM, College Tutor or Regional Adviser holds their role for."""
+    person = load_or_404(User, user_id)
+    scope_form = _role_scope_form(person, request.form)
+    if scope_form.validate_on_submit():
+        try:
+            services.add_role_scope(current_user, person, scope_form.role.data, scope_form.region_id.data)
+        except services.AccountError as error:
+            scope_form.region_id.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"{person.name} now holds {ROLE_LABELS[scope_form.role.data]} for the chosen region.", "success")
+            return redirect(url_for("admin.user", user_id=person.id))
+    return _user_page(person, RolesForm(data={"roles": list(person.role_names)}), 400, scope_form=scope_form)
+
+
+@bp.route("/role-scopes/<int:scope_id>/remove", methods=["POST"])
+def remove_role_scope(scope_id: int):
+    scope = load_or_404(RoleScope, scope_id)
+    user_id = scope.user_id
+    try:
+        services.remove_role_scope(current_user, scope)
+    except services.AccountError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Region removed from the role.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+def _user_page(person: User, form, status: int, scope_form: RoleScopeForm | None = None):
     assignments = db.session.scalars(
         select(SupervisorAssignment)
         .where(or_(SupervisorAssignment.trainee_id == person.id, SupervisorAssignment.supervisor_id == person.id))
@@ -142,10 +182,17 @@ def _user_page(person: User, form, status: int):
         .options(joinedload(DirectorScope.region), joinedload(DirectorScope.cohort))
     ).all()
     records = services.records_of(person.id)
+    role_scopes = db.session.scalars(
+        select(RoleScope).where(RoleScope.user_id == person.id).options(joinedload(RoleScope.region)).order_by(RoleScope.role)
+    ).all()
     return render_template(
         "admin/user.html",
         person=person,
         form=form,
+        forms=[form, scope_form or _role_scope_form(person)],
+        scope_form=scope_form or _role_scope_form(person),
+        role_scopes=role_scopes,
+        regional_roles=policy.regional_roles_of(person),
         assignments=assignments,
         scopes=scopes,
         records=records,

@@ -20,6 +20,7 @@ from trainee_portal.models import (
     EvidenceTally,
     OutboxMessage,
     PasswordResetToken,
+    RoleScope,
     SupervisorAssignment,
     TraineeProfile,
     TraineeProgress,
@@ -39,6 +40,7 @@ OWNED_TABLES = {
     "trainee_profile",
     "supervisor_assignment",
     "director_scope",
+    "role_scope",
     "outbox_message",
     "evidence_tally",
     "trainee_progress",
@@ -100,6 +102,31 @@ def change_roles(actor: User, user: User, roles: list[str]) -> None:
     audit.record("account.roles_changed", user, {"before": before, "after": sorted(roles)}, actor=actor)
 
 
+def add_role_scope(actor: User, user: User, role: str, region_id: int) -> RoleScope:
+    """The person holds a regional role they have for one more region; a region held already is refused."""
+    if not policy.can_change_role_scopes(actor, user):
+        raise AccountError("You cannot change your own regions; ask another administrator.")
+    if role not in policy.regional_roles_of(user):
+        raise AccountError(f"Give {user.name} the role first, then choose its regions.")
+    taken = select(RoleScope.id).where(RoleScope.user_id == user.id, RoleScope.role == role, RoleScope.region_id == region_id)
+    if db.session.scalar(taken) is not None:
+        raise AccountError(f"{user.name} already holds this role for this region.")
+    scope = RoleScope(user_id=user.id, role=role, region_id=region_id)
+    db.session.add(scope)
+    db.session.flush()
+    audit.record("role_scope.added", scope, {"user_id": user.id, "role": role, "region_id": region_id}, actor=actor)
+    return scope
+
+
+def remove_role_scope(actor: User, scope: RoleScope) -> None:
+    if not policy.can_change_role_scopes(actor, scope.user):
+        raise AccountError("You cannot change your own regions; ask another administrator.")
+    audit.record(
+        "role_scope.removed", scope, {"user_id": scope.user_id, "role": scope.role, "region_id": scope.region_id}, actor=actor
+    )
+    db.session.delete(scope)
+
+
 def set_active(actor: User, user: User, active: bool) -> None:
     if not policy.can_change_account(actor, user):
         raise AccountError("You cannot deactivate your own account.")
@@ -148,6 +175,7 @@ def delete(actor: User, user: User) -> None:
     for model, condition in (
         (SupervisorAssignment, or_(SupervisorAssignment.supervisor_id == user.id, SupervisorAssignment.trainee_id == user.id)),
         (DirectorScope, DirectorScope.director_id == user.id),
+        (RoleScope, RoleScope.user_id == user.id),
         (OutboxMessage, OutboxMessage.user_id == user.id),
         (PasswordResetToken, or_(PasswordResetToken.user_id == user.id, PasswordResetToken.issued_by_id == user.id)),
         (EvidenceTally, EvidenceTally.trainee_id == user.id),

@@ -94,6 +94,7 @@ class CohortRow:
     soe_attempts: int
     mcq_passed: bool
     soe_passed: bool
+    stage_complete: bool = False  # the current stage is closed (a signed HALO in 2021, the supervisor's sign-off in 2010)
     flags: list[str] = field(default_factory=list)
     sia_stage_key: str | None = None  # the SIA the trainee follows at the advanced slot, when chosen
 
@@ -257,6 +258,7 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         soe_attempts=func.coalesce(exams.c.soe, 0),
         mcq_passed=func.coalesce(exams.c.mcq_passed, 0),
         soe_passed=func.coalesce(exams.c.soe_passed, 0),
+        stage_complete=func.coalesce(TraineeProgress.complete, False),
     )
     conditions = _flag_conditions(percent, pending, exams, today, now)
     if flag_columns:
@@ -334,6 +336,7 @@ STORED_TYPES = {name: int for name in ("pending", "overdue", "mcq_attempts", "so
     "percent": float,
     "mcq_passed": bool,
     "soe_passed": bool,
+    "stage_complete": bool,
 }
 
 

@@ -18,6 +18,7 @@ from trainee_portal.audit import text_sha256
 from trainee_portal.demo import cohort as cohort_demo
 from trainee_portal.demo import evidence as evidence_demo
 from trainee_portal.demo import exams as exams_demo
+from trainee_portal.demo import halo as halo_demo
 from trainee_portal.demo import rules as rules_demo
 from trainee_portal.demo import signoff as signoff_demo
 from trainee_portal.demo.accounts import DEMO_PASSWORD, email, make_user
@@ -137,6 +138,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     exams_demo.load(today)  # sittings, attempts, RAPM, mocks
     evidence_demo.load(today)  # a certificate with its file
     rules_demo.load()  # Scotland's local rule set and a programme suggestion
+    halo_demo.load(password_hash)  # a Faculty Tutor (Pain), an RAPM and a Stage 1 HALO request waiting
     progress.recompute_all()
     db.session.commit()
     return True

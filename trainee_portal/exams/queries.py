@@ -34,6 +34,7 @@ from trainee_portal.models import (
     ExamAttempt,
     ExamPrerequisite,
     ExamSitting,
+    HaloRequest,
     MockExamScore,
     RapmConfirmation,
     StageSignOff,
@@ -122,7 +123,18 @@ def signed_off_levels(trainee_id: int, version: str) -> dict[str, date]:
             StageSignOff.trainee_id == trainee_id, StageSignOff.curriculum_version == version
         )
     ).all()
-    return {r.stage_level: r.signed_on for r in rows}
+    signed = {r.stage_level: r.signed_on for r in rows}
+    # A 2021 stage is closed by its signed HALO (competencies.halo), not by a supervisor's stage sign-off.
+    curriculum = curricula.curriculum(version)
+    halos = db.session.execute(
+        select(HaloRequest.stage_key, HaloRequest.decided_at).where(
+            HaloRequest.trainee_id == trainee_id, HaloRequest.curriculum_version == version, HaloRequest.status == "signed"
+        )
+    ).all()
+    for key, decided_at in halos:
+        if key in {s.key for s in curriculum.stages}:
+            signed.setdefault(curriculum.stage(key).level, decided_at.date())
+    return signed
 
 
 def current_percent(profile: TraineeProfile) -> float:

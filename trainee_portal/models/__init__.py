@@ -7,6 +7,7 @@ from trainee_portal.models.accounts import (  # noqa: F401
     LoginFailure,
     PasswordResetToken,
     Region,
+    RoleScope,
     SupervisorAssignment,
     TraineeProfile,
     User,
@@ -17,6 +18,7 @@ from trainee_portal.models.audit import AuditCheckpoint, AuditHead, AuditRecord 
 from trainee_portal.models.curricula import CurriculumUpload  # noqa: F401
 from trainee_portal.models.evidence import EvidenceCompetency, EvidenceEntry  # noqa: F401
 from trainee_portal.models.exams import ExamAttempt, ExamPrerequisite, ExamSitting, MockExamScore, RapmConfirmation  # noqa: F401
+from trainee_portal.models.halo import HaloEvidence, HaloRequest  # noqa: F401
 from trainee_portal.models.outbox import OutboxMessage  # noqa: F401
 from trainee_portal.models.progress import EvidenceTally, TraineeProgress  # noqa: F401
 from trainee_portal.models.reviews import ArcpOutcome  # noqa: F401

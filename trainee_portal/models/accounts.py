@@ -12,8 +12,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from trainee_portal.extensions import db
 from trainee_portal.platform.clock import utcnow
 
-ROLES = ("trainee", "supervisor", "director", "admin")
-ROLE_LABELS = {"trainee": "Trainee", "supervisor": "Supervisor", "director": "Training director", "admin": "Administrator"}
+ROLES = ("trainee", "supervisor", "director", "admin", "faculty_tutor", "rapm", "college_tutor", "regional_adviser")
+ROLE_LABELS = {
+    "trainee": "Trainee",
+    "supervisor": "Supervisor",
+    "director": "Training director",
+    "admin": "Administrator",
+    "faculty_tutor": "Faculty Tutor (Pain)",
+    "rapm": "Regional Advisor in Pain Medicine",
+    "college_tutor": "College Tutor",
+    "regional_adviser": "Regional Adviser (Anaesthesia)",
+}
+# Roles held for one or more regions (RoleScope): the people who sign HALOs and certificates for a region's trainees.
+REGIONAL_ROLES = ("faculty_tutor", "rapm", "college_tutor", "regional_adviser")
 
 
 def name_key(name: str) -> str:
@@ -104,7 +115,12 @@ class User(UserMixin, db.Model):
 
 
 class UserRole(db.Model):
-    __table_args__ = (CheckConstraint("role IN ('trainee','supervisor','director','admin')", name="known_role"),)
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('trainee','supervisor','director','admin','faculty_tutor','rapm','college_tutor','regional_adviser')",
+            name="known_role",
+        ),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -167,6 +183,34 @@ class DirectorScope(db.Model):
     director: Mapped[User] = relationship()
     region: Mapped[Region | None] = relationship()
     cohort: Mapped[Cohort | None] = relationship()
+
+
+class RoleScope(db.Model):
+    """The region a regional role is held for: one row per (user, role, region).
+
+    Its own table rather than DirectorScope's shape: these roles are held per region only (a Faculty Tutor or RAPM
+    serves a school, never a single cohort), one person may hold several of them for different regions, and the
+    role is part of the row so that dropping the role from the account can never leave a scope granting it.
+    The policy (policy.halo_region_ids) reads it; the administrator adds and removes rows on the user's page.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "region_id", name="uq_role_scope_user_role_region"),
+        CheckConstraint("role IN ('faculty_tutor','rapm','college_tutor','regional_adviser')", name="regional_role"),
+        Index("ix_role_scope_region_role", "region_id", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+
+    user: Mapped[User] = relationship()
+    region: Mapped[Region] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
 
 
 class PasswordResetToken(db.Model):

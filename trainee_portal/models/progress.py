@@ -35,4 +35,6 @@ class TraineeProgress(db.Model):
     competencies_complete: Mapped[int] = mapped_column(default=0)
     competencies_in_progress: Mapped[int] = mapped_column(default=0)
     ready_for_signoff: Mapped[bool] = mapped_column(default=False)
+    # Closed: a signed HALO on a 2021 stage, the educational supervisor's sign-off on a 2010 one (competencies.halo).
+    complete: Mapped[bool] = mapped_column(default=False, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

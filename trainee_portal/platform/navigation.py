@@ -16,6 +16,7 @@ NAVIGATION = [
     ("Exams", "exams.readiness", policy.is_trainee),
     ("Sign-off queue", "signoff.queue", policy.can_use_signoff_queue),
     ("Sign-off requests", "signoff.mine", policy.is_trainee),
+    ("HALO requests", "halo.queue", policy.can_use_halo_queue),
     ("Cohort", "cohort.dashboard", policy.can_use_cohort_dashboard),
     ("ARCP outcomes", "arcp.mine", policy.can_view_own_arcp),
     ("Exam pipeline", "exams.pipeline", policy.can_view_exam_pipeline),

@@ -437,6 +437,7 @@ def sign_off_stage(supervisor: User, trainee: User, stage_key: str, signed_on: d
     )
     db.session.add(stage_signoff)
     db.session.flush()
+    progress.refresh_trainee(trainee.id)  # the stage is now complete in the read model
     audit.record(
         "stage.signed_off",
         stage_signoff,

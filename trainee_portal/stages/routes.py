@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from competencies import CHOICE_LEVEL, stage_progress
+from competencies import CHOICE_LEVEL, halo, stage_progress
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
+from trainee_portal.halo import queries as halo_queries
 from trainee_portal.logbook import queries as evidence_queries
 from trainee_portal.models import TraineeProfile
 from trainee_portal.platform.views import load_or_404, trainee_choices, trainee_or_picker, viewed_trainee
@@ -46,9 +47,32 @@ def _render_index(profile, level: str, form: SiaChoiceForm | None = None, status
         form = SiaChoiceForm(page["offered"], stage_key=profile.sia_stage_key)
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
     title = "Choose your SIA" if choosing else page["stage"].name
+    # The HALO is asked for the stage the trainee follows; while an SIA is still to be chosen there is none to ask for.
+    halo_part = {"halo_requests": None} if choosing else _halo_part(page)
     return render_template(
-        "stages/stage.html", **page, results=results, choosing=choosing, sia_form=form, choices=choices, page_title=title
+        "stages/stage.html",
+        **page,
+        results=results,
+        choosing=choosing,
+        sia_form=form,
+        choices=choices,
+        **halo_part,
+        page_title=title,
     ), status
+
+
+def _halo_part(page: dict) -> dict:
+    """For a stage closed by its HALO (2021): the HALO's requests, newest first, whether the trainee may ask now, and
+    the evidence in for each key capability (guidance for the request, not the decision)."""
+    if not halo.closes_by_halo(page["curriculum"]):
+        return {"halo_requests": None}
+    profile, stage = page["profile"], page["stage"]
+    requests = halo_queries.requests_for_stage(profile.user_id, page["curriculum"].version, stage.key)
+    return {
+        "halo_requests": requests,
+        "may_ask_halo": policy.can_request_halo(current_user, profile.user_id) and halo.may_request([r.status for r in requests]),
+        "evidence_in": halo_queries.evidence_by_competency(halo_queries.stage_evidence(profile.user_id, stage)),
+    }
 
 
 def register_routes(bp: Blueprint, level: str) -> None:

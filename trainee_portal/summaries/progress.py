@@ -13,10 +13,18 @@ from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from competencies import EvidenceCount, curriculum_progress, lifecycle
+from competencies import EvidenceCount, curriculum_progress, halo, lifecycle
 from trainee_portal import curricula
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceCompetency, EvidenceEntry, EvidenceTally, TraineeProfile, TraineeProgress
+from trainee_portal.models import (
+    EvidenceCompetency,
+    EvidenceEntry,
+    EvidenceTally,
+    HaloRequest,
+    StageSignOff,
+    TraineeProfile,
+    TraineeProgress,
+)
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.summaries import response_times
 
@@ -83,10 +91,24 @@ def trainee_counts(trainee_id: int, codes: Iterable[str] | None = None) -> list[
     ]
 
 
+def closed_stage_keys(trainee_id: int, version: str) -> tuple[set[str], set[str]]:
+    """(stages whose HALO is signed, stages the educational supervisor signed off) for one curriculum version."""
+    halos = db.session.scalars(
+        select(HaloRequest.stage_key).where(
+            HaloRequest.trainee_id == trainee_id, HaloRequest.curriculum_version == version, HaloRequest.status == halo.SIGNED
+        )
+    )
+    signed_off = db.session.scalars(
+        select(StageSignOff.stage_key).where(StageSignOff.trainee_id == trainee_id, StageSignOff.curriculum_version == version)
+    )
+    return set(halos), set(signed_off)
+
+
 def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, extra: tuple | None = None) -> None:
     """Recompute the result of each stage the trainee follows (their chosen SIA at the advanced slot) from their
-    tallies (a handful of rows) and their region's rules (loaded here unless given); the result of a stage they no
-    longer follow is dropped."""
+    tallies (a handful of rows), their region's rules (loaded here unless given) and whether each stage is closed
+    (competencies.halo.stage_outcome: a signed HALO in 2021, the supervisor's sign-off in 2010); the result of a
+    stage they no longer follow is dropped."""
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is None:
         return
@@ -97,6 +119,11 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
         profile.sia_stage_key,
         curricula.trainee_rules(profile) if extra is None else extra,
     )
+    halos, signed_off = closed_stage_keys(trainee_id, curriculum.version)
+    outcomes = {
+        key: halo.stage_outcome(curriculum, sp, halo_signed=key in halos, signed_off=key in signed_off)
+        for key, sp in results.items()
+    }
     table = TraineeProgress.__table__
     rows = [
         {
@@ -107,7 +134,8 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
             "competencies_total": sp.total,
             "competencies_complete": sp.complete,
             "competencies_in_progress": sp.in_progress,
-            "ready_for_signoff": sp.ready_for_signoff,
+            "ready_for_signoff": outcomes[key].ready_for_signoff,
+            "complete": outcomes[key].complete,
             "updated_at": utcnow(),
         }
         for key, sp in results.items()
@@ -129,6 +157,7 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
                     "competencies_complete",
                     "competencies_in_progress",
                     "ready_for_signoff",
+                    "complete",
                     "updated_at",
                 )
             },

@@ -17,6 +17,7 @@ from trainee_portal import create_app
 # Who posts to each route: the caller the route is meant for, so the input reaches validation rather than a 403.
 ACTOR_BY_ENDPOINT = {
     "signoff.decide": "supervisor",
+    "halo.decide": "faculty_tutor",
     "signoff.stage": "supervisor",
     "signoff.assessor": None,
     "exams.confirm_rapm": "director",
@@ -29,6 +30,7 @@ ACTOR_BY_ENDPOINT = {
 ACTOR_BY_BLUEPRINT = {
     "evidence": "trainee",
     "signoff": "trainee",
+    "halo": "trainee",
     "notifications": "trainee",
     "exams": "trainee",
     "auth": "trainee",

@@ -22,13 +22,23 @@ from tests.factories import (
     SignOffRequestFactory,
     SupervisorFactory,
     TraineeFactory,
+    UserFactory,
     assign,
     direct,
 )
 from tests.support import clock
 from tests.support.clients import Browser
 from trainee_portal.extensions import db
-from trainee_portal.models import ArcpOutcome, CurriculumUpload, MockExamScore, OutboxMessage, SignOff
+from trainee_portal.models import (
+    ArcpOutcome,
+    CurriculumUpload,
+    HaloEvidence,
+    HaloRequest,
+    MockExamScore,
+    OutboxMessage,
+    RoleScope,
+    SignOff,
+)
 
 ASSESSOR_TOKEN = "assessor-token-for-the-security-tests-0123456789"
 OWNER_NAME, OWNER_GMC = "Dr Tamsin Owner", "7123456"
@@ -56,6 +66,7 @@ def build_world() -> World:
     direct(director, region=region)
     direct(other_director, region=other_region)
     admin = AdminFactory(name="Dr Admin")
+    regional = _regional_people(region, other_region)
 
     world = World(
         people={
@@ -66,6 +77,7 @@ def build_world() -> World:
             "director": director,
             "other_director": other_director,
             "admin": admin,
+            **regional,
         }
     )
     for who, ids, sup in ((owner, world.ids, supervisor), (other, world.other_ids, unassigned)):
@@ -98,6 +110,7 @@ def build_world() -> World:
         ids.update(trainee_id=who.id, user_id=who.id, message_id=message.id)
         ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id)
         ids.update(request_id=request.id, signoff_id=unconfirmed.id)  # the request waiting, the signature to confirm
+        ids.update(halo_request_id=_halo_request(who, signed).id)
     exam_sitting = ExamSittingFactory(days_from_today=-40)
     world.ids["attempt_id"] = ExamAttemptFactory(trainee=owner, sitting=exam_sitting, result="fail", score=50).id
     world.ids["region_id"] = region.id
@@ -132,6 +145,7 @@ def build_world() -> World:
         token=ASSESSOR_TOKEN,
         assignment_id=db.session.scalar(select(SupervisorAssignment.id).where(SupervisorAssignment.trainee_id == owner.id)),
         scope_id=db.session.scalar(select(DirectorScope.id).where(DirectorScope.director_id == director.id)),
+        role_scope_id=db.session.scalar(select(RoleScope.id).where(RoleScope.user_id == world.people["faculty_tutor"].id)),
         stage_key=curricula.curriculum("2021").stage_for_level("higher").key,
         filename="css/app.css",
         asset_filename="nhsuk-frontend.min.css",
@@ -144,6 +158,36 @@ def build_world() -> World:
     world.ids.update(shared)
     world.other_ids.update({k: v for k, v in shared.items() if k not in world.other_ids})
     return world
+
+
+def _regional_people(region, other_region) -> dict:
+    """The regional roles: a Faculty Tutor (Pain) and an RAPM of the trainee's region, a Faculty Tutor of the other
+    trainee's region, and a College Tutor of the trainee's region (who decides no HALO)."""
+    people = {}
+    for caller, role, where, name in (
+        ("faculty_tutor", "faculty_tutor", region, "Dr London Faculty Tutor"),
+        ("rapm", "rapm", region, "Dr London RAPM"),
+        ("other_faculty_tutor", "faculty_tutor", other_region, "Dr North West Faculty Tutor"),
+        ("college_tutor", "college_tutor", region, "Dr London College Tutor"),
+    ):
+        people[caller] = UserFactory(name=name, roles=(role,))
+        db.session.add(RoleScope(user_id=people[caller].id, role=role, region_id=where.id))
+    db.session.commit()
+    return people
+
+
+def _halo_request(who, entry):
+    """A Stage 1 HALO request waiting for a decision, naming one signed entry."""
+    request = HaloRequest(
+        trainee_id=who.id,
+        curriculum_version="2021",
+        stage_key="stage-1",
+        statement="My Stage 1 evidence.",
+        evidence=[HaloEvidence(evidence_id=entry.id, content_hash=entry.content_hash, row_version=entry.row_version)],
+    )
+    db.session.add(request)
+    db.session.commit()
+    return request
 
 
 def _unconfirmed_assessor_signature(who) -> SignOff:
@@ -193,12 +237,14 @@ def snapshot() -> str:
 
 # The kinds of caller the access tests ask as, in the order of their expected statuses.
 CALLERS = ("anonymous", "trainee", "other_trainee", "supervisor", "unassigned_supervisor", "other_director", "director", "admin")
+# The regional roles, asked as too (test_access_matrix.REGIONAL: their statuses where a rule does not give them).
+REGIONAL_CALLERS = ("faculty_tutor", "rapm", "other_faculty_tutor", "college_tutor")
 
 
 def signed_in_clients(app, world: World) -> dict[str, Browser]:
     """A separate browser per caller, each signed in as that person of the world (anonymous: not signed in)."""
     clients = {"anonymous": Browser(app)}
-    for caller in CALLERS[1:]:
+    for caller in CALLERS[1:] + REGIONAL_CALLERS:
         client = Browser(app)
         response = client.post("/login", data={"email": world.people[caller].email, "password": TEST_PASSWORD})
         assert response.status_code == 302, f"{caller} could not sign in"
