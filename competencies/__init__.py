@@ -1,7 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
-from . import flags, identifiers, lifecycle
+from . import flags, identifiers, lifecycle, training_time
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -53,6 +53,7 @@ from .progress import (
     expected_percent,
     is_behind,
     rule_progress,
+    stage_ends_on,
     stage_progress,
     trajectory_weeks,
 )
@@ -104,7 +105,9 @@ __all__ = [
     "load_mapping_text",
     "load_registry",
     "rule_progress",
+    "stage_ends_on",
     "stage_progress",
+    "training_time",
     "trajectory_weeks",
     "supervision_rank",
 ]
