@@ -15,6 +15,7 @@ from .training_time import Period, reached_after_weeks, reached_on, training_day
 SITTING_INTERVAL_MONTHS = 6  # sittings twice a year, autumn and spring [EH-BG]
 MAX_REMAINING_DAYS = 365 * 40
 MET, NOT_MET, UNCONFIRMED, NOT_TRACKED = "met", "not_met", "unconfirmed", "not_tracked"
+SOE_TIME_MILESTONE = "{months} months of advanced/SIA training time (for the SOE)"
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,7 @@ def _project_exams(
         advanced_start = starts.get("advanced", today)
     higher_end = ends.get("higher", today)
     time_done = _reached(advanced_training_reached_on(rules, advanced_start, periods))
-    milestones.append((f"{rules.soe_min_advanced_months} months of advanced/SIA training time (for the SOE)", time_done))
+    milestones.append((SOE_TIME_MILESTONE.format(months=rules.soe_min_advanced_months), time_done))
     earliest = max(mcq_on + timedelta(days=1), time_done, higher_end)
     soe_on, known = _first_sitting("SOE", sittings, now, today, earliest)
     notes.append(

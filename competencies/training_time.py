@@ -82,18 +82,18 @@ def _describe(period: Period) -> str:
     return f"{KINDS[period.kind].split(' (')[0].lower()} period from {_d(period.starts_on)} ({end})"
 
 
-def period_problems(period: Period) -> list[str]:
-    """Why a period cannot stand on its own (empty if it can)."""
-    problems = []
+def period_problems(period: Period) -> dict[str, str]:
+    """Why a period cannot stand on its own, by the field at fault (empty if it can)."""
+    problems = {}
     if period.kind not in KINDS:
-        problems.append(f"Unknown kind of period {period.kind!r}.")
+        problems["kind"] = "Choose the kind of period."
     if period.ends_on is not None and period.ends_on < period.starts_on:
-        problems.append("The period cannot end before it starts.")
+        problems["ends_on"] = "The period cannot end before it starts."
     if period.kind == LTFT:
         if period.wte_percent is None or not 0 < period.wte_percent < 100:
-            problems.append("Less-than-full-time training needs a percentage of full time above 0 and below 100.")
+            problems["wte_percent"] = "Enter the percentage of full time worked, above 0 and below 100 (for example 60)."
     elif period.wte_percent is not None:
-        problems.append("Only less-than-full-time periods have a percentage of full time.")
+        problems["wte_percent"] = "Only less-than-full-time periods have a percentage of full time: leave it empty."
     return problems
 
 
@@ -108,7 +108,7 @@ def clashes(period: Period, others: Iterable[Period]) -> list[str]:
 
 def validate(periods: Sequence[Period]) -> list[str]:
     """Every problem with a trainee's set of periods (empty when they can be used)."""
-    problems = [p for period in periods for p in period_problems(period)]
+    problems = [p for period in periods for p in period_problems(period).values()]
     for index, period in enumerate(periods):
         problems += clashes(period, periods[index + 1 :])
     return problems

@@ -120,7 +120,7 @@ def test_ltft_percent_out_of_range_is_refused(percent):
 
 def test_end_before_start_is_refused_and_a_one_day_period_is_fine():
     assert period_problems(Period(LEAVE, date(2025, 3, 2), date(2025, 3, 1)))
-    assert period_problems(Period(LEAVE, date(2025, 3, 2), date(2025, 3, 2))) == []
+    assert period_problems(Period(LEAVE, date(2025, 3, 2), date(2025, 3, 2))) == {}
     assert period_problems(Period(LEAVE, START, None, 50))  # only LTFT has a percentage
 
 
