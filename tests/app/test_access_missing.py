@@ -37,6 +37,9 @@ EXPECTED = {
     "GET signoff.detail": FOUND_FIRST,
     "GET signoff.request_form": FOUND_FIRST,
     "GET signoff.stage": NOBODY,
+    "GET training_time.add": ADMIN_ONLY,
+    "GET training_time.delete": FOUND_FIRST,
+    "GET training_time.end": FOUND_FIRST,
     "POST admin.activate_curriculum": ADMIN_ONLY,
     "POST admin.delete_user": ADMIN_ONLY,
     "POST admin.end_assignment": ADMIN_ONLY,
@@ -59,9 +62,17 @@ EXPECTED = {
     "POST signoff.decide": FOUND_FIRST,
     "POST signoff.request_form": FOUND_FIRST,
     "POST signoff.stage": NOBODY,
+    "POST training_time.add": ADMIN_ONLY,
+    "POST training_time.delete": FOUND_FIRST,
+    "POST training_time.end": FOUND_FIRST,
 }
 # Pages that show the trainee named by ?trainee=ID: a missing trainee is one nobody but an administrator may see.
-MISSING_TRAINEE_ARG = {"dashboard.index": ADMIN_ONLY, "logbook.index": ADMIN_ONLY, "exams.readiness": ADMIN_ONLY}
+MISSING_TRAINEE_ARG = {
+    "dashboard.index": ADMIN_ONLY,
+    "logbook.index": ADMIN_ONLY,
+    "exams.readiness": ADMIN_ONLY,
+    "training_time.index": ADMIN_ONLY,
+}
 
 
 def _id_routes() -> dict[str, str]:

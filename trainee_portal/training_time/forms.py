@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from competencies.training_time import KINDS
 from trainee_portal.platform.fields import CalendarDateField
@@ -31,6 +31,18 @@ class PeriodForm(FlaskForm):
         "Last day (included)", validators=[Optional()], description="Leave empty while the period is still running."
     )
     note = TextAreaField("Note", validators=[Optional(), Length(max=500), NoPatientIdentifiers()])
+
+
+class RemoveForm(FlaskForm):
+    reason = StringField(
+        "Why remove it",
+        validators=[
+            DataRequired("Say why the period is removed (for example, recorded in error)."),
+            Length(max=200),
+            NoPatientIdentifiers(),
+        ],
+        description="Kept in the audit log with the period.",
+    )
 
 
 class EndForm(FlaskForm):

@@ -15,7 +15,7 @@ from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, trainee_or_picker
 from trainee_portal.training_time import queries, services
 from trainee_portal.training_time.blueprint import bp
-from trainee_portal.training_time.forms import EndForm, PeriodForm
+from trainee_portal.training_time.forms import EndForm, PeriodForm, RemoveForm
 
 
 def _index(profile: TraineeProfile) -> str:
@@ -105,13 +105,15 @@ def end(period_id: int):
 def delete(period_id: int):
     row = load_or_404(TrainingPeriod, period_id, policy.can_keep_training_period)
     profile = db.session.get(TraineeProfile, row.trainee_id)
-    if request.method == "POST":  # CSRFProtect has checked the form's token
-        services.delete_period(row, current_user)
+    form = RemoveForm()
+    if form.validate_on_submit():
+        services.delete_period(row, form.reason.data, current_user)
         db.session.commit()
         flash("Period removed.", "success")
         return redirect(_index(profile))
-    return render_template(
+    return form_page(
         "training_time/delete.html",
+        form,
         row=row,
         kinds=KINDS,
         profile=profile,

@@ -67,8 +67,8 @@ def end_period(row: TrainingPeriod, ends_on: date, actor: User) -> None:
     refresh_stage_end(db.session.get(TraineeProfile, row.trainee_id))
 
 
-def delete_period(row: TrainingPeriod, actor: User) -> None:
-    audit.record("training_period.deleted", row, _payload(row), actor=actor)
+def delete_period(row: TrainingPeriod, reason: str, actor: User) -> None:
+    audit.record("training_period.deleted", row, {**_payload(row), "reason": reason.strip()}, actor=actor)
     db.session.delete(row)
     db.session.flush()
     refresh_stage_end(db.session.get(TraineeProfile, row.trainee_id))

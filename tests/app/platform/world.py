@@ -28,7 +28,7 @@ from tests.factories import (
 from tests.support import clock
 from tests.support.clients import Browser
 from trainee_portal.extensions import db
-from trainee_portal.models import ArcpOutcome, CurriculumUpload, MockExamScore, OutboxMessage, SignOff
+from trainee_portal.models import ArcpOutcome, CurriculumUpload, MockExamScore, OutboxMessage, SignOff, TrainingPeriod
 
 ASSESSOR_TOKEN = "assessor-token-for-the-security-tests-0123456789"
 OWNER_NAME, OWNER_GMC = "Dr Tamsin Owner", "7123456"
@@ -93,9 +93,16 @@ def build_world() -> World:
             panel_date=clock.today() - timedelta(days=30),
             recorded_by_id=director.id,
         )
-        db.session.add_all([message, mock, arcp])
+        period = TrainingPeriod(
+            trainee_id=who.id,
+            kind="ltft",
+            wte_percent=60,
+            starts_on=clock.today() - timedelta(days=60),
+            recorded_by_id=director.id,
+        )
+        db.session.add_all([message, mock, arcp, period])
         db.session.commit()
-        ids.update(trainee_id=who.id, user_id=who.id, message_id=message.id)
+        ids.update(trainee_id=who.id, user_id=who.id, message_id=message.id, period_id=period.id)
         ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id)
         ids.update(request_id=request.id, signoff_id=unconfirmed.id)  # the request waiting, the signature to confirm
     exam_sitting = ExamSittingFactory(days_from_today=-40)
