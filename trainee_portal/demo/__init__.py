@@ -19,6 +19,7 @@ from trainee_portal.demo import cohort as cohort_demo
 from trainee_portal.demo import evidence as evidence_demo
 from trainee_portal.demo import exams as exams_demo
 from trainee_portal.demo import signoff as signoff_demo
+from trainee_portal.demo import training_time as training_time_demo
 from trainee_portal.demo.accounts import DEMO_PASSWORD, email, make_user
 from trainee_portal.extensions import db
 from trainee_portal.models import (
@@ -124,6 +125,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     cohort_demo.load(today)  # ARCP outcomes, exam histories
     exams_demo.load(today)  # sittings, attempts, RAPM, mocks
     evidence_demo.load(today)  # a certificate with its file
+    training_time_demo.load(today)  # a trainee working less than full time
     progress.recompute_all()
     db.session.commit()
     return True
