@@ -97,7 +97,8 @@ def test_round_trip_to_a_fresh_machine_brings_rows_and_certificates_back_and_ver
     assert "and 2 uploaded files" in result.output and "every decision row verified (6 records)" in result.output
     members = _members(tmp_path / "portal.tar.gz")
     manifest = json.loads(members["manifest.json"])
-    assert manifest["engine"] == db.engine.dialect.name and manifest["schema_revision"] == "0002"
+    revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))  # the newest migration
+    assert manifest["engine"] == db.engine.dialect.name and manifest["schema_revision"] == revision
     assert manifest["row_counts"] == before and manifest["created_at"].endswith("Z")
     assert sorted(manifest["files"]) == sorted(
         [f"uploads/{name}" for name in files] + ["database.sqlite3" if db.engine.dialect.name == "sqlite" else "database.dump"]
