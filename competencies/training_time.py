@@ -54,6 +54,26 @@ COUNTING: dict[str, CountingRule] = {
 
 
 @dataclass(frozen=True)
+class ReviewRule:
+    """A national rule quoted word for word with its source: absence beyond `days` in 12 months triggers a review."""
+
+    days: int
+    words: str
+    source: str
+    url: str
+    basis: str = "national"
+
+
+ABSENCE_REVIEW = ReviewRule(
+    14,
+    "Where a trainee has been absent for a total of more than 14 days within each 12 month period, a review of their "
+    "CCT date will be triggered.",
+    "FPM, GMC position statement on time out of training",
+    "https://fpm.ac.uk/document-store/gmc-position-statement-time-out-of-training",
+)
+
+
+@dataclass(frozen=True)
 class Period:
     kind: str
     starts_on: date
@@ -172,3 +192,23 @@ def reached_after_weeks(start: date, weeks: int, periods: Sequence[Period] = ())
 def touches(periods: Iterable[Period], start: date) -> bool:
     """Any period still running on or after `start` (only those change training time from `start` on)."""
     return any(p.ends_on is None or p.ends_on >= start for p in periods)
+
+
+def absence_days(periods: Iterable[Period], today: date) -> int:
+    """Calendar days of leave and time out of programme (not OOPT) in the 12 months up to and including `today`.
+    Calendar days over-count the ABSENCE_REVIEW rule's days, which are days the trainee would normally be at work."""
+    try:
+        first = today.replace(year=today.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February: the 12 months start on 1 March the year before
+        first = date(today.year - 1, 3, 1)
+    total = 0
+    for p in periods:
+        if p.kind in (LEAVE, OOP):
+            start, end = max(p.starts_on, first), min(p.ends_on or today, today)
+            total += max(0, (end - start).days + 1)
+    return total
+
+
+def absence_review_due(periods: Iterable[Period], today: date) -> bool:
+    """More absence in the last 12 months than ABSENCE_REVIEW allows before a review of the CCT date."""
+    return absence_days(periods, today) > ABSENCE_REVIEW.days

@@ -12,6 +12,7 @@ from competencies.exam import MET, NOT_MET, ExamHistory, RapmStatus, Sitting, ad
 from competencies.exam import sitting_eligibility as eligibility
 from competencies.fellowship import project_fellowship
 from competencies.training_time import (
+    ABSENCE_REVIEW,
     COUNTING,
     KINDS,
     LEAVE,
@@ -19,6 +20,8 @@ from competencies.training_time import (
     OOP,
     OOPT,
     Period,
+    absence_days,
+    absence_review_due,
     clashes,
     day_share,
     period_problems,
@@ -190,3 +193,27 @@ def test_projection_moves_later_with_ltft_and_says_so():
 def test_projection_stops_during_an_open_ended_leave():
     projection = _projection((Period(LEAVE, date(2025, 12, 1)),))
     assert projection.projected_on is None and "open-ended" in projection.assumptions[0]
+
+
+def test_absence_review_counts_leave_and_oop_in_the_last_12_months_and_quotes_its_source():
+    today = date(2026, 6, 30)
+    periods = [
+        Period(LEAVE, date(2025, 6, 20), date(2025, 7, 2)),  # 2 days inside the 12 months (1 and 2 July 2025)
+        Period(OOP, date(2026, 6, 20)),  # open-ended: 11 days to today
+        Period(OOPT, date(2026, 1, 1), date(2026, 3, 31)),  # for training: not an absence
+        ltft(50),
+    ]
+    assert absence_days(periods, today) == 13 and not absence_review_due(periods, today)
+    assert absence_review_due([*periods, Period(LEAVE, date(2026, 1, 5), date(2026, 1, 6))], today)  # 15 days
+    assert (
+        ABSENCE_REVIEW.days == 14
+        and "more than 14 days" in ABSENCE_REVIEW.words
+        and ABSENCE_REVIEW.url.startswith("https://fpm.ac.uk")
+    )
+
+
+def test_absence_review_year_ending_on_29_february_starts_on_1_march():
+    leave = [Period(LEAVE, date(2027, 2, 28), date(2027, 3, 1))]
+    assert absence_days(leave, date(2028, 2, 27)) == 2  # from 28 February 2027
+    assert absence_days(leave, date(2028, 2, 29)) == 1  # from 1 March 2027
+    assert absence_days(leave, date(2028, 3, 1)) == 0  # from 2 March 2027

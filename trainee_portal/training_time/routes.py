@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from competencies import stage_ends_on
-from competencies.training_time import COUNTING, KINDS, Period
+from competencies.training_time import ABSENCE_REVIEW, COUNTING, KINDS, Period, absence_days
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile, TrainingPeriod
@@ -28,6 +28,7 @@ def index():
     if picker:
         return picker
     rows = queries.periods_of(profile.user_id)
+    periods = tuple(map(queries.core_period, rows))
     today = uk_today()
     try:
         stage = curricula.curriculum(profile.curriculum_version).stage_for_level(profile.current_stage)
@@ -40,9 +41,9 @@ def index():
         views=queries.period_views(rows, today),
         stage=stage,
         full_time_end=full_time_end,
-        training_time_end=stage_ends_on(stage, profile.stage_started_on, tuple(map(queries.core_period, rows)))
-        if stage
-        else None,
+        training_time_end=stage_ends_on(stage, profile.stage_started_on, periods) if stage else None,
+        absent=absence_days(periods, today),
+        review=ABSENCE_REVIEW,
         counting=COUNTING,
         kinds=KINDS,
         choices=trainee_choices(current_user) if policy.can_pick_trainee(current_user) else [],

@@ -55,6 +55,13 @@ def test_director_in_scope_adds_ends_and_removes_a_period_each_audited(client, l
     assert db.session.get(TraineeProfile, trainee.id).stage_ends_on is not None  # the read model follows
     page = client.get(f"/training-time/?trainee={trainee.id}").data.decode()
     assert "Less than full time (LTFT)" in page and "60%" in page and "The programme&#39;s own rule" in page
+    assert 'id="absence-review"' not in page
+    leave = {"kind": "leave", "starts_on": (clock.today() - timedelta(days=20)).isoformat()}
+    assert client.post(f"/training-time/{trainee.id}/new", data=leave).status_code == 302  # leave within LTFT
+    page = client.get(f"/training-time/?trainee={trainee.id}").data.decode()
+    assert 'id="absence-review"' in page and "21 calendar days" in page and "a review of their CCT date" in page
+    leave_id = db.session.scalar(select(TrainingPeriod.id).where(TrainingPeriod.kind == "leave"))
+    assert client.post(f"/training-time/periods/{leave_id}/delete", data={"reason": "Test"}).status_code == 302
 
     assert client.post(f"/training-time/periods/{row.id}/end", data={"ends_on": clock.today().isoformat()}).status_code == 302
     assert db.session.get(TrainingPeriod, row.id).ends_on == clock.today()
@@ -67,6 +74,8 @@ def test_director_in_scope_adds_ends_and_removes_a_period_each_audited(client, l
     actions = [(a, t, who) for a, t, who in records if a.startswith("training_period.")]
     assert actions == [
         ("training_period.added", trainee.id, director.id),
+        ("training_period.added", trainee.id, director.id),
+        ("training_period.deleted", trainee.id, director.id),
         ("training_period.ended", trainee.id, director.id),
         ("training_period.deleted", trainee.id, director.id),
     ]
