@@ -1,7 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
-from . import flags, identifiers, lifecycle, training_time
+from . import arcp, flags, identifiers, lifecycle, training_time
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -15,18 +15,24 @@ from .curriculum import (
     VersionMapping,
 )
 from .evidence import (
+    CHOICE_LEVEL,
+    EDUCATIONAL_SUPERVISOR_ONLY,
     EVIDENCE_GROUPS,
     EVIDENCE_TYPES,
     GUIDANCE_MODES,
+    NOT_APPLICABLE,
     PROCEDURE_TECHNIQUES,
+    REQUIRED_TEXT,
     STAGE_LEVELS,
     SUPERVISED_GROUPS,
+    SUPERVISION_CHOICES,
     SUPERVISION_LEVELS,
     THEMES,
     EvidenceType,
     evidence_noun,
     level_at_least,
     needs_supervision,
+    supervision_label,
     supervision_rank,
 )
 from .loader import (
@@ -59,6 +65,9 @@ from .progress import (
 )
 
 __all__ = [
+    "CHOICE_LEVEL",
+    "EDUCATIONAL_SUPERVISOR_ONLY",
+    "REQUIRED_TEXT",
     "COMPETENCY_STATES",
     "CURRICULA_DIRECTORY",
     "EVIDENCE_GROUPS",
@@ -66,9 +75,11 @@ __all__ = [
     "EVIDENCE_TYPES",
     "EXAM_RULE_NAMES",
     "GUIDANCE_MODES",
+    "NOT_APPLICABLE",
     "PROCEDURE_TECHNIQUES",
     "STAGE_LEVELS",
     "SUPERVISED_GROUPS",
+    "SUPERVISION_CHOICES",
     "SUPERVISION_LEVELS",
     "THEMES",
     "Competency",
@@ -92,6 +103,7 @@ __all__ = [
     "competency_progress",
     "curriculum_progress",
     "evidence_noun",
+    "arcp",
     "flags",
     "identifiers",
     "lifecycle",
@@ -109,5 +121,6 @@ __all__ = [
     "stage_progress",
     "training_time",
     "trajectory_weeks",
+    "supervision_label",
     "supervision_rank",
 ]

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .evidence import THEMES, evidence_noun
+from .evidence import CHOICE_LEVEL, THEMES, evidence_noun
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,9 @@ EXAM_RULE_NAMES = (
     "extra_training_from_attempt",
     "soe_requires_rapm_confirmation",
     "soe_min_advanced_months",
+    "fpm_membership_weeks_before_closing",
+    "requires_gmc_registration",
+    "requires_fpm_membership",
 )
 
 
@@ -104,6 +107,9 @@ class ExamRules:
     extra_training_from_attempt: int
     soe_requires_rapm_confirmation: bool
     soe_min_advanced_months: int
+    fpm_membership_weeks_before_closing: int | None = None  # FPM membership applications this long before closing
+    requires_gmc_registration: bool = False  # prerequisites to apply for either part
+    requires_fpm_membership: bool = False  # (a member in good standing)
     # Read-only view so the rules cannot drift after loading; left out of eq/hash because
     # mapping proxies are unhashable and the rule values already identify the rules.
     sources: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}), compare=False)
@@ -152,11 +158,27 @@ class Curriculum:
                 return stage
         raise KeyError(f"curriculum {self.version} has no stage {key!r}")
 
-    def stage_for_level(self, level: str) -> Stage:
-        for stage in self.stages:
-            if stage.level == level:
-                return stage
-        raise KeyError(f"curriculum {self.version} has no stage at level {level!r}")
+    def stages_at(self, level: str) -> tuple[Stage, ...]:
+        """Every stage filling one slot: one, or at "advanced" in a stages curriculum the SIAs a trainee chooses from."""
+        return tuple(stage for stage in self.stages if stage.level == level)
+
+    def stage_for_level(self, level: str, choice: str | None = None) -> Stage:
+        """The stage a trainee follows in one slot: the one `choice` names (their SIA) when it fills the slot, else
+        the slot's first stage (for 2021's "advanced", the SIA Pain Medicine the 2010 Advanced stage maps to)."""
+        stages = self.stages_at(level)
+        if not stages:
+            raise KeyError(f"curriculum {self.version} has no stage at level {level!r}")
+        return next((stage for stage in stages if stage.key == choice), stages[0])
+
+    def followed_stages(self, choice: str | None = None) -> tuple[Stage, ...]:
+        """The stages one trainee follows, in curriculum order: of the stages sharing the choice slot (the SIAs),
+        only the one `choice` names (else the first)."""
+        chosen = self.stage_for_level(CHOICE_LEVEL, choice) if self.stages_at(CHOICE_LEVEL) else None
+        return tuple(s for s in self.stages if s.level != CHOICE_LEVEL or s is chosen)
+
+    def is_choice(self, stage_key: str | None) -> bool:
+        """Whether `stage_key` names one of several stages sharing a slot (a stage a trainee may choose)."""
+        return any(s.key == stage_key and len(self.stages_at(s.level)) > 1 for s in self.stages)
 
     def competency(self, code: str) -> Competency:
         try:

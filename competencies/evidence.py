@@ -8,10 +8,12 @@ from dataclasses import dataclass
 class EvidenceType:
     code: str
     label: str
-    group: str  # "logbook", "wba", "reflection" or "certificate"
+    group: str  # one of EVIDENCE_GROUPS
 
 
-EVIDENCE_GROUPS = ("logbook", "wba", "reflection", "certificate")
+# "activity": personal activities the trainee adds as evidence [WELSH; SUP]; "report": the summative reports of the
+# 2021 curriculum, the multiple trainer report and the trainee's educational supervisor's structured report [EVID; ESSR].
+EVIDENCE_GROUPS = ("logbook", "wba", "reflection", "certificate", "activity", "report")
 
 EVIDENCE_TYPES: dict[str, EvidenceType] = {
     evidence_type.code: evidence_type
@@ -26,8 +28,12 @@ EVIDENCE_TYPES: dict[str, EvidenceType] = {
         EvidenceType("wba.dops", "DOPS – direct observation of procedural skills", "wba"),
         EvidenceType("wba.msf", "MSF – multi-source feedback", "wba"),
         EvidenceType("wba.almat", "ALMAT", "wba"),
+        EvidenceType("wba.aqipat", "A-QIPAT – anaesthesia quality improvement project assessment tool", "wba"),
         EvidenceType("reflection", "Reflection", "reflection"),
         EvidenceType("certificate", "Certificate or course", "certificate"),
+        EvidenceType("activity.personal", "Personal activity – course, teaching attended or other evidence", "activity"),
+        EvidenceType("report.mtr", "MTR – multiple trainer report", "report"),
+        EvidenceType("report.essr", "ESSR – educational supervisor's structured report", "report"),
     )
 }
 
@@ -43,13 +49,17 @@ _EVIDENCE_NOUNS: dict[str, tuple[str, str]] = {
     "wba.dops": ("DOPS", "DOPS"),
     "wba.msf": ("MSF", "MSFs"),
     "wba.almat": ("ALMAT", "ALMATs"),
+    "wba.aqipat": ("A-QIPAT", "A-QIPATs"),
     "reflection": ("reflection", "reflections"),
     "certificate": ("certificate or course", "certificates or courses"),
+    "activity.personal": ("personal activity", "personal activities"),
+    "report.mtr": ("multiple trainer report", "multiple trainer reports"),
+    "report.essr": ("ESSR", "ESSRs"),
 }
 
 
-# Supervision levels describe clinical work [SUP]: logbook entries and WBAs record one; reflections and
-# certificates have none.
+# Supervision levels describe clinical work [SUP]: logbook entries and WBAs (SLEs) record one, which may be
+# "not applicable" [SUP]; reflections, certificates, personal activities and reports have none.
 SUPERVISED_GROUPS = frozenset({"logbook", "wba"})
 
 
@@ -57,6 +67,22 @@ def needs_supervision(code: str | None) -> bool:
     """Whether evidence of this type records a supervision level."""
     kind = EVIDENCE_TYPES.get(code or "")
     return kind is not None and kind.group in SUPERVISED_GROUPS
+
+
+# The text each kind cannot do without, beyond its title: (field, what it holds). A reflection and the ESSR (the
+# trainee's own structured report, reviewed and commented on by the educational supervisor [ESSR]) are written in
+# the reflection; a personal activity says what the activity was [WELSH; SUP]; an MTR records what the trainers
+# reported [EVID; HALO].
+REQUIRED_TEXT: dict[str, tuple[str, str]] = {
+    "reflection": ("reflection", "Write your reflection"),
+    "report.essr": ("reflection", "Write your structured report: your progress, what you achieved and your plans"),
+    "activity.personal": ("notes", "Describe the activity: what it was, who ran it and what you took from it"),
+    "report.mtr": ("notes", "Summarise what the trainers reported"),
+}
+
+# Kinds only the trainee's educational supervisor reviews and signs (no outside assessor, no clinical supervisor):
+# the ESSR [ESSR].
+EDUCATIONAL_SUPERVISOR_ONLY = frozenset({"report.essr"})
 
 
 def evidence_noun(code: str, count: int) -> str:
@@ -76,6 +102,22 @@ SUPERVISION_LEVELS: dict[str, str] = {
 
 _SUPERVISION_RANK = {level: rank for rank, level in enumerate(SUPERVISION_LEVELS)}
 
+# "Not applicable" is allowed where a level means nothing (an MDT meeting, teaching, an MSF) [SUP]. It is recorded,
+# never ranked: it meets no minimum level, and a rule cannot ask for it.
+NOT_APPLICABLE = "na"
+SUPERVISION_CHOICES: dict[str, str] = {**SUPERVISION_LEVELS, NOT_APPLICABLE: "Not applicable"}
+
+
+def supervision_label(level: str | None, full: bool = False) -> str:
+    """A recorded level as pages show it: "2B" (with `full`, "2B – Supervisor in the hospital, …"), "Not applicable",
+    or "" when none was recorded."""
+    if not level:
+        return ""
+    if level == NOT_APPLICABLE:
+        return SUPERVISION_CHOICES[NOT_APPLICABLE]
+    text = SUPERVISION_LEVELS.get(level)
+    return f"{level.upper()} – {text}" if full and text else level.upper()
+
 
 def supervision_rank(level: str | None) -> int | None:
     """Position of a level in SUPERVISION_LEVELS (0 = least independent); None if unknown."""
@@ -85,7 +127,8 @@ def supervision_rank(level: str | None) -> int | None:
 
 
 def level_at_least(level: str | None, minimum: str | None) -> bool:
-    """True if `level` is as independent as `minimum` or more; no minimum accepts anything."""
+    """True if `level` is as independent as `minimum` or more; no minimum accepts anything, and "not applicable"
+    (like no level at all) meets no minimum."""
     if minimum is None:
         return True
     rank, required = supervision_rank(level), supervision_rank(minimum)
@@ -133,6 +176,8 @@ THEMES: dict[str, str] = {
     "medicolegal": "Expert medical evidence to courts",
 }
 
-# The four slots the web app serves at /basic, /intermediate, /higher, /advanced; each
-# curriculum version assigns exactly one of its stages to each slot.
+# The four slots the web app serves at /basic, /intermediate, /higher, /advanced; each curriculum version assigns
+# exactly one of its stages to each slot, except that a "stages" curriculum (2021) may offer several SIAs at
+# "advanced", of which each trainee follows the one they choose.
 STAGE_LEVELS = ("basic", "intermediate", "higher", "advanced")
+CHOICE_LEVEL = "advanced"  # the slot where a "stages" curriculum may offer several stages (its SIAs)

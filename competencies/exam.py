@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .curriculum import ExamRules
@@ -117,6 +117,32 @@ class RapmStatus:
     stage3_pain_complete: bool
     advanced_training_started_on: date
     periods: tuple[Period, ...] = ()  # the trainee's LTFT, leave and OOP periods: the months are training time
+
+
+FPM_NONE, FPM_APPLIED, FPM_MEMBER = "none", "applied", "member"
+FPM_STATUSES = (FPM_NONE, FPM_APPLIED, FPM_MEMBER)
+
+
+@dataclass(frozen=True)
+class Prerequisites:
+    """What a trainee recorded of the prerequisites to apply: GMC registration and FPM membership."""
+
+    gmc_registered_on: date | None = None
+    fpm_status: str = FPM_NONE
+    fpm_applied_on: date | None = None
+    fpm_member_since: date | None = None
+    good_standing: bool = False
+    confirmed_on: date | None = None  # a director's confirmation, if any
+
+    def __post_init__(self) -> None:
+        if self.fpm_status not in FPM_STATUSES:
+            raise ValueError(f"fpm_status must be one of {FPM_STATUSES}, got {self.fpm_status!r}")
+
+
+def membership_deadline(rules: ExamRules, sitting: Sitting) -> date | None:
+    """Last day to apply for FPM membership for this sitting: the closing date minus the curriculum's weeks."""
+    weeks = rules.fpm_membership_weeks_before_closing
+    return None if weeks is None else sitting.closes_on - timedelta(weeks=weeks)
 
 
 @dataclass(frozen=True)
@@ -347,10 +373,78 @@ def _rapm_checks(rules: ExamRules, sitting: Sitting, rapm: RapmStatus | None) ->
     return [confirmation, time_done]
 
 
+def prerequisite_checks(rules: ExamRules, sitting: Sitting, prerequisites: Prerequisites) -> list[Check]:
+    """GMC registration, FPM membership in good standing and the membership application deadline for one sitting,
+    as far as the curriculum requires them."""
+    p = prerequisites
+    unconfirmed = "" if p.confirmed_on else " (recorded by the trainee; not yet confirmed by a director)"
+    checks = []
+    if rules.requires_gmc_registration:
+        rule, title, sources = (
+            "requires_gmc_registration",
+            "Registered with the GMC",
+            rules.sources_for("requires_gmc_registration"),
+        )
+        if p.gmc_registered_on is None:
+            checks.append(Check(rule, title, NOT_MET, "No GMC registration recorded.", sources))
+        elif p.gmc_registered_on > sitting.closes_on:
+            reason = f"Registered only from {_d(p.gmc_registered_on)}, after applications close{unconfirmed}."
+            checks.append(Check(rule, title, NOT_MET, reason, sources))
+        else:
+            checks.append(Check(rule, title, MET, f"Registered since {_d(p.gmc_registered_on)}{unconfirmed}.", sources))
+    if not rules.requires_fpm_membership:
+        return checks
+    rule, title, sources = (
+        "requires_fpm_membership",
+        "A member of the FPM in good standing",
+        rules.sources_for("requires_fpm_membership"),
+    )
+    if p.fpm_status == FPM_MEMBER and not p.good_standing:
+        status, reason = NOT_MET, "A member, but not recorded as in good standing."
+    elif p.fpm_status == FPM_MEMBER and p.fpm_member_since and p.fpm_member_since <= sitting.closes_on:
+        status, reason = MET, f"Member since {_d(p.fpm_member_since)}, in good standing{unconfirmed}."
+    elif p.fpm_status == FPM_MEMBER:
+        status, reason = NOT_MET, "Membership starts only after applications close."
+    elif p.fpm_status == FPM_APPLIED:
+        status, reason = NOT_MET, f"Applied on {_d(p.fpm_applied_on)}; membership not yet recorded."
+    else:
+        status, reason = NOT_MET, "Not an FPM member and no application recorded."
+    checks.append(Check(rule, title, status, reason, sources))
+    deadline = membership_deadline(rules, sitting)
+    if deadline is not None:
+        weeks = rules.fpm_membership_weeks_before_closing
+        title = f"FPM membership applied for at least {weeks} weeks before the closing date (by {_d(deadline)})"
+        applied = p.fpm_applied_on
+        if p.fpm_status == FPM_MEMBER and p.fpm_member_since and p.fpm_member_since <= deadline:
+            status, reason = MET, f"Already a member on {_d(deadline)}."
+        elif applied is not None and applied <= deadline:
+            status, reason = MET, f"Applied on {_d(applied)}."
+        elif applied is not None:
+            status, reason = NOT_MET, f"Applied on {_d(applied)}, after the deadline of {_d(deadline)}."
+        else:
+            status, reason = NOT_MET, f"No application recorded: apply by {_d(deadline)}."
+        checks.append(
+            Check(
+                "fpm_membership_weeks_before_closing",
+                title,
+                status,
+                reason,
+                rules.sources_for("fpm_membership_weeks_before_closing"),
+            )
+        )
+    return checks
+
+
 def sitting_eligibility(
-    rules: ExamRules, history: ExamHistory, sitting: Sitting, rapm: RapmStatus | None, now: datetime
+    rules: ExamRules,
+    history: ExamHistory,
+    sitting: Sitting,
+    rapm: RapmStatus | None,
+    now: datetime,
+    prerequisites: Prerequisites | None = None,
 ) -> SittingEligibility:
-    """Every rule for applying to one sitting, each met or not and why."""
+    """Every rule for applying to one sitting, each met or not and why (with the prerequisites to apply when
+    given: pass Prerequisites() for a trainee who recorded none)."""
     if history.soe.passed_on is not None:
         checks = [
             Check(
@@ -364,6 +458,8 @@ def sitting_eligibility(
         checks = _mcq_checks(rules, history, sitting)
     else:
         checks = _soe_checks(rules, history, sitting, rapm)
+    if prerequisites is not None and history.soe.passed_on is None:
+        checks += prerequisite_checks(rules, sitting, prerequisites)
     used = history.part(sitting.part).attempts
     needed = history.soe.passed_on is None and not (
         sitting.part == "MCQ" and mcq_valid_on(rules, history.mcq.passed_on, sitting.sits_on)
@@ -372,35 +468,126 @@ def sitting_eligibility(
 
 
 def upcoming_eligibility(
-    rules: ExamRules, history: ExamHistory, sittings: Iterable[Sitting], rapm: RapmStatus | None, now: datetime
+    rules: ExamRules,
+    history: ExamHistory,
+    sittings: Iterable[Sitting],
+    rapm: RapmStatus | None,
+    now: datetime,
+    prerequisites: Prerequisites | None = None,
 ) -> list[SittingEligibility]:
     """Eligibility for every sitting whose application window has not closed, soonest first."""
     upcoming = sorted((s for s in sittings if s.window_state(now) != "closed"), key=lambda s: (s.closes_on, s.sits_on))
-    return [sitting_eligibility(rules, history, s, rapm, now) for s in upcoming]
+    return [sitting_eligibility(rules, history, s, rapm, now, prerequisites) for s in upcoming]
 
 
-def recording_problems(rules: ExamRules, attempts: Iterable[Attempt], new: Attempt, today: date) -> list[str]:
-    """Why a newly recorded attempt cannot stand, given the trainee's other attempts (empty if it can)."""
-    attempts = list(attempts)
+def _refused(what: str, rule: str, sources: tuple[str, ...]) -> str:
+    """ "Refused: <what> (<the rule>) [<source keys>]"; a rule no source backs says it is the programme's own."""
+    return f"Refused: {what} ({rule}) " + (f"[{'; '.join(sources)}]" if sources else "[the programme's own rule]")
+
+
+def _forbidden(rules: ExamRules, earlier: list[Attempt], attempt: Attempt, rapm: RapmStatus | None) -> list[str]:
+    """What the rules forbid about `attempt` given the attempts at sittings before it."""
+    history = ExamHistory.from_attempts(earlier)
+    part, day = attempt.part, _d(attempt.sits_on)
+    problems = []
+    validity = f"MCQ pass valid {rules.mcq_validity_years} years"
+    if history.soe.passed_on is not None:
+        problems.append(
+            _refused(
+                f"the SOE was passed on {_d(history.soe.passed_on)}, before the sitting of {day}", "no results after a pass", ()
+            )
+        )
+    if part == "MCQ" and mcq_valid_on(rules, history.mcq.passed_on, attempt.sits_on):
+        expires = _d(mcq_expires_on(rules, history.mcq.passed_on))
+        problems.append(
+            _refused(
+                f"the MCQ pass of {_d(history.mcq.passed_on)} was still valid on {day} (until {expires})",
+                f"no results after a pass; {validity}",
+                rules.sources_for("mcq_validity_years"),
+            )
+        )
+    if part == "SOE" and rules.mcq_before_soe:
+        passed_on = history.mcq.passed_on
+        if passed_on is None:
+            problems.append(
+                _refused(f"the SOE of {day} needs an MCQ pass before it", "MCQ before SOE", rules.sources_for("mcq_before_soe"))
+            )
+        elif not mcq_valid_on(rules, passed_on, attempt.sits_on):
+            problems.append(
+                _refused(
+                    f"the SOE needs an MCQ pass valid on the sitting date; the pass of {_d(passed_on)} expired on "
+                    f"{_d(mcq_expires_on(rules, passed_on))}, before {day}",
+                    validity,
+                    rules.sources_for("mcq_validity_years"),
+                )
+            )
+    if part == "SOE" and rules.soe_requires_rapm_confirmation:
+        problems += _rapm_refusals(rules, attempt.sits_on, rapm)
+    number = history.part(part).attempts + 1
+    limit = rules.max_attempts_per_part
+    if number > limit:
+        problems.append(
+            _refused(
+                f"the {part} of {day} would be attempt {number}",
+                f"at most {limit} attempts per part",
+                rules.sources_for("max_attempts_per_part"),
+            )
+        )
+    elif number >= rules.extra_training_from_attempt and not attempt.extra_training:
+        problems.append(
+            _refused(
+                f"attempt {number} at the {part} needs the additional educational training completed before it, "
+                "described with the result",
+                f"attempt {rules.extra_training_from_attempt} needs evidence of extra educational training",
+                rules.sources_for("extra_training_from_attempt"),
+            )
+        )
+    return problems
+
+
+def _rapm_refusals(rules: ExamRules, sits_on: date, rapm: RapmStatus | None) -> list[str]:
+    rule = "the RAPM confirms the Stage 3 pain domain is done before the SOE"
+    sources = rules.sources_for("soe_requires_rapm_confirmation")
+    if rapm is None or not rapm.stage3_pain_complete:
+        return [_refused(f"no Regional Advisor (RAPM) confirmation is recorded for the SOE of {_d(sits_on)}", rule, sources)]
+    if rapm.confirmed_on > sits_on:
+        return [
+            _refused(f"the RAPM's confirmation of {_d(rapm.confirmed_on)} came after the SOE of {_d(sits_on)}", rule, sources)
+        ]
+    reached = advanced_training_reached_on(rules, rapm.advanced_training_started_on, rapm.periods)
+    if reached is None or reached > sits_on:
+        when = f"are reached only on {_d(reached)}" if reached else "are not reached while an open-ended leave or OOP lasts"
+        counted = " of training time" if rapm.periods else ""
+        return [
+            _refused(
+                f"{rules.soe_min_advanced_months} months of advanced/SIA training{counted} {when}, "
+                f"after the SOE of {_d(sits_on)}",
+                f"at least {rules.soe_min_advanced_months} months of SIA by the exam date",
+                rules.sources_for("soe_min_advanced_months"),
+            )
+        ]
+    return []
+
+
+def recording_problems(
+    rules: ExamRules, attempts: Iterable[Attempt], new: Attempt, today: date, rapm: RapmStatus | None = None
+) -> list[str]:
+    """Why a newly recorded (or corrected) attempt cannot stand, given the trainee's other attempts and the latest
+    RAPM confirmation (empty if it can). Each refusal names the rule and its sources. A result that would make a
+    later recorded attempt one the rules forbid (an earlier pass, say) is refused too."""
+    attempts = sorted(attempts, key=lambda a: a.sits_on)
     problems = []
     if new.sits_on > today:
-        problems.append("This sitting has not taken place yet: record the result after the exam.")
+        problems.append(_refused("this sitting has not taken place yet", "record the result after the exam", ()))
     if any(a.part == new.part and a.sits_on == new.sits_on for a in attempts):
-        problems.append("You have already recorded a result for this sitting.")
-    earlier = ExamHistory.from_attempts(attempts, before=new.sits_on)
-    if earlier.soe.passed_on is not None:
-        problems.append("The SOE was already passed before this sitting: no further attempts are needed.")
-    if new.part == "SOE" and rules.mcq_before_soe and earlier.mcq.passed_on is None:
-        problems.append("There is no MCQ pass before this SOE sitting: the MCQ must be passed first.")
-    if new.part == "MCQ" and mcq_valid_on(rules, earlier.mcq.passed_on, new.sits_on):
-        problems.append(f"The MCQ pass of {_d(earlier.mcq.passed_on)} was still valid at this sitting.")
-    number = attempt_number(attempts, new.part, new.sits_on)
-    if sum(1 for a in attempts if a.part == new.part) + 1 > rules.max_attempts_per_part:
-        problems.append(f"At most {rules.max_attempts_per_part} attempts are allowed at the {new.part}.")
-    elif number >= rules.extra_training_from_attempt and not new.extra_training:
-        problems.append(
-            f"This is attempt {number} at the {new.part}: describe the additional educational training you completed before it."
-        )
+        problems.append(_refused("a result is already recorded for this sitting", "one result per sitting", ()))
+    problems += _forbidden(rules, [a for a in attempts if a.sits_on < new.sits_on], new, rapm)
+    after = sorted([*attempts, new], key=lambda a: a.sits_on)
+    for later in (a for a in attempts if a.sits_on > new.sits_on):
+        before = set(_forbidden(rules, [a for a in attempts if a.sits_on < later.sits_on], later, rapm))
+        for problem in _forbidden(rules, [a for a in after if a.sits_on < later.sits_on], later, rapm):
+            if problem not in before:
+                problems.append(f"{problem}. This result would make the later {later.part} result of {_d(later.sits_on)} wrong.")
     return problems
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from math import ceil
 
-from .curriculum import Curriculum, FellowshipItem, Stage
+from .curriculum import Curriculum, ExamRules, FellowshipItem, Stage
 from .exam import ExamHistory, RapmStatus, Sitting, add_months, advanced_training_reached_on, mcq_expires_on, mcq_valid_on
 from .training_time import Period, reached_after_weeks, reached_on, training_days
 
@@ -29,24 +29,42 @@ def _d(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def closed_route(rules: ExamRules, history: ExamHistory, today: date | None = None) -> str | None:
+    """Why the exam route is closed (every attempt at a part still needed is used), or None while it is open.
+    The MCQ is still needed unless it was passed and the pass is valid `today` (or the SOE is passed)."""
+    if history.soe.passed_on is not None:
+        return None
+    limit, sources = rules.max_attempts_per_part, rules.sources_for("max_attempts_per_part")
+    cite = f" [{'; '.join(sources)}]" if sources else ""
+    mcq_needed = history.mcq.passed_on is None or (today is not None and not mcq_valid_on(rules, history.mcq.passed_on, today))
+    for part, record, needed in (("MCQ", history.mcq, mcq_needed), ("SOE", history.soe, True)):
+        if needed and record.attempts >= limit:
+            return (
+                f"All {limit} {part} attempts are used: the route to the Fellowship through the examination is closed "
+                f"(at most {limit} attempts per part){cite}."
+            )
+    return None
+
+
 def _item_status(
     curriculum: Curriculum, item: FellowshipItem, history: ExamHistory, advanced_signed_off_on: date | None, today: date
 ) -> ItemStatus:
     rules = curriculum.exam
     if item.check == "mcq_passed":
         passed_on = history.mcq.passed_on
+        soe_on = history.soe.passed_on
         if passed_on is None:
-            return ItemStatus(item, NOT_MET, "No MCQ pass recorded.")
-        if history.soe.passed_on is not None or mcq_valid_on(rules, passed_on, today):
+            return ItemStatus(item, NOT_MET, closed_route(rules, history, today) or "No MCQ pass recorded.")
+        expires = _d(mcq_expires_on(rules, passed_on))
+        if soe_on is not None and not (passed_on < soe_on and mcq_valid_on(rules, passed_on, soe_on)):
+            return ItemStatus(item, NOT_MET, f"The pass of {_d(passed_on)} expired on {expires}, before the SOE of {_d(soe_on)}.")
+        if soe_on is not None or mcq_valid_on(rules, passed_on, today):
             return ItemStatus(item, MET, f"Passed at the sitting of {_d(passed_on)}.")
-        return ItemStatus(
-            item,
-            NOT_MET,
-            f"The pass of {_d(passed_on)} expired on {_d(mcq_expires_on(rules, passed_on))} before the SOE was passed.",
-        )
+        reason = closed_route(rules, history, today) or "a retake of the MCQ comes first."
+        return ItemStatus(item, NOT_MET, f"The pass of {_d(passed_on)} expired on {expires} before the SOE was passed: {reason}")
     if item.check == "soe_passed":
         if history.soe.passed_on is None:
-            return ItemStatus(item, NOT_MET, "No SOE pass recorded.")
+            return ItemStatus(item, NOT_MET, closed_route(rules, history, today) or "No SOE pass recorded.")
         return ItemStatus(item, MET, f"Passed at the sitting of {_d(history.soe.passed_on)}.")
     if item.check == "advanced_stage_signed_off":
         stage = curriculum.stage_for_level("advanced")
@@ -71,6 +89,8 @@ class Projection:
     complete: bool  # every item the portal tracks is done
     milestones: tuple[tuple[str, date], ...]
     assumptions: tuple[str, ...]
+    closed: str | None = None  # why no date can be projected: the exam route is closed
+    retake_first: str | None = None  # the MCQ pass has expired, or will before the next SOE: retake it first
 
 
 def _nominal_weeks(stage: Stage) -> int | None:
@@ -204,14 +224,23 @@ def _project(
     if advanced_end is None:  # current stage beyond advanced cannot happen; keep the projection defined
         advanced_end = today
     exam_done = history.soe.passed_on
+    retake = closed = None
     if exam_done is None:
-        exam_done = _project_exams(curriculum, history, sittings, rapm, today, now, starts, ends, milestones, notes, periods)
+        closed = closed_route(curriculum.exam, history, today)
+        if closed is None:
+            exam_done, retake, closed = _project_exams(
+                curriculum, history, sittings, rapm, today, now, starts, ends, milestones, notes, periods
+            )
+        if closed is not None:
+            notes.append(f"{closed} No Fellowship date can be projected.")
+            milestones = [m for m in milestones if not m[0].startswith(("MCQ", "SOE"))]
+            return Projection(None, False, tuple(sorted(milestones, key=lambda m: m[1])), tuple(notes), closed, retake)
     else:
         notes.append(f"You passed the SOE on {_d(exam_done)}.")
     complete = history.soe.passed_on is not None and "advanced" in signed_off
     notes.append("The consultant-post requirement is not tracked here (whether it is required is unconfirmed).")
     projected = max(advanced_end, exam_done)
-    return Projection(projected, complete, tuple(sorted(milestones, key=lambda m: m[1])), tuple(notes))
+    return Projection(projected, complete, tuple(sorted(milestones, key=lambda m: m[1])), tuple(notes), None, retake)
 
 
 def _project_exams(
@@ -226,12 +255,19 @@ def _project_exams(
     milestones: list,
     notes: list[str],
     periods: tuple[Period, ...] = (),
-) -> date:
+) -> tuple[date | None, str | None, str | None]:
+    """The projected SOE pass, why the MCQ must be retaken first (if so) and why the route is closed (if so)."""
     rules = curriculum.exam
     mcq_on = history.mcq.passed_on
+    retake = None
     if mcq_valid_on(rules, mcq_on, today):
         notes.append(f"You passed the MCQ on {_d(mcq_on)}; it stays valid until {_d(mcq_expires_on(rules, mcq_on))}.")
     else:
+        if mcq_on is not None:
+            retake = (
+                f"Your MCQ pass of {_d(mcq_on)} expired on {_d(mcq_expires_on(rules, mcq_on))}: a retake of the MCQ comes first."
+            )
+            notes.append(retake)
         mcq_on, known = _first_sitting("MCQ", sittings, now, today, today)
         source = (
             "the first MCQ sitting you can still apply for"
@@ -250,15 +286,23 @@ def _project_exams(
     milestones.append((SOE_TIME_MILESTONE.format(months=rules.soe_min_advanced_months), time_done))
     earliest = max(mcq_on + timedelta(days=1), time_done, higher_end)
     soe_on, known = _first_sitting("SOE", sittings, now, today, earliest)
+    expires = mcq_expires_on(rules, mcq_on)
+    if soe_on >= expires:
+        retake = (
+            f"Your MCQ pass would expire on {_d(expires)}, before the first SOE you could sit ({_d(soe_on)}): "
+            "a retake of the MCQ comes first."
+        )
+        notes.append(retake)
+        if history.mcq.attempts >= rules.max_attempts_per_part:
+            return None, retake, closed_route(rules, history, expires)
+        mcq_on, _ = _first_sitting("MCQ", sittings, now, today, expires)  # no retake while the pass is valid
+        notes.append(f"You pass the MCQ retake at the first MCQ sitting once the pass has lapsed ({_d(mcq_on)}).")
+        milestones.append(("MCQ retaken", mcq_on))
+        soe_on, known = _first_sitting("SOE", sittings, now, today, max(earliest, mcq_on + timedelta(days=1)))
     notes.append(
         f"You pass the SOE at the first attempt, at the first {'entered ' if known else ''}SOE sitting after "
         f"the MCQ pass, Stage 3 pain and {rules.soe_min_advanced_months} months of advanced/SIA "
         f"training ({_d(soe_on)})."
     )
-    if soe_on >= mcq_expires_on(rules, mcq_on):
-        notes.append(
-            f"Your MCQ pass would expire on {_d(mcq_expires_on(rules, mcq_on))}, before that SOE: "
-            "the MCQ would have to be retaken first."
-        )
     milestones.append(("SOE passed", soe_on))
-    return soe_on
+    return soe_on, retake, None

@@ -12,7 +12,7 @@ from typing import Any
 # The curriculum model's parts, as model.Stage, model.Competency…; the two the loader names most, by name.
 from . import curriculum as model
 from .curriculum import Curriculum, VersionMapping
-from .evidence import EVIDENCE_TYPES, STAGE_LEVELS, SUPERVISION_LEVELS, THEMES
+from .evidence import CHOICE_LEVEL, EVIDENCE_TYPES, STAGE_LEVELS, SUPERVISION_LEVELS, THEMES
 
 CURRICULA_DIRECTORY = Path(__file__).parent / "curricula"
 CODE_PATTERN = re.compile(r"^[A-Z0-9_]+$")
@@ -70,6 +70,9 @@ _EXAM: _Spec = {
     "extra_training_from_attempt": (_INT, True, 1),
     "soe_requires_rapm_confirmation": (_BOOL, True, True),
     "soe_min_advanced_months": (_INT, True, 1),
+    "fpm_membership_weeks_before_closing": (_INT, False, None),
+    "requires_gmc_registration": (_BOOL, False, False),
+    "requires_fpm_membership": (_BOOL, False, False),
     "sources": (_TABLE, False, {}),
 }
 _FELLOWSHIP: _Spec = {
@@ -208,7 +211,7 @@ def load_curriculum_text(text: str, filename: str) -> Curriculum:
     exam = _read_exam(checker, document["exam"], sources)
     fellowship = _read_fellowship(checker, document["fellowship"], sources)
     stages = _read_stages(checker, document["stages"], sources)
-    _check_levels(checker, stages)
+    _check_levels(checker, stages, header["kind"])
     _check_themes(checker, stages)
     checker.raise_if_any()
     return Curriculum(
@@ -246,6 +249,8 @@ def _read_exam(checker: _Checker, table: dict, sources: Mapping[str, model.Sourc
     values = checker.fields(table, "exam", _EXAM)
     for name in ("mcq_validity_years", "max_attempts_per_part", "extra_training_from_attempt", "soe_min_advanced_months"):
         checker.positive(values[name], _join("exam", name))
+    if values["fpm_membership_weeks_before_closing"] is not None:
+        checker.positive(values["fpm_membership_weeks_before_closing"], "exam.fpm_membership_weeks_before_closing")
     if values["extra_training_from_attempt"] > values["max_attempts_per_part"]:
         checker.report("exam.extra_training_from_attempt", "cannot be later than max_attempts_per_part")
     rule_sources = {}
@@ -378,12 +383,15 @@ def _read_rule(checker: _Checker, item: dict, path: str) -> model.EvidenceRule:
     return model.EvidenceRule(values["type"], values["min"], level, values["signoff"])
 
 
-def _check_levels(checker: _Checker, stages: tuple[model.Stage, ...]) -> None:
-    """Each canonical slot (/basic ... /advanced) must be served by exactly one stage."""
+def _check_levels(checker: _Checker, stages: tuple[model.Stage, ...], kind: str) -> None:
+    """Each canonical slot (/basic ... /advanced) must be served by exactly one stage; a "stages" curriculum may
+    offer one or more at "advanced" (its SIAs), each trainee following the one they choose."""
     for level in STAGE_LEVELS:
         users = [index for index, stage in enumerate(stages) if stage.level == level]
         if not users:
             checker.report("stages", f"no stage has level {level!r}")
+        if kind == "stages" and level == CHOICE_LEVEL:
+            continue
         for index in users[1:]:
             checker.report(_join(_join("stages", index), "level"), f"level {level!r} is already used by stages[{users[0]}]")
 

@@ -179,11 +179,13 @@ def stage_progress(curriculum: Curriculum, stage_key: str, counts: Iterable[Evid
     return _stage_progress(curriculum.stage(stage_key), _group(counts))
 
 
-def curriculum_progress(curriculum: Curriculum, counts: Iterable[EvidenceCount]) -> dict[str, StageProgress]:
-    """Progress for every stage, keyed by stage key in curriculum order. Counts for codes the
-    curriculum does not know (e.g. another version's) are ignored."""
+def curriculum_progress(
+    curriculum: Curriculum, counts: Iterable[EvidenceCount], sia_choice: str | None = None
+) -> dict[str, StageProgress]:
+    """Progress for every stage the trainee follows (one per slot; `sia_choice` picks the SIA where several share
+    one), keyed by stage key in curriculum order. Counts for codes the curriculum does not know are ignored."""
     grouped = _group(counts)
-    return {stage.key: _stage_progress(stage, grouped) for stage in curriculum.stages}
+    return {stage.key: _stage_progress(stage, grouped) for stage in curriculum.followed_stages(sia_choice)}
 
 
 def trajectory_weeks(stage: Stage) -> int | None:

@@ -292,6 +292,23 @@ class RapmConfirmationFactory(BaseFactory):
     advanced_training_started_on = factory.LazyFunction(lambda: clock.days_ago(200))
 
 
+class ExamPrerequisiteFactory(BaseFactory):
+    """The trainee's own record: GMC registered and an FPM member in good standing for years (not yet confirmed)."""
+
+    class Meta:
+        model = models.ExamPrerequisite
+        exclude = ("trainee",)
+
+    trainee = factory.SubFactory(TraineeFactory)
+    trainee_id = factory.SelfAttribute("trainee.id")
+    gmc_registered_on = factory.LazyFunction(lambda: clock.days_ago(3000))
+    fpm_status = "member"
+    fpm_applied_on = factory.LazyFunction(lambda: clock.days_ago(800))
+    fpm_member_since = factory.LazyFunction(lambda: clock.days_ago(760))
+    good_standing = True
+    recorded_by_id = factory.SelfAttribute("trainee.id")
+
+
 def assign(
     supervisor: models.User,
     trainee: models.User,

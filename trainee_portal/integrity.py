@@ -32,6 +32,7 @@ from trainee_portal.models import (
     EvidenceEntry,
     EvidenceTally,
     ExamAttempt,
+    ExamPrerequisite,
     RapmConfirmation,
     Region,
     SignOff,
@@ -65,6 +66,17 @@ RAPM_KEYS = (
     "advanced_training_started_on",
     "note_sha256",
 )
+PREREQUISITE_KEYS = (
+    "trainee_id",
+    "gmc_registered_on",
+    "fpm_status",
+    "fpm_applied_on",
+    "fpm_member_since",
+    "good_standing",
+    "recorded_by_id",
+    "confirmed_by_id",
+    "confirmed_on",
+)
 ACTIONS = (
     "signoff.signed",
     "signoff.confirmed",
@@ -75,6 +87,8 @@ ACTIONS = (
     "exam.attempt_corrected",
     "exam.rapm_confirmed",
     "arcp.recorded",
+    "exam.prerequisites_recorded",
+    "exam.prerequisites_confirmed",
 ) + ATTACHMENT_ACTIONS
 
 
@@ -339,6 +353,8 @@ class _Log:
                 self.attachment[subject_id] = (record_id, payload["attachment_sha256"])
         elif action == "exam.rapm_confirmed":  # its own ids: not to be confused with an exam attempt's
             self.latest[("rapm", subject_id)] = (record_id, payload)
+        elif action in ("exam.prerequisites_recorded", "exam.prerequisites_confirmed"):  # its own ids too
+            self.latest[("prerequisites", subject_id)] = (record_id, payload)
         else:
             self.latest[(action.split(".")[0], subject_id)] = (record_id, payload)
 
@@ -442,6 +458,17 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
             "advanced_training_started_on": r.advanced_training_started_on,
             "note_sha256": text_sha256(r.note),
         },
+    )
+    _check_rows(
+        found,
+        checked,
+        log,
+        "exam_prerequisite",
+        "prerequisites",
+        ExamPrerequisite,
+        trainee_ids,
+        "exam prerequisite record",
+        lambda r: {key: getattr(r, key) for key in PREREQUISITE_KEYS},
     )
 
 

@@ -13,7 +13,7 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
-from competencies import lifecycle
+from competencies import EDUCATIONAL_SUPERVISOR_ONLY, lifecycle
 from trainee_portal.extensions import db
 from trainee_portal.models import Cohort, DirectorScope, Region, SignOff, SupervisorAssignment, TraineeProfile, User
 from trainee_portal.platform.clock import uk_today
@@ -275,12 +275,14 @@ def can_decide_signoff(user, signoff_request) -> bool:
 
 
 def can_ask_supervisor(user, entry, supervisor) -> bool:
-    """A request goes only to a supervisor currently assigned to the evidence's owner, never to the owner."""
+    """A request goes only to a supervisor currently assigned to the evidence's owner, never to the owner; an ESSR
+    only to their educational supervisor (competencies.EDUCATIONAL_SUPERVISOR_ONLY)."""
+    kind = "educational" if entry.evidence_type in EDUCATIONAL_SUPERVISOR_ONLY else None
     return (
         can_request_signoff(user, entry)
         and supervisor is not None
         and supervisor.id != entry.trainee_id
-        and supervises(supervisor, entry.trainee_id)
+        and supervises(supervisor, entry.trainee_id, kind=kind)
     )
 
 
@@ -301,8 +303,14 @@ def is_trainees_own_address(entry, email: str | None) -> bool:
 
 
 def can_ask_assessor(user, entry, email: str) -> bool:
-    """Outside assessors by email, but never the trainee's own address (nobody signs their own evidence)."""
-    return can_request_signoff(user, entry) and bool(email) and not is_trainees_own_address(entry, email)
+    """Outside assessors by email, but never the trainee's own address (nobody signs their own evidence), and never for
+    a kind only the educational supervisor reviews (the ESSR)."""
+    return (
+        can_request_signoff(user, entry)
+        and bool(email)
+        and entry.evidence_type not in EDUCATIONAL_SUPERVISOR_ONLY
+        and not is_trainees_own_address(entry, email)
+    )
 
 
 def trusted_assessor_domain(entry, email: str | None) -> str | None:
@@ -379,6 +387,13 @@ def can_sign_off_stage(user, trainee_id: int) -> bool:
     return supervises(user, trainee_id, kind="educational")
 
 
+def can_choose_sia(user, profile) -> bool:
+    """A trainee chooses their own SIA while none is chosen; their director or an administrator sets or changes it."""
+    if is_admin(user) or directs(user, profile.user_id):
+        return True
+    return is_trainee(user) and user.id == profile.user_id and profile.sia_stage_key is None
+
+
 # --- exams, reviews and records kept by directors -----------------------------------------------
 
 
@@ -396,6 +411,15 @@ def can_correct_attempt(user, attempt) -> bool:
 
 
 def can_confirm_rapm(user, trainee_id: int) -> bool:
+    return directs(user, trainee_id)
+
+
+def can_record_exam_prerequisites(user, trainee_id: int) -> bool:
+    """GMC registration and FPM membership: the trainee records their own; a director in scope may too."""
+    return (is_trainee(user) and user.id == trainee_id) or directs(user, trainee_id)
+
+
+def can_confirm_exam_prerequisites(user, trainee_id: int) -> bool:
     return directs(user, trainee_id)
 
 

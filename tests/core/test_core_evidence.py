@@ -10,12 +10,16 @@ import competencies
 from competencies import (
     EVIDENCE_TYPES,
     GUIDANCE_MODES,
+    NOT_APPLICABLE,
     PROCEDURE_TECHNIQUES,
     STAGE_LEVELS,
+    SUPERVISION_CHOICES,
     SUPERVISION_LEVELS,
     THEMES,
     EvidenceRule,
     level_at_least,
+    supervision_label,
+    supervision_rank,
 )
 
 
@@ -31,8 +35,12 @@ def test_evidence_type_codes_are_exactly_the_agreed_list_in_order():
         "wba.dops",
         "wba.msf",
         "wba.almat",
+        "wba.aqipat",
         "reflection",
         "certificate",
+        "activity.personal",
+        "report.mtr",
+        "report.essr",
     ]
 
 
@@ -41,7 +49,7 @@ def test_evidence_types_carry_their_code_label_and_group():
     assert EVIDENCE_TYPES["logbook.mdt"].label == "MDT meeting"
     for code, evidence_type in EVIDENCE_TYPES.items():
         assert evidence_type.code == code
-        assert evidence_type.group in ("logbook", "wba", "reflection", "certificate")
+        assert evidence_type.group in ("logbook", "wba", "reflection", "certificate", "activity", "report")
         assert code.split(".")[0] == evidence_type.group
 
 
@@ -64,10 +72,48 @@ def test_supervision_levels_run_from_least_to_most_independent():
         ("4", "3", True),
         ("2B", "2b", True),
         ("2b", "nonsense", False),
+        ("4", "4", True),
+        ("3", "4", False),
+        ("1", "2a", False),
+        ("2a", "1", True),
+        # "not applicable" is recorded but meets no minimum, not even the lowest; only "no minimum" accepts it
+        ("na", None, True),
+        ("na", "1", False),
+        ("NA", "1", False),
+        ("na", "4", False),
+        ("na", "na", False),
     ],
 )
 def test_level_at_least(level, minimum, expected):
     assert level_at_least(level, minimum) is expected
+
+
+def test_not_applicable_is_a_choice_but_not_a_ranked_level():
+    assert NOT_APPLICABLE == "na"
+    assert NOT_APPLICABLE not in SUPERVISION_LEVELS and supervision_rank("na") is None
+    assert list(SUPERVISION_CHOICES) == [*SUPERVISION_LEVELS, "na"]
+    assert SUPERVISION_CHOICES["na"] == "Not applicable"
+    assert [supervision_label(x) for x in ("na", "2b", "1", None, "")] == ["Not applicable", "2B", "1", "", ""]
+
+
+def test_not_applicable_counts_only_for_rules_without_a_minimum():
+    from competencies import EvidenceCount, rule_progress
+
+    counts = [EvidenceCount("X", "logbook.mdt", "na", "signed", 3), EvidenceCount("X", "logbook.mdt", "2b", "signed", 1)]
+    assert rule_progress(EvidenceRule("logbook.mdt", 2), counts).counted == 4
+    assert rule_progress(EvidenceRule("logbook.mdt", 2, "1"), counts).counted == 1
+
+
+def test_new_2021_evidence_kinds_and_whether_they_record_supervision():
+    from competencies import evidence_noun, needs_supervision
+
+    assert EVIDENCE_TYPES["wba.aqipat"].label.startswith("A-QIPAT – anaesthesia quality improvement project")
+    assert needs_supervision("wba.aqipat") and needs_supervision("logbook.mdt")
+    for code in ("activity.personal", "report.mtr", "report.essr", "reflection", "certificate", None, "nonsense"):
+        assert not needs_supervision(code)
+    assert EvidenceRule("report.mtr", 1, None, True).describe() == "1 multiple trainer report, signed off"
+    assert evidence_noun("activity.personal", 2) == "personal activities"
+    assert evidence_noun("report.essr", 1) == "ESSR"
 
 
 def test_procedure_and_guidance_lists():

@@ -190,26 +190,88 @@ def test_recording_refuses_a_future_sitting_and_a_duplicate():
     assert any("already recorded" in p for p in recording_problems(RULES, done, done[0], today))
 
 
+def test_every_refusal_names_its_rule_and_source():
+    today = date(2030, 1, 1)
+    problems = recording_problems(RULES, _attempts("F"), Attempt("SOE", date(2021, 5, 1), "fail"), today)
+    assert problems and all(p.startswith("Refused: ") and p.endswith("]") for p in problems)
+    assert any("(MCQ before SOE) [EH-ELIG]" in p for p in problems)
+    assert any("RAPM" in p and p.endswith("[EH-ELIG]") for p in problems)
+
+
 def test_recording_a_sixth_attempt_needs_extra_training_and_a_seventh_is_refused():
     today = date(2030, 1, 1)
     five = _attempts("FFFFF")
     sixth = Attempt("MCQ", date(2022, 9, 1), "fail")
     assert attempt_number(five, "MCQ", sixth.sits_on) == 6
-    assert any("additional educational training" in p for p in recording_problems(RULES, five, sixth, today))
+    refused = recording_problems(RULES, five, sixth, today)
+    assert refused == [
+        "Refused: attempt 6 at the MCQ needs the additional educational training completed before it, described with the "
+        "result (attempt 6 needs evidence of extra educational training) [EH-ELIG]"
+    ]
     assert recording_problems(RULES, five, Attempt("MCQ", date(2022, 9, 1), "fail", extra_training=True), today) == []
-    six = five + [sixth]
+    six = five + [Attempt("MCQ", date(2022, 9, 1), "fail", extra_training=True)]
     seventh = Attempt("MCQ", date(2023, 3, 1), "pass", extra_training=True)
-    assert any("At most 6" in p for p in recording_problems(RULES, six, seventh, today))
+    assert recording_problems(RULES, six, seventh, today) == [
+        "Refused: the MCQ of 1 March 2023 would be attempt 7 (at most 6 attempts per part) [EH-ELIG]"
+    ]
 
 
-def test_recording_an_soe_needs_an_earlier_mcq_pass_and_nothing_after_an_soe_pass():
+def test_an_attempt_slotted_in_before_six_others_makes_the_last_one_a_seventh():
     today = date(2030, 1, 1)
-    assert any(
-        "MCQ must be passed first" in p
-        for p in recording_problems(RULES, _attempts("F"), Attempt("SOE", date(2021, 5, 1), "fail"), today)
-    )
+    six = _attempts("FFFFF") + [Attempt("MCQ", date(2022, 9, 1), "fail", extra_training=True)]
+    problems = recording_problems(RULES, six, Attempt("MCQ", date(2019, 9, 1), "fail"), today)
+    assert any("attempt 7" in p and "later MCQ result of 1 September 2022" in p for p in problems)
+
+
+SOE_RAPM = RapmStatus(date(2023, 1, 1), True, date(2022, 6, 1))
+
+
+def test_soe_needs_an_mcq_pass_valid_on_the_sitting_date_expiring_on_the_third_anniversary():
+    today = date(2030, 1, 1)
+    passed = [Attempt("MCQ", date(2022, 3, 1), "pass")]
+    assert recording_problems(RULES, passed, Attempt("SOE", date(2025, 2, 28), "fail"), today, SOE_RAPM) == []
+    refused = recording_problems(RULES, passed, Attempt("SOE", date(2025, 3, 1), "pass"), today, SOE_RAPM)
+    assert refused == [
+        "Refused: the SOE needs an MCQ pass valid on the sitting date; the pass of 1 March 2022 expired on 1 March 2025, "
+        "before 1 March 2025 (MCQ pass valid 3 years) [EH-ELIG]"
+    ]
+
+
+def test_an_mcq_pass_on_29_february_lasts_until_the_first_of_march_three_years_on():
+    today = date(2030, 1, 1)
+    leap = [Attempt("MCQ", date(2024, 2, 29), "pass")]
+    assert mcq_expires_on(RULES, date(2024, 2, 29)) == date(2027, 2, 28)
+    assert recording_problems(RULES, leap, Attempt("SOE", date(2027, 2, 27), "pass"), today, SOE_RAPM) == []
+    assert recording_problems(RULES, leap, Attempt("SOE", date(2027, 2, 28), "pass"), today, SOE_RAPM)
+    assert recording_problems(RULES, leap, Attempt("MCQ", date(2027, 2, 27), "pass"), today)
+    assert recording_problems(RULES, leap, Attempt("MCQ", date(2027, 2, 28), "pass"), today) == []
+
+
+def test_soe_needs_the_rapm_confirmation_before_the_sitting_and_six_months_of_sia():
+    today = date(2030, 1, 1)
+    passed = [Attempt("MCQ", date(2022, 3, 1), "pass")]
+    sitting = Attempt("SOE", date(2023, 1, 1), "fail")
+    assert any("no Regional Advisor (RAPM) confirmation" in p for p in recording_problems(RULES, passed, sitting, today))
+    assert recording_problems(RULES, passed, sitting, today, SOE_RAPM) == []
+    late = RapmStatus(date(2023, 1, 2), True, date(2022, 6, 1))
+    assert any("came after the SOE" in p for p in recording_problems(RULES, passed, sitting, today, late))
+    short = RapmStatus(date(2022, 12, 1), True, date(2022, 7, 2))
+    assert any("reached only on 2 January 2023" in p for p in recording_problems(RULES, passed, sitting, today, short))
+
+
+def test_no_results_after_an_soe_pass_and_no_pass_slotted_in_before_later_attempts():
+    today = date(2030, 1, 1)
     history = _attempts("P") + [Attempt("SOE", date(2020, 10, 1), "pass")]
-    assert any("already passed" in p for p in recording_problems(RULES, history, Attempt("SOE", date(2021, 5, 1), "fail"), today))
+    early = RapmStatus(date(2020, 9, 1), True, date(2020, 1, 1))
+    refused = recording_problems(RULES, history, Attempt("SOE", date(2021, 5, 1), "fail"), today, early)
+    assert refused == [
+        "Refused: the SOE was passed on 1 October 2020, before the sitting of 1 May 2021 "
+        "(no results after a pass) [the programme's own rule]"
+    ]
+    assert recording_problems(RULES, history, Attempt("MCQ", date(2021, 5, 1), "fail"), today)
+    fails = _attempts("FF")  # MCQ fails in March and September 2020
+    problems = recording_problems(RULES, fails, Attempt("MCQ", date(2019, 9, 1), "pass"), today)
+    assert any("later MCQ result of 1 March 2020 wrong" in p for p in problems)
 
 
 def test_recording_another_mcq_while_the_pass_is_valid_is_refused():
@@ -246,3 +308,68 @@ def test_history_counts_every_attempt_and_keeps_the_latest_pass(results):
     assert history.mcq.attempts == len(results) and history.soe.attempts == 0
     passes = [a.sits_on for a in attempts if a.result == "pass"]
     assert history.mcq.passed_on == (max(passes) if passes else None)
+
+
+def test_membership_deadline_is_six_weeks_before_the_closing_date_from_the_curriculum():
+    from competencies.exam import membership_deadline
+
+    sitting = Sitting("MCQ", date(2028, 5, 20), date(2028, 3, 1), date(2028, 4, 11))
+    assert RULES.fpm_membership_weeks_before_closing == 6
+    assert RULES.sources_for("fpm_membership_weeks_before_closing") == ("EH-ELIG",)
+    assert membership_deadline(RULES, sitting) == date(2028, 2, 29)
+
+
+@pytest.mark.parametrize(
+    "applied_on,status", [(date(2028, 2, 28), MET), (date(2028, 2, 29), MET), (date(2028, 3, 1), NOT_MET), (None, NOT_MET)]
+)
+def test_membership_application_counts_up_to_and_including_the_deadline(applied_on, status):
+    from competencies.exam import Prerequisites
+
+    sitting = Sitting("MCQ", date(2028, 5, 20), date(2028, 3, 1), date(2028, 4, 11))
+    p = Prerequisites(date(2010, 8, 1), "applied" if applied_on else "none", applied_on)
+    result = sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, p)
+    assert check(result, "fpm_membership_weeks_before_closing").status == status
+    assert "by 29 February 2028" in check(result, "fpm_membership_weeks_before_closing").title
+    assert check(result, "requires_gmc_registration").status == MET
+    assert check(result, "requires_fpm_membership").status == NOT_MET and not result.eligible
+
+
+def test_member_in_good_standing_with_gmc_registration_meets_every_prerequisite():
+    from competencies.exam import Prerequisites
+
+    sitting = mcq(date(2026, 5, 1))
+    member = Prerequisites(date(2010, 8, 1), "member", date(2019, 1, 1), date(2019, 2, 1), True, date(2026, 1, 2))
+    result = sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, member)
+    assert result.eligible
+    assert {c.rule for c in result.checks} >= {
+        "requires_gmc_registration",
+        "requires_fpm_membership",
+        "fpm_membership_weeks_before_closing",
+    }
+    lapsed = Prerequisites(date(2010, 8, 1), "member", date(2019, 1, 1), date(2019, 2, 1), False)
+    assert (
+        check(sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, lapsed), "requires_fpm_membership").status == NOT_MET
+    )
+    unregistered = Prerequisites(None, "member", date(2019, 1, 1), date(2019, 2, 1), True)
+    assert not sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, unregistered).eligible
+    assert (
+        "not yet confirmed"
+        in check(sitting_eligibility(RULES, ExamHistory(), sitting, None, NOW, lapsed), "requires_gmc_registration").reason
+    )
+    with pytest.raises(ValueError):
+        Prerequisites(fpm_status="pending")
+
+
+def test_a_curriculum_without_the_prerequisite_rules_checks_none_and_weeks_must_be_positive():
+    from competencies import load_curriculum_text
+    from competencies.exam import Prerequisites
+    from tests.core.helpers import FILE, curriculum_text, issues_of
+
+    bare = load_curriculum_text(curriculum_text(), FILE).exam
+    assert bare.fpm_membership_weeks_before_closing is None and not bare.requires_fpm_membership
+    result = sitting_eligibility(bare, ExamHistory(), mcq(date(2026, 5, 1)), None, NOW, Prerequisites())
+    assert not {c.rule for c in result.checks} & {"requires_gmc_registration", "requires_fpm_membership"}
+    text = curriculum_text().replace(
+        "soe_min_advanced_months = 6\n", "soe_min_advanced_months = 6\nfpm_membership_weeks_before_closing = 0\n", 1
+    )
+    assert any(i.path == "exam.fpm_membership_weeks_before_closing" for i in issues_of(text))

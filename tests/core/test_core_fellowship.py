@@ -143,3 +143,52 @@ def test_loader_still_rejects_unknown_keys_in_fellowship():
         from competencies import load_curriculum_text
 
         load_curriculum_text(text, "x.toml")
+
+
+def test_mcq_item_is_not_met_when_the_pass_expired_before_the_soe_was_passed():
+    expired = ExamHistory(PartRecord(1, date(2022, 3, 1)), PartRecord(1, date(2025, 3, 1)))  # third anniversary
+    items = {s.item.key: s for s in fellowship_checklist(C2021, expired, None, TODAY)}
+    assert items["passed_mcq"].status == NOT_MET and "expired on 1 March 2025" in items["passed_mcq"].reason
+    valid = ExamHistory(PartRecord(1, date(2022, 3, 1)), PartRecord(1, date(2025, 2, 28)))
+    assert statuses(C2021, valid)["passed_mcq"] == MET
+
+
+def test_an_expired_mcq_pass_says_a_retake_comes_first_in_the_checklist_and_the_projection():
+    history = ExamHistory(PartRecord(1, date(2023, 3, 1)), PartRecord(2))
+    item = next(s for s in fellowship_checklist(C2021, history, None, TODAY) if s.item.key == "passed_mcq")
+    assert "a retake of the MCQ comes first" in item.reason
+    result = project(history=history)
+    assert result.retake_first and "expired on 1 March 2026" in result.retake_first and result.projected_on
+
+
+def test_an_mcq_pass_that_will_lapse_before_the_next_soe_is_retaken_first():
+    sittings = [
+        Sitting("MCQ", date(2027, 9, 10), date(2027, 6, 1), date(2027, 7, 5)),
+        Sitting("SOE", date(2027, 11, 10), date(2027, 7, 1), date(2027, 8, 1)),
+    ]
+    history = ExamHistory(PartRecord(1, date(2024, 3, 1)))  # valid until 1 March 2027
+    result = project(history=history, sittings=sittings, current_level="advanced", stage_started_on=TODAY)
+    assert result.retake_first and "1 March 2027" in result.retake_first
+    assert dict(result.milestones)["MCQ retaken"] == date(2027, 9, 10)
+    assert dict(result.milestones)["SOE passed"] == date(2027, 11, 10)
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        ExamHistory(PartRecord(6)),  # six MCQ fails
+        ExamHistory(PartRecord(1, date(2026, 3, 1)), PartRecord(6)),  # six SOE fails
+        ExamHistory(PartRecord(6, date(2023, 3, 1)), PartRecord(1)),  # the sixth MCQ passed, and has lapsed
+    ],
+)
+def test_when_attempts_are_exhausted_the_route_is_closed_and_no_date_is_projected(history):
+    result = project(history=history)
+    assert result.projected_on is None and "route to the Fellowship through the examination is closed" in result.closed
+    assert not any(label.startswith(("MCQ", "SOE")) for label, _ in result.milestones)
+    reasons = " ".join(s.reason for s in fellowship_checklist(C2021, history, None, TODAY))
+    assert "closed (at most 6 attempts per part) [EH-ELIG]" in reasons
+
+
+def test_five_attempts_used_leaves_the_route_open():
+    result = project(history=ExamHistory(PartRecord(5)))
+    assert result.closed is None and result.projected_on is not None

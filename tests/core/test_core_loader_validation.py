@@ -11,7 +11,7 @@ from competencies import (
     load_mapping_text,
     load_registry,
 )
-from tests.core.helpers import FILE, curriculum_text, domain_text, issues_of
+from tests.core.helpers import FILE, curriculum_text, domain_text, issues_of, stage_text
 
 
 def find(issues, path, fragment):
@@ -357,3 +357,34 @@ def test_registry_get_and_latest_on_empty():
     assert registry.get("2010", None) is None
     with pytest.raises(KeyError):
         registry.latest()
+
+
+def _second_advanced(kind, level="advanced", key="stage-4"):
+    """The valid file as a `kind` curriculum with one more stage at `level` (a second SIA when advanced)."""
+    extra = stage_text(3, level).replace('key = "stage-3"', f'key = "{key}"').replace('code = "T3_01"', 'code = "T4_01"')
+    return curriculum_text().replace('kind = "levels"', f'kind = "{kind}"') + extra
+
+
+def test_a_stages_curriculum_may_offer_several_stages_at_advanced():
+    curriculum = load_curriculum_text(_second_advanced("stages"), FILE)
+    assert [s.key for s in curriculum.stages_at("advanced")] == ["stage-3", "stage-4"]
+    assert curriculum.stage_for_level("advanced").key == "stage-3"  # no choice: the first
+    assert curriculum.stage_for_level("advanced", "stage-4").key == "stage-4"
+    assert curriculum.stage_for_level("advanced", "stage-0").key == "stage-3"  # a choice from another slot is ignored
+    assert [s.key for s in curriculum.followed_stages("stage-4")] == ["stage-0", "stage-1", "stage-2", "stage-4"]
+    assert curriculum.is_choice("stage-4") and not curriculum.is_choice("stage-0") and not curriculum.is_choice(None)
+
+
+def test_a_levels_curriculum_keeps_one_stage_at_advanced():
+    find(issues_of(_second_advanced("levels")), "stages[4].level", "level 'advanced' is already used by stages[3]")
+
+
+@pytest.mark.parametrize("level", ["basic", "intermediate", "higher"])
+def test_a_stages_curriculum_keeps_one_stage_at_every_other_level(level):
+    find(issues_of(_second_advanced("stages", level)), "stages[4].level", f"level {level!r} is already used")
+
+
+def test_a_stages_curriculum_still_needs_a_stage_at_advanced():
+    text = curriculum_text().replace('kind = "levels"', 'kind = "stages"').replace('level = "advanced"', 'level = "higher"')
+    issues = issues_of(text)
+    find(issues, "stages", "no stage has level 'advanced'")

@@ -30,12 +30,37 @@ def test_every_theme_is_covered(curriculum):
     assert all(coverage[theme] for theme in THEMES)
 
 
-@BOTH
-def test_each_canonical_level_has_exactly_one_stage(curriculum):
-    assert [stage.level for stage in curriculum.stages] == list(STAGE_LEVELS)
+def test_2010_has_exactly_one_stage_per_level():
+    assert [stage.level for stage in C2010.stages] == list(STAGE_LEVELS)
     for level in STAGE_LEVELS:
-        assert curriculum.stage_for_level(level).level == level
-    assert [stage.order for stage in curriculum.stages] == [1, 2, 3, 4]
+        assert C2010.stage_for_level(level).level == level
+    assert [stage.order for stage in C2010.stages] == [1, 2, 3, 4]
+
+
+def test_2021_offers_both_sias_at_advanced_and_one_stage_elsewhere():
+    assert [stage.level for stage in C2021.stages] == [*STAGE_LEVELS, "advanced"]
+    assert [s.key for s in C2021.stages_at("advanced")] == ["sia-pain", "sia-acute-inpatient"]
+    assert C2021.stage_for_level("advanced").key == "sia-pain"  # no SIA chosen yet: the one 2010 Advanced maps to
+    assert C2021.stage_for_level("advanced", "sia-acute-inpatient").key == "sia-acute-inpatient"
+    followed = [s.key for s in C2021.followed_stages("sia-acute-inpatient")]
+    assert followed == ["stage-1", "stage-2", "stage-3", "sia-acute-inpatient"]
+
+
+def test_2021_sia_acute_inpatient_pain_in_the_sources_words():
+    aip = C2021.stage("sia-acute-inpatient")
+    assert aip.level == "advanced" and aip.status == "optional"
+    assert aip.duration.startswith("Indicative 6 months") and aip.max_weeks == 26
+    assert "acute or inpatient pain consultant posts" in aip.aim and "Affiliate Fellowship" in aip.aim
+    assert {"AIP", "PROV-GP", "HPT-IP"} <= set(aip.sources)
+    for competency in aip.competencies:
+        assert competency.code.startswith("SIA_AIP_")
+        assert "Paraphrased" in competency.description and "official key-capability letters not found" in competency.description
+        assert {"AIP", "HPT-IP"} <= set(competency.sources)
+        assert all(rule.minimum <= 4 for rule in competency.evidence)  # the programme's small suggestions
+
+
+def test_mapping_still_sends_2010_advanced_to_sia_pain_medicine():
+    assert REGISTRY.mapping("2010", "2021").stage_for("advanced") == "sia-pain"
 
 
 @BOTH

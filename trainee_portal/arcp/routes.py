@@ -5,19 +5,21 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
+from competencies import arcp
 from trainee_portal import policy
 from trainee_portal.arcp import services
 from trainee_portal.arcp.blueprint import bp
-from trainee_portal.models.reviews import ARCP_OUTCOMES
 
 
 @bp.route("")
 @policy.requires(policy.can_view_own_arcp)
 def mine():
+    outcomes = services.outcomes_for(current_user.id)
     return render_template(
         "arcp/mine.html",
-        outcomes=services.outcomes_for(current_user.id),
-        labels=ARCP_OUTCOMES,
+        outcomes=outcomes,
+        catalogue=arcp.CATALOGUE,
+        reconvened=services.reconvened_labels(outcomes),
         parsed=services.parsed_summary,
         page_title="Your ARCP outcomes",
     )

@@ -7,11 +7,11 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from competencies import arcp
 from trainee_portal import audit
 from trainee_portal.audit import text_sha256
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpOutcome, EvidenceEntry, TraineeProfile, TraineeProgress, User
-from trainee_portal.models.reviews import ARCP_OUTCOMES
 from trainee_portal.notifications.outbox import app_path, notify
 
 TRAINING_YEARS = ("CT1", "CT2", "CT3", "ST3", "ST4", "ST5", "ST6", "ST7", "ST8")
@@ -39,22 +39,23 @@ def evidence_summary(trainee_id: int) -> dict:
     return {"stages": stages, "evidence_total": sum(s["total"] for s in stages.values())}
 
 
-def year_taken(trainee_id: int, training_year: str) -> bool:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(ArcpOutcome)
-            .where(ArcpOutcome.trainee_id == trainee_id, ArcpOutcome.training_year == training_year)
+def panel_taken(trainee_id: int, training_year: str, panel_date: date) -> bool:
+    """Whether this trainee already has an outcome for this training year from a panel on this date."""
+    query = (
+        select(func.count())
+        .select_from(ArcpOutcome)
+        .where(
+            ArcpOutcome.trainee_id == trainee_id, ArcpOutcome.training_year == training_year, ArcpOutcome.panel_date == panel_date
         )
-        > 0
     )
+    return db.session.scalar(query) > 0
 
 
 def record_outcome(
     trainee: TraineeProfile, actor: User, *, training_year: str, outcome: str, panel_date: date, notes: str
 ) -> ArcpOutcome:
     """Add the outcome and its audit record in the caller's transaction (the caller commits)."""
-    if outcome not in ARCP_OUTCOMES or training_year not in TRAINING_YEARS:
+    if outcome not in arcp.BY_CODE or training_year not in TRAINING_YEARS:
         raise ValueError("unknown outcome or training year")
     summary = evidence_summary(trainee.user_id)
     record = ArcpOutcome(
@@ -76,7 +77,7 @@ def record_outcome(
         subject=f"Your ARCP outcome for {training_year} has been recorded",
         body=(
             f"Dear {trainee_user.name},\n\nYour ARCP panel of {panel_date.strftime('%-d %B %Y')} gave outcome {outcome} "
-            f"({ARCP_OUTCOMES[outcome]}) for {training_year}. The panel's notes and the evidence it looked at are "
+            f"({arcp.outcome(outcome).meaning}) for {training_year}. The panel's notes and the evidence it looked at are "
             "in the portfolio under ARCP outcomes.\n"
         ),
     )
@@ -99,11 +100,17 @@ def record_outcome(
 
 
 def outcomes_for(trainee_id: int) -> list[ArcpOutcome]:
+    """The trainee's outcomes, latest panel first."""
     return db.session.scalars(
         select(ArcpOutcome)
         .where(ArcpOutcome.trainee_id == trainee_id)
         .order_by(ArcpOutcome.panel_date.desc(), ArcpOutcome.id.desc())
     ).all()
+
+
+def reconvened_labels(outcomes: list[ArcpOutcome]) -> dict[int, str]:
+    """ "Reconvened panel after outcome N" for each outcome that follows an earlier panel in its training year."""
+    return arcp.reconvened(arcp.Panel(o.id, o.training_year, o.outcome, o.panel_date) for o in outcomes)
 
 
 def parsed_summary(outcome: ArcpOutcome) -> dict:

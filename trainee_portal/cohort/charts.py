@@ -124,7 +124,7 @@ def progress_heatmap(rows: list[CohortRow]) -> Chart:
     for row in rows:
         try:
             curriculum = curricula.curriculum(row.curriculum_version)
-            stage = curriculum.stage_for_level(row.stage_level)
+            stage = curriculum.stage_for_level(row.stage_level, row.sia_stage_key)
         except KeyError:
             continue
         result = stage_progress(curriculum, stage.key, by_trainee.get(row.trainee_id, ()))

@@ -4,8 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from competencies.arcp import OUTCOMES
 from trainee_portal.arcp.services import TRAINING_YEARS
-from trainee_portal.models.reviews import ARCP_OUTCOMES
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.fields import CalendarDateField
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
@@ -19,7 +19,7 @@ class ArcpForm(FlaskForm):
     )
     outcome = RadioField(
         "Outcome",
-        choices=[(code, f"Outcome {code}: {label}") for code, label in ARCP_OUTCOMES.items()],
+        choices=[(o.code, f"Outcome {o.code}: {o.meaning}") for o in OUTCOMES],
         validators=[InputRequired("Choose the panel's outcome.")],
     )
     panel_date = CalendarDateField(

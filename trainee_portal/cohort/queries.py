@@ -96,6 +96,7 @@ class CohortRow:
     soe_passed: bool
     stage_ends_on: date | None = None  # the stage's end in training time, when the trainee has training periods
     flags: list[str] = field(default_factory=list)
+    sia_stage_key: str | None = None  # the SIA the trainee follows at the advanced slot, when chosen
 
     @property
     def exam_status(self) -> str:
@@ -125,16 +126,27 @@ def _days_in_stage(today: date) -> ColumnElement:
     return _days_between(TraineeProfile.stage_started_on, today.isoformat())
 
 
-def stage_weeks() -> dict[tuple[str, str], int]:
-    """(curriculum version, stage level) → the stage length the expected trajectory runs over."""
+def stage_weeks() -> dict[tuple[str, str, str], int]:
+    """(curriculum version, stage level, stage key) → the stage length the expected trajectory runs over."""
     registry = curricula.registry()
     weeks = {}
     for version in registry.versions():
         for stage in registry.get(version).stages:
             length = trajectory_weeks(stage)
             if length:
-                weeks.setdefault((version, stage.level), length)
+                weeks[(version, stage.level, stage.key)] = length
     return weeks
+
+
+def _follows(version: str, level: str, key: str) -> ColumnElement:
+    """SQL: the trainee follows this stage at its slot; where several share it (the SIAs), the one they chose, or the
+    slot's first while they have chosen none (as Curriculum.stage_for_level)."""
+    shared = [s.key for s in curricula.curriculum(version).stages_at(level)]
+    if len(shared) == 1:
+        return literal(True)
+    if key != shared[0]:
+        return TraineeProfile.sia_stage_key == key
+    return or_(TraineeProfile.sia_stage_key.is_(None), TraineeProfile.sia_stage_key.not_in(shared[1:]))
 
 
 def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
@@ -147,6 +159,7 @@ def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
         and_(
             TraineeProfile.curriculum_version == version,
             TraineeProfile.current_stage == level,
+            _follows(version, level, key),
             flags.behind(
                 percent,
                 days,
@@ -154,7 +167,7 @@ def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
                 both=and_,
             ),
         )
-        for (version, level), weeks in stage_weeks().items()
+        for (version, level, key), weeks in stage_weeks().items()
     ]
     return or_(*cases) if cases else literal(False)
 
@@ -248,6 +261,7 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         cohort=Cohort.name,
         curriculum_version=TraineeProfile.curriculum_version,
         stage_level=TraineeProfile.current_stage,
+        sia_stage_key=TraineeProfile.sia_stage_key,
         stage_started_on=TraineeProfile.stage_started_on,
         stage_ends_on=TraineeProfile.stage_ends_on,
         percent=percent,
@@ -315,7 +329,7 @@ def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]
     expected = None
     found = []
     try:
-        stage = curricula.curriculum(row.curriculum_version).stage_for_level(row.stage_level)
+        stage = curricula.curriculum(row.curriculum_version).stage_for_level(row.stage_level, row.sia_stage_key)
         end = getattr(row, "stage_ends_on", None) or stage_ends_on(stage, row.stage_started_on)  # in training time
         expected = expected_percent(stage, row.stage_started_on, today, end)
     except (KeyError, ValueError):  # unknown version or a stage without a length: no trajectory to compare
@@ -346,7 +360,7 @@ def _as_is(value):
 
 def _row(raw, today: date, now: datetime) -> CohortRow:
     try:
-        stage_name = curricula.curriculum(raw.curriculum_version).stage_for_level(raw.stage_level).name
+        stage_name = curricula.curriculum(raw.curriculum_version).stage_for_level(raw.stage_level, raw.sia_stage_key).name
     except KeyError:
         stage_name = raw.stage_level.capitalize()
     expected, row_flags = flags_for(raw, today, now)

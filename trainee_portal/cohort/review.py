@@ -40,7 +40,7 @@ def trainee_review(profile: TraineeProfile, with_audit: bool) -> Review:
     progress = {
         p.stage_key: p for p in db.session.scalars(select(TraineeProgress).where(TraineeProgress.trainee_id == profile.user_id))
     }
-    stages = [(stage, progress.get(stage.key)) for stage in curriculum.stages]
+    stages = [(stage, progress.get(stage.key)) for stage in curriculum.followed_stages(profile.sia_stage_key)]
     current = EvidenceEntry.trainee_id == profile.user_id, EvidenceEntry.superseded_at.is_(None)
     evidence = db.session.scalars(
         select(EvidenceEntry)

@@ -6,6 +6,7 @@ from flask import Response, flash, redirect, render_template, request, stream_wi
 from flask_login import current_user
 
 from competencies import EVIDENCE_TYPES, STAGE_LEVELS, flags
+from competencies.arcp import CATALOGUE as ARCP_CATALOGUE
 from trainee_portal import curricula, policy
 from trainee_portal.arcp import services as arcp
 from trainee_portal.cohort import charts, export, queries
@@ -14,7 +15,6 @@ from trainee_portal.cohort.forms import ArcpForm
 from trainee_portal.cohort.review import trainee_review
 from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile
-from trainee_portal.models.reviews import ARCP_OUTCOMES
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.views import form_page, load_or_404
 
@@ -92,13 +92,15 @@ def _reviewed_profile(trainee_id: int) -> TraineeProfile:
 def review(trainee_id: int):
     profile = _reviewed_profile(trainee_id)
     data = trainee_review(profile, with_audit=policy.can_view_audit(current_user, trainee_id))
+    outcomes = arcp.outcomes_for(trainee_id)
     return render_template(
         "cohort/review.html",
         review=data,
         profile=profile,
-        outcomes=arcp.outcomes_for(trainee_id),
+        outcomes=outcomes,
         summary=arcp.evidence_summary(trainee_id),
-        labels=ARCP_OUTCOMES,
+        catalogue=ARCP_CATALOGUE,
+        reconvened=arcp.reconvened_labels(outcomes),
         parsed=arcp.parsed_summary,
         page_title=f"Review: {profile.user.name}",
     )
@@ -110,27 +112,35 @@ def record_arcp(trainee_id: int):
     policy.authorize(policy.can_record_arcp(current_user, trainee_id))
     form = ArcpForm()
     if form.validate_on_submit():
-        if arcp.year_taken(trainee_id, form.training_year.data):
-            form.training_year.errors = [
-                f"An outcome for {form.training_year.data} is already recorded for this trainee. Choose another training year."
+        year, panel_date = form.training_year.data, form.panel_date.data
+        if arcp.panel_taken(trainee_id, year, panel_date):
+            form.panel_date.errors = [
+                f"An outcome for {year} from a panel on this date is already recorded. A reconvened panel has its own date."
             ]
         else:
-            arcp.record_outcome(
+            record = arcp.record_outcome(
                 profile,
                 current_user,
-                training_year=form.training_year.data,
+                training_year=year,
                 outcome=form.outcome.data,
-                panel_date=form.panel_date.data,
+                panel_date=panel_date,
                 notes=form.notes.data or "",
             )
             db.session.commit()
-            flash(f"ARCP outcome {form.outcome.data} for {form.training_year.data} recorded for {profile.user.name}.", "success")
+            again = arcp.reconvened_labels(arcp.outcomes_for(trainee_id)).get(record.id)
+            flash(
+                f"ARCP outcome {form.outcome.data} for {year} recorded for {profile.user.name}"
+                + (f" ({again.lower()})." if again else "."),
+                "success",
+            )
             return redirect(url_for("cohort.review", trainee_id=trainee_id, _anchor="arcp"))
     return form_page(
         "cohort/arcp_form.html",
         form,
         profile=profile,
         summary=arcp.evidence_summary(trainee_id),
+        outcomes=arcp.outcomes_for(trainee_id),
+        catalogue=ARCP_CATALOGUE,
         page_title="Record an ARCP outcome",
     )
 

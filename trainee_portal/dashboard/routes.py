@@ -24,8 +24,8 @@ def index():
         return picker
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
     curriculum = curricula.curriculum(profile.curriculum_version)
-    results = list(curriculum_progress(curriculum, progress.trainee_counts(profile.user_id)).values())
-    stage = curriculum.stage_for_level(profile.current_stage)
+    results = list(curriculum_progress(curriculum, progress.trainee_counts(profile.user_id), profile.sia_stage_key).values())
+    stage = curriculum.stage_for_level(profile.current_stage, profile.sia_stage_key)
     current = next(r for r in results if r.stage.key == stage.key)
     today = uk_today()
     periods = training_time.core_periods(profile.user_id)

@@ -66,6 +66,10 @@ TRAINEES = [
 ]
 
 
+# The SIA a 2021 trainee at the advanced slot follows, where the demo shows one chosen (the others have not chosen).
+SIA_CHOICES = {"owen.price": "sia-acute-inpatient"}
+
+
 def load_demo(reset: bool = False, today: date | None = None, password: str = DEMO_PASSWORD) -> bool:
     """Create the demo data unless it is there already, every account with `password`; returns whether anything
     was created."""
@@ -110,6 +114,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
                 stage_started_on=stage_start,
                 region_id=regions[region].id,
                 cohort_id=cohorts[cohort].id,
+                sia_stage_key=SIA_CHOICES.get(local),
             )
         )
         sup = supervisor if region == "London" else supervisor_nw
@@ -119,7 +124,9 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
             )
         )
         db.session.flush()
-        _evidence_for(trainee, sup, version, level, share, stage_start, today - timedelta(days=idle_days), rng)
+        _evidence_for(
+            trainee, sup, version, level, share, stage_start, today - timedelta(days=idle_days), rng, SIA_CHOICES.get(local)
+        )
     db.session.flush()
     signoff_demo.load(today)  # queue, returns, outbox
     cohort_demo.load(today)  # ARCP outcomes, exam histories
@@ -140,12 +147,13 @@ def _evidence_for(
     stage_start: date,
     last_day: date,
     rng: random.Random,
+    sia_choice: str | None = None,
 ) -> None:
     """Earlier stages complete and signed; the current stage partly done, with some items awaiting sign-off."""
     curriculum = curricula.curriculum(version)
     current_index = STAGE_LEVELS.index(current_level)
     for level in STAGE_LEVELS[: current_index + 1]:
-        stage = curriculum.stage_for_level(level)
+        stage = curriculum.stage_for_level(level, sia_choice)
         competencies = list(stage.competencies)
         done = len(competencies) if level != current_level else int(round(len(competencies) * share))
         for position, competency in enumerate(competencies):

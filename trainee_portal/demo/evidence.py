@@ -1,4 +1,5 @@
-"""Demo logbook touch: a course certificate with a real PDF file for the demo trainee, to show uploads end to end."""
+"""Demo logbook touch: a course certificate with a real PDF file for the demo trainee, to show uploads end to end, and
+drafts of the 2021 kinds (a personal activity, an ESSR, an MDT meeting at supervision level "not applicable")."""
 
 from __future__ import annotations
 
@@ -60,6 +61,29 @@ def load(today: date) -> None:
         status="draft",
         attachment_sha256=attachments.file_sha256(attachments.upload_dir() / generated),
     )
+    _add(trainee, entry, code)
+    drafts = (
+        ("activity.personal", None, "Regional acute pain teaching afternoon", "Attended: inpatient opioid stewardship.", ""),
+        ("logbook.mdt", "na", "Spinal pain MDT", "Presented two patients for discussion.", ""),
+        ("report.essr", None, "ESSR for this training year", "", "My progress this year and my plans for the SIA."),
+    )
+    for days, (kind, level, title, notes, reflection) in enumerate(drafts, start=3):
+        draft = EvidenceEntry(
+            trainee_id=trainee.id,
+            evidence_type=kind,
+            stage_level="higher",
+            occurred_on=today - timedelta(days=days),
+            title=title,
+            supervision_level=level,
+            notes=notes,
+            reflection=reflection,
+            status="draft",
+        )
+        _add(trainee, draft, code)
+
+
+def _add(trainee, entry: EvidenceEntry, code: str) -> None:
+    """Store one entry claiming `code`, audited and counted as the logbook's services do."""
     entry.competencies = [EvidenceCompetency(competency_code=code)]
     db.session.add(entry)
     db.session.flush()

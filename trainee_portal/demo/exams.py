@@ -20,6 +20,8 @@ HISTORIES = [
     ("grace.mensah", "MCQ", [(30, "fail", 41.0), (24, "fail", 47.0), (18, "fail", 49.0), (12, "fail", 55.0)]),
     ("rory.doyle", "MCQ", [(36, "fail", None), (30, "fail", None), (24, "fail", None), (18, "fail", None), (12, "fail", None)]),
 ]
+# email local part, GMC registered (years ago), FPM status, applied (months ago), member since (months ago), confirmed by
+PREREQUISITES = [("trainee", 9, "applied", 2, None, None), ("owen.price", 11, "member", 30, 28, "director")]
 MOCKS = [
     ("trainee", "MCQ", 14, "Regional FFPMRCA revision day", 55.0),
     ("trainee", "MCQ", 10, "Online question bank, paper 3", 63.0),
@@ -95,4 +97,25 @@ def load(today: date) -> None:
             ),
             director,
         )
+    _prerequisites(today)
     db.session.flush()
+
+
+def _prerequisites(today: date) -> None:
+    """GMC registration and FPM membership as trainees record them (through the service, so audited)."""
+    months = lambda n: None if n is None else SimpleNamespace(data=today - timedelta(days=int(n * 30.4)))  # noqa: E731
+    for local, gmc_years, status, applied, since, confirmer in PREREQUISITES:
+        trainee = by_email(local)
+        if trainee is None or services.queries.latest_prerequisites(trainee.id) is not None:
+            continue
+        form = SimpleNamespace(
+            gmc_registered_on=months(12 * gmc_years),
+            fpm_status=SimpleNamespace(data=status),
+            fpm_applied_on=months(applied),
+            fpm_member_since=months(since) or SimpleNamespace(data=None),
+            good_standing=SimpleNamespace(data=status == "member"),
+        )
+        row = services.record_prerequisites(trainee.id, form, trainee, confirmed=False)
+        director = by_email(confirmer) if confirmer else None
+        if director is not None:
+            services.confirm_prerequisites(row, director)

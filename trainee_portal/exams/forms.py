@@ -99,3 +99,43 @@ class MockScoreForm(FlaskForm):
         ],
     )
     score_percent = PercentField("Score (%)", validators=[InputRequired("Enter your score."), SCORE])
+
+
+FPM_STATUS_CHOICES = [
+    ("none", "Not a member and no application made"),
+    ("applied", "Applied for membership"),
+    ("member", "A member"),
+]
+
+
+class PrerequisitesForm(FlaskForm):
+    gmc_registered_on = CalendarDateField(
+        "GMC registration (full registration) since",
+        validators=[Optional(), not_in_future],
+        description="Leave empty if you are not registered with the GMC.",
+    )
+    fpm_status = RadioField(
+        "Faculty of Pain Medicine membership",
+        choices=FPM_STATUS_CHOICES,
+        validators=[InputRequired("Choose your FPM membership.")],
+    )
+    fpm_applied_on = CalendarDateField("Date you applied for membership", validators=[Optional(), not_in_future])
+    fpm_member_since = CalendarDateField("Member since", validators=[Optional(), not_in_future])
+    good_standing = BooleanField("In good standing with the FPM")
+    confirm = BooleanField("Confirm these details now (training programme directors)")
+
+    def validate(self, extra_validators=None):
+        # Dates an FPM status needs: checked here because Optional() stops a field's own validators when it is empty.
+        valid = super().validate(extra_validators)
+        status, applied, since = self.fpm_status.data, self.fpm_applied_on, self.fpm_member_since
+        if status == "applied" and not applied.data and not applied.errors:
+            applied.errors = [*applied.errors, "Enter the date you applied for FPM membership."]
+        if status == "member" and not since.data and not since.errors:
+            since.errors = [*since.errors, "Enter the date your FPM membership started."]
+        if since.data and applied.data and since.data < applied.data:
+            since.errors = [*since.errors, "Membership cannot start before the application."]
+        return valid and not (applied.errors or since.errors)
+
+
+class ConfirmForm(FlaskForm):
+    """A button: CSRF token only."""

@@ -14,12 +14,14 @@ from competencies.exam import (
     Attempt,
     ExamHistory,
     PartRecord,
+    Prerequisites,
     RapmStatus,
     Sitting,
     SittingEligibility,
     advanced_training_reached_on,
     mcq_expires_on,
     mcq_valid_on,
+    membership_deadline,
     upcoming_eligibility,
 )
 from competencies.fellowship import SOE_TIME_MILESTONE, ItemStatus, Projection, fellowship_checklist, project_fellowship
@@ -32,6 +34,7 @@ from trainee_portal.models import (
     EvidenceEntry,
     EvidenceTally,
     ExamAttempt,
+    ExamPrerequisite,
     ExamSitting,
     MockExamScore,
     RapmConfirmation,
@@ -88,6 +91,25 @@ def rapm_status(row: RapmConfirmation | None, periods: tuple[Period, ...] = ()) 
     if row is None:
         return None
     return RapmStatus(row.confirmed_on, row.stage3_pain_complete, row.advanced_training_started_on, tuple(periods))
+
+
+def latest_prerequisites(trainee_id: int) -> ExamPrerequisite | None:
+    return db.session.scalar(
+        select(ExamPrerequisite)
+        .options(joinedload(ExamPrerequisite.recorded_by), joinedload(ExamPrerequisite.confirmed_by))
+        .where(ExamPrerequisite.trainee_id == trainee_id)
+        .order_by(ExamPrerequisite.id.desc())
+        .limit(1)
+    )
+
+
+def prerequisites_status(row: ExamPrerequisite | None) -> Prerequisites:
+    """The core's view of the latest record; nothing recorded is Prerequisites() (nothing met)."""
+    if row is None:
+        return Prerequisites()
+    return Prerequisites(
+        row.gmc_registered_on, row.fpm_status, row.fpm_applied_on, row.fpm_member_since, row.good_standing, row.confirmed_on
+    )
 
 
 def mock_scores(trainee_id: int) -> list[MockExamScore]:
@@ -212,6 +234,7 @@ class Readiness:
     attempt_numbers: dict
     history: ExamHistory
     rapm: RapmConfirmation | None
+    prerequisites: ExamPrerequisite | None
     upcoming: list[SittingEligibility]
     coverage: Coverage
     mocks: list
@@ -220,6 +243,12 @@ class Readiness:
     @property
     def next_open(self) -> SittingEligibility | None:
         return next((e for e in self.upcoming if e.eligible), None)
+
+    @property
+    def membership_deadlines(self) -> list[tuple[Sitting, date]]:
+        """Per upcoming sitting still needed, the last day to apply for FPM membership."""
+        days = ((e.sitting, membership_deadline(self.curriculum.exam, e.sitting)) for e in self.upcoming if e.needed)
+        return [(sitting, day) for sitting, day in days if day is not None]
 
     @property
     def mcq_expires_on(self) -> date | None:
@@ -249,7 +278,8 @@ def readiness(profile: TraineeProfile) -> Readiness:
     rapm = rapm_status(rapm_row, core_periods(profile.user_id))
     sittings = [core_sitting(s) for s in all_sittings()]
     history = ExamHistory.from_attempts(attempts)
-    upcoming = upcoming_eligibility(curriculum.exam, history, sittings, rapm, utc_now())
+    prerequisites = latest_prerequisites(profile.user_id)
+    upcoming = upcoming_eligibility(curriculum.exam, history, sittings, rapm, utc_now(), prerequisites_status(prerequisites))
     return Readiness(
         profile=profile,
         curriculum=curriculum,
@@ -257,6 +287,7 @@ def readiness(profile: TraineeProfile) -> Readiness:
         attempt_numbers=numbers,
         history=history,
         rapm=rapm_row,
+        prerequisites=prerequisites,
         upcoming=upcoming,
         coverage=syllabus_coverage(profile.user_id, curriculum),
         mocks=mock_scores(profile.user_id),
@@ -313,6 +344,10 @@ def pipeline(user) -> list[PipelineRow]:
     )
     confirmations = {r.trainee_id: r for r in db.session.scalars(select(RapmConfirmation).where(RapmConfirmation.id.in_(latest)))}
     periods = periods_by_trainee(confirmations)  # only a confirmed start has training time to count
+    latest = (
+        select(func.max(ExamPrerequisite.id)).where(ExamPrerequisite.trainee_id.in_(ids)).group_by(ExamPrerequisite.trainee_id)
+    )
+    statements = {r.trainee_id: r for r in db.session.scalars(select(ExamPrerequisite).where(ExamPrerequisite.id.in_(latest)))}
     now, today = utc_now(), uk_today()
     # Closed windows are dropped once here rather than once per trainee (upcoming_eligibility drops them too).
     sittings = [s for s in (core_sitting(s) for s in all_sittings()) if s.window_state(now) != "closed"]
@@ -321,7 +356,10 @@ def pipeline(user) -> list[PipelineRow]:
         rules = curricula.curriculum(person.curriculum_version).exam
         history = _part_history(by_trainee.get(person.id, []), person.id)
         rapm = confirmations.get(person.id)
-        upcoming = upcoming_eligibility(rules, history, sittings, rapm_status(rapm, periods.get(person.id, ())), now)
+        prerequisites = prerequisites_status(statements.get(person.id))
+        upcoming = upcoming_eligibility(
+            rules, history, sittings, rapm_status(rapm, periods.get(person.id, ())), now, prerequisites
+        )
         passed = history.mcq.passed_on
         expires = mcq_expires_on(rules, passed) if passed else None
         warnings = []

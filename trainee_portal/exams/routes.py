@@ -9,7 +9,16 @@ from sqlalchemy import select
 from trainee_portal import curricula, policy
 from trainee_portal.exams import charts, queries, services
 from trainee_portal.exams.blueprint import bp
-from trainee_portal.exams.forms import AttemptForm, CorrectionForm, MockScoreForm, RapmForm, SittingForm, uk_today
+from trainee_portal.exams.forms import (
+    AttemptForm,
+    ConfirmForm,
+    CorrectionForm,
+    MockScoreForm,
+    PrerequisitesForm,
+    RapmForm,
+    SittingForm,
+    uk_today,
+)
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
 from trainee_portal.platform.pagination import paginate_list
@@ -43,6 +52,7 @@ def readiness():
     return render_template(
         "exams/readiness.html",
         view=view,
+        confirm_form=ConfirmForm(),
         profile=profile,
         choices=choices,
         figure=figure,
@@ -134,6 +144,45 @@ def confirm_rapm(trainee_id: int):
         back=_back(profile),
         page_title="Record the Regional Advisor's confirmation",
     )
+
+
+@bp.route("/prerequisites/<int:trainee_id>", methods=["GET", "POST"])
+def record_prerequisites(trainee_id: int):
+    policy.authorize(policy.can_record_exam_prerequisites(current_user, trainee_id))
+    profile = load_or_404(TraineeProfile, trainee_id)
+    latest = queries.latest_prerequisites(trainee_id)
+    form = PrerequisitesForm(obj=latest if request.method == "GET" else None)
+    may_confirm = policy.can_confirm_exam_prerequisites(current_user, trainee_id)
+    if request.method == "GET":
+        form.confirm.data = False
+    if form.validate_on_submit():
+        services.record_prerequisites(trainee_id, form, current_user, confirmed=may_confirm and bool(form.confirm.data))
+        db.session.commit()
+        flash("GMC registration and FPM membership recorded.", "success")
+        return redirect(_back(profile))
+    return form_page(
+        "exams/prerequisites_form.html",
+        form,
+        profile=profile,
+        may_confirm=may_confirm,
+        curriculum=curricula.curriculum(profile.curriculum_version),
+        back=_back(profile),
+        page_title="GMC registration and FPM membership",
+    )
+
+
+@bp.route("/prerequisites/<int:trainee_id>/confirm", methods=["POST"])
+def confirm_prerequisites(trainee_id: int):
+    policy.authorize(policy.can_confirm_exam_prerequisites(current_user, trainee_id))
+    profile = load_or_404(TraineeProfile, trainee_id)
+    latest = queries.latest_prerequisites(trainee_id)
+    if latest is None or not ConfirmForm().validate_on_submit():
+        abort(400)
+    if latest.confirmed_on is None:
+        services.confirm_prerequisites(latest, current_user)
+        db.session.commit()
+        flash(f"{profile.user.name}'s GMC registration and FPM membership confirmed.", "success")
+    return redirect(_back(profile))
 
 
 @bp.route("/sittings")

@@ -10,7 +10,7 @@ from trainee_portal.audit import text_sha256
 from trainee_portal.exams import queries
 from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db
-from trainee_portal.models import ExamAttempt, ExamSitting, MockExamScore, RapmConfirmation, TraineeProfile
+from trainee_portal.models import ExamAttempt, ExamPrerequisite, ExamSitting, MockExamScore, RapmConfirmation, TraineeProfile
 
 
 def _clean(text: str | None) -> str | None:
@@ -25,7 +25,8 @@ def attempt_problems(
     rows = [r for r in queries.attempts_of(profile.user_id) if r.id != ignore_attempt_id]
     new = Attempt(sitting.part, sitting.sits_on, result, bool(_clean(note)))
     rules = curricula.curriculum(profile.curriculum_version).exam
-    return recording_problems(rules, queries.core_attempts(rows), new, uk_today())
+    rapm = queries.rapm_status(queries.latest_rapm(profile.user_id), queries.core_periods(profile.user_id))
+    return recording_problems(rules, queries.core_attempts(rows), new, uk_today(), rapm)
 
 
 def decision_columns(attempt: ExamAttempt) -> dict:
@@ -148,3 +149,45 @@ def add_mock_score(trainee_id: int, form, actor=None) -> MockExamScore:
         actor=actor,
     )
     return row
+
+
+def _prerequisite_columns(row: ExamPrerequisite) -> dict:
+    """Every column of the record, as the audit log keeps them (verify-audit compares them)."""
+    day = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "trainee_id": row.trainee_id,
+        "gmc_registered_on": day(row.gmc_registered_on),
+        "fpm_status": row.fpm_status,
+        "fpm_applied_on": day(row.fpm_applied_on),
+        "fpm_member_since": day(row.fpm_member_since),
+        "good_standing": row.good_standing,
+        "recorded_by_id": row.recorded_by_id,
+        "confirmed_by_id": row.confirmed_by_id,
+        "confirmed_on": day(row.confirmed_on),
+    }
+
+
+def record_prerequisites(trainee_id: int, form, actor, confirmed: bool) -> ExamPrerequisite:
+    """A new statement of GMC registration and FPM membership (the latest counts); confirmed at once when a director
+    in scope records it and says so."""
+    status = form.fpm_status.data
+    row = ExamPrerequisite(
+        trainee_id=trainee_id,
+        gmc_registered_on=form.gmc_registered_on.data,
+        fpm_status=status,
+        fpm_applied_on=form.fpm_applied_on.data if status != "none" else None,
+        fpm_member_since=form.fpm_member_since.data if status == "member" else None,
+        good_standing=bool(form.good_standing.data) and status == "member",
+        recorded_by_id=actor.id,
+        confirmed_by_id=actor.id if confirmed else None,
+        confirmed_on=uk_today() if confirmed else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record("exam.prerequisites_recorded", row, _prerequisite_columns(row), actor=actor)
+    return row
+
+
+def confirm_prerequisites(row: ExamPrerequisite, actor) -> None:
+    row.confirmed_by_id, row.confirmed_on = actor.id, uk_today()
+    audit.record("exam.prerequisites_confirmed", row, _prerequisite_columns(row), actor=actor)

@@ -22,7 +22,7 @@ def index():
             p.stage_level: p
             for p in db.session.scalars(select(TraineeProgress).where(TraineeProgress.trainee_id == profile.user_id))
         }
-        stages = [(curriculum.stage_for_level(level), progress.get(level)) for level in STAGE_LEVELS]
+        stages = [(curriculum.stage_for_level(level, profile.sia_stage_key), progress.get(level)) for level in STAGE_LEVELS]
     supervisees = []
     if policy.is_supervisor(current_user):
         supervisees = db.session.execute(

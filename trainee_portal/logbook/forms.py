@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS, needs_supervision
+from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, REQUIRED_TEXT, needs_supervision
 from trainee_portal.logbook import vocab
 from trainee_portal.logbook.attachments import check_upload, name_problem
 from trainee_portal.platform.clock import uk_today  # noqa: F401 (routes import it from here too)
@@ -72,9 +72,7 @@ class EvidenceForm(FlaskForm):
         validators=[Optional(), Length(max=120, message="Keep the hospital name to 120 characters"), NoPatientIdentifiers()],
     )
     supervision_level = ChoiceField(
-        "Supervision level",
-        choices=_choices({code: f"{code} – {text}" for code, text in SUPERVISION_LEVELS.items()}, "Choose a level"),
-        validators=[Optional()],
+        "Supervision level", choices=_choices(vocab.LABELS["supervision_level"], "Choose a level"), validators=[Optional()]
     )
     technique = ChoiceField(
         "Procedure technique", choices=_choices(PROCEDURE_TECHNIQUES, "Choose a technique"), validators=[Optional()]
@@ -143,9 +141,11 @@ class EvidenceForm(FlaskForm):
                     valid = False
         else:
             self.technique.data = self.guidance.data = ""
-        if kind == "reflection" and not self.reflection.data and not self.reflection.errors:
-            self.reflection.errors.append("Write your reflection")
-            valid = False
+        if kind in REQUIRED_TEXT:
+            text = getattr(self, REQUIRED_TEXT[kind][0])
+            if not text.data and not text.errors:
+                text.errors.append(REQUIRED_TEXT[kind][1])
+                valid = False
         return valid
 
 
@@ -203,7 +203,8 @@ class ImportForm(FlaskForm):
     file = FileField(
         "CSV file",
         description="Columns: date, type, title, competencies, and optionally setting, hospital, "
-        "supervision_level, technique, guidance, notes, reflection. At most 12 MB.",
+        "supervision_level (1, 2a, 2b, 3, 4 or na for not applicable), technique, guidance, notes, reflection. "
+        "At most 12 MB.",
         render_kw={"accept": ".csv,text/csv"},
         validators=[FileRequired("Choose a CSV file to import")],
     )

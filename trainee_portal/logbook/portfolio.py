@@ -8,7 +8,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from competencies import EVIDENCE_TYPES
+from competencies import EVIDENCE_TYPES, supervision_label
 from trainee_portal import audit
 from trainee_portal.logbook import queries, vocab
 from trainee_portal.signoff.labels import signature_label
@@ -66,12 +66,12 @@ def build(profile, curriculum, today: date) -> bytes:
     pdf.set_font(pdf.body_font, size=10)
     for line in (
         f"GMC number {profile.gmc_number} · {curriculum.title} ({curriculum.version})",
-        f"Current stage: {curriculum.stage_for_level(profile.current_stage).name}, started {profile.stage_started_on:%d %B %Y}",
+        f"Current stage: {curriculum.stage_for_level(profile.current_stage, profile.sia_stage_key).name}, started {profile.stage_started_on:%d %B %Y}",
         f"Signed evidence only, current versions. Produced {today:%d %B %Y}.",
     ):
         pdf.multi_cell(0, 6, t(line), new_x="LMARGIN", new_y="NEXT")
     total = 0
-    for stage, items in queries.signed_by_competency(profile.user_id, curriculum):
+    for stage, items in queries.signed_by_competency(profile.user_id, curriculum, profile.sia_stage_key):
         pdf.ln(4)
         pdf.set_font(pdf.body_font, "B", 14)
         pdf.multi_cell(0, 8, t(stage.name), new_x="LMARGIN", new_y="NEXT")
@@ -107,7 +107,7 @@ def build(profile, curriculum, today: date) -> bytes:
                             t(f"{entry.occurred_on:%d/%m/%Y}"),
                             t(kind),
                             t(entry.title),
-                            t(entry.supervision_level or "–"),
+                            t(supervision_label(entry.supervision_level) or "–"),
                             t(signers),
                         ]
                     )

@@ -146,7 +146,9 @@ def for_competency(trainee_id: int, code: str, limit: int = 50) -> list[Evidence
     ).all()
 
 
-def signed_by_competency(trainee_id: int, curriculum: Curriculum) -> list[tuple[Stage, list[tuple]]]:
+def signed_by_competency(
+    trainee_id: int, curriculum: Curriculum, sia_choice: str | None = None
+) -> list[tuple[Stage, list[tuple]]]:
     """For the portfolio: per stage, each competency with the signed current entries claiming it and their signatures."""
     entries = db.session.scalars(
         current_entries(trainee_id).where(EvidenceEntry.status == "signed").order_by(EvidenceEntry.occurred_on, EvidenceEntry.id)
@@ -163,9 +165,11 @@ def signed_by_competency(trainee_id: int, curriculum: Curriculum) -> list[tuple[
         for code in entry.competency_codes:
             by_code[code].append((entry, signatures.get(entry.id, [])))
     result = []
+    followed = set(curriculum.followed_stages(sia_choice))
     for stage in curriculum.stages:
         items = [(competency, by_code[competency.code]) for competency in stage.competencies if by_code.get(competency.code)]
-        result.append((stage, items))
+        if items or stage in followed:  # an SIA the trainee does not follow only when it holds signed evidence
+            result.append((stage, items))
     return result
 
 

@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from competencies import EVIDENCE_TYPES, lifecycle
+from competencies import EVIDENCE_TYPES, lifecycle, needs_supervision
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments, csv_io, portfolio, queries, vocab
@@ -49,11 +49,11 @@ def index():
         return picker
     curriculum = curricula.curriculum(profile.curriculum_version)
     form = LogbookFilterForm(request.args)
-    form.stage.choices = [("", "All stages")] + [(s.level, s.name) for s in curriculum.stages]
+    form.stage.choices = [("", "All stages")] + [(s.level, s.name) for s in curriculum.followed_stages(profile.sia_stage_key)]
     form.competency.choices = [("", "All competencies")] + service.competency_choices(curriculum)
     filters = form.data if form.validate() else {}
     page = paginate(queries.logbook(profile.user_id, filters), current_app.config["PAGE_SIZE"])
-    stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage)
+    stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage, profile.sia_stage_key)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "logbook/index.html",
@@ -90,6 +90,7 @@ def _render_form(form, entry, groups, profile, status=200, **extra):
         groups=groups,
         profile=profile,
         procedure_types=sorted(vocab.PROCEDURE_TYPES),
+        supervised_types=[code for code in EVIDENCE_TYPES if needs_supervision(code)],
         today=uk_today(),
         signoff_available="signoff.request_form" in current_app.view_functions,
         page_title="Edit evidence" if entry else "Record evidence",

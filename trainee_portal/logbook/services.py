@@ -41,6 +41,7 @@ def competency_groups(curriculum: Curriculum, current_level: str) -> list[dict]:
     groups = [
         {
             "level": stage.level,
+            "key": stage.key,
             "name": stage.name,
             "current": stage.level == current_level,
             "choices": [(c.code, f"{c.code} – {c.title}") for c in stage.competencies],

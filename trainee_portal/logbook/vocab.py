@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, SUPERVISION_LEVELS
+from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, NOT_APPLICABLE, PROCEDURE_TECHNIQUES, SUPERVISION_CHOICES
 
 SETTINGS: dict[str, str] = {
     "outpatient": "Outpatient clinic",
@@ -23,7 +23,10 @@ OLDEST_YEARS = 15  # evidence older than this is a typing mistake, not a trainin
 LABELS = {
     "evidence_type": {code: t.label for code, t in EVIDENCE_TYPES.items()},
     "setting": SETTINGS,
-    "supervision_level": {code: f"{code} – {text}" for code, text in SUPERVISION_LEVELS.items()},
+    # "na" reads "Not applicable" alone; CSV files may carry the code, the label or "Not applicable" (lookup).
+    "supervision_level": {
+        code: text if code == NOT_APPLICABLE else f"{code} – {text}" for code, text in SUPERVISION_CHOICES.items()
+    },
     "technique": PROCEDURE_TECHNIQUES,
     "guidance": GUIDANCE_MODES,
 }

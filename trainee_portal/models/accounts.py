@@ -119,6 +119,8 @@ class TraineeProfile(db.Model):
     gmc_number: Mapped[str] = mapped_column(String(7), unique=True)
     curriculum_version: Mapped[str] = mapped_column(String(20))
     current_stage: Mapped[str] = mapped_column(String(20))  # one of the four stage levels
+    # The SIA the trainee follows at the advanced slot, where their curriculum offers several (2021); None: not chosen.
+    sia_stage_key: Mapped[str | None] = mapped_column(String(30))
     programme_start: Mapped[date]
     stage_started_on: Mapped[date]
     # Read model kept by training_time.services: the current stage's trajectory end in training time (None: no

@@ -80,3 +80,28 @@ class MockExamScore(db.Model):
     taken_on: Mapped[date]
     title: Mapped[str] = mapped_column(String(120))
     score_percent: Mapped[float]
+
+
+class ExamPrerequisite(db.Model):
+    """What a trainee (or a director) recorded of the prerequisites to apply for the exam: GMC registration and
+    FPM membership. The latest row counts; a director in scope may confirm it."""
+
+    __table_args__ = (
+        Index("ix_exam_prerequisite_trainee", "trainee_id", "id"),
+        CheckConstraint("fpm_status IN ('none','applied','member')", name="known_fpm_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    gmc_registered_on: Mapped[date | None]
+    fpm_status: Mapped[str] = mapped_column(String(8), default="none")
+    fpm_applied_on: Mapped[date | None]
+    fpm_member_since: Mapped[date | None]
+    good_standing: Mapped[bool] = mapped_column(default=False)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    confirmed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])

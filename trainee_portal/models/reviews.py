@@ -1,30 +1,19 @@
-"""ARCP (Annual Review of Competence Progression) outcomes per trainee per training year."""
+"""ARCP (Annual Review of Competence Progression) outcomes per trainee per training year (the list and meanings are in
+competencies/arcp.py)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainee_portal.extensions import db
 from trainee_portal.platform.clock import utcnow
 
-ARCP_OUTCOMES = {
-    "1": "Satisfactory progress",
-    "2": "Specific capabilities to be developed, no extra time",
-    "3": "Inadequate progress, extra training time needed",
-    "4": "Released from training programme",
-    "5": "Incomplete evidence presented",
-    "6": "Gained all required capabilities (completed)",
-    "8": "Out of programme",
-    "10.1": "Progress delayed by COVID-19, no extra time",
-    "10.2": "Progress delayed by COVID-19, extra time needed",
-}
-
 
 class ArcpOutcome(db.Model):
-    __table_args__ = (UniqueConstraint("trainee_id", "training_year", name="uq_arcp_outcome_trainee_year"),)
+    """One panel's outcome; a training year may have several (a panel reconvened after outcome 5, say)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

@@ -6,12 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
-from competencies import SUPERVISION_LEVELS
+from competencies import SUPERVISION_CHOICES, supervision_label
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 ASSESSOR_CHOICE = "assessor"
-LEVEL_CHOICES = [(code, f"{code.upper()} – {text}") for code, text in SUPERVISION_LEVELS.items()]
+LEVEL_CHOICES = [(code, supervision_label(code, full=True)) for code in SUPERVISION_CHOICES]
 
 
 class RequestForm(FlaskForm):
@@ -72,7 +72,7 @@ class DecisionForm(FlaskForm):
         choices=LEVEL_CHOICES,
         description="Needed when you sign off: the supervision the trainee needed for this, right here, right now.",
         validate_choice=False,
-        validators=[NeededFor("sign", "Choose the supervision level to sign off at.", SUPERVISION_LEVELS)],
+        validators=[NeededFor("sign", "Choose the supervision level to sign off at.", SUPERVISION_CHOICES)],
     )
     feedback = TextAreaField(
         "Feedback for the trainee",

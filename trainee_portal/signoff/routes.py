@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
-from competencies import EVIDENCE_TYPES, SUPERVISION_LEVELS
+from competencies import EVIDENCE_TYPES, SUPERVISION_CHOICES, supervision_label
 from trainee_portal import curricula, policy
 from trainee_portal.audit import record_hash
 from trainee_portal.extensions import db
@@ -37,7 +37,8 @@ def signoff_helpers():
     return {
         "evidence_url": evidence_url,
         "now": utcnow,
-        "supervision_levels": SUPERVISION_LEVELS,
+        "supervision_levels": SUPERVISION_CHOICES,
+        "supervision_label": supervision_label,
         "signature_label": labels.signature_label,
         "evidence_types": {code: t.label for code, t in EVIDENCE_TYPES.items()},
     }

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from competencies import lifecycle
+from competencies import lifecycle, supervision_label
 from trainee_portal import audit, curricula, policy
 from trainee_portal.audit import text_sha256
 from trainee_portal.extensions import db
@@ -296,7 +296,7 @@ def sign(
         subject=f"Signed off: {entry.title}"
         if counts
         else f"Signed by an outside assessor, awaiting confirmation: {entry.title}",
-        body=f'{who} signed off "{entry.title}" at supervision level {level}.{waiting}\n\n'
+        body=f'{who} signed off "{entry.title}" at supervision level {supervision_label(level)}.{waiting}\n\n'
         f"Feedback: {feedback or '(none given)'}\n\n"
         f"See it here: {external_url('signoff.detail', request_id=signoff_request.id)}\n",
     )

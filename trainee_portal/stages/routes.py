@@ -1,21 +1,53 @@
-"""The stage page (aim, duration, domains, every competency with status and what is missing) and a competency's page."""
+"""The stage page (aim, duration, domains, every competency with status and what is missing), a competency's page,
+and at the advanced slot the choice of SIA where the curriculum offers several."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from competencies import stage_progress
+from competencies import CHOICE_LEVEL, stage_progress
 from trainee_portal import curricula, policy
+from trainee_portal.extensions import db
 from trainee_portal.logbook import queries as evidence_queries
-from trainee_portal.platform.views import trainee_choices, trainee_or_picker, viewed_trainee
+from trainee_portal.models import TraineeProfile
+from trainee_portal.platform.views import load_or_404, trainee_choices, trainee_or_picker, viewed_trainee
+from trainee_portal.stages import services
+from trainee_portal.stages.forms import SiaChoiceForm
 from trainee_portal.summaries import progress
 
 
 def _stage_page(profile, level: str) -> dict:
-    """What both stage pages show of the trainee's stage at this level: the trainee, their curriculum and the stage."""
+    """What both stage pages show of the trainee's stage at this level: the trainee, their curriculum, the stage they
+    follow and every stage the slot offers (several only at the advanced slot of a curriculum with several SIAs)."""
     curriculum = curricula.curriculum(profile.curriculum_version)
-    return {"level": level, "profile": profile, "curriculum": curriculum, "stage": curriculum.stage_for_level(level)}
+    return {
+        "level": level,
+        "profile": profile,
+        "curriculum": curriculum,
+        "stage": curriculum.stage_for_level(level, profile.sia_stage_key),
+        "offered": curriculum.stages_at(level),
+    }
+
+
+def _own_or(profile):
+    return profile.user_id if profile.user_id != current_user.id else None
+
+
+def _render_index(profile, level: str, form: SiaChoiceForm | None = None, status: int = 200):
+    page = _stage_page(profile, level)
+    choosing = len(page["offered"]) > 1 and profile.sia_stage_key is None
+    # While no SIA is chosen the page offers every SIA of the slot, each with its progress; then only the chosen one.
+    shown = page["offered"] if choosing else (page["stage"],)
+    counts = progress.trainee_counts(profile.user_id, [c.code for s in shown for c in s.competencies])
+    results = [stage_progress(page["curriculum"], s.key, counts) for s in shown]
+    if form is None and len(page["offered"]) > 1 and policy.can_choose_sia(current_user, profile):
+        form = SiaChoiceForm(page["offered"], stage_key=profile.sia_stage_key)
+    choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
+    title = "Choose your SIA" if choosing else page["stage"].name
+    return render_template(
+        "stages/stage.html", **page, results=results, choosing=choosing, sia_form=form, choices=choices, page_title=title
+    ), status
 
 
 def register_routes(bp: Blueprint, level: str) -> None:
@@ -24,12 +56,7 @@ def register_routes(bp: Blueprint, level: str) -> None:
         profile, picker = trainee_or_picker("stages/pick.html", level=level, page_title=f"{level.capitalize()} stage")
         if picker:
             return picker
-        page = _stage_page(profile, level)
-        stage = page["stage"]
-        counts = progress.trainee_counts(profile.user_id, [c.code for c in stage.competencies])
-        result = stage_progress(page["curriculum"], stage.key, counts)
-        choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
-        return render_template("stages/stage.html", **page, result=result, choices=choices, page_title=stage.name)
+        return _render_index(profile, level)
 
     @bp.route("/competency/<code>")
     def competency(code: str):
@@ -37,12 +64,14 @@ def register_routes(bp: Blueprint, level: str) -> None:
         if profile is None:
             abort(404)
         page = _stage_page(profile, level)
-        stage = page["stage"]
-        if len(code) > 20 or code not in {c.code for c in stage.competencies}:
+        # Any competency of a stage at this slot: evidence may claim a competency of an SIA the trainee does not follow.
+        owner = next((s for s in page["offered"] if len(code) <= 20 and code in {c.code for c in s.competencies}), None)
+        if owner is None:
             abort(404)
-        result = stage_progress(page["curriculum"], stage.key, progress.trainee_counts(profile.user_id, [code]))
+        page["stage"] = owner
+        result = stage_progress(page["curriculum"], owner.key, progress.trainee_counts(profile.user_id, [code]))
         item = next(c for c in result.competencies if c.competency.code == code)
-        back = url_for(f"stage_{level}.index", trainee=profile.user_id if profile.user_id != current_user.id else None)
+        back = url_for(f"stage_{level}.index", trainee=_own_or(profile))
         return render_template(
             "stages/competency.html",
             **page,
@@ -51,3 +80,24 @@ def register_routes(bp: Blueprint, level: str) -> None:
             page_title=f"{code} {item.competency.title}",
             evidence_entries=evidence_queries.for_competency(profile.user_id, code),
         )
+
+    if level != CHOICE_LEVEL:
+        return
+
+    @bp.route("/sia/<int:trainee_id>", methods=["POST"])
+    def choose_sia(trainee_id: int):
+        profile = load_or_404(TraineeProfile, trainee_id, policy.can_choose_sia)
+        offered = curricula.curriculum(profile.curriculum_version).stages_at(level)
+        if len(offered) < 2:
+            abort(404)  # nothing to choose in this trainee's curriculum
+        form = SiaChoiceForm(offered)
+        if not form.validate_on_submit():
+            return _render_index(profile, level, form, 400)
+        if services.choose_sia(current_user, profile, form.stage_key.data):
+            db.session.commit()
+            chosen = next(s for s in offered if s.key == form.stage_key.data)
+            flash(
+                f"{chosen.name} recorded as the SIA {'you follow' if profile.user_id == current_user.id else 'followed'}.",
+                "success",
+            )
+        return redirect(url_for(f"stage_{level}.index", trainee=_own_or(profile)))

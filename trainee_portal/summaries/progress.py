@@ -84,12 +84,13 @@ def trainee_counts(trainee_id: int, codes: Iterable[str] | None = None) -> list[
 
 
 def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None) -> None:
-    """Recompute each stage's result for one trainee from their tallies (a handful of rows)."""
+    """Recompute the result of each stage the trainee follows (their chosen SIA at the advanced slot) from their
+    tallies (a handful of rows); the result of a stage they no longer follow is dropped."""
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is None:
         return
     curriculum = curricula.curriculum(profile.curriculum_version)
-    results = curriculum_progress(curriculum, trainee_counts(trainee_id) if counts is None else counts)
+    results = curriculum_progress(curriculum, trainee_counts(trainee_id) if counts is None else counts, profile.sia_stage_key)
     table = TraineeProgress.__table__
     rows = [
         {

@@ -77,13 +77,37 @@ def test_bad_input_is_refused_and_the_form_keeps_what_was_typed(client, login, s
     assert db.session.scalar(select(ArcpOutcome.id)) is None
 
 
-def test_one_outcome_per_trainee_per_training_year(client, login, setting):
+def test_a_reconvened_panel_after_outcome_5_is_a_second_outcome_for_the_same_year(client, login, setting):
     director, trainee = setting
     login(director)
-    assert client.post(f"/cohort/trainee/{trainee.id}/arcp", data=form()).status_code == 302
-    again = client.post(f"/cohort/trainee/{trainee.id}/arcp", data=form(outcome="1"))
-    assert again.status_code == 400 and "already recorded" in again.data.decode()
-    assert client.post(f"/cohort/trainee/{trainee.id}/arcp", data=form(training_year="ST6", outcome="10.1")).status_code == 302
+    first = form(outcome="5", panel_date=(clock.today() - timedelta(days=40)).isoformat())
+    assert client.post(f"/cohort/trainee/{trainee.id}/arcp", data=first).status_code == 302
+    again = client.post(f"/cohort/trainee/{trainee.id}/arcp", data=form(outcome="1"), follow_redirects=True)
+    page = again.data.decode()
+    assert again.status_code == 200 and "(reconvened panel after outcome 5)" in page
+    assert "ST5: Outcome 1 – Satisfactory progress" in page and "Reconvened panel after outcome 5" in page
+    rows = db.session.scalars(select(ArcpOutcome).where(ArcpOutcome.trainee_id == trainee.id)).all()
+    assert sorted(r.outcome for r in rows) == ["1", "5"]
+    assert len(db.session.scalars(select(AuditRecord).where(AuditRecord.action == "arcp.recorded")).all()) == 2
+    same_day = client.post(f"/cohort/trainee/{trainee.id}/arcp", data=form(outcome="2"))
+    assert same_day.status_code == 400 and "already recorded" in same_day.data.decode()
+    client.post("/logout")
+    login(trainee)
+    mine = client.get("/arcp").data.decode()
+    assert "Reconvened panel after outcome 5" in mine and "Incomplete evidence" in mine
+
+
+@pytest.mark.parametrize(
+    "code,meaning",
+    [("7.1", "LAT/FTSTA post: satisfactory progress"), ("9", "Top-up training"), ("10.2", "COVID-delayed, extra time")],
+)
+def test_every_published_outcome_can_be_recorded_and_shows_its_meaning(client, login, setting, code, meaning):
+    director, trainee = setting
+    login(director)
+    assert meaning in client.get(f"/cohort/trainee/{trainee.id}/arcp").data.decode()
+    assert client.post(f"/cohort/trainee/{trainee.id}/arcp", data=form(outcome=code)).status_code == 302
+    page = client.get(f"/cohort/trainee/{trainee.id}").data.decode()
+    assert f"ST5: Outcome {code} – {meaning}" in page and "What each ARCP outcome means" in page
 
 
 def test_only_the_trainees_directors_record_outcomes(client, login, setting):

@@ -11,6 +11,7 @@ from tests.factories import (
     AdminFactory,
     DirectorFactory,
     ExamAttemptFactory,
+    ExamPrerequisiteFactory,
     ExamSittingFactory,
     RapmConfirmationFactory,
     RegionFactory,
@@ -89,6 +90,7 @@ def test_pipeline_shows_eligible_expiring_and_late_attempts_for_the_directors_re
     ExamAttemptFactory(trainee=expiring, sitting=old_mcq, result="pass")
     ExamAttemptFactory(trainee=ready, sitting=recent_mcq, result="pass")
     RapmConfirmationFactory(trainee=ready, director=director, advanced_training_started_on=clock.days_ago(200))
+    ExamPrerequisiteFactory(trainee=ready)
     fails = [ExamSittingFactory(days_from_today=-2000 + 150 * n) for n in range(5)]
     for row in fails[:4]:
         ExamAttemptFactory(trainee=fifth, sitting=row, result="fail")
@@ -113,7 +115,7 @@ def test_pipeline_shows_eligible_expiring_and_late_attempts_for_the_directors_re
     # Aggregates, not a query per trainee: adding trainees must not add exam queries.
     exam_queries = lambda: [q for q in statements if "exam_" in q or "rapm_" in q]  # noqa: E731
     baseline = len(exam_queries())
-    assert baseline == 3
+    assert baseline == 4  # attempts, sittings, RAPM confirmations, prerequisites
     for _ in range(5):
         t = TraineeFactory(profile__region=region)
         ExamAttemptFactory(trainee=t, sitting=recent_mcq, result="fail")

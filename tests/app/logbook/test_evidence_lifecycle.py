@@ -59,7 +59,7 @@ def test_signed_evidence_is_frozen(client, login):
     assert db.session.get(EvidenceEntry, entry.id).title != "Typed after it was signed"
     assert client.post(f"/logbook/{entry.id}/delete").status_code == 403
     page = client.get(f"/logbook/{entry.id}").get_data(as_text=True)
-    assert "Create a new version to change it" in page and "Signed at level 2b" in page
+    assert "Create a new version to change it" in page and "Signed at supervision level 2B" in page
 
 
 def test_new_version_copies_into_a_draft_and_visibly_voids_the_signature(client, login):

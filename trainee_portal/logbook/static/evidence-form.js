@@ -5,10 +5,11 @@
   var procedure = document.querySelector('.app-when-procedure');
   var supervised = document.querySelector('.app-when-supervised');
   var procedureTypes = (procedure && procedure.getAttribute('data-types') || '').split(' ');
+  var supervisedTypes = (supervised && supervised.getAttribute('data-types') || '').split(' ');
   function update() {
     var value = type.value;
     if (procedure) { procedure.hidden = value !== '' && procedureTypes.indexOf(value) === -1; }
-    if (supervised) { supervised.hidden = value === 'reflection' || value === 'certificate'; }
+    if (supervised) { supervised.hidden = value !== '' && supervisedTypes.indexOf(value) === -1; }
   }
   type.addEventListener('change', update);
   update();

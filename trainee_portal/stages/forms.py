@@ -1,0 +1,21 @@
+"""The SIA choice on the advanced stage page."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField
+from wtforms.validators import DataRequired
+
+
+class SiaChoiceForm(FlaskForm):
+    stage_key = RadioField(
+        "Which SIA do you follow?",
+        choices=[],  # the route offers the SIAs of the trainee's curriculum
+        validate_choice=True,
+        validators=[DataRequired("Choose the SIA you follow")],
+    )
+
+    def __init__(self, stages, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage_key.choices = [(stage.key, stage.name) for stage in stages]
+        self.stage_key.validators[0].message = "Choose the SIA you follow"
