@@ -557,7 +557,7 @@ def _rapm_refusals(rules: ExamRules, sits_on: date, rapm: RapmStatus | None) -> 
     reached = advanced_training_reached_on(rules, rapm.advanced_training_started_on, rapm.periods)
     if reached is None or reached > sits_on:
         when = f"are reached only on {_d(reached)}" if reached else "are not reached while an open-ended leave or OOP lasts"
-        counted = " of training time" if rapm.periods else ""
+        counted = " time (less-than-full-time training and leave counted)" if rapm.periods else ""
         return [
             _refused(
                 f"{rules.soe_min_advanced_months} months of advanced/SIA training{counted} {when}, "

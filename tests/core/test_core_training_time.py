@@ -217,3 +217,15 @@ def test_absence_review_year_ending_on_29_february_starts_on_1_march():
     assert absence_days(leave, date(2028, 2, 27)) == 2  # from 28 February 2027
     assert absence_days(leave, date(2028, 2, 29)) == 1  # from 1 March 2027
     assert absence_days(leave, date(2028, 3, 1)) == 0  # from 2 March 2027
+
+
+def test_an_soe_result_before_six_months_of_training_time_is_refused():
+    from competencies.exam import Attempt, recording_problems
+
+    mcq = Attempt("MCQ", date(2025, 3, 1), "pass")
+    soe = Attempt("SOE", date(2025, 9, 1), "pass")
+    full = RapmStatus(date(2025, 5, 1), True, date(2025, 1, 1))
+    assert not any("training" in p for p in recording_problems(RULES, [mcq], soe, date(2025, 10, 1), full))
+    half = RapmStatus(date(2025, 5, 1), True, date(2025, 1, 1), (ltft(50),))
+    problems = recording_problems(RULES, [mcq], soe, date(2025, 10, 1), half)
+    assert any("6 months of advanced/SIA training time (less-than-full-time training and leave counted) are reached only on 29 December 2025" in p for p in problems)
