@@ -228,4 +228,8 @@ def test_an_soe_result_before_six_months_of_training_time_is_refused():
     assert not any("training" in p for p in recording_problems(RULES, [mcq], soe, date(2025, 10, 1), full))
     half = RapmStatus(date(2025, 5, 1), True, date(2025, 1, 1), (ltft(50),))
     problems = recording_problems(RULES, [mcq], soe, date(2025, 10, 1), half)
-    assert any("6 months of advanced/SIA training time (less-than-full-time training and leave counted) are reached only on 29 December 2025" in p for p in problems)
+    assert any(
+        "6 months of advanced/SIA training time (less-than-full-time training and leave counted) are reached only on 29 December 2025"
+        in p
+        for p in problems
+    )
