@@ -1,7 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
-from . import arcp, flags, halo, identifiers, lifecycle, provenance
+from . import arcp, flags, halo, identifiers, lifecycle, provenance, training_time
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -61,6 +61,7 @@ from .progress import (
     is_behind,
     rule_progress,
     rules_for,
+    stage_ends_on,
     stage_progress,
     trajectory_weeks,
 )
@@ -122,7 +123,9 @@ __all__ = [
     "provenance",
     "rule_progress",
     "rules_for",
+    "stage_ends_on",
     "stage_progress",
+    "training_time",
     "trajectory_weeks",
     "supervision_label",
     "supervision_rank",

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .curriculum import ExamRules
+from .training_time import Period, reached_on
 
 PARTS = ("MCQ", "SOE")
 RESULTS = ("pass", "fail")
@@ -115,6 +116,7 @@ class RapmStatus:
     confirmed_on: date
     stage3_pain_complete: bool
     advanced_training_started_on: date
+    periods: tuple[Period, ...] = ()  # the trainee's LTFT, leave and OOP periods: the months are training time
 
 
 FPM_NONE, FPM_APPLIED, FPM_MEMBER = "none", "applied", "member"
@@ -186,9 +188,10 @@ def mcq_valid_on(rules: ExamRules, passed_on: date | None, day: date) -> bool:
     return passed_on is not None and passed_on <= day < mcq_expires_on(rules, passed_on)
 
 
-def advanced_training_reached_on(rules: ExamRules, started_on: date) -> date:
-    """The day the minimum advanced/SIA training time is complete."""
-    return add_months(started_on, rules.soe_min_advanced_months)
+def advanced_training_reached_on(rules: ExamRules, started_on: date, periods: tuple[Period, ...] = ()) -> date | None:
+    """The day the minimum advanced/SIA training time is complete, in training time (LTFT, leave and OOP counted
+    as competencies.training_time says); None while an open-ended leave or OOP stops it."""
+    return reached_on(started_on, add_months(started_on, rules.soe_min_advanced_months), periods)
 
 
 def _d(day: date) -> str:
@@ -340,18 +343,31 @@ def _rapm_checks(rules: ExamRules, sitting: Sitting, rapm: RapmStatus | None) ->
     if rapm is None:
         time_done = Check("soe_min_advanced_months", title, NOT_MET, "No confirmed start of advanced/SIA training yet.", sources)
     else:
-        reached = advanced_training_reached_on(rules, rapm.advanced_training_started_on)
+        reached = advanced_training_reached_on(rules, rapm.advanced_training_started_on, rapm.periods)
         started = _d(rapm.advanced_training_started_on)
-        if reached <= sitting.sits_on:
+        counted = " of training time (less-than-full-time training and leave counted)" if rapm.periods else ""
+        if reached is None:
             time_done = Check(
-                "soe_min_advanced_months", title, MET, f"Started {started}; {months} months reached on {_d(reached)}.", sources
+                "soe_min_advanced_months",
+                title,
+                NOT_MET,
+                f"Started {started}; an open-ended leave or time out of programme stops the training time.",
+                sources,
+            )
+        elif reached <= sitting.sits_on:
+            time_done = Check(
+                "soe_min_advanced_months",
+                title,
+                MET,
+                f"Started {started}; {months} months{counted} reached on {_d(reached)}.",
+                sources,
             )
         else:
             time_done = Check(
                 "soe_min_advanced_months",
                 title,
                 NOT_MET,
-                f"Started {started}; {months} months are reached only on {_d(reached)}, after this sitting.",
+                f"Started {started}; {months} months{counted} are reached only on {_d(reached)}, after this sitting.",
                 sources,
             )
     return [confirmation, time_done]
@@ -538,11 +554,13 @@ def _rapm_refusals(rules: ExamRules, sits_on: date, rapm: RapmStatus | None) -> 
         return [
             _refused(f"the RAPM's confirmation of {_d(rapm.confirmed_on)} came after the SOE of {_d(sits_on)}", rule, sources)
         ]
-    reached = advanced_training_reached_on(rules, rapm.advanced_training_started_on)
-    if reached > sits_on:
+    reached = advanced_training_reached_on(rules, rapm.advanced_training_started_on, rapm.periods)
+    if reached is None or reached > sits_on:
+        when = f"are reached only on {_d(reached)}" if reached else "are not reached while an open-ended leave or OOP lasts"
+        counted = " time (less-than-full-time training and leave counted)" if rapm.periods else ""
         return [
             _refused(
-                f"{rules.soe_min_advanced_months} months of advanced/SIA training are reached only on {_d(reached)}, "
+                f"{rules.soe_min_advanced_months} months of advanced/SIA training{counted} {when}, "
                 f"after the SOE of {_d(sits_on)}",
                 f"at least {rules.soe_min_advanced_months} months of SIA by the exam date",
                 rules.sources_for("soe_min_advanced_months"),

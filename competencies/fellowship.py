@@ -10,10 +10,12 @@ from math import ceil
 
 from .curriculum import Curriculum, ExamRules, FellowshipItem, Stage
 from .exam import ExamHistory, RapmStatus, Sitting, add_months, advanced_training_reached_on, mcq_expires_on, mcq_valid_on
+from .training_time import Period, reached_after_weeks, reached_on, training_days
 
 SITTING_INTERVAL_MONTHS = 6  # sittings twice a year, autumn and spring [EH-BG]
 MAX_REMAINING_DAYS = 365 * 40
 MET, NOT_MET, UNCONFIRMED, NOT_TRACKED = "met", "not_met", "unconfirmed", "not_tracked"
+SOE_TIME_MILESTONE = "{months} months of advanced/SIA training time (for the SOE)"
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,26 @@ def _nominal_weeks(stage: Stage) -> int | None:
     return stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
 
 
+class _Stopped(Exception):
+    """An open-ended leave or time out of programme: training time stops, so no date can be projected."""
+
+
+def _reached(day: date | None) -> date:
+    if day is None:
+        raise _Stopped
+    return day
+
+
 def _current_stage_end(
-    stage: Stage, started_on: date, percent: float, signed_off_on: date | None, today: date, notes: list[str]
+    stage: Stage,
+    started_on: date,
+    percent: float,
+    signed_off_on: date | None,
+    today: date,
+    notes: list[str],
+    periods: tuple[Period, ...] = (),
 ) -> date:
-    elapsed = (today - started_on).days
+    elapsed = training_days(started_on, today, periods) if periods else (today - started_on).days
     if signed_off_on is not None:
         notes.append(f"{stage.name} was signed off on {_d(signed_off_on)}.")
         return signed_off_on
@@ -108,19 +126,20 @@ def _current_stage_end(
     if percent > 0 and elapsed > 0:
         # Capped so a near-zero rate gives a far but representable date.
         remaining = ceil(min(elapsed * (100 - percent) / percent, MAX_REMAINING_DAYS))
-        end = today + timedelta(days=remaining)
+        end = _reached(reached_on(today, today + timedelta(days=remaining), periods))
+        unit = " days of training time" if periods else " days"
         notes.append(
-            f"You have {percent:.0f}% of {stage.name} after {elapsed} days; at that rate the rest "
-            f"takes about {remaining} more days."
+            f"You have {percent:.0f}% of {stage.name} after {round(elapsed)}{unit}; at that rate the rest "
+            f"takes about {remaining} more{unit}."
         )
     else:
         weeks = _nominal_weeks(stage) or 0
-        end = max(today, started_on + timedelta(weeks=weeks))
+        end = max(today, _reached(reached_after_weeks(started_on, weeks, periods)))
         notes.append(
             f"No {stage.name} progress yet to measure a rate, so its length of {weeks} weeks from the curriculum is assumed."
         )
-    if stage.min_weeks is not None and end < started_on + timedelta(weeks=stage.min_weeks):
-        end = started_on + timedelta(weeks=stage.min_weeks)
+    if stage.min_weeks is not None and end < _reached(reached_after_weeks(started_on, stage.min_weeks, periods)):
+        end = _reached(reached_after_weeks(started_on, stage.min_weeks, periods))
         notes.append(f"{stage.name} lasts at least {stage.min_weeks} weeks.")
     return end
 
@@ -151,13 +170,33 @@ def project_fellowship(
     rapm: RapmStatus | None,
     today: date,
     now: datetime,
+    periods: tuple[Period, ...] = (),
 ) -> Projection:
     """When the tracked Fellowship items should all be done if the trainee keeps their pace.
 
     `signed_off` maps stage levels to end-of-stage sign-off dates. Assumes later stages take their
-    curriculum length and each exam part is passed at the first sitting the rules allow."""
+    curriculum length and each exam part is passed at the first sitting the rules allow. Lengths are training
+    time: `periods` (LTFT, leave, OOP; competencies.training_time) stretch them."""
+    try:
+        return _project(
+            curriculum, current_level, stage_started_on, current_percent, signed_off, history, sittings, rapm, today, now, periods
+        )
+    except _Stopped:
+        note = "No date can be projected while an open-ended leave or time out of programme lasts: training time stops."
+        return Projection(None, False, (), (note,))
+
+
+def _project(
+    curriculum, current_level, stage_started_on, current_percent, signed_off, history, sittings, rapm, today, now, periods
+) -> Projection:
     sittings = list(sittings)
     notes: list[str] = []
+    if periods:
+        notes.append(
+            f"Less-than-full-time training, leave and time out of programme are taken into account ({len(periods)} "
+            "period(s) recorded): stage lengths and the advanced/SIA months are training time, so LTFT stretches them "
+            "and leave or time out of programme adds to them."
+        )
     milestones: list[tuple[str, date]] = []
     stages = sorted(curriculum.stages, key=lambda s: s.order)
     curriculum.stage_for_level("advanced")  # raises KeyError: a curriculum without an advanced stage has no projection
@@ -170,13 +209,13 @@ def project_fellowship(
             continue
         if stage.order == current.order:
             ends[stage.level] = _current_stage_end(
-                stage, stage_started_on, current_percent, signed_off.get(stage.level), today, notes
+                stage, stage_started_on, current_percent, signed_off.get(stage.level), today, notes, periods
             )
         else:
             starts[stage.level] = previous_end
             weeks = _nominal_weeks(stage) or 0
-            ends[stage.level] = previous_end + timedelta(weeks=weeks)
-            notes.append(f"{stage.name} follows straight on and takes {weeks} weeks (its curriculum length).")
+            ends[stage.level] = _reached(reached_after_weeks(previous_end, weeks, periods))
+            notes.append(f"{stage.name} follows straight on and takes {weeks} weeks of training time (its curriculum length).")
         previous_end = ends[stage.level]
         milestones.append((f"{stage.name} complete", ends[stage.level]))
         if stage.level == "advanced":
@@ -190,7 +229,7 @@ def project_fellowship(
         closed = closed_route(curriculum.exam, history, today)
         if closed is None:
             exam_done, retake, closed = _project_exams(
-                curriculum, history, sittings, rapm, today, now, starts, ends, milestones, notes
+                curriculum, history, sittings, rapm, today, now, starts, ends, milestones, notes, periods
             )
         if closed is not None:
             notes.append(f"{closed} No Fellowship date can be projected.")
@@ -215,6 +254,7 @@ def _project_exams(
     ends: dict[str, date],
     milestones: list,
     notes: list[str],
+    periods: tuple[Period, ...] = (),
 ) -> tuple[date | None, str | None, str | None]:
     """The projected SOE pass, why the MCQ must be retaken first (if so) and why the route is closed (if so)."""
     rules = curriculum.exam
@@ -242,7 +282,9 @@ def _project_exams(
     else:
         advanced_start = starts.get("advanced", today)
     higher_end = ends.get("higher", today)
-    earliest = max(mcq_on + timedelta(days=1), advanced_training_reached_on(rules, advanced_start), higher_end)
+    time_done = _reached(advanced_training_reached_on(rules, advanced_start, periods))
+    milestones.append((SOE_TIME_MILESTONE.format(months=rules.soe_min_advanced_months), time_done))
+    earliest = max(mcq_on + timedelta(days=1), time_done, higher_end)
     soe_on, known = _first_sitting("SOE", sittings, now, today, earliest)
     expires = mcq_expires_on(rules, mcq_on)
     if soe_on >= expires:

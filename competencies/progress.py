@@ -4,7 +4,7 @@ progress with the time elapsed in a stage."""
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
 from math import floor
 
@@ -12,6 +12,7 @@ from .curriculum import Competency, Curriculum, Domain, EvidenceRule, Stage
 from .evidence import level_at_least
 from .flags import BEHIND_TOLERANCE
 from .provenance import SUGGESTION
+from .training_time import Period, reached_after_weeks
 
 EVIDENCE_STATUSES = ("signed", "submitted", "draft")
 NOT_STARTED, IN_PROGRESS, COMPLETE = "not_started", "in_progress", "complete"
@@ -217,14 +218,24 @@ def trajectory_weeks(stage: Stage) -> int | None:
     return stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
 
 
-def expected_percent(stage: Stage, start: date, today: date, end: date | None = None) -> float:
+def stage_ends_on(stage: Stage, start: date, periods: tuple[Period, ...] = ()) -> date | None:
+    """When a stage started on `start` reaches its trajectory length (trajectory_weeks) in training time, with
+    LTFT, leave and OOP periods counted (competencies.training_time); date.max while an open-ended leave or OOP
+    stops it; None for a stage without a length."""
+    weeks = trajectory_weeks(stage)
+    if weeks is None:
+        return None
+    return reached_after_weeks(start, weeks, periods) or date.max
+
+
+def expected_percent(stage: Stage, start: date, today: date, end: date | None = None, periods: tuple[Period, ...] = ()) -> float:
     """Share of the stage a trainee on a straight line from `start` to `end` should have done
-    by `today`, 0–100. Without `end` the stage's max_weeks (else min_weeks) sets the length."""
+    by `today`, 0–100. Without `end` the stage's max_weeks (else min_weeks) of training time set the length:
+    stage_ends_on with the trainee's `periods` (less than full time stretches the line; leave pauses its end)."""
     if end is None:
-        weeks = trajectory_weeks(stage)
-        if weeks is None:
+        end = stage_ends_on(stage, start, periods)
+        if end is None:
             raise ValueError(f"stage {stage.key!r} has no length; pass an end date")
-        end = start + timedelta(weeks=weeks)
     if today <= start:
         return 0.0
     if today >= end:

@@ -575,3 +575,17 @@ def can_view_halo_evidence(user, entry) -> bool:
         db.session.execute(select(HaloEvidence.request_id).where(HaloEvidence.evidence_id == entry.id).limit(1)).first()
         is not None
     )
+
+
+# --- training time: LTFT, leave and time out of programme ---------------------------------------
+
+
+def can_keep_training_periods(user, trainee_id: int) -> bool:
+    """A trainee's LTFT, leave and OOP periods are kept by the administrator or a director of their region or cohort;
+    the trainee and their supervisors see them (can_view_trainee), read-only."""
+    return is_admin(user) or directs(user, trainee_id)
+
+
+def can_keep_training_period(user, period) -> bool:
+    """This recorded period, by whoever keeps its trainee's periods."""
+    return can_keep_training_periods(user, period.trainee_id)

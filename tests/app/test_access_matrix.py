@@ -114,6 +114,10 @@ MATRIX: dict[str, tuple] = {
     "GET rules.new_rule": (302, 403, 403, 403, 403, 403, 200, 200),
     "GET rules.edit_rule": (302, 403, 403, 403, 403, 403, 200, 200),
     "GET static": (200, 200, 200, 200, 200, 200, 200, 200),
+    "GET training_time.add": (302, 403, 403, 403, 403, 403, 200, 200),
+    "GET training_time.delete": (302, 403, 403, 403, 403, 403, 200, 200),
+    "GET training_time.end": (302, 403, 403, 403, 403, 403, 200, 200),
+    "GET training_time.index": (302, 200, 200, 200, 200, 200, 200, 200),
     "POST admin.activate_curriculum": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.add_role_scope": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.remove_role_scope": (302, 403, 403, 403, 403, 403, 403, "ok"),
@@ -163,6 +167,9 @@ MATRIX: dict[str, tuple] = {
     "POST signoff.request_form": (302, "ok", 403, 403, 403, 403, 403, 403),
     "POST signoff.stage": (302, 403, 403, "ok", 403, 403, 403, 403),
     "POST stage_advanced.choose_sia": (302, "ok", 403, 403, 403, 403, "ok", "ok"),
+    "POST training_time.add": (302, 403, 403, 403, 403, 403, "ok", "ok"),
+    "POST training_time.delete": (302, 403, 403, 403, 403, 403, "ok", "ok"),
+    "POST training_time.end": (302, 403, 403, 403, 403, 403, "ok", "ok"),
 }
 
 # The regional roles (REGIONAL_CALLERS: London Faculty Tutor (Pain), London RAPM, North West Faculty Tutor, London
@@ -176,7 +183,10 @@ REGIONAL: dict[str, tuple] = {
     "GET signoff.assessor": (200, 200, 200, 200),  # whoever holds the one-time link
     "POST signoff.assessor": ("ok", "ok", "ok", "ok"),
     # Pages showing the caller's own record or one they pick: the regional roles have neither.
-    **{f"GET {e}": (403,) * 4 for e in ("dashboard.index", "exams.readiness", "logbook.export", "logbook.index")},
+    **{
+        f"GET {e}": (403,) * 4
+        for e in ("dashboard.index", "exams.readiness", "logbook.export", "logbook.index", "training_time.index")
+    },
     "GET logbook.portfolio_pdf": (403,) * 4,
     **{f"{m} exams.{e}": (404,) * 4 for m in ("GET", "POST") for e in ("add_mock_score", "record_attempt")},
     **{f"GET stage_{level}.index": (403, 403, 403, 403) for level in ("basic", "intermediate", "higher", "advanced")},

@@ -43,6 +43,9 @@ EXPECTED = {
     "GET signoff.detail": FOUND_FIRST,
     "GET signoff.request_form": FOUND_FIRST,
     "GET signoff.stage": NOBODY,
+    "GET training_time.add": ADMIN_ONLY,
+    "GET training_time.delete": FOUND_FIRST,
+    "GET training_time.end": FOUND_FIRST,
     "POST admin.activate_curriculum": ADMIN_ONLY,
     "POST admin.add_role_scope": ADMIN_ONLY,
     "POST admin.remove_role_scope": ADMIN_ONLY,
@@ -75,9 +78,17 @@ EXPECTED = {
     "POST signoff.request_form": FOUND_FIRST,
     "POST stage_advanced.choose_sia": FOUND_FIRST,  # the rule needs the profile (whether an SIA is chosen)
     "POST signoff.stage": NOBODY,
+    "POST training_time.add": ADMIN_ONLY,
+    "POST training_time.delete": FOUND_FIRST,
+    "POST training_time.end": FOUND_FIRST,
 }
 # Pages that show the trainee named by ?trainee=ID: a missing trainee is one nobody but an administrator may see.
-MISSING_TRAINEE_ARG = {"dashboard.index": ADMIN_ONLY, "logbook.index": ADMIN_ONLY, "exams.readiness": ADMIN_ONLY}
+MISSING_TRAINEE_ARG = {
+    "dashboard.index": ADMIN_ONLY,
+    "logbook.index": ADMIN_ONLY,
+    "exams.readiness": ADMIN_ONLY,
+    "training_time.index": ADMIN_ONLY,
+}
 
 
 def _id_routes() -> dict[str, str]:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from competencies import STAGE_LEVELS, expected_percent, flags, trajectory_weeks
+from competencies import STAGE_LEVELS, expected_percent, flags, stage_ends_on, trajectory_weeks
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.models import Cohort, ExamAttempt, ExamSitting, Region, SignOffRequest, TraineeProfile, TraineeProgress, User
@@ -95,6 +95,7 @@ class CohortRow:
     mcq_passed: bool
     soe_passed: bool
     stage_complete: bool = False  # the current stage is closed (a signed HALO in 2021, the supervisor's sign-off in 2010)
+    stage_ends_on: date | None = None  # the stage's end in training time, when the trainee has training periods
     flags: list[str] = field(default_factory=list)
     sia_stage_key: str | None = None  # the SIA the trainee follows at the advanced slot, when chosen
 
@@ -114,10 +115,16 @@ def exam_status(attempts: int, mcq_passed: bool, soe_passed: bool) -> str:
 # --- the filtered set ---------------------------------------------------------------------------
 
 
+def _days_between(start, end) -> ColumnElement:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return end - start
+    return func.julianday(end) - func.julianday(start)
+
+
 def _days_in_stage(today: date) -> ColumnElement:
     if db.session.get_bind().dialect.name == "postgresql":
         return literal(today) - TraineeProfile.stage_started_on
-    return func.julianday(today.isoformat()) - func.julianday(TraineeProfile.stage_started_on)
+    return _days_between(TraineeProfile.stage_started_on, today.isoformat())
 
 
 def stage_weeks() -> dict[tuple[str, str, str], int]:
@@ -144,14 +151,22 @@ def _follows(version: str, level: str, key: str) -> ColumnElement:
 
 
 def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
-    """competencies.flags.behind built as SQL for each curriculum version and stage, so filtering spans every page."""
+    """competencies.flags.behind built as SQL for each curriculum version and stage, so filtering spans every page.
+    The stage runs to its end in training time (the profile's stage_ends_on, kept by training_time) when the trainee
+    has training periods, else for its curriculum length."""
     days = _days_in_stage(today)
+    adjusted = TraineeProfile.stage_ends_on.is_not(None)
     cases = [
         and_(
             TraineeProfile.curriculum_version == version,
             TraineeProfile.current_stage == level,
             _follows(version, level, key),
-            flags.behind(percent, days, weeks * 7, both=and_),
+            flags.behind(
+                percent,
+                days,
+                case((adjusted, _days_between(TraineeProfile.stage_started_on, TraineeProfile.stage_ends_on)), else_=weeks * 7),
+                both=and_,
+            ),
         )
         for (version, level, key), weeks in stage_weeks().items()
     ]
@@ -249,6 +264,7 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         stage_level=TraineeProfile.current_stage,
         sia_stage_key=TraineeProfile.sia_stage_key,
         stage_started_on=TraineeProfile.stage_started_on,
+        stage_ends_on=TraineeProfile.stage_ends_on,
         percent=percent,
         last_activity_at=TraineeProfile.last_activity_at,
         pending=func.coalesce(pending.c.pending, 0),
@@ -316,10 +332,11 @@ def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]
     found = []
     try:
         stage = curricula.curriculum(row.curriculum_version).stage_for_level(row.stage_level, row.sia_stage_key)
-        expected = expected_percent(stage, row.stage_started_on, today)
+        end = getattr(row, "stage_ends_on", None) or stage_ends_on(stage, row.stage_started_on)  # in training time
+        expected = expected_percent(stage, row.stage_started_on, today, end)
     except (KeyError, ValueError):  # unknown version or a stage without a length: no trajectory to compare
         stage = None
-    if expected is not None and flags.behind(row.percent, (today - row.stage_started_on).days, trajectory_weeks(stage) * 7):
+    if expected is not None and flags.behind(row.percent, (today - row.stage_started_on).days, (end - row.stage_started_on).days):
         found.append("behind")
     if flags.is_idle(row.last_activity_at, row.stage_started_on, now):
         found.append("idle")

@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from competencies import EvidenceCount, Stage, StageProgress, expected_percent, stage_progress
+from competencies import EvidenceCount, Stage, StageProgress, expected_percent, stage_ends_on, stage_progress, trajectory_weeks
+from competencies.training_time import Period
 from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
 from trainee_portal.summaries.progress import STATUS_CATEGORY
 
@@ -83,14 +84,17 @@ class TrajectoryPoint:
     expected: float | None
 
 
-def stage_end(stage: Stage, start: date) -> date | None:
-    weeks = stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
-    return start + timedelta(weeks=weeks) if weeks else None
+def stage_end(stage: Stage, start: date, periods: tuple[Period, ...] = ()) -> date | None:
+    """The stage's expected end in training time (date.max while an open-ended leave or OOP lasts)."""
+    return stage_ends_on(stage, start, periods) if trajectory_weeks(stage) else None
 
 
-def trajectory(curriculum, stage: Stage, start: date, today: date, timeline, rules=()) -> list[TrajectoryPoint]:
-    """Weekly (or four-weekly for long stages) points from the stage start to today, from a per-day Timeline."""
-    end = stage_end(stage, start)
+def trajectory(
+    curriculum, stage: Stage, start: date, today: date, timeline, periods: tuple[Period, ...] = (), rules=()
+) -> list[TrajectoryPoint]:
+    """Weekly (or four-weekly for long stages) points from the stage start to today, from a per-day Timeline and the
+    region's rules; the expected line runs to the stage's end in training time."""
+    end = stage_end(stage, start, periods)
     last = max(today, start)
     step = 7 if (last - start).days <= 52 * 7 else 28
     days = [start + timedelta(days=n) for n in range(0, (last - start).days + 1, step)]

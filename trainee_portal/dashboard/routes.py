@@ -14,6 +14,7 @@ from trainee_portal.logbook import queries
 from trainee_portal.logbook.forms import uk_today
 from trainee_portal.platform.views import trainee_choices, trainee_or_picker
 from trainee_portal.summaries import progress
+from trainee_portal.training_time import queries as training_time
 
 
 @bp.route("", strict_slashes=False)
@@ -29,8 +30,9 @@ def index():
     stage = curriculum.stage_for_level(profile.current_stage, profile.sia_stage_key)
     current = next(r for r in results if r.stage.key == stage.key)
     today = uk_today()
+    periods = training_time.core_periods(profile.user_id)
     timeline = queries.timeline(profile.user_id, stage.level)
-    points = charts.trajectory(curriculum, stage, profile.stage_started_on, today, timeline, rules)
+    points = charts.trajectory(curriculum, stage, profile.stage_started_on, today, timeline, periods, rules)
     latest = points[-1]
     behind = latest.expected is not None and is_behind(current.percent, latest.expected)
     return render_template(
@@ -43,7 +45,8 @@ def index():
         points=points,
         latest=latest,
         behind=behind,
-        stage_end=charts.stage_end(stage, profile.stage_started_on),
+        stage_end=charts.stage_end(stage, profile.stage_started_on, periods),
+        periods=periods,
         stage_chart=charts.stage_completion(results),
         domain_chart=charts.domains(current),
         trajectory_chart=charts.trajectory_figure(points),

@@ -21,6 +21,7 @@ from trainee_portal.demo import exams as exams_demo
 from trainee_portal.demo import halo as halo_demo
 from trainee_portal.demo import rules as rules_demo
 from trainee_portal.demo import signoff as signoff_demo
+from trainee_portal.demo import training_time as training_time_demo
 from trainee_portal.demo.accounts import DEMO_PASSWORD, email, make_user
 from trainee_portal.extensions import db
 from trainee_portal.models import (
@@ -139,6 +140,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     evidence_demo.load(today)  # a certificate with its file
     rules_demo.load()  # Scotland's local rule set and a programme suggestion
     halo_demo.load(password_hash)  # a Faculty Tutor (Pain), an RAPM and a Stage 1 HALO request waiting
+    training_time_demo.load(today)  # a trainee working less than full time
     progress.recompute_all()
     db.session.commit()
     return True

@@ -18,12 +18,14 @@ from competencies.exam import (
     RapmStatus,
     Sitting,
     SittingEligibility,
+    advanced_training_reached_on,
     mcq_expires_on,
     mcq_valid_on,
     membership_deadline,
     upcoming_eligibility,
 )
-from competencies.fellowship import ItemStatus, Projection, fellowship_checklist, project_fellowship
+from competencies.fellowship import SOE_TIME_MILESTONE, ItemStatus, Projection, fellowship_checklist, project_fellowship
+from competencies.training_time import Period
 from trainee_portal import curricula, policy
 from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db
@@ -43,6 +45,7 @@ from trainee_portal.models import (
     User,
 )
 from trainee_portal.platform.clock import utcnow_aware
+from trainee_portal.training_time.queries import core_periods, periods_by_trainee
 
 EXPIRY_WARNING_MONTHS = flags.MCQ_EXPIRY_WARNING_MONTHS.value
 
@@ -84,10 +87,11 @@ def latest_rapm(trainee_id: int) -> RapmConfirmation | None:
     )
 
 
-def rapm_status(row: RapmConfirmation | None) -> RapmStatus | None:
+def rapm_status(row: RapmConfirmation | None, periods: tuple[Period, ...] = ()) -> RapmStatus | None:
+    """The confirmation as the core reads it, with the trainee's training periods (its months are training time)."""
     if row is None:
         return None
-    return RapmStatus(row.confirmed_on, row.stage3_pain_complete, row.advanced_training_started_on)
+    return RapmStatus(row.confirmed_on, row.stage3_pain_complete, row.advanced_training_started_on, tuple(periods))
 
 
 def latest_prerequisites(trainee_id: int) -> ExamPrerequisite | None:
@@ -197,6 +201,7 @@ class FellowshipSummary:
     items: tuple[ItemStatus, ...]
     projection: Projection
     trainee_id: int
+    periods: tuple[Period, ...] = ()  # LTFT, leave and OOP periods the projection counted
 
 
 def fellowship_summary(
@@ -207,9 +212,10 @@ def fellowship_summary(
 ) -> FellowshipSummary:
     """The Fellowship checklist and projected date for one trainee; dashboards call this directly."""
     curriculum = curricula.curriculum(profile.curriculum_version)
+    periods = core_periods(profile.user_id)
     if attempts is None:
         attempts = core_attempts(attempts_of(profile.user_id))
-        rapm = rapm_status(latest_rapm(profile.user_id))
+        rapm = rapm_status(latest_rapm(profile.user_id), periods)
     if sittings is None:
         sittings = [core_sitting(s) for s in all_sittings()]
     history = ExamHistory.from_attempts(attempts)
@@ -227,8 +233,9 @@ def fellowship_summary(
         rapm=rapm,
         today=today,
         now=utc_now(),
+        periods=periods,
     )
-    return FellowshipSummary(curriculum, items, projection, profile.user_id)
+    return FellowshipSummary(curriculum, items, projection, profile.user_id, periods)
 
 
 @dataclass(frozen=True)
@@ -260,6 +267,16 @@ class Readiness:
         passed = self.history.mcq.passed_on
         return mcq_expires_on(self.curriculum.exam, passed) if passed else None
 
+    @property
+    def soe_time_on(self) -> tuple[date | None, bool]:
+        """(the day the SOE's months of advanced/SIA training time are complete, whether it is projected): from the
+        RAPM-confirmed start, else the projection's; None when neither gives one."""
+        rules = self.curriculum.exam
+        if self.rapm is not None:
+            return advanced_training_reached_on(rules, self.rapm.advanced_training_started_on, self.fellowship.periods), False
+        label = SOE_TIME_MILESTONE.format(months=rules.soe_min_advanced_months)
+        return next((d for name, d in self.fellowship.projection.milestones if name == label), None), True
+
 
 def readiness(profile: TraineeProfile) -> Readiness:
     curriculum = curricula.curriculum(profile.curriculum_version)
@@ -270,12 +287,11 @@ def readiness(profile: TraineeProfile) -> Readiness:
         seen[row.sitting.part] += 1
         numbers[row.id] = seen[row.sitting.part]
     rapm_row = latest_rapm(profile.user_id)
+    rapm = rapm_status(rapm_row, core_periods(profile.user_id))
     sittings = [core_sitting(s) for s in all_sittings()]
     history = ExamHistory.from_attempts(attempts)
     prerequisites = latest_prerequisites(profile.user_id)
-    upcoming = upcoming_eligibility(
-        curriculum.exam, history, sittings, rapm_status(rapm_row), utc_now(), prerequisites_status(prerequisites)
-    )
+    upcoming = upcoming_eligibility(curriculum.exam, history, sittings, rapm, utc_now(), prerequisites_status(prerequisites))
     return Readiness(
         profile=profile,
         curriculum=curriculum,
@@ -287,7 +303,7 @@ def readiness(profile: TraineeProfile) -> Readiness:
         upcoming=upcoming,
         coverage=syllabus_coverage(profile.user_id, curriculum),
         mocks=mock_scores(profile.user_id),
-        fellowship=fellowship_summary(profile, attempts, rapm_status(rapm_row), sittings),
+        fellowship=fellowship_summary(profile, attempts, rapm, sittings),
     )
 
 
@@ -339,6 +355,7 @@ def pipeline(user) -> list[PipelineRow]:
         select(func.max(RapmConfirmation.id)).where(RapmConfirmation.trainee_id.in_(ids)).group_by(RapmConfirmation.trainee_id)
     )
     confirmations = {r.trainee_id: r for r in db.session.scalars(select(RapmConfirmation).where(RapmConfirmation.id.in_(latest)))}
+    periods = periods_by_trainee(confirmations)  # only a confirmed start has training time to count
     latest = (
         select(func.max(ExamPrerequisite.id)).where(ExamPrerequisite.trainee_id.in_(ids)).group_by(ExamPrerequisite.trainee_id)
     )
@@ -352,7 +369,9 @@ def pipeline(user) -> list[PipelineRow]:
         history = _part_history(by_trainee.get(person.id, []), person.id)
         rapm = confirmations.get(person.id)
         prerequisites = prerequisites_status(statements.get(person.id))
-        upcoming = upcoming_eligibility(rules, history, sittings, rapm_status(rapm), now, prerequisites)
+        upcoming = upcoming_eligibility(
+            rules, history, sittings, rapm_status(rapm, periods.get(person.id, ())), now, prerequisites
+        )
         passed = history.mcq.passed_on
         expires = mcq_expires_on(rules, passed) if passed else None
         warnings = []

@@ -25,7 +25,7 @@ def attempt_problems(
     rows = [r for r in queries.attempts_of(profile.user_id) if r.id != ignore_attempt_id]
     new = Attempt(sitting.part, sitting.sits_on, result, bool(_clean(note)))
     rules = curricula.curriculum(profile.curriculum_version).exam
-    rapm = queries.rapm_status(queries.latest_rapm(profile.user_id))
+    rapm = queries.rapm_status(queries.latest_rapm(profile.user_id), queries.core_periods(profile.user_id))
     return recording_problems(rules, queries.core_attempts(rows), new, uk_today(), rapm)
 
 

@@ -139,6 +139,9 @@ class TraineeProfile(db.Model):
     sia_stage_key: Mapped[str | None] = mapped_column(String(30))
     programme_start: Mapped[date]
     stage_started_on: Mapped[date]
+    # Read model kept by training_time.services: the current stage's trajectory end in training time (None: no
+    # training periods, the curriculum length applies), so the cohort's SQL "behind" flag counts LTFT and leave.
+    stage_ends_on: Mapped[date | None]
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
     last_activity_at: Mapped[datetime | None]  # maintained on every evidence write

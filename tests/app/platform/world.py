@@ -38,6 +38,7 @@ from trainee_portal.models import (
     OutboxMessage,
     RoleScope,
     SignOff,
+    TrainingPeriod,
 )
 
 ASSESSOR_TOKEN = "assessor-token-for-the-security-tests-0123456789"
@@ -105,9 +106,16 @@ def build_world() -> World:
             panel_date=clock.today() - timedelta(days=30),
             recorded_by_id=director.id,
         )
-        db.session.add_all([message, mock, arcp])
+        period = TrainingPeriod(
+            trainee_id=who.id,
+            kind="ltft",
+            wte_percent=60,
+            starts_on=clock.today() - timedelta(days=60),
+            recorded_by_id=director.id,
+        )
+        db.session.add_all([message, mock, arcp, period])
         db.session.commit()
-        ids.update(trainee_id=who.id, user_id=who.id, message_id=message.id)
+        ids.update(trainee_id=who.id, user_id=who.id, message_id=message.id, period_id=period.id)
         ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id)
         ids.update(request_id=request.id, signoff_id=unconfirmed.id)  # the request waiting, the signature to confirm
         ids.update(halo_request_id=_halo_request(who, signed).id)
