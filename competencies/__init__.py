@@ -1,7 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
-from . import flags, identifiers, lifecycle
+from . import flags, identifiers, lifecycle, transition
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -106,5 +106,6 @@ __all__ = [
     "rule_progress",
     "stage_progress",
     "trajectory_weeks",
+    "transition",
     "supervision_rank",
 ]
