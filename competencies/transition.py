@@ -128,7 +128,9 @@ class StagePair:
     rows: tuple[CarriedCompetency, ...]
 
 
-def side_by_side(mapping: VersionMapping, old: Curriculum, new: Curriculum, counts: Iterable[EvidenceCount]) -> tuple[StagePair, ...]:
+def side_by_side(
+    mapping: VersionMapping, old: Curriculum, new: Curriculum, counts: Iterable[EvidenceCount]
+) -> tuple[StagePair, ...]:
     """Each old stage beside the new stage it maps to, every old competency with its evidence and new codes."""
     totals: dict[tuple[str, str], int] = defaultdict(int)
     for item in counts:
@@ -155,6 +157,11 @@ def carried_percents(mapping: VersionMapping, old: Curriculum, counts: Iterable[
     never flags anyone behind by itself."""
     results = curriculum_progress(old, counts)
     return {new_key: results[old_key].percent for old_key, new_key in mapping.stages}
+
+
+def trajectory_percent(percent: float, carried: float | None) -> float:
+    """The percent the behind flag compares with the trajectory: the stage's own, or the carried one if greater."""
+    return percent if carried is None else max(percent, carried)
 
 
 def stage_pair_for(pairs: Iterable[StagePair], new_stage_key: str) -> StagePair | None:

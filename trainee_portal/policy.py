@@ -435,3 +435,8 @@ def can_view_own_arcp(user) -> bool:
 def can_change_account(user, target) -> bool:
     """Admins manage other accounts; never their own roles or active state, so nobody locks the last admin out."""
     return is_admin(user) and target is not None and target.id != user.id
+
+
+def can_move_curriculum(user, trainee_id: int) -> bool:
+    """Moving a trainee to another curriculum version belongs to administrators and the trainee's directors."""
+    return is_admin(user) or directs(user, trainee_id)

@@ -101,6 +101,7 @@ MATRIX: dict[str, tuple] = {
     "GET stage_intermediate.competency": (302, 200, 200, 404, 404, 404, 404, 404),
     "GET stage_intermediate.index": (302, 200, 200, 200, 200, 200, 200, 200),
     "GET static": (200, 200, 200, 200, 200, 200, 200, 200),
+    "GET transitions.move": (302, 403, 403, 403, 403, 403, 200, 200),
     "POST admin.activate_curriculum": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.assignments": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.curricula_index": (302, 403, 403, 403, 403, 403, 403, "ok"),
@@ -139,6 +140,7 @@ MATRIX: dict[str, tuple] = {
     "POST signoff.decide": (302, 403, 403, "ok", 403, 403, 403, 403),
     "POST signoff.request_form": (302, "ok", 403, 403, 403, 403, 403, 403),
     "POST signoff.stage": (302, 403, 403, "ok", 403, 403, 403, 403),
+    "POST transitions.move": (302, 403, 403, 403, 403, 403, "ok", "ok"),
 }
 
 URL_ARGUMENTS = {

@@ -21,3 +21,4 @@ from trainee_portal.models.outbox import OutboxMessage  # noqa: F401
 from trainee_portal.models.progress import EvidenceTally, TraineeProgress  # noqa: F401
 from trainee_portal.models.reviews import ArcpOutcome  # noqa: F401
 from trainee_portal.models.signoff import SignOff, SignOffRequest, StageSignOff, SupervisorResponseDay  # noqa: F401
+from trainee_portal.models.transitions import CurriculumTransition  # noqa: F401

@@ -35,4 +35,7 @@ class TraineeProgress(db.Model):
     competencies_complete: Mapped[int] = mapped_column(default=0)
     competencies_in_progress: Mapped[int] = mapped_column(default=0)
     ready_for_signoff: Mapped[bool] = mapped_column(default=False)
+    # After a move between curricula: the percent of the old stage mapped to this one, from the evidence recorded
+    # against it. The behind flag reads the greater of the two, so a move never flags a trainee behind by itself.
+    carried_percent: Mapped[float | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

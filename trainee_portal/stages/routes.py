@@ -10,6 +10,7 @@ from trainee_portal import curricula, policy
 from trainee_portal.logbook import queries as evidence_queries
 from trainee_portal.platform.views import trainee_choices, trainee_or_picker, viewed_trainee
 from trainee_portal.summaries import progress
+from trainee_portal.transitions import queries as transition_queries
 
 
 def _stage_page(profile, level: str) -> dict:
@@ -29,7 +30,8 @@ def register_routes(bp: Blueprint, level: str) -> None:
         counts = progress.trainee_counts(profile.user_id, [c.code for c in stage.competencies])
         result = stage_progress(page["curriculum"], stage.key, counts)
         choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
-        return render_template("stages/stage.html", **page, result=result, choices=choices, page_title=stage.name)
+        moved = transition_queries.side_by_side(profile, stage.key)  # the old stage beside this one, after a move
+        return render_template("stages/stage.html", **page, result=result, choices=choices, moved=moved, page_title=stage.name)
 
     @bp.route("/competency/<code>")
     def competency(code: str):
@@ -50,4 +52,5 @@ def register_routes(bp: Blueprint, level: str) -> None:
             back=back,
             page_title=f"{code} {item.competency.title}",
             evidence_entries=evidence_queries.for_competency(profile.user_id, code),
+            credited=transition_queries.credited_entries(profile, code),
         )
