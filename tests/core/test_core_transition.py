@@ -151,3 +151,11 @@ def test_side_by_side_lists_each_old_competency_with_its_evidence_and_new_codes(
     assert rows["PM_AS_01"].carried
     assert not rows["PM_AK_01"].carried and rows["PM_AK_01"].counts_toward == ()  # evidence, but nothing to count toward
     assert stage_pair_for(pairs, "nowhere") is None
+
+
+def test_the_behind_flag_reads_the_greater_of_the_new_and_the_carried_percent():
+    from competencies.transition import trajectory_percent
+
+    assert trajectory_percent(64.6, None) == 64.6
+    assert trajectory_percent(64.6, 100.0) == 100.0
+    assert trajectory_percent(80.0, 20.0) == 80.0  # credit beyond the old stage is never taken away
