@@ -19,6 +19,7 @@ from trainee_portal.demo import cohort as cohort_demo
 from trainee_portal.demo import evidence as evidence_demo
 from trainee_portal.demo import exams as exams_demo
 from trainee_portal.demo import signoff as signoff_demo
+from trainee_portal.demo import transitions as transition_demo
 from trainee_portal.demo.accounts import DEMO_PASSWORD, email, make_user
 from trainee_portal.extensions import db
 from trainee_portal.models import (
@@ -62,6 +63,7 @@ TRAINEES = [
     ("Dr Samuel Adeyemi", "samuel.adeyemi", "2021", "higher", "London", "London 2023 intake", 2, 0.1, 20),
     ("Dr Fiona Campbell", "fiona.campbell", "2010", "higher", "North West", "North West 2023 intake", 1, 0.5, 2),
     ("Dr Rory Doyle", "rory.doyle", "2021", "intermediate", "North West", "North West 2024 intake", 4, 0.4, 8),
+    ("Dr Hannah Moss", "trainee.moved", "2010", "advanced", "London", "London 2022 intake", 8, 0.9, 2),  # moved to 2021
 ]
 
 
@@ -124,6 +126,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     cohort_demo.load(today)  # ARCP outcomes, exam histories
     exams_demo.load(today)  # sittings, attempts, RAPM, mocks
     evidence_demo.load(today)  # a certificate with its file
+    transition_demo.load(today)  # a 2010 trainee already moved to 2021
     progress.recompute_all()
     db.session.commit()
     return True
