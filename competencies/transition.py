@@ -23,7 +23,11 @@ DAYS_AHEAD = Threshold("transition_days_ahead", 92, "days ahead of today a curri
 
 
 class TransitionError(ValueError):
-    """A move that cannot be made; the message says why in words a form can show."""
+    """A move that cannot be made; the message says why in words a form can show, `about` what: "version" or "date"."""
+
+    def __init__(self, message: str, about: str = "version"):
+        super().__init__(message)
+        self.about = about
 
 
 def mapping_for(mappings: Mapping[tuple[str, str], VersionMapping], from_version: str, to_version: str) -> VersionMapping:
@@ -44,15 +48,16 @@ def check_date(effective_on: date, programme_start: date, today: date, previous:
     DAYS_AHEAD days after today."""
     if effective_on < programme_start:
         raise TransitionError(
-            f"The move cannot take effect before the trainee's programme started ({programme_start.isoformat()})."
+            f"The move cannot take effect before the trainee's programme started ({programme_start.isoformat()}).", "date"
         )
     if previous is not None and effective_on < previous:
-        raise TransitionError(f"The move cannot take effect before the trainee's last move ({previous.isoformat()}).")
+        raise TransitionError(f"The move cannot take effect before the trainee's last move ({previous.isoformat()}).", "date")
     latest = today + timedelta(days=DAYS_AHEAD.value)
     if effective_on > latest:
         raise TransitionError(
             f"The move can take effect at most {DAYS_AHEAD.value} days ahead (by {latest.isoformat()}). "
-            "Record it nearer the time."
+            "Record it nearer the time.",
+            "date",
         )
 
 

@@ -37,6 +37,7 @@ EXPECTED = {
     "GET signoff.detail": FOUND_FIRST,
     "GET signoff.request_form": FOUND_FIRST,
     "GET signoff.stage": NOBODY,
+    "GET transitions.move": ADMIN_ONLY,
     "POST admin.activate_curriculum": ADMIN_ONLY,
     "POST admin.delete_user": ADMIN_ONLY,
     "POST admin.end_assignment": ADMIN_ONLY,
@@ -59,6 +60,7 @@ EXPECTED = {
     "POST signoff.decide": FOUND_FIRST,
     "POST signoff.request_form": FOUND_FIRST,
     "POST signoff.stage": NOBODY,
+    "POST transitions.move": ADMIN_ONLY,
 }
 # Pages that show the trainee named by ?trainee=ID: a missing trainee is one nobody but an administrator may see.
 MISSING_TRAINEE_ARG = {"dashboard.index": ADMIN_ONLY, "logbook.index": ADMIN_ONLY, "exams.readiness": ADMIN_ONLY}

@@ -108,8 +108,9 @@ def test_a_move_takes_effect_between_the_programme_start_and_the_bound_ahead(eff
 
 
 def test_a_move_cannot_take_effect_before_the_last_move():
-    with pytest.raises(TransitionError, match="last move"):
+    with pytest.raises(TransitionError, match="last move") as refused:
         check_date(date(2026, 1, 1), date(2024, 8, 7), date(2026, 6, 1), previous=date(2026, 2, 1))
+    assert refused.value.about == "date"
     check_date(date(2026, 2, 1), date(2024, 8, 7), date(2026, 6, 1), previous=date(2026, 2, 1))
 
 

@@ -30,8 +30,7 @@ def move(trainee_id: int):
         except services.MoveError as error:
             db.session.rollback()
             profile = db.session.get(TraineeProfile, trainee_id)
-            field = form.effective_on if "take effect" in str(error) else form.to_version
-            field.errors = [str(error)]
+            (form.effective_on if error.about == "date" else form.to_version).errors = [str(error)]
         else:
             db.session.commit()
             stage = curricula.curriculum(profile.curriculum_version).stage_for_level(profile.current_stage)
