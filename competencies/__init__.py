@@ -1,7 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
-from . import arcp, flags, halo, identifiers, lifecycle, provenance, training_time
+from . import arcp, flags, halo, identifiers, lifecycle, provenance, training_time, transition
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -128,5 +128,6 @@ __all__ = [
     "training_time",
     "trajectory_weeks",
     "supervision_label",
+    "transition",
     "supervision_rank",
 ]

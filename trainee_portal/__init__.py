@@ -30,6 +30,7 @@ from trainee_portal import (
     settings,
     signoff,
     training_time,
+    transitions,
 )
 from trainee_portal.extensions import APP_FACTORY, csrf, db, limiter, login_manager, migrate
 from trainee_portal.platform import assets, benchmarking, errors, hardening, inputs, navigation, security
@@ -103,7 +104,22 @@ def _register_platform(app: Flask) -> None:
 
 
 # One blueprint per feature, found by its URL's first segment; the stage blueprint is registered once per stage.
-FEATURES = (auth, home, signoff, notifications, cohort, arcp, exams, admin, logbook, dashboard, rules, halo, training_time)
+FEATURES = (
+    auth,
+    home,
+    signoff,
+    notifications,
+    cohort,
+    arcp,
+    exams,
+    admin,
+    logbook,
+    dashboard,
+    rules,
+    halo,
+    training_time,
+    transitions,
+)
 
 
 def _register_features(app: Flask) -> None:

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from competencies import transition
 from trainee_portal import audit
 from trainee_portal.audit import text_sha256
 from trainee_portal.extensions import db
@@ -481,9 +482,10 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
 def _check_tallies(entries, codes, trainee_ids, found: _Findings, checked: Counter) -> None:
     """The progress counts dashboards and panels read must be what the evidence rows add up to (progress.contribution)."""
     expected: Counter = Counter()
+    credit = progress.credit_maps(trainee_ids)  # a moved trainee's entries also count towards the mapped codes
     for entry in entries:
         if entry.superseded_at is None and entry.status in progress.STATUS_CATEGORY:
-            for code in codes.get(entry.id, []):
+            for code in transition.entry_codes(codes.get(entry.id, []), credit.get(entry.trainee_id, {})):
                 expected[
                     (
                         entry.trainee_id,

@@ -589,3 +589,8 @@ def can_keep_training_periods(user, trainee_id: int) -> bool:
 def can_keep_training_period(user, period) -> bool:
     """This recorded period, by whoever keeps its trainee's periods."""
     return can_keep_training_periods(user, period.trainee_id)
+
+
+def can_move_curriculum(user, trainee_id: int) -> bool:
+    """Moving a trainee to another curriculum version belongs to administrators and the trainee's directors."""
+    return is_admin(user) or directs(user, trainee_id)

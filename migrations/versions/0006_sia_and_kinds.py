@@ -1,7 +1,7 @@
 """the SIA each trainee follows at the advanced slot (2021: Pain Medicine or Acute Inpatient Pain)
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 02:45:00
 
 New evidence kinds (A-QIPAT, personal activity, MTR, ESSR) and the supervision level "na" fit the existing
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

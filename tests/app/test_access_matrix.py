@@ -118,6 +118,7 @@ MATRIX: dict[str, tuple] = {
     "GET training_time.delete": (302, 403, 403, 403, 403, 403, 200, 200),
     "GET training_time.end": (302, 403, 403, 403, 403, 403, 200, 200),
     "GET training_time.index": (302, 200, 200, 200, 200, 200, 200, 200),
+    "GET transitions.move": (302, 403, 403, 403, 403, 403, 200, 200),
     "POST admin.activate_curriculum": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.add_role_scope": (302, 403, 403, 403, 403, 403, 403, "ok"),
     "POST admin.remove_role_scope": (302, 403, 403, 403, 403, 403, 403, "ok"),
@@ -170,6 +171,7 @@ MATRIX: dict[str, tuple] = {
     "POST training_time.add": (302, 403, 403, 403, 403, 403, "ok", "ok"),
     "POST training_time.delete": (302, 403, 403, 403, 403, 403, "ok", "ok"),
     "POST training_time.end": (302, 403, 403, 403, 403, 403, "ok", "ok"),
+    "POST transitions.move": (302, 403, 403, 403, 403, 403, "ok", "ok"),
 }
 
 # The regional roles (REGIONAL_CALLERS: London Faculty Tutor (Pain), London RAPM, North West Faculty Tutor, London

@@ -46,6 +46,7 @@ EXPECTED = {
     "GET training_time.add": ADMIN_ONLY,
     "GET training_time.delete": FOUND_FIRST,
     "GET training_time.end": FOUND_FIRST,
+    "GET transitions.move": ADMIN_ONLY,
     "POST admin.activate_curriculum": ADMIN_ONLY,
     "POST admin.add_role_scope": ADMIN_ONLY,
     "POST admin.remove_role_scope": ADMIN_ONLY,
@@ -81,6 +82,7 @@ EXPECTED = {
     "POST training_time.add": ADMIN_ONLY,
     "POST training_time.delete": FOUND_FIRST,
     "POST training_time.end": FOUND_FIRST,
+    "POST transitions.move": ADMIN_ONLY,
 }
 # Pages that show the trainee named by ?trainee=ID: a missing trainee is one nobody but an administrator may see.
 MISSING_TRAINEE_ARG = {

@@ -85,6 +85,7 @@ class CohortRow:
     stage_name: str
     stage_started_on: date
     percent: float
+    trajectory_percent: float  # what the behind flag reads: percent, or after a move the old stage's if greater
     expected: float | None
     last_activity_at: datetime | None
     pending: int
@@ -211,11 +212,11 @@ def _exam_summary():
     )
 
 
-def _flag_conditions(percent, pending, exams, today: date, now: datetime) -> dict[str, ColumnElement]:
+def _flag_conditions(trajectory, pending, exams, today: date, now: datetime) -> dict[str, ColumnElement]:
     """Each flag as a SQL condition over cohort_select's joins, from competencies.flags (as flags_for is for one row)."""
     cutoff = flags.idle_cutoff(now)
     return {
-        "behind": _behind_condition(percent, today),
+        "behind": _behind_condition(trajectory, today),
         "idle": or_(
             TraineeProfile.last_activity_at < cutoff,
             and_(
@@ -254,6 +255,8 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
     now = utcnow()
     pending, exams = _pending_summary(now), _exam_summary()
     percent = func.coalesce(TraineeProgress.percent, 0.0)
+    # After a move between curricula the old stage's percent, when greater, keeps the move itself from flagging anyone.
+    trajectory = case((TraineeProgress.carried_percent > percent, TraineeProgress.carried_percent), else_=percent)
     columns = dict(
         trainee_id=TraineeProfile.user_id,
         name=User.name,
@@ -266,6 +269,7 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         stage_started_on=TraineeProfile.stage_started_on,
         stage_ends_on=TraineeProfile.stage_ends_on,
         percent=percent,
+        trajectory_percent=trajectory,
         last_activity_at=TraineeProfile.last_activity_at,
         pending=func.coalesce(pending.c.pending, 0),
         overdue=func.coalesce(pending.c.overdue, 0),
@@ -276,7 +280,7 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         soe_passed=func.coalesce(exams.c.soe_passed, 0),
         stage_complete=func.coalesce(TraineeProgress.complete, False),
     )
-    conditions = _flag_conditions(percent, pending, exams, today, now)
+    conditions = _flag_conditions(trajectory, pending, exams, today, now)
     if flag_columns:
         current = conditions[filters.flag] if filters.flag else literal(True)
         columns["matches"] = case((current, 1), else_=0)
@@ -336,7 +340,9 @@ def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]
         expected = expected_percent(stage, row.stage_started_on, today, end)
     except (KeyError, ValueError):  # unknown version or a stage without a length: no trajectory to compare
         stage = None
-    if expected is not None and flags.behind(row.percent, (today - row.stage_started_on).days, (end - row.stage_started_on).days):
+    if expected is not None and flags.behind(
+        row.trajectory_percent, (today - row.stage_started_on).days, (end - row.stage_started_on).days
+    ):
         found.append("behind")
     if flags.is_idle(row.last_activity_at, row.stage_started_on, now):
         found.append("idle")
@@ -351,6 +357,7 @@ def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]
 STORED_FIELDS = tuple(f.name for f in fields(CohortRow) if f.name not in ("stage_name", "expected", "flags"))
 STORED_TYPES = {name: int for name in ("pending", "overdue", "mcq_attempts", "soe_attempts")} | {
     "percent": float,
+    "trajectory_percent": float,
     "mcq_passed": bool,
     "soe_passed": bool,
     "stage_complete": bool,

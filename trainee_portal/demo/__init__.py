@@ -22,6 +22,7 @@ from trainee_portal.demo import halo as halo_demo
 from trainee_portal.demo import rules as rules_demo
 from trainee_portal.demo import signoff as signoff_demo
 from trainee_portal.demo import training_time as training_time_demo
+from trainee_portal.demo import transitions as transition_demo
 from trainee_portal.demo.accounts import DEMO_PASSWORD, email, make_user
 from trainee_portal.extensions import db
 from trainee_portal.models import (
@@ -66,6 +67,7 @@ TRAINEES = [
     ("Dr Fiona Campbell", "fiona.campbell", "2010", "higher", "North West", "North West 2023 intake", 1, 0.5, 2),
     ("Dr Rory Doyle", "rory.doyle", "2021", "intermediate", "North West", "North West 2024 intake", 4, 0.4, 8),
     ("Dr Isla Fraser", "isla.fraser", "2021", "basic", "Scotland", "Scotland 2025 intake", 4, 0.5, 6),
+    ("Dr Hannah Moss", "trainee.moved", "2010", "advanced", "London", "London 2022 intake", 8, 0.9, 2),  # moved to 2021
 ]
 
 
@@ -141,6 +143,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     rules_demo.load()  # Scotland's local rule set and a programme suggestion
     halo_demo.load(password_hash)  # a Faculty Tutor (Pain), an RAPM and a Stage 1 HALO request waiting
     training_time_demo.load(today)  # a trainee working less than full time
+    transition_demo.load(today)  # a 2010 trainee already moved to 2021
     progress.recompute_all()
     db.session.commit()
     return True

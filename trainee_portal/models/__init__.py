@@ -25,3 +25,4 @@ from trainee_portal.models.reviews import ArcpOutcome  # noqa: F401
 from trainee_portal.models.rules import LocalRule  # noqa: F401
 from trainee_portal.models.signoff import SignOff, SignOffRequest, StageSignOff, SupervisorResponseDay  # noqa: F401
 from trainee_portal.models.training_time import TrainingPeriod  # noqa: F401
+from trainee_portal.models.transitions import CurriculumTransition  # noqa: F401

@@ -37,4 +37,7 @@ class TraineeProgress(db.Model):
     ready_for_signoff: Mapped[bool] = mapped_column(default=False)
     # Closed: a signed HALO on a 2021 stage, the educational supervisor's sign-off on a 2010 one (competencies.halo).
     complete: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # After a move between curricula: the percent of the old stage mapped to this one, from the evidence recorded
+    # against it. The behind flag reads the greater of the two, so a move never flags a trainee behind by itself.
+    carried_percent: Mapped[float | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

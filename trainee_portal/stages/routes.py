@@ -16,6 +16,7 @@ from trainee_portal.platform.views import load_or_404, trainee_choices, trainee_
 from trainee_portal.stages import services
 from trainee_portal.stages.forms import SiaChoiceForm
 from trainee_portal.summaries import progress
+from trainee_portal.transitions import queries as transition_queries
 
 
 def _stage_page(profile, level: str) -> dict:
@@ -57,6 +58,7 @@ def _render_index(profile, level: str, form: SiaChoiceForm | None = None, status
         sia_form=form,
         choices=choices,
         **halo_part,
+        moved=transition_queries.side_by_side(profile, page["stage"].key),  # the old stage beside this one, after a move
         page_title=title,
     ), status
 
@@ -106,6 +108,7 @@ def register_routes(bp: Blueprint, level: str) -> None:
             back=back,
             page_title=f"{code} {item.competency.title}",
             evidence_entries=evidence_queries.for_competency(profile.user_id, code),
+            credited=transition_queries.credited_entries(profile, code),
         )
 
     if level != CHOICE_LEVEL:

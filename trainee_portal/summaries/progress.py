@@ -1,7 +1,9 @@
 """Keeps per-trainee progress summaries current on every evidence write, and rebuilds them from scratch.
 
 Callers take `contribution(entry)` before and after changing an entry and hand both to `record_change`,
-in the same transaction as the change itself.
+in the same transaction as the change itself. A trainee moved between curricula keeps credit: each entry on the old
+version's codes also counts, once, towards every new code they map to (competencies.transition.entry_codes), so the
+tallies the pages read already hold the credit.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from competencies import EvidenceCount, curriculum_progress, halo, lifecycle
+from competencies import EvidenceCount, curriculum_progress, halo, lifecycle, transition
 from trainee_portal import curricula
 from trainee_portal.extensions import db
 from trainee_portal.models import (
+    CurriculumTransition,
     EvidenceCompetency,
     EvidenceEntry,
     EvidenceTally,
@@ -33,13 +36,47 @@ STATUS_CATEGORY = lifecycle.PROGRESS_STATUS  # how each evidence status counts t
 TallyKey = tuple[str, str, str, str]  # competency code, evidence type, supervision level, status category
 
 
+def transitions_of(trainee_id: int) -> list[CurriculumTransition]:
+    """The trainee's moves between curricula, oldest first."""
+    return db.session.scalars(
+        select(CurriculumTransition)
+        .where(CurriculumTransition.trainee_id == trainee_id)
+        .order_by(CurriculumTransition.effective_on, CurriculumTransition.id)
+    ).all()
+
+
+def credit_maps(trainee_ids: Iterable[int]) -> dict[int, dict[str, tuple[str, ...]]]:
+    """For each of these trainees who has moved: old code → the new codes it counts towards (one query)."""
+    mappings = {(m.from_version, m.to_version): m for m in curricula.registry().mappings()}
+    moves: dict[int, dict] = {}
+    rows = db.session.execute(
+        select(CurriculumTransition.trainee_id, CurriculumTransition.from_version, CurriculumTransition.to_version)
+        .where(CurriculumTransition.trainee_id.in_(list(trainee_ids)))
+        .order_by(CurriculumTransition.effective_on, CurriculumTransition.id)
+    )
+    for trainee_id, old, new in rows:
+        if (old, new) in mappings:
+            moves.setdefault(trainee_id, {})[(old, new)] = mappings[(old, new)]
+    return {trainee_id: transition.credit_map(found.values()) for trainee_id, found in moves.items()}
+
+
+def tally_codes(trainee_id: int, codes) -> tuple[str, ...]:
+    """The codes one entry of this trainee counts towards: its own, plus the mapped credit if the trainee has moved
+    from the version these codes belong to (looked up only for codes some mapping carries over)."""
+    codes = tuple(codes)
+    sources = {old for m in curricula.registry().mappings() for old, _ in m.competencies}
+    if not sources.intersection(codes):
+        return codes
+    return transition.entry_codes(codes, credit_maps([trainee_id]).get(trainee_id, {}))
+
+
 def contribution(entry: EvidenceEntry | None) -> Counter:
     """The tally rows one entry adds to its trainee's summary (none once superseded)."""
     if entry is None or not entry.is_current:
         return Counter()
     level = entry.supervision_level or ""
     category = STATUS_CATEGORY[entry.status]
-    return Counter((code, entry.evidence_type, level, category) for code in entry.competency_codes)
+    return Counter((code, entry.evidence_type, level, category) for code in tally_codes(entry.trainee_id, entry.competency_codes))
 
 
 def _upsert(table, index_elements, values: list[dict], set_):
@@ -48,10 +85,7 @@ def _upsert(table, index_elements, values: list[dict], set_):
     return stmt.on_conflict_do_update(index_elements=index_elements, set_=set_(stmt.excluded))
 
 
-def record_change(trainee_id: int, before: Counter, after: Counter) -> None:
-    """Apply the difference between two contributions and refresh the trainee's stage results."""
-    delta = Counter(after)
-    delta.subtract(before)
+def _add_tallies(trainee_id: int, delta: Counter) -> None:
     rows = [
         {
             "trainee_id": trainee_id,
@@ -75,9 +109,33 @@ def record_change(trainee_id: int, before: Counter, after: Counter) -> None:
             )
         )
         db.session.execute(delete(EvidenceTally).where(EvidenceTally.trainee_id == trainee_id, EvidenceTally.count <= 0))
+
+
+def record_change(trainee_id: int, before: Counter, after: Counter) -> None:
+    """Apply the difference between two contributions and refresh the trainee's stage results."""
+    delta = Counter(after)
+    delta.subtract(before)
+    _add_tallies(trainee_id, delta)
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is not None:
         profile.last_activity_at = utcnow()
+    refresh_trainee(trainee_id)
+
+
+def _current_contributions(trainee_id: int) -> Counter:
+    total: Counter = Counter()
+    entries = db.session.scalars(
+        select(EvidenceEntry).where(EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None))
+    )
+    for entry in entries:
+        total.update(contribution(entry))
+    return total
+
+
+def rebuild_trainee(trainee_id: int) -> None:
+    """Rebuild one trainee's tallies from their current entries, then their stage results (after a move)."""
+    db.session.execute(delete(EvidenceTally).where(EvidenceTally.trainee_id == trainee_id))
+    _add_tallies(trainee_id, _current_contributions(trainee_id))
     refresh_trainee(trainee_id)
 
 
@@ -113,12 +171,11 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
     if profile is None:
         return
     curriculum = curricula.curriculum(profile.curriculum_version)
+    counts = trainee_counts(trainee_id) if counts is None else counts
     results = curriculum_progress(
-        curriculum,
-        trainee_counts(trainee_id) if counts is None else counts,
-        profile.sia_stage_key,
-        curricula.trainee_rules(profile) if extra is None else extra,
+        curriculum, counts, profile.sia_stage_key, curricula.trainee_rules(profile) if extra is None else extra
     )
+    carried = _carried_percents(trainee_id, curriculum, counts)
     halos, signed_off = closed_stage_keys(trainee_id, curriculum.version)
     outcomes = {
         key: halo.stage_outcome(curriculum, sp, halo_signed=key in halos, signed_off=key in signed_off)
@@ -136,6 +193,7 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
             "competencies_in_progress": sp.in_progress,
             "ready_for_signoff": outcomes[key].ready_for_signoff,
             "complete": outcomes[key].complete,
+            "carried_percent": carried.get(key),
             "updated_at": utcnow(),
         }
         for key, sp in results.items()
@@ -158,11 +216,38 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
                     "competencies_in_progress",
                     "ready_for_signoff",
                     "complete",
+                    "carried_percent",
                     "updated_at",
                 )
             },
         )
     )
+
+
+def carried_percent(trainee_id: int, stage_key: str) -> float | None:
+    """The old stage's percent kept for this stage after a move (None without a move)."""
+    return db.session.scalar(
+        select(TraineeProgress.carried_percent).where(
+            TraineeProgress.trainee_id == trainee_id, TraineeProgress.stage_key == stage_key
+        )
+    )
+
+
+def _carried_percents(trainee_id: int, curriculum, counts: list[EvidenceCount]) -> dict[str, float]:
+    """For a trainee moved onto this curriculum: each new stage's old counterpart's percent (transition.carried_percents).
+    Looked up only when the counts hold codes the curriculum does not know, which only a move leaves behind."""
+    if all(curriculum.has_competency(c.competency_code) for c in counts):
+        return {}
+    moves = [m for m in transitions_of(trainee_id) if m.to_version == curriculum.version]
+    registry = curricula.registry()
+    for move in reversed(moves):
+        try:
+            mapping = registry.mapping(move.from_version, move.to_version)
+            old = registry.get(move.from_version)
+        except KeyError:
+            continue
+        return transition.carried_percents(mapping, old, counts)
+    return {}
 
 
 def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
@@ -212,6 +297,11 @@ def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
     trainee_ids = [p.user_id for p in profiles]
     rules = curricula.region_rules((p.region_id, p.curriculum_version) for p in profiles)
     extra = {p.user_id: rules[(p.region_id, p.curriculum_version)] for p in profiles}
+    moved = db.session.scalars(select(CurriculumTransition.trainee_id).distinct()).all()
+    for trainee_id in moved:  # the few moved trainees' credit, entry by entry as on every write
+        db.session.execute(delete(EvidenceTally).where(EvidenceTally.trainee_id == trainee_id))
+        _add_tallies(trainee_id, _current_contributions(trainee_id))
+    trainee_ids = db.session.scalars(select(TraineeProfile.user_id).order_by(TraineeProfile.user_id)).all()
     by_trainee: dict[int, list[EvidenceCount]] = {tid: [] for tid in trainee_ids}
     for t in db.session.scalars(select(EvidenceTally)):
         by_trainee.setdefault(t.trainee_id, []).append(

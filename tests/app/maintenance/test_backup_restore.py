@@ -27,6 +27,11 @@ from trainee_portal.maintenance.backup import BackupError, find_pg_tool, known_r
 from trainee_portal.models import AuditRecord, User
 
 
+def head_revision() -> str:
+    """The schema revision the test database was migrated to (the newest in migrations/versions)."""
+    return db.session.scalar(text("SELECT version_num FROM alembic_version"))
+
+
 def run(app, *args):
     return app.test_cli_runner().invoke(args=list(args))
 

@@ -1,0 +1,24 @@
+"""The form that moves a trainee to another curriculum version; choices are filled in by the view."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.identifiers import NoPatientIdentifiers
+
+
+class MoveForm(FlaskForm):
+    to_version = SelectField("Move to curriculum", validators=[DataRequired("Choose the curriculum version to move to.")])
+    effective_on = CalendarDateField(
+        "Takes effect on",
+        description="The day the trainee starts following the new curriculum, for example 2026-08-05.",
+        validators=[InputRequired("Enter the date the move takes effect as a real date, for example 2026-08-05.")],
+    )
+    note = TextAreaField(
+        "Note",
+        description="Why, and as agreed with whom, for the record (optional). No patient identifiers.",
+        validators=[Length(max=2000, message="Keep the note to 2,000 characters."), NoPatientIdentifiers()],
+    )
