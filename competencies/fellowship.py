@@ -47,7 +47,12 @@ def closed_route(rules: ExamRules, history: ExamHistory, today: date | None = No
 
 
 def _item_status(
-    curriculum: Curriculum, item: FellowshipItem, history: ExamHistory, advanced_signed_off_on: date | None, today: date
+    curriculum: Curriculum,
+    item: FellowshipItem,
+    history: ExamHistory,
+    advanced_signed_off_on: date | None,
+    today: date,
+    sia_choice: str | None = None,
 ) -> ItemStatus:
     rules = curriculum.exam
     if item.check == "mcq_passed":
@@ -67,7 +72,12 @@ def _item_status(
             return ItemStatus(item, NOT_MET, closed_route(rules, history, today) or "No SOE pass recorded.")
         return ItemStatus(item, MET, f"Passed at the sitting of {_d(history.soe.passed_on)}.")
     if item.check == "advanced_stage_signed_off":
-        stage = curriculum.stage_for_level("advanced")
+        stage = curriculum.stage_for_level("advanced")  # the SIA Pain Medicine where several SIAs share the slot
+        followed = curriculum.stage_for_level("advanced", sia_choice)
+        if followed.key != stage.key:
+            return ItemStatus(
+                item, NOT_MET, f"This item needs {stage.name}; the SIA followed is {followed.name}, which does not meet it."
+            )
         if advanced_signed_off_on is None:
             return ItemStatus(item, NOT_MET, f"{stage.name} is not yet signed off as complete.")
         return ItemStatus(item, MET, f"{stage.name} signed off as complete on {_d(advanced_signed_off_on)}.")
@@ -77,10 +87,14 @@ def _item_status(
 
 
 def fellowship_checklist(
-    curriculum: Curriculum, history: ExamHistory, advanced_signed_off_on: date | None, today: date
+    curriculum: Curriculum, history: ExamHistory, advanced_signed_off_on: date | None, today: date, sia_choice: str | None = None
 ) -> tuple[ItemStatus, ...]:
-    """Each Fellowship item of the curriculum with its status and why."""
-    return tuple(_item_status(curriculum, item, history, advanced_signed_off_on, today) for item in curriculum.fellowship)
+    """Each Fellowship item of the curriculum with its status and why. `advanced_signed_off_on` is when the stage the
+    item names was closed; `sia_choice` is the SIA the trainee follows where several share the advanced slot (only
+    the SIA Pain Medicine meets the SIA item)."""
+    return tuple(
+        _item_status(curriculum, item, history, advanced_signed_off_on, today, sia_choice) for item in curriculum.fellowship
+    )
 
 
 @dataclass(frozen=True)

@@ -192,3 +192,12 @@ def test_when_attempts_are_exhausted_the_route_is_closed_and_no_date_is_projecte
 def test_five_attempts_used_leaves_the_route_open():
     result = project(history=ExamHistory(PartRecord(5)))
     assert result.closed is None and result.projected_on is not None
+
+
+def test_only_the_sia_pain_medicine_meets_the_sia_item():
+    signed = date(2026, 8, 1)
+    pain = fellowship_checklist(C2021, ExamHistory(), signed, TODAY, "sia-pain")
+    inpatient = fellowship_checklist(C2021, ExamHistory(), signed, TODAY, "sia-acute-inpatient")
+    assert {s.item.key: s.status for s in pain}["sia_capabilities"] == MET
+    item = next(s for s in inpatient if s.item.key == "sia_capabilities")
+    assert item.status == NOT_MET and "SIA Acute Inpatient Pain" in item.reason

@@ -221,7 +221,8 @@ def fellowship_summary(
     history = ExamHistory.from_attempts(attempts)
     signed = signed_off_levels(profile.user_id, profile.curriculum_version)
     today = uk_today()
-    items = fellowship_checklist(curriculum, history, signed.get("advanced"), today)
+    followed = curriculum.stage_for_level("advanced", profile.sia_stage_key)
+    items = fellowship_checklist(curriculum, history, signed.get("advanced"), today, followed.key)
     projection = project_fellowship(
         curriculum,
         current_level=profile.current_stage,
