@@ -85,7 +85,7 @@ class CohortRow:
     stage_name: str
     stage_started_on: date
     percent: float
-    trajectory_percent: float  # what the behind flag reads: percent, or after a move the old stage's if greater
+    trajectory_percent: float  # what the behind flag reads: percent, after a move the old stage's if greater, 100 when closed
     expected: float | None
     last_activity_at: datetime | None
     pending: int
@@ -256,7 +256,12 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
     pending, exams = _pending_summary(now), _exam_summary()
     percent = func.coalesce(TraineeProgress.percent, 0.0)
     # After a move between curricula the old stage's percent, when greater, keeps the move itself from flagging anyone.
-    trajectory = case((TraineeProgress.carried_percent > percent, TraineeProgress.carried_percent), else_=percent)
+    # A closed stage (a signed HALO, a supervisor's sign-off) is done, whatever its evidence counts say: 100.
+    trajectory = case(
+        (TraineeProgress.complete.is_(True), 100.0),
+        (TraineeProgress.carried_percent > percent, TraineeProgress.carried_percent),
+        else_=percent,
+    )
     columns = dict(
         trainee_id=TraineeProfile.user_id,
         name=User.name,

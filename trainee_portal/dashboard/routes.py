@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
-from competencies import curriculum_progress, is_behind, transition
+from competencies import curriculum_progress, is_behind
 from trainee_portal import curricula, policy
 from trainee_portal.dashboard import charts
 from trainee_portal.dashboard.blueprint import bp
@@ -34,8 +34,9 @@ def index():
     timeline = queries.timeline(profile.user_id, stage.level)
     points = charts.trajectory(curriculum, stage, profile.stage_started_on, today, timeline, periods, rules)
     latest = points[-1]
-    carried = progress.carried_percent(profile.user_id, stage.key)  # after a move: the old stage's, so a move never flags
-    behind = latest.expected is not None and is_behind(transition.trajectory_percent(current.percent, carried), latest.expected)
+    # A closed stage is never behind; after a move the old stage's percent counts, so a move never flags anyone.
+    trajectory = progress.trajectory_percent(profile.user_id, stage.key, current.percent)
+    behind = latest.expected is not None and is_behind(trajectory, latest.expected)
     return render_template(
         "dashboard/index.html",
         profile=profile,

@@ -224,13 +224,17 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
     )
 
 
-def carried_percent(trainee_id: int, stage_key: str) -> float | None:
-    """The old stage's percent kept for this stage after a move (None without a move)."""
-    return db.session.scalar(
-        select(TraineeProgress.carried_percent).where(
+def trajectory_percent(trainee_id: int, stage_key: str, percent: float) -> float:
+    """What the behind flag compares with the expected line, as the cohort's query does: 100 for a closed stage (a
+    signed HALO, a supervisor's sign-off), else `percent` or, after a move, the old stage's percent when greater."""
+    row = db.session.execute(
+        select(TraineeProgress.complete, TraineeProgress.carried_percent).where(
             TraineeProgress.trainee_id == trainee_id, TraineeProgress.stage_key == stage_key
         )
-    )
+    ).first()
+    if row is not None and row.complete:
+        return 100.0
+    return transition.trajectory_percent(percent, row.carried_percent if row else None)
 
 
 def _carried_percents(trainee_id: int, curriculum, counts: list[EvidenceCount]) -> dict[str, float]:

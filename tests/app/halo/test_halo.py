@@ -4,6 +4,7 @@ RAPM of the trainee's region signs or returns it, the stage is complete when it 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select, update
@@ -227,3 +228,19 @@ def test_the_database_refuses_a_second_open_request_that_raced_past_the_check(ap
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_a_stage_closed_by_its_halo_is_never_flagged_behind(app):
+    world = World()
+    profile = world.trainee.trainee_profile
+    profile.current_stage, profile.stage_started_on = "basic", profile.stage_started_on.replace(year=2015)
+    progress.refresh_trainee(world.trainee.id)
+    db.session.commit()
+    director = _as(app, world.director)
+    assert world.trainee.name in director.get("/cohort?flag=behind").get_data(as_text=True)  # years in, little done
+    assert re.search(r">\s*Behind\s*<", director.get(f"/dashboard?trainee={world.trainee.id}").get_data(as_text=True))
+    _ask(app, world, [world.entry.id])
+    _as(app, world.tutor).post(f"/halo/{_request().id}/decide", data={"decision": "sign", "comment": "Shown."})
+    assert world.trainee.name not in director.get("/cohort?flag=behind").get_data(as_text=True)
+    dashboard = director.get(f"/dashboard?trainee={world.trainee.id}").get_data(as_text=True)
+    assert not re.search(r">\s*Behind\s*<", dashboard) and re.search(r">\s*On track\s*<", dashboard)
