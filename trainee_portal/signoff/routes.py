@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
-from competencies import EVIDENCE_TYPES, SUPERVISION_CHOICES, supervision_label
+from competencies import EVIDENCE_TYPES, SUPERVISION_CHOICES, halo, supervision_label
 from trainee_portal import curricula, policy
 from trainee_portal.audit import record_hash
 from trainee_portal.extensions import db
@@ -223,10 +223,12 @@ def stage(trainee_id: int, stage_key: str):
     policy.authorize(policy.can_sign_off_stage(current_user, trainee_id))
     trainee = load_or_404(User, trainee_id)
     row = load_or_404(TraineeProgress, (trainee_id, stage_key[:30]))
-    stage_name = curricula.curriculum(trainee.trainee_profile.curriculum_version).stage(row.stage_key).name
+    curriculum = curricula.curriculum(trainee.trainee_profile.curriculum_version)
+    stage_name = curriculum.stage(row.stage_key).name
     existing = [s for s in queries.stage_signoffs_for(trainee_id) if s.stage_key == row.stage_key]
+    by_halo = halo.closes_by_halo(curriculum)  # a 2021 stage closes by its HALO, not by this sign-off
     form = StageSignOffForm(signed_on=uk_today()) if request.method == "GET" else StageSignOffForm()
-    if not existing and row.ready_for_signoff and form.validate_on_submit():
+    if not existing and not by_halo and row.ready_for_signoff and form.validate_on_submit():
         try:
             services.sign_off_stage(current_user, trainee, row.stage_key, form.signed_on.data, (form.comment.data or "").strip())
             db.session.commit()
@@ -242,6 +244,7 @@ def stage(trainee_id: int, stage_key: str):
         row=row,
         stage_name=stage_name,
         existing=existing[0] if existing else None,
+        by_halo=by_halo,
         page_title=f"Sign off {stage_name}",
     )
 

@@ -235,6 +235,7 @@ def test_stage_sign_off_is_offered_only_when_the_core_says_ready(client, login):
     from trainee_portal.summaries import progress
 
     people = cast()
+    people.owner.trainee_profile.curriculum_version = "2010"  # a 2021 stage closes by its HALO instead (below)
     progress.refresh_trainee(people.owner.id)  # the core's verdict per stage, as every evidence write leaves it
     db.session.commit()
     login(people.supervisor)
@@ -256,6 +257,21 @@ def test_stage_sign_off_is_offered_only_when_the_core_says_ready(client, login):
     assert "was signed off on" in client.get(url).data.decode()
     assert client.post(url, data={"signed_on": clock.today().isoformat()}).status_code == 400
     assert db.session.query(StageSignOff).count() == 1
+
+
+def test_a_2021_stage_is_closed_by_its_halo_never_by_the_supervisors_sign_off(client, login):
+    from trainee_portal.summaries import progress
+
+    people = cast()
+    progress.refresh_trainee(people.owner.id)
+    row = db.session.get(TraineeProgress, (people.owner.id, "stage-3"))
+    row.ready_for_signoff = True  # even a row claiming every rule met
+    db.session.commit()
+    login(people.supervisor)
+    url = f"/signoff/stage/{people.owner.id}/stage-3"
+    assert "is completed by its HALO" in client.get(url).data.decode()
+    assert client.post(url, data={"signed_on": clock.today().isoformat()}).status_code == 400
+    assert db.session.query(StageSignOff).count() == 0
 
 
 def test_clinical_supervisor_cannot_sign_off_a_stage(client, login):
