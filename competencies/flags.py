@@ -113,5 +113,11 @@ def late_attempt(rules: ExamRules, used: int) -> bool:
     return rules.max_attempts_per_part - LAST_ATTEMPTS_WARNED.value <= used < rules.max_attempts_per_part
 
 
+def late_attempt_numbers(rules: ExamRules) -> tuple[int, ...]:
+    """The attempt numbers the exam pipeline lists as late: the last LAST_ATTEMPTS_WARNED of the part's maximum."""
+    first = max(1, rules.max_attempts_per_part - LAST_ATTEMPTS_WARNED.value + 1)
+    return tuple(range(first, rules.max_attempts_per_part + 1))
+
+
 def no_attempts_left(rules: ExamRules, used: int) -> bool:
     return used >= rules.max_attempts_per_part

@@ -1,10 +1,11 @@
 """Flags and warnings: every threshold once, with its basis, and the rules built on them."""
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
 
-from competencies import ExamRules, flags
+from competencies import ExamRules, flags, load_registry
 from competencies.flags import BASES, SUGGESTION, THRESHOLDS, Threshold
 
 RULES = ExamRules(
@@ -106,3 +107,9 @@ def test_mcq_expiry_is_warned_within_six_months():
 def test_the_last_two_attempts_are_late_and_then_none_are_left():
     assert [used for used in range(8) if flags.late_attempt(RULES, used)] == [4, 5]
     assert [used for used in range(8) if flags.no_attempts_left(RULES, used)] == [6, 7]
+
+
+def test_late_attempts_are_the_last_ones_of_the_parts_maximum():
+    rules = load_registry().get("2021").exam
+    assert flags.late_attempt_numbers(rules) == (5, 6)
+    assert flags.late_attempt_numbers(replace(rules, max_attempts_per_part=1)) == (1,)

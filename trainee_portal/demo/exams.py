@@ -21,7 +21,11 @@ HISTORIES = [
     ("rory.doyle", "MCQ", [(36, "fail", None), (30, "fail", None), (24, "fail", None), (18, "fail", None), (12, "fail", None)]),
 ]
 # email local part, GMC registered (years ago), FPM status, applied (months ago), member since (months ago), confirmed by
-PREREQUISITES = [("trainee", 9, "applied", 2, None, None), ("owen.price", 11, "member", 30, 28, "director")]
+PREREQUISITES = [
+    ("trainee", 9, "applied", 2, None, None),
+    ("owen.price", 11, "member", 30, 28, "director"),
+    ("rory.doyle", 10, "member", 40, 38, "director.nw"),  # eligible for a sixth MCQ attempt, with extra training
+]
 MOCKS = [
     ("trainee", "MCQ", 14, "Regional FFPMRCA revision day", 55.0),
     ("trainee", "MCQ", 10, "Online question bank, paper 3", 63.0),

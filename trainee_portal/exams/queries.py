@@ -50,6 +50,15 @@ from trainee_portal.training_time.queries import core_periods, periods_by_traine
 EXPIRY_WARNING_MONTHS = flags.MCQ_EXPIRY_WARNING_MONTHS.value
 
 
+def late_attempts_wording() -> str:
+    """Which attempts the pipeline lists as late, from the newest curriculum's exam rules and the flag threshold,
+    e.g. "attempt 5 or 6 of 6"."""
+    rules = curricula.registry().latest().exam
+    numbers = [str(n) for n in flags.late_attempt_numbers(rules)]
+    listed = " or ".join([", ".join(numbers[:-1]), numbers[-1]] if len(numbers) > 1 else numbers)
+    return f"attempt {listed} of {rules.max_attempts_per_part}"
+
+
 def utc_now() -> datetime:
     return utcnow_aware()
 

@@ -230,5 +230,10 @@ def pipeline():
         for name, items in queries.pipeline_lists(queries.pipeline(current_user)).items()
     }
     return render_template(
-        "exams/pipeline.html", lists=lists, today=uk_today(), months=queries.EXPIRY_WARNING_MONTHS, page_title="Exam pipeline"
+        "exams/pipeline.html",
+        lists=lists,
+        today=uk_today(),
+        months=queries.EXPIRY_WARNING_MONTHS,
+        late=queries.late_attempts_wording(),
+        page_title="Exam pipeline",
     )
