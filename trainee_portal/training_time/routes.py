@@ -77,6 +77,11 @@ def add(trainee_id: int):
     return form_page("training_time/form.html", form, profile=profile, back=_index(profile), page_title="Add a training period")
 
 
+def _period_page(template: str, form, row: TrainingPeriod, profile: TraineeProfile, title: str):
+    """The page of one period's form (end it, remove it), back to the trainee's periods."""
+    return form_page(template, form, row=row, kinds=KINDS, profile=profile, back=_index(profile), page_title=title)
+
+
 @bp.route("/periods/<int:period_id>/end", methods=["GET", "POST"])
 def end(period_id: int):
     row = load_or_404(TrainingPeriod, period_id, policy.can_keep_training_period)
@@ -91,15 +96,7 @@ def end(period_id: int):
             flash("Period ended.", "success")
             return redirect(_index(profile))
         _apply(form, {("ends_on" if name in ("ends_on", "") else ""): messages for name, messages in found.items()})
-    return form_page(
-        "training_time/end.html",
-        form,
-        row=row,
-        kinds=KINDS,
-        profile=profile,
-        back=_index(profile),
-        page_title="End a training period",
-    )
+    return _period_page("training_time/end.html", form, row, profile, "End a training period")
 
 
 @bp.route("/periods/<int:period_id>/delete", methods=["GET", "POST"])
@@ -112,12 +109,4 @@ def delete(period_id: int):
         db.session.commit()
         flash("Period removed.", "success")
         return redirect(_index(profile))
-    return form_page(
-        "training_time/delete.html",
-        form,
-        row=row,
-        kinds=KINDS,
-        profile=profile,
-        back=_index(profile),
-        page_title="Remove a training period",
-    )
+    return _period_page("training_time/delete.html", form, row, profile, "Remove a training period")
