@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -51,11 +52,16 @@ class PeriodView:
     row: TrainingPeriod
     until: date  # the last day counted: its end, or today for an open-ended period
     calendar_days: int
-    training_days: float  # whole-time-equivalent days those days count for, with every other period
+    exact_training_days: Fraction  # whole-time-equivalent days those days count for, with every other period
+
+    @property
+    def training_days(self) -> float:
+        return round(float(self.exact_training_days), 1)
 
     @property
     def days_less(self) -> float:
-        return self.calendar_days - self.training_days
+        """Calendar days less training days, rounded once from the exact difference (no float residue)."""
+        return round(float(self.calendar_days - self.exact_training_days), 1)
 
 
 def period_views(rows: list[TrainingPeriod], today: date) -> list[PeriodView]:
@@ -66,5 +72,5 @@ def period_views(rows: list[TrainingPeriod], today: date) -> list[PeriodView]:
         until = row.ends_on or max(today, row.starts_on)
         after = until + timedelta(days=1)
         done = training_time.training_days(row.starts_on, after, periods)
-        views.append(PeriodView(row, until, (after - row.starts_on).days, round(float(done), 1)))
+        views.append(PeriodView(row, until, (after - row.starts_on).days, done))
     return views

@@ -5,7 +5,7 @@ training, the projected Fellowship date, the cohort's "behind" flag, and the dem
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -240,3 +240,16 @@ def test_demo_journey_a_50_percent_period_moves_the_soe_date_and_the_projection(
     # the demo's own LTFT trainee shows on their page
     owen = re.search(r'value="(\d+)"[^>]*>Dr Owen Price', picker).group(1)
     assert "60%" in client.get(f"/training-time/?trainee={owen}").data.decode()
+
+
+def test_the_days_a_period_takes_away_read_as_tenths_without_float_residue():
+    from trainee_portal.training_time.queries import period_views
+
+    row = TrainingPeriod(kind="ltft", wte_percent=80, starts_on=date(2026, 6, 1), ends_on=date(2026, 11, 30))
+    (view,) = period_views([row], date(2026, 12, 1))
+    assert (view.calendar_days, view.training_days, view.days_less) == (183, 146.4, 36.6)
+    row.starts_on = date(2026, 6, 1)
+    row.ends_on = date(2026, 6, 2)
+    row.wte_percent = 70
+    (view,) = period_views([row], date(2026, 12, 1))
+    assert str(view.days_less) == "0.6"
