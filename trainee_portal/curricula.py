@@ -54,6 +54,14 @@ def curriculum(version: str) -> Curriculum:
     return registry().get(version)
 
 
+def stage_name(version: str, level: str, sia_stage_key: str | None = None) -> str:
+    """A stage's name in its curriculum ("Stage 3 SIA Pain Medicine"), or the level's if the version is unknown."""
+    try:
+        return curriculum(version).stage_for_level(level, sia_stage_key).name
+    except KeyError:
+        return level.capitalize()
+
+
 def version_choices() -> list[tuple[str, str]]:
     reg = registry()
     return [(v, f"{reg.get(v).title} ({v})") for v in reg.versions()]

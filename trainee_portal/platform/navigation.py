@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from trainee_portal import policy
+from trainee_portal import curricula, policy
 
 # (label, endpoint, rule): feature packages add their pages here.
 NAVIGATION = [
@@ -44,4 +44,4 @@ def navigation_items() -> list[dict]:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation_context():
-        return {"navigation_items": navigation_items, "policy": policy}
+        return {"navigation_items": navigation_items, "policy": policy, "stage_name": curricula.stage_name}

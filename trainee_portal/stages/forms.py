@@ -15,7 +15,9 @@ class SiaChoiceForm(FlaskForm):
         validators=[DataRequired("Choose the SIA you follow")],
     )
 
-    def __init__(self, stages, *args, **kwargs):
+    def __init__(self, stages, *args, own: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.stage_key.choices = [(stage.key, stage.name) for stage in stages]
-        self.stage_key.validators[0].message = "Choose the SIA you follow"
+        if not own:  # a director or administrator sets it for the trainee
+            self.stage_key.label.text = "Which SIA does the trainee follow?"
+        self.stage_key.validators[0].message = "Choose the SIA you follow" if own else "Choose the SIA the trainee follows"

@@ -45,7 +45,7 @@ def _render_index(profile, level: str, form: SiaChoiceForm | None = None, status
     counts = progress.trainee_counts(profile.user_id, [c.code for s in shown for c in s.competencies])
     results = [stage_progress(page["curriculum"], s.key, counts, page["extra_rules"]) for s in shown]
     if form is None and len(page["offered"]) > 1 and policy.can_choose_sia(current_user, profile):
-        form = SiaChoiceForm(page["offered"], stage_key=profile.sia_stage_key)
+        form = SiaChoiceForm(page["offered"], stage_key=profile.sia_stage_key, own=profile.user_id == current_user.id)
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
     title = "Choose your SIA" if choosing else page["stage"].name
     # The HALO is asked for the stage the trainee follows; while an SIA is still to be chosen there is none to ask for.
@@ -120,7 +120,7 @@ def register_routes(bp: Blueprint, level: str) -> None:
         offered = curricula.curriculum(profile.curriculum_version).stages_at(level)
         if len(offered) < 2:
             abort(404)  # nothing to choose in this trainee's curriculum
-        form = SiaChoiceForm(offered)
+        form = SiaChoiceForm(offered, own=profile.user_id == current_user.id)
         if not form.validate_on_submit():
             return _render_index(profile, level, form, 400)
         if services.choose_sia(current_user, profile, form.stage_key.data):
