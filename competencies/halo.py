@@ -59,9 +59,13 @@ class StageOutcome:
     complete: bool
 
 
-def stage_outcome(curriculum: Curriculum, progress: StageProgress, *, halo_signed: bool, signed_off: bool) -> StageOutcome:
+def stage_outcome(
+    curriculum: Curriculum, progress: StageProgress, *, halo_signed: bool, signed_off: bool, closed_before_move: bool = False
+) -> StageOutcome:
     """2021: complete exactly when the stage's HALO is signed, whatever the counts say, and never offered for the
-    educational supervisor's sign-off. 2010: the counts make it ready, the supervisor's sign-off completes it."""
+    educational supervisor's sign-off. 2010: the counts make it ready, the supervisor's sign-off completes it.
+    `closed_before_move`: the stage this one maps from was closed on the curriculum the trainee moved from (a 2010
+    stage signed off before the move to 2021); a move keeps that credit, so the stage is complete without a HALO."""
     if closes_by_halo(curriculum):
-        return StageOutcome(ready_for_signoff=False, complete=halo_signed)
+        return StageOutcome(ready_for_signoff=False, complete=halo_signed or closed_before_move)
     return StageOutcome(ready_for_signoff=progress.ready_for_signoff, complete=signed_off)

@@ -25,6 +25,8 @@ def test_2021_stage_is_complete_only_when_its_halo_is_signed(stage, counts_met):
     unsigned = halo.stage_outcome(C2021, progress, halo_signed=False, signed_off=True)
     assert signed.complete and not unsigned.complete
     assert not signed.ready_for_signoff and not unsigned.ready_for_signoff  # no supervisor's stage sign-off in 2021
+    carried = halo.stage_outcome(C2021, progress, halo_signed=False, signed_off=False, closed_before_move=True)
+    assert carried.complete and not carried.ready_for_signoff  # its 2010 counterpart was signed off before a move
 
 
 @pytest.mark.parametrize("stage", C2010.stages, ids=lambda s: s.key)

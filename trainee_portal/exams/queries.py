@@ -45,6 +45,7 @@ from trainee_portal.models import (
     User,
 )
 from trainee_portal.platform.clock import utcnow_aware
+from trainee_portal.summaries import progress
 from trainee_portal.training_time.queries import core_periods, periods_by_trainee
 
 EXPIRY_WARNING_MONTHS = flags.MCQ_EXPIRY_WARNING_MONTHS.value
@@ -147,6 +148,10 @@ def signed_off_levels(trainee_id: int, version: str) -> dict[str, date]:
     for key, decided_at in halos:
         if key in {s.key for s in curriculum.stages}:
             signed.setdefault(curriculum.stage(key).level, decided_at.date())
+    # A stage whose old counterpart was signed off before a move between curricula stays closed.
+    for key, row in progress.carried_signoffs(trainee_id, version).items():
+        if key in {s.key for s in curriculum.stages}:
+            signed.setdefault(curriculum.stage(key).level, row.signed_on)
     return signed
 
 

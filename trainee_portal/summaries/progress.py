@@ -162,6 +162,29 @@ def closed_stage_keys(trainee_id: int, version: str) -> tuple[set[str], set[str]
     return set(halos), set(signed_off)
 
 
+def carried_signoffs(trainee_id: int, version: str) -> dict[str, StageSignOff]:
+    """For a trainee moved onto `version`: each of its stages whose old counterpart was signed off on the curriculum
+    they moved from (through the mapping's stage pairs), with that sign-off. Empty for a trainee who never moved."""
+    found: dict[str, StageSignOff] = {}
+    registry = curricula.registry()
+    for move in transitions_of(trainee_id):
+        if move.to_version != version:
+            continue
+        try:
+            mapping = registry.mapping(move.from_version, move.to_version)
+        except KeyError:
+            continue
+        old = select(StageSignOff).where(
+            StageSignOff.trainee_id == trainee_id, StageSignOff.curriculum_version == move.from_version
+        )
+        for row in db.session.scalars(old):
+            try:
+                found.setdefault(mapping.stage_for(row.stage_key), row)
+            except KeyError:
+                continue
+    return found
+
+
 def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, extra: tuple | None = None) -> None:
     """Recompute the result of each stage the trainee follows (their chosen SIA at the advanced slot) from their
     tallies (a handful of rows), their region's rules (loaded here unless given) and whether each stage is closed
@@ -177,8 +200,11 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
     )
     carried = _carried_percents(trainee_id, curriculum, counts)
     halos, signed_off = closed_stage_keys(trainee_id, curriculum.version)
+    closed_before_move = carried_signoffs(trainee_id, curriculum.version)
     outcomes = {
-        key: halo.stage_outcome(curriculum, sp, halo_signed=key in halos, signed_off=key in signed_off)
+        key: halo.stage_outcome(
+            curriculum, sp, halo_signed=key in halos, signed_off=key in signed_off, closed_before_move=key in closed_before_move
+        )
         for key, sp in results.items()
     }
     table = TraineeProgress.__table__

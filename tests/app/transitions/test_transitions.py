@@ -226,3 +226,35 @@ def test_a_second_move_cannot_take_effect_before_the_first(client, login, london
     assert move(client, trainee).status_code == 302
     response = move(client, trainee, to_version="2021", effective_on=clock.days_ago(1).isoformat())
     assert response.status_code == 400  # already on 2021, and the date is before the last move
+
+
+def test_stages_signed_off_before_the_move_stay_complete_without_a_halo(client, login, london):
+    from trainee_portal.models import StageSignOff
+
+    region, _ = london
+    trainee = trainee_2010(region)
+    supervisor = make.SupervisorFactory(name="Dr Basic Signer")
+    for level in ("basic", "intermediate"):
+        db.session.add(
+            StageSignOff(
+                trainee_id=trainee.id,
+                curriculum_version="2010",
+                stage_key=level,
+                stage_level=level,
+                signed_by_id=supervisor.id,
+                signed_on=clock.days_ago(700),
+            )
+        )
+    db.session.commit()
+    admin = make.AdminFactory()
+    login(admin)
+    assert move(client, trainee).status_code == 302
+    complete = {
+        row.stage_key: row.complete
+        for row in db.session.scalars(select(TraineeProgress).where(TraineeProgress.trainee_id == trainee.id))
+    }
+    assert complete["stage-1"] and complete["stage-2"] and not complete["stage-3"]
+    page = client.get(f"/basic/?trainee={trainee.id}").data.decode()
+    assert "Closed before the move between curricula" in page and "Dr Basic Signer" in page
+    higher = client.get(f"/higher/?trainee={trainee.id}").data.decode()
+    assert "Closed before the move" not in higher
