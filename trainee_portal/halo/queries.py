@@ -11,28 +11,44 @@ from competencies import Stage
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, HaloRequest, TraineeProfile, User
+from trainee_portal.summaries import progress
 
 WITH_PEOPLE = (joinedload(HaloRequest.trainee), joinedload(HaloRequest.decided_by))
 
 
-def stage_evidence(trainee_id: int, stage: Stage) -> list[EvidenceEntry]:
-    """The trainee's current entries claiming at least one competency of the stage, newest first."""
-    codes = [c.code for c in stage.competencies]
+def credit_of(trainee_id: int) -> dict[str, tuple[str, ...]]:
+    """For a trainee moved between curricula: old code → the new codes it counts towards; empty otherwise."""
+    return progress.credit_maps([trainee_id]).get(trainee_id, {})
+
+
+def stage_evidence(trainee_id: int, stage: Stage, credit: dict[str, tuple[str, ...]] | None = None) -> list[EvidenceEntry]:
+    """The trainee's current entries claiming at least one competency of the stage, newest first; after a move
+    between curricula, also those recorded against old codes the mapping counts towards the stage (`credit`)."""
+    codes = {c.code for c in stage.competencies}
+    credit = credit_of(trainee_id) if credit is None else credit
+    codes |= {old for old, new in credit.items() if codes.intersection(new)}
     return db.session.scalars(
         select(EvidenceEntry)
         .where(
             EvidenceEntry.trainee_id == trainee_id,
             EvidenceEntry.superseded_at.is_(None),
-            exists().where(EvidenceCompetency.evidence_id == EvidenceEntry.id, EvidenceCompetency.competency_code.in_(codes)),
+            exists().where(
+                EvidenceCompetency.evidence_id == EvidenceEntry.id, EvidenceCompetency.competency_code.in_(sorted(codes))
+            ),
         )
         .order_by(EvidenceEntry.occurred_on.desc(), EvidenceEntry.id.desc())
     ).all()
 
 
-def evidence_by_competency(entries: list[EvidenceEntry]) -> dict[str, list[EvidenceEntry]]:
+def evidence_by_competency(
+    entries: list[EvidenceEntry], credit: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, list[EvidenceEntry]]:
+    """Each competency code with the entries counting towards it: those claiming it, and through `credit` those
+    claiming an old code mapped to it (each entry once per code)."""
     by_code = defaultdict(list)
     for entry in entries:
-        for code in entry.competency_codes:
+        targets = dict.fromkeys(c for code in entry.competency_codes for c in (code, *(credit or {}).get(code, ())))
+        for code in targets:
             by_code[code].append(entry)
     return by_code
 

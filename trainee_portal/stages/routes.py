@@ -70,13 +70,14 @@ def _halo_part(page: dict) -> dict:
         return {"halo_requests": None}
     profile, stage = page["profile"], page["stage"]
     requests = halo_queries.requests_for_stage(profile.user_id, page["curriculum"].version, stage.key)
+    credit = halo_queries.credit_of(profile.user_id)  # after a move: old codes and the new codes they count towards
     carried = progress.carried_signoffs(profile.user_id, page["curriculum"].version).get(stage.key)
     may_ask = not carried and halo.may_request([r.status for r in requests])
     return {
         "halo_requests": requests,
         "closed_before_move": carried,  # its old counterpart was signed off before a move: complete without a HALO
         "may_ask_halo": may_ask and policy.can_request_halo(current_user, profile.user_id),
-        "evidence_in": halo_queries.evidence_by_competency(halo_queries.stage_evidence(profile.user_id, stage)),
+        "evidence_in": halo_queries.evidence_by_competency(halo_queries.stage_evidence(profile.user_id, stage, credit), credit),
     }
 
 

@@ -258,3 +258,18 @@ def test_stages_signed_off_before_the_move_stay_complete_without_a_halo(client, 
     assert "Closed before the move between curricula" in page and "Dr Basic Signer" in page
     higher = client.get(f"/higher/?trainee={trainee.id}").data.decode()
     assert "Closed before the move" not in higher
+
+
+def test_a_moved_trainees_old_evidence_is_in_on_the_new_stage_and_may_back_a_halo(client, login, london):
+    region, _ = london
+    trainee = trainee_2010(region)
+    complete_advanced_evidence(trainee)
+    login(make.AdminFactory())
+    assert move(client, trainee).status_code == 302
+    page = client.get(f"/advanced/?trainee={trainee.id}").data.decode()
+    row = page.split("SIA_PM_B</strong>")[1].split("</tr>")[0]
+    assert "signed" in row and "None" not in row  # the 2010 clinic entries count as evidence in
+    from trainee_portal.halo import queries as halo_queries
+
+    stage = curricula.curriculum("2021").stage("sia-pain")
+    assert any("PM_AS" in code for e in halo_queries.stage_evidence(trainee.id, stage) for code in e.competency_codes)
