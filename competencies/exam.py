@@ -324,7 +324,7 @@ def _rapm_checks(rules: ExamRules, sitting: Sitting, rapm: RapmStatus | None) ->
             "soe_requires_rapm_confirmation",
             title,
             NOT_MET,
-            "No confirmation recorded yet: your training programme director records it.",
+            "No confirmation recorded yet: the training programme director records it.",
             sources,
         )
     elif not rapm.stage3_pain_complete:

@@ -22,7 +22,7 @@ class WholePercentField(IntegerField):
 class PeriodForm(FlaskForm):
     kind = RadioField("Kind of period", choices=list(KINDS.items()), validators=[InputRequired("Choose the kind of period.")])
     wte_percent = WholePercentField(
-        "Percentage of full time (less than full time only)",
+        "Percentage of full time, for less than full time training",
         validators=[Optional()],
         description="For example 50, 60 or 80. Leave empty for leave and time out of programme.",
     )
