@@ -13,15 +13,7 @@ from tests.factories import AdminFactory, CaseDiscussionFactory, DirectorFactory
 from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.integrity import verify_all
-from trainee_portal.models import (
-    CurriculumTransition,
-    ExamPrerequisite,
-    HaloEvidence,
-    HaloRequest,
-    LocalRule,
-    TraineeProfile,
-    TrainingPeriod,
-)
+from trainee_portal.models import CurriculumTransition, HaloEvidence, LocalRule, TrainingPeriod
 
 
 def _kinds():
