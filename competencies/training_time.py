@@ -102,9 +102,18 @@ def _describe(period: Period) -> str:
     return f"{KINDS[period.kind].split(' (')[0].lower()} period from {_d(period.starts_on)} ({end})"
 
 
+# The calendar a period may fall in: the stage end in training time is a date after the period's end, so a period
+# ending near date.max would overflow it (a 500); no training period reaches beyond these years.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def period_problems(period: Period) -> dict[str, str]:
     """Why a period cannot stand on its own, by the field at fault (empty if it can)."""
     problems = {}
+    for name in ("starts_on", "ends_on"):
+        day = getattr(period, name)
+        if day is not None and not EARLIEST <= day <= LATEST:
+            problems[name] = f"Enter a date from {_d(EARLIEST)} to {_d(LATEST)}."
     if period.kind not in KINDS:
         problems["kind"] = "Choose the kind of period."
     if period.ends_on is not None and period.ends_on < period.starts_on:

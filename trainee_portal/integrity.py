@@ -3,7 +3,8 @@
 A database administrator can change any row, including the audit log itself. The chain (audit.py) catches edits
 of the log; signed heads catch a log rewritten and re-hashed; this module catches decision rows that no longer say
 what the log recorded: sign-offs (level, signer, assessor, assurance, feedback, content), voids and deletions,
-evidence status, stage sign-offs, exam results, ARCP outcomes and the bytes of certificate files.
+evidence status, stage sign-offs, exam results, ARCP outcomes, HALO requests, training periods, curriculum moves,
+regions' local rules and the bytes of certificate files.
 
 Rows are read one batch of trainees at a time (each trainee's rows and audit records together, by the trainee
 index), so memory stays bounded however large the portfolio is.
@@ -29,17 +30,20 @@ from trainee_portal.models import (
     ArcpOutcome,
     AuditCheckpoint,
     AuditRecord,
+    CurriculumTransition,
     EvidenceCompetency,
     EvidenceEntry,
     EvidenceTally,
     ExamAttempt,
     ExamPrerequisite,
     HaloRequest,
+    LocalRule,
     RapmConfirmation,
     Region,
     SignOff,
     SignOffRequest,
     StageSignOff,
+    TrainingPeriod,
     User,
 )
 from trainee_portal.summaries import progress
@@ -95,7 +99,24 @@ ACTIONS = (
     "halo.signed",
     "halo.returned",
     "halo.withdrawn",
+    "training_period.added",
+    "training_period.ended",
+    "training_period.deleted",
+    "curriculum.moved",
 ) + ATTACHMENT_ACTIONS
+LOCAL_RULE_FIELDS = (
+    "region_id",
+    "version",
+    "curriculum_version",
+    "competency_code",
+    "evidence_type",
+    "minimum",
+    "supervision_level",
+    "signoff_required",
+    "basis",
+    "citation",
+    "quote",
+)
 
 
 @dataclass(frozen=True)
@@ -147,6 +168,7 @@ def verify_all(limit: int = 50, batch_trainees: int = 50, backup_taken_at: datet
     checked: Counter = Counter()
     _check_chain(found, checked, backup_taken_at)
     _check_trusted_domains(found, checked)
+    _check_local_rules(found, checked)
     last_id = 0
     while True:
         ids = db.session.scalars(select(User.id).where(User.id > last_id).order_by(User.id).limit(batch_trainees)).all()
@@ -299,6 +321,63 @@ def _check_trusted_domains(found: _Findings, checked: Counter) -> None:
             )
 
 
+def _check_local_rules(found: _Findings, checked: Counter) -> None:
+    """Each version of a region's rule says what its latest local_rule.* record says, is retired exactly when the log
+    retired it and replaced exactly when a later version replaces it: a rule changed by SQL would change every
+    trainee's progress in the region."""
+    latest: dict[int, tuple[int, str, int | None, dict]] = {}
+    for record_id, action, subject_id, actor_id, text in db.session.execute(
+        select(AuditRecord.id, AuditRecord.action, AuditRecord.subject_id, AuditRecord.actor_id, AuditRecord.payload)
+        .where(AuditRecord.action.in_(("local_rule.created", "local_rule.revised", "local_rule.retired")))
+        .order_by(AuditRecord.id)
+    ):
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            continue  # the chain check names a record whose payload was mangled
+        if isinstance(payload, dict):
+            created_by = latest[subject_id][2] if subject_id in latest else actor_id
+            latest[subject_id] = (record_id, action, created_by, payload)
+    rows = db.session.scalars(select(LocalRule).order_by(LocalRule.id)).all()
+    replaced = {r.replaces_id for r in rows if r.replaces_id is not None}
+    present = set()
+    for rule in rows:
+        checked["local rules"] += 1
+        present.add(rule.id)
+        where = f"local rule {rule.id} (region {rule.region_id}, {rule.competency_code} version {rule.version})"
+        if rule.id not in latest:
+            found.add("local_rule", where, "no audit record names this rule: it was added to the database directly")
+            continue
+        record_id, action, created_by, payload = latest[rule.id]
+        values = {name: getattr(rule, name) for name in LOCAL_RULE_FIELDS}
+        _compare(
+            found,
+            "local_rule",
+            where,
+            {**values, "created_by_id": rule.created_by_id},
+            {**payload, "created_by_id": created_by},
+            record_id,
+        )
+        if (rule.retired_at is not None) != (action == "local_rule.retired"):
+            found.add(
+                "local_rule",
+                where,
+                f"it is {'retired' if rule.retired_at else 'not retired'} but audit record {record_id} "
+                f"{'retired it' if action == 'local_rule.retired' else 'did not retire it'}",
+            )
+        if (rule.replaced_at is not None) != (rule.id in replaced):
+            found.add(
+                "local_rule",
+                where,
+                "it is marked replaced but no later version replaces it"
+                if rule.replaced_at is not None
+                else "a later version replaces it but it is not marked replaced",
+            )
+    for rule_id, (record_id, *_rest) in latest.items():
+        if rule_id not in present:
+            found.add("local_rule", f"local rule {rule_id}", f"audit record {record_id} recorded it, but its row is gone")
+
+
 # --- decision rows, one batch of trainees at a time -----------------------------------------------
 
 
@@ -361,6 +440,10 @@ class _Log:
             self.latest[("rapm", subject_id)] = (record_id, payload)
         elif action in ("exam.prerequisites_recorded", "exam.prerequisites_confirmed"):  # its own ids too
             self.latest[("prerequisites", subject_id)] = (record_id, payload)
+        elif action.startswith("training_period."):
+            self.latest[("training_period", subject_id)] = (record_id, {"_deleted": action.endswith(".deleted"), **payload})
+        elif action == "curriculum.moved":
+            self.latest[("curriculum", subject_id)] = (record_id, {"recorded_by_id": actor_id, **payload})
         else:
             self.latest[(action.split(".")[0], subject_id)] = (record_id, payload)
 
@@ -477,6 +560,59 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
         "exam prerequisite record",
         lambda r: {key: getattr(r, key) for key in PREREQUISITE_KEYS},
     )
+    _check_training_periods(trainee_ids, log, found, checked)
+    _check_rows(
+        found,
+        checked,
+        log,
+        "curriculum_transition",
+        "curriculum",
+        CurriculumTransition,
+        trainee_ids,
+        "curriculum move",
+        lambda r: {
+            "from_version": r.from_version,
+            "to_version": r.to_version,
+            "from_stage": r.from_stage,
+            "to_stage": r.to_stage,
+            "effective_on": r.effective_on,
+            "note": r.note,
+            "recorded_by_id": r.recorded_by_id,
+        },
+    )
+
+
+def _check_training_periods(trainee_ids, log: _Log, found: _Findings, checked: Counter) -> None:
+    """Each LTFT, leave or OOP period says what its latest training_period.* record says; a removed one stays gone."""
+    present = set()
+    for row in db.session.scalars(select(TrainingPeriod).where(TrainingPeriod.trainee_id.in_(trainee_ids))):
+        checked["training periods"] += 1
+        present.add(row.id)
+        where = f"training period {row.id} (trainee {row.trainee_id})"
+        latest = log.latest.get(("training_period", row.id))
+        if latest is None:
+            found.add("training_period", where, "no audit record names this row: it was added to the database directly")
+            continue
+        record_id, payload = latest
+        if payload.get("_deleted"):
+            found.add("training_period", where, f"audit record {record_id} removed it, but the row is back")
+            continue
+        values = {
+            "trainee_id": row.trainee_id,
+            "kind": row.kind,
+            "wte_percent": row.wte_percent,
+            "starts_on": row.starts_on,
+            "ends_on": row.ends_on,
+            "note_sha256": text_sha256(row.note),
+        }
+        _compare(found, "training_period", where, values, payload, record_id)
+    for (prefix, subject_id), (record_id, payload) in log.latest.items():
+        if prefix == "training_period" and subject_id not in present and not payload.get("_deleted"):
+            found.add(
+                "training_period",
+                f"training period {subject_id}",
+                f"audit record {record_id} recorded it, but its row is gone and no training_period.deleted record says why",
+            )
 
 
 def _check_tallies(entries, codes, trainee_ids, found: _Findings, checked: Counter) -> None:

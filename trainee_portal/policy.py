@@ -201,7 +201,8 @@ def supervises(user, trainee_id: int, kind: str | None = None) -> bool:
 
 
 def directs(user, trainee_id: int) -> bool:
-    if not is_director(user):
+    """A director of the trainee's region or cohort, never the trainee themself (an account may hold both roles)."""
+    if not is_director(user) or user.id == trainee_id:
         return False
     query = directed_trainee_ids(user.id).where(TraineeProfile.user_id == trainee_id)
     return db.session.execute(query.limit(1)).first() is not None

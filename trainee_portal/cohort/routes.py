@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from competencies import EVIDENCE_TYPES, STAGE_LEVELS, flags
 from competencies.arcp import CATALOGUE as ARCP_CATALOGUE
@@ -118,15 +119,23 @@ def record_arcp(trainee_id: int):
                 f"An outcome for {year} from a panel on this date is already recorded. A reconvened panel has its own date."
             ]
         else:
-            record = arcp.record_outcome(
-                profile,
-                current_user,
-                training_year=year,
-                outcome=form.outcome.data,
-                panel_date=panel_date,
-                notes=form.notes.data or "",
-            )
-            db.session.commit()
+            try:
+                record = arcp.record_outcome(
+                    profile,
+                    current_user,
+                    training_year=year,
+                    outcome=form.outcome.data,
+                    panel_date=panel_date,
+                    notes=form.notes.data or "",
+                )
+                db.session.commit()
+            except IntegrityError:  # the same panel recorded at the same moment (a double click, two tabs)
+                db.session.rollback()
+                flash(
+                    f"An outcome for {year} from the panel of {panel_date:%-d %B %Y} was just recorded; nothing was added.",
+                    "info",
+                )
+                return redirect(url_for("cohort.review", trainee_id=trainee_id, _anchor="arcp"))
             again = arcp.reconvened_labels(arcp.outcomes_for(trainee_id)).get(record.id)
             flash(
                 f"ARCP outcome {form.outcome.data} for {year} recorded for {profile.user.name}"

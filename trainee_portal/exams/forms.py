@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FloatField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from trainee_portal.platform.clock import uk_today
@@ -138,4 +138,6 @@ class PrerequisitesForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """A button: CSRF token only."""
+    """A button, with the record the page showed: a newer statement recorded since is not confirmed unseen."""
+
+    record_id = IntegerField(validators=[InputRequired()])

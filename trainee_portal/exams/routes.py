@@ -176,9 +176,16 @@ def confirm_prerequisites(trainee_id: int):
     policy.authorize(policy.can_confirm_exam_prerequisites(current_user, trainee_id))
     profile = load_or_404(TraineeProfile, trainee_id)
     latest = queries.latest_prerequisites(trainee_id)
-    if latest is None or not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if latest is None or not form.validate_on_submit():
         abort(400)
-    if latest.confirmed_on is None:
+    if form.record_id.data != latest.id:
+        flash(
+            f"{profile.user.name} recorded a newer statement since you opened the page, so nothing was confirmed. "
+            "Check it and confirm again.",
+            "warning",
+        )
+    elif latest.confirmed_on is None:
         services.confirm_prerequisites(latest, current_user)
         db.session.commit()
         flash(f"{profile.user.name}'s GMC registration and FPM membership confirmed.", "success")

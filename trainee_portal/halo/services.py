@@ -108,6 +108,13 @@ def decide(reviewer: User, halo_request: HaloRequest, decision: str, comment: st
         raise HaloError("Choose whether to sign the HALO or return it.")
     if decision == "return" and not comment.strip():
         raise HaloError("Enter the reason for returning the HALO, so the trainee knows what to do next.")
+    if decision == "sign" and queries.evidence_changed(halo_request):
+        # The request keeps each entry's content hash as it was asked with: a signature over changed content would
+        # record content the reviewer never saw. Return it so the trainee asks again with the evidence as it stands.
+        raise HaloError(
+            "Evidence this request names has changed since the trainee asked, so it cannot be signed as it stands. "
+            "Return it, so the trainee asks again with the evidence as it is now."
+        )
     status = halo.SIGNED if decision == "sign" else halo.RETURNED
     now = utcnow()
     _close(halo_request, status=status, decided_by_id=reviewer.id, decided_at=now, decision_comment=comment.strip())

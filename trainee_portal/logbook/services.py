@@ -15,7 +15,7 @@ from competencies import Curriculum, lifecycle
 from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments
-from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOff, SignOffRequest, TraineeProfile
+from trainee_portal.models import EvidenceCompetency, EvidenceEntry, HaloEvidence, SignOff, SignOffRequest, TraineeProfile
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.signoff import services as signoff_services
 from trainee_portal.summaries import progress
@@ -195,6 +195,9 @@ def delete_draft(user, entry: EvidenceEntry) -> str | None:
     asked = db.session.scalar(select(func.count()).select_from(SignOffRequest).where(SignOffRequest.evidence_id == entry.id))
     if asked:
         raise EvidenceError("This draft has a sign-off history, so it is kept. Edit it instead.")
+    named = db.session.scalar(select(func.count()).select_from(HaloEvidence).where(HaloEvidence.evidence_id == entry.id))
+    if named:
+        raise EvidenceError("A HALO request names this draft as evidence, so it is kept. Edit it instead.")
     before = progress.contribution(entry)
     path, entry_id, content_hash = entry.attachment_path, entry.id, entry.content_hash
     db.session.delete(entry)

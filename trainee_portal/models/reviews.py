@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainee_portal.extensions import db
@@ -13,7 +13,10 @@ from trainee_portal.platform.clock import utcnow
 
 
 class ArcpOutcome(db.Model):
-    """One panel's outcome; a training year may have several (a panel reconvened after outcome 5, say)."""
+    """One panel's outcome; a training year may have several (a panel reconvened after outcome 5, say), one per panel
+    date: unique, so two clicks that both pass the route's check cannot both record it."""
+
+    __table_args__ = (UniqueConstraint("trainee_id", "training_year", "panel_date", name="uq_arcp_outcome_panel"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

@@ -108,7 +108,7 @@ def test_prerequisites_recorded_by_the_trainee_confirmed_by_the_director_and_aud
     client.post("/logout")
     login(director)
     assert "Confirm GMC registration and FPM membership" in client.get(f"/exams/?trainee={trainee.id}").data.decode()
-    assert client.post(f"/exams/prerequisites/{trainee.id}/confirm").status_code == 302
+    assert client.post(f"/exams/prerequisites/{trainee.id}/confirm", data={"record_id": row.id}).status_code == 302
     page = client.get(f"/exams/?trainee={trainee.id}").data.decode()
     assert f"confirmed by {director.name}" in page
     actions = list(db.session.scalars(select(AuditRecord.action).where(AuditRecord.action.like("exam.prerequisites%"))))
