@@ -47,8 +47,8 @@ def ask(stage_key: str):
     policy.authorize(policy.can_request_halo(current_user, current_user.id))
     profile = current_user.trainee_profile
     curriculum = curricula.curriculum(profile.curriculum_version)
-    if not halo.closes_by_halo(curriculum) or stage_key not in {s.key for s in curriculum.stages}:
-        abort(404)
+    if not halo.closes_by_halo(curriculum) or stage_key not in {s.key for s in curriculum.followed_stages(profile.sia_stage_key)}:
+        abort(404)  # not a stage of theirs: the SIA they do not follow included
     stage = curriculum.stage(stage_key)
     back = url_for(f"stage_{stage.level}.index")
     earlier = queries.requests_for_stage(current_user.id, curriculum.version, stage.key)

@@ -51,6 +51,10 @@ def request_halo(trainee: User, stage_key: str, evidence_ids: list[int], stateme
     if not halo.closes_by_halo(curriculum):
         raise HaloError("Your curriculum closes its units by the educational supervisor's sign-off, not by a HALO.")
     stage = curriculum.stage(stage_key)
+    if stage not in curriculum.followed_stages(profile.sia_stage_key):
+        raise HaloError(f"You do not follow {stage.name}: ask for the HALO of the SIA you follow.")
+    if stage.key in progress.carried_signoffs(trainee.id, curriculum.version):
+        raise HaloError(f"{stage.name} is already complete: its counterpart was signed off before your move.")
     earlier = [r.status for r in queries.requests_for_stage(trainee.id, curriculum.version, stage.key)]
     if not halo.may_request(earlier):
         raise HaloError(f"Your {stage.name} HALO is already requested or signed, so you cannot ask again now.")

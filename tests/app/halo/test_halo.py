@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tests.conftest import TEST_PASSWORD
 from tests.factories import (
@@ -244,3 +244,15 @@ def test_a_stage_closed_by_its_halo_is_never_flagged_behind(app):
     assert world.trainee.name not in director.get("/cohort?flag=behind").get_data(as_text=True)
     dashboard = director.get(f"/dashboard?trainee={world.trainee.id}").get_data(as_text=True)
     assert not re.search(r">\s*Behind\s*<", dashboard) and re.search(r">\s*On track\s*<", dashboard)
+
+
+def test_the_halo_of_an_sia_the_trainee_does_not_follow_is_not_asked(app):
+    world = World()
+    profile = world.trainee.trainee_profile
+    profile.sia_stage_key = "sia-acute-inpatient"
+    db.session.commit()
+    trainee = _as(app, world.trainee)
+    assert trainee.get("/halo/ask/sia-pain").status_code == 404
+    assert trainee.post("/halo/ask/sia-pain", data={"evidence": [world.entry.id], "statement": "x"}).status_code == 404
+    assert trainee.get("/halo/ask/sia-acute-inpatient").status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(HaloRequest)) == 0
