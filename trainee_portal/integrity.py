@@ -104,19 +104,6 @@ ACTIONS = (
     "training_period.deleted",
     "curriculum.moved",
 ) + ATTACHMENT_ACTIONS
-LOCAL_RULE_FIELDS = (
-    "region_id",
-    "version",
-    "curriculum_version",
-    "competency_code",
-    "evidence_type",
-    "minimum",
-    "supervision_level",
-    "signoff_required",
-    "basis",
-    "citation",
-    "quote",
-)
 
 
 @dataclass(frozen=True)
@@ -349,7 +336,7 @@ def _check_local_rules(found: _Findings, checked: Counter) -> None:
             found.add("local_rule", where, "no audit record names this rule: it was added to the database directly")
             continue
         record_id, action, created_by, payload = latest[rule.id]
-        values = {name: getattr(rule, name) for name in LOCAL_RULE_FIELDS}
+        values = rule.audit_state()
         _compare(
             found,
             "local_rule",

@@ -50,6 +50,23 @@ class LocalRule(db.Model):
     retired_by = relationship("User", foreign_keys=[retired_by_id])
     replaces = relationship("LocalRule", remote_side=[id])
 
+    # What a rule is, as every audit record of it states it (the integrity check compares the row with the latest).
+    RULE_FIELDS = (
+        "curriculum_version",
+        "competency_code",
+        "evidence_type",
+        "minimum",
+        "supervision_level",
+        "signoff_required",
+        "basis",
+        "citation",
+        "quote",
+    )
+    AUDIT_FIELDS = ("region_id", "version", *RULE_FIELDS)
+
+    def audit_state(self) -> dict:
+        return {name: getattr(self, name) for name in self.AUDIT_FIELDS}
+
     @property
     def is_current(self) -> bool:
         return self.replaced_at is None and self.retired_at is None

@@ -11,25 +11,9 @@ from trainee_portal.models import LocalRule, Region, User
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.summaries import progress
 
-FIELDS = (
-    "curriculum_version",
-    "competency_code",
-    "evidence_type",
-    "minimum",
-    "supervision_level",
-    "signoff_required",
-    "basis",
-    "citation",
-    "quote",
-)
-
 
 class StaleRule(Exception):
     """The version being edited or retired is no longer current (another change came first)."""
-
-
-def _payload(rule: LocalRule) -> dict:
-    return {"region_id": rule.region_id, "version": rule.version, **{name: getattr(rule, name) for name in FIELDS}}
 
 
 def save_rule(region: Region, values: dict, actor: User, replaces: LocalRule | None = None) -> LocalRule:
@@ -42,7 +26,7 @@ def save_rule(region: Region, values: dict, actor: User, replaces: LocalRule | N
         version=replaces.version + 1 if replaces else 1,
         replaces_id=replaces.id if replaces else None,
         created_by_id=actor.id,
-        **{name: values[name] for name in FIELDS},
+        **{name: values[name] for name in LocalRule.RULE_FIELDS},
     )
     db.session.add(rule)
     try:
@@ -52,7 +36,7 @@ def save_rule(region: Region, values: dict, actor: User, replaces: LocalRule | N
         raise StaleRule from None
     if replaces is not None:
         replaces.replaced_at = rule.created_at
-    audit.record("local_rule.revised" if replaces else "local_rule.created", rule, _payload(rule), actor=actor)
+    audit.record("local_rule.revised" if replaces else "local_rule.created", rule, rule.audit_state(), actor=actor)
     for version in {rule.curriculum_version, replaces.curriculum_version if replaces else rule.curriculum_version}:
         progress.refresh_region(region.id, version)
     return rule
@@ -63,6 +47,6 @@ def retire_rule(rule: LocalRule, actor: User) -> None:
     if not rule.is_current:
         raise StaleRule
     rule.retired_at, rule.retired_by_id = utcnow(), actor.id
-    audit.record("local_rule.retired", rule, _payload(rule), actor=actor)
+    audit.record("local_rule.retired", rule, rule.audit_state(), actor=actor)
     db.session.flush()
     progress.refresh_region(rule.region_id, rule.curriculum_version)
