@@ -40,6 +40,10 @@ class Region(db.Model):
     name_key: Mapped[str] = mapped_column(String(120), unique=True)
     # Email domains (one per line, e.g. nhs.net) whose outside assessors' signatures count without confirmation.
     trusted_assessor_domains: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The UK nation whose bank holidays count when ARCP cut-offs are worked out (england, scotland, wales,
+    # northern_ireland), and how many working days before a panel its evidence cut-off falls.
+    nation: Mapped[str] = mapped_column(String(20), default="england", server_default="england")
+    arcp_cutoff_working_days: Mapped[int] = mapped_column(default=10, server_default="10")
 
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="region", order_by="Cohort.name")
 

@@ -25,6 +25,9 @@ class ArcpOutcome(db.Model):
     panel_date: Mapped[date]
     notes: Mapped[str] = mapped_column(Text, default="")
     evidence_summary: Mapped[str] = mapped_column(Text, default="")  # JSON: what the panel looked at
+    # The pack frozen at the panel's cut-off that this outcome was decided on (none for outcomes typed in without a
+    # scheduled panel, as before panels existed).
+    panel_pack_id: Mapped[int | None] = mapped_column(ForeignKey("panel_pack.id"))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
