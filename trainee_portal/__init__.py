@@ -26,6 +26,7 @@ from trainee_portal import (
     logbook,
     models,
     notifications,
+    packs,
     rules,
     settings,
     signoff,
@@ -119,6 +120,7 @@ FEATURES = (
     halo,
     training_time,
     transitions,
+    packs,
 )
 
 

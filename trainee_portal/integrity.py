@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from competencies import transition
+from competencies import panel_pack, transition
 from trainee_portal import audit
 from trainee_portal.audit import text_sha256
 from trainee_portal.extensions import db
@@ -38,6 +38,7 @@ from trainee_portal.models import (
     ExamPrerequisite,
     HaloRequest,
     LocalRule,
+    PanelPack,
     RapmConfirmation,
     Region,
     SignOff,
@@ -93,6 +94,7 @@ ACTIONS = (
     "exam.attempt_corrected",
     "exam.rapm_confirmed",
     "arcp.recorded",
+    "panel_pack.frozen",
     "exam.prerequisites_recorded",
     "exam.prerequisites_confirmed",
     "halo.requested",
@@ -108,7 +110,7 @@ ACTIONS = (
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # chain | checkpoint | signoff | evidence | attachment | stage_signoff | halo_request | exam_result | arcp_outcome
+    kind: str  # chain | checkpoint | signoff | evidence | attachment | stage_signoff | halo_request | exam_result | arcp_outcome | panel_pack
     where: str  # e.g. "audit record 12", "sign-off 4 (evidence 9)", "evidence 9, file ab12….pdf"
     detail: str
 
@@ -515,6 +517,25 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
             "notes_sha256": text_sha256(r.notes),
             "recorded_by_id": r.recorded_by_id,
             "evidence_summary_sha256": text_sha256(r.evidence_summary),
+            "panel_pack_id": r.panel_pack_id,
+        },
+    )
+    _check_rows(
+        found,
+        checked,
+        log,
+        "panel_pack",
+        "panel_pack",
+        PanelPack,
+        trainee_ids,
+        "panel pack",
+        lambda r: {
+            "panel_id": r.panel_id,
+            "trainee_id": r.trainee_id,
+            "cutoff_date": r.cutoff_date,
+            "readiness": r.readiness,
+            # recomputed from the stored JSON: a pack rewritten together with its stored hash still shows
+            "items_sha256": panel_pack.sha256(r.items),
         },
     )
     _check_rows(found, checked, log, "halo_request", "halo", HaloRequest, trainee_ids, "HALO request", HaloRequest.audit_state)

@@ -595,3 +595,21 @@ def can_keep_training_period(user, period) -> bool:
 def can_move_curriculum(user, trainee_id: int) -> bool:
     """Moving a trainee to another curriculum version belongs to administrators and the trainee's directors."""
     return is_admin(user) or directs(user, trainee_id)
+
+
+# --- ARCP panel packs (issue 16) ---------------------------------------------------------------
+
+
+def can_view_panel_pack_of(user, trainee_id: int) -> bool:
+    """A trainee's panel packs are theirs to read, and their directors' and administrators' (as the review is)."""
+    return (is_trainee(user) and user.id == trainee_id) or can_review_trainee(user, trainee_id)
+
+
+def can_view_panel_pack(user, pack) -> bool:
+    return can_view_panel_pack_of(user, pack.trainee_id)
+
+
+def can_record_pack_outcome(user, pack) -> bool:
+    """The trainee's directors record the panel's outcome against the pack (never the trainee, even one who also
+    holds a director role: directs() already refuses a user their own record)."""
+    return can_record_arcp(user, pack.trainee_id)

@@ -87,6 +87,9 @@ MATRIX: dict[str, tuple] = {
     "GET halo.ask": (302, 200, 200, 403, 403, 403, 403, 403),
     "GET halo.detail": (302, 200, 403, 200, 403, 403, 200, 200),
     "GET halo.queue": (302, 403, 403, 403, 403, 403, 403, 403),
+    "GET packs.show": (302, 200, 403, 403, 403, 403, 200, 200),
+    "GET packs.for_panel": (302, 302, 403, 403, 403, 403, 302, 302),
+    "GET packs.record_outcome": (302, 403, 403, 403, 403, 403, 302, 403),  # the panel has not met yet: back to the pack
     "GET exams.sittings": (302, 403, 403, 403, 403, 403, 403, 200),
     "GET home.about": (200, 200, 200, 200, 200, 200, 200, 200),
     "GET home.index": (302, 200, 200, 200, 200, 200, 200, 200),
@@ -156,6 +159,7 @@ MATRIX: dict[str, tuple] = {
     "POST halo.ask": (302, "ok", "ok", 403, 403, 403, 403, 403),
     "POST halo.decide": (302, 403, 403, 403, 403, 403, 403, 403),
     "POST halo.withdraw": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST packs.record_outcome": (302, 403, 403, 403, 403, 403, "ok", 403),
     "POST notifications.mark_all_read": (302, "ok", "ok", "ok", "ok", "ok", "ok", "ok"),
     "POST notifications.mark_read": (302, "ok", 403, 403, 403, 403, 403, 403),
     "POST rules.new_rule": (302, 403, 403, 403, 403, 403, "ok", "ok"),

@@ -68,6 +68,10 @@ EXPECTED = {
     "POST exams.correct_attempt": FOUND_FIRST,
     "POST exams.edit_sitting": ADMIN_ONLY,
     "POST halo.decide": FOUND_FIRST,
+    "GET packs.show": FOUND_FIRST,
+    "GET packs.record_outcome": FOUND_FIRST,
+    "POST packs.record_outcome": FOUND_FIRST,
+    "GET packs.for_panel": ADMIN_ONLY,  # the rule asks about the trainee id first
     "POST halo.withdraw": FOUND_FIRST,
     "POST notifications.mark_read": FOUND_FIRST,
     "POST rules.edit_rule": MANAGERS_FIRST,

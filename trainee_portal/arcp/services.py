@@ -7,11 +7,11 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from competencies import arcp
+from competencies import arcp, panel_pack
 from trainee_portal import audit
 from trainee_portal.audit import text_sha256
 from trainee_portal.extensions import db
-from trainee_portal.models import ArcpOutcome, EvidenceEntry, TraineeProfile, TraineeProgress, User
+from trainee_portal.models import ArcpOutcome, EvidenceEntry, PanelPack, TraineeProfile, TraineeProgress, User
 from trainee_portal.notifications.outbox import app_path, notify
 
 TRAINING_YEARS = ("CT1", "CT2", "CT3", "ST3", "ST4", "ST5", "ST6", "ST7", "ST8")
@@ -52,13 +52,25 @@ def panel_taken(trainee_id: int, training_year: str, panel_date: date) -> bool:
 
 
 def record_outcome(
-    trainee: TraineeProfile, actor: User, *, training_year: str, outcome: str, panel_date: date, notes: str
+    trainee: TraineeProfile,
+    actor: User,
+    *,
+    training_year: str,
+    outcome: str,
+    panel_date: date,
+    notes: str,
+    pack: PanelPack | None = None,
 ) -> ArcpOutcome:
-    """Add the outcome and its audit record in the caller's transaction (the caller commits)."""
+    """Add the outcome and its audit record in the caller's transaction (the caller commits). Against a frozen
+    pack, the summary stored is the pack's (what the panel saw at its cut-off); without one (a panel held outside
+    the app), it is the record as it stands when the outcome is typed in."""
     if outcome not in arcp.BY_CODE or training_year not in TRAINING_YEARS:
         raise ValueError("unknown outcome or training year")
-    summary = evidence_summary(trainee.user_id)
+    if pack is not None and pack.trainee_id != trainee.user_id:
+        raise ValueError("the pack is another trainee's")
+    summary = panel_pack.summary(json.loads(pack.items)) if pack is not None else evidence_summary(trainee.user_id)
     record = ArcpOutcome(
+        panel_pack_id=pack.id if pack is not None else None,
         trainee_id=trainee.user_id,
         training_year=training_year,
         outcome=outcome,
@@ -93,6 +105,8 @@ def record_outcome(
             "recorded_by_id": actor.id,
             "evidence_total": summary["evidence_total"],
             "evidence_summary_sha256": text_sha256(record.evidence_summary),
+            "panel_pack_id": record.panel_pack_id,
+            **({"panel_pack_sha256": pack.items_sha256} if pack is not None else {}),
         },
         actor=actor,
     )

@@ -1,40 +1,5 @@
-"""The ARCP outcome form, validated on the server."""
+"""The cohort review's forms: the ARCP outcome form of a panel held outside the app is the ARCP feature's."""
 
-from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from trainee_portal.arcp.forms import ArcpForm
 
-from competencies.arcp import OUTCOMES
-from trainee_portal.arcp.services import TRAINING_YEARS
-from trainee_portal.platform.clock import uk_today
-from trainee_portal.platform.fields import CalendarDateField
-from trainee_portal.platform.identifiers import NoPatientIdentifiers
-
-
-class ArcpForm(FlaskForm):
-    training_year = SelectField(
-        "Training year",
-        choices=[("", "Choose a training year")] + [(y, y) for y in TRAINING_YEARS],
-        validators=[DataRequired("Choose the training year this outcome is for.")],
-    )
-    outcome = RadioField(
-        "Outcome",
-        choices=[(o.code, f"Outcome {o.code}: {o.meaning}") for o in OUTCOMES],
-        validators=[InputRequired("Choose the panel's outcome.")],
-    )
-    panel_date = CalendarDateField(
-        "Panel date",
-        description="The date the ARCP panel met, for example 2026-06-17.",
-        validators=[InputRequired("Enter the panel date as a real date, for example 2026-06-17.")],
-    )
-    notes = TextAreaField(
-        "Panel notes",
-        description="What the panel decided and why, and any targets. No patient identifiers.",
-        validators=[Length(max=5000, message="Panel notes are at most 5,000 characters."), NoPatientIdentifiers()],
-    )
-
-    def validate_panel_date(self, field):
-        if field.data and field.data > uk_today():
-            raise ValidationError("The panel date cannot be in the future: record the outcome after the panel has met.")
-        if field.data and field.data.year < 2000:
-            raise ValidationError("Enter a panel date from 2000 onwards.")
+__all__ = ["ArcpForm"]

@@ -53,6 +53,26 @@ class World:
     other_ids: dict = field(default_factory=dict)  # the same for the other trainee's records
 
 
+def _panel_pack(who, director) -> dict:
+    """An ARCP panel ten days ahead whose cut-off has passed, with the trainee on it and their pack frozen."""
+    from trainee_portal.models import ArcpPanel, ArcpPanelTrainee
+    from trainee_portal.packs import services as packs
+
+    panel = ArcpPanel(
+        region_id=who.trainee_profile.region_id,
+        panel_date=clock.today() + timedelta(days=10),
+        training_year="ST6",
+        cutoff_working_days=10,
+        cutoff_date=clock.today() - timedelta(days=3),
+        created_by_id=director.id,
+    )
+    db.session.add(panel)
+    db.session.flush()
+    db.session.add(ArcpPanelTrainee(panel_id=panel.id, trainee_id=who.id, readiness="green"))
+    db.session.commit()
+    return {"panel_id": panel.id, "pack_id": packs.freeze(panel, who.id).id}
+
+
 def build_world() -> World:
     from trainee_portal import curricula
 
@@ -119,6 +139,7 @@ def build_world() -> World:
         ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id)
         ids.update(request_id=request.id, signoff_id=unconfirmed.id)  # the request waiting, the signature to confirm
         ids.update(halo_request_id=_halo_request(who, signed).id)
+        ids.update(_panel_pack(who, director))
     exam_sitting = ExamSittingFactory(days_from_today=-40)
     world.ids["attempt_id"] = ExamAttemptFactory(trainee=owner, sitting=exam_sitting, result="fail", score=50).id
     world.ids["region_id"] = region.id
