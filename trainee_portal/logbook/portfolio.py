@@ -3,67 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from competencies import EVIDENCE_TYPES, supervision_label
 from trainee_portal import audit
 from trainee_portal.logbook import queries, vocab
+from trainee_portal.platform.pdf import FONT_FAMILY, TABLE_HEADINGS, Document
 from trainee_portal.signoff.labels import signature_label
-
-# DejaVu covers the en dashes and accented names core PDF fonts cannot; without it, text is reduced to Latin-1.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-
-
-class _Portfolio(FPDF):
-    title_text = ""
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(self.body_font, size=8)
-        self.cell(0, 8, self.text(f"{self.title_text} · page {self.page_no()} of {{nb}}"), align="C")
-
-    body_font = "helvetica"
-    unicode = False
-
-    def text(self, value) -> str:
-        value = "" if value is None else str(value)
-        if self.unicode:
-            return value
-        return (
-            value.replace("–", "-")
-            .replace("—", "-")
-            .replace("’", "'")
-            .replace("·", "-")
-            .encode("latin-1", "replace")
-            .decode("latin-1")
-        )
-
-
-def _new_document(title: str) -> _Portfolio:
-    pdf = _Portfolio(format="A4")
-    pdf.title_text = title
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if regular.is_file() and bold.is_file():
-        pdf.add_font("DejaVu", "", str(regular))
-        pdf.add_font("DejaVu", "B", str(bold))
-        pdf.body_font, pdf.unicode = "DejaVu", True
-    pdf.set_title(title)
-    pdf.set_author("Pain Medicine training portfolio")
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_page()
-    return pdf
 
 
 def build(profile, curriculum, today: date) -> bytes:
     trainee = profile.user
-    pdf = _new_document(f"Training portfolio – {trainee.name}")
-    t = pdf.text
-    pdf.set_font(pdf.body_font, "B", 18)
+    pdf = Document(f"Training portfolio – {trainee.name}")
+    t = str
+    pdf.set_font(FONT_FAMILY, "B", 18)
     pdf.multi_cell(0, 9, t(f"Training portfolio: {trainee.name}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(pdf.body_font, size=10)
+    pdf.set_font(FONT_FAMILY, size=10)
     for line in (
         f"GMC number {profile.gmc_number} · {curriculum.title} ({curriculum.version})",
         f"Current stage: {curriculum.stage_for_level(profile.current_stage, profile.sia_stage_key).name}, started {profile.stage_started_on:%d %B %Y}",
@@ -73,22 +27,19 @@ def build(profile, curriculum, today: date) -> bytes:
     total = 0
     for stage, items in queries.signed_by_competency(profile.user_id, curriculum, profile.sia_stage_key):
         pdf.ln(4)
-        pdf.set_font(pdf.body_font, "B", 14)
+        pdf.set_font(FONT_FAMILY, "B", 14)
         pdf.multi_cell(0, 8, t(stage.name), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(pdf.body_font, size=10)
+        pdf.set_font(FONT_FAMILY, size=10)
         if not items:
             pdf.multi_cell(0, 6, t("No signed evidence for this stage yet."), new_x="LMARGIN", new_y="NEXT")
             continue
         for competency, entries in items:
             pdf.ln(2)
-            pdf.set_font(pdf.body_font, "B", 11)
+            pdf.set_font(FONT_FAMILY, "B", 11)
             pdf.multi_cell(0, 6, t(f"{competency.code} {competency.title}"), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font(pdf.body_font, size=9)
+            pdf.set_font(FONT_FAMILY, size=9)
             with pdf.table(
-                col_widths=(20, 34, 62, 16, 48),
-                line_height=5,
-                text_align="LEFT",
-                headings_style=FontFace(emphasis="BOLD", fill_color=(232, 237, 238)),
+                col_widths=(20, 34, 62, 16, 48), line_height=5, text_align="LEFT", headings_style=TABLE_HEADINGS
             ) as table:
                 table.row([t(h) for h in ("Date", "Type", "Title", "Level", "Signed by")])
                 for entry, signatures in entries:
@@ -113,7 +64,7 @@ def build(profile, curriculum, today: date) -> bytes:
                     )
                     total += 1
     pdf.ln(4)
-    pdf.set_font(pdf.body_font, size=9)
+    pdf.set_font(FONT_FAMILY, size=9)
     pdf.multi_cell(
         0,
         5,
@@ -127,7 +78,7 @@ def build(profile, curriculum, today: date) -> bytes:
     head = audit.take_checkpoint("export")  # the audit log's head, signed now: a later rewrite of it shows
     if head is not None:
         pdf.ln(3)
-        pdf.set_font(pdf.body_font, size=7)
+        pdf.set_font(FONT_FAMILY, size=7)
         pdf.multi_cell(
             0,
             3.5,
