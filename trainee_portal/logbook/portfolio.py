@@ -16,7 +16,7 @@ from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, supervision_label
 from competencies.arcp import CATALOGUE
 from trainee_portal import curricula
 from trainee_portal.logbook import queries, vocab
-from trainee_portal.platform.pdf import Document, Stamp
+from trainee_portal.platform.pdf import Document, Stamp, stamped_document
 from trainee_portal.signoff.labels import signature_label
 from trainee_portal.verify import services as verify
 
@@ -118,9 +118,7 @@ def _trusted_domain(domains: tuple[str, ...], email: str | None) -> str | None:
 def build(record: Record, stamp: Stamp) -> bytes:
     profile, curriculum = record.profile, record.curriculum
     trainee = profile.user
-    pdf = Document(f"Training portfolio – {trainee.name}", produced_at=stamp.produced_at)
-    pdf.heading(f"Training portfolio: {trainee.name}", 1)
-    pdf.stamp(stamp)
+    pdf = stamped_document(f"Training portfolio – {trainee.name}", stamp, heading=f"Training portfolio: {trainee.name}")
     stage = curriculum.stage_for_level(profile.current_stage, profile.sia_stage_key)
     pdf.key_values(
         [

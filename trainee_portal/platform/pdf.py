@@ -9,8 +9,8 @@ it cites). The builder makes a `Document`, calls `stamp()` on the first page and
     from trainee_portal.verify import services as verify
 
     def build(stamp):
-        pdf = Document(f"ARCP panel pack – {trainee.name}")
-        pdf.stamp(stamp)  # code, verify URL and QR code here; the code in every footer; the signed head at the end
+        # the heading, then the code, verify URL and QR code; the code in every footer; the signed head at the end
+        pdf = stamped_document(f"ARCP panel pack – {trainee.name}", stamp)
         pdf.heading("Evidence at the cut-off")
         pdf.data_table(("Date", "Item"), rows, col_widths=(30, 150))
         return pdf.finish()
@@ -192,6 +192,14 @@ class Document(FPDF):
                 "no longer matches this signed head."
             )
         return bytes(self.output())
+
+
+def stamped_document(title: str, stamp: Stamp, heading: str | None = None) -> Document:
+    """A new issued document: its heading (the title unless given), then the stamp; write the rest, then finish()."""
+    document = Document(title, produced_at=stamp.produced_at)
+    document.heading(heading or title, 1)
+    document.stamp(stamp)
+    return document
 
 
 def _text(value) -> str:

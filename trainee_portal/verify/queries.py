@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -96,12 +97,32 @@ def find(code: str | None) -> Verification | None:
         trainee_name=export.trainee.name,
         gmc_hint=profile.gmc_number[-3:] if profile is not None and profile.gmc_number else None,
         kind_label=KINDS.get(export.kind, export.kind),
-        covered=[(COVERED_LABELS.get(k, k.replace("_", " ").capitalize()), v) for k, v in json.loads(export.covered).items()],
+        covered=[(COVERED_LABELS.get(k, k.replace("_", " ").capitalize()), _shown(v)) for k, v in _covered(export.covered)],
         issue_logged=issue_logged,
         sealed_sha256=sealed_sha256,
         checkpoint=checkpoint,
         head_verifies=head_verifies,
     )
+
+
+def _covered(text: str | None) -> list[tuple[str, object]]:
+    try:
+        covered = json.loads(text or "{}")
+    except ValueError:
+        return []
+    return list(covered.items()) if isinstance(covered, dict) else []
+
+
+def _shown(value):
+    """A covered value as the page shows it: an ISO date as "6 August 2025", a list joined, the rest as it is."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return f"{date.fromisoformat(value):%-d %B %Y}"
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return value
 
 
 def _payload(record: AuditRecord) -> dict:

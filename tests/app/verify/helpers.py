@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trainee_portal.extensions import db
-from trainee_portal.platform.pdf import Document
+from trainee_portal.platform.pdf import stamped_document
 from trainee_portal.verify import services
 
 
@@ -11,8 +11,7 @@ def issue_note(trainee, actor=None, covered=None, kind="portfolio"):
     """A one-page stamped document for the trainee, committed; returns (export, bytes)."""
 
     def build(stamp):
-        document = Document(f"Note – {trainee.name}", produced_at=stamp.produced_at)
-        document.stamp(stamp)
+        document = stamped_document(f"Note – {trainee.name}", stamp)
         document.paragraph(f"A note about {trainee.name}.")
         return document.finish()
 

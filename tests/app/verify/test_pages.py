@@ -36,6 +36,7 @@ def test_the_page_shows_whose_document_and_what_it_covered_without_the_evidence(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Training portfolio of Zoë Ó Briain" in page and "Evidence entries" in page and "12" in page
+    assert "6 August 2025" in page
     assert f"ending {trainee.trainee_profile.gmc_number[-3:]}" in page
     assert trainee.trainee_profile.gmc_number not in page  # masked
     assert f"record {export.audit_sequence}" in page and "The records do not agree" not in page

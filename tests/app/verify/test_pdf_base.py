@@ -51,3 +51,9 @@ def test_without_the_font_building_fails_clearly(monkeypatch, tmp_path):
 
 def test_the_qr_code_is_a_png():
     assert pdf.qr_png(STAMP.url).startswith(b"\x89PNG")
+
+
+def test_a_stamped_document_starts_with_its_heading_then_the_stamp():
+    document = pdf.stamped_document("ARCP panel pack – Siân", STAMP)
+    text = pdf_text(document.finish())
+    assert text.index("ARCP panel pack – Siân") < text.index("Verification code: K7QF-2M9X-WP")
