@@ -101,3 +101,14 @@ def test_verify_audit_reports_a_document_row_added_without_the_log(app):
     db.session.commit()
     report = verify_all()
     assert any(p.kind == "document" and "no audit record" in p.detail for p in report.problems)
+
+
+def test_the_verify_audit_command_fails_on_a_swapped_hash(app):
+    from tests.app.audit.helpers import verify_audit
+
+    export, data = issue_note(TraineeFactory())
+    assert verify_audit(app)[0] == 0
+    db.session.execute(update(DocumentExport).where(DocumentExport.id == export.id).values(sha256=services.sha256_hex(b"x")))
+    db.session.commit()
+    code, output = verify_audit(app)
+    assert code == 1 and f"code {export.code}" in output and "sha256" in output
