@@ -32,6 +32,7 @@ from trainee_portal import (
     signoff,
     training_time,
     transitions,
+    verify,
 )
 from trainee_portal.extensions import APP_FACTORY, csrf, db, limiter, login_manager, migrate
 from trainee_portal.platform import assets, benchmarking, errors, hardening, inputs, navigation, security
@@ -121,6 +122,7 @@ FEATURES = (
     training_time,
     transitions,
     packs,
+    verify,
 )
 
 
@@ -168,6 +170,7 @@ def _check_throttle_limits(app: Flask) -> None:
         "LOGIN_FAILURES_PER_ACCOUNT",
         "PASSWORD_RESETS_PER_ADDRESS",
         "PASSWORD_RESETS_PER_ACCOUNT",
+        "VERIFY_RATE_LIMIT",
     ):
         try:
             parse_many(str(app.config[name]))

@@ -4,7 +4,8 @@ A database administrator can change any row, including the audit log itself. The
 of the log; signed heads catch a log rewritten and re-hashed; this module catches decision rows that no longer say
 what the log recorded: sign-offs (level, signer, assessor, assurance, feedback, content), voids and deletions,
 evidence status, stage sign-offs, exam results, ARCP outcomes, HALO requests, training periods, curriculum moves,
-regions' local rules and the bytes of certificate files.
+regions' local rules, the bytes of certificate files and the documents issued with a verification code (their code,
+kind, trainee and the SHA-256 of the bytes issued).
 
 Rows are read one batch of trainees at a time (each trainee's rows and audit records together, by the trainee
 index), so memory stays bounded however large the portfolio is.
@@ -31,6 +32,7 @@ from trainee_portal.models import (
     AuditCheckpoint,
     AuditRecord,
     CurriculumTransition,
+    DocumentExport,
     EvidenceCompetency,
     EvidenceEntry,
     EvidenceTally,
@@ -105,12 +107,14 @@ ACTIONS = (
     "training_period.ended",
     "training_period.deleted",
     "curriculum.moved",
+    "document.issued",
+    "document.sealed",
 ) + ATTACHMENT_ACTIONS
 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # chain | checkpoint | signoff | evidence | attachment | stage_signoff | halo_request | exam_result | arcp_outcome | panel_pack
+    kind: str  # chain | checkpoint | signoff | evidence | attachment | stage_signoff | halo_request | exam_result | arcp_outcome | panel_pack | document
     where: str  # e.g. "audit record 12", "sign-off 4 (evidence 9)", "evidence 9, file ab12….pdf"
     detail: str
 
@@ -396,6 +400,7 @@ class _Log:
     def __init__(self, trainee_ids):
         self.signed, self.confirmed, self.voided, self.deleted = {}, {}, {}, set()
         self.attachment, self.created, self.latest = {}, {}, {}
+        self.documents: dict[int, dict[str, tuple[int, dict]]] = defaultdict(dict)  # export id -> action -> record
         query = (
             select(AuditRecord.id, AuditRecord.action, AuditRecord.subject_id, AuditRecord.actor_id, AuditRecord.payload)
             .where(AuditRecord.trainee_id.in_(trainee_ids), AuditRecord.action.in_(ACTIONS))
@@ -431,6 +436,8 @@ class _Log:
             self.latest[("prerequisites", subject_id)] = (record_id, payload)
         elif action.startswith("training_period."):
             self.latest[("training_period", subject_id)] = (record_id, {"_deleted": action.endswith(".deleted"), **payload})
+        elif action in ("document.issued", "document.sealed"):
+            self.documents[subject_id].setdefault(action, (record_id, payload))
         elif action == "curriculum.moved":
             self.latest[("curriculum", subject_id)] = (record_id, {"recorded_by_id": actor_id, **payload})
         else:
@@ -569,6 +576,7 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
         lambda r: {key: getattr(r, key) for key in PREREQUISITE_KEYS},
     )
     _check_training_periods(trainee_ids, log, found, checked)
+    _check_documents(trainee_ids, log, found, checked)
     _check_rows(
         found,
         checked,
@@ -621,6 +629,47 @@ def _check_training_periods(trainee_ids, log: _Log, found: _Findings, checked: C
                 f"training period {subject_id}",
                 f"audit record {record_id} recorded it, but its row is gone and no training_period.deleted record says why",
             )
+
+
+def _check_documents(trainee_ids, log: _Log, found: _Findings, checked: Counter) -> None:
+    """Each issued document says what its document.issued and document.sealed records say (code, kind, trainee, pack,
+    producer, what it covers, the SHA-256 and size of the bytes issued): a swapped hash would make the verify page
+    vouch for another file."""
+    present = set()
+    for row in db.session.scalars(select(DocumentExport).where(DocumentExport.trainee_id.in_(trainee_ids))):
+        checked["issued documents"] += 1
+        present.add(row.id)
+        where = f"issued document {row.id} (code {row.code}, trainee {row.trainee_id})"
+        records = log.documents.get(row.id, {})
+        issued, sealed = records.get("document.issued"), records.get("document.sealed")
+        if issued is None:
+            found.add("document", where, "no audit record names this document: it was added to the database directly")
+            continue
+        record_id, payload = issued
+        values = {key: getattr(row, key) for key in ("code", "kind", "trainee_id", "panel_pack_id", "produced_by_id")}
+        _compare(found, "document", where, {**values, "covered": _json_or_text(row.covered)}, payload, record_id)
+        if row.audit_sequence != record_id:
+            found.add("document", where, f"it names audit record {row.audit_sequence} but record {record_id} issued it")
+        if sealed is None:
+            found.add("document", where, "no document.sealed audit record holds the SHA-256 of the bytes issued")
+            continue
+        sealed_values = {key: getattr(row, key) for key in ("code", "trainee_id", "sha256", "size", "checkpoint_id")}
+        _compare(found, "document", where, sealed_values, sealed[1], sealed[0])
+    for export_id, records in log.documents.items():
+        if export_id not in present:
+            record_id = min(record for record, _payload in records.values())
+            found.add(
+                "document",
+                f"issued document {export_id}",
+                f"audit record {record_id} issued it, but its row is gone (deleted, or moved to another trainee)",
+            )
+
+
+def _json_or_text(text: str | None):
+    try:
+        return json.loads(text or "{}")
+    except ValueError:
+        return text
 
 
 def _check_tallies(entries, codes, trainee_ids, found: _Findings, checked: Counter) -> None:

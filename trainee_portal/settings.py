@@ -34,6 +34,7 @@ class Defaults:
     PASSWORD_RESETS_PER_ADDRESS = "5 per 15 minutes"  # reset requests from one address
     PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"  # reset emails one account receives
     PASSWORD_RESET_ANSWER_SECONDS = 0.25  # every reset request is answered after this long, account or not
+    VERIFY_RATE_LIMIT = "30 per minute"  # the public verify pages, per address
     PUBLIC_BASE_URL = None  # e.g. https://portfolio.example.nhs.uk: every link in an email starts with it (required)
     TRUSTED_HOSTS = None  # extra host names besides PUBLIC_BASE_URL's (comma-separated in the environment)
     PASSWORD_HASH_METHOD = "scrypt"
@@ -79,6 +80,7 @@ def from_environment() -> dict:
         "LOGIN_FAILURES_PER_ADDRESS",
         "LOGIN_FAILURES_PER_ACCOUNT",
         "TRUSTED_HOSTS",
+        "VERIFY_RATE_LIMIT",
     ):
         if env.get(name):
             overrides[name] = env[name]

@@ -176,6 +176,11 @@ MATRIX: dict[str, tuple] = {
     "POST training_time.delete": (302, 403, 403, 403, 403, 403, "ok", "ok"),
     "POST training_time.end": (302, 403, 403, 403, 403, 403, "ok", "ok"),
     "POST transitions.move": (302, 403, 403, 403, 403, 403, "ok", "ok"),
+    # The public verify pages: anyone may look a code up; an unknown code is nobody's document.
+    "GET verify.index": (200,) * 8,
+    "POST verify.index": ("ok",) * 8,
+    "GET verify.check": (404,) * 8,
+    "POST verify.check": (404,) * 8,
 }
 
 # The regional roles (REGIONAL_CALLERS: London Faculty Tutor (Pain), London RAPM, North West Faculty Tutor, London

@@ -1,141 +1,249 @@
-"""The printable portfolio (PDF, fpdf2) for the annual review: signed evidence by stage and competency."""
+"""The printable portfolio (PDF) for the annual review: the whole record, issued with a verification code.
+
+It holds the signed evidence by stage and competency (kind, technique, guidance, supervision level, and each signature
+with who vouches for it), the stage sign-offs, the HALO requests with their status and decider, the exam attempts and
+the ARCP outcomes. Each section is read with one query (the signatures with one more), never one per entry.
+
+issue() issues it through verify.services.issue (kind "portfolio"): the code, the verify URL and its QR code on the
+first page, the code in every footer, and the signed audit head it cites at the end. The caller commits.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
+from dataclasses import dataclass
 
-from fpdf import FPDF
-from fpdf.fonts import FontFace
-
-from competencies import EVIDENCE_TYPES, supervision_label
-from trainee_portal import audit
+from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, supervision_label
+from competencies.arcp import CATALOGUE
+from trainee_portal import curricula
 from trainee_portal.logbook import queries, vocab
+from trainee_portal.platform.pdf import Document, Stamp, stamped_document
 from trainee_portal.signoff.labels import signature_label
+from trainee_portal.verify import services as verify
 
-# DejaVu covers the en dashes and accented names core PDF fonts cannot; without it, text is reduced to Latin-1.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-
-
-class _Portfolio(FPDF):
-    title_text = ""
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(self.body_font, size=8)
-        self.cell(0, 8, self.text(f"{self.title_text} · page {self.page_no()} of {{nb}}"), align="C")
-
-    body_font = "helvetica"
-    unicode = False
-
-    def text(self, value) -> str:
-        value = "" if value is None else str(value)
-        if self.unicode:
-            return value
-        return (
-            value.replace("–", "-")
-            .replace("—", "-")
-            .replace("’", "'")
-            .replace("·", "-")
-            .encode("latin-1", "replace")
-            .decode("latin-1")
-        )
+HALO_STATUS = {"requested": "Awaiting decision", "signed": "Signed", "returned": "Returned", "withdrawn": "Withdrawn"}
+EXAM_RESULT = {"pass": "Pass", "fail": "Fail"}
 
 
-def _new_document(title: str) -> _Portfolio:
-    pdf = _Portfolio(format="A4")
-    pdf.title_text = title
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if regular.is_file() and bold.is_file():
-        pdf.add_font("DejaVu", "", str(regular))
-        pdf.add_font("DejaVu", "B", str(bold))
-        pdf.body_font, pdf.unicode = "DejaVu", True
-    pdf.set_title(title)
-    pdf.set_author("Pain Medicine training portfolio")
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_page()
-    return pdf
+@dataclass(frozen=True)
+class Record:
+    """Everything the portfolio prints, read before the document is issued (what it covers is counted from it)."""
+
+    profile: object
+    curriculum: object
+    evidence: list  # (stage, [(competency, [(entry, [signatures])])])
+    stage_signoffs: list
+    halo_requests: list
+    exam_attempts: list
+    arcp_outcomes: list
+
+    @property
+    def entries(self) -> dict:
+        """Each signed entry listed once (an entry claiming several competencies is listed under each), with its signatures."""
+        return {
+            entry.id: (entry, signatures)
+            for _stage, items in self.evidence
+            for _competency, entries in items
+            for entry, signatures in entries
+        }
 
 
-def build(profile, curriculum, today: date) -> bytes:
+def gather(profile, curriculum) -> Record:
+    trainee_id = profile.user_id
+    return Record(
+        profile=profile,
+        curriculum=curriculum,
+        evidence=queries.signed_by_competency(trainee_id, curriculum, profile.sia_stage_key),
+        stage_signoffs=queries.stage_signoffs(trainee_id),
+        halo_requests=queries.halo_requests(trainee_id),
+        exam_attempts=queries.exam_attempts(trainee_id),
+        arcp_outcomes=queries.arcp_outcomes(trainee_id),
+    )
+
+
+def covered(record: Record) -> dict:
+    """What the document holds, as the audit log and the verify page state it."""
+    entries = record.entries.values()
+    days = sorted(entry.occurred_on for entry, _ in entries)
+    return {
+        "curriculum": f"{record.curriculum.title} ({record.curriculum.version})",
+        "evidence_entries": len(days),
+        "signatures": sum(len(signatures) for _, signatures in entries),
+        "first_day": days[0].isoformat() if days else None,
+        "last_day": days[-1].isoformat() if days else None,
+        "stage_signoffs": len(record.stage_signoffs),
+        "halo_requests": len(record.halo_requests),
+        "exam_attempts": len(record.exam_attempts),
+        "arcp_outcomes": len(record.arcp_outcomes),
+    }
+
+
+def issue(profile, curriculum, actor):
+    """Gather the record, issue the PDF with a verification code; (DocumentExport, bytes). The caller commits."""
+    record = gather(profile, curriculum)
+    return verify.issue(
+        kind="portfolio",
+        trainee_id=profile.user_id,
+        actor=actor,
+        covered=covered(record),
+        build=lambda stamp: build(record, stamp),
+    )
+
+
+def _stage_name(version: str, key: str) -> str:
+    try:
+        return curricula.curriculum(version).stage(key).name
+    except KeyError:
+        return key
+
+
+def _kind(entry) -> str:
+    kind = (
+        EVIDENCE_TYPES[entry.evidence_type].label.split(" – ")[0]
+        if entry.evidence_type in EVIDENCE_TYPES
+        else entry.evidence_type
+    )
+    details = [vocab.label("technique", entry.technique)] if entry.technique else []
+    if entry.guidance:
+        details.append(f"{GUIDANCE_MODES.get(entry.guidance, entry.guidance)} guidance")
+    return f"{kind} ({', '.join(details)})" if details else kind
+
+
+def _trusted_domain(domains: tuple[str, ...], email: str | None) -> str | None:
+    """The region's trusted domain an assessor's address falls under (else the address's own domain), computed here
+    so the signature's label asks no query of its own."""
+    domain = (email or "").strip().lower().rpartition("@")[2]
+    return next((d for d in domains if domain and (domain == d or domain.endswith("." + d))), None) or domain or None
+
+
+def build(record: Record, stamp: Stamp) -> bytes:
+    profile, curriculum = record.profile, record.curriculum
     trainee = profile.user
-    pdf = _new_document(f"Training portfolio – {trainee.name}")
-    t = pdf.text
-    pdf.set_font(pdf.body_font, "B", 18)
-    pdf.multi_cell(0, 9, t(f"Training portfolio: {trainee.name}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(pdf.body_font, size=10)
-    for line in (
-        f"GMC number {profile.gmc_number} · {curriculum.title} ({curriculum.version})",
-        f"Current stage: {curriculum.stage_for_level(profile.current_stage, profile.sia_stage_key).name}, started {profile.stage_started_on:%d %B %Y}",
-        f"Signed evidence only, current versions. Produced {today:%d %B %Y}.",
-    ):
-        pdf.multi_cell(0, 6, t(line), new_x="LMARGIN", new_y="NEXT")
-    total = 0
-    for stage, items in queries.signed_by_competency(profile.user_id, curriculum, profile.sia_stage_key):
-        pdf.ln(4)
-        pdf.set_font(pdf.body_font, "B", 14)
-        pdf.multi_cell(0, 8, t(stage.name), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(pdf.body_font, size=10)
+    pdf = stamped_document(f"Training portfolio – {trainee.name}", stamp, heading=f"Training portfolio: {trainee.name}")
+    stage = curriculum.stage_for_level(profile.current_stage, profile.sia_stage_key)
+    pdf.key_values(
+        [
+            ("GMC number", profile.gmc_number),
+            ("Curriculum", f"{curriculum.title} ({curriculum.version})"),
+            ("Current stage", f"{stage.name}, started {profile.stage_started_on:%d %B %Y}"),
+            ("Programme start", f"{profile.programme_start:%d %B %Y}"),
+            ("Region", profile.region.name if profile.region else None),
+            ("Produced", f"{stamp.produced_at:%d %B %Y %H:%M} UTC"),
+        ]
+    )
+    _evidence(pdf, record)
+    _stage_signoffs(pdf, record)
+    _halos(pdf, record)
+    _exams(pdf, record)
+    _arcp(pdf, record)
+    return pdf.finish()
+
+
+def _evidence(pdf: Document, record: Record) -> None:
+    pdf.heading("Signed evidence", 2)
+    pdf.small(
+        "Current versions of signed entries, by stage and competency (an entry claiming several competencies is listed "
+        "under each), with the supervision level and who vouches for each signature."
+    )
+    region = record.profile.region
+    domains = region.trusted_domains if region is not None else ()
+    for stage, items in record.evidence:
+        pdf.heading(stage.name, 3)
         if not items:
-            pdf.multi_cell(0, 6, t("No signed evidence for this stage yet."), new_x="LMARGIN", new_y="NEXT")
+            pdf.paragraph("No signed evidence for this stage yet.", size=9)
             continue
         for competency, entries in items:
-            pdf.ln(2)
-            pdf.set_font(pdf.body_font, "B", 11)
-            pdf.multi_cell(0, 6, t(f"{competency.code} {competency.title}"), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font(pdf.body_font, size=9)
-            with pdf.table(
-                col_widths=(20, 34, 62, 16, 48),
-                line_height=5,
-                text_align="LEFT",
-                headings_style=FontFace(emphasis="BOLD", fill_color=(232, 237, 238)),
-            ) as table:
-                table.row([t(h) for h in ("Date", "Type", "Title", "Level", "Signed by")])
-                for entry, signatures in entries:
-                    signers = "; ".join(f"{signature_label(s)}, {s.signed_at:%d/%m/%Y}" for s in signatures) or (
-                        f"{entry.signed_at:%d/%m/%Y}" if entry.signed_at else ""
+            pdf.paragraph(f"{competency.code} {competency.title}", size=9, style="B")
+            rows = []
+            for entry, signatures in entries:
+                signers = "; ".join(
+                    f"{signature_label(s, _trusted_domain(domains, s.assessor_email))}, {s.signed_at:%d/%m/%Y}"
+                    for s in signatures
+                ) or (f"{entry.signed_at:%d/%m/%Y}" if entry.signed_at else "")
+                rows.append(
+                    (
+                        f"{entry.occurred_on:%d/%m/%Y}",
+                        _kind(entry),
+                        entry.title,
+                        supervision_label(entry.supervision_level) or None,
+                        signers,
                     )
-                    kind = (
-                        EVIDENCE_TYPES[entry.evidence_type].label.split(" – ")[0]
-                        if entry.evidence_type in EVIDENCE_TYPES
-                        else entry.evidence_type
-                    )
-                    if entry.technique:
-                        kind += f" ({vocab.label('technique', entry.technique)})"
-                    table.row(
-                        [
-                            t(f"{entry.occurred_on:%d/%m/%Y}"),
-                            t(kind),
-                            t(entry.title),
-                            t(supervision_label(entry.supervision_level) or "–"),
-                            t(signers),
-                        ]
-                    )
-                    total += 1
-    pdf.ln(4)
-    pdf.set_font(pdf.body_font, size=9)
-    pdf.multi_cell(
-        0,
-        5,
-        t(
-            f"{total} signed evidence claim{'s' if total != 1 else ''} listed (an entry claiming several "
-            "competencies is listed under each)."
-        ),
-        new_x="LMARGIN",
-        new_y="NEXT",
+                )
+            pdf.data_table(("Date", "Kind", "Title", "Level", "Signatures"), rows, (20, 38, 50, 16, 56))
+    count = len(record.entries)
+    pdf.small(f"{count} signed evidence entr{'ies' if count != 1 else 'y'}.")
+
+
+def _stage_signoffs(pdf: Document, record: Record) -> None:
+    pdf.heading("Stage sign-offs", 2)
+    if not record.stage_signoffs:
+        pdf.paragraph("No stage has been signed off yet.", size=9)
+        return
+    pdf.data_table(
+        ("Stage", "Signed on", "Signed by", "Comment"),
+        [
+            (
+                _stage_name(s.curriculum_version, s.stage_key),
+                f"{s.signed_on:%d/%m/%Y}",
+                s.signed_by.name if s.signed_by else None,
+                s.comment or None,
+            )
+            for s in record.stage_signoffs
+        ],
+        (50, 22, 40, 68),
     )
-    head = audit.take_checkpoint("export")  # the audit log's head, signed now: a later rewrite of it shows
-    if head is not None:
-        pdf.ln(3)
-        pdf.set_font(pdf.body_font, size=7)
-        pdf.multi_cell(
-            0,
-            3.5,
-            t(
-                f"Audit log head signed {head.signed_at:%d %B %Y %H:%M:%S} UTC: sequence {head.sequence}, "
-                f"hash {head.last_hash}, key {head.key_id}, signature {head.signature}"
-            ),
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
-    return bytes(pdf.output())
+
+
+def _halos(pdf: Document, record: Record) -> None:
+    pdf.heading("HALO requests", 2)
+    if not record.halo_requests:
+        pdf.paragraph("No HALO has been requested yet.", size=9)
+        return
+    pdf.data_table(
+        ("Stage", "Requested", "Status", "Decided by", "Decided on"),
+        [
+            (
+                _stage_name(h.curriculum_version, h.stage_key),
+                f"{h.created_at:%d/%m/%Y}",
+                HALO_STATUS.get(h.status, h.status),
+                h.decided_by.name if h.decided_by else None,
+                f"{h.decided_at:%d/%m/%Y}" if h.decided_at else None,
+            )
+            for h in record.halo_requests
+        ],
+        (56, 24, 32, 44, 24),
+    )
+
+
+def _exams(pdf: Document, record: Record) -> None:
+    pdf.heading("Exam attempts", 2)
+    if not record.exam_attempts:
+        pdf.paragraph("No exam attempt recorded.", size=9)
+        return
+    pdf.data_table(
+        ("Part", "Sitting", "Result", "Score"),
+        [
+            (
+                a.sitting.part,
+                f"{a.sitting.sits_on:%d/%m/%Y}",
+                EXAM_RESULT.get(a.result, a.result),
+                f"{a.score:g}" if a.score is not None else None,
+            )
+            for a in record.exam_attempts
+        ],
+        (30, 40, 40, 70),
+    )
+
+
+def _arcp(pdf: Document, record: Record) -> None:
+    pdf.heading("ARCP outcomes", 2)
+    if not record.arcp_outcomes:
+        pdf.paragraph("No ARCP outcome recorded.", size=9)
+        return
+    pdf.data_table(
+        ("Training year", "Panel date", "Outcome"),
+        [
+            (o.training_year, f"{o.panel_date:%d/%m/%Y}", f"{o.outcome}: {CATALOGUE.meaning(o.outcome)}")
+            for o in record.arcp_outcomes
+        ],
+        (30, 30, 120),
+    )

@@ -10,7 +10,17 @@ from sqlalchemy.orm import selectinload
 
 from competencies import EVIDENCE_TYPES, Curriculum, ExtraRule, Stage, rules_for
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceCompetency, EvidenceEntry, SignOff, SignOffRequest
+from trainee_portal.models import (
+    ArcpOutcome,
+    EvidenceCompetency,
+    EvidenceEntry,
+    ExamAttempt,
+    ExamSitting,
+    HaloRequest,
+    SignOff,
+    SignOffRequest,
+    StageSignOff,
+)
 
 SORTS = {
     "date_desc": (EvidenceEntry.occurred_on.desc(), EvidenceEntry.id.desc()),
@@ -158,6 +168,7 @@ def signed_by_competency(
         select(SignOff)
         .where(SignOff.evidence_id.in_([e.id for e in entries]) if entries else False, SignOff.voided_at.is_(None))
         .options(selectinload(SignOff.signer), selectinload(SignOff.confirmed_by))
+        .order_by(SignOff.signed_at, SignOff.id)
     ):
         signatures[signoff.evidence_id].append(signoff)
     by_code = defaultdict(list)
@@ -229,3 +240,40 @@ def count_current(trainee_id: int) -> int:
         .select_from(EvidenceEntry)
         .where(and_(EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None)))
     )
+
+
+# --- the rest of the record, for the portfolio PDF: one query a section --------------------------------------------
+
+
+def stage_signoffs(trainee_id: int) -> list[StageSignOff]:
+    return db.session.scalars(
+        select(StageSignOff)
+        .where(StageSignOff.trainee_id == trainee_id)
+        .options(selectinload(StageSignOff.signed_by))
+        .order_by(StageSignOff.signed_on, StageSignOff.id)
+    ).all()
+
+
+def halo_requests(trainee_id: int) -> list[HaloRequest]:
+    return db.session.scalars(
+        select(HaloRequest)
+        .where(HaloRequest.trainee_id == trainee_id)
+        .options(selectinload(HaloRequest.decided_by))
+        .order_by(HaloRequest.created_at, HaloRequest.id)
+    ).all()
+
+
+def exam_attempts(trainee_id: int) -> list[ExamAttempt]:
+    return db.session.scalars(
+        select(ExamAttempt)
+        .join(ExamSitting, ExamAttempt.sitting_id == ExamSitting.id)
+        .where(ExamAttempt.trainee_id == trainee_id)
+        .options(selectinload(ExamAttempt.sitting))
+        .order_by(ExamSitting.sits_on, ExamSitting.part, ExamAttempt.id)
+    ).all()
+
+
+def arcp_outcomes(trainee_id: int) -> list[ArcpOutcome]:
+    return db.session.scalars(
+        select(ArcpOutcome).where(ArcpOutcome.trainee_id == trainee_id).order_by(ArcpOutcome.panel_date, ArcpOutcome.id)
+    ).all()

@@ -297,8 +297,9 @@ def portfolio_pdf():
     if picker:
         return picker
     curriculum = curricula.curriculum(profile.curriculum_version)
-    data = portfolio.build(profile, curriculum, uk_today())
-    name = f"portfolio-{profile.gmc_number}-{uk_today():%Y%m%d}.pdf"
+    export, data = portfolio.issue(profile, curriculum, current_user)
+    db.session.commit()  # the document's row and its audit records, together
+    name = f"portfolio-{profile.gmc_number}-{uk_today():%Y%m%d}-{export.code}.pdf"
     return Response(
         data,
         mimetype="application/pdf",

@@ -380,31 +380,16 @@ def test_many_problems_are_all_counted_and_the_first_listed(app, world):
     assert not report.ok and report.problem_count == 4 and len(report.problems) == 2
 
 
-def _pdf_text(data: bytes) -> bytes:
-    """The PDF's deflated streams, inflated (a stream that merely starts like zlib data, e.g. an image, is skipped)."""
-    import re
-    import zlib
+def test_every_export_signs_the_head_and_the_portfolio_prints_it(app, client, login, world):
+    from tests.support.pdftext import flat_text
 
-    def inflate(stream: bytes) -> bytes:
-        try:
-            return zlib.decompress(stream)
-        except zlib.error:
-            return b""
-
-    return b"".join(inflate(m) for m in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S))
-
-
-def test_every_export_signs_the_head_and_the_portfolio_prints_it(app, client, login, world, monkeypatch, tmp_path):
-    from trainee_portal.logbook import portfolio
-
-    monkeypatch.setattr(portfolio, "FONT_DIR", tmp_path)  # core fonts: the page text stays searchable
     login(world.people.owner)
     response = client.get("/logbook/portfolio.pdf")
     assert response.status_code == 200
     head = db.session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.reason == "export"))
-    text_of_pdf = _pdf_text(response.data)
-    assert head.last_hash.encode() in text_of_pdf and head.key_id.encode() in text_of_pdf
-    assert f"sequence {head.sequence}".encode() in text_of_pdf
+    text_of_pdf = flat_text(response.data)
+    assert head.last_hash in text_of_pdf and head.key_id in text_of_pdf
+    assert f"sequence {head.sequence}" in text_of_pdf
     assert client.get("/logbook/export.csv").status_code == 200
     client.post("/logout")
     login(world.people.director)
