@@ -149,6 +149,20 @@ def _swap(parameters, old, new):
     return parameters
 
 
+def _with_audit_id(statement: str, parameters, audit_id: int):
+    """The captured INSERT of an audit record with the sequence this replay claimed, not the one the captured
+    request committed (re-sending that would break audit_record's primary key)."""
+    if isinstance(parameters, dict):
+        return {**parameters, "id": audit_id} if "id" in parameters else parameters
+    columns = statement.split("(", 1)[1].split(")", 1)[0].replace('"', "").split(",")
+    names = [c.strip() for c in columns]
+    if "id" not in names or not isinstance(parameters, (list, tuple)):
+        return parameters
+    values = list(parameters)
+    values[names.index("id")] = audit_id
+    return tuple(values)
+
+
 def replay(
     connection, dialect: str, statements, repeats: int, write: bool, created_id: int | None = None
 ) -> tuple[list[float], float]:
@@ -170,19 +184,24 @@ def replay(
     for _ in range(repeats):
         started = time.perf_counter()
         cursor = connection.cursor()
-        new_id = None
+        new_id = audit_id = None
         for statement, parameters, many in statements:
             if not write and statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
                 continue
             if new_id is not None and created_id is not None:
                 parameters = _swap(parameters, created_id, new_id)
+            flat = statement.replace('"', "")
+            if audit_id is not None and not many and flat.lstrip().upper().startswith("INSERT INTO AUDIT_RECORD"):
+                parameters = _with_audit_id(flat, parameters, audit_id)
             if many:
                 cursor.executemany(statement, parameters)
             else:
                 cursor.execute(statement, parameters or ())
             rows = cursor.fetchall() if cursor.description is not None else None
-            if write and new_id is None and "INSERT INTO evidence_entry" in statement.replace('"', ""):
+            if write and new_id is None and "INSERT INTO evidence_entry" in flat:
                 new_id = rows[0][0] if rows else cursor.lastrowid
+            if write and rows and "FROM audit_head" in flat and flat.lstrip().upper().startswith("SELECT"):
+                audit_id = rows[0][0]  # the sequence this replay's UPDATE of the head claimed
         cursor.close()
         connection.rollback()
         timings.append(time.perf_counter() - started)

@@ -88,6 +88,7 @@ MATRIX: dict[str, tuple] = {
     "GET halo.detail": (302, 200, 403, 200, 403, 403, 200, 200),
     "GET halo.queue": (302, 403, 403, 403, 403, 403, 403, 403),
     "GET packs.show": (302, 200, 403, 403, 403, 403, 200, 200),
+    "GET packs.pdf": (302, 200, 403, 403, 403, 403, 200, 200),
     "GET packs.for_panel": (302, 302, 403, 403, 403, 403, 302, 302),
     "GET packs.record_outcome": (302, 403, 403, 403, 403, 403, 302, 403),  # the panel has not met yet: back to the pack
     "GET exams.sittings": (302, 403, 403, 403, 403, 403, 403, 200),

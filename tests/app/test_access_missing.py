@@ -69,6 +69,7 @@ EXPECTED = {
     "POST exams.edit_sitting": ADMIN_ONLY,
     "POST halo.decide": FOUND_FIRST,
     "GET packs.show": FOUND_FIRST,
+    "GET packs.pdf": FOUND_FIRST,
     "GET packs.record_outcome": FOUND_FIRST,
     "POST packs.record_outcome": FOUND_FIRST,
     "GET packs.for_panel": ADMIN_ONLY,  # the rule asks about the trainee id first

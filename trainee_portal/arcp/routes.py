@@ -9,6 +9,7 @@ from competencies import arcp
 from trainee_portal import policy
 from trainee_portal.arcp import services
 from trainee_portal.arcp.blueprint import bp
+from trainee_portal.packs import queries as pack_queries
 
 
 @bp.route("")
@@ -21,5 +22,6 @@ def mine():
         catalogue=arcp.CATALOGUE,
         reconvened=services.reconvened_labels(outcomes),
         parsed=services.parsed_summary,
+        packs=pack_queries.packs_of(current_user.id),
         page_title="Your ARCP outcomes",
     )

@@ -16,6 +16,7 @@ from trainee_portal.cohort.forms import ArcpForm
 from trainee_portal.cohort.review import trainee_review
 from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile
+from trainee_portal.packs import queries as pack_queries
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.views import form_page, load_or_404
 
@@ -99,6 +100,7 @@ def review(trainee_id: int):
         review=data,
         profile=profile,
         outcomes=outcomes,
+        packs=pack_queries.packs_of(trainee_id),
         summary=arcp.evidence_summary(trainee_id),
         catalogue=ARCP_CATALOGUE,
         reconvened=arcp.reconvened_labels(outcomes),

@@ -3,7 +3,9 @@ itself, and the outcome recorded against it."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+import io
+
+from flask import flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -12,11 +14,13 @@ from trainee_portal import policy
 from trainee_portal.arcp import services as arcp_services
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpPanel, PanelPack, TraineeProfile
+from trainee_portal.packs import pdf as pack_pdf
 from trainee_portal.packs import queries, services
 from trainee_portal.packs.blueprint import bp
 from trainee_portal.packs.forms import OutcomeForm
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.views import form_page, load_or_404
+from trainee_portal.verify import services as verify
 
 
 @bp.route("/panel/<int:panel_id>/trainee/<int:trainee_id>")
@@ -47,11 +51,29 @@ def show(pack_id: int):
         catalogue=arcp.CATALOGUE,
         can_record=policy.can_record_pack_outcome(current_user, pack),
         can_review=policy.can_review_trainee(current_user, pack.trainee_id),
-        pdf_available=False,
         own=pack.trainee_id == current_user.id,
         signed=panel_pack.SIGNED,
         page_title=f"Panel pack: {pack.trainee.name}",
     )
+
+
+@bp.route("/<int:pack_id>/pack.pdf")
+def pdf(pack_id: int):
+    """The pack as a PDF with its verification code: each download is a new issued document, audited."""
+    pack = load_or_404(PanelPack, pack_id, policy.can_view_panel_pack)
+    document = services.document(pack)
+    outcomes = queries.outcomes_for_pack(pack.id)
+    _export, data = verify.issue(
+        kind="panel_pack",
+        trainee_id=pack.trainee_id,
+        actor=current_user,
+        covered=pack_pdf.covered(pack, document),
+        build=pack_pdf.build(pack, document, outcomes, arcp.CATALOGUE.meaning),
+        panel_pack_id=pack.id,
+    )
+    db.session.commit()
+    name = f"panel-pack-{document['trainee']['gmc_number']}-{pack.panel.panel_date:%Y%m%d}.pdf"
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name)
 
 
 @bp.route("/<int:pack_id>/outcome", methods=["GET", "POST"])
