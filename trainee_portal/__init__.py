@@ -26,6 +26,7 @@ from trainee_portal import (
     logbook,
     models,
     notifications,
+    panels,
     rules,
     settings,
     signoff,
@@ -117,6 +118,7 @@ FEATURES = (
     dashboard,
     rules,
     halo,
+    panels,
     training_time,
     transitions,
 )

@@ -9,6 +9,8 @@ from competencies import arcp
 from trainee_portal import policy
 from trainee_portal.arcp import services
 from trainee_portal.arcp.blueprint import bp
+from trainee_portal.platform.clock import uk_today
+from trainee_portal.summaries import readiness
 
 
 @bp.route("")
@@ -21,5 +23,9 @@ def mine():
         catalogue=arcp.CATALOGUE,
         reconvened=services.reconvened_labels(outcomes),
         parsed=services.parsed_summary,
+        panels=[(panel, row, readiness.detail_of(row)) for panel, row in readiness.my_upcoming(current_user.id)],
+        open_items=readiness.open_items,
+        fix_links=readiness.fix_links,
+        today=uk_today(),
         page_title="Your ARCP outcomes",
     )

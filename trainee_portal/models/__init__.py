@@ -17,8 +17,8 @@ from trainee_portal.models.accounts import (  # noqa: F401
 from trainee_portal.models.audit import AuditCheckpoint, AuditHead, AuditRecord  # noqa: F401
 from trainee_portal.models.curricula import CurriculumUpload  # noqa: F401
 from trainee_portal.models.evidence import EvidenceCompetency, EvidenceEntry  # noqa: F401
-from trainee_portal.models.exports import DocumentExport  # noqa: F401
 from trainee_portal.models.exams import ExamAttempt, ExamPrerequisite, ExamSitting, MockExamScore, RapmConfirmation  # noqa: F401
+from trainee_portal.models.exports import DocumentExport  # noqa: F401
 from trainee_portal.models.halo import HaloEvidence, HaloRequest  # noqa: F401
 from trainee_portal.models.outbox import OutboxMessage  # noqa: F401
 from trainee_portal.models.panels import ArcpPanel, ArcpPanelTrainee, ArcpReminder, PanelPack  # noqa: F401
