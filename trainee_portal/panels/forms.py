@@ -54,11 +54,10 @@ class PanelForm(FlaskForm):
             raise ValidationError(f"Schedule panels at most {MAX_YEARS_AHEAD} years ahead.")
 
     def validate_trainees(self, field):
-        chosen = [t for t in (field.data or []) if t is not None]
-        if not chosen:
-            raise ValidationError("Choose at least one trainee for the panel.")
-        if len(chosen) != len(field.data or []):
+        if any(t is None for t in field.data or []):
             raise ValidationError("Choose trainees from the list.")
+        if not field.data:
+            raise ValidationError("Choose at least one trainee for the panel.")
 
 
 class RegionSettingsForm(FlaskForm):
