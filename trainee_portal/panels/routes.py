@@ -11,7 +11,7 @@ from competencies.readiness import COLOUR_LABELS, COLOURS
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpPanel, Region
-from trainee_portal.panels import export, queries, services
+from trainee_portal.panels import export, queries, reminders, services
 from trainee_portal.panels.blueprint import bp
 from trainee_portal.panels.forms import PanelForm, RegionSettingsForm
 from trainee_portal.platform.bank_holidays import nation_label
@@ -105,6 +105,7 @@ def detail(panel_id: int):
         colours=COLOURS,
         colour_labels=COLOUR_LABELS,
         cancel_form=FlaskForm(),
+        reminder_dates=[(label, f"{day:%-d %b %Y}") for label, day in reminders.schedule_of(panel)],
         page_title=panel.title or f"ARCP panel on {panel.panel_date:%-d %B %Y}",
     )
 

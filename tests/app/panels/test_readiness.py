@@ -40,12 +40,14 @@ def test_red_then_amber_then_green(world, sign_in):
     trainee = sign_in(world.trainee)
     page = trainee.get("/arcp").get_data(as_text=True)
     assert "Your next ARCP panel" in page and "Red: not ready" in page
+    assert 'data-readiness="red"' in page and "&lt;" not in page
     assert "No MSF in the review period." in page
     assert "Thursday 31 December 2026" in page and "41 days" in page
     assert "/logbook/new?type=wba.msf" in page
     director = sign_in(world.director)
     page = director.get(f"/panels/{panel.id}").get_data(as_text=True)
     assert "No MSF in the review period." in page and "Red: not ready" in page
+    assert "2 working days before the cut-off: 29 Dec 2026" in page
 
     msf = EvidenceFactory(trainee=world.trainee, evidence_type="wba.msf", title="MSF autumn", supervision_level=None)
     request = signoff_services.request_signoff(world.trainee, msf, supervisor=world.supervisor)
