@@ -121,6 +121,7 @@ __all__ = [
     "load_mapping_text",
     "load_registry",
     "provenance",
+    "readiness",
     "rule_progress",
     "rules_for",
     "stage_ends_on",
