@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
-from competencies import STAGE_LEVELS, CurriculumRegistry
+from competencies import STAGE_LEVELS, CurriculumRegistry, readiness
 from trainee_portal import demo
 from trainee_portal.audit import GENESIS_HASH, canonical_json, record_hash, text_sha256
 from trainee_portal.models import EvidenceEntry, name_key
+from trainee_portal.platform.bank_holidays import bank_holidays
 
 DOMAIN = "bench.example.org"  # reserved for examples (RFC 2606)
 REGIONS = [
@@ -73,6 +74,9 @@ STAGE_WEIGHTS = {"basic": 0.2, "intermediate": 0.3, "higher": 0.3, "advanced": 0
 ARCP_WEIGHTS = [("1", 80), ("2", 7), ("3", 4), ("5", 6), ("10.1", 3)]
 # an audit event as the builder collects it: the audit_record columns but the chain's (id, prev_hash, record_hash)
 AUDIT_EVENT_COLUMNS = ("created_at", "actor_id", "actor_label", "action", "trainee_id", "subject_type", "subject_id", "payload")
+NATIONS_BY_REGION = {"Scotland": "scotland", "Wales": "wales", "Northern Ireland": "northern_ireland"}
+PANEL_DAYS_AHEAD = 35  # each region's next ARCP panel, about five weeks after `today`
+PANEL_CUTOFF_WORKING_DAYS = 10
 FIRST_TRAINEE_ID = 10_000  # staff accounts come first; trainee ids start here
 
 
@@ -151,7 +155,8 @@ class DatasetBuilder:
             t: [] for t in ("region", "cohort", "user", "user_role", "trainee_profile", "supervisor_assignment", "director_scope")
         }
         for rid, name in enumerate(REGIONS, 1):
-            rows["region"].append({"id": rid, "name": name, "name_key": name_key(name)})
+            nation = NATIONS_BY_REGION.get(name, "england")
+            rows["region"].append({"id": rid, "name": name, "name_key": name_key(name), "nation": nation})
         cohorts = []
         for rid, name in enumerate(REGIONS, 1):
             for year in INTAKES:
@@ -422,7 +427,19 @@ class DatasetBuilder:
 
     def exams_and_reviews(self) -> dict[str, list[dict]]:
         rng, today = self.rng, self.sizes.today
-        rows = {t: [] for t in ("exam_sitting", "exam_attempt", "rapm_confirmation", "mock_exam_score", "arcp_outcome")}
+        rows = {
+            t: []
+            for t in (
+                "exam_sitting",
+                "exam_attempt",
+                "rapm_confirmation",
+                "mock_exam_score",
+                "arcp_outcome",
+                "arcp_panel",
+                "arcp_panel_trainee",
+            )
+        }
+        self._panels(rows)
         sittings = {"MCQ": [], "SOE": []}
         for year in range(2019, today.year + 2):
             for part, month, day in (("MCQ", 3, 10), ("SOE", 5, 15), ("MCQ", 9, 15), ("SOE", 11, 10)):
@@ -535,6 +552,68 @@ class DatasetBuilder:
                     }
                 )
         return rows
+
+    def _panels(self, rows) -> None:
+        """Each region's next ARCP panel (ST6), about five weeks ahead, with every trainee of the region on it; the
+        readiness columns are the defaults until progress.recompute_all() works them out, as on every write."""
+        today = self.sizes.today
+        by_region: dict[int, list[int]] = {}
+        for t in self.trainees:
+            by_region.setdefault(t["region"], []).append(t["id"])
+        for rid, director in sorted(self.regional_directors.items()):
+            trainee_ids = by_region.get(rid, [])
+            if not trainee_ids:
+                continue
+            nation = NATIONS_BY_REGION.get(REGIONS[rid - 1], "england")
+            holidays = bank_holidays(nation, today + timedelta(days=PANEL_DAYS_AHEAD))
+            panel_date = today + timedelta(days=PANEL_DAYS_AHEAD)
+            while not readiness.is_working_day(panel_date, holidays):  # panels meet on a working day
+                panel_date += timedelta(days=1)
+            cutoff = readiness.cutoff_date(panel_date, PANEL_CUTOFF_WORKING_DAYS, holidays)
+            panel = {
+                "id": self.ids.next("arcp_panel"),
+                "region_id": rid,
+                "cohort_id": None,
+                "panel_date": panel_date,
+                "training_year": "ST6",
+                "cutoff_working_days": PANEL_CUTOFF_WORKING_DAYS,
+                "cutoff_date": cutoff,
+                "title": f"{REGIONS[rid - 1]} ARCP panel",
+                "created_by_id": director,
+                "created_at": datetime.combine(today, time(8)),
+                "cancelled_at": None,
+            }
+            rows["arcp_panel"].append(panel)
+            for trainee_id in trainee_ids:
+                rows["arcp_panel_trainee"].append(
+                    {
+                        "id": self.ids.next("arcp_panel_trainee"),
+                        "panel_id": panel["id"],
+                        "trainee_id": trainee_id,
+                        "readiness": "red",
+                        "readiness_detail": "{}",
+                        "readiness_at": None,
+                        "added_at": panel["created_at"],
+                    }
+                )
+            self._audit(
+                panel["created_at"],
+                director,
+                "panel.scheduled",
+                None,
+                "arcp_panel",
+                panel["id"],
+                {
+                    "region_id": rid,
+                    "cohort_id": None,
+                    "panel_date": panel_date.isoformat(),
+                    "training_year": "ST6",
+                    "cutoff_working_days": PANEL_CUTOFF_WORKING_DAYS,
+                    "cutoff_date": cutoff.isoformat(),
+                    "title": panel["title"],
+                    "trainee_ids": trainee_ids,
+                },
+            )
 
     def _attempt(self, rows, t, sitting_id, sits, result) -> None:
         at = _at(sits + timedelta(days=30), self.rng)

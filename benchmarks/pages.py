@@ -41,6 +41,8 @@ PAGES = [  # the pages each generated account opens, in the order they are timed
     }.items()
     for name, endpoint in pages
 ]
+# The director's view of one ARCP panel (the first region's, London's, the largest): read from the readiness read model.
+PAGES.append(Page("ARCP panel", "panels.detail", "director", {"panel_id": 1}))
 WRITE = Page("log evidence entry", "logbook.new", "trainee")
 
 

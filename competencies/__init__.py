@@ -1,7 +1,7 @@
 """Framework-free domain core of the Pain Medicine training tracker: curricula, evidence
 vocabularies and progress rules, as plain data and pure functions."""
 
-from . import arcp, flags, halo, identifiers, lifecycle, provenance, training_time, transition
+from . import arcp, flags, halo, identifiers, lifecycle, provenance, readiness, training_time, transition
 from .curriculum import (
     EXAM_RULE_NAMES,
     Competency,
@@ -121,6 +121,7 @@ __all__ = [
     "load_mapping_text",
     "load_registry",
     "provenance",
+    "readiness",
     "rule_progress",
     "rules_for",
     "stage_ends_on",

@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 from .evidence import CHOICE_LEVEL, THEMES, evidence_noun
 from .provenance import SUGGESTION, origin
+from .readiness import ArcpRules
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ class Curriculum:
     stages: tuple[Stage, ...]
     exam: ExamRules
     fellowship: tuple[FellowshipItem, ...]
+    # What an ARCP panel needs of a trainee on this curriculum (competencies.readiness), from the file's [arcp].
+    arcp: ArcpRules = field(default_factory=ArcpRules)
     _index: Mapping[str, Competency] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

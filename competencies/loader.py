@@ -15,10 +15,12 @@ from .curriculum import Curriculum, VersionMapping
 from .evidence import CHOICE_LEVEL, EVIDENCE_TYPES, STAGE_LEVELS, SUPERVISION_LEVELS, THEMES
 from .provenance import BASES, SUGGESTION
 from .provenance import check as check_provenance
+from .readiness import HALO, STAGE_SIGNOFF, ArcpRules, Requirement, known_kind
 
 CURRICULA_DIRECTORY = Path(__file__).parent / "curricula"
 CODE_PATTERN = re.compile(r"^[A-Z0-9_]+$")
 KINDS = ("levels", "stages")
+TRAINING_YEAR_PATTERN = re.compile(r"^(CT|ST)[1-9]$")
 STAGE_STATUSES = ("compulsory", "optional")
 
 
@@ -57,6 +59,7 @@ _CURRICULUM_FILE: _Spec = {
     "exam": (_TABLE, True, {}),
     "fellowship": (_TABLE_LIST, True, []),
     "stages": (_TABLE_LIST, True, []),
+    "arcp": (_TABLE, False, {}),
 }
 _HEADER: _Spec = {
     "version": (_STR, True, ""),
@@ -114,6 +117,23 @@ _EVIDENCE: _Spec = {
     "min": (_INT, True, 1),
     "level": (_STR, False, None),
     "signoff": (_BOOL, False, False),
+    "basis": (_STR, True, SUGGESTION),
+    "sources": (_STR_LIST, False, []),
+    "quote": (_TEXT, False, ""),
+}
+_ARCP: _Spec = {
+    "review_months_without_previous_panel": (_INT, False, 12),
+    "just_before_days": (_INT, False, 7),
+    "note": (_TEXT, False, ""),
+    "requirements": (_TABLE_LIST, False, []),
+}
+_REQUIREMENT: _Spec = {
+    "key": (_STR, True, ""),
+    "label": (_STR, True, ""),
+    "what": (_STR, True, ""),
+    "count": (_INT, False, 1),
+    "years": (_STR_LIST, False, []),
+    "stage": (_STR, False, None),
     "basis": (_STR, True, SUGGESTION),
     "sources": (_STR_LIST, False, []),
     "quote": (_TEXT, False, ""),
@@ -219,6 +239,7 @@ def load_curriculum_text(text: str, filename: str) -> Curriculum:
     stages = _read_stages(checker, document["stages"], sources)
     _check_levels(checker, stages, header["kind"])
     _check_themes(checker, stages)
+    arcp = _read_arcp(checker, document["arcp"], sources, stages, header["kind"])
     checker.raise_if_any()
     return Curriculum(
         version=header["version"],
@@ -229,6 +250,7 @@ def load_curriculum_text(text: str, filename: str) -> Curriculum:
         stages=stages,
         exam=exam,
         fellowship=fellowship,
+        arcp=arcp,
     )
 
 
@@ -393,6 +415,63 @@ def _read_rule(checker: _Checker, item: dict, path: str, sources) -> model.Evide
     basis = values["basis"] if values["basis"] in BASES else SUGGESTION
     return model.EvidenceRule(
         values["type"], values["min"], level, values["signoff"], basis=basis, sources=keys, quote=values["quote"].strip()
+    )
+
+
+def _read_arcp(checker: _Checker, table: dict, sources, stages: tuple[model.Stage, ...], kind: str) -> ArcpRules:
+    """The [arcp] section: what a panel needs (each requirement's kind, stage, years, count and provenance) and the
+    programme's own numbers for the review period and for "only just before the cut-off"."""
+    values = checker.fields(table, "arcp", _ARCP)
+    for name in ("review_months_without_previous_panel", "just_before_days"):
+        checker.positive(values[name], _join("arcp", name))
+    stage_keys = {stage.key for stage in stages}
+    seen: dict[str, str] = {}
+    requirements = []
+    for index, item in enumerate(values["requirements"]):
+        path = _join("arcp.requirements", index)
+        entry = checker.fields(item, path, _REQUIREMENT)
+        checker.unique(entry["key"], seen, _join(path, "key"), "requirement key")
+        checker.positive(entry["count"], _join(path, "count"))
+        what, stage = entry["what"], entry["stage"]
+        if what and not known_kind(what):
+            checker.report(_join(path, "what"), f"must be an evidence type, {HALO!r} or {STAGE_SIGNOFF!r}, got {what!r}")
+        if what in (HALO, STAGE_SIGNOFF):
+            closes = HALO if kind == "stages" else STAGE_SIGNOFF
+            if what != closes:
+                checker.report(_join(path, "what"), f"a {kind!r} curriculum closes its stages by {closes!r}, not {what!r}")
+            if stage is None:
+                checker.report(_join(path, "stage"), f"{what!r} names the stage it closes")
+            elif stage not in stage_keys:
+                checker.report(_join(path, "stage"), f"stage {stage!r} is not defined in [[stages]]")
+        elif stage is not None:
+            checker.report(_join(path, "stage"), "only a HALO or stage sign-off names a stage")
+        for position, year in enumerate(entry["years"]):
+            if not TRAINING_YEAR_PATTERN.match(year):
+                checker.report(_join(_join(path, "years"), position), f"training year {year!r} must look like ST6 or CT2")
+        keys = checker.sources(entry["sources"], _join(path, "sources"), sources)
+        count = entry["count"]
+        # A count of one is the source's "a" or "an"; a larger count must stand in the quote as a number.
+        minimum = count if isinstance(count, int) and count > 1 else None
+        for problem in check_provenance(entry["basis"], keys, entry["quote"], minimum):
+            checker.report(_join(path, "basis"), problem)
+        requirements.append(
+            Requirement(
+                key=entry["key"],
+                label=entry["label"],
+                what=what,
+                count=count,
+                years=tuple(entry["years"]),
+                stage=stage,
+                basis=entry["basis"] if entry["basis"] in BASES else SUGGESTION,
+                sources=keys,
+                quote=entry["quote"].strip(),
+            )
+        )
+    return ArcpRules(
+        requirements=tuple(requirements),
+        review_months_without_previous_panel=values["review_months_without_previous_panel"],
+        just_before_days=values["just_before_days"],
+        note=values["note"],
     )
 
 

@@ -20,6 +20,7 @@ from trainee_portal.maintenance import commands as maintenance_commands
 from trainee_portal.models import ROLES, TraineeProfile, User
 from trainee_portal.notifications import commands as mail_commands
 from trainee_portal.packs import commands as pack_commands
+from trainee_portal.panels import commands as panel_commands
 from trainee_portal.platform.passwords import hash_password
 from trainee_portal.signoff import commands as signoff_commands
 from trainee_portal.summaries import progress
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(recompute_progress)
     signoff_commands.init_cli(app)  # verify-audit
     mail_commands.init_cli(app)  # send-outbox, send-reminders
+    panel_commands.init_cli(app)  # send-arcp-reminders
     maintenance_commands.init_app(app)  # backup, restore, remove-orphan-uploads
     logbook_commands.init_app(app)  # import-logbook
     pack_commands.init_app(app)  # freeze-panel-packs

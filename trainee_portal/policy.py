@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from competencies import EDUCATIONAL_SUPERVISOR_ONLY, halo, lifecycle
 from trainee_portal.extensions import db
 from trainee_portal.models import (
+    ArcpPanel,
     Cohort,
     DirectorScope,
     HaloEvidence,
@@ -513,6 +514,49 @@ def can_manage_region_rules(user, region) -> bool:
 
 def can_manage_local_rule(user, rule) -> bool:
     return can_manage_region_rules(user, rule.region)
+
+
+# --- ARCP panels (trainee_portal.panels) ---------------------------------------------------------
+
+
+def can_use_panels(user) -> bool:
+    """The panels pages are for directors and administrators; each panel is checked by can_manage_panel."""
+    return is_director(user) or is_admin(user)
+
+
+def can_schedule_panel_for(user, region_id: int | None, cohort_id: int | None) -> bool:
+    """A panel for a whole region: its whole-region directors and administrators. For one cohort: also that cohort's
+    directors. (The caller checks that the cohort belongs to the region.)"""
+    if is_admin(user):
+        return True
+    if not is_director(user) or region_id is None:
+        return False
+    in_scope = DirectorScope.region_id == region_id
+    if cohort_id is not None:
+        in_scope = or_(in_scope, DirectorScope.cohort_id == cohort_id)
+    query = select(DirectorScope.id).where(DirectorScope.director_id == user.id, in_scope)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def can_manage_panel(user, panel) -> bool:
+    """Seeing a panel's trainees, exporting them and cancelling it: whoever may schedule a panel for its scope."""
+    return panel is not None and can_schedule_panel_for(user, panel.region_id, panel.cohort_id)
+
+
+def visible_panels(user) -> ColumnElement[bool] | None:
+    """SQL: the panels this user may see (as can_manage_panel); None means every panel (administrators)."""
+    if is_admin(user):
+        return None
+    if not is_director(user):
+        return ArcpPanel.id.is_(None)
+    whole = select(DirectorScope.region_id).where(DirectorScope.director_id == user.id, DirectorScope.region_id.is_not(None))
+    cohorts = select(DirectorScope.cohort_id).where(DirectorScope.director_id == user.id, DirectorScope.cohort_id.is_not(None))
+    return or_(ArcpPanel.region_id.in_(whole), and_(ArcpPanel.cohort_id.is_not(None), ArcpPanel.cohort_id.in_(cohorts)))
+
+
+def can_set_panel_settings(user, region) -> bool:
+    """A region's nation and cut-off working days: its whole-region directors and administrators."""
+    return can_manage_region_rules(user, region)
 
 
 # --- HALOs (competencies.halo) ------------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_generated_audit_chain_verifies_and_appending_continues_it(tiny):
     records = count(models.AuditRecord)
     assert records == count(models.SignOffRequest) + db.session.scalar(
         select(func.count()).select_from(models.SignOffRequest).where(models.SignOffRequest.decided_at.is_not(None))
-    ) + count(models.ExamAttempt) + count(models.ArcpOutcome) + count(models.RapmConfirmation)
+    ) + count(models.ExamAttempt) + count(models.ArcpOutcome) + count(models.RapmConfirmation) + count(models.ArcpPanel)
     report = audit.verify_chain(batch_size=200)
     assert report.ok, report.reason
     assert report.checked == records
@@ -105,6 +105,16 @@ def test_progress_summaries_equal_a_fresh_recompute(tiny):
     progress.recompute_all()
     db.session.commit()
     assert _snapshot() == before
+
+
+def test_each_region_with_trainees_has_a_panel_whose_readiness_is_worked_out(tiny, clock):
+    clock.set(tiny[0].today)  # readiness is kept up to each panel's cut-off, counted from the dataset's day
+    progress.recompute_all()
+    db.session.commit()
+    rows = db.session.scalars(select(models.ArcpPanelTrainee)).all()
+    assert len(rows) == count(models.TraineeProfile) == 5
+    assert all(r.readiness_at is not None and r.readiness in ("red", "amber", "green") for r in rows)
+    assert count(models.ArcpPanel) == len({r.panel_id for r in rows})
 
 
 def test_same_seed_gives_the_same_rows():

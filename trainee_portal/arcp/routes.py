@@ -10,6 +10,8 @@ from trainee_portal import policy
 from trainee_portal.arcp import services
 from trainee_portal.arcp.blueprint import bp
 from trainee_portal.packs import queries as pack_queries
+from trainee_portal.platform.clock import uk_today
+from trainee_portal.summaries import readiness
 
 
 @bp.route("")
@@ -23,5 +25,9 @@ def mine():
         reconvened=services.reconvened_labels(outcomes),
         parsed=services.parsed_summary,
         packs=pack_queries.packs_of(current_user.id),
+        panels=[(panel, row, readiness.detail_of(row)) for panel, row in readiness.my_upcoming(current_user.id)],
+        open_items=readiness.open_items,
+        fix_links=readiness.fix_links,
+        today=uk_today(),
         page_title="Your ARCP outcomes",
     )

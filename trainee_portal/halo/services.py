@@ -15,7 +15,7 @@ from trainee_portal.halo import queries
 from trainee_portal.models import HaloEvidence, HaloRequest, RoleScope, User
 from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.platform.clock import utcnow
-from trainee_portal.summaries import progress
+from trainee_portal.summaries import progress, readiness
 
 
 class HaloError(Exception):
@@ -80,6 +80,7 @@ def request_halo(trainee: User, stage_key: str, evidence_ids: list[int], stateme
             body=f"{trainee.name} asked for the {stage.name} HALO with {len(chosen)} pieces of evidence.\n\n"
             f"Open it: {external_url('halo.detail', request_id=halo_request.id)}\n",
         )
+    readiness.refresh_trainee(trainee.id)  # a HALO asked for is in, waiting for its sign-off
     return halo_request
 
 
@@ -147,3 +148,4 @@ def decide(reviewer: User, halo_request: HaloRequest, decision: str, comment: st
 def withdraw(trainee: User, halo_request: HaloRequest) -> None:
     _close(halo_request, status=halo.WITHDRAWN, decided_at=utcnow())
     _record("halo.withdrawn", halo_request, trainee)
+    readiness.refresh_trainee(halo_request.trainee_id)

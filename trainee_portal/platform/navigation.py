@@ -19,6 +19,7 @@ NAVIGATION = [
     ("HALO requests", "halo.queue", policy.can_use_halo_queue),
     ("Cohort", "cohort.dashboard", policy.can_use_cohort_dashboard),
     ("ARCP outcomes", "arcp.mine", policy.can_view_own_arcp),
+    ("ARCP panels", "panels.index", policy.can_use_panels),
     ("Exam pipeline", "exams.pipeline", policy.can_view_exam_pipeline),
     ("Local rules", "rules.index", policy.can_manage_rules),
     ("Administration", "admin.index", policy.can_administer),

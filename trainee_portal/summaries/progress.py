@@ -29,7 +29,7 @@ from trainee_portal.models import (
     TraineeProgress,
 )
 from trainee_portal.platform.clock import utcnow
-from trainee_portal.summaries import response_times
+from trainee_portal.summaries import readiness, response_times
 
 STATUS_CATEGORY = lifecycle.PROGRESS_STATUS  # how each evidence status counts towards progress
 
@@ -189,7 +189,7 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
     """Recompute the result of each stage the trainee follows (their chosen SIA at the advanced slot) from their
     tallies (a handful of rows), their region's rules (loaded here unless given) and whether each stage is closed
     (competencies.halo.stage_outcome: a signed HALO in 2021, the supervisor's sign-off in 2010); the result of a
-    stage they no longer follow is dropped."""
+    stage they no longer follow is dropped. Then their readiness for each upcoming ARCP panel (summaries.readiness)."""
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is None:
         return
@@ -248,6 +248,7 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
             },
         )
     )
+    readiness.refresh_trainee(trainee_id)  # their readiness for upcoming ARCP panels (one query when on none)
 
 
 def trajectory_percent(trainee_id: int, stage_key: str, percent: float) -> float:

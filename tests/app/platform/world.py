@@ -158,6 +158,22 @@ def build_world() -> World:
     db.session.add(rule)
     db.session.commit()
     world.ids["rule_id"] = rule.id
+    from trainee_portal.models import ArcpPanel, ArcpPanelTrainee
+
+    panel = ArcpPanel(
+        region_id=region.id,
+        panel_date=clock.today() + timedelta(days=40),
+        training_year="ST6",
+        cutoff_working_days=10,
+        cutoff_date=clock.today() + timedelta(days=26),
+        title="Summer panel",
+        created_by_id=director.id,
+    )
+    db.session.add(panel)
+    db.session.flush()
+    db.session.add(ArcpPanelTrainee(panel_id=panel.id, trainee_id=owner.id))
+    db.session.commit()
+    world.ids["panel_id"] = panel.id
     world.other_ids["attempt_id"] = ExamAttemptFactory(trainee=other, sitting=exam_sitting, result="pass", score=70).id
     linked = EvidenceFactory(trainee=owner, status="submitted", title="Assessed clinic")
     AssessorLinkFactory(evidence=linked, assessor_email="outside@example.org", token=ASSESSOR_TOKEN)

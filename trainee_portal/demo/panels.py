@@ -1,0 +1,34 @@
+"""Demo data for /panels and /arcp: Scotland counts Scottish bank holidays, and London's director has scheduled an ARCP
+panel about five weeks ahead for the London trainees on the 2021 curriculum, the demo trainee among them, through
+the panels service (cut-off counted, readiness worked out, audited)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from trainee_portal.demo.accounts import by_email
+from trainee_portal.extensions import db
+from trainee_portal.models import Region, TraineeProfile
+from trainee_portal.panels import services
+
+PANEL_WEEKS_AHEAD = 5
+
+
+def load(today: date) -> None:
+    scotland = db.session.scalar(select(Region).where(Region.name == "Scotland"))
+    scotland.nation = "scotland"
+    london = db.session.scalar(select(Region).where(Region.name == "London"))
+    director = by_email("director")
+    trainees = list(
+        db.session.scalars(
+            select(TraineeProfile.user_id).where(
+                TraineeProfile.region_id == london.id, TraineeProfile.curriculum_version == "2021"
+            )
+        )
+    )
+    panel_date = today + timedelta(weeks=PANEL_WEEKS_AHEAD)
+    while panel_date.weekday() >= 5:  # panels meet on a weekday
+        panel_date += timedelta(days=1)
+    services.schedule(director, london, None, panel_date, "ST6", trainees, set(trainees), "London ARCP panel (ST6)")
