@@ -492,6 +492,7 @@ class DatasetBuilder:
                         "recorded_by_id": director,
                         "evidence_total": 0,
                         "evidence_summary_sha256": text_sha256("{}"),
+                        "panel_pack_id": None,
                     },
                 )
             if t["level"] not in ("higher", "advanced") or rng.random() < 0.35:

@@ -228,6 +228,7 @@ def _expected(route: str):
 
 
 URL_ARGUMENTS = {
+    "packs.for_panel": {"panel_id": "pack_panel_id"},  # the panel whose cut-off is over, with the trainee's pack
     "halo.detail": {"request_id": "halo_request_id"},
     "halo.decide": {"request_id": "halo_request_id"},
     "halo.withdraw": {"request_id": "halo_request_id"},

@@ -7,9 +7,8 @@ from flask_login import current_user
 
 from competencies import arcp
 from trainee_portal import policy
-from trainee_portal.arcp import services
+from trainee_portal.arcp import queries, services
 from trainee_portal.arcp.blueprint import bp
-from trainee_portal.packs import queries as pack_queries
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.summaries import readiness
 
@@ -24,7 +23,7 @@ def mine():
         catalogue=arcp.CATALOGUE,
         reconvened=services.reconvened_labels(outcomes),
         parsed=services.parsed_summary,
-        packs=pack_queries.packs_of(current_user.id),
+        packs=queries.packs_of(current_user.id),
         panels=[(panel, row, readiness.detail_of(row)) for panel, row in readiness.my_upcoming(current_user.id)],
         open_items=readiness.open_items,
         fix_links=readiness.fix_links,

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from competencies import EVIDENCE_TYPES, STAGE_LEVELS, flags
 from competencies.arcp import CATALOGUE as ARCP_CATALOGUE
 from trainee_portal import curricula, policy
+from trainee_portal.arcp import queries as arcp_queries
 from trainee_portal.arcp import services as arcp
 from trainee_portal.cohort import charts, export, queries
 from trainee_portal.cohort.blueprint import bp
@@ -16,7 +17,6 @@ from trainee_portal.cohort.forms import ArcpForm
 from trainee_portal.cohort.review import trainee_review
 from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile
-from trainee_portal.packs import queries as pack_queries
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.views import form_page, load_or_404
 
@@ -100,7 +100,7 @@ def review(trainee_id: int):
         review=data,
         profile=profile,
         outcomes=outcomes,
-        packs=pack_queries.packs_of(trainee_id),
+        packs=arcp_queries.packs_of(trainee_id),
         summary=arcp.evidence_summary(trainee_id),
         catalogue=ARCP_CATALOGUE,
         reconvened=arcp.reconvened_labels(outcomes),

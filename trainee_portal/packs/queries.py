@@ -1,4 +1,4 @@
-"""Reading packs: a trainee's packs with their panels, and the outcomes recorded against one."""
+"""Reading packs: the outcomes recorded against one (a trainee's list of packs is arcp.queries.packs_of)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from trainee_portal.extensions import db
-from trainee_portal.models import ArcpOutcome, ArcpPanel, PanelPack
-
-
-def packs_of(trainee_id: int) -> list[PanelPack]:
-    """The trainee's frozen packs, latest panel first."""
-    return db.session.scalars(
-        select(PanelPack)
-        .join(ArcpPanel, ArcpPanel.id == PanelPack.panel_id)
-        .where(PanelPack.trainee_id == trainee_id)
-        .options(joinedload(PanelPack.panel))
-        .order_by(ArcpPanel.panel_date.desc(), PanelPack.id.desc())
-    ).all()
+from trainee_portal.models import ArcpOutcome
 
 
 def outcomes_for_pack(pack_id: int) -> list[ArcpOutcome]:

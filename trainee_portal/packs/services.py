@@ -35,7 +35,7 @@ from trainee_portal.models import (
     User,
 )
 from trainee_portal.platform.clock import uk_today, utcnow
-from trainee_portal.signoff.labels import signature_label
+from trainee_portal.signoff.labels import ASSURANCE_COUNTS, signature_label
 
 PACK_FORMAT = 1  # the layout of PanelPack.items; a later layout gets a new number and keeps reading this one
 
@@ -112,8 +112,10 @@ def _evidence(trainee_id: int, instant) -> list[dict]:
                         "signed_at": s.signed_at.isoformat(timespec="seconds"),
                         "supervision": supervision_label(s.supervision_level),
                         "content_hash": s.content_hash,
+                        # counted then: given and not yet voided by then, of a kind that counts, confirmed by then
                         "counted": panel_pack.signature_counted_at(s.signed_at, s.voided_at, instant)
-                        and (s.assurance in ("supervisor", "trusted_domain") or panel_pack.at_or_before(s.confirmed_at, instant)),
+                        and s.assurance in ASSURANCE_COUNTS
+                        and (s.confirmed_at is None or s.confirmed_at < instant),
                     }
                     for s in signatures[entry.id]
                 ],

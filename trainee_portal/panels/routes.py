@@ -7,6 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, st
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from competencies import panel_pack
 from competencies.readiness import COLOUR_LABELS, COLOURS
 from trainee_portal import policy
 from trainee_portal.extensions import db
@@ -15,6 +16,7 @@ from trainee_portal.panels import export, queries, reminders, services
 from trainee_portal.panels.blueprint import bp
 from trainee_portal.panels.forms import PanelForm, RegionSettingsForm
 from trainee_portal.platform.bank_holidays import nation_label
+from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.pagination import paginate_rows
 from trainee_portal.platform.views import form_page, load_or_404
 
@@ -106,6 +108,7 @@ def detail(panel_id: int):
         colour_labels=COLOUR_LABELS,
         cancel_form=FlaskForm(),
         reminder_dates=[(label, f"{day:%-d %b %Y}") for label, day in reminders.schedule_of(panel)],
+        packs_due=panel.cancelled_at is None and panel_pack.is_due(panel.cutoff_date, utcnow()),
         page_title=panel.title or f"ARCP panel on {panel.panel_date:%-d %B %Y}",
     )
 

@@ -36,9 +36,12 @@ def schedule(
     trainee_ids: list[int],
     allowed_ids: set[int],
     title: str = "",
+    cutoff_passed: bool = False,
 ) -> ArcpPanel:
     """A new panel with its trainees (each of `trainee_ids` must be in `allowed_ids`, the scope's trainees the actor
-    may see) and their readiness; the caller commits."""
+    may see) and their readiness; the caller commits. `cutoff_passed` records a panel whose cut-off day is already
+    over (the demo's panel under way; a programme joining mid-cycle): its readiness is as on the cut-off day and its
+    packs freeze at once, from the record as it stood then."""
     if cohort is not None and cohort.region_id != region.id:
         raise PanelError("That cohort is not in that region.")
     chosen = sorted(set(trainee_ids))
@@ -50,7 +53,7 @@ def schedule(
     if panel_date <= uk_today():
         raise PanelError("The panel date must be in the future.")
     cutoff = region_cutoff(region, panel_date)
-    if cutoff < uk_today():
+    if cutoff < uk_today() and not cutoff_passed:
         raise PanelError(
             f"The cut-off for a panel on {panel_date:%-d %B %Y} would be {cutoff:%-d %B %Y}, already past: "
             "choose a later panel date."
@@ -70,7 +73,10 @@ def schedule(
     db.session.add_all([ArcpPanelTrainee(panel_id=panel.id, trainee_id=t) for t in chosen])
     db.session.flush()
     audit.record("panel.scheduled", panel, _state(panel, chosen), actor=actor)
-    readiness.refresh_panel(panel)
+    if cutoff < uk_today():
+        readiness.assess_at_cutoff(panel)
+    else:
+        readiness.refresh_panel(panel)
     return panel
 
 

@@ -53,6 +53,15 @@ def refresh_panel(panel: ArcpPanel) -> int:
     return len(rows)
 
 
+def assess_at_cutoff(panel: ArcpPanel) -> int:
+    """A panel recorded after its cut-off day (a programme joining mid-cycle): each row assessed once, as on the
+    cut-off day, from the record as it stands; its pack still keeps only what was in by the cut-off."""
+    rows = list(db.session.scalars(select(ArcpPanelTrainee).where(ArcpPanelTrainee.panel_id == panel.id)))
+    for row in rows:
+        refresh_row(row, at_cutoff=True)
+    return len(rows)
+
+
 def refresh_all() -> int:
     """Every row on every upcoming panel (the daily command)."""
     rows = open_rows()
@@ -132,13 +141,14 @@ def _items(trainee_id: int, version: str, requirements, start, cutoff) -> list[I
     return items
 
 
-def refresh_row(row: ArcpPanelTrainee) -> bool:
+def refresh_row(row: ArcpPanelTrainee, at_cutoff: bool = False) -> bool:
     """Recompute one row from the trainee's items; False (the row left as it was) after the cut-off or once the
-    panel is cancelled."""
+    panel is cancelled. `at_cutoff`: assess a panel recorded after its cut-off as on the cut-off day."""
     panel = row.panel
     today = uk_today()
-    if panel.cancelled_at is not None or today > panel.cutoff_date:
+    if panel.cancelled_at is not None or (today > panel.cutoff_date and not at_cutoff):
         return False
+    today = min(today, panel.cutoff_date)
     profile = db.session.get(TraineeProfile, row.trainee_id)
     if profile is None:
         return False

@@ -109,7 +109,9 @@ def test_the_pack_is_the_record_at_the_end_of_the_cut_off_day(client, login, peo
     assert by_title["Awaiting at the cut-off"]["signatures"] == []  # signed after the cut-off: not shown as signed
     changed = by_title["Title changed after the cut-off"]
     assert changed["content_hash"] == hash_then and changed["edited_after_cutoff"] is True
-    assert pack.items_sha256 == panel_pack.sha256(pack.items) and pack.readiness == "amber"
+    member = db.session.scalar(select(ArcpPanelTrainee).where(ArcpPanelTrainee.trainee_id == people.trainee.id))
+    assert pack.items_sha256 == panel_pack.sha256(pack.items) and pack.readiness == member.readiness  # as at the cut-off
+    assert document["readiness"]["colour"] == member.readiness
     assert db.session.scalar(select(AuditRecord).where(AuditRecord.action == "panel_pack.frozen")).subject_id == pack.id
 
     page = client.get(response.headers["Location"]).data.decode()

@@ -70,7 +70,7 @@ def _panel_pack(who, director) -> dict:
     db.session.flush()
     db.session.add(ArcpPanelTrainee(panel_id=panel.id, trainee_id=who.id, readiness="green"))
     db.session.commit()
-    return {"panel_id": panel.id, "pack_id": packs.freeze(panel, who.id).id}
+    return {"pack_panel_id": panel.id, "pack_id": packs.freeze(panel, who.id).id}
 
 
 def build_world() -> World:
