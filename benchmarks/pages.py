@@ -7,6 +7,7 @@ straight through the DB driver (no Flask, ORM or template), so it moves with the
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -152,16 +153,20 @@ def _swap(parameters, old, new):
 
 
 def _with_audit_id(statement: str, parameters, audit_id: int):
-    """The captured INSERT of an audit record with the sequence this replay claimed, not the one the captured
-    request committed (re-sending that would break audit_record's primary key)."""
+    """The captured INSERT of an audit record with the sequence this replay claimed and a hash of its own, not the
+    ones the captured request committed (re-sending those would break audit_record's unique keys; the replay is
+    rolled back, so the hash need only be unique)."""
+    fresh = {"id": audit_id, "record_hash": secrets.token_hex(32)}
     if isinstance(parameters, dict):
-        return {**parameters, "id": audit_id} if "id" in parameters else parameters
+        return {**parameters, **{k: v for k, v in fresh.items() if k in parameters}}
     columns = statement.split("(", 1)[1].split(")", 1)[0].replace('"', "").split(",")
     names = [c.strip() for c in columns]
-    if "id" not in names or not isinstance(parameters, (list, tuple)):
+    if not isinstance(parameters, (list, tuple)):
         return parameters
     values = list(parameters)
-    values[names.index("id")] = audit_id
+    for name, value in fresh.items():
+        if name in names:
+            values[names.index(name)] = value
     return tuple(values)
 
 
