@@ -1,0 +1,240 @@
+"""Attacks on ARCP panels, panel packs, the verify page and reminders: each test fails if its attack works."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import pytest
+from flask import g
+from sqlalchemy import select, text
+
+from tests.app.packs.test_packs import CUTOFF, PANEL_DAY, at, people, sign, submitted  # noqa: F401 (people: fixture)
+from tests.conftest import TEST_PASSWORD
+from tests.factories import (
+    CohortFactory,
+    DirectorFactory,
+    ExamAttemptFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    UserFactory,
+    direct,
+)
+from trainee_portal import integrity
+from trainee_portal.exams import services as exams
+from trainee_portal.extensions import db
+from trainee_portal.models import ArcpOutcome, ArcpPanel, PanelPack, RoleScope
+from trainee_portal.packs import services
+from trainee_portal.panels import services as panel_services
+
+
+def _client(app, user):
+    g.pop("_login_user", None)  # tests share one app context: Flask-Login's per-request cache would leak
+    client = app.test_client()
+    assert client.post("/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
+    return client
+
+
+def _regional(region, role):
+    user = UserFactory(roles=(role,))
+    db.session.add(RoleScope(user_id=user.id, role=role, region_id=region.id))
+    db.session.commit()
+    return user
+
+
+# --- access -------------------------------------------------------------------------------------
+
+
+def test_outsiders_neither_read_nor_change_panels_packs_or_settings(app, people, clock):  # noqa: F811
+    clock.set(at(10))
+    pack = services.freeze(people.panel, people.trainee.id)
+    elsewhere = DirectorFactory()
+    direct(elsewhere, region=RegionFactory())
+    cohort_director = DirectorFactory()
+    direct(cohort_director, cohort=CohortFactory())
+    outsiders = [
+        elsewhere,
+        cohort_director,
+        people.supervisor,
+        people.other,
+        _regional(people.region, "faculty_tutor"),
+        _regional(people.region, "rapm"),
+    ]
+    panel, region = people.panel.id, people.region.id
+    for user in outsiders:
+        client = _client(app, user)
+        for url in (
+            f"/panels/{panel}",
+            f"/panels/{panel}/export.csv",
+            f"/panels/{panel}/export.xlsx",
+            f"/panels/settings/{region}",
+            f"/packs/{pack.id}",
+            f"/packs/{pack.id}/pack.pdf",
+            f"/packs/{pack.id}/outcome",
+            f"/packs/panel/{panel}/trainee/{people.trainee.id}",
+        ):
+            assert client.get(url).status_code in (403, 404), (user.email, url)
+        for url, data in (
+            (f"/panels/{panel}/cancel", {}),
+            (f"/panels/settings/{region}", {"nation": "england", "cutoff_working_days": "1"}),
+            (f"/packs/{pack.id}/outcome", {"outcome": "1"}),
+        ):
+            assert client.post(url, data=data).status_code in (400, 403, 404), (user.email, url)
+    db.session.expire_all()
+    assert db.session.get(ArcpPanel, panel).cancelled_at is None
+    assert db.session.scalar(select(db.func.count()).select_from(ArcpOutcome)) == 0
+    assert db.session.get(type(people.region), region).arcp_cutoff_working_days != 1
+
+
+def test_schedule_form_refuses_trainees_and_cohorts_of_another_region(app, clock):
+    clock.set(datetime(2027, 1, 4, 10))
+    mine, theirs = RegionFactory(), RegionFactory()
+    director = DirectorFactory()
+    direct(director, region=mine)
+    own = TraineeFactory(profile__region=mine)
+    stranger = TraineeFactory(profile__region=theirs)
+    their_cohort = CohortFactory(region=theirs)
+    client = _client(app, director)
+    base = {"panel_date": "2027-06-17", "training_year": "ST6", "title": "x"}
+    forged = client.post("/panels/new", data={**base, "scope": f"region-{mine.id}", "trainees": [own.id, stranger.id]})
+    assert forged.status_code in (200, 400)
+    cohort = client.post("/panels/new", data={**base, "scope": f"cohort-{their_cohort.id}", "trainees": [stranger.id]})
+    assert cohort.status_code in (200, 400)
+    assert db.session.scalar(select(db.func.count()).select_from(ArcpPanel)) == 0
+    with pytest.raises(panel_services.PanelError):
+        panel_services.schedule(director, mine, their_cohort, date(2027, 6, 17), "ST6", [own.id], {own.id})
+
+
+def test_a_trainee_who_is_also_a_director_cannot_record_their_own_outcome(app, people, clock):  # noqa: F811
+    people.trainee.set_roles(("trainee", "director"))
+    db.session.commit()
+    direct(people.trainee, region=people.region)
+    clock.set(at(10))
+    pack = services.freeze(people.panel, people.trainee.id)
+    clock.set(at(22, 15))
+    client = _client(app, people.trainee)
+    assert client.post(f"/packs/{pack.id}/outcome", data={"outcome": "1"}).status_code == 403
+    assert db.session.scalar(select(db.func.count()).select_from(ArcpOutcome)) == 0
+
+
+# --- packs --------------------------------------------------------------------------------------
+
+
+def test_no_outcome_against_the_pack_of_a_cancelled_panel(app, people, clock):  # noqa: F811
+    clock.set(at(10))
+    pack = services.freeze(people.panel, people.trainee.id)
+    panel_services.cancel(people.director, people.panel)
+    db.session.commit()
+    clock.set(at(22, 15))
+    client = _client(app, people.director)
+    client.post(f"/packs/{pack.id}/outcome", data={"outcome": "1"})
+    assert db.session.scalar(select(db.func.count()).select_from(ArcpOutcome)) == 0
+
+
+def test_an_exam_result_corrected_after_the_cut_off_does_not_reach_the_pack(people, clock):  # noqa: F811
+    clock.set(at(2))
+    attempt = ExamAttemptFactory(trainee=people.trainee, result="fail")
+    db.session.commit()
+    clock.set(at(9, 5))  # after the cut-off day, before the pack is first asked for
+    exams.correct_attempt(attempt, "pass", None, None, "Marking error", people.director)
+    db.session.commit()
+    clock.set(at(10))
+    pack = services.freeze(people.panel, people.trainee.id)
+    (exam,) = json.loads(pack.items)["exams"]
+    assert exam["result"] == "fail" and exam["corrected_after_cutoff"] is True
+
+
+def test_a_halo_decided_after_the_cut_off_is_shown_as_requested(people, clock):  # noqa: F811
+    from trainee_portal.models import HaloRequest
+
+    clock.set(at(2))
+    halo = HaloRequest(
+        trainee_id=people.trainee.id, curriculum_version="2021", stage_key="basic", status="signed", created_at=at(2)
+    )
+    halo.decided_at, halo.decided_by_id = at(9, 5), people.director.id
+    db.session.add(halo)
+    db.session.commit()
+    clock.set(at(10))
+    pack = services.freeze(people.panel, people.trainee.id)
+    (shown,) = json.loads(pack.items)["halos"]
+    assert shown["status"] == "requested" and shown["decided_by"] is None
+
+
+def test_no_pack_before_the_cut_off_day_is_over_in_summer_time(people, clock):  # noqa: F811
+    people.panel.cutoff_date = date(2027, 10, 29)  # BST until 31 October: the day ends at 23:00 UTC
+    people.panel.panel_date = date(2027, 11, 12)
+    db.session.commit()
+    clock.set(datetime(2027, 10, 29, 22, 30))  # 23:30 in the UK
+    assert services.freeze(people.panel, people.trainee.id) is None
+    assert services.freeze_due() == 0
+    clock.set(datetime(2027, 10, 29, 23, 0))  # midnight in the UK
+    assert services.freeze(people.panel, people.trainee.id) is not None
+
+
+def test_a_dba_moving_a_panels_cut_off_after_packs_froze_is_named(people, clock):  # noqa: F811
+    clock.set(at(10))
+    services.freeze(people.panel, people.trainee.id)
+    people.panel.cutoff_date = date(2027, 3, 15)  # not through the app: no panel.* record
+    db.session.execute(
+        text("UPDATE arcp_panel SET cutoff_date = :d WHERE id = :id"), {"d": date(2027, 3, 15), "id": people.panel.id}
+    )
+    db.session.commit()
+    report = integrity.verify_all()
+    assert not report.ok
+    assert any("cutoff_date" in p.detail for p in report.problems)
+
+
+def test_a_dba_deleting_a_pack_is_named(people, clock):  # noqa: F811
+    clock.set(at(10))
+    pack = services.freeze(people.panel, people.trainee.id)
+    db.session.execute(text("DELETE FROM panel_pack WHERE id = :id"), {"id": pack.id})
+    db.session.commit()
+    report = integrity.verify_all()
+    assert any(p.kind == "panel_pack" and "gone" in p.detail for p in report.problems)
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+def test_bad_ids_and_dates_get_a_clear_answer_never_a_500(app, people, clock):  # noqa: F811
+    clock.set(at(2))
+    client = _client(app, people.director)
+    huge = "9" * 25
+    for url in (
+        f"/packs/{huge}",
+        f"/packs/{huge}/pack.pdf",
+        f"/packs/{huge}/outcome",
+        f"/packs/panel/{huge}/trainee/{huge}",
+        f"/packs/panel/{people.panel.id}/trainee/{huge}",
+        f"/panels/{huge}",
+        f"/panels/{huge}/export.csv",
+        f"/panels/settings/{huge}",
+        "/panels/abc",
+        f"/panels/new?scope=region-{huge}",
+        "/panels/new?scope=region-%00",
+        "/verify/%00%01",
+        "/verify/" + "Z" * 5000,
+        "/verify/ÄÖÜ-ŻŹ",
+    ):
+        assert client.get(url).status_code < 500, url
+    for day in ("0001-01-01", "9999-12-31", "2027-02-30", "\x00", "२०२७-०६-१७"):
+        response = client.post(
+            "/panels/new",
+            data={
+                "scope": f"region-{people.region.id}",
+                "panel_date": day,
+                "training_year": "ST6",
+                "trainees": [people.trainee.id],
+            },
+        )
+        assert response.status_code in (200, 400), day
+    for days in (huge, "-1", "0", "61", "1e3", "\x00"):
+        response = client.post(f"/panels/settings/{people.region.id}", data={"nation": "england", "cutoff_working_days": days})
+        assert response.status_code in (200, 400), days
+    response = client.post(
+        "/panels/new",
+        data={"scope": f"region-{people.region.id}", "panel_date": "2027-06-17", "training_year": "ST6", "trainees": [huge, "x"]},
+    )
+    assert response.status_code in (200, 400)
+    assert db.session.scalar(select(db.func.count()).select_from(ArcpPanel)) == 1
