@@ -655,5 +655,6 @@ def can_view_panel_pack(user, pack) -> bool:
 
 def can_record_pack_outcome(user, pack) -> bool:
     """The trainee's directors record the panel's outcome against the pack (never the trainee, even one who also
-    holds a director role: directs() already refuses a user their own record)."""
-    return can_record_arcp(user, pack.trainee_id)
+    holds a director role: directs() already refuses a user their own record), and only while its panel stands: a
+    cancelled panel decides nothing."""
+    return pack.panel.cancelled_at is None and can_record_arcp(user, pack.trainee_id)

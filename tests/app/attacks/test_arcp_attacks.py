@@ -11,20 +11,11 @@ from sqlalchemy import select, text
 
 from tests.app.packs.test_packs import CUTOFF, PANEL_DAY, at, people, sign, submitted  # noqa: F401 (people: fixture)
 from tests.conftest import TEST_PASSWORD
-from tests.factories import (
-    CohortFactory,
-    DirectorFactory,
-    ExamAttemptFactory,
-    RegionFactory,
-    SupervisorFactory,
-    TraineeFactory,
-    UserFactory,
-    direct,
-)
+from tests.factories import CohortFactory, DirectorFactory, ExamAttemptFactory, RegionFactory, TraineeFactory, UserFactory, direct
 from trainee_portal import integrity
 from trainee_portal.exams import services as exams
 from trainee_portal.extensions import db
-from trainee_portal.models import ArcpOutcome, ArcpPanel, PanelPack, RoleScope
+from trainee_portal.models import ArcpOutcome, ArcpPanel, RoleScope
 from trainee_portal.packs import services
 from trainee_portal.panels import services as panel_services
 
