@@ -10,8 +10,18 @@ from flask import g
 from sqlalchemy import select, text
 
 from tests.app.packs.test_packs import CUTOFF, PANEL_DAY, at, people, sign, submitted  # noqa: F401 (people: fixture)
+from tests.app.panels.conftest import world  # noqa: F401 (a fixture)
 from tests.conftest import TEST_PASSWORD
-from tests.factories import CohortFactory, DirectorFactory, ExamAttemptFactory, RegionFactory, TraineeFactory, UserFactory, direct
+from tests.factories import (
+    CohortFactory,
+    DirectorFactory,
+    ExamAttemptFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    UserFactory,
+    direct,
+)
 from trainee_portal import integrity
 from trainee_portal.exams import services as exams
 from trainee_portal.extensions import db
@@ -229,3 +239,35 @@ def test_bad_ids_and_dates_get_a_clear_answer_never_a_500(app, people, clock):  
     )
     assert response.status_code in (200, 400)
     assert db.session.scalar(select(db.func.count()).select_from(ArcpPanel)) == 1
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+
+def test_a_supervisor_reminder_names_only_the_items_waiting_for_that_supervisor(world, clock):  # noqa: F811
+    from tests.app.panels.conftest import PANEL_DATE, signed
+    from tests.app.panels.test_reminders import messages, run_on
+    from tests.factories import EvidenceFactory, assign
+    from trainee_portal.signoff import services as signoff_services
+
+    signed(world.trainee, world.supervisor, "report.mtr", "MTR")
+    other = SupervisorFactory(name="Dr Other Supervisor")
+    assign(other, world.trainee)
+    msf = EvidenceFactory(trainee=world.trainee, evidence_type="wba.msf", title="MSF held by Ed", supervision_level=None)
+    signoff_services.request_signoff(world.trainee, msf, supervisor=world.supervisor)
+    essr = EvidenceFactory(trainee=world.trainee, evidence_type="report.essr", title="ESSR held by Other")
+    signoff_services.request_signoff(world.trainee, essr, supervisor=other)
+    db.session.commit()
+    panel_services.schedule(world.director, world.region, None, PANEL_DATE, "ST6", [world.trainee.id], {world.trainee.id})
+    db.session.commit()
+    run_on(clock, date(2026, 12, 3))
+    run_on(clock, date(2026, 12, 3))  # the command run twice: sent once
+    by_user = {}
+    for message in messages():
+        by_user.setdefault(message.user_id, []).append(message)
+    assert sorted(by_user) == sorted([world.trainee.id, world.supervisor.id, other.id])
+    assert all(len(sent) == 1 for sent in by_user.values())
+    (ed,) = by_user[world.supervisor.id]
+    (them,) = by_user[other.id]
+    assert "MSF held by Ed" in ed.body and "ESSR held by Other" not in ed.body
+    assert "ESSR held by Other" in them.body and "MSF held by Ed" not in them.body
