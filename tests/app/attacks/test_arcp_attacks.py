@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from datetime import date, datetime
 
@@ -25,7 +27,7 @@ from tests.factories import (
 from trainee_portal import integrity
 from trainee_portal.exams import services as exams
 from trainee_portal.extensions import db
-from trainee_portal.models import ArcpOutcome, ArcpPanel, RoleScope
+from trainee_portal.models import ArcpOutcome, ArcpPanel, DocumentExport, RoleScope
 from trainee_portal.packs import services
 from trainee_portal.panels import services as panel_services
 
@@ -271,3 +273,62 @@ def test_a_supervisor_reminder_names_only_the_items_waiting_for_that_supervisor(
     (them,) = by_user[other.id]
     assert "MSF held by Ed" in ed.body and "ESSR held by Other" not in ed.body
     assert "ESSR held by Other" in them.body and "MSF held by Ed" not in them.body
+
+
+# --- the verify page ----------------------------------------------------------------------------
+
+
+def _upload(client, code, data, name="pack.pdf"):
+    return client.post(f"/verify/{code}", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def _issued_pack_pdf(app, people, clock):  # noqa: F811
+    _entry, request = submitted(people, "Private reflection title", clock, at(2))
+    sign(people, request, clock, at(3))
+    clock.set(at(10))
+    pack = services.freeze(people.panel, people.trainee.id)
+    data = _client(app, people.trainee).get(f"/packs/{pack.id}/pack.pdf").data
+    export = db.session.scalar(select(DocumentExport).where(DocumentExport.panel_pack_id == pack.id))
+    g.pop("_login_user", None)
+    return export, data, app.test_client()
+
+
+def test_the_verify_page_tells_nothing_beyond_what_the_holder_has(app, people, clock):  # noqa: F811
+    export, _data, anonymous = _issued_pack_pdf(app, people, clock)
+    page = anonymous.get(f"/verify/{export.code}").get_data(as_text=True)
+    gmc = people.trainee.trainee_profile.gmc_number
+    assert gmc not in page and people.trainee.email not in page and people.director.email not in page
+    assert "Private reflection title" not in page and people.supervisor.name not in page
+    # unknown codes, well formed or not, get one neutral answer
+    answers = {anonymous.get(f"/verify/{code}").status_code for code in ("ZZZZ-ZZZZ-ZZ", "abc", "0" * 12, "%20")}
+    assert answers == {404}
+    bodies = {anonymous.get(f"/verify/{code}").get_data(as_text=True) for code in ("ZZZZ-ZZZZ-ZZ", "QQQQ-QQQQ-QQ")}
+    assert len(bodies) == 1
+    assert len(export.code.replace("-", "")) >= 10
+
+
+def test_bad_uploads_get_a_clear_message(app, people, clock):  # noqa: F811
+    export, _data, anonymous = _issued_pack_pdf(app, people, clock)
+    empty = _upload(anonymous, export.code, b"")
+    assert empty.status_code < 500 and "This is the document issued on" not in empty.get_data(as_text=True)
+    not_pdf = _upload(anonymous, export.code, b"GIF89a" + b"\x00" * 100, "x.gif")
+    assert not_pdf.status_code < 500 and "not a PDF" in not_pdf.get_data(as_text=True)
+    huge = _upload(anonymous, export.code, b"%PDF-" + b"0" * (13 * 1024 * 1024))
+    assert huge.status_code in (200, 400, 413)
+    no_file = anonymous.post(f"/verify/{export.code}", data={}, content_type="multipart/form-data")
+    assert no_file.status_code in (200, 400)
+
+
+def test_a_document_whose_stored_hash_a_dba_swapped_does_not_verify_a_forgery(app, people, clock):  # noqa: F811
+    export, data, anonymous = _issued_pack_pdf(app, people, clock)
+    forged = data + b"\n% forged trailer\n"
+    assert forged != data
+    db.session.execute(
+        text("UPDATE document_export SET sha256 = :s, size = :n WHERE id = :id"),
+        {"s": hashlib.sha256(forged).hexdigest(), "n": len(forged), "id": export.id},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    page = _upload(anonymous, export.code, forged).get_data(as_text=True)
+    assert "This is the document issued on" not in page
+    assert any(p.kind == "document" for p in integrity.verify_all().problems)
