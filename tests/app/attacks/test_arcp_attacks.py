@@ -332,3 +332,15 @@ def test_a_document_whose_stored_hash_a_dba_swapped_does_not_verify_a_forgery(ap
     page = _upload(anonymous, export.code, forged).get_data(as_text=True)
     assert "This is the document issued on" not in page
     assert any(p.kind == "document" for p in integrity.verify_all().problems)
+
+
+def test_exports_survive_names_and_titles_with_formulas_and_control_characters(app, people, clock):  # noqa: F811
+    """A name from a logbook import or an older row holding control characters or a formula: the export still works
+    and the spreadsheet shows text."""
+    people.trainee.name = '=HYPERLINK(\x01"http://evil")'
+    db.session.commit()
+    clock.set(at(2))
+    client = _client(app, people.director)
+    csv_text = client.get(f"/panels/{people.panel.id}/export.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in csv_text
+    assert client.get(f"/panels/{people.panel.id}/export.xlsx").status_code == 200
