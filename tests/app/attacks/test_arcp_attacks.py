@@ -27,7 +27,7 @@ from tests.factories import (
 from trainee_portal import integrity
 from trainee_portal.exams import services as exams
 from trainee_portal.extensions import db
-from trainee_portal.models import ArcpOutcome, ArcpPanel, DocumentExport, RoleScope
+from trainee_portal.models import ArcpOutcome, ArcpPanel, DocumentExport, PanelPack, RoleScope
 from trainee_portal.packs import services
 from trainee_portal.panels import services as panel_services
 
@@ -344,3 +344,41 @@ def test_exports_survive_names_and_titles_with_formulas_and_control_characters(a
     csv_text = client.get(f"/panels/{people.panel.id}/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in csv_text
     assert client.get(f"/panels/{people.panel.id}/export.xlsx").status_code == 200
+
+
+def test_a_pack_edited_without_its_hash_is_named_and_shown_as_changed(app, people, clock):  # noqa: F811
+    clock.set(at(10))
+    pack = services.freeze(people.panel, people.trainee.id)
+    forged = pack.items.replace('"readiness":{"colour":"amber"', '"readiness":{"colour":"green"')
+    assert forged != pack.items
+    db.session.execute(text("UPDATE panel_pack SET items = :i WHERE id = :id"), {"i": forged, "id": pack.id})
+    db.session.commit()
+    db.session.expire_all()
+    assert not services.intact(db.session.get(PanelPack, pack.id))
+    assert any(p.kind == "panel_pack" for p in integrity.verify_all().problems)
+
+
+def test_a_trainee_slipped_onto_a_panel_by_sql_is_named(people, clock):  # noqa: F811
+    outsider = TraineeFactory(profile__region=people.region)
+    db.session.execute(
+        text(
+            "INSERT INTO arcp_panel_trainee (panel_id, trainee_id, readiness, readiness_detail, added_at) VALUES (:p, :t, 'green', '{}', :a)"
+        ),
+        {"p": people.panel.id, "t": outsider.id, "a": at(2)},
+    )
+    db.session.commit()
+    assert any(p.kind == "arcp_panel" and "trainee_ids" in p.detail for p in integrity.verify_all().problems)
+
+
+def test_a_new_version_made_after_the_cut_off_leaves_the_signed_version_in_the_pack(people, clock):  # noqa: F811
+    from trainee_portal.logbook import services as logbook
+
+    entry, request = submitted(people, "Signed then superseded", clock, at(2))
+    sign(people, request, clock, at(3))
+    clock.set(at(9, 5))
+    logbook.new_version(people.trainee, entry)
+    db.session.commit()
+    clock.set(at(10))
+    pack = services.freeze(people.panel, people.trainee.id)
+    (item,) = json.loads(pack.items)["evidence"]
+    assert item["id"] == entry.id and item["status"] == "signed" and item["signatures"][0]["counted"] is True
