@@ -17,6 +17,7 @@ from competencies import EDUCATIONAL_SUPERVISOR_ONLY, halo, lifecycle
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     ArcpPanel,
+    ArcpPanelTrainee,
     Cohort,
     DirectorScope,
     HaloEvidence,
@@ -541,6 +542,24 @@ def can_schedule_panel_for(user, region_id: int | None, cohort_id: int | None) -
 def can_manage_panel(user, panel) -> bool:
     """Seeing a panel's trainees, exporting them and cancelling it: whoever may schedule a panel for its scope."""
     return panel is not None and can_schedule_panel_for(user, panel.region_id, panel.cohort_id)
+
+
+def panel_trainee_ids(user) -> Select | None:
+    """The trainees this user may put on a panel: those they direct, never themselves (an account may hold both
+    roles), nor trainees they only supervise; None means every trainee (administrators)."""
+    if is_admin(user):
+        return None
+    if not is_director(user):
+        return select(TraineeProfile.user_id).where(False)
+    return directed_trainee_ids(user.id).where(TraineeProfile.user_id != user.id)
+
+
+def can_cancel_panel(user, panel) -> bool:
+    """Cancelling a panel: whoever manages it, unless they are on it themselves (a trainee who also directs)."""
+    if not can_manage_panel(user, panel):
+        return False
+    on_it = select(ArcpPanelTrainee.id).where(ArcpPanelTrainee.panel_id == panel.id, ArcpPanelTrainee.trainee_id == user.id)
+    return db.session.execute(on_it.limit(1)).first() is None
 
 
 def visible_panels(user) -> ColumnElement[bool] | None:

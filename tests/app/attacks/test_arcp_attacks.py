@@ -382,3 +382,34 @@ def test_a_new_version_made_after_the_cut_off_leaves_the_signed_version_in_the_p
     pack = services.freeze(people.panel, people.trainee.id)
     (item,) = json.loads(pack.items)["evidence"]
     assert item["id"] == entry.id and item["status"] == "signed" and item["signatures"][0]["counted"] is True
+
+
+def test_panel_page_parameters_out_of_range_are_not_a_500(app, people, clock):  # noqa: F811
+    clock.set(at(2))
+    client = _client(app, people.director)
+    for query in ("page=" + "9" * 30, "page=-5", "page=abc", "page=%00", "colour=<script>", "colour=" + "x" * 5000):
+        assert client.get(f"/panels/{people.panel.id}?{query}").status_code < 500, query
+        assert client.get(f"/panels/{people.panel.id}/export.csv?{query}").status_code < 500, query
+
+
+def test_a_trainee_who_is_also_a_director_neither_schedules_nor_cancels_their_own_panel(app, people, clock):  # noqa: F811
+    people.trainee.set_roles(("trainee", "director"))
+    db.session.commit()
+    direct(people.trainee, region=people.region)
+    clock.set(datetime(2027, 1, 4, 10))
+    client = _client(app, people.trainee)
+    form = client.get(f"/panels/new?scope=region-{people.region.id}").get_data(as_text=True)
+    assert people.trainee.trainee_profile.gmc_number not in form  # not offered as a trainee for the panel
+    client.post(
+        "/panels/new",
+        data={
+            "scope": f"region-{people.region.id}",
+            "panel_date": "2027-06-17",
+            "training_year": "ST6",
+            "trainees": [people.trainee.id, people.other.id],
+        },
+    )
+    assert db.session.scalar(select(db.func.count()).select_from(ArcpPanel)) == 1  # only the fixture's
+    client.post(f"/panels/{people.panel.id}/cancel", data={})
+    db.session.expire_all()
+    assert db.session.get(ArcpPanel, people.panel.id).cancelled_at is None
