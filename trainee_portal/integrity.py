@@ -4,8 +4,8 @@ A database administrator can change any row, including the audit log itself. The
 of the log; signed heads catch a log rewritten and re-hashed; this module catches decision rows that no longer say
 what the log recorded: sign-offs (level, signer, assessor, assurance, feedback, content), voids and deletions,
 evidence status, stage sign-offs, exam results, ARCP outcomes, HALO requests, training periods, curriculum moves,
-regions' local rules, the bytes of certificate files and the documents issued with a verification code (their code,
-kind, trainee and the SHA-256 of the bytes issued).
+regions' local rules, ARCP panels (scope, cut-off, trainees, cancellation), the bytes of certificate files and the
+documents issued with a verification code (their code, kind, trainee and the SHA-256 of the bytes issued).
 
 Rows are read one batch of trainees at a time (each trainee's rows and audit records together, by the trainee
 index), so memory stays bounded however large the portfolio is.
