@@ -413,3 +413,26 @@ def test_a_trainee_who_is_also_a_director_neither_schedules_nor_cancels_their_ow
     client.post(f"/panels/{people.panel.id}/cancel", data={})
     db.session.expire_all()
     assert db.session.get(ArcpPanel, people.panel.id).cancelled_at is None
+
+
+def test_the_cut_off_day_ends_at_uk_midnight_on_both_clock_changes():
+    from competencies import panel_pack
+
+    assert panel_pack.cutoff_instant(date(2027, 3, 27)) == datetime(2027, 3, 28, 0, 0)  # GMT to its end
+    assert panel_pack.cutoff_instant(date(2027, 3, 28)) == datetime(2027, 3, 28, 23, 0)  # the short day, then BST
+    assert panel_pack.cutoff_instant(date(2027, 10, 30)) == datetime(2027, 10, 30, 23, 0)  # BST to its end
+    assert panel_pack.cutoff_instant(date(2027, 10, 31)) == datetime(2027, 11, 1, 0, 0)  # the long day, then GMT
+    assert not panel_pack.is_due(date(2027, 10, 30), datetime(2027, 10, 30, 22, 59, 59))
+    assert panel_pack.is_due(date(2027, 10, 30), datetime(2027, 10, 30, 23, 0))
+
+
+def test_a_cohort_director_of_the_same_region_cannot_change_its_cut_off_setting(app, people, clock):  # noqa: F811
+    cohort = CohortFactory(region=people.region)
+    cohort_director = DirectorFactory()
+    direct(cohort_director, cohort=cohort)
+    clock.set(at(2))
+    client = _client(app, cohort_director)
+    assert client.get(f"/panels/settings/{people.region.id}").status_code == 403
+    posted = client.post(f"/panels/settings/{people.region.id}", data={"nation": "wales", "cutoff_working_days": "1"})
+    assert posted.status_code == 403
+    assert client.get(f"/panels/{people.panel.id}").status_code == 403  # a whole-region panel is not theirs
