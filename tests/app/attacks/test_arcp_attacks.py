@@ -436,3 +436,25 @@ def test_a_cohort_director_of_the_same_region_cannot_change_its_cut_off_setting(
     posted = client.post(f"/panels/settings/{people.region.id}", data={"nation": "wales", "cutoff_working_days": "1"})
     assert posted.status_code == 403
     assert client.get(f"/panels/{people.panel.id}").status_code == 403  # a whole-region panel is not theirs
+
+
+def test_a_trainee_probing_panel_ids_learns_nothing_of_panels_they_are_not_on(app, people, clock):  # noqa: F811
+    elsewhere = RegionFactory()
+    director = DirectorFactory()
+    hidden = ArcpPanel(
+        region_id=elsewhere.id,
+        panel_date=date(2027, 9, 14),
+        training_year="ST4",
+        cutoff_working_days=10,
+        cutoff_date=date(2027, 8, 31),
+        title="Secret panel",
+        created_by_id=director.id,
+    )
+    db.session.add(hidden)
+    db.session.commit()
+    clock.set(at(2))
+    client = _client(app, people.trainee)
+    response = client.get(f"/packs/panel/{hidden.id}/trainee/{people.trainee.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "14 September 2027" not in page and "Secret panel" not in page and "ST4" not in page
