@@ -66,6 +66,13 @@ def content_hash_at(current_hash: str | None, updates: Iterable[tuple[datetime, 
     return later[0][1] if later else current_hash
 
 
+def value_at(current, updates: Iterable[tuple[datetime, object]], instant: datetime):
+    """A value corrected in place (an exam result) as it stood at the instant: each correction records the value it
+    replaced, so the first correction after the instant holds the value from before it; with none, the current one."""
+    later = sorted(((at, previous) for at, previous in updates if at >= instant), key=lambda pair: pair[0])
+    return later[0][1] if later else current
+
+
 def signature_counted_at(signed_at: datetime, voided_at: datetime | None, instant: datetime) -> bool:
     """Whether a signature existed at the instant and had not been voided by then."""
     return signed_at < instant and (voided_at is None or voided_at >= instant)

@@ -4,8 +4,8 @@ A database administrator can change any row, including the audit log itself. The
 of the log; signed heads catch a log rewritten and re-hashed; this module catches decision rows that no longer say
 what the log recorded: sign-offs (level, signer, assessor, assurance, feedback, content), voids and deletions,
 evidence status, stage sign-offs, exam results, ARCP outcomes, HALO requests, training periods, curriculum moves,
-regions' local rules, the bytes of certificate files and the documents issued with a verification code (their code,
-kind, trainee and the SHA-256 of the bytes issued).
+regions' local rules, ARCP panels (scope, cut-off, trainees, cancellation), the bytes of certificate files and the
+documents issued with a verification code (their code, kind, trainee and the SHA-256 of the bytes issued).
 
 Rows are read one batch of trainees at a time (each trainee's rows and audit records together, by the trainee
 index), so memory stays bounded however large the portfolio is.
@@ -29,6 +29,8 @@ from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments
 from trainee_portal.models import (
     ArcpOutcome,
+    ArcpPanel,
+    ArcpPanelTrainee,
     AuditCheckpoint,
     AuditRecord,
     CurriculumTransition,
@@ -162,6 +164,7 @@ def verify_all(limit: int = 50, batch_trainees: int = 50, backup_taken_at: datet
     _check_chain(found, checked, backup_taken_at)
     _check_trusted_domains(found, checked)
     _check_local_rules(found, checked)
+    _check_panels(found, checked)
     last_id = 0
     while True:
         ids = db.session.scalars(select(User.id).where(User.id > last_id).order_by(User.id).limit(batch_trainees)).all()
@@ -312,6 +315,58 @@ def _check_trusted_domains(found: _Findings, checked: Counter) -> None:
                 + (f" (record {record_id})" if record_id else "")
                 + ": the list was changed in the database, not on the admin page",
             )
+
+
+PANEL_ACTIONS = ("panel.scheduled", "panel.cancelled")
+
+
+def _check_panels(found: _Findings, checked: Counter) -> None:
+    """Each ARCP panel says what its latest panel.* record says (scope, date, training year, cut-off, trainees, and
+    whether it is cancelled): a cut-off moved by SQL would let a pack not yet frozen take in later evidence, or
+    freeze it early; a trainee slipped onto a panel would get a pack and an outcome recorded against it."""
+    latest: dict[int, tuple[int, dict]] = {}
+    for record_id, subject_id, text in db.session.execute(
+        select(AuditRecord.id, AuditRecord.subject_id, AuditRecord.payload)
+        .where(AuditRecord.action.in_(PANEL_ACTIONS))
+        .order_by(AuditRecord.id)
+    ):
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            continue  # the chain check names a record whose payload was mangled
+        if isinstance(payload, dict):
+            latest[subject_id] = (record_id, payload)
+    members: dict[int, list[int]] = defaultdict(list)
+    for panel_id, trainee_id in db.session.execute(
+        select(ArcpPanelTrainee.panel_id, ArcpPanelTrainee.trainee_id).order_by(ArcpPanelTrainee.trainee_id)
+    ):
+        members[panel_id].append(trainee_id)
+    present = set()
+    for panel in db.session.scalars(select(ArcpPanel).order_by(ArcpPanel.id)):
+        checked["ARCP panels"] += 1
+        present.add(panel.id)
+        where = f"ARCP panel {panel.id} ({panel.panel_date.isoformat()})"
+        if panel.id not in latest:
+            found.add("arcp_panel", where, "no audit record names this panel: it was added to the database directly")
+            continue
+        record_id, payload = latest[panel.id]
+        values = {
+            "region_id": panel.region_id,
+            "cohort_id": panel.cohort_id,
+            "panel_date": panel.panel_date,
+            "training_year": panel.training_year,
+            "cutoff_working_days": panel.cutoff_working_days,
+            "cutoff_date": panel.cutoff_date,
+            "title": panel.title,
+            "trainee_ids": members[panel.id],
+        }
+        _compare(found, "arcp_panel", where, values, payload, record_id)
+        if (panel.cancelled_at is not None) != bool(payload.get("cancelled")):
+            state = "cancelled" if panel.cancelled_at is not None else "not cancelled"
+            found.add("arcp_panel", where, f"it is {state} but audit record {record_id} recorded otherwise")
+    for subject_id, (record_id, _payload) in latest.items():
+        if subject_id not in present:
+            found.add("arcp_panel", f"ARCP panel {subject_id}", f"audit record {record_id} recorded it, but its row is gone")
 
 
 def _check_local_rules(found: _Findings, checked: Counter) -> None:

@@ -17,6 +17,7 @@ from competencies import EDUCATIONAL_SUPERVISOR_ONLY, halo, lifecycle
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     ArcpPanel,
+    ArcpPanelTrainee,
     Cohort,
     DirectorScope,
     HaloEvidence,
@@ -543,6 +544,24 @@ def can_manage_panel(user, panel) -> bool:
     return panel is not None and can_schedule_panel_for(user, panel.region_id, panel.cohort_id)
 
 
+def panel_trainee_ids(user) -> Select | None:
+    """The trainees this user may put on a panel: those they direct, never themselves (an account may hold both
+    roles), nor trainees they only supervise; None means every trainee (administrators)."""
+    if is_admin(user):
+        return None
+    if not is_director(user):
+        return select(TraineeProfile.user_id).where(False)
+    return directed_trainee_ids(user.id).where(TraineeProfile.user_id != user.id)
+
+
+def can_cancel_panel(user, panel) -> bool:
+    """Cancelling a panel: whoever manages it, unless they are on it themselves (a trainee who also directs)."""
+    if not can_manage_panel(user, panel):
+        return False
+    on_it = select(ArcpPanelTrainee.id).where(ArcpPanelTrainee.panel_id == panel.id, ArcpPanelTrainee.trainee_id == user.id)
+    return db.session.execute(on_it.limit(1)).first() is None
+
+
 def visible_panels(user) -> ColumnElement[bool] | None:
     """SQL: the panels this user may see (as can_manage_panel); None means every panel (administrators)."""
     if is_admin(user):
@@ -655,5 +674,6 @@ def can_view_panel_pack(user, pack) -> bool:
 
 def can_record_pack_outcome(user, pack) -> bool:
     """The trainee's directors record the panel's outcome against the pack (never the trainee, even one who also
-    holds a director role: directs() already refuses a user their own record)."""
-    return can_record_arcp(user, pack.trainee_id)
+    holds a director role: directs() already refuses a user their own record), and only while its panel stands: a
+    cancelled panel decides nothing."""
+    return pack.panel.cancelled_at is None and can_record_arcp(user, pack.trainee_id)

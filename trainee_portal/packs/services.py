@@ -181,11 +181,20 @@ def _exams(trainee_id: int, instant) -> list[dict]:
         .options(joinedload(ExamAttempt.sitting))
         .order_by(ExamAttempt.created_at)
     ).all()
+    corrections: dict[int, list[tuple]] = defaultdict(list)
+    for subject_id, created_at, payload in db.session.execute(
+        select(AuditRecord.subject_id, AuditRecord.created_at, AuditRecord.payload).where(
+            AuditRecord.trainee_id == trainee_id,
+            AuditRecord.action == "exam.attempt_corrected",
+            AuditRecord.created_at >= instant,
+        )
+    ):
+        corrections[subject_id].append((created_at, (json.loads(payload).get("before") or {}).get("result")))
     return [
         {
             "part": r.sitting.part,
             "sits_on": r.sitting.sits_on.isoformat(),
-            "result": r.result,
+            "result": panel_pack.value_at(r.result, corrections[r.id], instant),  # as it stood at the cut-off
             "corrected_after_cutoff": r.updated_at >= instant,
         }
         for r in rows

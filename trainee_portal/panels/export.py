@@ -12,6 +12,7 @@ from competencies.readiness import COLOUR_LABELS
 from trainee_portal import audit
 from trainee_portal.models import ArcpPanel
 from trainee_portal.panels.queries import PanelRow
+from trainee_portal.platform.inputs import clean_text
 
 HEADERS = [
     "Name",
@@ -43,7 +44,10 @@ def _values(panel: ArcpPanel, row: PanelRow) -> list:
 
 
 def _safe(value):
-    """Spreadsheet apps run cells starting with = + - @ as formulas; names and titles typed by users stay text."""
+    """Spreadsheet apps run cells starting with = + - @ as formulas; names and titles typed by users stay text. Control
+    characters (from an import or an older row; XLSX cannot hold them) are dropped."""
+    if isinstance(value, str):
+        value = clean_text(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

@@ -59,9 +59,9 @@ def scope_trainees(user, region: Region, cohort: Cohort | None) -> list[tuple[in
     )
     if cohort is not None:
         query = query.where(TraineeProfile.cohort_id == cohort.id)
-    visible = policy.visible_trainee_ids(user)
-    if visible is not None:
-        query = query.where(User.id.in_(visible))
+    allowed = policy.panel_trainee_ids(user)
+    if allowed is not None:
+        query = query.where(User.id.in_(allowed))
     return [(r.id, f"{r.name} – GMC {r.gmc_number}") for r in db.session.execute(query)]
 
 

@@ -56,25 +56,36 @@ def _sent_steps(panel_id: int) -> dict[int, set[str]]:
     return sent
 
 
-def _lines(detail: dict) -> str:
+def _lines(detail: dict, held: set[int] | None = None) -> str:
+    """The open items and the entries waiting for a sign-off; with `held`, only the entries a supervisor holds (and
+    their items): a supervisor is never told of entries waiting for someone else."""
     lines = []
     for item in readiness.open_items(detail):
+        pending = [p for p in item.get("pending", []) if held is None or p.get("ref") in held]
+        if held is not None and (not pending or item.get("what") in STAGE_KINDS):
+            continue
         lines.append(f"- {item['reason']}")
-        lines += [f'    waiting for a sign-off: "{p["title"]}" ({p["on"]})' for p in item.get("pending", [])]
+        lines += [f'    waiting for a sign-off: "{p["title"]}" ({p["on"]})' for p in pending]
     return "\n".join(lines)
 
 
-def _pending_supervisors(detail: dict) -> list[User]:
-    """Supervisors holding a pending request for the evidence items the read model names as waiting."""
+def _pending_supervisors(detail: dict) -> list[tuple[User, set[int]]]:
+    """Supervisors holding a pending request for the evidence items the read model names as waiting, each with the
+    entries they hold."""
     refs = [
         p["ref"] for item in readiness.open_items(detail) if item.get("what") not in STAGE_KINDS for p in item.get("pending", [])
     ]
     if not refs:
         return []
-    ids = select(SignOffRequest.supervisor_id).where(
-        SignOffRequest.evidence_id.in_(refs), SignOffRequest.status == "pending", SignOffRequest.supervisor_id.is_not(None)
-    )
-    return list(db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True)).order_by(User.id)))
+    held: dict[int, set[int]] = {}
+    for supervisor_id, evidence_id in db.session.execute(
+        select(SignOffRequest.supervisor_id, SignOffRequest.evidence_id).where(
+            SignOffRequest.evidence_id.in_(refs), SignOffRequest.status == "pending", SignOffRequest.supervisor_id.is_not(None)
+        )
+    ):
+        held.setdefault(supervisor_id, set()).add(evidence_id)
+    users = db.session.scalars(select(User).where(User.id.in_(held), User.active.is_(True)).order_by(User.id))
+    return [(user, held[user.id]) for user in users]
 
 
 def _send(panel: ArcpPanel, row: ArcpPanelTrainee, step: str, today: date) -> int:
@@ -96,7 +107,7 @@ def _send(panel: ArcpPanel, row: ArcpPanelTrainee, step: str, today: date) -> in
         ),
     )
     supervisors = _pending_supervisors(detail)
-    for supervisor in supervisors:
+    for supervisor, held in supervisors:
         notify(
             user=supervisor,
             category="arcp.reminder.supervisor",
@@ -104,7 +115,7 @@ def _send(panel: ArcpPanel, row: ArcpPanelTrainee, step: str, today: date) -> in
             subject=f"{trainee.name}'s ARCP evidence cut-off is {when}",
             body=(
                 f"{trainee.name} has items waiting for your sign-off before their ARCP evidence cut-off, {when}:\n\n"
-                f"{_lines(detail)}\n\nYour queue: {external_url('signoff.queue')}\n"
+                f"{_lines(detail, held)}\n\nYour queue: {external_url('signoff.queue')}\n"
             ),
         )
     db.session.add(ArcpReminder(panel_id=panel.id, trainee_id=row.trainee_id, step=step, sent_on=today))

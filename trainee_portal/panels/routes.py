@@ -107,6 +107,7 @@ def detail(panel_id: int):
         colours=COLOURS,
         colour_labels=COLOUR_LABELS,
         cancel_form=FlaskForm(),
+        can_cancel=policy.can_cancel_panel(current_user, panel),
         reminder_dates=[(label, f"{day:%-d %b %Y}") for label, day in reminders.schedule_of(panel)],
         packs_due=panel.cancelled_at is None and panel_pack.is_due(panel.cutoff_date, utcnow()),
         page_title=panel.title or f"ARCP panel on {panel.panel_date:%-d %B %Y}",
@@ -145,6 +146,7 @@ def export_xlsx(panel_id: int):
 @policy.requires(policy.can_use_panels)
 def cancel(panel_id: int):
     panel = _panel(panel_id)
+    policy.authorize(policy.can_cancel_panel(current_user, panel))
     if not FlaskForm().validate_on_submit():
         abort(400)
     if services.cancel(current_user, panel):

@@ -13,12 +13,13 @@ from sqlalchemy import select, text
 from competencies import panel_pack
 from tests.conftest import TEST_PASSWORD
 from tests.factories import DirectorFactory, EvidenceFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
-from trainee_portal import curricula, integrity
+from trainee_portal import audit, curricula, integrity
 from trainee_portal.extensions import db
 from trainee_portal.logbook import services as logbook
 from trainee_portal.logbook.services import FORM_FIELDS
 from trainee_portal.models import ArcpOutcome, ArcpPanel, ArcpPanelTrainee, AuditRecord, PanelPack
 from trainee_portal.packs import services
+from trainee_portal.panels import services as panel_services
 from trainee_portal.signoff import services as signoff
 
 CUTOFF = date(2027, 3, 8)  # a Monday; the panel two weeks later
@@ -50,6 +51,8 @@ def people(app, clock):
     db.session.flush()
     for who in (trainee, other):
         db.session.add(ArcpPanelTrainee(panel_id=panel.id, trainee_id=who.id, readiness="amber", readiness_detail="{}"))
+    db.session.flush()
+    audit.record("panel.scheduled", panel, panel_services._state(panel, sorted([trainee.id, other.id])), actor=director)
     db.session.commit()
     return type(
         "People", (), dict(region=region, director=director, supervisor=supervisor, trainee=trainee, other=other, panel=panel)
