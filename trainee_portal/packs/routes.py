@@ -53,6 +53,7 @@ def show(pack_id: int):
         can_review=policy.can_review_trainee(current_user, pack.trainee_id),
         own=pack.trainee_id == current_user.id,
         signed=panel_pack.SIGNED,
+        today=uk_today(),
         page_title=f"Panel pack: {pack.trainee.name}",
     )
 

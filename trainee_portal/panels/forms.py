@@ -44,7 +44,12 @@ class PanelForm(FlaskForm):
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[Length(max=120, message="Titles are at most 120 characters.")],
     )
-    trainees = MultiCheckboxField("Trainees on the panel", coerce=_int_or_none, validate_choice=False)
+    trainees = MultiCheckboxField(
+        "Trainees on the panel",
+        coerce=_int_or_none,
+        validate_choice=False,
+        validators=[InputRequired("Choose at least one trainee for the panel.")],
+    )
 
     def validate_panel_date(self, field):
         today = uk_today()

@@ -29,6 +29,10 @@ COVERED_LABELS = {
     "panel_date": "Panel date",
     "cutoff_date": "Cut-off date",
     "items": "Items",
+    "training_year": "Training year reviewed",
+    "evidence": "Evidence entries",
+    "halos": "HALO requests",
+    "pack_sha256": "Pack fingerprint (SHA-256)",
 }
 
 
