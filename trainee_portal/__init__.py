@@ -20,6 +20,7 @@ from trainee_portal import (
     cohort,
     commands,
     dashboard,
+    drafts,
     exams,
     halo,
     home,
@@ -125,6 +126,7 @@ FEATURES = (
     transitions,
     packs,
     verify,
+    drafts,
 )
 
 

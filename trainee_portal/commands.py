@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from competencies import CurriculumError, load_curriculum_text
 from trainee_portal import policy
 from trainee_portal.demo import load_demo
+from trainee_portal.drafts import commands as draft_commands
 from trainee_portal.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PASSWORD_MIN_LENGTH, OLD_DEMO_DOMAIN
 from trainee_portal.extensions import db
 from trainee_portal.logbook import commands as logbook_commands
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     maintenance_commands.init_app(app)  # backup, restore, remove-orphan-uploads
     logbook_commands.init_app(app)  # import-logbook
     pack_commands.init_app(app)  # freeze-panel-packs
+    draft_commands.init_app(app)  # purge-drafts
 
 
 @click.command("seed-demo")

@@ -677,3 +677,34 @@ def can_record_pack_outcome(user, pack) -> bool:
     holds a director role: directs() already refuses a user their own record), and only while its panel stands: a
     cancelled panel decides nothing."""
     return pack.panel.cancelled_at is None and can_record_arcp(user, pack.trainee_id)
+
+
+# --- form drafts --------------------------------------------------------------------------------
+
+
+def can_keep_form_draft(user, kind: str, record=None) -> bool:
+    """A draft of a form is kept only for someone who may fill that form in now: their own new or editable evidence,
+    a sign-off or HALO decision that is theirs to make, their own HALO request. `record` is what the key names."""
+    if not is_signed_in(user):
+        return False
+    if kind == "evidence-new":
+        return can_record_evidence(user)
+    if kind == "halo-ask":
+        return can_request_halo(user, user.id)
+    if record is None:
+        return False
+    if kind == "evidence-edit":
+        return can_edit_evidence(user, record)
+    if kind == "signoff":
+        return can_decide_signoff(user, record)
+    if kind == "halo-decide":
+        return can_decide_halo(user, record)
+    return False
+
+
+def authorize_or_hide(allowed: bool) -> None:
+    """authorize(), answering 404 instead of 403: a draft's key names records, and a refusal must not say which
+    exist."""
+    g.policy_decisions = g.get("policy_decisions", 0) + 1
+    if not allowed:
+        abort(404)

@@ -187,6 +187,11 @@ MATRIX: dict[str, tuple] = {
     "POST training_time.end": (302, 403, 403, 403, 403, 403, "ok", "ok"),
     "POST transitions.move": (302, 403, 403, 403, 403, 403, "ok", "ok"),
     # The public verify pages: anyone may look a code up; an unknown code is nobody's document.
+    # Form drafts: only the author of the form's record keeps a draft of it; anyone else hears 404 (a draft key names
+    # records). The trainee's empty post is refused (400), their discard of no draft goes back (302).
+    "POST drafts.save": (302, "ok", 404, 404, 404, 404, 404, 404),
+    "POST drafts.discard": (302, "ok", 404, 404, 404, 404, 404, 404),
+    "POST auth.keep_alive": (302, 200, 200, 200, 200, 200, 200, 200),
     "GET verify.index": (200,) * 8,
     "POST verify.index": ("ok",) * 8,
     "GET verify.check": (404,) * 8,
@@ -201,6 +206,8 @@ REGIONAL: dict[str, tuple] = {
     "GET halo.detail": (200, 200, 403, 403),
     "GET halo.queue": (200, 200, 200, 403),
     "POST halo.decide": ("ok", "ok", 403, 403),
+    "POST drafts.save": (404,) * 4,
+    "POST drafts.discard": (404,) * 4,
     "GET signoff.assessor": (200, 200, 200, 200),  # whoever holds the one-time link
     "POST signoff.assessor": ("ok", "ok", "ok", "ok"),
     # Pages showing the caller's own record or one they pick: the regional roles have neither.

@@ -14,6 +14,7 @@ from trainee_portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, Lo
 from trainee_portal.extensions import db, limiter
 from trainee_portal.models import User
 from trainee_portal.platform.clock import utcnow
+from trainee_portal.platform.hardening import note_activity
 from trainee_portal.platform.passwords import hash_password, password_problems, verify_password
 from trainee_portal.platform.security import end_every_session, keep_this_session
 from trainee_portal.platform.views import form_page
@@ -98,6 +99,13 @@ def logout():
     logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/keep-alive", methods=["POST"])
+@policy.requires(policy.is_signed_in)
+def keep_alive():
+    """The time-out warning's "Stay signed in": the session's idle time starts again; says how long it now has."""
+    return {"seconds_left": note_activity()}
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

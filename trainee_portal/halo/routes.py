@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from competencies import EVIDENCE_TYPES, halo
 from trainee_portal import curricula, policy
+from trainee_portal.drafts import services as drafts
 from trainee_portal.extensions import db
 from trainee_portal.halo import queries, services
 from trainee_portal.halo.blueprint import bp
@@ -60,9 +61,11 @@ def ask(stage_key: str):
     form.evidence.choices = [
         (e.id, f"{e.title} · {evidence_type_label(e.evidence_type)} · {e.occurred_on:%d %b %Y} · {e.status}") for e in entries
     ]
+    drafts.restore_into(form, f"halo-ask-{stage.key}")
     if form.validate_on_submit():
         try:
             halo_request = services.request_halo(current_user, stage.key, form.evidence.data, (form.statement.data or "").strip())
+            drafts.forget(current_user, f"halo-ask-{stage.key}")
             db.session.commit()
         except services.RACE_ERRORS as error:
             form.form_errors.append(services.error_message(error))
@@ -83,6 +86,9 @@ def _visible(request_id: int) -> HaloRequest:
 
 def _detail(halo_request: HaloRequest, form: DecideForm | None = None, status: int = 200):
     can_decide = policy.can_decide_halo(current_user, halo_request)
+    if can_decide:
+        form = form or DecideForm()
+        drafts.restore_into(form, f"halo-decide-{halo_request.id}")
     return render_template(
         "halo/detail.html",
         req=halo_request,
@@ -114,6 +120,7 @@ def decide(request_id: int):
         return _detail(halo_request, form, 400)
     try:
         services.decide(current_user, halo_request, form.decision.data, form.comment.data or "")
+        drafts.forget(current_user, f"halo-decide-{request_id}")
         db.session.commit()
     except services.RACE_ERRORS as error:
         flash(services.error_message(error), "error")

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from competencies import EVIDENCE_TYPES, lifecycle, needs_supervision
 from trainee_portal import curricula, policy
+from trainee_portal.drafts import services as drafts
 from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments, csv_io, portfolio, queries, vocab
 from trainee_portal.logbook import services as service
@@ -82,7 +83,12 @@ def _ask_for_the_file_again(form: EvidenceForm) -> None:
         form.attachment.errors = ["Choose the file again: a file is stored only when the rest of the form is saved"]
 
 
+def _draft_key(entry: EvidenceEntry | None) -> str:
+    return f"evidence-edit-{entry.id}" if entry else "evidence-new"
+
+
 def _render_form(form, entry, groups, profile, status=200, **extra):
+    drafts.restore_into(form, _draft_key(entry), changed_at=entry.updated_at if entry else None)
     return render_template(
         "logbook/form.html",
         form=form,
@@ -127,6 +133,7 @@ def new():
     if form.validate_on_submit():
         with attachments.stored_until_failure(form.attachment.data) as stored:
             entry = service.create(current_user, profile, curriculum, form.data, stored)
+            drafts.forget(current_user, _draft_key(None))
             db.session.commit()
         return _after_save(entry, f"Saved “{entry.title}” as a draft.")
     _ask_for_the_file_again(form)
@@ -202,6 +209,7 @@ def edit(evidence_id: int):
         try:
             with attachments.stored_until_failure(form.attachment.data) as stored:
                 unused = service.update(current_user, entry, profile, curriculum, form.data, stored, int(form.row_version.data))
+                drafts.forget(current_user, _draft_key(entry))
                 db.session.commit()
         except (service.StaleEvidence, SignOffConflict, OperationalError) as error:
             _ask_for_the_file_again(form)

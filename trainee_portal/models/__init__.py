@@ -16,6 +16,7 @@ from trainee_portal.models.accounts import (  # noqa: F401
 )
 from trainee_portal.models.audit import AuditCheckpoint, AuditHead, AuditRecord  # noqa: F401
 from trainee_portal.models.curricula import CurriculumUpload  # noqa: F401
+from trainee_portal.models.drafts import FormDraft  # noqa: F401
 from trainee_portal.models.evidence import EvidenceCompetency, EvidenceEntry  # noqa: F401
 from trainee_portal.models.exams import ExamAttempt, ExamPrerequisite, ExamSitting, MockExamScore, RapmConfirmation  # noqa: F401
 from trainee_portal.models.exports import DocumentExport  # noqa: F401

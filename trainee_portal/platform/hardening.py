@@ -1,18 +1,21 @@
-"""Session and request hardening: Secure cookies over HTTPS, an absolute lifetime and an idle timeout, ProxyFix
-when configured, and a size cap on non-upload bodies."""
+"""Session and request hardening: Secure cookies over HTTPS, an absolute lifetime and an idle timeout (with what the
+page needs to warn before it: the seconds left and the keep-alive), ProxyFix when configured, and a size cap on
+non-upload bodies. A script's request (JSON preferred) whose session has ended hears 401 JSON, never a sign-in page."""
 
 from __future__ import annotations
 
 import contextlib
 import time
 
-from flask import Flask, flash, has_request_context, redirect, request, session, url_for
+from flask import Flask, current_app, flash, has_request_context, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user, logout_user, user_logged_in
+from flask_login import current_user, login_url, logout_user, user_logged_in
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from trainee_portal.extensions import db
+from competencies.drafts import warning_seconds
+from trainee_portal.extensions import db, login_manager
+from trainee_portal.platform.errors import wants_json
 from trainee_portal.platform.security import SESSION_GENERATION
 
 SIGNED_IN_AT = "_signed_in_at"
@@ -34,6 +37,44 @@ def accepts_json(view):
     return view
 
 
+def idle_limit_seconds() -> float:
+    return current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+
+
+def session_seconds_left() -> int:
+    """Seconds until this session ends, idle or too old, counted from the activity the session last noted (which may
+    lag a request by SEEN_RESOLUTION, so this errs early)."""
+    now = int(time.time())
+    idle_left = idle_limit_seconds() - (now - session.get(LAST_SEEN_AT, now))
+    lifetime_left = current_app.permanent_session_lifetime.total_seconds() - (now - session.get(SIGNED_IN_AT, now))
+    return max(0, int(min(idle_left, lifetime_left)))
+
+
+def note_activity() -> int:
+    """Count this request as activity now (the keep-alive, an autosave); returns the seconds left afterwards."""
+    session[LAST_SEEN_AT] = int(time.time())
+    return session_seconds_left()
+
+
+def timeout_warning() -> dict:
+    """What the page's time-out warning reads from its data attributes (rendered by the server, no inline script)."""
+    configured = current_app.config.get("SESSION_TIMEOUT_WARNING_SECONDS")
+    return {
+        "seconds_left": session_seconds_left(),
+        "warn_seconds": warning_seconds(idle_limit_seconds(), None if configured is None else float(configured)),
+        "idle_minutes": max(1, round(idle_limit_seconds() / 60)),
+    }
+
+
+def signed_out_json():
+    """The answer to a script whose session has ended: 401 with where to sign in; the page keeps what was typed."""
+    return {
+        "error": "Signed out",
+        "detail": "Your session has ended. Sign in again to continue: what you typed was kept as a draft.",
+        "sign_in": url_for("auth.login"),
+    }, 401
+
+
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS, even if SESSION_COOKIE_SECURE is unset."""
 
@@ -46,6 +87,18 @@ def init_app(app: Flask) -> None:
     if hops:  # only behind a known number of proxies: otherwise X-Forwarded-* headers are forgeable
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     app.session_interface = HttpsAwareSessionInterface()
+
+    @login_manager.unauthorized_handler
+    def signed_out():
+        """Flask-Login's own answer (a flash and the sign-in page, with where to come back), except for scripts."""
+        if wants_json():
+            return signed_out_json()
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+    @app.context_processor
+    def session_timeout():
+        return {"session_timeout": timeout_warning}
 
     @app.before_request
     def cap_typed_bodies():
@@ -107,6 +160,8 @@ def init_app(app: Flask) -> None:
                     "ago. Sign in again to continue.",
                     "info",
                 )
+            if wants_json():
+                return signed_out_json()
             if request.method == "GET" and not request.path.startswith("/api/"):
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             return redirect(url_for("auth.login"))

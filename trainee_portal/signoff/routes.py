@@ -9,6 +9,7 @@ from sqlalchemy import select
 from competencies import EVIDENCE_TYPES, SUPERVISION_CHOICES, halo, supervision_label
 from trainee_portal import curricula, policy
 from trainee_portal.audit import record_hash
+from trainee_portal.drafts import services as drafts
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, TraineeProgress, User
 from trainee_portal.platform.clock import uk_today, utcnow
@@ -123,6 +124,8 @@ def _render_detail(
     can_decide = policy.can_decide_signoff(current_user, signoff_request)
     if can_decide and form is None:
         form = DecisionForm(seen_hash=entry.compute_content_hash(), supervision_level=entry.supervision_level)
+    if can_decide:
+        drafts.restore_into(form, f"signoff-{signoff_request.id}")
     signoff = queries.signoff_for_request(signoff_request.id)
     can_confirm = signoff is not None and policy.can_confirm_assessor_signature(current_user, signoff)
     return render_template(
@@ -165,6 +168,7 @@ def decide(request_id: int):
         else:
             services.return_to_trainee(signoff_request, reason=form.reason.data.strip(), decider=current_user)
             message = f"Returned {signoff_request.evidence.title} to {signoff_request.evidence.trainee.name}."
+        drafts.forget(current_user, f"signoff-{request_id}")
         db.session.commit()
     except RACE_ERRORS as error:
         flash(conflict_message(error), "error")

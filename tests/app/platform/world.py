@@ -137,6 +137,7 @@ def build_world() -> World:
         db.session.commit()
         ids.update(trainee_id=who.id, user_id=who.id, message_id=message.id, period_id=period.id)
         ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id)
+        ids.update(form_key=f"evidence-edit-{draft.id}")  # the draft of editing this trainee's draft entry
         ids.update(request_id=request.id, signoff_id=unconfirmed.id)  # the request waiting, the signature to confirm
         ids.update(halo_request_id=_halo_request(who, signed).id)
         ids.update(_panel_pack(who, director))
