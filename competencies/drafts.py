@@ -30,17 +30,25 @@ MAX_PAYLOAD_BYTES = Threshold(
     "draft_max_payload_bytes", 65536, "bytes one draft's payload may hold (the longest form's limits with room)", SUGGESTION
 )
 MAX_FIELDS = Threshold("draft_max_fields", 60, "fields one draft may hold", SUGGESTION)
-MAX_VALUES_PER_FIELD = Threshold("draft_max_values_per_field", 200, "values one field of a draft may hold (ticked boxes)", SUGGESTION)
+MAX_VALUES_PER_FIELD = Threshold(
+    "draft_max_values_per_field", 200, "values one field of a draft may hold (ticked boxes)", SUGGESTION
+)
 MAX_FIELD_CHARACTERS = Threshold(
     "draft_max_field_characters", 20000, "characters one value of a draft may hold (a reflection is at most 10,000)", SUGGESTION
 )
-KEEP_DAYS = Threshold("draft_keep_days", 30, "days an unsaved draft is kept after its last change before it is purged", SUGGESTION)
+KEEP_DAYS = Threshold(
+    "draft_keep_days", 30, "days an unsaved draft is kept after its last change before it is purged", SUGGESTION
+)
 TIMEOUT_WARNING_SECONDS = Threshold(
-    "timeout_warning_seconds", 120, "seconds before an idle session ends that the page warns and offers to stay signed in", SUGGESTION
+    "timeout_warning_seconds",
+    120,
+    "seconds before an idle session ends that the page warns and offers to stay signed in",
+    SUGGESTION,
 )
 
 RULES: dict[str, Threshold] = {
-    t.key: t for t in (MAX_PAYLOAD_BYTES, MAX_FIELDS, MAX_VALUES_PER_FIELD, MAX_FIELD_CHARACTERS, KEEP_DAYS, TIMEOUT_WARNING_SECONDS)
+    t.key: t
+    for t in (MAX_PAYLOAD_BYTES, MAX_FIELDS, MAX_VALUES_PER_FIELD, MAX_FIELD_CHARACTERS, KEEP_DAYS, TIMEOUT_WARNING_SECONDS)
 }
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from competencies import CurriculumError, load_curriculum_text
 from trainee_portal import policy
 from trainee_portal.demo import load_demo
-from trainee_portal.drafts import commands as draft_commands
 from trainee_portal.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PASSWORD_MIN_LENGTH, OLD_DEMO_DOMAIN
+from trainee_portal.drafts import commands as draft_commands
 from trainee_portal.extensions import db
 from trainee_portal.logbook import commands as logbook_commands
 from trainee_portal.maintenance import commands as maintenance_commands
