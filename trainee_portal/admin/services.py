@@ -45,6 +45,7 @@ OWNED_TABLES = {
     "evidence_tally",
     "trainee_progress",
     "password_reset_token",
+    "form_draft",  # unsaved typing, nothing decided: deleted with the account (ON DELETE CASCADE)
 }
 
 
