@@ -162,6 +162,8 @@ def init_app(app: Flask) -> None:
                 )
             if wants_json():
                 return signed_out_json()
+            if request.endpoint == login_manager.login_view:
+                return None  # the sign-in page itself: shown signed out, keeping where to go back to
             if request.method == "GET" and not request.path.startswith("/api/"):
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             return redirect(url_for("auth.login"))
