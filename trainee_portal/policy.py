@@ -689,10 +689,10 @@ def can_keep_form_draft(user, kind: str, record=None) -> bool:
         return False
     if kind == "evidence-new":
         return can_record_evidence(user)
-    if kind == "halo-ask":
-        return can_request_halo(user, user.id)
     if record is None:
         return False
+    if kind == "halo-ask":
+        return can_request_halo(user, user.id)  # record: a stage of theirs that closes by a HALO
     if kind == "evidence-edit":
         return can_edit_evidence(user, record)
     if kind == "signoff":

@@ -35,6 +35,8 @@ class Defaults:
     PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"  # reset emails one account receives
     PASSWORD_RESET_ANSWER_SECONDS = 0.25  # every reset request is answered after this long, account or not
     VERIFY_RATE_LIMIT = "30 per minute"  # the public verify pages, per address
+    DRAFT_SAVE_RATE_LIMIT = "60 per minute"  # form drafts saved as people type, per person (a save every 2 s at most)
+    SESSION_TIMEOUT_WARNING_SECONDS = None  # the time-out warning's lead; None: competencies.drafts' rule (120 s)
     PUBLIC_BASE_URL = None  # e.g. https://portfolio.example.nhs.uk: every link in an email starts with it (required)
     TRUSTED_HOSTS = None  # extra host names besides PUBLIC_BASE_URL's (comma-separated in the environment)
     PASSWORD_HASH_METHOD = "scrypt"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.exceptions import BadRequest
@@ -15,7 +15,7 @@ from trainee_portal import policy
 from trainee_portal.drafts import queries, services
 from trainee_portal.drafts.blueprint import bp
 from trainee_portal.drafts.forms import DiscardForm
-from trainee_portal.extensions import db
+from trainee_portal.extensions import db, limiter
 from trainee_portal.platform.hardening import accepts_json, note_activity
 
 
@@ -42,13 +42,23 @@ def _allowed_key(form_key: str) -> rules.DraftKey:
     key = rules.parse_key(form_key)
     if key is None:
         raise BadRequest("This is not a form that keeps drafts.")
-    record = queries.record_for(key)
+    record = queries.record_for(key, current_user)
     policy.authorize_or_hide(policy.can_keep_form_draft(current_user, key.kind, record))
     return key
 
 
+def _per_user() -> str:
+    """Drafts are limited per person, not per address: a ward's computers may share one."""
+    return f"user:{current_user.get_id()}"
+
+
 @bp.route("/<form_key>", methods=["POST"])
 @accepts_json
+@limiter.limit(
+    lambda: current_app.config["DRAFT_SAVE_RATE_LIMIT"],
+    key_func=_per_user,
+    error_message="Too many draft saves. Wait a minute: what you type stays in the page.",
+)
 def save(form_key: str):
     _allowed_key(form_key)
     body = request.get_json(silent=True) if request.is_json else None

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.app.logbook.helpers import form_data
+from tests.conftest import TEST_PASSWORD, make_test_config
 from tests.factories import (
     AdminFactory,
     EvidenceFactory,
@@ -23,8 +24,9 @@ from tests.factories import (
     assign,
     first_code,
 )
+from trainee_portal import create_app
 from trainee_portal.audit import verify_chain
-from trainee_portal.extensions import db
+from trainee_portal.extensions import db, limiter
 from trainee_portal.models import AuditRecord, FormDraft
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.hardening import LAST_SEEN_AT
@@ -274,6 +276,29 @@ def test_halo_request_and_decision_forms_keep_drafts_for_their_own_people(client
     page = client.get("/halo/ask/stage-1").data.decode()
     assert 'data-draft-key="halo-ask-stage-1"' in page and "You have unsaved changes" in page
     assert save(client, "halo-decide-1", {"comment": "x"}).status_code == 404
+    for stage in ("stage-9", "aaaa", "stage-3-extra"):  # no stage of theirs: no pile of drafts under made-up keys
+        assert save(client, f"halo-ask-{stage}", {"statement": "x"}).status_code == 404
+    assert [d.form_key for d in drafts()] == ["halo-ask-stage-1"]
+
+
+def test_draft_saves_are_limited_per_person_not_per_address(database_url, instance_dir, app):
+    first, second = TraineeFactory(), TraineeFactory()
+    limited = create_app(
+        make_test_config(database_url, instance_dir) | {"RATELIMIT_ENABLED": True, "DRAFT_SAVE_RATE_LIMIT": "3 per minute"}
+    )
+    try:
+        clients = []
+        for person in (first, second):
+            client = limited.test_client()
+            assert client.post("/login", data={"email": person.email, "password": TEST_PASSWORD}).status_code == 302
+            clients.append(client)
+        statuses = [save(clients[0], "evidence-new", {"notes": f"v{i}"}).status_code for i in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        refused = save(clients[0], "evidence-new", {"notes": "v5"})
+        assert refused.status_code == 429 and refused.is_json and "Too many" in refused.json["error"] + refused.json["detail"]
+        assert save(clients[1], "evidence-new", {"notes": "other person, same address"}).status_code == 200
+    finally:
+        limiter.reset()
 
 
 # --- sessions: 401 for scripts, keep-alive, autosave as activity ----------------------------------
