@@ -27,8 +27,8 @@ _DUMMY_HASH = None
 def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    parts = urlsplit(target)  # a backslash is refused too: browsers read "/\\host" as "//host"
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
 

@@ -73,9 +73,10 @@ def save(form_key: str):
 
 
 def _back(target: str | None) -> str:
-    """Only a path on this site (the form page the draft belongs to); anything else goes home."""
+    """Only a path on this site (the form page the draft belongs to); anything else goes home. A backslash is refused:
+    browsers read "/\\host" as "//host"."""
     parts = urlsplit(target or "")
-    if not target or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if not target or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return url_for("home.index")
     return target
 

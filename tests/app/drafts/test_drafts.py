@@ -110,6 +110,9 @@ def test_discard_deletes_the_draft_audited_without_its_text(client, login, train
     assert "You have unsaved changes" not in client.get("/logbook/new").data.decode()
     again = client.post("/drafts/evidence-new/discard", data={"next": "https://evil.example/"})
     assert again.status_code == 302 and again.headers["Location"] == "/"  # never off the site
+    save(client, "evidence-new", {"reflection": "x"})
+    sneaky = client.post("/drafts/evidence-new/discard", data={"next": "/\\evil.example/"})  # browsers read //evil.example
+    assert sneaky.status_code == 302 and sneaky.headers["Location"] == "/"
     assert verify_chain().ok
 
 
@@ -320,6 +323,24 @@ def test_a_script_whose_session_ended_hears_401_json_not_the_sign_in_page(client
     assert client.post("/account/keep-alive", headers=JSON).status_code == 401
     page = client.post("/drafts/evidence-new", data={})  # a page's own post still goes to sign in
     assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+
+
+def test_signing_in_again_returns_to_the_form_but_never_off_the_site(client, trainee):
+    """The time-out dialog's "Sign in again" names the page to come back to; a backslash path would leave the site."""
+    form = {"email": trainee.email, "password": TEST_PASSWORD}
+    back = client.post("/login?next=/logbook/new%3Ftype%3Dreflection", data=form)
+    assert back.status_code == 302 and back.headers["Location"] == "/logbook/new?type=reflection"
+    client.post("/logout")
+    away = client.post("/login?next=/%5Cevil.example/", data=form)
+    assert away.status_code == 302 and away.headers["Location"] == "/"
+
+
+def test_the_sign_in_page_itself_is_shown_signed_out_when_the_session_idled(client, login, trainee):
+    login(trainee)
+    _idle_for(client, 61 * 60)
+    page = client.get("/login?next=/logbook/new")
+    assert page.status_code == 200 and "signed out after 1 hour without activity" in page.data.decode()
+    assert client.get("/logbook/new").headers["Location"].startswith("/login")
 
 
 def test_keep_alive_and_autosave_restart_the_idle_time(client, login, trainee):
