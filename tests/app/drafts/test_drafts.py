@@ -131,6 +131,24 @@ def test_a_draft_older_than_the_record_is_not_offered(client, login, trainee):
 # --- privacy and tampering ---------------------------------------------------------------------
 
 
+def test_a_draft_rewritten_in_the_database_fills_only_visible_fields_and_escapes_its_text(client, login, trainee):
+    """A hostile administrator who edits a stored draft cannot move the form's version or the page's markup."""
+    entry = EvidenceFactory(trainee=trainee)
+    login(trainee)
+    save(client, f"evidence-edit-{entry.id}", {"notes": "typed"})
+    row = drafts()[0]
+    row.payload = json.dumps({"notes": "<script>alert(1)</script>", "row_version": "999", "csrf_token": "planted"})
+    db.session.commit()
+    page = client.get(f"/logbook/{entry.id}/edit?restore=1").data.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in page and "<script>alert(1)" not in page
+    assert f'name="row_version" type="hidden" value="{entry.row_version}"' in page and 'value="999"' not in page
+    assert 'value="planted"' not in page
+    row.payload = "{not json"
+    db.session.commit()
+    broken = client.get(f"/logbook/{entry.id}/edit?restore=1")
+    assert broken.status_code == 200 and "are in the form below" in broken.data.decode()  # an empty draft, not a 500
+
+
 def test_a_draft_is_its_authors_alone(client, login, trainee):
     entry = EvidenceFactory(trainee=trainee)
     supervisor = SupervisorFactory()
@@ -390,6 +408,7 @@ def test_purge_deletes_drafts_past_the_rule_and_audits_the_count(app, client, lo
     assert app.test_cli_runner().invoke(args=["purge-drafts"]).output.startswith("Purged 0 drafts")
     assert db.session.scalar(select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "form_draft.purged")) == 1
     assert verify_chain().ok
+    assert app.test_cli_runner().invoke(args=["verify-audit"]).exit_code == 0
 
 
 def test_an_account_deleted_takes_its_drafts_with_it(client, login, trainee):
