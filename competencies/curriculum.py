@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .evidence import CHOICE_LEVEL, THEMES, evidence_noun
-from .provenance import SUGGESTION, origin
 from .msf import MsfRules
+from .provenance import SUGGESTION, origin
 from .readiness import ArcpRules
 
 

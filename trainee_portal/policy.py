@@ -13,7 +13,7 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
-from competencies import EDUCATIONAL_SUPERVISOR_ONLY, halo, lifecycle
+from competencies import EDUCATIONAL_SUPERVISOR_ONLY, halo, lifecycle, msf
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     ArcpPanel,
@@ -706,8 +706,6 @@ def can_view_msf_round(user, msf_round) -> bool:
 
 def can_nominate_msf_rater(user, msf_round) -> bool:
     """The trainee adds raters while the round collects feedback."""
-    from competencies import msf
-
     return owns_msf_round(user, msf_round) and msf.may_nominate(msf_round.status)
 
 
@@ -720,8 +718,6 @@ def is_msf_trainees_own_address(msf_round, email: str | None) -> bool:
 
 def can_see_msf_results(user, msf_round) -> bool:
     """The educational supervisor reads the collated result as it gathers; the trainee once it is released."""
-    from competencies import msf
-
     if supervises_msf_round(user, msf_round):
         return True
     return owns_msf_round(user, msf_round) and msf_round.status == msf.RELEASED
@@ -729,15 +725,11 @@ def can_see_msf_results(user, msf_round) -> bool:
 
 def can_decide_msf_round(user, msf_round) -> bool:
     """Release or close early: the trainee's educational supervisor, while the round collects feedback."""
-    from competencies import msf
-
     return msf.may_release(msf_round.status) and supervises_msf_round(user, msf_round)
 
 
 def can_answer_msf(user, rater, now) -> bool:
     """The holder of a live rater link answers once; never the trainee, signed in or by their own address."""
-    from competencies import msf
-
     msf_round = rater.round
     if not msf.may_answer(msf_round.status) or rater.token_hash is None or rater.responded_at is not None:
         return False
