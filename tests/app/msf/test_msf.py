@@ -348,3 +348,31 @@ def test_release_is_recorded_once_even_if_sent_twice(app, smtp):
     second = supervisor.post(f"/msf/{msf_round.id}/decide", data={"decision": "release", "comment": ""})
     assert first.status_code == 302 and second.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(EvidenceEntry)) == 1
+
+
+def _released(app, world, smtp) -> MsfRound:
+    _, msf_round, _ = _collect(app, world, smtp)
+    _as(app, world.supervisor).post(f"/msf/{msf_round.id}/decide", data={"decision": "release", "comment": ""})
+    return _round(msf_round.id)
+
+
+def _msf_problems():
+    return [p for p in verify_all().problems if p.kind == "msf_round"]
+
+
+def test_verify_audit_names_answers_rewritten_after_release(app, smtp):
+    world = World()
+    msf_round = _released(app, world, smtp)
+    assert _msf_problems() == []
+    response = db.session.scalar(select(MsfResponse).where(MsfResponse.round_id == msf_round.id).limit(1))
+    response.answers = response.answers.replace('"meets"', '"below"')
+    db.session.commit()
+    assert ["differ from what audit record" in p.detail for p in _msf_problems()] == [True]
+
+
+def test_verify_audit_names_a_response_slipped_in_by_sql(app, smtp):
+    world = World()
+    _, msf_round, _ = _collect(app, world, smtp, answering=2)
+    db.session.add(MsfResponse(round_id=msf_round.id, staff_group="consultant", answers="{}"))
+    db.session.commit()
+    assert ["3 responses stored for 2 raters" in p.detail for p in _msf_problems()] == [True]
