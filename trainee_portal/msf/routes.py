@@ -87,7 +87,8 @@ def _render(msf_round: MsfRound, *, rater_form=None, decide_form=None, status: i
         round=msf_round,
         rules=rules,
         owner=owner,
-        raters=queries.raters(msf_round.id) if owner else [],
+        # The trainee and their educational supervisor see whom the trainee nominated (never who has answered).
+        raters=queries.raters(msf_round.id),
         counts=queries.response_counts(msf_round.id),
         readiness=queries.readiness(msf_round),
         collation=queries.collated(msf_round) if policy.can_see_msf_results(current_user, msf_round) else None,

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from competencies.loader import CURRICULA_DIRECTORY, load_curriculum_file
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, make_test_config
 from tests.factories import DirectorFactory, RegionFactory, SupervisorFactory, TraineeFactory, assign, direct
 from tests.support.clients import Browser
-from trainee_portal.extensions import db
+from trainee_portal import create_app
+from trainee_portal.extensions import db, limiter
 from trainee_portal.integrity import verify_all
 from trainee_portal.models import (
     AuditRecord,
@@ -137,7 +138,8 @@ def test_round_runs_from_nomination_to_release_and_counts_as_a_signed_msf(app, s
     supervisor = _as(app, world.supervisor)
     assert "Ready to release" in supervisor.get("/msf/").get_data(as_text=True)
     seen = supervisor.get(f"/msf/{msf_round.id}").get_data(as_text=True)
-    assert "Collated feedback" in seen and f"{GOOD} (3)" in seen and "Colleague rater 3" not in seen
+    assert "Collated feedback" in seen and f"{GOOD} (3)" in seen and "Colleague rater 3" in seen  # nominated, not linked
+    assert "responded" not in seen.split('id="raters"', 1)[1].split("Collated feedback", 1)[0].lower()
     response = supervisor.post(f"/msf/{msf_round.id}/decide", data={"decision": "release", "comment": "Well done."})
     assert response.status_code == 302
     msf_round = _round(msf_round.id)
@@ -376,3 +378,17 @@ def test_verify_audit_names_a_response_slipped_in_by_sql(app, smtp):
     db.session.add(MsfResponse(round_id=msf_round.id, staff_group="consultant", answers="{}"))
     db.session.commit()
     assert ["3 responses stored for 2 raters" in p.detail for p in _msf_problems()] == [True]
+
+
+@pytest.fixture
+def limiter_state():
+    enabled = limiter.enabled
+    yield
+    limiter.reset()
+    limiter.enabled = enabled
+
+
+def test_guessing_rater_links_is_rate_limited(app, database_url, instance_dir, limiter_state):
+    limited = create_app(make_test_config(database_url, instance_dir) | {"RATELIMIT_ENABLED": True}).test_client()
+    statuses = [limited.get(f"/msf/rate/{'A' * 40}{n:03d}").status_code for n in range(31)]
+    assert statuses[:30] == [404] * 30 and statuses[30] == 429
