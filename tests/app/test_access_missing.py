@@ -80,6 +80,7 @@ EXPECTED = {
     "POST halo.withdraw": FOUND_FIRST,
     "GET msf.detail": FOUND_FIRST,
     "POST msf.nominate": FOUND_FIRST,
+    "POST msf.resend": FOUND_FIRST,
     "POST msf.decide": FOUND_FIRST,
     "POST notifications.mark_read": FOUND_FIRST,
     "POST panels.cancel": MANAGERS_FIRST,

@@ -77,3 +77,7 @@ class DecideForm(FlaskForm):
         description="The trainee reads these with the feedback. Do not include patient details.",
         validators=[Length(max=4000, message="Keep your comments to 4000 characters."), NoPatientIdentifiers()],
     )
+
+
+class ResendForm(FlaskForm):
+    """Only the CSRF token."""

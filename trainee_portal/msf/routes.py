@@ -3,16 +3,16 @@ result and decision (the educational supervisor), and the public one-time questi
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from competencies import msf
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db, limiter
-from trainee_portal.models import MsfRound
+from trainee_portal.models import MsfRater, MsfRound
 from trainee_portal.msf import queries, services
 from trainee_portal.msf.blueprint import bp
-from trainee_portal.msf.forms import DecideForm, RaterForm, StartRoundForm, answer_form
+from trainee_portal.msf.forms import DecideForm, RaterForm, ResendForm, StartRoundForm, answer_form
 from trainee_portal.msf.links import find_by_token, link_state
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.views import form_page, load_or_404
@@ -24,7 +24,7 @@ REFUSALS = {
         "Check that you copied the whole link from the email. If you were sent a newer email, use the link in that one.",
     ),
     "used": (410, "This link has already been used", "Each link works once, and your answers are already in. Thank you."),
-    "expired": (410, "This link has expired", "Links work for a limited time. Ask the trainee to nominate you again."),
+    "expired": (410, "This link has expired", "Links work for a limited time. Ask the trainee to send you a new link."),
     "ended": (410, "This feedback round has ended", "The round was released or closed, so it takes no more answers."),
 }
 
@@ -93,6 +93,7 @@ def _render(msf_round: MsfRound, *, rater_form=None, decide_form=None, status: i
         readiness=queries.readiness(msf_round),
         collation=queries.collated(msf_round) if policy.can_see_msf_results(current_user, msf_round) else None,
         rater_form=rater_form if can_nominate else None,
+        resend_form=ResendForm() if can_nominate else None,
         decide_form=decide_form if can_decide else None,
         page_title=f"Multi-source feedback: {msf_round.title or 'round ' + str(msf_round.id)}",
     ), status
@@ -117,6 +118,25 @@ def nominate(round_id: int):
         form.email.errors.append(services.failure_message(error))
         return _render(_round(round_id), rater_form=form, status=400)
     flash(f"{form.name.data.strip()} nominated. Their link goes out by email.", "success")
+    return redirect(url_for("msf.detail", round_id=round_id, _anchor="raters"))
+
+
+@bp.route("/<int:round_id>/raters/<int:rater_id>/resend", methods=["POST"])
+def resend(round_id: int, rater_id: int):
+    msf_round = _round(round_id)
+    rater = load_or_404(MsfRater, rater_id)
+    if rater.round_id != msf_round.id:
+        abort(404)
+    policy.authorize(policy.can_nominate_msf_rater(current_user, msf_round))
+    if not ResendForm().validate_on_submit():
+        abort(400)
+    try:
+        services.resend(current_user, msf_round, rater)
+        db.session.commit()
+    except services.RACE_ERRORS as error:
+        flash(services.failure_message(error), "error")
+    else:
+        flash(f"A new link goes to {rater.name} unless they have already answered; their old link stops working.", "success")
     return redirect(url_for("msf.detail", round_id=round_id, _anchor="raters"))
 
 

@@ -66,6 +66,42 @@ def start_round(trainee: User, title: str) -> MsfRound:
     return msf_round
 
 
+def _invite(trainee: User, msf_round: MsfRound, email: str):
+    """Queue a rater's invitation; its one-time link is minted when the email is sent (links.prepare_invitation)."""
+    link = external_url("msf.rate", token=TOKEN_PLACEHOLDER)
+    return notify(
+        to_email=email,
+        category=RATER_LINK_CATEGORY,
+        subject=f"Feedback requested for {trainee.name}, a Pain Medicine trainee",
+        body=(
+            f"{trainee.name} has asked you for multi-source feedback on their work with you"
+            f"{' (' + msf_round.title + ')' if msf_round.title else ''}.\n\n"
+            f"It takes about five minutes. Your answers are collated with others' and shown without your name; "
+            f"the trainee never sees who said what.\n\n"
+            f"Open this one-time link to answer (no account is needed):\n{link}\n\n"
+            f"The link works once and expires after the number of days your portfolio administrator set. "
+            f"If you were not expecting this, ignore this email.\n"
+        ),
+    )
+
+
+def resend(trainee: User, msf_round: MsfRound, rater: MsfRater) -> None:
+    """Queue a fresh invitation (its link replaces the old one when it goes). A rater who has answered gets nothing,
+    and the trainee is not told which: that would say who answered."""
+    _hold_open_round(msf_round)
+    message = _invite(trainee, msf_round, rater.email)
+    db.session.flush()
+    rater.outbox_message_id = message.id
+    audit.append(
+        "msf.rater_reinvited",
+        subject_type=MsfRater.AUDIT_SUBJECT,
+        subject_id=rater.id,
+        trainee_id=msf_round.trainee_id,
+        payload={"round_id": msf_round.id, "rater_id": rater.id},
+        actor=trainee,
+    )
+
+
 def nominate(trainee: User, msf_round: MsfRound, *, name: str, email: str, staff_group: str) -> MsfRater:
     """Add a rater and queue their invitation; the link inside is minted when the email is sent."""
     rules = queries.rules_for(msf_round)
@@ -80,21 +116,7 @@ def nominate(trainee: User, msf_round: MsfRound, *, name: str, email: str, staff
     _hold_open_round(msf_round)
     rater = MsfRater(round_id=msf_round.id, name=name.strip(), email=email, staff_group=staff_group, invited_at=utcnow())
     db.session.add(rater)
-    link = external_url("msf.rate", token=TOKEN_PLACEHOLDER)
-    message = notify(
-        to_email=email,
-        category=RATER_LINK_CATEGORY,
-        subject=f"Feedback requested for {trainee.name}, a Pain Medicine trainee",
-        body=(
-            f"{trainee.name} has asked you for multi-source feedback on their work with you"
-            f"{' (' + msf_round.title + ')' if msf_round.title else ''}.\n\n"
-            f"It takes about five minutes. Your answers are collated with others' and shown without your name; "
-            f"the trainee never sees who said what.\n\n"
-            f"Open this one-time link to answer (no account is needed):\n{link}\n\n"
-            f"The link works once and expires after the number of days your portfolio administrator set. "
-            f"If you were not expecting this, ignore this email.\n"
-        ),
-    )
+    message = _invite(trainee, msf_round, email)
     db.session.flush()  # the unique (round, email) refuses a duplicate that raced past the check
     rater.outbox_message_id = message.id
     audit.append(

@@ -392,3 +392,44 @@ def test_guessing_rater_links_is_rate_limited(app, database_url, instance_dir, l
     limited = create_app(make_test_config(database_url, instance_dir) | {"RATELIMIT_ENABLED": True}).test_client()
     statuses = [limited.get(f"/msf/rate/{'A' * 40}{n:03d}").status_code for n in range(31)]
     assert statuses[:30] == [404] * 30 and statuses[30] == 429
+
+
+def test_a_new_link_replaces_an_expired_one_and_answered_raters_get_nothing(app, smtp):
+    world = World()
+    trainee, msf_round = _start(app, world)
+    _nominate(trainee, msf_round, groups=["consultant", "nurse"])
+    first = _links(smtp)
+    assert Browser(app).post(f"/msf/rate/{first['rater1@nhs.example']}", data=_answers()).status_code == 302
+    raters = {r.email: r for r in db.session.scalars(select(MsfRater))}
+    raters["rater0@nhs.example"].expires_at = raters["rater0@nhs.example"].invited_at - timedelta(seconds=1)
+    db.session.commit()
+    assert Browser(app).get(f"/msf/rate/{first['rater0@nhs.example']}").status_code == 410
+    flashes = []
+    for email in ("rater0@nhs.example", "rater1@nhs.example"):
+        response = trainee.post(f"/msf/{msf_round.id}/raters/{raters[email].id}/resend", follow_redirects=True)
+        flashes.append(
+            re.sub(r"Colleague rater \d", "X", re.search(r"A new link goes to [^.]*", response.get_data(as_text=True)).group(0))
+        )
+    assert flashes[0] == flashes[1]  # the trainee is told the same whether or not the rater has answered
+    smtp.messages.clear()
+    second = _links(smtp)
+    assert list(second) == ["rater0@nhs.example"]  # the rater who answered is sent nothing
+    assert second["rater0@nhs.example"] != first["rater0@nhs.example"]
+    assert Browser(app).get(f"/msf/rate/{first['rater0@nhs.example']}").status_code == 404  # the old link is gone
+    assert Browser(app).post(f"/msf/rate/{second['rater0@nhs.example']}", data=_answers()).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(MsfResponse)) == 2
+
+
+def test_a_rater_of_another_round_cannot_be_reinvited_through_this_one(app):
+    world = World()
+    trainee, mine = _start(app, world)
+    _nominate(trainee, mine, groups=["consultant"])
+    other_browser = _as(app, world.other)
+    assert other_browser.post("/msf/new", data={"title": ""}).status_code == 302
+    theirs = _round()
+    rater_id = db.session.scalar(select(MsfRater.id).where(MsfRater.round_id == mine.id))
+    assert other_browser.post(f"/msf/{theirs.id}/raters/{rater_id}/resend").status_code == 404
+    assert other_browser.post(f"/msf/{mine.id}/raters/{rater_id}/resend").status_code == 403
+    assert (
+        db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.category == "msf.rater_link")) == 1
+    )

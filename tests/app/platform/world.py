@@ -266,18 +266,17 @@ def _msf_round(who, token: str) -> dict:
     msf_round = MsfRound(trainee_id=who.id, title="Placement", curriculum_version=who.trainee_profile.curriculum_version)
     db.session.add(msf_round)
     db.session.flush()
-    db.session.add(
-        MsfRater(
-            round_id=msf_round.id,
-            name="Rater",
-            email=f"rater.{who.id}@nhs.example",
-            staff_group="consultant",
-            token_hash=hashlib.sha256(token.encode()).hexdigest(),
-            expires_at=clock.now() + timedelta(days=7),
-        )
+    rater = MsfRater(
+        round_id=msf_round.id,
+        name="Rater",
+        email=f"rater.{who.id}@nhs.example",
+        staff_group="consultant",
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        expires_at=clock.now() + timedelta(days=7),
     )
+    db.session.add(rater)
     db.session.commit()
-    return {"round_id": msf_round.id, "msf_token": token}
+    return {"round_id": msf_round.id, "msf_token": token, "msf_rater_id": rater.id}
 
 
 def _attachment() -> dict:
