@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .evidence import CHOICE_LEVEL, THEMES, evidence_noun
+from .msf import MsfRules
 from .provenance import SUGGESTION, origin
 from .readiness import ArcpRules
 
@@ -167,6 +168,8 @@ class Curriculum:
     fellowship: tuple[FellowshipItem, ...]
     # What an ARCP panel needs of a trainee on this curriculum (competencies.readiness), from the file's [arcp].
     arcp: ArcpRules = field(default_factory=ArcpRules)
+    # How a multi-source feedback round runs (competencies.msf), from the file's [msf]; None when the file has none.
+    msf: MsfRules | None = None
     _index: Mapping[str, Competency] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from . import curriculum as model
 from .curriculum import Curriculum, VersionMapping
 from .evidence import CHOICE_LEVEL, EVIDENCE_TYPES, STAGE_LEVELS, SUPERVISION_LEVELS, THEMES
+from .msf import read_rules as read_msf_rules
 from .provenance import BASES, SUGGESTION
 from .provenance import check as check_provenance
 from .readiness import HALO, STAGE_SIGNOFF, ArcpRules, Requirement, known_kind
@@ -60,6 +61,7 @@ _CURRICULUM_FILE: _Spec = {
     "fellowship": (_TABLE_LIST, True, []),
     "stages": (_TABLE_LIST, True, []),
     "arcp": (_TABLE, False, {}),
+    "msf": (_TABLE, False, None),
 }
 _HEADER: _Spec = {
     "version": (_STR, True, ""),
@@ -240,6 +242,11 @@ def load_curriculum_text(text: str, filename: str) -> Curriculum:
     _check_levels(checker, stages, header["kind"])
     _check_themes(checker, stages)
     arcp = _read_arcp(checker, document["arcp"], sources, stages, header["kind"])
+    msf = None
+    if document["msf"] is not None:
+        msf, problems = read_msf_rules(document["msf"], sources)
+        for path, reason in problems:
+            checker.report(path, reason)
     checker.raise_if_any()
     return Curriculum(
         version=header["version"],
@@ -251,6 +258,7 @@ def load_curriculum_text(text: str, filename: str) -> Curriculum:
         exam=exam,
         fellowship=fellowship,
         arcp=arcp,
+        msf=msf,
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from competencies import panel_pack, transition
 from trainee_portal import audit
@@ -42,6 +42,9 @@ from trainee_portal.models import (
     ExamPrerequisite,
     HaloRequest,
     LocalRule,
+    MsfRater,
+    MsfResponse,
+    MsfRound,
     PanelPack,
     RapmConfirmation,
     Region,
@@ -51,6 +54,7 @@ from trainee_portal.models import (
     TrainingPeriod,
     User,
 )
+from trainee_portal.msf.queries import results_sha256 as msf_results_sha256
 from trainee_portal.summaries import progress
 
 COUNTING_ASSURANCE = ("supervisor", "trusted_domain", "confirmed")
@@ -165,6 +169,7 @@ def verify_all(limit: int = 50, batch_trainees: int = 50, backup_taken_at: datet
     _check_trusted_domains(found, checked)
     _check_local_rules(found, checked)
     _check_panels(found, checked)
+    _check_msf_rounds(found, checked)
     last_id = 0
     while True:
         ids = db.session.scalars(select(User.id).where(User.id > last_id).order_by(User.id).limit(batch_trainees)).all()
@@ -911,3 +916,48 @@ def _check_rows(
     for (record_prefix, subject_id), (record_id, _payload) in log.latest.items():
         if record_prefix == prefix and subject_id not in present:
             found.add(kind, f"{label} {subject_id}", f"audit record {record_id} recorded it, but its row is gone")
+
+
+# --- multi-source feedback rounds -------------------------------------------------------------------
+
+
+def _check_msf_rounds(found: _Findings, checked: Counter) -> None:
+    """Each released MSF round still holds the responses its release recorded (their SHA-256) and points at the
+    entry it made; every round holds exactly one response per rater who answered (a row slipped in or taken out by
+    SQL is named)."""
+    released: dict[int, tuple[int, dict]] = {}
+    for record_id, subject_id, text in db.session.execute(
+        select(AuditRecord.id, AuditRecord.subject_id, AuditRecord.payload)
+        .where(AuditRecord.action == "msf.released")
+        .order_by(AuditRecord.id)
+    ):
+        try:
+            released[subject_id] = (record_id, json.loads(text))
+        except ValueError:
+            continue  # the chain check names a record whose payload was mangled
+    answered = dict(
+        db.session.execute(
+            select(MsfRater.round_id, func.count()).where(MsfRater.responded_at.is_not(None)).group_by(MsfRater.round_id)
+        ).all()
+    )
+    stored = dict(db.session.execute(select(MsfResponse.round_id, func.count()).group_by(MsfResponse.round_id)).all())
+    for msf_round in db.session.scalars(select(MsfRound).order_by(MsfRound.id)):
+        checked["MSF rounds"] += 1
+        where = f"MSF round {msf_round.id}"
+        if answered.get(msf_round.id, 0) != stored.get(msf_round.id, 0):
+            found.add(
+                "msf_round",
+                where,
+                f"{stored.get(msf_round.id, 0)} responses stored for {answered.get(msf_round.id, 0)} raters who answered",
+            )
+        if msf_round.status != "released":
+            continue
+        if msf_round.id not in released:
+            found.add("msf_round", where, "released, but no audit record says so")
+            continue
+        record_id, payload = released[msf_round.id]
+        if (
+            payload.get("results_sha256") != msf_results_sha256(msf_round.id)
+            or payload.get("evidence_id") != msf_round.evidence_id
+        ):
+            found.add("msf_round", where, f"its responses or entry differ from what audit record {record_id} recorded at release")

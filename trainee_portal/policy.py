@@ -13,7 +13,7 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
-from competencies import EDUCATIONAL_SUPERVISOR_ONLY, halo, lifecycle
+from competencies import EDUCATIONAL_SUPERVISOR_ONLY, halo, lifecycle, msf
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     ArcpPanel,
@@ -708,3 +708,64 @@ def authorize_or_hide(allowed: bool) -> None:
     g.policy_decisions = g.get("policy_decisions", 0) + 1
     if not allowed:
         abort(404)
+
+
+# --- multi-source feedback rounds (trainee_portal.msf) -------------------------------------------
+
+
+def can_use_msf(user) -> bool:
+    """The MSF pages: trainees run their rounds, supervisors see their educational trainees' rounds."""
+    return is_trainee(user) or is_supervisor(user)
+
+
+def can_start_msf_round(user) -> bool:
+    return is_trainee(user)
+
+
+def owns_msf_round(user, msf_round) -> bool:
+    return bool(user and user.is_authenticated and msf_round.trainee_id == user.id and is_trainee(user))
+
+
+def supervises_msf_round(user, msf_round) -> bool:
+    """The trainee's current educational supervisor oversees, comments on and releases their MSF."""
+    return supervises(user, msf_round.trainee_id, kind="educational")
+
+
+def can_view_msf_round(user, msf_round) -> bool:
+    return owns_msf_round(user, msf_round) or supervises_msf_round(user, msf_round)
+
+
+def can_nominate_msf_rater(user, msf_round) -> bool:
+    """The trainee adds raters while the round collects feedback."""
+    return owns_msf_round(user, msf_round) and msf.may_nominate(msf_round.status)
+
+
+def is_msf_trainees_own_address(msf_round, email: str | None) -> bool:
+    """A rater address that reaches the trainee's own mailbox: nobody rates themselves."""
+    address = mailbox(email)
+    known = db.session.scalars(select(User.email).where(User.id == msf_round.trainee_id)).all()
+    return any(address == mailbox(email_known) for email_known in known)
+
+
+def can_see_msf_results(user, msf_round) -> bool:
+    """The educational supervisor reads the collated result as it gathers; the trainee once it is released."""
+    if supervises_msf_round(user, msf_round):
+        return True
+    return owns_msf_round(user, msf_round) and msf_round.status == msf.RELEASED
+
+
+def can_decide_msf_round(user, msf_round) -> bool:
+    """Release or close early: the trainee's educational supervisor, while the round collects feedback."""
+    return msf.may_release(msf_round.status) and supervises_msf_round(user, msf_round)
+
+
+def can_answer_msf(user, rater, now) -> bool:
+    """The holder of a live rater link answers once; never the trainee, signed in or by their own address."""
+    msf_round = rater.round
+    if not msf.may_answer(msf_round.status) or rater.token_hash is None or rater.responded_at is not None:
+        return False
+    if rater.expires_at is None or rater.expires_at <= now:
+        return False
+    if user and user.is_authenticated and user.id == msf_round.trainee_id:
+        return False
+    return not is_msf_trainees_own_address(msf_round, rater.email)

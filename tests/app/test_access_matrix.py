@@ -87,6 +87,11 @@ MATRIX: dict[str, tuple] = {
     "GET halo.ask": (302, 200, 200, 403, 403, 403, 403, 403),
     "GET halo.detail": (302, 200, 403, 200, 403, 403, 200, 200),
     "GET halo.queue": (302, 403, 403, 403, 403, 403, 403, 403),
+    "GET msf.index": (302, 200, 200, 200, 200, 403, 403, 403),
+    "GET msf.new": (302, 200, 200, 403, 403, 403, 403, 403),
+    "GET msf.detail": (302, 200, 403, 200, 403, 403, 403, 403),
+    "GET msf.rate": (200, 403, 200, 200, 200, 200, 200, 200),  # whoever holds the rater's link, never the trainee
+    "GET msf.rate_done": (200,) * 8,
     "GET packs.show": (302, 200, 403, 403, 403, 403, 200, 200),
     "GET packs.pdf": (302, 200, 403, 403, 403, 403, 200, 200),
     "GET packs.for_panel": (302, 302, 403, 403, 403, 403, 302, 302),
@@ -166,6 +171,11 @@ MATRIX: dict[str, tuple] = {
     "POST halo.ask": (302, "ok", "ok", 403, 403, 403, 403, 403),
     "POST halo.decide": (302, 403, 403, 403, 403, 403, 403, 403),
     "POST halo.withdraw": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST msf.new": (302, "ok", "ok", 403, 403, 403, 403, 403),
+    "POST msf.nominate": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST msf.resend": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "POST msf.decide": (302, 403, 403, "ok", 403, 403, 403, 403),
+    "POST msf.rate": ("ok", 403, "ok", "ok", "ok", "ok", "ok", "ok"),
     "POST packs.record_outcome": (302, 403, 403, 403, 403, 403, "ok", 403),
     "POST notifications.mark_all_read": (302, "ok", "ok", "ok", "ok", "ok", "ok", "ok"),
     "POST notifications.mark_read": (302, "ok", 403, 403, 403, 403, 403, 403),
@@ -210,6 +220,8 @@ REGIONAL: dict[str, tuple] = {
     "POST drafts.discard": (404,) * 4,
     "GET signoff.assessor": (200, 200, 200, 200),  # whoever holds the one-time link
     "POST signoff.assessor": ("ok", "ok", "ok", "ok"),
+    "GET msf.rate": (200, 200, 200, 200),  # whoever holds the rater's link
+    "POST msf.rate": ("ok", "ok", "ok", "ok"),
     # Pages showing the caller's own record or one they pick: the regional roles have neither.
     **{
         f"GET {e}": (403,) * 4
@@ -239,6 +251,8 @@ URL_ARGUMENTS = {
     "halo.detail": {"request_id": "halo_request_id"},
     "halo.decide": {"request_id": "halo_request_id"},
     "halo.withdraw": {"request_id": "halo_request_id"},
+    "msf.rate": {"token": "msf_token"},
+    "msf.resend": {"rater_id": "msf_rater_id"},
     "admin.remove_role_scope": {"scope_id": "role_scope_id"},
     "logbook.new_version": {"evidence_id": "signed_evidence_id"},
     "admin.region_domains": {"region_id": "region_id"},
@@ -247,7 +261,10 @@ URL_ARGUMENTS = {
     **{f"stage_{level}.competency": {"code": f"code_{level}"} for level in ("basic", "intermediate", "higher", "advanced")},
 }
 # Routes whose legitimate audience includes callers FORBIDDEN would otherwise exclude, with the reason.
-MAY_SEE_TRAINEE = {"signoff.assessor": "whoever holds the one-time assessor link sees the evidence and its trainee's name"}
+MAY_SEE_TRAINEE = {
+    "signoff.assessor": "whoever holds the one-time assessor link sees the evidence and its trainee's name",
+    "msf.rate": "whoever holds a rater's one-time link sees whom the feedback is for",
+}
 
 
 def _routes():

@@ -78,6 +78,10 @@ EXPECTED = {
     "POST packs.record_outcome": FOUND_FIRST,
     "GET packs.for_panel": ADMIN_ONLY,  # the rule asks about the trainee id first
     "POST halo.withdraw": FOUND_FIRST,
+    "GET msf.detail": FOUND_FIRST,
+    "POST msf.nominate": FOUND_FIRST,
+    "POST msf.resend": FOUND_FIRST,
+    "POST msf.decide": FOUND_FIRST,
     "POST notifications.mark_read": FOUND_FIRST,
     "POST panels.cancel": MANAGERS_FIRST,
     "POST panels.settings": MANAGERS_FIRST,

@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Dashboard", "dashboard.index", policy.is_trainee),
     ("Stages", "stage_basic.index", lambda u: policy.is_trainee(u) or policy.can_pick_trainee(u)),
     ("Logbook", "logbook.index", policy.is_trainee),
+    ("MSF", "msf.index", policy.can_use_msf),
     ("Exams", "exams.readiness", policy.is_trainee),
     ("Sign-off queue", "signoff.queue", policy.can_use_signoff_queue),
     ("Sign-off requests", "signoff.mine", policy.is_trainee),

@@ -42,6 +42,7 @@ from trainee_portal.models import (
 )
 
 ASSESSOR_TOKEN = "assessor-token-for-the-security-tests-0123456789"
+MSF_TOKEN = "msf-rater-token-for-the-security-tests-0123456789"
 OWNER_NAME, OWNER_GMC = "Dr Tamsin Owner", "7123456"
 OTHER_NAME, OTHER_GMC = "Dr Oscar Otherfield", "7654321"
 
@@ -141,6 +142,7 @@ def build_world() -> World:
         ids.update(request_id=request.id, signoff_id=unconfirmed.id)  # the request waiting, the signature to confirm
         ids.update(halo_request_id=_halo_request(who, signed).id)
         ids.update(_panel_pack(who, director))
+        ids.update(_msf_round(who, MSF_TOKEN if who is owner else MSF_TOKEN + "-other"))
     exam_sitting = ExamSittingFactory(days_from_today=-40)
     world.ids["attempt_id"] = ExamAttemptFactory(trainee=owner, sitting=exam_sitting, result="fail", score=50).id
     world.ids["region_id"] = region.id
@@ -256,6 +258,26 @@ def _unconfirmed_assessor_signature(who) -> SignOff:
     db.session.add(signoff)
     db.session.commit()
     return signoff
+
+
+def _msf_round(who, token: str) -> dict:
+    """An MSF round collecting feedback, with one rater whose one-time link is live."""
+    from trainee_portal.models import MsfRater, MsfRound
+
+    msf_round = MsfRound(trainee_id=who.id, title="Placement", curriculum_version=who.trainee_profile.curriculum_version)
+    db.session.add(msf_round)
+    db.session.flush()
+    rater = MsfRater(
+        round_id=msf_round.id,
+        name="Rater",
+        email=f"rater.{who.id}@nhs.example",
+        staff_group="consultant",
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        expires_at=clock.now() + timedelta(days=7),
+    )
+    db.session.add(rater)
+    db.session.commit()
+    return {"round_id": msf_round.id, "msf_token": token, "msf_rater_id": rater.id}
 
 
 def _attachment() -> dict:
