@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import WIDTHS
+from tests.browser.pages import ARTIFACTS, DEMO, DEMO_PASSWORD, WIDTHS
 
 MOST_INTERACTIONS = 6
 HEADER_SHARE = 0.20  # of the phone screen (pages.WIDTHS: 360 x 740)
@@ -82,3 +82,45 @@ def test_the_phone_header_is_compact_with_navigation_behind_the_menu(browsing):
         else:
             assert tab.page.get_by_role("link", name="Logbook").first.is_visible()
         tab.shot(f"header ({width})")
+
+
+def test_without_javascript_the_kind_comes_first_and_a_clinic_still_takes_six_interactions(chromium, live_server):
+    w, h = WIDTHS["phone"]
+    context = chromium.new_context(viewport={"width": w, "height": h}, java_script_enabled=False, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/login")
+        page.get_by_label("Email address").fill(DEMO["trainee"])
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+        header = page.locator("header.nhsuk-header").bounding_box()["height"]
+        assert header <= HEADER_SHARE * h, f"without scripts the header takes {header:.0f} px of a {h} px screen"
+        page.get_by_role("link", name="Record evidence").click()
+        assert not page.locator("#technique").is_visible() and not page.locator("#setting").is_visible()
+        page.get_by_label("Type of evidence").select_option("logbook.procedure")
+        page.get_by_label("Title").fill("Typed before the kind's details")
+        page.get_by_role("button", name="Show the details for this type").click()
+        assert page.locator("#technique").is_visible() and not page.locator("#reflection").is_visible()
+        assert page.get_by_label("Title").input_value() == "Typed before the kind's details"
+        _shot(page, "no script: procedure details shown")
+
+        page.goto(live_server.url + "/")
+        act = Counter()
+        act(page.get_by_role("link", name="Log a clinic").click)
+        assert page.locator("#setting").is_visible() and not page.locator("#technique").is_visible()
+        act(page.get_by_label("Title").fill, "Clinic logged without scripts")
+        act(page.get_by_label("Supervision level").select_option, "2b")
+        act(page.locator("details[open] input[name=competencies]").first.check)
+        act(page.get_by_role("button", name="Save and send for sign-off").click)
+        assert "asked Dr James Whitfield to sign it off" in page.locator(".app-flash").inner_text()
+        assert act.count <= MOST_INTERACTIONS, f"{act.count} interactions"
+        _shot(page, "no script: clinic sent for sign-off")
+    finally:
+        context.close()
+
+
+def _shot(page, step: str) -> None:
+    target = ARTIFACTS / "quicklog-without-javascript" / f"{step.replace(' ', '-').replace(':', '')}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
