@@ -114,9 +114,6 @@ EVIDENCE_DETAILS: dict[str, tuple[str, ...]] = {
 # Every detail some kind records, in the order the form shows them.
 DETAIL_FIELDS = ("setting", "hospital", "supervision_level", "technique", "guidance", "notes", "reflection", "attachment")
 
-# The kinds where "not applicable" is the usual supervision level, because a level means nothing there [SUP].
-NOT_APPLICABLE_USUAL = frozenset({"logbook.mdt", "logbook.teaching", "wba.msf"})
-
 # The kinds whose file is their substance: a certificate is its file.
 FILE_REQUIRED = frozenset({"certificate"})
 

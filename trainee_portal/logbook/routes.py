@@ -147,27 +147,28 @@ def _render_form(form, entry, groups, profile, status=200, **extra):
 QUICK_KINDS = ("logbook.clinic", "logbook.procedure", "logbook.ward_round", "wba.cbd", "reflection")
 
 
-def _send(entry: EvidenceEntry, form: EvidenceForm, supervisors: list):
+def _send(entry: EvidenceEntry, form: EvidenceForm, supervisors: list, saved: str):
     """After a save with "send for sign-off": straight to the supervisor chosen on the form, or to the sign-off page
     to choose one or name an outside assessor. Returns the response, or None to show the saved entry."""
     if request.form.get("then") != "signoff" or not _signoff_available() or not policy.can_request_signoff(current_user, entry):
         return None
     supervisor = next((u for u in supervisors if str(u.id) == form.signoff_to.data), None)
     if supervisor is None or not policy.can_ask_supervisor(current_user, entry, supervisor):
+        flash(saved, "success")
         return redirect(url_for("signoff.request_form", evidence_id=entry.id))
     try:
         signoff_services.request_signoff(current_user, entry, supervisor=supervisor)
         db.session.commit()
     except RACE_ERRORS as error:
         db.session.rollback()
-        flash(conflict_message(error), "error")
+        flash(f"{saved} {conflict_message(error)}", "error")
         return redirect(url_for("logbook.view", evidence_id=entry.id))
     flash(f"Saved “{entry.title}” and asked {supervisor.name} to sign it off.", "success")
     return redirect(url_for("logbook.view", evidence_id=entry.id))
 
 
 def _after_save(entry: EvidenceEntry, message: str, form: EvidenceForm, supervisors: list):
-    sent = _send(entry, form, supervisors)
+    sent = _send(entry, form, supervisors, message)
     if sent is not None:
         return sent
     flash(message, "success")

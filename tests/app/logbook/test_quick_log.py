@@ -305,3 +305,19 @@ def test_competency_preselection_still_works_with_the_kind(client, login):
     login(TraineeFactory())
     page = client.get(f"/logbook/new?kind=logbook.clinic&competency={CLINIC}").get_data(as_text=True)
     assert f'value="{CLINIC}" checked' in page
+
+
+def test_show_details_on_another_trainees_entry_is_refused_and_shows_nothing_of_it(client, login):
+    owner = TraineeFactory()
+    entry = EvidenceFactory(trainee=owner, title="Owner's private clinic", hospital="Owner's hospital")
+    login(TraineeFactory())
+    data = {**form_data(row_version=str(entry.row_version)), "show": "kind"}
+    response = _post(client, data, url=f"/logbook/{entry.id}/edit")
+    assert response.status_code in (403, 404)
+    assert "Owner's" not in response.get_data(as_text=True).replace("&#39;", "'")
+
+
+def test_only_trainees_may_open_the_form_with_a_kind_chosen(client, login):
+    login(SupervisorFactory())
+    assert client.get("/logbook/new?kind=logbook.clinic").status_code == 403
+    assert _post(client, {**form_data(), "show": "kind"}).status_code == 403
