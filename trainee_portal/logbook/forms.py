@@ -107,6 +107,8 @@ class EvidenceForm(FlaskForm):
     )
 
     file_required = False  # the route sets it: a certificate needs its file
+    # Details an entry saved before its kind stopped recording them: an edit shows and keeps them (the route sets it).
+    kept_details: frozenset[str] = frozenset()
 
     def validate_occurred_on(self, field):
         if field.data is None:
@@ -143,7 +145,7 @@ class EvidenceForm(FlaskForm):
     def _ignore_other_kinds_details(self, kind: str | None) -> dict:
         """A detail the kind does not record is neither checked nor kept, whatever was sent for it; returns what was
         sent, so a refused form can still give it back (the page keeps it hidden, and shows it if the kind changes)."""
-        details, ignored = detail_fields(kind), {}
+        details, ignored = set(detail_fields(kind)) | self.kept_details, {}
         for name in DETAIL_FIELDS:
             if name not in details:
                 field = getattr(self, name)

@@ -12,6 +12,7 @@ from competencies import (
     EVIDENCE_DETAILS,
     EVIDENCE_TYPES,
     FILE_REQUIRED,
+    detail_fields,
     evidence_noun,
     lifecycle,
     required_details,
@@ -131,8 +132,8 @@ def _render_form(form, entry, groups, profile, status=200, **extra):
         groups=groups,
         profile=profile,
         kind=kind,
+        shown={*(EVIDENCE_DETAILS.get(kind) or ()), *form.kept_details},
         kind_noun=evidence_noun(kind, 1) if kind else "",
-        evidence_details=EVIDENCE_DETAILS,
         detail_kinds={name: [code for code in EVIDENCE_TYPES if name in EVIDENCE_DETAILS[code]] for name in DETAIL_FIELDS},
         required_kinds={name: [code for code in EVIDENCE_TYPES if name in required_details(code)] for name in DETAIL_FIELDS},
         quick_kinds=QUICK_KINDS,
@@ -267,12 +268,23 @@ def _render_conflict(form, entry, groups, profile, message: str):
     )
 
 
+def _kept_details(entry: EvidenceEntry, kind: str | None) -> frozenset[str]:
+    """Text an entry holds in a detail its kind does not record (saved before the kinds' details were set, or
+    imported): shown and kept while it stays that kind, so editing never drops it unseen."""
+    if kind != entry.evidence_type:
+        return frozenset()
+    return frozenset(
+        name for name in DETAIL_FIELDS if name != "attachment" and name not in detail_fields(kind) and getattr(entry, name)
+    )
+
+
 @bp.route("/<int:evidence_id>/edit", methods=["GET", "POST"])
 def edit(evidence_id: int):
     entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence, policy.owns_evidence)
     profile = entry.trainee.trainee_profile
     curriculum = curricula.curriculum(profile.curriculum_version)
     form = EvidenceEditForm(obj=entry) if request.method == "GET" else EvidenceEditForm()
+    form.kept_details = _kept_details(entry, _kind(form))
     groups = _prepare(form, curriculum, profile)
     supervisors = _recipients(form, profile.user_id, _kind(form), preselect=request.method == "GET")
     if request.method == "GET":

@@ -321,3 +321,19 @@ def test_only_trainees_may_open_the_form_with_a_kind_chosen(client, login):
     login(SupervisorFactory())
     assert client.get("/logbook/new?kind=logbook.clinic").status_code == 403
     assert _post(client, {**form_data(), "show": "kind"}).status_code == 403
+
+
+def test_editing_an_older_entry_shows_and_keeps_text_its_kind_no_longer_records(client, login):
+    trainee = TraineeFactory()
+    entry = EvidenceFactory(trainee=trainee, evidence_type="logbook.clinic", reflection="Written before the kinds split.")
+    login(trainee)
+    page = client.get(f"/logbook/{entry.id}/edit").get_data(as_text=True)
+    assert "reflection" in _shown(page) and "Written before the kinds split." in page
+    data = form_data(title="Edited", reflection="Written before the kinds split.", row_version=str(entry.row_version))
+    assert _post(client, data, url=f"/logbook/{entry.id}/edit").status_code == 302
+    db.session.refresh(entry)
+    assert entry.title == "Edited" and entry.reflection == "Written before the kinds split."
+    reflection = {**data, "evidence_type": "reflection", "supervision_level": "", "row_version": str(entry.row_version)}
+    assert _post(client, reflection, url=f"/logbook/{entry.id}/edit").status_code == 302
+    db.session.refresh(entry)
+    assert entry.evidence_type == "reflection" and entry.hospital is None  # a reflection records no hospital
