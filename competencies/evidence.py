@@ -87,9 +87,10 @@ EDUCATIONAL_SUPERVISOR_ONLY = frozenset({"report.essr"})
 
 # The details each kind of evidence records, beyond its type, date, title and competencies; the evidence form shows
 # only these and ignores any other. Clinical work records where it happened and the supervision level [SUP]; a
-# logged procedure and a DOPS add the technique and the guidance used [SIA-PM]; an SLE may carry the reflection and
-# the assessment form as a file; a reflection is its text; a certificate, a personal activity and the two reports
-# say what they are and may carry their document [WELSH; EVID; ESSR].
+# logged procedure and a DOPS add the technique and the guidance used [SIA-PM]; a reflection is its text; a personal
+# activity, the MTR and the ESSR say what they are [WELSH; EVID; ESSR]. That an SLE may also carry a reflection and
+# its assessment form as a file, and a certificate, a personal activity and the reports their document, is this
+# programme's own choice.
 CLINICAL_DETAILS = ("setting", "hospital", "supervision_level", "notes")
 PROCEDURE_DETAILS = ("technique", "guidance")
 EVIDENCE_DETAILS: dict[str, tuple[str, ...]] = {
