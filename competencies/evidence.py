@@ -85,6 +85,64 @@ REQUIRED_TEXT: dict[str, tuple[str, str]] = {
 EDUCATIONAL_SUPERVISOR_ONLY = frozenset({"report.essr"})
 
 
+# The details each kind of evidence records, beyond its type, date, title and competencies; the evidence form shows
+# only these and ignores any other. Clinical work records where it happened and the supervision level [SUP]; a
+# logged procedure and a DOPS add the technique and the guidance used [SIA-PM]; a reflection is its text; a personal
+# activity, the MTR and the ESSR say what they are [WELSH; EVID; ESSR]. That an SLE may also carry a reflection and
+# its assessment form as a file, and a certificate, a personal activity and the reports their document, is this
+# programme's own choice.
+CLINICAL_DETAILS = ("setting", "hospital", "supervision_level", "notes")
+PROCEDURE_DETAILS = ("technique", "guidance")
+EVIDENCE_DETAILS: dict[str, tuple[str, ...]] = {
+    "logbook.clinic": CLINICAL_DETAILS,
+    "logbook.ward_round": CLINICAL_DETAILS,
+    "logbook.mdt": CLINICAL_DETAILS,
+    "logbook.procedure": CLINICAL_DETAILS + PROCEDURE_DETAILS,
+    "logbook.teaching": CLINICAL_DETAILS,
+    "wba.cbd": CLINICAL_DETAILS + ("reflection", "attachment"),
+    "wba.cex": CLINICAL_DETAILS + ("reflection", "attachment"),
+    "wba.dops": CLINICAL_DETAILS + PROCEDURE_DETAILS + ("reflection", "attachment"),
+    "wba.msf": CLINICAL_DETAILS + ("reflection", "attachment"),
+    "wba.almat": CLINICAL_DETAILS + ("reflection", "attachment"),
+    "wba.aqipat": CLINICAL_DETAILS + ("reflection", "attachment"),
+    "reflection": ("reflection",),
+    "certificate": ("notes", "attachment"),
+    "activity.personal": ("notes", "attachment"),
+    "report.mtr": ("notes", "attachment"),
+    "report.essr": ("reflection", "attachment"),
+}
+
+# Every detail some kind records, in the order the form shows them.
+DETAIL_FIELDS = ("setting", "hospital", "supervision_level", "technique", "guidance", "notes", "reflection", "attachment")
+
+# The kinds whose file is their substance: a certificate is its file.
+FILE_REQUIRED = frozenset({"certificate"})
+
+
+def detail_fields(code: str | None) -> tuple[str, ...]:
+    """The details evidence of this type records (none for an unknown type)."""
+    return EVIDENCE_DETAILS.get(code or "", ())
+
+
+def needs_procedure_details(code: str | None) -> bool:
+    """Whether evidence of this type records a procedure's technique and guidance (both required)."""
+    return all(name in detail_fields(code) for name in PROCEDURE_DETAILS)
+
+
+def required_details(code: str | None) -> frozenset[str]:
+    """The details evidence of this type cannot be saved without."""
+    required = set()
+    if needs_supervision(code):
+        required.add("supervision_level")
+    if needs_procedure_details(code):
+        required.update(PROCEDURE_DETAILS)
+    if code in REQUIRED_TEXT:
+        required.add(REQUIRED_TEXT[code][0])
+    if code in FILE_REQUIRED:
+        required.add("attachment")
+    return frozenset(required)
+
+
 def evidence_noun(code: str, count: int) -> str:
     """Noun for `count` items of an evidence type, e.g. ("wba.cbd", 2) -> "CBDs"."""
     singular, plural = _EVIDENCE_NOUNS.get(code, (code, code))

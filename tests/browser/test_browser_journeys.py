@@ -71,14 +71,6 @@ def fill_dops(tab: Tab, *, code: str, title: str, notes: str) -> None:
     page.get_by_label(re.compile(r"^\s*Notes")).fill(notes)
 
 
-def ask_supervisor(tab: Tab, supervisor: str) -> None:
-    assert tab.path.startswith("/signoff/request/"), tab.path
-    tab.check("ask for sign-off")
-    tab.page.get_by_label(re.compile(supervisor)).check()
-    tab.page.get_by_role("button", name="Ask for sign-off").click()
-    assert f"Sign-off requested from {supervisor}" in flash_text(tab)
-
-
 def sign_decision(tab: Tab, level: str, feedback: str) -> None:
     tab.page.get_by_label("Sign off", exact=True).check()
     tab.page.get_by_label(re.compile(rf"^\s*{level.upper()} – ")).check()
@@ -112,15 +104,16 @@ def test_dops_from_logging_to_signature_to_stage_progress_and_cohort_export(brow
     fill_dops(trainee, code=code, title=title, notes=f"Patient {NHS_NUMBER}: bilateral L4/5 medial branch blocks.")
     trainee.expect_refusal(400)
     with trainee.page.expect_response(lambda r: r.request.method == "POST") as answer:
-        trainee.page.get_by_role("button", name="Save and ask for sign-off").click()
+        trainee.page.get_by_role("button", name="Save and send for sign-off").click()
     assert answer.value.status == 400
     assert "NHS number" in trainee.page.locator(".nhsuk-error-summary").inner_text()
     assert trainee.page.get_by_label("Title").input_value() == title, "the title typed was lost"
     assert trainee.page.locator(f"#competency-{code}").is_checked(), "the competency chosen was lost"
     trainee.check("record evidence with an NHS number in the notes")
     trainee.page.get_by_label(re.compile(r"^\s*Notes")).fill("Bilateral L4/5 medial branch blocks; consent and positioning.")
-    trainee.page.get_by_role("button", name="Save and ask for sign-off").click()
-    ask_supervisor(trainee, "Dr James Whitfield")
+    assert trainee.page.get_by_label("Dr James Whitfield (educational supervisor)").is_checked()  # the one supervisor
+    trainee.page.get_by_role("button", name="Save and send for sign-off").click()
+    assert "asked Dr James Whitfield to sign it off" in flash_text(trainee)
     trainee.check("sign-off requested (trainee)")
 
     director.page.reload()
@@ -175,7 +168,8 @@ def test_outside_assessor_signs_once_through_the_emailed_link(browsing, live_ser
     open_new_evidence_form(trainee)
     fill_dops(trainee, code="SIA_PM_C", title=title, notes="Caudal epidural under X-ray, assessed by a visiting consultant.")
     trainee.page.get_by_label(re.compile(r"^\s*Procedure technique")).select_option("caudal_epidural")
-    trainee.page.get_by_role("button", name="Save and ask for sign-off").click()
+    trainee.page.get_by_label("An outside assessor without an account (you give their email next)").check()
+    trainee.page.get_by_role("button", name="Save and send for sign-off").click()
     trainee.page.get_by_label("An outside assessor without an account (by email)").check()
     trainee.expect_refusal(400)
     trainee.page.get_by_role("button", name="Ask for sign-off").click()

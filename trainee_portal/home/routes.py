@@ -35,7 +35,16 @@ def index():
             .where(User.id.in_(policy.supervised_trainee_ids(current_user.id)))
             .order_by(User.name)
         ).all()
-    return render_template("home/index.html", stages=stages, supervisees=supervisees, page_title="Home")
+    return render_template("home/index.html", stages=stages, supervisees=supervisees, quick_log=QUICK_LOG, page_title="Home")
+
+
+# One tap from home to the evidence form with the kind chosen, for the kinds trainees log most.
+QUICK_LOG = (
+    ("logbook.clinic", "Log a clinic"),
+    ("logbook.procedure", "Log a procedure"),
+    ("logbook.ward_round", "Log a ward round"),
+    ("reflection", "Write a reflection"),
+)
 
 
 @bp.route("/about")

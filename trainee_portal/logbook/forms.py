@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, REQUIRED_TEXT, needs_supervision
+from competencies import (
+    DETAIL_FIELDS,
+    EVIDENCE_TYPES,
+    GUIDANCE_MODES,
+    PROCEDURE_TECHNIQUES,
+    REQUIRED_TEXT,
+    detail_fields,
+    needs_procedure_details,
+    needs_supervision,
+    required_details,
+)
 from trainee_portal.logbook import vocab
 from trainee_portal.logbook.attachments import check_upload, name_problem
 from trainee_portal.platform.clock import uk_today  # noqa: F401 (routes import it from here too)
@@ -97,6 +107,8 @@ class EvidenceForm(FlaskForm):
     )
 
     file_required = False  # the route sets it: a certificate needs its file
+    # Details an entry saved before its kind stopped recording them: an edit shows and keeps them (the route sets it).
+    kept_details: frozenset[str] = frozenset()
 
     def validate_occurred_on(self, field):
         if field.data is None:
@@ -122,16 +134,34 @@ class EvidenceForm(FlaskForm):
         if problem:
             raise ValidationError(problem)
 
+    signoff_to = RadioField("Who should sign this off?", choices=[], validate_choice=False)
+
+    def show_kind(self, kind: str | None) -> None:
+        """Mark the details this kind cannot do without as required, so no label of theirs says "(optional)"."""
+        required = required_details(kind)
+        for name in DETAIL_FIELDS:
+            getattr(self, name).flags.required = name in required
+
+    def _ignore_other_kinds_details(self, kind: str | None) -> dict:
+        """A detail the kind does not record is neither checked nor kept, whatever was sent for it; returns what was
+        sent, so a refused form can still give it back (the page keeps it hidden, and shows it if the kind changes)."""
+        details, ignored = set(detail_fields(kind)) | self.kept_details, {}
+        for name in DETAIL_FIELDS:
+            if name not in details:
+                field = getattr(self, name)
+                ignored[name] = field.data
+                field.data = None if name == "attachment" else ""
+                field.raw_data = []
+        return ignored
+
     def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
         kind = self.evidence_type.data
-        if needs_supervision(kind):
-            if not self.supervision_level.data:
-                self.supervision_level.errors.append("Choose the level of supervision")
-                valid = False
-        else:
-            self.supervision_level.data = ""
-        if vocab.needs_procedure(kind):
+        ignored = self._ignore_other_kinds_details(kind)
+        valid = super().validate(extra_validators)
+        if needs_supervision(kind) and not self.supervision_level.data:
+            self.supervision_level.errors.append("Choose the level of supervision")
+            valid = False
+        if needs_procedure_details(kind):
             for field, message in (
                 (self.technique, "Choose the procedure technique"),
                 (self.guidance, "Choose the guidance used (landmark, ultrasound, X-ray or CT)"),
@@ -139,13 +169,15 @@ class EvidenceForm(FlaskForm):
                 if not field.data:
                     field.errors.append(message)
                     valid = False
-        else:
-            self.technique.data = self.guidance.data = ""
         if kind in REQUIRED_TEXT:
             text = getattr(self, REQUIRED_TEXT[kind][0])
             if not text.data and not text.errors:
                 text.errors.append(REQUIRED_TEXT[kind][1])
                 valid = False
+        if not valid:
+            for name, value in ignored.items():
+                if name != "attachment":
+                    getattr(self, name).data = value
         return valid
 
 

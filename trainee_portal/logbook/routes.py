@@ -6,7 +6,17 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from competencies import EVIDENCE_TYPES, lifecycle, needs_supervision
+from competencies import (
+    DETAIL_FIELDS,
+    EDUCATIONAL_SUPERVISOR_ONLY,
+    EVIDENCE_DETAILS,
+    EVIDENCE_TYPES,
+    FILE_REQUIRED,
+    detail_fields,
+    evidence_noun,
+    lifecycle,
+    required_details,
+)
 from trainee_portal import curricula, policy
 from trainee_portal.drafts import services as drafts
 from trainee_portal.extensions import db
@@ -17,8 +27,10 @@ from trainee_portal.logbook.forms import EvidenceEditForm, EvidenceForm, ImportF
 from trainee_portal.models import EvidenceEntry
 from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, trainee_or_picker
+from trainee_portal.signoff import queries as signoff_queries
+from trainee_portal.signoff import services as signoff_services
 from trainee_portal.signoff.labels import signature_label
-from trainee_portal.signoff.services import SignOffConflict, pending_request
+from trainee_portal.signoff.services import RACE_ERRORS, SignOffConflict, conflict_message, pending_request
 
 MAX_ERRORS_SHOWN = 200
 
@@ -87,32 +99,96 @@ def _draft_key(entry: EvidenceEntry | None) -> str:
     return f"evidence-edit-{entry.id}" if entry else "evidence-new"
 
 
+ASSESSOR_CHOICE = "assessor"
+
+
+def _kind(form: EvidenceForm) -> str | None:
+    kind = form.evidence_type.data
+    return kind if kind in EVIDENCE_TYPES else None
+
+
+def _signoff_available() -> bool:
+    return "signoff.request_form" in current_app.view_functions
+
+
+def _recipients(form: EvidenceForm, trainee_id: int, kind: str | None, preselect: bool = False) -> list:
+    """Who the form offers to send the evidence to: the supervisors assigned now (for an ESSR, the educational ones
+    only), then an outside assessor, whose address the sign-off page asks for."""
+    only = "educational" if kind in EDUCATIONAL_SUPERVISOR_ONLY else None
+    assigned = signoff_queries.current_supervisors(trainee_id, uk_today(), only)
+    supervisors = [user for user, _ in assigned]
+    form.signoff_to.choices = [(str(user.id), f"{user.name} ({relation} supervisor)") for user, relation in assigned]
+    if kind not in EDUCATIONAL_SUPERVISOR_ONLY:
+        form.signoff_to.choices.append((ASSESSOR_CHOICE, "An outside assessor without an account (you give their email next)"))
+    if preselect and len(supervisors) == 1:  # a page built afresh: the one supervisor is the usual choice
+        form.signoff_to.data = str(supervisors[0].id)
+    elif form.signoff_to.data not in {value for value, _ in form.signoff_to.choices}:
+        form.signoff_to.data = None
+    return supervisors
+
+
 def _render_form(form, entry, groups, profile, status=200, **extra):
     drafts.restore_into(form, _draft_key(entry), changed_at=entry.updated_at if entry else None)
+    kind = _kind(form)
+    form.show_kind(kind)
     return render_template(
         "logbook/form.html",
         form=form,
         entry=entry,
         groups=groups,
         profile=profile,
-        procedure_types=sorted(vocab.PROCEDURE_TYPES),
-        supervised_types=[code for code in EVIDENCE_TYPES if needs_supervision(code)],
+        kind=kind,
+        shown={*(EVIDENCE_DETAILS.get(kind) or ()), *form.kept_details},
+        kind_noun=evidence_noun(kind, 1) if kind else "",
+        detail_kinds={name: [code for code in EVIDENCE_TYPES if name in EVIDENCE_DETAILS[code]] for name in DETAIL_FIELDS},
+        required_kinds={name: [code for code in EVIDENCE_TYPES if name in required_details(code)] for name in DETAIL_FIELDS},
+        quick_kinds=QUICK_KINDS,
         today=uk_today(),
-        signoff_available="signoff.request_form" in current_app.view_functions,
+        signoff_available=_signoff_available(),
         page_title="Edit evidence" if entry else "Record evidence",
         **extra,
     ), status
 
 
-def _after_save(entry: EvidenceEntry, message: str):
-    flash(message, "success")
-    if (
-        request.form.get("then") == "signoff"
-        and "signoff.request_form" in current_app.view_functions
-        and policy.can_request_signoff(current_user, entry)
-    ):
+# The kinds a trainee logs most, offered first as links that open the form with the kind chosen.
+QUICK_KINDS = ("logbook.clinic", "logbook.procedure", "logbook.ward_round", "wba.cbd", "reflection")
+
+
+def _send(entry: EvidenceEntry, form: EvidenceForm, supervisors: list, saved: str):
+    """After a save with "send for sign-off": straight to the supervisor chosen on the form, or to the sign-off page
+    to choose one or name an outside assessor. Returns the response, or None to show the saved entry."""
+    if request.form.get("then") != "signoff" or not _signoff_available() or not policy.can_request_signoff(current_user, entry):
+        return None
+    supervisor = next((u for u in supervisors if str(u.id) == form.signoff_to.data), None)
+    if supervisor is None or not policy.can_ask_supervisor(current_user, entry, supervisor):
+        flash(saved, "success")
         return redirect(url_for("signoff.request_form", evidence_id=entry.id))
+    try:
+        signoff_services.request_signoff(current_user, entry, supervisor=supervisor)
+        db.session.commit()
+    except RACE_ERRORS as error:
+        db.session.rollback()
+        flash(f"{saved} {conflict_message(error)}", "error")
+        return redirect(url_for("logbook.view", evidence_id=entry.id))
+    flash(f"Saved “{entry.title}” and asked {supervisor.name} to sign it off.", "success")
     return redirect(url_for("logbook.view", evidence_id=entry.id))
+
+
+def _after_save(entry: EvidenceEntry, message: str, form: EvidenceForm, supervisors: list):
+    sent = _send(entry, form, supervisors, message)
+    if sent is not None:
+        return sent
+    flash(message, "success")
+    return redirect(url_for("logbook.view", evidence_id=entry.id))
+
+
+def _defaults_from_last(form: EvidenceForm, trainee_id: int, kind: str | None) -> dict:
+    """Start the setting and hospital from the trainee's last entry of the same kind, said in a hint on the page."""
+    last = service.last_of_kind(trainee_id, kind)
+    for name in ("setting", "hospital"):
+        if last.get(name):
+            getattr(form, name).data = last[name]
+    return last
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -121,23 +197,36 @@ def new():
     form = EvidenceForm()
     groups = _prepare(form, curriculum, profile)
     if request.method == "GET":
-        for name, value in service.last_used(profile.user_id).items():
-            getattr(form, name).data = value
+        wanted = request.args.get("kind") or request.args.get("type")
+        if wanted in EVIDENCE_TYPES:
+            form.evidence_type.data = wanted
+        last = _defaults_from_last(form, profile.user_id, _kind(form))
         form.occurred_on.data = uk_today()
-        if request.args.get("type") in EVIDENCE_TYPES:
-            form.evidence_type.data = request.args["type"]
         codes = {c for c, _ in form.competencies.choices}
         form.competencies.data = [c for c in request.args.getlist("competency") if c in codes]
-        return _render_form(form, None, groups, profile)
-    form.file_required = form.evidence_type.data == "certificate"
+        _recipients(form, profile.user_id, _kind(form), preselect=True)
+        return _render_form(form, None, groups, profile, last=last)
+    supervisors = _recipients(form, profile.user_id, _kind(form))
+    if request.form.get("show"):
+        return _show_kind(form, None, groups, profile)
+    form.file_required = form.evidence_type.data in FILE_REQUIRED
     if form.validate_on_submit():
         with attachments.stored_until_failure(form.attachment.data) as stored:
             entry = service.create(current_user, profile, curriculum, form.data, stored)
             drafts.forget(current_user, _draft_key(None))
             db.session.commit()
-        return _after_save(entry, f"Saved “{entry.title}” as a draft.")
+        return _after_save(entry, f"Saved “{entry.title}” as a draft.", form, supervisors)
     _ask_for_the_file_again(form)
     return _render_form(form, None, groups, profile, 400)
+
+
+def _show_kind(form, entry, groups, profile, **extra):
+    """The page without scripts: "Show the details for this type" sends the form back with the kind's details and
+    everything typed, saving nothing. The setting and hospital start from the last entry of the kind if still empty."""
+    last = {}
+    if not (form.setting.data or form.hospital.data):
+        last = _defaults_from_last(form, profile.user_id, _kind(form))
+    return _render_form(form, entry, groups, profile, last=last, **extra)
 
 
 @bp.route("/<int:evidence_id>")
@@ -186,13 +275,25 @@ def _render_conflict(form, entry, groups, profile, message: str):
     )
 
 
+def _kept_details(entry: EvidenceEntry, kind: str | None) -> frozenset[str]:
+    """Text an entry holds in a detail its kind does not record (saved before the kinds' details were set, or
+    imported): shown and kept while it stays that kind, so editing never drops it unseen."""
+    if kind != entry.evidence_type:
+        return frozenset()
+    return frozenset(
+        name for name in DETAIL_FIELDS if name != "attachment" and name not in detail_fields(kind) and getattr(entry, name)
+    )
+
+
 @bp.route("/<int:evidence_id>/edit", methods=["GET", "POST"])
 def edit(evidence_id: int):
     entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence, policy.owns_evidence)
     profile = entry.trainee.trainee_profile
     curriculum = curricula.curriculum(profile.curriculum_version)
     form = EvidenceEditForm(obj=entry) if request.method == "GET" else EvidenceEditForm()
+    form.kept_details = _kept_details(entry, _kind(form))
     groups = _prepare(form, curriculum, profile)
+    supervisors = _recipients(form, profile.user_id, _kind(form), preselect=request.method == "GET")
     if request.method == "GET":
         if not policy.can_edit_evidence(current_user, entry):
             policy.authorize(policy.awaiting_confirmation(entry))  # held still for a confirmation: say so instead
@@ -201,10 +302,12 @@ def edit(evidence_id: int):
         form.competencies.data = list(entry.competency_codes)
         form.row_version.data = str(entry.row_version)
         return _render_form(form, entry, groups, profile, pending=pending_request(entry))
-    form.file_required = form.evidence_type.data == "certificate" and not entry.attachment_path
+    form.file_required = form.evidence_type.data in FILE_REQUIRED and not entry.attachment_path
     if not policy.can_edit_evidence(current_user, entry):  # decided or replaced since the form was built
         _ask_for_the_file_again(form)
         return _render_conflict(form, entry, groups, profile, _why_not_editable(entry) + " What you typed is below.")
+    if request.form.get("show"):
+        return _show_kind(form, entry, groups, profile, pending=pending_request(entry))
     if form.validate_on_submit():
         try:
             with attachments.stored_until_failure(form.attachment.data) as stored:
@@ -220,7 +323,7 @@ def edit(evidence_id: int):
             )
             return _render_conflict(form, entry, groups, profile, message)
         attachments.remove(unused)
-        return _after_save(entry, f"Saved your changes to “{entry.title}”.")
+        return _after_save(entry, f"Saved your changes to “{entry.title}”.", form, supervisors)
     _ask_for_the_file_again(form)
     return _render_form(form, entry, groups, profile, 400, pending=pending_request(entry))
 

@@ -63,15 +63,20 @@ def stage_level_for(curriculum: Curriculum, codes, current_level: str) -> str:
     return current_level if current_level in levels or not levels else levels[0]
 
 
-def last_used(trainee_id: int) -> dict:
-    """The setting and hospital of the trainee's latest entry, so the next one starts from them."""
+def last_of_kind(trainee_id: int, kind: str | None) -> dict:
+    """The setting and hospital of the trainee's latest entry of this kind, and its date, so the next entry of the
+    kind starts from them; never another kind's (a ward round's setting is no clinic's). Empty when there is none."""
+    if not kind:
+        return {}
     row = db.session.execute(
-        select(EvidenceEntry.setting, EvidenceEntry.hospital)
-        .where(EvidenceEntry.trainee_id == trainee_id)
+        select(EvidenceEntry.setting, EvidenceEntry.hospital, EvidenceEntry.occurred_on)
+        .where(EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.evidence_type == kind)
         .order_by(EvidenceEntry.created_at.desc(), EvidenceEntry.id.desc())
         .limit(1)
     ).first()
-    return {"setting": row.setting or "", "hospital": row.hospital or ""} if row else {}
+    if row is None or not (row.setting or row.hospital):
+        return {}
+    return {"setting": row.setting or "", "hospital": row.hospital or "", "occurred_on": row.occurred_on}
 
 
 def _set_competencies(entry: EvidenceEntry, codes) -> None:

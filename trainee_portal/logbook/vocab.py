@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, NOT_APPLICABLE, PROCEDURE_TECHNIQUES, SUPERVISION_CHOICES
+from competencies import (
+    EVIDENCE_TYPES,
+    GUIDANCE_MODES,
+    NOT_APPLICABLE,
+    PROCEDURE_TECHNIQUES,
+    SUPERVISION_CHOICES,
+    needs_procedure_details,
+)
 
 SETTINGS: dict[str, str] = {
     "outpatient": "Outpatient clinic",
@@ -17,7 +24,7 @@ SETTINGS: dict[str, str] = {
     "other": "Other",
 }
 
-PROCEDURE_TYPES = frozenset({"logbook.procedure", "wba.dops"})
+PROCEDURE_TYPES = frozenset(code for code in EVIDENCE_TYPES if needs_procedure_details(code))
 OLDEST_YEARS = 15  # evidence older than this is a typing mistake, not a training record
 
 LABELS = {

@@ -97,7 +97,8 @@ def test_file_over_the_size_limit_is_refused(client, login, app):
     login(trainee)
     app.config["UPLOAD_MAX_BYTES"] = 1024
     try:
-        response = _post(client, {**form_data(), "attachment": (io.BytesIO(PNG_BYTES + b"\x00" * 2048), "scan.png")})
+        data = form_data(evidence_type="certificate", supervision_level="")
+        response = _post(client, {**data, "attachment": (io.BytesIO(PNG_BYTES + b"\x00" * 2048), "scan.png")})
     finally:
         app.config["UPLOAD_MAX_BYTES"] = 10 * 1024 * 1024
     assert response.status_code == 400 and "The file is 2 KB: it must be at most 1 KB" in response.get_data(as_text=True)
@@ -160,7 +161,8 @@ def test_uk_date_format_is_accepted_and_nonsense_dates_are_explained(client, log
 def test_patient_identifiers_in_any_free_text_field_are_refused_by_name(client, login, field, text, named):
     trainee = TraineeFactory()
     login(trainee)
-    response = _post(client, form_data(**{field: text}))
+    kind = {"evidence_type": "reflection", "supervision_level": ""} if field == "reflection" else {}
+    response = _post(client, form_data(**{**kind, field: text}))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert f"Remove &#34;{named}&#34;" in page or f"Remove &quot;{named}&quot;" in page
@@ -212,12 +214,15 @@ def test_entry_for_an_earlier_stage_counts_for_that_stage(client, login):
     assert _entries(trainee)[0].stage_level == "basic"
 
 
-def test_new_form_remembers_the_last_setting_and_hospital_and_defaults_to_today(client, login):
+def test_new_form_starts_from_the_last_entry_of_the_same_kind_and_says_so_and_defaults_to_today(client, login):
     trainee = TraineeFactory()
-    EvidenceFactory(trainee=trainee, setting="theatre", hospital="Salford Royal")
+    EvidenceFactory(trainee=trainee, evidence_type="logbook.clinic", setting="outpatient", hospital="Salford Royal")
+    EvidenceFactory(trainee=trainee, evidence_type="logbook.ward_round", setting="ward", hospital="Royal Oldham")
     login(trainee)
-    page = client.get("/logbook/new").get_data(as_text=True)
-    assert 'value="Salford Royal"' in page and '<option value="theatre" selected' in page
+    page = client.get("/logbook/new?kind=logbook.clinic").get_data(as_text=True)
+    assert 'value="Salford Royal"' in page and '<option value="outpatient" selected' in page
+    assert "Royal Oldham" not in page and '<option value="ward" selected' not in page
+    assert "From your last clinic entry" in page
     assert f'value="{clock.today().isoformat()}"' in page or clock.today().strftime("%d/%m/%Y") in page
 
 

@@ -1,16 +1,46 @@
-// Shows the procedure and supervision fields only for the evidence types that need them (the server checks them anyway).
+// Shows only the chosen kind's details as soon as the kind changes, and marks which of them are optional (the server
+// ignores the others and checks the rest anyway). Values started from the last entry of one kind are cleared when
+// the kind changes, unless the user changed them.
 (function () {
   var type = document.querySelector('select[name="evidence_type"]');
   if (!type) { return; }
-  var procedure = document.querySelector('.app-when-procedure');
-  var supervised = document.querySelector('.app-when-supervised');
-  var procedureTypes = (procedure && procedure.getAttribute('data-types') || '').split(' ');
-  var supervisedTypes = (supervised && supervised.getAttribute('data-types') || '').split(' ');
-  function update() {
-    var value = type.value;
-    if (procedure) { procedure.hidden = value !== '' && procedureTypes.indexOf(value) === -1; }
-    if (supervised) { supervised.hidden = value !== '' && supervisedTypes.indexOf(value) === -1; }
+  var continueButton = document.querySelector('.app-kind-continue');
+  if (continueButton) { continueButton.parentNode.removeChild(continueButton); }  // the fields follow the kind at once
+  var details = Array.prototype.slice.call(document.querySelectorAll('.app-detail'));
+  var fromLast = Array.prototype.slice.call(document.querySelectorAll('.app-detail[data-last-kind]'));
+
+  function has(list, value) { return (list || '').split(' ').indexOf(value) !== -1; }
+
+  function markOptional(detail, required) {
+    Array.prototype.forEach.call(detail.querySelectorAll('label.nhsuk-label'), function (label) {
+      if (label.querySelector('*')) { return; }
+      var text = label.textContent.replace(/\s*\(optional\)\s*$/, '').trim();
+      label.textContent = required ? text : text + ' (optional)';
+    });
   }
+
+  function update() {
+    var kind = type.value;
+    details.forEach(function (detail) {
+      var shown = kind !== '' && has(detail.getAttribute('data-kinds'), kind);
+      detail.hidden = !shown;
+      if (shown) { markOptional(detail, has(detail.getAttribute('data-required-kinds'), kind)); }
+    });
+    fromLast.forEach(function (detail) {
+      var field = detail.querySelector('input, select');
+      var hint = field && document.getElementById(field.id + '-hint');
+      var value = detail.getAttribute('data-last-value');
+      if (!field) { return; }
+      if (detail.getAttribute('data-last-kind') === kind) {
+        if (hint && hint.hidden && field.value === '') { field.value = value; }
+        if (hint) { hint.hidden = false; }
+        return;
+      }
+      if (hint && !hint.hidden && field.value === value) { field.value = ''; }
+      if (hint) { hint.hidden = true; }
+    });
+  }
+
   type.addEventListener('change', update);
   update();
 })();
