@@ -1,7 +1,7 @@
 """form drafts: what someone typed into a long form and has not saved yet, one per person and form
 
 Revision ID: 0013_form_drafts
-Revises: 0010
+Revises: 0012_msf_rounds
 Create Date: 2026-12-01 10:15:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_form_drafts'
-down_revision = '0010'
+down_revision = '0012_msf_rounds'
 branch_labels = None
 depends_on = None
 
