@@ -92,8 +92,8 @@ def test_saving_the_real_form_deletes_its_draft_and_nothing_else(client, login, 
 def test_a_refused_save_keeps_the_draft_and_a_patient_identifier_is_refused_as_on_any_form(client, login, trainee):
     login(trainee)
     text = "Reviewed the patient, hospital no. A123456, after the block"
-    assert save(client, "evidence-new", {"reflection": text}).status_code == 200  # private to its author until saved
-    response = client.post("/logbook/new", data=form_data(reflection=text))
+    assert save(client, "evidence-new", {"notes": text}).status_code == 200  # private to its author until saved
+    response = client.post("/logbook/new", data=form_data(notes=text))
     assert response.status_code == 400 and "looks like a hospital number" in response.data.decode()
     assert 'data-draft-key="evidence-new"' in response.data.decode()  # the form sent back keeps saving its draft
     assert len(drafts()) == 1
