@@ -26,5 +26,6 @@ from trainee_portal.models.progress import EvidenceTally, TraineeProgress  # noq
 from trainee_portal.models.reviews import ArcpOutcome  # noqa: F401
 from trainee_portal.models.rules import LocalRule  # noqa: F401
 from trainee_portal.models.signoff import SignOff, SignOffRequest, StageSignOff, SupervisorResponseDay  # noqa: F401
+from trainee_portal.models.signoff import RetiredAssessorLink, SigningPin  # noqa: F401  (in-person signing, link reissue)
 from trainee_portal.models.training_time import TrainingPeriod  # noqa: F401
 from trainee_portal.models.transitions import CurriculumTransition  # noqa: F401
