@@ -785,6 +785,7 @@ def _check_signoffs(signoffs, log: _Log, found: _Findings, checked: Counter) -> 
             "assessor_email": s.assessor_email,
             "assurance": s.assurance,
             "feedback_sha256": text_sha256(s.feedback),
+            "method": s.method,
         }
         if s.id in log.confirmed:
             confirmed_id, confirmation = log.confirmed[s.id]

@@ -28,7 +28,7 @@ def test_every_other_move_is_refused():
 
 
 def test_transitions_are_named_and_stay_inside_the_statuses():
-    assert set(lifecycle.TRANSITIONS) == {"submit", "withdraw", "sign", "return"}
+    assert set(lifecycle.TRANSITIONS) == {"submit", "withdraw", "sign", "return", "disown"}
     for transition in lifecycle.TRANSITIONS.values():
         assert transition.target in STATUSES
         assert set(transition.sources) <= set(STATUSES)

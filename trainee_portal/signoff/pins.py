@@ -1,0 +1,179 @@
+"""Signing in person: a supervisor's sign-off PIN (only its slow hash is kept), the signature it gives on the
+trainee's signed-in device, wrong PINs counted per supervisor by every worker together, and the supervisor voiding
+a signature given in their name that was not theirs. The PIN itself is never logged, audited or shown."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from trainee_portal import audit
+from trainee_portal.auth import throttle
+from trainee_portal.extensions import db
+from trainee_portal.models import SigningPin, SignOff, SignOffRequest, User
+from trainee_portal.notifications.outbox import app_path, external_url, notify
+from trainee_portal.platform.clock import utcnow
+from trainee_portal.platform.passwords import hash_password, verify_password
+from trainee_portal.signoff import services
+from trainee_portal.signoff.services import SignOffConflict
+from trainee_portal.summaries import progress
+
+THROTTLE_SCOPE = "signing-pin"
+THROTTLE_SETTING = "SIGNING_PIN_FAILURES_PER_SUPERVISOR"
+
+
+# --- the PIN, kept in the supervisor's account ------------------------------------------------------
+
+
+def pin_of(user: User) -> SigningPin | None:
+    return db.session.get(SigningPin, user.id)
+
+
+def has_pin(user: User | None) -> bool:
+    return user is not None and pin_of(user) is not None
+
+
+def set_pin(user: User, pin: str) -> None:
+    """Set or change the user's PIN (the caller has checked competencies.signing.pin_problems)."""
+    row, now = pin_of(user), utcnow()
+    action = "signing_pin.changed" if row is not None else "signing_pin.set"
+    if row is None:
+        row = SigningPin(user_id=user.id)
+        db.session.add(row)
+    row.pin_hash, row.set_at = hash_password(pin), now
+    audit.record(action, user, {"user_id": user.id}, actor=user)
+
+
+def remove_pin(user: User) -> bool:
+    """Remove the user's PIN; False when there was none."""
+    row = pin_of(user)
+    if row is None:
+        return False
+    db.session.delete(row)
+    audit.record("signing_pin.removed", user, {"user_id": user.id}, actor=user)
+    return True
+
+
+# --- checking a PIN typed on the trainee's device ---------------------------------------------------
+
+
+def _checks(supervisor: User) -> list[tuple[str, str, str]]:
+    return [(THROTTLE_SCOPE, str(supervisor.id), THROTTLE_SETTING)]
+
+
+def check_pin(trainee: User, signoff_request: SignOffRequest, pin: str) -> tuple[str, int]:
+    """('right' | 'wrong' | 'locked' | 'none', seconds the lock lasts). Counts a wrong PIN against the supervisor
+    (whoever typed it) and audits it; a lock refuses even the right PIN, so it cannot confirm a guess."""
+    supervisor = signoff_request.supervisor
+    row = pin_of(supervisor)
+    if row is None:
+        return "none", 0
+    wait, held = throttle.begin(_checks(supervisor))
+    if wait:
+        _audit_attempt("signoff.in_person_locked", trainee, signoff_request)
+        db.session.commit()
+        return "locked", wait
+    if verify_password(row.pin_hash, pin):
+        throttle.release(held)
+        return "right", 0
+    _audit_attempt("signoff.in_person_wrong_pin", trainee, signoff_request)
+    throttle.count(_checks(supervisor))
+    db.session.commit()  # the audit record, whichever store counted the attempt
+    current_app.logger.info("wrong in-person sign-off PIN for supervisor %s (request %s)", supervisor.id, signoff_request.id)
+    return "wrong", 0
+
+
+def _audit_attempt(action: str, trainee: User, signoff_request: SignOffRequest) -> None:
+    entry = signoff_request.evidence
+    audit.record(
+        action,
+        entry,
+        {"request_id": signoff_request.id, "evidence_id": entry.id, "supervisor_id": signoff_request.supervisor_id},
+        actor=trainee,
+    )
+
+
+# --- the signature, and voiding it --------------------------------------------------------------------
+
+
+def sign_in_person(trainee: User, signoff_request: SignOffRequest, *, level: str, feedback: str, seen_hash: str) -> SignOff:
+    """The named supervisor's signature, given with their PIN on the trainee's device: theirs (signer_id), recorded
+    with its method, and the supervisor is told at once with a way to void it."""
+    supervisor = signoff_request.supervisor
+    signoff = services.sign(
+        signoff_request,
+        level=level,
+        feedback=feedback,
+        seen_hash=seen_hash,
+        decider=supervisor,
+        method="in_person_pin",
+        witness=trainee,
+    )
+    entry = signoff_request.evidence
+    notify(
+        user=supervisor,
+        category="signoff.in_person",
+        link=app_path("signoff.disown", signoff_id=signoff.id),
+        subject=f"You signed off in person: {entry.title} for {trainee.name}",
+        body=(
+            f'A signature was given in your name with your sign-off PIN, on {trainee.name}\'s device, for "{entry.title}" '
+            f"({entry.occurred_on:%d %B %Y}) at {signoff.signed_at:%H:%M UTC on %d %B %Y}.\n\n"
+            f"If this was not you, void the signature here and change your PIN: "
+            f"{external_url('signoff.disown', signoff_id=signoff.id)}\n"
+        ),
+    )
+    return signoff
+
+
+def disown(supervisor: User, signoff: SignOff, reason: str) -> None:
+    """The supervisor voids a signature given in person in their name: the evidence goes back to the trainee."""
+    entry, now = signoff.evidence, utcnow()
+    before = progress.contribution(entry)
+    result = db.session.execute(
+        update(SignOff)
+        .where(
+            SignOff.id == signoff.id,
+            SignOff.voided_at.is_(None),
+            SignOff.method == "in_person_pin",
+            SignOff.signer_id == supervisor.id,
+        )
+        .values(voided_at=now, void_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise SignOffConflict("This signature was already voided, so nothing was changed.")
+    services.reopen_signed(entry, signoff.content_hash)
+    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    audit.record(
+        "signoff.voided",
+        entry,
+        {
+            "signoff_id": signoff.id,
+            "evidence_id": entry.id,
+            "reason": reason,
+            "content_hash": signoff.content_hash,
+            "method": signoff.method,
+            "disowned_by_id": supervisor.id,
+        },
+        actor=supervisor,
+    )
+    notify(
+        user=entry.trainee,
+        category="signoff.returned",
+        link=app_path("signoff.detail", request_id=signoff.request_id),
+        subject=f"Signature voided by {supervisor.name}: {entry.title}",
+        body=f'{supervisor.name} voided the signature given in person in their name on "{entry.title}", so it no '
+        f"longer counts and the evidence is returned to you.\n\nReason: {reason}\n",
+    )
+
+
+def in_person_signatures_for(supervisor: User) -> list[SignOff]:
+    """Live signatures given in person in this supervisor's name, newest first (their queue lists them)."""
+    return list(
+        db.session.scalars(
+            select(SignOff)
+            .where(SignOff.signer_id == supervisor.id, SignOff.method == "in_person_pin", SignOff.voided_at.is_(None))
+            .order_by(SignOff.signed_at.desc())
+            .limit(50)
+        )
+    )
