@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from trainee_portal import policy
 from trainee_portal.auth import reset, throttle
+from trainee_portal.auth import signing_pin as pins
 from trainee_portal.auth.blueprint import bp
 from trainee_portal.auth.forms import (
     ChangePasswordForm,
@@ -26,7 +27,6 @@ from trainee_portal.platform.passwords import hash_password, password_problems, 
 from trainee_portal.platform.security import end_every_session, keep_this_session
 from trainee_portal.platform.views import form_page
 from trainee_portal.policy import public
-from trainee_portal.signoff import pins
 
 # Verifying against a real hash even for unknown emails keeps response times from revealing who has an account.
 _DUMMY_HASH = None

@@ -9,56 +9,25 @@ from sqlalchemy import select, update
 
 from trainee_portal import audit
 from trainee_portal.auth import throttle
+from trainee_portal.auth.signing_pin import has_pin, matches, pin_of
 from trainee_portal.extensions import db
-from trainee_portal.models import SigningPin, SignOff, SignOffRequest, User
+from trainee_portal.models import SignOff, SignOffRequest, User
 from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.platform.clock import utcnow
-from trainee_portal.platform.passwords import hash_password, verify_password
 from trainee_portal.signoff import services
 from trainee_portal.signoff.services import SignOffConflict
 from trainee_portal.summaries import progress
 
-THROTTLE_SCOPE = "signing-pin"
 THROTTLE_SETTING = "SIGNING_PIN_FAILURES_PER_SUPERVISOR"
-
-
-# --- the PIN, kept in the supervisor's account ------------------------------------------------------
-
-
-def pin_of(user: User) -> SigningPin | None:
-    return db.session.get(SigningPin, user.id)
-
-
-def has_pin(user: User | None) -> bool:
-    return user is not None and pin_of(user) is not None
-
-
-def set_pin(user: User, pin: str) -> None:
-    """Set or change the user's PIN (the caller has checked competencies.signing.pin_problems)."""
-    row, now = pin_of(user), utcnow()
-    action = "signing_pin.changed" if row is not None else "signing_pin.set"
-    if row is None:
-        row = SigningPin(user_id=user.id)
-        db.session.add(row)
-    row.pin_hash, row.set_at = hash_password(pin), now
-    audit.record(action, user, {"user_id": user.id}, actor=user)
-
-
-def remove_pin(user: User) -> bool:
-    """Remove the user's PIN; False when there was none."""
-    row = pin_of(user)
-    if row is None:
-        return False
-    db.session.delete(row)
-    audit.record("signing_pin.removed", user, {"user_id": user.id}, actor=user)
-    return True
+__all__ = ["check_pin", "disown", "has_pin", "in_person_signatures_for", "sign_in_person"]
 
 
 # --- checking a PIN typed on the trainee's device ---------------------------------------------------
 
 
 def _checks(supervisor: User) -> list[tuple[str, str, str]]:
-    return [(THROTTLE_SCOPE, str(supervisor.id), THROTTLE_SETTING)]
+    # Counted against the supervisor's account, apart from their sign-ins (as reset requests are kept apart).
+    return [("account", f"signing-pin|{supervisor.id}", THROTTLE_SETTING)]
 
 
 def check_pin(trainee: User, signoff_request: SignOffRequest, pin: str) -> tuple[str, int]:
@@ -73,7 +42,7 @@ def check_pin(trainee: User, signoff_request: SignOffRequest, pin: str) -> tuple
         _audit_attempt("signoff.in_person_locked", trainee, signoff_request)
         db.session.commit()
         return "locked", wait
-    if verify_password(row.pin_hash, pin):
+    if matches(row, pin):
         throttle.release(held)
         return "right", 0
     _audit_attempt("signoff.in_person_wrong_pin", trainee, signoff_request)
