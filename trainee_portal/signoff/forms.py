@@ -186,8 +186,18 @@ class ReissueLinkForm(FlaskForm):
     """Only the CSRF token: sending a new link asks nothing more."""
 
 
+class WholeNumberField(IntegerField):
+    """An IntegerField whose unreadable input gets a sentence a person understands."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a whole number, like 2.") from None
+
+
 class LinkAllowanceForm(FlaskForm):
-    extra = IntegerField(
+    extra = WholeNumberField(
         "How many more new links to allow",
         description=f"From 1 to {signing.LINK_EXTRA_REISSUES_MAX.value}.",
         validators=[
