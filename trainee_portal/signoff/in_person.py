@@ -7,7 +7,7 @@ from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from trainee_portal import policy
-from trainee_portal.extensions import db
+from trainee_portal.extensions import db, limiter
 from trainee_portal.models import SignOff, SignOffRequest
 from trainee_portal.platform.views import load_or_404
 from trainee_portal.signoff import pins, queries
@@ -45,6 +45,7 @@ def _page(signoff_request: SignOffRequest, form: InPersonSignForm | None, status
 
 
 @bp.route("/requests/<int:request_id>/in-person", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])  # a per-worker flood guard; wrong PINs are counted across workers
 def in_person(request_id: int):
     signoff_request = load_or_404(
         SignOffRequest, request_id, policy.can_view_signoff_request, options=queries.REQUEST_WITH_EVIDENCE
