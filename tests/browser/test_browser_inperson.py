@@ -102,6 +102,10 @@ def test_supervisor_signs_in_person_on_the_trainees_phone(browsing, live_server)
     assert "in person with their sign-off PIN" in trainee.page.locator("main").inner_text()
     assert PIN not in trainee.page.content()
     trainee.check("signed in person (trainee)")
+    supervisor.goto("/account/signing-pin")  # the demo supervisor ends as the other journeys expect: without a PIN
+    supervisor.page.get_by_label("Your password").nth(1).fill("pain-demo-2026")
+    supervisor.page.get_by_role("button", name="Remove PIN").click()
+    assert "Your sign-off PIN is removed" in flash_text(supervisor)
 
 
 def test_trainee_sends_a_new_link_when_the_assessors_link_expired(browsing, live_server, mail):
