@@ -83,6 +83,7 @@ def from_environment() -> dict:
         "LOGIN_THROTTLE_STORAGE_URI",
         "LOGIN_FAILURES_PER_ADDRESS",
         "LOGIN_FAILURES_PER_ACCOUNT",
+        "SIGNING_PIN_FAILURES_PER_SUPERVISOR",
         "TRUSTED_HOSTS",
         "VERIFY_RATE_LIMIT",
     ):
