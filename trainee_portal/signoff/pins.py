@@ -5,7 +5,7 @@ a signature given in their name that was not theirs. The PIN itself is never log
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from trainee_portal import audit
 from trainee_portal.auth import throttle
@@ -19,7 +19,7 @@ from trainee_portal.signoff.services import SignOffConflict
 from trainee_portal.summaries import progress
 
 THROTTLE_SETTING = "SIGNING_PIN_FAILURES_PER_SUPERVISOR"
-__all__ = ["check_pin", "disown", "has_pin", "in_person_signatures_for", "sign_in_person"]
+__all__ = ["check_pin", "disown", "has_pin", "sign_in_person"]
 
 
 # --- checking a PIN typed on the trainee's device ---------------------------------------------------
@@ -133,16 +133,4 @@ def disown(supervisor: User, signoff: SignOff, reason: str) -> None:
         subject=f"Signature voided by {supervisor.name}: {entry.title}",
         body=f'{supervisor.name} voided the signature given in person in their name on "{entry.title}", so it no '
         f"longer counts and the evidence is returned to you.\n\nReason: {reason}\n",
-    )
-
-
-def in_person_signatures_for(supervisor: User) -> list[SignOff]:
-    """Live signatures given in person in this supervisor's name, newest first (their queue lists them)."""
-    return list(
-        db.session.scalars(
-            select(SignOff)
-            .where(SignOff.signer_id == supervisor.id, SignOff.method == "in_person_pin", SignOff.voided_at.is_(None))
-            .order_by(SignOff.signed_at.desc())
-            .limit(50)
-        )
     )
