@@ -402,6 +402,7 @@ class DatasetBuilder:
                     "assessor_email": None,
                     "assurance": "supervisor",
                     "feedback_sha256": text_sha256(FEEDBACK),
+                    "method": "signed_in",
                 }
                 self.audit_events.append(
                     (decided, supervisor, label, "signoff.signed", t["id"], "evidence", entry["id"], payload)

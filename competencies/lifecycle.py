@@ -38,7 +38,10 @@ SIGN = Transition("sign", (SUBMITTED,), SIGNED)
 # The signer returns it with a reason, or the educational supervisor declines an assessor's signature.
 RETURN = Transition("return", (SUBMITTED,), RETURNED)
 
-TRANSITIONS: dict[str, Transition] = {t.name: t for t in (SUBMIT, WITHDRAW, SIGN, RETURN)}
+# A supervisor voids a signature given in person in their name that was not theirs: back to the owner.
+DISOWN = Transition("disown", (SIGNED,), RETURNED)
+
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in (SUBMIT, WITHDRAW, SIGN, RETURN, DISOWN)}
 
 # Signed content never changes in place: it changes only by a new version.
 EDITABLE = (DRAFT, RETURNED, SUBMITTED)

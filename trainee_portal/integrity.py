@@ -68,6 +68,7 @@ SIGNOFF_KEYS = (
     "assessor_email",
     "assurance",
     "feedback_sha256",
+    "method",  # how it was given: signed in, through an assessor's link, or in person with the supervisor's PIN
 )
 STAGE_KEYS = ("trainee_id", "stage_key", "curriculum_version", "stage_level", "signed_by_id", "signed_on", "comment_sha256")
 EXAM_KEYS = ("trainee_id", "sitting_id", "result", "score", "extra_training_note_sha256", "recorded_by_id", "corrected_by_id")
@@ -790,6 +791,7 @@ def _check_signoffs(signoffs, log: _Log, found: _Findings, checked: Counter) -> 
             "assessor_email": s.assessor_email,
             "assurance": s.assurance,
             "feedback_sha256": text_sha256(s.feedback),
+            "method": s.method,
         }
         if s.id in log.confirmed:
             confirmed_id, confirmation = log.confirmed[s.id]

@@ -769,3 +769,58 @@ def can_answer_msf(user, rater, now) -> bool:
     if user and user.is_authenticated and user.id == msf_round.trainee_id:
         return False
     return not is_msf_trainees_own_address(msf_round, rater.email)
+
+
+# --- signing in person and new assessor links (trainee_portal.signoff.in_person, .reissue) ---------------------
+
+
+def can_set_signing_pin(user) -> bool:
+    """Supervisors keep an in-person sign-off PIN in their own account."""
+    return is_supervisor(user)
+
+
+def can_sign_in_person(user, signoff_request) -> bool:
+    """The trainee, signed in on their own device, hands it to the request's named supervisor, who signs there with
+    their PIN. Never for an outside assessor's request, never when that supervisor is the trainee or no longer
+    supervises them (can_decide_signoff asks all of that of the supervisor)."""
+    supervisor = signoff_request.supervisor
+    return (
+        owns_evidence(user, signoff_request.evidence)
+        and supervisor is not None
+        and supervisor.active
+        and supervisor.id != user.id
+        and lifecycle.in_review(signoff_request.evidence.status, current=signoff_request.evidence.is_current)
+        and can_decide_signoff(supervisor, signoff_request)
+    )
+
+
+def can_disown_signature(user, signoff) -> bool:
+    """A supervisor voids a signature given in person in their name (in case it was not them); only theirs, once."""
+    return (
+        bool(user and user.is_authenticated)
+        and signoff.method == "in_person_pin"
+        and signoff.signer_id == user.id
+        and signoff.voided_at is None
+        and signoff.evidence.is_current
+    )
+
+
+def can_reissue_assessor_link(user, signoff_request) -> bool:
+    """The trainee sends a pending outside assessor's request a new link (the old one dies)."""
+    return (
+        signoff_request.status == "pending"
+        and signoff_request.assessor_email is not None
+        and owns_evidence(user, signoff_request.evidence)
+        and lifecycle.in_review(signoff_request.evidence.status, current=signoff_request.evidence.is_current)
+    )
+
+
+def can_allow_more_reissues(user, signoff_request) -> bool:
+    """A training director whose scope covers the trainee allows more new links for one pending assessor request."""
+    return (
+        signoff_request.status == "pending"
+        and signoff_request.assessor_email is not None
+        and is_director(user)
+        and not owns_evidence(user, signoff_request.evidence)
+        and directs(user, signoff_request.evidence.trainee_id)
+    )

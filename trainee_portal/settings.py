@@ -3,6 +3,8 @@
 import os
 from datetime import timedelta
 
+from competencies import signing
+
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
 
 
@@ -30,6 +32,8 @@ class Defaults:
     LOGIN_FAILURES_PER_ADDRESS = "10 per minute"
     LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_THROTTLE_STORAGE_URI = None
+    # Wrong in-person sign-off PINs against one supervisor, counted by every worker together (the store above).
+    SIGNING_PIN_FAILURES_PER_SUPERVISOR = signing.PIN_FAILURES_PER_SUPERVISOR.value
     PASSWORD_RESET_MINUTES = 30
     PASSWORD_RESETS_PER_ADDRESS = "5 per 15 minutes"  # reset requests from one address
     PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"  # reset emails one account receives
@@ -81,6 +85,7 @@ def from_environment() -> dict:
         "LOGIN_THROTTLE_STORAGE_URI",
         "LOGIN_FAILURES_PER_ADDRESS",
         "LOGIN_FAILURES_PER_ACCOUNT",
+        "SIGNING_PIN_FAILURES_PER_SUPERVISOR",
         "TRUSTED_HOSTS",
         "VERIFY_RATE_LIMIT",
     ):

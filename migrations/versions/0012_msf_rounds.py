@@ -1,7 +1,7 @@
 """Multi-source feedback rounds: the round, its nominated raters and their anonymous responses
 
 Revision ID: 0012_msf_rounds
-Revises: 0010
+Revises: 0011_sign_in_person
 Create Date: 2026-12-01 10:12:21.923340
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_msf_rounds'
-down_revision = '0010'
+down_revision = '0011_sign_in_person'
 branch_labels = None
 depends_on = None
 

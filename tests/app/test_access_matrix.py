@@ -196,6 +196,17 @@ MATRIX: dict[str, tuple] = {
     "POST training_time.delete": (302, 403, 403, 403, 403, 403, "ok", "ok"),
     "POST training_time.end": (302, 403, 403, 403, 403, 403, "ok", "ok"),
     "POST transitions.move": (302, 403, 403, 403, 403, 403, "ok", "ok"),
+    # Signing in person and new assessor links.
+    "GET auth.signing_pin": (302, 403, 403, 200, 200, 403, 403, 403),
+    "POST auth.signing_pin": (302, 403, 403, "ok", "ok", 403, 403, 403),
+    "POST auth.remove_signing_pin": (302, 403, 403, "ok", "ok", 403, 403, 403),
+    "GET signoff.in_person": (302, 200, 403, 403, 403, 403, 403, 403),  # the trainee's device, handed over
+    "POST signoff.in_person": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "GET signoff.disown": (302, 403, 403, 200, 403, 403, 403, 403),  # only the supervisor it was given in the name of
+    "POST signoff.disown": (302, 403, 403, "ok", 403, 403, 403, 403),
+    "POST signoff.reissue": (302, "ok", 403, 403, 403, 403, 403, 403),
+    "GET signoff.allowance": (302, 403, 403, 403, 403, 403, 200, 403),  # the trainee's own director
+    "POST signoff.allowance": (302, 403, 403, 403, 403, 403, "ok", 403),
     # The public verify pages: anyone may look a code up; an unknown code is nobody's document.
     # Form drafts: only the author of the form's record keeps a draft of it; anyone else hears 404 (a draft key names
     # records). The trainee's empty post is refused (400), their discard of no draft goes back (302).
@@ -257,6 +268,9 @@ URL_ARGUMENTS = {
     "logbook.new_version": {"evidence_id": "signed_evidence_id"},
     "admin.region_domains": {"region_id": "region_id"},
     "nhsuk_asset": {"filename": "asset_filename"},
+    "signoff.disown": {"signoff_id": "in_person_signoff_id"},
+    "signoff.reissue": {"request_id": "assessor_request_id"},
+    "signoff.allowance": {"request_id": "assessor_request_id"},
     "logbook.static": {"filename": "evidence_static_filename"},
     **{f"stage_{level}.competency": {"code": f"code_{level}"} for level in ("basic", "intermediate", "higher", "advanced")},
 }

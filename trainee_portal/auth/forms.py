@@ -1,9 +1,10 @@
-"""Login and password forms, validated on the server."""
+"""Login, password and sign-off PIN forms, validated on the server."""
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from competencies import signing
 from trainee_portal.platform.fields import email_field
 
 
@@ -40,3 +41,29 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     new_password = ChangePasswordForm.new_password
     confirm_password = ChangePasswordForm.confirm_password
+
+
+class SigningPinForm(FlaskForm):
+    """A supervisor's in-person sign-off PIN, set or changed with their password."""
+
+    current_password = PasswordField("Your password", validators=[DataRequired("Enter your password."), Length(max=256)])
+    pin = PasswordField(
+        "New sign-off PIN",
+        description=(
+            f"{signing.PIN_MIN_LENGTH.value} to {signing.PIN_MAX_LENGTH.value} digits, not one digit repeated "
+            f"and not a run like 123456. Never tell it to a trainee."
+        ),
+        validators=[DataRequired("Enter a PIN.")],
+    )
+    confirm_pin = PasswordField(
+        "Confirm the PIN", validators=[DataRequired("Enter the PIN again."), EqualTo("pin", message="The two PINs do not match.")]
+    )
+
+    def validate_pin(self, field):
+        problems = signing.pin_problems(field.data or "")
+        if problems:
+            raise ValidationError(problems[0])
+
+
+class RemoveSigningPinForm(FlaskForm):
+    current_password = PasswordField("Your password", validators=[DataRequired("Enter your password."), Length(max=256)])

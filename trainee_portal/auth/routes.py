@@ -1,4 +1,5 @@
-"""Routes for signing in (throttled across workers), signing out, changing and resetting a password."""
+"""Routes for signing in (throttled across workers), signing out, changing and resetting a password, and a
+supervisor's sign-off PIN for signing in person."""
 
 import time
 from urllib.parse import urlsplit
@@ -9,8 +10,16 @@ from sqlalchemy import func, select
 
 from trainee_portal import policy
 from trainee_portal.auth import reset, throttle
+from trainee_portal.auth import signing_pin as pins
 from trainee_portal.auth.blueprint import bp
-from trainee_portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
+from trainee_portal.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RemoveSigningPinForm,
+    ResetPasswordForm,
+    SigningPinForm,
+)
 from trainee_portal.extensions import db, limiter
 from trainee_portal.models import User
 from trainee_portal.platform.clock import utcnow
@@ -196,4 +205,54 @@ def reset_password(token: str):
         form=form,
         person=row.user,
         page_title="Choose a new password",
+    )
+
+
+@bp.route("/account/signing-pin", methods=["GET", "POST"])
+@policy.requires(policy.can_set_signing_pin)
+def signing_pin():
+    """Set, change or remove the PIN a supervisor signs with in person, on a trainee's device."""
+    form, remove_form = SigningPinForm(), RemoveSigningPinForm(prefix="remove")
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors = ["Your password is not right."]
+        else:
+            changed = pins.has_pin(current_user)
+            pins.set_pin(current_user, form.pin.data)
+            db.session.commit()
+            flash("Your sign-off PIN has been changed." if changed else "Your sign-off PIN is set.", "success")
+            return redirect(url_for("auth.signing_pin"))
+    return _pin_page(form, remove_form)
+
+
+@bp.route("/account/signing-pin/remove", methods=["POST"])
+@policy.requires(policy.can_set_signing_pin)
+def remove_signing_pin():
+    form, remove_form = SigningPinForm(formdata=None), RemoveSigningPinForm(prefix="remove")
+    if remove_form.validate_on_submit():
+        if not verify_password(current_user.password_hash, remove_form.current_password.data):
+            remove_form.current_password.errors = ["Your password is not right."]
+        else:
+            removed = pins.remove_pin(current_user)
+            db.session.commit()
+            flash(
+                "Your sign-off PIN is removed: nobody can sign in person in your name."
+                if removed
+                else "You had no sign-off PIN.",
+                "success",
+            )
+            return redirect(url_for("auth.signing_pin"))
+    return _pin_page(form, remove_form)
+
+
+def _pin_page(form, remove_form):
+    status = 400 if request.method == "POST" else 200
+    return _page(
+        "auth/signing_pin.html",
+        status,
+        {"Cache-Control": "no-store"},
+        form=form,
+        remove_form=remove_form,
+        pin=pins.pin_of(current_user),
+        page_title="Your sign-off PIN",
     )

@@ -19,7 +19,12 @@ from trainee_portal.extensions import db
 from trainee_portal.models import LoginFailure
 from trainee_portal.platform.clock import utcnow
 
-SETTINGS = ("LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_ACCOUNT", "PASSWORD_RESETS_PER_ADDRESS")
+SETTINGS = (
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "PASSWORD_RESETS_PER_ADDRESS",
+    "SIGNING_PIN_FAILURES_PER_SUPERVISOR",
+)
 REDIS_SCHEMES = ("redis://", "rediss://", "redis+sentinel://", "redis+cluster://")
 
 

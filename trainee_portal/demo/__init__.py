@@ -257,6 +257,7 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
                     "assessor_email": None,
                     "assurance": signoff.assurance,
                     "feedback_sha256": text_sha256(signoff.feedback),
+                    "method": signoff.method,
                 },
                 actor=supervisor,
             )

@@ -27,6 +27,13 @@ from trainee_portal.models.panels import ArcpPanel, ArcpPanelTrainee, ArcpRemind
 from trainee_portal.models.progress import EvidenceTally, TraineeProgress  # noqa: F401
 from trainee_portal.models.reviews import ArcpOutcome  # noqa: F401
 from trainee_portal.models.rules import LocalRule  # noqa: F401
-from trainee_portal.models.signoff import SignOff, SignOffRequest, StageSignOff, SupervisorResponseDay  # noqa: F401
+from trainee_portal.models.signoff import (  # noqa: F401
+    RetiredAssessorLink,
+    SigningPin,
+    SignOff,
+    SignOffRequest,
+    StageSignOff,
+    SupervisorResponseDay,
+)
 from trainee_portal.models.training_time import TrainingPeriod  # noqa: F401
 from trainee_portal.models.transitions import CurriculumTransition  # noqa: F401

@@ -36,6 +36,9 @@ class SignOffRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     return_reason: Mapped[str | None] = mapped_column(Text)
     reminded_at: Mapped[datetime | None]
+    # New links the trainee sent to an outside assessor after the first, and the extra ones a director allowed.
+    links_reissued: Mapped[int] = mapped_column(default=0, server_default="0")
+    extra_reissues_allowed: Mapped[int] = mapped_column(default=0, server_default="0")
 
     evidence = relationship("EvidenceEntry")
     supervisor = relationship("User", foreign_keys=[supervisor_id])
@@ -50,6 +53,7 @@ class SignOff(db.Model):
         Index("ix_sign_off_evidence", "evidence_id"),
         Index("ix_sign_off_signer", "signer_id"),
         CheckConstraint("assurance IN ('supervisor','trusted_domain','confirmed','unconfirmed')", name="known_assurance"),
+        CheckConstraint("method IN ('signed_in','assessor_link','in_person_pin')", name="known_method"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +75,9 @@ class SignOff(db.Model):
     assessor_email: Mapped[str | None] = mapped_column(String(254))  # where the one-time link was sent
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     confirmed_at: Mapped[datetime | None]
+    # How the signature was given: 'signed_in' (the supervisor, signed in to the portal), 'assessor_link' (an outside
+    # assessor's one-time link) or 'in_person_pin' (the supervisor's PIN, typed on the trainee's signed-in device).
+    method: Mapped[str] = mapped_column(String(16), default="signed_in", server_default="signed_in")
 
     evidence = relationship("EvidenceEntry")
     request = relationship("SignOffRequest")
@@ -114,3 +121,23 @@ class SupervisorResponseDay(db.Model):
     decided_on: Mapped[date]
     days_to_decision: Mapped[int]
     count: Mapped[int] = mapped_column(default=0)
+
+
+class SigningPin(db.Model):
+    """A supervisor's in-person sign-off PIN: only its slow hash (werkzeug scrypt, as passwords are) is kept."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    pin_hash: Mapped[str] = mapped_column(String(256))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RetiredAssessorLink(db.Model):
+    """The hash of an outside assessor's link that a newer link replaced, so the old one is told apart from a
+    mistyped one (it answers 'replaced', not 'not recognised')."""
+
+    __table_args__ = (Index("ix_retired_assessor_link_request", "request_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("sign_off_request.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    retired_at: Mapped[datetime] = mapped_column(default=utcnow)

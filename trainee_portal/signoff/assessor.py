@@ -28,7 +28,12 @@ REFUSALS = {
     "expired": (
         410,
         "This link has expired",
-        "Links work for a limited time. Ask the trainee to send you a new request if you still want to assess this item.",
+        "Links work for a limited time. Ask the trainee to send you a new link if you still want to assess this item.",
+    ),
+    "replaced": (
+        410,
+        "This link no longer works",
+        "The trainee sent you a newer link for this item, which replaced this one. Use the link in the newest email.",
     ),
     "withdrawn": (
         410,
@@ -52,7 +57,7 @@ def _refuse(state: str, signoff_request=None):
 def assessor(token: str):
     signoff_request = find_by_token(token)
     now = utcnow()
-    state = link_state(signoff_request, now)
+    state = link_state(signoff_request, now, token)
     if state != "valid":
         return _refuse(state, signoff_request)
     entry = signoff_request.evidence

@@ -1,12 +1,13 @@
-"""Forms for asking for sign-off, deciding, signing through an assessor link and closing a stage."""
+"""Forms for asking for sign-off, deciding, signing through an assessor link or in person, sending an assessor a
+new link and closing a stage."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
+from wtforms import DateField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Regexp, ValidationError
 
-from competencies import SUPERVISION_CHOICES, supervision_label
+from competencies import SUPERVISION_CHOICES, signing, supervision_label
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
@@ -142,3 +143,90 @@ class StageSignOffForm(FlaskForm):
     def validate_signed_on(self, field):
         if field.data and field.data > uk_today():
             raise ValidationError("The date of sign-off cannot be in the future.")
+
+
+# --- signing in person, new assessor links ----------------------------------------------------------
+
+
+def pin_field(label: str, description: str = "") -> PasswordField:
+    """A PIN typed, never echoed back: digits, checked against the rule when it is set, not here."""
+    low, high = signing.PIN_MIN_LENGTH.value, signing.PIN_MAX_LENGTH.value
+    return PasswordField(
+        label,
+        description=description,
+        validators=[
+            DataRequired("Enter the PIN."),
+            Regexp(rf"^\d{{{low},{high}}}$", message=f"A PIN is {low} to {high} digits, numbers only."),
+        ],
+    )
+
+
+class InPersonSignForm(FlaskForm):
+    """The supervisor signs on the trainee's device: level, feedback, their PIN, and the content they saw."""
+
+    supervision_level = RadioField(
+        "Supervision level (entrustment)",
+        choices=LEVEL_CHOICES,
+        description="The supervision the trainee needed for this, right here, right now.",
+        validators=[DataRequired("Choose the supervision level to sign off at.")],
+    )
+    feedback = DecisionForm.feedback
+    pin = pin_field("Your sign-off PIN", "The PIN you set in your account. The trainee must not see it or type it.")
+    seen_hash = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+    def signature(self) -> dict:
+        return {
+            "level": self.supervision_level.data,
+            "feedback": (self.feedback.data or "").strip(),
+            "seen_hash": self.seen_hash.data,
+        }
+
+
+class ReissueLinkForm(FlaskForm):
+    """Only the CSRF token: sending a new link asks nothing more."""
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField whose unreadable input gets a sentence a person understands."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a whole number, like 2.") from None
+
+
+class LinkAllowanceForm(FlaskForm):
+    extra = WholeNumberField(
+        "How many more new links to allow",
+        description=f"From 1 to {signing.LINK_EXTRA_REISSUES_MAX.value}.",
+        validators=[
+            InputRequired("Enter how many more new links to allow, as a whole number."),
+            NumberRange(
+                min=1,
+                max=signing.LINK_EXTRA_REISSUES_MAX.value,
+                message=f"Allow from 1 to {signing.LINK_EXTRA_REISSUES_MAX.value} more new links at a time.",
+            ),
+        ],
+    )
+    reason = TextAreaField(
+        "Reason",
+        description="Kept in the audit log.",
+        validators=[
+            DataRequired("Enter the reason for allowing more new links."),
+            Length(max=200, message="The reason is at most 200 characters."),
+            NoPatientIdentifiers(),
+        ],
+    )
+
+
+class DisownForm(FlaskForm):
+    reason = TextAreaField(
+        "What happened",
+        description="The trainee sees this. For example: I did not sign this; I was not there.",
+        validators=[
+            DataRequired("Enter what happened, so the trainee and the audit log know why the signature is void."),
+            Length(max=200, message="The reason is at most 200 characters."),
+            NoPatientIdentifiers(),
+        ],
+    )

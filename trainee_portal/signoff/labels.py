@@ -12,6 +12,8 @@ def signature_label(signoff, trusted_domain: str | None = None) -> str:
     if signoff.signer_id is not None:
         who = signoff.signer.name if signoff.signer else "a supervisor"
         text = f"Signed by {who}, assigned supervisor"
+        if getattr(signoff, "method", None) == "in_person_pin":
+            text += ", in person with their sign-off PIN"
     else:
         who = f"outside assessor {signoff.assessor_name or 'unnamed'}"
         address = f" ({signoff.assessor_email})" if signoff.assessor_email else ""

@@ -15,13 +15,14 @@ from trainee_portal.models import EvidenceEntry, SignOff, SignOffRequest, Traine
 from trainee_portal.platform.clock import uk_today, utcnow
 from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import form_page, load_or_404
-from trainee_portal.signoff import labels, queries, services
+from trainee_portal.signoff import labels, links, pins, queries, services
 from trainee_portal.signoff.blueprint import bp
 from trainee_portal.signoff.forms import (
     ASSESSOR_CHOICE,
     CancelForm,
     ConfirmSignatureForm,
     DecisionForm,
+    ReissueLinkForm,
     RequestForm,
     StageSignOffForm,
 )
@@ -132,6 +133,11 @@ def _render_detail(
         "signoff/detail.html",
         req=signoff_request,
         entry=entry,
+        in_person=policy.can_sign_in_person(current_user, signoff_request) and pins.has_pin(signoff_request.supervisor),
+        reissue_form=ReissueLinkForm() if policy.can_reissue_assessor_link(current_user, signoff_request) else None,
+        links_left=links.reissues_left(signoff_request),
+        can_allow_more=policy.can_allow_more_reissues(current_user, signoff_request),
+        can_disown=signoff is not None and policy.can_disown_signature(current_user, signoff),
         form=form if can_decide else None,
         cancel_form=CancelForm() if policy.can_cancel_signoff(current_user, signoff_request) else None,
         confirm_form=(confirm_form or ConfirmSignatureForm()) if can_confirm else None,

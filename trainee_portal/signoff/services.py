@@ -55,6 +55,11 @@ def _move_evidence(entry: EvidenceEntry, from_statuses: tuple[str, ...], *, stor
         raise SignOffConflict("This evidence changed while you were working on it. Reload the page to see where it stands.")
 
 
+def reopen_signed(entry: EvidenceEntry, stored_hash: str) -> None:
+    """signed → returned, when the signature it rested on is voided (only if the entry is unchanged)."""
+    _move_evidence(entry, lifecycle.DISOWN.sources, stored_hash=stored_hash, status=lifecycle.DISOWN.target, signed_at=None)
+
+
 def _close_request(signoff_request: SignOffRequest, **values) -> None:
     result = db.session.execute(
         update(SignOffRequest)
@@ -127,22 +132,28 @@ def request_signoff(
             ),
         )
     else:
-        link = external_url("signoff.assessor", token=TOKEN_PLACEHOLDER)
-        notify(
-            to_email=assessor_email,
-            category="signoff.assessor_link",
-            signoff_request_id=signoff_request.id,
-            subject=f"Please assess a training record for {trainee.name}",
-            body=(
-                f"{trainee.name}, a Pain Medicine trainee, has asked you to assess one item of their training "
-                f'record: "{entry.title}" ({entry.occurred_on:%d %B %Y}).\n\n'
-                f"Open this one-time link to review it and sign it off or return it (you will be asked for "
-                f"your name and GMC number; no account is needed):\n{link}\n\n"
-                f"The link works once and expires after the number of days your portfolio administrator set. "
-                f"If you were not expecting this, ignore this email.\n"
-            ),
-        )
+        queue_assessor_link(trainee, entry, signoff_request)
     return signoff_request
+
+
+def queue_assessor_link(trainee: User, entry: EvidenceEntry, signoff_request: SignOffRequest, *, again: bool = False) -> None:
+    """The outside assessor's email; its one-time token is minted when the email is sent (signoff.links)."""
+    link = external_url("signoff.assessor", token=TOKEN_PLACEHOLDER)
+    newer = "This is a new link: any earlier link for this item no longer works.\n\n" if again else ""
+    notify(
+        to_email=signoff_request.assessor_email,
+        category="signoff.assessor_link",
+        signoff_request_id=signoff_request.id,
+        subject=f"{'A new link: p' if again else 'P'}lease assess a training record for {trainee.name}",
+        body=(
+            f"{trainee.name}, a Pain Medicine trainee, has asked you to assess one item of their training "
+            f'record: "{entry.title}" ({entry.occurred_on:%d %B %Y}).\n\n{newer}'
+            f"Open this one-time link to review it and sign it off or return it (you will be asked for "
+            f"your name and GMC number; no account is needed):\n{link}\n\n"
+            f"The link works once and expires after the number of days your portfolio administrator set. "
+            f"If you were not expecting this, ignore this email.\n"
+        ),
+    )
 
 
 def _withdraw(trainee: User, signoff_request: SignOffRequest) -> None:
@@ -216,14 +227,20 @@ def sign(
     decider: User | None = None,
     assessor_name: str | None = None,
     assessor_gmc: str | None = None,
+    method: str | None = None,
+    witness: User | None = None,
 ) -> SignOff:
     """The signer's decision, covering the content as they saw it, with the level they gave.
 
     A supervisor's signature, or an outside assessor's at a domain the trainee's region trusts, makes the evidence
     signed. Any other outside assessor's signature is kept as 'unconfirmed': the request is decided, the evidence
     stays submitted (it does not count) and the educational supervisors are asked to confirm or decline it.
+
+    `method` says how it was given: signed in (a supervisor's default), through a one-time link (an assessor's), or
+    in person with the supervisor's PIN on the device of `witness` (the trainee signed in there).
     """
     entry, now = signoff_request.evidence, utcnow()
+    method = method or ("signed_in" if decider else "assessor_link")
     if entry.compute_content_hash() != seen_hash:
         raise SignOffConflict("The trainee changed this evidence after you opened it. Read it again before deciding.")
     assurance, _trusted_domain = policy.signature_assurance(signoff_request)
@@ -259,6 +276,7 @@ def sign(
         signed_at=now,
         assurance=assurance,
         assessor_email=None if decider else signoff_request.assessor_email,
+        method=method,
     )
     db.session.add(signoff)
     db.session.flush()  # the unique request_id refuses a second signature even if a race slipped past the checks
@@ -278,6 +296,8 @@ def sign(
             "assessor_email": signoff.assessor_email,
             "assurance": assurance,
             "feedback_sha256": text_sha256(signoff.feedback),
+            "method": method,
+            **({"witness_id": witness.id} if witness is not None else {}),
         },
         **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email),
     )

@@ -108,6 +108,13 @@ def build_world() -> World:
         request = SignOffRequestFactory(evidence=pending, supervisor=sup)
         signed = EvidenceFactory(trainee=who, title="Signed clinic")
         SignOffFactory(evidence=signed, signer=sup)
+        # Signing in person and new assessor links: a signature given with the supervisor's PIN, and a request
+        # waiting for an outside assessor.
+        in_person = SignOffFactory(
+            evidence=EvidenceFactory(trainee=who, title="Signed in person"), signer=sup, method="in_person_pin"
+        )
+        assessed = EvidenceFactory(trainee=who, status="submitted", title="Awaiting an outside assessor")
+        assessor_request = SignOffRequestFactory(evidence=assessed, supervisor=None, assessor_email="assessor@example.org")
         unconfirmed = _unconfirmed_assessor_signature(who)
         message = OutboxMessage(
             user_id=who.id,
@@ -140,6 +147,7 @@ def build_world() -> World:
         ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id)
         ids.update(form_key=f"evidence-edit-{draft.id}")  # the draft of editing this trainee's draft entry
         ids.update(request_id=request.id, signoff_id=unconfirmed.id)  # the request waiting, the signature to confirm
+        ids.update(in_person_signoff_id=in_person.id, assessor_request_id=assessor_request.id)
         ids.update(halo_request_id=_halo_request(who, signed).id)
         ids.update(_panel_pack(who, director))
         ids.update(_msf_round(who, MSF_TOKEN if who is owner else MSF_TOKEN + "-other"))
