@@ -677,3 +677,16 @@ def can_record_pack_outcome(user, pack) -> bool:
     holds a director role: directs() already refuses a user their own record), and only while its panel stands: a
     cancelled panel decides nothing."""
     return pack.panel.cancelled_at is None and can_record_arcp(user, pack.trainee_id)
+
+
+# --- logbook imports (trainee_portal.imports) ---------------------------------------------------
+
+
+def can_import_logbook(user) -> bool:
+    """A trainee imports into their own logbook only."""
+    return can_record_evidence(user) and can_receive_logbook_import(user)
+
+
+def can_view_import(user, job) -> bool:
+    """An import's progress, result and problems are its trainee's alone: they show what the file held."""
+    return can_import_logbook(user) and job.trainee_id == user.id
