@@ -72,7 +72,7 @@ def test_a_csv_whose_file_name_identifies_a_patient_is_refused_and_never_audited
     day = clock.today().strftime("%d/%m/%Y")
     text = HEADER + f"{day},Clinic,Follow-up clinic,{CLINIC},outpatient,Salford Royal,2b,,,,\n"
     response = client.post(
-        "/logbook/import",
+        "/imports/new",
         data={"file": (io.BytesIO(text.encode()), f"{IDENTIFYING_NAME}.csv")},
         content_type="multipart/form-data",
     )
