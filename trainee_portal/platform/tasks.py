@@ -68,11 +68,18 @@ def _in_app_context(app: Flask, function: Callable) -> Callable:
     return run
 
 
-def consumer(app: Flask, workers: int = 1) -> Consumer:
-    """A consumer of the app's queue, in threads (the worker command runs it; tests start one and stop it)."""
+def consumer(app: Flask, workers: int = 1, embedded: bool = True) -> Consumer:
+    """A consumer of the app's queue, in threads. The worker command runs one that answers SIGINT/SIGTERM; an embedded
+    one (tests, the browser journeys' live server) leaves the process's signal handlers alone: start() and stop() it."""
     huey = queue(app)
     huey.immediate = False
-    return huey.create_consumer(workers=workers, worker_type="thread", check_worker_health=False)
+    kind = _EmbeddedConsumer if embedded else Consumer
+    return kind(huey, workers=workers, worker_type="thread", check_worker_health=False)
+
+
+class _EmbeddedConsumer(Consumer):
+    def _set_signal_handlers(self):
+        pass  # the process it runs in keeps its own
 
 
 @click.command("worker")
@@ -81,4 +88,4 @@ def worker(workers: int) -> None:
     """Run the background task queue's worker (logbook imports) until interrupted."""
     app = current_app._get_current_object()
     click.echo(f"Worker for the task queue ({type(queue(app)).__name__}), {workers} thread(s); Ctrl+C stops it.")
-    consumer(app, workers).run()
+    consumer(app, workers, embedded=False).run()
