@@ -3,6 +3,7 @@ skipped; the same file again is refused, naming the earlier import; two imports 
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -80,12 +81,10 @@ def test_the_database_refuses_a_second_copy_of_a_fingerprint_for_the_same_traine
     row = {"trainee_id": trainee.id, "fingerprint": "a" * 64, "row_number": 2}
     db.session.execute(insert(ImportedRow.__table__), [row, {**row, "trainee_id": other.id}])
     db.session.commit()
-    try:
+    with pytest.raises(IntegrityError):
         db.session.execute(insert(ImportedRow.__table__), [row])
         db.session.commit()
-        raise AssertionError("a duplicate fingerprint was stored")
-    except IntegrityError:
-        db.session.rollback()
+    db.session.rollback()
 
 
 def test_two_imports_at_once_save_each_row_once(client, login, monkeypatch):
@@ -110,7 +109,7 @@ def test_two_imports_at_once_save_each_row_once(client, login, monkeypatch):
     assert entries(trainee) == 3
 
 
-def test_rows_claimed_by_another_import_roll_back_and_save_nothing(app):
+def test_rows_claimed_by_another_import_roll_back_and_save_nothing(app, monkeypatch):
     trainee = TraineeFactory()
     profile = trainee.trainee_profile
     curriculum = curricula.curriculum(profile.curriculum_version)
@@ -118,16 +117,10 @@ def test_rows_claimed_by_another_import_roll_back_and_save_nothing(app):
     fingerprint = rules.fingerprints(checked.rows)[0]
     db.session.add(ImportedRow(trainee_id=trainee.id, fingerprint=fingerprint, row_number=2))
     db.session.commit()
-    original = csv_io.known_fingerprints
-    try:
-        csv_io.known_fingerprints = lambda trainee_id: set()
-        try:
-            csv_io.import_rows(trainee, profile, curriculum, checked.rows, "x.csv")
-            raise AssertionError("the claimed row was saved again")
-        except csv_io.RowsClaimed:
-            db.session.rollback()
-    finally:
-        csv_io.known_fingerprints = original
+    monkeypatch.setattr(csv_io, "known_fingerprints", lambda trainee_id: set())  # as read before the other saved
+    with pytest.raises(csv_io.RowsClaimed):
+        csv_io.import_rows(trainee, profile, curriculum, checked.rows, "x.csv")
+    db.session.rollback()
     assert entries(trainee) == 0
 
 

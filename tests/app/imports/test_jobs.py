@@ -17,7 +17,7 @@ from tests.app.logbook.helpers import CLINIC
 from tests.factories import SupervisorFactory, TraineeFactory, assign
 from trainee_portal.extensions import db
 from trainee_portal.imports import services
-from trainee_portal.models import AuditRecord, ImportedRow, ImportJob
+from trainee_portal.models import AuditRecord, EvidenceEntry, ImportJob
 from trainee_portal.platform import tasks
 
 
@@ -181,11 +181,7 @@ def test_verify_audit_names_an_imported_entry_removed_by_sql(app, client, login)
     trainee = TraineeFactory()
     login(trainee)
     job_of(upload(client, HEADER + clinic_rows(3)))
-    victim = db.session.scalar(select(ImportJob.id)) and db.session.scalar(
-        select(db.func.max(ImportedRow.id))
-    )  # any imported row will do
-    evidence_id = db.session.scalar(select(db.func.max(db.text("id"))).select_from(db.text("evidence_entry")))
-    assert victim
+    evidence_id = db.session.scalar(select(db.func.max(EvidenceEntry.id)))
     run_sql("DELETE FROM evidence_competency WHERE evidence_id = :id", id=evidence_id)
     run_sql("DELETE FROM evidence_entry WHERE id = :id", id=evidence_id)
     fails_naming(app, f"evidence {evidence_id}", "created it, but its row is gone")
