@@ -20,7 +20,10 @@ from datetime import date
 MAX_ROWS = 50_000  # the programme's own limit (see above)
 MAX_FILE_BYTES = 32 * 1024 * 1024  # the programme's own limit (see above)
 PROBLEMS_SHOWN = 50  # rejected rows listed on the result page; the rest are in its CSV of problems
-SKIPPED_SHOWN = 10  # row numbers of skipped rows listed on the result page
+SKIPPED_SHOWN = 10
+# A job still running this long after it started was stopped with its worker (its rows rolled back): it is failed,
+# so the trainee may upload again. The programme's own limit: 50,000 rows take a minute or two.
+STALE_AFTER_MINUTES = 30  # row numbers of skipped rows listed on the result page
 FINGERPRINT_FIELDS = (
     "occurred_on",
     "evidence_type",

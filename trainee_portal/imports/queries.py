@@ -40,6 +40,14 @@ def unfinished_job(trainee_id: int) -> ImportJob | None:
     )
 
 
+def stale_jobs(trainee_id: int, started_before) -> list[int]:
+    return db.session.scalars(
+        select(ImportJob.id).where(
+            ImportJob.trainee_id == trainee_id, ImportJob.status == "running", ImportJob.started_at < started_before
+        )
+    ).all()
+
+
 def when(job: ImportJob) -> str:
     """When the job was uploaded, in UK time, as a sentence says it."""
     local = job.created_at.replace(tzinfo=UTC).astimezone(UK)  # stored as naive UTC

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -53,6 +54,7 @@ def start(user: User, data: bytes, filename: str) -> ImportJob:
     earlier = queries.same_file(user.id, file_sha256)
     if earlier is not None:
         raise ImportRefused([duplicate_message(earlier)], earlier)
+    _fail_stale_jobs(user.id)
     running = queries.unfinished_job(user.id)
     if running is not None:
         raise ImportRefused(
@@ -172,6 +174,12 @@ def _run(job: ImportJob) -> None:
     )
     _forget_file(job)
     db.session.commit()
+
+
+def _fail_stale_jobs(trainee_id: int) -> None:
+    started_before = utcnow() - timedelta(minutes=rules.STALE_AFTER_MINUTES)
+    for job_id in queries.stale_jobs(trainee_id, started_before):
+        _fail(job_id, "The import stopped before it finished (its worker was stopped), and nothing from it was saved.", "stale")
 
 
 def _fail(job_id: int, message: str, reason: str = "error") -> None:

@@ -7,6 +7,7 @@ its own database session. With HUEY_IMMEDIATE (on when testing unless set) a tas
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,6 +87,7 @@ class _EmbeddedConsumer(Consumer):
 @click.option("--workers", default=1, show_default=True, help="Tasks run at once (threads).")
 def worker(workers: int) -> None:
     """Run the background task queue's worker (logbook imports) until interrupted."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # started in the background by a script, it ignored Ctrl+C
     app = current_app._get_current_object()
     click.echo(f"Worker for the task queue ({type(queue(app)).__name__}), {workers} thread(s); Ctrl+C stops it.")
     consumer(app, workers, embedded=False).run()

@@ -211,3 +211,21 @@ def test_a_real_consumer_runs_the_queued_import_on_sqlite(app, client, login):
         huey.immediate = True
     job = db.session.get(ImportJob, job.id)
     assert (job.status, job.rows_imported) == ("done", 20) and entries(trainee) == 20
+
+
+def test_a_job_left_running_by_a_stopped_worker_fails_so_the_trainee_can_upload_again(client, login):
+    from datetime import timedelta
+
+    from trainee_portal.platform.clock import utcnow
+
+    trainee = TraineeFactory()
+    login(trainee)
+    started = utcnow() - timedelta(minutes=rules.STALE_AFTER_MINUTES + 1)
+    stale = ImportJob(trainee_id=trainee.id, filename="big.csv", file_sha256="d" * 64, size_bytes=10, status="running")
+    stale.started_at = started
+    db.session.add(stale)
+    db.session.commit()
+    job = job_of(upload(client, HEADER + CLINIC_ROW))
+    assert job.rows_imported == 1
+    stale = db.session.get(ImportJob, stale.id)
+    assert stale.status == "failed" and "its worker was stopped" in stale.failure
