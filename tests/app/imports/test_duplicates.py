@@ -151,3 +151,16 @@ def test_services_refuse_a_second_import_while_one_is_unfinished(client, login):
     response = upload(client, HEADER + CLINIC_ROW)
     assert response.status_code == 400 and "Your import of big.csv from" in response.get_data(as_text=True)
     assert entries(trainee) == 0 and services.queries.unfinished_job(trainee.id).id == waiting.id
+
+
+def test_the_import_command_skips_rows_already_in_the_logbook(app, tmp_path):
+    trainee = TraineeFactory()
+    path = tmp_path / "logbook.csv"
+    path.write_text(HEADER + CLINIC_ROW + DOPS_ROW)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["import-logbook", str(path), "--trainee", trainee.email]).exit_code == 0
+    path.write_text(HEADER + CLINIC_ROW + DOPS_ROW + REFLECTION_ROW)
+    again = runner.invoke(args=["import-logbook", str(path), "--trainee", trainee.email])
+    assert again.exit_code == 0, again.output
+    assert "Skipped 2 rows already in the logbook (rows 2, 3)." in again.output and "Imported 1 entries" in again.output
+    assert entries(trainee) == 3
