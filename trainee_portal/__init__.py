@@ -24,6 +24,7 @@ from trainee_portal import (
     exams,
     halo,
     home,
+    imports,
     logbook,
     models,
     msf,
@@ -38,7 +39,7 @@ from trainee_portal import (
     verify,
 )
 from trainee_portal.extensions import APP_FACTORY, csrf, db, limiter, login_manager, migrate
-from trainee_portal.platform import assets, benchmarking, errors, hardening, inputs, navigation, security
+from trainee_portal.platform import assets, benchmarking, errors, hardening, inputs, navigation, security, tasks
 from trainee_portal.stages import STAGE_TITLES, make_stage_blueprint
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +107,7 @@ def _register_platform(app: Flask) -> None:
     benchmarking.init_app(app)  # opt-in benchmark instrumentation, off by default
     errors.init_app(app)
     navigation.init_app(app)
+    tasks.init_app(app)  # the background queue, with the tasks the features registered on import
 
 
 # One blueprint per feature, found by its URL's first segment; the stage blueprint is registered once per stage.
@@ -129,6 +131,7 @@ FEATURES = (
     packs,
     verify,
     drafts,
+    imports,
 )
 
 

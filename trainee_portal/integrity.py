@@ -116,6 +116,7 @@ ACTIONS = (
     "curriculum.moved",
     "document.issued",
     "document.sealed",
+    "evidence.imported",
 ) + ATTACHMENT_ACTIONS
 
 
@@ -486,6 +487,9 @@ class _Log:
             self.voided[signoff_id] = record_id
         elif action == "evidence.deleted":
             self.deleted.add(subject_id)
+        elif action == "evidence.imported":  # one record per import names every entry it created, as id runs
+            for evidence_id in _imported_ids(payload):
+                self.created[evidence_id] = record_id
         elif action in ATTACHMENT_ACTIONS:
             if action in ("evidence.created", "evidence.new_version"):
                 self.created[subject_id] = record_id
@@ -503,6 +507,18 @@ class _Log:
             self.latest[("curriculum", subject_id)] = (record_id, {"recorded_by_id": actor_id, **payload})
         else:
             self.latest[(action.split(".")[0], subject_id)] = (record_id, payload)
+
+
+def _imported_ids(payload: dict) -> list[int]:
+    runs = payload.get("evidence_ids")
+    if not isinstance(runs, list):
+        return []  # imports recorded before the records named their entries
+    return [
+        evidence_id
+        for run in runs
+        if isinstance(run, list) and len(run) == 2 and all(isinstance(n, int) for n in run) and 0 <= run[1] - run[0] < 10**6
+        for evidence_id in range(run[0], run[1] + 1)
+    ]
 
 
 def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) -> None:

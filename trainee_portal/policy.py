@@ -660,7 +660,7 @@ def can_move_curriculum(user, trainee_id: int) -> bool:
     return is_admin(user) or directs(user, trainee_id)
 
 
-# --- ARCP panel packs (issue 16) ---------------------------------------------------------------
+# --- ARCP panel packs ---------------------------------------------------------------
 
 
 def can_view_panel_pack_of(user, trainee_id: int) -> bool:
@@ -824,3 +824,16 @@ def can_allow_more_reissues(user, signoff_request) -> bool:
         and not owns_evidence(user, signoff_request.evidence)
         and directs(user, signoff_request.evidence.trainee_id)
     )
+
+
+# --- logbook imports (trainee_portal.imports) ---------------------------------------------------
+
+
+def can_import_logbook(user) -> bool:
+    """A trainee imports into their own logbook only."""
+    return can_record_evidence(user) and can_receive_logbook_import(user)
+
+
+def can_view_import(user, job) -> bool:
+    """An import's progress, result and problems are its trainee's alone: they show what the file held."""
+    return can_import_logbook(user) and job.trainee_id == user.id

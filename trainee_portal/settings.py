@@ -14,7 +14,9 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads are capped at 10 MB; the rest is form overhead
+    # The largest body: a logbook CSV of competencies.imports.MAX_FILE_BYTES (32 MB) plus form overhead; every other
+    # upload has its own, smaller cap (UPLOAD_MAX_BYTES for certificates, the verify page's read limit).
+    MAX_CONTENT_LENGTH = 34 * 1024 * 1024
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -41,6 +43,11 @@ class Defaults:
     VERIFY_RATE_LIMIT = "30 per minute"  # the public verify pages, per address
     DRAFT_SAVE_RATE_LIMIT = "60 per minute"  # form drafts saved as people type, per person (a save every 2 s at most)
     SESSION_TIMEOUT_WARNING_SECONDS = None  # the time-out warning's lead; None: competencies.drafts' rule (120 s)
+
+    # The background task queue (Huey): SQLite in instance/huey.sqlite3 unless HUEY_REDIS_URL (else REDIS_URL) names
+    # a Redis server. HUEY_IMMEDIATE runs each task at once, in the request (None: only when testing).
+    HUEY_REDIS_URL = None
+    HUEY_IMMEDIATE = None
     PUBLIC_BASE_URL = None  # e.g. https://portfolio.example.nhs.uk: every link in an email starts with it (required)
     TRUSTED_HOSTS = None  # extra host names besides PUBLIC_BASE_URL's (comma-separated in the environment)
     PASSWORD_HASH_METHOD = "scrypt"
@@ -88,9 +95,12 @@ def from_environment() -> dict:
         "SIGNING_PIN_FAILURES_PER_SUPERVISOR",
         "TRUSTED_HOSTS",
         "VERIFY_RATE_LIMIT",
+        "HUEY_REDIS_URL",
     ):
         if env.get(name):
             overrides[name] = env[name]
+    if env.get("REDIS_URL") and not env.get("HUEY_REDIS_URL"):
+        overrides["HUEY_REDIS_URL"] = env["REDIS_URL"]
     for name in ("MAIL_PORT", "SIGNOFF_REMINDER_DAYS", "ASSESSOR_LINK_DAYS", "PROXY_FIX_HOPS", "PASSWORD_RESET_MINUTES"):
         if env.get(name):
             try:

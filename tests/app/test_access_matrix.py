@@ -70,7 +70,7 @@ MATRIX: dict[str, tuple] = {
     "GET logbook.delete": (302, 200, 403, 403, 403, 403, 403, 403),
     "GET logbook.edit": (302, 200, 403, 403, 403, 403, 403, 403),
     "GET logbook.export": (302, 200, 200, 200, 200, 200, 200, 200),
-    "GET logbook.import_csv": (302, 200, 200, 403, 403, 403, 403, 403),
+    "GET logbook.import_csv": (302, 302, 302, 403, 403, 403, 403, 403),
     "GET logbook.index": (302, 200, 200, 200, 200, 200, 200, 200),
     "GET logbook.new": (302, 200, 200, 403, 403, 403, 403, 403),
     "GET logbook.portfolio_pdf": (302, 200, 200, 200, 200, 200, 200, 200),
@@ -158,7 +158,7 @@ MATRIX: dict[str, tuple] = {
     "POST cohort.record_arcp": (302, 403, 403, 403, 403, 403, "ok", 403),
     "POST logbook.delete": (302, "ok", 403, 403, 403, 403, 403, 403),
     "POST logbook.edit": (302, "ok", 403, 403, 403, 403, 403, 403),
-    "POST logbook.import_csv": (302, "ok", "ok", 403, 403, 403, 403, 403),
+    "POST logbook.import_csv": (302, 307, 307, 403, 403, 403, 403, 403),
     "POST logbook.new": (302, "ok", "ok", 403, 403, 403, 403, 403),
     "POST logbook.new_version": (302, "ok", 403, 403, 403, 403, 403, 403),
     "POST exams.add_mock_score": (302, "ok", "ok", 404, 404, 404, 404, 404),
@@ -217,6 +217,12 @@ MATRIX: dict[str, tuple] = {
     "POST verify.index": ("ok",) * 8,
     "GET verify.check": (404,) * 8,
     "POST verify.check": (404,) * 8,
+    # logbook imports (trainee_portal.imports): the trainee's own only
+    "GET imports.new": (302, 200, 200, 403, 403, 403, 403, 403),
+    "POST imports.new": (302, "ok", "ok", 403, 403, 403, 403, 403),
+    "GET imports.show": (302, 200, 403, 403, 403, 403, 403, 403),
+    "GET imports.status": (302, 200, 403, 403, 403, 403, 403, 403),
+    "GET imports.problems": (302, 200, 403, 403, 403, 403, 403, 403),
 }
 
 # The regional roles (REGIONAL_CALLERS: London Faculty Tutor (Pain), London RAPM, North West Faculty Tutor, London

@@ -25,7 +25,8 @@ def init_app(app: Flask) -> None:
 @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 @click.option("--trainee", "email", required=True, help="Email address of the trainee whose logbook receives the rows.")
 def import_logbook(path: Path, email: str) -> None:
-    """Import a CSV logbook for one trainee: every row is checked first, and nothing is saved unless all pass."""
+    """Import a CSV logbook for one trainee: every row is checked first, and nothing is saved unless all pass; rows
+    already in the logbook are skipped."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
         raise click.BadParameter(f"no account has the email {email}", param_hint="--trainee")
@@ -50,19 +51,29 @@ def import_logbook(path: Path, email: str) -> None:
         raise SystemExit(1)
     checked = time.perf_counter()
     with click.progressbar(length=len(result.rows), label="Saving entries", show_pos=True) as bar:
-        count = csv_io.save_rows(
-            None,
-            profile,
-            curriculum,
-            result.rows,
-            path.name,
-            on_saved=bar.update,
-            actor_label=f"import-logbook command ({path.name})",
-        )
+        try:
+            saved = csv_io.import_rows(
+                None,
+                profile,
+                curriculum,
+                result.rows,
+                path.name,
+                on_saved=bar.update,
+                actor_label=f"import-logbook command ({path.name})",
+            )
+        except csv_io.RowsClaimed:
+            db.session.rollback()
+            raise click.ClickException("another import saved some of these rows meanwhile: run the command again") from None
+    count = saved.imported
     db.session.commit()
     done = time.perf_counter()
     if result.ignored_columns:
         click.echo(f"Ignored columns: {', '.join(result.ignored_columns)}")
+    if saved.skipped_lines:
+        shown = ", ".join(map(str, saved.skipped_lines[:10]))
+        click.echo(
+            f"Skipped {len(saved.skipped_lines):,} rows already in the logbook (rows {shown}{', …' if len(saved.skipped_lines) > 10 else ''})."
+        )
     click.echo(
         f"Imported {count:,} entries as drafts for {user.name} <{user.email}> "
         f"(checked in {checked - started:.1f} s, saved in {done - checked:.1f} s)."

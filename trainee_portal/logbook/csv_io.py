@@ -1,8 +1,10 @@
-"""CSV export of a logbook, and all-or-nothing CSV import that checks every row with the evidence form's own rules."""
+"""CSV export of a logbook, and CSV import that checks every row with the evidence form's own rules and skips rows
+already imported (each row's fingerprint, competencies.imports)."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections import Counter, defaultdict
@@ -11,15 +13,17 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from competencies import Curriculum
+from competencies import imports as rules
 from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments, vocab
 from trainee_portal.logbook.forms import EvidenceForm
 from trainee_portal.logbook.services import competency_choices, stage_level_for
-from trainee_portal.models import EvidenceCompetency, EvidenceEntry, TraineeProfile
+from trainee_portal.models import EvidenceCompetency, EvidenceEntry, ImportedRow, TraineeProfile
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.inputs import clean_text
 from trainee_portal.summaries import progress
@@ -56,7 +60,7 @@ VOCABULARY_COLUMNS = {
     "technique": "technique",
     "guidance": "guidance",
 }
-MAX_ROWS = 50_000
+MAX_ROWS = rules.MAX_ROWS
 BATCH = 1000
 
 
@@ -146,24 +150,52 @@ def _formdata(raw: dict) -> MultiDict:
     return data
 
 
-def check_csv(data: bytes, curriculum: Curriculum, on_row: Callable[[], None] | None = None) -> ImportResult:
-    """Every row through the evidence form; errors by row and column. Nothing is written here."""
+def file_problems(data: bytes) -> tuple[list[RowError], int]:
+    """What is wrong with the file as a whole (size, encoding, CSV, header, number of rows), found at once before any
+    row is checked, and how many rows it holds."""
+    megabytes = rules.MAX_FILE_BYTES // 1024 // 1024
+    if len(data) > rules.MAX_FILE_BYTES:
+        size = f"{len(data) / 1024 / 1024:.1f} MB"
+        message = (
+            f"The file is {size}: a file may be at most {megabytes} MB ({rules.MAX_ROWS:,} rows). Split it and import each part"
+        )
+        return [RowError(1, "file", message)], 0
     result = ImportResult()
+    read = _read_header(data, result)
+    if read is None:
+        return result.errors, 0
+    reader = read[0]
+    rows = 0
+    try:
+        for values in reader:
+            if any(v.strip() for v in values):
+                rows += 1
+    except csv.Error as error:
+        return [RowError(reader.line_num, "file", f"The file cannot be read as CSV from here on: {error}")], rows
+    if rows > rules.MAX_ROWS:
+        return [RowError(1, "file", f"The file has {rows:,} rows: a file may hold at most {rules.MAX_ROWS:,}. Split it")], rows
+    if rows == 0:
+        return [RowError(2, "file", "The file has a header but no rows to import")], 0
+    return [], rows
+
+
+def _read_header(data: bytes, result: ImportResult):
+    """The reader positioned after the header and the header's column names, or None with the problem in result."""
     text = _decode(data)
     if text is not None:
         text = clean_text(text)  # like every form field: no NUL or other control character reaches the database
     if text is None:
         result.errors.append(RowError(1, "file", "The file is not text: save it as CSV (UTF-8) and try again"))
-        return result
+        return None
     try:
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
     except csv.Error as error:
         result.errors.append(RowError(1, "file", f"The file cannot be read as CSV: {error}"))
-        return result
+        return None
     if not header or not any(h.strip() for h in header):
         result.errors.append(RowError(1, "header", "The file is empty: the first row must name the columns"))
-        return result
+        return None
     names = [_header_name(h) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     duplicated = sorted({n for n in names if n and names.count(n) > 1})
@@ -179,7 +211,17 @@ def check_csv(data: bytes, curriculum: Curriculum, on_row: Callable[[], None] | 
             )
         if duplicated:
             result.errors.append(RowError(1, "header", f"Each column may appear once: {', '.join(duplicated)} appears twice"))
+        return None
+    return reader, header, names
+
+
+def check_csv(data: bytes, curriculum: Curriculum, on_row: Callable[[], None] | None = None) -> ImportResult:
+    """Every row through the evidence form; errors by row and column. Nothing is written here."""
+    result = ImportResult()
+    read = _read_header(data, result)
+    if read is None:
         return result
+    reader, header, names = read
     result.ignored_columns = [h for h, n in zip(header, names) if n and n not in IMPORT_COLUMNS and n not in EXPORT_ONLY]
     # One form, processed again for every row: building 10,000 forms costs more than checking them.
     form = EvidenceForm(formdata=None, meta={"csrf": False})
@@ -224,6 +266,83 @@ def audited_name(filename: str) -> str:
     return "(file name withheld: it held a patient identifier)" if attachments.name_problem(filename) else filename[-200:]
 
 
+class RowsClaimed(Exception):
+    """Another import, running at the same time, saved some of these rows first: check again and skip them."""
+
+
+@dataclass
+class Saved:
+    imported: int
+    skipped_lines: list[int]
+
+
+def known_fingerprints(trainee_id: int) -> set[str]:
+    """Fingerprints of the rows this trainee has: every row imported since fingerprints were kept, and every current
+    entry's own (so entries written by hand or imported before, and a file exported from the logbook, are found)."""
+    known = set(db.session.scalars(select(ImportedRow.fingerprint).where(ImportedRow.trainee_id == trainee_id)))
+    codes: dict[int, list[str]] = defaultdict(list)
+    scope = (EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None))
+    for evidence_id, code in db.session.execute(
+        select(EvidenceCompetency.evidence_id, EvidenceCompetency.competency_code)
+        .join(EvidenceEntry, EvidenceEntry.id == EvidenceCompetency.evidence_id)
+        .where(*scope)
+    ):
+        codes[evidence_id].append(code)
+    fields = [getattr(EvidenceEntry, name) for name in rules.FINGERPRINT_FIELDS if name != "competencies"]
+    entries = db.session.execute(select(EvidenceEntry.id, *fields).where(*scope).order_by(EvidenceEntry.id))
+    known.update(rules.fingerprints({**row._mapping, "competencies": codes.get(row.id, ())} for row in entries))
+    return known
+
+
+def import_rows(
+    user,
+    profile: TraineeProfile,
+    curriculum: Curriculum,
+    rows: list[dict],
+    filename: str,
+    on_saved: Callable[[int], None] | None = None,
+    actor_label: str | None = None,
+    job_id: int | None = None,
+) -> Saved:
+    """Save the checked rows this trainee does not have yet, claiming each row's fingerprint first (the caller commits).
+
+    The claim is an insert under a unique constraint, so two imports at once cannot both save a row: the later one
+    raises RowsClaimed (after the caller rolls back, a second attempt skips the rows the first saved).
+    """
+    known = known_fingerprints(profile.user_id)
+    new, new_prints, skipped = [], [], []
+    for row, fingerprint in zip(rows, rules.fingerprints(rows)):
+        if fingerprint in known:
+            skipped.append(row["line"])
+        else:
+            new.append(row)
+            new_prints.append(fingerprint)
+    claims = [
+        {"trainee_id": profile.user_id, "fingerprint": fingerprint, "import_job_id": job_id, "row_number": row["line"]}
+        for row, fingerprint in zip(new, new_prints)
+    ]
+    try:
+        with db.session.begin_nested():
+            for start in range(0, len(claims), BATCH * 5):
+                db.session.execute(insert(ImportedRow.__table__), claims[start : start + BATCH * 5])
+    except IntegrityError as error:
+        raise RowsClaimed from error
+    if new:
+        save_rows(user, profile, curriculum, new, filename, on_saved, actor_label, job_id=job_id, fingerprints=new_prints)
+    return Saved(len(new), skipped)
+
+
+def _id_runs(ids: list[int]) -> list[list[int]]:
+    """Sorted ids as [first, last] runs: a batch's ids are mostly consecutive, so its audit record stays small."""
+    runs: list[list[int]] = []
+    for evidence_id in sorted(ids):
+        if runs and evidence_id == runs[-1][1] + 1:
+            runs[-1][1] = evidence_id
+        else:
+            runs.append([evidence_id, evidence_id])
+    return runs
+
+
 def save_rows(
     user,
     profile: TraineeProfile,
@@ -232,6 +351,8 @@ def save_rows(
     filename: str,
     on_saved: Callable[[int], None] | None = None,
     actor_label: str | None = None,
+    job_id: int | None = None,
+    fingerprints: list[str] | None = None,
 ) -> int:
     """Insert checked rows as drafts in batches, then update the trainee's progress once (the caller commits).
 
@@ -290,6 +411,17 @@ def save_rows(
     for start in range(0, len(links), BATCH * 2):
         db.session.execute(insert(EvidenceCompetency.__table__), links[start : start + BATCH * 2])
     progress.record_change(profile.user_id, Counter(), added)
+    # One record for the whole batch: the ids it created (so verify-audit notices a row later removed) and a digest
+    # of the rows' content hashes and fingerprints.
+    digest = hashlib.sha256()
+    for evidence_id, content_hash in sorted(new_ids):
+        digest.update(f"{evidence_id}:{content_hash}\n".encode())
+    for fingerprint in fingerprints or ():
+        digest.update(f"{fingerprint}\n".encode())
+    payload = {"rows": len(rows), "file": audited_name(filename), "evidence_ids": _id_runs([i for i, _ in new_ids])}
+    payload["rows_sha256"] = digest.hexdigest()
+    if job_id is not None:
+        payload["import_job_id"] = job_id
     audit.append(
         "evidence.imported",
         actor=user,
@@ -297,6 +429,6 @@ def save_rows(
         trainee_id=profile.user_id,
         subject_type="trainee",
         subject_id=profile.user_id,
-        payload={"rows": len(rows), "file": audited_name(filename)},
+        payload=payload,
     )
     return len(rows)

@@ -23,16 +23,14 @@ from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments, csv_io, portfolio, queries, vocab
 from trainee_portal.logbook import services as service
 from trainee_portal.logbook.blueprint import bp
-from trainee_portal.logbook.forms import EvidenceEditForm, EvidenceForm, ImportForm, LogbookFilterForm, uk_today
+from trainee_portal.logbook.forms import EvidenceEditForm, EvidenceForm, LogbookFilterForm, uk_today
 from trainee_portal.models import EvidenceEntry
 from trainee_portal.platform.pagination import paginate
-from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, trainee_or_picker
+from trainee_portal.platform.views import load_or_404, trainee_choices, trainee_or_picker
 from trainee_portal.signoff import queries as signoff_queries
 from trainee_portal.signoff import services as signoff_services
 from trainee_portal.signoff.labels import signature_label
 from trainee_portal.signoff.services import RACE_ERRORS, SignOffConflict, conflict_message, pending_request
-
-MAX_ERRORS_SHOWN = 200
 
 
 @bp.app_context_processor
@@ -420,18 +418,6 @@ def portfolio_pdf():
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_csv():
-    profile, curriculum = _own_profile()
-    form = ImportForm()
-    if not form.validate_on_submit():
-        return form_page("logbook/import.html", form, result=None, page_title="Import a logbook")
-    upload = form.file.data
-    result = csv_io.check_csv(upload.read(), curriculum)
-    if result.errors:
-        return render_template(
-            "logbook/import.html", form=form, result=result, shown=result.errors[:MAX_ERRORS_SHOWN], page_title="Import a logbook"
-        ), 400
-    count = csv_io.save_rows(current_user, profile, curriculum, result.rows, upload.filename or "upload.csv")
-    db.session.commit()
-    ignored = f" Ignored columns: {', '.join(result.ignored_columns)}." if result.ignored_columns else ""
-    flash(f"Imported {count:,} entries as drafts.{ignored}", "success")
-    return redirect(url_for("logbook.index"))
+    """Imports moved to /imports/new: a bookmark still leads there, and a form posted here is posted there (307)."""
+    policy.authorize(policy.can_record_evidence(current_user))
+    return redirect(url_for("imports.new"), code=307 if request.method == "POST" else 302)

@@ -21,6 +21,7 @@ from trainee_portal.models.evidence import EvidenceCompetency, EvidenceEntry  # 
 from trainee_portal.models.exams import ExamAttempt, ExamPrerequisite, ExamSitting, MockExamScore, RapmConfirmation  # noqa: F401
 from trainee_portal.models.exports import DocumentExport  # noqa: F401
 from trainee_portal.models.halo import HaloEvidence, HaloRequest  # noqa: F401
+from trainee_portal.models.imports import ImportedRow, ImportJob  # noqa: F401
 from trainee_portal.models.msf import MsfRater, MsfResponse, MsfRound  # noqa: F401
 from trainee_portal.models.outbox import OutboxMessage  # noqa: F401
 from trainee_portal.models.panels import ArcpPanel, ArcpPanelTrainee, ArcpReminder, PanelPack  # noqa: F401

@@ -72,9 +72,7 @@ def test_a_csv_whose_file_name_identifies_a_patient_is_refused_and_never_audited
     day = clock.today().strftime("%d/%m/%Y")
     text = HEADER + f"{day},Clinic,Follow-up clinic,{CLINIC},outpatient,Salford Royal,2b,,,,\n"
     response = client.post(
-        "/logbook/import",
-        data={"file": (io.BytesIO(text.encode()), f"{IDENTIFYING_NAME}.csv")},
-        content_type="multipart/form-data",
+        "/imports/new", data={"file": (io.BytesIO(text.encode()), f"{IDENTIFYING_NAME}.csv")}, content_type="multipart/form-data"
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Rename the file" in page and "9434765919" in page

@@ -103,7 +103,7 @@ def test_not_applicable_round_trips_through_csv_export_and_import(client, login)
     client.post("/logout")
     login(target)
     response = client.post(
-        "/logbook/import", data={"file": (io.BytesIO(exported.encode()), "l.csv")}, content_type="multipart/form-data"
+        "/imports/new", data={"file": (io.BytesIO(exported.encode()), "l.csv")}, content_type="multipart/form-data"
     )
     assert response.status_code == 302
     imported = {e.title: e for e in _entries(target)}
@@ -118,7 +118,7 @@ def test_csv_import_reads_not_applicable_as_typed(client, login, written):
     text = f"date,type,title,competencies,supervision_level\n01/06/2026,MDT meeting,Pelvic pain MDT,{MDT},{written}\n"
     text += f"02/06/2026,A-QIPAT,Opioid stewardship QI,{QI},{written}\n"
     response = client.post(
-        "/logbook/import", data={"file": (io.BytesIO(text.encode()), "l.csv")}, content_type="multipart/form-data"
+        "/imports/new", data={"file": (io.BytesIO(text.encode()), "l.csv")}, content_type="multipart/form-data"
     )
     assert response.status_code == 302
     assert sorted((e.evidence_type, e.supervision_level) for e in _entries(trainee)) == [
@@ -132,9 +132,11 @@ def test_csv_import_refuses_an_essr_without_its_report(client, login):
     login(trainee)
     text = f"date,type,title,competencies\n01/06/2026,ESSR,My ESSR,{CLINIC}\n"
     response = client.post(
-        "/logbook/import", data={"file": (io.BytesIO(text.encode()), "l.csv")}, content_type="multipart/form-data"
+        "/imports/new", data={"file": (io.BytesIO(text.encode()), "l.csv")}, content_type="multipart/form-data"
     )
-    assert response.status_code == 400 and "Write your structured report" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 rejected" in page and "Write your structured report" in page
     assert _entries(trainee) == []
 
 

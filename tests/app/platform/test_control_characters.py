@@ -163,7 +163,7 @@ def test_a_nul_in_a_csv_cell_is_removed_not_a_500(client, login):
         f"{day},Clinic,Follow-up\x00 clinic,S3_PM_01,outpatient,Salford\x00 Royal,2b,Reviewed\x01 pacing plan\x00\n"
     )
     response = client.post(
-        "/logbook/import", content_type="multipart/form-data", data={"file": (io.BytesIO(csv.encode()), "logbook.csv")}
+        "/imports/new", content_type="multipart/form-data", data={"file": (io.BytesIO(csv.encode()), "logbook.csv")}
     )
     assert response.status_code == 302, response.data.decode()[:2000]
     entry = db.session.scalar(select(EvidenceEntry))

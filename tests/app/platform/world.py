@@ -34,6 +34,7 @@ from trainee_portal.models import (
     CurriculumUpload,
     HaloEvidence,
     HaloRequest,
+    ImportJob,
     MockExamScore,
     OutboxMessage,
     RoleScope,
@@ -141,9 +142,21 @@ def build_world() -> World:
             starts_on=clock.today() - timedelta(days=60),
             recorded_by_id=director.id,
         )
-        db.session.add_all([message, mock, arcp, period])
+        job = ImportJob(  # a finished logbook import, with a rejected row
+            trainee_id=who.id,
+            created_by_id=who.id,
+            filename="logbook.csv",
+            file_sha256=f"{who.id:064d}",
+            size_bytes=100,
+            status="done",
+            rows_total=2,
+            rows_imported=1,
+            rows_rejected=1,
+            problems='[[3, "date", "The date cannot be in the future"]]',
+        )
+        db.session.add_all([message, mock, arcp, period, job])
         db.session.commit()
-        ids.update(trainee_id=who.id, user_id=who.id, message_id=message.id, period_id=period.id)
+        ids.update(trainee_id=who.id, user_id=who.id, message_id=message.id, period_id=period.id, job_id=job.id)
         ids.update(evidence_id=draft.id, pending_evidence_id=pending.id, signed_evidence_id=signed.id)
         ids.update(form_key=f"evidence-edit-{draft.id}")  # the draft of editing this trainee's draft entry
         ids.update(request_id=request.id, signoff_id=unconfirmed.id)  # the request waiting, the signature to confirm
