@@ -19,6 +19,7 @@ from trainee_portal.demo import cohort as cohort_demo
 from trainee_portal.demo import evidence as evidence_demo
 from trainee_portal.demo import exams as exams_demo
 from trainee_portal.demo import halo as halo_demo
+from trainee_portal.demo import msf as msf_demo
 from trainee_portal.demo import panels as panels_demo
 from trainee_portal.demo import rules as rules_demo
 from trainee_portal.demo import signoff as signoff_demo
@@ -143,6 +144,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     evidence_demo.load(today)  # a certificate with its file
     rules_demo.load()  # Scotland's local rule set and a programme suggestion
     halo_demo.load(password_hash)  # a Faculty Tutor (Pain), an RAPM and a Stage 1 HALO request waiting
+    msf_demo.load()  # an MSF round with ten of twelve raters answered, ready for the supervisor to release
     training_time_demo.load(today)  # a trainee working less than full time
     transition_demo.load(today)  # a 2010 trainee already moved to 2021
     panels_demo.load(today)  # a London ARCP panel five weeks ahead; Scotland's bank holidays

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
@@ -229,21 +229,3 @@ class LogbookFilterForm(FlaskForm):
         default="date_desc",
         validators=[Optional()],
     )
-
-
-class ImportForm(FlaskForm):
-    file = FileField(
-        "CSV file",
-        description="Columns: date, type, title, competencies, and optionally setting, hospital, "
-        "supervision_level (1, 2a, 2b, 3, 4 or na for not applicable), technique, guidance, notes, reflection. "
-        "At most 12 MB.",
-        render_kw={"accept": ".csv,text/csv"},
-        validators=[FileRequired("Choose a CSV file to import")],
-    )
-
-    def validate_file(self, field):
-        if not field.data.filename.lower().endswith(".csv"):
-            raise ValidationError("The file must be a CSV file (ending .csv)")
-        problem = name_problem(field.data.filename)
-        if problem:
-            raise ValidationError(problem)

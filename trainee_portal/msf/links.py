@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -15,19 +12,15 @@ from trainee_portal.extensions import db
 from trainee_portal.models import MsfRater, OutboxMessage
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER
 from trainee_portal.notifications.renderers import register_renderer
-from trainee_portal.signoff.links import hash_token
+from trainee_portal.platform import one_time_links
 
 RATER_LINK_CATEGORY = "msf.rater_link"
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
 def mint_token(rater: MsfRater, now: datetime) -> str:
     """A fresh token for the rater; only its hash is kept, and any earlier link stops working. Rater links last as
     long as outside assessors' links (ASSESSOR_LINK_DAYS)."""
-    token = secrets.token_urlsafe(32)
-    rater.token_hash = hash_token(token)
-    rater.expires_at = now + timedelta(days=int(current_app.config["ASSESSOR_LINK_DAYS"]))
-    return token
+    return one_time_links.mint(rater, now)
 
 
 def prepare_invitation(message: OutboxMessage, now: datetime) -> str | None:
@@ -44,9 +37,7 @@ register_renderer(RATER_LINK_CATEGORY, prepare_invitation)
 
 
 def find_by_token(token: str) -> MsfRater | None:
-    if not _TOKEN_SHAPE.fullmatch(token or ""):
-        return None
-    return db.session.scalar(select(MsfRater).where(MsfRater.token_hash == hash_token(token)).options(joinedload(MsfRater.round)))
+    return one_time_links.find(MsfRater, token, joinedload(MsfRater.round))
 
 
 def link_state(rater: MsfRater | None, now: datetime) -> str:

@@ -3,13 +3,9 @@ the trainee sends (each kills the one before at once, up to a number a director 
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
 from competencies import signing
@@ -18,25 +14,19 @@ from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, OutboxMessage, RetiredAssessorLink, SignOffRequest, User
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER
 from trainee_portal.notifications.renderers import register_renderer
+from trainee_portal.platform import one_time_links
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.signoff.services import queue_assessor_link
 
 ASSESSOR_LINK_CATEGORY = "signoff.assessor_link"
 
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+hash_token = one_time_links.hash_token
 
 
 def mint_token(signoff_request: SignOffRequest, now: datetime) -> str:
     """A fresh token for the request; only its hash is kept, and any earlier link stops working."""
-    token = secrets.token_urlsafe(32)
     retire(signoff_request, now)
-    signoff_request.token_hash = hash_token(token)
-    signoff_request.expires_at = now + timedelta(days=int(current_app.config["ASSESSOR_LINK_DAYS"]))
-    return token
+    return one_time_links.mint(signoff_request, now)
 
 
 def prepare_link_body(message: OutboxMessage, now: datetime) -> str | None:
@@ -55,21 +45,12 @@ register_renderer(ASSESSOR_LINK_CATEGORY, prepare_link_body)
 
 
 def find_by_token(token: str) -> SignOffRequest | None:
-    if not _TOKEN_SHAPE.fullmatch(token or ""):
-        return None
-    return db.session.scalar(
-        select(SignOffRequest)
-        .where(SignOffRequest.token_hash == hash_token(token))
-        .options(joinedload(SignOffRequest.evidence).joinedload(EvidenceEntry.trainee))
-    )
+    return one_time_links.find(SignOffRequest, token, joinedload(SignOffRequest.evidence).joinedload(EvidenceEntry.trainee))
 
 
 def was_replaced(token: str) -> bool:
     """The token was a real link that a newer one replaced."""
-    if not _TOKEN_SHAPE.fullmatch(token or ""):
-        return False
-    found = db.session.scalar(select(RetiredAssessorLink.id).where(RetiredAssessorLink.token_hash == hash_token(token)))
-    return found is not None
+    return one_time_links.find(RetiredAssessorLink, token) is not None
 
 
 def link_state(signoff_request: SignOffRequest | None, now: datetime, token: str = "") -> str:
