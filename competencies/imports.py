@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from .evidence import DETAIL_FIELDS, detail_fields
+
 MAX_ROWS = 50_000  # the programme's own limit (see above)
 MAX_FILE_BYTES = 32 * 1024 * 1024  # the programme's own limit (see above)
 PROBLEMS_SHOWN = 50  # rejected rows listed on the result page; the rest are in its CSV of problems
@@ -42,10 +44,14 @@ FINISHED = ("done", "failed")
 
 
 def row_content(values: Mapping) -> str:
-    """The canonical text of one row: what the fingerprint covers, the same whether read from a file or an entry."""
+    """The canonical text of one row: what the fingerprint covers, the same whether read from a file or an entry.
+
+    A detail the row's kind does not record counts as blank: the evidence form and the import drop it, but an entry
+    saved before that rule (a reflection with a hospital) may still hold it, and its exported row must still match."""
     content = {}
+    recorded = detail_fields(str(values.get("evidence_type") or "").strip())
     for name in FINGERPRINT_FIELDS:
-        value = values.get(name)
+        value = None if name in DETAIL_FIELDS and name not in recorded else values.get(name)
         if name == "competencies":
             content[name] = sorted({str(code).strip().upper() for code in value or () if str(code).strip()})
         elif isinstance(value, date):

@@ -57,6 +57,26 @@ def test_entries_written_by_hand_or_imported_before_fingerprints_are_found_too(c
     assert job_of(upload(client, exported)).rows_imported == 2  # another trainee's logbook has none of them
 
 
+def test_an_exported_entry_holding_details_its_kind_does_not_record_is_found_again(client, login):
+    """A reflection saved with a hospital and notes (as older entries were): the import drops what a reflection does
+    not record, so the fingerprint of its entry must leave those out too, or the row comes back as a new draft."""
+    trainee = TraineeFactory()
+    EvidenceFactory(
+        trainee=trainee,
+        evidence_type="reflection",
+        title="Reflection on a hard consultation",
+        setting="other",
+        hospital="Salford Royal",
+        supervision_level="2a",
+        notes="Anonymised summary of the case.",
+        reflection="What went well and what I would change.",
+    )
+    login(trainee)
+    exported = client.get("/logbook/export.csv").get_data(as_text=True)
+    job = job_of(upload(client, exported))
+    assert (job.rows_imported, job.rows_skipped, job.rows_rejected) == (0, 1, 0) and entries(trainee) == 1
+
+
 def test_identical_rows_are_separate_entries_and_each_is_found_again(client, login):
     """Three identical procedures on one day are three entries; a fourth copy added to the file is the one new row."""
     trainee = TraineeFactory()
