@@ -172,3 +172,12 @@ def test_a_signer_may_record_not_applicable_and_it_reads_so(client, login):
     page = client.get(f"/logbook/{entry.id}").get_data(as_text=True)
     assert "Signed at supervision level Not applicable" in page
     assert signature.supervision_level == "na"
+
+
+def test_an_entry_claiming_no_competency_shows_no_empty_competencies_row(client, login):
+    """A released MSF round's entry claims no competency: its page leaves the row out rather than show an empty list."""
+    trainee = TraineeFactory()
+    entry = EvidenceFactory(trainee=trainee, evidence_type="wba.msf", supervision_level="na", codes=())
+    login(trainee)
+    page = client.get(f"/logbook/{entry.id}").get_data(as_text=True)
+    assert "Supervision level" in page and "Competencies" not in page and '<ul class="nhsuk-list"></ul>' not in page
