@@ -140,6 +140,7 @@ def test_round_runs_from_nomination_to_release_and_counts_as_a_signed_msf(app, s
     seen = supervisor.get(f"/msf/{msf_round.id}").get_data(as_text=True)
     assert "Collated feedback" in seen and f"{GOOD} (3)" in seen and "Colleague rater 3" in seen  # nominated, not linked
     assert "responded" not in seen.split('id="raters"', 1)[1].split("Collated feedback", 1)[0].lower()
+    assert "so nobody can be picked out. The programme's own suggestion (no published source)." in seen.replace("&#39;", "'")
     response = supervisor.post(f"/msf/{msf_round.id}/decide", data={"decision": "release", "comment": "Well done."})
     assert response.status_code == 302
     msf_round = _round(msf_round.id)
