@@ -112,6 +112,14 @@ def test_without_a_kind_no_detail_is_shown_and_the_kinds_are_offered_as_links(cl
     assert 'href="/logbook/new?kind=logbook.clinic"' in page and "Show the details for this type" in page
 
 
+@pytest.mark.parametrize(("query", "pointed"), [("", True), ("?kind=wba.msf", True), ("?kind=logbook.clinic", False)])
+def test_the_pointer_to_msf_rounds_shows_only_before_a_kind_is_chosen_or_for_an_msf(client, login, query, pointed):
+    """On a phone a clinic form goes straight to its fields: the note about MSF rounds is for an MSF or no kind yet."""
+    login(TraineeFactory())
+    page = client.get(f"/logbook/new{query}").get_data(as_text=True)
+    assert ("Multi-source feedback with several raters is run from" in page) is pointed
+
+
 def test_labels_say_optional_exactly_where_the_kind_does_not_need_the_field(client, login):
     login(TraineeFactory())
     clinic = client.get("/logbook/new?kind=logbook.clinic").get_data(as_text=True)
