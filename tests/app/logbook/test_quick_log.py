@@ -218,6 +218,19 @@ def test_the_one_supervisor_is_chosen_and_save_and_send_asks_them_in_one_step(cl
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_email == supervisor.email)) is not None
 
 
+def test_the_page_after_save_and_send_links_to_the_pending_request(client, login):
+    """The request page is where the trainee withdraws it or hands the device over to sign in person: the evidence page
+    the sending leads to links there from its sign-off history."""
+    trainee, supervisor = TraineeFactory(), SupervisorFactory()
+    assign(supervisor, trainee)
+    login(trainee)
+    response = _post(client, {**form_data(), "then": "signoff", "signoff_to": str(supervisor.id)})
+    [entry] = _entries(trainee)
+    [request] = _requests(entry)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'<a href="/signoff/requests/{request.id}">Open the request</a>' in page
+
+
 def test_save_as_draft_sends_nothing_even_with_a_supervisor_chosen(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
     assign(supervisor, trainee)
