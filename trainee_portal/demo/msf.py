@@ -21,12 +21,17 @@ RATERS = (  # name, staff group, whether they have answered
     ("Dr Neil Fraser", "consultant", False),
     ("Ben Carter", "ahp", False),
 )
-WELL = (
+WELL = (  # one per rater who answers: ten different people say different things
     "Explains the plan clearly to patients and to the team.",
     "Calm and organised in a busy clinic.",
     "Always asks for help early and acts on feedback.",
     "Good at involving nurses and physiotherapists in plans.",
     "Writes clear, prompt clinic letters.",
+    "Kind and patient with anxious patients before procedures.",
+    "Prepares thoroughly for the theatre list.",
+    "A reliable colleague on the inpatient pain round.",
+    "Teaches the foundation doctors willingly.",
+    "Answers emails and queries from the office promptly.",
 )
 IMPROVE = (
     "Could delegate more of the follow-up calls.",
@@ -34,6 +39,11 @@ IMPROVE = (
     "",
     "More teaching of junior colleagues on the ward round.",
     "",
+    "Could share the plan with recovery staff earlier.",
+    "",
+    "Could speak up more in the MDT meeting.",
+    "",
+    "Could book clinic letters for typing sooner.",
 )
 
 
@@ -51,4 +61,4 @@ def load() -> None:
             continue
         links.mint_token(rater, now)  # as the invitation email would have carried
         ratings = {q.key: ("above" if (index + i) % 4 == 0 else "meets") for i, q in enumerate(rules.questions)}
-        services.answer(rater, ratings, {"well": WELL[index % len(WELL)], "improve": IMPROVE[index % len(IMPROVE)]})
+        services.answer(rater, ratings, {"well": WELL[index], "improve": IMPROVE[index]})
