@@ -1,50 +1,30 @@
-"""Home: a trainee's four stages at a glance; supervisors' trainees; links for directors and admins."""
+"""Home: each role's first screen. A person with several roles sees each role's section, their own training first."""
 
 from flask import render_template
 from flask_login import current_user
-from sqlalchemy import select
 
-from competencies import STAGE_LEVELS, THEMES
+from competencies import THEMES
 from trainee_portal import curricula, policy
-from trainee_portal.extensions import db
 from trainee_portal.home.blueprint import bp
-from trainee_portal.models import TraineeProfile, TraineeProgress, User
+from trainee_portal.home.queries.admin import admin_home
+from trainee_portal.home.queries.director import director_home
+from trainee_portal.home.queries.supervisor import supervisor_home
+from trainee_portal.home.queries.trainee import trainee_home
 
 
 @bp.route("/")
 @policy.requires(policy.is_signed_in)
 def index():
-    stages = []
+    sections = {}
     if policy.is_trainee(current_user):
-        profile = current_user.trainee_profile
-        curriculum = curricula.curriculum(profile.curriculum_version)
-        progress = {
-            p.stage_level: p
-            for p in db.session.scalars(select(TraineeProgress).where(TraineeProgress.trainee_id == profile.user_id))
-        }
-        stages = [(curriculum.stage_for_level(level, profile.sia_stage_key), progress.get(level)) for level in STAGE_LEVELS]
-    supervisees = []
+        sections["trainee"] = trainee_home(current_user)
     if policy.is_supervisor(current_user):
-        supervisees = db.session.execute(
-            select(User, TraineeProfile, TraineeProgress)
-            .join(TraineeProfile, TraineeProfile.user_id == User.id)
-            .outerjoin(
-                TraineeProgress,
-                (TraineeProgress.trainee_id == User.id) & (TraineeProgress.stage_level == TraineeProfile.current_stage),
-            )
-            .where(User.id.in_(policy.supervised_trainee_ids(current_user.id)))
-            .order_by(User.name)
-        ).all()
-    return render_template("home/index.html", stages=stages, supervisees=supervisees, quick_log=QUICK_LOG, page_title="Home")
-
-
-# One tap from home to the evidence form with the kind chosen, for the kinds trainees log most.
-QUICK_LOG = (
-    ("logbook.clinic", "Log a clinic"),
-    ("logbook.procedure", "Log a procedure"),
-    ("logbook.ward_round", "Log a ward round"),
-    ("reflection", "Write a reflection"),
-)
+        sections["supervisor"] = supervisor_home(current_user)
+    if policy.can_use_cohort_dashboard(current_user):
+        sections["director"] = director_home(current_user)
+    if policy.can_administer(current_user):
+        sections["admin"] = admin_home(current_user)
+    return render_template("home/index.html", sections=sections, page_title="Home")
 
 
 @bp.route("/about")
