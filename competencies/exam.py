@@ -594,3 +594,11 @@ def recording_problems(
 def attempt_number(attempts: Iterable[Attempt], part: str, sits_on: date) -> int:
     """Which attempt at `part` a sitting on `sits_on` is (1-based), counting earlier sittings."""
     return sum(1 for a in attempts if a.part == part and a.sits_on < sits_on) + 1
+
+
+def next_needed(upcoming: Iterable[SittingEligibility]) -> SittingEligibility | None:
+    """The sitting to show a trainee next, from upcoming_eligibility's list (soonest closing first): the first of a
+    part they still need that they may apply for, else the first of a part they still need (its checks say what
+    blocks it); None when no upcoming sitting is of a part they need."""
+    needed = [e for e in upcoming if e.needed]
+    return next((e for e in needed if e.eligible), needed[0] if needed else None)

@@ -109,6 +109,11 @@ class StageProgress:
     percent: float
     ready_for_signoff: bool
 
+    @property
+    def competency_percent(self) -> float:
+        """The headline measure: the share of competencies complete (competency_percent)."""
+        return competency_percent(self.complete, self.total)
+
     def competency(self, code: str) -> CompetencyProgress:
         for progress in self.competencies:
             if progress.competency.code == code:
@@ -246,3 +251,9 @@ def expected_percent(stage: Stage, start: date, today: date, end: date | None = 
 def is_behind(actual_percent: float, expected: float, tolerance: float = BEHIND_TOLERANCE.value) -> bool:
     """True when progress trails the expected trajectory by more than `tolerance` points (flags.BEHIND_TOLERANCE)."""
     return actual_percent < expected - tolerance
+
+
+def competency_percent(complete: int, total: int) -> float:
+    """The share of a stage's competencies complete, 0–100: the one progress measure pages lead with ("5 of 8
+    competencies complete" beside a bar at 5/8), rounded as evidence percents are, never 100 while one is open."""
+    return _percent(complete, total)
