@@ -17,12 +17,18 @@ NHS_NUMBER = "943 476 5919"  # passes the modulus-11 check, so the identifier ch
 # --- what the pages show -------------------------------------------------------------------------------------------
 
 
-def stage_percent(tab: Tab) -> float:
-    return float(tab.page.locator("dl progress.app-progress__bar").first.get_attribute("value"))
+def _evidence_in_place(text: str) -> int:
+    """The required evidence items in place, from "Evidence: 21 of 24 required items in place" (beside the bar, which
+    counts competencies complete: one signed DOPS moves the evidence, not always a competency)."""
+    return int(re.search(r"Evidence: (\d+) of \d+ required", text).group(1))
 
 
-def dashboard_percent(tab: Tab) -> float:
-    return float(tab.page.locator("main .nhsuk-card progress.app-progress__bar").first.get_attribute("value"))
+def stage_percent(tab: Tab) -> int:
+    return _evidence_in_place(tab.page.locator("dl").first.inner_text())
+
+
+def dashboard_percent(tab: Tab) -> int:
+    return _evidence_in_place(tab.page.locator("main .nhsuk-card").first.inner_text())
 
 
 def competency_needing(tab: Tab, what: str) -> str:
