@@ -23,6 +23,7 @@ from trainee_portal.demo import msf as msf_demo
 from trainee_portal.demo import panels as panels_demo
 from trainee_portal.demo import rules as rules_demo
 from trainee_portal.demo import signoff as signoff_demo
+from trainee_portal.demo import trainee_home as trainee_home_demo
 from trainee_portal.demo import training_time as training_time_demo
 from trainee_portal.demo import transitions as transition_demo
 from trainee_portal.demo.accounts import DEMO_PASSWORD, email, make_user
@@ -148,6 +149,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     training_time_demo.load(today)  # a trainee working less than full time
     transition_demo.load(today)  # a 2010 trainee already moved to 2021
     panels_demo.load(today)  # a London ARCP panel five weeks ahead; Scotland's bank holidays
+    trainee_home_demo.load(today)  # the demo trainee's sign-offs waiting on their supervisor, one past 14 days
     progress.recompute_all()
     db.session.commit()
     return True
