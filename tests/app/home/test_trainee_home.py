@@ -162,6 +162,7 @@ def test_sign_offs_waiting_are_counted_by_whom_they_wait_on_with_the_oldest_wait
     assert "2 with Dr Maya Patel, the oldest sent 20 days ago Sign-off waiting over 14 days" in text
     assert "1 with visiting.consultant@nhs.example (outside assessor), sent yesterday" in text
     assert text.count("Sign-off waiting over") == 1
+    assert "A sign-off is flagged once it has waited over 14 days: the programme's own suggestion (no published source)." in text
     assert 'href="/signoff/mine"' in page
     listed = client.get("/logbook/?status=submitted").get_data(as_text=True)
     assert listed.count("Pain clinic") >= 3  # the link leads to exactly the items counted

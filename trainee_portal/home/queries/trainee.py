@@ -58,6 +58,8 @@ def trainee_home(user) -> dict:
         "panels": _panels(user.id, today),
         "today": today,
         "overdue_title": flags.FLAG_TITLES["waiting"],  # the cohort flag's words for a sign-off waiting too long
+        "overdue_days": flags.SIGNOFF_WAIT_DAYS.value,
+        "overdue_origin": flags.SIGNOFF_WAIT_DAYS.provenance,
         "quick_log": QUICK_LOG,
     }
 
