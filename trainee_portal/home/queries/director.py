@@ -79,6 +79,7 @@ def director_home(user, today: date | None = None) -> dict:
     trainees, counts = cohort_queries.cohort_counts(user, cohort_queries.Filters(), today)
     panels, panels_total = panels_coming(user, today)
     return {
+        "today": today,
         "scope": scope_names(user),
         "trainees": trainees,
         "flags": [FlagCount(key, label, counts[key]) for key, label in cohort_queries.FLAGS.items()],
