@@ -104,6 +104,7 @@ def test_flag_counts_equal_the_cohort_dashboards_and_each_link_lists_that_many(c
     shown = flag_counts_on(page)
     total, expected = cohort_queries.cohort_counts(world.director, cohort_queries.Filters())
     assert total == 4
+    assert matches_on_cohort(client, "/cohort") == total  # the trainees in scope, as the link to the dashboard lists them
     assert {key: count for key, (count, _) in shown.items()} == expected
     assert expected == {"behind": 1, "idle": 1, "waiting": 1, "attempts": 1}
     for key, (count, href) in shown.items():
