@@ -837,3 +837,12 @@ def can_import_logbook(user) -> bool:
 def can_view_import(user, job) -> bool:
     """An import's progress, result and problems are its trainee's alone: they show what the file held."""
     return can_import_logbook(user) and job.trainee_id == user.id
+
+
+# --- sign-off requests waiting on supervisors (trainee_portal.signoff.waiting) -------------------
+
+
+def can_view_waiting_signoffs(user) -> bool:
+    """The list of sign-off requests waiting on supervisors, from the trainees the user may see (visible_trainee_ids):
+    for training directors and administrators, as the cohort dashboard is."""
+    return can_use_cohort_dashboard(user)

@@ -223,6 +223,8 @@ MATRIX: dict[str, tuple] = {
     "GET imports.show": (302, 200, 403, 403, 403, 403, 403, 403),
     "GET imports.status": (302, 200, 403, 403, 403, 403, 403, 403),
     "GET imports.problems": (302, 200, 403, 403, 403, 403, 403, 403),
+    # sign-off requests waiting on supervisors: directors (their own trainees only) and administrators
+    "GET signoff.waiting": (302, 403, 403, 403, 403, 200, 200, 200),
 }
 
 # The regional roles (REGIONAL_CALLERS: London Faculty Tutor (Pain), London RAPM, North West Faculty Tutor, London

@@ -16,6 +16,7 @@ from competencies import STAGE_LEVELS
 from trainee_portal import audit, curricula
 from trainee_portal.audit import text_sha256
 from trainee_portal.demo import cohort as cohort_demo
+from trainee_portal.demo import director as director_demo
 from trainee_portal.demo import evidence as evidence_demo
 from trainee_portal.demo import exams as exams_demo
 from trainee_portal.demo import halo as halo_demo
@@ -150,6 +151,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     transition_demo.load(today)  # a 2010 trainee already moved to 2021
     panels_demo.load(today)  # a London ARCP panel five weeks ahead; Scotland's bank holidays
     trainee_home_demo.load(today)  # the demo trainee's sign-offs waiting on their supervisor, one past 14 days
+    director_demo.load(today)  # on that panel, one trainee ready and one nearly ready
     progress.recompute_all()
     db.session.commit()
     return True
