@@ -74,7 +74,7 @@ def trainees_per_stage(breakdown: dict[tuple[str, str, str], int]) -> Chart:
         _layout(
             figure,
             yaxis=dict(title="Trainees", rangemode="tozero", dtick=step),
-            xaxis=dict(automargin=True, tickvals=labels, ticktext=[wrap(label, 12) for label in labels]),
+            xaxis=dict(automargin=True, tickvals=labels, ticktext=[go.wrap(label, 12) for label in labels]),
             narrow=dict(font=dict(size=12)),
         ),
         ["Stage", "Trainees"],
@@ -105,7 +105,7 @@ def exam_pipeline(breakdown: dict[tuple[str, str, str], int]) -> Chart:
             yaxis=dict(autorange="reversed", automargin=True),
             xaxis=dict(title="Trainees", rangemode="tozero", dtick=step),
             narrow=dict(
-                font=dict(size=12), yaxis=dict(tickvals=list(EXAM_STATUSES), ticktext=[wrap(s, 12) for s in EXAM_STATUSES])
+                font=dict(size=12), yaxis=dict(tickvals=list(EXAM_STATUSES), ticktext=[go.wrap(s, 12) for s in EXAM_STATUSES])
             ),
         ),
         ["Exam status", "Trainees"],
@@ -130,17 +130,6 @@ def heatmap_curriculum(filters: Filters, in_scope: list[tuple[str, int]]) -> str
     if filters.heatmap in versions:
         return filters.heatmap
     return versions[0] if versions else None
-
-
-def wrap(text: str, width: int) -> str:
-    """A label broken into lines of about `width` characters at spaces (<br>, as Plotly draws line breaks)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
 
 
 def progress_heatmap(rows: list[CohortRow], version: str | None) -> Chart:
@@ -192,7 +181,7 @@ def progress_heatmap(rows: list[CohortRow], version: str | None) -> Chart:
     repeated = {r.name for r in shown if sum(1 for o in shown if o.name == r.name) > 1}
     names = [f"{r.name} ({r.gmc_number})" if r.name in repeated else r.name for r in shown]
     z = [[cells.get((r.trainee_id, d)) for d in domains] for r in shown]
-    labels = [wrap(d, 16) for d in domains]
+    labels = [go.wrap(d, 16) for d in domains]
     figure = go.Figure(
         go.Heatmap(
             z=z,

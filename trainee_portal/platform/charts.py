@@ -126,3 +126,14 @@ def with_narrow(figure_json: str, layout: dict | None = None, traces: dict | Non
     if not narrow:
         return figure_json
     return figure_json[:-1] + ',"narrow":' + json.dumps(narrow, separators=(",", ":"), default=_default) + "}"
+
+
+def wrap(text: str, width: int) -> str:
+    """A label broken into lines of about `width` characters at spaces (<br>, as Plotly draws line breaks)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
