@@ -132,6 +132,15 @@ def heatmap_curriculum(filters: Filters, in_scope: list[tuple[str, int]]) -> str
     return versions[0] if versions else None
 
 
+def _two_lines(text: str, width: int) -> str:
+    """A label wrapped at `width` characters, cut to two lines with an ellipsis when it runs longer."""
+    lines = go.wrap(text, width).split("<br>")
+    if len(lines) <= 2:
+        return "<br>".join(lines)
+    rest = go.wrap(" ".join(lines[1:]), width - 1).split("<br>")[0]
+    return lines[0] + "<br>" + rest.rstrip(",;:") + "…"
+
+
 def progress_heatmap(rows: list[CohortRow], version: str | None) -> Chart:
     """The trainees on this page who follow one curriculum version × the domains of their current stages in it:
     the share of each domain's competencies complete. One curriculum at a time, so its columns are its own."""
@@ -208,7 +217,12 @@ def progress_heatmap(rows: list[CohortRow], version: str | None) -> Chart:
             # On a phone: smaller type, the domains written upwards, a row height a finger can find, and the colour
             # scale along the foot of the figure rather than beside the cells (a phone has no width to spare).
             narrow=dict(
-                font=dict(size=11), height=max(320, 30 * len(shown) + 110 + 90), margin=dict(b=70), xaxis=dict(tickangle=-90)
+                font=dict(size=11),
+                height=max(320, 30 * len(shown) + 110 + 90),
+                margin=dict(b=70),
+                # Written upwards, a column is as wide as two lines of type: longer names are cut short there (the
+                # table beside the figure and the hover label give them in full).
+                xaxis=dict(tickangle=-90, tickvals=labels, ticktext=[_two_lines(d, 24) for d in domains]),
             ),
             narrow_traces=dict(
                 colorbar=dict(

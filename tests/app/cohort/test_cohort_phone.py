@@ -209,3 +209,11 @@ def test_the_table_macro_marks_only_responsive_tables_as_tables_for_screen_reade
     assert '<table class="nhsuk-table-responsive" role="table">' in html
     assert '<table class="nhsuk-table">' in html
     assert html.count("app-table-scroll") == 1  # B keeps its scrolling box; A stacks instead
+
+
+def test_a_phone_writes_each_domain_in_at_most_two_lines():
+    from trainee_portal.cohort.charts import _two_lines
+
+    assert _two_lines("Pain Medicine", 24) == "Pain Medicine"
+    assert _two_lines("Multidisciplinary and biopsychosocial care", 24) == "Multidisciplinary and<br>biopsychosocial care"
+    assert _two_lines("Leadership, education, research and medicolegal practice", 24) == "Leadership, education,<br>research and…"
