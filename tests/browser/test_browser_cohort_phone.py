@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.browser.pages import WIDTHS
 
 SHOTS = Path("/tmp/shots-cohort")
@@ -169,9 +171,11 @@ def test_the_cohort_dashboard_reads_on_a_phone_and_survives_a_resize(browsing):
     director.assert_clean()
 
 
-def test_the_trainee_dashboard_charts_keep_clear_of_their_tables_after_a_resize(browsing):
+@pytest.mark.parametrize("path", ["/dashboard", "/exams/"])
+def test_the_trainees_charts_keep_clear_of_their_tables_after_a_resize(browsing, path):
     trainee = browsing.sign_in("trainee")
-    trainee.goto("/dashboard")
+    trainee.goto(path)
+    assert trainee.page.evaluate(_CHART_BOXES_JS), f"no chart on {path}"
     for width_name in ("desktop", "phone", "desktop"):
         resize(trainee, width_name)
         for chart in trainee.page.evaluate(_CHART_BOXES_JS):
@@ -181,5 +185,5 @@ def test_the_trainee_dashboard_charts_keep_clear_of_their_tables_after_a_resize(
             assert drawing["right"] <= chart["plot"]["right"] + 1, chart
             assert chart["link"]["top"] >= drawing["bottom"] - 1, f"{chart['id']} covers the link to its table: {chart}"
         assert trainee.page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name][0]
-        shoot(trainee, f"dashboard-{width_name}-after-resize-{WIDTHS[width_name][0]}")
-    trainee.check("trainee dashboard after resizing")
+        shoot(trainee, f"{path.strip('/').replace('/', '-')}-{width_name}-after-resize-{WIDTHS[width_name][0]}")
+    trainee.check(f"{path} after resizing")
