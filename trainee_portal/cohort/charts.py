@@ -199,7 +199,7 @@ def progress_heatmap(rows: list[CohortRow], version: str | None) -> Chart:
             zmin=0,
             zmax=100,
             colorscale="Blues",
-            colorbar=dict(title="% complete", thickness=14),
+            colorbar=dict(title=dict(text="% complete", side="right"), thickness=14),
             customdata=[[r.stage_name] * len(domains) for r in shown],
             xgap=1,
             ygap=1,
