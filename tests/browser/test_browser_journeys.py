@@ -160,7 +160,7 @@ def test_dops_from_logging_to_signature_to_stage_progress_and_cohort_export(brow
         director.page.get_by_role("link", name="CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     exported = next(r for r in rows if r["Name"] == "Dr Samuel Adeyemi")
-    assert float(exported["% complete"]) == cohort_percent
+    assert float(exported["Required evidence items in place (%)"]) == cohort_percent
     assert int(exported["Pending sign-offs"]) == pending
     director.page.get_by_role("link", name="Dr Samuel Adeyemi").click()
     assert title in director.page.locator("main").inner_text(), "the trainee review does not list the signed DOPS"

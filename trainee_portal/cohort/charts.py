@@ -34,7 +34,8 @@ class Chart:
     rows: list[list]
 
 
-def _layout(figure: go.Figure, **extra) -> str:
+def _layout(figure: go.Figure, narrow: dict | None = None, narrow_traces: dict | None = None, **extra) -> str:
+    """The figure's JSON with the dashboard's layout, and what changes on a phone (see static/js/charts.js)."""
     figure.update_layout(
         margin=dict(l=10, r=10, t=10, b=10),
         paper_bgcolor="white",
@@ -42,11 +43,12 @@ def _layout(figure: go.Figure, **extra) -> str:
         font=dict(family="Frutiger W01, Arial, sans-serif", size=14),
         **extra,
     )
-    return figure.to_json()
+    return go.with_narrow(figure.to_json(), narrow, narrow_traces)
 
 
-def cohort_breakdown(user, filters: Filters) -> dict[tuple[str, str], int]:
-    """(stage level, exam status) → trainees: one grouped query feeds both the stage and the exam chart."""
+def cohort_breakdown(user, filters: Filters) -> dict[tuple[str, str, str], int]:
+    """(curriculum version, stage level, exam status) → trainees: one grouped query feeds the stage and the exam
+    chart and says which curricula the filtered trainees follow (the heatmap's choice)."""
     base = cohort_select(user, filters).subquery()
     status = case(
         (base.c.soe_passed == 1, EXAM_STATUSES[3]),
@@ -54,28 +56,35 @@ def cohort_breakdown(user, filters: Filters) -> dict[tuple[str, str], int]:
         ((base.c.mcq_attempts + base.c.soe_attempts) > 0, EXAM_STATUSES[1]),
         else_=EXAM_STATUSES[0],
     )
-    query = select(base.c.stage_level, status, func.count()).group_by(base.c.stage_level, status)
-    return {(stage, exam): n for stage, exam, n in db.session.execute(query)}
+    query = select(base.c.curriculum_version, base.c.stage_level, status, func.count()).group_by(
+        base.c.curriculum_version, base.c.stage_level, status
+    )
+    return {(version, stage, exam): n for version, stage, exam, n in db.session.execute(query)}
 
 
-def trainees_per_stage(breakdown: dict[tuple[str, str], int]) -> Chart:
+def trainees_per_stage(breakdown: dict[tuple[str, str, str], int]) -> Chart:
     counts: dict[str, int] = defaultdict(int)
-    for (level, _), n in breakdown.items():
+    for (_, level, _), n in breakdown.items():
         counts[level] += n
     labels = [STAGE_LABELS[level] for level in STAGE_LEVELS]
     values = [counts.get(level, 0) for level in STAGE_LEVELS]
     figure = go.Figure(go.Bar(x=labels, y=values, marker_color=NHS_BLUE, hovertemplate="%{x}: %{y}<extra></extra>"))
     step = max(1, -(-max(values, default=0) // 5))  # whole trainees on the axis
     return Chart(
-        _layout(figure, yaxis=dict(title="Trainees", rangemode="tozero", dtick=step)),
+        _layout(
+            figure,
+            yaxis=dict(title="Trainees", rangemode="tozero", dtick=step),
+            xaxis=dict(automargin=True, tickvals=labels, ticktext=[go.wrap(label, 12) for label in labels]),
+            narrow=dict(font=dict(size=12)),
+        ),
         ["Stage", "Trainees"],
         [[label, value] for label, value in zip(labels, values)],
     )
 
 
-def exam_pipeline(breakdown: dict[tuple[str, str], int]) -> Chart:
+def exam_pipeline(breakdown: dict[tuple[str, str, str], int]) -> Chart:
     counts: dict[str, int] = defaultdict(int)
-    for (_, status), n in breakdown.items():
+    for (_, _, status), n in breakdown.items():
         counts[status] += n
     values = [counts.get(s, 0) for s in EXAM_STATUSES]
     figure = go.Figure(
@@ -95,14 +104,47 @@ def exam_pipeline(breakdown: dict[tuple[str, str], int]) -> Chart:
             figure,
             yaxis=dict(autorange="reversed", automargin=True),
             xaxis=dict(title="Trainees", rangemode="tozero", dtick=step),
+            narrow=dict(
+                font=dict(size=12), yaxis=dict(tickvals=list(EXAM_STATUSES), ticktext=[go.wrap(s, 12) for s in EXAM_STATUSES])
+            ),
         ),
         ["Exam status", "Trainees"],
         [[s, v] for s, v in zip(EXAM_STATUSES, values)],
     )
 
 
-def progress_heatmap(rows: list[CohortRow]) -> Chart:
-    """Trainees on this page × the domains of their current stage: share of each domain's competencies complete."""
+def curricula_in_scope(breakdown: dict[tuple[str, str, str], int]) -> list[tuple[str, int]]:
+    """(curriculum version, trainees) for every curriculum the filtered trainees follow, most trainees first."""
+    counts: dict[str, int] = defaultdict(int)
+    for (version, _, _), n in breakdown.items():
+        counts[version] += n
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def heatmap_curriculum(filters: Filters, in_scope: list[tuple[str, int]]) -> str | None:
+    """The curriculum the heatmap shows: the filter's, else the one asked for (?heatmap=) among those in scope, else
+    the one most of the filtered trainees follow."""
+    if filters.curriculum:
+        return filters.curriculum
+    versions = [version for version, _ in in_scope]
+    if filters.heatmap in versions:
+        return filters.heatmap
+    return versions[0] if versions else None
+
+
+def _two_lines(text: str, width: int) -> str:
+    """A label wrapped at `width` characters, cut to two lines with an ellipsis when it runs longer."""
+    lines = go.wrap(text, width).split("<br>")
+    if len(lines) <= 2:
+        return "<br>".join(lines)
+    rest = go.wrap(" ".join(lines[1:]), width - 1).split("<br>")[0]
+    return lines[0] + "<br>" + rest.rstrip(",;:") + "…"
+
+
+def progress_heatmap(rows: list[CohortRow], version: str | None) -> Chart:
+    """The trainees on this page who follow one curriculum version × the domains of their current stages in it:
+    the share of each domain's competencies complete. One curriculum at a time, so its columns are its own."""
+    rows = [r for r in rows if r.curriculum_version == version]
     ids = [r.trainee_id for r in rows]
     by_trainee: dict[int, list[EvidenceCount]] = defaultdict(list)
     if ids:
@@ -128,12 +170,14 @@ def progress_heatmap(rows: list[CohortRow]) -> Chart:
     extra = curricula.region_rules((regions.get(r.trainee_id), r.curriculum_version) for r in rows)
     domains: list[str] = []
     cells: dict[tuple[int, str], float] = {}
+    shown: list[CohortRow] = []
     for row in rows:
         try:
             curriculum = curricula.curriculum(row.curriculum_version)
             stage = curriculum.stage_for_level(row.stage_level, row.sia_stage_key)
         except KeyError:
             continue
+        shown.append(row)
         rules = extra[(regions.get(row.trainee_id), row.curriculum_version)]
         result = stage_progress(curriculum, stage.key, by_trainee.get(row.trainee_id, ()), rules)
         for domain in result.domains:
@@ -142,32 +186,60 @@ def progress_heatmap(rows: list[CohortRow]) -> Chart:
                 domains.append(name)
             total = len(domain.competencies)
             cells[(row.trainee_id, name)] = round(100 * domain.complete / total, 1) if total else 100.0
-    names = [f"{r.name} ({r.gmc_number})" for r in rows]
-    z = [[cells.get((r.trainee_id, d)) for d in domains] for r in rows]
+    # Names alone keep the labels short enough for a phone; a name two trainees share gets its GMC number.
+    repeated = {r.name for r in shown if sum(1 for o in shown if o.name == r.name) > 1}
+    names = [f"{r.name} ({r.gmc_number})" if r.name in repeated else r.name for r in shown]
+    z = [[cells.get((r.trainee_id, d)) for d in domains] for r in shown]
+    labels = [go.wrap(d, 16) for d in domains]
     figure = go.Figure(
         go.Heatmap(
             z=z,
-            x=domains,
+            x=labels,
             y=names,
             zmin=0,
             zmax=100,
             colorscale="Blues",
-            colorbar=dict(title="% complete"),
-            hovertemplate="%{y}<br>%{x}: %{z}% of competencies complete<extra></extra>",
+            colorbar=dict(title=dict(text="% complete", side="right"), thickness=14),
+            customdata=[[r.stage_name] * len(domains) for r in shown],
+            xgap=1,
+            ygap=1,
+            hovertemplate="%{y} (%{customdata})<br>%{x}: %{z}% of competencies complete<extra></extra>",
         )
     )
-    height = max(360, 30 * len(rows) + 300)  # room for the slanted domain names above the cells
-    chart = Chart(
+    label_lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    height = max(320, 28 * len(shown) + 40 + 20 * label_lines)
+    return Chart(
         _layout(
             figure,
             height=height,
             yaxis=dict(autorange="reversed", automargin=True),
-            xaxis=dict(automargin=True, side="top", tickangle=-35),
+            xaxis=dict(automargin=True, side="top", tickangle=0),
+            # On a phone: smaller type, the domains written upwards, a row height a finger can find, and the colour
+            # scale along the foot of the figure rather than beside the cells (a phone has no width to spare).
+            narrow=dict(
+                font=dict(size=11),
+                height=max(320, 30 * len(shown) + 110 + 90),
+                margin=dict(b=70),
+                # Written upwards, a column is as wide as two lines of type: longer names are cut short there (the
+                # table beside the figure and the hover label give them in full).
+                xaxis=dict(tickangle=-90, tickvals=labels, ticktext=[_two_lines(d, 24) for d in domains]),
+            ),
+            narrow_traces=dict(
+                colorbar=dict(
+                    orientation="h",
+                    x=0.5,
+                    xanchor="center",
+                    y=-0.04,
+                    yanchor="top",
+                    len=0.8,
+                    thickness=10,
+                    title=dict(side="top"),
+                )
+            ),
         ),
-        ["Trainee", *domains],
-        [[n, *["–" if v is None else f"{v:.0f}%" for v in values]] for n, values in zip(names, z)],
+        ["Trainee", "Stage", *domains],
+        [[n, r.stage_name, *["–" if v is None else f"{v:.0f}%" for v in values]] for n, r, values in zip(names, shown, z)],
     )
-    return chart
 
 
 def median_from_histogram(histogram: dict[int, int]) -> float:
@@ -223,6 +295,7 @@ def supervisor_responsiveness(user, filters: Filters) -> Chart:
             height=max(320, 40 * len(results) + 100),
             xaxis=dict(title="Median days to decision", rangemode="tozero"),
             yaxis=dict(autorange="reversed", automargin=True),
+            narrow=dict(font=dict(size=12)),
         ),
         ["Supervisor", "Median days to decision", "Decisions"],
         [[name, f"{median:g}", count] for name, median, count in results],

@@ -20,14 +20,17 @@ HEADERS = [
     "Curriculum",
     "Stage",
     "Stage started",
-    "% complete",
-    "Expected %",
+    "Required evidence items in place (%)",
+    "Expected by now (%)",
     "Last activity (UTC)",
     "Pending sign-offs",
     f"Sign-offs waiting over {SIGNOFF_WAIT_DAYS.value} days",
     "MCQ attempts",
     "SOE attempts",
     "Exam status",
+    "Exams",
+    "Competencies complete",
+    "Competencies in the stage",
     "Flags",
 ]
 
@@ -49,6 +52,9 @@ def _values(row: CohortRow) -> list:
         row.mcq_attempts,
         row.soe_attempts,
         row.exam_status,
+        row.exams,
+        row.competencies_complete,
+        row.competencies_total,
         "; ".join(FLAGS[f] for f in row.flags),
     ]
 

@@ -22,6 +22,15 @@ from trainee_portal.platform.pagination import Page, page_number, paginate_rows
 PAGE_SIZE = 50
 FLAGS = flags.FLAG_TITLES  # each flag's rule and threshold is in competencies.flags, with its source
 SORTS = ("name", "stage", "percent", "activity", "pending", "waiting", "attempts")
+# What each sort (but the default, by name) is called in the dashboard's "Sort by" choice.
+SORT_LABELS = {
+    "stage": "Stage",
+    "percent": "Required evidence items in place",
+    "activity": "Last activity",
+    "pending": "Pending sign-offs",
+    "waiting": "Overdue sign-offs",
+    "attempts": "Exam attempts",
+}
 EXAM_STATUSES = ("Not attempted", "MCQ not yet passed", "MCQ passed", "SOE passed")
 
 
@@ -35,6 +44,7 @@ class Filters:
     sort: str = "name"
     descending: bool = False
     page: int = 1
+    heatmap: str | None = None  # the curriculum version whose heatmap to show (?heatmap=), when not filtered to one
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -55,6 +65,7 @@ class Filters:
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
             descending=args.get("dir") == "desc",
             page=page_number("page", args),
+            heatmap=args.get("heatmap") if args.get("heatmap") in curricula.registry() else None,
         )
 
     def args(self, **changes) -> dict:
@@ -68,6 +79,7 @@ class Filters:
             "sort": self.sort,
             "dir": "desc" if self.descending else None,
             "page": self.page if self.page > 1 else None,
+            "heatmap": self.heatmap,
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
@@ -99,10 +111,25 @@ class CohortRow:
     stage_ends_on: date | None = None  # the stage's end in training time, when the trainee has training periods
     flags: list[str] = field(default_factory=list)
     sia_stage_key: str | None = None  # the SIA the trainee follows at the advanced slot, when chosen
+    competencies_complete: int = 0  # the current stage's competencies complete, from the progress summary
+    competencies_total: int = 0
 
     @property
     def exam_status(self) -> str:
         return exam_status(self.mcq_attempts + self.soe_attempts, self.mcq_passed, self.soe_passed)
+
+    @property
+    def exam_parts(self) -> tuple[str, str]:
+        """Each exam part as people say it: ("MCQ passed", "SOE: 2 attempts"), ("MCQ: 1 attempt", "SOE: not yet sat")."""
+        return (
+            exam_part_wording("MCQ", self.mcq_attempts, self.mcq_passed),
+            exam_part_wording("SOE", self.soe_attempts, self.soe_passed),
+        )
+
+    @property
+    def exams(self) -> str:
+        """Both parts in one line: "MCQ passed · SOE: 2 attempts"."""
+        return " · ".join(self.exam_parts)
 
 
 def exam_status(attempts: int, mcq_passed: bool, soe_passed: bool) -> str:
@@ -111,6 +138,17 @@ def exam_status(attempts: int, mcq_passed: bool, soe_passed: bool) -> str:
     if mcq_passed:
         return EXAM_STATUSES[2]
     return EXAM_STATUSES[1] if attempts else EXAM_STATUSES[0]
+
+
+def exam_part_wording(part: str, attempts: int, passed: bool) -> str:
+    """One exam part in words, the plural right: "MCQ passed", "SOE passed (2 attempts)", "MCQ: 1 attempt",
+    "SOE: not yet sat"."""
+    plural = "attempt" if attempts == 1 else "attempts"
+    if passed:
+        return f"{part} passed" + (f" ({attempts} {plural})" if attempts > 1 else "")
+    if not attempts:
+        return f"{part}: not yet sat"
+    return f"{part}: {attempts} {plural}"
 
 
 # --- the filtered set ---------------------------------------------------------------------------
@@ -284,6 +322,8 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         mcq_passed=func.coalesce(exams.c.mcq_passed, 0),
         soe_passed=func.coalesce(exams.c.soe_passed, 0),
         stage_complete=func.coalesce(TraineeProgress.complete, False),
+        competencies_complete=func.coalesce(TraineeProgress.competencies_complete, 0),
+        competencies_total=func.coalesce(TraineeProgress.competencies_total, 0),
     )
     conditions = _flag_conditions(trajectory, pending, exams, today, now)
     if flag_columns:
@@ -360,13 +400,9 @@ def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]
 
 # The CohortRow fields read straight from the cohort query's columns of the same name, with the type they are read as.
 STORED_FIELDS = tuple(f.name for f in fields(CohortRow) if f.name not in ("stage_name", "expected", "flags"))
-STORED_TYPES = {name: int for name in ("pending", "overdue", "mcq_attempts", "soe_attempts")} | {
-    "percent": float,
-    "trajectory_percent": float,
-    "mcq_passed": bool,
-    "soe_passed": bool,
-    "stage_complete": bool,
-}
+STORED_TYPES = {
+    name: int for name in ("pending", "overdue", "mcq_attempts", "soe_attempts", "competencies_complete", "competencies_total")
+} | {"percent": float, "trajectory_percent": float, "mcq_passed": bool, "soe_passed": bool, "stage_complete": bool}
 
 
 def _as_is(value):

@@ -38,6 +38,8 @@ def dashboard():
     page = queries.cohort_page(current_user, filters, counts=counts)
     regions, cohorts = queries.filter_choices(current_user)
     breakdown = charts.cohort_breakdown(current_user, filters)
+    in_scope = charts.curricula_in_scope(breakdown)
+    heatmap_version = charts.heatmap_curriculum(filters, in_scope)
     return render_template(
         "cohort/dashboard.html",
         page=page,
@@ -46,11 +48,14 @@ def dashboard():
         cohorts=cohorts,
         flags=queries.FLAGS,
         sorts=queries.SORTS,
+        sort_labels=queries.SORT_LABELS,
         stage_labels=charts.STAGE_LABELS,
         flag_counts=counts[1],
         versions=curricula.version_choices(),
         per_stage=charts.trainees_per_stage(breakdown),
-        heatmap=charts.progress_heatmap(page.items),
+        heatmap=charts.progress_heatmap(page.items, heatmap_version),
+        heatmap_version=heatmap_version,
+        heatmap_choices=in_scope,
         pipeline=charts.exam_pipeline(breakdown),
         responsiveness=charts.supervisor_responsiveness(current_user, filters),
         page_title="Cohort dashboard",

@@ -21,7 +21,8 @@ def _layout(**extra) -> dict:
         margin=dict(l=10, r=10, t=10, b=40),
         paper_bgcolor="white",
         plot_bgcolor="white",
-        legend=dict(orientation="h", y=-0.2),
+        # Above the plot: below it, the legend met the axis title on a short figure.
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom"),
         **extra,
     )
 
@@ -46,11 +47,21 @@ def stage_completion(results: list[StageProgress]) -> str:
             yaxis=dict(automargin=True),
         )
     )
-    return figure.to_json()
+    # On a phone the stage names take two or three short lines, so the bars keep most of the width.
+    return go.with_narrow(
+        figure.to_json(),
+        dict(
+            font=dict(size=12),
+            height=100 + 60 * len(results),
+            xaxis=dict(dtick=25),
+            yaxis=dict(tickvals=names, ticktext=[go.wrap(name, 14) for name in names]),
+        ),
+    )
 
 
 def domains(result: StageProgress) -> str:
     names = [d.domain.name for d in result.domains][::-1]
+    widest = max((len(d.competencies) for d in result.domains), default=1)
     figure = go.Figure()
     for key, label, colour in (
         ("complete", "Done", GREEN),
@@ -73,7 +84,15 @@ def domains(result: StageProgress) -> str:
             yaxis=dict(automargin=True),
         )
     )
-    return figure.to_json()
+    figure.update_layout(legend=dict(traceorder="normal"))  # Done, In progress, Not started: the bars' order
+    return go.with_narrow(
+        figure.to_json(),
+        dict(
+            font=dict(size=12),
+            xaxis=dict(dtick=max(1, -(-widest // 6))),  # at most about six whole-number ticks
+            yaxis=dict(tickvals=names, ticktext=[go.wrap(name, 14) for name in names]),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -141,4 +160,4 @@ def trajectory_figure(points: list[TrajectoryPoint]) -> str:
             height=340, yaxis=dict(range=[0, 100], title="% of the stage", gridcolor="#e8edee"), xaxis=dict(gridcolor="#e8edee")
         )
     )
-    return figure.to_json()
+    return go.with_narrow(figure.to_json(), dict(font=dict(size=12), height=380))

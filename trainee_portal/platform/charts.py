@@ -117,3 +117,23 @@ class Figure:
             template = _template_json(pio.templates.default)
             layout = '{"template":' + template + ("," + layout[1:] if layout != "{}" else "}")
         return '{"data":' + data + ',"layout":' + layout + "}"
+
+
+def with_narrow(figure_json: str, layout: dict | None = None, traces: dict | None = None) -> str:
+    """The figure JSON with what changes on a narrow screen (static/js/charts.js draws it below 560 px): `layout`
+    merged into the layout, `traces` into every trace. Both are built here, in Python, like the figure."""
+    narrow = {key: value for key, value in (("layout", layout), ("traces", traces)) if value}
+    if not narrow:
+        return figure_json
+    return figure_json[:-1] + ',"narrow":' + json.dumps(narrow, separators=(",", ":"), default=_default) + "}"
+
+
+def wrap(text: str, width: int) -> str:
+    """A label broken into lines of about `width` characters at spaces (<br>, as Plotly draws line breaks)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)

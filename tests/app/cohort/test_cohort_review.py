@@ -107,3 +107,14 @@ def test_exports_need_the_dashboard_permission(client, login, app):
     login(supervisor)
     assert client.get("/cohort/export.csv").status_code == 403
     assert client.get("/cohort/export.xlsx").status_code == 403
+
+
+def test_the_review_names_stages_from_the_trainees_own_curriculum(client, login):
+    region, director = _setup()[:2]
+    trainee = TraineeFactory(name="Dr Own Curriculum", profile__region=region)
+    CaseDiscussionFactory(trainee=trainee, stage_level="higher")
+    login(director)
+    page = client.get(f"/cohort/trainee/{trainee.id}").data.decode()
+    assert "current stage Stage 3 pain (higher pain training)" in page
+    assert "current stage Higher" not in page and ">Higher<" not in page
+    assert "Required evidence items in place" in page
