@@ -3,10 +3,15 @@ beside the notes and in the error summary; the same note with only the clinic's 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-REFUSED = "DOB 12/03/1956, reviewed in clinic on 12/03/2026 after L4/5 and L5/S1 medial branch blocks."
-KEPT = "Reviewed in clinic on 12/03/2026 after L4/5 and L5/S1 medial branch blocks: NRS 8/10 down to 2/10."
+from tests.support import clock
+
+SEEN = f"{clock.today() - timedelta(days=40):%d/%m/%Y}"  # a recent clinic, whenever the journey runs
+REFUSED = f"DOB 12/03/1956, reviewed in clinic on {SEEN} after L4/5 and L5/S1 medial branch blocks."
+KEPT = f"Reviewed in clinic on {SEEN} after L4/5 and L5/S1 medial branch blocks: NRS 8/10 down to 2/10."
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
