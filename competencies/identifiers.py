@@ -146,7 +146,7 @@ _AGE = re.compile(
 )
 _TITLE_BEFORE = re.compile(
     r"(?<![\w.])(?P<title>Mrs|Mr|Ms|Miss|Mx|Master|Dr|Prof|Professor|MRS|MISS)\.?\s+"  # as typed: "MS Contin" is a drug
-    r"(?:[A-Z]\.?\s+){0,2}(?:[A-Z][\w'’-]*\s+)?[A-Z][\w'’-]*"
+    r"(?P<name>(?:[A-Z]\.?\s+){0,2}(?:[A-Z][\w'’-]*\s+)?[A-Z][\w'’-]*)"
     r"(?P<sep>\s*[,:–-]?\s*[(\[]?\s*)\Z"
 )
 _NAME_BEFORE = re.compile(
@@ -290,9 +290,13 @@ def date_score(text: str, start: int, end: int, when: date, today: date) -> int:
     elif _BIRTH_AFTER.match(text, end, end + 30):
         score += WEIGHTS["birth_words"]
     name = _TITLE_BEFORE.search(before)
+    last = name["name"].split()[-1] if name else ""
+    if last and (_EVENT_WORDS.fullmatch(last) or last.lower() in _NOT_NAMES):
+        name = None  # "Mr Smith's MRI 12/03/2026": the date is the scan's
     if name:
         clinician = name["title"].lower() in _DOCTOR_TITLES or _CLINICIAN_LEAD.search(before, 0, name.start())
-        score += WEIGHTS["doctor_title" if clinician else "patient_title"]
+        withheld = len(name["name"].strip(". ")) == 1  # "Mr X": the name is already withheld
+        score += WEIGHTS["name" if withheld else "doctor_title" if clinician else "patient_title"]
     else:
         name = _NAME_BEFORE.search(before)
         if _is_name(name, before):

@@ -233,6 +233,8 @@ def test_everyday_clinical_numbers_are_not_mistaken_for_identifiers(text):
         "Spinal opinion: seen by Mr Jones 12/03/2026",  # a surgeon, Mr by custom
         "Lumbar Facet Joint Injections (12/03/2026)",  # a heading in capitals, not a name
         "Identity, DOB and allergies checked 12/03/2026",  # birth wording, then the event of checking it
+        "Mr Smith's MRI 12/03/2026 showed L3/4 stenosis",  # the date is the scan's, not beside the name
+        "Teaching case, Mr X 12/03/2026",  # a name already withheld
         "Previous L4/5 decompression 10/10/2014",  # within the years back
         "MCQ sitting on 18/03/2027",  # within the year ahead
     ],
@@ -255,6 +257,7 @@ def test_dates_of_clinical_events_are_allowed(text):
         ("Mrs Smith 12/03/2026: new patient", "12/03/2026"),  # a patient's title and name beside any date
         ("Jane Smith (12/03/2020)", "12/03/2020"),  # a date in brackets after a name
         ("Dr Patel (12/03/2020)", "12/03/2020"),
+        ("Mr X (12/03/2020)", "12/03/2020"),
         ("aged 67, 12/03/1956", "12/03/1956"),
         ("aged 6, 12/04/2020", "12/04/2020"),  # the age is counted from the date
         ("Jack Evans (04/07/2014), 12-year-old", "04/07/2014"),
