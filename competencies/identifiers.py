@@ -123,7 +123,8 @@ _BORN_ABBREVIATED = re.compile(
 
 # Context around a date, each read in a bounded window.
 _WINDOW = 60  # characters read on each side of a date
-_CLAUSE_END = re.compile(r"[;!?\n]|(?<![A-Z.])\.\s")  # "D.O.B. 12/03/2019" and "Dr. Patel" do not end a clause
+# "D.O.B. 12/03/2019", "Mrs. Smith" and "Dr. Patel" do not end a clause.
+_CLAUSE_END = re.compile(r"[;!?\n]|(?<![A-Z.])(?<!\bMrs)(?<!\bMr)(?<!\bMs)(?<!\bMx)(?<!\bDr)(?<!\bProf)\.\s")
 _BIRTH_WORDS = re.compile(r"\b(?:d\.?o\.?b\b\.?|date\s+of\s+birth|birth\s?date|birthday|born)", re.IGNORECASE)
 # Birth wording just after a date, ending there: "12/03/2019 (DOB)", "12/03/2019 - date of birth." ("DOB check" is not).
 _BIRTH_AFTER = re.compile(

@@ -255,6 +255,7 @@ def test_dates_of_clinical_events_are_allowed(text):
         ("b. 1948, retired teacher", "b. 1948"),
         ("Mrs Smith 12/03/1956", "12/03/1956"),
         ("Mrs Smith 12/03/2026: new patient", "12/03/2026"),  # a patient's title and name beside any date
+        ("Seen today. Mrs. Smith 12/03/2020", "12/03/2020"),
         ("Jane Smith (12/03/2020)", "12/03/2020"),  # a date in brackets after a name
         ("Dr Patel (12/03/2020)", "12/03/2020"),
         ("Mr X (12/03/2020)", "12/03/2020"),
