@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from competencies.identifiers import KIND_LABELS, find_identifiers
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry
+from trainee_portal.platform.clock import uk_today
 
 # extension -> (MIME type, the bytes every such file starts with)
 KINDS = {
@@ -49,7 +50,7 @@ def _extension(filename: str) -> str:
 def name_problem(filename: str | None) -> str | None:
     """Why a file's name is refused: it holds a patient identifier (the name is shown and audited, so it is free text)."""
     stem = Path(Path(filename or "").name).stem.replace("_", " ")
-    findings = find_identifiers(stem)
+    findings = find_identifiers(stem, today=uk_today())
     if not findings:
         return None
     parts = [f'"{f.text}" ({KIND_LABELS[f.kind].split(";")[0]})' for f in findings]
