@@ -368,7 +368,7 @@ _POSTCODE = re.compile(
 _ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$")  # lower case only: "T12 3rd" is prose, "L4 5TH" a postcode
 
 _HOSPITAL_WORDS = (
-    r"(?:hospital|hosp\.?|unit|case|patient|pt\.?|medical\s+record|record|casenote|case\s+note)"
+    r"(?:hospital|hosp\.?|unit|case|patient|pt\.?|medical\s+record|record|casenote|case\s+note|pas)"
     r"\s*(?:no\.?|number|num\.?|#|id)|mrn|k\s*no\.?"
 )
 _HOSPITAL_KEYED = re.compile(rf"\b(?:{_HOSPITAL_WORDS})\s*[:#.]?\s*[A-Z]{{0,3}}\s?\d{{5,10}}(?!\d)", re.IGNORECASE)
