@@ -3,7 +3,7 @@ Pure and framework-free; the app wraps it in a form validator (trainee_portal/pl
 
 Policy on dates: a note dates clinical events ("reviewed in clinic on 12/03/2026"), and a date of birth is how a
 patient is identified, so a full date (day, month and year, however written: 12/03/2026, 12.3.26, 2026-03-12,
-12 March 2026, March 12, 2026) is read in its context:
+12 March 2026, March 12, 2026, 12-Mar-2026) is read in its context:
 
 - birth wording leading to it ("DOB", "D.O.B.", "date of birth", "born", "b. 1956") or just after it
   ("12/03/2019 (DOB)") makes it a date of birth;
@@ -103,6 +103,7 @@ _FULL_DATE = re.compile(
     r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"  # 1956-03-12
     rf"|(?P<nd>{_DAY})\s+(?:of\s+)?(?P<nm>{_MONTHS})\.?,?\s+(?P<ny>\d{{4}}|'\d{{2}})"  # 12 March 1956, 12th of Mar '56
     rf"|(?P<am>{_MONTHS})\.?\s+(?P<ad>{_DAY}),?\s+(?P<ay>\d{{4}})"  # March 12, 1956
+    rf"|(?P<jd>\d{{1,2}})(?P<js>[/-])(?P<jm>{_MONTHS})(?P=js)(?P<jy>\d{{4}}|\d{{2}})"  # 12-Mar-1956, 12/Mar/56
     r")(?![\w/-])",
     re.IGNORECASE,
 )
@@ -110,6 +111,7 @@ _DOB_WORDS = r"d\.?o\.?b\.?|date\s+of\s+birth|birth\s?date|born(?:\s+(?:on|in))?
 _DATEISH = (
     rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+(?:\d{{4}}|'\d{{2}}))?"
     rf"|(?:{_MONTHS})\.?\s+(?:{_DAY},?\s+)?\d{{4}}"
+    rf"|\d{{1,2}}[/-](?:{_MONTHS})[/-](?:\d{{4}}|\d{{2}})"
     r"|\d{1,4}(?:[/.-]\d{1,4}){1,2}|(?:19|20)\d{2}"
 )
 _DOB = re.compile(rf"\b(?:{_DOB_WORDS})\s*[:\-]?\s*(?:{_DATEISH})(?![\w/])", re.IGNORECASE)
@@ -241,7 +243,11 @@ def written_date(match: re.Match, today: date) -> date | None:
         day, month, written_year = int(groups["id"]), int(groups["im"]), groups["iy"]
     else:
         named_day, named_month, written_year = (
-            (groups["nd"], groups["nm"], groups["ny"]) if groups["nd"] else (groups["ad"], groups["am"], groups["ay"])
+            (groups["nd"], groups["nm"], groups["ny"])
+            if groups["nd"]
+            else (groups["jd"], groups["jm"], groups["jy"])
+            if groups["jd"]
+            else (groups["ad"], groups["am"], groups["ay"])
         )
         day, month = int(re.sub(r"\D", "", named_day)), _MONTH_NUMBER[named_month[:3].title()]
     year = _year(written_year, today)
@@ -362,7 +368,7 @@ _POSTCODE = re.compile(
 _ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$")  # lower case only: "T12 3rd" is prose, "L4 5TH" a postcode
 
 _HOSPITAL_WORDS = (
-    r"(?:hospital|hosp\.?|unit|case|patient|pt\.?|medical\s+record|record|casenote|case\s+note)"
+    r"(?:hospital|hosp\.?|unit|case|patient|pt\.?|medical\s+record|record|casenote|case\s+note|pas)"
     r"\s*(?:no\.?|number|num\.?|#|id)|mrn|k\s*no\.?"
 )
 _HOSPITAL_KEYED = re.compile(rf"\b(?:{_HOSPITAL_WORDS})\s*[:#.]?\s*[A-Z]{{0,3}}\s?\d{{5,10}}(?!\d)", re.IGNORECASE)
