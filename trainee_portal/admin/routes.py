@@ -463,7 +463,7 @@ def end_assignment(assignment_id: int):
     assignment = load_or_404(SupervisorAssignment, assignment_id)
     form = EndAssignmentForm()
     if not form.validate_on_submit():
-        flash("Enter the end date as a real date, for example 2026-08-05.", "error")
+        flash(" ".join(form.ends_on.errors) or "Enter the end date.", "error")
     elif form.ends_on.data < assignment.starts_on:
         flash(f"An assignment cannot end before it starts ({assignment.starts_on.isoformat()}).", "error")
     else:
