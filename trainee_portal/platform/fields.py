@@ -95,7 +95,7 @@ class CalendarDateField(DateField):
             except ValueError:
                 continue
         self.error_parts = PARTS
-        raise ValueError(f"Enter a real date for {self._noun()}, for example {EXAMPLE.day} {EXAMPLE.month} {EXAMPLE.year}")
+        raise ValueError(f"Enter a real date{self._for()}, for example {EXAMPLE.day} {EXAMPLE.month} {EXAMPLE.year}")
 
     def _from_parts(self, parts: dict[str, str]) -> date | None:
         missing = [part for part in PARTS if not parts[part]]
@@ -107,24 +107,29 @@ class CalendarDateField(DateField):
         not_numbers = [part for part in PARTS if not _DIGITS.fullmatch(parts[part])]
         if not_numbers:
             self.error_parts = tuple(not_numbers)
-            raise ValueError(f"Enter a real date for {self._noun()}: the {_join(not_numbers)} must be a number")
+            raise ValueError(f"Enter a real date{self._for()}: the {_join(not_numbers)} must be a number")
         day, month, year = (int(parts[part]) for part in PARTS)
         if len(parts["year"]) != 4 or year < 1:
             self.error_parts = ("year",)
             raise ValueError(f"{self._label()}: the year must include 4 numbers, for example {EXAMPLE.year}")
         if not 1 <= month <= 12:
             self.error_parts = ("month",)
-            raise ValueError(f"Enter a real date for {self._noun()}: the month must be from 1 to 12")
+            raise ValueError(f"Enter a real date{self._for()}: the month must be from 1 to 12")
         try:
             return date(year, month, day)
         except (ValueError, OverflowError):
             self.error_parts = ("day",)
-            raise ValueError(f"Enter a real date for {self._noun()}: {date(year, month, 1):%B %Y} has no day {day}") from None
+            raise ValueError(f"Enter a real date{self._for()}: {date(year, month, 1):%B %Y} has no day {day}") from None
 
     # --- what the page shows ----------------------------------------------------------------------------------
 
     def _label(self) -> str:
         return self.label.text if self.label else "Date"
+
+    def _for(self) -> str:
+        """What follows "Enter a real date": ' for the exam date', or nothing when the field is just "Date"."""
+        noun = self._noun()
+        return "" if noun == "the date" else f" for {noun}"
 
     def _noun(self) -> str:
         """The date as a sentence names it: the field's noun, else "the" and its label ("the exam date")."""

@@ -162,7 +162,7 @@ def test_an_impossible_date_comes_back_with_the_summary_linking_to_the_day_box(c
     response = client.post("/logbook/new", data=data, content_type="multipart/form-data")
     page = _html(response)
     assert response.status_code == 400 and _entries(trainee) == []
-    assert 'href="#occurred_on-day" > Enter a real date for the date: February 2026 has no day 31 </a>' in page
+    assert 'href="#occurred_on-day" > Enter a real date: February 2026 has no day 31 </a>' in page
     assert "nhsuk-form-group nhsuk-form-group--error" in page
     day = re.search(r'<input[^>]*id="occurred_on-day"[^>]*>', page).group(0)
     year = re.search(r'<input[^>]*id="occurred_on-year"[^>]*>', page).group(0)
