@@ -146,6 +146,11 @@ class CalendarDateField(DateField):
             return {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
         return {part: "" for part in PARTS}
 
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """Every name this field reads from a form: its three boxes and the single value."""
+        return (self.name, *(f"{self.name}-{part}" for part in PARTS))
+
     def hint_text(self, hint: str | None = None) -> str:
         """The hint under the boxes: the page's own (or the field's description), then an example in their order."""
         text = (hint or self.description or "").strip()

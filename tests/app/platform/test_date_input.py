@@ -220,3 +220,20 @@ def test_the_logbook_filter_reads_dates_from_the_boxes_in_the_address(client, lo
     assert "Enter a real date for the last date: February 2026 has no day 31" in page
     ok = client.get("/logbook/?date_from-day=1&date_from-month=1&date_from-year=2026")
     assert ok.status_code == 200 and 'id="date_from-day" name="date_from-day" type="text" value="1"' in _html(ok)
+
+
+def test_a_draft_restores_what_was_typed_in_the_date_boxes(client, login):
+    import json
+
+    login(TraineeFactory())
+    fields = {"title": "Half-written clinic", "occurred_on-day": "31", "occurred_on-month": "2", "occurred_on-year": "2026"}
+    saved = client.post(
+        "/drafts/evidence-new",
+        data=json.dumps({"fields": fields}),
+        content_type="application/json",
+        headers={"Accept": "application/json", "X-Requested-With": "fetch"},
+    )
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    page = _html(client.get("/logbook/new?restore=1"))
+    assert 'id="occurred_on-day" name="occurred_on-day" type="text" value="31"' in page
+    assert 'id="occurred_on-month" name="occurred_on-month" type="text" value="2"' in page
