@@ -23,6 +23,7 @@ from trainee_portal.notifications import commands as mail_commands
 from trainee_portal.packs import commands as pack_commands
 from trainee_portal.panels import commands as panel_commands
 from trainee_portal.platform.passwords import hash_password
+from trainee_portal.platform.words import plural
 from trainee_portal.signoff import commands as signoff_commands
 from trainee_portal.summaries import progress
 
@@ -107,13 +108,13 @@ def validate_curriculum(path: Path) -> None:
     try:
         curriculum = load_curriculum_text(text, path.name)
     except CurriculumError as error:
-        click.echo(f"{path.name}: {len(error.issues)} problem(s) found:", err=True)
+        click.echo(f"{path.name}: {plural(len(error.issues), 'problem')} found:", err=True)
         for issue in error.issues:
             click.echo(f"  {issue}", err=True)
         raise SystemExit(1) from None
     click.echo(
-        f"{path.name}: valid curriculum {curriculum.version} – {len(curriculum.stages)} stages, "
-        f"{len(curriculum.competencies)} competencies."
+        f"{path.name}: valid curriculum {curriculum.version} – {plural(len(curriculum.stages), 'stage')}, "
+        f"{plural(len(curriculum.competencies), 'competency', 'competencies')}."
     )
 
 
@@ -124,4 +125,4 @@ def recompute_progress() -> None:
     with click.progressbar(length=total, label="Recomputing progress") as bar:
         progress.recompute_all(on_trainee=lambda _id: bar.update(1))
     db.session.commit()
-    click.echo(f"Recomputed progress for {total} trainees.")
+    click.echo(f"Recomputed progress for {plural(total, 'trainee')}.")

@@ -303,3 +303,12 @@ class Browsing:
             for context in self.contexts:
                 context.close()
         assert not problems, "pages not clean:\n  " + "\n  ".join(problems)
+
+
+def fill_date(page, legend: str, when) -> None:
+    """Types a date into the NHS.UK date input named by its legend: the Day, Month and Year boxes, as a person does.
+    `when` is a date, or a (day, month, year) of strings for dates that cannot exist."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    parts = (str(when.day), str(when.month), str(when.year)) if hasattr(when, "day") else tuple(when)
+    for label, value in zip(("Day", "Month", "Year"), parts, strict=True):
+        group.get_by_label(label, exact=True).fill(value)

@@ -39,7 +39,9 @@ class ProfileFields(FlaskForm):
     curriculum_version = SelectField("Curriculum version", validators=[Optional()])
     current_stage = SelectField("Current stage", choices=STAGE_CHOICES, validators=[Optional()])
     programme_start = CalendarDateField("Programme start", validators=[Optional()])
-    stage_started_on = CalendarDateField("Current stage started", validators=[Optional()])
+    stage_started_on = CalendarDateField(
+        "Current stage started", noun="the date the current stage started", validators=[Optional()]
+    )
     region_id = SelectField("Region", coerce=_coerce_id, validators=[Optional()])
     cohort_id = SelectField("Cohort", coerce=_coerce_id, validators=[Optional()])
 
@@ -159,10 +161,10 @@ class AssignmentForm(FlaskForm):
         choices=[("educational", "Educational supervisor"), ("clinical", "Clinical supervisor")],
         validators=[DataRequired("Choose the kind of supervision.")],
     )
-    starts_on = CalendarDateField(
-        "Starts on", validators=[InputRequired("Enter the start date as a real date, for example 2026-08-05.")]
+    starts_on = CalendarDateField("Starts on", noun="the start date", validators=[InputRequired("Enter the start date.")])
+    ends_on = CalendarDateField(
+        "Ends on", noun="the end date", description="Leave empty if the end is not known yet.", validators=[Optional()]
     )
-    ends_on = CalendarDateField("Ends on", description="Leave empty if the end is not known yet.", validators=[Optional()])
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
@@ -174,9 +176,7 @@ class AssignmentForm(FlaskForm):
 
 
 class EndAssignmentForm(FlaskForm):
-    ends_on = CalendarDateField(
-        "End date", validators=[InputRequired("Enter the end date as a real date, for example 2026-08-05.")]
-    )
+    ends_on = CalendarDateField("End date", validators=[InputRequired("Enter the end date.")])
 
 
 class ScopeForm(FlaskForm):

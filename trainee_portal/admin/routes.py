@@ -44,6 +44,7 @@ from trainee_portal.models.accounts import ROLE_LABELS, ROLES, name_key
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import form_page, load_or_404
+from trainee_portal.platform.words import plural
 
 PAGE_SIZE = 50
 
@@ -226,7 +227,7 @@ def send_password_reset(user_id: int):
         db.session.commit()
         flash(
             f"A password reset link is on its way to {person.email}. It works once, for "
-            f"{current_app.config['PASSWORD_RESET_MINUTES']} minutes; {person.name}'s sessions have ended.",
+            f"{plural(current_app.config['PASSWORD_RESET_MINUTES'], 'minute')}; {person.name}'s sessions have ended.",
             "success",
         )
     return redirect(url_for("admin.user", user_id=person.id))
@@ -463,9 +464,9 @@ def end_assignment(assignment_id: int):
     assignment = load_or_404(SupervisorAssignment, assignment_id)
     form = EndAssignmentForm()
     if not form.validate_on_submit():
-        flash("Enter the end date as a real date, for example 2026-08-05.", "error")
+        flash(" ".join(form.ends_on.errors) or "Enter the end date.", "error")
     elif form.ends_on.data < assignment.starts_on:
-        flash(f"An assignment cannot end before it starts ({assignment.starts_on.isoformat()}).", "error")
+        flash(f"An assignment cannot end before it starts ({assignment.starts_on.strftime('%-d %B %Y')}).", "error")
     else:
         assignment.ends_on = form.ends_on.data
         audit.record(

@@ -32,9 +32,7 @@ class ArcpForm(OutcomeForm):
         validators=[DataRequired("Choose the training year this outcome is for.")],
     )
     panel_date = CalendarDateField(
-        "Panel date",
-        description="The date the ARCP panel met, for example 2026-06-17.",
-        validators=[InputRequired("Enter the panel date as a real date, for example 2026-06-17.")],
+        "Panel date", description="The date the ARCP panel met.", validators=[InputRequired("Enter the panel date.")]
     )
 
     def validate_panel_date(self, field):

@@ -27,6 +27,7 @@ from trainee_portal.demo import signoff as signoff_demo
 from trainee_portal.demo import trainee_home as trainee_home_demo
 from trainee_portal.demo import training_time as training_time_demo
 from trainee_portal.demo import transitions as transition_demo
+from trainee_portal.demo import wording
 from trainee_portal.demo.accounts import DEMO_PASSWORD, email, make_user
 from trainee_portal.extensions import db
 from trainee_portal.models import (
@@ -191,11 +192,11 @@ def _evidence_for(
                         occurred = stage_start + timedelta(days=rng.randint(0, span))
                     else:
                         occurred = stage_start - timedelta(days=rng.randint(30, 700))
-                    _entry(trainee, supervisor, stage.level, competency.code, rule, status, min(occurred, last_day), rng)
+                    _entry(trainee, supervisor, stage.level, competency, rule, status, min(occurred, last_day), rng)
 
 
-def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
-    kind = rule.evidence_type
+def _entry(trainee, supervisor, level, competency, rule, status, occurred, rng):
+    kind, code = rule.evidence_type, competency.code
     levels = ["1", "2a", "2b", "3", "4"]
     minimum = levels.index(rule.min_supervision) if rule.min_supervision else 0
     entry = EvidenceEntry(
@@ -203,14 +204,14 @@ def _entry(trainee, supervisor, level, code, rule, status, occurred, rng):
         evidence_type=kind,
         stage_level=level,
         occurred_on=occurred,
-        title=f"{kind.split('.')[-1].replace('_', ' ').capitalize()} for {code}",
+        title=wording.title(kind, code, competency.title, occurred),
         setting=SETTINGS.get(kind, "other"),
         hospital=rng.choice(HOSPITALS),
         supervision_level=levels[rng.randint(minimum, min(minimum + 1, 4))],
         technique="medial_branch_block" if kind in ("logbook.procedure", "wba.dops") else None,
         guidance="xray" if kind in ("logbook.procedure", "wba.dops") else None,
-        notes="Anonymised summary of the case and my role in it.",
-        reflection="What went well, what I would change, and what I will read next." if kind == "reflection" else "",
+        notes=wording.notes(kind, code, occurred),
+        reflection=wording.reflection(kind),
         status=status,
         created_at=datetime.combine(occurred, time(17, 30)),
         updated_at=datetime.combine(occurred, time(17, 30)),

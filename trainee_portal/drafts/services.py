@@ -133,5 +133,6 @@ def fill(form, payload: dict) -> None:
             if isinstance(each, str):
                 formdata.add(name, each)
     for field in form:
-        if field.name in payload and _restorable(field):
+        names = getattr(field, "input_names", (field.name,))  # a date: its Day, Month and Year boxes
+        if any(name in payload for name in names) and _restorable(field):
             field.process(formdata)

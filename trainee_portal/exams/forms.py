@@ -58,8 +58,12 @@ class CorrectionForm(FlaskForm):
 class SittingForm(FlaskForm):
     part = RadioField("Part", choices=PART_CHOICES, validators=[InputRequired("Choose the part.")])
     sits_on = CalendarDateField("Exam date", validators=[InputRequired("Enter the exam date.")])
-    opens_on = CalendarDateField("Applications open (09:00 UK time)", validators=[InputRequired("Enter the opening date.")])
-    closes_on = CalendarDateField("Applications close (17:00 UK time)", validators=[InputRequired("Enter the closing date.")])
+    opens_on = CalendarDateField(
+        "Applications open (09:00 UK time)", noun="the opening date", validators=[InputRequired("Enter the opening date.")]
+    )
+    closes_on = CalendarDateField(
+        "Applications close (17:00 UK time)", noun="the closing date", validators=[InputRequired("Enter the closing date.")]
+    )
 
     def validate_closes_on(self, field):
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
@@ -71,6 +75,7 @@ class SittingForm(FlaskForm):
 class RapmForm(FlaskForm):
     confirmed_on = CalendarDateField(
         "Date of the Regional Advisor's confirmation",
+        noun="the date of the confirmation",
         validators=[InputRequired("Enter the date of the confirmation."), not_in_future],
     )
     stage3_pain_complete = BooleanField(
@@ -78,7 +83,9 @@ class RapmForm(FlaskForm):
         validators=[DataRequired("Tick to confirm Stage 3 pain is complete.")],
     )
     advanced_training_started_on = CalendarDateField(
-        "Advanced/SIA pain training started on", validators=[InputRequired("Enter when advanced/SIA training started.")]
+        "Advanced/SIA pain training started on",
+        noun="the date advanced/SIA training started",
+        validators=[InputRequired("Enter when advanced/SIA training started.")],
     )
     note = TextAreaField("Note", validators=[Optional(), Length(max=1000), NoPatientIdentifiers()])
 
@@ -111,6 +118,7 @@ FPM_STATUS_CHOICES = [
 class PrerequisitesForm(FlaskForm):
     gmc_registered_on = CalendarDateField(
         "GMC registration (full registration) since",
+        noun="the date of full GMC registration",
         validators=[Optional(), not_in_future],
         description="Leave empty if you are not registered with the GMC.",
     )
@@ -119,8 +127,12 @@ class PrerequisitesForm(FlaskForm):
         choices=FPM_STATUS_CHOICES,
         validators=[InputRequired("Choose your FPM membership.")],
     )
-    fpm_applied_on = CalendarDateField("Date you applied for membership", validators=[Optional(), not_in_future])
-    fpm_member_since = CalendarDateField("Member since", validators=[Optional(), not_in_future])
+    fpm_applied_on = CalendarDateField(
+        "Date you applied for membership", noun="the date you applied", validators=[Optional(), not_in_future]
+    )
+    fpm_member_since = CalendarDateField(
+        "Member since", noun="the date you became a member", validators=[Optional(), not_in_future]
+    )
     good_standing = BooleanField("In good standing with the FPM")
     confirm = BooleanField("Confirm these details now (training programme directors)")
 

@@ -15,6 +15,7 @@ from trainee_portal.halo import queries
 from trainee_portal.models import HaloEvidence, HaloRequest, RoleScope, User
 from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.platform.clock import utcnow
+from trainee_portal.platform.words import plural
 from trainee_portal.summaries import progress, readiness
 
 
@@ -77,7 +78,7 @@ def request_halo(trainee: User, stage_key: str, evidence_ids: list[int], stateme
             category="halo.requested",
             link=app_path("halo.detail", request_id=halo_request.id),
             subject=f"HALO requested: {stage.name}, {trainee.name}",
-            body=f"{trainee.name} asked for the {stage.name} HALO with {len(chosen)} pieces of evidence.\n\n"
+            body=f"{trainee.name} asked for the {stage.name} HALO with {plural(len(chosen), 'piece')} of evidence.\n\n"
             f"Open it: {external_url('halo.detail', request_id=halo_request.id)}\n",
         )
     readiness.refresh_trainee(trainee.id)  # a HALO asked for is in, waiting for its sign-off

@@ -13,6 +13,7 @@ from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments, csv_io
 from trainee_portal.models import User
+from trainee_portal.platform.words import plural
 
 MAX_ERRORS_PRINTED = 100
 
@@ -43,7 +44,7 @@ def import_logbook(path: Path, email: str) -> None:
     with click.progressbar(length=lines, label="Checking rows", show_pos=True) as bar:
         result = csv_io.check_csv(data, curriculum, on_row=lambda: bar.update(1))
     if result.errors:
-        click.echo(f"{path.name}: nothing imported – {len(result.errors)} problem(s):", err=True)
+        click.echo(f"{path.name}: nothing imported – {plural(len(result.errors), 'problem')}:", err=True)
         for error in result.errors[:MAX_ERRORS_PRINTED]:
             click.echo(f"  row {error.row}, column {error.column}: {error.message}", err=True)
         if len(result.errors) > MAX_ERRORS_PRINTED:
@@ -72,9 +73,9 @@ def import_logbook(path: Path, email: str) -> None:
     if saved.skipped_lines:
         shown = ", ".join(map(str, saved.skipped_lines[:10]))
         click.echo(
-            f"Skipped {len(saved.skipped_lines):,} rows already in the logbook (rows {shown}{', …' if len(saved.skipped_lines) > 10 else ''})."
+            f"Skipped {len(saved.skipped_lines):,} {plural(len(saved.skipped_lines), 'row', number=False)} already in the logbook (rows {shown}{', …' if len(saved.skipped_lines) > 10 else ''})."
         )
     click.echo(
-        f"Imported {count:,} entries as drafts for {user.name} <{user.email}> "
+        f"Imported {count:,} {plural(count, 'entry', 'entries', number=False)} as drafts for {user.name} <{user.email}> "
         f"(checked in {checked - started:.1f} s, saved in {done - checked:.1f} s)."
     )

@@ -26,6 +26,7 @@ from trainee_portal.logbook.services import competency_choices, stage_level_for
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, ImportedRow, TraineeProfile
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.inputs import clean_text
+from trainee_portal.platform.words import plural
 from trainee_portal.summaries import progress
 
 IMPORT_COLUMNS = ("date", "type", "title", "competencies", *EvidenceEntry.DETAIL_FIELDS)
@@ -240,8 +241,8 @@ def check_csv(data: bytes, curriculum: Curriculum, on_row: Callable[[], None] | 
                     RowError(
                         line,
                         "row",
-                        f"This row has {len(values)} values but the header has "
-                        f"{len(names)} columns: check for a missing comma or an unquoted comma in the text",
+                        f"This row has {plural(len(values), 'value')} but the header has "
+                        f"{plural(len(names), 'column')}: check for a missing comma or an unquoted comma in the text",
                     )
                 )
                 continue

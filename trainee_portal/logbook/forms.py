@@ -64,7 +64,7 @@ class EvidenceForm(FlaskForm):
         choices=_choices({code: t.label for code, t in EVIDENCE_TYPES.items()}, "Choose a type"),
         validators=[DataRequired("Choose the type of evidence")],
     )
-    occurred_on = CalendarDateField("Date", validators=[InputRequired("Enter the date, for example 14/03/2026")])
+    occurred_on = CalendarDateField("Date", validators=[InputRequired("Enter the date.")])
     title = StringField(
         "Title",
         filters=[_strip],
@@ -214,8 +214,8 @@ class LogbookFilterForm(FlaskForm):
         ],
         validators=[Optional()],
     )
-    date_from = CalendarDateField("From", validators=[Optional()])
-    date_to = CalendarDateField("To", validators=[Optional()])
+    date_from = CalendarDateField("From", noun="the first date", validators=[Optional()])
+    date_to = CalendarDateField("To", noun="the last date", validators=[Optional()])
     q = StringField("Search", filters=[_strip], validators=[Optional(), Length(max=100)])
     sort = SelectField(
         "Sort by",

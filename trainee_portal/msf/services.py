@@ -19,6 +19,7 @@ from trainee_portal.msf import queries
 from trainee_portal.msf.links import RATER_LINK_CATEGORY
 from trainee_portal.notifications.outbox import TOKEN_PLACEHOLDER, app_path, external_url, notify
 from trainee_portal.platform.clock import uk_today, utcnow
+from trainee_portal.platform.words import plural
 from trainee_portal.signoff import services as signoff_services
 
 
@@ -182,7 +183,7 @@ def _evidence_values(msf_round: MsfRound, rules: msf.MsfRules, counts: dict[str,
         "occurred_on": uk_today(),
         "title": f"Multi-source feedback{': ' + msf_round.title if msf_round.title else ''}"[:200],
         "notes": (
-            f"Released from MSF round {msf_round.id} with {sum(counts.values())} anonymous responses "
+            f"Released from MSF round {msf_round.id} with {plural(sum(counts.values()), 'anonymous response')} "
             f"({groups}). The collated feedback is on the MSF page."
         ),
         "competencies": list(msf.msf_competencies(curriculum, profile.current_stage)),

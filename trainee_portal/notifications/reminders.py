@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, SignOffRequest
 from trainee_portal.notifications.outbox import app_path, external_url, notify
+from trainee_portal.platform.words import plural
 
 
 def queue_reminders(days: int, now: datetime) -> int:
@@ -47,7 +48,8 @@ def queue_reminders(days: int, now: datetime) -> int:
     for requests in by_supervisor.values():
         supervisor = requests[0].supervisor
         lines = "\n".join(
-            f'- {r.evidence.trainee.name}: "{r.evidence.title}", waiting {(now - r.created_at).days} days' for r in requests
+            f'- {r.evidence.trainee.name}: "{r.evidence.title}", waiting {plural((now - r.created_at).days, "day")}'
+            for r in requests
         )
         notify(
             user=supervisor,

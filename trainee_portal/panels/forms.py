@@ -30,8 +30,8 @@ class PanelForm(FlaskForm):
     scope = SelectField("Region or cohort", validators=[DataRequired("Choose the region or cohort the panel is for.")])
     panel_date = CalendarDateField(
         "Panel date",
-        description="The day the panel meets, for example 2027-06-17. The evidence cut-off is counted back from it.",
-        validators=[InputRequired("Enter the panel date as a real date, for example 2027-06-17.")],
+        description="The day the panel meets. The evidence cut-off is counted back from it.",
+        validators=[InputRequired("Enter the panel date.")],
     )
     training_year = SelectField(
         "Training year reviewed",

@@ -13,6 +13,7 @@ from trainee_portal.extensions import db
 from trainee_portal.integrity import ATTACHMENT_ACTIONS, verify_all
 from trainee_portal.logbook import attachments
 from trainee_portal.models import AuditRecord, EvidenceEntry
+from trainee_portal.platform.words import plural
 
 
 def init_cli(app: Flask) -> None:
@@ -29,7 +30,7 @@ def verify_audit() -> None:
     for warning in report.warnings:
         click.echo(f"WARNING {warning}")
     if report.warning_count > len(report.warnings):
-        click.echo(f"WARNING … and {report.warning_count - len(report.warnings)} more warnings")
+        click.echo(f"WARNING … and {plural(report.warning_count - len(report.warnings), 'more warning', 'more warnings')}")
     if not report.ok:
         for problem in report.problems:
             click.echo(f"FAILED {problem}", err=True)

@@ -4,11 +4,12 @@ new link and closing a stage."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Regexp, ValidationError
 
 from competencies import SUPERVISION_CHOICES, signing, supervision_label
 from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.fields import CalendarDateField
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 ASSESSOR_CHOICE = "assessor"
@@ -133,9 +134,7 @@ class CancelForm(FlaskForm):
 
 
 class StageSignOffForm(FlaskForm):
-    signed_on = DateField(
-        "Date of sign-off", validators=[DataRequired("Enter the date of the sign-off, for example 24/11/2026.")]
-    )
+    signed_on = CalendarDateField("Date of sign-off", validators=[InputRequired("Enter the date of the sign-off.")])
     comment = TextAreaField(
         "Comment", validators=[Length(max=2000, message="Comments are at most 2000 characters."), NoPatientIdentifiers()]
     )

@@ -14,8 +14,8 @@ class MoveForm(FlaskForm):
     to_version = SelectField("Move to curriculum", validators=[DataRequired("Choose the curriculum version to move to.")])
     effective_on = CalendarDateField(
         "Takes effect on",
-        description="The day the trainee starts following the new curriculum, for example 2026-08-05.",
-        validators=[InputRequired("Enter the date the move takes effect as a real date, for example 2026-08-05.")],
+        description="The day the trainee starts following the new curriculum.",
+        validators=[InputRequired("Enter the date the move takes effect.")],
     )
     note = TextAreaField(
         "Note",

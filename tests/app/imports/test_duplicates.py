@@ -182,5 +182,5 @@ def test_the_import_command_skips_rows_already_in_the_logbook(app, tmp_path):
     path.write_text(HEADER + CLINIC_ROW + DOPS_ROW + REFLECTION_ROW)
     again = runner.invoke(args=["import-logbook", str(path), "--trainee", trainee.email])
     assert again.exit_code == 0, again.output
-    assert "Skipped 2 rows already in the logbook (rows 2, 3)." in again.output and "Imported 1 entries" in again.output
+    assert "Skipped 2 rows already in the logbook (rows 2, 3)." in again.output and "Imported 1 entry as drafts" in again.output
     assert entries(trainee) == 3
