@@ -13,7 +13,7 @@ from werkzeug.utils import secure_filename
 
 from competencies import CurriculumError, load_curriculum_text
 from trainee_portal import audit, curricula, policy
-from trainee_portal.admin import choices, services
+from trainee_portal.admin import choices, queries, services
 from trainee_portal.admin.blueprint import bp
 from trainee_portal.admin.forms import (
     AssignmentForm,
@@ -33,6 +33,7 @@ from trainee_portal.models import (
     Cohort,
     CurriculumUpload,
     DirectorScope,
+    OutboxMessage,
     Region,
     RoleScope,
     SupervisorAssignment,
@@ -46,6 +47,7 @@ from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import form_page, load_or_404
 
 PAGE_SIZE = 50
+AWAITING_SIGN_IN = "awaiting-sign-in"  # ?status= on the users list: accounts invited and never signed in
 
 
 @bp.before_request
@@ -75,14 +77,19 @@ def index():
 def users():
     q = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") if request.args.get("role") in ROLES else None
+    awaiting = request.args.get("status") == AWAITING_SIGN_IN
     query = select(User)
+    if awaiting:
+        query = query.where(queries.awaiting_first_sign_in())
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     people = paginate(query.order_by(User.name, User.id), PAGE_SIZE)
-    return render_template("admin/users.html", people=people, q=q, role=role, page_title="Users")
+    return render_template(
+        "admin/users.html", people=people, q=q, role=role, awaiting=awaiting, awaiting_value=AWAITING_SIGN_IN, page_title="Users"
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -627,3 +634,12 @@ def activate_curriculum(upload_id: int):
         "success",
     )
     return redirect(url_for("admin.curricula_index"))
+
+
+@bp.route("/outbox")
+def outbox():
+    """Emails the outbox failed to send, oldest first: still retrying, or given up after MAIL_MAX_ATTEMPTS."""
+    failed = paginate(
+        select(OutboxMessage).where(queries.outbox_failed()).order_by(OutboxMessage.created_at, OutboxMessage.id), PAGE_SIZE
+    )
+    return render_template("admin/outbox.html", failed=failed, page_title="Emails not sent")

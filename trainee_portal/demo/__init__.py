@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from competencies import STAGE_LEVELS
 from trainee_portal import audit, curricula
 from trainee_portal.audit import text_sha256
+from trainee_portal.demo import attention as attention_demo
 from trainee_portal.demo import cohort as cohort_demo
 from trainee_portal.demo import evidence as evidence_demo
 from trainee_portal.demo import exams as exams_demo
@@ -148,6 +149,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     training_time_demo.load(today)  # a trainee working less than full time
     transition_demo.load(today)  # a 2010 trainee already moved to 2021
     panels_demo.load(today)  # a London ARCP panel five weeks ahead; Scotland's bank holidays
+    attention_demo.load(password_hash)  # an account awaiting first sign-in, its invitation email not sent, a curriculum draft
     progress.recompute_all()
     db.session.commit()
     return True
