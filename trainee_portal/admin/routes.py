@@ -69,6 +69,7 @@ def index():
         ),
         "scopes": db.session.scalar(select(func.count()).select_from(DirectorScope)),
         "drafts": db.session.scalar(select(func.count()).select_from(CurriculumUpload).where(CurriculumUpload.status == "draft")),
+        "outbox": db.session.scalar(select(func.count()).select_from(OutboxMessage).where(queries.outbox_failed())),
     }
     return render_template("admin/index.html", counts=counts, page_title="Administration")
 
