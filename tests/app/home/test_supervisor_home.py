@@ -168,6 +168,8 @@ def test_halo_reviewer_sees_their_queue_count(client, login):
             trainee_id=trainee.id, curriculum_version="2021", stage_key="stage1", status="requested", created_at=clock.ago(days=3)
         )
     )
+    elsewhere = make.TraineeFactory()  # another region's trainee: not this tutor's to review
+    db.session.add(HaloRequest(trainee_id=elsewhere.id, curriculum_version="2021", stage_key="stage1", status="requested"))
     db.session.commit()
     login(tutor)
     response = client.get("/")

@@ -130,7 +130,10 @@ def msf_rounds_ready(user, now: datetime) -> Waiting | None:
         groups[round_id][group] = n
     ready = []
     for r in rounds:
-        rules = curricula.curriculum(r.curriculum_version).msf
+        try:
+            rules = curricula.curriculum(r.curriculum_version).msf
+        except KeyError:  # a version no longer in the registry: nothing to measure the round against
+            rules = None
         if rules is not None and msf.readiness(rules, nominated.get(r.id, 0), groups[r.id]).ready:
             ready.append(r.created_at)
     return _waiting(len(ready), min(ready) if ready else None, now)
