@@ -223,3 +223,15 @@ def test_statement_count_does_not_grow_with_the_number_of_trainees(client, login
     client.get("/")  # the same warm start: rows the commits above expired are loaded again
     assert _statements(client) == small
     assert db.session.query(TraineeProfile).count() == 11
+
+
+def test_the_overdue_mark_follows_the_cohort_waiting_flag_to_the_hour(client, login):
+    supervisor = make.SupervisorFactory()
+    trainee = make.TraineeFactory()
+    assign(supervisor, trainee)
+    make.SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=14, hours=1))
+    login(supervisor)
+    text = _home(client)
+    assert "Over 14 days" in text
+    flagged = text.split("Returned or stuck")[1].split("Your trainees")[0]
+    assert "Sign-off waiting over 14 days" in flagged  # the same rule, from competencies.flags

@@ -42,6 +42,7 @@ class Waiting:
 
     count: int
     oldest_days: int | None
+    overdue: bool = False  # the oldest has waited past flags.SIGNOFF_WAIT_DAYS (the cohort's "waiting" flag)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ class Coming:
 
 
 def _waiting(count, oldest, now: datetime) -> Waiting:
-    return Waiting(int(count or 0), attention.days_waiting(oldest, now) if oldest else None)
+    overdue = oldest is not None and oldest < flags.signoff_overdue_cutoff(now)
+    return Waiting(int(count or 0), attention.days_waiting(oldest, now) if oldest else None, overdue)
 
 
 def signoffs_waiting(user, today: date, now: datetime) -> Waiting:
