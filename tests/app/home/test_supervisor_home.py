@@ -77,14 +77,18 @@ def test_returned_entries_and_flags_name_the_trainee_with_links(client, login):
     db.session.commit()
     assign(supervisor, returned)
     assign(supervisor, idle)
-    make.EvidenceFactory(trainee=returned, status="returned")
-    make.EvidenceFactory(trainee=returned, status="returned")
-    make.EvidenceFactory(trainee=returned, status="draft")
+    make.EvidenceFactory(trainee=returned, status="returned", title="Returned clinic A")
+    make.EvidenceFactory(trainee=returned, status="returned", title="Returned clinic B")
+    make.EvidenceFactory(trainee=returned, status="draft", title="Draft clinic")
     login(supervisor)
     response = client.get("/")
     text, html = _text(response), response.data.decode()
     assert "Dr Returned: 2 entries returned, not yet sent again" in text
     assert f"/logbook/?trainee={returned.id}&amp;status=returned" in html
+    listed = client.get(f"/logbook/?trainee={returned.id}&status=returned")
+    listed_text = _text(listed)
+    assert listed.status_code == 200 and "Returned clinic A" in listed_text and "Returned clinic B" in listed_text
+    assert "Draft clinic" not in listed_text
     assert re.search(r"Dr Idle: [^:]*No activity for 60 days", text.split("Returned or stuck")[1].split("Your trainees")[0])
 
 
