@@ -54,7 +54,13 @@ class Supervisee:
     competencies_complete: int
     competencies_total: int
     flags: list[str] = field(default_factory=list)
-    returned: int = 0
+
+
+@dataclass(frozen=True)
+class Returned:
+    trainee_id: int
+    name: str
+    returned: int  # current entries returned to the trainee and not sent again
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,7 @@ def msf_rounds_ready(user, now: datetime) -> Waiting | None:
 
 def supervisees(user, today: date) -> list[Supervisee]:
     """The trainees this user supervises today, by name: stage from their own curriculum, competencies complete as the
-    trainee's own page counts them, the cohort flags and how many of their entries wait returned."""
+    trainee's own page counts them, and the cohort flags."""
     query = cohort_select(user, Filters(), today)
     query = (
         query.add_columns(
@@ -155,17 +161,6 @@ def supervisees(user, today: date) -> list[Supervisee]:
         .limit(LIST_LIMIT)
     )
     rows = db.session.execute(query).all()
-    returned = dict(
-        db.session.execute(
-            select(EvidenceEntry.trainee_id, func.count())
-            .where(
-                EvidenceEntry.trainee_id.in_([r.trainee_id for r in rows]),
-                EvidenceEntry.status == "returned",
-                EvidenceEntry.superseded_at.is_(None),
-            )
-            .group_by(EvidenceEntry.trainee_id)
-        ).all()
-    )
     now, seen, result = utcnow(), set(), []
     for row in rows:
         if row.trainee_id in seen:  # two SIA stages share the advanced slot: the trainee is listed once
@@ -181,10 +176,27 @@ def supervisees(user, today: date) -> list[Supervisee]:
                 competencies_complete=int(row.competencies_complete),
                 competencies_total=int(row.competencies_total),
                 flags=row_flags,
-                returned=int(returned.get(row.trainee_id, 0)),
             )
         )
     return result
+
+
+def returned_entries(user, today: date) -> list[Returned]:
+    """The trainees this user supervises today with entries returned to them and not sent again, by name."""
+    rows = db.session.execute(
+        select(EvidenceEntry.trainee_id, User.name, func.count())
+        .join(User, User.id == EvidenceEntry.trainee_id)
+        .where(
+            EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(user.id, on=today)),
+            EvidenceEntry.trainee_id != user.id,
+            EvidenceEntry.status == "returned",
+            EvidenceEntry.superseded_at.is_(None),
+        )
+        .group_by(EvidenceEntry.trainee_id, User.name)
+        .order_by(User.name, EvidenceEntry.trainee_id)
+        .limit(LIST_LIMIT)
+    ).all()
+    return [Returned(trainee_id, name, int(n)) for trainee_id, name, n in rows]
 
 
 def coming(user, today: date) -> list[Coming]:
@@ -243,7 +255,7 @@ def supervisor_home(user) -> dict:
         "coming": coming(user, today),
         "coming_days": attention.ARCP_COMING_DAYS,
         "supervisees": people,
-        "returned": [p for p in people if p.returned],
+        "returned": returned_entries(user, today),
         "flagged": [p for p in people if p.flags],
         "flag_titles": FLAG_TITLES,
         "overdue_days": flags.SIGNOFF_WAIT_DAYS.value,
