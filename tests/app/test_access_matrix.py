@@ -54,6 +54,7 @@ MATRIX: dict[str, tuple] = {
     "GET admin.scopes": (302, 403, 403, 403, 403, 403, 403, 200),
     "GET admin.user": (302, 403, 403, 403, 403, 403, 403, 200),
     "GET admin.users": (302, 403, 403, 403, 403, 403, 403, 200),
+    "GET admin.outbox": (302, 403, 403, 403, 403, 403, 403, 200),
     "GET auth.change_password": (302, 200, 200, 200, 200, 200, 200, 200),
     "GET auth.forgot_password": (200, 200, 200, 200, 200, 200, 200, 200),
     "GET auth.login": (200, 302, 302, 302, 302, 302, 302, 302),

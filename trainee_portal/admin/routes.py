@@ -13,7 +13,7 @@ from werkzeug.utils import secure_filename
 
 from competencies import CurriculumError, load_curriculum_text
 from trainee_portal import audit, curricula, policy
-from trainee_portal.admin import choices, services
+from trainee_portal.admin import choices, queries, services
 from trainee_portal.admin.blueprint import bp
 from trainee_portal.admin.forms import (
     AssignmentForm,
@@ -33,6 +33,7 @@ from trainee_portal.models import (
     Cohort,
     CurriculumUpload,
     DirectorScope,
+    OutboxMessage,
     Region,
     RoleScope,
     SupervisorAssignment,
@@ -47,6 +48,7 @@ from trainee_portal.platform.views import form_page, load_or_404
 from trainee_portal.platform.words import plural
 
 PAGE_SIZE = 50
+AWAITING_SIGN_IN = "awaiting-sign-in"  # ?status= on the users list: accounts invited and never signed in
 
 
 @bp.before_request
@@ -68,6 +70,7 @@ def index():
         ),
         "scopes": db.session.scalar(select(func.count()).select_from(DirectorScope)),
         "drafts": db.session.scalar(select(func.count()).select_from(CurriculumUpload).where(CurriculumUpload.status == "draft")),
+        "outbox": db.session.scalar(select(func.count()).select_from(OutboxMessage).where(queries.outbox_failed())),
     }
     return render_template("admin/index.html", counts=counts, page_title="Administration")
 
@@ -76,14 +79,19 @@ def index():
 def users():
     q = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") if request.args.get("role") in ROLES else None
+    awaiting = request.args.get("status") == AWAITING_SIGN_IN
     query = select(User)
+    if awaiting:
+        query = query.where(queries.awaiting_first_sign_in())
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     people = paginate(query.order_by(User.name, User.id), PAGE_SIZE)
-    return render_template("admin/users.html", people=people, q=q, role=role, page_title="Users")
+    return render_template(
+        "admin/users.html", people=people, q=q, role=role, awaiting=awaiting, awaiting_value=AWAITING_SIGN_IN, page_title="Users"
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -628,3 +636,12 @@ def activate_curriculum(upload_id: int):
         "success",
     )
     return redirect(url_for("admin.curricula_index"))
+
+
+@bp.route("/outbox")
+def outbox():
+    """Emails the outbox failed to send, oldest first: still retrying, or given up after MAIL_MAX_ATTEMPTS."""
+    failed = paginate(
+        select(OutboxMessage).where(queries.outbox_failed()).order_by(OutboxMessage.created_at, OutboxMessage.id), PAGE_SIZE
+    )
+    return render_template("admin/outbox.html", failed=failed, page_title="Emails not sent")

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from competencies import STAGE_LEVELS
 from trainee_portal import audit, curricula
 from trainee_portal.audit import text_sha256
+from trainee_portal.demo import attention as attention_demo
 from trainee_portal.demo import cohort as cohort_demo
 from trainee_portal.demo import director as director_demo
 from trainee_portal.demo import evidence as evidence_demo
@@ -153,6 +154,7 @@ def load_demo(reset: bool = False, today: date | None = None, password: str = DE
     panels_demo.load(today)  # a London ARCP panel five weeks ahead; Scotland's bank holidays
     trainee_home_demo.load(today)  # the demo trainee's sign-offs waiting on their supervisor, one past 14 days
     director_demo.load(today)  # on that panel, one trainee ready and one nearly ready
+    attention_demo.load(password_hash)  # an account awaiting first sign-in, its invitation email not sent, a curriculum draft
     progress.recompute_all()
     db.session.commit()
     return True

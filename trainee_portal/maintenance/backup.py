@@ -464,7 +464,29 @@ def backup(dest: Path, *, overwrite: bool = False) -> Summary:
             partial.replace(dest)
         finally:
             partial.unlink(missing_ok=True)
+    _record_latest(dest, taken_at)
     return Summary(dest, engine, len(snapshot.counts), sum(snapshot.counts.values()), uploads, snapshot.revision, missing)
+
+
+LATEST_FILE = "latest-backup.json"  # in the instance folder: where and when this machine last wrote a backup
+
+
+def _record_latest(dest: Path, taken_at: datetime) -> None:
+    """Remember the backup just written, so the administrator's home page can say how old the latest is."""
+    record = {"path": str(dest.resolve()), "taken_at": taken_at.replace(microsecond=0).isoformat()}
+    path = Path(current_app.instance_path) / LATEST_FILE
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+
+def latest_backup() -> tuple[datetime, str] | None:
+    """(when it was taken, UTC, and where it was written) for the last backup this machine wrote; None if none was
+    written here, or the record cannot be read."""
+    path = Path(current_app.instance_path) / LATEST_FILE
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        return datetime.fromisoformat(record["taken_at"]), str(record["path"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def restore(src: Path, *, build_app: Callable[[dict], Flask], force: bool = False) -> Summary:
