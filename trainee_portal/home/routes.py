@@ -8,6 +8,7 @@ from trainee_portal import curricula, policy
 from trainee_portal.home.blueprint import bp
 from trainee_portal.home.queries.admin import admin_home
 from trainee_portal.home.queries.director import director_home
+from trainee_portal.home.queries.reviewer import reviewer_home
 from trainee_portal.home.queries.supervisor import supervisor_home
 from trainee_portal.home.queries.trainee import trainee_home
 
@@ -20,6 +21,8 @@ def index():
         sections["trainee"] = trainee_home(current_user)
     if policy.is_supervisor(current_user):
         sections["supervisor"] = supervisor_home(current_user)
+    elif policy.is_halo_reviewer(current_user):
+        sections["reviewer"] = reviewer_home(current_user)
     if policy.can_use_cohort_dashboard(current_user):
         sections["director"] = director_home(current_user)
     if policy.can_administer(current_user):

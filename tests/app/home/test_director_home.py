@@ -230,6 +230,7 @@ def test_an_administrator_sees_every_region(client, login, world):
     login(make.AdminFactory())
     page = client.get("/").get_data(as_text=True)
     assert 'You oversee <a href="/cohort">5 trainees</a> in every region.' in page
+    assert "Every region: who needs you" in page and "Training director:" not in page
     assert "Dr Elsewhere Supervisor" in page and "Dr Slow Supervisor" in page
 
 
