@@ -34,9 +34,12 @@ _OUTSIDE_CELLS_JS = """() => {
   return found;
 }"""
 
-# (who, page, the link to follow from it to reach the page checked, or None, a name for the screenshots)
+_PANEL = "main table a[href^='/panels/']:not([href*='settings'])"  # the first panel's page
+_REVIEW = "main table.app-cohort-table a[href^='/cohort/trainee/']"  # the first trainee's record
+
+# (who, page, the links to follow from it to reach the page checked, or None, a name for the screenshots)
 PAGES = [
-    ("director", "/panels", "main table a[href^='/panels/']:not([href*='settings'])", "arcp-panel"),
+    ("director", "/panels", _PANEL, "arcp-panel"),
     ("director", "/panels", None, "arcp-panels"),
     ("trainee", "/exams/", None, "exams"),
     ("director", "/exams/pipeline", None, "exam-pipeline"),
@@ -55,7 +58,10 @@ PAGES = [
     ("faculty.tutor", "/halo/", None, "halo-queue"),
     ("trainee", "/msf/", None, "msf"),
     ("supervisor", "/msf/", "main table a[href^='/msf/']", "msf-round"),
-    ("director", "/panels", "main table a[href^='/panels/']:not([href*='settings'])", "pack"),
+    ("director", "/panels", (_PANEL, "main table a[href*='/packs/']"), "pack"),
+    ("director", "/cohort", _REVIEW, "trainee-review"),
+    ("director", "/cohort", (_REVIEW, "main a[href*='/signoff/audit/']"), "audit-trail"),
+    ("admin", "/admin/users?q=moved", ("main table a[href^='/admin/users/']", "main a[href^='/transitions/']"), "transitions"),
     ("director", "/rules/", None, "rules"),
     ("director.scot", "/rules/", "main table a[href^='/rules/regions/']", "rules-region"),
     ("admin", "/admin/users?q=moved", "main table a[href^='/admin/users/']", "admin-moved-trainee"),
@@ -69,12 +75,10 @@ PAGES = [
 def test_each_table_reads_on_a_phone(browsing, who, path, follow, name):
     tab = browsing.sign_in(who, width="phone")
     tab.goto(path)
-    if follow:
-        link = tab.page.locator(follow).first
-        assert link.count(), f"no link {follow} on {path}"
+    for selector in (follow,) if isinstance(follow, str) else follow or ():
+        link = tab.page.locator(selector).first
+        assert link.count(), f"no link {selector} on {tab.path}"
         tab.page.goto(tab.session.server.url + link.get_attribute("href"))
-        if name == "pack":  # the panel whose cut-off has passed lists each trainee's pack
-            tab.page.goto(tab.session.server.url + tab.page.locator("main table a[href*='/packs/']").first.get_attribute("href"))
     tab._settle()
     assert tab.page.locator("main table").count(), f"no table on {tab.path}"
     for details in tab.page.locator("main details:has(table) summary").all():
