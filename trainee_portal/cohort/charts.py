@@ -109,11 +109,12 @@ def trainees_per_stage(breakdown: dict[tuple[str, str, str], int]) -> Chart:
         rows += [[f"{version} curriculum", label, n] for label, n in zip(labels, series)]
         figure.add_trace(
             go.Bar(
-                x=labels,
-                y=series,
+                y=labels,
+                x=series,
+                orientation="h",
                 name=f"{version} curriculum",
                 marker_color=CURRICULUM_COLOURS[index % len(CURRICULUM_COLOURS)],
-                hovertemplate=f"%{{x}} ({version} curriculum): %{{y}}<extra></extra>",
+                hovertemplate=f"%{{y}} ({version} curriculum): %{{x}}<extra></extra>",
             )
         )
     ticks = [row[1] for row in rows]
@@ -121,12 +122,13 @@ def trainees_per_stage(breakdown: dict[tuple[str, str, str], int]) -> Chart:
     return Chart(
         _layout(
             figure,
-            yaxis=dict(title="Trainees", rangemode="tozero", dtick=step),
-            xaxis=dict(automargin=True, tickvals=ticks, ticktext=[go.wrap(label, 12) for label in ticks]),
+            # Stages down the side, in training order, each named in full (a phone wraps them onto short lines).
+            yaxis=dict(autorange="reversed", automargin=True, tickvals=ticks, ticktext=[go.wrap(t, 24) for t in ticks]),
+            xaxis=dict(title="Trainees", rangemode="tozero", dtick=step),
             showlegend=len(versions) > 1,
             legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"),
             barmode="relative",  # one series per stage: each bar centred on its own stage
-            narrow=dict(font=dict(size=11), xaxis=dict(tickangle=-90, ticktext=[go.wrap(label, 10) for label in ticks])),
+            narrow=dict(font=dict(size=11), yaxis=dict(tickvals=ticks, ticktext=[go.wrap(t, 14) for t in ticks])),
         ),
         ["Curriculum", "Stage", "Trainees"],
         rows,

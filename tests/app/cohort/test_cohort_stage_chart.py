@@ -28,7 +28,7 @@ def test_trainees_per_stage_is_one_series_per_curriculum_with_its_own_stage_name
     page = client.get("/cohort").data.decode()
 
     figure = _figure(page, "chart-stages")
-    traces = {trace["name"]: dict(zip(trace["x"], trace["y"])) for trace in figure["data"]}
+    traces = {trace["name"]: dict(zip(trace["y"], trace["x"])) for trace in figure["data"]}  # stages down the side
     assert set(traces) == {"2021 curriculum", "2010 curriculum"}  # most trainees first
     assert [t["name"] for t in figure["data"]] == ["2021 curriculum", "2010 curriculum"]
     stage3 = curricula.stage_name("2021", "higher")
