@@ -39,7 +39,7 @@ from trainee_portal import (
     verify,
 )
 from trainee_portal.extensions import APP_FACTORY, csrf, db, limiter, login_manager, migrate
-from trainee_portal.platform import assets, benchmarking, errors, hardening, inputs, navigation, security, tasks, words
+from trainee_portal.platform import assets, benchmarking, errors, hardening, inputs, navigation, security, tables, tasks, words
 from trainee_portal.stages import STAGE_TITLES, make_stage_blueprint
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +109,7 @@ def _register_platform(app: Flask) -> None:
     navigation.init_app(app)
     tasks.init_app(app)  # the background queue, with the tasks the features registered on import
     words.init_app(app)  # the plural filter: "1 sign-off", "2 sign-offs"
+    tables.init_app(app)  # stack_cells: a responsive table's cells each carry their column's heading on a phone
 
 
 # One blueprint per feature, found by its URL's first segment; the stage blueprint is registered once per stage.

@@ -313,3 +313,8 @@ def fill_date(page, legend: str, when) -> None:
     parts = (str(when.day), str(when.month), str(when.year)) if hasattr(when, "day") else tuple(when)
     for label, value in zip(("Day", "Month", "Year"), parts, strict=True):
         group.get_by_label(label, exact=True).fill(value)
+
+
+# More demo accounts a journey may sign in as: the Faculty Tutor with a HALO request waiting, the Scottish director.
+DEMO.update({"faculty.tutor": "faculty.tutor@example.org", "director.scot": "director.scot@example.org"})
+DEMO.update({"owen": "owen.price@example.org"})  # works less than full time: training periods to show

@@ -62,23 +62,76 @@ def cohort_breakdown(user, filters: Filters) -> dict[tuple[str, str, str], int]:
     return {(version, stage, exam): n for version, stage, exam, n in db.session.execute(query)}
 
 
+CURRICULUM_COLOURS = (NHS_BLUE, "#330072", "#007f3b", "#8a1538")  # NHS blue, purple, green, dark pink
+
+
+def _stage_label(version: str, level: str) -> str:
+    """The name of the stage filling `level` in one curriculum; for a slot several stages share (2021's SIAs), the
+    words their names share ("Stage 3 SIA"), as the count covers every trainee in the slot."""
+    try:
+        stages = curricula.curriculum(version).stages_at(level)
+    except KeyError:
+        stages = ()
+    if not stages:
+        return curricula.stage_name(version, level)
+    if len(stages) == 1:
+        return stages[0].name
+    shared = []
+    for group in zip(*(stage.name.split() for stage in stages)):
+        if len(set(group)) > 1:
+            break
+        shared.append(group[0])
+    return " ".join(shared) if shared else " or ".join(stage.name for stage in stages)
+
+
+def _levels(version: str) -> list[str]:
+    """The stage levels a curriculum fills, in training order (every level when the version is unknown)."""
+    try:
+        found = curricula.curriculum(version)
+    except KeyError:
+        return list(STAGE_LEVELS)
+    return [level for level in STAGE_LEVELS if found.stages_at(level)]
+
+
 def trainees_per_stage(breakdown: dict[tuple[str, str, str], int]) -> Chart:
-    counts: dict[str, int] = defaultdict(int)
-    for (_, level, _), n in breakdown.items():
-        counts[level] += n
-    labels = [STAGE_LABELS[level] for level in STAGE_LEVELS]
-    values = [counts.get(level, 0) for level in STAGE_LEVELS]
-    figure = go.Figure(go.Bar(x=labels, y=values, marker_color=NHS_BLUE, hovertemplate="%{x}: %{y}<extra></extra>"))
+    """Trainees in each stage, one bar series per curriculum the filtered trainees follow, each stage named as its
+    own curriculum names it (2010's "Higher" and 2021's "Stage 3" are counted apart, never added together)."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for (version, level, _), n in breakdown.items():
+        counts[(version, level)] += n
+    versions = [version for version, _ in curricula_in_scope(breakdown)]
+    figure = go.Figure()
+    rows, values = [], []
+    for index, version in enumerate(versions):
+        labels = [_stage_label(version, level) for level in _levels(version)]
+        series = [counts.get((version, level), 0) for level in _levels(version)]
+        values += series
+        rows += [[f"{version} curriculum", label, n] for label, n in zip(labels, series)]
+        figure.add_trace(
+            go.Bar(
+                y=labels,
+                x=series,
+                orientation="h",
+                name=f"{version} curriculum",
+                marker_color=CURRICULUM_COLOURS[index % len(CURRICULUM_COLOURS)],
+                hovertemplate=f"%{{y}} ({version} curriculum): %{{x}}<extra></extra>",
+            )
+        )
+    ticks = [row[1] for row in rows]
     step = max(1, -(-max(values, default=0) // 5))  # whole trainees on the axis
     return Chart(
         _layout(
             figure,
-            yaxis=dict(title="Trainees", rangemode="tozero", dtick=step),
-            xaxis=dict(automargin=True, tickvals=labels, ticktext=[go.wrap(label, 12) for label in labels]),
-            narrow=dict(font=dict(size=12)),
+            # Stages down the side, in training order, each named in full (a phone wraps them onto short lines).
+            yaxis=dict(autorange="reversed", automargin=True, tickvals=ticks, ticktext=[go.wrap(t, 24) for t in ticks]),
+            xaxis=dict(title="Trainees", rangemode="tozero", dtick=step),
+            showlegend=len(versions) > 1,
+            legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"),
+            barmode="relative",  # one series per stage: each bar centred on its own stage
+            narrow=dict(font=dict(size=11), yaxis=dict(tickvals=ticks, ticktext=[go.wrap(t, 14) for t in ticks])),
         ),
-        ["Stage", "Trainees"],
-        [[label, value] for label, value in zip(labels, values)],
+        ["Curriculum", "Stage", "Trainees"],
+        rows,
     )
 
 

@@ -73,7 +73,10 @@ def test_good_rows_are_imported_and_each_rejected_row_is_listed_by_row_and_colum
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert _count(trainee) == 3
     assert "3 imported</strong> as drafts, 0 already imported (skipped), 5 rejected" in page
-    rows = [[cell.strip() for cell in row.split("</td>")] for row in page.split('<tr class="nhsuk-table__row">')[1:]]
+    rows = [  # each cell's value sits in its own box (the stacked table on a phone)
+        [cell.strip().removesuffix("</div>") for cell in row.split("</td>")]
+        for row in page.split('<tr class="nhsuk-table__row">')[1:]
+    ]
     problems = {(r[0].split(">")[-1], r[1].split(">")[-1]) for r in rows if len(r) > 2}
     assert ("5", "date") in problems and ("6", "notes") in problems
     assert ("7", "type") in problems and ("7", "competencies") in problems
