@@ -18,7 +18,6 @@ DEMO = {
     "director": "director@example.org",
     "director.nw": "director.nw@example.org",
     "admin": "admin@example.org",
-    "faculty.tutor": "faculty.tutor@example.org",
 }
 WIDTHS = {"desktop": (1280, 900), "phone": (360, 740)}
 SEVERE = ("serious", "critical")
