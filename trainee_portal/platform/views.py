@@ -17,7 +17,8 @@ def viewed_trainee() -> TraineeProfile | None:
     """The profile named by ?trainee=ID (checked by the policy), else the user's own, else None."""
     raw = request.args.get("trainee", "").strip()
     if raw:
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # "²".isdigit() is True
+        # "²".isdigit() is True; ten digits or more may exceed a database integer (PostgreSQL's stops at 2147483647)
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
             abort(404)
         trainee_id = int(raw)
         policy.authorize(policy.can_view_trainee(current_user, trainee_id))
