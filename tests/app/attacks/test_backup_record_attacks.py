@@ -74,3 +74,10 @@ def test_a_huge_backup_record_is_not_read_whole(client, login, record):
     response = client.get("/")
     assert response.status_code == 200 and len(response.data) < 1_000_000
     assert "No backup yet on this server" in response.get_data(as_text=True)
+
+
+def test_a_path_outside_the_backups_is_only_named_never_read(client, login, record):
+    record.write_text(json.dumps({"path": "../../../../../etc/passwd", "taken_at": utcnow().isoformat()}))
+    login(make.AdminFactory())
+    page = client.get("/").get_data(as_text=True)
+    assert "../../../../../etc/passwd" in page and "root:" not in page

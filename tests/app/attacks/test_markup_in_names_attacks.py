@@ -4,6 +4,7 @@ cohort dashboard's heatmap: always shown as text, never run."""
 from __future__ import annotations
 
 from tests import factories as make
+from tests.app.logbook.helpers import form_data
 from tests.factories import assign, direct
 from tests.support import clock as clock_support
 from trainee_portal.extensions import db
@@ -50,3 +51,18 @@ def test_markup_in_names_and_titles_is_text_everywhere_new(client, login, app):
         response = client.get(path)
         assert response.status_code == 200, path
         _clean(response.get_data(as_text=True))
+
+
+def test_markup_typed_in_the_date_boxes_comes_back_as_text(client, login):
+    login(make.TraineeFactory())
+    data = form_data()
+    data.pop("occurred_on")
+    data |= {"occurred_on-day": EVIL, "occurred_on-month": "3", "occurred_on-year": "2026", "occurred_on": EVIL}
+    response = client.post("/logbook/new", data=data)
+    assert response.status_code == 400
+    _clean(response.get_data(as_text=True))
+    data |= {"occurred_on-day": "", "occurred_on-month": "", "occurred_on-year": ""}
+    data = {k: v for k, v in data.items() if not k.startswith("occurred_on-")}
+    response = client.post("/logbook/new", data=data)
+    assert response.status_code == 400
+    _clean(response.get_data(as_text=True))
