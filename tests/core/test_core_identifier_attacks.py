@@ -35,6 +35,10 @@ TODAY = date(2026, 12, 1)
         "D/O/B: 12.03.2019",
         "DOB 12 / 03 / 2019",
         "DOB 12 - 03 - 2019",
+        "1956/03/12",
+        "dob 2019/03/12",
+        "date-of-birth 12/3/2019",
+        "DOB/12/3/2019",
     ],
 )
 def test_a_date_of_birth_typed_carelessly_is_refused(text):
