@@ -81,3 +81,16 @@ def test_a_path_outside_the_backups_is_only_named_never_read(client, login, reco
     login(make.AdminFactory())
     page = client.get("/").get_data(as_text=True)
     assert "../../../../../etc/passwd" in page and "root:" not in page
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_record_replaced_by_an_endless_file_does_not_hang_the_page(client, login, record):
+    record.unlink(missing_ok=True)
+    record.symlink_to("/dev/zero")
+    try:
+        login(make.AdminFactory())
+        response = client.get("/")
+        assert response.status_code == 200
+        assert "No backup yet on this server" in response.get_data(as_text=True)
+    finally:
+        record.unlink()
