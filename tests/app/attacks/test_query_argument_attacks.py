@@ -54,6 +54,9 @@ def test_odd_cohort_arguments_never_break_the_dashboard(client, login, director,
         assert "<svg onload" not in response.get_data(as_text=True)
     repeated = client.get("/cohort", query_string=[("heatmap", value), ("heatmap", "2021"), ("sort", value), ("sort", "x")])
     assert repeated.status_code in (200, 404)
+    for path in ("/cohort/export.csv", "/cohort/export.xlsx"):
+        response = client.get(path, query_string={"heatmap": value, "sort": value, "dir": value, "flag": value})
+        assert response.status_code in (200, 404), (path, value)
 
 
 @pytest.mark.parametrize("value", ODD)
