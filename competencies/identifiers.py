@@ -104,7 +104,7 @@ _FULL_DATE = re.compile(
     rf"|(?P<nd>{_DAY})\s+(?:of\s+)?(?P<nm>{_MONTHS})\.?,?\s+(?P<ny>\d{{4}}|'\d{{2}})"  # 12 March 1956, 12th of Mar '56
     rf"|(?P<am>{_MONTHS})\.?\s+(?P<ad>{_DAY}),?\s+(?P<ay>\d{{4}})"  # March 12, 1956
     rf"|(?P<jd>\d{{1,2}})(?P<js>[/-])(?P<jm>{_MONTHS})(?P=js)(?P<jy>\d{{4}}|\d{{2}})"  # 12-Mar-1956, 12/Mar/56
-    r"|(?P<sd>\d{1,2}) (?P<sm>\d{1,2}) (?P<sy>\d{4})"  # 12 03 1956: as the portal's own date input shows dates
+    r"|(?P<sd>\d{1,2}) (?P<sm>\d{1,2}) (?P<sy>(?:19|20)\d{2})"  # 12 03 1956: as the portal's own date input shows dates
     r")(?![\w/-])",
     re.IGNORECASE,
 )

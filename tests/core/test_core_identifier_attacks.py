@@ -53,6 +53,8 @@ def test_a_date_of_birth_typed_carelessly_is_refused(text):
         "Pain scores 8 10 then 4 10 after the block",
         "Reviewed on 12 03 2026 with the team",
         "Dose 10 20 2000 units",
+        "Counted 3 4 1000 times",
+        "Sessions 2 3 1234",
     ],
 )
 def test_ordinary_numbers_and_recent_spaced_dates_pass(text):
