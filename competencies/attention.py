@@ -38,9 +38,19 @@ def days_waiting(since: datetime, now: datetime) -> int:
     return max((now.date() - since.date()).days, 0)
 
 
+BACKUP_CLOCK_GRACE = timedelta(minutes=5)  # a backup record this far ahead of now cannot be right
+
+
+def backup_from_future(taken_at: datetime | None, now: datetime) -> bool:
+    """The latest backup is recorded as taken later than now (beyond a moment's clock difference): the record or the
+    server's clock is wrong, so its age means nothing."""
+    return taken_at is not None and taken_at - now > BACKUP_CLOCK_GRACE
+
+
 def backup_too_old(taken_at: datetime | None, now: datetime) -> bool:
-    """No backup at all, or the latest older than BACKUP_MAX_AGE_HOURS."""
-    return taken_at is None or now - taken_at > timedelta(hours=BACKUP_MAX_AGE_HOURS.value)
+    """No backup at all, the latest older than BACKUP_MAX_AGE_HOURS, or one whose time cannot be right (from the
+    future): none of them may reassure."""
+    return taken_at is None or now - taken_at > timedelta(hours=BACKUP_MAX_AGE_HOURS.value) or backup_from_future(taken_at, now)
 
 
 def _both(*conditions):

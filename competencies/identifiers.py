@@ -100,21 +100,25 @@ _DAY = r"(?:[012]?\d|3[01])(?:st|nd|rd|th)?"
 _FULL_DATE = re.compile(
     r"(?<![\w/.-])(?:"
     r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})"  # 12/03/1956, 12-3-56, 01.02.2026
-    r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"  # 1956-03-12
+    r"|(?P<iy>\d{4})(?P<is>[/.-])(?P<im>\d{1,2})(?P=is)(?P<id>\d{1,2})"  # 1956-03-12, 1956/03/12
     rf"|(?P<nd>{_DAY})\s+(?:of\s+)?(?P<nm>{_MONTHS})\.?,?\s+(?P<ny>\d{{4}}|'\d{{2}})"  # 12 March 1956, 12th of Mar '56
     rf"|(?P<am>{_MONTHS})\.?\s+(?P<ad>{_DAY}),?\s+(?P<ay>\d{{4}})"  # March 12, 1956
     rf"|(?P<jd>\d{{1,2}})(?P<js>[/-])(?P<jm>{_MONTHS})(?P=js)(?P<jy>\d{{4}}|\d{{2}})"  # 12-Mar-1956, 12/Mar/56
+    r"|(?P<sd>\d{1,2}) (?P<sm>\d{1,2}) (?P<sy>(?:19|20)\d{2})"  # 12 03 1956: as the portal's own date input shows dates
     r")(?![\w/-])",
     re.IGNORECASE,
 )
-_DOB_WORDS = r"d\.?o\.?b\.?|date\s+of\s+birth|birth\s?date|born(?:\s+(?:on|in))?"
+_DOB_WORDS = r"d[./]?o[./]?b\.?|date[\s-]+of[\s-]+birth|birth\s?date|born(?:\s+(?:on|in))?(?:\s+the)?"  # d/o/b, born on the
 _DATEISH = (
     rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+(?:\d{{4}}|'\d{{2}}))?"
     rf"|(?:{_MONTHS})\.?\s+(?:{_DAY},?\s+)?\d{{4}}"
     rf"|\d{{1,2}}[/-](?:{_MONTHS})[/-](?:\d{{4}}|\d{{2}})"
+    r"|\d{1,2} \d{1,2} (?:\d{4}|\d{2})"  # 12 03 1956, as the date input's boxes
+    r"|\d{1,2} ?[/.-] ?\d{1,2} ?[/.-] ?(?:\d{4}|\d{2})"  # 12 / 03 / 2019
+    r"|\d{6}(?:\d{2})?"  # 120356, 12031956: after birth wording, a date run together
     r"|\d{1,4}(?:[/.-]\d{1,4}){1,2}|(?:19|20)\d{2}"
 )
-_DOB = re.compile(rf"\b(?:{_DOB_WORDS})\s*[:\-]?\s*(?:{_DATEISH})(?![\w/])", re.IGNORECASE)
+_DOB = re.compile(rf"\b(?:{_DOB_WORDS})\s*[:/\-]?\s*(?:{_DATEISH})(?![\w/])", re.IGNORECASE)
 # "b." is birth wording only when a full date or a year follows it at once: "(b. 12/03/1956)", "b. 1956".
 _BORN_ABBREVIATED = re.compile(
     r"(?<![\w.])b\.\s?(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}"
@@ -127,10 +131,10 @@ _BORN_ABBREVIATED = re.compile(
 _WINDOW = 60  # characters read on each side of a date
 # "D.O.B. 12/03/2019", "Mrs. Smith" and "Dr. Patel" do not end a clause.
 _CLAUSE_END = re.compile(r"[;!?\n]|(?<![A-Z.])(?<!\bMrs)(?<!\bMr)(?<!\bMs)(?<!\bMx)(?<!\bDr)(?<!\bProf)\.\s")
-_BIRTH_WORDS = re.compile(r"\b(?:d\.?o\.?b\b\.?|date\s+of\s+birth|birth\s?date|birthday|born)", re.IGNORECASE)
+_BIRTH_WORDS = re.compile(r"\b(?:d[./]?o[./]?b\b\.?|date[\s-]+of[\s-]+birth|birth\s?date|birthday|born)", re.IGNORECASE)
 # Birth wording just after a date, ending there: "12/03/2019 (DOB)", "12/03/2019 - date of birth." ("DOB check" is not).
 _BIRTH_AFTER = re.compile(
-    r"\s*[(\[,:–-]?\s*(?:d\.?o\.?b\b\.?|date\s+of\s+birth|birth\s?date|born\b)\s*(?:[)\],;:.]|$)", re.IGNORECASE
+    r"\s*[(\[,:–-]?\s*(?:d[./]?o[./]?b\b\.?|date\s+of\s+birth|birth\s?date|born\b)\s*(?:[)\],;:.]|$)", re.IGNORECASE
 )
 _WORD = re.compile(r"[\w'’/-]+")
 _EVENT_WORDS = re.compile(
@@ -241,6 +245,8 @@ def written_date(match: re.Match, today: date) -> date | None:
         day, month, written_year = int(groups["d"]), int(groups["m"]), groups["y"]
     elif groups["iy"]:
         day, month, written_year = int(groups["id"]), int(groups["im"]), groups["iy"]
+    elif groups["sd"]:
+        day, month, written_year = int(groups["sd"]), int(groups["sm"]), groups["sy"]
     else:
         named_day, named_month, written_year = (
             (groups["nd"], groups["nm"], groups["ny"])

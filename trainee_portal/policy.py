@@ -24,6 +24,7 @@ from trainee_portal.models import (
     Region,
     RoleScope,
     SignOff,
+    SignOffRequest,
     SupervisorAssignment,
     TraineeProfile,
     User,
@@ -846,3 +847,20 @@ def can_view_waiting_signoffs(user) -> bool:
     """The list of sign-off requests waiting on supervisors, from the trainees the user may see (visible_trainee_ids):
     for training directors and administrators, as the cohort dashboard is."""
     return can_use_cohort_dashboard(user)
+
+
+def can_view_supervisor_waits(user, supervisor) -> bool:
+    """One supervisor's waiting requests (?supervisor=ID), named on the page: only a supervisor who supervises, or
+    supervised, a trainee the user may see, or is asked by one; another region's supervisors stay unknown."""
+    if not can_view_waiting_signoffs(user) or not is_supervisor(supervisor):
+        return False
+    visible = visible_trainee_ids(user)
+    if visible is None:
+        return True
+    assigned = select(SupervisorAssignment.id).where(
+        SupervisorAssignment.supervisor_id == supervisor.id, SupervisorAssignment.trainee_id.in_(visible)
+    )
+    asked = select(SignOffRequest.id).where(
+        SignOffRequest.supervisor_id == supervisor.id, SignOffRequest.requested_by_id.in_(visible)
+    )
+    return bool(db.session.scalar(select(assigned.exists())) or db.session.scalar(select(asked.exists())))

@@ -46,3 +46,11 @@ def test_outbox_failed_needs_a_failed_try_and_no_send():
     assert not attention.outbox_failed(NOW, 2, None)  # sent in the end
     assert not attention.outbox_failed(None, 0, None)  # queued, never tried
     assert not attention.outbox_failed(None, 0, "Not sent: the request or link was no longer pending.")  # skipped
+
+
+def test_a_backup_dated_later_than_now_is_never_reassuring():
+    now = datetime(2026, 12, 1, 12, 0)
+    assert not attention.backup_from_future(now + timedelta(minutes=4), now)  # a moment's clock difference
+    assert attention.backup_from_future(now + timedelta(minutes=6), now)
+    assert attention.backup_too_old(now + timedelta(days=400), now)
+    assert not attention.backup_from_future(None, now)

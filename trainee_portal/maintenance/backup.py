@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
@@ -469,6 +469,7 @@ def backup(dest: Path, *, overwrite: bool = False) -> Summary:
 
 
 LATEST_FILE = "latest-backup.json"  # in the instance folder: where and when this machine last wrote a backup
+LATEST_MAX_BYTES = 8192  # a record holds one path and one time; anything longer was not written here
 
 
 def _record_latest(dest: Path, taken_at: datetime) -> None:
@@ -483,10 +484,20 @@ def latest_backup() -> tuple[datetime, str] | None:
     written here, or the record cannot be read."""
     path = Path(current_app.instance_path) / LATEST_FILE
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        return datetime.fromisoformat(record["taken_at"]), str(record["path"])
-    except (OSError, ValueError, KeyError, TypeError):
+        with path.open("rb") as handle:
+            raw = handle.read(LATEST_MAX_BYTES + 1)
+        if len(raw) > LATEST_MAX_BYTES:
+            return None  # not a record this portal wrote
+        record = json.loads(raw.decode("utf-8"))
+        taken_at, where = record["taken_at"], record["path"]
+        if not isinstance(taken_at, str) or not isinstance(where, str):
+            return None
+        taken_at = datetime.fromisoformat(taken_at)
+        if taken_at.tzinfo is not None:  # written by hand with an offset: compared as UTC like every other time here
+            taken_at = taken_at.astimezone(UTC).replace(tzinfo=None)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, OverflowError):
         return None
+    return taken_at, where
 
 
 def restore(src: Path, *, build_app: Callable[[dict], Flask], force: bool = False) -> Summary:

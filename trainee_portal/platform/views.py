@@ -11,13 +11,15 @@ from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile, User
 
 PICKER_LIMIT = 500
+MAX_ID = 2**31 - 1  # the largest database integer (PostgreSQL's integer); the <int:…> URL converter stops there too
 
 
 def viewed_trainee() -> TraineeProfile | None:
     """The profile named by ?trainee=ID (checked by the policy), else the user's own, else None."""
     raw = request.args.get("trainee", "").strip()
     if raw:
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # "²".isdigit() is True
+        # "²".isdigit() is True; beyond the largest database integer is a 404, as an <int:…> URL part is
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) > MAX_ID:
             abort(404)
         trainee_id = int(raw)
         policy.authorize(policy.can_view_trainee(current_user, trainee_id))

@@ -29,14 +29,15 @@ def waiting_requests(user):
 
 
 def _supervisor_filter() -> User | None:
-    """The supervisor ?supervisor=ID names; None without one; 404 for an id that is no supervisor's."""
+    """The supervisor ?supervisor=ID names; None without one; 404 for an id that is no supervisor's, or a supervisor
+    of no trainee the user may see (whose name is not theirs to learn)."""
     raw = (request.args.get("supervisor") or "").strip()
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
         abort(404)
     supervisor = db.session.get(User, int(raw))
-    if supervisor is None or not policy.is_supervisor(supervisor):
+    if supervisor is None or not policy.can_view_supervisor_waits(current_user, supervisor):
         abort(404)
     return supervisor
 

@@ -149,9 +149,10 @@ def test_supervisors_with_the_longest_waits_link_to_lists_of_that_many(client, l
 
 def test_the_waiting_list_keeps_to_the_directors_trainees(client, login, world):
     login(world.other_director)
-    page = client.get(f"/signoff/waiting?supervisor={world.supervisor.id}").get_data(as_text=True)
-    assert "0 requests from trainees you oversee" in page and "Dr Waiting Trainee" not in page
-    assert "Nothing from your trainees is waiting" in page
+    response = client.get(f"/signoff/waiting?supervisor={world.supervisor.id}")  # London's supervisor: not named
+    assert response.status_code == 404 and "Dr Slow Supervisor" not in response.get_data(as_text=True)
+    page = client.get(f"/signoff/waiting?supervisor={world.elsewhere.id}").get_data(as_text=True)
+    assert "1 request from trainees you oversee" in page and "Dr Waiting Trainee" not in page
     assert client.get(f"/signoff/waiting?supervisor={world.waiting.id}").status_code == 404  # not a supervisor
     assert client.get("/signoff/waiting?supervisor=12x").status_code == 404
     assert client.get("/signoff/waiting?supervisor=99999999").status_code == 404

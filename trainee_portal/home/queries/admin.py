@@ -30,6 +30,7 @@ class Backup:
     taken_at: datetime | None
     path: str | None
     too_old: bool
+    from_future: bool = False
 
     def age_hours(self, now: datetime) -> int | None:
         return int((now - self.taken_at).total_seconds() // 3600) if self.taken_at else None
@@ -49,6 +50,6 @@ def admin_home(user) -> dict:
         "accounts": _count(select(func.count(), func.min(User.created_at)).where(awaiting_first_sign_in())),
         "drafts": _count(select(func.count(), func.min(CurriculumUpload.uploaded_at)).where(CurriculumUpload.status == "draft")),
         "outbox": _count(select(func.count(), func.min(OutboxMessage.created_at)).where(outbox_failed())),
-        "backup": Backup(taken_at, path, attention.backup_too_old(taken_at, now)),
+        "backup": Backup(taken_at, path, attention.backup_too_old(taken_at, now), attention.backup_from_future(taken_at, now)),
         "backup_rule": attention.BACKUP_MAX_AGE_HOURS,
     }
