@@ -8,11 +8,10 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import event
-
 from competencies import attention
 from tests import factories as make
 from tests.support import clock
+from tests.support.statements import home_statements
 from trainee_portal.extensions import db
 from trainee_portal.maintenance import backup
 from trainee_portal.models import CurriculumUpload, OutboxMessage
@@ -156,30 +155,16 @@ def test_rules_are_the_programmes_own():
     assert attention.backup_too_old(now - timedelta(hours=attention.BACKUP_MAX_AGE_HOURS.value, minutes=1), now)
 
 
-def _statements(client) -> int:
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get("/").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_statement_count_does_not_grow_with_the_data(client, login):
     admin = make.AdminFactory()
     _invited()
     _failed_email()
     login(admin)
     client.get("/")
-    small = _statements(client)
+    small = home_statements(client)
     for n in range(20):
         _invited(f"Dr Invited {n}")
         _failed_email()
         make.TraineeFactory()
     client.get("/")
-    assert _statements(client) == small
+    assert home_statements(client) == small

@@ -8,12 +8,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from tests import factories as make
 from tests.app.cohort.helpers import bulk_trainees, exam_attempts, set_profile
 from tests.factories import assign, direct
 from tests.support import clock
+from tests.support.statements import statements_during
 from trainee_portal.cohort import queries as cohort_queries
 from trainee_portal.extensions import db
 from trainee_portal.home.queries.director import director_home
@@ -235,28 +235,13 @@ def test_an_administrator_sees_every_region(client, login, world):
     assert "Dr Elsewhere Supervisor" in page and "Dr Slow Supervisor" in page
 
 
-def _statements_for(user) -> list[str]:
-    statements = []
-    db.session.expire_all()
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        director_home(user)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return statements
-
-
 def test_the_section_issues_the_same_queries_for_10_as_for_400_trainees(world):
     supervisor = world.supervisor
     ids = bulk_trainees(10, world.london)
     panels.schedule(world.director, world.london, None, PANEL_DATE, "ST6", ids, set(ids))
     db.session.commit()
     director_home(world.director)  # warm caches (curriculum registry) so both counts measure the section alone
-    small = _statements_for(world.director)
+    small = statements_during(lambda: director_home(world.director))
     more = bulk_trainees(390, world.london, start_id=ids[-1] + 1)
     for trainee_id in more[:40]:
         trainee = db.session.get(User, trainee_id)
@@ -265,7 +250,7 @@ def test_the_section_issues_the_same_queries_for_10_as_for_400_trainees(world):
         assign(make.SupervisorFactory(name=f"Dr Extra {n}"), db.session.get(User, more[50 + n]))
     panels.schedule(world.director, world.london, None, PANEL_DATE + timedelta(days=7), "ST6", more[:100], set(more[:100]))
     db.session.commit()
-    large = _statements_for(world.director)
+    large = statements_during(lambda: director_home(world.director))
     assert len(small) <= 8, "\n\n".join(small)
     assert len(large) == len(small), "\n\n".join(large) + "\n=====SMALL=====\n" + "\n\n".join(small)
     assert not [s for s in large if "evidence_entry" in s.lower()], "the home page never reads evidence rows"

@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from competencies import attention
 from tests import factories as make
 from tests.factories import assign
 from tests.support import clock
+from tests.support.statements import home_statements
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpPanel, ArcpPanelTrainee, HaloRequest, TraineeProfile
 
@@ -193,20 +192,6 @@ def test_non_supervisors_never_see_the_section(client, login):
     assert "Waiting for you" not in _home(client)
 
 
-def _statements(client) -> int:
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get("/").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def _trainee_with_everything(supervisor, n):
     trainee = make.TraineeFactory(name=f"Dr Many {n}")
     assign(supervisor, trainee)
@@ -221,11 +206,11 @@ def test_statement_count_does_not_grow_with_the_number_of_trainees(client, login
     _trainee_with_everything(supervisor, 1)
     login(supervisor)
     client.get("/")  # warm caches (curriculum registry)
-    small = _statements(client)
+    small = home_statements(client)
     for n in range(2, 12):
         _trainee_with_everything(supervisor, n)
     client.get("/")  # the same warm start: rows the commits above expired are loaded again
-    assert _statements(client) == small
+    assert home_statements(client) == small
     assert db.session.query(TraineeProfile).count() == 11
 
 

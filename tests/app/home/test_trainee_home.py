@@ -10,7 +10,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from competencies import stage_progress
 from tests.factories import (
@@ -25,6 +24,7 @@ from tests.factories import (
     assign,
 )
 from tests.support import clock
+from tests.support.statements import home_statements
 from trainee_portal import curricula
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpPanel, ArcpPanelTrainee, HaloRequest, MsfRater, MsfResponse, MsfRound
@@ -290,21 +290,6 @@ def test_another_trainees_items_never_show(client, login):
 # --- cost ----------------------------------------------------------------------------------------------------------
 
 
-def _statements(client) -> int:
-    seen = []
-    db.session.expire_all()
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get("/").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 @pytest.mark.parametrize("more", [40])
 def test_the_number_of_statements_does_not_grow_with_the_evidence(client, login, more):
     trainee, supervisor = TraineeFactory(), SupervisorFactory()
@@ -315,7 +300,7 @@ def test_the_number_of_statements_does_not_grow_with_the_evidence(client, login,
     _panel(trainee, "Panel", days_ahead=30, cutoff_in=16)
     ExamSittingFactory(part="MCQ", days_from_today=60, window=(-5, 20))
     login(trainee)
-    before = _statements(client)
+    before = home_statements(client)
     for n in range(more):
         kind = n % 3
         if kind == 0:
@@ -324,7 +309,7 @@ def test_the_number_of_statements_does_not_grow_with_the_evidence(client, login,
             _returned(trainee, supervisor, f"Returned {n}", f"Reason {n}.")
         else:
             CaseDiscussionFactory(trainee=trainee)
-    after = _statements(client)
+    after = home_statements(client)
     assert after == before, f"{before} statements with a few items, {after} with {more} more"
     text = _home(client)[1]
     assert f"{1 + sum(1 for n in range(more) if n % 3 == 1)} items returned" in text
