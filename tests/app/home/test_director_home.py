@@ -143,6 +143,7 @@ def test_supervisors_with_the_longest_waits_link_to_lists_of_that_many(client, l
         assert f"waiting on {name}" in listed
         assert f"{n} request{'' if n == '1' else 's'} from trainees you oversee" in listed
         assert listed.count('href="/signoff/requests/') == int(n)
+    assert '<a href="/signoff/waiting">Every sign-off request from your trainees waiting for a supervisor</a>' in page
     everything = client.get("/signoff/waiting").get_data(as_text=True)
     assert "4 requests from trainees you oversee" in everything and "Dr Outside Trainee" not in everything
 
