@@ -30,3 +30,19 @@ def test_the_demo_trainee_home_shows_each_item_with_real_demo_data(client):
     assert "Not open to you yet. Still needed:" in text
     assert "London ARCP panel (ST6) on" in text and "Evidence cut-off" in text
     assert "London ARCP panel (ST5) on" in text and "Evidence cut-off passed on" in text
+
+
+def test_no_demo_entry_is_sent_for_sign_off_before_the_day_it_happened(app):
+    from sqlalchemy import select
+
+    from trainee_portal.extensions import db
+    from trainee_portal.models import EvidenceEntry, SignOffRequest
+
+    load_demo()
+    rows = db.session.execute(
+        select(EvidenceEntry.title, EvidenceEntry.occurred_on, SignOffRequest.created_at).join(
+            SignOffRequest, SignOffRequest.evidence_id == EvidenceEntry.id
+        )
+    ).all()
+    assert rows
+    assert [(title, on) for title, on, sent in rows if sent.date() < on] == []
