@@ -227,6 +227,15 @@ def test_a_director_who_supervises_sees_both_sections(client, login, world):
     assert page.index("Dr Calm Trainee") < page.index("Training director: who needs you")  # the supervisor's section first
 
 
+def test_a_director_with_nobody_to_supervise_reads_who_needs_them_first(client, login, world):
+    both = make.UserFactory(name="Dr Both Roles", roles=("director", "supervisor"))
+    direct(both, region=world.london)
+    login(both)
+    page = client.get("/").get_data(as_text=True)
+    assert "No trainees are assigned to you at present." in page
+    assert page.index("Training director: who needs you") < page.index("No trainees are assigned to you at present.")
+
+
 def test_an_administrator_sees_every_region(client, login, world):
     login(make.AdminFactory())
     page = client.get("/").get_data(as_text=True)
