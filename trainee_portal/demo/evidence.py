@@ -41,7 +41,7 @@ def load(today: date) -> None:
     if signed is None:
         return
     code = signed.competency_codes[0]
-    on = today - timedelta(days=12)
+    on = today - timedelta(days=20)  # before the trainee's home demo sends it for sign-off, 18 days ago
     title = "Faculty of Pain Medicine study day: opioid stewardship"
     generated = f"demo-certificate-{trainee.id}.pdf"
     (attachments.upload_dir() / generated).write_bytes(_certificate_pdf(title, on))
@@ -67,7 +67,8 @@ def load(today: date) -> None:
         ("logbook.mdt", "na", "Spinal pain MDT", "Presented two patients for discussion.", ""),
         ("report.essr", None, "ESSR for this training year", "", "My progress this year and my plans for the SIA."),
     )
-    for days, (kind, level, title, notes, reflection) in enumerate(drafts, start=3):
+    # The first is sent for sign-off 6 days ago by the trainee's home demo: dated before that.
+    for days, (kind, level, title, notes, reflection) in enumerate(drafts, start=7):
         draft = EvidenceEntry(
             trainee_id=trainee.id,
             evidence_type=kind,

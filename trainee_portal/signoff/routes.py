@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
-from competencies import EVIDENCE_TYPES, SUPERVISION_CHOICES, halo, supervision_label
+from competencies import EVIDENCE_TYPES, SUPERVISION_CHOICES, flags, halo, supervision_label
 from trainee_portal import curricula, policy
 from trainee_portal.audit import record_hash
 from trainee_portal.drafts import services as drafts
@@ -100,6 +100,7 @@ def queue():
         items=queries.queue_for(current_user, today),
         to_confirm=queries.awaiting_confirmation_for(current_user, today),
         ready=queries.stages_ready_for(current_user, today),
+        overdue_days=flags.SIGNOFF_WAIT_DAYS.value,
         page_title="Sign-off queue",
     )
 

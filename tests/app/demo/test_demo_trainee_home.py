@@ -27,6 +27,22 @@ def test_the_demo_trainee_home_shows_each_item_with_real_demo_data(client):
     assert '<a href="/logbook/?status=returned">1 item returned</a>' in page
     assert "Returned by Dr James Whitfield on" in text and "Please add what you would do differently next time" in text
     assert re.search(r"FFPMRCA SOE on \w+ \d+ \w+ \d{4} Applications close at 5pm on", text)
-    assert "Not open to you yet:" in text
+    assert "Not open to you yet. Still needed:" in text
     assert "London ARCP panel (ST6) on" in text and "Evidence cut-off" in text
     assert "London ARCP panel (ST5) on" in text and "Evidence cut-off passed on" in text
+
+
+def test_no_demo_entry_is_sent_for_sign_off_before_the_day_it_happened(app):
+    from sqlalchemy import select
+
+    from trainee_portal.extensions import db
+    from trainee_portal.models import EvidenceEntry, SignOffRequest
+
+    load_demo()
+    rows = db.session.execute(
+        select(EvidenceEntry.title, EvidenceEntry.occurred_on, SignOffRequest.created_at).join(
+            SignOffRequest, SignOffRequest.evidence_id == EvidenceEntry.id
+        )
+    ).all()
+    assert rows
+    assert [(title, on) for title, on, sent in rows if sent.date() < on] == []

@@ -143,6 +143,7 @@ def test_supervisors_with_the_longest_waits_link_to_lists_of_that_many(client, l
         assert f"waiting on {name}" in listed
         assert f"{n} request{'' if n == '1' else 's'} from trainees you oversee" in listed
         assert listed.count('href="/signoff/requests/') == int(n)
+    assert '<a href="/signoff/waiting">Every sign-off request from your trainees waiting for a supervisor</a>' in page
     everything = client.get("/signoff/waiting").get_data(as_text=True)
     assert "4 requests from trainees you oversee" in everything and "Dr Outside Trainee" not in everything
 
@@ -225,6 +226,15 @@ def test_a_director_who_supervises_sees_both_sections(client, login, world):
     page = client.get("/").get_data(as_text=True)
     assert "Training director: who needs you" in page and "Dr Calm Trainee" in page
     assert page.index("Dr Calm Trainee") < page.index("Training director: who needs you")  # the supervisor's section first
+
+
+def test_a_director_with_nobody_to_supervise_reads_who_needs_them_first(client, login, world):
+    both = make.UserFactory(name="Dr Both Roles", roles=("director", "supervisor"))
+    direct(both, region=world.london)
+    login(both)
+    page = client.get("/").get_data(as_text=True)
+    assert "No trainees are assigned to you at present." in page
+    assert page.index("Training director: who needs you") < page.index("No trainees are assigned to you at present.")
 
 
 def test_an_administrator_sees_every_region(client, login, world):

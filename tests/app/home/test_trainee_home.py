@@ -241,7 +241,10 @@ def test_after_an_mcq_pass_the_next_exam_is_the_soe_saying_what_blocks_it(client
     text = _home(client)[1]
     assert f"FFPMRCA SOE on {soe.sits_on:%A %-d %B %Y}" in text and "FFPMRCA MCQ on" not in text
     assert f"Applications open at 9am on {soe.opens_on:%-d %B %Y} and close at 5pm on {soe.closes_on:%-d %B %Y}." in text
-    assert "Not open to you yet: No confirmation recorded yet" in text
+    assert (
+        "Not open to you yet. Still needed: The Regional Advisor (RAPM) confirms the Stage 3 pain domain is complete."
+        " No confirmation recorded yet" in text
+    )
 
 
 def test_the_next_arcp_panels_show_their_cut_off_and_readiness_and_nothing_is_invented(client, login):

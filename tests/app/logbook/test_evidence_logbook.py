@@ -70,6 +70,11 @@ def test_filters_search_and_sort(client, logbook, query, expected):
     assert _titles(client.get(f"/logbook/?{query}").get_data(as_text=True)) == expected
 
 
+def test_the_filtered_count_agrees_with_its_number(client, logbook):
+    assert "1 entry matches</h2>" in client.get("/logbook/?status=submitted").get_data(as_text=True)
+    assert "2 entries match</h2>" in client.get("/logbook/?competency=" + PROCEDURES).get_data(as_text=True)
+
+
 def test_nonsense_filters_are_ignored_rather_than_failing(client, logbook):
     response = client.get("/logbook/?type=bogus&date_from=yesterday&sort=drop+table&page=abc")
     assert response.status_code == 200 and len(_titles(response.get_data(as_text=True))) == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -209,7 +210,8 @@ def test_trainee_withdraws_a_pending_request(client, login):
 def test_queue_lists_pending_requests_oldest_first_with_wait_days(client, login):
     people = cast()
     newer, older = DopsFactory(trainee=people.owner, title="Newer item"), DopsFactory(trainee=people.owner, title="Older item")
-    for entry, days in ((newer, 2), (older, 20)):
+    today = DopsFactory(trainee=people.owner, title="Sent today")
+    for entry, days in ((today, 0), (newer, 2), (older, 20)):
         r = request_via_app(client, login, people, entry)
         r.created_at = r.created_at - timedelta(days=days)
     db.session.commit()
@@ -217,6 +219,7 @@ def test_queue_lists_pending_requests_oldest_first_with_wait_days(client, login)
     page = client.get("/signoff/").data.decode()
     assert page.index("Older item") < page.index("Newer item")
     assert "20 days" in page and "2 days" in page
+    assert "Since today" in page and not re.search(r"(?<!\d)0 days", page)
 
 
 def test_queue_drops_requests_once_the_assignment_ends(client, login):
