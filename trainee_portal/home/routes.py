@@ -27,17 +27,7 @@ def index():
         sections["director"] = director_home(current_user)
     if policy.can_administer(current_user):
         sections["admin"] = admin_home(current_user)
-    # A director who is also a supervisor but has nobody to supervise and nothing waiting reads who needs them first.
-    supervising = sections.get("supervisor")
-    director_first = (
-        "director" in sections
-        and supervising is not None
-        and not supervising["supervisees"]
-        and not supervising["signoffs"].count
-        and not (supervising["halos"] and supervising["halos"].count)
-        and not (supervising["msf"] and supervising["msf"].count)
-    )
-    return render_template("home/index.html", sections=sections, director_first=director_first, page_title="Home")
+    return render_template("home/index.html", sections=sections, page_title="Home")
 
 
 @bp.route("/about")

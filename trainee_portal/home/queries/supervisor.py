@@ -248,10 +248,13 @@ def _stage_title(version: str, stage_key: str) -> str:
 def supervisor_home(user) -> dict:
     today, now = uk_today(), utcnow()
     people = supervisees(user, today)
+    signoffs, halos, msf_ready = signoffs_waiting(user, today, now), halos_waiting(user, now), msf_rounds_ready(user, now)
     return {
-        "signoffs": signoffs_waiting(user, today, now),
-        "halos": halos_waiting(user, now),
-        "msf": msf_rounds_ready(user, now),
+        "signoffs": signoffs,
+        "halos": halos,
+        "msf": msf_ready,
+        # Nobody to supervise and nothing waiting: someone who also directs reads who needs them first.
+        "idle": not people and not any(w and w.count for w in (signoffs, halos, msf_ready)),
         "coming": coming(user, today),
         "coming_days": attention.ARCP_COMING_DAYS,
         "supervisees": people,
