@@ -864,3 +864,39 @@ def can_view_supervisor_waits(user, supervisor) -> bool:
         SignOffRequest.supervisor_id == supervisor.id, SignOffRequest.requested_by_id.in_(visible)
     )
     return bool(db.session.scalar(select(assigned.exists())) or db.session.scalar(select(asked.exists())))
+
+
+# --- the JSON API's personal access tokens (trainee_portal.api) ----------------------------------
+
+
+def api_scopes_for(user) -> tuple[str, ...]:
+    """The token scopes a user may grant: each only where their roles reach the pages it stands for. A token never
+    does more than its owner may; a scope only narrows what the owner's roles allow."""
+    if not is_signed_in(user):
+        return ()
+    allowed = {
+        "read": True,
+        "evidence:write": can_record_evidence(user),
+        "signoff": can_use_signoff_queue(user),
+        "cohort:read": can_use_cohort_dashboard(user) or can_use_panels(user),
+    }
+    return tuple(name for name, ok in allowed.items() if ok)
+
+
+def can_manage_api_tokens(user) -> bool:
+    """Everyone signed in keeps their own tokens on their account page."""
+    return is_signed_in(user)
+
+
+def can_revoke_api_token(user, token) -> bool:
+    """The owner revokes their own token; an administrator revokes anyone's."""
+    return is_signed_in(user) and (token.user_id == user.id or is_admin(user))
+
+
+def can_list_all_api_tokens(user) -> bool:
+    return is_admin(user)
+
+
+def token_allows(token, scope: str) -> bool:
+    """A live API token carries the scope; the owner's roles are asked separately, by the same rules as the pages."""
+    return token is not None and token.has_scope(scope) and scope in api_scopes_for(token.user)

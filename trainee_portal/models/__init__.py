@@ -14,6 +14,7 @@ from trainee_portal.models.accounts import (  # noqa: F401
     UserRole,
     name_key,
 )
+from trainee_portal.models.api_tokens import ApiToken  # noqa: F401
 from trainee_portal.models.audit import AuditCheckpoint, AuditHead, AuditRecord  # noqa: F401
 from trainee_portal.models.curricula import CurriculumUpload  # noqa: F401
 from trainee_portal.models.drafts import FormDraft  # noqa: F401
