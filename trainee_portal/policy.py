@@ -900,3 +900,8 @@ def can_list_all_api_tokens(user) -> bool:
 def token_allows(token, scope: str) -> bool:
     """A live API token carries the scope; the owner's roles are asked separately, by the same rules as the pages."""
     return token is not None and token.has_scope(scope) and scope in api_scopes_for(token.user)
+
+
+def owns_api_token(user, token) -> bool:
+    """A token on the account page is the signed-in user's own; anyone else's is not found there."""
+    return is_signed_in(user) and token.user_id == user.id

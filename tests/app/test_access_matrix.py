@@ -226,6 +226,13 @@ MATRIX: dict[str, tuple] = {
     "GET imports.problems": (302, 200, 403, 403, 403, 403, 403, 403),
     # sign-off requests waiting on supervisors: directors (their own trainees only) and administrators
     "GET signoff.waiting": (302, 403, 403, 403, 403, 200, 200, 200),
+    # personal access tokens: everyone signed in keeps their own (the world's token is the trainee's; anyone else's is
+    # not found on the account page); administrators see and revoke everyone's
+    "GET auth.api_tokens": (302, 200, 200, 200, 200, 200, 200, 200),
+    "POST auth.api_tokens": (302, "ok", "ok", "ok", "ok", "ok", "ok", "ok"),
+    "POST auth.revoke_api_token": (302, "ok", 404, 404, 404, 404, 404, 404),
+    "GET admin.tokens": (302, 403, 403, 403, 403, 403, 403, 200),
+    "POST admin.revoke_api_token": (302, 403, 403, 403, 403, 403, 403, "ok"),
 }
 
 # The regional roles (REGIONAL_CALLERS: London Faculty Tutor (Pain), London RAPM, North West Faculty Tutor, London
@@ -251,6 +258,7 @@ REGIONAL: dict[str, tuple] = {
     **{f"{m} exams.{e}": (404,) * 4 for m in ("GET", "POST") for e in ("add_mock_score", "record_attempt")},
     **{f"GET stage_{level}.index": (403, 403, 403, 403) for level in ("basic", "intermediate", "higher", "advanced")},
     **{f"GET stage_{level}.competency": (404, 404, 404, 404) for level in ("basic", "intermediate", "higher", "advanced")},
+    "POST auth.revoke_api_token": (404,) * 4,  # the trainee's token: not theirs to find
 }
 
 
@@ -282,6 +290,8 @@ URL_ARGUMENTS = {
     "signoff.allowance": {"request_id": "assessor_request_id"},
     "logbook.static": {"filename": "evidence_static_filename"},
     **{f"stage_{level}.competency": {"code": f"code_{level}"} for level in ("basic", "intermediate", "higher", "advanced")},
+    "auth.revoke_api_token": {"token_id": "api_token_id"},
+    "admin.revoke_api_token": {"token_id": "api_token_id"},
 }
 # Routes whose legitimate audience includes callers FORBIDDEN would otherwise exclude, with the reason.
 MAY_SEE_TRAINEE = {

@@ -108,6 +108,8 @@ EXPECTED = {
     "POST training_time.delete": FOUND_FIRST,
     "POST training_time.end": FOUND_FIRST,
     "POST transitions.move": ADMIN_ONLY,
+    "POST auth.revoke_api_token": FOUND_FIRST,
+    "POST admin.revoke_api_token": ADMIN_ONLY,
 }
 # Pages that show the trainee named by ?trainee=ID: a missing trainee is one nobody but an administrator may see.
 MISSING_TRAINEE_ARG = {

@@ -1,6 +1,6 @@
 """Administration pages, /admin/…: the home page; accounts (invite, roles, deactivate, delete) and trainee profiles;
 regions and cohorts, supervisor assignments and director scopes; curriculum versions (upload a TOML file, see its
-problems or how it differs from a live version, activate it)."""
+problems or how it differs from a live version, activate it); everyone's API tokens (see them, revoke any)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,11 @@ from trainee_portal.admin.forms import (
     ScopeForm,
     TrustedDomainsForm,
 )
+from trainee_portal.api import tokens
+from trainee_portal.auth import api_tokens
 from trainee_portal.extensions import db
 from trainee_portal.models import (
+    ApiToken,
     Cohort,
     CurriculumUpload,
     DirectorScope,
@@ -42,7 +45,7 @@ from trainee_portal.models import (
     UserRole,
 )
 from trainee_portal.models.accounts import ROLE_LABELS, ROLES, name_key
-from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.clock import uk_today, utcnow
 from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import form_page, load_or_404
 from trainee_portal.platform.words import plural
@@ -71,6 +74,9 @@ def index():
         "scopes": db.session.scalar(select(func.count()).select_from(DirectorScope)),
         "drafts": db.session.scalar(select(func.count()).select_from(CurriculumUpload).where(CurriculumUpload.status == "draft")),
         "outbox": db.session.scalar(select(func.count()).select_from(OutboxMessage).where(queries.outbox_failed())),
+        "tokens": db.session.scalar(
+            select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > utcnow())
+        ),
     }
     return render_template("admin/index.html", counts=counts, page_title="Administration")
 
@@ -206,6 +212,7 @@ def _user_page(person: User, form, status: int, scope_form: RoleScopeForm | None
         scopes=scopes,
         records=records,
         can_change=policy.can_change_account(current_user, person),
+        token_rows=api_tokens.rows(tokens.tokens_of(person.id)),
         page_title=person.name,
     ), status
 
@@ -645,3 +652,51 @@ def outbox():
         select(OutboxMessage).where(queries.outbox_failed()).order_by(OutboxMessage.created_at, OutboxMessage.id), PAGE_SIZE
     )
     return render_template("admin/outbox.html", failed=failed, page_title="Emails not sent")
+
+
+TOKEN_STATUSES = {"live": "Live tokens", "all": "All tokens"}
+
+
+@bp.route("/tokens", endpoint="tokens")
+@policy.requires(policy.can_list_all_api_tokens)
+def api_tokens_index():
+    """Every personal access token, newest first: live ones (the default) or all, narrowed by the owner's email."""
+    status = request.args.get("status") if request.args.get("status") in TOKEN_STATUSES else "live"
+    q = (request.args.get("q") or "").strip()[:100]
+    query = (
+        select(ApiToken)
+        .join(User, User.id == ApiToken.user_id)
+        .options(joinedload(ApiToken.user), joinedload(ApiToken.revoked_by))
+    )
+    if status == "live":
+        query = query.where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > utcnow())
+    if q:
+        query = query.where(func.lower(User.email).contains(q.lower(), autoescape=True))
+    found = paginate(query.order_by(ApiToken.created_at.desc(), ApiToken.id.desc()), PAGE_SIZE)
+    return render_template(
+        "admin/tokens.html",
+        found=found,
+        rows=api_tokens.rows(found.items),
+        status=status,
+        statuses=TOKEN_STATUSES,
+        q=q,
+        page_title="API tokens",
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_api_token(token_id: int):
+    """Revoke anyone's token; its owner is told, naming the token and who revoked it."""
+    token = load_or_404(ApiToken, token_id, policy.can_revoke_api_token)
+    owner = token.user
+    if api_tokens.revoke(token, current_user):
+        db.session.commit()
+        flash(
+            f"{owner.name}'s token \u201c{token.name}\u201d is revoked{'' if owner.id == current_user.id else ', and they have been told'}.",
+            "success",
+        )
+    else:
+        flash(f"{owner.name}'s token \u201c{token.name}\u201d was already revoked.", "info")
+    if request.form.get("back") == "user":
+        return redirect(url_for("admin.user", user_id=owner.id, _anchor="api-tokens"))
+    return redirect(url_for("admin.tokens"))

@@ -1,15 +1,16 @@
-"""Routes for signing in (throttled across workers), signing out, changing and resetting a password, and a
-supervisor's sign-off PIN for signing in person."""
+"""Routes for signing in (throttled across workers), signing out, changing and resetting a password, a
+supervisor's sign-off PIN for signing in person, and the personal access tokens that open the JSON API."""
 
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
 from trainee_portal import policy
-from trainee_portal.auth import reset, throttle
+from trainee_portal.api import tokens
+from trainee_portal.auth import api_tokens, reset, throttle
 from trainee_portal.auth import signing_pin as pins
 from trainee_portal.auth.blueprint import bp
 from trainee_portal.auth.forms import (
@@ -21,7 +22,7 @@ from trainee_portal.auth.forms import (
     SigningPinForm,
 )
 from trainee_portal.extensions import db, limiter
-from trainee_portal.models import User
+from trainee_portal.models import ApiToken, User
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.platform.hardening import note_activity
 from trainee_portal.platform.passwords import hash_password, password_problems, verify_password
@@ -256,3 +257,55 @@ def _pin_page(form, remove_form):
         pin=pins.pin_of(current_user),
         page_title="Your sign-off PIN",
     )
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"], endpoint="api_tokens")
+@policy.requires(policy.can_manage_api_tokens)
+def api_tokens_page():
+    """The user's personal access tokens, newest first, and the form that creates one. A new token's secret is shown
+    on the answer to the POST alone: never stored, never put in the session or a redirect."""
+    form = api_tokens.CreateTokenForm()
+    if form.validate_on_submit():
+        try:
+            token, secret = tokens.create(current_user, form.name.data, form.scopes.data, form.expires_on)
+        except tokens.TokenRefused as refused:
+            db.session.rollback()
+            form.form_errors.append(str(refused))
+        else:
+            db.session.commit()
+            return _page(
+                "auth/api_token_created.html",
+                200,
+                {"Cache-Control": "no-store"},
+                token=api_tokens.row(token),
+                secret=secret,
+                base_url=(current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/"),
+                page_title="Your new token",
+            )
+    grantable = policy.api_scopes_for(current_user)
+    return _page(
+        "auth/api_tokens.html",
+        400 if request.method == "POST" else 200,
+        {"Cache-Control": "no-store"},
+        form=form,
+        rows=api_tokens.rows(tokens.tokens_of(current_user.id)),
+        scope_options=api_tokens.scope_options(grantable),
+        lifetime_options=api_tokens.lifetime_options(),
+        page_title="API tokens",
+    )
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@policy.requires(policy.can_manage_api_tokens)
+def revoke_api_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    policy.authorize_or_hide(policy.owns_api_token(current_user, token))  # someone else's token is not found here
+    policy.authorize(policy.can_revoke_api_token(current_user, token))
+    if api_tokens.revoke(token, current_user):
+        db.session.commit()
+        flash(f"The token \u201c{token.name}\u201d is revoked: apps using it can no longer reach your account.", "success")
+    else:
+        flash(f"The token \u201c{token.name}\u201d was already revoked.", "info")
+    return redirect(url_for("auth.api_tokens"))
