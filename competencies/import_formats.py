@@ -40,7 +40,12 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("date", "Date", True, ("date", "occurred on", "date of activity", "activity date", "case date", "event date")),
+    Field(
+        "date",
+        "Date",
+        True,
+        ("date", "occurred on", "date of activity", "activity date", "case date", "event date", "when", "day"),
+    ),
     Field(
         "type",
         "Kind of evidence",
@@ -52,7 +57,16 @@ FIELDS: tuple[Field, ...] = (
         "competencies",
         "Competencies",
         True,
-        ("competencies", "competency", "competences", "curriculum links", "curriculum", "learning outcomes", "codes"),
+        (
+            "competencies",
+            "competency",
+            "competences",
+            "curriculum links",
+            "curriculum",
+            "learning outcomes",
+            "codes",
+            "competency codes",
+        ),
     ),
     Field("setting", "Setting", False, ("setting", "location", "environment")),
     Field("hospital", "Hospital", False, ("hospital", "site", "trust", "hospital name")),

@@ -226,6 +226,10 @@ MATRIX: dict[str, tuple] = {
     "GET imports.problems": (302, 200, 403, 403, 403, 403, 403, 403),
     # sign-off requests waiting on supervisors: directors (their own trainees only) and administrators
     "GET signoff.waiting": (302, 403, 403, 403, 403, 200, 200, 200),
+    # An upload waiting for its column mapping: the URL's token is the uploader's alone (a made-up one finds nothing).
+    "GET imports.mapping": (302, 404, 404, 403, 403, 403, 403, 403),
+    "POST imports.mapping": (302, 404, 404, 403, 403, 403, 403, 403),
+    "GET imports.sample": (302, 404, 404, 403, 403, 403, 403, 403),  # a made-up sample name finds nothing
 }
 
 # The regional roles (REGIONAL_CALLERS: London Faculty Tutor (Pain), London RAPM, North West Faculty Tutor, London

@@ -16,7 +16,7 @@ class UploadForm(FlaskForm):
         "Where the file comes from", choices=list(formats.FORMATS.items()), default=formats.PORTAL, validators=[]
     )
     file = FileField(
-        "File",
+        "CSV file or spreadsheet",
         description="This logbook's own CSV: columns date, type, title, competencies, and optionally setting, "
         "hospital, supervision_level (1, 2a, 2b, 3, 4 or na for not applicable), technique, guidance, notes, "
         "reflection. An LLP export or another spreadsheet may be CSV or Excel (.xlsx): you choose what each column "

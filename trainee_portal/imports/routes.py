@@ -14,12 +14,13 @@ from flask_login import current_user
 
 from competencies import import_formats as formats
 from competencies import imports as rules
-from trainee_portal import policy
+from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
-from trainee_portal.imports import pending, queries, services, sheets
+from trainee_portal.imports import pending, queries, samples, services, sheets
 from trainee_portal.imports.blueprint import bp
 from trainee_portal.imports.forms import MappingForm, UploadForm
 from trainee_portal.models import ImportJob
+from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.views import form_page, load_or_404
 
 PAGE_TITLE = "Import a logbook"
@@ -61,7 +62,7 @@ def mapping(token: str):
         abort(404)
     table = sheets.read_table(upload.data, upload.filename)
     form = MappingForm()
-    page = {"upload": upload, "table": table, "form": form, "fields": formats.FIELDS, "labels": formats.LABELS}
+    page = {"upload": upload, "sheet": table, "form": form, "fields": formats.FIELDS, "labels": formats.LABELS}
     page |= {"format_name": formats.FORMATS[upload.source_format], "page_title": "Choose what each column holds"}
     if table.problems:
         refused = services.ImportRefused([services._whole_file(p) for p in table.problems])
@@ -87,6 +88,20 @@ def mapping(token: str):
     pending.forget(current_user.id, token)
     services.queue(job)
     return redirect_to(url_for("imports.show", job_id=job.id))
+
+
+@bp.route("/samples/<name>")
+@policy.requires(policy.can_import_logbook)
+def sample(name: str):
+    """A sample file to try the import with: entries made up for it, linked to the trainee's own curriculum."""
+    if name not in samples.SAMPLES:
+        abort(404)
+    curriculum = curricula.curriculum(current_user.trainee_profile.curriculum_version)
+    return Response(
+        samples.sample(name, curriculum, uk_today()),
+        mimetype=samples.SAMPLES[name],
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
 
 
 def _posted_mapping(headers: list[str]) -> tuple[dict[str, str], list[str]]:

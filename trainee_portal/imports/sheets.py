@@ -91,22 +91,13 @@ def read_table(data: bytes, filename: str) -> Table:
                 if not any(v.strip() for v in values):
                     table.problems.append(RowError(1, "header", "The first row must name the columns: it is empty"))
                     return table
-                header, problems = _headers(values)
-                table.headers = header
-                if problems:
-                    table.problems.extend(problems)
-                    return table
+                header = values
                 continue
             if not any(v.strip() for v in values):
                 continue
             if len(table.rows) >= rules.MAX_ROWS:
-                table.problems.append(
-                    RowError(
-                        1,
-                        "file",
-                        f"The file has more than {rules.MAX_ROWS:,} rows: a file may hold at most {rules.MAX_ROWS:,}. Split it",
-                    )
-                )
+                message = f"The file has more than {rules.MAX_ROWS:,} rows: a file may hold at most {rules.MAX_ROWS:,}. Split it"
+                table.problems.append(RowError(1, "file", message))
                 return table
             table.rows.append((number, values))
     except csv.Error as error:
@@ -114,7 +105,12 @@ def read_table(data: bytes, filename: str) -> Table:
         return table
     if header is None:
         table.problems.append(RowError(1, "header", "The file is empty: the first row must name the columns"))
-    elif not table.rows:
+        return table
+    # A sheet's rows reach as far as any cell was ever formatted: its columns end at the last one holding a value.
+    width = max((i + 1 for _, values in [(1, header), *table.rows] for i, v in enumerate(values) if v.strip()), default=0)
+    table.headers, problems = _headers(header[:width] + [""] * (width - len(header)))
+    table.problems.extend(problems)
+    if not table.rows and not problems:
         table.problems.append(RowError(2, "file", "The file has a header but no rows to import"))
     return table
 
@@ -144,10 +140,7 @@ def _xlsx_lines(data: bytes, table: Table) -> Iterator[tuple[int, list[str]]] | 
     def lines() -> Iterator[tuple[int, list[str]]]:
         try:
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                values = [_cell_text(v) for v in row]
-                while values and not values[-1].strip():
-                    values.pop()
-                yield number, values
+                yield number, [_cell_text(v) for v in row]
         finally:
             book.close()
 
@@ -168,5 +161,7 @@ def mapped_records(table: Table, mapping: Mapping[str, str]) -> Iterator[tuple[i
 
 
 def columns_named(mapping: Mapping[str, str]) -> dict[str, str]:
-    """For each field, the file's column that fills it: a row's error names the column the trainee knows."""
-    return {field: header for header, field in mapping.items() if field}
+    """For each field, the file's column that fills it, so a row's error names the column the trainee knows (a field
+    no column fills is named as such)."""
+    named = {field.name: f"{field.label} (no column chosen)" for field in formats.FIELDS}
+    return named | {field: header for header, field in mapping.items() if field}
