@@ -120,6 +120,9 @@ def check(
     the import would do (new rows, rows already in the logbook, rejected rows, or the whole file refused). Saves
     nothing: no entry, no imported row, no job, no audit record."""
     report = CheckReport(source_format, dict(mapping) if mapping is not None else None)
+    if not policy.can_receive_logbook_import(user):
+        report.refused = ["Only a trainee's own logbook receives an import"]
+        return report
     try:
         report.rows_total, report.mapping = prepare(data, filename, source_format, mapping)
     except ImportRefused as refused:

@@ -19,7 +19,7 @@ from competencies import import_formats as formats
 from competencies import imports as rules
 from tests.app.imports.helpers import CLINIC_ROW, DAY, DOPS_ROW, HEADER, entries, job_of, upload
 from tests.app.logbook.helpers import CLINIC, PROCEDURES
-from tests.factories import TraineeFactory
+from tests.factories import SupervisorFactory, TraineeFactory
 from tests.support import clock
 from trainee_portal.extensions import db
 from trainee_portal.imports import services
@@ -327,11 +327,13 @@ def test_check_only_for_this_logbooks_own_csv_saves_nothing(client, login):
 
 
 def test_a_dry_run_of_a_bad_mapping_or_format_says_why_and_saves_nothing(app):
-    trainee = TraineeFactory()
+    trainee, supervisor = TraineeFactory(), SupervisorFactory()
     before = table_counts()
     report = services.check(trainee, (SHEET_HEADER + SHEET_CLINIC).encode(), "s.csv", "generic", {"When": "date"})
     assert "Choose the column that holds the kind of evidence: every entry needs one" in report.refused
     assert services.check(trainee, b"x", "s.csv", "pdf").refused[0].startswith("“pdf” is not a format")
+    refused = services.check(supervisor, (HEADER + CLINIC_ROW).encode(), "logbook.csv")
+    assert refused.refused == ["Only a trainee's own logbook receives an import"] and refused.would_import == 0
     assert table_counts() == before
 
 
