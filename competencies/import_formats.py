@@ -52,7 +52,7 @@ FIELDS: tuple[Field, ...] = (
         True,
         ("type", "evidence type", "kind", "kind of evidence", "activity type", "entry type", "category", "form"),
     ),
-    Field("title", "Title", True, ("title", "description", "activity", "summary", "name", "case")),
+    Field("title", "Title", True, ("title", "description", "activity", "summary", "activity title")),
     Field(
         "competencies",
         "Competencies",

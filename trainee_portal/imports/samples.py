@@ -8,6 +8,8 @@ import csv
 import io
 from datetime import date, timedelta
 
+from openpyxl import Workbook
+
 from competencies import Curriculum
 from competencies import import_formats as formats
 
@@ -71,8 +73,6 @@ def sample(name: str, curriculum: Curriculum, today: date) -> bytes:
         writer.writerow(formats.LLP_HEADERS)
         writer.writerows(rows)
         return buffer.getvalue().encode()
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.active
     sheet.append(
