@@ -417,3 +417,13 @@ def test_each_sample_offered_on_the_import_page_imports_as_it_is(client, login, 
     job = job_of(post_mapping(client, url, selected(client.get(url).get_data(as_text=True))))
     assert (job.rows_imported, job.rows_rejected) == (3, 0), job.problems
     assert client.get("/imports/samples/..%2Fportal.sqlite3").status_code == 404
+
+
+def test_a_forged_format_or_a_workbook_as_this_logbooks_csv_is_refused_on_the_upload_page(client, login):
+    trainee = TraineeFactory()
+    login(trainee)
+    forged = send(client, HEADER + CLINIC_ROW, "logbook.csv", "dropbox")
+    assert forged.status_code == 400 and "Not a valid choice" in forged.get_data(as_text=True)
+    workbook_as_csv = send(client, workbook([["date"]]), "logbook.xlsx", "portal")
+    assert workbook_as_csv.status_code == 400 and "must be a CSV file" in workbook_as_csv.get_data(as_text=True)
+    assert db.session.scalars(select(ImportJob)).all() == [] and entries(trainee) == 0
