@@ -233,6 +233,10 @@ MATRIX: dict[str, tuple] = {
     "POST auth.revoke_api_token": (302, "ok", 404, 404, 404, 404, 404, 404),
     "GET admin.tokens": (302, 403, 403, 403, 403, 403, 403, 200),
     "POST admin.revoke_api_token": (302, 403, 403, 403, 403, 403, 403, "ok"),
+    # An upload waiting for its column mapping: the URL's token is the uploader's alone (a made-up one finds nothing).
+    "GET imports.mapping": (302, 404, 404, 403, 403, 403, 403, 403),
+    "POST imports.mapping": (302, 404, 404, 403, 403, 403, 403, 403),
+    "GET imports.sample": (302, 404, 404, 403, 403, 403, 403, 403),  # a made-up sample name finds nothing
 }
 
 # The regional roles (REGIONAL_CALLERS: London Faculty Tutor (Pain), London RAPM, North West Faculty Tutor, London

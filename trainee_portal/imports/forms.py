@@ -1,28 +1,44 @@
-"""The upload form of a logbook import."""
+"""The upload form of a logbook import, and the column-mapping form of a spreadsheet's import."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import ValidationError
+from wtforms import BooleanField, RadioField, ValidationError
 
+from competencies import import_formats as formats
 from competencies import imports as rules
 from trainee_portal.logbook.attachments import name_problem
 
 
 class UploadForm(FlaskForm):
-    file = FileField(
-        "CSV file",
-        description="Columns: date, type, title, competencies, and optionally setting, hospital, "
-        "supervision_level (1, 2a, 2b, 3, 4 or na for not applicable), technique, guidance, notes, reflection. "
-        f"At most {rules.MAX_ROWS:,} rows and {rules.MAX_FILE_BYTES // 1024 // 1024} MB.",
-        render_kw={"accept": ".csv,text/csv"},
-        validators=[FileRequired("Choose a CSV file to import")],
+    source_format = RadioField(
+        "Where the file comes from", choices=list(formats.FORMATS.items()), default=formats.PORTAL, validators=[]
     )
+    file = FileField(
+        "CSV file or spreadsheet",
+        description="This logbook's own CSV: columns date, type, title, competencies, and optionally setting, "
+        "hospital, supervision_level (1, 2a, 2b, 3, 4 or na for not applicable), technique, guidance, notes, "
+        "reflection. An LLP export or another spreadsheet may be CSV or Excel (.xlsx): you choose what each column "
+        f"holds next. At most {rules.MAX_ROWS:,} rows and {rules.MAX_FILE_BYTES // 1024 // 1024} MB.",
+        render_kw={"accept": ".csv,.xlsx,text/csv"},
+        validators=[FileRequired("Choose a CSV file or an Excel workbook to import")],
+    )
+    check_only = BooleanField("Check only: show what would be imported, and import nothing")
 
     def validate_file(self, field):
-        if not field.data.filename.lower().endswith(".csv"):
-            raise ValidationError("The file must be a CSV file (ending .csv)")
+        name = field.data.filename.lower()
+        if self.source_format.data == formats.PORTAL and not name.endswith(".csv"):
+            raise ValidationError(
+                "The file must be a CSV file (ending .csv) for this logbook's own format: import a workbook as another spreadsheet"
+            )
+        if not name.endswith((".csv", ".xlsx")):
+            raise ValidationError("The file must be a CSV file (ending .csv) or an Excel workbook (ending .xlsx)")
         problem = name_problem(field.data.filename)
         if problem:
             raise ValidationError(problem)
+
+
+class MappingForm(FlaskForm):
+    """Only its CSRF token is a WTForms field: the page's selects, one per column of the file, are read by their
+    column's number and checked by competencies.import_formats.mapping_problems."""

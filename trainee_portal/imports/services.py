@@ -1,11 +1,17 @@
 """Writes of logbook imports: an upload becomes a queued job (its file kept in instance/imports/ until the job ends),
-and the queue's task checks and saves its rows in the background, skipping rows the trainee already has."""
+and the queue's task checks and saves its rows in the background, skipping rows the trainee already has.
+
+Three formats (competencies.import_formats): this app's own CSV, the RCoA LLP logbook export and a generic
+spreadsheet, the last two read through a mapping of their columns to logbook fields. `check` is the dry run and
+`start` the import, each meant for the web pages, the CLI and the API alike: the same checks, the same figures."""
 
 from __future__ import annotations
 
 import json
 import logging
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,11 +19,13 @@ from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
+from competencies import import_formats as formats
 from competencies import imports as rules
 from trainee_portal import audit, curricula, policy
 from trainee_portal.extensions import db
-from trainee_portal.imports import queries
+from trainee_portal.imports import queries, sheets
 from trainee_portal.logbook import csv_io
+from trainee_portal.logbook.csv_io import ImportResult, RowError
 from trainee_portal.models import ImportJob, User
 from trainee_portal.platform import tasks
 from trainee_portal.platform.clock import utcnow
@@ -44,12 +52,105 @@ def upload_dir() -> Path:
     return path
 
 
-def start(user: User, data: bytes, filename: str) -> ImportJob:
-    """Check the file as a whole, refuse a file imported before or a second import at once, keep the file and queue
-    a job (the caller commits, then calls queue)."""
-    problems, rows = csv_io.file_problems(data)
+@dataclass
+class CheckReport:
+    """What an import of the file would do, row by row, with nothing saved: `refused` holds why the whole file would
+    be refused (then nothing would be imported); else `would_import` rows are new, `skipped_lines` are already in the
+    logbook, and `errors` name each rejected row's column and problem."""
+
+    source_format: str
+    mapping: dict[str, str] | None = None
+    refused: list[str] = field(default_factory=list)
+    rows_total: int = 0
+    would_import: int = 0
+    skipped_lines: list[int] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_lines(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+
+def prepare(data: bytes, filename: str, source_format: str, mapping: Mapping[str, str] | None) -> tuple[int, dict | None]:
+    """Check the file as a whole in its format (size, rows, header, and for a mapped format the mapping, guessed from
+    the headers when not given): its number of rows and the mapping used, or ImportRefused saying what is wrong."""
+    if source_format not in formats.FORMATS:
+        raise ImportRefused([f"“{source_format}” is not a format this import reads: use one of {', '.join(formats.FORMATS)}"])
+    if source_format == formats.PORTAL:
+        if sheets.is_xlsx(data, filename):
+            raise ImportRefused(["This logbook's own format is CSV: import an Excel workbook as another spreadsheet"])
+        problems, rows = csv_io.file_problems(data)
+        if problems:
+            raise ImportRefused([_whole_file(p) for p in problems])
+        return rows, None
+    table = sheets.read_table(data, filename)
+    if table.problems:
+        raise ImportRefused([_whole_file(p) for p in table.problems])
+    chosen = dict(mapping) if mapping is not None else formats.guess_mapping(table.headers, source_format)
+    problems = formats.mapping_problems(table.headers, chosen)
     if problems:
-        raise ImportRefused([f"Row {p.row}: {p.message}" if p.row > 1 else p.message for p in problems])
+        raise ImportRefused(problems)
+    return len(table.rows), {header: chosen.get(header, formats.SKIP) for header in table.headers}
+
+
+def _whole_file(problem: RowError) -> str:
+    return f"Row {problem.row}: {problem.message}" if problem.row > 1 else problem.message
+
+
+def check_rows(
+    data: bytes, filename: str, source_format: str, mapping: Mapping[str, str] | None, curriculum, on_row=None
+) -> ImportResult:
+    """Every row of a file already prepared, through the evidence form's checks (nothing is written here)."""
+    if source_format == formats.PORTAL:
+        return csv_io.check_csv(data, curriculum, on_row=on_row)
+    table = sheets.read_table(data, filename)
+    result = ImportResult(errors=list(table.problems))
+    if table.problems:
+        return result
+    result.ignored_columns = [h for h in table.headers if not mapping.get(h)]
+    records = sheets.mapped_records(table, mapping)
+    return csv_io.check_records(records, curriculum, result, on_row=on_row, columns=sheets.columns_named(mapping))
+
+
+def check(
+    user: User, data: bytes, filename: str, source_format: str = formats.PORTAL, mapping: Mapping[str, str] | None = None
+) -> CheckReport:
+    """The dry run, for the web, the CLI and the API alike: every row checked as the import would check it, and what
+    the import would do (new rows, rows already in the logbook, rejected rows, or the whole file refused). Saves
+    nothing: no entry, no imported row, no job, no audit record."""
+    report = CheckReport(source_format, dict(mapping) if mapping is not None else None)
+    if not policy.can_receive_logbook_import(user):
+        report.refused = ["Only a trainee's own logbook receives an import"]
+        return report
+    try:
+        report.rows_total, report.mapping = prepare(data, filename, source_format, mapping)
+    except ImportRefused as refused:
+        report.refused = refused.messages
+        return report
+    earlier = queries.same_file(user.id, rules.file_sha256(data))
+    if earlier is not None:
+        report.refused = [duplicate_message(earlier)]
+    curriculum = curricula.curriculum(user.trainee_profile.curriculum_version)
+    result = check_rows(data, filename, source_format, report.mapping, curriculum)
+    whole_file = [e for e in result.errors if e.column in ("file", "header")]
+    if whole_file:
+        report.refused += [_whole_file(e) for e in whole_file]
+        return report
+    new, _prints, skipped = csv_io.split_known(user.id, result.rows)
+    report.would_import, report.skipped_lines = len(new), skipped
+    report.errors, report.ignored_columns = result.errors, result.ignored_columns
+    report.rows_total = len(result.rows) + len(report.rejected_lines)
+    return report
+
+
+def start(
+    user: User, data: bytes, filename: str, source_format: str = formats.PORTAL, mapping: Mapping[str, str] | None = None
+) -> ImportJob:
+    """The import, for the web, the CLI and the API alike: check the file as a whole (and a mapped format's
+    mapping), refuse a file imported before or a second import at once, keep the file and queue a job (the caller
+    commits, then calls queue); the rows are checked and saved in the background."""
+    rows, used_mapping = prepare(data, filename, source_format, mapping)
     file_sha256 = rules.file_sha256(data)
     earlier = queries.same_file(user.id, file_sha256)
     if earlier is not None:
@@ -61,7 +162,7 @@ def start(user: User, data: bytes, filename: str) -> ImportJob:
             [f"Your import of {running.filename} from {queries.when(running)} has not finished: wait for it, then upload."],
             running,
         )
-    stored_name = f"{secrets.token_hex(16)}.csv"
+    stored_name = f"{secrets.token_hex(16)}.{'xlsx' if sheets.is_xlsx(data, filename) else 'csv'}"
     (upload_dir() / stored_name).write_bytes(data)
     job = ImportJob(
         trainee_id=user.id,
@@ -71,17 +172,15 @@ def start(user: User, data: bytes, filename: str) -> ImportJob:
         size_bytes=len(data),
         stored_name=stored_name,
         rows_total=rows,
+        source_format=source_format,
+        mapping=json.dumps(used_mapping) if used_mapping is not None else None,
     )
     db.session.add(job)
     db.session.flush()
-    audit.append(
-        "import.queued",
-        actor=user,
-        trainee_id=user.id,
-        subject_type="import_job",
-        subject_id=job.id,
-        payload={"file": job.filename, "file_sha256": file_sha256, "bytes": len(data), "rows": rows},
-    )
+    payload = {"file": job.filename, "file_sha256": file_sha256, "bytes": len(data), "rows": rows}
+    if source_format != formats.PORTAL:
+        payload["format"] = source_format
+    audit.append("import.queued", actor=user, trainee_id=user.id, subject_type="import_job", subject_id=job.id, payload=payload)
     return job
 
 
@@ -143,7 +242,8 @@ def _run(job: ImportJob) -> None:
             db.session.execute(update(ImportJob).where(ImportJob.id == job.id).values(rows_checked=checked))
             db.session.commit()
 
-    result = csv_io.check_csv(data, curriculum, on_row=on_row)
+    mapping = json.loads(job.mapping) if job.mapping else None
+    result = check_rows(data, job.stored_name, job.source_format, mapping, curriculum, on_row=on_row)
     whole_file = [e for e in result.errors if e.column in ("file", "header")]
     if whole_file:
         _fail(job.id, " ".join(f"Row {e.row}: {e.message}." for e in whole_file) + " Nothing was imported.", "file")

@@ -8,7 +8,7 @@ import hashlib
 import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -217,49 +217,91 @@ def _read_header(data: bytes, result: ImportResult):
 
 
 def check_csv(data: bytes, curriculum: Curriculum, on_row: Callable[[], None] | None = None) -> ImportResult:
-    """Every row through the evidence form; errors by row and column. Nothing is written here."""
+    """Every row of this app's own CSV through the evidence form; errors by row and column. Nothing is written here."""
     result = ImportResult()
     read = _read_header(data, result)
     if read is None:
         return result
     reader, header, names = read
     result.ignored_columns = [h for h, n in zip(header, names) if n and n not in IMPORT_COLUMNS and n not in EXPORT_ONLY]
+    return check_records(_csv_records(reader, names), curriculum, result, on_row=on_row)
+
+
+def _csv_records(reader, names: list[str]) -> Iterator[tuple[int, dict] | RowError]:
+    """Each row of the CSV as (line, {column: text}), or the RowError that keeps it from being read."""
+    try:
+        for line, values in enumerate(reader, start=2):
+            if len(values) != len(names) and any(v.strip() for v in values):
+                yield RowError(
+                    line,
+                    "row",
+                    f"This row has {plural(len(values), 'value')} but the header has "
+                    f"{plural(len(names), 'column')}: check for a missing comma or an unquoted comma in the text",
+                )
+                continue
+            yield line, {n: v for n, v in zip(names, values) if n}
+    except csv.Error as error:
+        yield RowError(reader.line_num, "file", f"The file cannot be read as CSV from here on: {error}")
+
+
+def check_records(
+    records: Iterable[tuple[int, dict] | RowError],
+    curriculum: Curriculum,
+    result: ImportResult | None = None,
+    on_row: Callable[[], None] | None = None,
+    columns: dict[str, str] | None = None,
+) -> ImportResult:
+    """Every record ({column of this app's CSV: text}, numbered by its line in the file) through the evidence form,
+    whatever file it was read from: the form's own checks (the patient-identifier guard among them) and vocabulary.
+    `columns` names, for each field, the file's own column, so an error names the column the trainee sees.
+    Nothing is written here."""
+    result = result if result is not None else ImportResult()
+    columns = columns or {}
     # One form, processed again for every row: building 10,000 forms costs more than checking them.
     form = EvidenceForm(formdata=None, meta={"csrf": False})
     form.competencies.choices = competency_choices(curriculum)
-    try:
-        for line, values in enumerate(reader, start=2):
-            if on_row:
-                on_row()
-            if not any(v.strip() for v in values):
-                continue
-            if len(result.rows) + len(result.errors) >= MAX_ROWS:
-                result.errors.append(RowError(line, "file", f"A file may hold at most {MAX_ROWS:,} rows: split it"))
+    for record in records:
+        if on_row:
+            on_row()
+        if isinstance(record, RowError):
+            result.errors.append(record)
+            if record.column == "file":
                 break
-            if len(values) != len(names):
-                result.errors.append(
-                    RowError(
-                        line,
-                        "row",
-                        f"This row has {plural(len(values), 'value')} but the header has "
-                        f"{plural(len(names), 'column')}: check for a missing comma or an unquoted comma in the text",
-                    )
-                )
+            continue
+        line, raw = record
+        if not any((v or "").strip() for v in raw.values()):
+            continue
+        if len(result.rows) + len(result.errors) >= MAX_ROWS:
+            result.errors.append(RowError(line, "file", f"A file may hold at most {MAX_ROWS:,} rows: split it"))
+            break
+        unknown = _unknown_words(raw) if columns else {}
+        form.process(formdata=_formdata(raw))
+        form.validate()
+        for name, errors in form.errors.items():
+            column = FIELD_COLUMN.get(name, name)
+            if column in unknown:
                 continue
-            raw = {n: v for n, v in zip(names, values) if n}
-            form.process(formdata=_formdata(raw))
-            if form.validate():
-                data = form.data
-                result.rows.append({**{n: data[n] for n in FIELD_COLUMN}, "line": line})
-            else:
-                for name, errors in form.errors.items():
-                    for message in errors:
-                        result.errors.append(RowError(line, FIELD_COLUMN.get(name, name), message))
-    except csv.Error as error:
-        result.errors.append(RowError(reader.line_num, "file", f"The file cannot be read as CSV from here on: {error}"))
+            for message in errors:
+                result.errors.append(RowError(line, columns.get(column, column), message))
+        for column, message in unknown.items():
+            result.errors.append(RowError(line, columns.get(column, column), message))
+        if not form.errors and not unknown:
+            data = form.data
+            result.rows.append({**{n: data[n] for n in FIELD_COLUMN}, "line": line})
     if not result.rows and not result.errors:
         result.errors.append(RowError(2, "file", "The file has a header but no rows to import"))
     return result
+
+
+def _unknown_words(raw: dict) -> dict[str, str]:
+    """For a mapped file: each vocabulary value the vocabulary does not know, with the values it allows."""
+    unknown = {}
+    for column, vocabulary in VOCABULARY_COLUMNS.items():
+        value = (raw.get(column) or "").strip()
+        if value and vocab.lookup(vocabulary, value) is None:
+            allowed = "; ".join(f"{code} ({text})" if text != code else code for code, text in vocab.LABELS[vocabulary].items())
+            unknown[column] = f"“{value[:60]}” is not a value this field allows: use one of {allowed}"
+    return unknown
 
 
 def audited_name(filename: str) -> str:
@@ -295,6 +337,20 @@ def known_fingerprints(trainee_id: int) -> set[str]:
     return known
 
 
+def split_known(trainee_id: int, rows: list[dict]) -> tuple[list[dict], list[str], list[int]]:
+    """The checked rows this trainee does not have yet with their fingerprints, and the lines of those they have:
+    the one decision both an import and its dry run take."""
+    known = known_fingerprints(trainee_id)
+    new, new_prints, skipped = [], [], []
+    for row, fingerprint in zip(rows, rules.fingerprints(rows)):
+        if fingerprint in known:
+            skipped.append(row["line"])
+        else:
+            new.append(row)
+            new_prints.append(fingerprint)
+    return new, new_prints, skipped
+
+
 def import_rows(
     user,
     profile: TraineeProfile,
@@ -310,14 +366,7 @@ def import_rows(
     The claim is an insert under a unique constraint, so two imports at once cannot both save a row: the later one
     raises RowsClaimed (after the caller rolls back, a second attempt skips the rows the first saved).
     """
-    known = known_fingerprints(profile.user_id)
-    new, new_prints, skipped = [], [], []
-    for row, fingerprint in zip(rows, rules.fingerprints(rows)):
-        if fingerprint in known:
-            skipped.append(row["line"])
-        else:
-            new.append(row)
-            new_prints.append(fingerprint)
+    new, new_prints, skipped = split_known(profile.user_id, rows)
     claims = [
         {"trainee_id": profile.user_id, "fingerprint": fingerprint, "import_job_id": job_id, "row_number": row["line"]}
         for row, fingerprint in zip(new, new_prints)

@@ -30,6 +30,8 @@ class ImportJob(db.Model):
     skipped_rows: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON: the first row numbers
     ignored_columns: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON
     failure: Mapped[str | None] = mapped_column(Text)  # why the job failed, for the trainee to read
+    source_format: Mapped[str] = mapped_column(String(10), default="portal", server_default="portal")  # import_formats
+    mapping: Mapped[str | None] = mapped_column(Text)  # JSON {column: field} for a mapped format, else None
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
