@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from trainee_portal.api.schemas.fields import UtcDateTime
+
 
 class TokenSchema(ma.Schema):
     name = ma.fields.String(required=True)
     shown_part = ma.fields.String(required=True, metadata={"description": "The token's first characters, to tell it apart"})
     scopes = ma.fields.List(ma.fields.String(), required=True)
-    expires_at = ma.fields.DateTime(required=True, metadata={"description": "UTC; the token stops working then"})
+    expires_at = UtcDateTime(required=True, metadata={"description": "UTC; the token stops working then"})
 
 
 class SupervisorSchema(ma.Schema):
