@@ -23,7 +23,6 @@ from flask import Flask
 from trainee_portal.api import auth
 from trainee_portal.api.blueprint import PortalApi
 from trainee_portal.api.routes import docs, me
-from trainee_portal.extensions import csrf
 
 RESOURCES = (me.blp,)  # append a new resource's blueprint here
 
@@ -34,7 +33,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     app.before_request(auth.authenticate_request)
     app.after_request(auth.response_headers)
+    app.teardown_request(auth.forget_caller)
     app.register_blueprint(docs.bp)
-    csrf.exempt(docs.bp)
     for blueprint in RESOURCES:
         api.register_blueprint(blueprint)

@@ -93,8 +93,7 @@ def authenticate_request():
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     if view is None or not getattr(view, "is_api", False):
         return None
-    g.pop("api_token", None)  # nothing carries over from an earlier request that shared this app context
-    g.pop("_login_user", None)
+    forget_caller()  # nothing carries over from an earlier request that shared this app context
     if getattr(view, "is_public", False):
         return None
     secret = bearer_secret()
@@ -110,6 +109,13 @@ def authenticate_request():
     tokens.record_use(token)
     db.session.commit()
     return None
+
+
+def forget_caller(_error=None) -> None:
+    """Also a teardown_request: the token's owner is current_user for its own request and no other."""
+    if "api_token" in g:
+        g.pop("api_token", None)
+        g.pop("_login_user", None)
 
 
 def response_headers(response):

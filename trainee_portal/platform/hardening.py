@@ -145,9 +145,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def expire_session():
         """Sign out a session idle for SESSION_IDLE_TIMEOUT or older than PERMANENT_SESSION_LIFETIME."""
-        view = app.view_functions.get(request.endpoint) if request.endpoint else None
-        if request.endpoint == "static" or getattr(view, "is_api", False) or not current_user.is_authenticated:
-            return None  # API views: a bearer token, no session to expire or renew
+        if request.endpoint == "static" or is_api_request() or not current_user.is_authenticated:
+            return None  # the API: a bearer token, and no session to expire or renew (open_session below)
         now = int(time.time())
         signed_in_at = session.get(SIGNED_IN_AT, now)
         last_seen_at = session.get(LAST_SEEN_AT, now)

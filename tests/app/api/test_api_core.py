@@ -7,6 +7,7 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from flask import g
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 from sqlalchemy.exc import OperationalError
@@ -199,6 +200,7 @@ def test_a_token_call_never_sets_a_session_cookie_and_speaks_for_the_token_not_t
     assert response.status_code == 200
     assert response.get_json()["id"] == owner.id
     assert "Set-Cookie" not in response.headers
+    assert "api_token" not in g and "_login_user" not in g  # the token's owner was current_user for that call only
     assert client.get("/higher/").status_code == 200  # the browser's own session is untouched
 
 
@@ -226,8 +228,6 @@ def test_a_token_without_the_scope_is_403_naming_it(client):
 def test_every_api_view_asks_the_policy(app, client):
     trainee = TraineeFactory()
     with app.app_context():
-        from flask import g
-
         response = client.get(ME, headers=bearer(trainee))
         assert response.status_code == 200
         assert g.get("policy_decisions", 0) >= 1
