@@ -8,6 +8,7 @@ Layout:
 - tokens.py: creating, finding, using and revoking tokens (their rules are in competencies/api_tokens.py).
 - routes/<resource>.py: one module per resource with its Blueprint `blp`; routes/docs.py serves the document.
 - schemas/<resource>.py: the marshmallow schemas of that resource; schemas/problem.py the RFC 9457 problem document.
+  Instants use schemas/fields.UtcDateTime (the database's naive UTC, written with its offset).
 
 To add a resource: write schemas/<resource>.py and routes/<resource>.py with
 `blp = Blueprint("api_<resource>", __name__, description=…)` and views decorated, outermost first, with
