@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from trainee_portal import (
     admin,
+    api,
     arcp,
     auth,
     cohort,
@@ -112,7 +113,8 @@ def _register_platform(app: Flask) -> None:
     tables.init_app(app)  # stack_cells: a responsive table's cells each carry their column's heading on a phone
 
 
-# One blueprint per feature, found by its URL's first segment; the stage blueprint is registered once per stage.
+# One blueprint per feature, found by its URL's first segment; the stage blueprint is registered once per stage. A
+# feature with several blueprints (the API) registers them itself with its init_app.
 FEATURES = (
     auth,
     home,
@@ -134,12 +136,16 @@ FEATURES = (
     verify,
     drafts,
     imports,
+    api,
 )
 
 
 def _register_features(app: Flask) -> None:
     for feature in FEATURES:
-        app.register_blueprint(feature.bp)
+        if hasattr(feature, "init_app"):
+            feature.init_app(app)
+        else:
+            app.register_blueprint(feature.bp)
     for level in STAGE_TITLES:
         app.register_blueprint(make_stage_blueprint(level))
 

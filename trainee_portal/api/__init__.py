@@ -1,1 +1,40 @@
-"""The JSON API at /api/v1 and the personal access tokens that open it."""
+"""The JSON API at /api/v1 and the personal access tokens that open it.
+
+Layout:
+- blueprint.py: flask-smorest's `Api` as PortalApi (OpenAPI 3.1, the `bearerAuth` scheme, no error handler of its
+  own; app.extensions["portal_api"]) and the `Blueprint` class each resource uses (under /api/v1, views marked
+  `is_api`, CSRF-exempt).
+- auth.py: the bearer-token gate (before_request) and `requires_scope(scope, rule)`, which every view carries.
+- tokens.py: creating, finding, using and revoking tokens (their rules are in competencies/api_tokens.py).
+- routes/<resource>.py: one module per resource with its Blueprint `blp`; routes/docs.py serves the document.
+- schemas/<resource>.py: the marshmallow schemas of that resource; schemas/problem.py the RFC 9457 problem document.
+  Instants use schemas/fields.UtcDateTime (the database's naive UTC, written with its offset).
+
+To add a resource: write schemas/<resource>.py and routes/<resource>.py with
+`blp = Blueprint("api_<resource>", __name__, description=…)` and views decorated, outermost first, with
+`@blp.route`, `@blp.etag` (reads), `@blp.arguments`/`@blp.response`, then `@requires_scope("<scope>", policy.<rule>)`;
+record-level questions go to policy.authorize(policy.<rule>(current_user, record)) inside the view, as on the pages.
+Then append the module's `blp` to RESOURCES below. Errors are raised (abort(404), a webargs 422) and platform/errors.py
+turns them into problem documents."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from trainee_portal.api import auth
+from trainee_portal.api.blueprint import PortalApi
+from trainee_portal.api.routes import docs, me
+
+RESOURCES = (me.blp,)  # append a new resource's blueprint here
+
+
+def init_app(app: Flask) -> None:
+    """The API's document, gate and resources; CSRF does not apply (a bearer token is not sent by a browser on its own)."""
+    api = PortalApi()  # one per app: its OpenAPI document lists that app's routes
+    api.init_app(app)
+    app.before_request(auth.authenticate_request)
+    app.after_request(auth.response_headers)
+    app.teardown_request(auth.forget_caller)
+    app.register_blueprint(docs.bp)
+    for blueprint in RESOURCES:
+        api.register_blueprint(blueprint)

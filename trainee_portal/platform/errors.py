@@ -1,10 +1,12 @@
-"""Error pages: every failure gets a clear page in the same layout, never a traceback."""
+"""Error pages: every failure gets a clear page in the same layout, never a traceback. The JSON API (/api/) gets
+RFC 9457 problem details instead: `application/problem+json` with type, title, status, detail and instance."""
 
 from __future__ import annotations
 
 import contextlib
+from http import HTTPStatus
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
@@ -35,11 +37,77 @@ BARE_PAGE = (
 )
 
 
+API_ROOT = "/api/"  # the JSON API's first path segment: its errors are problem documents
+PROBLEM_TYPE = "application/problem+json"
+
+
+def is_api_request() -> bool:
+    """The request is for the JSON API, whether or not a view answers its path (a 404 there is a problem too)."""
+    return request.path.startswith(API_ROOT)
+
+
+def problem(status: int, detail: str, *, title: str | None = None, headers=None, **members):
+    """An RFC 9457 problem document: about:blank with the status's own phrase as its title, unless told otherwise;
+    members are extensions (a validation failure's `errors`)."""
+    body = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        **members,
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_TYPE
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def validation_errors(messages) -> list[dict]:
+    """webargs' {location: {field: [message, …]}} (nested for nested fields, by index for lists) as a flat list of
+    {location, field, message}; field is a dotted path, empty when the whole input was refused."""
+    found = []
+
+    def walk(location: str, path: list[str], node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(location, [*path, str(key)], value)
+        elif isinstance(node, (list, tuple)) and node and all(isinstance(m, str) for m in node):
+            for message in node:
+                found.append({"location": location, "field": ".".join(p for p in path if p != "_schema"), "message": message})
+        elif isinstance(node, (list, tuple)):
+            for index, value in enumerate(node):
+                walk(location, [*path, str(index)], value)
+        else:
+            found.append({"location": location, "field": ".".join(p for p in path if p != "_schema"), "message": str(node)})
+
+    for location, fields in (messages or {}).items():
+        walk(str(location), [], fields)
+    return found
+
+
+def http_problem(error: HTTPException):
+    """The problem document for an HTTP error raised anywhere under /api/ (a webargs abort carries its details in
+    error.data: `messages` for refused input, `message` and `headers` otherwise)."""
+    data = getattr(error, "data", None) or {}
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
+    detail = data.get("message") or error.description or HTTPStatus(error.code).phrase
+    members = {}
+    if "messages" in data or "errors" in data:
+        members["errors"] = validation_errors(data.get("messages") or data.get("errors"))
+        if error.code == 422 and "message" not in data:
+            detail = "The request was understood but some of its values were refused: see errors."
+    return problem(error.code, detail, headers=headers, **members)
+
+
 def wants_json() -> bool:
     """JSON callers (an /api/ path, a JSON body, or JSON preferred over HTML) get JSON errors, never an HTML page."""
     accept = request.accept_mimetypes
     return (
-        request.path.startswith("/api/")
+        is_api_request()
         or request.is_json
         or (
             accept.best_match(["application/json", "text/html"]) == "application/json"
@@ -61,6 +129,8 @@ def _page(code: int, title: str, message: str) -> str:
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        if is_api_request():
+            return problem(400, "Send the X-CSRFToken header with the token from the page. Nothing was saved.")
         if wants_json():
             return {
                 "error": "Missing or expired security token",
@@ -75,6 +145,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code is not None and error.code < 400:
+            return error  # 304 Not Modified from an ETag match, a redirect: not errors
+        if is_api_request():
+            return http_problem(error)
         title, message = MESSAGES.get(error.code, (error.name, error.description))
         if wants_json():
             return {"error": title, "detail": message}, error.code
@@ -95,9 +169,13 @@ def init_app(app: Flask) -> None:
                 "The service is busy for a moment",
                 "What you just submitted was not saved. Wait a few seconds and try again.",
             )
+            if is_api_request():
+                return problem(503, message, headers={"Retry-After": "5"})
             if wants_json():
                 return {"error": title, "detail": message}, 503, {"Retry-After": "5"}
             return _page(503, title, message), 503, {"Retry-After": "5"}
+        if is_api_request():
+            return problem(500, "Sorry, there is a problem with the service. Nothing already saved was lost; try again later.")
         if wants_json():
             return {
                 "error": "Sorry, there is a problem with the service",

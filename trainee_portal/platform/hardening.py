@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from competencies.drafts import warning_seconds
 from trainee_portal.extensions import db, login_manager
-from trainee_portal.platform.errors import wants_json
+from trainee_portal.platform.errors import is_api_request, wants_json
 from trainee_portal.platform.security import SESSION_GENERATION
 
 SIGNED_IN_AT = "_signed_in_at"
@@ -81,6 +81,13 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
 
+    def open_session(self, app: Flask, request_):
+        """The JSON API gets an empty session that cannot be written: a bearer token authenticates it, so a browser's
+        cookie is never read there and no session cookie is ever set or renewed by it."""
+        if is_api_request():
+            return self.make_null_session(app)
+        return super().open_session(app, request_)
+
 
 def init_app(app: Flask) -> None:
     hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
@@ -138,8 +145,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def expire_session():
         """Sign out a session idle for SESSION_IDLE_TIMEOUT or older than PERMANENT_SESSION_LIFETIME."""
-        if request.endpoint == "static" or not current_user.is_authenticated:
-            return None
+        if request.endpoint == "static" or is_api_request() or not current_user.is_authenticated:
+            return None  # the API: a bearer token, and no session to expire or renew (open_session below)
         now = int(time.time())
         signed_in_at = session.get(SIGNED_IN_AT, now)
         last_seen_at = session.get(LAST_SEEN_AT, now)

@@ -61,6 +61,8 @@ def init_app(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
         if view is None or getattr(view, "is_public", False) or request.endpoint == "static":
             return None  # the sign-in page needs its stylesheet and scripts before anyone has signed in
+        if getattr(view, "is_api", False):
+            return None  # a bearer token opens the API (trainee_portal/api/auth.py), never the cookie session
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if current_user.must_change_password and request.endpoint not in ("auth.change_password", "auth.logout"):
