@@ -23,7 +23,7 @@ def _create(tab, name: str, scopes: tuple[str, ...]) -> str:
 
 
 def _authenticates(live_server, secret: str) -> bool:
-    from trainee_portal.api import tokens
+    from trainee_portal.auth import tokens
     from trainee_portal.extensions import db
 
     with live_server.app.app_context():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from trainee_portal.api import tokens
+from trainee_portal.auth import tokens
 from trainee_portal.extensions import db
 from trainee_portal.platform.clock import uk_today
 

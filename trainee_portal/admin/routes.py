@@ -28,8 +28,7 @@ from trainee_portal.admin.forms import (
     ScopeForm,
     TrustedDomainsForm,
 )
-from trainee_portal.api import tokens
-from trainee_portal.auth import api_tokens
+from trainee_portal.auth import api_tokens, tokens
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     ApiToken,

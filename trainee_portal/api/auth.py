@@ -20,8 +20,8 @@ from flask_smorest.utils import deepupdate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from trainee_portal import policy
-from trainee_portal.api import tokens
 from trainee_portal.api.blueprint import SECURITY_SCHEME
+from trainee_portal.auth import tokens
 from trainee_portal.extensions import db
 from trainee_portal.platform.errors import is_api_request
 

@@ -3,7 +3,7 @@ roles can grant), how a token's row reads on a page (its scopes by label, expiry
 revocation with a notice to the owner when an administrator revokes someone else's token.
 
 The rules (scopes, lifetimes) are in competencies/api_tokens.py; creating, finding and revoking tokens is
-trainee_portal/api/tokens.py; who may do what is trainee_portal/policy.py."""
+trainee_portal/auth/tokens.py; who may do what is trainee_portal/policy.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from competencies import api_tokens as rules
-from trainee_portal.api import tokens
+from trainee_portal.auth import tokens
 from trainee_portal.models import ApiToken, User
 from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.platform.clock import UK, uk_today, utcnow

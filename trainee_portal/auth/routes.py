@@ -9,8 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
 from trainee_portal import policy
-from trainee_portal.api import tokens
-from trainee_portal.auth import api_tokens, reset, throttle
+from trainee_portal.auth import api_tokens, reset, throttle, tokens
 from trainee_portal.auth import signing_pin as pins
 from trainee_portal.auth.blueprint import bp
 from trainee_portal.auth.forms import (

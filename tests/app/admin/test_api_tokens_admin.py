@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests.app.platform.helpers import csrf_app, page_token, sign_in_with_token
 from tests.factories import AdminFactory, DirectorFactory, SupervisorFactory, TraineeFactory
-from trainee_portal.api import tokens
+from trainee_portal.auth import tokens
 from trainee_portal.extensions import db
 from trainee_portal.models import ApiToken, AuditRecord, OutboxMessage
 from trainee_portal.platform.clock import uk_today, utcnow

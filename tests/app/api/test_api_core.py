@@ -16,8 +16,8 @@ from competencies import api_tokens as rules
 from tests.conftest import TEST_PASSWORD
 from tests.factories import AdminFactory, DirectorFactory, SupervisorFactory, TraineeFactory, assign
 from tests.support.api import assert_problem, bearer, new_token
-from trainee_portal.api import tokens
 from trainee_portal.api.routes import me as me_route
+from trainee_portal.auth import tokens
 from trainee_portal.extensions import db
 from trainee_portal.platform.clock import utcnow
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from competencies import api_tokens as rules
 from tests.factories import AdminFactory, DirectorFactory, SupervisorFactory, TraineeFactory
-from trainee_portal.api import tokens
+from trainee_portal.auth import tokens
 from trainee_portal.extensions import db
 from trainee_portal.models import ApiToken, AuditRecord
 from trainee_portal.platform.clock import uk_today, utcnow

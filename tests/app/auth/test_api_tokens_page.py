@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from competencies import api_tokens as rules
 from tests.app.platform.helpers import csrf_app, page_token, sign_in_with_token
 from tests.factories import DirectorFactory, SupervisorFactory, TraineeFactory
-from trainee_portal.api import tokens
-from trainee_portal.auth import api_tokens
+from trainee_portal.auth import api_tokens, tokens
 from trainee_portal.extensions import db
 from trainee_portal.models import ApiToken, AuditRecord, OutboxMessage
 from trainee_portal.platform.clock import uk_today, utcnow

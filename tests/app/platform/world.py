@@ -226,7 +226,7 @@ def build_world() -> World:
     )
     world.ids.update(shared)
     world.other_ids.update({k: v for k, v in shared.items() if k not in world.other_ids})
-    from trainee_portal.api import tokens
+    from trainee_portal.auth import tokens
 
     for who, ids in ((owner, world.ids), (other, world.other_ids)):  # a live API token of each trainee
         ids["api_token_id"] = tokens.create(who, "Rota app", ["read"], clock.today() + timedelta(days=30))[0].id
