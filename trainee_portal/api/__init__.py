@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from trainee_portal.api import auth
+from trainee_portal.api import auth, limits
 from trainee_portal.api.blueprint import PortalApi
 from trainee_portal.api.routes import docs, me
 
@@ -35,6 +35,8 @@ def init_app(app: Flask) -> None:
     app.before_request(auth.authenticate_request)
     app.after_request(auth.response_headers)
     app.teardown_request(auth.forget_caller)
+    limits.apply(docs.bp)
     app.register_blueprint(docs.bp)
     for blueprint in RESOURCES:
+        limits.apply(blueprint)
         api.register_blueprint(blueprint)

@@ -13,7 +13,7 @@ bp = Blueprint("api", __name__, url_prefix=PREFIX)
 @bp.route("/openapi.json")
 @policy.public
 def openapi_document():
-    return jsonify(current_app.extensions[EXTENSION].spec.to_dict())
+    return jsonify(current_app.extensions[EXTENSION].document())
 
 
 openapi_document.is_api = True  # the bearer gate's view: it empties the cookie session, then lets anyone read this
