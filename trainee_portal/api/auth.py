@@ -22,7 +22,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from trainee_portal import policy
 from trainee_portal.api.blueprint import SECURITY_SCHEME
 from trainee_portal.auth import tokens
-from trainee_portal.extensions import db
+from trainee_portal.extensions import db, login_manager
 from trainee_portal.platform.errors import is_api_request
 
 REALM = 'Bearer realm="api"'
@@ -108,6 +108,10 @@ def authenticate_request():
         return None
     forget_caller()  # nothing carries over from an earlier request that shared this app context
     if getattr(view, "is_public", False):
+        # Nobody, whatever cookies came: Flask-Login would otherwise read a remember-me cookie and write the session,
+        # which under /api/ cannot be written (the documentation page's layout asks who is signed in).
+        g.api_token = None
+        g._login_user = login_manager.anonymous_user()
         return None
     if bearer_secret() is None:
         raise TokenMissing()
