@@ -6,7 +6,11 @@ Layout:
   `is_api`, CSRF-exempt).
 - auth.py: the bearer-token gate (before_request) and `requires_scope(scope, rule)`, which every view carries.
 - tokens.py: creating, finding, using and revoking tokens (their rules are in competencies/api_tokens.py).
-- routes/<resource>.py: one module per resource with its Blueprint `blp`; routes/docs.py serves the document.
+- routes/<resource>.py: one module per resource with its Blueprint `blp`; routes/docs.py serves the document and the
+  interactive documentation (/api/v1/docs, Swagger UI).
+- limits.py: the rate limits every API blueprint gets (per token; per address without a valid token).
+- guide.py: the document's introduction. A resource's tag is its readable name (blueprint.TAG_NAMES, or `tag=`), and
+  each operation's operationId comes from its view's name unless `@blp.doc(operationId=…)` gives one.
 - schemas/<resource>.py: the marshmallow schemas of that resource; schemas/problem.py the RFC 9457 problem document.
   Instants use schemas/fields.UtcDateTime (the database's naive UTC, written with its offset).
 
