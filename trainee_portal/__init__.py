@@ -188,6 +188,8 @@ def _check_throttle_limits(app: Flask) -> None:
         "PASSWORD_RESETS_PER_ADDRESS",
         "PASSWORD_RESETS_PER_ACCOUNT",
         "VERIFY_RATE_LIMIT",
+        "API_RATE_LIMIT",
+        "API_UNAUTHENTICATED_RATE_LIMIT",
     ):
         try:
             parse_many(str(app.config[name]))

@@ -42,6 +42,9 @@ class Defaults:
     PASSWORD_RESET_ANSWER_SECONDS = 0.25  # every reset request is answered after this long, account or not
     VERIFY_RATE_LIMIT = "30 per minute"  # the public verify pages, per address
     DRAFT_SAVE_RATE_LIMIT = "60 per minute"  # form drafts saved as people type, per person (a save every 2 s at most)
+    # The JSON API: every call counts against its token; calls without a valid token against the caller's address.
+    API_RATE_LIMIT = "300 per minute"
+    API_UNAUTHENTICATED_RATE_LIMIT = "60 per minute"
     SESSION_TIMEOUT_WARNING_SECONDS = None  # the time-out warning's lead; None: competencies.drafts' rule (120 s)
 
     # The background task queue (Huey): SQLite in instance/huey.sqlite3 unless HUEY_REDIS_URL (else REDIS_URL) names
@@ -96,6 +99,8 @@ def from_environment() -> dict:
         "TRUSTED_HOSTS",
         "VERIFY_RATE_LIMIT",
         "HUEY_REDIS_URL",
+        "API_RATE_LIMIT",
+        "API_UNAUTHENTICATED_RATE_LIMIT",
     ):
         if env.get(name):
             overrides[name] = env[name]

@@ -237,6 +237,7 @@ MATRIX: dict[str, tuple] = {
     "GET imports.mapping": (302, 404, 404, 403, 403, 403, 403, 403),
     "POST imports.mapping": (302, 404, 404, 403, 403, 403, 403, 403),
     "GET imports.sample": (302, 404, 404, 403, 403, 403, 403, 403),  # a made-up sample name finds nothing
+    "GET swagger_ui_asset": (200, 200, 200, 200, 200, 200, 200, 200),
 }
 
 # The regional roles (REGIONAL_CALLERS: London Faculty Tutor (Pain), London RAPM, North West Faculty Tutor, London
@@ -296,6 +297,7 @@ URL_ARGUMENTS = {
     **{f"stage_{level}.competency": {"code": f"code_{level}"} for level in ("basic", "intermediate", "higher", "advanced")},
     "auth.revoke_api_token": {"token_id": "api_token_id"},
     "admin.revoke_api_token": {"token_id": "api_token_id"},
+    "swagger_ui_asset": {"filename": "swagger_ui_filename"},
 }
 # Routes whose legitimate audience includes callers FORBIDDEN would otherwise exclude, with the reason.
 MAY_SEE_TRAINEE = {

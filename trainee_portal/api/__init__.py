@@ -6,7 +6,11 @@ Layout:
   `is_api`, CSRF-exempt).
 - auth.py: the bearer-token gate (before_request) and `requires_scope(scope, rule)`, which every view carries.
 - tokens.py: creating, finding, using and revoking tokens (their rules are in competencies/api_tokens.py).
-- routes/<resource>.py: one module per resource with its Blueprint `blp`; routes/docs.py serves the document.
+- routes/<resource>.py: one module per resource with its Blueprint `blp`; routes/docs.py serves the document and the
+  interactive documentation (/api/v1/docs, Swagger UI).
+- limits.py: the rate limits every API blueprint gets (per token; per address without a valid token).
+- guide.py: the document's introduction. A resource's tag is its readable name (blueprint.TAG_NAMES, or `tag=`), and
+  each operation's operationId comes from its view's name unless `@blp.doc(operationId=…)` gives one.
 - schemas/<resource>.py: the marshmallow schemas of that resource; schemas/problem.py the RFC 9457 problem document.
   Instants use schemas/fields.UtcDateTime (the database's naive UTC, written with its offset).
 
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from trainee_portal.api import auth
+from trainee_portal.api import auth, limits
 from trainee_portal.api.blueprint import PortalApi
 from trainee_portal.api.routes import docs, me
 
@@ -35,6 +39,8 @@ def init_app(app: Flask) -> None:
     app.before_request(auth.authenticate_request)
     app.after_request(auth.response_headers)
     app.teardown_request(auth.forget_caller)
+    limits.apply(docs.bp)
     app.register_blueprint(docs.bp)
     for blueprint in RESOURCES:
+        limits.apply(blueprint)
         api.register_blueprint(blueprint)

@@ -22,7 +22,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from trainee_portal import policy
 from trainee_portal.api.blueprint import SECURITY_SCHEME
 from trainee_portal.auth import tokens
-from trainee_portal.extensions import db
+from trainee_portal.extensions import db, login_manager
 from trainee_portal.platform.errors import is_api_request
 
 REALM = 'Bearer realm="api"'
@@ -88,6 +88,19 @@ def bearer_secret() -> str | None:
     return secret.strip()
 
 
+TOKEN_ENVIRON = "trainee_portal.api_token"  # the request's token, once looked up (None: no valid token)
+
+
+def request_token():
+    """The live token the request's bearer header names, or None; looked up once per request, whichever asks first
+    (the rate limit's key, which runs before the gate, or the gate). Kept in the request's environ, not on g: g
+    outlives a request when an app context is already pushed (tests)."""
+    if TOKEN_ENVIRON not in request.environ:
+        secret = bearer_secret()
+        request.environ[TOKEN_ENVIRON] = tokens.authenticate(secret) if secret is not None else None
+    return request.environ[TOKEN_ENVIRON]
+
+
 def authenticate_request():
     """before_request: API views need a live bearer token whose owner may use the portal."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
@@ -95,11 +108,14 @@ def authenticate_request():
         return None
     forget_caller()  # nothing carries over from an earlier request that shared this app context
     if getattr(view, "is_public", False):
+        # Nobody, whatever cookies came: Flask-Login would otherwise read a remember-me cookie and write the session,
+        # which under /api/ cannot be written (the documentation page's layout asks who is signed in).
+        g.api_token = None
+        g._login_user = login_manager.anonymous_user()
         return None
-    secret = bearer_secret()
-    if secret is None:
+    if bearer_secret() is None:
         raise TokenMissing()
-    token = tokens.authenticate(secret)
+    token = request_token()
     if token is None:
         raise TokenInvalid()
     g.api_token = token

@@ -10,13 +10,22 @@ from __future__ import annotations
 import http
 
 import flask_smorest
+from flask import current_app
 from flask_smorest.spec import prepare_response
 
+from trainee_portal.api import guide
 from trainee_portal.api.schemas.problem import ProblemSchema
 from trainee_portal.extensions import csrf
 from trainee_portal.platform.errors import PROBLEM_TYPE
 
 PREFIX = "/api/v1"
+# Sent with every limited answer and documented on every operation's 429 (Flask-Limiter writes them: api/limits.py).
+RATE_LIMIT_HEADERS = {
+    "Retry-After": "Seconds to wait before the budget allows another call.",
+    "X-RateLimit-Limit": "Calls allowed in the current window.",
+    "X-RateLimit-Remaining": "Calls left in the current window.",
+    "X-RateLimit-Reset": "When the current window ends, in seconds since 1970-01-01 UTC.",
+}
 EXTENSION = "portal_api"  # app.extensions[EXTENSION] is the app's PortalApi
 SECURITY_SCHEME = "bearerAuth"
 SETTINGS = {
@@ -24,16 +33,42 @@ SETTINGS = {
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.1.0",
     "OPENAPI_URL_PREFIX": None,  # no flask-smorest docs blueprint: routes/docs.py serves the document
-    "API_SPEC_OPTIONS": {
-        "info": {
-            "description": (
-                "Read and record training evidence with a personal access token created on your account page "
-                "(/account/tokens). Send it as `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents."
-            )
-        },
-        "servers": [{"url": "/"}],
-    },
 }
+
+
+# Each resource's tag as the document shows it; a blueprint not named here is tagged from its name ("api_foo_bar":
+# "Foo bar"), or passes tag= itself.
+TAG_NAMES = {
+    "api_me": "Me",
+    "api_curricula": "Curricula",
+    "api_evidence": "Evidence",
+    "api_signoff": "Sign-off",
+    "api_progress": "Progress",
+    "api_cohort": "Cohort",
+    "api_arcp": "ARCP panels",
+    "api_panels": "ARCP panels",
+    "api_imports": "Imports",
+}
+
+
+def tag_name(blueprint_name: str) -> str:
+    if blueprint_name in TAG_NAMES:
+        return TAG_NAMES[blueprint_name]
+    words = blueprint_name.removeprefix("api_").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def operation_id(blueprint_name: str, function_name: str, method: str, methods_of_view: int) -> str:
+    """A stable, readable operationId from the view's own name: lowerCamelCase of the function's name, after the
+    resource's words unless the function already names them ("api_me.me": "me"; "api_evidence.create":
+    "evidenceCreate"); the method leads when one function answers several methods."""
+    resource = blueprint_name.removeprefix("api_").split("_")
+    words = [w for w in function_name.split("_") if w]
+    if not set(resource) <= set(words):
+        words = [*resource, *words]
+    if methods_of_view > 1:
+        words = [method.lower(), *words]
+    return words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
 class PortalApi(flask_smorest.Api):
@@ -44,12 +79,33 @@ class PortalApi(flask_smorest.Api):
     def init_app(self, app, *, spec_kwargs=None):
         for name, value in SETTINGS.items():
             app.config.setdefault(name, value)
+        # The introduction (api/guide.py) and a relative server, which document() replaces by PUBLIC_BASE_URL.
+        app.config.setdefault(
+            "API_SPEC_OPTIONS", {"info": {"description": guide.info_description(app.config)}, "servers": [{"url": "/"}]}
+        )
         super().init_app(app, spec_kwargs=spec_kwargs)
         app.extensions[EXTENSION] = self
         self.spec.components.security_scheme(
             SECURITY_SCHEME,
             {"type": "http", "scheme": "bearer", "description": "A personal access token from your account page."},
         )
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """flask-smorest's registration, with the resource's tag under its readable name (the operations carry it
+        already: Blueprint below)."""
+        super().register_blueprint(blp, parameters=parameters, **options)
+        registered = options.get("name", blp.name)
+        for tag in self.spec._tags:  # apispec keeps the document's tags in this list, in registration order
+            if tag["name"] == registered:
+                tag["name"] = getattr(blp, "tag", None) or tag_name(registered)
+
+    def document(self) -> dict:
+        """The OpenAPI document as served: its server is the portal's public address as configured now (the
+        relative "/" where none is set)."""
+        document = self.spec.to_dict()
+        base = current_app.config.get("PUBLIC_BASE_URL")
+        document["servers"] = [{"url": base, "description": "This portal"}] if base else [{"url": "/"}]
+        return document
 
     def _register_error_handlers(self):
         """Nothing: platform/errors.py answers /api/ errors (problem+json) and leaves the pages' errors as they are."""
@@ -61,6 +117,13 @@ class PortalApi(flask_smorest.Api):
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
                 prepare_response(response, self.spec, PROBLEM_TYPE)
+            if status == http.HTTPStatus.TOO_MANY_REQUESTS:
+                response["description"] = (
+                    "Too many calls: the token's budget (or, without a valid token, the address's) is spent."
+                )
+                response["headers"] = {
+                    name: {"description": text, "schema": {"type": "integer"}} for name, text in RATE_LIMIT_HEADERS.items()
+                }
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_TYPE)
@@ -72,9 +135,20 @@ class Blueprint(flask_smorest.Blueprint):
     session's expiry leave it alone (a bearer token authenticates it, never the cookie), it takes JSON bodies, and
     CSRF does not apply to it (a browser never sends the bearer header on its own)."""
 
-    def __init__(self, name: str, import_name: str, **options):
+    def __init__(self, name: str, import_name: str, *, tag: str | None = None, **options):
         options.setdefault("url_prefix", PREFIX)
         super().__init__(name, import_name, **options)
+        self.tag = tag or tag_name(name)
+
+    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):
+        """flask-smorest's record of a view's documentation, with the resource's readable tag, a stable operationId
+        (unless the view gives its own with @blp.doc(operationId=…)) and the 429 every call may meet."""
+        super()._store_endpoint_docs(endpoint, obj, parameters, [self.tag] if tags is None else tags, **options)
+        methods = {m: doc for m, doc in self._docs[endpoint].items() if m != "parameters"}
+        for method, doc in methods.items():
+            manual = doc.setdefault("manual_doc", {})
+            manual.setdefault("operationId", operation_id(self.name, getattr(obj, "__name__", endpoint), method, len(methods)))
+            manual.setdefault("responses", {}).setdefault(429, "TOO_MANY_REQUESTS")
 
     def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
         if view_func is not None:

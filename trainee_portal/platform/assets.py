@@ -1,4 +1,4 @@
-"""Serves the NHS.UK frontend assets from node_modules and plotly.js from the plotly package: no CDN.
+"""Serves the NHS.UK frontend assets and Swagger UI from node_modules and plotly.js from the plotly package: no CDN.
 
 Flask-Compress compresses every response (brotli, else gzip). An asset's URL carries a hash of its content, so it is
 cached by browsers for a year, and its compressed bytes are kept in memory by each worker: plotly.min.js (4.8 MB raw,
@@ -23,6 +23,9 @@ from trainee_portal.extensions import compress
 from trainee_portal.policy import public
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
+SWAGGER_UI_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "swagger-ui-dist"
+# The files of swagger-ui-dist the API's interactive documentation (/api/v1/docs) loads, and their source maps.
+SWAGGER_UI_FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-bundle.js.map", "swagger-ui.css.map")
 YEAR = 31536000
 ASSET_KEY = "asset:"  # the start of a compression cache key that names a fingerprinted file
 ASSET_KEY_ENVIRON = "trainee_portal.asset_cache_key"
@@ -109,6 +112,13 @@ def init_app(app: Flask) -> None:
     def plotly_js():
         return send_asset(PLOTLY_DIR / "plotly.min.js", mimetype="text/javascript")
 
+    @app.route("/vendor/swagger-ui/<filename>")
+    @public
+    def swagger_ui_asset(filename: str):
+        if filename not in SWAGGER_UI_FILES or not (SWAGGER_UI_DIR / filename).is_file():
+            abort(404)
+        return send_asset(SWAGGER_UI_DIR / filename)
+
     @app.context_processor
     def asset_urls():
         return {"asset_url": versioned_asset_url}
@@ -134,6 +144,10 @@ def versioned_asset_url(kind: str, filename: str | None = None) -> str:
     if kind == "plotly":
         path = PLOTLY_DIR / "plotly.min.js"
         return url_for("plotly_js", v=_fingerprint(str(path)))
+    if kind == "swagger-ui":
+        path = SWAGGER_UI_DIR / filename
+        version = _fingerprint(str(path)) if path.exists() else "missing"
+        return url_for("swagger_ui_asset", filename=filename, v=version)
     if kind == "nhsuk":
         path = Path(current_app.config["NHSUK_FRONTEND_DIR"]) / filename
         version = _fingerprint(str(path)) if path.exists() else "missing"

@@ -230,6 +230,8 @@ def build_world() -> World:
 
     for who, ids in ((owner, world.ids), (other, world.other_ids)):  # a live API token of each trainee
         ids["api_token_id"] = tokens.create(who, "Rota app", ["read"], clock.today() + timedelta(days=30))[0].id
+    for ids in (world.ids, world.other_ids):
+        ids["swagger_ui_filename"] = "swagger-ui.css"  # a file of the API documentation page's Swagger UI
     db.session.commit()
     return world
 
