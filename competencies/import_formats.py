@@ -139,18 +139,26 @@ def guess_mapping(headers: Sequence[str], source_format: str = GENERIC) -> dict[
 def mapping_problems(headers: Sequence[str], mapping: Mapping[str, str]) -> list[str]:
     """What keeps a mapping from being used, in words for the trainee: a column not in the file, a field that is
     not a logbook field, a field chosen for two columns, a required field chosen for none."""
-    problems = []
+    return [message for _column, message in mapping_issues(headers, mapping)]
+
+
+def mapping_issues(headers: Sequence[str], mapping: Mapping[str, str]) -> list[tuple[str | None, str]]:
+    """mapping_problems, each with the column of the mapping it is about (None when it is about the mapping as a
+    whole: a field chosen for two columns, a required field chosen for none), for a caller that points at it."""
+    issues: list[tuple[str | None, str]] = []
     present = set(headers)
     for column, field in mapping.items():
         if column not in present:
-            problems.append(f"The file has no column named “{column}”")
+            issues.append((column, f"The file has no column named “{column}”"))
         if field != SKIP and field not in FIELD_NAMES:
-            problems.append(f"“{field}” is not a logbook field: choose one of {', '.join(FIELD_NAMES)}, or do not import it")
+            issues.append(
+                (column, f"“{field}” is not a logbook field: choose one of {', '.join(FIELD_NAMES)}, or do not import it")
+            )
     chosen = [field for field in mapping.values() if field != SKIP]
     for field in dict.fromkeys(f for f in chosen if chosen.count(f) > 1):
         columns = ", ".join(f"“{c}”" for c, f in mapping.items() if f == field)
-        problems.append(f"{LABELS.get(field, field)} is chosen for more than one column ({columns}): choose it for one")
+        issues.append((None, f"{LABELS.get(field, field)} is chosen for more than one column ({columns}): choose it for one"))
     for field in REQUIRED:
         if field not in chosen:
-            problems.append(f"Choose the column that holds the {LABELS[field].lower()}: every entry needs one")
-    return problems
+            issues.append((None, f"Choose the column that holds the {LABELS[field].lower()}: every entry needs one"))
+    return issues

@@ -110,6 +110,7 @@ EXPECTED = {
     "POST transitions.move": ADMIN_ONLY,
     "POST auth.revoke_api_token": FOUND_FIRST,
     "POST admin.revoke_api_token": ADMIN_ONLY,
+    "GET api_imports.show": (401,) * 8,  # the API opens to a token only (tests/app/api/test_api_imports.py: 404 there)
 }
 # Pages that show the trainee named by ?trainee=ID: a missing trainee is one nobody but an administrator may see.
 MISSING_TRAINEE_ARG = {

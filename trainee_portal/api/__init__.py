@@ -28,8 +28,9 @@ from flask import Flask
 from trainee_portal.api import auth, limits
 from trainee_portal.api.blueprint import PortalApi
 from trainee_portal.api.routes import docs, me
+from trainee_portal.api.routes import imports as imports_routes
 
-RESOURCES = (me.blp,)  # append a new resource's blueprint here
+RESOURCES = (me.blp, imports_routes.blp)  # append a new resource's blueprint here
 
 
 def init_app(app: Flask) -> None:

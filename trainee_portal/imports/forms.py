@@ -27,16 +27,20 @@ class UploadForm(FlaskForm):
     check_only = BooleanField("Check only: show what would be imported, and import nothing")
 
     def validate_file(self, field):
-        name = field.data.filename.lower()
-        if self.source_format.data == formats.PORTAL and not name.endswith(".csv"):
-            raise ValidationError(
-                "The file must be a CSV file (ending .csv) for this logbook's own format: import a workbook as another spreadsheet"
-            )
-        if not name.endswith((".csv", ".xlsx")):
-            raise ValidationError("The file must be a CSV file (ending .csv) or an Excel workbook (ending .xlsx)")
-        problem = name_problem(field.data.filename)
+        problem = upload_name_problem(field.data.filename, self.source_format.data)
         if problem:
             raise ValidationError(problem)
+
+
+def upload_name_problem(filename: str | None, source_format: str | None) -> str | None:
+    """Why an upload's file name is refused (the page's form and the API ask alike): the format's kind of file, and
+    no patient identifier in the name."""
+    name = (filename or "").lower()
+    if source_format == formats.PORTAL and not name.endswith(".csv"):
+        return "The file must be a CSV file (ending .csv) for this logbook's own format: import a workbook as another spreadsheet"
+    if not name.endswith((".csv", ".xlsx")):
+        return "The file must be a CSV file (ending .csv) or an Excel workbook (ending .xlsx)"
+    return name_problem(filename)
 
 
 class MappingForm(FlaskForm):

@@ -79,3 +79,13 @@ def skipped_rows(job: ImportJob) -> list[int]:
 
 def ignored_columns(job: ImportJob) -> list[str]:
     return json.loads(job.ignored_columns or "[]")
+
+
+def jobs_page(trainee_id: int, before_id: int | None, limit: int) -> tuple[list[ImportJob], int | None]:
+    """The trainee's imports newest first, those older than before_id when given: a page of `limit` and the id to
+    continue before (None on the last page)."""
+    query = select(ImportJob).where(ImportJob.trainee_id == trainee_id)
+    if before_id is not None:
+        query = query.where(ImportJob.id < before_id)
+    jobs = db.session.scalars(query.order_by(ImportJob.id.desc()).limit(limit + 1)).all()
+    return jobs[:limit], jobs[limit - 1].id if len(jobs) > limit else None

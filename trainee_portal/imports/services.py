@@ -37,12 +37,16 @@ FAILED = "The import stopped before it finished, and nothing from it was saved. 
 
 
 class ImportRefused(Exception):
-    """The upload cannot become an import; the message says why, and `earlier` is the import it refers to."""
+    """The upload cannot become an import; the message says why, and `earlier` is the import it refers to. A refused
+    mapping also gives `mapping_issues`: (column or None, message) for each message (formats.mapping_issues)."""
 
-    def __init__(self, messages: list[str], earlier: ImportJob | None = None):
+    def __init__(
+        self, messages: list[str], earlier: ImportJob | None = None, mapping_issues: list[tuple[str | None, str]] | None = None
+    ):
         super().__init__(messages[0])
         self.messages = messages
         self.earlier = earlier
+        self.mapping_issues = mapping_issues or []
 
 
 def upload_dir() -> Path:
@@ -88,9 +92,9 @@ def prepare(data: bytes, filename: str, source_format: str, mapping: Mapping[str
     if table.problems:
         raise ImportRefused([_whole_file(p) for p in table.problems])
     chosen = dict(mapping) if mapping is not None else formats.guess_mapping(table.headers, source_format)
-    problems = formats.mapping_problems(table.headers, chosen)
-    if problems:
-        raise ImportRefused(problems)
+    issues = formats.mapping_issues(table.headers, chosen)
+    if issues:
+        raise ImportRefused([message for _column, message in issues], mapping_issues=issues)
     return len(table.rows), {header: chosen.get(header, formats.SKIP) for header in table.headers}
 
 

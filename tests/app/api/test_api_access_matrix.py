@@ -44,6 +44,11 @@ FORBIDDEN_TO_SEE = {
 # unassigned_supervisor (of the other trainee), other_director (another region), director (the trainee's region),
 # admin. "ok" accepts any 2xx.
 MATRIX: dict[str, tuple] = {"GET /api/v1/me": (401, 200, 200, 200, 200, 200, 200, 200)}
+# Logbook imports: the trainee's own (evidence:write, as the import page); the matrix posts JSON, which the multipart
+# upload refuses with 422 once the caller is let in (tests/app/api/test_api_imports.py posts real files).
+MATRIX["GET /api/v1/imports"] = (401, 200, 200, 403, 403, 403, 403, 403)
+MATRIX["GET /api/v1/imports/{job_id}"] = (401, 200, 403, 403, 403, 403, 403, 403)
+MATRIX["POST /api/v1/imports"] = (401, 422, 422, 403, 403, 403, 403, 403)
 
 # A path parameter whose world record has another name: {operation: {parameter: world key}}.
 PATH_ARGUMENTS: dict[str, dict[str, str]] = {}
