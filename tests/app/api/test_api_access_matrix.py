@@ -44,6 +44,15 @@ FORBIDDEN_TO_SEE = {
 # unassigned_supervisor (of the other trainee), other_director (another region), director (the trainee's region),
 # admin. "ok" accepts any 2xx.
 MATRIX: dict[str, tuple] = {"GET /api/v1/me": (401, 200, 200, 200, 200, 200, 200, 200)}
+MATRIX.update(
+    {
+        "GET /api/v1/trainees/{trainee_id}/progress": (401, 200, 403, 200, 403, 403, 200, 200),
+        "GET /api/v1/trainees/{trainee_id}/exam-readiness": (401, 200, 403, 200, 403, 403, 200, 200),
+        "GET /api/v1/cohort": (401, 403, 403, 403, 403, 200, 200, 200),
+        "GET /api/v1/arcp/panels": (401, 403, 403, 403, 403, 200, 200, 200),
+        "GET /api/v1/arcp/panels/{panel_id}/readiness": (401, 403, 403, 403, 403, 403, 200, 200),
+    }
+)
 
 # A path parameter whose world record has another name: {operation: {parameter: world key}}.
 PATH_ARGUMENTS: dict[str, dict[str, str]] = {}

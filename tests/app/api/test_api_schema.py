@@ -19,7 +19,8 @@ def _operations(app):
 
 def test_every_operation_answers_as_its_schema_says(app):
     trainee = TraineeFactory()
-    headers = bearer(trainee, policy.api_scopes_for(trainee))
+    # schemathesis reads a WSGI answer's bytes as they come; the app compresses larger ones for clients that ask.
+    headers = {**bearer(trainee, policy.api_scopes_for(trainee)), "Accept-Encoding": "identity"}
     operations = _operations(app)
     assert operations, "the document lists no operation"
     for operation in operations:
@@ -39,7 +40,7 @@ def test_without_a_token_every_operation_is_a_documented_401(app):
     assert operations
     for operation in operations:
         assert operation.definition.raw["x-required-scope"] in rules.SCOPE_NAMES, operation.label
-        case = operation.Case()
+        case = operation.Case(path_parameters={p.name: 1 for p in operation.path_parameters})
         response = case.call()
         assert response.status_code == 401, operation.label
         assert response.headers["content-type"] == ["application/problem+json"], response.headers
