@@ -6,6 +6,7 @@ the readiness read model), so every count equals the page's; rows come in cursor
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask_login import current_user
 
 from competencies.flags import FLAG_TITLES
@@ -58,7 +59,7 @@ def _row(row) -> dict:
 
 @blp.route("/cohort")
 @blp.etag
-@blp.arguments(CohortArgsSchema, location="query")
+@blp.arguments(CohortArgsSchema, location="query", unknown=ma.RAISE)
 @blp.response(200, CohortSchema)
 @requires_scope("cohort:read", policy.can_use_cohort_dashboard)
 def cohort(args):
@@ -111,7 +112,7 @@ def panels():
 
 @blp.route("/arcp/panels/<int:panel_id>/readiness")
 @blp.etag
-@blp.arguments(ReadinessArgsSchema, location="query")
+@blp.arguments(ReadinessArgsSchema, location="query", unknown=ma.RAISE)
 @blp.response(200, PanelReadinessSchema)
 @requires_scope("cohort:read", policy.can_use_panels)
 def panel_readiness(args, panel_id: int):
