@@ -23,9 +23,9 @@ from flask import Flask
 
 from trainee_portal.api import auth
 from trainee_portal.api.blueprint import PortalApi
-from trainee_portal.api.routes import cohort, docs, me, progress
+from trainee_portal.api.routes import cohort, curricula, docs, me, progress
 
-RESOURCES = (me.blp, progress.blp, cohort.blp)  # append a new resource's blueprint here
+RESOURCES = (me.blp, progress.blp, cohort.blp, curricula.blp)  # append a new resource's blueprint here
 
 
 def init_app(app: Flask) -> None:

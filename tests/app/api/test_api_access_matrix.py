@@ -51,11 +51,14 @@ MATRIX.update(
         "GET /api/v1/cohort": (401, 403, 403, 403, 403, 200, 200, 200),
         "GET /api/v1/arcp/panels": (401, 403, 403, 403, 403, 200, 200, 200),
         "GET /api/v1/arcp/panels/{panel_id}/readiness": (401, 403, 403, 403, 403, 403, 200, 200),
+        "GET /api/v1/curricula": (401, 200, 200, 200, 200, 200, 200, 200),
+        "GET /api/v1/curricula/{version}": (401, 200, 200, 200, 200, 200, 200, 200),
     }
 )
 
 # A path parameter whose world record has another name: {operation: {parameter: world key}}.
 PATH_ARGUMENTS: dict[str, dict[str, str]] = {}
+PATH_ARGUMENTS["GET /api/v1/curricula/{version}"] = {"version": "curriculum_version"}
 
 # The JSON body a write sends: {operation: callable(world) -> dict}.
 BODIES: dict = {}
