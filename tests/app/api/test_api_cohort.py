@@ -317,3 +317,27 @@ def test_panel_readiness_etag_answers_304_until_readiness_changes(client):
     db.session.commit()
     changed = client.get(readiness_url(panel.id), headers={**headers, "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_a_missing_trainee_or_panel_answers_each_kind_of_caller_as_the_pages_do(client):
+    """As tests/app/test_access_missing.py asks of the pages, with each caller's full token: a trainee who does not
+    exist is 403 to all but an administrator (the rule asks about the id first); a missing panel is 404 to those
+    who pass the panels' gate."""
+    from tests.app.platform.world import CALLERS, build_world
+    from trainee_portal import policy
+
+    world = build_world()
+    missing = 2_000_000_000
+    expected = {
+        f"/api/v1/trainees/{missing}/progress": (401, 403, 403, 403, 403, 403, 403, 404),
+        f"/api/v1/trainees/{missing}/exam-readiness": (401, 403, 403, 403, 403, 403, 403, 404),
+        readiness_url(missing): (401, 403, 403, 403, 403, 404, 404, 404),
+    }
+    headers = {"anonymous": {}} | {c: bearer(world.people[c], policy.api_scopes_for(world.people[c])) for c in CALLERS[1:]}
+    problems = []
+    for url, statuses in expected.items():
+        for caller, status in zip(CALLERS, statuses):
+            response = client.get(url, headers=headers[caller])
+            if response.status_code != status or response.mimetype != "application/problem+json":
+                problems.append(f"{url} as {caller}: {response.status_code}, expected {status}")
+    assert not problems, "\n".join(problems)
