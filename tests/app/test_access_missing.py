@@ -128,6 +128,7 @@ def _id_routes() -> dict[str, str]:
         f"{method} {rule.endpoint}": rule.rule
         for rule in probe.url_map.iter_rules()
         if "<int:" in rule.rule
+        and not getattr(probe.view_functions[rule.endpoint], "is_api", False)  # tests/app/api: with tokens
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
 

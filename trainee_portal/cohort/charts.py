@@ -354,3 +354,16 @@ def supervisor_responsiveness(user, filters: Filters) -> Chart:
         [[name, f"{median:g}", count] for name, median, count in results],
     )
     return chart
+
+
+def stage_counts(breakdown: dict[tuple[str, str, str], int]) -> list[tuple[str, str, str, int]]:
+    """(curriculum version, stage level, stage name, trainees): the rows of trainees_per_stage, with the version and
+    level each counts."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for (version, level, _), n in breakdown.items():
+        counts[(version, level)] += n
+    return [
+        (version, level, _stage_label(version, level), counts.get((version, level), 0))
+        for version, _ in curricula_in_scope(breakdown)
+        for level in _levels(version)
+    ]

@@ -466,3 +466,15 @@ def filter_choices(user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     region_rows = db.session.execute(regions.order_by(Region.name)).all()
     cohort_rows = db.session.execute(cohorts.order_by(Region.name, Cohort.name)).all()
     return [(r.id, r.name) for r in region_rows], [(c.id, f"{c.name} ({c.region})") for c in cohort_rows]
+
+
+def rows_after(user, filters: Filters, after, limit: int, today: date | None = None) -> list[CohortRow]:
+    """Up to `limit` rows of the filtered cohort in name order (ties by id) that meet `after` (a condition on the
+    trainee's name and id, or None from the start): the API's cursor pages, one query whatever the cohort's size."""
+    today = today or uk_today()
+    query = cohort_select(user, filters, today)
+    if after is not None:
+        query = query.where(after)
+    query = query.order_by(User.name, TraineeProfile.user_id).limit(limit)
+    now = utcnow()
+    return [_row(raw, today, now) for raw in db.session.execute(query)]

@@ -49,9 +49,21 @@ MATRIX: dict[str, tuple] = {"GET /api/v1/me": (401, 200, 200, 200, 200, 200, 200
 MATRIX["GET /api/v1/imports"] = (401, 200, 200, 403, 403, 403, 403, 403)
 MATRIX["GET /api/v1/imports/{job_id}"] = (401, 200, 403, 403, 403, 403, 403, 403)
 MATRIX["POST /api/v1/imports"] = (401, 422, 422, 403, 403, 403, 403, 403)
+MATRIX.update(
+    {
+        "GET /api/v1/trainees/{trainee_id}/progress": (401, 200, 403, 200, 403, 403, 200, 200),
+        "GET /api/v1/trainees/{trainee_id}/exam-readiness": (401, 200, 403, 200, 403, 403, 200, 200),
+        "GET /api/v1/cohort": (401, 403, 403, 403, 403, 200, 200, 200),
+        "GET /api/v1/arcp/panels": (401, 403, 403, 403, 403, 200, 200, 200),
+        "GET /api/v1/arcp/panels/{panel_id}/readiness": (401, 403, 403, 403, 403, 403, 200, 200),
+        "GET /api/v1/curricula": (401, 200, 200, 200, 200, 200, 200, 200),
+        "GET /api/v1/curricula/{version}": (401, 200, 200, 200, 200, 200, 200, 200),
+    }
+)
 
 # A path parameter whose world record has another name: {operation: {parameter: world key}}.
 PATH_ARGUMENTS: dict[str, dict[str, str]] = {}
+PATH_ARGUMENTS["GET /api/v1/curricula/{version}"] = {"version": "curriculum_version"}
 
 # The JSON body a write sends: {operation: callable(world) -> dict}.
 BODIES: dict = {}

@@ -216,6 +216,7 @@ def build_world() -> World:
         scope_id=db.session.scalar(select(DirectorScope.id).where(DirectorScope.director_id == director.id)),
         role_scope_id=db.session.scalar(select(RoleScope.id).where(RoleScope.user_id == world.people["faculty_tutor"].id)),
         stage_key=curricula.curriculum("2021").stage_for_level("higher").key,
+        curriculum_version="2021",
         filename="css/app.css",
         asset_filename="nhsuk-frontend.min.css",
         evidence_static_filename="evidence-form.js",
