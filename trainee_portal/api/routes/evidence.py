@@ -279,7 +279,10 @@ def update_evidence(changes: dict, evidence_id: int):
     except service.StaleEvidence as error:
         db.session.rollback()
         abort(412, message=str(error))
-    except (signoff_services.SignOffConflict, OperationalError) as error:
+    except signoff_services.SignOffConflict:
+        db.session.rollback()
+        abort(409, message="The request for sign-off was decided while the entry was being changed, so nothing was saved.")
+    except OperationalError as error:
         abort(409, message=signoff_services.conflict_message(error))
     blp.set_etag(_etag(entry))
     return _entry(entry)
