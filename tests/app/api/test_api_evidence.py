@@ -26,6 +26,7 @@ from tests.factories import (
 )
 from tests.support import clock
 from tests.support.api import assert_problem, bearer
+from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import AuditRecord, EvidenceEntry, SignOffRequest
 
@@ -575,3 +576,35 @@ def test_sign_off_of_someone_elses_entry_is_refused_as_on_the_page(app, client):
     missing = client.post("/api/v1/evidence/999999/signoff-requests", json={"supervisor_id": 1}, headers=bearer(other, WRITE))
     assert_problem(missing, 404)
     assert _count(SignOffRequest) == 0
+
+
+MISSING = 2_000_000_000  # fits a PostgreSQL integer; no test makes that many rows
+
+
+def test_a_missing_record_answers_each_caller_as_the_pages_do(app, client):
+    """Rules that need the entry are asked once it is found (404 for every caller the operation serves); the
+    trainee rule is asked of the id first, so a trainee who does not exist is 403 but to an administrator."""
+    people = _people()
+    headers = {who: bearer(person, policy.api_scopes_for(person)) for who, person in people.items()}
+    writers = {"trainee", "other_trainee"}
+    problems = []
+    for who in CALLERS:
+        calls = {
+            "GET entry": (client.get(f"/api/v1/evidence/{MISSING}", headers=headers[who]), 404),
+            "GET logbook": (
+                client.get(f"/api/v1/trainees/{MISSING}/evidence", headers=headers[who]),
+                404 if who == "admin" else 403,
+            ),
+            "PATCH entry": (
+                client.patch(f"/api/v1/evidence/{MISSING}", json={}, headers={**headers[who], "If-Match": '"x"'}),
+                404 if who in writers else 403,
+            ),
+            "POST sign-off": (
+                client.post(f"/api/v1/evidence/{MISSING}/signoff-requests", json={"supervisor_id": 1}, headers=headers[who]),
+                404 if who in writers else 403,
+            ),
+        }
+        for name, (response, expected) in calls.items():
+            if response.status_code != expected or response.mimetype != "application/problem+json":
+                problems.append(f"{name} as {who}: {response.status_code}, expected {expected}")
+    assert not problems, "\n".join(problems)
