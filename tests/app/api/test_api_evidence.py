@@ -608,3 +608,22 @@ def test_a_missing_record_answers_each_caller_as_the_pages_do(app, client):
             if response.status_code != expected or response.mimetype != "application/problem+json":
                 problems.append(f"{name} as {who}: {response.status_code}, expected {expected}")
     assert not problems, "\n".join(problems)
+
+
+def test_control_characters_and_lone_surrogates_are_removed_from_a_body_as_from_a_pages_form(client):
+    trainee = TraineeFactory()
+    body = _body(title="Clinic\x00 one\x0b", notes="Seen\ud800 together")
+    response = client.post("/api/v1/evidence", json=body, headers=bearer(trainee, WRITE))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    entry = db.session.get(EvidenceEntry, response.get_json()["id"])
+    assert (entry.title, entry.notes) == ("Clinic one", "Seen together")
+
+
+def test_a_nul_character_in_a_filter_never_reaches_the_database(client):
+    trainee = TraineeFactory()
+    EvidenceFactory(trainee=trainee, title="Clinic")
+    headers = bearer(trainee)
+    url = f"/api/v1/trainees/{trainee.id}/evidence"
+    for query in ({"q": "clin\x00"}, {"competency": "S3_PM_01\x00"}):
+        found = client.get(url, query_string=query, headers=headers)
+        assert found.status_code == 200 and [i["title"] for i in found.get_json()["items"]] == ["Clinic"]

@@ -38,6 +38,7 @@ from trainee_portal.logbook import services as service
 from trainee_portal.logbook.forms import EvidenceForm
 from trainee_portal.models import EvidenceEntry, SignOff, TraineeProfile
 from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.inputs import clean_text
 from trainee_portal.platform.views import load_or_404
 from trainee_portal.signoff import queries as signoff_queries
 from trainee_portal.signoff import services as signoff_services
@@ -196,16 +197,17 @@ def get_evidence(evidence_id: int):
 
 
 def _formdata(values: dict) -> MultiDict:
-    """The API's values as the evidence form receives them from the page."""
+    """The API's values as the evidence form receives them from the page, control characters removed as the
+    request removes them from a page's form (platform/inputs.py)."""
     data = MultiDict()
     for name, value in values.items():
         if name == "competencies":
             for code in value or ():
-                data.add(name, code)
+                data.add(name, clean_text(code))
         elif isinstance(value, date):
             data.add(name, value.isoformat())
         else:
-            data.add(name, "" if value is None else value)
+            data.add(name, "" if value is None else clean_text(value))
     return data
 
 
