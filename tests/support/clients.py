@@ -28,6 +28,9 @@ class Browser:
     def post(self, url, **kwargs):
         return self._send(self.client.post, url, **kwargs)
 
+    def patch(self, url, **kwargs):
+        return self._send(self.client.patch, url, **kwargs)
+
     def signed_in(self) -> bool:
         response = self.get("/higher/")
         assert response.status_code in (200, 302), response.status_code

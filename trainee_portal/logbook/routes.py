@@ -12,9 +12,7 @@ from competencies import (
     EVIDENCE_DETAILS,
     EVIDENCE_TYPES,
     FILE_REQUIRED,
-    detail_fields,
     evidence_noun,
-    lifecycle,
     required_details,
 )
 from trainee_portal import curricula, policy
@@ -242,19 +240,6 @@ def view(evidence_id: int):
     )
 
 
-def _why_not_editable(entry: EvidenceEntry) -> str:
-    if not entry.is_current:
-        return "A newer version replaced this evidence, so this version cannot change. Edit the current version instead."
-    if policy.awaiting_confirmation(entry):
-        return (
-            "An outside assessor signed this evidence and your educational supervisor has not yet confirmed the "
-            "signature, so it cannot change until they confirm or decline it."
-        )
-    if lifecycle.may_revise(entry.status):
-        return "This evidence was signed off, so it cannot change. Create a new version to change it."
-    return "This evidence cannot be changed now."
-
-
 def _render_conflict(form, entry, groups, profile, message: str):
     """409: what is saved now beside what was typed (kept in the form below), so nothing typed is lost."""
     db.session.rollback()
@@ -273,29 +258,19 @@ def _render_conflict(form, entry, groups, profile, message: str):
     )
 
 
-def _kept_details(entry: EvidenceEntry, kind: str | None) -> frozenset[str]:
-    """Text an entry holds in a detail its kind does not record (saved before the kinds' details were set, or
-    imported): shown and kept while it stays that kind, so editing never drops it unseen."""
-    if kind != entry.evidence_type:
-        return frozenset()
-    return frozenset(
-        name for name in DETAIL_FIELDS if name != "attachment" and name not in detail_fields(kind) and getattr(entry, name)
-    )
-
-
 @bp.route("/<int:evidence_id>/edit", methods=["GET", "POST"])
 def edit(evidence_id: int):
     entry = load_or_404(EvidenceEntry, evidence_id, policy.can_view_evidence, policy.owns_evidence)
     profile = entry.trainee.trainee_profile
     curriculum = curricula.curriculum(profile.curriculum_version)
     form = EvidenceEditForm(obj=entry) if request.method == "GET" else EvidenceEditForm()
-    form.kept_details = _kept_details(entry, _kind(form))
+    form.kept_details = service.kept_details(entry, _kind(form))
     groups = _prepare(form, curriculum, profile)
     supervisors = _recipients(form, profile.user_id, _kind(form), preselect=request.method == "GET")
     if request.method == "GET":
         if not policy.can_edit_evidence(current_user, entry):
             policy.authorize(policy.awaiting_confirmation(entry))  # held still for a confirmation: say so instead
-            flash(_why_not_editable(entry), "warning")
+            flash(service.why_not_editable(entry), "warning")
             return redirect(url_for("logbook.view", evidence_id=entry.id))
         form.competencies.data = list(entry.competency_codes)
         form.row_version.data = str(entry.row_version)
@@ -303,7 +278,7 @@ def edit(evidence_id: int):
     form.file_required = form.evidence_type.data in FILE_REQUIRED and not entry.attachment_path
     if not policy.can_edit_evidence(current_user, entry):  # decided or replaced since the form was built
         _ask_for_the_file_again(form)
-        return _render_conflict(form, entry, groups, profile, _why_not_editable(entry) + " What you typed is below.")
+        return _render_conflict(form, entry, groups, profile, service.why_not_editable(entry) + " What you typed is below.")
     if request.form.get("show"):
         return _show_kind(form, entry, groups, profile, pending=pending_request(entry))
     if form.validate_on_submit():

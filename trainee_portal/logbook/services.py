@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from competencies import Curriculum, lifecycle
-from trainee_portal import audit
+from competencies import DETAIL_FIELDS, Curriculum, detail_fields, lifecycle
+from trainee_portal import audit, policy
 from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, HaloEvidence, SignOff, SignOffRequest, TraineeProfile
@@ -129,6 +129,30 @@ def create(
         actor=user,
     )
     return entry
+
+
+def why_not_editable(entry: EvidenceEntry) -> str:
+    """Why the owner cannot change this entry now, in words for them (the edit page and the API say the same)."""
+    if not entry.is_current:
+        return "A newer version replaced this evidence, so this version cannot change. Edit the current version instead."
+    if policy.awaiting_confirmation(entry):
+        return (
+            "An outside assessor signed this evidence and your educational supervisor has not yet confirmed the "
+            "signature, so it cannot change until they confirm or decline it."
+        )
+    if lifecycle.may_revise(entry.status):
+        return "This evidence was signed off, so it cannot change. Create a new version to change it."
+    return "This evidence cannot be changed now."
+
+
+def kept_details(entry: EvidenceEntry, kind: str | None) -> frozenset[str]:
+    """Text an entry holds in a detail its kind does not record (saved before the kinds' details were set, or
+    imported): shown and kept while it stays that kind, so editing never drops it unseen."""
+    if kind != entry.evidence_type:
+        return frozenset()
+    return frozenset(
+        name for name in DETAIL_FIELDS if name != "attachment" and name not in detail_fields(kind) and getattr(entry, name)
+    )
 
 
 class StaleEvidence(EvidenceError):

@@ -230,3 +230,29 @@ def test_a_browsers_session_cookie_opens_no_operation(app):
             if snapshot() != before:
                 problems.append(f"{operation} with {caller}'s cookie: stored data changed")
     assert not problems, "\n".join(problems)
+
+
+# A trainee's evidence (api/routes/evidence.py). The change is sent without If-Match: the trainees reach the ETag
+# guard (428) and everyone else is refused before it; tests/app/api/test_api_evidence.py sends it.
+MATRIX.update(
+    {
+        "GET /api/v1/trainees/{trainee_id}/evidence": (401, 200, 403, 200, 403, 403, 200, 200),
+        "GET /api/v1/evidence/{evidence_id}": (401, 200, 403, 200, 403, 403, 200, 200),
+        "POST /api/v1/evidence": (401, 201, 201, 403, 403, 403, 403, 403),
+        "PATCH /api/v1/evidence/{evidence_id}": (401, 428, 428, 403, 403, 403, 403, 403),
+        "POST /api/v1/evidence/{evidence_id}/signoff-requests": (401, 201, 403, 403, 403, 403, 403, 403),
+    }
+)
+BODIES.update(
+    {
+        "POST /api/v1/evidence": lambda world: {
+            "evidence_type": "logbook.clinic",
+            "occurred_on": utcnow().date().isoformat(),
+            "title": "Clinic recorded over the API",
+            "supervision_level": "2b",
+            "competencies": [world.ids["code_higher"]],
+        },
+        "PATCH /api/v1/evidence/{evidence_id}": lambda world: {"title": "Changed over the API"},
+        "POST /api/v1/evidence/{evidence_id}/signoff-requests": lambda world: {"supervisor_id": world.people["supervisor"].id},
+    }
+)
