@@ -23,9 +23,9 @@ from flask import Flask
 
 from trainee_portal.api import auth
 from trainee_portal.api.blueprint import PortalApi
-from trainee_portal.api.routes import docs, me
+from trainee_portal.api.routes import docs, me, signoff
 
-RESOURCES = (me.blp,)  # append a new resource's blueprint here
+RESOURCES = (me.blp, signoff.blp)  # append a new resource's blueprint here
 
 
 def init_app(app: Flask) -> None:
