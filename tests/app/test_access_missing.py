@@ -110,6 +110,11 @@ EXPECTED = {
     "POST transitions.move": ADMIN_ONLY,
     "POST auth.revoke_api_token": FOUND_FIRST,
     "POST admin.revoke_api_token": ADMIN_ONLY,
+    # The JSON API: a browser's cookie opens nothing there (401 to all); a missing record with a token is 404 to a
+    # caller whose token may ask (tests/app/api/test_api_signoff.py).
+    "GET api_signoff.detail": (401,) * 8,
+    "POST api_signoff.sign": (401,) * 8,
+    "POST api_signoff.return_to_trainee": (401,) * 8,
 }
 # Pages that show the trainee named by ?trainee=ID: a missing trainee is one nobody but an administrator may see.
 MISSING_TRAINEE_ARG = {

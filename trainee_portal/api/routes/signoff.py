@@ -231,7 +231,7 @@ def sign(body, request_id: int):
 @blp.response(200, RequestSchema)
 @blp.doc(**DECISION_DOC)
 @requires_scope("signoff", policy.can_use_signoff_queue)
-def return_(body, request_id: int):
+def return_to_trainee(body, request_id: int):
     """Return the entry to the trainee with a reason they see (If-Match: the request's ETag)."""
     signoff_request = _decidable(request_id)
     return _commit_decision(
