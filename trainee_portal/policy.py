@@ -905,3 +905,13 @@ def token_allows(token, scope: str) -> bool:
 def owns_api_token(user, token) -> bool:
     """A token on the account page is the signed-in user's own; anyone else's is not found there."""
     return is_signed_in(user) and token.user_id == user.id
+
+
+def was_asked_to_sign(user, signoff_request) -> bool:
+    """The supervisor this request was sent to, still assigned to the trainee and not its owner: the one who decides
+    it while it waits (can_decide_signoff adds "still pending"). The API asks this before it tells them a request
+    changed or was withdrawn; anyone else who may see the request is simply refused."""
+    if not (user and user.is_authenticated) or signoff_request.supervisor_id is None:
+        return False
+    trainee_id = signoff_request.evidence.trainee_id
+    return user.id == signoff_request.supervisor_id and trainee_id != user.id and supervises(user, trainee_id)

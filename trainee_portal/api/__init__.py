@@ -27,11 +27,11 @@ from flask import Flask
 
 from trainee_portal.api import auth, limits
 from trainee_portal.api.blueprint import PortalApi
-from trainee_portal.api.routes import cohort, curricula, docs, evidence, me, progress
+from trainee_portal.api.routes import cohort, curricula, docs, evidence, me, progress, signoff
 from trainee_portal.api.routes import imports as imports_routes
 
 # Append a new resource's blueprint here.
-RESOURCES = (me.blp, curricula.blp, evidence.blp, progress.blp, cohort.blp, imports_routes.blp)
+RESOURCES = (me.blp, curricula.blp, evidence.blp, signoff.blp, progress.blp, cohort.blp, imports_routes.blp)
 
 
 def init_app(app: Flask) -> None:

@@ -53,7 +53,7 @@ class SignOff(db.Model):
         Index("ix_sign_off_evidence", "evidence_id"),
         Index("ix_sign_off_signer", "signer_id"),
         CheckConstraint("assurance IN ('supervisor','trusted_domain','confirmed','unconfirmed')", name="known_assurance"),
-        CheckConstraint("method IN ('signed_in','assessor_link','in_person_pin')", name="known_method"),
+        CheckConstraint("method IN ('signed_in','assessor_link','in_person_pin','api_token')", name="known_method"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +76,8 @@ class SignOff(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     confirmed_at: Mapped[datetime | None]
     # How the signature was given: 'signed_in' (the supervisor, signed in to the portal), 'assessor_link' (an outside
-    # assessor's one-time link) or 'in_person_pin' (the supervisor's PIN, typed on the trainee's signed-in device).
+    # assessor's one-time link), 'in_person_pin' (the supervisor's PIN, typed on the trainee's signed-in device) or
+    # 'api_token' (the supervisor, through the JSON API with a personal access token).
     method: Mapped[str] = mapped_column(String(16), default="signed_in", server_default="signed_in")
 
     evidence = relationship("EvidenceEntry")

@@ -14,6 +14,8 @@ def signature_label(signoff, trusted_domain: str | None = None) -> str:
         text = f"Signed by {who}, assigned supervisor"
         if getattr(signoff, "method", None) == "in_person_pin":
             text += ", in person with their sign-off PIN"
+        elif getattr(signoff, "method", None) == "api_token":
+            text += ", through the API with a personal access token"
     else:
         who = f"outside assessor {signoff.assessor_name or 'unnamed'}"
         address = f" ({signoff.assessor_email})" if signoff.assessor_email else ""

@@ -229,6 +229,7 @@ def sign(
     assessor_gmc: str | None = None,
     method: str | None = None,
     witness: User | None = None,
+    token=None,
 ) -> SignOff:
     """The signer's decision, covering the content as they saw it, with the level they gave.
 
@@ -237,7 +238,8 @@ def sign(
     stays submitted (it does not count) and the educational supervisors are asked to confirm or decline it.
 
     `method` says how it was given: signed in (a supervisor's default), through a one-time link (an assessor's), or
-    in person with the supervisor's PIN on the device of `witness` (the trainee signed in there).
+    in person with the supervisor's PIN on the device of `witness` (the trainee signed in there), or through the
+    API with a personal access `token` (its shown part goes in the audit record, never its secret).
     """
     entry, now = signoff_request.evidence, utcnow()
     method = method or ("signed_in" if decider else "assessor_link")
@@ -298,6 +300,7 @@ def sign(
             "feedback_sha256": text_sha256(signoff.feedback),
             "method": method,
             **({"witness_id": witness.id} if witness is not None else {}),
+            **({"token": token.shown_part} if token is not None else {}),
         },
         **_decided_by(decider, assessor_name, assessor_gmc, signoff_request.assessor_email),
     )

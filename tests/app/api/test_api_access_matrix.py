@@ -68,6 +68,23 @@ PATH_ARGUMENTS["GET /api/v1/curricula/{version}"] = {"version": "curriculum_vers
 # The JSON body a write sends: {operation: callable(world) -> dict}.
 BODIES: dict = {}
 
+# Sign-off: only a supervisor's token carries "signoff"; the trainee's own supervisor reads the waiting request, the
+# other trainee's supervisor is refused it (403, as the page), and a decision without If-Match is 428, changing nothing.
+MATRIX.update(
+    {
+        "GET /api/v1/signoff/queue": (401, 403, 403, 200, 200, 403, 403, 403),
+        "GET /api/v1/signoff/requests/{request_id}": (401, 403, 403, 200, 403, 403, 403, 403),
+        "POST /api/v1/signoff/requests/{request_id}/sign": (401, 403, 403, 428, 403, 403, 403, 403),
+        "POST /api/v1/signoff/requests/{request_id}/return": (401, 403, 403, 428, 403, 403, 403, 403),
+    }
+)
+BODIES.update(
+    {
+        "POST /api/v1/signoff/requests/{request_id}/sign": lambda world: {"level": "3", "feedback": "Well done."},
+        "POST /api/v1/signoff/requests/{request_id}/return": lambda world: {"reason": "Add the block level."},
+    }
+)
+
 
 def _document():
     probe = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})

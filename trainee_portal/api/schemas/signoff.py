@@ -1,0 +1,185 @@
+"""Sign-off over the API: the supervisor's queue, one request with the content it asks them to sign, and the two
+decisions (sign, return) with the same rules as the decision form on the page (signoff/forms.DecisionForm)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import struct
+from datetime import datetime, timedelta
+
+import marshmallow as ma
+
+from competencies import SUPERVISION_CHOICES
+from competencies.identifiers import describe, find_identifiers
+from trainee_portal.api.schemas.fields import UtcDateTime
+from trainee_portal.platform.clock import uk_today
+
+QUEUE_PAGE_DEFAULT = 25
+QUEUE_PAGE_MAX = 100
+FEEDBACK_MAX = 4000  # as the decision form's feedback
+REASON_MAX = 2000  # as the decision form's reason for returning
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{21}[AQgw]$"  # 16 bytes, URL-safe base64 without padding
+CURSOR_ERROR = "This cursor is not one this API gave: pass next_cursor as it came."
+
+
+def no_patient_identifiers(value: str) -> None:
+    """The evidence form's identifier guard (competencies.identifiers), for free text sent to the API."""
+    findings = find_identifiers(value, today=uk_today())
+    if findings:
+        raise ma.ValidationError(describe(findings))
+
+
+def not_blank(message: str):
+    def check(value: str) -> None:
+        if not value.strip():
+            raise ma.ValidationError(message)
+
+    return check
+
+
+EPOCH = datetime(1970, 1, 1)
+CURSOR = struct.Struct(">qQ")  # microseconds since 1970 of the request's asking, then its id
+
+
+def position(asked_at: datetime, request_id: int) -> tuple[int, int]:
+    """Where a request stands in the queue's order (asked at, then id), as a cursor holds it."""
+    return (asked_at - EPOCH) // timedelta(microseconds=1), request_id
+
+
+class QueueCursor(ma.fields.String):
+    """An opaque cursor: where the previous page stopped in the queue's order. It is 16 bytes in URL-safe base64, so
+    every string of its pattern reads as some position (a made-up one just pages from there) and anything else is
+    refused."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("pattern", CURSOR_PATTERN)
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return base64.urlsafe_b64encode(CURSOR.pack(*value)).decode().rstrip("=")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(CURSOR_PATTERN, text):
+            raise ma.ValidationError(CURSOR_ERROR)
+        try:
+            return CURSOR.unpack(base64.urlsafe_b64decode(text + "=="))
+        except (binascii.Error, ValueError, struct.error):
+            raise ma.ValidationError(CURSOR_ERROR) from None
+
+
+class QueueArgsSchema(ma.Schema):
+    cursor = QueueCursor(metadata={"description": "next_cursor from the previous page; leave out for the first page"})
+    limit = ma.fields.Integer(
+        load_default=QUEUE_PAGE_DEFAULT,
+        validate=ma.validate.Range(min=1, max=QUEUE_PAGE_MAX),
+        metadata={"description": f"Requests per page, 1 to {QUEUE_PAGE_MAX}"},
+    )
+
+
+class PersonSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+
+
+class EntrySummarySchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    evidence_type = ma.fields.String(required=True)
+    stage_level = ma.fields.String(required=True)
+    occurred_on = ma.fields.Date(required=True)
+
+
+class QueueItemSchema(ma.Schema):
+    id = ma.fields.Integer(required=True, metadata={"description": "The request's id"})
+    trainee = ma.fields.Nested(PersonSchema, required=True)
+    evidence = ma.fields.Nested(EntrySummarySchema, required=True)
+    asked_at = UtcDateTime(required=True)
+    days_waiting = ma.fields.Integer(required=True, metadata={"description": "Whole UK calendar days since asked"})
+    content_hash = ma.fields.String(
+        required=True, metadata={"description": "SHA-256 of the content a signature would cover now (the request's ETag)"}
+    )
+
+
+class QueuePageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(QueueItemSchema), required=True, metadata={"description": "Oldest first"})
+    next_cursor = QueueCursor(
+        required=True, allow_none=True, metadata={"description": "Pass as cursor for the next page; null on the last"}
+    )
+
+
+class CompetencySchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+
+
+class EntrySchema(EntrySummarySchema):
+    """Everything a signature covers (EvidenceEntry.CONTENT_FIELDS and the claimed competencies)."""
+
+    status = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+    setting = ma.fields.String(required=True, allow_none=True)
+    hospital = ma.fields.String(required=True, allow_none=True)
+    supervision_level = ma.fields.String(required=True, allow_none=True, metadata={"description": "As the trainee put it"})
+    technique = ma.fields.String(required=True, allow_none=True)
+    guidance = ma.fields.String(required=True, allow_none=True)
+    notes = ma.fields.String(required=True)
+    reflection = ma.fields.String(required=True)
+    attachment_name = ma.fields.String(required=True, allow_none=True)
+    competencies = ma.fields.List(ma.fields.Nested(CompetencySchema), required=True)
+    content_hash = ma.fields.String(required=True, metadata={"description": "SHA-256 of this content: the ETag"})
+
+
+class SignatureSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    level = ma.fields.String(required=True, metadata={"description": "The supervision level signed at"})
+    feedback = ma.fields.String(required=True)
+    signed_at = UtcDateTime(required=True)
+    method = ma.fields.String(required=True, metadata={"description": "signed_in, assessor_link, in_person_pin or api_token"})
+    assurance = ma.fields.String(required=True)
+    content_hash = ma.fields.String(required=True, metadata={"description": "SHA-256 of the content signed"})
+    label = ma.fields.String(required=True, metadata={"description": "Who signed and what makes it count, in words"})
+
+
+class RequestSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    status = ma.fields.String(required=True, metadata={"description": "pending, signed, returned, cancelled or expired"})
+    trainee = ma.fields.Nested(PersonSchema, required=True)
+    asked_at = UtcDateTime(required=True)
+    days_waiting = ma.fields.Integer(required=True)
+    decided_at = UtcDateTime(required=True, allow_none=True)
+    return_reason = ma.fields.String(required=True, allow_none=True)
+    evidence = ma.fields.Nested(EntrySchema, required=True)
+    signature = ma.fields.Nested(SignatureSchema, required=True, allow_none=True)
+
+
+class SignSchema(ma.Schema):
+    level = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(list(SUPERVISION_CHOICES), error="Choose the supervision level to sign off at."),
+        metadata={"description": "The supervision the trainee needed for this: " + ", ".join(SUPERVISION_CHOICES)},
+    )
+    feedback = ma.fields.String(
+        load_default="",
+        validate=[
+            ma.validate.Length(max=FEEDBACK_MAX, error=f"Feedback is at most {FEEDBACK_MAX} characters."),
+            no_patient_identifiers,
+        ],
+        metadata={"description": "For the trainee; no patient identifiers"},
+    )
+
+
+class ReturnSchema(ma.Schema):
+    reason = ma.fields.String(
+        required=True,
+        validate=[
+            not_blank("Enter the reason for returning it, so the trainee knows what to change."),
+            ma.validate.Length(max=REASON_MAX, error=f"The reason is at most {REASON_MAX} characters."),
+            no_patient_identifiers,
+        ],
+        metadata={"description": "The trainee sees this: say what to change. No patient identifiers", "pattern": r"\S"},
+    )
