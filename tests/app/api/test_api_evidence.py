@@ -647,3 +647,18 @@ def test_problems_raised_with_werkzeugs_wording_tell_an_api_caller_what_to_do(cl
     assert "check the path" in assert_problem(nowhere, 404)["detail"]
     for response in (unreadable, missing, stale, elsewhere, nowhere):
         assert "server" not in response.get_json()["detail"]  # none of Werkzeug's words for a browser
+
+
+def test_the_document_says_which_kinds_need_each_detail_as_the_form_does(client):
+    from competencies import EVIDENCE_TYPES, required_details
+
+    fields = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["EvidenceWrite"]["properties"]
+    for detail in ("supervision_level", "technique", "guidance", "notes", "reflection"):
+        described = fields[detail]["description"]
+        for code in EVIDENCE_TYPES:
+            assert (f"{code}," in described or described.endswith(code)) == (detail in required_details(code)), (
+                detail,
+                code,
+                described,
+            )
+    assert "/api/v1/curricula/{version}" in fields["competencies"]["description"]
