@@ -19,6 +19,7 @@ from trainee_portal.auth import tokens
 from trainee_portal.models import ApiToken, User
 from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.platform.clock import UK, uk_today, utcnow
+from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 REVOKED_CATEGORY = "account.api_token_revoked"
 
@@ -34,6 +35,7 @@ class CreateTokenForm(FlaskForm):
         validators=[
             DataRequired("Give the token a name, such as the app that will use it."),
             Length(max=rules.NAME_MAX, message=f"A token's name can be at most {rules.NAME_MAX} characters."),
+            NoPatientIdentifiers(),
         ],
     )
     # Every known scope is a valid choice here, so a forged scope the account cannot grant reaches the service and

@@ -88,13 +88,32 @@ def validation_errors(messages) -> list[dict]:
     return found
 
 
+# What an API caller should do, for errors raised with Werkzeug's or flask-smorest's own wording (written for a
+# browser's address bar): unreadable JSON, a refused record, an unknown path, and flask-smorest's If-Match checks.
+# The portal's own exceptions keep the words they were given.
+LIBRARY_MODULES = ("werkzeug.", "flask_smorest.")
+API_DETAILS = {
+    400: "The request could not be read: send well-formed JSON (Content-Type: application/json) and the parameters "
+    "the operation documents.",
+    403: "The token's owner may not see or do this: the record belongs to someone outside their access.",
+    404: "Nothing is found at this address: check the path and the id in it.",
+    412: "The record changed after you read it, so nothing was saved: read it again and send its new ETag as If-Match.",
+    428: "Send the ETag you read from this record's GET as If-Match, so the change covers the version you saw.",
+}
+
+
 def http_problem(error: HTTPException):
     """The problem document for an HTTP error raised anywhere under /api/ (a webargs abort carries its details in
-    error.data: `messages` for refused input, `message` and `headers` otherwise)."""
+    error.data: `messages` for refused input, `message` and `headers` otherwise). An error still carrying its library's
+    default description is explained for an API caller instead (API_DETAILS)."""
     data = getattr(error, "data", None) or {}
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
-    detail = data.get("message") or error.description or HTTPStatus(error.code).phrase
+    description = error.description
+    libraries_own = type(error).__module__.startswith(LIBRARY_MODULES) and description == type(error).description
+    if libraries_own and error.code in API_DETAILS:
+        description = API_DETAILS[error.code]
+    detail = data.get("message") or description or HTTPStatus(error.code).phrase
     members = {}
     if "messages" in data or "errors" in data:
         members["errors"] = validation_errors(data.get("messages") or data.get("errors"))

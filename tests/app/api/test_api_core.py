@@ -324,3 +324,20 @@ def test_every_operation_declares_its_scope_and_problem_responses(client):
     assert "content" not in responses["NOT_MODIFIED"]
     problem = document["components"]["schemas"]["Problem"]
     assert {"type", "title", "status", "detail", "instance"} <= set(problem["required"])
+
+
+def test_every_schema_in_the_openapi_document_has_a_name_of_its_own(database_url, instance_dir):
+    """Two schema classes of one name would be published as Person and Person1, a name no reader can place (and one
+    that changes with the order the resources are registered in): building the document warns of none."""
+    import warnings
+
+    from tests.conftest import make_test_config
+    from trainee_portal import create_app
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        built = create_app(make_test_config(database_url, instance_dir))
+    clashes = [str(w.message) for w in caught if "Multiple schemas resolved" in str(w.message)]
+    assert not clashes, clashes
+    names = set(built.test_client().get("/api/v1/openapi.json").get_json()["components"]["schemas"])
+    assert {"SignOffPerson", "SignOffCompetency", "SignOffSignature", "Person", "Competency", "Signature"} <= names

@@ -627,3 +627,38 @@ def test_a_nul_character_in_a_filter_never_reaches_the_database(client):
     for query in ({"q": "clin\x00"}, {"competency": "S3_PM_01\x00"}):
         found = client.get(url, query_string=query, headers=headers)
         assert found.status_code == 200 and [i["title"] for i in found.get_json()["items"]] == ["Clinic"]
+
+
+def test_problems_raised_with_werkzeugs_wording_tell_an_api_caller_what_to_do(client):
+    trainee = TraineeFactory()
+    entry = EvidenceFactory(trainee=trainee)
+    headers = bearer(trainee, WRITE)
+    url = f"/api/v1/evidence/{entry.id}"
+
+    unreadable = client.post("/api/v1/evidence", data="{not json", headers={**headers, "Content-Type": "application/json"})
+    assert "well-formed JSON" in assert_problem(unreadable, 400)["detail"]
+    missing = client.patch(url, json={"title": "Changed"}, headers=headers)
+    assert "as If-Match" in assert_problem(missing, 428)["detail"]
+    stale = client.patch(url, json={"title": "Changed"}, headers={**headers, "If-Match": '"0123abcd"'})
+    assert "read it again" in assert_problem(stale, 412)["detail"]
+    elsewhere = client.get(f"/api/v1/trainees/{TraineeFactory().id}/evidence", headers=headers)
+    assert "may not see or do this" in assert_problem(elsewhere, 403)["detail"]
+    nowhere = client.get("/api/v1/evidence/2147483000", headers=headers)
+    assert "check the path" in assert_problem(nowhere, 404)["detail"]
+    for response in (unreadable, missing, stale, elsewhere, nowhere):
+        assert "server" not in response.get_json()["detail"]  # none of Werkzeug's words for a browser
+
+
+def test_the_document_says_which_kinds_need_each_detail_as_the_form_does(client):
+    from competencies import EVIDENCE_TYPES, required_details
+
+    fields = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["EvidenceWrite"]["properties"]
+    for detail in ("supervision_level", "technique", "guidance", "notes", "reflection"):
+        described = fields[detail]["description"]
+        for code in EVIDENCE_TYPES:
+            assert (f"{code}," in described or described.endswith(code)) == (detail in required_details(code)), (
+                detail,
+                code,
+                described,
+            )
+    assert "/api/v1/curricula/{version}" in fields["competencies"]["description"]

@@ -110,6 +110,7 @@ def test_a_forged_scope_is_refused_and_nothing_is_lost(app, client, login, scope
         ({"name": "App", "lifetime": "90"}, "Choose at least one scope."),
         ({"name": "App", "scopes": ["read"]}, "Choose when the token expires."),
         ({"name": "App", "scopes": ["read"], "lifetime": "9999"}, "Not a valid choice"),
+        ({"name": "Clinic 943 476 5919", "scopes": ["read"], "lifetime": "90"}, "it looks like an NHS number"),
     ],
 )
 def test_bad_input_is_a_clear_message_not_a_token(app, client, login, data, message):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, STAGE_LEVELS, lifecycle
+from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, STAGE_LEVELS, lifecycle, required_details
 from trainee_portal.api.schemas.fields import UtcDateTime
 from trainee_portal.logbook import vocab
 
@@ -15,6 +15,13 @@ DEFAULT_LIMIT = 25
 
 def _text(description: str, **kwargs) -> ma.fields.String:
     return ma.fields.String(metadata={"description": description}, **kwargs)
+
+
+def _required_for(detail: str) -> str:
+    """The kinds of evidence that cannot be saved without this detail, in words for its description (the form's rule,
+    competencies.required_details)."""
+    kinds = [code for code in EVIDENCE_TYPES if detail in required_details(code)]
+    return f"; required for {', '.join(kinds)}" if kinds else ""
 
 
 class EvidenceWriteSchema(ma.Schema):
@@ -34,21 +41,34 @@ class EvidenceWriteSchema(ma.Schema):
         ma.fields.String(validate=ma.validate.Length(max=20)),
         required=True,
         validate=ma.validate.Length(max=200),
-        metadata={"description": "Codes of competencies of the trainee's curriculum this evidence shows (at least one)"},
+        metadata={
+            "description": "Codes of competencies of the trainee's curriculum this evidence shows (at least one): "
+            "GET /api/v1/me names the curriculum, GET /api/v1/curricula/{version} lists its codes"
+        },
     )
     setting = _text("Where it happened", allow_none=True, validate=ma.validate.OneOf(["", *vocab.SETTINGS]))
     hospital = _text("The hospital's name", allow_none=True, validate=ma.validate.Length(max=120))
     supervision_level = _text(
-        "The level of supervision", allow_none=True, validate=ma.validate.OneOf(["", *vocab.LABELS["supervision_level"]])
+        "The level of supervision" + _required_for("supervision_level"),
+        allow_none=True,
+        validate=ma.validate.OneOf(["", *vocab.LABELS["supervision_level"]]),
     )
-    technique = _text("A procedure's technique", allow_none=True, validate=ma.validate.OneOf(["", *PROCEDURE_TECHNIQUES]))
-    guidance = _text("A procedure's guidance", allow_none=True, validate=ma.validate.OneOf(["", *GUIDANCE_MODES]))
+    technique = _text(
+        "A procedure's technique" + _required_for("technique"),
+        allow_none=True,
+        validate=ma.validate.OneOf(["", *PROCEDURE_TECHNIQUES]),
+    )
+    guidance = _text(
+        "A procedure's guidance" + _required_for("guidance"), allow_none=True, validate=ma.validate.OneOf(["", *GUIDANCE_MODES])
+    )
     notes = _text(
-        "What was done and learned; never names, dates of birth, NHS or hospital numbers or postcodes",
+        "What was done and learned; never names, dates of birth, NHS or hospital numbers or postcodes" + _required_for("notes"),
         allow_none=True,
         validate=ma.validate.Length(max=5000),
     )
-    reflection = _text("Reflection; no patient details", allow_none=True, validate=ma.validate.Length(max=10000))
+    reflection = _text(
+        "Reflection; no patient details" + _required_for("reflection"), allow_none=True, validate=ma.validate.Length(max=10000)
+    )
 
 
 class EvidenceFilterSchema(ma.Schema):

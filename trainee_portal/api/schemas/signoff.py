@@ -81,7 +81,7 @@ class QueueArgsSchema(ma.Schema):
     )
 
 
-class PersonSchema(ma.Schema):
+class SignOffPersonSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
 
@@ -96,7 +96,7 @@ class EntrySummarySchema(ma.Schema):
 
 class QueueItemSchema(ma.Schema):
     id = ma.fields.Integer(required=True, metadata={"description": "The request's id"})
-    trainee = ma.fields.Nested(PersonSchema, required=True)
+    trainee = ma.fields.Nested(SignOffPersonSchema, required=True)
     evidence = ma.fields.Nested(EntrySummarySchema, required=True)
     asked_at = UtcDateTime(required=True)
     days_waiting = ma.fields.Integer(required=True, metadata={"description": "Whole UK calendar days since asked"})
@@ -112,7 +112,7 @@ class QueuePageSchema(ma.Schema):
     )
 
 
-class CompetencySchema(ma.Schema):
+class SignOffCompetencySchema(ma.Schema):
     code = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
 
@@ -130,11 +130,11 @@ class EntrySchema(EntrySummarySchema):
     notes = ma.fields.String(required=True)
     reflection = ma.fields.String(required=True)
     attachment_name = ma.fields.String(required=True, allow_none=True)
-    competencies = ma.fields.List(ma.fields.Nested(CompetencySchema), required=True)
+    competencies = ma.fields.List(ma.fields.Nested(SignOffCompetencySchema), required=True)
     content_hash = ma.fields.String(required=True, metadata={"description": "SHA-256 of this content: the ETag"})
 
 
-class SignatureSchema(ma.Schema):
+class SignOffSignatureSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     level = ma.fields.String(required=True, metadata={"description": "The supervision level signed at"})
     feedback = ma.fields.String(required=True)
@@ -148,13 +148,13 @@ class SignatureSchema(ma.Schema):
 class RequestSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     status = ma.fields.String(required=True, metadata={"description": "pending, signed, returned, cancelled or expired"})
-    trainee = ma.fields.Nested(PersonSchema, required=True)
+    trainee = ma.fields.Nested(SignOffPersonSchema, required=True)
     asked_at = UtcDateTime(required=True)
     days_waiting = ma.fields.Integer(required=True)
     decided_at = UtcDateTime(required=True, allow_none=True)
     return_reason = ma.fields.String(required=True, allow_none=True)
     evidence = ma.fields.Nested(EntrySchema, required=True)
-    signature = ma.fields.Nested(SignatureSchema, required=True, allow_none=True)
+    signature = ma.fields.Nested(SignOffSignatureSchema, required=True, allow_none=True)
 
 
 class SignSchema(ma.Schema):
