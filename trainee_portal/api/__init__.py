@@ -46,3 +46,4 @@ def init_app(app: Flask) -> None:
     for blueprint in RESOURCES:
         limits.apply(blueprint)
         api.register_blueprint(blueprint)
+    limits.warn_if_counted_per_worker(app)

@@ -44,5 +44,6 @@ given as a `Link: <...>; rel="next"` header. A cursor is opaque: a changed or ma
 ## Rate limits
 Each token may make {config.get("API_RATE_LIMIT")}, counted across every operation; each token has its own budget.
 Calls without a valid token may be made {config.get("API_UNAUTHENTICATED_RATE_LIMIT")} from one address. Answers
-carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`; over the limit the answer is 429 with
-`Retry-After` (seconds to wait)."""
+carry `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` and `Retry-After` (the seconds until the
+window resets); over the limit the answer is a 429 problem document. Where the portal runs several worker processes
+without a shared store (`RATELIMIT_STORAGE_URI`), each counts on its own."""

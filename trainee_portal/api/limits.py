@@ -13,7 +13,9 @@ answer carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset.""
 
 from __future__ import annotations
 
-from flask import current_app
+import logging
+
+from flask import Flask, current_app
 from flask_limiter.util import get_remote_address
 
 from trainee_portal.api.auth import request_token
@@ -62,3 +64,18 @@ def apply(blueprint) -> None:
     built in one process registers the same blueprints) changes nothing, as the limiter keeps them in a set."""
     PER_TOKEN(blueprint)
     PER_ADDRESS(blueprint)
+
+
+log = logging.getLogger(__name__)
+
+
+def warn_if_counted_per_worker(app: Flask) -> None:
+    """With the in-memory store every worker process keeps its own count, so a token's budget is multiplied by the
+    number of workers: said once at start, outside debugging and testing, with what to set instead."""
+    if app.debug or app.testing:
+        return
+    if str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+        log.warning(
+            "API rate limits are counted by each worker process on its own (RATELIMIT_STORAGE_URI is memory://): "
+            "with N workers a token may make N times its limit. Set RATELIMIT_STORAGE_URI=redis://… to count together."
+        )

@@ -159,3 +159,17 @@ def test_every_operation_documents_its_429_with_the_headers(client):
     too_many = document["components"]["responses"]["TOO_MANY_REQUESTS"]
     assert too_many["content"] == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     assert set(too_many["headers"]) == {"Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
+
+
+def test_the_app_warns_at_start_when_each_worker_would_count_on_its_own(app, caplog):
+    from trainee_portal.api import limits
+
+    production_like = type("App", (), {"debug": False, "testing": False, "config": {"RATELIMIT_STORAGE_URI": "memory://"}})
+    with caplog.at_level("WARNING", logger=limits.__name__):
+        limits.warn_if_counted_per_worker(production_like)
+    assert "each worker process on its own" in caplog.text
+    caplog.clear()
+    shared = type("App", (), {"debug": False, "testing": False, "config": {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}})
+    with caplog.at_level("WARNING", logger=limits.__name__):
+        limits.warn_if_counted_per_worker(shared)
+    assert caplog.text == ""
