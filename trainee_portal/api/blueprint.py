@@ -10,8 +10,9 @@ from __future__ import annotations
 import http
 
 import flask_smorest
-from flask import current_app
+from flask import current_app, request
 from flask_smorest.spec import prepare_response
+from werkzeug.exceptions import PreconditionRequired
 
 from trainee_portal.api import guide
 from trainee_portal.api.schemas.problem import ProblemSchema
@@ -149,6 +150,18 @@ class Blueprint(flask_smorest.Blueprint):
             manual = doc.setdefault("manual_doc", {})
             manual.setdefault("operationId", operation_id(self.name, getattr(obj, "__name__", endpoint), method, len(methods)))
             manual.setdefault("responses", {}).setdefault(429, "TOO_MANY_REQUESTS")
+
+    IF_MATCH_NEEDED = 'Send the ETag you read as If-Match, so the change applies to the version you read ("*" names no version).'
+
+    def _check_precondition(self):
+        """flask-smorest's 428 for a change without If-Match, and for If-Match "*" too: "*" matches every version, so
+        it would let a change through over one the caller never read (the edit page sends the version it showed)."""
+        if request.method in self.METHODS_NEEDING_CHECK_ETAG and (not request.if_match or request.if_match.star_tag):
+            raise PreconditionRequired(self.IF_MATCH_NEEDED)
+
+    def check_etag(self, etag_data, etag_schema=None):
+        self._check_precondition()
+        super().check_etag(etag_data, etag_schema)
 
     def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
         if view_func is not None:
