@@ -132,3 +132,15 @@ def test_a_csv_value_beyond_the_last_column_is_refused_but_empty_cells_there_are
     [(number, values)] = padded.rows
     assert padded.headers == ["Date", "Title"] and not padded.problems
     assert number == 2 and values[:2] == ["x", "y"] and len(values) == rules.MAX_COLUMNS
+
+
+def test_this_logbooks_own_csv_with_a_header_of_300000_columns_is_refused_at_once(client):
+    trainee = TraineeFactory()
+    header = ",".join(f"c{i}" for i in range(300_000))
+    body = {"file": (io.BytesIO(f"{header}\nx\n".encode()), "wide.csv"), "format": "portal", "dry_run": "true"}
+    with _deadline(SECONDS):
+        response = client.post(
+            "/api/v1/imports", data=body, headers=bearer(trainee, ("read", "evidence:write")), content_type="multipart/form-data"
+        )
+    assert_problem(response, 422)
+    assert "Add the columns" in response.get_data(as_text=True)
