@@ -10,6 +10,7 @@ from __future__ import annotations
 import http
 
 import flask_smorest
+import flask_smorest.etag
 from flask import current_app, request
 from flask_smorest.spec import prepare_response
 from werkzeug.exceptions import PreconditionRequired
@@ -27,6 +28,7 @@ RATE_LIMIT_HEADERS = {
     "X-RateLimit-Remaining": "Calls left in the current window.",
     "X-RateLimit-Reset": "When the current window ends, in seconds since 1970-01-01 UTC.",
 }
+IF_MATCH_PATTERN = r'^\s*(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*\s*$'  # entity tags, comma-separated (RFC 9110), no "*"
 EXTENSION = "portal_api"  # app.extensions[EXTENSION] is the app's PortalApi
 SECURITY_SCHEME = "bearerAuth"
 SETTINGS = {
@@ -107,6 +109,18 @@ class PortalApi(flask_smorest.Api):
         base = current_app.config.get("PUBLIC_BASE_URL")
         document["servers"] = [{"url": base, "description": "This portal"}] if base else [{"url": "/"}]
         return document
+
+    def _register_etag_headers(self):
+        """flask-smorest's ETag headers, with If-Match written as what a change needs: one or more of the ETags
+        read, never "*" (Blueprint refuses it as it refuses a missing If-Match)."""
+        if_match = {
+            **flask_smorest.etag.IF_MATCH_HEADER,
+            "description": 'The ETag you read (a list of ETags may be sent; "*" is refused)',
+            "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
+        }
+        self.spec.components.parameter("IF_NONE_MATCH", "header", flask_smorest.etag.IF_NONE_MATCH_HEADER, lazy=True)
+        self.spec.components.parameter("IF_MATCH", "header", if_match, lazy=True)
+        self.spec.components.header("ETAG", flask_smorest.etag.ETAG_HEADER, lazy=True)
 
     def _register_error_handlers(self):
         """Nothing: platform/errors.py answers /api/ errors (problem+json) and leaves the pages' errors as they are."""
