@@ -21,6 +21,11 @@ from .evidence import DETAIL_FIELDS, detail_fields
 
 MAX_ROWS = 50_000  # the programme's own limit (see above)
 MAX_FILE_BYTES = 32 * 1024 * 1024  # the programme's own limit (see above)
+# The programme's own bounds on a sheet's shape, so a small file cannot cost the importer hours: a workbook of a few
+# hundred bytes may name a cell at Excel's last column and row, and every row up to it reads as that wide. No
+# logbook export has near 200 columns, and blank rows beyond twice the row limit are no logbook's.
+MAX_COLUMNS = 200
+MAX_LINES = 2 * MAX_ROWS  # lines read, blank ones included
 PROBLEMS_SHOWN = 50  # rejected rows listed on the result page; the rest are in its CSV of problems
 SKIPPED_SHOWN = 10
 # A job still running this long after it started was stopped with its worker (its rows rolled back): it is failed,

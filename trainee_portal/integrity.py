@@ -28,6 +28,7 @@ from trainee_portal.audit import text_sha256
 from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments
 from trainee_portal.models import (
+    ApiToken,
     ArcpOutcome,
     ArcpPanel,
     ArcpPanelTrainee,
@@ -172,6 +173,7 @@ def verify_all(limit: int = 50, batch_trainees: int = 50, backup_taken_at: datet
     _check_local_rules(found, checked)
     _check_panels(found, checked)
     _check_msf_rounds(found, checked)
+    _check_api_tokens(found, checked)
     last_id = 0
     while True:
         ids = db.session.scalars(select(User.id).where(User.id > last_id).order_by(User.id).limit(batch_trainees)).all()
@@ -979,3 +981,67 @@ def _check_msf_rounds(found: _Findings, checked: Counter) -> None:
             or payload.get("evidence_id") != msf_round.evidence_id
         ):
             found.add("msf_round", where, f"its responses or entry differ from what audit record {record_id} recorded at release")
+
+
+# --- the JSON API's personal access tokens --------------------------------------------------------
+
+API_TOKEN_ACTIONS = ("api_token.created", "api_token.revoked")
+
+
+def _check_api_tokens(found: _Findings, checked: Counter) -> None:
+    """Each token is as its creation record made it (owner, scopes, expiry, shown part and, for records that carry
+    it, the hash of its secret) and stays revoked once a revocation was recorded: a row moved to another owner, given
+    a later expiry or a secret someone knows, revived, or inserted by SQL would be a working key to an account."""
+    created: dict[int, tuple] = {}
+    revoked: dict[int, int] = {}
+    for record_id, action, subject_id, actor_id, text in db.session.execute(
+        select(AuditRecord.id, AuditRecord.action, AuditRecord.subject_id, AuditRecord.actor_id, AuditRecord.payload)
+        .where(AuditRecord.action.in_(API_TOKEN_ACTIONS))
+        .order_by(AuditRecord.id)
+    ):
+        if action == "api_token.revoked":
+            revoked[subject_id] = record_id
+            continue
+        try:
+            payload = json.loads(text)
+        except (ValueError, TypeError):
+            continue  # the chain check names a record whose payload was mangled
+        if isinstance(payload, dict):
+            created[subject_id] = (record_id, actor_id, payload)
+    for token in db.session.scalars(select(ApiToken).order_by(ApiToken.id)):
+        checked["API tokens"] += 1
+        where = f"API token {token.id} ({token.shown_part}\u2026)"
+        if token.id not in created:
+            found.add(
+                "api_token",
+                where,
+                "it has no audit record of its creation: it was put in the database, not made on an account page",
+            )
+            continue
+        record_id, actor_id, payload = created[token.id]
+        changed = []
+        if actor_id != token.user_id:
+            changed.append(f"owner (user {token.user_id}, but user {actor_id} created it)")
+        if payload.get("scopes") != list(token.scope_names):
+            changed.append("scopes")
+        if payload.get("expires_at") != token.expires_at.isoformat():
+            changed.append("expiry")
+        if payload.get("shown") != token.shown_part:
+            changed.append("shown part")
+        if "hash" not in payload:
+            found.partly_covered[("api_token", ("the hash of the secret",))] += 1
+        elif payload["hash"] != token.token_hash:
+            changed.append("secret")
+        if changed:
+            found.add(
+                "api_token",
+                where,
+                f"its {', '.join(changed)} differ from the audit record of its creation (record {record_id}): "
+                "changed in the database, not on an account page",
+            )
+        if token.id in revoked and token.revoked_at is None:
+            found.add(
+                "api_token",
+                where,
+                f"it was revoked (record {revoked[token.id]}) but is live again: its revocation was removed in the database",
+            )

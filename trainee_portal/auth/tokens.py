@@ -89,7 +89,14 @@ def create(user: User, name: str, scopes, expires_on: date | None) -> tuple[ApiT
         actor=user,
         subject_type="api_token",
         subject_id=token.id,
-        payload={"name": name, "scopes": list(chosen), "expires_at": token.expires_at.isoformat(), "shown": token.shown_part},
+        # The secret's hash (never the secret) lets verify-audit tell a row whose hash was replaced by SQL.
+        payload={
+            "name": name,
+            "scopes": list(chosen),
+            "expires_at": token.expires_at.isoformat(),
+            "shown": token.shown_part,
+            "hash": token.token_hash,
+        },
     )
     return token, secret
 

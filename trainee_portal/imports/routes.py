@@ -143,8 +143,9 @@ def show(job_id: int):
 
 
 def _as_text(value: str) -> str:
-    """Spreadsheet programs run cells starting with = + - @ as formulas; a leading apostrophe keeps them text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    """Spreadsheet programs run cells starting with = + - @ (or a tab or carriage return before one) as formulas; a
+    leading apostrophe keeps them text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @bp.route("/<int:job_id>/status.json")
@@ -160,7 +161,8 @@ def problems(job_id: int):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(("row", "column", "problem"))
-    writer.writerows([row, column, _as_text(message)] for row, column, message in queries.problems(job))
+    # The column is named as the file's header names it: the file's own words, kept as text like the message.
+    writer.writerows([row, _as_text(str(column)), _as_text(message)] for row, column, message in queries.problems(job))
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",

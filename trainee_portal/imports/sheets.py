@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -62,7 +63,7 @@ def _headers(raw: list[str]) -> tuple[list[str], list[RowError]]:
     """Header names as the mapping page shows them: a blank one (such as the second cell of a merged header) is
     called by its column's letter; two columns may not share a name."""
     names = [(h or "").strip().lstrip("\ufeff") or f"Column {_column_letter(i)}" for i, h in enumerate(raw)]
-    twice = sorted({n for n in names if names.count(n) > 1})
+    twice = sorted(n for n, count in Counter(names).items() if count > 1)
     if twice:
         return names, [
             RowError(1, "header", f"Each column needs its own name in the first row: {', '.join(twice)} appears twice")
@@ -87,6 +88,14 @@ def read_table(data: bytes, filename: str) -> Table:
     number = 0
     try:
         for number, values in lines:
+            if number > rules.MAX_LINES:
+                table.problems.append(RowError(1, "file", _too_many_lines()))
+                return table
+            if len(values) > rules.MAX_COLUMNS:
+                if any(v.strip() for v in values[rules.MAX_COLUMNS :]):
+                    table.problems.append(RowError(1, "file", _too_many_columns(number)))
+                    return table
+                values = values[: rules.MAX_COLUMNS]
             if header is None:
                 if not any(v.strip() for v in values):
                     table.problems.append(RowError(1, "header", "The first row must name the columns: it is empty"))
@@ -115,6 +124,20 @@ def read_table(data: bytes, filename: str) -> Table:
     return table
 
 
+def _too_many_lines() -> str:
+    return (
+        f"The file's rows reach beyond row {rules.MAX_LINES:,}, blank rows included: a file may hold at most "
+        f"{rules.MAX_ROWS:,} rows. Delete the rows below your entries, or split it"
+    )
+
+
+def _too_many_columns(number: int) -> str:
+    return (
+        f"Row {number:,} has a value beyond column {_column_letter(rules.MAX_COLUMNS - 1)}: a file may have at most "
+        f"{rules.MAX_COLUMNS} columns. Delete the columns you do not import"
+    )
+
+
 def _csv_lines(data: bytes, table: Table) -> Iterator[tuple[int, list[str]]] | None:
     text = csv_io._decode(data)
     if text is None:
@@ -139,7 +162,10 @@ def _xlsx_lines(data: bytes, table: Table) -> Iterator[tuple[int, list[str]]] | 
 
     def lines() -> Iterator[tuple[int, list[str]]]:
         try:
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            # One column past the bound is read, to tell a file that goes beyond it; none further, however wide the
+            # sheet says it is (every row of a read-only sheet is filled out to its width).
+            rows = sheet.iter_rows(max_col=rules.MAX_COLUMNS + 1, values_only=True)
+            for number, row in enumerate(rows, start=1):
                 yield number, [_cell_text(v) for v in row]
         finally:
             book.close()

@@ -199,7 +199,7 @@ def _read_header(data: bytes, result: ImportResult):
         return None
     names = [_header_name(h) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    duplicated = sorted(n for n, count in Counter(names).items() if n and count > 1)
     if missing or duplicated:
         if missing:
             result.errors.append(

@@ -45,6 +45,10 @@ def _generated_input(operation, headers: dict) -> None:
 def test_every_operation_answers_as_its_schema_says_for_a_director_and_an_administrator(app):
     director, trainees, panel = _world()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    # A trainee's evidence list, walked here too, refuses a well-shaped cursor it did not give (400), as
+    # tests/app/api/test_api_evidence_schema.py expects.
+    acceptance = schema.config.checks.positive_data_acceptance
+    acceptance.expected_statuses = [*acceptance.expected_statuses, "400"]
     operations = [result.ok() for result in schema.get_all_operations()]
     paths = {operation.path for operation in operations}
     assert set(SERVED + TRAINEE_PATHS) <= paths, paths

@@ -58,10 +58,10 @@ def _row(row) -> dict:
 
 
 @blp.route("/cohort")
+@requires_scope("cohort:read", policy.can_use_cohort_dashboard)
 @blp.etag
 @blp.arguments(CohortArgsSchema, location="query", unknown=ma.RAISE)
 @blp.response(200, CohortSchema)
-@requires_scope("cohort:read", policy.can_use_cohort_dashboard)
 def cohort(args):
     """The cohort dashboard's summary for the caller's scope (trainees per stage and per flag, the dashboard's own
     counts) and the trainees' rows in name order, a page at a time."""
@@ -102,19 +102,19 @@ def _panel(panel: ArcpPanel, counts: dict[str, int]) -> dict:
 
 
 @blp.route("/arcp/panels")
+@requires_scope("cohort:read", policy.can_use_panels)
 @blp.etag
 @blp.response(200, PanelsSchema)
-@requires_scope("cohort:read", policy.can_use_panels)
 def panels():
     """The upcoming ARCP panels the caller may see, soonest first, with their trainees counted by readiness colour."""
     return {"panels": [_panel(summary.panel, summary.counts) for summary in panel_queries.upcoming(current_user)]}
 
 
 @blp.route("/arcp/panels/<int:panel_id>/readiness")
+@requires_scope("cohort:read", policy.can_use_panels)
 @blp.etag
 @blp.arguments(ReadinessArgsSchema, location="query", unknown=ma.RAISE)
 @blp.response(200, PanelReadinessSchema)
-@requires_scope("cohort:read", policy.can_use_panels)
 def panel_readiness(args, panel_id: int):
     """Each trainee on the panel with their readiness colour and its reasons (the read model kept on every write),
     in name order a page at a time, and the panel's counts per colour."""

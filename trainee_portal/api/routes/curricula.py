@@ -66,9 +66,9 @@ def _stage(stage, curriculum) -> dict:
 
 
 @blp.route("/curricula")
+@requires_scope("read")
 @blp.etag
 @blp.response(200, CurriculaSchema)
-@requires_scope("read")
 def curricula_list():
     """Every curriculum version the portal knows, oldest first, with its stages."""
     registry = curricula.registry()
@@ -76,9 +76,9 @@ def curricula_list():
 
 
 @blp.route("/curricula/<version>")
+@requires_scope("read")
 @blp.etag
 @blp.response(200, CurriculumSchema)
-@requires_scope("read")
 def curriculum(version: str):
     """One curriculum: its stages, domains and competencies, and each competency's evidence requirements with where
     each comes from (a national source in its own words, a local rule, or the programme's own suggestion)."""

@@ -29,9 +29,9 @@ def trainee_basics(user) -> dict | None:
 
 
 @blp.route("/me")
+@requires_scope("read")
 @blp.etag
 @blp.response(200, MeSchema)
-@requires_scope("read")
 def me():
     """The calling account and token."""
     token = g.api_token

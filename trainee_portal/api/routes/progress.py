@@ -92,9 +92,9 @@ def trainee_progress(profile: TraineeProfile) -> dict:
 
 
 @blp.route("/trainees/<int:trainee_id>/progress")
+@requires_scope("read")
 @blp.etag
 @blp.response(200, ProgressSchema)
-@requires_scope("read")
 def progress(trainee_id: int):
     """The trainee's progress in each stage they follow, counted as their stage pages count it."""
     return trainee_progress(viewed_profile(trainee_id))
@@ -132,9 +132,9 @@ def eligibility(item, curriculum) -> dict:
 
 
 @blp.route("/trainees/<int:trainee_id>/exam-readiness")
+@requires_scope("read")
 @blp.etag
 @blp.response(200, ExamReadinessSchema)
-@requires_scope("read")
 def exam_readiness(trainee_id: int):
     """What the exam readiness page shows: each part's attempts, the conditions to sit each upcoming sitting (with
     their sources), and the next sitting the trainee may apply for."""

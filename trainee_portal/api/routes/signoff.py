@@ -151,9 +151,9 @@ def _commit_decision(signoff_request: SignOffRequest, decide) -> dict:
 
 
 @blp.route("/signoff/queue")
+@requires_scope("signoff", policy.can_use_signoff_queue)
 @blp.arguments(QueueArgsSchema, location="query")
 @blp.response(200, QueuePageSchema)
-@requires_scope("signoff", policy.can_use_signoff_queue)
 def queue(args):
     """The requests waiting for the caller's decision, oldest first, as the sign-off page lists them."""
     items = queries.queue_for(current_user, uk_today())
@@ -192,10 +192,10 @@ def _link_header(response):
 
 
 @blp.route("/signoff/requests/<int:request_id>")
+@requires_scope("signoff", policy.can_use_signoff_queue)
 @blp.etag
 @blp.response(200, RequestSchema)
 @blp.doc(responses={404: "NOT_FOUND"})
-@requires_scope("signoff", policy.can_use_signoff_queue)
 def detail(request_id: int):
     """One request with the full content it asks to be signed; its ETag is the entry's content hash."""
     signoff_request = _visible_request(request_id)
@@ -204,10 +204,10 @@ def detail(request_id: int):
 
 
 @blp.route("/signoff/requests/<int:request_id>/sign", methods=["POST"])
+@requires_scope("signoff", policy.can_use_signoff_queue)
 @blp.arguments(SignSchema)
 @blp.response(200, RequestSchema)
 @blp.doc(**DECISION_DOC)
-@requires_scope("signoff", policy.can_use_signoff_queue)
 def sign(body, request_id: int):
     """Sign the entry at a supervision level, covering the content read (If-Match: the request's ETag)."""
     signoff_request = _decidable(request_id)
@@ -227,10 +227,10 @@ def sign(body, request_id: int):
 
 
 @blp.route("/signoff/requests/<int:request_id>/return", methods=["POST"])
+@requires_scope("signoff", policy.can_use_signoff_queue)
 @blp.arguments(ReturnSchema)
 @blp.response(200, RequestSchema)
 @blp.doc(**DECISION_DOC)
-@requires_scope("signoff", policy.can_use_signoff_queue)
 def return_to_trainee(body, request_id: int):
     """Return the entry to the trainee with a reason they see (If-Match: the request's ETag)."""
     signoff_request = _decidable(request_id)
