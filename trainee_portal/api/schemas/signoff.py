@@ -3,16 +3,12 @@ decisions (sign, return) with the same rules as the decision form on the page (s
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
-import struct
-from datetime import datetime, timedelta
-
 import marshmallow as ma
 
 from competencies import SUPERVISION_CHOICES
 from competencies.identifiers import describe, find_identifiers
+from trainee_portal.api import keyset
+from trainee_portal.api.schemas.evidence import PersonSchema  # one Person in the document
 from trainee_portal.api.schemas.fields import UtcDateTime
 from trainee_portal.platform.clock import uk_today
 
@@ -20,8 +16,6 @@ QUEUE_PAGE_DEFAULT = 25
 QUEUE_PAGE_MAX = 100
 FEEDBACK_MAX = 4000  # as the decision form's feedback
 REASON_MAX = 2000  # as the decision form's reason for returning
-CURSOR_PATTERN = r"^[A-Za-z0-9_-]{21}[AQgw]$"  # 16 bytes, URL-safe base64 without padding
-CURSOR_ERROR = "This cursor is not one this API gave: pass next_cursor as it came."
 
 
 def no_patient_identifiers(value: str) -> None:
@@ -39,51 +33,13 @@ def not_blank(message: str):
     return check
 
 
-EPOCH = datetime(1970, 1, 1)
-CURSOR = struct.Struct(">qQ")  # microseconds since 1970 of the request's asking, then its id
-
-
-def position(asked_at: datetime, request_id: int) -> tuple[int, int]:
-    """Where a request stands in the queue's order (asked at, then id), as a cursor holds it."""
-    return (asked_at - EPOCH) // timedelta(microseconds=1), request_id
-
-
-class QueueCursor(ma.fields.String):
-    """An opaque cursor: where the previous page stopped in the queue's order. It is 16 bytes in URL-safe base64, so
-    every string of its pattern reads as some position (a made-up one just pages from there) and anything else is
-    refused."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {}).setdefault("pattern", CURSOR_PATTERN)
-        super().__init__(**kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return base64.urlsafe_b64encode(CURSOR.pack(*value)).decode().rstrip("=")
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if not re.fullmatch(CURSOR_PATTERN, text):
-            raise ma.ValidationError(CURSOR_ERROR)
-        try:
-            return CURSOR.unpack(base64.urlsafe_b64decode(text + "=="))
-        except (binascii.Error, ValueError, struct.error):
-            raise ma.ValidationError(CURSOR_ERROR) from None
-
-
 class QueueArgsSchema(ma.Schema):
-    cursor = QueueCursor(metadata={"description": "next_cursor from the previous page; leave out for the first page"})
+    cursor = keyset.cursor_field(keyset.INSTANT)
     limit = ma.fields.Integer(
         load_default=QUEUE_PAGE_DEFAULT,
         validate=ma.validate.Range(min=1, max=QUEUE_PAGE_MAX),
         metadata={"description": f"Requests per page, 1 to {QUEUE_PAGE_MAX}"},
     )
-
-
-class PersonSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    name = ma.fields.String(required=True)
 
 
 class EntrySummarySchema(ma.Schema):
@@ -107,12 +63,12 @@ class QueueItemSchema(ma.Schema):
 
 class QueuePageSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(QueueItemSchema), required=True, metadata={"description": "Oldest first"})
-    next_cursor = QueueCursor(
-        required=True, allow_none=True, metadata={"description": "Pass as cursor for the next page; null on the last"}
-    )
+    next_cursor = keyset.next_cursor_field(keyset.INSTANT)
 
 
-class CompetencySchema(ma.Schema):
+class ClaimedCompetencySchema(ma.Schema):
+    """A competency the entry claims, as a signature covers it."""
+
     code = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
 
@@ -130,11 +86,13 @@ class EntrySchema(EntrySummarySchema):
     notes = ma.fields.String(required=True)
     reflection = ma.fields.String(required=True)
     attachment_name = ma.fields.String(required=True, allow_none=True)
-    competencies = ma.fields.List(ma.fields.Nested(CompetencySchema), required=True)
+    competencies = ma.fields.List(ma.fields.Nested(ClaimedCompetencySchema), required=True)
     content_hash = ma.fields.String(required=True, metadata={"description": "SHA-256 of this content: the ETag"})
 
 
-class SignatureSchema(ma.Schema):
+class DecisionSignatureSchema(ma.Schema):
+    """The signature a sign-off decision made."""
+
     id = ma.fields.Integer(required=True)
     level = ma.fields.String(required=True, metadata={"description": "The supervision level signed at"})
     feedback = ma.fields.String(required=True)
@@ -154,7 +112,7 @@ class RequestSchema(ma.Schema):
     decided_at = UtcDateTime(required=True, allow_none=True)
     return_reason = ma.fields.String(required=True, allow_none=True)
     evidence = ma.fields.Nested(EntrySchema, required=True)
-    signature = ma.fields.Nested(SignatureSchema, required=True, allow_none=True)
+    signature = ma.fields.Nested(DecisionSignatureSchema, required=True, allow_none=True)
 
 
 class SignSchema(ma.Schema):
