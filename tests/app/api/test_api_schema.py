@@ -86,9 +86,7 @@ def run_operation(operation, headers: dict, real_values: dict[str, list], seen: 
         {name: st.one_of(st.none(), st.sampled_from(real_values[name])) for name in names if real_values.get(name)}
     )
 
-    @settings(
-        max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck), database=None
-    )
+    @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(case=operation.as_strategy(), substitute=substitutes)
     def call(case, substitute):
         for name, value in substitute.items():

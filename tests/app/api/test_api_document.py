@@ -1,0 +1,71 @@
+"""The OpenAPI document as API users read it: built without a warning from apispec (every component under a name of
+its own, none renamed), valid OpenAPI 3.1, and every operation documenting the problem documents it may answer."""
+
+from __future__ import annotations
+
+import warnings
+
+from openapi_spec_validator.validation import OpenAPIV31SpecValidator
+
+from tests.conftest import make_test_config
+from trainee_portal import create_app
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _document(app) -> dict:
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+def _resolved(document: dict, response: dict) -> dict:
+    if "$ref" in response:
+        return document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response
+
+
+def _parameter(document: dict, parameter: dict) -> dict:
+    if "$ref" in parameter:
+        return document["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[1]]
+    return parameter
+
+
+def test_building_the_document_raises_no_warning(database_url, tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        app = create_app(make_test_config(database_url, tmp_path))
+        document = _document(app)
+    messages = [str(w.message) for w in caught if "apispec" in w.filename or "schema" in str(w.message).lower()]
+    assert messages == []
+    assert {"Person", "Competency", "ClaimedCompetency", "Signature", "DecisionSignature"} <= set(
+        document["components"]["schemas"]
+    )
+    assert not [name for name in document["components"]["schemas"] if name[-1].isdigit()]
+
+
+def test_the_document_validates_as_openapi_3_1(app):
+    document = _document(app)
+    assert document["openapi"] == "3.1.0"
+    OpenAPIV31SpecValidator(document).validate()
+
+
+def test_every_operation_documents_its_4xx_problems(app):
+    document = _document(app)
+    operations = [(m, path, op) for path, item in document["paths"].items() for m, op in item.items() if m in METHODS]
+    assert len(operations) >= 20
+    for method, path, operation in operations:
+        label = f"{method.upper()} {path}"
+        responses = operation["responses"]
+        expected = {"401", "403", "429"}  # no token or a bad one; the scope or the policy; the token's rate limit
+        parameters = [_parameter(document, p) for p in operation.get("parameters", [])]
+        if any(p["in"] == "query" for p in parameters) or "requestBody" in operation:
+            expected.add("422")  # what the schema refuses
+        if method != "get" and "{" in path:
+            expected.add("404")  # a write names a record that may not be there
+        assert expected <= set(responses), (label, sorted(responses))
+        for status, response in responses.items():
+            if status.startswith("4") or status == "default":
+                body = _resolved(document, response)
+                assert list(body.get("content", {})) == ["application/problem+json"], (label, status, body)
+                name = body["content"]["application/problem+json"]["schema"]["$ref"].rsplit("/", 1)[1]
+                members = set(document["components"]["schemas"][name]["properties"])
+                assert members >= {"type", "title", "status", "detail", "instance"}, (label, status, name)
