@@ -10,8 +10,10 @@ from __future__ import annotations
 import http
 
 import flask_smorest
-from flask import current_app
+from flask import current_app, request
+from flask_smorest import etag as fs_etag
 from flask_smorest.spec import prepare_response
+from werkzeug.exceptions import PreconditionRequired
 
 from trainee_portal.api import guide
 from trainee_portal.api.schemas.problem import ProblemSchema
@@ -71,6 +73,16 @@ def operation_id(blueprint_name: str, function_name: str, method: str, methods_o
     return words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
+# A write's If-Match: the ETag read, one entity tag (RFC 9110). `*` names no version, so it is not one (428).
+ENTITY_TAG = r'^(W/)?"[!#-~]*"$'
+IF_MATCH_HEADER = {
+    **fs_etag.IF_MATCH_HEADER,
+    "description": "The ETag you read (one entity tag; `*` names no version and is refused as none)",
+    "schema": {"type": "string", "pattern": ENTITY_TAG},
+}
+STAR_REFUSED = "Send the ETag you read as If-Match: `*` names no version, so a change made since would be lost."
+
+
 class PortalApi(flask_smorest.Api):
     """flask-smorest's Api without its error handler, with problem documents as every documented error response."""
 
@@ -106,6 +118,12 @@ class PortalApi(flask_smorest.Api):
         base = current_app.config.get("PUBLIC_BASE_URL")
         document["servers"] = [{"url": base, "description": "This portal"}] if base else [{"url": "/"}]
         return document
+
+    def _register_etag_headers(self):
+        """flask-smorest's ETag headers, with If-Match documented as what a write takes: one entity tag as read."""
+        self.spec.components.parameter("IF_NONE_MATCH", "header", fs_etag.IF_NONE_MATCH_HEADER, lazy=True)
+        self.spec.components.parameter("IF_MATCH", "header", IF_MATCH_HEADER, lazy=True)
+        self.spec.components.header("ETAG", fs_etag.ETAG_HEADER, lazy=True)
 
     def _register_error_handlers(self):
         """Nothing: platform/errors.py answers /api/ errors (problem+json) and leaves the pages' errors as they are."""
@@ -149,6 +167,13 @@ class Blueprint(flask_smorest.Blueprint):
             manual = doc.setdefault("manual_doc", {})
             manual.setdefault("operationId", operation_id(self.name, getattr(obj, "__name__", endpoint), method, len(methods)))
             manual.setdefault("responses", {}).setdefault(429, "TOO_MANY_REQUESTS")
+
+    def check_etag(self, etag_data, etag_schema=None):
+        """flask-smorest's If-Match check (412 for another version), where `*` names no version the client read: it
+        is refused as a missing If-Match (428), so a write cannot step round the version guard."""
+        if request.if_match.star_tag:
+            raise PreconditionRequired(STAR_REFUSED)
+        super().check_etag(etag_data, etag_schema)
 
     def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
         if view_func is not None:

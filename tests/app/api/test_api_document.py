@@ -3,6 +3,7 @@ its own, none renamed), valid OpenAPI 3.1, and every operation documenting the p
 
 from __future__ import annotations
 
+import re
 import warnings
 
 from openapi_spec_validator.validation import OpenAPIV31SpecValidator
@@ -69,3 +70,17 @@ def test_every_operation_documents_its_4xx_problems(app):
                 name = body["content"]["application/problem+json"]["schema"]["$ref"].rsplit("/", 1)[1]
                 members = set(document["components"]["schemas"][name]["properties"])
                 assert members >= {"type", "title", "status", "detail", "instance"}, (label, status, name)
+
+
+def test_a_decisions_if_match_is_documented_as_one_entity_tag_not_a_star(app):
+    """The sign-off decisions answer `If-Match: *` 428 (a star says no content): the document admits only a tag, so a
+    schema-valid If-Match is never refused as missing."""
+    document = _document(app)
+    for action in ("sign", "return"):
+        operation = document["paths"][f"/api/v1/signoff/requests/{{request_id}}/{action}"]["post"]
+        header = next(_parameter(document, p) for p in operation["parameters"] if _parameter(document, p)["name"] == "If-Match")
+        pattern = header["schema"]["pattern"]
+        assert header["required"] is True
+        assert re.fullmatch(pattern, '"' + "a" * 64 + '"') and re.fullmatch(pattern, 'W/"x"')
+        assert not re.fullmatch(pattern, "*") and not re.fullmatch(pattern, "abc")
+        assert "428" in operation["responses"]

@@ -641,3 +641,18 @@ def test_a_nul_character_in_a_filter_never_reaches_the_database(client):
     for query in ({"q": "clin\x00"}, {"competency": "S3_PM_01\x00"}):
         found = client.get(url, query_string=query, headers=headers)
         assert found.status_code == 200 and [i["title"] for i in found.get_json()["items"]] == ["Clinic"]
+
+
+def test_if_match_star_is_no_version_and_changes_nothing(client):
+    """`If-Match: *` says no version the client read, so it is refused as a missing one (428), as a sign-off decision
+    refuses it: the version guard cannot be stepped round."""
+    trainee = TraineeFactory()
+    entry = EvidenceFactory(trainee=trainee)
+    url = f"/api/v1/evidence/{entry.id}"
+    headers = bearer(trainee, WRITE)
+    star = client.patch(url, json={"title": "Changed"}, headers={**headers, "If-Match": "*"})
+    assert "If-Match" in assert_problem(star, 428)["detail"]
+    in_a_list = client.patch(url, json={"title": "Changed"}, headers={**headers, "If-Match": '*, "0123abcd"'})
+    assert_problem(in_a_list, 412)
+    db.session.expire_all()
+    assert db.session.get(EvidenceEntry, entry.id).title == "Pain clinic"

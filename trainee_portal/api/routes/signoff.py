@@ -46,7 +46,7 @@ blp = SignoffBlueprint(
     "api_signoff", __name__, description="Sign-off requests waiting for the caller, and signing or returning them."
 )
 DECISION_DOC = {
-    "parameters": ["IF_MATCH"],
+    "parameters": ["IF_MATCH"],  # one entity tag (api/blueprint.py): `*` is answered 428, as no If-Match
     "responses": {404: "NOT_FOUND", 409: "CONFLICT", 412: "PRECONDITION_FAILED", 428: "PRECONDITION_REQUIRED"},
 }
 
