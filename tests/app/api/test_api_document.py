@@ -84,3 +84,18 @@ def test_a_decisions_if_match_is_documented_as_one_entity_tag_not_a_star(app):
         assert re.fullmatch(pattern, '"' + "a" * 64 + '"') and re.fullmatch(pattern, 'W/"x"')
         assert not re.fullmatch(pattern, "*") and not re.fullmatch(pattern, "abc")
         assert "428" in operation["responses"]
+
+
+def test_a_returns_reason_pattern_admits_exactly_what_the_api_does_not_call_blank(app):
+    """The reason's pattern is spelt out (JSON Schema's \\s is ECMA-262's, which is not str.strip()'s): a character
+    matches it exactly when the API does not strip it, so a reason of U+0085 alone is outside the document as well as
+    refused."""
+    document = _document(app)
+    operation = document["paths"]["/api/v1/signoff/requests/{request_id}/return"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    name = schema["$ref"].rsplit("/", 1)[1]
+    pattern = document["components"]["schemas"][name]["properties"]["reason"]["pattern"]
+    assert "\\s" not in pattern.lower()  # no class whose meaning differs between the two dialects
+    differing = [hex(ord(c)) for c in map(chr, range(0x3100)) if c.isspace() == bool(re.search(pattern, c))]
+    assert differing == []
+    assert re.search(pattern, "\ufeff") and not re.search(pattern, "\x85 \u3000")

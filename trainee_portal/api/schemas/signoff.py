@@ -25,6 +25,12 @@ def no_patient_identifiers(value: str) -> None:
         raise ma.ValidationError(describe(findings))
 
 
+# A character that is not white space as str.strip() sees it, spelt out so that JSON Schema's (ECMA-262) regular
+# expressions read it as Python's do: ECMA's \s leaves out U+0085 and the separators U+001C to U+001F, and takes in
+# U+FEFF, so a pattern of \S would let the document admit a reason the API refuses as blank.
+NOT_BLANK = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
 def not_blank(message: str):
     def check(value: str) -> None:
         if not value.strip():
@@ -139,5 +145,5 @@ class ReturnSchema(ma.Schema):
             ma.validate.Length(max=REASON_MAX, error=f"The reason is at most {REASON_MAX} characters."),
             no_patient_identifiers,
         ],
-        metadata={"description": "The trainee sees this: say what to change. No patient identifiers", "pattern": r"\S"},
+        metadata={"description": "The trainee sees this: say what to change. No patient identifiers", "pattern": NOT_BLANK},
     )
