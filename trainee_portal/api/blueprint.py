@@ -10,8 +10,8 @@ from __future__ import annotations
 import http
 
 import flask_smorest
-import flask_smorest.etag
 from flask import current_app, request
+from flask_smorest import etag as fs_etag
 from flask_smorest.spec import prepare_response
 from werkzeug.exceptions import PreconditionRequired
 
@@ -28,7 +28,6 @@ RATE_LIMIT_HEADERS = {
     "X-RateLimit-Remaining": "Calls left in the current window.",
     "X-RateLimit-Reset": "When the current window ends, in seconds since 1970-01-01 UTC.",
 }
-IF_MATCH_PATTERN = r'^\s*(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*\s*$'  # entity tags, comma-separated (RFC 9110), no "*"
 EXTENSION = "portal_api"  # app.extensions[EXTENSION] is the app's PortalApi
 SECURITY_SCHEME = "bearerAuth"
 SETTINGS = {
@@ -74,6 +73,16 @@ def operation_id(blueprint_name: str, function_name: str, method: str, methods_o
     return words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
+# A write's If-Match: the ETag read, one entity tag (RFC 9110). `*` names no version, so it is not one (428).
+ENTITY_TAG = r'^(W/)?"[!#-~]*"$'
+IF_MATCH_HEADER = {
+    **fs_etag.IF_MATCH_HEADER,
+    "description": "The ETag you read (one entity tag; `*` names no version and is refused as none)",
+    "schema": {"type": "string", "pattern": ENTITY_TAG},
+}
+STAR_REFUSED = "Send the ETag you read as If-Match: `*` names no version, so a change made since would be lost."
+
+
 class PortalApi(flask_smorest.Api):
     """flask-smorest's Api without its error handler, with problem documents as every documented error response."""
 
@@ -111,16 +120,10 @@ class PortalApi(flask_smorest.Api):
         return document
 
     def _register_etag_headers(self):
-        """flask-smorest's ETag headers, with If-Match written as what a change needs: one or more of the ETags
-        read, never "*" (Blueprint refuses it as it refuses a missing If-Match)."""
-        if_match = {
-            **flask_smorest.etag.IF_MATCH_HEADER,
-            "description": 'The ETag you read (a list of ETags may be sent; "*" is refused)',
-            "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
-        }
-        self.spec.components.parameter("IF_NONE_MATCH", "header", flask_smorest.etag.IF_NONE_MATCH_HEADER, lazy=True)
-        self.spec.components.parameter("IF_MATCH", "header", if_match, lazy=True)
-        self.spec.components.header("ETAG", flask_smorest.etag.ETAG_HEADER, lazy=True)
+        """flask-smorest's ETag headers, with If-Match documented as what a write takes: one entity tag as read."""
+        self.spec.components.parameter("IF_NONE_MATCH", "header", fs_etag.IF_NONE_MATCH_HEADER, lazy=True)
+        self.spec.components.parameter("IF_MATCH", "header", IF_MATCH_HEADER, lazy=True)
+        self.spec.components.header("ETAG", fs_etag.ETAG_HEADER, lazy=True)
 
     def _register_error_handlers(self):
         """Nothing: platform/errors.py answers /api/ errors (problem+json) and leaves the pages' errors as they are."""
@@ -165,16 +168,11 @@ class Blueprint(flask_smorest.Blueprint):
             manual.setdefault("operationId", operation_id(self.name, getattr(obj, "__name__", endpoint), method, len(methods)))
             manual.setdefault("responses", {}).setdefault(429, "TOO_MANY_REQUESTS")
 
-    IF_MATCH_NEEDED = 'Send the ETag you read as If-Match, so the change applies to the version you read ("*" names no version).'
-
-    def _check_precondition(self):
-        """flask-smorest's 428 for a change without If-Match, and for If-Match "*" too: "*" matches every version, so
-        it would let a change through over one the caller never read (the edit page sends the version it showed)."""
-        if request.method in self.METHODS_NEEDING_CHECK_ETAG and (not request.if_match or request.if_match.star_tag):
-            raise PreconditionRequired(self.IF_MATCH_NEEDED)
-
     def check_etag(self, etag_data, etag_schema=None):
-        self._check_precondition()
+        """flask-smorest's If-Match check (412 for another version), where `*` names no version the client read: it
+        is refused as a missing If-Match (428), so a write cannot step round the version guard."""
+        if request.if_match.star_tag:
+            raise PreconditionRequired(STAR_REFUSED)
         super().check_etag(etag_data, etag_schema)
 
     def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):

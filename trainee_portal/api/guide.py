@@ -35,11 +35,13 @@ field, where it was sent and what was wrong with it.
 ## Versions of a record: ETag and If-Match
 Reads answer with an `ETag`. Send it back as `If-None-Match` to get 304 Not Modified when nothing changed. Updates
 need `If-Match` with the ETag you read: without it the answer is 428, and if the record changed since, 412, so no
-one overwrites a change they have not seen (the same guard as the portal's pages).
+one overwrites a change they have not seen (the same guard as the portal's pages). `If-Match: *` names no version
+and is answered as none (428).
 
 ## Pages of results
 Lists return at most `limit` items (bounded) and a `next_cursor`; pass it back as `cursor` for the next page, also
-given as a `Link: <...>; rel="next"` header. A cursor is opaque: a changed or made-up one is a 400.
+given as a `Link: <...>; rel="next"` header. A cursor is opaque; any value of the pattern the document gives is a place
+in your list (a page may be empty), anything else is a 422.
 
 ## Rate limits
 Each token may make {config.get("API_RATE_LIMIT")}, counted across every operation; each token has its own budget.

@@ -340,4 +340,4 @@ def test_every_schema_in_the_openapi_document_has_a_name_of_its_own(database_url
     clashes = [str(w.message) for w in caught if "Multiple schemas resolved" in str(w.message)]
     assert not clashes, clashes
     names = set(built.test_client().get("/api/v1/openapi.json").get_json()["components"]["schemas"])
-    assert {"SignOffPerson", "SignOffCompetency", "SignOffSignature", "Person", "Competency", "Signature"} <= names
+    assert {"ClaimedCompetency", "DecisionSignature", "Person", "Competency", "Signature"} <= names

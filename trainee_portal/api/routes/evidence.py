@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, request, url_for
+from flask import url_for
 from flask_login import current_user
 from flask_smorest import abort
-from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from competencies import EDUCATIONAL_SUPERVISOR_ONLY, FILE_REQUIRED
 from trainee_portal import curricula, policy
+from trainee_portal.api import keyset
 from trainee_portal.api.auth import requires_scope
 from trainee_portal.api.blueprint import Blueprint
 from trainee_portal.api.schemas.evidence import (
@@ -52,7 +52,6 @@ blp = Blueprint(
     ),
 )
 
-CURSOR_SALT = "api.evidence.cursor"
 WRITTEN_FIELDS = tuple(EvidenceWriteSchema().fields)
 LINK_HEADER = {"description": 'The next page, as <url>; rel="next", when there is one', "schema": {"type": "string"}}
 LOCATION_HEADER = {"description": "The new entry in the API", "schema": {"type": "string"}}
@@ -129,31 +128,11 @@ def _etag(entry: EvidenceEntry) -> dict:
     return {"evidence": entry.id, "row_version": entry.row_version}
 
 
-def _cursors() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=CURSOR_SALT)
-
-
-def _cursor_for(trainee_id: int, entry: EvidenceEntry) -> str:
-    return _cursors().dumps([trainee_id, entry.occurred_on.isoformat(), entry.id])
-
-
-def _after(trainee_id: int, cursor: str) -> tuple[date, int]:
-    """The (date, id) a page starts after; 400 for a cursor this list did not give for this trainee."""
-    try:
-        owner, day, entry_id = _cursors().loads(cursor)
-        if owner != trainee_id or not isinstance(entry_id, int) or isinstance(entry_id, bool):
-            raise ValueError(cursor)
-        return date.fromisoformat(day), entry_id
-    except (BadData, TypeError, ValueError):
-        abort(400, message="The cursor is not one this list gave for this trainee: start again without it.")
-
-
 @blp.route("/trainees/<int:trainee_id>/evidence")
 @requires_scope("read")
 @blp.etag
 @blp.arguments(EvidenceFilterSchema, location="query", as_kwargs=True)
 @blp.response(200, EvidencePageSchema, headers={"Link": LINK_HEADER})
-@blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(404, response="NOT_FOUND")
 def list_evidence(trainee_id: int, limit: int, cursor: str | None = None, kind: str | None = None, **filters):
     """A trainee's logbook, newest first.
@@ -163,18 +142,11 @@ def list_evidence(trainee_id: int, limit: int, cursor: str | None = None, kind: 
     policy.authorize(policy.can_view_trainee(current_user, trainee_id))
     load_or_404(TraineeProfile, trainee_id)
     query = queries.logbook(trainee_id, {**filters, "type": kind, "sort": "date_desc"})
-    if cursor is not None:
-        day, entry_id = _after(trainee_id, cursor)
-        query = query.where(
-            or_(EvidenceEntry.occurred_on < day, and_(EvidenceEntry.occurred_on == day, EvidenceEntry.id < entry_id))
-        )
+    after = keyset.after(EvidenceEntry.occurred_on, EvidenceEntry.id, cursor, keyset.DAY, descending=True)
+    if after is not None:
+        query = query.where(after)
     rows = db.session.scalars(query.options(selectinload(EvidenceEntry.competencies)).limit(limit + 1)).all()
-    entries, more = rows[:limit], len(rows) > limit
-    next_cursor = _cursor_for(trainee_id, entries[-1]) if more else None
-    headers = {}
-    if next_cursor:
-        args = {**request.args.to_dict(), "cursor": next_cursor}
-        headers["Link"] = f'<{url_for("api_evidence.list_evidence", trainee_id=trainee_id, **args)}>; rel="next"'
+    entries, next_cursor, headers = keyset.page(rows, limit, lambda e: (e.occurred_on, e.id), keyset.DAY)
     return {"items": [_summary(e) for e in entries], "next_cursor": next_cursor}, 200, headers
 
 

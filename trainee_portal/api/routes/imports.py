@@ -25,6 +25,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from competencies import imports as rules
 from trainee_portal import policy
+from trainee_portal.api import keyset
 from trainee_portal.api.auth import requires_scope
 from trainee_portal.api.blueprint import Blueprint
 from trainee_portal.api.schemas.imports import (
@@ -34,7 +35,6 @@ from trainee_portal.api.schemas.imports import (
     JobListSchema,
     JobSchema,
     UploadSchema,
-    encode_cursor,
 )
 from trainee_portal.extensions import db
 from trainee_portal.imports import queries, services
@@ -195,9 +195,10 @@ def show(job_id: int):
 @blp.response(200, JobListSchema, headers=NEXT)
 def index(query):
     """The caller's imports, newest first."""
-    jobs, before = queries.jobs_page(current_user.id, query.get("cursor"), query["limit"])
-    body = {"items": [summary(job) for job in jobs], "next_cursor": before}
+    place = keyset.decode(query["cursor"], keyset.ID)
+    jobs, before = queries.jobs_page(current_user.id, None if place is None else place[1], query["limit"])
     if before is None:
-        return body
-    following = url_for("api_imports.index", limit=query["limit"], cursor=encode_cursor(before))
-    return body, {"Link": f'<{following}>; rel="next"'}
+        return {"items": [summary(job) for job in jobs], "next_cursor": None}
+    cursor = keyset.encode(None, before, keyset.ID)
+    following = url_for("api_imports.index", limit=query["limit"], cursor=cursor)
+    return {"items": [summary(job) for job in jobs], "next_cursor": cursor}, {"Link": f'<{following}>; rel="next"'}

@@ -15,17 +15,10 @@ from flask_login import current_user
 from werkzeug.exceptions import Conflict, PreconditionFailed, PreconditionRequired
 
 from trainee_portal import policy
+from trainee_portal.api import keyset
 from trainee_portal.api.auth import requires_scope
 from trainee_portal.api.blueprint import Blueprint
-from trainee_portal.api.schemas.signoff import (
-    QueueArgsSchema,
-    QueueCursor,
-    QueuePageSchema,
-    RequestSchema,
-    ReturnSchema,
-    SignSchema,
-    position,
-)
+from trainee_portal.api.schemas.signoff import QueueArgsSchema, QueuePageSchema, RequestSchema, ReturnSchema, SignSchema
 from trainee_portal.extensions import db
 from trainee_portal.models import SignOffRequest
 from trainee_portal.platform.clock import uk_today
@@ -53,7 +46,7 @@ blp = SignoffBlueprint(
     "api_signoff", __name__, description="Sign-off requests waiting for the caller, and signing or returning them."
 )
 DECISION_DOC = {
-    "parameters": ["IF_MATCH"],
+    "parameters": ["IF_MATCH"],  # one entity tag (api/blueprint.py): `*` is answered 428, as no If-Match
     "responses": {404: "NOT_FOUND", 409: "CONFLICT", 412: "PRECONDITION_FAILED", 428: "PRECONDITION_REQUIRED"},
 }
 
@@ -157,14 +150,13 @@ def _commit_decision(signoff_request: SignOffRequest, decide) -> dict:
 def queue(args):
     """The requests waiting for the caller's decision, oldest first, as the sign-off page lists them."""
     items = queries.queue_for(current_user, uk_today())
-    after = args.get("cursor")
-    if after is not None:
-        items = [i for i in items if position(i.request.created_at, i.request.id) > after]
+    place = keyset.decode(args["cursor"], keyset.INSTANT)
+    if place is not None:
+        items = [i for i in items if (i.request.created_at, i.request.id) > place]
     page, more = items[: args["limit"]], len(items) > args["limit"]
-    next_cursor = position(page[-1].request.created_at, page[-1].request.id) if more else None
+    next_cursor = keyset.encode(page[-1].request.created_at, page[-1].request.id, keyset.INSTANT) if more else None
     if next_cursor is not None:
-        token = QueueCursor()._serialize(next_cursor, None, None)
-        link = url_for("api_signoff.queue", cursor=token, limit=args["limit"])
+        link = url_for("api_signoff.queue", cursor=next_cursor, limit=args["limit"])
         request.environ["portal.api.next_link"] = link
     return {
         "items": [

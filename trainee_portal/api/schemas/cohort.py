@@ -8,6 +8,7 @@ import marshmallow as ma
 from competencies import STAGE_LEVELS
 from competencies.flags import FLAG_TITLES
 from competencies.readiness import COLOURS
+from trainee_portal.api import keyset
 from trainee_portal.api.keyset import PageArgsSchema
 from trainee_portal.api.schemas.fields import UtcDateTime
 
@@ -74,7 +75,7 @@ class CohortSchema(ma.Schema):
         metadata={"description": "Trainees carrying each flag under the other filters (the flag filter aside)"},
     )
     trainees = ma.fields.List(ma.fields.Nested(CohortRowSchema), required=True)
-    next_cursor = ma.fields.String(required=True, allow_none=True)
+    next_cursor = keyset.next_cursor_field(keyset.NAME)
 
 
 class ColourCountSchema(ma.Schema):
@@ -124,4 +125,4 @@ class ReadinessRowSchema(ma.Schema):
 class PanelReadinessSchema(ma.Schema):
     panel = ma.fields.Nested(PanelSchema, required=True)
     trainees = ma.fields.List(ma.fields.Nested(ReadinessRowSchema), required=True)
-    next_cursor = ma.fields.String(required=True, allow_none=True)
+    next_cursor = keyset.next_cursor_field(keyset.NAME)

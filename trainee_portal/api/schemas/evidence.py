@@ -6,6 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, PROCEDURE_TECHNIQUES, STAGE_LEVELS, lifecycle, required_details
+from trainee_portal.api import keyset
 from trainee_portal.api.schemas.fields import UtcDateTime
 from trainee_portal.logbook import vocab
 
@@ -86,7 +87,7 @@ class EvidenceFilterSchema(ma.Schema):
         validate=ma.validate.Range(min=1, max=MAX_LIMIT),
         metadata={"description": f"Entries on one page (at most {MAX_LIMIT})"},
     )
-    cursor = _text("Where the next page starts: the next_cursor of the page before", validate=ma.validate.Length(max=300))
+    cursor = keyset.cursor_field(keyset.DAY)
 
 
 class LinksSchema(ma.Schema):
@@ -173,9 +174,7 @@ class EvidenceSchema(EvidenceSummarySchema):
 
 class EvidencePageSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(EvidenceSummarySchema), required=True)
-    next_cursor = ma.fields.String(
-        required=True, allow_none=True, metadata={"description": "Send as ?cursor= for the next page; null on the last"}
-    )
+    next_cursor = keyset.next_cursor_field(keyset.DAY)
 
 
 class SignOffRequestWriteSchema(ma.Schema):

@@ -3,9 +3,7 @@ import's job with its results, and the page of the caller's recent imports."""
 
 from __future__ import annotations
 
-import base64
 import json
-import re
 
 import marshmallow as ma
 from flask_smorest.fields import Upload
@@ -13,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from competencies import import_formats as formats
 from competencies import imports as rules
+from trainee_portal.api import keyset
 from trainee_portal.api.schemas.fields import UtcDateTime
 from trainee_portal.api.schemas.problem import ProblemSchema
 from trainee_portal.imports.forms import upload_name_problem
@@ -170,51 +169,18 @@ class JobSchema(JobSummarySchema):
     )
 
 
-# A cursor is the id a list's next page comes before, as base64url of its 4 bytes: the pattern admits exactly those
-# ids (0 to MAX_ID), so any cursor the document allows is one the list may be asked from.
-CURSOR_PATTERN = r"^[A-Za-f][A-Za-z0-9_-]{4}[AQgw]$"
-CURSOR_REFUSED = "Not a cursor this list gave: send the next_cursor of the page before, or none"
-
-
-def encode_cursor(before: int) -> str:
-    """The opaque cursor of a list's next page: the id its rows come before."""
-    return base64.urlsafe_b64encode(before.to_bytes(4, "big")).decode().rstrip("=")
-
-
-def decode_cursor(text: str) -> int:
-    if not re.fullmatch(CURSOR_PATTERN, text):
-        raise ma.ValidationError(CURSOR_REFUSED)
-    return int.from_bytes(base64.urlsafe_b64decode(text + "=="), "big")
-
-
-class Cursor(ma.fields.String):
-    """An opaque position in a list, as the list's next_cursor gave it."""
-
-    def __init__(self, **kwargs):
-        kwargs["metadata"] = {"pattern": CURSOR_PATTERN, **kwargs.get("metadata", {})}
-        super().__init__(**kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else encode_cursor(value)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return decode_cursor(super()._deserialize(value, attr, data, **kwargs))
-
-
 class JobListQuerySchema(ma.Schema):
     limit = ma.fields.Integer(
         load_default=PAGE_SIZE,
         validate=ma.validate.Range(1, MAX_PAGE_SIZE),
         metadata={"description": f"Imports on a page, 1 to {MAX_PAGE_SIZE}"},
     )
-    cursor = Cursor(metadata={"description": "The next_cursor of the page before; none for the first page"})
+    cursor = keyset.cursor_field(keyset.ID)
 
 
 class JobListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(JobSummarySchema), required=True, metadata={"description": "Newest first"})
-    next_cursor = Cursor(
-        required=True, allow_none=True, metadata={"description": "The cursor of the next page; null on the last"}
-    )
+    next_cursor = keyset.next_cursor_field(keyset.ID)
 
 
 class EarlierImportSchema(ma.Schema):

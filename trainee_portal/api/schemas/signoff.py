@@ -3,16 +3,12 @@ decisions (sign, return) with the same rules as the decision form on the page (s
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
-import struct
-from datetime import datetime, timedelta
-
 import marshmallow as ma
 
 from competencies import SUPERVISION_CHOICES
 from competencies.identifiers import describe, find_identifiers
+from trainee_portal.api import keyset
+from trainee_portal.api.schemas.evidence import PersonSchema  # one Person in the document
 from trainee_portal.api.schemas.fields import UtcDateTime
 from trainee_portal.platform.clock import uk_today
 
@@ -20,8 +16,6 @@ QUEUE_PAGE_DEFAULT = 25
 QUEUE_PAGE_MAX = 100
 FEEDBACK_MAX = 4000  # as the decision form's feedback
 REASON_MAX = 2000  # as the decision form's reason for returning
-CURSOR_PATTERN = r"^[A-Za-z0-9_-]{21}[AQgw]$"  # 16 bytes, URL-safe base64 without padding
-CURSOR_ERROR = "This cursor is not one this API gave: pass next_cursor as it came."
 
 
 def no_patient_identifiers(value: str) -> None:
@@ -29,6 +23,12 @@ def no_patient_identifiers(value: str) -> None:
     findings = find_identifiers(value, today=uk_today())
     if findings:
         raise ma.ValidationError(describe(findings))
+
+
+# A character that is not white space as str.strip() sees it, spelt out so that JSON Schema's (ECMA-262) regular
+# expressions read it as Python's do: ECMA's \s leaves out U+0085 and the separators U+001C to U+001F, and takes in
+# U+FEFF, so a pattern of \S would let the document admit a reason the API refuses as blank.
+NOT_BLANK = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def not_blank(message: str):
@@ -39,51 +39,13 @@ def not_blank(message: str):
     return check
 
 
-EPOCH = datetime(1970, 1, 1)
-CURSOR = struct.Struct(">qQ")  # microseconds since 1970 of the request's asking, then its id
-
-
-def position(asked_at: datetime, request_id: int) -> tuple[int, int]:
-    """Where a request stands in the queue's order (asked at, then id), as a cursor holds it."""
-    return (asked_at - EPOCH) // timedelta(microseconds=1), request_id
-
-
-class QueueCursor(ma.fields.String):
-    """An opaque cursor: where the previous page stopped in the queue's order. It is 16 bytes in URL-safe base64, so
-    every string of its pattern reads as some position (a made-up one just pages from there) and anything else is
-    refused."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {}).setdefault("pattern", CURSOR_PATTERN)
-        super().__init__(**kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return base64.urlsafe_b64encode(CURSOR.pack(*value)).decode().rstrip("=")
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if not re.fullmatch(CURSOR_PATTERN, text):
-            raise ma.ValidationError(CURSOR_ERROR)
-        try:
-            return CURSOR.unpack(base64.urlsafe_b64decode(text + "=="))
-        except (binascii.Error, ValueError, struct.error):
-            raise ma.ValidationError(CURSOR_ERROR) from None
-
-
 class QueueArgsSchema(ma.Schema):
-    cursor = QueueCursor(metadata={"description": "next_cursor from the previous page; leave out for the first page"})
+    cursor = keyset.cursor_field(keyset.INSTANT)
     limit = ma.fields.Integer(
         load_default=QUEUE_PAGE_DEFAULT,
         validate=ma.validate.Range(min=1, max=QUEUE_PAGE_MAX),
         metadata={"description": f"Requests per page, 1 to {QUEUE_PAGE_MAX}"},
     )
-
-
-class SignOffPersonSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    name = ma.fields.String(required=True)
 
 
 class EntrySummarySchema(ma.Schema):
@@ -96,7 +58,7 @@ class EntrySummarySchema(ma.Schema):
 
 class QueueItemSchema(ma.Schema):
     id = ma.fields.Integer(required=True, metadata={"description": "The request's id"})
-    trainee = ma.fields.Nested(SignOffPersonSchema, required=True)
+    trainee = ma.fields.Nested(PersonSchema, required=True)
     evidence = ma.fields.Nested(EntrySummarySchema, required=True)
     asked_at = UtcDateTime(required=True)
     days_waiting = ma.fields.Integer(required=True, metadata={"description": "Whole UK calendar days since asked"})
@@ -107,12 +69,12 @@ class QueueItemSchema(ma.Schema):
 
 class QueuePageSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(QueueItemSchema), required=True, metadata={"description": "Oldest first"})
-    next_cursor = QueueCursor(
-        required=True, allow_none=True, metadata={"description": "Pass as cursor for the next page; null on the last"}
-    )
+    next_cursor = keyset.next_cursor_field(keyset.INSTANT)
 
 
-class SignOffCompetencySchema(ma.Schema):
+class ClaimedCompetencySchema(ma.Schema):
+    """A competency the entry claims, as a signature covers it."""
+
     code = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
 
@@ -130,11 +92,13 @@ class EntrySchema(EntrySummarySchema):
     notes = ma.fields.String(required=True)
     reflection = ma.fields.String(required=True)
     attachment_name = ma.fields.String(required=True, allow_none=True)
-    competencies = ma.fields.List(ma.fields.Nested(SignOffCompetencySchema), required=True)
+    competencies = ma.fields.List(ma.fields.Nested(ClaimedCompetencySchema), required=True)
     content_hash = ma.fields.String(required=True, metadata={"description": "SHA-256 of this content: the ETag"})
 
 
-class SignOffSignatureSchema(ma.Schema):
+class DecisionSignatureSchema(ma.Schema):
+    """The signature a sign-off decision made."""
+
     id = ma.fields.Integer(required=True)
     level = ma.fields.String(required=True, metadata={"description": "The supervision level signed at"})
     feedback = ma.fields.String(required=True)
@@ -148,13 +112,13 @@ class SignOffSignatureSchema(ma.Schema):
 class RequestSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     status = ma.fields.String(required=True, metadata={"description": "pending, signed, returned, cancelled or expired"})
-    trainee = ma.fields.Nested(SignOffPersonSchema, required=True)
+    trainee = ma.fields.Nested(PersonSchema, required=True)
     asked_at = UtcDateTime(required=True)
     days_waiting = ma.fields.Integer(required=True)
     decided_at = UtcDateTime(required=True, allow_none=True)
     return_reason = ma.fields.String(required=True, allow_none=True)
     evidence = ma.fields.Nested(EntrySchema, required=True)
-    signature = ma.fields.Nested(SignOffSignatureSchema, required=True, allow_none=True)
+    signature = ma.fields.Nested(DecisionSignatureSchema, required=True, allow_none=True)
 
 
 class SignSchema(ma.Schema):
@@ -181,5 +145,5 @@ class ReturnSchema(ma.Schema):
             ma.validate.Length(max=REASON_MAX, error=f"The reason is at most {REASON_MAX} characters."),
             no_patient_identifiers,
         ],
-        metadata={"description": "The trainee sees this: say what to change. No patient identifiers", "pattern": r"\S"},
+        metadata={"description": "The trainee sees this: say what to change. No patient identifiers", "pattern": NOT_BLANK},
     )
