@@ -76,6 +76,8 @@ def invite(actor: User, email: str, name: str, roles: list[str], profile: dict |
     db.session.flush()
     if profile is not None:
         db.session.add(TraineeProfile(user_id=user.id, **profile))
+        db.session.flush()
+        progress.refresh_trainee(user.id)  # a row per stage from the start, as a recompute makes them
     notify(
         user=user,
         category="account.invited",
@@ -202,8 +204,7 @@ def save_profile(actor: User, user: User, values: dict) -> None:
         for key, value in values.items():
             setattr(profile, key, value)
     db.session.flush()
-    if not created:
-        progress.refresh_trainee(user.id)  # the curriculum version may have changed
+    progress.refresh_trainee(user.id)  # a new profile's stages, or the curriculum version may have changed
     audit.append(
         "profile.created" if created else "profile.changed",
         subject_type="trainee_profile",
