@@ -75,8 +75,8 @@ def schedule(
     audit.record("panel.scheduled", panel, _state(panel, chosen), actor=actor)
     if cutoff < uk_today():
         readiness.assess_at_cutoff(panel)
-    else:
-        readiness.refresh_panel(panel)
+    for trainee_id in chosen:  # this panel's rows, and a later panel's review period now starting after this cut-off
+        readiness.refresh_trainee(trainee_id)
     return panel
 
 
@@ -106,7 +106,10 @@ def cancel(actor: User, panel: ArcpPanel) -> bool:
     if panel.cancelled_at is not None:
         return False
     panel.cancelled_at = utcnow()
-    audit.record("panel.cancelled", panel, {**_state(panel, trainee_ids_of(panel)), "cancelled": True}, actor=actor)
+    trainee_ids = trainee_ids_of(panel)
+    audit.record("panel.cancelled", panel, {**_state(panel, trainee_ids), "cancelled": True}, actor=actor)
+    for trainee_id in trainee_ids:  # a later panel's review period no longer starts after this one's cut-off
+        readiness.refresh_trainee(trainee_id)
     return True
 
 
