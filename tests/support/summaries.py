@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import MetaData, Table, inspect, select, text
+from sqlalchemy import MetaData, Table, inspect, select
 
 from trainee_portal.extensions import db
 from trainee_portal.summaries import SUMMARY_COLUMNS
@@ -68,13 +68,10 @@ def differences(kept: Snapshot, recomputed: Snapshot, limit: int = 12) -> list[s
 
 
 def empty_database() -> None:
-    """Every table emptied (and the signed heads' copy outside the database removed), as after each test."""
+    """Every table emptied (and the signed heads' copy outside the database removed), as after each test. DELETE on
+    both engines: on PostgreSQL it empties a few dozen rows ten times faster than TRUNCATE (ids are not restarted)."""
     db.session.remove()
-    tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(text(f'DELETE FROM "{table}"'))
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
     (Path(current_app.instance_path) / "audit-checkpoints.jsonl").unlink(missing_ok=True)
