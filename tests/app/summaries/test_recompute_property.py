@@ -136,18 +136,25 @@ class World:
         db.session.commit()
 
     def _work_in_progress(self) -> None:
-        """Entries under way, made through the services: a case discussion waiting for the educational supervisor and a
-        draft clinic (first trainee), the 2010 trainee's teaching draft that would make Basic ready, and a DOPS sent
-        to an outside assessor at a domain nobody trusts (third trainee)."""
+        """What is under way, made through the services. First trainee: a case discussion waiting for the educational
+        supervisor, a draft clinic, the Stage 3 HALO asked for with both, a failed MCQ. The 2010 trainee: the
+        teaching entry that makes Basic ready, waiting for sign-off. Third trainee: a DOPS signed by an outside
+        assessor at a domain nobody trusts, awaiting confirmation, and a reflection sent to the same assessor."""
         first, old, far = self.trainees
         cbd = self._log(first, "wba.cbd", ["S3_PM_02"], "3", 20)
         signoff_services.request_signoff(first, cbd, supervisor=self.supervisor)
-        self._log(first, "logbook.clinic", ["S3_PM_01"], "2b", 12)
-        self._log(old, "logbook.teaching", ["PM_BS_06"], "4", 30)
+        clinic = self._log(first, "logbook.clinic", ["S3_PM_01"], "2b", 12)
+        halo_services.request_halo(first, "stage-3", [cbd.id, clinic.id], "My Stage 3 evidence.")
+        exam_services.record_attempt(first.trainee_profile, self.sittings[0], "fail", 48.0, None, first)
+        teaching = self._log(old, "logbook.teaching", ["PM_BS_06"], "4", 30)
+        signoff_services.request_signoff(old, teaching, supervisor=self.supervisor)
         dops = self._log(far, "wba.dops", ["S1_PM_06"], "1", 5)
-        signoff_services.request_signoff(far, dops, assessor_email=ASSESSORS["outside"])
+        signed = signoff_services.request_signoff(far, dops, assessor_email=ASSESSORS["outside"])
+        signoff_services.sign(signed, level="1", feedback="Good.", seen_hash=dops.compute_content_hash(), **_signer(self, signed))
+        reflection = self._log(far, "reflection", ["S1_PM_04"], None, 4)
+        signoff_services.request_signoff(far, reflection, assessor_email=ASSESSORS["outside"])
 
-    def _log(self, trainee: User, kind: str, codes: list[str], level: str, days_ago: int) -> EvidenceEntry:
+    def _log(self, trainee: User, kind: str, codes: list[str], level: str | None, days_ago: int) -> EvidenceEntry:
         profile = trainee.trainee_profile
         values = entry_values(kind, codes, level, START - timedelta(days=days_ago))
         return logbook_services.create(trainee, profile, curricula.curriculum(profile.curriculum_version), values, None)
@@ -590,28 +597,31 @@ def assert_equals_recompute() -> None:
 
 # A journey through every kind of write, the example every run tries first (and the plain tests below start from).
 JOURNEY = [
-    ("log", 1, [0], 0, 0, 3),  # the 2010 trainee's teaching entry: Basic becomes ready once submitted
-    ("submit", 0, "supervisor"),
-    ("log", 0, [2, 3], 0, 2, 10),
-    ("log", 0, [0], 3, 1, 40),  # an ESSR for the panels
-    ("schedule_panel", 0, 3, 45, 4, False),
-    ("submit", 0, "outside"),
-    ("submit", 0, "trusted"),
+    ("log", 0, [2, 3], 0, 2, 10),  # a case discussion for S3_PM_02 and S3_PM_07, a draft
+    ("log", 0, [0], 1, 1, 40),  # an ESSR, for the panels
+    ("schedule_panel", 0, 3, 45, 4, False),  # ST6, both Wessex trainees
+    ("submit", 0, "outside"),  # the draft clinic
+    ("submit", 0, "trusted"),  # the new case discussion
+    ("submit", 0, "supervisor"),  # the ESSR
     ("days_pass", 3),
-    ("sign", 0, 1),
-    ("sign", 0, 2),
-    ("vouch", 0, True),
-    ("sign_off_stage", 0),
-    ("move", 1),
-    ("ask_halo", 0, 2),
-    ("decide_halo", 0, "sign"),
+    ("sign", 0, 2),  # the first case discussion, at the level it was logged at (the HALO naming it stays signable)
+    ("sign", 1, 1),  # the third trainee's reflection, by the outside assessor: unconfirmed
+    ("vouch", 0, True),  # the DOPS's outside assessor confirmed
+    ("sign_off_stage", 0),  # the 2010 trainee's Basic
+    ("decide_halo", 0, "sign"),  # the first trainee's Stage 3
+    ("move", 1),  # the 2010 trainee to 2021
+    ("ask_halo", 2, 0),  # the third trainee's Stage 1
     ("change_rule", "add", 0, 0, 2),
     ("exam", 0, 1, "fail"),
-    ("correct_exam", 0, "pass"),
+    ("correct_exam", 1, "pass"),
     ("new_version", 0),
     ("edit", 0, [1], 0, 3),
+    ("return", 0),
+    ("withdraw", 0),
+    ("schedule_panel", 1, 1, 30, 1, False),  # CT3, the third trainee
+    ("cancel_panel", 0),
     ("log", 2, [0], 0, 0, 0),
-    ("delete_draft", 1),
+    ("delete_draft", 2),
 ]
 
 
@@ -727,7 +737,9 @@ def test_the_command_rebuilds_every_read_model_as_the_writes_left_it_and_as_befo
     db.session.execute(delete(TraineeProgress).where(TraineeProgress.trainee_id == old.id))
     db.session.execute(update(TraineeProgress).values(percent=100.0, complete=True, ready_for_signoff=False))
     db.session.execute(update(SupervisorResponseDay).values(count=SupervisorResponseDay.count + 1, days_to_decision=9))
-    db.session.execute(update(ArcpPanelTrainee).values(readiness="green", readiness_detail="{}"))
+    upcoming = select(ArcpPanel.id).where(ArcpPanel.cancelled_at.is_(None), ArcpPanel.cutoff_date >= uk_today())
+    rows = update(ArcpPanelTrainee).where(ArcpPanelTrainee.panel_id.in_(upcoming))  # later ones are kept as they were
+    db.session.execute(rows.values(readiness="green", readiness_detail="{}"))
     db.session.commit()
     broken = snapshot()
     hit = ("evidence_tally", "trainee_progress", "supervisor_response_day", "arcp_panel_trainee")
