@@ -150,6 +150,8 @@ def record_change(trainee_id: int, before: Counter, after: Counter, *, readiness
     changed = Counter({key: n for key, n in delta.items() if n})
     _add_tallies(trainee_id, changed)
     now = utcnow()
+    # Before the refresh reads: the profile row's lock makes two writes for one trainee follow one another on
+    # PostgreSQL (SQLite has one writer at a time), so each refresh reads the tallies the other left.
     db.session.execute(_statement("active"), {"trainee_id": trainee_id, "active_at": now})
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is not None:

@@ -20,16 +20,22 @@ from tests.factories import (
     TraineeFactory,
     assign,
 )
-from trainee_portal import audit, create_app
+from tests.support.races import race
+from trainee_portal import audit, create_app, curricula
 from trainee_portal.extensions import db
-from trainee_portal.models import ArcpPanelTrainee, EvidenceTally, TraineeProgress
+from trainee_portal.logbook import services as service
+from trainee_portal.models import ArcpPanelTrainee, EvidenceTally, TraineeProfile, TraineeProgress, User
 from trainee_portal.panels import services as panels
 from trainee_portal.summaries import progress
 
 MOST_STATEMENTS = 10  # the issue's target for logging an entry
 TODAY = date(2026, 11, 20)
 PANEL_DATE = date(2027, 1, 8)
-CODES = ("S3_PM_01", "S3_PM_02", "S3_PM_04", "S2_PM_01", "S1_PM_01")
+# Per curriculum: codes the trainee's signed entries claim, a competency they have not started, and one more.
+CURRICULUM_CODES = {
+    "2021": (("S3_PM_01", "S3_PM_02", "S3_PM_04", "S2_PM_01", "S1_PM_01"), PROCEDURES, CLINIC),
+    "2010": (("PM_HK_02", "PM_HK_06", "PM_IK_01", "PM_BK_01"), "PM_HK_03", "PM_HK_02"),
+}
 
 
 @pytest.fixture
@@ -38,15 +44,16 @@ def counted(database_url, instance_dir, app):
     return create_app(make_test_config(database_url, instance_dir) | {"BENCHMARK_SQL_COUNT": True})
 
 
-def _trainee_with(entries: int):
-    """A trainee on the 2021 curriculum with a supervisor, `entries` signed entries over several stages and a place
-    on their region's next ARCP panel (as the benchmark's trainee has)."""
+def _trainee_with(entries: int, version: str = "2021"):
+    """A trainee with a supervisor, `entries` signed entries over several stages, a draft and a place on their
+    region's next ARCP panel (as the benchmark's trainee has)."""
+    codes, _, draft = CURRICULUM_CODES[version]
     region = RegionFactory(arcp_cutoff_working_days=5)
-    trainee = TraineeFactory(profile__region=region)
+    trainee = TraineeFactory(profile__region=region, profile__curriculum_version=version)
     assign(SupervisorFactory(), trainee)
     for n in range(entries):
-        CaseDiscussionFactory(trainee=trainee, codes=(CODES[n % len(CODES)],), title=f"Case {n}")
-    EvidenceFactory(trainee=trainee, codes=(CLINIC,))
+        CaseDiscussionFactory(trainee=trainee, codes=(codes[n % len(codes)],), title=f"Case {n}")
+    EvidenceFactory(trainee=trainee, codes=(draft,))
     panels.schedule(DirectorFactory(), region, None, PANEL_DATE, "ST6", [trainee.id], {trainee.id})
     db.session.commit()
     return trainee
@@ -91,14 +98,16 @@ def _summaries(trainee_id: int):
     return tallies, stages, readiness
 
 
-def test_logging_an_entry_sends_at_most_ten_statements_whatever_the_trainee_has_recorded(counted, clock):
+@pytest.mark.parametrize("version", ["2021", "2010"])
+def test_logging_an_entry_sends_at_most_ten_statements_whatever_the_trainee_has_recorded(counted, clock, version):
     clock.set(TODAY)
+    new = CURRICULUM_CODES[version][1]
     counts = {}
     for entries in (1, 30):
-        trainee = _trainee_with(entries)
+        trainee = _trainee_with(entries, version)
         client = _signed_in(counted, trainee)
-        first = _log(client, competencies=[PROCEDURES])  # a competency not started yet: its stage's result moves
-        again = _log(client, competencies=[PROCEDURES])  # the same again: no stage's result moves
+        first = _log(client, competencies=[new])  # a competency not started yet: its stage's result moves
+        again = _log(client, competencies=[new])  # the same again: no stage's result moves
         counts[entries] = (first, again)
     assert all(n <= MOST_STATEMENTS for pair in counts.values() for n in pair), counts
     assert counts[1] == counts[30], f"the count grew with what the trainee had recorded: {counts}"
@@ -115,4 +124,36 @@ def test_what_the_write_leaves_is_what_a_recompute_gives_and_the_chain_verifies(
     progress.recompute_all()
     db.session.commit()
     assert _summaries(trainee.id) == maintained
+    assert audit.verify_chain().ok
+
+
+def test_two_entries_of_one_trainee_saved_at_the_same_moment_leave_what_a_recompute_gives(app, clock):
+    """Each write refreshes only the stage its entry moved, reading the tallies after its own: two writes at once on
+    two competencies of one stage must not each leave the stage without the other's entry."""
+    clock.set(TODAY)
+    trainee = _trainee_with(3)
+    trainee_id = trainee.id
+    stage_three = ["S3_PM_05", "S3_PM_06", "S3_PM_07", "S3_PM_08"]
+
+    def save(code: str):
+        def job(start):
+            with app.app_context():
+                user = db.session.get(User, trainee_id)
+                profile = db.session.get(TraineeProfile, trainee_id)
+                values = form_data(competencies=[code])
+                values["occurred_on"] = TODAY
+                start.wait()
+                service.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
+                db.session.commit()
+                db.session.remove()
+
+        return job
+
+    for first, second in zip(stage_three[::2], stage_three[1::2], strict=True):
+        race(save(first), save(second))
+    maintained = _summaries(trainee_id)
+    assert sum(n for code, _kind, _status, n in maintained[0] if code in stage_three) == len(stage_three)
+    progress.recompute_all()
+    db.session.commit()
+    assert _summaries(trainee_id) == maintained
     assert audit.verify_chain().ok
