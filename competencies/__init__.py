@@ -71,6 +71,7 @@ from .progress import (
     rules_for,
     stage_ends_on,
     stage_progress,
+    stage_share,
     trajectory_weeks,
 )
 
@@ -142,6 +143,7 @@ __all__ = [
     "rules_for",
     "stage_ends_on",
     "stage_progress",
+    "stage_share",
     "training_time",
     "trajectory_weeks",
     "supervision_label",

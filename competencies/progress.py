@@ -155,6 +155,13 @@ def competency_progress(
     return CompetencyProgress(competency, state, rules, missing, total)
 
 
+def stage_share(progress: CompetencyProgress) -> tuple:
+    """All a competency's progress adds to its stage's result (_stage_progress reads nothing else of it): its state
+    and the units each of its rules satisfies. Counts that change without changing any competency's share leave the
+    stage's progress as it was, so a summary kept per stage need not be worked out again."""
+    return progress.state, tuple(r.satisfied_units for r in progress.rules)
+
+
 def _group(counts: Iterable[EvidenceCount]) -> dict[str, list[EvidenceCount]]:
     grouped: dict[str, list[EvidenceCount]] = defaultdict(list)
     for item in counts:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from trainee_portal.extensions import db
@@ -33,6 +34,7 @@ KEY_FILE = "audit-signing-key"
 CHECKPOINT_FILE = "audit-checkpoints.jsonl"
 DEFAULT_CHECKPOINT_EVERY = 200
 _PENDING_LINES = "audit_checkpoint_lines"
+_SEEN_HEAD = "audit_seen_head"  # session.info: the head (sequence, last_hash) this transaction last saw
 
 
 def text_sha256(text: str | None) -> str:
@@ -60,16 +62,68 @@ def record_hash(record: AuditRecord) -> str:
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
 
 
+HEAD = AuditHead.__table__
+RECORDS = AuditRecord.__table__
+
+
+def head_query():
+    """The chain's head as (sequence, last_hash): a write that reads anyway can take it in the same statement and hand
+    it to expect_head, so its append needs no read of its own."""
+    return select(HEAD.c.sequence, HEAD.c.last_hash).where(HEAD.c.id == 1)
+
+
+def expect_head(sequence: int, last_hash: str) -> None:
+    """The head as this transaction last saw it: the next append tries to follow it (see append)."""
+    db.session.info[_SEEN_HEAD] = (sequence, last_hash)
+
+
+@functools.cache
+def _statements() -> dict:
+    """The append's statements, built once (building a statement costs more than sending it)."""
+    return {
+        "claim": update(HEAD)
+        .where(HEAD.c.id == 1)
+        .values(sequence=HEAD.c.sequence + 1)
+        .returning(HEAD.c.sequence, HEAD.c.last_hash),
+        "move": update(HEAD).where(HEAD.c.id == 1).values(last_hash=bindparam("new_hash")),
+        "follow": update(HEAD)
+        .where(HEAD.c.id == 1, HEAD.c.sequence == bindparam("seen_sequence"), HEAD.c.last_hash == bindparam("seen_hash"))
+        .values(sequence=bindparam("new_sequence"), last_hash=bindparam("new_hash")),
+        "start": insert(HEAD).values(id=1, sequence=1, last_hash=GENESIS_HASH),
+        "insert": insert(RECORDS),
+    }
+
+
 def _claim_next_sequence() -> tuple[int, str]:
-    """Take the chain head under a write lock; the UPDATE comes first so concurrent appenders queue."""
-    result = db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(sequence=AuditHead.sequence + 1))
-    if result.rowcount == 0:
-        db.session.add(AuditHead(id=1, sequence=1, last_hash=GENESIS_HASH))
-        db.session.flush()
-    head = db.session.execute(
-        select(AuditHead.sequence, AuditHead.last_hash).where(AuditHead.id == 1).execution_options(populate_existing=True)
-    ).one()
-    return head.sequence, head.last_hash
+    """Take the chain head under a write lock (concurrent appenders queue on it) and return the claimed sequence and
+    the hash it follows."""
+    claimed = db.session.execute(_statements()["claim"]).first()
+    if claimed is not None:
+        return claimed.sequence, claimed.last_hash
+    db.session.execute(_statements()["start"])
+    return 1, GENESIS_HASH
+
+
+def _new_record(sequence: int, prev_hash: str, values: dict) -> AuditRecord:
+    record = AuditRecord(id=sequence, created_at=utcnow(), prev_hash=prev_hash, **values)
+    record.record_hash = record_hash(record)
+    return record
+
+
+def _follow_seen_head(values: dict) -> AuditRecord | None:
+    """Append after the head this transaction saw, if it is still the head: one guarded UPDATE moves the head to the
+    new record and takes its lock, so the lock is held only from here to the commit. None (nothing changed) when
+    another writer appended since; the caller then queues for the head."""
+    seen = db.session.info.pop(_SEEN_HEAD, None)
+    if seen is None:
+        return None
+    sequence, last_hash = seen
+    record = _new_record(sequence + 1, last_hash, values)
+    moved = db.session.execute(
+        _statements()["follow"],
+        {"seen_sequence": sequence, "seen_hash": last_hash, "new_sequence": record.id, "new_hash": record.record_hash},
+    )
+    return record if moved.rowcount == 1 else None
 
 
 def append(
@@ -82,26 +136,41 @@ def append(
     actor_label: str | None = None,
     trainee_id: int | None = None,
 ) -> AuditRecord:
-    """Add one record in the caller's transaction (the caller commits); every Nth record also signs the head."""
-    sequence, prev_hash = _claim_next_sequence()
-    record = AuditRecord(
-        id=sequence,
-        created_at=utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor_label or (f"{actor.name} <{actor.email}>" if actor is not None else "system"),
-        action=action,
-        trainee_id=trainee_id,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        payload=canonical_json(payload),
-        prev_hash=prev_hash,
+    """Add one record in the caller's transaction (the caller commits); every Nth record also signs the head.
+    Returns the record as written (not kept in the session).
+
+    The record follows the head the transaction last saw (expect_head) when no one appended since: two statements,
+    the head's guarded UPDATE and the INSERT. Otherwise it queues for the head (UPDATE ... RETURNING), then moves
+    the head to itself. Either way the head's row lock is held until the commit, so appenders follow one another.
+    """
+    values = {
+        "actor_id": actor.id if actor is not None else None,
+        "actor_label": actor_label or (f"{actor.name} <{actor.email}>" if actor is not None else "system"),
+        "action": action,
+        "trainee_id": trainee_id,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "payload": canonical_json(payload),
+    }
+    record = _follow_seen_head(values)
+    if record is None:
+        sequence, prev_hash = _claim_next_sequence()
+        record = _new_record(sequence, prev_hash, values)
+        db.session.execute(_statements()["move"], {"new_hash": record.record_hash})
+    db.session.execute(
+        _statements()["insert"],
+        {
+            **values,
+            "id": record.id,
+            "created_at": record.created_at,
+            "prev_hash": record.prev_hash,
+            "record_hash": record.record_hash,
+        },
     )
-    record.record_hash = record_hash(record)
-    db.session.add(record)
-    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=record.record_hash))
+    expect_head(record.id, record.record_hash)  # this transaction holds the head now: its next append follows at once
     every = int(current_app.config.get("AUDIT_CHECKPOINT_EVERY") or DEFAULT_CHECKPOINT_EVERY)
-    if sequence % every == 0:
-        checkpoint("interval", sequence=sequence, last_hash=record.record_hash)
+    if record.id % every == 0:
+        checkpoint("interval", sequence=record.id, last_hash=record.record_hash)
     return record
 
 
@@ -346,6 +415,7 @@ def checkpoint_verifies(row, keys: dict[str, Ed25519PublicKey]) -> bool:
 @event.listens_for(Session, "after_commit")
 def _write_checkpoint_lines(session) -> None:
     """Only checkpoints whose transaction committed reach the file (a rolled-back sequence is reused)."""
+    session.info.pop(_SEEN_HEAD, None)
     for path, line in session.info.pop(_PENDING_LINES, None) or ():
         try:
             with open(path, "a", encoding="utf-8") as handle:
@@ -357,3 +427,4 @@ def _write_checkpoint_lines(session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_checkpoint_lines(session) -> None:
     session.info.pop(_PENDING_LINES, None)
+    session.info.pop(_SEEN_HEAD, None)

@@ -16,6 +16,7 @@ from competencies import (
     expected_percent,
     load_registry,
     stage_progress,
+    stage_share,
 )
 
 REGISTRY = load_registry()
@@ -153,3 +154,37 @@ def test_expected_percent_is_bounded_and_monotone(stage, start, offset, step):
     weeks = stage.max_weeks or stage.min_weeks
     if offset >= weeks * 7:
         assert now == 100.0
+
+
+def _summary(progress):
+    """A StageProgress as a summary row keeps it."""
+    return (progress.percent, progress.total, progress.complete, progress.in_progress, progress.ready_for_signoff)
+
+
+def one_more_item(curriculum):
+    """An item that moves some rule of a competency: a type its rules ask for, signed, at any level."""
+    asked = [(c.code, r.evidence_type) for c in curriculum.competencies for r in c.evidence]
+    return st.builds(
+        lambda pair, level, status, n: EvidenceCount(pair[0], pair[1], level, status, n),
+        st.sampled_from(asked),
+        st.one_of(st.none(), st.sampled_from(list(SUPERVISION_LEVELS))),
+        st.sampled_from(EVIDENCE_STATUSES),
+        st.integers(min_value=1, max_value=3),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(CURRICULA).flatmap(lambda c: st.tuples(st.just(c), counts_for(c), one_more_item(c))))
+def test_a_stage_changes_only_when_some_competencys_share_changes(data):
+    """What lets an evidence write skip a stage: when one more item leaves every competency's share as it was, the
+    stage's result is as it was."""
+    curriculum, before, added = data
+    after = [*before, added]
+    for stage in curriculum.stages:
+        unchanged = all(
+            stage_share(competency_progress(c, before)) == stage_share(competency_progress(c, after)) for c in stage.competencies
+        )
+        if unchanged:
+            assert _summary(stage_progress(curriculum, stage.key, before)) == _summary(
+                stage_progress(curriculum, stage.key, after)
+            )

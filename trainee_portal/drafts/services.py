@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
-from flask import g, request
+from flask import g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,11 @@ from trainee_portal.platform.clock import UK, utcnow
 # must never carry an old one forward), and which button was pressed.
 NOT_KEPT = frozenset({"csrf_token", "row_version", "seen_hash", "then", "next"})
 RESTORE_ARGUMENT = "restore"
+# The keys of the drafts this browser session saved or was shown (newest last, at most KEPT_KEYS): saving the real form
+# deletes its draft only when its key is here, so a save with no draft behind it sends no DELETE. A draft saved from
+# another session is shown, and so marked, when this one opens the form.
+SESSION_KEYS = "form_drafts"
+KEPT_KEYS = 20
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,21 @@ def save(user, key: str, fields: object) -> FormDraft:
         except IntegrityError:  # the same form saved at the same moment from another tab: keep the later text
             row = queries.draft(user.id, key)
     row.payload, row.updated_at = payload, utcnow()
+    _mark(key)
     return row
+
+
+def _mark(key: str) -> None:
+    """Note in the session that a draft of this form may exist."""
+    if not has_request_context():
+        return
+    keys = [k for k in session.get(SESSION_KEYS, ()) if k != key]
+    session[SESSION_KEYS] = [*keys, key][-KEPT_KEYS:]
+
+
+def _marked(key: str) -> bool:
+    """Whether a draft of this form may exist for this session's user (always, outside a request)."""
+    return not has_request_context() or key in session.get(SESSION_KEYS, ())
 
 
 def discard(user, key: str) -> bool:
@@ -77,8 +96,13 @@ def discard(user, key: str) -> bool:
 
 
 def forget(user, key: str) -> None:
-    """The real form was saved: its draft has served (called in the save's own transaction)."""
+    """The real form was saved: its draft has served (called in the save's own transaction). Nothing is sent when
+    this session never saved nor was shown a draft of the form."""
+    if not _marked(key):
+        return
     db.session.execute(delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.form_key == key))
+    if has_request_context():
+        session[SESSION_KEYS] = [k for k in session.get(SESSION_KEYS, ()) if k != key]
 
 
 def purge(now: datetime | None = None) -> int:
@@ -112,6 +136,8 @@ def restore_into(form, key: str, *, changed_at: datetime | None = None) -> Draft
     if request.method != "GET" or not current_user.is_authenticated:
         return None
     row = queries.draft(current_user.id, key)
+    if row is not None:
+        _mark(key)  # saved elsewhere, perhaps on another device: saving this form deletes it too
     if row is None or (changed_at is not None and row.updated_at <= changed_at):
         return None
     restored = request.args.get(RESTORE_ARGUMENT) == "1"

@@ -150,11 +150,14 @@ def _render_form(form, entry, groups, profile, status=200, **extra):
 QUICK_KINDS = ("logbook.clinic", "logbook.procedure", "logbook.ward_round", "wba.cbd", "reflection")
 
 
-def _send(entry: EvidenceEntry, form: EvidenceForm, supervisors: list, saved: str):
+def _send(entry: EvidenceEntry, form: EvidenceForm, supervisors, saved: str):
     """After a save with "send for sign-off": straight to the supervisor chosen on the form, or to the sign-off page
-    to choose one or name an outside assessor. Returns the response, or None to show the saved entry."""
+    to choose one or name an outside assessor. Returns the response, or None to show the saved entry.
+    `supervisors`: the list _recipients gave, or a function giving it (asked only when the entry is being sent)."""
     if request.form.get("then") != "signoff" or not _signoff_available() or not policy.can_request_signoff(current_user, entry):
         return None
+    if callable(supervisors):
+        supervisors = supervisors()
     supervisor = next((u for u in supervisors if str(u.id) == form.signoff_to.data), None)
     if supervisor is None or not policy.can_ask_supervisor(current_user, entry, supervisor):
         flash(saved, "success")
@@ -170,12 +173,12 @@ def _send(entry: EvidenceEntry, form: EvidenceForm, supervisors: list, saved: st
     return redirect(url_for("logbook.view", evidence_id=entry.id))
 
 
-def _after_save(entry: EvidenceEntry, message: str, form: EvidenceForm, supervisors: list):
+def _after_save(entry: EvidenceEntry, message: str, form: EvidenceForm, supervisors, entry_id: int | None = None):
     sent = _send(entry, form, supervisors, message)
     if sent is not None:
         return sent
     flash(message, "success")
-    return redirect(url_for("logbook.view", evidence_id=entry.id))
+    return redirect(url_for("logbook.view", evidence_id=entry.id if entry_id is None else entry_id))
 
 
 def _defaults_from_last(form: EvidenceForm, trainee_id: int, kind: str | None) -> dict:
@@ -202,16 +205,20 @@ def new():
         form.competencies.data = [c for c in request.args.getlist("competency") if c in codes]
         _recipients(form, profile.user_id, _kind(form), preselect=True)
         return _render_form(form, None, groups, profile, last=last)
-    supervisors = _recipients(form, profile.user_id, _kind(form))
     if request.form.get("show"):
+        _recipients(form, profile.user_id, _kind(form))
         return _show_kind(form, None, groups, profile)
     form.file_required = form.evidence_type.data in FILE_REQUIRED
     if form.validate_on_submit():
         with attachments.stored_until_failure(form.attachment.data) as stored:
-            entry = service.create(current_user, profile, curriculum, form.data, stored)
             drafts.forget(current_user, _draft_key(None))
+            entry = service.create(current_user, profile, curriculum, form.data, stored)
+            # Read before the commit expires the entry, so the redirect needs no second read of it.
+            entry_id, message = entry.id, f"Saved “{entry.title}” as a draft."
             db.session.commit()
-        return _after_save(entry, f"Saved “{entry.title}” as a draft.", form, supervisors)
+        # The supervisors are looked up only to send the entry straight on ("Save and send for sign-off").
+        return _after_save(entry, message, form, lambda: _recipients(form, profile.user_id, _kind(form)), entry_id)
+    _recipients(form, profile.user_id, _kind(form))
     _ask_for_the_file_again(form)
     return _render_form(form, None, groups, profile, 400)
 

@@ -5,10 +5,13 @@ Every function works in the caller's transaction; the caller commits once.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import update as sql_update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from competencies import DETAIL_FIELDS, Curriculum, detail_fields, lifecycle
@@ -18,7 +21,7 @@ from trainee_portal.logbook import attachments
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, HaloEvidence, SignOff, SignOffRequest, TraineeProfile
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.signoff import services as signoff_services
-from trainee_portal.summaries import progress
+from trainee_portal.summaries import progress, readiness
 
 FORM_FIELDS = ("evidence_type", "occurred_on", "title", *EvidenceEntry.DETAIL_FIELDS)
 COPIED_FIELDS = FORM_FIELDS + (
@@ -107,16 +110,48 @@ def _attach(entry: EvidenceEntry, stored: attachments.StoredFile | None) -> str 
     return old
 
 
+@functools.cache
+def _insert_statements() -> tuple:
+    entries, links = EvidenceEntry.__table__, EvidenceCompetency.__table__
+    return insert(entries).returning(entries.c.id), insert(links)
+
+
+def _insert(entry: EvidenceEntry) -> EvidenceEntry:
+    """INSERT a new entry built in memory (RETURNING its id) and its competency links, then put the objects in the
+    session as the rows they now are: no unit-of-work flush and no read after. Columns the entry does not set take
+    their defaults here, so the objects hold every value written."""
+    columns = [attr for attr in sa_inspect(EvidenceEntry).column_attrs if attr.key != "id"]
+    for attr in columns:
+        if attr.key not in entry.__dict__:
+            default = attr.columns[0].default
+            setattr(entry, attr.key, None if default is None else default.arg if default.is_scalar else default.arg(None))
+    add_entry, add_links = _insert_statements()
+    entry.id = db.session.execute(add_entry, {attr.columns[0].key: getattr(entry, attr.key) for attr in columns}).scalar_one()
+    db.session.execute(
+        add_links, [{"evidence_id": entry.id, "competency_code": link.competency_code} for link in entry.competencies]
+    )
+    for link in entry.competencies:
+        link.evidence_id = entry.id
+        make_transient_to_detached(link)
+    make_transient_to_detached(entry)
+    db.session.add(entry)
+    return entry
+
+
 def create(
     user, profile: TraineeProfile, curriculum: Curriculum, values: dict, stored: attachments.StoredFile | None
 ) -> EvidenceEntry:
+    """Record a new draft. Its content hash is known before the INSERT (it does not depend on the id), the refresh
+    skips readiness (a draft is no item of it) and the audit record comes last, so the audit head's lock is held
+    only from the record to the commit."""
     entry = EvidenceEntry(trainee_id=profile.user_id, status=lifecycle.DRAFT, version=1)
     _apply(entry, values, profile, curriculum)
     _attach(entry, stored)
-    db.session.add(entry)
-    db.session.flush()
     entry.content_hash = entry.compute_content_hash()
-    progress.record_change(profile.user_id, Counter(), progress.contribution(entry))
+    _insert(entry)
+    progress.record_change(
+        profile.user_id, Counter(), progress.contribution(entry), readiness_affected=readiness.counts_evidence_in(entry.status)
+    )
     audit.record(
         "evidence.created",
         entry,
@@ -195,7 +230,7 @@ def update(
     """
     if entry.row_version != seen_row_version:
         raise StaleEvidence("This evidence changed after you opened it, so your changes were not saved.")
-    before, old_hash = progress.contribution(entry), entry.content_hash
+    before, old_hash, old_status = progress.contribution(entry), entry.content_hash, entry.status
     if lifecycle.WITHDRAW.allows(entry.status):  # editing evidence that waits for sign-off withdraws the request
         signoff_services.withdraw_for_edit(user, entry)
         _claim(entry, seen_row_version, status=lifecycle.WITHDRAW.target, submitted_at=None)
@@ -203,9 +238,13 @@ def update(
         _claim(entry, seen_row_version)
     _apply(entry, values, profile, curriculum)
     replaced = _attach(entry, stored)
-    db.session.flush()
     entry.content_hash = entry.compute_content_hash()
-    progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    progress.record_change(
+        entry.trainee_id,
+        before,
+        progress.contribution(entry),
+        readiness_affected=readiness.counts_evidence_in(old_status) or readiness.counts_evidence_in(entry.status),
+    )
     audit.record(
         "evidence.updated",
         entry,
@@ -231,7 +270,7 @@ def delete_draft(user, entry: EvidenceEntry) -> str | None:
     path, entry_id, content_hash = entry.attachment_path, entry.id, entry.content_hash
     db.session.delete(entry)
     db.session.flush()
-    progress.record_change(entry.trainee_id, before, Counter())
+    progress.record_change(entry.trainee_id, before, Counter(), readiness_affected=False)  # a draft: no readiness item
     audit.append(
         "evidence.deleted",
         actor=user,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, validates
 
 from trainee_portal.extensions import db
 from trainee_portal.platform.clock import utcnow
@@ -97,6 +97,12 @@ class User(UserMixin, db.Model):
     trainee_profile: Mapped[TraineeProfile | None] = relationship(
         back_populates="user", foreign_keys="TraineeProfile.user_id", uselist=False
     )
+
+    @classmethod
+    def session_load_options(cls) -> tuple:
+        """Loader options for the signed-in user, fetched once per request: the roles every access question reads
+        and a trainee's own profile, in the user's one statement."""
+        return (joinedload(cls.roles), joinedload(cls.trainee_profile))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -30,7 +30,8 @@ class AuditRecord(db.Model):
 
 
 class AuditHead(db.Model):
-    """One row: the chain's last hash. Appenders update it first, which serialises them on both engines."""
+    """One row: the chain's last record (its sequence and hash). Every append moves it in the appender's transaction
+    and so holds its row lock until the commit: appenders follow one another on both engines (audit.append)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sequence: Mapped[int] = mapped_column(default=0)

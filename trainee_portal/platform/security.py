@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         try:
-            user = db.session.get(User, int(user_id))
+            user = db.session.get(User, int(user_id), options=User.session_load_options())
         except (TypeError, ValueError):
             return None
         if user is None or not user.active:  # deactivation ends live sessions too

@@ -8,15 +8,26 @@ tallies the pages read already hold the credit.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import Integer, String, bindparam, case, delete, func, insert, literal_column, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
-from competencies import EvidenceCount, curriculum_progress, halo, lifecycle, transition
-from trainee_portal import curricula
+from competencies import (
+    EvidenceCount,
+    competency_progress,
+    curriculum_progress,
+    halo,
+    lifecycle,
+    stage_progress,
+    stage_share,
+    transition,
+)
+from trainee_portal import audit, curricula
 from trainee_portal.extensions import db
 from trainee_portal.models import (
     CurriculumTransition,
@@ -24,6 +35,7 @@ from trainee_portal.models import (
     EvidenceEntry,
     EvidenceTally,
     HaloRequest,
+    LocalRule,
     StageSignOff,
     TraineeProfile,
     TraineeProgress,
@@ -79,10 +91,35 @@ def contribution(entry: EvidenceEntry | None) -> Counter:
     return Counter((code, entry.evidence_type, level, category) for code in tally_codes(entry.trainee_id, entry.competency_codes))
 
 
-def _upsert(table, index_elements, values: list[dict], set_):
-    dialect = db.session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(values)
-    return stmt.on_conflict_do_update(index_elements=index_elements, set_=set_(stmt.excluded))
+TALLIES = EvidenceTally.__table__
+PROGRESS = TraineeProgress.__table__
+PROFILES = TraineeProfile.__table__
+
+
+@functools.cache
+def _write_statements(dialect: str) -> dict:
+    """The statements every evidence write sends, built once per dialect (building one costs more than sending it);
+    each is sent with its rows as parameters."""
+    tally = (pg_insert if dialect == "postgresql" else sqlite_insert)(TALLIES)
+    progress_row = (pg_insert if dialect == "postgresql" else sqlite_insert)(PROGRESS)
+    return {
+        "add_tallies": tally.on_conflict_do_update(
+            index_elements=[c.name for c in TALLIES.primary_key.columns], set_={"count": TALLIES.c.count + tally.excluded.count}
+        ),
+        "drop_empty_tallies": delete(TALLIES).where(TALLIES.c.trainee_id == bindparam("trainee_id"), TALLIES.c.count <= 0),
+        "active": update(PROFILES)
+        .where(PROFILES.c.user_id == bindparam("trainee_id"))
+        .values(last_activity_at=bindparam("active_at")),
+        "write_progress": progress_row.on_conflict_do_update(
+            index_elements=["trainee_id", "stage_key"],
+            set_={c: getattr(progress_row.excluded, c) for c in (*PROGRESS_COLUMNS, "updated_at")},
+        ),
+        "inputs": _inputs_query(),
+    }
+
+
+def _statement(name: str):
+    return _write_statements(db.session.get_bind().dialect.name)[name]
 
 
 def _add_tallies(trainee_id: int, delta: Counter) -> None:
@@ -99,27 +136,27 @@ def _add_tallies(trainee_id: int, delta: Counter) -> None:
         if n
     ]
     if rows:
-        table = EvidenceTally.__table__
-        db.session.execute(
-            _upsert(
-                table,
-                [c.name for c in table.primary_key.columns],
-                rows,
-                lambda excluded: {"count": table.c.count + excluded.count},
-            )
-        )
-        db.session.execute(delete(EvidenceTally).where(EvidenceTally.trainee_id == trainee_id, EvidenceTally.count <= 0))
+        db.session.execute(_statement("add_tallies"), rows)
+        if any(row["count"] < 0 for row in rows):  # only a count that went down can have reached zero
+            db.session.execute(_statement("drop_empty_tallies"), {"trainee_id": trainee_id})
 
 
-def record_change(trainee_id: int, before: Counter, after: Counter) -> None:
-    """Apply the difference between two contributions and refresh the trainee's stage results."""
+def record_change(trainee_id: int, before: Counter, after: Counter, *, readiness_affected: bool = True) -> None:
+    """Apply the difference between two contributions and refresh the trainee's stage results: only the stages
+    whose tallies changed. `readiness_affected`: whether the change can move their ARCP readiness (False for a change
+    to drafts only, which readiness does not weigh: readiness.counts_evidence_in)."""
     delta = Counter(after)
     delta.subtract(before)
-    _add_tallies(trainee_id, delta)
+    changed = Counter({key: n for key, n in delta.items() if n})
+    _add_tallies(trainee_id, changed)
+    now = utcnow()
+    # Before the refresh reads: the profile row's lock makes two writes for one trainee follow one another on
+    # PostgreSQL (SQLite has one writer at a time), so each refresh reads the tallies the other left.
+    db.session.execute(_statement("active"), {"trainee_id": trainee_id, "active_at": now})
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is not None:
-        profile.last_activity_at = utcnow()
-    refresh_trainee(trainee_id)
+        set_committed_value(profile, "last_activity_at", now)  # the row says so already: keep the object in step
+    refresh_trainee(trainee_id, changed=changed, readiness_affected=readiness_affected)
 
 
 def _current_contributions(trainee_id: int) -> Counter:
@@ -185,15 +222,73 @@ def carried_signoffs(trainee_id: int, version: str) -> dict[str, StageSignOff]:
     return found
 
 
-def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, extra: tuple | None = None) -> None:
+PROGRESS_COLUMNS = (
+    "stage_level",
+    "percent",
+    "competencies_total",
+    "competencies_complete",
+    "competencies_in_progress",
+    "ready_for_signoff",
+    "complete",
+    "carried_percent",
+)
+
+
+def _progress_values(curriculum, sp, *, halo_signed: bool, signed_off: bool, closed_before_move: bool, carried) -> dict:
+    """One stage's row of TraineeProgress (without its keys and time) from its StageProgress and whether it is closed."""
+    outcome = halo.stage_outcome(
+        curriculum, sp, halo_signed=halo_signed, signed_off=signed_off, closed_before_move=closed_before_move
+    )
+    return {
+        "stage_level": sp.stage.level,
+        "percent": sp.percent,
+        "competencies_total": sp.total,
+        "competencies_complete": sp.complete,
+        "competencies_in_progress": sp.in_progress,
+        "ready_for_signoff": outcome.ready_for_signoff,
+        "complete": outcome.complete,
+        "carried_percent": carried,
+    }
+
+
+def _write_progress(trainee_id: int, values: dict[str, dict]) -> None:
+    """Upsert the given stages' rows (stage key → _progress_values) in one statement."""
+    if not values:
+        return
+    now = utcnow()
+    rows = [{"trainee_id": trainee_id, "stage_key": key, **row, "updated_at": now} for key, row in values.items()]
+    db.session.execute(_statement("write_progress"), rows)
+
+
+def refresh_trainee(
+    trainee_id: int,
+    counts: list[EvidenceCount] | None = None,
+    extra: tuple | None = None,
+    *,
+    changed: Counter | None = None,
+    readiness_affected: bool = True,
+) -> None:
     """Recompute the result of each stage the trainee follows (their chosen SIA at the advanced slot) from their
     tallies (a handful of rows), their region's rules (loaded here unless given) and whether each stage is closed
     (competencies.halo.stage_outcome: a signed HALO in 2021, the supervisor's sign-off in 2010); the result of a
-    stage they no longer follow is dropped. Then their readiness for each upcoming ARCP panel (summaries.readiness)."""
+    stage they no longer follow is dropped. Then, unless the change cannot move it, their readiness for each
+    upcoming ARCP panel (summaries.readiness).
+
+    `changed` (the tally rows an evidence write just added or took away, already applied): only the stages holding
+    those competencies are worked out again, from one read, and only rows whose result changed are written
+    (_refresh_changed_stages); everything else stays as the last refresh left it."""
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is None:
         return
     curriculum = curricula.curriculum(profile.curriculum_version)
+    if changed is None or not _refresh_changed_stages(profile, curriculum, changed):
+        _refresh_every_stage(profile, curriculum, counts, extra)
+    if readiness_affected:
+        readiness.refresh_trainee(trainee_id)  # their readiness for upcoming ARCP panels (one query when on none)
+
+
+def _refresh_every_stage(profile: TraineeProfile, curriculum, counts: list[EvidenceCount] | None, extra: tuple | None) -> None:
+    trainee_id = profile.user_id
     counts = trainee_counts(trainee_id) if counts is None else counts
     results = curriculum_progress(
         curriculum, counts, profile.sia_stage_key, curricula.trainee_rules(profile) if extra is None else extra
@@ -201,54 +296,141 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
     carried = _carried_percents(trainee_id, curriculum, counts)
     halos, signed_off = closed_stage_keys(trainee_id, curriculum.version)
     closed_before_move = carried_signoffs(trainee_id, curriculum.version)
-    outcomes = {
-        key: halo.stage_outcome(
-            curriculum, sp, halo_signed=key in halos, signed_off=key in signed_off, closed_before_move=key in closed_before_move
-        )
-        for key, sp in results.items()
-    }
-    table = TraineeProgress.__table__
-    rows = [
-        {
-            "trainee_id": trainee_id,
-            "stage_key": key,
-            "stage_level": sp.stage.level,
-            "percent": sp.percent,
-            "competencies_total": sp.total,
-            "competencies_complete": sp.complete,
-            "competencies_in_progress": sp.in_progress,
-            "ready_for_signoff": outcomes[key].ready_for_signoff,
-            "complete": outcomes[key].complete,
-            "carried_percent": carried.get(key),
-            "updated_at": utcnow(),
-        }
-        for key, sp in results.items()
-    ]
     db.session.execute(
         delete(TraineeProgress).where(TraineeProgress.trainee_id == trainee_id, TraineeProgress.stage_key.not_in(list(results)))
     )
-    db.session.execute(
-        _upsert(
-            table,
-            ["trainee_id", "stage_key"],
-            rows,
-            lambda excluded: {
-                c: getattr(excluded, c)
-                for c in (
-                    "stage_level",
-                    "percent",
-                    "competencies_total",
-                    "competencies_complete",
-                    "competencies_in_progress",
-                    "ready_for_signoff",
-                    "complete",
-                    "carried_percent",
-                    "updated_at",
-                )
-            },
-        )
+    _write_progress(
+        trainee_id,
+        {
+            key: _progress_values(
+                curriculum,
+                sp,
+                halo_signed=key in halos,
+                signed_off=key in signed_off,
+                closed_before_move=key in closed_before_move,
+                carried=carried.get(key),
+            )
+            for key, sp in results.items()
+        },
     )
-    readiness.refresh_trainee(trainee_id)  # their readiness for upcoming ARCP panels (one query when on none)
+
+
+def _inputs_query():
+    """Everything an evidence write's refresh reads, in one statement (rows of kind, key, a, b, c, n): the tallies of
+    the competencies `codes`, which of the stages `stage_keys` are closed (a signed HALO, a stage sign-off), whether
+    the trainee ever moved between curricula, which stages hold a progress row, whether their region has rules of
+    its own for `codes`, and the audit chain's head (for the write's own audit record: audit.expect_head)."""
+    trainee_id, version, region_id = bindparam("trainee_id"), bindparam("version"), bindparam("region_id")
+    codes, stage_keys = bindparam("codes", expanding=True), bindparam("stage_keys", expanding=True)
+
+    def tag(value: str):
+        return literal_column(f"'{value}'", String)
+
+    blank, zero = tag(""), literal_column("0", Integer)
+    head = audit.head_query().subquery()
+    return union_all(
+        select(
+            tag("tally"),
+            EvidenceTally.competency_code,
+            EvidenceTally.evidence_type,
+            EvidenceTally.supervision_level,
+            EvidenceTally.status,
+            EvidenceTally.count,
+        ).where(EvidenceTally.trainee_id == trainee_id, EvidenceTally.competency_code.in_(codes)),
+        select(tag("halo"), HaloRequest.stage_key, blank, blank, blank, zero).where(
+            HaloRequest.trainee_id == trainee_id,
+            HaloRequest.curriculum_version == version,
+            HaloRequest.status == halo.SIGNED,
+            HaloRequest.stage_key.in_(stage_keys),
+        ),
+        select(tag("signed_off"), StageSignOff.stage_key, blank, blank, blank, zero).where(
+            StageSignOff.trainee_id == trainee_id,
+            StageSignOff.curriculum_version == version,
+            StageSignOff.stage_key.in_(stage_keys),
+        ),
+        select(tag("moved"), blank, blank, blank, blank, func.count()).where(CurriculumTransition.trainee_id == trainee_id),
+        select(tag("progress"), TraineeProgress.stage_key, blank, blank, blank, zero).where(
+            TraineeProgress.trainee_id == trainee_id
+        ),
+        select(tag("rules"), blank, blank, blank, blank, func.count()).where(
+            LocalRule.region_id == region_id,
+            LocalRule.curriculum_version == version,
+            LocalRule.replaced_at.is_(None),
+            LocalRule.retired_at.is_(None),
+            LocalRule.competency_code.in_(codes),
+        ),
+        select(tag("head"), head.c.last_hash, blank, blank, blank, head.c.sequence),
+    )
+
+
+def _write_inputs(profile: TraineeProfile, curriculum, stage_keys: list[str], codes: list[str]):
+    """The rows of _inputs_query for this trainee, these stages and these competencies."""
+    return db.session.execute(
+        _statement("inputs"),
+        {
+            "trainee_id": profile.user_id,
+            "version": curriculum.version,
+            "region_id": profile.region_id,
+            "codes": codes,
+            "stage_keys": stage_keys,
+        },
+    ).all()
+
+
+def _refresh_changed_stages(profile: TraineeProfile, curriculum, changed: Counter) -> bool:
+    """Work out again only the stages whose tallies `changed` touched, from one read (_write_inputs), and write only
+    those where some competency's share of the stage moved (competencies.stage_share; the others stand as the last
+    refresh left them). False, having written nothing, where the whole refresh is needed: codes of another
+    curriculum version or a trainee who moved between versions (their carried credit), or progress rows that are not
+    exactly the stages they follow (never refreshed yet, or an SIA changed)."""
+    if not changed:
+        return True
+    codes = {code for code, _kind, _level, _status in changed}
+    if not all(curriculum.has_competency(code) for code in codes):
+        return False
+    followed = {stage.key: stage for stage in curriculum.followed_stages(profile.sia_stage_key)}
+    touched_keys = {curriculum.competency(code).stage_key for code in codes}
+    touched = [stage for key, stage in followed.items() if key in touched_keys]
+    stage_codes = [c.code for stage in touched for c in stage.competencies]
+    by_kind: dict[str, list] = {}
+    for row in _write_inputs(profile, curriculum, list(followed), stage_codes):
+        by_kind.setdefault(row[0], []).append(row)
+    for _, last_hash, _a, _b, _c, sequence in by_kind.get("head", ()):
+        audit.expect_head(sequence, last_hash)
+    moved = sum(row[5] for row in by_kind.get("moved", ()))
+    if moved or {row[1] for row in by_kind.get("progress", ())} != set(followed):
+        return False
+    after: Counter = Counter({(row[1], row[2], row[3], row[4]): row[5] for row in by_kind.get("tally", ())})
+    before = Counter(after)
+    before.subtract(changed)
+    extra = curricula.trainee_rules(profile) if any(row[5] for row in by_kind.get("rules", ())) else ()
+    halos = {row[1] for row in by_kind.get("halo", ())}
+    signed_off = {row[1] for row in by_kind.get("signed_off", ())}
+
+    def counts(tallies: Counter, code: str | None = None) -> list[EvidenceCount]:
+        return [
+            EvidenceCount(c, kind, level or None, status, n)
+            for (c, kind, level, status), n in tallies.items()
+            if n > 0 and (code is None or c == code)
+        ]
+
+    def share(code: str, tallies: Counter) -> tuple:
+        return stage_share(competency_progress(curriculum.competency(code), counts(tallies, code), extra))
+
+    moved_stages = {}
+    for stage in touched:
+        if all(share(c.code, before) == share(c.code, after) for c in stage.competencies if c.code in codes):
+            continue  # no competency's share of the stage moved, so its row stands (competencies.stage_share)
+        moved_stages[stage.key] = _progress_values(
+            curriculum,
+            stage_progress(curriculum, stage.key, counts(after), extra),
+            halo_signed=stage.key in halos,
+            signed_off=stage.key in signed_off,
+            closed_before_move=False,  # only a move carries a sign-off over, and this trainee never moved
+            carried=None,
+        )
+    _write_progress(profile.user_id, moved_stages)
+    return True
 
 
 def trajectory_percent(trainee_id: int, stage_key: str, percent: float) -> float:

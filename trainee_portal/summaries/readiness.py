@@ -23,6 +23,12 @@ EVIDENCE_STATES = {lifecycle.SUBMITTED: PENDING, lifecycle.SIGNED: SIGNED}
 HALO_STATES = {halo.REQUESTED: PENDING, halo.SIGNED: SIGNED}
 
 
+def counts_evidence_in(status: str | None) -> bool:
+    """Whether evidence in this status is an item readiness weighs: a change that leaves an entry outside these
+    statuses before and after (a draft saved, edited or deleted) cannot move anyone's readiness."""
+    return status in EVIDENCE_STATES
+
+
 def open_rows(trainee_id: int | None = None, panel_id: int | None = None) -> list[ArcpPanelTrainee]:
     """The rows still kept current: panels not cancelled whose cut-off is today or later (one query)."""
     query = (

@@ -1,0 +1,99 @@
+"""Appenders on one chain: a transaction that follows the head it saw earlier (audit.expect_head) links to the record
+another writer added since, never past it, and many writers at once leave one unbroken chain with no gap."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from trainee_portal import audit
+from trainee_portal.extensions import db
+from trainee_portal.models import AuditRecord
+
+
+def _append(n: int) -> AuditRecord:
+    return audit.append("test.event", subject_type="test", subject_id=n, payload={"n": n})
+
+
+def _seen_head() -> None:
+    """What a write's own read does: take the head as it stands and hand it to the next append."""
+    head = db.session.execute(audit.head_query()).first()
+    if head is not None:  # none before the first record: the append starts the chain
+        audit.expect_head(head.sequence, head.last_hash)
+
+
+def _in_another_transaction(app, job) -> None:
+    def run():
+        with app.app_context():
+            job()
+            db.session.commit()
+            db.session.remove()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+
+
+def test_a_head_seen_before_another_writer_appended_is_not_followed(app):
+    _append(1)
+    db.session.commit()
+    _seen_head()  # sequence 1 ...
+    _in_another_transaction(app, lambda: _append(2))  # ... then someone else appends record 2
+    record = _append(3)
+    db.session.commit()
+    assert record.id == 3
+    assert db.session.get(AuditRecord, 3).prev_hash == db.session.get(AuditRecord, 2).record_hash
+    assert audit.verify_chain().ok
+
+
+def test_the_head_seen_is_followed_when_nobody_appended_since(app):
+    _append(1)
+    db.session.commit()
+    _seen_head()
+    first, second = _append(2), _append(3)  # the second follows the first in the same transaction
+    db.session.commit()
+    assert (first.id, second.id) == (2, 3) and second.prev_hash == first.record_hash
+    assert audit.verify_chain().ok
+
+
+def test_a_rolled_back_append_leaves_no_head_to_follow(app):
+    _append(1)
+    db.session.commit()
+    _seen_head()
+    _append(2)
+    db.session.rollback()  # record 2 never was: the next append is 2 again, after record 1
+    record = _append(2)
+    db.session.commit()
+    assert record.id == 2 and audit.verify_chain().ok
+
+
+def test_many_writers_at_once_leave_one_unbroken_chain(app):
+    writers, each = 6, 8
+    _append(0)
+    db.session.commit()
+    start = threading.Barrier(writers)
+    failures = []
+
+    def writer(w: int):
+        with app.app_context():
+            start.wait()
+            for i in range(each):
+                try:
+                    _seen_head()
+                    _append(w * 100 + i)
+                    db.session.commit()
+                except Exception as error:  # noqa: BLE001 (collected and reported below)
+                    db.session.rollback()
+                    failures.append(repr(error))
+            db.session.remove()
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures, failures[:3]
+    report = audit.verify_chain()
+    assert report.ok and report.checked == 1 + writers * each
+    assert db.session.scalar(select(func.max(AuditRecord.id))) == 1 + writers * each

@@ -1,0 +1,159 @@
+"""What logging one entry costs the database, counted as the benchmark counts it (the X-SQL-Queries header of
+BENCHMARK_SQL_COUNT): ten statements at most with the audit record and every summary refresh included, the same
+however much the trainee has recorded; and what those statements leave is what a recompute gives."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.app.logbook.helpers import CLINIC, PROCEDURES, form_data
+from tests.conftest import TEST_PASSWORD, make_test_config
+from tests.factories import (
+    CaseDiscussionFactory,
+    DirectorFactory,
+    EvidenceFactory,
+    RegionFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    assign,
+)
+from tests.support.races import race
+from trainee_portal import audit, create_app, curricula
+from trainee_portal.extensions import db
+from trainee_portal.logbook import services as service
+from trainee_portal.models import ArcpPanelTrainee, EvidenceTally, TraineeProfile, TraineeProgress, User
+from trainee_portal.panels import services as panels
+from trainee_portal.summaries import progress
+
+MOST_STATEMENTS = 10  # the issue's target for logging an entry
+TODAY = date(2026, 11, 20)
+PANEL_DATE = date(2027, 1, 8)
+# Per curriculum: codes the trainee's signed entries claim, a competency they have not started, and one more.
+CURRICULUM_CODES = {
+    "2021": (("S3_PM_01", "S3_PM_02", "S3_PM_04", "S2_PM_01", "S1_PM_01"), PROCEDURES, CLINIC),
+    "2010": (("PM_HK_02", "PM_HK_06", "PM_IK_01", "PM_BK_01"), "PM_HK_03", "PM_HK_02"),
+}
+
+
+@pytest.fixture
+def counted(database_url, instance_dir, app):
+    """The app as the benchmark serves it: every response says how many statements the request sent."""
+    return create_app(make_test_config(database_url, instance_dir) | {"BENCHMARK_SQL_COUNT": True})
+
+
+def _trainee_with(entries: int, version: str = "2021"):
+    """A trainee with a supervisor, `entries` signed entries over several stages, a draft and a place on their
+    region's next ARCP panel (as the benchmark's trainee has)."""
+    codes, _, draft = CURRICULUM_CODES[version]
+    region = RegionFactory(arcp_cutoff_working_days=5)
+    trainee = TraineeFactory(profile__region=region, profile__curriculum_version=version)
+    assign(SupervisorFactory(), trainee)
+    for n in range(entries):
+        CaseDiscussionFactory(trainee=trainee, codes=(codes[n % len(codes)],), title=f"Case {n}")
+    EvidenceFactory(trainee=trainee, codes=(draft,))
+    panels.schedule(DirectorFactory(), region, None, PANEL_DATE, "ST6", [trainee.id], {trainee.id})
+    db.session.commit()
+    return trainee
+
+
+def _signed_in(app, user):
+    client = app.test_client()
+    assert client.post("/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
+    assert client.get("/logbook/new").status_code == 200  # the form first, as a trainee (and the benchmark) opens it
+    return client
+
+
+def _log(client, **overrides) -> int:
+    """Post the evidence form (a clinic on one competency, as the benchmark sends it); the statements it sent."""
+    response = client.post("/logbook/new", data=form_data(**overrides))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return int(response.headers["X-SQL-Queries"])
+
+
+def _summaries(trainee_id: int):
+    db.session.expire_all()
+    tallies = db.session.execute(
+        select(EvidenceTally.competency_code, EvidenceTally.evidence_type, EvidenceTally.status, EvidenceTally.count)
+        .where(EvidenceTally.trainee_id == trainee_id)
+        .order_by(EvidenceTally.competency_code, EvidenceTally.evidence_type, EvidenceTally.status)
+    ).all()
+    stages = db.session.execute(
+        select(
+            TraineeProgress.stage_key,
+            TraineeProgress.percent,
+            TraineeProgress.competencies_complete,
+            TraineeProgress.competencies_in_progress,
+            TraineeProgress.ready_for_signoff,
+            TraineeProgress.complete,
+        )
+        .where(TraineeProgress.trainee_id == trainee_id)
+        .order_by(TraineeProgress.stage_key)
+    ).all()
+    readiness = db.session.execute(
+        select(ArcpPanelTrainee.readiness, ArcpPanelTrainee.readiness_detail).where(ArcpPanelTrainee.trainee_id == trainee_id)
+    ).all()
+    return tallies, stages, readiness
+
+
+@pytest.mark.parametrize("version", ["2021", "2010"])
+def test_logging_an_entry_sends_at_most_ten_statements_whatever_the_trainee_has_recorded(counted, clock, version):
+    clock.set(TODAY)
+    new = CURRICULUM_CODES[version][1]
+    counts = {}
+    for entries in (1, 30):
+        trainee = _trainee_with(entries, version)
+        client = _signed_in(counted, trainee)
+        first = _log(client, competencies=[new])  # a competency not started yet: its stage's result moves
+        again = _log(client, competencies=[new])  # the same again: no stage's result moves
+        counts[entries] = (first, again)
+    assert all(n <= MOST_STATEMENTS for pair in counts.values() for n in pair), counts
+    assert counts[1] == counts[30], f"the count grew with what the trainee had recorded: {counts}"
+
+
+def test_what_the_write_leaves_is_what_a_recompute_gives_and_the_chain_verifies(counted, clock):
+    clock.set(TODAY)
+    trainee = _trainee_with(12)
+    client = _signed_in(counted, trainee)
+    for codes in ([PROCEDURES], [CLINIC], ["S1_PM_02", "S3_PM_02"], [PROCEDURES], ["SIA_PM_C"]):
+        _log(client, competencies=codes)
+    maintained = _summaries(trainee.id)
+    assert len(maintained[0]) > 5 and len(maintained[1]) == 4 and len(maintained[2]) == 1
+    progress.recompute_all()
+    db.session.commit()
+    assert _summaries(trainee.id) == maintained
+    assert audit.verify_chain().ok
+
+
+def test_two_entries_of_one_trainee_saved_at_the_same_moment_leave_what_a_recompute_gives(app, clock):
+    """Each write refreshes only the stage its entry moved, reading the tallies after its own: two writes at once on
+    two competencies of one stage must not each leave the stage without the other's entry."""
+    clock.set(TODAY)
+    trainee = _trainee_with(3)
+    trainee_id = trainee.id
+    stage_three = ["S3_PM_05", "S3_PM_06", "S3_PM_07", "S3_PM_08"]
+
+    def save(code: str):
+        def job(start):
+            with app.app_context():
+                user = db.session.get(User, trainee_id)
+                profile = db.session.get(TraineeProfile, trainee_id)
+                values = form_data(competencies=[code])
+                values["occurred_on"] = TODAY
+                start.wait()
+                service.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
+                db.session.commit()
+                db.session.remove()
+
+        return job
+
+    for first, second in zip(stage_three[::2], stage_three[1::2], strict=True):
+        race(save(first), save(second))
+    maintained = _summaries(trainee_id)
+    assert sum(n for code, _kind, _status, n in maintained[0] if code in stage_three) == len(stage_three)
+    progress.recompute_all()
+    db.session.commit()
+    assert _summaries(trainee_id) == maintained
+    assert audit.verify_chain().ok
