@@ -119,18 +119,26 @@ def trajectory(
     days = [start + timedelta(days=n) for n in range(0, (last - start).days + 1, step)]
     if days[-1] != last:
         days.append(last)
+    codes = {c.code for c in stage.competencies}  # claims on other codes cannot move this stage's percent
     tally: Counter = Counter()
-    points, claim_index, entry_index, entries = [], 0, 0, 0
+    counts: dict[tuple, EvidenceCount] = {}  # the tally as the core's counts, each rebuilt only when it changes
+    points, claim_index, entry_index, entries, percent = [], 0, 0, 0, None
     for day in days:
+        changed = set()
         while claim_index < len(timeline.claims) and timeline.claims[claim_index][0] <= day:
             _, kind, level, status, code, n = timeline.claims[claim_index]
-            tally[(code, kind, level or None, STATUS_CATEGORY[status])] += n
             claim_index += 1
+            if code in codes:
+                key = (code, kind, level or None, STATUS_CATEGORY[status])
+                tally[key] += n
+                changed.add(key)
+        for key in changed:
+            counts[key] = EvidenceCount(*key, tally[key])
         while entry_index < len(timeline.entries) and timeline.entries[entry_index][0] <= day:
             entries += timeline.entries[entry_index][1]
             entry_index += 1
-        counts = [EvidenceCount(code, kind, level, status, n) for (code, kind, level, status), n in tally.items()]
-        percent = stage_progress(curriculum, stage.key, counts, rules).percent
+        if changed or percent is None:
+            percent = stage_progress(curriculum, stage.key, counts.values(), rules).percent
         expected = expected_percent(stage, start, day, end) if end else None
         points.append(TrajectoryPoint(day, entries, percent, expected))
     return points
