@@ -70,6 +70,7 @@ from .progress import (
     rule_progress,
     rules_for,
     stage_ends_on,
+    stage_percent_series,
     stage_progress,
     trajectory_weeks,
 )
@@ -141,6 +142,7 @@ __all__ = [
     "rule_progress",
     "rules_for",
     "stage_ends_on",
+    "stage_percent_series",
     "stage_progress",
     "training_time",
     "trajectory_weeks",
