@@ -54,7 +54,7 @@ def index():
         trajectory_chart=charts.trajectory_figure(points),
         choices=choices,
         logged=timeline.statuses,
-        fellowship=exam_queries.fellowship_summary(profile),
+        fellowship=exam_queries.fellowship_summary(profile, periods=periods, percent=current.percent),
         own=profile.user_id == current_user.id,
         page_title="Dashboard",
     )
