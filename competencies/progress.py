@@ -225,6 +225,39 @@ def curriculum_progress(
     return {stage.key: _stage_progress(stage, grouped, extra) for stage in curriculum.followed_stages(sia_choice)}
 
 
+def stage_percent_series(
+    curriculum: Curriculum, stage_key: str, steps: Iterable[Iterable[EvidenceCount]], extra_rules: Iterable[ExtraRule] = ()
+) -> list[float]:
+    """The stage's percent after each step, each step's counts added to those of the steps before it: a trajectory of
+    the evidence in place over time. Each value equals stage_progress(...).percent on the counts so far; a competency
+    is judged again only when a step adds counts claiming it, so a long trajectory costs what its changes cost."""
+    stage, extra = curriculum.stage(stage_key), tuple(extra_rules)
+    everything = stage.competencies
+    positions: dict[str, list[int]] = defaultdict(list)
+    for index, competency in enumerate(everything):
+        positions[competency.code].append(index)
+    held: dict[str, dict[tuple, int]] = {code: defaultdict(int) for code in positions}
+    units = [_units(competency_progress(c, (), extra)) for c in everything]  # (satisfied, required) per competency
+    percents = []
+    for step in steps:
+        touched = set()
+        for item in step:
+            if item.competency_code in held:
+                held[item.competency_code][(item.evidence_type, item.supervision_level, item.status)] += item.count
+                touched.add(item.competency_code)
+        for code in touched:
+            counts = [EvidenceCount(code, *key, n) for key, n in held[code].items()]
+            for index in positions[code]:
+                units[index] = _units(competency_progress(everything[index], counts, extra))
+        percents.append(_percent(sum(s for s, _ in units), sum(r for _, r in units)))
+    return percents
+
+
+def _units(progress: CompetencyProgress) -> tuple[int, int]:
+    """What one competency adds to its stage's percent: (units satisfied, units required), as _stage_progress sums them."""
+    return sum(r.satisfied_units for r in progress.rules), sum(r.rule.minimum for r in progress.rules)
+
+
 def trajectory_weeks(stage: Stage) -> int | None:
     """The stage length the expected trajectory runs over: its max_weeks, else its min_weeks (None: no length)."""
     return stage.max_weeks if stage.max_weeks is not None else stage.min_weeks

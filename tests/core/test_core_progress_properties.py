@@ -11,10 +11,13 @@ from competencies import (
     EVIDENCE_TYPES,
     SUPERVISION_LEVELS,
     EvidenceCount,
+    EvidenceRule,
+    ExtraRule,
     competency_progress,
     curriculum_progress,
     expected_percent,
     load_registry,
+    stage_percent_series,
     stage_progress,
     stage_share,
 )
@@ -135,6 +138,42 @@ def test_stage_progress_agrees_with_curriculum_progress(data):
     for item in single.competencies:
         own = [c for c in counts if c.competency_code == item.competency.code]
         assert competency_progress(item.competency, own) == item
+
+
+def stage_and_small_counts():
+    """A stage and a few counts of one to three items claiming its competencies with its rules' types (below most
+    minimums, so each count shows in the percent), plus some claiming other codes."""
+
+    def counts(curriculum, stage):
+        codes = [c.code for c in stage.competencies] + ["UNKNOWN_01"]
+        types = sorted({r.evidence_type for c in stage.competencies for r in c.evidence})
+        item = st.builds(
+            EvidenceCount,
+            competency_code=st.sampled_from(codes),
+            evidence_type=st.sampled_from(types),
+            supervision_level=st.sampled_from(["4", "3", None]),
+            status=st.sampled_from(EVIDENCE_STATUSES),
+            count=st.integers(min_value=1, max_value=3),
+        )
+        return st.tuples(st.just(curriculum), st.just(stage), st.lists(item, max_size=30))
+
+    return st.sampled_from([(c, s) for c in CURRICULA for s in c.stages]).flatmap(lambda pair: counts(*pair))
+
+
+@settings(max_examples=80, deadline=None)
+@given(stage_and_small_counts(), st.data())
+def test_a_percent_series_equals_stage_progress_on_the_counts_so_far(data, draw):
+    """The trajectory's series: after each step, the percent stage_progress gives for every count up to that step
+    (steps may be empty, repeat a count's key or claim codes of other stages)."""
+    curriculum, stage, counts = data
+    counts = counts + counts[::-1]  # every key comes back (a second entry like an earlier one)
+    cuts = sorted(draw.draw(st.lists(st.integers(0, len(counts)), max_size=8)))
+    bounds = [0, *cuts, len(counts)]
+    steps = [counts[a:b] for a, b in zip(bounds, bounds[1:])]
+    # A region's rule on one of the stage's competencies, sometimes (a local rule replaces a suggestion of its type).
+    extra = draw.draw(st.sampled_from([(), (ExtraRule(stage.competencies[0].code, EvidenceRule("logbook.clinic", 2)),)]))
+    expected = [stage_progress(curriculum, stage.key, counts[:b], extra).percent for b in bounds[1:]]
+    assert stage_percent_series(curriculum, stage.key, steps, extra) == expected
 
 
 @settings(max_examples=200, deadline=None)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from competencies import EvidenceCount, Stage, StageProgress, expected_percent, stage_ends_on, stage_progress, trajectory_weeks
+from competencies import (
+    EvidenceCount,
+    Stage,
+    StageProgress,
+    expected_percent,
+    stage_ends_on,
+    stage_percent_series,
+    trajectory_weeks,
+)
 from competencies.training_time import Period
 from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
 from trainee_portal.summaries.progress import STATUS_CATEGORY
@@ -119,21 +126,23 @@ def trajectory(
     days = [start + timedelta(days=n) for n in range(0, (last - start).days + 1, step)]
     if days[-1] != last:
         days.append(last)
-    tally: Counter = Counter()
-    points, claim_index, entry_index, entries = [], 0, 0, 0
+    steps, counted, claim_index, entry_index, entries = [], [], 0, 0, 0
     for day in days:
+        added = []  # the claims dated after the point before and up to this one
         while claim_index < len(timeline.claims) and timeline.claims[claim_index][0] <= day:
             _, kind, level, status, code, n = timeline.claims[claim_index]
-            tally[(code, kind, level or None, STATUS_CATEGORY[status])] += n
+            added.append(EvidenceCount(code, kind, level or None, STATUS_CATEGORY[status], n))
             claim_index += 1
+        steps.append(added)
         while entry_index < len(timeline.entries) and timeline.entries[entry_index][0] <= day:
             entries += timeline.entries[entry_index][1]
             entry_index += 1
-        counts = [EvidenceCount(code, kind, level, status, n) for (code, kind, level, status), n in tally.items()]
-        percent = stage_progress(curriculum, stage.key, counts, rules).percent
-        expected = expected_percent(stage, start, day, end) if end else None
-        points.append(TrajectoryPoint(day, entries, percent, expected))
-    return points
+        counted.append(entries)
+    percents = stage_percent_series(curriculum, stage.key, steps, rules)
+    return [
+        TrajectoryPoint(day, n, percent, expected_percent(stage, start, day, end) if end else None)
+        for day, n, percent in zip(days, counted, percents)
+    ]
 
 
 def trajectory_figure(points: list[TrajectoryPoint]) -> str:

@@ -13,7 +13,7 @@ from trainee_portal.exams import queries as exam_queries
 from trainee_portal.logbook import queries
 from trainee_portal.logbook.forms import uk_today
 from trainee_portal.platform.views import trainee_choices, trainee_or_picker
-from trainee_portal.summaries import progress
+from trainee_portal.summaries import progress, tallies
 from trainee_portal.training_time import queries as training_time
 
 
@@ -25,7 +25,7 @@ def index():
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
     curriculum = curricula.curriculum(profile.curriculum_version)
     rules = curricula.trainee_rules(profile)  # the region's local rules and programme suggestions count here too
-    counts = progress.trainee_counts(profile.user_id)
+    counts = tallies.counts_of(profile.user_id)
     results = list(curriculum_progress(curriculum, counts, profile.sia_stage_key, rules).values())
     stage = curriculum.stage_for_level(profile.current_stage, profile.sia_stage_key)
     current = next(r for r in results if r.stage.key == stage.key)
@@ -53,8 +53,8 @@ def index():
         domain_chart=charts.domains(current),
         trajectory_chart=charts.trajectory_figure(points),
         choices=choices,
-        logged=queries.status_counts(profile.user_id, stage.level),
-        fellowship=exam_queries.fellowship_summary(profile),
+        logged=timeline.statuses,
+        fellowship=exam_queries.fellowship_summary(profile, periods=periods, percent=current.percent),
         own=profile.user_id == current_user.id,
         page_title="Dashboard",
     )

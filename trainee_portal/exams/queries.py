@@ -223,10 +223,13 @@ def fellowship_summary(
     attempts: list[Attempt] | None = None,
     rapm: RapmStatus | None = None,
     sittings: list[Sitting] | None = None,
+    periods: tuple[Period, ...] | None = None,
+    percent: float | None = None,
 ) -> FellowshipSummary:
-    """The Fellowship checklist and projected date for one trainee; dashboards call this directly."""
+    """The Fellowship checklist and projected date for one trainee; dashboards call this directly, with the training
+    periods and the current stage's percent when they have read them already."""
     curriculum = curricula.curriculum(profile.curriculum_version)
-    periods = core_periods(profile.user_id)
+    periods = core_periods(profile.user_id) if periods is None else periods
     if attempts is None:
         attempts = core_attempts(attempts_of(profile.user_id))
         rapm = rapm_status(latest_rapm(profile.user_id), periods)
@@ -241,7 +244,7 @@ def fellowship_summary(
         curriculum,
         current_level=profile.current_stage,
         stage_started_on=profile.stage_started_on,
-        current_percent=current_percent(profile),
+        current_percent=current_percent(profile) if percent is None else percent,
         signed_off=signed,
         history=history,
         sittings=sittings,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -188,50 +188,42 @@ def signed_by_competency(
 class Timeline:
     claims: list[tuple]  # (day, evidence type, supervision level, status, competency code, how many), oldest first
     entries: list[tuple]  # (day, how many entries), oldest first
+    statuses: dict[str, int] = field(default_factory=dict)  # how many entries of each status in all
 
 
 def timeline(trainee_id: int, stage_level: str) -> Timeline:
-    """One stage's current evidence aggregated per day in SQL, so a logbook of thousands charts in milliseconds."""
-    scope = (
-        EvidenceEntry.trainee_id == trainee_id,
-        EvidenceEntry.superseded_at.is_(None),
-        EvidenceEntry.stage_level == stage_level,
-    )
-    keys = (
-        EvidenceEntry.occurred_on,
-        EvidenceEntry.evidence_type,
-        EvidenceEntry.supervision_level,
-        EvidenceEntry.status,
-        EvidenceCompetency.competency_code,
-    )
-    claims = db.session.execute(
-        select(*keys, func.count())
-        .join(EvidenceCompetency, EvidenceCompetency.evidence_id == EvidenceEntry.id)
-        .where(*scope)
-        .group_by(*keys)
-        .order_by(EvidenceEntry.occurred_on)
-    ).all()
-    entries = db.session.execute(
-        select(EvidenceEntry.occurred_on, func.count())
-        .where(*scope)
-        .group_by(EvidenceEntry.occurred_on)
-        .order_by(EvidenceEntry.occurred_on)
-    ).all()
-    return Timeline([tuple(row) for row in claims], [tuple(row) for row in entries])
-
-
-def status_counts(trainee_id: int, stage_level: str) -> dict[str, int]:
-    """Current entries for one stage by status: the numbers that move the moment something is logged."""
+    """One stage's current evidence per day, from one query over an index that holds every column it reads
+    (ix_evidence_entry_current_stage): each entry with the competencies it claims, aggregated here."""
     rows = db.session.execute(
-        select(EvidenceEntry.status, func.count())
+        select(
+            EvidenceEntry.id,
+            EvidenceEntry.occurred_on,
+            EvidenceEntry.evidence_type,
+            EvidenceEntry.supervision_level,
+            EvidenceEntry.status,
+            EvidenceCompetency.competency_code,
+        )
+        .outerjoin(EvidenceCompetency, EvidenceCompetency.evidence_id == EvidenceEntry.id)
         .where(
             EvidenceEntry.trainee_id == trainee_id,
             EvidenceEntry.superseded_at.is_(None),
             EvidenceEntry.stage_level == stage_level,
         )
-        .group_by(EvidenceEntry.status)
-    ).all()
-    return {status: n for status, n in rows}
+        .order_by(EvidenceEntry.occurred_on)
+    )
+    claims: Counter = Counter()
+    entries: Counter = Counter()
+    statuses: Counter = Counter()
+    seen: set[int] = set()
+    for entry_id, day, kind, level, status, code in rows:
+        if entry_id not in seen:
+            seen.add(entry_id)
+            entries[day] += 1
+            statuses[status] += 1
+        if code is not None:
+            claims[(day, kind, level, status, code)] += 1
+    # Dicts keep the order rows came in, which is by day.
+    return Timeline([(*key, n) for key, n in claims.items()], list(entries.items()), dict(statuses))
 
 
 def count_current(trainee_id: int) -> int:

@@ -23,6 +23,7 @@ from trainee_portal.logbook import services as service
 from trainee_portal.logbook.blueprint import bp
 from trainee_portal.logbook.forms import EvidenceEditForm, EvidenceForm, LogbookFilterForm, uk_today
 from trainee_portal.models import EvidenceEntry
+from trainee_portal.platform.fragments import Fragments, form_state
 from trainee_portal.platform.pagination import paginate
 from trainee_portal.platform.views import load_or_404, trainee_choices, trainee_or_picker
 from trainee_portal.signoff import queries as signoff_queries
@@ -34,6 +35,9 @@ from trainee_portal.signoff.services import RACE_ERRORS, SignOffConflict, confli
 @bp.app_context_processor
 def evidence_helpers():
     return {"evidence_label": vocab.label, "signature_label": signature_label}
+
+
+FILTER_FIELDS = Fragments()  # the filter form's fields by their state: most pages show them as every other does
 
 
 def _own_profile():
@@ -61,6 +65,7 @@ def index():
     form.stage.choices = [("", "All stages")] + [(s.level, s.name) for s in curriculum.followed_stages(profile.sia_stage_key)]
     form.competency.choices = [("", "All competencies")] + service.competency_choices(curriculum)
     filters = form.data if form.validate() else {}
+    filter_fields = FILTER_FIELDS.get(form_state(form), lambda: render_template("logbook/_filter_fields.html", form=form))
     page = paginate(queries.logbook(profile.user_id, filters), current_app.config["PAGE_SIZE"])
     stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage, profile.sia_stage_key)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -69,6 +74,7 @@ def index():
         profile=profile,
         curriculum=curriculum,
         form=form,
+        filter_fields=filter_fields,
         page=page,
         args=args,
         summary=queries.type_summary(profile.user_id, stage, curricula.trainee_rules(profile)),

@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competencies import lifecycle
@@ -22,6 +22,21 @@ class EvidenceEntry(db.Model):
         CheckConstraint("status IN ('draft','submitted','signed','returned')", name="known_status"),
         Index("ix_evidence_entry_trainee_date", "trainee_id", "occurred_on"),
         Index("ix_evidence_entry_trainee_status", "trainee_id", "status"),
+        # A trainee's current entries of one stage with every column the dashboard's timeline and the logbook's
+        # counts read, so they read this index and never the rows (PostgreSQL also keeps the id for the join).
+        Index(
+            "ix_evidence_entry_current_stage",
+            "trainee_id",
+            "stage_level",
+            "occurred_on",
+            "evidence_type",
+            "supervision_level",
+            "status",
+            "superseded_at",  # always NULL here, but SQLite reads an index alone only if it holds every column named
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+            postgresql_include=["id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

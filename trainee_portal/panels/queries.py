@@ -164,6 +164,26 @@ def panel_row(row: ArcpPanelTrainee, name: str, gmc_number: str) -> PanelRow:
     )
 
 
+def page_rows(panel_id: int, colour: str | None, offset: int, limit: int) -> list[tuple]:
+    """One page of the panel's rows in the table's order, as (trainee id, name, GMC number, colour, readiness detail
+    JSON, when it was computed): the trainees are ordered by name first and only the page's rows are read in full."""
+    ordered = rows_query(panel_id, colour).with_only_columns(ArcpPanelTrainee.id).limit(limit).offset(offset).subquery()
+    return db.session.execute(
+        select(
+            ArcpPanelTrainee.trainee_id,
+            User.name,
+            TraineeProfile.gmc_number,
+            ArcpPanelTrainee.readiness,
+            ArcpPanelTrainee.readiness_detail,
+            ArcpPanelTrainee.readiness_at,
+        )
+        .join(ordered, ordered.c.id == ArcpPanelTrainee.id)
+        .join(User, User.id == ArcpPanelTrainee.trainee_id)
+        .join(TraineeProfile, TraineeProfile.user_id == ArcpPanelTrainee.trainee_id)
+        .order_by(User.name, User.id)
+    ).all()
+
+
 def count_rows(panel_id: int, colour: str | None = None) -> int:
     query = select(func.count()).select_from(ArcpPanelTrainee).where(ArcpPanelTrainee.panel_id == panel_id)
     if colour in COLOURS:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
 from competencies import panel_pack
 from competencies.readiness import COLOUR_LABELS, COLOURS
@@ -17,7 +19,8 @@ from trainee_portal.panels.blueprint import bp
 from trainee_portal.panels.forms import PanelForm, RegionSettingsForm
 from trainee_portal.platform.bank_holidays import nation_label
 from trainee_portal.platform.clock import utcnow
-from trainee_portal.platform.pagination import paginate_rows
+from trainee_portal.platform.fragments import Fragments
+from trainee_portal.platform.pagination import page_of
 from trainee_portal.platform.views import form_page, load_or_404
 
 
@@ -93,24 +96,43 @@ def _colour_filter() -> str | None:
 @bp.route("/<int:panel_id>")
 @policy.requires(policy.can_use_panels)
 def detail(panel_id: int):
-    panel = _panel(panel_id)
+    panel = load_or_404(ArcpPanel, panel_id, policy.can_manage_panel, options=WITH_SCOPE)
     colour = _colour_filter()
-    page = paginate_rows(queries.rows_query(panel.id, colour), queries.PER_PAGE, queries.count_rows(panel.id, colour))
-    rows = [queries.panel_row(r, name, gmc) for r, name, gmc in page.items]
+    counts = queries.colour_counts(panel.id)
+    total = counts.get(colour, 0) if colour else sum(counts.values())
+    page = page_of(total, queries.PER_PAGE, lambda offset, limit: queries.page_rows(panel.id, colour, offset, limit))
+    packs_due = panel.cancelled_at is None and panel_pack.is_due(panel.cutoff_date, utcnow())
     return render_template(
         "panels/detail.html",
         panel=panel,
         page=page,
-        rows=rows,
+        rows=[_row_html(panel.id, packs_due, row) for row in page.items],
         colour=colour,
-        counts=queries.colour_counts(panel.id),
+        counts=counts,
         colours=COLOURS,
         colour_labels=COLOUR_LABELS,
         cancel_form=FlaskForm(),
         can_cancel=policy.can_cancel_panel(current_user, panel),
         reminder_dates=[(label, f"{day:%-d %b %Y}") for label, day in reminders.schedule_of(panel)],
-        packs_due=panel.cancelled_at is None and panel_pack.is_due(panel.cutoff_date, utcnow()),
+        packs_due=packs_due,
         page_title=panel.title or f"ARCP panel on {panel.panel_date:%-d %B %Y}",
+    )
+
+
+WITH_SCOPE = (joinedload(ArcpPanel.region), joinedload(ArcpPanel.cohort))  # the page names both
+# Each trainee's row as drawn, by everything it is drawn from: the read model's row changes only when the trainee's
+# readiness is recomputed, so a panel's pages are drawn row by row once and then reused.
+ROWS = Fragments(size=8192)
+
+
+def _row_html(panel_id: int, packs_due: bool, row) -> Markup:
+    trainee_id, name, gmc_number, colour, detail, _computed_at = row  # the page does not show when
+    key = (request.script_root, panel_id, packs_due, trainee_id, name, gmc_number, colour, detail)
+    return ROWS.get(
+        key,
+        lambda: render_template(
+            "panels/_row.html", row=queries.panel_row(row, name, gmc_number), packs_due=packs_due, panel_id=panel_id
+        ),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -52,25 +52,74 @@ def queue_for(supervisor: User, today: date) -> list[QueueItem]:
     return [QueueItem(r, (today - r.created_at.date()).days) for r in rows]
 
 
-def awaiting_confirmation_for(supervisor: User, today: date) -> list[SignOff]:
-    """Outside assessors' signatures nobody has vouched for yet, on current evidence of trainees this user
-    educationally supervises, oldest first."""
-    return list(
-        db.session.scalars(
-            select(SignOff)
-            .join(EvidenceEntry, EvidenceEntry.id == SignOff.evidence_id)
-            .where(
-                SignOff.assurance == "unconfirmed",
-                SignOff.voided_at.is_(None),
-                EvidenceEntry.superseded_at.is_(None),
-                EvidenceEntry.status == "submitted",
-                EvidenceEntry.trainee_id != supervisor.id,
-                EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today, kind="educational")),
-            )
-            .options(joinedload(SignOff.evidence).joinedload(EvidenceEntry.trainee))
-            .order_by(SignOff.signed_at, SignOff.id)
+@dataclass(frozen=True)
+class QueueRow:
+    """One pending request as the sign-off queue page lists it."""
+
+    request_id: int
+    created_at: datetime
+    trainee_name: str
+    title: str
+    evidence_type: str
+    occurred_on: date
+    waiting_days: int
+
+
+def queue_rows(supervisor: User, today: date) -> list[QueueRow]:
+    """The queue page's rows (queue_for's requests) in one query of the columns it shows, however many there are."""
+    rows = db.session.execute(
+        select(
+            SignOffRequest.id,
+            SignOffRequest.created_at,
+            User.name,
+            EvidenceEntry.title,
+            EvidenceEntry.evidence_type,
+            EvidenceEntry.occurred_on,
         )
+        .join(EvidenceEntry, EvidenceEntry.id == SignOffRequest.evidence_id)
+        .join(User, User.id == EvidenceEntry.trainee_id)
+        .where(
+            SignOffRequest.supervisor_id == supervisor.id,
+            SignOffRequest.status == "pending",
+            EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today)),
+        )
+        .order_by(SignOffRequest.created_at, SignOffRequest.id)
     )
+    return [QueueRow(*row, (today - row.created_at.date()).days) for row in rows]
+
+
+@dataclass(frozen=True)
+class SignatureToConfirm:
+    """An outside assessor's signature waiting for the educational supervisor, as the queue page lists it."""
+
+    request_id: int
+    trainee_name: str
+    title: str
+    assessor_name: str | None
+    assessor_email: str | None
+    signed_at: datetime
+
+
+def awaiting_confirmation_rows(supervisor: User, today: date) -> list[SignatureToConfirm]:
+    """Outside assessors' signatures nobody has vouched for yet, on current evidence of trainees this user
+    educationally supervises, oldest first: one query of the columns the queue page shows."""
+    rows = db.session.execute(
+        select(
+            SignOff.request_id, User.name, EvidenceEntry.title, SignOff.assessor_name, SignOff.assessor_email, SignOff.signed_at
+        )
+        .join(EvidenceEntry, EvidenceEntry.id == SignOff.evidence_id)
+        .join(User, User.id == EvidenceEntry.trainee_id)
+        .where(
+            SignOff.assurance == "unconfirmed",
+            SignOff.voided_at.is_(None),
+            EvidenceEntry.superseded_at.is_(None),
+            EvidenceEntry.status == "submitted",
+            EvidenceEntry.trainee_id != supervisor.id,
+            EvidenceEntry.trainee_id.in_(policy.supervised_trainee_ids(supervisor.id, on=today, kind="educational")),
+        )
+        .order_by(SignOff.signed_at, SignOff.id)
+    )
+    return [SignatureToConfirm(*row) for row in rows]
 
 
 def requests_for_trainee(trainee_id: int, limit: int = 200) -> list[SignOffRequest]:
@@ -138,7 +187,8 @@ def claimed_competencies(entry: EvidenceEntry) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class ReadyStage:
-    trainee: User
+    trainee_id: int
+    trainee_name: str
     stage_key: str
     stage_name: str
     percent: float
@@ -152,7 +202,7 @@ def stages_ready_for(supervisor: User, today: date) -> list[ReadyStage]:
         .exists()
     )
     rows = db.session.execute(
-        select(TraineeProgress, User, TraineeProfile.curriculum_version)
+        select(User.id, User.name, TraineeProgress.stage_key, TraineeProfile.curriculum_version, TraineeProgress.percent)
         .join(User, User.id == TraineeProgress.trainee_id)
         .join(TraineeProfile, TraineeProfile.user_id == User.id)
         .where(
@@ -163,8 +213,8 @@ def stages_ready_for(supervisor: User, today: date) -> list[ReadyStage]:
         .order_by(User.name, TraineeProgress.stage_key)
     ).all()
     return [
-        ReadyStage(user, row.stage_key, curricula.curriculum(version).stage(row.stage_key).name, row.percent)
-        for row, user, version in rows
+        ReadyStage(trainee_id, name, key, curricula.curriculum(version).stage(key).name, percent)
+        for trainee_id, name, key, version, percent in rows
     ]
 
 

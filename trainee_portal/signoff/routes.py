@@ -97,8 +97,8 @@ def queue():
     today = uk_today()
     return render_template(
         "signoff/queue.html",
-        items=queries.queue_for(current_user, today),
-        to_confirm=queries.awaiting_confirmation_for(current_user, today),
+        items=queries.queue_rows(current_user, today),
+        to_confirm=queries.awaiting_confirmation_rows(current_user, today),
         ready=queries.stages_ready_for(current_user, today),
         overdue_days=flags.SIGNOFF_WAIT_DAYS.value,
         page_title="Sign-off queue",

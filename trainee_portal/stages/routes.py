@@ -3,10 +3,12 @@ and at the advanced slot the choice of SIA where the curriculum offers several."
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from competencies import CHOICE_LEVEL, halo, stage_progress
+from competencies import CHOICE_LEVEL, EvidenceCount, halo, lifecycle, stage_progress
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.halo import queries as halo_queries
@@ -15,8 +17,13 @@ from trainee_portal.models import TraineeProfile
 from trainee_portal.platform.views import load_or_404, trainee_choices, trainee_or_picker, viewed_trainee
 from trainee_portal.stages import services
 from trainee_portal.stages.forms import SiaChoiceForm
-from trainee_portal.summaries import progress
+from trainee_portal.summaries import progress, tallies
 from trainee_portal.transitions import queries as transition_queries
+
+
+class EvidenceIn(NamedTuple):
+    total: int  # current entries counting towards the competency, whatever their status
+    signed: int
 
 
 def _stage_page(profile, level: str) -> dict:
@@ -42,14 +49,14 @@ def _render_index(profile, level: str, form: SiaChoiceForm | None = None, status
     choosing = len(page["offered"]) > 1 and profile.sia_stage_key is None
     # While no SIA is chosen the page offers every SIA of the slot, each with its progress; then only the chosen one.
     shown = page["offered"] if choosing else (page["stage"],)
-    counts = progress.trainee_counts(profile.user_id, [c.code for s in shown for c in s.competencies])
+    counts = tallies.counts_of(profile.user_id, [c.code for s in shown for c in s.competencies])
     results = [stage_progress(page["curriculum"], s.key, counts, page["extra_rules"]) for s in shown]
     if form is None and len(page["offered"]) > 1 and policy.can_choose_sia(current_user, profile):
         form = SiaChoiceForm(page["offered"], stage_key=profile.sia_stage_key, own=profile.user_id == current_user.id)
     choices = trainee_choices(current_user) if policy.can_pick_trainee(current_user) else []
     title = "Choose your SIA" if choosing else page["stage"].name
     # The HALO is asked for the stage the trainee follows; while an SIA is still to be chosen there is none to ask for.
-    halo_part = {"halo_requests": None} if choosing else _halo_part(page)
+    halo_part = {"halo_requests": None} if choosing else _halo_part(page, counts)
     return render_template(
         "stages/stage.html",
         **page,
@@ -63,21 +70,33 @@ def _render_index(profile, level: str, form: SiaChoiceForm | None = None, status
     ), status
 
 
-def _halo_part(page: dict) -> dict:
+def evidence_in(counts: list[EvidenceCount]) -> dict[str, EvidenceIn]:
+    """Each competency code with the current entries counting towards it, read from the trainee's tallies (the
+    read model the page's progress comes from): an entry counts once per code, and after a move between curricula
+    also towards the new codes its old ones map to, as the tallies are kept (summaries.progress)."""
+    found: dict[str, list[int]] = {}
+    for c in counts:
+        total_signed = found.setdefault(c.competency_code, [0, 0])
+        total_signed[0] += c.count
+        if c.status == lifecycle.SIGNED:
+            total_signed[1] += c.count
+    return {code: EvidenceIn(total, signed) for code, (total, signed) in found.items() if total}
+
+
+def _halo_part(page: dict, counts: list[EvidenceCount]) -> dict:
     """For a stage closed by its HALO (2021): the HALO's requests, newest first, whether the trainee may ask now, and
     the evidence in for each key capability (guidance for the request, not the decision)."""
     if not halo.closes_by_halo(page["curriculum"]):
         return {"halo_requests": None}
     profile, stage = page["profile"], page["stage"]
     requests = halo_queries.requests_for_stage(profile.user_id, page["curriculum"].version, stage.key)
-    credit = halo_queries.credit_of(profile.user_id)  # after a move: old codes and the new codes they count towards
     carried = progress.carried_signoffs(profile.user_id, page["curriculum"].version).get(stage.key)
     may_ask = not carried and halo.may_request([r.status for r in requests])
     return {
         "halo_requests": requests,
         "closed_before_move": carried,  # its old counterpart was signed off before a move: complete without a HALO
         "may_ask_halo": may_ask and policy.can_request_halo(current_user, profile.user_id),
-        "evidence_in": halo_queries.evidence_by_competency(halo_queries.stage_evidence(profile.user_id, stage, credit), credit),
+        "evidence_in": evidence_in(counts),
     }
 
 
@@ -100,9 +119,7 @@ def register_routes(bp: Blueprint, level: str) -> None:
         if owner is None:
             abort(404)
         page["stage"] = owner
-        result = stage_progress(
-            page["curriculum"], owner.key, progress.trainee_counts(profile.user_id, [code]), page["extra_rules"]
-        )
+        result = stage_progress(page["curriculum"], owner.key, tallies.counts_of(profile.user_id, [code]), page["extra_rules"])
         item = next(c for c in result.competencies if c.competency.code == code)
         back = url_for(f"stage_{level}.index", trainee=_own_or(profile))
         return render_template(
