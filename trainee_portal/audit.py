@@ -22,7 +22,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import bindparam, case, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from trainee_portal.extensions import db
@@ -80,28 +80,24 @@ def expect_head(sequence: int, last_hash: str) -> None:
 @functools.cache
 def _statements() -> dict:
     """The append's statements, built once (building a statement costs more than sending it)."""
+    seen = (HEAD.c.sequence == bindparam("seen_sequence")) & (HEAD.c.last_hash == bindparam("seen_hash"))
     return {
         "claim": update(HEAD)
         .where(HEAD.c.id == 1)
         .values(sequence=HEAD.c.sequence + 1)
         .returning(HEAD.c.sequence, HEAD.c.last_hash),
+        # Still the head this transaction saw: move it to the new record. Else claim the next sequence, as "claim".
+        "follow_or_claim": update(HEAD)
+        .where(HEAD.c.id == 1)
+        .values(
+            sequence=case((seen, bindparam("new_sequence")), else_=HEAD.c.sequence + 1),
+            last_hash=case((seen, bindparam("new_hash")), else_=HEAD.c.last_hash),
+        )
+        .returning(HEAD.c.sequence, HEAD.c.last_hash),
         "move": update(HEAD).where(HEAD.c.id == 1).values(last_hash=bindparam("new_hash")),
-        "follow": update(HEAD)
-        .where(HEAD.c.id == 1, HEAD.c.sequence == bindparam("seen_sequence"), HEAD.c.last_hash == bindparam("seen_hash"))
-        .values(sequence=bindparam("new_sequence"), last_hash=bindparam("new_hash")),
         "start": insert(HEAD).values(id=1, sequence=1, last_hash=GENESIS_HASH),
         "insert": insert(RECORDS),
     }
-
-
-def _claim_next_sequence() -> tuple[int, str]:
-    """Take the chain head under a write lock (concurrent appenders queue on it) and return the claimed sequence and
-    the hash it follows."""
-    claimed = db.session.execute(_statements()["claim"]).first()
-    if claimed is not None:
-        return claimed.sequence, claimed.last_hash
-    db.session.execute(_statements()["start"])
-    return 1, GENESIS_HASH
 
 
 def _new_record(sequence: int, prev_hash: str, values: dict) -> AuditRecord:
@@ -110,20 +106,32 @@ def _new_record(sequence: int, prev_hash: str, values: dict) -> AuditRecord:
     return record
 
 
-def _follow_seen_head(values: dict) -> AuditRecord | None:
-    """Append after the head this transaction saw, if it is still the head: one guarded UPDATE moves the head to the
-    new record and takes its lock, so the lock is held only from here to the commit. None (nothing changed) when
-    another writer appended since; the caller then queues for the head."""
+def _take_head(values: dict) -> AuditRecord:
+    """The new record, with the head's row lock taken (held until the commit) and the head moved to it.
+
+    After the head this transaction last saw (expect_head), one UPDATE does it when nobody appended since; when
+    someone did, the same UPDATE has waited for them and claimed the next sequence instead, and a second moves the
+    head's hash. Without a head seen: UPDATE ... RETURNING claims the next sequence, then the hash moves."""
+    statements = _statements()
     seen = db.session.info.pop(_SEEN_HEAD, None)
-    if seen is None:
-        return None
-    sequence, last_hash = seen
-    record = _new_record(sequence + 1, last_hash, values)
-    moved = db.session.execute(
-        _statements()["follow"],
-        {"seen_sequence": sequence, "seen_hash": last_hash, "new_sequence": record.id, "new_hash": record.record_hash},
-    )
-    return record if moved.rowcount == 1 else None
+    if seen is not None:
+        record = _new_record(seen[0] + 1, seen[1], values)
+        head = db.session.execute(
+            statements["follow_or_claim"],
+            {"seen_sequence": seen[0], "seen_hash": seen[1], "new_sequence": record.id, "new_hash": record.record_hash},
+        ).first()
+        if head is not None and head.last_hash == record.record_hash:
+            return record
+        claimed = head
+    else:
+        claimed = db.session.execute(statements["claim"]).first()
+    if claimed is None:  # the very first record: the head starts with it
+        db.session.execute(statements["start"])
+        record = _new_record(1, GENESIS_HASH, values)
+    else:
+        record = _new_record(claimed.sequence, claimed.last_hash, values)
+    db.session.execute(statements["move"], {"new_hash": record.record_hash})
+    return record
 
 
 def append(
@@ -139,9 +147,8 @@ def append(
     """Add one record in the caller's transaction (the caller commits); every Nth record also signs the head.
     Returns the record as written (not kept in the session).
 
-    The record follows the head the transaction last saw (expect_head) when no one appended since: two statements,
-    the head's guarded UPDATE and the INSERT. Otherwise it queues for the head (UPDATE ... RETURNING), then moves
-    the head to itself. Either way the head's row lock is held until the commit, so appenders follow one another.
+    Two statements when the head is the one the transaction saw (_take_head), three otherwise; the head's row lock
+    is held from here to the commit, so appenders follow one another and a write takes it as late as it can.
     """
     values = {
         "actor_id": actor.id if actor is not None else None,
@@ -152,11 +159,7 @@ def append(
         "subject_id": subject_id,
         "payload": canonical_json(payload),
     }
-    record = _follow_seen_head(values)
-    if record is None:
-        sequence, prev_hash = _claim_next_sequence()
-        record = _new_record(sequence, prev_hash, values)
-        db.session.execute(_statements()["move"], {"new_hash": record.record_hash})
+    record = _take_head(values)
     db.session.execute(
         _statements()["insert"],
         {
