@@ -33,3 +33,17 @@ def home_statements(client) -> int:
         assert client.get("/").status_code == 200
 
     return len(statements_during(visit))
+
+
+def page_statements(client, path: str) -> list[str]:
+    """The statements one GET of `path` sends (it must answer 200), with the curriculum registry freshly loaded so
+    its once-a-minute check for new uploads does not fall inside the request."""
+    from trainee_portal import curricula
+
+    curricula.registry(force=True)
+
+    def visit():
+        response = client.get(path)
+        assert response.status_code == 200, response.status_code
+
+    return statements_during(visit)

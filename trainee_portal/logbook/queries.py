@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from competencies import EVIDENCE_TYPES, Curriculum, ExtraRule, Stage, rules_for
 from trainee_portal.extensions import db
@@ -69,6 +69,16 @@ def logbook(trainee_id: int, filters: dict) -> Select:
             )
         )
     return query.order_by(*SORTS.get(filters.get("sort") or "date_desc", SORTS["date_desc"]))
+
+
+def count_of(query: Select) -> int:
+    """How many rows a select of entries (the logbook's, filtered) has."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def entries_of(query: Select, offset: int, limit: int) -> list[EvidenceEntry]:
+    """One page of a select of entries with the competencies each claims, in one statement however many it holds."""
+    return db.session.scalars(query.options(joinedload(EvidenceEntry.competencies)).limit(limit).offset(offset)).unique().all()
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from trainee_portal.logbook.blueprint import bp
 from trainee_portal.logbook.forms import EvidenceEditForm, EvidenceForm, LogbookFilterForm, uk_today
 from trainee_portal.models import EvidenceEntry
 from trainee_portal.platform.fragments import Fragments, form_state
-from trainee_portal.platform.pagination import paginate
+from trainee_portal.platform.pagination import page_of
 from trainee_portal.platform.views import load_or_404, trainee_choices, trainee_or_picker
 from trainee_portal.signoff import queries as signoff_queries
 from trainee_portal.signoff import services as signoff_services
@@ -66,7 +66,10 @@ def index():
     form.competency.choices = [("", "All competencies")] + service.competency_choices(curriculum)
     filters = form.data if form.validate() else {}
     filter_fields = FILTER_FIELDS.get(form_state(form), lambda: render_template("logbook/_filter_fields.html", form=form))
-    page = paginate(queries.logbook(profile.user_id, filters), current_app.config["PAGE_SIZE"])
+    listed = queries.logbook(profile.user_id, filters)
+    page = page_of(
+        queries.count_of(listed), current_app.config["PAGE_SIZE"], lambda offset, limit: queries.entries_of(listed, offset, limit)
+    )
     stage = curriculum.stage_for_level(filters.get("stage") or profile.current_stage, profile.sia_stage_key)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

@@ -6,10 +6,13 @@ import json
 import re
 from datetime import date, timedelta
 
+from sqlalchemy import func, select
+
 from tests.app.logbook.helpers import CLINIC
 from tests.factories import (
     DirectorFactory,
     EvidenceFactory,
+    ExamAttemptFactory,
     RegionFactory,
     SignOffFactory,
     SupervisorFactory,
@@ -18,9 +21,12 @@ from tests.factories import (
     direct,
 )
 from tests.support import clock
+from tests.support.statements import page_statements
 from trainee_portal import curricula
 from trainee_portal.dashboard import charts
-from trainee_portal.logbook.queries import Timeline
+from trainee_portal.extensions import db
+from trainee_portal.logbook.queries import Timeline, timeline
+from trainee_portal.models import EvidenceEntry
 
 
 def _figures(page: str) -> dict:
@@ -109,3 +115,61 @@ def test_director_opens_dashboards_in_their_region(client, login):
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get("/dashboard")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_dashboard_sends_the_same_statements_for_one_entry_and_for_many(client, login):
+    """Its reads are sized by what it shows: a logbook of many entries, several statuses, days and competencies, sign-offs
+    and exam attempts costs the statements one entry costs; the logged counts still match the evidence."""
+    trainee, supervisor = TraineeFactory(), SupervisorFactory()
+    EvidenceFactory(trainee=trainee)
+    login(trainee)
+    few = page_statements(client, "/dashboard")
+    for n in range(40):
+        entry = EvidenceFactory(
+            trainee=trainee,
+            title=f"Clinic {n}",
+            occurred_on=clock.today() - timedelta(days=1 + 2 * n),
+            status=("draft", "submitted", "returned")[n % 3],
+            codes=("S3_PM_01", "S3_PM_02") if n % 4 == 0 else ("S3_PM_01",),
+            stage_level="basic" if n % 7 == 0 else "higher",
+        )
+        if n % 5 == 0:
+            SignOffFactory(evidence=entry, signer=supervisor)
+    EvidenceFactory(trainee=trainee, title="Replaced", superseded_at=clock.now())  # an older version: not counted
+    ExamAttemptFactory(trainee=trainee)
+    many = page_statements(client, "/dashboard")
+    assert len(many) == len(few), f"{len(few)} statements for one entry, {len(many)} for many"
+    current = db.session.execute(
+        select(EvidenceEntry.status, func.count())
+        .where(
+            EvidenceEntry.trainee_id == trainee.id, EvidenceEntry.superseded_at.is_(None), EvidenceEntry.stage_level == "higher"
+        )
+        .group_by(EvidenceEntry.status)
+    ).all()
+    logged = dict(current)
+    text = " ".join(client.get("/dashboard").get_data(as_text=True).split())
+    assert (
+        f"Logged for this stage: <strong>{sum(logged.values())}</strong> entries – {logged['signed']} signed off, "
+        f"{logged['submitted']} awaiting sign-off, {logged['draft']} drafts, {logged['returned']} returned."
+    ) in text
+
+
+def test_the_timeline_counts_each_entry_once_and_each_claim_per_competency(app):
+    trainee = TraineeFactory()
+    day = clock.today() - timedelta(days=3)
+    EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S3_PM_01", "S3_PM_02"), status="submitted")
+    EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S3_PM_01",), status="submitted")
+    EvidenceFactory(trainee=trainee, occurred_on=day, codes=(), status="draft", evidence_type="reflection")
+    EvidenceFactory(trainee=trainee, occurred_on=day - timedelta(days=1), codes=("S3_PM_01",), status="returned")
+    EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S3_PM_01",), superseded_at=clock.now())
+    EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S2_PM_01",), stage_level="intermediate")
+    found = timeline(trainee.id, "higher")
+    assert found.entries == [(day - timedelta(days=1), 1), (day, 3)]
+    assert found.statuses == {"returned": 1, "submitted": 2, "draft": 1}
+    assert sorted(found.claims) == sorted(
+        [
+            (day - timedelta(days=1), "logbook.clinic", "2b", "returned", "S3_PM_01", 1),
+            (day, "logbook.clinic", "2b", "submitted", "S3_PM_01", 2),
+            (day, "logbook.clinic", "2b", "submitted", "S3_PM_02", 1),
+        ]
+    )

@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 
 from tests.app.logbook.helpers import CLINIC, PROCEDURES
+from tests.conftest import TEST_PASSWORD
 from tests.factories import AdminFactory, EvidenceFactory, ProcedureFactory, SupervisorFactory, TraineeFactory, assign
 from tests.support import clock
+from tests.support.statements import page_statements
 
 
 def _titles(page: str) -> list[str]:
@@ -157,3 +159,46 @@ def test_odd_page_numbers_and_nul_characters_are_handled_cleanly(client, logbook
     assert client.get("/logbook/?page=" + "9" * 40).status_code == 200
     assert client.get("/logbook/?page=-5").status_code == 200
     assert client.get("/logbook/?q=a%00b").status_code == 200
+
+
+def _filter_form(page: str) -> str:
+    """The filter form's markup, white space collapsed (none before a tag's closing bracket)."""
+    start = page.index('class="app-filter-form"')
+    return re.sub(r"\s+>", ">", " ".join(page[start : page.index("</form>", start)].split()))
+
+
+def test_the_filter_form_shows_each_requests_own_values_and_errors(client, logbook):
+    """The filter fields are drawn once per state and kept: each state still shows its own values and messages."""
+    plain = _filter_form(client.get("/logbook/").get_data(as_text=True))
+    searched = _filter_form(client.get("/logbook/?q=pacing&status=submitted").get_data(as_text=True))
+    assert 'value="pacing"' in searched and '<option value="submitted" selected>' in searched
+    wrong = _filter_form(client.get("/logbook/?date_from-day=31&date_from-month=2&date_from-year=2026").get_data(as_text=True))
+    assert "February 2026 has no day 31" in wrong and 'value="31"' in wrong
+    assert _filter_form(client.get("/logbook/").get_data(as_text=True)) == plain
+    assert "pacing" not in plain and "has no day" not in plain and 'value="submitted" selected' not in plain
+    other = TraineeFactory(profile__curriculum_version="2010", profile__current_stage="basic")
+    client.post("/logout")
+    client.post("/login", data={"email": other.email, "password": TEST_PASSWORD})
+    theirs = _filter_form(client.get("/logbook/").get_data(as_text=True))
+    assert "PM_BK_01" in theirs and "S3_PM_01" not in theirs  # their curriculum's competencies, not the cached ones
+
+
+def test_the_logbook_sends_the_same_statements_for_no_entry_and_for_many(client, login, app):
+    """Empty, one entry or a page of many (each with its competencies), any filter, a page past the end: the same."""
+    trainee = TraineeFactory()
+    login(trainee)
+    paths = ("/logbook/", "/logbook/?status=draft&sort=title", "/logbook/?page=9")
+    empty = {path: len(page_statements(client, path)) for path in paths}
+    EvidenceFactory(trainee=trainee)
+    assert {path: len(page_statements(client, path)) for path in paths} == empty
+    for n in range(30):
+        EvidenceFactory(
+            trainee=trainee,
+            title=f"Clinic {n}",
+            occurred_on=clock.today() - timedelta(days=n + 1),
+            codes=("S3_PM_01", "S3_PM_02") if n % 3 == 0 else ("S3_PM_01",),
+            status=("draft", "submitted", "signed")[n % 3],
+        )
+    assert {path: len(page_statements(client, path)) for path in paths} == empty
+    page = client.get("/logbook/?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in page and len(_titles(page)) == 6 and "S3_PM_01, S3_PM_02" in page

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.app.panels.conftest import PANEL_DATE, signed
 from tests.factories import EvidenceFactory, TraineeFactory
+from tests.support.statements import page_statements
 from trainee_portal.extensions import db
 from trainee_portal.models import ArcpPanel, ArcpPanelTrainee
 from trainee_portal.panels import services
@@ -128,3 +129,45 @@ def test_a_panel_is_listed_for_its_director(world, sign_in):
     page = sign_in(world.director).get("/panels").get_data(as_text=True)
     assert "Winter ARCP" in page and "31 Dec 2026" in page
     assert db.session.scalar(select(ArcpPanel.title)) == "Winter ARCP"
+
+
+def test_the_panel_page_sends_the_same_statements_for_one_trainee_and_for_pages_of_them(world, sign_in, app):
+    """A whole-region panel of one trainee and a cohort's panel of 55 (two pages, any colour): the same statements."""
+    one = schedule(world, world.trainee)
+    director = sign_in(world.director)
+    few = len(page_statements(director, f"/panels/{one.id}"))
+    many = [
+        TraineeFactory(name=f"Dr Cohort {n:02d}", profile__region=world.region, profile__cohort=world.cohort) for n in range(55)
+    ]
+    cohort_panel = services.schedule(
+        world.director, world.region, world.cohort, PANEL_DATE, "ST6", [t.id for t in many], {t.id for t in many}, "Cohort"
+    )
+    db.session.commit()
+    for query in ("", "?page=2", "?colour=red&page=2", "?colour=green"):
+        path = f"/panels/{cohort_panel.id}{query}"
+        assert len(page_statements(director, path)) == few, path
+    second = director.get(f"/panels/{cohort_panel.id}?page=2").get_data(as_text=True)
+    assert "Dr Cohort 54" in second and "Dr Cohort 04" not in second and "Page 2 of 2" in second
+
+
+def test_a_row_shows_the_trainees_readiness_as_it_is_now(world, sign_in):
+    """Rows are drawn once per state and kept: the same address shows the new state once the readiness moves."""
+    signed(world.trainee, world.supervisor, "report.essr", "My ESSR")
+    signed(world.trainee, world.supervisor, "report.mtr", "MTR spring")
+    panel = schedule(world, world.trainee)
+    director = sign_in(world.director)
+    before = director.get(f"/panels/{panel.id}").get_data(as_text=True)
+    assert "Red: not ready" in before and "No MSF in the review period." in before
+    signed(world.trainee, world.supervisor, "wba.msf", "MSF autumn")
+    after = director.get(f"/panels/{panel.id}").get_data(as_text=True)
+    assert "Green: ready" in after and "Red: not ready" not in after and "No MSF in the review period." not in after
+
+
+def test_after_the_cutoff_each_row_links_to_the_trainees_pack(world, sign_in, clock):
+    panel = schedule(world, world.trainee)
+    director = sign_in(world.director)
+    assert "Open the pack" not in director.get(f"/panels/{panel.id}").get_data(as_text=True)
+    clock.set(date(2027, 1, 4))
+    page = director.get(f"/panels/{panel.id}").get_data(as_text=True)
+    link = f'<a href="/packs/panel/{panel.id}/trainee/{world.trainee.id}">Open the pack'
+    assert link in page and ">Pack </span>" in page and "of Dr Ready Trainee" in page

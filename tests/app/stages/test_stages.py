@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from competencies import EvidenceCount
 from tests import factories as make
 from tests.factories import assign, direct
+from tests.support import clock
+from tests.support.statements import page_statements
 from trainee_portal.extensions import db
 from trainee_portal.summaries import progress
 
@@ -148,3 +150,56 @@ def test_counts_reach_the_core_as_aggregates(app):
     trainee = make.TraineeFactory()
     make.CaseDiscussionFactory.create_batch(2, trainee=trainee, evidence_type="logbook.clinic", occurred_on=date(2026, 1, 5))
     assert progress.trainee_counts(trainee.id) == [EvidenceCount("S3_PM_01", "logbook.clinic", "3", "signed", 2)]
+
+
+def _evidence_in(page: str, code: str) -> str:
+    """The stage table's "Evidence in" cell of one competency, as its text."""
+    row = page.split(f"<strong>{code}</strong>")[1].split("</tr>")[0]
+    cell = row.split("Evidence in </span>")[1].split("</td>")[0]
+    return " ".join(cell.split())
+
+
+def test_evidence_in_counts_each_current_entry_once_per_competency_and_the_signed_ones(client, login):
+    trainee, other = make.TraineeFactory(profile__curriculum_version="2021"), make.TraineeFactory()
+    make.CaseDiscussionFactory(trainee=trainee, codes=("S3_PM_01",))  # signed
+    make.EvidenceFactory(trainee=trainee, codes=("S3_PM_01",), status="returned")
+    make.EvidenceFactory(trainee=trainee, codes=("S3_PM_01",), status="draft")
+    make.EvidenceFactory(trainee=trainee, codes=("S3_PM_01", "S3_PM_02"), status="submitted")
+    make.EvidenceFactory(trainee=trainee, codes=("S3_PM_01",), superseded_at=datetime(2026, 1, 1))  # an older version
+    make.CaseDiscussionFactory(trainee=other, codes=("S3_PM_02",))
+    login(trainee)
+    page = client.get("/higher/").data.decode()
+    assert _evidence_in(page, "S3_PM_01") == "4 items: 1 signed"
+    assert _evidence_in(page, "S3_PM_02") == "1 item: 0 signed"
+    assert _evidence_in(page, "S3_PM_03") == "None"
+
+
+def test_evidence_in_after_a_move_counts_an_entry_on_two_old_codes_once(client, login):
+    region = make.RegionFactory()
+    trainee = make.TraineeFactory(profile__region=region, profile__curriculum_version="2010", profile__current_stage="basic")
+    make.EvidenceFactory(
+        trainee=trainee, evidence_type="wba.cbd", stage_level="basic", status="submitted", codes=("PM_BK_07", "PM_BK_08")
+    )
+    login(make.AdminFactory())
+    moved = client.post(
+        f"/transitions/{trainee.id}", data={"to_version": "2021", "effective_on": clock.today().isoformat(), "note": "ARCP"}
+    )
+    assert moved.status_code == 302
+    page = client.get(f"/basic/?trainee={trainee.id}").data.decode()
+    assert _evidence_in(page, "S1_PM_02") == "1 item: 0 signed"
+    assert _evidence_in(page, "S1_PM_04") == "1 item: 0 signed"
+
+
+def test_the_stage_page_sends_the_same_statements_for_one_entry_and_for_many(client, login):
+    trainee, supervisor = make.TraineeFactory(profile__curriculum_version="2021"), make.SupervisorFactory()
+    make.EvidenceFactory(trainee=trainee)
+    login(trainee)
+    few = page_statements(client, "/higher/")
+    for n in range(30):
+        entry = make.EvidenceFactory(
+            trainee=trainee, title=f"Entry {n}", codes=(f"S3_PM_0{1 + n % 7}",), status=("draft", "submitted")[n % 2]
+        )
+        if n % 3 == 0:
+            make.SignOffFactory(evidence=entry, signer=supervisor)
+    many = page_statements(client, "/higher/")
+    assert len(many) == len(few), f"{len(few)} statements for one entry, {len(many)} for many"
