@@ -29,7 +29,7 @@ from trainee_portal.models import (
     TraineeProgress,
 )
 from trainee_portal.platform.clock import utcnow
-from trainee_portal.summaries import readiness, response_times
+from trainee_portal.summaries import readiness, response_times, trainee_summary
 
 STATUS_CATEGORY = lifecycle.PROGRESS_STATUS  # how each evidence status counts towards progress
 
@@ -248,6 +248,7 @@ def refresh_trainee(trainee_id: int, counts: list[EvidenceCount] | None = None, 
             },
         )
     )
+    trainee_summary.refresh(trainee_id, curriculum.version, results)  # the cohort dashboard's and exam pipeline's row
     readiness.refresh_trainee(trainee_id)  # their readiness for upcoming ARCP panels (one query when on none)
 
 
@@ -338,10 +339,11 @@ def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
         by_trainee.setdefault(t.trainee_id, []).append(
             EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count)
         )
-    for trainee_id in trainee_ids:
-        refresh_trainee(trainee_id, by_trainee[trainee_id], extra[trainee_id])
-        if on_trainee:
-            on_trainee(trainee_id)
+    with trainee_summary.rebuilding():  # each trainee's summary row, rebuilt in bulk once their stages are worked out
+        for trainee_id in trainee_ids:
+            refresh_trainee(trainee_id, by_trainee[trainee_id], extra[trainee_id])
+            if on_trainee:
+                on_trainee(trainee_id)
     return len(trainee_ids)
 
 
