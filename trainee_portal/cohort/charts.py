@@ -1,7 +1,9 @@
-"""The dashboard's charts: each built from one aggregate query over the filtered cohort, with its table rows."""
+"""The dashboard's charts: each built from one aggregate query over the filtered cohort (the heatmap from the table's
+own rows), with its table rows."""
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -9,13 +11,14 @@ from datetime import timedelta
 
 from sqlalchemy import case, func, select
 
-from competencies import STAGE_LEVELS, EvidenceCount, stage_progress
+from competencies import STAGE_LEVELS, Stage, stage_progress
 from trainee_portal import curricula
 from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_ids, cohort_select
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceTally, SupervisorResponseDay, TraineeProfile, User
+from trainee_portal.models import SupervisorResponseDay, User
 from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
 from trainee_portal.platform.clock import utcnow
+from trainee_portal.summaries import trainee_summary
 
 STAGE_LABELS = {
     "basic": "Basic / Stage 1",
@@ -198,47 +201,32 @@ def progress_heatmap(rows: list[CohortRow], version: str | None) -> Chart:
     """The trainees on this page who follow one curriculum version × the domains of their current stages in it:
     the share of each domain's competencies complete. One curriculum at a time, so its columns are its own."""
     rows = [r for r in rows if r.curriculum_version == version]
-    ids = [r.trainee_id for r in rows]
-    by_trainee: dict[int, list[EvidenceCount]] = defaultdict(list)
-    if ids:
-        # Plain rows, not ORM objects: a page of 50 trainees has about 10,000 tally rows.
-        columns = (
-            EvidenceTally.trainee_id,
-            EvidenceTally.competency_code,
-            EvidenceTally.evidence_type,
-            EvidenceTally.supervision_level,
-            EvidenceTally.status,
-            EvidenceTally.count,
-        )
-        for t in db.session.execute(select(*columns).where(EvidenceTally.trainee_id.in_(ids))):
-            by_trainee[t.trainee_id].append(
-                EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count)
-            )
-    # Each trainee's region rules (local rules and programme suggestions), as the stage pages count them.
-    regions = dict(
-        db.session.execute(select(TraineeProfile.user_id, TraineeProfile.region_id).where(TraineeProfile.user_id.in_(ids))).all()
-        if ids
-        else []
-    )
-    extra = curricula.region_rules((regions.get(r.trainee_id), r.curriculum_version) for r in rows)
     domains: list[str] = []
     cells: dict[tuple[int, str], float] = {}
-    shown: list[CohortRow] = []
+    shown: list[tuple[CohortRow, Stage]] = []
     for row in rows:
         try:
-            curriculum = curricula.curriculum(row.curriculum_version)
-            stage = curriculum.stage_for_level(row.stage_level, row.sia_stage_key)
+            shown.append((row, curricula.curriculum(row.curriculum_version).stage_for_level(row.stage_level, row.sia_stage_key)))
         except KeyError:
             continue
-        shown.append(row)
-        rules = extra[(regions.get(row.trainee_id), row.curriculum_version)]
-        result = stage_progress(curriculum, stage.key, by_trainee.get(row.trainee_id, ()), rules)
-        for domain in result.domains:
-            name = domain.domain.name
-            if name not in domains:
-                domains.append(name)
-            total = len(domain.competencies)
-            cells[(row.trainee_id, name)] = round(100 * domain.complete / total, 1) if total else 100.0
+    # Each trainee's cells as their stage results left them (summaries.trainee_summary.domain_percents); a trainee
+    # nothing was ever recorded for has none stored: their stage as the core counts it with no evidence.
+    stored = {row.trainee_id: json.loads(row.domain_percents or "{}") for row, _ in shown}
+    unknown = [(row, stage) for row, stage in shown if stage.key not in stored[row.trainee_id]]
+    if unknown:
+        rules = curricula.region_rules((row.region_id, row.curriculum_version) for row, _ in unknown)
+        for row, stage in unknown:
+            curriculum, extra = curricula.curriculum(row.curriculum_version), rules[(row.region_id, row.curriculum_version)]
+            result = {stage.key: stage_progress(curriculum, stage.key, (), extra)}
+            stored[row.trainee_id] |= json.loads(trainee_summary.domain_percents(result))
+    for row, stage in shown:
+        percents = stored[row.trainee_id][stage.key]
+        for index, domain in enumerate(stage.domains):
+            if domain.name not in domains:
+                domains.append(domain.name)
+            if index < len(percents):
+                cells[(row.trainee_id, domain.name)] = percents[index]
+    shown = [row for row, _ in shown]
     # Names alone keep the labels short enough for a phone; a name two trainees share gets its GMC number.
     repeated = {r.name for r in shown if sum(1 for o in shown if o.name == r.name) > 1}
     names = [f"{r.name} ({r.gmc_number})" if r.name in repeated else r.name for r in shown]
