@@ -1,5 +1,6 @@
-"""One summary row per trainee for the cohort dashboard and the exam pipeline: pending sign-offs, exam attempts and
-windows, the heatmap's domain percents. Filled by `flask recompute-progress` (run it once after upgrading).
+"""One summary row per trainee for the cohort dashboard and the exam pipeline (pending sign-offs, exam attempts and
+windows, the heatmap's domain percents) and one per supervisor and trainee for its supervisor chart (their decisions
+in the year up to the latest). Filled by `flask recompute-progress` (run it once after upgrading).
 
 Revision ID: 0018_trainee_summary
 Revises: 0017_api_signatures
@@ -53,7 +54,19 @@ def upgrade():
         sa.ForeignKeyConstraint(['trainee_id'], ['user.id'], name=op.f('fk_trainee_summary_trainee_id_user')),
         sa.PrimaryKeyConstraint('trainee_id', name=op.f('pk_trainee_summary')),
     )
+    op.create_table(
+        'supervisor_response_recent',
+        sa.Column('supervisor_id', sa.Integer(), nullable=False),
+        sa.Column('trainee_id', sa.Integer(), nullable=False),
+        sa.Column('last_decided_on', sa.Date(), nullable=False),
+        sa.Column('counted_from', sa.Date(), nullable=False),
+        sa.Column('days_histogram', sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(['supervisor_id'], ['user.id'], name=op.f('fk_supervisor_response_recent_supervisor_id_user')),
+        sa.ForeignKeyConstraint(['trainee_id'], ['user.id'], name=op.f('fk_supervisor_response_recent_trainee_id_user')),
+        sa.PrimaryKeyConstraint('supervisor_id', 'trainee_id', name=op.f('pk_supervisor_response_recent')),
+    )
 
 
 def downgrade():
+    op.drop_table('supervisor_response_recent')
     op.drop_table('trainee_summary')

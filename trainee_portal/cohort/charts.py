@@ -9,16 +9,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from competencies import STAGE_LEVELS, Stage, stage_progress
 from trainee_portal import curricula
 from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_ids, cohort_select
 from trainee_portal.extensions import db
-from trainee_portal.models import SupervisorResponseDay, User
+from trainee_portal.models import SupervisorResponseDay, SupervisorResponseRecent, User
 from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
 from trainee_portal.platform.clock import utcnow
-from trainee_portal.summaries import trainee_summary
+from trainee_portal.summaries import response_times, trainee_summary
 
 STAGE_LABELS = {
     "basic": "Basic / Stage 1",
@@ -26,7 +26,7 @@ STAGE_LABELS = {
     "higher": "Higher / Stage 3",
     "advanced": "Advanced / SIA",
 }
-RESPONSIVENESS_DAYS = 365
+RESPONSIVENESS_DAYS = response_times.WINDOW_DAYS
 NHS_BLUE = "#005eb8"
 
 
@@ -304,20 +304,36 @@ def supervisor_responsiveness(user, filters: Filters) -> Chart:
     """Median whole days from request to sign or return per supervisor, decided on or after the (UTC) date a year
     ago, for this cohort's requests (a trainee's cancellations and outside assessors' decisions do not count).
 
-    Reads the SupervisorResponseDay histogram kept on each decision (one row per supervisor, trainee, day
-    and day count) rather than the raw requests; the exact median is taken in Python from the summed counts.
+    Reads SupervisorResponseRecent, one row per supervisor and trainee holding their decisions in the year up to the
+    latest, and takes off the few of those decided before this year's start (SupervisorResponseDay rows from the
+    row's `counted_from` to that start): two queries over about one row per pair, however many decisions there are.
+    The exact median is taken in Python from the summed counts.
     """
     since = utcnow().date() - timedelta(days=RESPONSIVENESS_DAYS)
-    days = SupervisorResponseDay.days_to_decision
-    query = (
-        select(SupervisorResponseDay.supervisor_id, User.name, days, func.sum(SupervisorResponseDay.count))
-        .join(User, User.id == SupervisorResponseDay.supervisor_id)
-        .where(SupervisorResponseDay.decided_on >= since, SupervisorResponseDay.trainee_id.in_(cohort_ids(user, filters)))
-        .group_by(SupervisorResponseDay.supervisor_id, User.name, days)
+    recent, day = SupervisorResponseRecent, SupervisorResponseDay
+    pairs = (recent.last_decided_on >= since, recent.trainee_id.in_(cohort_ids(user, filters)))
+    counts: dict[tuple[int, str], int] = defaultdict(int)  # (supervisor, days as stored) → decisions
+    names: dict[int, str] = {}
+    rows = select(recent.supervisor_id, User.name, recent.days_histogram).join(User, User.id == recent.supervisor_id)
+    for supervisor_id, name, histogram in db.session.execute(rows.where(*pairs)):
+        names[supervisor_id] = name
+        for d, n in json.loads(histogram).items():
+            counts[(supervisor_id, d)] += n
+    # Each pair's own day rows from its counted_from, looked up pair by pair: "+ 0" keeps the trainee filter on the
+    # pairs from being copied onto the day rows, which would have the planner scan every trainee's older decisions.
+    before = (
+        select(day.supervisor_id, day.days_to_decision, func.sum(day.count))
+        .select_from(recent)
+        .join(day, and_(day.supervisor_id == recent.supervisor_id, day.trainee_id == recent.trainee_id + 0))
+        .where(*pairs, day.decided_on >= recent.counted_from, day.decided_on < since)
+        .group_by(day.supervisor_id, day.days_to_decision)
     )
+    for supervisor_id, d, n in db.session.execute(before):
+        counts[(supervisor_id, str(d))] -= int(n)
     histograms: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
-    for supervisor_id, name, d, n in db.session.execute(query):
-        histograms[(supervisor_id, name)][int(d)] = int(n)
+    for (supervisor_id, d), n in counts.items():
+        if n > 0:
+            histograms[(supervisor_id, names[supervisor_id])][int(d)] = n
     results = sorted(
         ((name, median_from_histogram(h), sum(h.values())) for (_, name), h in histograms.items()), key=lambda r: (-r[1], r[0])
     )

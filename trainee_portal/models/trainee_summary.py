@@ -54,3 +54,17 @@ class TraineeSummary(db.Model):
     # Per stage the trainee follows: the share of each domain's competencies complete, in the stage's domain order
     # (JSON {stage key: [percent, …]}), the cohort heatmap's cells as they are drawn.
     domain_percents: Mapped[str | None] = mapped_column(Text)
+
+
+class SupervisorResponseRecent(db.Model):
+    """One supervisor's decisions on one trainee's requests in the year up to the latest of them: how many were made
+    after each number of whole days (JSON {days: count}), counted from `counted_from` (that decision's day less the
+    year) on. The cohort dashboard's supervisor chart adds these up per supervisor and takes off, from
+    SupervisorResponseDay, the few decisions between `counted_from` and the start of its own year: one row per pair
+    whatever the number of decisions. Kept with SupervisorResponseDay by summaries.response_times."""
+
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    last_decided_on: Mapped[date]
+    counted_from: Mapped[date]
+    days_histogram: Mapped[str] = mapped_column(Text)

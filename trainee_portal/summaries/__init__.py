@@ -44,4 +44,5 @@ SUMMARY_COLUMNS: dict[str, tuple[str, ...]] = {
         "exam_version",
         "domain_percents",
     ),
+    "supervisor_response_recent": ("supervisor_id", "trainee_id", "last_decided_on", "counted_from", "days_histogram"),
 }
