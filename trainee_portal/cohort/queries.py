@@ -352,13 +352,13 @@ def _sort_keys(c, filters: Filters, now: datetime, overdue: ColumnElement | None
     return [*keys, c.name, c.trainee_id]  # stable pages: ties broken by name then id
 
 
-def _shown(user, filters: Filters, today: date, now: datetime, after=None, limit: int | None = None, offset: int = 0):
-    """The rows shown, in table order (or, with `after`, the API's name order from there), cut to `limit`: each with
+def _shown(user, filters: Filters, today: date, now: datetime, *, after=None, by_name=False, limit: int | None = None, offset=0):
+    """The rows shown, in table order (by_name: the API's, by name then id, from `after`), cut to `limit`: each with
     its overdue count and heatmap cells, looked up for those rows alone once the cohort query has cut them."""
     inner = cohort_select(user, filters, today)
     if after is not None:
         inner = inner.where(after)
-    named = replace(filters, sort="name", descending=False) if after is not None else filters
+    named = replace(filters, sort="name", descending=False) if by_name else filters
     inner = inner.order_by(*_sort_keys(inner.selected_columns, named, now))
     if limit is not None:
         inner = inner.limit(limit).offset(offset)
@@ -470,5 +470,5 @@ def rows_after(user, filters: Filters, after, limit: int, today: date | None = N
     """Up to `limit` rows of the filtered cohort in name order (ties by id) that meet `after` (a condition on the
     trainee's name and id, or None from the start): the API's cursor pages, one query whatever the cohort's size."""
     today, now = today or uk_today(), utcnow()
-    query = _shown(user, filters, today, now, after=literal(True) if after is None else after, limit=limit)
+    query = _shown(user, filters, today, now, after=after, by_name=True, limit=limit)
     return [_row(raw, today, now) for raw in db.session.execute(query)]
