@@ -4,7 +4,7 @@ attempt limits and the checks on recording an attempt. Parameters come from Exam
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -478,6 +478,105 @@ def upcoming_eligibility(
     """Eligibility for every sitting whose application window has not closed, soonest first."""
     upcoming = sorted((s for s in sittings if s.window_state(now) != "closed"), key=lambda s: (s.closes_on, s.sits_on))
     return [sitting_eligibility(rules, history, s, rapm, now, prerequisites) for s in upcoming]
+
+
+@dataclass(frozen=True)
+class SittingWindow:
+    """Which sittings of one part a trainee may apply for, as bounds on a sitting's dates: sitting_eligibility's rules
+    worked out once for their record (attempts, RAPM confirmation, prerequisites), which do not depend on today.
+
+    A sitting on `sits_on` whose applications close on `closes_on` is eligible when the window is `open`,
+    sits_from <= sits_on < sits_until, sits_on is outside [gap_from, gap_until) and closes_from <= closes_on
+    (eligible_within). A bound with nothing to bound is date.min or date.max, so each test is a plain comparison that
+    a query can make over stored windows."""
+
+    open: bool = False
+    sits_from: date = date.min
+    sits_until: date = date.max
+    gap_from: date = date.max  # an MCQ pass still valid on the sitting date: [pass, expiry)
+    gap_until: date = date.max
+    closes_from: date = date.min  # the prerequisites to apply are met by the closing date
+    attempt_number: int = 1
+    needs_extra_training: bool = False  # the attempt needs evidence of additional educational training
+
+
+def _all(*conditions):
+    return all(conditions)
+
+
+def _any(*conditions):
+    return any(conditions)
+
+
+def eligible_within(window, sits_on, closes_on, *, both: Callable = _all, either: Callable = _any):
+    """A sitting of the window's part on `sits_on`, closing on `closes_on`, is one the trainee may apply for. Written
+    with comparisons only, so that given a window of SQL columns and `both=and_, either=or_` it builds the same rule
+    as a condition for a query."""
+    return both(
+        window.open,
+        window.sits_from <= sits_on,
+        window.sits_until > sits_on,
+        either(window.gap_from > sits_on, window.gap_until <= sits_on),
+        window.closes_from <= closes_on,
+    )
+
+
+def _prerequisites_from(rules: ExamRules, p: Prerequisites) -> date | None:
+    """The first closing date by which prerequisite_checks are all met (date.min: from any), None if by none."""
+    bounds = [date.min]
+    if rules.requires_gmc_registration:
+        if p.gmc_registered_on is None:
+            return None
+        bounds.append(p.gmc_registered_on)
+    if not rules.requires_fpm_membership:
+        return max(bounds)
+    if p.fpm_status != FPM_MEMBER or not p.good_standing or not p.fpm_member_since:
+        return None
+    bounds.append(p.fpm_member_since)
+    weeks = rules.fpm_membership_weeks_before_closing
+    if weeks is not None:  # a member by the deadline, or applied by it
+        applied = [d + timedelta(weeks=weeks) for d in (p.fpm_member_since, p.fpm_applied_on) if d is not None]
+        bounds.append(min(applied))
+    return max(bounds)
+
+
+def sitting_windows(
+    rules: ExamRules, history: ExamHistory, rapm: RapmStatus | None, prerequisites: Prerequisites
+) -> dict[str, SittingWindow]:
+    """Each part's SittingWindow for this record: eligible_within(windows[s.part], s.sits_on, s.closes_on) is
+    sitting_eligibility(rules, history, s, rapm, now, prerequisites).eligible for every sitting s, at any moment."""
+    numbers = {part: history.part(part).attempts + 1 for part in PARTS}
+    extra = {part: rules.extra_training_from_attempt <= n <= rules.max_attempts_per_part for part, n in numbers.items()}
+    if history.soe.passed_on is not None:  # the examination is complete: nothing more to sit
+        return {part: SittingWindow(attempt_number=numbers[part]) for part in PARTS}
+    closes_from = _prerequisites_from(rules, prerequisites)
+    if closes_from is None:
+        return {part: SittingWindow(attempt_number=numbers[part], needs_extra_training=extra[part]) for part in PARTS}
+    left = {part: numbers[part] <= rules.max_attempts_per_part for part in PARTS}
+    passed_on = history.mcq.passed_on
+    expires = mcq_expires_on(rules, passed_on) if passed_on else None
+    mcq = SittingWindow(
+        open=left["MCQ"],
+        gap_from=passed_on or date.max,
+        gap_until=expires or date.max,
+        closes_from=closes_from,
+        attempt_number=numbers["MCQ"],
+        needs_extra_training=extra["MCQ"],
+    )
+    # The SOE: after an MCQ pass still valid on its date, with the RAPM's confirmation (where required) and the
+    # months of advanced/SIA training reached by then.
+    reached = advanced_training_reached_on(rules, rapm.advanced_training_started_on, rapm.periods) if rapm else None
+    confirmed = rapm is not None and (rapm.stage3_pain_complete or not rules.soe_requires_rapm_confirmation)
+    soe_open = left["SOE"] and passed_on is not None and confirmed and reached is not None
+    soe = SittingWindow(
+        open=soe_open,
+        sits_from=max(passed_on + timedelta(days=1), reached) if soe_open else date.min,
+        sits_until=expires if soe_open else date.max,
+        closes_from=closes_from,
+        attempt_number=numbers["SOE"],
+        needs_extra_training=extra["SOE"],
+    )
+    return {"MCQ": mcq, "SOE": soe}
 
 
 def _refused(what: str, rule: str, sources: tuple[str, ...]) -> str:

@@ -102,10 +102,15 @@ def many_attempts(attempts: int) -> bool:
     return attempts >= EXAM_ATTEMPTS.value
 
 
+def mcq_expiry_warned_before(today: date) -> date:
+    """An MCQ pass expiring (from today) before this day is warned about: MCQ_EXPIRY_WARNING_MONTHS ahead."""
+    return add_months(today, MCQ_EXPIRY_WARNING_MONTHS.value)
+
+
 def mcq_expiring(rules: ExamRules, passed_on: date, today: date) -> bool:
     """The MCQ pass expires within MCQ_EXPIRY_WARNING_MONTHS (and has not yet)."""
     expires = mcq_expires_on(rules, passed_on)
-    return today <= expires < add_months(today, MCQ_EXPIRY_WARNING_MONTHS.value)
+    return today <= expires < mcq_expiry_warned_before(today)
 
 
 def late_attempt(rules: ExamRules, used: int) -> bool:

@@ -14,7 +14,7 @@ from tests.support import clock
 from trainee_portal import models
 from trainee_portal.extensions import db
 from trainee_portal.signoff.links import hash_token
-from trainee_portal.summaries import progress, response_times
+from trainee_portal.summaries import progress, response_times, trainee_summary
 
 _HASH = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000")
 
@@ -194,6 +194,13 @@ class SignOffRequestFactory(BaseFactory):
             response_times.record_decision(request, request.decided_at)
             db.session.commit()
 
+    @factory.post_generation
+    def waiting(request, create, extracted, **kwargs):
+        """The trainee's pending sign-offs in their summary row, as the sign-off services keep them."""
+        if create:
+            trainee_summary.refresh_pending(request.requested_by_id)
+            db.session.commit()
+
 
 class AssessorLinkFactory(SignOffRequestFactory):
     """A request emailed to an outside assessor: a live one-time link (stored as the hash of `token`) for three days."""
@@ -241,6 +248,13 @@ class SignOffFactory(BaseFactory):
         return signoff
 
 
+def _refresh_exams(row, create, extracted, **kwargs):
+    """The trainee's exam fields in their summary row, as the exam services keep them."""
+    if create:
+        trainee_summary.refresh_exams(row.trainee_id)
+        db.session.commit()
+
+
 class ExamSittingFactory(BaseFactory):
     """A sitting `days_from_today` away (default: today) whose application window, as (opens, closes) in days from
     today, is `window` (default: closed, 120 to 90 days before the sitting)."""
@@ -275,6 +289,7 @@ class ExamAttemptFactory(BaseFactory):
     sitting = factory.SubFactory(ExamSittingFactory, days_from_today=-60)
     result = "pass"
     recorded_by_id = factory.SelfAttribute("trainee.id")
+    exam_summary = factory.PostGeneration(_refresh_exams)
 
 
 class RapmConfirmationFactory(BaseFactory):
@@ -290,6 +305,7 @@ class RapmConfirmationFactory(BaseFactory):
     confirmed_by_id = factory.SelfAttribute("director.id")
     confirmed_on = factory.LazyFunction(clock.today)
     advanced_training_started_on = factory.LazyFunction(lambda: clock.days_ago(200))
+    exam_summary = factory.PostGeneration(_refresh_exams)
 
 
 class ExamPrerequisiteFactory(BaseFactory):
@@ -307,6 +323,7 @@ class ExamPrerequisiteFactory(BaseFactory):
     fpm_member_since = factory.LazyFunction(lambda: clock.days_ago(760))
     good_standing = True
     recorded_by_id = factory.SelfAttribute("trainee.id")
+    exam_summary = factory.PostGeneration(_refresh_exams)
 
 
 def assign(

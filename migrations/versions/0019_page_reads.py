@@ -2,7 +2,7 @@
 and the logbook's counts read
 
 Revision ID: 0019_page_reads
-Revises: 0017_api_signatures
+Revises: 0018_trainee_summary
 Create Date: 2026-12-01 19:40:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0019_page_reads"
-down_revision = "0017_api_signatures"
+down_revision = "0018_trainee_summary"
 branch_labels = None
 depends_on = None
 

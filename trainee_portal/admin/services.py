@@ -24,6 +24,7 @@ from trainee_portal.models import (
     SupervisorAssignment,
     TraineeProfile,
     TraineeProgress,
+    TraineeSummary,
     User,
     UserRole,
 )
@@ -44,6 +45,7 @@ OWNED_TABLES = {
     "outbox_message",
     "evidence_tally",
     "trainee_progress",
+    "trainee_summary",
     "password_reset_token",
     "form_draft",  # unsaved typing, nothing decided: deleted with the account (ON DELETE CASCADE)
 }
@@ -183,6 +185,7 @@ def delete(actor: User, user: User) -> None:
         (PasswordResetToken, or_(PasswordResetToken.user_id == user.id, PasswordResetToken.issued_by_id == user.id)),
         (EvidenceTally, EvidenceTally.trainee_id == user.id),
         (TraineeProgress, TraineeProgress.trainee_id == user.id),
+        (TraineeSummary, TraineeSummary.trainee_id == user.id),
         (TraineeProfile, TraineeProfile.user_id == user.id),
         (UserRole, UserRole.user_id == user.id),
     ):

@@ -1,21 +1,24 @@
-"""The dashboard's charts: each built from one aggregate query over the filtered cohort, with its table rows."""
+"""The dashboard's charts: each built from one aggregate query over the filtered cohort (the heatmap from the table's
+own rows), with its table rows."""
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
-from competencies import STAGE_LEVELS, EvidenceCount, stage_progress
+from competencies import STAGE_LEVELS, Stage, stage_progress
 from trainee_portal import curricula
 from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_ids, cohort_select
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceTally, SupervisorResponseDay, TraineeProfile, User
+from trainee_portal.models import SupervisorResponseDay, SupervisorResponseRecent, User
 from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
 from trainee_portal.platform.clock import utcnow
+from trainee_portal.summaries import response_times, trainee_summary
 
 STAGE_LABELS = {
     "basic": "Basic / Stage 1",
@@ -23,7 +26,7 @@ STAGE_LABELS = {
     "higher": "Higher / Stage 3",
     "advanced": "Advanced / SIA",
 }
-RESPONSIVENESS_DAYS = 365
+RESPONSIVENESS_DAYS = response_times.WINDOW_DAYS
 NHS_BLUE = "#005eb8"
 
 
@@ -198,47 +201,32 @@ def progress_heatmap(rows: list[CohortRow], version: str | None) -> Chart:
     """The trainees on this page who follow one curriculum version × the domains of their current stages in it:
     the share of each domain's competencies complete. One curriculum at a time, so its columns are its own."""
     rows = [r for r in rows if r.curriculum_version == version]
-    ids = [r.trainee_id for r in rows]
-    by_trainee: dict[int, list[EvidenceCount]] = defaultdict(list)
-    if ids:
-        # Plain rows, not ORM objects: a page of 50 trainees has about 10,000 tally rows.
-        columns = (
-            EvidenceTally.trainee_id,
-            EvidenceTally.competency_code,
-            EvidenceTally.evidence_type,
-            EvidenceTally.supervision_level,
-            EvidenceTally.status,
-            EvidenceTally.count,
-        )
-        for t in db.session.execute(select(*columns).where(EvidenceTally.trainee_id.in_(ids))):
-            by_trainee[t.trainee_id].append(
-                EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count)
-            )
-    # Each trainee's region rules (local rules and programme suggestions), as the stage pages count them.
-    regions = dict(
-        db.session.execute(select(TraineeProfile.user_id, TraineeProfile.region_id).where(TraineeProfile.user_id.in_(ids))).all()
-        if ids
-        else []
-    )
-    extra = curricula.region_rules((regions.get(r.trainee_id), r.curriculum_version) for r in rows)
     domains: list[str] = []
     cells: dict[tuple[int, str], float] = {}
-    shown: list[CohortRow] = []
+    shown: list[tuple[CohortRow, Stage]] = []
     for row in rows:
         try:
-            curriculum = curricula.curriculum(row.curriculum_version)
-            stage = curriculum.stage_for_level(row.stage_level, row.sia_stage_key)
+            shown.append((row, curricula.curriculum(row.curriculum_version).stage_for_level(row.stage_level, row.sia_stage_key)))
         except KeyError:
             continue
-        shown.append(row)
-        rules = extra[(regions.get(row.trainee_id), row.curriculum_version)]
-        result = stage_progress(curriculum, stage.key, by_trainee.get(row.trainee_id, ()), rules)
-        for domain in result.domains:
-            name = domain.domain.name
-            if name not in domains:
-                domains.append(name)
-            total = len(domain.competencies)
-            cells[(row.trainee_id, name)] = round(100 * domain.complete / total, 1) if total else 100.0
+    # Each trainee's cells as their stage results left them (summaries.trainee_summary.domain_percents); a trainee
+    # nothing was ever recorded for has none stored: their stage as the core counts it with no evidence.
+    stored = {row.trainee_id: json.loads(row.domain_percents or "{}") for row, _ in shown}
+    unknown = [(row, stage) for row, stage in shown if stage.key not in stored[row.trainee_id]]
+    if unknown:
+        rules = curricula.region_rules((row.region_id, row.curriculum_version) for row, _ in unknown)
+        for row, stage in unknown:
+            curriculum, extra = curricula.curriculum(row.curriculum_version), rules[(row.region_id, row.curriculum_version)]
+            result = {stage.key: stage_progress(curriculum, stage.key, (), extra)}
+            stored[row.trainee_id] |= json.loads(trainee_summary.domain_percents(result))
+    for row, stage in shown:
+        percents = stored[row.trainee_id][stage.key]
+        for index, domain in enumerate(stage.domains):
+            if domain.name not in domains:
+                domains.append(domain.name)
+            if index < len(percents):
+                cells[(row.trainee_id, domain.name)] = percents[index]
+    shown = [row for row, _ in shown]
     # Names alone keep the labels short enough for a phone; a name two trainees share gets its GMC number.
     repeated = {r.name for r in shown if sum(1 for o in shown if o.name == r.name) > 1}
     names = [f"{r.name} ({r.gmc_number})" if r.name in repeated else r.name for r in shown]
@@ -316,20 +304,36 @@ def supervisor_responsiveness(user, filters: Filters) -> Chart:
     """Median whole days from request to sign or return per supervisor, decided on or after the (UTC) date a year
     ago, for this cohort's requests (a trainee's cancellations and outside assessors' decisions do not count).
 
-    Reads the SupervisorResponseDay histogram kept on each decision (one row per supervisor, trainee, day
-    and day count) rather than the raw requests; the exact median is taken in Python from the summed counts.
+    Reads SupervisorResponseRecent, one row per supervisor and trainee holding their decisions in the year up to the
+    latest, and takes off the few of those decided before this year's start (SupervisorResponseDay rows from the
+    row's `counted_from` to that start): two queries over about one row per pair, however many decisions there are.
+    The exact median is taken in Python from the summed counts.
     """
     since = utcnow().date() - timedelta(days=RESPONSIVENESS_DAYS)
-    days = SupervisorResponseDay.days_to_decision
-    query = (
-        select(SupervisorResponseDay.supervisor_id, User.name, days, func.sum(SupervisorResponseDay.count))
-        .join(User, User.id == SupervisorResponseDay.supervisor_id)
-        .where(SupervisorResponseDay.decided_on >= since, SupervisorResponseDay.trainee_id.in_(cohort_ids(user, filters)))
-        .group_by(SupervisorResponseDay.supervisor_id, User.name, days)
+    recent, day = SupervisorResponseRecent, SupervisorResponseDay
+    pairs = (recent.last_decided_on >= since, recent.trainee_id.in_(cohort_ids(user, filters)))
+    counts: dict[tuple[int, str], int] = defaultdict(int)  # (supervisor, days as stored) → decisions
+    names: dict[int, str] = {}
+    rows = select(recent.supervisor_id, User.name, recent.days_histogram).join(User, User.id == recent.supervisor_id)
+    for supervisor_id, name, histogram in db.session.execute(rows.where(*pairs)):
+        names[supervisor_id] = name
+        for d, n in json.loads(histogram).items():
+            counts[(supervisor_id, d)] += n
+    # Each pair's own day rows from its counted_from, looked up pair by pair: "+ 0" keeps the trainee filter on the
+    # pairs from being copied onto the day rows, which would have the planner scan every trainee's older decisions.
+    before = (
+        select(day.supervisor_id, day.days_to_decision, func.sum(day.count))
+        .select_from(recent)
+        .join(day, and_(day.supervisor_id == recent.supervisor_id, day.trainee_id == recent.trainee_id + 0))
+        .where(*pairs, day.decided_on >= recent.counted_from, day.decided_on < since)
+        .group_by(day.supervisor_id, day.days_to_decision)
     )
+    for supervisor_id, d, n in db.session.execute(before):
+        counts[(supervisor_id, str(d))] -= int(n)
     histograms: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
-    for supervisor_id, name, d, n in db.session.execute(query):
-        histograms[(supervisor_id, name)][int(d)] = int(n)
+    for (supervisor_id, d), n in counts.items():
+        if n > 0:
+            histograms[(supervisor_id, names[supervisor_id])][int(d)] = n
     results = sorted(
         ((name, median_from_histogram(h), sum(h.values())) for (_, name), h in histograms.items()), key=lambda r: (-r[1], r[0])
     )

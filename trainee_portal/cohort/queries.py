@@ -1,7 +1,8 @@
 """The cohort table: filters, flags, sorting and paging, computed with a fixed number of aggregate queries.
 
-Progress comes from the TraineeProgress summary, sign-offs and exams from grouped subqueries; no
-evidence row is ever loaded here.
+Progress comes from the TraineeProgress summary, sign-offs and exams from the TraineeSummary row each trainee has
+(summaries.trainee_summary); what depends on today (a request overdue, progress behind the expected line, idle) is
+compared with today in the queries. No evidence row, request, attempt or tally is grouped here.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from sqlalchemy.sql import ColumnElement
 from competencies import STAGE_LEVELS, expected_percent, flags, stage_ends_on, trajectory_weeks
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
-from trainee_portal.models import Cohort, ExamAttempt, ExamSitting, Region, SignOffRequest, TraineeProfile, TraineeProgress, User
+from trainee_portal.models import Cohort, Region, SignOffRequest, TraineeProfile, TraineeProgress, TraineeSummary, User
 from trainee_portal.platform.clock import uk_today, utcnow
-from trainee_portal.platform.pagination import Page, page_number, paginate_rows
+from trainee_portal.platform.pagination import Page, page_number, page_of
+from trainee_portal.summaries.trainee_summary import PENDING
 
 PAGE_SIZE = 50
 FLAGS = flags.FLAG_TITLES  # each flag's rule and threshold is in competencies.flags, with its source
@@ -113,6 +115,8 @@ class CohortRow:
     sia_stage_key: str | None = None  # the SIA the trainee follows at the advanced slot, when chosen
     competencies_complete: int = 0  # the current stage's competencies complete, from the progress summary
     competencies_total: int = 0
+    domain_percents: str | None = None  # the heatmap's cells per stage followed (TraineeSummary.domain_percents)
+    region_id: int | None = None
 
     @property
     def exam_status(self) -> str:
@@ -212,45 +216,7 @@ def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
     return or_(*cases) if cases else literal(False)
 
 
-def _pending_summary(now: datetime):
-    cutoff = flags.signoff_overdue_cutoff(now)
-    return (
-        # Only an entry's owner requests its sign-off (policy.can_request_signoff), so the requester is the trainee:
-        # grouping on it reads one covering index instead of joining every pending request to its evidence row.
-        select(
-            SignOffRequest.requested_by_id.label("trainee_id"),
-            func.count(SignOffRequest.id).label("pending"),
-            func.sum(case((SignOffRequest.created_at < cutoff, 1), else_=0)).label("overdue"),
-            func.min(SignOffRequest.created_at).label("oldest"),
-        )
-        .where(SignOffRequest.status == "pending")
-        .group_by(SignOffRequest.requested_by_id)
-        .subquery("pending_summary")
-    )
-
-
-def _exam_summary():
-    def counted(part):
-        return func.sum(case((ExamSitting.part == part, 1), else_=0))
-
-    def passed(part):
-        return func.max(case((and_(ExamSitting.part == part, ExamAttempt.result == "pass"), 1), else_=0))
-
-    return (
-        select(
-            ExamAttempt.trainee_id.label("trainee_id"),
-            counted("MCQ").label("mcq"),
-            counted("SOE").label("soe"),
-            passed("MCQ").label("mcq_passed"),
-            passed("SOE").label("soe_passed"),
-        )
-        .join(ExamSitting, ExamSitting.id == ExamAttempt.sitting_id)
-        .group_by(ExamAttempt.trainee_id)
-        .subquery("exam_summary")
-    )
-
-
-def _flag_conditions(trajectory, pending, exams, today: date, now: datetime) -> dict[str, ColumnElement]:
+def _flag_conditions(trajectory, today: date, now: datetime) -> dict[str, ColumnElement]:
     """Each flag as a SQL condition over cohort_select's joins, from competencies.flags (as flags_for is for one row)."""
     cutoff = flags.idle_cutoff(now)
     return {
@@ -262,8 +228,8 @@ def _flag_conditions(trajectory, pending, exams, today: date, now: datetime) -> 
                 TraineeProfile.stage_started_on < today - timedelta(days=flags.IDLE_DAYS.value),
             ),
         ),
-        "waiting": pending.c.overdue > 0,
-        "attempts": or_(flags.many_attempts(exams.c.mcq), flags.many_attempts(exams.c.soe)),
+        "waiting": TraineeSummary.oldest_pending_at < flags.signoff_overdue_cutoff(now),
+        "attempts": or_(flags.many_attempts(TraineeSummary.mcq_attempts), flags.many_attempts(TraineeSummary.soe_attempts)),
     }
 
 
@@ -291,7 +257,6 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
     """
     today = today or uk_today()
     now = utcnow()
-    pending, exams = _pending_summary(now), _exam_summary()
     percent = func.coalesce(TraineeProgress.percent, 0.0)
     # After a move between curricula the old stage's percent, when greater, keeps the move itself from flagging anyone.
     # A closed stage (a signed HALO, a supervisor's sign-off) is done, whatever its evidence counts say: 100.
@@ -305,6 +270,7 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         name=User.name,
         gmc_number=TraineeProfile.gmc_number,
         region=Region.name,
+        region_id=TraineeProfile.region_id,
         cohort=Cohort.name,
         curriculum_version=TraineeProfile.curriculum_version,
         stage_level=TraineeProfile.current_stage,
@@ -314,18 +280,17 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         percent=percent,
         trajectory_percent=trajectory,
         last_activity_at=TraineeProfile.last_activity_at,
-        pending=func.coalesce(pending.c.pending, 0),
-        overdue=func.coalesce(pending.c.overdue, 0),
-        oldest_pending_at=pending.c.oldest,
-        mcq_attempts=func.coalesce(exams.c.mcq, 0),
-        soe_attempts=func.coalesce(exams.c.soe, 0),
-        mcq_passed=func.coalesce(exams.c.mcq_passed, 0),
-        soe_passed=func.coalesce(exams.c.soe_passed, 0),
+        pending=func.coalesce(TraineeSummary.pending, 0),
+        oldest_pending_at=TraineeSummary.oldest_pending_at,
+        mcq_attempts=func.coalesce(TraineeSummary.mcq_attempts, 0),
+        soe_attempts=func.coalesce(TraineeSummary.soe_attempts, 0),
+        mcq_passed=case((TraineeSummary.mcq_passed_on.is_not(None), 1), else_=0),
+        soe_passed=case((TraineeSummary.soe_passed_on.is_not(None), 1), else_=0),
         stage_complete=func.coalesce(TraineeProgress.complete, False),
         competencies_complete=func.coalesce(TraineeProgress.competencies_complete, 0),
         competencies_total=func.coalesce(TraineeProgress.competencies_total, 0),
     )
-    conditions = _flag_conditions(trajectory, pending, exams, today, now)
+    conditions = _flag_conditions(trajectory, today, now)
     if flag_columns:
         current = conditions[filters.flag] if filters.flag else literal(True)
         columns["matches"] = case((current, 1), else_=0)
@@ -342,8 +307,7 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
                 TraineeProgress.trainee_id == TraineeProfile.user_id, TraineeProgress.stage_level == TraineeProfile.current_stage
             ),
         )
-        .outerjoin(pending, pending.c.trainee_id == TraineeProfile.user_id)
-        .outerjoin(exams, exams.c.trainee_id == TraineeProfile.user_id)
+        .outerjoin(TraineeSummary, TraineeSummary.trainee_id == TraineeProfile.user_id)
     )
     query = _scoped(query, user, filters)
     if filters.flag and not flag_columns:
@@ -359,20 +323,51 @@ def cohort_ids(user, filters: Filters, today: date | None = None):
     return _scoped(select(TraineeProfile.user_id), user, filters)
 
 
-def _order(query, filters: Filters):
-    c = query.selected_columns
+def _overdue(trainee_id, oldest_pending_at, now: datetime) -> ColumnElement:
+    """SQL: how many of the trainee's waiting requests are past flags.SIGNOFF_WAIT_DAYS. Counted from their own
+    requests (the index on status, requester and time), and only for a trainee whose oldest is overdue: a page looks
+    up the rows it shows, never the nation's requests."""
+    cutoff = flags.signoff_overdue_cutoff(now)
+    counted = (
+        select(func.count())
+        .where(SignOffRequest.status == PENDING, SignOffRequest.requested_by_id == trainee_id, SignOffRequest.created_at < cutoff)
+        .scalar_subquery()
+    )
+    return case((oldest_pending_at < cutoff, counted), else_=0)
+
+
+def _sort_keys(c, filters: Filters, now: datetime, overdue: ColumnElement | None = None) -> list:
+    """The ORDER BY of the table over the columns `c` (the overdue count worked out only when sorting by it)."""
     stage_order = case({level: i for i, level in enumerate(STAGE_LEVELS)}, value=c.stage_level, else_=9)
     keys = {
-        "name": [c.name],
-        "stage": [stage_order, c.percent],
-        "percent": [c.percent],
-        "activity": [func.coalesce(c.last_activity_at, datetime(1900, 1, 1))],
-        "pending": [c.pending],
-        "waiting": [c.overdue, c.pending],
-        "attempts": [c.mcq_attempts + c.soe_attempts],
-    }[filters.sort]
+        "name": lambda: [c.name],
+        "stage": lambda: [stage_order, c.percent],
+        "percent": lambda: [c.percent],
+        "activity": lambda: [func.coalesce(c.last_activity_at, datetime(1900, 1, 1))],
+        "pending": lambda: [c.pending],
+        "waiting": lambda: [_overdue(c.trainee_id, c.oldest_pending_at, now) if overdue is None else overdue, c.pending],
+        "attempts": lambda: [c.mcq_attempts + c.soe_attempts],
+    }[filters.sort]()
     keys = [k.desc() if filters.descending else k.asc() for k in keys]
-    return query.order_by(*keys, c.name, c.trainee_id)  # stable pages: ties broken by name then id
+    return [*keys, c.name, c.trainee_id]  # stable pages: ties broken by name then id
+
+
+def _shown(user, filters: Filters, today: date, now: datetime, *, after=None, by_name=False, limit: int | None = None, offset=0):
+    """The rows shown, in table order (by_name: the API's, by name then id, from `after`), cut to `limit`: each with
+    its overdue count and heatmap cells, looked up for those rows alone once the cohort query has cut them."""
+    inner = cohort_select(user, filters, today)
+    if after is not None:
+        inner = inner.where(after)
+    named = replace(filters, sort="name", descending=False) if by_name else filters
+    inner = inner.order_by(*_sort_keys(inner.selected_columns, named, now))
+    if limit is not None:
+        inner = inner.limit(limit).offset(offset)
+    rows = inner.subquery("shown")
+    overdue = _overdue(rows.c.trainee_id, rows.c.oldest_pending_at, now).label("overdue")
+    outer = select(rows, overdue, TraineeSummary.domain_percents).outerjoin(
+        TraineeSummary, TraineeSummary.trainee_id == rows.c.trainee_id
+    )
+    return outer.order_by(*_sort_keys(outer.selected_columns, named, now, overdue=outer.selected_columns.overdue))
 
 
 def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]:
@@ -391,7 +386,7 @@ def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]
         found.append("behind")
     if flags.is_idle(row.last_activity_at, row.stage_started_on, now):
         found.append("idle")
-    if row.overdue:
+    if row.oldest_pending_at is not None and row.oldest_pending_at < flags.signoff_overdue_cutoff(now):
         found.append("waiting")
     if flags.many_attempts(max(row.mcq_attempts, row.soe_attempts)):
         found.append("attempts")
@@ -429,12 +424,16 @@ def cohort_counts(user, filters: Filters, today: date | None = None) -> tuple[in
 def cohort_page(user, filters: Filters, today: date | None = None, counts: tuple[int, dict[str, int]] | None = None) -> Page:
     """One page of the table (items: CohortRow): the counts query (unless given) and a rows query, whatever the
     cohort's size. filters.page is clamped to the last page, so the sort links keep the page shown."""
-    today = today or uk_today()
+    today, now = today or uk_today(), utcnow()
     total = (counts or cohort_counts(user, filters, today))[0]
-    raws = paginate_rows(_order(cohort_select(user, filters, today), filters), PAGE_SIZE, total, number=filters.page)
-    filters.page = raws.page
-    now = utcnow()
-    return replace(raws, items=[_row(r, today, now) for r in raws])
+
+    def fetch(offset: int, limit: int) -> list[CohortRow]:
+        query = _shown(user, filters, today, now, limit=limit, offset=offset)
+        return [_row(raw, today, now) for raw in db.session.execute(query)]
+
+    page = page_of(total, PAGE_SIZE, fetch, number=filters.page)
+    filters.page = page.page
+    return page
 
 
 def flag_counts(user, filters: Filters, today: date | None = None) -> dict[str, int]:
@@ -444,9 +443,8 @@ def flag_counts(user, filters: Filters, today: date | None = None) -> dict[str, 
 
 def all_rows(user, filters: Filters, today: date | None = None):
     """Every filtered row in table order, streamed for exports."""
-    today = today or uk_today()
-    now = utcnow()
-    query = _order(cohort_select(user, filters, today), filters).execution_options(yield_per=1000)
+    today, now = today or uk_today(), utcnow()
+    query = _shown(user, filters, today, now).execution_options(yield_per=1000)
     for raw in db.session.execute(query):
         yield _row(raw, today, now)
 
@@ -471,10 +469,6 @@ def filter_choices(user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
 def rows_after(user, filters: Filters, after, limit: int, today: date | None = None) -> list[CohortRow]:
     """Up to `limit` rows of the filtered cohort in name order (ties by id) that meet `after` (a condition on the
     trainee's name and id, or None from the start): the API's cursor pages, one query whatever the cohort's size."""
-    today = today or uk_today()
-    query = cohort_select(user, filters, today)
-    if after is not None:
-        query = query.where(after)
-    query = query.order_by(User.name, TraineeProfile.user_id).limit(limit)
-    now = utcnow()
+    today, now = today or uk_today(), utcnow()
+    query = _shown(user, filters, today, now, after=after, by_name=True, limit=limit)
     return [_row(raw, today, now) for raw in db.session.execute(query)]

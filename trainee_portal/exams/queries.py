@@ -5,22 +5,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, literal, not_, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from competencies import Curriculum, flags
 from competencies.exam import (
+    PARTS,
     Attempt,
     ExamHistory,
     PartRecord,
-    Prerequisites,
     RapmStatus,
     Sitting,
     SittingEligibility,
     advanced_training_reached_on,
+    eligible_within,
     mcq_expires_on,
-    mcq_valid_on,
     membership_deadline,
     upcoming_eligibility,
 )
@@ -42,11 +43,14 @@ from trainee_portal.models import (
     StageSignOff,
     TraineeProfile,
     TraineeProgress,
+    TraineeSummary,
     User,
 )
 from trainee_portal.platform.clock import utcnow_aware
+from trainee_portal.platform.pagination import Page, page_of
 from trainee_portal.summaries import progress
-from trainee_portal.training_time.queries import core_periods, periods_by_trainee
+from trainee_portal.summaries.trainee_summary import WINDOW_FIELDS, prerequisites_status, rapm_status, window_column
+from trainee_portal.training_time.queries import core_periods
 
 EXPIRY_WARNING_MONTHS = flags.MCQ_EXPIRY_WARNING_MONTHS.value
 
@@ -97,13 +101,6 @@ def latest_rapm(trainee_id: int) -> RapmConfirmation | None:
     )
 
 
-def rapm_status(row: RapmConfirmation | None, periods: tuple[Period, ...] = ()) -> RapmStatus | None:
-    """The confirmation as the core reads it, with the trainee's training periods (its months are training time)."""
-    if row is None:
-        return None
-    return RapmStatus(row.confirmed_on, row.stage3_pain_complete, row.advanced_training_started_on, tuple(periods))
-
-
 def latest_prerequisites(trainee_id: int) -> ExamPrerequisite | None:
     return db.session.scalar(
         select(ExamPrerequisite)
@@ -111,15 +108,6 @@ def latest_prerequisites(trainee_id: int) -> ExamPrerequisite | None:
         .where(ExamPrerequisite.trainee_id == trainee_id)
         .order_by(ExamPrerequisite.id.desc())
         .limit(1)
-    )
-
-
-def prerequisites_status(row: ExamPrerequisite | None) -> Prerequisites:
-    """The core's view of the latest record; nothing recorded is Prerequisites() (nothing met)."""
-    if row is None:
-        return Prerequisites()
-    return Prerequisites(
-        row.gmc_registered_on, row.fpm_status, row.fpm_applied_on, row.fpm_member_since, row.good_standing, row.confirmed_on
     )
 
 
@@ -327,6 +315,17 @@ def readiness(profile: TraineeProfile) -> Readiness:
 
 # --- the directors' pipeline -------------------------------------------------------------------
 
+PIPELINE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class NextSitting:
+    """The first sitting still open to applications that a trainee may apply for, and their attempt there."""
+
+    sitting: Sitting
+    attempt_number: int
+    needs_extra_training: bool
+
 
 @dataclass(frozen=True)
 class PipelineRow:
@@ -336,96 +335,142 @@ class PipelineRow:
     history: ExamHistory
     rapm_confirmed_on: date | None
     mcq_expires_on: date | None
-    next_eligible: SittingEligibility | None
-    flags: tuple[str, ...]
+    next_eligible: NextSitting | None
 
 
-def _part_history(rows, trainee_id: int) -> ExamHistory:
-    parts = {part: PartRecord(n, passed) for tid, part, n, passed in rows if tid == trainee_id}
-    return ExamHistory(parts.get("MCQ", PartRecord()), parts.get("SOE", PartRecord()))
+def open_sittings(now: datetime) -> list[Sitting]:
+    """The sittings whose application window has not closed, soonest closing first (as upcoming_eligibility)."""
+    sittings = (core_sitting(s) for s in all_sittings())
+    return sorted((s for s in sittings if s.window_state(now) != "closed"), key=lambda s: (s.closes_on, s.sits_on))
 
 
-def pipeline(user) -> list[PipelineRow]:
-    """Every trainee the user may see with their exam position, from three aggregate queries."""
-    visible = policy.visible_trainee_ids(user)
-    trainees = select(User.id, User.name, TraineeProfile.current_stage, TraineeProfile.curriculum_version).join(
-        TraineeProfile, TraineeProfile.user_id == User.id
+def _stored_window(part: str) -> SimpleNamespace:
+    return SimpleNamespace(**{name: getattr(TraineeSummary, window_column(part, name)) for name in WINDOW_FIELDS})
+
+
+def _next_sitting(sittings: list[Sitting]):
+    """SQL: the place in `sittings` of the first one the trainee may apply for (the core's eligible_within over their
+    stored windows), NULL when none."""
+    whens = [
+        (eligible_within(_stored_window(s.part), s.sits_on, s.closes_on, both=and_, either=or_), index)
+        for index, s in enumerate(sittings)
+    ]
+    return case(*whens, else_=null()) if whens else null()
+
+
+def _done(part: str, today: date):
+    """SQL: the trainee needs no more attempts at the part today: the SOE passed, or (the MCQ) a pass still valid."""
+    soe_passed = TraineeSummary.soe_passed_on.is_not(None)
+    if part == "SOE":
+        return soe_passed
+    valid = and_(
+        TraineeSummary.mcq_passed_on.is_not(None), TraineeSummary.mcq_passed_on <= today, TraineeSummary.mcq_expires_on > today
     )
-    if visible is not None:
-        trainees = trainees.where(User.id.in_(visible))
-    people = db.session.execute(trainees.order_by(User.name)).all()
-    ids = [p.id for p in people]
-    counts = db.session.execute(
+    return or_(soe_passed, valid)
+
+
+def _late(part: str, today: date):
+    """SQL: the trainee's next attempt at the part is one of its last (or none is left), and they still need it."""
+    prefix = part.lower()
+    warned = or_(getattr(TraineeSummary, f"{prefix}_late"), getattr(TraineeSummary, f"{prefix}_none_left"))
+    return and_(warned, not_(_done(part, today)))
+
+
+def _expiring(today: date):
+    """SQL: flags.mcq_expiring over the stored expiry (the SOE not yet passed)."""
+    expires = TraineeSummary.mcq_expires_on
+    return and_(
+        expires.is_not(None),
+        TraineeSummary.soe_passed_on.is_(None),
+        expires >= today,
+        expires < flags.mcq_expiry_warned_before(today),
+    )
+
+
+def _people(user, next_index):
+    """Every trainee the user may see with their summary columns (no summary yet: nothing recorded)."""
+    query = (
         select(
-            ExamAttempt.trainee_id,
-            ExamSitting.part,
-            func.count(),
-            func.max(case((ExamAttempt.result == "pass", ExamSitting.sits_on))),
+            TraineeProfile.user_id.label("trainee_id"),
+            User.name,
+            TraineeProfile.current_stage,
+            func.coalesce(TraineeSummary.mcq_attempts, 0).label("mcq_attempts"),
+            func.coalesce(TraineeSummary.soe_attempts, 0).label("soe_attempts"),
+            TraineeSummary.mcq_passed_on,
+            TraineeSummary.soe_passed_on,
+            TraineeSummary.mcq_expires_on,
+            TraineeSummary.rapm_confirmed_on,
+            TraineeSummary.mcq_extra_training,
+            TraineeSummary.soe_extra_training,
+            next_index.label("next_index"),
         )
-        .join(ExamSitting, ExamSitting.id == ExamAttempt.sitting_id)
-        .where(ExamAttempt.trainee_id.in_(ids))
-        .group_by(ExamAttempt.trainee_id, ExamSitting.part)
-    ).all()
-    by_trainee: dict[int, list] = {}
-    for row in counts:
-        by_trainee.setdefault(row[0], []).append(tuple(row))
-    latest = (
-        select(func.max(RapmConfirmation.id)).where(RapmConfirmation.trainee_id.in_(ids)).group_by(RapmConfirmation.trainee_id)
+        .select_from(TraineeProfile)
+        .join(User, User.id == TraineeProfile.user_id)
+        .outerjoin(TraineeSummary, TraineeSummary.trainee_id == TraineeProfile.user_id)
     )
-    confirmations = {r.trainee_id: r for r in db.session.scalars(select(RapmConfirmation).where(RapmConfirmation.id.in_(latest)))}
-    periods = periods_by_trainee(confirmations)  # only a confirmed start has training time to count
-    latest = (
-        select(func.max(ExamPrerequisite.id)).where(ExamPrerequisite.trainee_id.in_(ids)).group_by(ExamPrerequisite.trainee_id)
-    )
-    statements = {r.trainee_id: r for r in db.session.scalars(select(ExamPrerequisite).where(ExamPrerequisite.id.in_(latest)))}
+    visible = policy.visible_trainee_ids(user)
+    return query if visible is None else query.where(TraineeProfile.user_id.in_(visible))
+
+
+def _pipeline_row(raw, sittings: list[Sitting]) -> PipelineRow:
+    history = ExamHistory(PartRecord(raw.mcq_attempts, raw.mcq_passed_on), PartRecord(raw.soe_attempts, raw.soe_passed_on))
+    following = None
+    if raw.next_index is not None:
+        sitting = sittings[raw.next_index]
+        extra = raw.mcq_extra_training if sitting.part == "MCQ" else raw.soe_extra_training
+        following = NextSitting(sitting, history.part(sitting.part).attempts + 1, bool(extra))
+    return PipelineRow(raw.trainee_id, raw.name, raw.current_stage, history, raw.rapm_confirmed_on, raw.mcq_expires_on, following)
+
+
+def _late_flag(raw) -> str:
+    part = raw.part.lower()
+    used = raw.mcq_attempts if raw.part == "MCQ" else raw.soe_attempts
+    return f"{part}_attempt_{used + 1}" if raw.late else f"{part}_no_attempts_left"
+
+
+def pipeline_lists(user) -> dict[str, Page]:
+    """The pipeline's four lists, each paged on its own ?<name>_page=: every trainee the user may see with their exam
+    position, those eligible for an upcoming sitting, those whose MCQ pass expires soon, and (row, flag) pairs, one per
+    part on its last attempts. Read from the trainees' summary rows, compared with today and the open sittings in
+    SQL: the counts in one query, then one query a page, whatever the cohort's size."""
     now, today = utc_now(), uk_today()
-    # Closed windows are dropped once here rather than once per trainee (upcoming_eligibility drops them too).
-    sittings = [s for s in (core_sitting(s) for s in all_sittings()) if s.window_state(now) != "closed"]
-    result = []
-    for person in people:
-        rules = curricula.curriculum(person.curriculum_version).exam
-        history = _part_history(by_trainee.get(person.id, []), person.id)
-        rapm = confirmations.get(person.id)
-        prerequisites = prerequisites_status(statements.get(person.id))
-        upcoming = upcoming_eligibility(
-            rules, history, sittings, rapm_status(rapm, periods.get(person.id, ())), now, prerequisites
+    sittings = open_sittings(now)
+    next_index = _next_sitting(sittings)
+    base = _people(user, next_index)
+    late_parts = {part: _late(part, today) for part in PARTS}
+    counted = base.with_only_columns(
+        func.count(),
+        func.count(next_index),
+        func.coalesce(func.sum(case((_expiring(today), 1), else_=0)), 0),
+        *(func.coalesce(func.sum(case((late, 1), else_=0)), 0) for late in late_parts.values()),
+    )
+    everyone, eligible, expiring, *late_counts = db.session.execute(counted).one()
+    by_name = (User.name, TraineeProfile.user_id)
+
+    def rows(query):
+        return lambda offset, limit: [
+            _pipeline_row(r, sittings) for r in db.session.execute(query.order_by(*by_name).limit(limit).offset(offset))
+        ]
+
+    late = union_all(
+        *(
+            base.add_columns(
+                literal(order).label("part_order"),
+                literal(part).label("part"),
+                getattr(TraineeSummary, f"{part.lower()}_late").label("late"),
+            ).where(condition)
+            for order, (part, condition) in enumerate(late_parts.items())
         )
-        passed = history.mcq.passed_on
-        expires = mcq_expires_on(rules, passed) if passed else None
-        warnings = []
-        if passed and history.soe.passed_on is None and flags.mcq_expiring(rules, passed, today):
-            warnings.append("mcq_expiring")
-        for part, record in (("MCQ", history.mcq), ("SOE", history.soe)):
-            done = history.soe.passed_on is not None or (part == "MCQ" and mcq_valid_on(rules, passed, today))
-            if not done and flags.late_attempt(rules, record.attempts):
-                warnings.append(f"{part.lower()}_attempt_{record.attempts + 1}")
-            if not done and flags.no_attempts_left(rules, record.attempts):
-                warnings.append(f"{part.lower()}_no_attempts_left")
-        result.append(
-            PipelineRow(
-                person.id,
-                person.name,
-                person.current_stage,
-                history,
-                rapm.confirmed_on if rapm else None,
-                expires,
-                next((e for e in upcoming if e.eligible), None),
-                tuple(warnings),
-            )
-        )
-    return result
+    ).subquery("late")
 
+    def late_pairs(offset, limit):
+        query = select(late).order_by(late.c.name, late.c.trainee_id, late.c.part_order).limit(limit).offset(offset)
+        return [(_pipeline_row(r, sittings), _late_flag(r)) for r in db.session.execute(query)]
 
-# --- the pipeline's lists ----------------------------------------------------------------------
-
-PIPELINE_PAGE_SIZE = 50
-
-
-def pipeline_lists(rows: list[PipelineRow]) -> dict[str, list]:
-    """The pipeline's four lists, each paged on its own ?<name>_page=: late holds (row, flag) pairs, one per late part."""
+    size = PIPELINE_PAGE_SIZE
     return {
-        "eligible": [r for r in rows if r.next_eligible],
-        "expiring": [r for r in rows if "mcq_expiring" in r.flags],
-        "late": [(r, f) for r in rows for f in r.flags if "_attempt_" in f or "no_attempts" in f],
-        "everyone": rows,
+        "eligible": page_of(eligible, size, rows(base.where(next_index.is_not(None))), "eligible_page"),
+        "expiring": page_of(expiring, size, rows(base.where(_expiring(today))), "expiring_page"),
+        "late": page_of(sum(late_counts), size, late_pairs, "late_page"),
+        "everyone": page_of(everyone, size, rows(base), "everyone_page"),
     }

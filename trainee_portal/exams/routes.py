@@ -21,7 +21,6 @@ from trainee_portal.exams.forms import (
 )
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
-from trainee_portal.platform.pagination import paginate_list
 from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, trainee_or_picker, viewed_trainee
 
 
@@ -232,13 +231,9 @@ def edit_sitting(sitting_id: int | None):
 @bp.route("/pipeline")
 @policy.requires(policy.can_view_exam_pipeline)
 def pipeline():
-    lists = {
-        name: paginate_list(items, queries.PIPELINE_PAGE_SIZE, param=f"{name}_page")
-        for name, items in queries.pipeline_lists(queries.pipeline(current_user)).items()
-    }
     return render_template(
         "exams/pipeline.html",
-        lists=lists,
+        lists=queries.pipeline_lists(current_user),
         today=uk_today(),
         months=queries.EXPIRY_WARNING_MONTHS,
         late=queries.late_attempts_wording(),

@@ -11,6 +11,7 @@ from trainee_portal.exams import queries
 from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamPrerequisite, ExamSitting, MockExamScore, RapmConfirmation, TraineeProfile
+from trainee_portal.summaries import trainee_summary
 
 
 def _clean(text: str | None) -> str | None:
@@ -61,6 +62,7 @@ def record_attempt(
         {"part": sitting.part, "sits_on": sitting.sits_on.isoformat(), **decision_columns(attempt)},
         actor=actor,
     )
+    trainee_summary.refresh_exams(attempt.trainee_id)  # the cohort's exam column and the pipeline
     return attempt
 
 
@@ -68,6 +70,8 @@ def correct_attempt(attempt: ExamAttempt, result: str, score: float | None, note
     before = {"result": attempt.result, "score": attempt.score, "extra_training_note": attempt.extra_training_note}
     attempt.result, attempt.score, attempt.extra_training_note = result, score, _clean(note)
     attempt.corrected_by_id = actor.id
+    db.session.flush()
+    trainee_summary.refresh_exams(attempt.trainee_id)
     audit.record(
         "exam.attempt_corrected",
         attempt,
@@ -105,6 +109,7 @@ def confirm_rapm(trainee_id: int, form, actor) -> RapmConfirmation:
         },
         actor=actor,
     )
+    trainee_summary.refresh_exams(trainee_id)  # the SOE's windows follow the confirmation
     return row
 
 
@@ -185,6 +190,7 @@ def record_prerequisites(trainee_id: int, form, actor, confirmed: bool) -> ExamP
     db.session.add(row)
     db.session.flush()
     audit.record("exam.prerequisites_recorded", row, _prerequisite_columns(row), actor=actor)
+    trainee_summary.refresh_exams(trainee_id)  # the closing dates each part's windows accept
     return row
 
 

@@ -37,5 +37,6 @@ from trainee_portal.models.signoff import (  # noqa: F401
     StageSignOff,
     SupervisorResponseDay,
 )
+from trainee_portal.models.trainee_summary import SupervisorResponseRecent, TraineeSummary  # noqa: F401
 from trainee_portal.models.training_time import TrainingPeriod  # noqa: F401
 from trainee_portal.models.transitions import CurriculumTransition  # noqa: F401

@@ -39,9 +39,10 @@ from trainee_portal.models import (
     StageSignOff,
     TraineeProfile,
     TraineeProgress,
+    TraineeSummary,
 )
 from trainee_portal.platform.clock import utcnow
-from trainee_portal.summaries import readiness, response_times
+from trainee_portal.summaries import readiness, response_times, trainee_summary
 
 STATUS_CATEGORY = lifecycle.PROGRESS_STATUS  # how each evidence status counts towards progress
 
@@ -313,6 +314,7 @@ def _refresh_every_stage(profile: TraineeProfile, curriculum, counts: list[Evide
             for key, sp in results.items()
         },
     )
+    trainee_summary.refresh(trainee_id, curriculum.version, results)  # the cohort dashboard's and exam pipeline's row
 
 
 def _inputs_query():
@@ -360,6 +362,9 @@ def _inputs_query():
             LocalRule.competency_code.in_(codes),
         ),
         select(tag("head"), head.c.last_hash, blank, blank, blank, head.c.sequence),
+        select(tag("summary"), TraineeSummary.domain_percents, TraineeSummary.exam_version, blank, blank, zero).where(
+            TraineeSummary.trainee_id == trainee_id
+        ),
     )
 
 
@@ -384,6 +389,7 @@ def _refresh_changed_stages(profile: TraineeProfile, curriculum, changed: Counte
     curriculum version or a trainee who moved between versions (their carried credit), or progress rows that are not
     exactly the stages they follow (never refreshed yet, or an SIA changed)."""
     if not changed:
+        trainee_summary.refresh_pending(profile.user_id)  # a request may have come or gone all the same
         return True
     codes = {code for code, _kind, _level, _status in changed}
     if not all(curriculum.has_competency(code) for code in codes):
@@ -399,6 +405,9 @@ def _refresh_changed_stages(profile: TraineeProfile, curriculum, changed: Counte
         audit.expect_head(sequence, last_hash)
     moved = sum(row[5] for row in by_kind.get("moved", ()))
     if moved or {row[1] for row in by_kind.get("progress", ())} != set(followed):
+        return False
+    summary = by_kind.get("summary", ())
+    if not summary or summary[0][2] != curriculum.version:  # no summary row yet, or one for another version
         return False
     after: Counter = Counter({(row[1], row[2], row[3], row[4]): row[5] for row in by_kind.get("tally", ())})
     before = Counter(after)
@@ -417,19 +426,22 @@ def _refresh_changed_stages(profile: TraineeProfile, curriculum, changed: Counte
     def share(code: str, tallies: Counter) -> tuple:
         return stage_share(competency_progress(curriculum.competency(code), counts(tallies, code), extra))
 
-    moved_stages = {}
+    moved_stages, results = {}, {}
     for stage in touched:
         if all(share(c.code, before) == share(c.code, after) for c in stage.competencies if c.code in codes):
             continue  # no competency's share of the stage moved, so its row stands (competencies.stage_share)
+        results[stage.key] = stage_progress(curriculum, stage.key, counts(after), extra)
         moved_stages[stage.key] = _progress_values(
             curriculum,
-            stage_progress(curriculum, stage.key, counts(after), extra),
+            results[stage.key],
             halo_signed=stage.key in halos,
             signed_off=stage.key in signed_off,
             closed_before_move=False,  # only a move carries a sign-off over, and this trainee never moved
             carried=None,
         )
     _write_progress(profile.user_id, moved_stages)
+    # The cohort's row: its pending sign-offs, and the heatmap cells of the stages that moved over those stored.
+    trainee_summary.refresh_stages(profile.user_id, summary[0][1], results)
     return True
 
 
@@ -520,10 +532,11 @@ def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
         by_trainee.setdefault(t.trainee_id, []).append(
             EvidenceCount(t.competency_code, t.evidence_type, t.supervision_level or None, t.status, t.count)
         )
-    for trainee_id in trainee_ids:
-        refresh_trainee(trainee_id, by_trainee[trainee_id], extra[trainee_id])
-        if on_trainee:
-            on_trainee(trainee_id)
+    with trainee_summary.rebuilding():  # each trainee's summary row, rebuilt in bulk once their stages are worked out
+        for trainee_id in trainee_ids:
+            refresh_trainee(trainee_id, by_trainee[trainee_id], extra[trainee_id])
+            if on_trainee:
+                on_trainee(trainee_id)
     return len(trainee_ids)
 
 

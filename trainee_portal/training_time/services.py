@@ -15,6 +15,7 @@ from trainee_portal import audit, curricula
 from trainee_portal.audit import text_sha256
 from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile, TrainingPeriod, User
+from trainee_portal.summaries import trainee_summary
 from trainee_portal.training_time.queries import core_period, core_periods, periods_of
 
 STAGE_FIELDS = ("stage_started_on", "current_stage", "curriculum_version")
@@ -56,6 +57,7 @@ def add_period(profile: TraineeProfile, period: Period, note: str, actor: User) 
     db.session.flush()
     audit.record("training_period.added", row, {**_payload(row), "recorded_by_id": actor.id}, actor=actor)
     refresh_stage_end(profile)
+    trainee_summary.refresh_exams(profile.user_id)  # training time moves the day the SOE's months are reached
     return row
 
 
@@ -65,6 +67,7 @@ def end_period(row: TrainingPeriod, ends_on: date, actor: User) -> None:
     audit.record("training_period.ended", row, {**_payload(row), "old_ends_on": old.isoformat() if old else None}, actor=actor)
     db.session.flush()
     refresh_stage_end(db.session.get(TraineeProfile, row.trainee_id))
+    trainee_summary.refresh_exams(row.trainee_id)
 
 
 def delete_period(row: TrainingPeriod, reason: str, actor: User) -> None:
@@ -72,6 +75,7 @@ def delete_period(row: TrainingPeriod, reason: str, actor: User) -> None:
     db.session.delete(row)
     db.session.flush()
     refresh_stage_end(db.session.get(TraineeProfile, row.trainee_id))
+    trainee_summary.refresh_exams(row.trainee_id)
 
 
 def refresh_stage_end(profile: TraineeProfile, session=None) -> None:
