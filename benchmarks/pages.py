@@ -307,20 +307,23 @@ def raw_connection(url: str):
     return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
 
 
-def replay(url: str, statements: list, repeats: int) -> dict:
+def replay(url: str, statements: list, repeats: int, limit_s: float = 20) -> dict:
     """The statements `repeats` times, each time in a transaction rolled back (sequences put back): the median and
     p95 wall-clock milliseconds and the mean CPU milliseconds per replay (driver plus database server), or the error
-    that stopped it."""
+    that stopped it. Stops repeating after `limit_s` seconds."""
     connection = raw_connection(url)
     sequences = Sequences(url)
     backend = []
     if engine_name(url) == "postgresql":
         backend = [connection.execute("SELECT pg_backend_pid()").fetchone()[0]]
         connection.rollback()
-    timings = []
-    cpu_started = time.process_time() + cpu_seconds(backend)
+    timings, cpu = [], 0.0
+    deadline = time.monotonic() + limit_s
     try:
         for _ in range(repeats):
+            if timings and time.monotonic() > deadline:
+                break
+            cpu_started = time.process_time() + cpu_seconds(backend)
             started = time.perf_counter()
             cursor = connection.cursor()
             statement = None
@@ -340,9 +343,9 @@ def replay(url: str, statements: list, repeats: int) -> dict:
                 cursor.close()
             connection.rollback()
             timings.append(time.perf_counter() - started)
+            cpu += time.process_time() + cpu_seconds(backend) - cpu_started
             sequences.restore()
-        cpu = (time.process_time() + cpu_seconds(backend) - cpu_started) / max(repeats, 1)
-        return {**stats(timings), "cpu_ms": round(cpu * 1000, 2), "statements": len(statements)}
+        return {**stats(timings), "cpu_ms": round(cpu * 1000 / len(timings), 2), "statements": len(statements)}
     finally:
         connection.close()
         sequences.close()

@@ -168,8 +168,10 @@ def table(result: dict) -> str:
     ]
     for size in sizes:
         d = size["dataset"]
+        made = (d.get("generation") or {}).get("timings", {}).get("total_s")
         lines.append(
-            f"dataset {size_label(d['evidence'])}: {d['label']} ({d.get('name')}); copied in {size.get('copy_s')} s, "
+            f"dataset {size_label(d['evidence'])}: {d['label']} ({d.get('name')}"
+            f"{f', generated in {duration(made)}' if made is not None else ''}); copied in {size.get('copy_s')} s, "
             f"measured in {duration(size.get('duration_s'))}"
         )
     head = f"  {'floor route':<34}{'size':>6}{'median':>9}{'p95':>9}{'CPU ms':>8}{'req/s':>8}{'SQL':>5}"
@@ -273,11 +275,34 @@ def markdown(results: list[dict]) -> str:
             )
             if floor_text == "unavailable":
                 floor_text = "unavailable | -"
+            growth = "-"
+            if len(sizes) > 1:
+                growth = (
+                    f"{_ratio(big.get('median_ms'), little.get('median_ms'))} / "
+                    f"{_ratio(big.get('server_cpu_ms'), little.get('server_cpu_ms'))}"
+                )
             lines.append(
                 f"| {name} | {engine} | {little.get('median_ms')} → {big.get('median_ms')} | {big.get('p95_ms')} "
-                f"| {big.get('server_cpu_ms')} | {_ratio(big.get('median_ms'), little.get('median_ms'))} / "
-                f"{_ratio(big.get('server_cpu_ms'), little.get('server_cpu_ms'))} | {floor_text} "
-                f"| {little.get('sql_mode')} / {big.get('sql_mode')} |"
+                f"| {big.get('server_cpu_ms')} | {growth} | {floor_text} | {little.get('sql_mode')} / {big.get('sql_mode')} |"
+            )
+    lines += [
+        "",
+        "| floor route | engine | median ms (small → large) | CPU ms | req/s, 4 clients | statements |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        engine = ENGINE_TITLES.get(r["engine"], r["engine"])
+        little, big = r["sizes"][0]["floors"], r["sizes"][-1]["floors"]
+        routes = [("plain (fixed response)", little.get("plain"), big.get("plain"))]
+        routes += [(f"bare layout ({u})", little.get("bare", {}).get(u), f) for u, f in big.get("bare", {}).items()]
+        routes.append(("bare INSERT", little.get("bare_write"), big.get("bare_write")))
+        for label, a, b in routes:
+            if not a or not b or a.get("error") or b.get("error"):
+                lines.append(f"| {label} | {engine} | not measured: {(b or a or {}).get('error')} ||||")
+                continue
+            lines.append(
+                f"| {label} | {engine} | {a['median_ms']} → {b['median_ms']} | {b['server_cpu_ms']} "
+                f"| {b.get('load', {}).get('rps', '-')} | {a['sql_mode']} / {b['sql_mode']} |"
             )
     lines += ["", "| target | " + " | ".join(ENGINE_TITLES.get(r["engine"], r["engine"]) for r in results) + " |"]
     lines.append("|---|" + "---|" * len(results))
