@@ -1,8 +1,8 @@
 """The benchmark's verdicts and its report: a text table per engine and a markdown table for the README.
 
-Every target is judged on every page from the run's own figures: none is written down here but the targets
-themselves. python -m benchmarks.report --markdown [results.json ...] prints the README's table from saved results
-(benchmarks/results/<engine>.json by default).
+Every target is judged on every page from the run's own figures: nothing is written down here but the targets
+themselves. python -m benchmarks.report [--markdown] [results.json ...] judges saved results again by these rules and
+prints their tables (benchmarks/results/<engine>.json by default; --markdown: the README's).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ def size_label(rows: int) -> str:
     return str(rows)
 
 
-def _ratio(a, b) -> float | None:
-    return round(a / b, 2) if a is not None and b else None
+def _ratio(a, b, digits: int = 2) -> float | None:
+    return round(a / b, digits) if a is not None and b else None
 
 
 def _fmt(value, suffix="") -> str:
@@ -79,32 +79,32 @@ def targets(result: dict) -> list[dict]:
         same = f"{counts[0]} and {counts[1]} statements"
         if write:
             bare = large["floors"]["bare_write"].get("load", {}).get("rps")
-            share = _ratio(big["load"]["rps"], bare)
-            add(name, names[0], share is not None and share >= WRITE_SHARE, f"{big['load']['rps']} vs {bare} req/s ({share})")
+            met = bool(bare) and big["load"]["rps"] >= WRITE_SHARE * bare
+            add(name, names[0], met, f"{big['load']['rps']} vs {bare} req/s ({_ratio(big['load']['rps'], bare, 3)})")
             add(name, names[1], big["sql_mode"] <= WRITE_STATEMENTS, f"{big['sql_mode']} statements")
             add(name, names[2], len(sizes) > 1 and len(set(counts)) == 1, same)
             continue
         add(name, names[0], big["median_ms"] <= limit, f"{big['median_ms']} ms")
         floor = big["floor"]
-        for target, key, unit in ((names[1], "ratio_wall", "wall"), (names[2], "ratio_cpu", "CPU")):
+        for target, mine, its in ((names[1], "median_ms", "wall_ms"), (names[2], "server_cpu_ms", "cpu_ms")):
             if floor.get("error"):
                 add(name, target, False, f"floor unavailable: {floor['error']}")
             else:
-                value = floor[key]
                 add(
                     name,
                     target,
-                    value is not None and value <= FLOOR_RATIO,
-                    f"{value}x ({big['median_ms' if unit == 'wall' else 'server_cpu_ms']} ms vs floor "
-                    f"{floor['wall_ms' if unit == 'wall' else 'cpu_ms']} ms)",
+                    big[mine] <= FLOOR_RATIO * floor[its],  # the figures as printed, not their rounded ratio
+                    f"{_ratio(big[mine], floor[its], 3)}x ({big[mine]} ms vs floor {floor[its]} ms)",
                 )
         for target, key in ((names[3], "median_ms"), (names[4], "server_cpu_ms")):
-            growth = _ratio(big.get(key), little.get(key))
+            grown = len(sizes) > 1 and bool(little.get(key)) and big.get(key) is not None
             add(
                 name,
                 target,
-                len(sizes) > 1 and growth is not None and growth <= GROWTH,
-                f"{growth}x ({little.get(key)} -> {big.get(key)} ms)" if len(sizes) > 1 else "one size measured",
+                grown and big[key] <= GROWTH * little[key],
+                f"{_ratio(big.get(key), little.get(key), 3)}x ({little.get(key)} -> {big.get(key)} ms)"
+                if len(sizes) > 1
+                else "one size measured",
             )
         add(name, names[5], len(sizes) > 1 and len(set(counts)) == 1, same)
     peak = large.get("memory", {}).get("peak_rss_mib_max")
@@ -241,6 +241,13 @@ def table(result: dict) -> str:
 ENGINE_TITLES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
+def _datasets(result: dict) -> str:
+    first = result["sizes"][0]["dataset"]
+    seed = f", seed {first['seed']}" if first.get("seed") is not None else ""
+    sizes = " and ".join(size_label(s["dataset"]["evidence"]) for s in result["sizes"])
+    return f"{sizes} evidence rows ({first['trainees']:,} trainees{seed})"
+
+
 def markdown(results: list[dict]) -> str:
     """The README's results: when and where each engine ran, every page's figures, every target's verdict."""
     lines = []
@@ -249,7 +256,7 @@ def markdown(results: list[dict]) -> str:
         lines.append(
             f"- {ENGINE_TITLES.get(r['engine'], r['engine'])}: {r.get('started_at')}, {m.get('nproc')} cores "
             f"({m.get('cpu_model')}), {m.get('ram_gib')} GiB; load average before {r.get('load_average_before')}, "
-            f"after {r.get('load_average_after')}; {', '.join(s['dataset']['label'] for s in r['sizes'])}; "
+            f"after {r.get('load_average_after')}; {_datasets(r)}; "
             f"the run took {duration(r.get('duration_s'))}. {summary(r).split(': ', 1)[1].split(';')[0]}."
         )
     lines += [
@@ -327,9 +334,11 @@ def main(as_markdown, files):
     """Print saved benchmark results (benchmarks/results/<engine>.json unless files are named)."""
     files = files or sorted(p for p in RESULTS.glob("*.json") if not p.name.startswith("generate-"))
     results = [json.loads(Path(f).read_text()) for f in files]
-    results = [r for r in results if "sizes" in r]
+    results = sorted((r for r in results if "sizes" in r), key=lambda r: list(ENGINE_TITLES).index(r["engine"]))
     if not results:
         raise click.ClickException("no results of this benchmark's format found")
+    for result in results:
+        result["targets"] = targets(result)  # judged again from the saved figures, by these rules
     click.echo(markdown(results) if as_markdown else "\n\n".join(table(r) for r in results))
 
 

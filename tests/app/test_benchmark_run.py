@@ -4,6 +4,7 @@ replayed without error (the write's included), statement counts measured, and th
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -100,3 +101,27 @@ def test_the_datasets_are_left_as_they_were(measured):
             assert not datasets.sqlite_path(copy).parent.exists()
         else:
             assert not datasets.database_exists(copy)
+
+
+def test_a_replay_that_fails_is_reported_not_raised_and_changes_nothing(tiny_datasets):
+    url = tiny_datasets[0]
+    before = datasets.fingerprint(url, content=True)
+    clash = "INSERT INTO region (id, name, name_key, nation) VALUES (1, 'Again', 'again', 'england')"
+    out = pages.replay(url, [("SELECT count(*) FROM region", None, False), (clash, None, False)], 3)
+    assert "error" in out and "region" in out["statement"]
+    assert datasets.fingerprint(url, content=True) == before
+
+
+def test_an_unavailable_floor_and_a_ratio_just_over_are_misses(measured):
+    result = copy.deepcopy(measured[0])
+    large = result["sizes"][-1]["pages"]
+    large["cohort dashboard"]["floor"] = {"error": "IntegrityError: a replayed key"}
+    page, floor = large["stage page"], large["stage page"]["floor"]
+    page["server_cpu_ms"] = round(2 * floor["cpu_ms"] + 0.01, 2)  # shows as 2.0x when rounded to two places
+    page["median_ms"] = 2 * floor["wall_ms"]  # exactly twice: within
+    verdicts = {(v["page"], v["target"].split(" (")[0]): v for v in report.targets(result)}
+    for unit in ("wall", "CPU"):
+        verdict = verdicts[("cohort dashboard", f"within 2x its floor, {unit}")]
+        assert not verdict["met"] and "floor unavailable: IntegrityError" in verdict["detail"]
+    assert not verdicts[("stage page", "within 2x its floor, CPU")]["met"]
+    assert verdicts[("stage page", "within 2x its floor, wall")]["met"]
