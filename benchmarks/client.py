@@ -1,14 +1,26 @@
-"""A small keep-alive HTTP client for localhost only: cookies, CSRF tokens from forms, and raw (still compressed) bodies."""
+"""A small keep-alive HTTP client for localhost only: a browser's headers, cookies, CSRF tokens from forms, and raw
+(still compressed) bodies, so sizes are the bytes that cross the wire."""
 
 from __future__ import annotations
 
+import gzip
 import re
 import time
+import zlib
 from html.parser import HTMLParser
 from http.client import HTTPConnection, HTTPException
 from urllib.parse import urlencode
 
+import brotli
+
 CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+# What a current desktop browser sends with every page request (Firefox on Linux).
+BROWSER_HEADERS = {
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en-GB,en;q=0.5",
+    "Accept-Encoding": "gzip, deflate, br",
+}
 
 
 class Client:
@@ -20,7 +32,7 @@ class Client:
     def request(self, method: str, path: str, form: dict | list | None = None, headers: dict | None = None):
         """Returns (status, headers, raw body bytes, seconds). Retries once on a dropped keep-alive connection."""
         body = urlencode(form, doseq=True).encode() if form is not None else None
-        sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
+        sent = {"Host": f"127.0.0.1:{self.port}", **BROWSER_HEADERS, **(headers or {})}
         if body is not None:
             sent["Content-Type"] = "application/x-www-form-urlencoded"
         if self.cookies:
@@ -49,9 +61,16 @@ class Client:
     def get(self, path: str, **kw):
         return self.request("GET", path, **kw)
 
+    def html(self, path: str) -> bytes:
+        """The page as the browser reads it (decompressed)."""
+        status, headers, body, _ = self.get(path)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+        return decoded(headers, body)
+
     def csrf_token(self, path: str) -> str:
-        status, _, body, _ = self.get(path)
-        match = CSRF.search(body)
+        status, headers, body, _ = self.get(path)
+        match = CSRF.search(decoded(headers, body))
         if not match:
             raise RuntimeError(f"no CSRF token on {path} (status {status})")
         return match.group(1).decode()
@@ -64,6 +83,18 @@ class Client:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def decoded(headers: dict, body: bytes) -> bytes:
+    """A body as the browser reads it, from the bytes that crossed the wire."""
+    encoding = headers.get("content-encoding")
+    if encoding == "br":
+        return brotli.decompress(body)
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    if encoding == "deflate":
+        return zlib.decompress(body)
+    return body
 
 
 class FormReader(HTMLParser):

@@ -11,17 +11,13 @@ import platform
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
 import click
 from sqlalchemy import func, select
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from benchmarks.datasets import engine_name
+
 BENCH_PASSWORD = "pain-bench-2026"  # every generated account; the runner signs in with it
-
-
-def engine_name(url: str) -> str:
-    return "postgresql" if url.startswith(("postgres", "postgresql")) else "sqlite"
 
 
 def make_app(database_url: str):
@@ -86,6 +82,7 @@ def generate(database_url: str, trainees: int, evidence: int, signoffs: int | No
         analyze(db.engine)
         timings["analyze_s"] = time.perf_counter() - step
         db.session.remove()
+        db.engine.dispose()  # no session left open on it: the database may be renamed or copied next
     timings["total_s"] = time.perf_counter() - started
     return {
         "engine": engine_name(database_url),
@@ -122,9 +119,6 @@ def main(trainees, evidence, signoffs, seed, today, database_url, quiet):
     echo = (lambda *a, **k: None) if quiet else click.echo
     result = generate(database_url, trainees, evidence, signoffs, seed, day, echo=echo)
     click.echo(json.dumps(result, indent=2))
-    if trainees == 2000 and evidence == 1_000_000:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"generate-{result['engine']}.json").write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

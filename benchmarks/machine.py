@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import statistics
 from pathlib import Path
 
 
@@ -115,3 +116,16 @@ def cpu_seconds(pids: list[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])
     return total / ticks
+
+
+def stats(seconds: list[float]) -> dict:
+    """Median and 95th percentile, in milliseconds, of request or replay times in seconds."""
+    ordered = sorted(seconds)
+    if not ordered:
+        return {"median_ms": None, "p95_ms": None, "n": 0}
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"median_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2), "n": len(ordered)}
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]

@@ -1,226 +1,346 @@
-"""The benchmark's table and target verdicts, and the bytes a browser transfers for the first and later chart pages."""
+"""The benchmark's verdicts and its report: a text table per engine and a markdown table for the README.
+
+Every target is judged on every page from the run's own figures: nothing is written down here but the targets
+themselves. python -m benchmarks.report [--markdown] [results.json ...] judges saved results again by these rules and
+prints their tables (benchmarks/results/<engine>.json by default; --markdown: the README's).
+"""
 
 from __future__ import annotations
 
-import re
+import json
+import sys
+from pathlib import Path
 
-from benchmarks.client import Client
+import click
 
-ASSET = re.compile(rb'<(?:script[^>]*\ssrc|link[^>]*\shref)="(/[^"]+)"')
-FONT = re.compile(rb'url\(["\']?([^)"\']+\.woff2)')
-ENCODINGS = {"Accept-Encoding": "br, gzip"}
-LIMIT_BYTES = 1.5 * 1024 * 1024
-
-
-def _fetch(client: Client, path: str) -> tuple[int, dict, bytes]:
-    """Status, headers and the body as it crossed the wire (still compressed)."""
-    status, headers, body, _ = client.get(path, headers=ENCODINGS)
-    return status, headers, body
-
-
-def _text(headers: dict, body: bytes) -> bytes:
-    encoding = headers.get("content-encoding")
-    return _decode(body, encoding) if encoding in ("br", "gzip") else body
+RESULTS = Path(__file__).resolve().parent / "results"
+FLOOR_RATIO = 2.0  # each page within 2x its floor
+GROWTH = 1.3  # from the smallest to the largest dataset
+WRITE_SHARE = 0.5  # the write's throughput against the bare INSERT route's, 4 clients
+WRITE_STATEMENTS = 10
+MEMORY_MIB = 200
+FIRST_CHART_BYTES = 1.5 * 1024 * 1024  # 1.5 MB compressed
+WRITE = "log evidence entry"
 
 
-def _assets(client: Client, html: bytes, seen: dict) -> list[dict]:
-    """Every script, stylesheet and the fonts the stylesheets name, as fetched with compression."""
-    items = []
-    for raw in ASSET.findall(html):
-        url = raw.decode().replace("&amp;", "&")
-        if url in seen:
-            items.append({"url": url, "bytes": 0, "cached": True, "cache_control": seen[url]})
-            continue
-        status, headers, body = _fetch(client, url)
-        seen[url] = headers.get("cache-control", "")
-        items.append(
-            {
-                "url": url,
-                "status": status,
-                "bytes": len(body),
-                "encoding": headers.get("content-encoding"),
-                "cache_control": seen[url],
-                "cached": False,
-            }
-        )
-        if url.split("?")[0].endswith(".css") and status == 200:
-            css = _text(headers, body)
-            base = url.split("?")[0].rsplit("/", 1)[0]
-            for font in sorted(set(FONT.findall(css)))[:4]:
-                font_url = font.decode() if font.startswith(b"/") else f"{base}/{font.decode()}"
-                if font_url not in seen:
-                    fs, fh, fb = _fetch(client, font_url)
-                    seen[font_url] = fh.get("cache-control", "")
-                    items.append(
-                        {"url": font_url, "status": fs, "bytes": len(fb), "cache_control": seen[font_url], "cached": False}
-                    )
-    return items
+def size_label(rows: int) -> str:
+    for unit, scale in (("M", 1_000_000), ("k", 1_000)):
+        if rows >= scale:
+            value = rows / scale
+            return f"{value:g}{unit}" if value == int(value) else f"{value:.1f}{unit}"
+    return str(rows)
 
 
-def _decode(body: bytes, encoding: str) -> bytes:
-    if encoding == "br":
-        import brotli
-
-        return brotli.decompress(body)
-    import gzip
-
-    return gzip.decompress(body)
+def _ratio(a, b, digits: int = 2) -> float | None:
+    return round(a / b, digits) if a is not None and b else None
 
 
-def transfer_sizes(port: int, clients: dict, plan) -> dict:
-    """First page with charts from an empty cache, then every later chart page with what the browser already holds."""
-    chart_pages = []
-    for page, path in plan:
-        if page.name.startswith("log evidence"):
-            continue
-        client = Client(port, clients[page.user].cookies)
-        status, headers, wire = _fetch(client, path)
-        if b"plotly" in _text(headers, wire):
-            chart_pages.append((page, path, client, headers, wire))
+def _fmt(value, suffix="") -> str:
+    return "-" if value is None else f"{value}{suffix}"
+
+
+def targets(result: dict) -> list[dict]:
+    """MET or MISS for every target the issue sets, on every page, from this engine's sizes (the largest judged)."""
+    sizes = result["sizes"]
+    small, large = sizes[0], sizes[-1]
+    at = size_label(large["dataset"]["evidence"])
+    span = f"{size_label(small['dataset']['evidence'])} to {at}"
+    verdicts: list[dict] = []
+
+    def add(page, target, met, detail):
+        verdicts.append({"page": page, "target": target, "met": bool(met), "detail": detail})
+
+    for name in result["page_names"]:
+        big, little = large["pages"].get(name), small["pages"].get(name)
+        limit = result["page_targets"].get(name)
+        write = name == WRITE
+        problem = next((p.get("error") or "not measured" for p in (little, big) if not p or p.get("error")), None)
+        names = [f"identical statement counts ({span})"]
+        if write:
+            names = [
+                f">= {WRITE_SHARE:.0%} of the bare INSERT route's throughput, 4 clients ({at})",
+                f"<= {WRITE_STATEMENTS} statements ({at})",
+                *names,
+            ]
         else:
-            client.close()
-    if not chart_pages:
-        return {"note": "no measured page draws charts"}
-    seen: dict = {}
-    out = {"pages": []}
-    for index, (page, _path, client, headers, html) in enumerate(chart_pages):
-        assets = _assets(client, _text(headers, html), seen)
-        total = len(html) + sum(a["bytes"] for a in assets)
-        plotly = [a for a in assets if "plotly" in a["url"]]
-        out["pages"].append(
-            {
-                "page": page.name,
-                "html_bytes": len(html),
-                "html_encoding": headers.get("content-encoding"),
-                "total_bytes": total,
-                "plotly": plotly,
-                "assets": assets,
-                "first": index == 0,
-            }
-        )
-        client.close()
-    first = out["pages"][0]
-    out["first_chart_page_bytes"] = first["total_bytes"]
-    out["later_pages_reuse_plotly"] = (
-        all(p["plotly"] and p["plotly"][0]["cached"] for p in out["pages"][1:]) if len(out["pages"]) > 1 else None
-    )
-    out["plotly_cache_control"] = first["plotly"][0]["cache_control"] if first["plotly"] else None
-    return out
-
-
-def targets(result: dict) -> dict:
-    pages = result["pages"]
-    verdicts = {}
-
-    def add(name, ok, detail):
-        verdicts[name] = {"met": ok, "detail": detail}
-
-    cohort = pages.get("cohort dashboard")
-    if cohort:
-        floor = cohort["raw_sql_floor"]["median_ms"]
-        add("cohort dashboard < 150 ms median", cohort["median_ms"] < 150, f"{cohort['median_ms']} ms")
-        add(
-            "cohort dashboard within 2x raw-SQL floor",
-            cohort["median_ms"] <= 2 * floor,
-            f"{cohort['median_ms']} ms vs floor {floor} ms ({cohort['median_ms'] / max(floor, 0.001):.1f}x); CPU "
-            f"{cohort.get('server_cpu_ms')} ms vs {cohort['raw_sql_floor'].get('cpu_ms')} ms",
-        )
-    panel = pages.get("ARCP panel")
-    if panel:
-        # The cohort dashboard's speed rule, for the director's readiness page of one panel (issue 16); its floor is
-        # the bare route's time plus the page's own statements replayed raw (what no implementation can avoid).
-        bare = result.get("bare", {}).get("get", {}).get("median_ms", 0)
-        floor = round(bare + panel["raw_sql_floor"]["median_ms"], 2)
-        add("ARCP panel (readiness) < 150 ms median", panel["median_ms"] < 150, f"{panel['median_ms']} ms")
-        add(
-            "ARCP panel within 2x its floor (bare route + raw SQL)",
-            panel["median_ms"] <= 2 * floor,
-            f"{panel['median_ms']} ms vs floor {floor} ms ({panel['median_ms'] / max(floor, 0.001):.1f}x); CPU "
-            f"{panel.get('server_cpu_ms')} ms vs raw SQL {panel['raw_sql_floor'].get('cpu_ms')} ms",
-        )
-    dashboard = pages.get("trainee dashboard")
-    if dashboard:
-        add("trainee dashboard < 50 ms median", dashboard["median_ms"] < 50, f"{dashboard['median_ms']} ms")
-    write = pages.get("log evidence entry")
-    bare_post = result.get("bare", {}).get("post")
-    if write and bare_post:
-        add(
-            "logbook write throughput >= half the bare route's",
-            write["rps"] >= bare_post["rps"] / 2,
-            f"{write['rps']} req/s vs bare POST {bare_post['rps']} req/s",
-        )
-    constant = []
-    for page in pages.values():
-        small = page.get("sql_queries_small_dataset")
-        # One extra statement at most once a minute is the curriculum registry checking for new uploads.
-        steady = max(page["sql_queries"]) - min(page["sql_queries"]) <= 1
-        constant.append(steady and (small is None or small == page["sql_queries_mode"]))
+            names = [
+                f"median <= {limit} ms ({at})",
+                f"within {FLOOR_RATIO:g}x its floor, wall ({at})",
+                f"within {FLOOR_RATIO:g}x its floor, CPU ({at})",
+                f"growth <= {GROWTH}x, wall ({span})",
+                f"growth <= {GROWTH}x, CPU ({span})",
+                *names,
+            ]
+        if problem:
+            for target in names:
+                add(name, target, False, f"not measured: {problem}")
+            continue
+        counts = (little["sql_mode"], big["sql_mode"])
+        same = f"{counts[0]} and {counts[1]} statements"
+        if write:
+            bare = large["floors"]["bare_write"].get("load", {}).get("rps")
+            met = bool(bare) and big["load"]["rps"] >= WRITE_SHARE * bare
+            add(name, names[0], met, f"{big['load']['rps']} vs {bare} req/s ({_ratio(big['load']['rps'], bare, 3)})")
+            add(name, names[1], big["sql_mode"] <= WRITE_STATEMENTS, f"{big['sql_mode']} statements")
+            add(name, names[2], len(sizes) > 1 and len(set(counts)) == 1, same)
+            continue
+        add(name, names[0], big["median_ms"] <= limit, f"{big['median_ms']} ms")
+        floor = big["floor"]
+        for target, mine, its in ((names[1], "median_ms", "wall_ms"), (names[2], "server_cpu_ms", "cpu_ms")):
+            if floor.get("error"):
+                add(name, target, False, f"floor unavailable: {floor['error']}")
+            else:
+                add(
+                    name,
+                    target,
+                    big[mine] <= FLOOR_RATIO * floor[its],  # the figures as printed, not their rounded ratio
+                    f"{_ratio(big[mine], floor[its], 3)}x ({big[mine]} ms vs floor {floor[its]} ms)",
+                )
+        for target, key in ((names[3], "median_ms"), (names[4], "server_cpu_ms")):
+            grown = len(sizes) > 1 and bool(little.get(key)) and big.get(key) is not None
+            add(
+                name,
+                target,
+                grown and big[key] <= GROWTH * little[key],
+                f"{_ratio(big.get(key), little.get(key), 3)}x ({little.get(key)} -> {big.get(key)} ms)"
+                if len(sizes) > 1
+                else "one size measured",
+            )
+        add(name, names[5], len(sizes) > 1 and len(set(counts)) == 1, same)
+    peak = large.get("memory", {}).get("peak_rss_mib_max")
+    add(None, f"peak worker memory < {MEMORY_MIB} MiB ({at})", peak is not None and peak < MEMORY_MIB, f"{peak} MiB")
+    transfer = large.get("transfer", {})
+    first = transfer.get("first_chart_page_bytes")
     add(
-        "constant SQL queries per page whatever the data size",
-        all(constant) if constant else None,
-        "; ".join(
-            f"{n}: {p['sql_queries_mode']} (seen {p['sql_queries']}, tiny dataset {p.get('sql_queries_small_dataset', '-')})"
-            for n, p in pages.items()
-        ),
+        None,
+        "first chart page < 1.5 MB compressed",
+        first is not None and first < FIRST_CHART_BYTES,
+        f"{first / 1024 / 1024:.2f} MB ({transfer.get('first_chart_page')})" if first else transfer.get("note", "not measured"),
     )
-    transfer = result.get("transfer", {})
-    if "first_chart_page_bytes" in transfer:
-        add(
-            "first page with charts < 1.5 MB compressed",
-            transfer["first_chart_page_bytes"] < LIMIT_BYTES,
-            f"{transfer['first_chart_page_bytes'] / 1024 / 1024:.2f} MB",
-        )
-        add(
-            "later pages reuse the cached script",
-            transfer["later_pages_reuse_plotly"],
-            f"plotly Cache-Control: {transfer['plotly_cache_control']}",
-        )
     return verdicts
+
+
+def summary(result: dict) -> str:
+    met = sum(v["met"] for v in result["targets"])
+    total = len(result["targets"])
+    unchanged = all(s.get("dataset_unchanged") for s in result["sizes"])
+    return (
+        f"Summary ({result['engine']}): {met} MET, {total - met} MISS of {total} targets; "
+        f"datasets left as found: {'yes' if unchanged else 'NO'}; took {duration(result.get('duration_s'))}"
+    )
+
+
+def duration(seconds) -> str:
+    if seconds is None:
+        return "-"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+def _floor_rows(size: dict) -> list[str]:
+    label = size_label(size["dataset"]["evidence"])
+    floors = size["floors"]
+    rows = []
+
+    def row(name, figures, sql):
+        if not figures or figures.get("error"):
+            rows.append(f"  {name:<34}{label:>6}  {(figures or {}).get('error', 'not measured')}")
+            return
+        rows.append(
+            f"  {name:<34}{label:>6}{_fmt(figures.get('median_ms')):>9}{_fmt(figures.get('p95_ms')):>9}"
+            f"{_fmt(figures.get('server_cpu_ms')):>8}{_fmt(figures.get('load', {}).get('rps')):>8}{_fmt(sql):>5}"
+        )
+
+    row("plain route (fixed response)", floors.get("plain"), floors.get("plain", {}).get("sql_mode"))
+    for user, figures in floors.get("bare", {}).items():
+        row(f"bare layout route ({user})", figures, figures.get("sql_mode"))
+    row("bare INSERT route (4 writers)", floors.get("bare_write"), floors.get("bare_write", {}).get("sql_mode"))
+    return rows
 
 
 def table(result: dict) -> str:
     m = result.get("machine", {})
+    sizes = result["sizes"]
     lines = [
-        f"== {result['engine']} == {m.get('nproc')} cores, {m.get('ram_gib')} GiB, {m.get('cpu_model')}; "
-        f"Python {m.get('python')}, SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql') or '-'}"
+        f"== {result['engine']} == {result.get('started_at', '')}; {m.get('nproc')} cores, {m.get('ram_gib')} GiB, "
+        f"{m.get('cpu_model')}; Python {m.get('python')}, SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql') or '-'}",
+        f"load average (1, 5, 15 min) before {result.get('load_average_before')}, after {result.get('load_average_after')}",
     ]
+    for size in sizes:
+        d = size["dataset"]
+        made = (d.get("generation") or {}).get("timings", {}).get("total_s")
+        lines.append(
+            f"dataset {size_label(d['evidence'])}: {d['label']} ({d.get('name')}"
+            f"{f', generated in {duration(made)}' if made is not None else ''}); copied in {size.get('copy_s')} s, "
+            f"measured in {duration(size.get('duration_s'))}"
+        )
+    head = f"  {'floor route':<34}{'size':>6}{'median':>9}{'p95':>9}{'CPU ms':>8}{'req/s':>8}{'SQL':>5}"
+    lines += ["", head, "  " + "-" * (len(head) - 2)]
+    for size in sizes:
+        lines += _floor_rows(size)
     head = (
-        f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'CPU ms':>8}{'req/s':>8}{'SQL':>6}{'SQL tiny':>9}"
-        f"{'raw SQL ms':>11}{'raw CPU':>8}{'HTML KB':>8}"
+        f"  {'page':<20}{'size':>6}{'median':>9}{'p95':>9}{'CPU ms':>8}{'req/s':>8}{'SQL':>5}{'KB':>6}"
+        f"{'bare':>7}{'raw SQL':>8}{'floor':>8}{'CPU':>7}{'x floor':>8}{'x CPU':>7}"
     )
-    lines += [head, "-" * len(head)]
-    bare = result.get("bare", {})
-    for label, key in (("bare route GET", "get"), ("bare route POST", "post")):
-        if key in bare:
-            b = bare[key]
-            lines.append(
-                f"{label:<22}{b['median_ms']:>10}{b['p95_ms']:>9}{b.get('server_cpu_ms', '-'):>8}{b['rps']:>8}"
-                f"{0:>6}{'-':>9}{'-':>11}{'-':>8}{'-':>8}"
+    lines += ["", head, "  " + "-" * (len(head) - 2)]
+    for name in result["page_names"]:
+        for size in sizes:
+            p = size["pages"].get(name)
+            label = size_label(size["dataset"]["evidence"])
+            if not p or p.get("error"):
+                lines.append(f"  {name:<20}{label:>6}  {(p or {}).get('error', 'not measured')}")
+                continue
+            floor = p.get("floor", {})
+            figures = (
+                f"  {'':>26}floor unavailable: {floor['error']}"
+                if floor.get("error")
+                else f"{_fmt(floor.get('bare_ms')):>7}{_fmt(floor.get('raw', {}).get('median_ms')):>8}"
+                f"{_fmt(floor.get('wall_ms')):>8}{_fmt(floor.get('cpu_ms')):>7}{_fmt(floor.get('ratio_wall')):>8}"
+                f"{_fmt(floor.get('ratio_cpu')):>7}"
             )
-    for name, p in result["pages"].items():
-        sql = str(p["sql_queries_mode"]) + ("*" if len(p["sql_queries"]) > 1 else "")
+            rps = p.get("load", {}).get("rps")
+            sql = f"{p['sql_mode']}" + ("*" if len(p["sql_seen"]) > 1 else "")
+            lines.append(
+                f"  {name:<20}{label:>6}{_fmt(p['median_ms']):>9}{_fmt(p['p95_ms']):>9}{_fmt(p.get('server_cpu_ms')):>8}"
+                f"{_fmt(rps):>8}{sql:>5}{p['bytes'] / 1024:>6.0f}{figures}"
+            )
+        if len(sizes) > 1:
+            little, big = sizes[0]["pages"].get(name) or {}, sizes[-1]["pages"].get(name) or {}
+            lines.append(
+                f"  {'':<20}{'growth':>6}  wall {_fmt(_ratio(big.get('median_ms'), little.get('median_ms')), 'x')}, "
+                f"CPU {_fmt(_ratio(big.get('server_cpu_ms'), little.get('server_cpu_ms')), 'x')}"
+            )
+    lines.append("  (floor = bare: the bare layout route's median for the same user (the write: the bare INSERT route's)")
+    lines.append("   + raw SQL: the page's own statements replayed raw; CPU = the floor's CPU ms; x = the page against its")
+    lines.append("   floor; KB = the page's HTML as sent compressed; * = a count seen to vary between requests)")
+    lines.append("")
+    for size in sizes:
+        label = size_label(size["dataset"]["evidence"])
+        mem = size.get("memory", {})
         lines.append(
-            f"{name:<22}{p['median_ms']:>10}{p['p95_ms']:>9}{p.get('server_cpu_ms', '-'):>8}{p['rps']:>8}{sql:>6}"
-            f"{str(p.get('sql_queries_small_dataset', '-')):>9}{p['raw_sql_floor']['median_ms']:>11}"
-            f"{p['raw_sql_floor'].get('cpu_ms', '-'):>8}{p['bytes'] / 1024:>8.0f}"
+            f"peak worker RSS ({label}): {mem.get('peak_rss_mib_max')} MiB max over {len(mem.get('workers', []))} workers"
         )
-    mem = result.get("memory", {})
-    lines.append(
-        f"peak worker RSS: {mem.get('peak_rss_mib_max')} MiB max, {mem.get('peak_rss_mib_sum')} MiB over "
-        f"{len(mem.get('workers', []))} workers"
-    )
-    transfer = result.get("transfer", {})
-    for p in transfer.get("pages", []):
-        lines.append(
-            f"transfer {'first' if p['first'] else 'later'} chart page ({p['page']}): {p['total_bytes'] / 1024:.0f} KB"
-            f" (HTML {p['html_bytes'] / 1024:.0f} KB{', ' + p['html_encoding'] if p['html_encoding'] else ''})"
-        )
+        for p in size.get("transfer", {}).get("pages", []):
+            lines.append(
+                f"transfer ({label}), {'first' if p['first'] else 'later'} chart page ({p['page']}): "
+                f"{p['total_bytes'] / 1024:.0f} KB compressed (HTML {p['html_bytes'] / 1024:.0f} KB"
+                f"{', ' + p['html_encoding'] if p['html_encoding'] else ''})"
+            )
+        lines.append(f"dataset {label} left as found: {'yes' if size.get('dataset_unchanged') else 'NO'}")
     if result.get("missing_pages"):
         lines.append("missing pages: " + ", ".join(result["missing_pages"]))
-    gen = result.get("generation")
-    if gen:
-        lines.append(f"generation: {gen['timings']['total_s']} s ({gen['timings']})")
-    for name, verdict in result.get("targets", {}).items():
-        mark = {True: "MET ", False: "MISS", None: "n/a "}[verdict["met"]]
-        lines.append(f"[{mark}] {name}: {verdict['detail']}")
+    lines.append("")
+    for verdict in result["targets"]:
+        mark = "MET " if verdict["met"] else "MISS"
+        subject = f"{verdict['page']}: " if verdict["page"] else ""
+        lines.append(f"[{mark}] {subject}{verdict['target']}: {verdict['detail']}")
+    lines.append(summary(result))
     return "\n".join(lines)
+
+
+ENGINE_TITLES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _datasets(result: dict) -> str:
+    first = result["sizes"][0]["dataset"]
+    seed = f", seed {first['seed']}" if first.get("seed") is not None else ""
+    sizes = " and ".join(size_label(s["dataset"]["evidence"]) for s in result["sizes"])
+    return f"{sizes} evidence rows ({first['trainees']:,} trainees{seed})"
+
+
+def markdown(results: list[dict]) -> str:
+    """The README's results: when and where each engine ran, every page's figures, every target's verdict."""
+    lines = []
+    for r in results:
+        m = r.get("machine", {})
+        lines.append(
+            f"- {ENGINE_TITLES.get(r['engine'], r['engine'])}: {r.get('started_at')}, {m.get('nproc')} cores "
+            f"({m.get('cpu_model')}), {m.get('ram_gib')} GiB; load average before {r.get('load_average_before')}, "
+            f"after {r.get('load_average_after')}; {_datasets(r)}; "
+            f"the run took {duration(r.get('duration_s'))}. {summary(r).split(': ', 1)[1].split(';')[0]}."
+        )
+    lines += [
+        "",
+        "| page | engine | median ms (small → large) | p95 ms | CPU ms | growth wall / CPU | floor ms wall / CPU "
+        "| × floor wall / CPU | statements |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    names = list(dict.fromkeys(n for r in results for n in r["page_names"]))
+    for name in names:
+        for r in results:
+            sizes = r["sizes"]
+            little, big = sizes[0]["pages"].get(name) or {}, sizes[-1]["pages"].get(name) or {}
+            engine = ENGINE_TITLES.get(r["engine"], r["engine"])
+            if big.get("error") or little.get("error") or not big:
+                lines.append(f"| {name} | {engine} | not measured: {big.get('error') or little.get('error')} ||||||| ")
+                continue
+            floor = big.get("floor", {})
+            floor_text = (
+                "unavailable"
+                if floor.get("error") or not floor
+                else f"{floor['wall_ms']} / {floor['cpu_ms']} | {floor['ratio_wall']} / {floor['ratio_cpu']}"
+            )
+            if floor_text == "unavailable":
+                floor_text = "unavailable | -"
+            growth = "-"
+            if len(sizes) > 1:
+                growth = (
+                    f"{_ratio(big.get('median_ms'), little.get('median_ms'))} / "
+                    f"{_ratio(big.get('server_cpu_ms'), little.get('server_cpu_ms'))}"
+                )
+            lines.append(
+                f"| {name} | {engine} | {little.get('median_ms')} → {big.get('median_ms')} | {big.get('p95_ms')} "
+                f"| {big.get('server_cpu_ms')} | {growth} | {floor_text} | {little.get('sql_mode')} / {big.get('sql_mode')} |"
+            )
+    lines += [
+        "",
+        "| floor route | engine | median ms (small → large) | CPU ms | req/s, 4 clients | statements |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        engine = ENGINE_TITLES.get(r["engine"], r["engine"])
+        little, big = r["sizes"][0]["floors"], r["sizes"][-1]["floors"]
+        routes = [("plain (fixed response)", little.get("plain"), big.get("plain"))]
+        routes += [(f"bare layout ({u})", little.get("bare", {}).get(u), f) for u, f in big.get("bare", {}).items()]
+        routes.append(("bare INSERT", little.get("bare_write"), big.get("bare_write")))
+        for label, a, b in routes:
+            if not a or not b or a.get("error") or b.get("error"):
+                lines.append(f"| {label} | {engine} | not measured: {(b or a or {}).get('error')} ||||")
+                continue
+            lines.append(
+                f"| {label} | {engine} | {a['median_ms']} → {b['median_ms']} | {b['server_cpu_ms']} "
+                f"| {b.get('load', {}).get('rps', '-')} | {a['sql_mode']} / {b['sql_mode']} |"
+            )
+    lines += ["", "| target | " + " | ".join(ENGINE_TITLES.get(r["engine"], r["engine"]) for r in results) + " |"]
+    lines.append("|---|" + "---|" * len(results))
+    keys = list(dict.fromkeys((v["page"], v["target"]) for r in results for v in r["targets"]))
+    for page, target in keys:
+        cells = []
+        for r in results:
+            found = next((v for v in r["targets"] if (v["page"], v["target"]) == (page, target)), None)
+            cells.append("-" if found is None else f"{'MET' if found['met'] else 'MISS'} {found['detail']}")
+        subject = f"{page}: " if page else ""
+        lines.append(f"| {subject}{target} | " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    for r in results:
+        lines.append("")
+        lines.append(summary(r))
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--markdown", "as_markdown", is_flag=True, help="the README's markdown table (else the text tables)")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def main(as_markdown, files):
+    """Print saved benchmark results (benchmarks/results/<engine>.json unless files are named)."""
+    files = files or sorted(p for p in RESULTS.glob("*.json") if not p.name.startswith("generate-"))
+    results = [json.loads(Path(f).read_text()) for f in files]
+    results = sorted((r for r in results if "sizes" in r), key=lambda r: list(ENGINE_TITLES).index(r["engine"]))
+    if not results:
+        raise click.ClickException("no results of this benchmark's format found")
+    for result in results:
+        result["targets"] = targets(result)  # judged again from the saved figures, by these rules
+    click.echo(markdown(results) if as_markdown else "\n\n".join(table(r) for r in results))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,257 +1,443 @@
-"""Benchmark the app under gunicorn on a generated dataset: latency, throughput, SQL per request, memory, floors.
+"""Benchmark the app under gunicorn at two (or more) dataset sizes on each engine, judged against every target.
 
-python -m benchmarks.run --database-url sqlite:////tmp/bench.sqlite3 [--database-url postgresql://...]
-Talks only to 127.0.0.1; every loop is bounded in count and time.
+python -m benchmarks.run --engine sqlite --engine postgresql --sizes 100000,1000000 --port 5071
+python -m benchmarks.run --dataset sqlite:////tmp/a.sqlite3 --dataset sqlite:////tmp/b.sqlite3   # named datasets
+
+For each engine and size: the dataset (generated into the cache when absent) is copied; on the copy the key pages,
+the evidence write and the floor routes are captured once in process and their SQL replayed raw; then gunicorn
+serves the copy and every page is timed (sequential requests, then concurrent clients), with the server's CPU time,
+statements per request and compressed sizes; the copy is dropped and the dataset checked unchanged. Talks only to
+127.0.0.1; every loop is bounded in count and time.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import date
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 
-from benchmarks import machine, pages, report
+from benchmarks import datasets, machine, pages, report, transfer
 from benchmarks.client import Client
-from benchmarks.generate import BENCH_PASSWORD, RESULTS, engine_name, make_app
+from benchmarks.generate import BENCH_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
-BARE = "/_benchmark/bare"
+RESULTS = report.RESULTS
+SEQUENTIAL_LIMIT_S = 30  # at most this long for one page's sequential requests (then fewer are timed)
 
 
-def _stats(seconds: list[float]) -> dict:
-    ordered = sorted(seconds)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return {"median_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2), "n": len(ordered)}
+@dataclass
+class Settings:
+    requests: int = 40  # sequential requests timed per page (after the warm-up ones), and raw replays per floor
+    warmup: int = 3  # untimed requests before each page's timed ones
+    load_seconds: float = 8.0  # concurrent clients on each page
+    write_seconds: float = 12.0  # concurrent writers on the write and on the bare INSERT route
+    concurrency: int = 4
+    workers: int = 2
+    threads: int = 4
+    port: int = 0  # 0: any free port
+    today: date = date(2026, 11, 20)  # the generated dataset's day
 
 
-CPU_PIDS: list = []  # set per engine: what to charge server CPU time to (gunicorn workers, database backends)
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
-def _cpu_pids() -> list[int]:
-    master, database = CPU_PIDS
-    return machine.worker_pids(master) + machine.backend_pids(database)
+class Server:
+    """gunicorn serving benchmarks/wsgi.py on the copy; knows its workers and database backends (for CPU time)."""
+
+    def __init__(self, url: str, settings: Settings, instance: str):
+        self.port = settings.port or free_port()
+        self.database = None if datasets.engine_name(url) == "sqlite" else url.rsplit("/", 1)[1].split("?")[0]
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "benchmark-secret-key-not-for-production",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
+            "PORTAL_INSTANCE_PATH": instance,
+            "PYTHONPATH": str(ROOT),
+        }
+        command = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{self.port}"]
+        command += ["--workers", str(settings.workers), "--worker-class", "gthread", "--threads", str(settings.threads)]
+        self.process = subprocess.Popen([*command, "--log-level", "warning", "benchmarks.wsgi:app"], cwd=ROOT, env=env)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped at start (exit {self.process.returncode})")
+            try:
+                if Client(self.port).get(pages.PLAIN)[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("gunicorn did not start within 90 s")
+
+    def cpu_pids(self) -> list[int]:
+        return machine.worker_pids(self.process.pid) + machine.backend_pids(self.database)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
-def _latency(client: Client, method: str, path: str, n: int, form=None, expect=(200,)) -> tuple[dict, list[int], int]:
-    """Sequential requests: wall-clock latency, and the server CPU each took (steadier on a shared machine)."""
+def sequential(server: Server, client: Client, method: str, path: str, n: int, form=None, expect=(200,), warmup: int = 3) -> dict:
+    """n requests one after another (`warmup` more first, untimed): latency, the server's CPU per request, statements
+    and the compressed size of the answer."""
+    for _ in range(warmup):
+        client.request(method, path, form=form)
     times, queries, size = [], [], 0
-    deadline = time.monotonic() + 60
-    pids = _cpu_pids() if CPU_PIDS else []
+    deadline = time.monotonic() + SEQUENTIAL_LIMIT_S
+    pids = server.cpu_pids()
     cpu_before = machine.cpu_seconds(pids)
     for _ in range(n):
         status, headers, body, elapsed = client.request(method, path, form=form)
         if status not in expect:
-            raise RuntimeError(f"{method} {path} answered {status}: {body[:300]!r}")
+            return {"error": f"{method} {path} answered {status}: {body[:200]!r}"}
+        if "x-sql-queries" not in headers:
+            return {"error": f"{method} {path} has no X-SQL-Queries header (is BENCHMARK_SQL_COUNT on?)"}
         times.append(elapsed)
-        queries.append(int(headers.get("x-sql-queries", -1)))
+        queries.append(int(headers["x-sql-queries"]))
         size = len(body)
         if time.monotonic() > deadline:
             break
-    stats = _stats(times)
-    if pids:
-        stats["server_cpu_ms"] = round((machine.cpu_seconds(pids) - cpu_before) * 1000 / len(times), 2)
-    return stats, queries, size
+    out = machine.stats(times)
+    out["server_cpu_ms"] = round((machine.cpu_seconds(pids) - cpu_before) * 1000 / len(times), 2)
+    out["sql_seen"] = sorted(set(queries))
+    out["sql_mode"] = statistics.mode(queries)
+    out["bytes"] = size
+    return out
 
 
-def _throughput(port: int, cookies: dict, method: str, path: str, total: int, concurrency: int, form=None) -> dict:
-    """Requests per second with `concurrency` keep-alive clients sharing `total` requests (at most 30 s)."""
-    remaining, done, errors = [total], [0], []
+def load(port: int, cookies: list[dict], method: str, path: str, seconds: float, forms: list | None = None) -> dict:
+    """Requests per second from len(cookies) keep-alive clients (one per cookie jar) for `seconds`."""
+    done, errors = [0], []
     lock = threading.Lock()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + seconds
 
-    def worker():
-        client = Client(port, cookies)
+    def worker(index):
+        client = Client(port, cookies[index])
+        form = forms[index] if forms else None
         try:
             while time.monotonic() < deadline:
-                with lock:
-                    if remaining[0] <= 0:
-                        break
-                    remaining[0] -= 1
                 status = client.request(method, path, form=form)[0]
                 with lock:
                     done[0] += 1
                     if status >= 400:
                         errors.append(status)
         except Exception as error:  # noqa: BLE001 (reported in the results, the other clients go on)
-            errors.append(repr(error)[:200])
+            with lock:
+                errors.append(repr(error)[:200])
         finally:
             client.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(cookies))]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    return {"rps": round(done[0] / elapsed, 1), "requests": done[0], "errors": errors[:5], "error_count": len(errors)}
-
-
-def _start_gunicorn(url: str, port: int, workers: int, threads: int, instance: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "benchmark-secret-key-not-for-production",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "PORTAL_INSTANCE_PATH": instance,
-        "PYTHONPATH": str(ROOT),
+    return {
+        "clients": len(cookies),
+        "rps": round(done[0] / elapsed, 1),
+        "requests": done[0],
+        "errors": errors[:5],
+        "error_count": len(errors),
     }
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--log-level",
-            "warning",
-            "benchmarks.wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+
+def _floor(page: dict, bare: dict, raw: dict) -> dict:
+    """The page's floor: the bare layout route's time for the same user plus its own statements replayed raw."""
+    if raw.get("error"):
+        return {"error": raw["error"], "statement": raw.get("statement")}
+    if bare.get("error"):
+        return {"error": f"bare route: {bare['error']}"}
+    wall = round(bare["median_ms"] + raw["median_ms"], 2)
+    cpu = round(bare["server_cpu_ms"] + raw["cpu_ms"], 2)
+    return {
+        "bare_ms": bare["median_ms"],
+        "bare_cpu_ms": bare["server_cpu_ms"],
+        "raw": raw,
+        "wall_ms": wall,
+        "cpu_ms": cpu,
+        "ratio_wall": round(page["median_ms"] / wall, 2) if wall else None,
+        "ratio_cpu": round(page["server_cpu_ms"] / cpu, 2) if cpu else None,
+    }
+
+
+def _guarded(echo: Callable, what: str, work: Callable[[], dict]) -> dict:
+    try:
+        return work()
+    except Exception as error:  # noqa: BLE001 (one page's failure is reported; the run goes on)
+        echo(f"  {what} failed: {error!r}")
+        return {"error": f"{type(error).__name__}: {str(error)[:300]}"}
+
+
+def measure_size(dataset: datasets.Dataset, settings: Settings, echo: Callable) -> dict:
+    """Every page, the write and the floor routes on a throwaway copy of one dataset."""
+    from sqlalchemy import create_engine
+
+    from trainee_portal.platform.benchmarking import create_bare_write_table
+    from trainee_portal.settings import normalise_database_url
+
+    started = time.perf_counter()
+    out: dict = {"dataset": {**asdict(dataset), "label": dataset.label}, "pages": {}, "floors": {}}
+    out["dataset"].pop("url")
+    with datasets.throwaway_copy(dataset.url) as url, tempfile.TemporaryDirectory(prefix="pbench-instance-") as instance:
+        out["copy_s"] = round(time.perf_counter() - started, 1)
+        out["copy"] = url
+        engine = create_engine(normalise_database_url(url))
+        create_bare_write_table(engine)
+        engine.dispose()
+        echo(f"  starting gunicorn and capturing each page's SQL on the copy ({out['copy_s']} s to copy)")
+        server = Server(url, settings, instance)
         try:
-            if Client(port).get(BARE)[0] == 200:
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start within 60 s")
+            plan, missing, captured = pages.capture(url, settings.today, instance)
+            out["missing"] = missing
+            server.wait_ready()  # before the replays, which must have the machine to themselves
+            echo(f"  gunicorn serves on port {server.port}; replaying each page's SQL raw")
+            out["floors"]["raw"] = _replays(url, plan, captured, settings, echo)
+            _measure_pages(server, plan, settings, out, echo)
+        finally:
+            server.stop()
+    out["duration_s"] = round(time.perf_counter() - started, 1)
+    return out
 
 
-def _small_counts(url: str, plan, today: date) -> dict[str, int]:
-    """SQL statements per page on a tiny dataset of the same engine, to show the counts do not grow with data."""
-    from benchmarks.generate import generate
-    from trainee_portal.extensions import db
-    from trainee_portal.maintenance.scratch import new_database
+def _replays(url: str, plan, captured: dict, settings: Settings, echo: Callable) -> dict:
+    """Each captured request's own statements replayed raw (a page's less the bare layout's for its user, the write's
+    less the bare INSERT route's; the floor routes' whole)."""
+    users = {page.name: page.user for page, _ in plan}
+    raw = {}
+    for name, item in captured.items():
+        if item.get("error"):
+            raw[name] = {"error": item["error"]}
+            continue
+        own = item["statements"]
+        if not name.startswith("bare"):
+            framework = "bare-write" if name == pages.WRITE.name else f"bare:{users[name]}"
+            own = pages.own_statements(own, captured.get(framework, {}).get("statements", []))
+        raw[name] = _guarded(echo, f"{name} replay", lambda own=own: pages.replay(url, own, settings.requests))
+        if raw[name].get("error"):
+            echo(f"  {name}: raw replay failed: {raw[name]['error']}")
+    return raw
 
-    small_url, drop = new_database(url, "bench_small")
-    try:
-        generate(small_url, 12, 3000, None, 1, today, echo=lambda *a, **k: None)
-        app = make_app(small_url)
-        app.config.update(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
-        captured = pages.capture_requests(app, plan, today)
-        with app.app_context():
-            db.engine.dispose()
-        return {name: c["queries"] for name, c in captured.items()}
-    finally:
-        drop()
+
+def _measure_pages(server: Server, plan, settings: Settings, out: dict, echo: Callable) -> None:
+    port, n, w = server.port, settings.requests, settings.warmup
+    clients: dict[str, Client] = {}
+    for user in dict.fromkeys([*pages.FLOOR_USERS, *pages.WRITERS, *(p.user for p, _ in plan)]):
+        clients[user] = Client(port)
+        clients[user].login(pages.email(user), BENCH_PASSWORD)
+    floors = out["floors"]
+    raw = floors["raw"]
+    writers = [clients[u] for u in pages.WRITERS[: settings.concurrency]]
+    any_user = clients[pages.FLOOR_USERS[0]]
+
+    def plain():
+        figures = sequential(server, any_user, "GET", pages.PLAIN, n, warmup=w)
+        figures["load"] = load(port, [any_user.cookies] * settings.concurrency, "GET", pages.PLAIN, settings.load_seconds)
+        return figures
+
+    floors["plain"] = _guarded(echo, "plain route", plain)
+    floors["bare"] = {
+        u: _guarded(echo, f"bare route ({u})", lambda u=u: sequential(server, clients[u], "GET", pages.BARE, n, warmup=w))
+        for u in pages.FLOOR_USERS
+    }
+    for page, path in plan:
+        if page is pages.WRITE:
+            continue
+        echo(f"  {page.name} ({path})")
+        client = clients[page.user]
+
+        def measure(page=page, path=path, client=client):
+            figures = sequential(server, client, "GET", path, n, warmup=w)
+            if figures.get("error"):
+                return figures
+            figures["load"] = load(port, [client.cookies] * settings.concurrency, "GET", path, settings.load_seconds)
+            figures["floor"] = _floor(figures, floors["bare"][page.user], raw.get(page.name, {"error": "not captured"}))
+            return figures
+
+        out["pages"][page.name] = {"path": path, "user": pages.email(page.user), **_guarded(echo, page.name, measure)}
+    out["transfer"] = _guarded(
+        echo,
+        "transfer sizes",
+        lambda: transfer.transfer_sizes(
+            port, {u: c.cookies for u, c in clients.items()}, [(p.name, path, p.user) for p, path in plan if p is not pages.WRITE]
+        ),
+    )
+
+    def bare_write():
+        tokens = [{"csrf_token": pages.csrf_token(c.html(pages.BARE))} for c in writers]
+        figures = sequential(server, writers[0], "POST", pages.BARE_WRITE, n, tokens[0], (302, 303), w)
+        figures["load"] = load(port, [c.cookies for c in writers], "POST", pages.BARE_WRITE, settings.write_seconds, tokens)
+        return figures
+
+    echo("  bare INSERT route")
+    floors["bare_write"] = _guarded(echo, "bare INSERT route", bare_write)
+    write = next((path for page, path in plan if page is pages.WRITE), None)
+    if write:
+        echo(f"  {pages.WRITE.name} ({write})")
+
+        def measure_write():
+            forms = [pages.write_form(c.html(write), settings.today) for c in writers]
+            figures = sequential(server, writers[0], "POST", write, n, forms[0], (302, 303), w)
+            if figures.get("error"):
+                return figures
+            figures["load"] = load(port, [c.cookies for c in writers], "POST", write, settings.write_seconds, forms)
+            figures["floor"] = _floor(figures, floors["bare_write"], raw.get(pages.WRITE.name, {"error": "not captured"}))
+            return figures
+
+        out["pages"][pages.WRITE.name] = {
+            "path": write,
+            "user": pages.email(pages.WRITE.user),
+            **_guarded(echo, "write", measure_write),
+        }
+    out["memory"] = machine.worker_memory(server.process.pid)
+    for client in clients.values():
+        client.close()
 
 
-def bench_engine(url: str, port: int, requests: int, concurrency: int, today: date, skip_small: bool) -> dict:
-    engine = engine_name(url)
-    app = make_app(url)
-    app.config.update(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
-    missing = [p.name for p in pages.PAGES + [pages.WRITE] if p.endpoint not in app.view_functions]
-    plan = [(p, pages.path_for(app, p)) for p in pages.PAGES + [pages.WRITE] if p.endpoint in app.view_functions]
-    click.echo(f"[{engine}] measuring {', '.join(p.name for p, _ in plan)}; missing: {', '.join(missing) or 'none'}", err=True)
-    captured = pages.capture_requests(app, plan, today)
-    from trainee_portal.extensions import db
+def bench_engine(engine: str, chosen: list[datasets.Dataset], settings: Settings, echo: Callable) -> dict:
+    """Every size of one engine, smallest first, then the verdicts."""
+    started = time.perf_counter()
+    result: dict = {
+        "engine": engine,
+        "started_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average_before": machine.load_average(),
+        "machine": machine.describe(chosen[0].url),
+        "settings": {**asdict(settings), "today": settings.today.isoformat()},
+        "page_names": [p.name for p in [*pages.PAGES, pages.WRITE]],
+        "page_targets": {p.name: p.target_ms for p in [*pages.PAGES, pages.WRITE]},
+        "sizes": [],
+    }
+    for dataset in sorted(chosen, key=lambda d: d.evidence):
+        echo(f"[{engine}] {dataset.label}")
+        before = datasets.fingerprint(dataset.url)
+        size = measure_size(dataset, settings, echo)
+        size["dataset_unchanged"] = datasets.fingerprint(dataset.url) == before
+        result["sizes"].append(size)
+    result["missing_pages"] = sorted({name for s in result["sizes"] for name in s.get("missing", [])})
+    result["load_average_after"] = machine.load_average()
+    result["duration_s"] = round(time.perf_counter() - started, 1)
+    result["targets"] = report.targets(result)
+    return result
 
-    with app.app_context():
-        db.engine.dispose()
-    instance = tempfile.mkdtemp(prefix="bench-instance-")
-    server = _start_gunicorn(url, port, 2, 4, instance)
-    CPU_PIDS[:] = [server.pid, None if engine == "sqlite" else url.rsplit("/", 1)[1].split("?")[0]]
-    results: dict = {"engine": engine, "pages": {}, "missing_pages": missing}
-    try:
-        clients = {}
-        for page, _ in plan:
-            if page.user not in clients:
-                clients[page.user] = Client(port)
-                clients[page.user].login(pages.email(page.user), BENCH_PASSWORD)
-        any_client = next(iter(clients.values())) if clients else Client(port)
-        results["bare"] = bare = {}
-        bare["get"], _, _ = _latency(any_client, "GET", BARE, requests)
-        bare["get"]["throughput"] = _throughput(port, any_client.cookies, "GET", BARE, requests * 4, concurrency)
-        bare["get"]["rps"] = bare["get"]["throughput"]["rps"]
-        for page, path in plan:
-            click.echo(f"[{engine}] {page.name} ({path})", err=True)
-            client = clients[page.user]
-            raw_conn, dialect = pages.raw_connection(url)
-            capture = captured[page.name]
-            if page is pages.WRITE:
-                form = pages.write_form(client.get(path)[2], today)
-                _latency(client, "POST", path, 3, form=form, expect=(302, 303))
-                stats, queries, size = _latency(client, "POST", path, requests, form=form, expect=(302, 303))
-                stats["throughput"] = _throughput(port, client.cookies, "POST", path, requests * 2, concurrency, form)
-                bare["post"], _, _ = _latency(client, "POST", BARE, requests, form=form)
-                bare["post"]["throughput"] = _throughput(port, client.cookies, "POST", BARE, requests * 4, concurrency, form)
-                bare["post"]["rps"] = bare["post"]["throughput"]["rps"]
-                floor = pages.replay(
-                    raw_conn, dialect, capture["statements"], requests, write=True, created_id=capture.get("created_id")
-                )
-            else:
-                _latency(client, "GET", path, 3)
-                stats, queries, size = _latency(client, "GET", path, requests)
-                stats["throughput"] = _throughput(port, client.cookies, "GET", path, requests * 2, concurrency)
-                floor = pages.replay(raw_conn, dialect, capture["statements"], requests, write=False)
-            stats["rps"] = stats["throughput"]["rps"]
-            raw_conn.close()
-            results["pages"][page.name] = {
-                "path": path,
-                "user": pages.email(page.user),
-                **stats,
-                "bytes": size,
-                "sql_queries": sorted(set(queries)),
-                "sql_queries_mode": statistics.mode(queries),
-                "raw_sql_floor": {**_stats(floor[0]), "cpu_ms": round(floor[1] * 1000, 2)},
-            }
-        results["memory"] = machine.worker_memory(server.pid)
-        results["transfer"] = report.transfer_sizes(port, clients, plan)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    if not skip_small:
-        small = _small_counts(url, plan, today)
-        for name, count in small.items():
-            results["pages"][name]["sql_queries_small_dataset"] = count
+
+def run(
+    chosen: dict[str, list[datasets.Dataset]], settings: Settings, out_dir: Path | None, echo: Callable = print
+) -> list[dict]:
+    """Measure each engine's datasets; write <engine>.json and .txt to out_dir when given."""
+    results = []
+    for engine, items in chosen.items():
+        result = bench_engine(engine, items, settings, echo)
+        results.append(result)
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / f"{engine}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+            (out_dir / f"{engine}.txt").write_text(report.table(result) + "\n")
     return results
+
+
+def _sizes(value: str) -> list[int]:
+    try:
+        sizes = sorted({int(part.replace("_", "")) for part in value.split(",") if part.strip()})
+    except ValueError:
+        raise click.BadParameter("evidence row counts separated by commas, like 100000,1000000") from None
+    if not sizes or sizes[0] < 1:
+        raise click.BadParameter("at least one positive evidence row count")
+    return sizes
 
 
 @click.command()
 @click.option(
-    "--database-url",
-    "urls",
-    multiple=True,
-    required=True,
-    help="a database filled by benchmarks.generate (repeat for each engine)",
+    "--engine", "engines", multiple=True, type=click.Choice(["sqlite", "postgresql"]), help="repeat for each (default both)"
 )
-@click.option("--port", default=5070, show_default=True, type=click.IntRange(1024, 65535))
-@click.option("--requests", default=60, show_default=True, type=click.IntRange(5, 1000), help="timed requests per page")
-@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 16))
-@click.option("--skip-small", is_flag=True, help="skip the tiny-dataset SQL count comparison")
-@click.option("--no-save", is_flag=True, help="print only; do not write benchmarks/results/<engine>.json")
-def main(urls, port, requests, concurrency, skip_small, no_save):
-    """Measure every key page on each database and compare with the targets."""
-    today = date(2026, 11, 20)
-    for url in urls:
-        result = bench_engine(url, port, requests, concurrency, today, skip_small)
-        result["machine"] = machine.describe(url)
-        generated = RESULTS / f"generate-{result['engine']}.json"
-        if generated.exists():
-            result["generation"] = json.loads(generated.read_text())
-        result["targets"] = report.targets(result)
-        click.echo(report.table(result))
-        if not no_save:
-            RESULTS.mkdir(exist_ok=True)
-            (RESULTS / f"{result['engine']}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
-            (RESULTS / f"{result['engine']}.txt").write_text(report.table(result) + "\n")
+@click.option("--sizes", default="100000,1000000", show_default=True, help="evidence rows of each dataset, comma-separated")
+@click.option("--trainees", default=2000, show_default=True, type=click.IntRange(4, 100_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option(
+    "--cache-dir",
+    default=lambda: os.environ.get("BENCHMARK_CACHE_DIR") or str(Path(tempfile.gettempdir()) / "pain-benchmark-datasets"),
+    show_default="$BENCHMARK_CACHE_DIR or <tmp>/pain-benchmark-datasets",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="where generated SQLite datasets (and every dataset's generation record) are kept",
+)
+@click.option(
+    "--postgresql-url",
+    default=lambda: os.environ.get("BENCHMARK_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    show_default="$BENCHMARK_POSTGRESQL_URL or postgresql://postgres@127.0.0.1:5432/postgres",
+    help="the PostgreSQL server the generated datasets live on (any database of it)",
+)
+@click.option("--dataset", "named", multiple=True, help="measure this database instead of generated ones (repeat per size)")
+@click.option("--fresh", is_flag=True, help="generate the datasets again even when cached")
+@click.option("--port", default=0, show_default="a free port", type=click.IntRange(0, 65535))
+@click.option("--requests", default=40, show_default=True, type=click.IntRange(3, 1000), help="sequential requests per page")
+@click.option("--load-seconds", default=8.0, show_default=True, type=click.FloatRange(0.2, 60), help="concurrent load per page")
+@click.option("--write-seconds", default=12.0, show_default=True, type=click.FloatRange(0.2, 60), help="concurrent writes")
+@click.option("--out", "out_dir", default=str(RESULTS), show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--no-save", is_flag=True, help="print only")
+def main(
+    engines,
+    sizes,
+    trainees,
+    seed,
+    cache_dir,
+    postgresql_url,
+    named,
+    fresh,
+    port,
+    requests,
+    load_seconds,
+    write_seconds,
+    out_dir,
+    no_save,
+):
+    """Measure every key page at each dataset size on each engine and judge every target."""
+    started = time.perf_counter()
+    settings = Settings(requests=requests, load_seconds=load_seconds, write_seconds=write_seconds, port=port)
+
+    def echo(message):
+        click.echo(f"[{report.duration(time.perf_counter() - started):>12}] {message}", err=True)
+
+    chosen: dict[str, list[datasets.Dataset]] = {}
+    try:
+        if named:
+            for url in named:
+                dataset = datasets.named(url)
+                chosen.setdefault(dataset.engine, []).append(dataset)
+        else:
+            for engine in engines or ("sqlite", "postgresql"):
+                chosen[engine] = [
+                    datasets.cached(engine, trainees, size, seed, settings.today, cache_dir, postgresql_url, echo, fresh)
+                    for size in _sizes(sizes)
+                ]
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    results = run(chosen, settings, None if no_save else out_dir, echo)
+    for result in results:
+        click.echo(report.table(result) + "\n")
+    click.echo(report.markdown(results))
+    click.echo(f"\nThe whole run, generation included, took {report.duration(time.perf_counter() - started)}.")
 
 
 if __name__ == "__main__":

@@ -1,24 +1,52 @@
-"""Opt-in instrumentation for benchmarks/run.py: SQL statements per request and a bare floor route; both off by default.
+"""Opt-in instrumentation for benchmarks/run.py: SQL statements per request and the floor routes; all off by default.
 
-BENCHMARK_SQL_COUNT adds an X-SQL-Queries header; BENCHMARK_BARE_ROUTE registers /_benchmark/bare.
+BENCHMARK_SQL_COUNT adds an X-SQL-Queries header (statements the request ran) to every response.
+BENCHMARK_BARE_ROUTE registers the floor routes, each through the same app, middleware and session as every page:
+
+- /_benchmark/plain: a fixed text response, public, no database work and no template (for reference);
+- /_benchmark/bare: the site's base layout with no content for the signed-in user (header, navigation, footer):
+  the framework cost every page pays;
+- /_benchmark/bare-write (POST): signed in and CSRF-checked like any form, inserts one row and commits, then
+  redirects as a saved form does: the durable-write floor. Its table is not part of the app's schema: the benchmark
+  creates it (create_bare_write_table) on the throwaway copy it measures.
 """
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context
-from sqlalchemy import event
+from flask import Flask, g, has_request_context, redirect, render_template_string, url_for
+from flask_login import current_user
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, event, insert
+from sqlalchemy.exc import SQLAlchemyError
 
+from trainee_portal import policy
 from trainee_portal.extensions import db
-from trainee_portal.policy import public
+from trainee_portal.platform.clock import utcnow
 
-BARE_BODY = b"ok\n"
+PLAIN_BODY = b"ok\n"
+BARE_LAYOUT = '{% extends "base.html" %}'  # the layout alone: no content block, no page queries
+
+# Kept apart from the app's metadata: no migration makes it, and the schema check never sees it.
+BARE_WRITE_METADATA = MetaData()
+bare_write_table = Table(
+    "benchmark_bare_write",
+    BARE_WRITE_METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("note", String(200), nullable=False),
+)
+
+
+def create_bare_write_table(engine) -> None:
+    """Make the bare write's table on the database the benchmark measures (a throwaway copy), if it is absent."""
+    BARE_WRITE_METADATA.create_all(engine, checkfirst=True)
 
 
 def init_app(app: Flask) -> None:
     if app.config.get("BENCHMARK_SQL_COUNT"):
         _count_queries(app)
     if app.config.get("BENCHMARK_BARE_ROUTE"):
-        _bare_route(app)
+        _floor_routes(app)
 
 
 def _count_queries(app: Flask) -> None:
@@ -35,9 +63,30 @@ def _count_queries(app: Flask) -> None:
         return response
 
 
-def _bare_route(app: Flask) -> None:
-    # The same app, middleware and CSRF check as every page, but no database work and no template.
-    @app.route("/_benchmark/bare", methods=["GET", "POST"])
-    @public
+def _floor_routes(app: Flask) -> None:
+    @app.route("/_benchmark/plain", methods=["GET", "POST"])
+    @policy.public
+    def benchmark_plain():
+        return PLAIN_BODY, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.route("/_benchmark/bare")
+    @policy.requires(policy.is_signed_in)
     def benchmark_bare():
-        return BARE_BODY, 200, {"Content-Type": "text/plain; charset=utf-8"}
+        return render_template_string(BARE_LAYOUT, page_title="Benchmark floor")
+
+    @app.route("/_benchmark/bare-write", methods=["POST"])
+    @policy.requires(policy.is_signed_in)
+    def benchmark_bare_write():
+        try:
+            db.session.execute(
+                insert(bare_write_table).values(user_id=current_user.id, created_at=utcnow(), note="benchmark floor")
+            )
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            return (
+                "The benchmark's bare-write table is missing: benchmarks.run creates it on the copy it measures.\n",
+                503,
+                {"Content-Type": "text/plain; charset=utf-8"},
+            )
+        return redirect(url_for("benchmark_bare"))
