@@ -3,6 +3,8 @@ paged, exported as CSV or XLSX), cancelling it, and a region's nation and cut-of
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -122,12 +124,13 @@ def detail(panel_id: int):
 WITH_SCOPE = (joinedload(ArcpPanel.region), joinedload(ArcpPanel.cohort))  # the page names both
 # Each trainee's row as drawn, by everything it is drawn from: the read model's row changes only when the trainee's
 # readiness is recomputed, so a panel's pages are drawn row by row once and then reused.
-ROWS = Fragments(size=8192)
+ROWS = Fragments(size=4096)
 
 
 def _row_html(panel_id: int, packs_due: bool, row) -> Markup:
     trainee_id, name, gmc_number, colour, detail, _computed_at = row  # the page does not show when
-    key = (request.script_root, panel_id, packs_due, trainee_id, name, gmc_number, colour, detail)
+    digest = hashlib.blake2b((detail or "").encode(), digest_size=16).digest()  # the detail's JSON, in 16 bytes
+    key = (request.script_root, panel_id, packs_due, trainee_id, name, gmc_number, colour, digest)
     return ROWS.get(
         key,
         lambda: render_template(
