@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, func, select
 
 from competencies import STAGE_LEVELS, Stage, stage_progress
 from trainee_portal import curricula
-from trainee_portal.cohort.queries import EXAM_STATUSES, CohortRow, Filters, cohort_ids, cohort_select
+from trainee_portal.cohort.queries import EXAM_STATUSES, FLAGS, CohortRow, Filters, cohort_ids, cohort_select
 from trainee_portal.extensions import db
 from trainee_portal.models import SupervisorResponseDay, SupervisorResponseRecent, User
 from trainee_portal.platform import charts as go  # plotly's figure JSON without per-request validation
@@ -49,20 +49,44 @@ def _layout(figure: go.Figure, narrow: dict | None = None, narrow_traces: dict |
     return go.with_narrow(figure.to_json(), narrow, narrow_traces)
 
 
-def cohort_breakdown(user, filters: Filters) -> dict[tuple[str, str, str], int]:
-    """(curriculum version, stage level, exam status) → trainees: one grouped query feeds the stage and the exam
-    chart and says which curricula the filtered trainees follow (the heatmap's choice)."""
-    base = cohort_select(user, filters).subquery()
-    status = case(
+def _exam_status(base):
+    """SQL: the exam status (EXAM_STATUSES) of a row of cohort_select."""
+    return case(
         (base.c.soe_passed == 1, EXAM_STATUSES[3]),
         (base.c.mcq_passed == 1, EXAM_STATUSES[2]),
         ((base.c.mcq_attempts + base.c.soe_attempts) > 0, EXAM_STATUSES[1]),
         else_=EXAM_STATUSES[0],
     )
+
+
+def cohort_breakdown(user, filters: Filters) -> dict[tuple[str, str, str], int]:
+    """(curriculum version, stage level, exam status) → trainees: one grouped query feeds the stage and the exam
+    chart and says which curricula the filtered trainees follow (the heatmap's choice)."""
+    base = cohort_select(user, filters).subquery()
+    status = _exam_status(base)
     query = select(base.c.curriculum_version, base.c.stage_level, status, func.count()).group_by(
         base.c.curriculum_version, base.c.stage_level, status
     )
     return {(version, stage, exam): n for version, stage, exam, n in db.session.execute(query)}
+
+
+def counts_and_breakdown(user, filters: Filters) -> tuple[tuple[int, dict[str, int]], dict[tuple[str, str, str], int]]:
+    """queries.cohort_counts and cohort_breakdown from one grouped query over the cohort: each (curriculum version,
+    stage level, exam status) group with how many match the filters and how many carry each flag."""
+    base = cohort_select(user, filters, flag_columns=True).subquery()
+    status = _exam_status(base)
+    flagged = (func.sum(base.c[f"flag_{name}"]) for name in FLAGS)
+    query = select(base.c.curriculum_version, base.c.stage_level, status, func.sum(base.c.matches), *flagged).group_by(
+        base.c.curriculum_version, base.c.stage_level, status
+    )
+    total, counts, breakdown = 0, dict.fromkeys(FLAGS, 0), {}
+    for version, stage, exam, matching, *flag_counts in db.session.execute(query):
+        total += int(matching)
+        for name, n in zip(FLAGS, flag_counts, strict=True):
+            counts[name] += int(n)
+        if matching:
+            breakdown[(version, stage, exam)] = int(matching)
+    return (total, counts), breakdown
 
 
 CURRICULUM_COLOURS = (NHS_BLUE, "#330072", "#007f3b", "#8a1538")  # NHS blue, purple, green, dark pink

@@ -352,22 +352,27 @@ def _sort_keys(c, filters: Filters, now: datetime, overdue: ColumnElement | None
     return [*keys, c.name, c.trainee_id]  # stable pages: ties broken by name then id
 
 
+# The columns the table's sort orders read (with the id and name that break ties).
+SORT_COLUMNS = frozenset(
+    "trainee_id name stage_level percent last_activity_at pending oldest_pending_at mcq_attempts soe_attempts".split()
+)
+
+
 def _shown(user, filters: Filters, today: date, now: datetime, *, after=None, by_name=False, limit: int | None = None, offset=0):
-    """The rows shown, in table order (by_name: the API's, by name then id, from `after`), cut to `limit`: each with
-    its overdue count and heatmap cells, looked up for those rows alone once the cohort query has cut them."""
-    inner = cohort_select(user, filters, today)
+    """The rows shown, in table order (by_name: the API's, by name then id, from `after`), cut to `limit`: sorted on
+    the few columns the order reads first, then worked out in full, with each row's overdue count and heatmap cells,
+    for those rows alone."""
+    order = replace(filters, sort="name", descending=False) if by_name else filters
+    rows = cohort_select(user, filters, today)
     if after is not None:
-        inner = inner.where(after)
-    named = replace(filters, sort="name", descending=False) if by_name else filters
-    inner = inner.order_by(*_sort_keys(inner.selected_columns, named, now))
+        rows = rows.where(after)
     if limit is not None:
-        inner = inner.limit(limit).offset(offset)
-    rows = inner.subquery("shown")
-    overdue = _overdue(rows.c.trainee_id, rows.c.oldest_pending_at, now).label("overdue")
-    outer = select(rows, overdue, TraineeSummary.domain_percents).outerjoin(
-        TraineeSummary, TraineeSummary.trainee_id == rows.c.trainee_id
-    )
-    return outer.order_by(*_sort_keys(outer.selected_columns, named, now, overdue=outer.selected_columns.overdue))
+        keys = rows.with_only_columns(*(c for c in rows.selected_columns if c.key in SORT_COLUMNS))
+        page = keys.order_by(*_sort_keys(keys.selected_columns, order, now)).limit(limit).offset(offset).subquery("page")
+        rows = rows.join(page, page.c.trainee_id == TraineeProfile.user_id)
+    overdue = _overdue(TraineeProfile.user_id, TraineeSummary.oldest_pending_at, now).label("overdue")
+    rows = rows.add_columns(overdue, TraineeSummary.domain_percents)
+    return rows.order_by(*_sort_keys(rows.selected_columns, order, now, overdue=overdue))
 
 
 def flags_for(row, today: date, now: datetime) -> tuple[float | None, list[str]]:

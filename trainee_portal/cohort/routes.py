@@ -34,10 +34,10 @@ def evidence_labels():
 @policy.requires(policy.can_use_cohort_dashboard)
 def dashboard():
     filters = queries.Filters.from_args(request.args)
-    counts = queries.cohort_counts(current_user, filters)  # the total and every flag count in one query
+    # The total, every flag count and the stage and exam charts' groups in one query.
+    counts, breakdown = charts.counts_and_breakdown(current_user, filters)
     page = queries.cohort_page(current_user, filters, counts=counts)
     regions, cohorts = queries.filter_choices(current_user)
-    breakdown = charts.cohort_breakdown(current_user, filters)
     in_scope = charts.curricula_in_scope(breakdown)
     heatmap_version = charts.heatmap_curriculum(filters, in_scope)
     return render_template(
