@@ -127,9 +127,10 @@ def _insert(entry: EvidenceEntry) -> EvidenceEntry:
             setattr(entry, attr.key, None if default is None else default.arg if default.is_scalar else default.arg(None))
     add_entry, add_links = _insert_statements()
     entry.id = db.session.execute(add_entry, {attr.columns[0].key: getattr(entry, attr.key) for attr in columns}).scalar_one()
-    db.session.execute(
-        add_links, [{"evidence_id": entry.id, "competency_code": link.competency_code} for link in entry.competencies]
-    )
+    if entry.competencies:  # an MSF released in a stage that names no MSF competency links to none
+        db.session.execute(
+            add_links, [{"evidence_id": entry.id, "competency_code": link.competency_code} for link in entry.competencies]
+        )
     for link in entry.competencies:
         link.evidence_id = entry.id
         make_transient_to_detached(link)

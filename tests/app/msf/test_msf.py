@@ -37,10 +37,10 @@ GOOD = "Calm and clear with the team"
 
 
 class World:
-    def __init__(self):
+    def __init__(self, stage="basic"):
         region = RegionFactory(name="London")
         self.trainee = TraineeFactory(
-            name="Dr Tara Trainee", email="tara.trainee@nhs.example", profile__region=region, profile__current_stage="basic"
+            name="Dr Tara Trainee", email="tara.trainee@nhs.example", profile__region=region, profile__current_stage=stage
         )
         self.other = TraineeFactory(name="Dr Otto Other", profile__region=region)
         self.supervisor = SupervisorFactory(name="Dr Erin Educational")
@@ -158,6 +158,20 @@ def test_round_runs_from_nomination_to_release_and_counts_as_a_signed_msf(app, s
     actions = db.session.scalars(select(AuditRecord.action).where(AuditRecord.action.like("msf.%"))).all()
     assert actions.count("msf.rater_nominated") == 12 and actions.count("msf.rater_responded") == 10
     assert actions[-1] == "msf.released"
+    report = verify_all()
+    assert not report.problems, report.problems
+
+
+def test_a_round_released_in_a_stage_with_no_msf_competency_is_a_signed_msf_linked_to_none(app, smtp):
+    world = World(stage="intermediate")  # on the 2021 curriculum only Stage 1 names a competency that asks for an MSF
+    _trainee, msf_round, _links_sent = _collect(app, world, smtp)
+    supervisor = _as(app, world.supervisor)
+    response = supervisor.post(f"/msf/{msf_round.id}/decide", data={"decision": "release", "comment": "Well done."})
+    assert response.status_code == 302
+    msf_round = _round(msf_round.id)
+    entry = db.session.get(EvidenceEntry, msf_round.evidence_id)
+    assert msf_round.status == "released" and entry.evidence_type == "wba.msf" and entry.status == "signed"
+    assert entry.competency_codes == ()
     report = verify_all()
     assert not report.problems, report.problems
 
