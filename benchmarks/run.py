@@ -196,7 +196,7 @@ def measure_size(dataset: datasets.Dataset, settings: Settings, echo: Callable) 
     """Every page, the write and the floor routes on a throwaway copy of one dataset."""
     from sqlalchemy import create_engine
 
-    from trainee_portal.platform.benchmarking import create_bare_write_table
+    from benchmarks.floor_table import create_bare_write_table
     from trainee_portal.settings import normalise_database_url
 
     started = time.perf_counter()

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from benchmarks.floor_table import BARE_WRITE_METADATA, bare_write_table, create_bare_write_table
 from tests.app.platform.helpers import csrf_app, page_token, sign_in_with_token
 from tests.factories import TraineeFactory
 from trainee_portal.extensions import db
-from trainee_portal.platform.benchmarking import BARE_WRITE_METADATA, bare_write_table, create_bare_write_table
 
 
 @pytest.fixture

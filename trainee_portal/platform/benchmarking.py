@@ -7,15 +7,16 @@ BENCHMARK_BARE_ROUTE registers the floor routes, each through the same app, midd
 - /_benchmark/bare: the site's base layout with no content for the signed-in user (header, navigation, footer):
   the framework cost every page pays;
 - /_benchmark/bare-write (POST): signed in and CSRF-checked like any form, inserts one row and commits, then
-  redirects as a saved form does: the durable-write floor. Its table is not part of the app's schema: the benchmark
-  creates it (create_bare_write_table) on the throwaway copy it measures.
+  redirects as a saved form does: the durable-write floor. Its table (BARE_WRITE_TABLE) is not part of the app's
+  schema and the app never makes it: benchmarks/floor_table.py defines it and the benchmark creates it on the
+  throwaway copy it measures.
 """
 
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context, redirect, render_template_string, url_for
 from flask_login import current_user
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, event, insert
+from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from trainee_portal import policy
@@ -25,21 +26,8 @@ from trainee_portal.platform.clock import utcnow
 PLAIN_BODY = b"ok\n"
 BARE_LAYOUT = '{% extends "base.html" %}'  # the layout alone: no content block, no page queries
 
-# Kept apart from the app's metadata: no migration makes it, and the schema check never sees it.
-BARE_WRITE_METADATA = MetaData()
-bare_write_table = Table(
-    "benchmark_bare_write",
-    BARE_WRITE_METADATA,
-    Column("id", Integer, primary_key=True),
-    Column("user_id", Integer, nullable=False),
-    Column("created_at", DateTime, nullable=False),
-    Column("note", String(200), nullable=False),
-)
-
-
-def create_bare_write_table(engine) -> None:
-    """Make the bare write's table on the database the benchmark measures (a throwaway copy), if it is absent."""
-    BARE_WRITE_METADATA.create_all(engine, checkfirst=True)
+BARE_WRITE_TABLE = "benchmark_bare_write"
+_BARE_INSERT = text(f"INSERT INTO {BARE_WRITE_TABLE} (user_id, created_at, note) VALUES (:user_id, :created_at, :note)")
 
 
 def init_app(app: Flask) -> None:
@@ -78,9 +66,7 @@ def _floor_routes(app: Flask) -> None:
     @policy.requires(policy.is_signed_in)
     def benchmark_bare_write():
         try:
-            db.session.execute(
-                insert(bare_write_table).values(user_id=current_user.id, created_at=utcnow(), note="benchmark floor")
-            )
+            db.session.execute(_BARE_INSERT, {"user_id": current_user.id, "created_at": utcnow(), "note": "benchmark floor"})
             db.session.commit()
         except SQLAlchemyError:
             db.session.rollback()
