@@ -6,8 +6,6 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from openpyxl import Workbook
-
 from competencies.flags import SIGNOFF_WAIT_DAYS
 from trainee_portal import audit
 from trainee_portal.cohort.queries import FLAGS, CohortRow
@@ -81,6 +79,8 @@ def csv_lines(rows: Iterable[CohortRow]) -> Iterator[str]:
 
 def xlsx_bytes(rows: Iterable[CohortRow]) -> bytes:
     audit.take_checkpoint("export")  # every export signs the audit log's head
+    from openpyxl import Workbook  # only where used: test_worker_imports
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Cohort")
     sheet.append(HEADERS)

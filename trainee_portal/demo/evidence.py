@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from fpdf import FPDF
 from sqlalchemy import select
 
 from trainee_portal import audit
@@ -18,6 +17,8 @@ from trainee_portal.summaries import progress
 
 
 def _certificate_pdf(title: str, on: date) -> bytes:
+    from fpdf import FPDF  # only where used: test_worker_imports
+
     pdf = FPDF(format="A5", orientation="L")
     pdf.add_page()
     pdf.set_font("helvetica", "B", 20)

@@ -8,8 +8,6 @@ import csv
 import io
 from datetime import date, timedelta
 
-from openpyxl import Workbook
-
 from competencies import Curriculum
 from competencies import import_formats as formats
 
@@ -73,6 +71,8 @@ def sample(name: str, curriculum: Curriculum, today: date) -> bytes:
         writer.writerow(formats.LLP_HEADERS)
         writer.writerows(rows)
         return buffer.getvalue().encode()
+    from openpyxl import Workbook  # only where used: test_worker_imports
+
     book = Workbook()
     sheet = book.active
     sheet.append(

@@ -11,14 +11,18 @@ first page, the code in every footer, and the signed audit head it cites at the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, supervision_label
 from competencies.arcp import CATALOGUE
 from trainee_portal import curricula
 from trainee_portal.logbook import queries, vocab
-from trainee_portal.platform.pdf import Document, Stamp, stamped_document
+from trainee_portal.platform.stamp import Stamp
 from trainee_portal.signoff.labels import signature_label
 from trainee_portal.verify import services as verify
+
+if TYPE_CHECKING:
+    from trainee_portal.platform.pdf import Document
 
 HALO_STATUS = {"requested": "Awaiting decision", "signed": "Signed", "returned": "Returned", "withdrawn": "Withdrawn"}
 EXAM_RESULT = {"pass": "Pass", "fail": "Fail"}
@@ -118,6 +122,8 @@ def _trusted_domain(domains: tuple[str, ...], email: str | None) -> str | None:
 def build(record: Record, stamp: Stamp) -> bytes:
     profile, curriculum = record.profile, record.curriculum
     trainee = profile.user
+    from trainee_portal.platform.pdf import stamped_document  # only where used: test_worker_imports
+
     pdf = stamped_document(f"Training portfolio – {trainee.name}", stamp, heading=f"Training portfolio: {trainee.name}")
     stage = curriculum.stage_for_level(profile.current_stage, profile.sia_stage_key)
     pdf.key_values(

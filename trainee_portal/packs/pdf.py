@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from trainee_portal.platform.pdf import Document
-
 READINESS = {"red": "Red", "amber": "Amber", "green": "Green"}
 
 
@@ -28,6 +26,8 @@ def build(pack, document: dict, outcomes, meaning):
     trainee, panel = document["trainee"], document["panel"]
 
     def render(stamp) -> bytes:
+        from trainee_portal.platform.pdf import Document  # only where used: test_worker_imports
+
         pdf = Document(f"ARCP panel pack – {trainee['name']}", produced_at=stamp.produced_at)
         pdf.heading(f"ARCP panel pack: {trainee['name']}", 1)
         pdf.stamp(stamp)

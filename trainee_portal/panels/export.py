@@ -6,8 +6,6 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from openpyxl import Workbook
-
 from competencies.readiness import COLOUR_LABELS
 from trainee_portal import audit
 from trainee_portal.models import ArcpPanel
@@ -68,6 +66,8 @@ def csv_lines(panel: ArcpPanel, rows: Iterable[PanelRow]) -> Iterator[str]:
 
 def xlsx_bytes(panel: ArcpPanel, rows: Iterable[PanelRow]) -> bytes:
     audit.take_checkpoint("export")  # every export signs the audit log's head
+    from openpyxl import Workbook  # only where used: test_worker_imports
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Panel")
     sheet.append(HEADERS)

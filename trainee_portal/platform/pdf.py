@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,8 @@ from typing import Any
 import segno
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+
+from trainee_portal.platform.stamp import Stamp
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FONT_DIR = PROJECT_ROOT / "node_modules" / "dejavu-fonts-ttf" / "ttf"
@@ -50,19 +51,6 @@ QR_SIZE_MM = 28
 
 class FontMissing(RuntimeError):
     """The DejaVu font files are not where the portal expects them."""
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What a document prints to be checked: its code, the verify page's URL, when it was produced (UTC) and the
-    signed audit head it cites (an AuditCheckpoint: sequence, last_hash, key_id, signature, signed_at), which covers
-    the audit record of its own issue (issue_sequence)."""
-
-    code: str
-    url: str
-    produced_at: datetime
-    checkpoint: Any
-    issue_sequence: int
 
 
 def font_files(directory: Path | None = None) -> dict[str, Path]:

@@ -27,7 +27,7 @@ from trainee_portal.extensions import db
 from trainee_portal.models import DocumentExport
 from trainee_portal.notifications.outbox import external_url
 from trainee_portal.platform.clock import utcnow
-from trainee_portal.platform.pdf import Stamp
+from trainee_portal.platform.stamp import Stamp
 
 __all__ = ["KINDS", "Stamp", "issue", "new_code", "normalise_code", "verify_url"]
 
