@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -413,6 +414,8 @@ def main(
     no_save,
 ):
     """Measure every key page at each dataset size on each engine and judge every target."""
+    # A run stopped with `kill` unwinds as Ctrl+C does: gunicorn stopped, the throwaway copy dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     started = time.perf_counter()
     settings = Settings(requests=requests, load_seconds=load_seconds, write_seconds=write_seconds, port=port)
 
