@@ -49,7 +49,17 @@ def test_pages_load_no_pdf_spreadsheet_or_password_library_until_one_is_used(app
     direct(director, region=region)
     db.session.commit()
     run = subprocess.run(
-        [sys.executable, "-c", SCRIPT, database_url, str(instance_dir), TEST_PASSWORD, trainee.email, director.email, ",".join(LAZY)],
+        [
+            sys.executable,
+            "-c",
+            SCRIPT,
+            database_url,
+            str(instance_dir),
+            TEST_PASSWORD,
+            trainee.email,
+            director.email,
+            ",".join(LAZY),
+        ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -58,13 +59,21 @@ def built_from(password: str, words: set[str]) -> bool:
     return any(covered) and not any(ch.isalpha() for ch in rest)
 
 
+# One slow hash at a time in a worker process. Each scrypt takes 128·N·r bytes, 32 MiB at werkzeug's N = 2^15 and
+# r = 8, for its 50 ms or so: a worker's threads all signing in at once (the sign-in form is open to anyone) would
+# hold that many times 32 MiB; queued, they hold one, and the others wait a few tens of milliseconds.
+_SLOW_HASH = threading.Lock()
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    with _SLOW_HASH:
+        return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return check_password_hash(password_hash, password)
+        with _SLOW_HASH:
+            return check_password_hash(password_hash, password)
     except (ValueError, TypeError):
         return False
 
