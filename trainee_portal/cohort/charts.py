@@ -338,10 +338,12 @@ def supervisor_responsiveness(user, filters: Filters) -> Chart:
     pairs = (recent.last_decided_on >= since, recent.trainee_id.in_(cohort_ids(user, filters)))
     counts: dict[tuple[int, str], int] = defaultdict(int)  # (supervisor, days as stored) → decisions
     names: dict[int, str] = {}
-    rows = select(recent.supervisor_id, User.name, recent.days_histogram).join(User, User.id == recent.supervisor_id)
-    for supervisor_id, name, histogram in db.session.execute(rows.where(*pairs)):
+    query = select(recent.supervisor_id, User.name, recent.days_histogram).join(User, User.id == recent.supervisor_id)
+    rows = db.session.execute(query.where(*pairs)).all()
+    # Every pair's histogram decoded in one call (a JSON array of them), not one call a pair.
+    for (supervisor_id, name, _), histogram in zip(rows, json.loads(f"[{','.join(row[2] for row in rows)}]")):
         names[supervisor_id] = name
-        for d, n in json.loads(histogram).items():
+        for d, n in histogram.items():
             counts[(supervisor_id, d)] += n
     # Each pair's own day rows from its counted_from, looked up pair by pair: "+ 0" keeps the trainee filter on the
     # pairs from being copied onto the day rows, which would have the planner scan every trainee's older decisions.

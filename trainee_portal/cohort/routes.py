@@ -18,6 +18,7 @@ from trainee_portal.cohort.review import trainee_review
 from trainee_portal.extensions import db
 from trainee_portal.models import TraineeProfile
 from trainee_portal.platform.clock import uk_today
+from trainee_portal.platform.fragments import Fragments
 from trainee_portal.platform.views import form_page, load_or_404
 
 
@@ -30,6 +31,22 @@ def evidence_labels():
     }
 
 
+# Drawn once per worker and kept under everything they are drawn from (platform/fragments.py), so nothing kept goes
+# stale: a trainee's table row under the row itself (a page shows 50 of them, most unchanged since the last request),
+# a chart's table of figures under its caption and rows (the supervisors' holds one row per supervisor).
+ROWS = Fragments(size=2048)
+FIGURES = Fragments(size=64)
+
+
+def _row_html(row: queries.CohortRow):
+    return ROWS.get((request.script_root, repr(row)), lambda: render_template("cohort/_row.html", row=row, flags=queries.FLAGS))
+
+
+def _figures_html(chart: charts.Chart, caption: str):
+    key = (caption, tuple(chart.headers), repr(chart.rows))
+    return FIGURES.get(key, lambda: render_template("cohort/_figures.html", c=chart, caption=caption))
+
+
 @bp.route("")
 @policy.requires(policy.can_use_cohort_dashboard)
 def dashboard():
@@ -40,9 +57,20 @@ def dashboard():
     regions, cohorts = queries.filter_choices(current_user)
     in_scope = charts.curricula_in_scope(breakdown)
     heatmap_version = charts.heatmap_curriculum(filters, in_scope)
+    per_stage = charts.trainees_per_stage(breakdown)
+    heatmap = charts.progress_heatmap(page.items, heatmap_version)
+    pipeline = charts.exam_pipeline(breakdown)
+    responsiveness = charts.supervisor_responsiveness(current_user, filters)
     return render_template(
         "cohort/dashboard.html",
         page=page,
+        rows_html=[_row_html(row) for row in page.items],
+        figure_tables={
+            "stages": _figures_html(per_stage, "Trainees per stage"),
+            "heatmap": _figures_html(heatmap, f"Progress by domain, {heatmap_version} curriculum") if heatmap.rows else None,
+            "exams": _figures_html(pipeline, "Exam pipeline"),
+            "supervisors": _figures_html(responsiveness, "Supervisor responsiveness"),
+        },
         filters=filters,
         regions=regions,
         cohorts=cohorts,
@@ -52,12 +80,12 @@ def dashboard():
         stage_labels=charts.STAGE_LABELS,
         flag_counts=counts[1],
         versions=curricula.version_choices(),
-        per_stage=charts.trainees_per_stage(breakdown),
-        heatmap=charts.progress_heatmap(page.items, heatmap_version),
+        per_stage=per_stage,
+        heatmap=heatmap,
         heatmap_version=heatmap_version,
         heatmap_choices=in_scope,
-        pipeline=charts.exam_pipeline(breakdown),
-        responsiveness=charts.supervisor_responsiveness(current_user, filters),
+        pipeline=pipeline,
+        responsiveness=responsiveness,
         page_title="Cohort dashboard",
     )
 

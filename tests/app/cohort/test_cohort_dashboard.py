@@ -219,6 +219,32 @@ def test_charts_come_with_accessible_tables(client, login, london):
     assert "<script src=" in page and "plotly" in page
 
 
+def test_rows_and_figure_tables_kept_between_requests_follow_the_data(client, login, london):
+    """The worker keeps each drawn table row and chart table under what it shows (cohort.routes.ROWS, FIGURES): the
+    next request after a change shows the change."""
+    region, director = london
+    supervisor = make.SupervisorFactory(name="Dr Kept Supervisor")
+    trainee = make.TraineeFactory(name="Dr Kept", profile__region=region)
+    assign(supervisor, trainee)
+    login(director)
+    first = client.get("/cohort").data.decode()
+    assert 'data-flag="waiting"' not in flags_of(first, "Dr Kept") and "Dr Kept Supervisor" not in first
+    assert client.get("/cohort").data.decode() == first  # drawn from what was kept, the same markup
+    make.SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=15))
+    asked = clock.ago(days=30)
+    make.SignOffRequestFactory(
+        evidence=make.CaseDiscussionFactory(trainee=trainee),
+        supervisor=supervisor,
+        status="signed",
+        created_at=asked,
+        decided_at=asked + timedelta(days=3.2),
+        decided_by_id=supervisor.id,
+    )
+    again = client.get("/cohort").data.decode()
+    assert 'data-flag="waiting"' in flags_of(again, "Dr Kept") and "(1 over 14 days)" in flags_of(again, "Dr Kept")
+    assert re.search(r"Dr Kept Supervisor</th><td[^>]*>(<span[^>]*>[^<]+</span>)?3</td>", again)
+
+
 def test_median_is_taken_from_a_histogram():
     assert median_from_histogram({1: 1, 2: 1, 9: 1}) == 2
     assert median_from_histogram({1: 2, 5: 2}) == 3
