@@ -30,6 +30,19 @@ def flags_of(page: str, name: str) -> str:
     return page[start : page.index("</tr>", start)]
 
 
+def signed_after(trainee, supervisor, days: int) -> None:
+    """A request of 30 days ago that the supervisor signed `days` (and a few hours) after it was made."""
+    asked = clock.ago(days=30)
+    make.SignOffRequestFactory(
+        evidence=make.CaseDiscussionFactory(trainee=trainee),
+        supervisor=supervisor,
+        status="signed",
+        created_at=asked,
+        decided_at=asked + timedelta(days=days + 0.2),
+        decided_by_id=supervisor.id,
+    )
+
+
 def assert_flagged_alone(client, login, director, flag: str, flagged: str, other: str) -> str:
     """On the director's dashboard `flagged` carries the flag and `other` does not, and the flag's filter lists
     `flagged` without `other`; returns the unfiltered page."""
@@ -196,15 +209,7 @@ def test_charts_come_with_accessible_tables(client, login, london):
     trainee = make.TraineeFactory(name="Dr Charted", profile__region=region)
     assign(supervisor, trainee)
     for days in (1, 2, 9):
-        asked = clock.ago(days=30)
-        make.SignOffRequestFactory(
-            evidence=make.CaseDiscussionFactory(trainee=trainee),
-            supervisor=supervisor,
-            status="signed",
-            created_at=asked,
-            decided_at=asked + timedelta(days=days + 0.2),
-            decided_by_id=supervisor.id,
-        )
+        signed_after(trainee, supervisor, days)
     login(director)
     page = client.get("/cohort").data.decode()
     for chart_id in ("chart-stages", "chart-heatmap", "chart-exams", "chart-supervisors"):
@@ -231,15 +236,7 @@ def test_rows_and_figure_tables_kept_between_requests_follow_the_data(client, lo
     assert 'data-flag="waiting"' not in flags_of(first, "Dr Kept") and "Dr Kept Supervisor" not in first
     assert client.get("/cohort").data.decode() == first  # drawn from what was kept, the same markup
     make.SignOffRequestFactory(trainee=trainee, supervisor=supervisor, created_at=clock.ago(days=15))
-    asked = clock.ago(days=30)
-    make.SignOffRequestFactory(
-        evidence=make.CaseDiscussionFactory(trainee=trainee),
-        supervisor=supervisor,
-        status="signed",
-        created_at=asked,
-        decided_at=asked + timedelta(days=3.2),
-        decided_by_id=supervisor.id,
-    )
+    signed_after(trainee, supervisor, 3)
     again = client.get("/cohort").data.decode()
     assert 'data-flag="waiting"' in flags_of(again, "Dr Kept") and "(1 over 14 days)" in flags_of(again, "Dr Kept")
     assert re.search(r"Dr Kept Supervisor</th><td[^>]*>(<span[^>]*>[^<]+</span>)?3</td>", again)
