@@ -26,7 +26,7 @@ def load(password_hash: str, now: datetime | None = None) -> None:
     admin = by_email("admin")
     name, local = INVITED
     invited, _ = services.invite(admin, email(local), name, ["supervisor"], None)
-    invited.created_at = now - timedelta(days=2, hours=3)
+    invited.created_at = now - timedelta(days=2)  # two calendar days ago, whatever the time of day (not 2 days and hours)
     invited.password_hash = password_hash
     db.session.flush()
     message = db.session.scalar(
@@ -41,5 +41,5 @@ def load(password_hash: str, now: datetime | None = None) -> None:
     raw = text.encode("utf-8")
     filename = f"pain-{DRAFT_VERSION}.toml"
     draft = services.save_draft(admin, filename, raw, services.parse_upload(filename, raw))
-    draft.uploaded_at = now - timedelta(days=1, hours=5)
+    draft.uploaded_at = now - timedelta(days=1)
     db.session.flush()

@@ -21,7 +21,10 @@ def load(today: date) -> None:
     supervisor, trainee = by_email("supervisor"), by_email("trainee")
     if supervisor is None or trainee is None:
         return
-    latest = utcnow() - timedelta(hours=2)  # the main demo stamps requests at 17:30 on their day, which may be later today
+    # The main demo stamps requests at 17:30 on their day, which may be later today: those are moved back to two hours
+    # ago, but never before today began (just after midnight a request would otherwise precede its entry's day).
+    now = utcnow()
+    latest = max(now - timedelta(hours=2), min(now, datetime.combine(today, time.min)))
     for signoff_request in db.session.scalars(select(SignOffRequest).where(SignOffRequest.created_at > latest)):
         signoff_request.created_at = latest
     own = db.session.scalars(

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from trainee_portal.demo import load_demo
 from trainee_portal.demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD
@@ -32,12 +36,18 @@ def test_the_demo_trainee_home_shows_each_item_with_real_demo_data(client):
     assert "London ARCP panel (ST5) on" in text and "Evidence cut-off passed on" in text
 
 
-def test_no_demo_entry_is_sent_for_sign_off_before_the_day_it_happened(app):
+# Just after midnight (UTC and UK), midday, and just before midnight UTC in summer (already the next day in the UK).
+LOADED_AT = [datetime(2026, 12, 2, 0, 30), datetime(2026, 12, 2, 12, 0), datetime(2026, 7, 2, 23, 30)]
+
+
+@pytest.mark.parametrize("loaded_at", LOADED_AT, ids=lambda at: at.strftime("%b-%H%M"))
+def test_no_demo_entry_is_sent_for_sign_off_before_the_day_it_happened(app, clock, loaded_at):
     from sqlalchemy import select
 
     from trainee_portal.extensions import db
     from trainee_portal.models import EvidenceEntry, SignOffRequest
 
+    clock.set(loaded_at)
     load_demo()
     rows = db.session.execute(
         select(EvidenceEntry.title, EvidenceEntry.occurred_on, SignOffRequest.created_at).join(
@@ -45,4 +55,5 @@ def test_no_demo_entry_is_sent_for_sign_off_before_the_day_it_happened(app):
         )
     ).all()
     assert rows
-    assert [(title, on) for title, on, sent in rows if sent.date() < on] == []
+    uk = ZoneInfo("Europe/London")  # an entry's day is a UK date; a request's time is stored in UTC
+    assert [(title, on) for title, on, sent in rows if sent.replace(tzinfo=UTC).astimezone(uk).date() < on] == []

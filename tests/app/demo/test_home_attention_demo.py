@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -28,7 +29,10 @@ def _home(client, local: str) -> str:
     return _text(client.get("/"))
 
 
-def test_admin_home_shows_an_invited_account_a_draft_and_an_email_not_sent(client, demo):
+@pytest.mark.parametrize("hour", [0, 2, 12, 23])
+def test_admin_home_shows_an_invited_account_a_draft_and_an_email_not_sent(client, app, clock, hour):
+    clock.set(datetime(2026, 12, 2, hour, 30))  # "2 days ago" at any time of day, just after midnight included
+    load_demo()
     text = _home(client, "admin")
     assert "1 account awaiting first sign-in, invited 2 days ago" in text
     assert "1 curriculum draft waiting to be checked and activated" in text
