@@ -3,12 +3,18 @@ and phone widths, check nothing scrolls sideways at 360 px, check charts carry t
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+# One folder an engine: CI runs the SQLite and PostgreSQL suites side by side, and each empties its own at start.
+ARTIFACTS = (
+    Path(__file__).resolve().parents[2]
+    / "test-artifacts"
+    / ("browser-postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "browser")
+)
 DEMO_PASSWORD = "pain-demo-2026"
 DEMO = {
     "trainee": "trainee@example.org",
