@@ -37,4 +37,15 @@ def test_the_environment_names_the_redis_queue(monkeypatch):
 
 def test_the_import_task_is_registered_on_every_app(tmp_path, monkeypatch):
     app = _app(tmp_path, monkeypatch, TESTING=True)
-    assert "imports.run" in app.extensions[tasks.EXTENSION].tasks
+    assert "imports.run" in app.extensions[tasks.EXTENSION].opened().tasks
+
+
+def test_the_queue_opens_once_however_many_threads_ask_at_first(tmp_path, monkeypatch):
+    """The queue opens on first use; requests arriving together on a fresh worker all get the one queue."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = _app(tmp_path, monkeypatch, TESTING=True)
+    assert app.extensions[tasks.EXTENSION].huey is None, "not opened when the app is built"
+    with ThreadPoolExecutor(8) as pool:
+        queues = list(pool.map(lambda _: tasks.queue(app), range(32)))
+    assert len({id(q) for q in queues}) == 1 and "imports.run" in app.extensions[tasks.EXTENSION].tasks
