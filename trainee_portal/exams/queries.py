@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import and_, case, func, literal, not_, null, or_, select, union_all
+from sqlalchemy import and_, case, cast, func, literal, not_, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from competencies import Curriculum, flags
@@ -31,6 +31,7 @@ from trainee_portal import curricula, policy
 from trainee_portal.exams.forms import uk_today
 from trainee_portal.extensions import db
 from trainee_portal.models import (
+    CurriculumTransition,
     EvidenceCompetency,
     EvidenceEntry,
     EvidenceTally,
@@ -120,25 +121,46 @@ def mock_scores(trainee_id: int) -> list[MockExamScore]:
 
 
 def signed_off_levels(trainee_id: int, version: str) -> dict[str, date]:
-    rows = db.session.execute(
-        select(StageSignOff.stage_level, StageSignOff.signed_on).where(
-            StageSignOff.trainee_id == trainee_id, StageSignOff.curriculum_version == version
-        )
-    ).all()
-    signed = {r.stage_level: r.signed_on for r in rows}
-    # A 2021 stage is closed by its signed HALO (competencies.halo), not by a supervisor's stage sign-off.
+    """Each closed stage level of `version` and the day it closed, in one statement: the trainee's stage sign-offs on
+    every version, their signed HALOs on this one, and their moves onto this one.
+
+    A stage is closed by its sign-off on this version; a 2021 stage by its signed HALO (competencies.halo) as well;
+    and a stage whose old counterpart was signed off before a move between curricula stays closed
+    (progress.carried, from the rows progress.carried_signoffs reads)."""
+    signoffs = select(
+        literal("signoff").label("kind"),
+        StageSignOff.curriculum_version.label("curriculum_version"),
+        StageSignOff.stage_key.label("stage_key"),
+        StageSignOff.stage_level.label("stage_level"),
+        StageSignOff.signed_on.label("signed_on"),
+        cast(null(), HaloRequest.decided_at.type).label("decided_at"),  # typed: PostgreSQL unites NULL with NULL as text
+        cast(null(), CurriculumTransition.effective_on.type).label("effective_on"),
+        StageSignOff.id.label("id"),
+    ).where(StageSignOff.trainee_id == trainee_id)
+    halos = select(
+        literal("halo"), null(), HaloRequest.stage_key, null(), null(), HaloRequest.decided_at, null(), HaloRequest.id
+    ).where(HaloRequest.trainee_id == trainee_id, HaloRequest.curriculum_version == version, HaloRequest.status == "signed")
+    moves = select(
+        literal("move"),
+        CurriculumTransition.from_version,
+        null(),
+        null(),
+        null(),
+        null(),
+        CurriculumTransition.effective_on,
+        CurriculumTransition.id,
+    ).where(CurriculumTransition.trainee_id == trainee_id, CurriculumTransition.to_version == version)
+    rows = db.session.execute(union_all(signoffs, halos, moves)).all()
+    signed = {r.stage_level: r.signed_on for r in rows if r.kind == "signoff" and r.curriculum_version == version}
     curriculum = curricula.curriculum(version)
-    halos = db.session.execute(
-        select(HaloRequest.stage_key, HaloRequest.decided_at).where(
-            HaloRequest.trainee_id == trainee_id, HaloRequest.curriculum_version == version, HaloRequest.status == "signed"
-        )
-    ).all()
-    for key, decided_at in halos:
-        if key in {s.key for s in curriculum.stages}:
-            signed.setdefault(curriculum.stage(key).level, decided_at.date())
-    # A stage whose old counterpart was signed off before a move between curricula stays closed.
-    for key, row in progress.carried_signoffs(trainee_id, version).items():
-        if key in {s.key for s in curriculum.stages}:
+    keys = {s.key for s in curriculum.stages}
+    for r in rows:
+        if r.kind == "halo" and r.stage_key in keys:
+            signed.setdefault(curriculum.stage(r.stage_key).level, r.decided_at.date())
+    moved = sorted((r for r in rows if r.kind == "move"), key=lambda r: (r.effective_on, r.id))
+    old = sorted((r for r in rows if r.kind == "signoff" and r.curriculum_version != version), key=lambda r: r.id)
+    for key, row in progress.carried([(m.curriculum_version, version) for m in moved], old, version).items():
+        if key in keys:
             signed.setdefault(curriculum.stage(key).level, row.signed_on)
     return signed
 

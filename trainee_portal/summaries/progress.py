@@ -203,19 +203,32 @@ def closed_stage_keys(trainee_id: int, version: str) -> tuple[set[str], set[str]
 def carried_signoffs(trainee_id: int, version: str) -> dict[str, StageSignOff]:
     """For a trainee moved onto `version`: each of its stages whose old counterpart was signed off on the curriculum
     they moved from (through the mapping's stage pairs), with that sign-off. Empty for a trainee who never moved."""
-    found: dict[str, StageSignOff] = {}
+    moves = [(m.from_version, m.to_version) for m in transitions_of(trainee_id) if m.to_version == version]
+    if not moves:
+        return {}
+    old = select(StageSignOff).where(
+        StageSignOff.trainee_id == trainee_id, StageSignOff.curriculum_version.in_({old for old, _ in moves})
+    )
+    return carried(moves, db.session.scalars(old.order_by(StageSignOff.id)).all(), version)
+
+
+def carried(moves: Iterable[tuple[str, str]], signoffs: Iterable, version: str) -> dict:
+    """Each stage of `version` whose old counterpart was signed off before a move onto it, with that sign-off (the
+    first met). `moves`: (from version, to version), oldest first; `signoffs`: rows with curriculum_version and
+    stage_key (StageSignOff rows, or rows read with those names), oldest first."""
+    found: dict = {}
     registry = curricula.registry()
-    for move in transitions_of(trainee_id):
-        if move.to_version != version:
+    signoffs = list(signoffs)
+    for from_version, to_version in moves:
+        if to_version != version:
             continue
         try:
-            mapping = registry.mapping(move.from_version, move.to_version)
+            mapping = registry.mapping(from_version, to_version)
         except KeyError:
             continue
-        old = select(StageSignOff).where(
-            StageSignOff.trainee_id == trainee_id, StageSignOff.curriculum_version == move.from_version
-        )
-        for row in db.session.scalars(old):
+        for row in signoffs:
+            if row.curriculum_version != from_version:
+                continue
             try:
                 found.setdefault(mapping.stage_for(row.stage_key), row)
             except KeyError:

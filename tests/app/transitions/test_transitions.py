@@ -273,3 +273,60 @@ def test_a_moved_trainees_old_evidence_is_in_on_the_new_stage_and_may_back_a_hal
 
     stage = curricula.curriculum("2021").stage("sia-pain")
     assert any("PM_AS" in code for e in halo_queries.stage_evidence(trainee.id, stage) for code in e.competency_codes)
+
+
+def test_the_fellowship_reads_each_closed_stage_in_one_statement_sign_offs_halos_and_those_carried(client, login, london):
+    """exams.queries.signed_off_levels: a stage closes by its sign-off on the trainee's version, by its signed HALO,
+    or by the old stage's sign-off before a move; one statement reads all three, and a HALO still requested or a
+    sign-off of a stage the move does not map closes nothing."""
+    from datetime import UTC, datetime
+
+    from tests.support.statements import statements_during
+    from trainee_portal.exams.queries import signed_off_levels
+    from trainee_portal.models import HaloRequest, StageSignOff
+
+    region, _ = london
+    trainee = trainee_2010(region)
+    supervisor = make.SupervisorFactory()
+    for level, days in (("basic", 700), ("intermediate", 400)):
+        db.session.add(
+            StageSignOff(
+                trainee_id=trainee.id,
+                curriculum_version="2010",
+                stage_key=level,
+                stage_level=level,
+                signed_by_id=supervisor.id,
+                signed_on=clock.days_ago(days),
+            )
+        )
+    db.session.commit()
+    assert signed_off_levels(trainee.id, "2010") == {"basic": clock.days_ago(700), "intermediate": clock.days_ago(400)}
+    assert signed_off_levels(trainee.id, "2021") == {}, "no move yet: nothing carried"
+    login(make.AdminFactory())
+    assert move(client, trainee).status_code == 302
+    decided = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)
+    for stage_key, status in (("stage-3", "signed"), ("sia-pain", "requested")):
+        db.session.add(
+            HaloRequest(
+                trainee_id=trainee.id,
+                curriculum_version="2021",
+                stage_key=stage_key,
+                statement=stage_key,
+                status=status,
+                decided_by_id=supervisor.id if status == "signed" else None,
+                decided_at=decided if status == "signed" else None,
+            )
+        )
+    db.session.commit()
+    levels, trainee_id = {}, trainee.id
+    sent = statements_during(lambda: levels.update(signed_off_levels(trainee_id, "2021")))
+    assert len(sent) == 1, sent
+    stage_3 = curricula.curriculum("2021").stage("stage-3").level
+    assert levels == {"basic": clock.days_ago(700), "intermediate": clock.days_ago(400), stage_3: decided.date()}
+    assert levels == {
+        **{
+            curricula.curriculum("2021").stage(k).level: r.signed_on
+            for k, r in progress.carried_signoffs(trainee.id, "2021").items()
+        },
+        stage_3: decided.date(),
+    }
