@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from competencies import Curriculum, CurriculumError, CurriculumRegistry, ExtraRule, load_curriculum_text, load_registry
 from trainee_portal.extensions import db
@@ -67,19 +67,24 @@ def version_choices() -> list[tuple[str, str]]:
     return [(v, f"{reg.get(v).title} ({v})") for v in reg.versions()]
 
 
+_CURRENT_RULES = (  # built once, run with the region ids (every progress page reads it)
+    select(LocalRule)
+    .where(
+        LocalRule.region_id.in_(bindparam("regions", expanding=True)),
+        LocalRule.replaced_at.is_(None),
+        LocalRule.retired_at.is_(None),
+    )
+    .order_by(LocalRule.id)
+)
+
+
 def region_rules(pairs) -> dict[tuple[int, str], tuple[ExtraRule, ...]]:
     """The current local rules and programme suggestions of each (region id, curriculum version), as the core's
     ExtraRules; pairs without any map to an empty tuple."""
     wanted = {(region_id, version) for region_id, version in pairs}
     found: dict[tuple[int, str], list[ExtraRule]] = {pair: [] for pair in wanted}
     if wanted:
-        rows = db.session.scalars(
-            select(LocalRule)
-            .where(
-                LocalRule.region_id.in_({r for r, _ in wanted}), LocalRule.replaced_at.is_(None), LocalRule.retired_at.is_(None)
-            )
-            .order_by(LocalRule.id)
-        )
+        rows = db.session.scalars(_CURRENT_RULES, {"regions": list({r for r, _ in wanted})})
         for row in rows:
             if (row.region_id, row.curriculum_version) in found:
                 found[(row.region_id, row.curriculum_version)].append(row.as_extra_rule())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import and_, case, cast, func, literal, not_, null, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, cast, func, literal, not_, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from competencies import Curriculum, flags
@@ -73,19 +73,30 @@ def core_sitting(row: ExamSitting) -> Sitting:
     return Sitting(row.part, row.sits_on, row.opens_on, row.closes_on, row.id)
 
 
+# The statements a trainee's dashboard and exam pages run on every request, built once and run with the trainee's id.
+_SITTINGS = select(ExamSitting).order_by(ExamSitting.sits_on.desc(), ExamSitting.part)
+_ATTEMPTS = (
+    select(ExamAttempt)
+    .options(joinedload(ExamAttempt.sitting), joinedload(ExamAttempt.corrected_by))
+    .join(ExamSitting, ExamSitting.id == ExamAttempt.sitting_id)
+    .where(ExamAttempt.trainee_id == bindparam("trainee_id"))
+    .order_by(ExamSitting.sits_on, ExamSitting.part)
+)
+_LATEST_RAPM = (
+    select(RapmConfirmation)
+    .options(joinedload(RapmConfirmation.confirmed_by))
+    .where(RapmConfirmation.trainee_id == bindparam("trainee_id"))
+    .order_by(RapmConfirmation.id.desc())
+    .limit(1)
+)
+
+
 def all_sittings() -> list[ExamSitting]:
-    return list(db.session.scalars(select(ExamSitting).order_by(ExamSitting.sits_on.desc(), ExamSitting.part)))
+    return list(db.session.scalars(_SITTINGS))
 
 
 def attempts_of(trainee_id: int) -> list[ExamAttempt]:
-    query = (
-        select(ExamAttempt)
-        .options(joinedload(ExamAttempt.sitting), joinedload(ExamAttempt.corrected_by))
-        .join(ExamSitting, ExamSitting.id == ExamAttempt.sitting_id)
-        .where(ExamAttempt.trainee_id == trainee_id)
-        .order_by(ExamSitting.sits_on, ExamSitting.part)
-    )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_ATTEMPTS, {"trainee_id": trainee_id}))
 
 
 def core_attempts(rows: list[ExamAttempt]) -> list[Attempt]:
@@ -93,13 +104,7 @@ def core_attempts(rows: list[ExamAttempt]) -> list[Attempt]:
 
 
 def latest_rapm(trainee_id: int) -> RapmConfirmation | None:
-    return db.session.scalar(
-        select(RapmConfirmation)
-        .options(joinedload(RapmConfirmation.confirmed_by))
-        .where(RapmConfirmation.trainee_id == trainee_id)
-        .order_by(RapmConfirmation.id.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_LATEST_RAPM, {"trainee_id": trainee_id})
 
 
 def latest_prerequisites(trainee_id: int) -> ExamPrerequisite | None:
@@ -120,6 +125,36 @@ def mock_scores(trainee_id: int) -> list[MockExamScore]:
     )
 
 
+_signoffs = select(
+    literal("signoff").label("kind"),
+    StageSignOff.curriculum_version.label("curriculum_version"),
+    StageSignOff.stage_key.label("stage_key"),
+    StageSignOff.stage_level.label("stage_level"),
+    StageSignOff.signed_on.label("signed_on"),
+    cast(null(), HaloRequest.decided_at.type).label("decided_at"),  # typed: PostgreSQL unites NULL with NULL as text
+    cast(null(), CurriculumTransition.effective_on.type).label("effective_on"),
+    StageSignOff.id.label("id"),
+).where(StageSignOff.trainee_id == bindparam("trainee_id"))
+_halos = select(
+    literal("halo"), null(), HaloRequest.stage_key, null(), null(), HaloRequest.decided_at, null(), HaloRequest.id
+).where(
+    HaloRequest.trainee_id == bindparam("trainee_id"),
+    HaloRequest.curriculum_version == bindparam("version"),
+    HaloRequest.status == "signed",
+)
+_moves = select(
+    literal("move"),
+    CurriculumTransition.from_version,
+    null(),
+    null(),
+    null(),
+    null(),
+    CurriculumTransition.effective_on,
+    CurriculumTransition.id,
+).where(CurriculumTransition.trainee_id == bindparam("trainee_id"), CurriculumTransition.to_version == bindparam("version"))
+_CLOSED_STAGES = union_all(_signoffs, _halos, _moves)  # built once, run with the trainee and version
+
+
 def signed_off_levels(trainee_id: int, version: str) -> dict[str, date]:
     """Each closed stage level of `version` and the day it closed, in one statement: the trainee's stage sign-offs on
     every version, their signed HALOs on this one, and their moves onto this one.
@@ -127,30 +162,7 @@ def signed_off_levels(trainee_id: int, version: str) -> dict[str, date]:
     A stage is closed by its sign-off on this version; a 2021 stage by its signed HALO (competencies.halo) as well;
     and a stage whose old counterpart was signed off before a move between curricula stays closed
     (progress.carried, from the rows progress.carried_signoffs reads)."""
-    signoffs = select(
-        literal("signoff").label("kind"),
-        StageSignOff.curriculum_version.label("curriculum_version"),
-        StageSignOff.stage_key.label("stage_key"),
-        StageSignOff.stage_level.label("stage_level"),
-        StageSignOff.signed_on.label("signed_on"),
-        cast(null(), HaloRequest.decided_at.type).label("decided_at"),  # typed: PostgreSQL unites NULL with NULL as text
-        cast(null(), CurriculumTransition.effective_on.type).label("effective_on"),
-        StageSignOff.id.label("id"),
-    ).where(StageSignOff.trainee_id == trainee_id)
-    halos = select(
-        literal("halo"), null(), HaloRequest.stage_key, null(), null(), HaloRequest.decided_at, null(), HaloRequest.id
-    ).where(HaloRequest.trainee_id == trainee_id, HaloRequest.curriculum_version == version, HaloRequest.status == "signed")
-    moves = select(
-        literal("move"),
-        CurriculumTransition.from_version,
-        null(),
-        null(),
-        null(),
-        null(),
-        CurriculumTransition.effective_on,
-        CurriculumTransition.id,
-    ).where(CurriculumTransition.trainee_id == trainee_id, CurriculumTransition.to_version == version)
-    rows = db.session.execute(union_all(signoffs, halos, moves)).all()
+    rows = db.session.execute(_CLOSED_STAGES, {"trainee_id": trainee_id, "version": version}).all()
     signed = {r.stage_level: r.signed_on for r in rows if r.kind == "signoff" and r.curriculum_version == version}
     curriculum = curricula.curriculum(version)
     keys = {s.key for s in curriculum.stages}

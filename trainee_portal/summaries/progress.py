@@ -458,14 +458,15 @@ def _refresh_changed_stages(profile: TraineeProfile, curriculum, changed: Counte
     return True
 
 
+_TRAJECTORY = select(TraineeProgress.complete, TraineeProgress.carried_percent).where(
+    TraineeProgress.trainee_id == bindparam("trainee_id"), TraineeProgress.stage_key == bindparam("stage_key")
+)  # built once, run with the trainee and stage
+
+
 def trajectory_percent(trainee_id: int, stage_key: str, percent: float) -> float:
     """What the behind flag compares with the expected line, as the cohort's query does: 100 for a closed stage (a
     signed HALO, a supervisor's sign-off), else `percent` or, after a move, the old stage's percent when greater."""
-    row = db.session.execute(
-        select(TraineeProgress.complete, TraineeProgress.carried_percent).where(
-            TraineeProgress.trainee_id == trainee_id, TraineeProgress.stage_key == stage_key
-        )
-    ).first()
+    row = db.session.execute(_TRAJECTORY, {"trainee_id": trainee_id, "stage_key": stage_key}).first()
     if row is not None and row.complete:
         return 100.0
     return transition.trajectory_percent(percent, row.carried_percent if row else None)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from competencies import training_time
@@ -16,15 +16,16 @@ from competencies.training_time import Period
 from trainee_portal.extensions import db
 from trainee_portal.models import TrainingPeriod
 
+_PERIODS = (  # built once, run with the trainee's id (the dashboard reads it on every request)
+    select(TrainingPeriod)
+    .options(joinedload(TrainingPeriod.recorded_by))
+    .where(TrainingPeriod.trainee_id == bindparam("trainee_id"))
+    .order_by(TrainingPeriod.starts_on, TrainingPeriod.id)
+)
+
 
 def periods_of(trainee_id: int, session=None) -> list[TrainingPeriod]:
-    query = (
-        select(TrainingPeriod)
-        .options(joinedload(TrainingPeriod.recorded_by))
-        .where(TrainingPeriod.trainee_id == trainee_id)
-        .order_by(TrainingPeriod.starts_on, TrainingPeriod.id)
-    )
-    return list((session or db.session).scalars(query))
+    return list((session or db.session).scalars(_PERIODS, {"trainee_id": trainee_id}))
 
 
 def core_period(row: TrainingPeriod) -> Period:
