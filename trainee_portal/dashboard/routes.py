@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 
 from competencies import curriculum_progress, is_behind
@@ -12,9 +12,36 @@ from trainee_portal.dashboard.blueprint import bp
 from trainee_portal.exams import queries as exam_queries
 from trainee_portal.logbook import queries
 from trainee_portal.logbook.forms import uk_today
+from trainee_portal.platform.fragments import Fragments
 from trainee_portal.platform.views import trainee_choices, trainee_or_picker
 from trainee_portal.summaries import progress, tallies
 from trainee_portal.training_time import queries as training_time
+
+# Each chart's table of figures, drawn once per worker and kept under everything it shows (the trainee's link
+# argument and the site's root for its links): a trainee who looks again, or a supervisor after them, reuses it.
+TABLES = Fragments(size=512)
+
+
+def _tables(results, current, stage, points, trainee_arg) -> dict:
+    stages = tuple(
+        (r.stage.level, r.stage.name, r.percent, r.satisfied_units, r.required_units, r.complete, r.total) for r in results
+    )
+    domains = tuple((d.domain.name, d.complete, d.in_progress, d.not_started) for d in current.domains)
+    trajectory = tuple((p.on, p.entries, p.percent, p.expected) for p in points)
+    return {
+        "stage_table": TABLES.get(
+            ("stages", request.script_root, trainee_arg, stages),
+            lambda: render_template("dashboard/_stage_table.html", results=results, trainee_arg=trainee_arg),
+        ),
+        "domain_table": TABLES.get(
+            ("domains", stage.name, domains),
+            lambda: render_template("dashboard/_domain_table.html", current=current, stage=stage),
+        ),
+        "trajectory_table": TABLES.get(
+            ("trajectory", stage.name, trajectory),
+            lambda: render_template("dashboard/_trajectory_table.html", points=points, stage=stage),
+        ),
+    }
 
 
 @bp.route("", strict_slashes=False)
@@ -37,6 +64,7 @@ def index():
     # A closed stage is never behind; after a move the old stage's percent counts, so a move never flags anyone.
     trajectory = progress.trajectory_percent(profile.user_id, stage.key, current.percent)
     behind = latest.expected is not None and is_behind(trajectory, latest.expected)
+    own = profile.user_id == current_user.id
     return render_template(
         "dashboard/index.html",
         profile=profile,
@@ -55,6 +83,7 @@ def index():
         choices=choices,
         logged=timeline.statuses,
         fellowship=exam_queries.fellowship_summary(profile, periods=periods, percent=current.percent),
-        own=profile.user_id == current_user.id,
+        own=own,
         page_title="Dashboard",
+        **_tables(results, current, stage, points, None if own else profile.user_id),
     )

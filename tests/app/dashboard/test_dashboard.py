@@ -70,6 +70,39 @@ def test_charts_move_when_evidence_is_signed(client, login):
     assert trajectory[-1] == moved and trajectory[0] <= trajectory[-1]
 
 
+def _table(page: str, caption: str) -> str:
+    return page.split(caption, 1)[1].split("</table>", 1)[0]
+
+
+def test_tables_kept_between_requests_follow_the_data_and_whose_links_they_hold(client, login):
+    """Each chart's table is drawn once per worker and kept under what it shows (dashboard.routes.TABLES): the next
+    request after a signature shows it, and two trainees with the same figures each get links to their own pages."""
+    trainee, twin, supervisor = TraineeFactory(), TraineeFactory(), SupervisorFactory()
+    assign(supervisor, trainee)
+    assign(supervisor, twin)
+    login(trainee)
+    first = client.get("/dashboard").get_data(as_text=True)
+    assert client.get("/dashboard").get_data(as_text=True) == first  # drawn from what was kept, the same markup
+    trajectory = _table(first, "evidence over time against the expected trajectory")
+    assert re.findall(r"numeric\">(?:<[^>]+>[^<]*</span>)?(?:<div[^>]*>)?(\d+)<", trajectory)[-3] == "0"
+    for n in range(6):
+        SignOffFactory(
+            evidence=EvidenceFactory(trainee=trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=n + 1)),
+            signer=supervisor,
+        )
+    after = client.get("/dashboard").get_data(as_text=True)
+    assert _table(after, "evidence over time against the expected trajectory") != trajectory
+    assert ">6<" in _table(after, "evidence over time against the expected trajectory").rsplit("<tr", 1)[1]
+    assert _table(after, "Completion of each stage") != _table(first, "Completion of each stage")
+    assert "?trainee=" not in _table(after, "Completion of each stage")  # the trainee's own links
+    client.post("/logout")
+    login(supervisor)
+    for whose in (trainee, twin):  # the twin's figures are the trainee's first ones, drawn for another link
+        stages = _table(client.get(f"/dashboard?trainee={whose.id}").get_data(as_text=True), "Completion of each stage")
+        links = set(re.findall(r'href="([^"]+)"', stages))
+        assert links and all(link.endswith(f"?trainee={whose.id}") for link in links), links
+
+
 def test_trajectory_follows_entry_dates_and_the_expected_line(app):
     curriculum = curricula.curriculum("2021")
     stage = curriculum.stage_for_level("higher")
