@@ -36,6 +36,7 @@ def evidence_labels():
 # a chart's table of figures under its caption and rows (the supervisors' holds one row per supervisor).
 ROWS = Fragments(size=2048)
 FIGURES = Fragments(size=64)
+FILTERS = Fragments(size=256)  # the filter form, by its choices and the filters it shows (seven selects: tens of ms)
 
 
 def _row_html(row: queries.CohortRow):
@@ -45,6 +46,26 @@ def _row_html(row: queries.CohortRow):
 def _figures_html(chart: charts.Chart, caption: str):
     key = (caption, tuple(chart.headers), repr(chart.rows))
     return FIGURES.get(key, lambda: render_template("cohort/_figures.html", c=chart, caption=caption))
+
+
+def _filters_html(filters: queries.Filters, regions, cohorts, versions):
+    shown = (filters.region_id, filters.cohort_id, filters.stage, filters.curriculum, filters.flag, filters.sort)
+    choices = (tuple(regions), tuple(cohorts), tuple(versions), tuple(charts.STAGE_LABELS.items()))
+    static = (tuple(queries.FLAGS.items()), tuple(queries.SORT_LABELS.items()))
+    key = (request.script_root, shown, filters.descending, filters.heatmap, choices, static)
+    return FILTERS.get(
+        key,
+        lambda: render_template(
+            "cohort/_filters.html",
+            filters=filters,
+            regions=regions,
+            cohorts=cohorts,
+            versions=versions,
+            flags=queries.FLAGS,
+            sort_labels=queries.SORT_LABELS,
+            stage_labels=charts.STAGE_LABELS,
+        ),
+    )
 
 
 @bp.route("")
@@ -61,9 +82,11 @@ def dashboard():
     heatmap = charts.progress_heatmap(page.items, heatmap_version)
     pipeline = charts.exam_pipeline(breakdown)
     responsiveness = charts.supervisor_responsiveness(current_user, filters)
+    versions = curricula.version_choices()
     return render_template(
         "cohort/dashboard.html",
         page=page,
+        filters_html=_filters_html(filters, regions, cohorts, versions),
         rows_html=[_row_html(row) for row in page.items],
         figure_tables={
             "stages": _figures_html(per_stage, "Trainees per stage"),
@@ -79,7 +102,7 @@ def dashboard():
         sort_labels=queries.SORT_LABELS,
         stage_labels=charts.STAGE_LABELS,
         flag_counts=counts[1],
-        versions=curricula.version_choices(),
+        versions=versions,
         per_stage=per_stage,
         heatmap=heatmap,
         heatmap_version=heatmap_version,

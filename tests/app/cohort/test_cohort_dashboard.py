@@ -242,6 +242,34 @@ def test_rows_and_figure_tables_kept_between_requests_follow_the_data(client, lo
     assert re.search(r"Dr Kept Supervisor</th><td[^>]*>(<span[^>]*>[^<]+</span>)?3</td>", again)
 
 
+def _selected(page: str, name: str) -> list[str]:
+    select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)"[^>]*selected', select)
+
+
+def test_the_filter_form_kept_between_requests_follows_the_filters_and_the_directors_regions(client, login, london):
+    """The worker keeps the drawn filter form under its choices and the filters it shows (cohort.routes.FILTERS): a
+    new filter is selected on the next request, and a region given to the director since is in its list at once."""
+    region, director = london
+    login(director)
+    first = client.get("/cohort").data.decode()
+    assert _selected(first, "stage") == [] and client.get("/cohort").data.decode() == first
+    staged = client.get("/cohort?stage=higher&dir=desc").data.decode()
+    assert _selected(staged, "stage") == ["higher"] and _selected(staged, "dir") == ["desc"]
+    assert 'value="higher" selected' not in client.get("/cohort").data.decode()
+    north = make.RegionFactory(name="North Kept Region")
+    direct(director, region=north)
+    db.session.commit()
+    again = client.get("/cohort").data.decode()
+    assert "North Kept Region" in again.split('name="region"', 1)[1].split("</select>", 1)[0]
+    other = make.DirectorFactory()
+    direct(other, region=region)
+    db.session.commit()
+    client.post("/logout")
+    login(other)
+    assert "North Kept Region" not in client.get("/cohort").data.decode()  # another director's choices, not the first's
+
+
 def test_median_is_taken_from_a_histogram():
     assert median_from_histogram({1: 1, 2: 1, 9: 1}) == 2
     assert median_from_histogram({1: 2, 5: 2}) == 3
