@@ -75,18 +75,16 @@ def dashboard():
     # The total, every flag count and the stage and exam charts' groups in one query.
     counts, breakdown = charts.counts_and_breakdown(current_user, filters)
     page = queries.cohort_page(current_user, filters, counts=counts)
-    regions, cohorts = queries.filter_choices(current_user)
     in_scope = charts.curricula_in_scope(breakdown)
     heatmap_version = charts.heatmap_curriculum(filters, in_scope)
     per_stage = charts.trainees_per_stage(breakdown)
     heatmap = charts.progress_heatmap(page.items, heatmap_version)
     pipeline = charts.exam_pipeline(breakdown)
     responsiveness = charts.supervisor_responsiveness(current_user, filters)
-    versions = curricula.version_choices()
     return render_template(
         "cohort/dashboard.html",
         page=page,
-        filters_html=_filters_html(filters, regions, cohorts, versions),
+        filters_html=_filters_html(filters, *queries.filter_choices(current_user), curricula.version_choices()),
         rows_html=[_row_html(row) for row in page.items],
         figure_tables={
             "stages": _figures_html(per_stage, "Trainees per stage"),
@@ -95,14 +93,8 @@ def dashboard():
             "supervisors": _figures_html(responsiveness, "Supervisor responsiveness"),
         },
         filters=filters,
-        regions=regions,
-        cohorts=cohorts,
         flags=queries.FLAGS,
-        sorts=queries.SORTS,
-        sort_labels=queries.SORT_LABELS,
-        stage_labels=charts.STAGE_LABELS,
         flag_counts=counts[1],
-        versions=versions,
         per_stage=per_stage,
         heatmap=heatmap,
         heatmap_version=heatmap_version,

@@ -37,6 +37,24 @@ def trainee_2010(region, stage="advanced", started_days_ago=300, name="Dr Tom Tr
     )
 
 
+def signed_off_2010(trainee, supervisor, **days_ago_by_level):
+    """The trainee's 2010 stages signed off by the supervisor, each that many days ago (basic=700, ...)."""
+    from trainee_portal.models import StageSignOff
+
+    for level, days in days_ago_by_level.items():
+        db.session.add(
+            StageSignOff(
+                trainee_id=trainee.id,
+                curriculum_version="2010",
+                stage_key=level,
+                stage_level=level,
+                signed_by_id=supervisor.id,
+                signed_on=clock.days_ago(days),
+            )
+        )
+    db.session.commit()
+
+
 def complete_advanced_evidence(trainee, status="signed"):
     """Every 2010 Advanced rule met exactly, one entry per item (level 4 where a level is recorded)."""
     for competency in curricula.curriculum("2010").stage("advanced").competencies:
@@ -229,23 +247,10 @@ def test_a_second_move_cannot_take_effect_before_the_first(client, login, london
 
 
 def test_stages_signed_off_before_the_move_stay_complete_without_a_halo(client, login, london):
-    from trainee_portal.models import StageSignOff
-
     region, _ = london
     trainee = trainee_2010(region)
     supervisor = make.SupervisorFactory(name="Dr Basic Signer")
-    for level in ("basic", "intermediate"):
-        db.session.add(
-            StageSignOff(
-                trainee_id=trainee.id,
-                curriculum_version="2010",
-                stage_key=level,
-                stage_level=level,
-                signed_by_id=supervisor.id,
-                signed_on=clock.days_ago(700),
-            )
-        )
-    db.session.commit()
+    signed_off_2010(trainee, supervisor, basic=700, intermediate=700)
     admin = make.AdminFactory()
     login(admin)
     assert move(client, trainee).status_code == 302
@@ -283,23 +288,12 @@ def test_the_fellowship_reads_each_closed_stage_in_one_statement_sign_offs_halos
 
     from tests.support.statements import statements_during
     from trainee_portal.exams.queries import signed_off_levels
-    from trainee_portal.models import HaloRequest, StageSignOff
+    from trainee_portal.models import HaloRequest
 
     region, _ = london
     trainee = trainee_2010(region)
     supervisor = make.SupervisorFactory()
-    for level, days in (("basic", 700), ("intermediate", 400)):
-        db.session.add(
-            StageSignOff(
-                trainee_id=trainee.id,
-                curriculum_version="2010",
-                stage_key=level,
-                stage_level=level,
-                signed_by_id=supervisor.id,
-                signed_on=clock.days_ago(days),
-            )
-        )
-    db.session.commit()
+    signed_off_2010(trainee, supervisor, basic=700, intermediate=400)
     assert signed_off_levels(trainee.id, "2010") == {"basic": clock.days_ago(700), "intermediate": clock.days_ago(400)}
     assert signed_off_levels(trainee.id, "2021") == {}, "no move yet: nothing carried"
     login(make.AdminFactory())
