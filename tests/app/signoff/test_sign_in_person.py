@@ -95,7 +95,9 @@ def test_supervisor_sets_changes_and_removes_a_pin_kept_only_as_a_slow_hash(clie
     assert client.post("/account/signing-pin/remove", data={"remove-current_password": TEST_PASSWORD}).status_code == 302
     db.session.expire_all()
     assert db.session.get(SigningPin, people.supervisor.id) is None
-    actions = db.session.scalars(select(AuditRecord.action).where(AuditRecord.action.like("signing_pin.%"))).all()
+    actions = db.session.scalars(
+        select(AuditRecord.action).where(AuditRecord.action.like("signing_pin.%")).order_by(AuditRecord.id)
+    ).all()
     assert actions == ["signing_pin.set", "signing_pin.changed", "signing_pin.removed"]
     assert PIN not in every_text() and OTHER_PIN not in every_text()
 
