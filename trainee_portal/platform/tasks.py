@@ -64,7 +64,7 @@ class _Queue:
         return self
 
     def _open(self) -> None:
-        from huey import RedisHuey, SqliteHuey
+        from huey import RedisHuey, SqliteHuey  # only where used: test_worker_imports
 
         app = self.app
         redis_url = app.config.get("HUEY_REDIS_URL")
@@ -92,7 +92,7 @@ def consumer(app: Flask, workers: int = 1, embedded: bool = True):
     """A consumer of the app's queue, in threads (a huey Consumer). The worker command runs one that answers
     SIGINT/SIGTERM; an embedded one (tests, the browser journeys' live server) leaves the process's signal handlers
     alone: start() and stop() it."""
-    from huey.consumer import Consumer
+    from huey.consumer import Consumer  # only where used: test_worker_imports
 
     class EmbeddedConsumer(Consumer):
         def _set_signal_handlers(self):
