@@ -29,8 +29,11 @@ class Client:
         self.cookies: dict[str, str] = dict(cookies or {})
         self.conn = HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def request(self, method: str, path: str, form: dict | list | None = None, headers: dict | None = None):
-        """Returns (status, headers, raw body bytes, seconds). Retries once on a dropped keep-alive connection."""
+    def request(
+        self, method: str, path: str, form: dict | list | None = None, headers: dict | None = None, keep_cookies: bool = True
+    ):
+        """Returns (status, headers, raw body bytes, seconds). Retries once on a dropped keep-alive connection.
+        `keep_cookies=False`: the cookies the answer sets are not kept (see keeps_cookies in benchmarks/run.py)."""
         body = urlencode(form, doseq=True).encode() if form is not None else None
         sent = {"Host": f"127.0.0.1:{self.port}", **BROWSER_HEADERS, **(headers or {})}
         if body is not None:
@@ -50,7 +53,7 @@ class Client:
                 if attempt == 2:
                     raise
         elapsed = time.perf_counter() - started
-        for name, value in response.getheaders():
+        for name, value in response.getheaders() if keep_cookies else ():
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
                 self.cookies[key.strip()] = rest.split(";", 1)[0]
