@@ -112,21 +112,26 @@ def _attach(entry: EvidenceEntry, stored: attachments.StoredFile | None) -> str 
 
 @functools.cache
 def _insert_statements() -> tuple:
+    """The entry's INSERT (RETURNING its id), its links' INSERT, and per column but the id: the attribute, the
+    column's key and its default (a callable's value is taken per entry), built once."""
     entries, links = EvidenceEntry.__table__, EvidenceCompetency.__table__
-    return insert(entries).returning(entries.c.id), insert(links)
+    columns = []
+    for attr in sa_inspect(EvidenceEntry).column_attrs:
+        if attr.key != "id":
+            default = attr.columns[0].default
+            columns.append((attr.key, attr.columns[0].key, default))
+    return insert(entries).returning(entries.c.id), insert(links), tuple(columns)
 
 
 def _insert(entry: EvidenceEntry) -> EvidenceEntry:
     """INSERT a new entry built in memory (RETURNING its id) and its competency links, then put the objects in the
     session as the rows they now are: no unit-of-work flush and no read after. Columns the entry does not set take
     their defaults here, so the objects hold every value written."""
-    columns = [attr for attr in sa_inspect(EvidenceEntry).column_attrs if attr.key != "id"]
-    for attr in columns:
-        if attr.key not in entry.__dict__:
-            default = attr.columns[0].default
-            setattr(entry, attr.key, None if default is None else default.arg if default.is_scalar else default.arg(None))
-    add_entry, add_links = _insert_statements()
-    entry.id = db.session.execute(add_entry, {attr.columns[0].key: getattr(entry, attr.key) for attr in columns}).scalar_one()
+    add_entry, add_links, columns = _insert_statements()
+    for key, _column, default in columns:
+        if key not in entry.__dict__:
+            setattr(entry, key, None if default is None else default.arg if default.is_scalar else default.arg(None))
+    entry.id = db.session.execute(add_entry, {column: getattr(entry, key) for key, column, _ in columns}).scalar_one()
     if entry.competencies:  # an MSF released in a stage that names no MSF competency links to none
         db.session.execute(
             add_links, [{"evidence_id": entry.id, "competency_code": link.competency_code} for link in entry.competencies]

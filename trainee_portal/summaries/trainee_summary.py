@@ -15,13 +15,14 @@ what depends on today (a request overdue, a pass expiring, a sitting closed) is 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import fields
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import bindparam, case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from competencies import flags
@@ -197,20 +198,36 @@ def _rows(profiles: Iterable[tuple[int, str]], trainee_ids: list[int] | None = N
 # --- keeping it --------------------------------------------------------------------------------------------
 
 
-def _upsert(values: dict, columns: Iterable[str]):
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(TraineeSummary).values(**values)
-    return statement.on_conflict_do_update(
+COUNTED = ("pending", "oldest_pending_at")  # worked out by the statement itself from the trainee's requests
+
+
+@functools.cache
+def _upsert_statement(dialect: str, given: tuple[str, ...], counted: bool, returning: bool = False):
+    """INSERT … ON CONFLICT DO UPDATE of one trainee's row, built once per dialect and shape (building one costs more
+    than sending it) and sent with the trainee's id and the `given` columns' values as parameters. `counted`: the
+    pending sign-offs and the oldest one's time come from subqueries on the requests, in the same statement.
+    `returning`: it answers with the row's exam_version."""
+    table = TraineeSummary.__table__
+    trainee = bindparam("trainee_id", type_=table.c.trainee_id.type)
+    values = {"trainee_id": trainee}
+    if counted:
+        waiting = (SignOffRequest.status == PENDING, SignOffRequest.requested_by_id == trainee)
+        values["pending"] = select(func.count()).where(*waiting).scalar_subquery()
+        values["oldest_pending_at"] = select(func.min(SignOffRequest.created_at)).where(*waiting).scalar_subquery()
+    values |= {c: bindparam(c, type_=table.c[c].type) for c in given}
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table).values(values)
+    columns = [*(COUNTED if counted else ()), *given]
+    statement = statement.on_conflict_do_update(
         index_elements=["trainee_id"], set_={c: getattr(statement.excluded, c) for c in columns}
     )
+    return statement.returning(table.c.exam_version) if returning else statement
 
 
-def _pending_values(trainee_id: int) -> dict:
-    waiting = (SignOffRequest.status == PENDING, SignOffRequest.requested_by_id == trainee_id)
-    return {
-        "pending": select(func.count()).where(*waiting).scalar_subquery(),
-        "oldest_pending_at": select(func.min(SignOffRequest.created_at)).where(*waiting).scalar_subquery(),
-    }
+def _upsert(trainee_id: int, given: Mapping[str, object], *, counted: bool = True, returning: bool = False):
+    """Write one trainee's row (see _upsert_statement); the result of the statement."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _upsert_statement(dialect, tuple(given), counted, returning)
+    return db.session.execute(statement, {"trainee_id": trainee_id, **given})
 
 
 def refresh(trainee_id: int, version: str, results: Mapping[str, StageProgress]) -> None:
@@ -221,9 +238,7 @@ def refresh(trainee_id: int, version: str, results: Mapping[str, StageProgress])
     if collected is not None:  # recompute_all's loop: the rows are rebuilt together afterwards (rebuilding)
         collected[trainee_id] = percents
         return
-    values = {"trainee_id": trainee_id, **_pending_values(trainee_id), "domain_percents": percents}
-    statement = _upsert(values, ["pending", "oldest_pending_at", "domain_percents"]).returning(TraineeSummary.exam_version)
-    if db.session.execute(statement).scalar_one() != version:
+    if _upsert(trainee_id, {"domain_percents": percents}, returning=True).scalar_one() != version:
         refresh_exams(trainee_id)
 
 
@@ -231,19 +246,16 @@ def refresh_stages(trainee_id: int, stored: str | None, results: Mapping[str, St
     """From an evidence write's refresh of the stages it moved (progress._refresh_changed_stages), which found the
     row and its curriculum version current: the pending sign-offs, and the heatmap cells of those stages written
     over the ones `stored` (the row's domain_percents as that refresh read them), in one statement."""
-    values = {"trainee_id": trainee_id, **_pending_values(trainee_id)}
-    columns = ["pending", "oldest_pending_at"]
+    given = {}
     if results:
         cells = json.loads(stored or "{}") | json.loads(domain_percents(results))
-        values["domain_percents"] = json.dumps(cells, sort_keys=True, separators=(",", ":"))
-        columns.append("domain_percents")
-    db.session.execute(_upsert(values, columns))
+        given["domain_percents"] = json.dumps(cells, sort_keys=True, separators=(",", ":"))
+    _upsert(trainee_id, given)
 
 
 def refresh_pending(trainee_id: int) -> None:
     """The pending sign-offs alone, for a request stored without progress.refresh_trainee after it."""
-    values = {"trainee_id": trainee_id, **_pending_values(trainee_id)}
-    db.session.execute(_upsert(values, ["pending", "oldest_pending_at"]))
+    _upsert(trainee_id, {})
 
 
 def refresh_exams(trainee_id: int) -> None:
@@ -253,7 +265,7 @@ def refresh_exams(trainee_id: int) -> None:
     if version is None:
         return
     (row,) = _rows([(trainee_id, version)], [trainee_id])
-    db.session.execute(_upsert(row, [c for c in row if c != "trainee_id"]))
+    _upsert(trainee_id, {c: v for c, v in row.items() if c != "trainee_id"}, counted=False)
 
 
 @contextmanager
