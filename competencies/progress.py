@@ -162,6 +162,19 @@ def stage_share(progress: CompetencyProgress) -> tuple:
     return progress.state, tuple(r.satisfied_units for r in progress.rules)
 
 
+def drafts_leave_shares(changes: Iterable[tuple[str, int, int]]) -> bool:
+    """Whether a change to counts of drafts alone leaves every competency's stage share as it was, so that no stage
+    needs working out again. Drafts satisfy no rule (rule_progress counts signed and submitted items only), and a
+    competency's state reads them only as whether it holds any evidence at all (competency_progress: not started
+    becomes in progress). So where every changed count is of drafts and held at least one item both before and after
+    the change, no state and no satisfied unit moved.
+
+    `changes`: per changed count, its status ("draft" for drafts and returned items), the change and the count
+    after it. No changes: False (there is nothing to judge by)."""
+    changes = list(changes)
+    return bool(changes) and all(status == "draft" and min(after, after - change) >= 1 for status, change, after in changes)
+
+
 def _group(counts: Iterable[EvidenceCount]) -> dict[str, list[EvidenceCount]]:
     grouped: dict[str, list[EvidenceCount]] = defaultdict(list)
     for item in counts:

@@ -15,6 +15,7 @@ from competencies import (
     ExtraRule,
     competency_progress,
     curriculum_progress,
+    drafts_leave_shares,
     expected_percent,
     load_registry,
     stage_percent_series,
@@ -227,3 +228,45 @@ def test_a_stage_changes_only_when_some_competencys_share_changes(data):
             assert _summary(stage_progress(curriculum, stage.key, before)) == _summary(
                 stage_progress(curriculum, stage.key, after)
             )
+
+
+def a_draft_change(curriculum):
+    """A change to the count of drafts under one key (competency, type, level), up or down by 1 to 3."""
+    asked = [(c.code, r.evidence_type) for c in curriculum.competencies for r in c.evidence]
+    return st.tuples(
+        st.sampled_from(asked),
+        st.one_of(st.none(), st.sampled_from(list(SUPERVISION_LEVELS))),
+        st.sampled_from([-3, -2, -1, 1, 2, 3]),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(CURRICULA).flatmap(lambda c: st.tuples(st.just(c), counts_for(c), a_draft_change(c))))
+def test_drafts_a_competency_already_held_under_their_key_leave_every_share_and_stage(data):
+    """What lets logging a draft skip every stage (progress.record_change): when drafts_leave_shares says so, no
+    competency's share and no stage's result moved; and it never says so of a key that held no draft before or after."""
+    curriculum, before, ((code, kind), level, change) = data
+    key = (code, kind, level, "draft")
+    held_before = sum(c.count for c in before if (c.competency_code, c.evidence_type, c.supervision_level, c.status) == key)
+    if held_before + change < 0:
+        change = -held_before
+    held_after = held_before + change
+    others = [c for c in before if (c.competency_code, c.evidence_type, c.supervision_level, c.status) != key]
+    start = [*others, EvidenceCount(code, kind, level, "draft", held_before)]
+    end = [*others, EvidenceCount(code, kind, level, "draft", held_after)]
+    verdict = drafts_leave_shares([("draft", change, held_after)])
+    assert verdict == (change != 0 and held_before >= 1 and held_after >= 1)
+    if verdict:
+        for stage in curriculum.stages:
+            for c in stage.competencies:
+                assert stage_share(competency_progress(c, start)) == stage_share(competency_progress(c, end))
+            assert _summary(stage_progress(curriculum, stage.key, start)) == _summary(stage_progress(curriculum, stage.key, end))
+
+
+def test_drafts_leave_shares_only_for_drafts_already_held():
+    assert drafts_leave_shares([("draft", 1, 2), ("draft", -1, 1)])
+    assert not drafts_leave_shares([("draft", 1, 1)])  # the competency's first draft of its kind: it may now start
+    assert not drafts_leave_shares([("draft", -1, 0)])  # its last: it may no longer be started
+    assert not drafts_leave_shares([("submitted", 1, 5)])  # a submitted item may count towards a rule
+    assert not drafts_leave_shares([("signed", 1, 5)])
+    assert not drafts_leave_shares([])

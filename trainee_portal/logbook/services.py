@@ -156,7 +156,11 @@ def create(
     entry.content_hash = entry.compute_content_hash()
     _insert(entry)
     progress.record_change(
-        profile.user_id, Counter(), progress.contribution(entry), readiness_affected=readiness.counts_evidence_in(entry.status)
+        profile.user_id,
+        Counter(),
+        progress.contribution(entry),
+        readiness_affected=readiness.counts_evidence_in(entry.status),
+        requests_changed=False,  # a new entry has no request yet
     )
     audit.record(
         "evidence.created",

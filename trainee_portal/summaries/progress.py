@@ -21,6 +21,7 @@ from competencies import (
     EvidenceCount,
     competency_progress,
     curriculum_progress,
+    drafts_leave_shares,
     halo,
     lifecycle,
     stage_progress,
@@ -95,6 +96,7 @@ def contribution(entry: EvidenceEntry | None) -> Counter:
 TALLIES = EvidenceTally.__table__
 PROGRESS = TraineeProgress.__table__
 PROFILES = TraineeProfile.__table__
+HEAD_SEQUENCE, HEAD_HASH = audit.HEAD.c.sequence, audit.HEAD.c.last_hash
 
 
 @functools.cache
@@ -103,14 +105,23 @@ def _write_statements(dialect: str) -> dict:
     each is sent with its rows as parameters."""
     tally = (pg_insert if dialect == "postgresql" else sqlite_insert)(TALLIES)
     progress_row = (pg_insert if dialect == "postgresql" else sqlite_insert)(PROGRESS)
+    add_tallies = tally.on_conflict_do_update(
+        index_elements=[c.name for c in TALLIES.primary_key.columns], set_={"count": TALLIES.c.count + tally.excluded.count}
+    )
+    head = audit.head_query()
     return {
-        "add_tallies": tally.on_conflict_do_update(
-            index_elements=[c.name for c in TALLIES.primary_key.columns], set_={"count": TALLIES.c.count + tally.excluded.count}
+        "add_tallies": add_tallies,
+        # The same, answering with each changed count as it now stands (record_change judges drafts by them).
+        "add_tallies_held": add_tallies.returning(
+            TALLIES.c.competency_code, TALLIES.c.evidence_type, TALLIES.c.supervision_level, TALLIES.c.status, TALLIES.c.count
         ),
         "drop_empty_tallies": delete(TALLIES).where(TALLIES.c.trainee_id == bindparam("trainee_id"), TALLIES.c.count <= 0),
+        # The trainee's last activity, answering with the audit chain's head (for the write's own audit record:
+        # audit.expect_head), so the append that ends the write needs no read of its own.
         "active": update(PROFILES)
         .where(PROFILES.c.user_id == bindparam("trainee_id"))
-        .values(last_activity_at=bindparam("active_at")),
+        .values(last_activity_at=bindparam("active_at"))
+        .returning(head.with_only_columns(HEAD_SEQUENCE).scalar_subquery(), head.with_only_columns(HEAD_HASH).scalar_subquery()),
         "write_progress": progress_row.on_conflict_do_update(
             index_elements=["trainee_id", "stage_key"],
             set_={c: getattr(progress_row.excluded, c) for c in (*PROGRESS_COLUMNS, "updated_at")},
@@ -123,8 +134,8 @@ def _statement(name: str):
     return _write_statements(db.session.get_bind().dialect.name)[name]
 
 
-def _add_tallies(trainee_id: int, delta: Counter) -> None:
-    rows = [
+def _tally_rows(trainee_id: int, delta: Counter) -> list[dict]:
+    return [
         {
             "trainee_id": trainee_id,
             "competency_code": code,
@@ -136,27 +147,58 @@ def _add_tallies(trainee_id: int, delta: Counter) -> None:
         for (code, kind, level, status), n in sorted(delta.items())
         if n
     ]
+
+
+def _drop_empty(trainee_id: int, rows: list[dict]) -> None:
+    if any(row["count"] < 0 for row in rows):  # only a count that went down can have reached zero
+        db.session.execute(_statement("drop_empty_tallies"), {"trainee_id": trainee_id})
+
+
+def _add_tallies(trainee_id: int, delta: Counter) -> None:
+    rows = _tally_rows(trainee_id, delta)
     if rows:
         db.session.execute(_statement("add_tallies"), rows)
-        if any(row["count"] < 0 for row in rows):  # only a count that went down can have reached zero
-            db.session.execute(_statement("drop_empty_tallies"), {"trainee_id": trainee_id})
+        _drop_empty(trainee_id, rows)
 
 
-def record_change(trainee_id: int, before: Counter, after: Counter, *, readiness_affected: bool = True) -> None:
+def _add_tallies_held(trainee_id: int, delta: Counter) -> dict[TallyKey, int]:
+    """_add_tallies, answering with each changed count as it now stands."""
+    rows = _tally_rows(trainee_id, delta)
+    if not rows:
+        return {}
+    held = {tuple(row[:4]): row[4] for row in db.session.execute(_statement("add_tallies_held"), rows)}
+    _drop_empty(trainee_id, rows)
+    return held
+
+
+def record_change(
+    trainee_id: int, before: Counter, after: Counter, *, readiness_affected: bool = True, requests_changed: bool = True
+) -> None:
     """Apply the difference between two contributions and refresh the trainee's stage results: only the stages
     whose tallies changed. `readiness_affected`: whether the change can move their ARCP readiness (False for a change
-    to drafts only, which readiness does not weigh: readiness.counts_evidence_in)."""
+    to drafts only, which readiness does not weigh: readiness.counts_evidence_in). `requests_changed`: whether a
+    sign-off request may have come or gone with it (False: the caller knows none did, as for a new entry).
+
+    Where neither can have moved and the change is to drafts a competency already held (competencies
+    .drafts_leave_shares), no stage result, summary or readiness can move: the tallies and the activity are all it
+    writes."""
     delta = Counter(after)
     delta.subtract(before)
     changed = Counter({key: n for key, n in delta.items() if n})
-    _add_tallies(trainee_id, changed)
+    held = _add_tallies_held(trainee_id, changed)
     now = utcnow()
     # Before the refresh reads: the profile row's lock makes two writes for one trainee follow one another on
     # PostgreSQL (SQLite has one writer at a time), so each refresh reads the tallies the other left.
-    db.session.execute(_statement("active"), {"trainee_id": trainee_id, "active_at": now})
+    head = db.session.execute(_statement("active"), {"trainee_id": trainee_id, "active_at": now}).first()
+    if head is not None and head[0] is not None:
+        audit.expect_head(head[0], head[1])
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is not None:
         set_committed_value(profile, "last_activity_at", now)  # the row says so already: keep the object in step
+    if not (readiness_affected or requests_changed) and drafts_leave_shares(
+        (key[3], n, held.get(key, 0)) for key, n in changed.items()
+    ):
+        return
     refresh_trainee(trainee_id, changed=changed, readiness_affected=readiness_affected)
 
 
@@ -334,7 +376,8 @@ def _inputs_query():
     """Everything an evidence write's refresh reads, in one statement (rows of kind, key, a, b, c, n): the tallies of
     the competencies `codes`, which of the stages `stage_keys` are closed (a signed HALO, a stage sign-off), whether
     the trainee ever moved between curricula, which stages hold a progress row, whether their region has rules of
-    its own for `codes`, and the audit chain's head (for the write's own audit record: audit.expect_head)."""
+    its own for `codes`, and their summary row's heatmap cells and curriculum version. (The audit chain's head came
+    with record_change's activity update.)"""
     trainee_id, version, region_id = bindparam("trainee_id"), bindparam("version"), bindparam("region_id")
     codes, stage_keys = bindparam("codes", expanding=True), bindparam("stage_keys", expanding=True)
 
@@ -342,7 +385,6 @@ def _inputs_query():
         return literal_column(f"'{value}'", String)
 
     blank, zero = tag(""), literal_column("0", Integer)
-    head = audit.head_query().subquery()
     return union_all(
         select(
             tag("tally"),
@@ -374,7 +416,6 @@ def _inputs_query():
             LocalRule.retired_at.is_(None),
             LocalRule.competency_code.in_(codes),
         ),
-        select(tag("head"), head.c.last_hash, blank, blank, blank, head.c.sequence),
         select(tag("summary"), TraineeSummary.domain_percents, TraineeSummary.exam_version, blank, blank, zero).where(
             TraineeSummary.trainee_id == trainee_id
         ),
@@ -414,8 +455,6 @@ def _refresh_changed_stages(profile: TraineeProfile, curriculum, changed: Counte
     by_kind: dict[str, list] = {}
     for row in _write_inputs(profile, curriculum, list(followed), stage_codes):
         by_kind.setdefault(row[0], []).append(row)
-    for _, last_hash, _a, _b, _c, sequence in by_kind.get("head", ()):
-        audit.expect_head(sequence, last_hash)
     moved = sum(row[5] for row in by_kind.get("moved", ()))
     if moved or {row[1] for row in by_kind.get("progress", ())} != set(followed):
         return False

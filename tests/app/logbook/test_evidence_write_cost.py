@@ -31,6 +31,10 @@ from trainee_portal.summaries import progress
 # The target is 10; a write that moves a stage also keeps the trainee summary (the cohort's heatmap cells and
 # pending sign-offs) and sends 11 on a 2010 curriculum. The test holds that ceiling so the count cannot creep.
 MOST_STATEMENTS = 11
+# The usual entry, a draft on a competency that already holds drafts of its kind and level, can move no stage
+# (competencies.drafts_leave_shares): the user, the entry and its link, the tally, the activity (with the audit head),
+# the head and the audit record.
+USUAL_STATEMENTS = 7
 TODAY = date(2026, 11, 20)
 PANEL_DATE = date(2027, 1, 8)
 # Per curriculum: codes the trainee's signed entries claim, a competency they have not started, and one more.
@@ -155,6 +159,54 @@ def test_two_entries_of_one_trainee_saved_at_the_same_moment_leave_what_a_recomp
         race(save(first), save(second))
     maintained = _summaries(trainee_id)
     assert sum(n for code, _kind, _status, n in maintained[0] if code in stage_three) == len(stage_three)
+    progress.recompute_all()
+    db.session.commit()
+    assert _summaries(trainee_id) == maintained
+    assert audit.verify_chain().ok
+
+
+def test_a_draft_where_drafts_of_its_kind_already_are_sends_seven_statements_and_leaves_what_a_recompute_gives(
+    counted, clock
+):
+    clock.set(TODAY)
+    trainee = _trainee_with(12)
+    client = _signed_in(counted, trainee)
+    first = _log(client, competencies=[PROCEDURES, CLINIC])  # a kind these competencies held no draft of yet
+    again = [_log(client, competencies=[PROCEDURES, CLINIC]) for _ in range(3)]
+    assert first > USUAL_STATEMENTS and again == [USUAL_STATEMENTS] * 3, (first, again)
+    maintained = _summaries(trainee.id)
+    progress.recompute_all()
+    db.session.commit()
+    assert _summaries(trainee.id) == maintained
+    assert audit.verify_chain().ok
+
+
+def test_two_drafts_on_one_competency_saved_at_the_same_moment_leave_what_a_recompute_gives(app, clock):
+    """Both take the usual path (the competency already holds a draft of their kind): each adds to the tally in the
+    database, so neither loses the other's, and the audit chain takes both."""
+    clock.set(TODAY)
+    trainee = _trainee_with(3)
+    trainee_id = trainee.id
+
+    def save(start):
+        with app.app_context():
+            user = db.session.get(User, trainee_id)
+            profile = db.session.get(TraineeProfile, trainee_id)
+            values = form_data(competencies=[CLINIC])
+            values["occurred_on"] = TODAY
+            start.wait()
+            service.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
+            db.session.commit()
+            db.session.remove()
+
+    def clinic_drafts() -> int:
+        return sum(n for code, _kind, status, n in _summaries(trainee_id)[0] if code == CLINIC and status == "draft")
+
+    held = clinic_drafts()
+    for _ in range(3):
+        race(save, save)
+    maintained = _summaries(trainee_id)
+    assert clinic_drafts() == held + 6
     progress.recompute_all()
     db.session.commit()
     assert _summaries(trainee_id) == maintained
