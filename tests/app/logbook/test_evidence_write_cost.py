@@ -165,9 +165,7 @@ def test_two_entries_of_one_trainee_saved_at_the_same_moment_leave_what_a_recomp
     assert audit.verify_chain().ok
 
 
-def test_a_draft_where_drafts_of_its_kind_already_are_sends_seven_statements_and_leaves_what_a_recompute_gives(
-    counted, clock
-):
+def test_a_draft_where_drafts_of_its_kind_already_are_sends_seven_statements_and_leaves_what_a_recompute_gives(counted, clock):
     clock.set(TODAY)
     trainee = _trainee_with(12)
     client = _signed_in(counted, trainee)
