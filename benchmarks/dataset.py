@@ -75,6 +75,11 @@ ARCP_WEIGHTS = [("1", 80), ("2", 7), ("3", 4), ("5", 6), ("10.1", 3)]
 # an audit event as the builder collects it: the audit_record columns but the chain's (id, prev_hash, record_hash)
 AUDIT_EVENT_COLUMNS = ("created_at", "actor_id", "actor_label", "action", "trainee_id", "subject_type", "subject_id", "payload")
 NATIONS_BY_REGION = {"Scotland": "scotland", "Wales": "wales", "Northern Ireland": "northern_ireland"}
+# Requests waiting for a decision at any moment, per trainee, at every dataset size: a request waits days, so how
+# many wait depends on how many trainees are logging now, not on how much they logged in the years before. (As a
+# share of all evidence, the 100k dataset left the benchmark supervisor 1 waiting and the 1M one 31, so the queue's
+# growth measured a page showing thirty times the rows, not the data behind it.)
+PENDING_PER_TRAINEE = 6
 PANEL_DAYS_AHEAD = 35  # each region's next ARCP panel, about five weeks after `today`
 PANEL_CUTOFF_WORKING_DAYS = 10
 FIRST_TRAINEE_ID = 10_000  # staff accounts come first; trainee ids start here
@@ -274,8 +279,10 @@ class DatasetBuilder:
         span_days = max((today - t["programme_start"]).days, 30)
         statuses = ["signed"] * k_signed
         rest = count - k_signed
-        # A few requests wait at any moment (about 6 per trainee, 30 per supervisor); decided ones far outnumber them.
-        pending, returned = rest * 3 // 200, rest // 100
+        # A few requests wait at any moment (PENDING_PER_TRAINEE, about 30 per supervisor); decided ones far
+        # outnumber them.
+        pending = min(rest, PENDING_PER_TRAINEE)
+        returned = min(rest - pending, rest // 100)
         statuses += ["submitted"] * pending + ["returned"] * returned + ["draft"] * (rest - pending - returned)
         rng.shuffle(statuses)
         trainee_name, trainee_email = self.users[t["id"]]

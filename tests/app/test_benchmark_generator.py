@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from benchmarks.dataset import DatasetBuilder, Sizes
+from benchmarks.dataset import PENDING_PER_TRAINEE, DatasetBuilder, Sizes
 from benchmarks.loader import BulkLoader
 from trainee_portal import audit, curricula, models
 from trainee_portal.extensions import db
@@ -128,3 +129,17 @@ def test_same_seed_gives_the_same_rows():
         return people, evidence, list(builder.audit_batches())
 
     assert rows() == rows()
+
+
+def test_as_many_requests_wait_for_each_trainee_at_every_size(app):
+    """A request waits days: how many wait depends on the trainees logging now, not on how much they logged before,
+    so the supervisor's queue shows the same rows whatever the size (its growth measures the data behind it)."""
+    waiting = {}
+    for evidence in (400, 4000):
+        sizes = Sizes(trainees=4, evidence=evidence, signoffs=evidence // 5, seed=3, today=date(2026, 11, 20))
+        builder = DatasetBuilder(sizes, curricula.registry(), "pbkdf2:sha256:1000$salt$hash")
+        builder.people()
+        requests = [r for batch in builder.evidence_batches(batch_trainees=2) for r in batch["sign_off_request"]]
+        waiting[evidence] = Counter(r["requested_by_id"] for r in requests if r["status"] == "pending")
+    assert waiting[400] == waiting[4000]
+    assert sorted(waiting[400].values()) == [PENDING_PER_TRAINEE] * 4
