@@ -96,6 +96,7 @@ def contribution(entry: EvidenceEntry | None) -> Counter:
 TALLIES = EvidenceTally.__table__
 PROGRESS = TraineeProgress.__table__
 PROFILES = TraineeProfile.__table__
+SUMMARIES = TraineeSummary.__table__
 HEAD_SEQUENCE, HEAD_HASH = audit.HEAD.c.sequence, audit.HEAD.c.last_hash
 
 
@@ -117,11 +118,17 @@ def _write_statements(dialect: str) -> dict:
         ),
         "drop_empty_tallies": delete(TALLIES).where(TALLIES.c.trainee_id == bindparam("trainee_id"), TALLIES.c.count <= 0),
         # The trainee's last activity, answering with the audit chain's head (for the write's own audit record:
-        # audit.expect_head), so the append that ends the write needs no read of its own.
+        # audit.expect_head, so the append that ends the write needs no read of its own), how many stage results
+        # they hold and the curriculum version of their summary row (record_change: whether their rows are there).
         "active": update(PROFILES)
         .where(PROFILES.c.user_id == bindparam("trainee_id"))
         .values(last_activity_at=bindparam("active_at"))
-        .returning(head.with_only_columns(HEAD_SEQUENCE).scalar_subquery(), head.with_only_columns(HEAD_HASH).scalar_subquery()),
+        .returning(
+            head.with_only_columns(HEAD_SEQUENCE).scalar_subquery(),
+            head.with_only_columns(HEAD_HASH).scalar_subquery(),
+            select(func.count()).where(PROGRESS.c.trainee_id == PROFILES.c.user_id).scalar_subquery(),
+            select(SUMMARIES.c.exam_version).where(SUMMARIES.c.trainee_id == PROFILES.c.user_id).scalar_subquery(),
+        ),
         "write_progress": progress_row.on_conflict_do_update(
             index_elements=["trainee_id", "stage_key"],
             set_={c: getattr(progress_row.excluded, c) for c in (*PROGRESS_COLUMNS, "updated_at")},
@@ -179,27 +186,44 @@ def record_change(
     to drafts only, which readiness does not weigh: readiness.counts_evidence_in). `requests_changed`: whether a
     sign-off request may have come or gone with it (False: the caller knows none did, as for a new entry).
 
-    Where neither can have moved and the change is to drafts a competency already held (competencies
-    .drafts_leave_shares), no stage result, summary or readiness can move: the tallies and the activity are all it
-    writes."""
+    Where neither can have moved, the change is to drafts a competency already held (competencies
+    .drafts_leave_shares) and the trainee's rows are there (a stage result for each stage they follow and a summary
+    row of their curriculum version), no stage result, summary or readiness can move: the tallies and the activity
+    are all it writes. Rows found missing (deleted, or never made) are made again by the refresh, as by any write
+    that reaches it."""
     delta = Counter(after)
     delta.subtract(before)
     changed = Counter({key: n for key, n in delta.items() if n})
     held = _add_tallies_held(trainee_id, changed)
     now = utcnow()
     # Before the refresh reads: the profile row's lock makes two writes for one trainee follow one another on
-    # PostgreSQL (SQLite has one writer at a time), so each refresh reads the tallies the other left.
-    head = db.session.execute(_statement("active"), {"trainee_id": trainee_id, "active_at": now}).first()
-    if head is not None and head[0] is not None:
-        audit.expect_head(head[0], head[1])
+    # PostgreSQL (SQLite has one writer at a time), so each refresh reads the tallies the other left. Its answer's
+    # head is a hint (a write that waited for that lock reads the head as it was before): the append checks it.
+    found = db.session.execute(_statement("active"), {"trainee_id": trainee_id, "active_at": now}).first()
+    if found is not None and found[0] is not None:
+        audit.expect_head(found[0], found[1])
     profile = db.session.get(TraineeProfile, trainee_id)
-    if profile is not None:
-        set_committed_value(profile, "last_activity_at", now)  # the row says so already: keep the object in step
-    if not (readiness_affected or requests_changed) and drafts_leave_shares(
-        (key[3], n, held.get(key, 0)) for key, n in changed.items()
+    if profile is None:
+        return
+    set_committed_value(profile, "last_activity_at", now)  # the row says so already: keep the object in step
+    if (
+        not (readiness_affected or requests_changed)
+        and _rows_in_place(profile, found)
+        and drafts_leave_shares((key[3], n, held.get(key, 0)) for key, n in changed.items())
     ):
         return
     refresh_trainee(trainee_id, changed=changed, readiness_affected=readiness_affected)
+
+
+def _rows_in_place(profile: TraineeProfile, found) -> bool:
+    """Whether the trainee holds a stage result for each stage they follow and a summary row of their curriculum
+    version (as the activity update answered)."""
+    curriculum = curricula.curriculum(profile.curriculum_version)
+    return (
+        found is not None
+        and found[2] == len(curriculum.followed_stages(profile.sia_stage_key))
+        and found[3] == curriculum.version
+    )
 
 
 def _current_contributions(trainee_id: int) -> Counter:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from tests.app.logbook.helpers import CLINIC, PROCEDURES, form_data
 from tests.conftest import TEST_PASSWORD, make_test_config
@@ -24,7 +24,7 @@ from tests.support.races import race
 from trainee_portal import audit, create_app, curricula
 from trainee_portal.extensions import db
 from trainee_portal.logbook import services as service
-from trainee_portal.models import ArcpPanelTrainee, EvidenceTally, TraineeProfile, TraineeProgress, User
+from trainee_portal.models import ArcpPanelTrainee, EvidenceTally, TraineeProfile, TraineeProgress, TraineeSummary, User
 from trainee_portal.panels import services as panels
 from trainee_portal.summaries import progress
 
@@ -209,3 +209,35 @@ def test_two_drafts_on_one_competency_saved_at_the_same_moment_leave_what_a_reco
     db.session.commit()
     assert _summaries(trainee_id) == maintained
     assert audit.verify_chain().ok
+
+
+@pytest.mark.parametrize("gone", ["stage results", "summary row", "one stage result"])
+def test_a_draft_where_drafts_already_are_makes_again_the_rows_it_finds_gone(app, clock, gone):
+    """Rows deleted by hand (or never made, as after an upgrade before recompute-progress) are made again by the
+    trainee's next entry, the usual draft included, and are what a recompute gives."""
+    clock.set(TODAY)
+    trainee_id = _trainee_with(2).id
+
+    def draft():
+        user, profile = db.session.get(User, trainee_id), db.session.get(TraineeProfile, trainee_id)
+        values = form_data(competencies=[CLINIC])
+        values["occurred_on"] = TODAY
+        service.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
+        db.session.commit()
+
+    draft()  # the key now holds a draft: the next one takes the usual path when the rows are there
+    expected = _summaries(trainee_id)
+    if gone == "summary row":
+        db.session.execute(delete(TraineeSummary).where(TraineeSummary.trainee_id == trainee_id))
+    else:
+        doomed = delete(TraineeProgress).where(TraineeProgress.trainee_id == trainee_id)
+        if gone == "one stage result":
+            doomed = doomed.where(TraineeProgress.stage_key == db.session.scalar(select(func.min(TraineeProgress.stage_key))))
+        db.session.execute(doomed)
+    db.session.commit()
+    draft()
+    maintained = _summaries(trainee_id)
+    assert maintained[1] == expected[1] and db.session.get(TraineeSummary, trainee_id) is not None
+    progress.recompute_all()
+    db.session.commit()
+    assert _summaries(trainee_id) == maintained
