@@ -104,6 +104,28 @@ def _summaries(trainee_id: int):
     return tallies, stages, readiness
 
 
+def _create(trainee_id: int, code: str, start=None) -> None:
+    """Log a clinic on `code` as the trainee through the service (once `start` is set, when given) and commit."""
+    user, profile = db.session.get(User, trainee_id), db.session.get(TraineeProfile, trainee_id)
+    values = form_data(competencies=[code])
+    values["occurred_on"] = TODAY
+    if start is not None:
+        start.wait()
+    service.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
+    db.session.commit()
+
+
+def _saver(app, trainee_id: int, code: str):
+    """_create as a job for tests.support.races.race, in its own app context."""
+
+    def job(start):
+        with app.app_context():
+            _create(trainee_id, code, start)
+            db.session.remove()
+
+    return job
+
+
 @pytest.mark.parametrize("version", ["2021", "2010"])
 def test_logging_an_entry_sends_at_most_eleven_statements_whatever_the_trainee_has_recorded(counted, clock, version):
     clock.set(TODAY)
@@ -141,22 +163,8 @@ def test_two_entries_of_one_trainee_saved_at_the_same_moment_leave_what_a_recomp
     trainee_id = trainee.id
     stage_three = ["S3_PM_05", "S3_PM_06", "S3_PM_07", "S3_PM_08"]
 
-    def save(code: str):
-        def job(start):
-            with app.app_context():
-                user = db.session.get(User, trainee_id)
-                profile = db.session.get(TraineeProfile, trainee_id)
-                values = form_data(competencies=[code])
-                values["occurred_on"] = TODAY
-                start.wait()
-                service.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
-                db.session.commit()
-                db.session.remove()
-
-        return job
-
     for first, second in zip(stage_three[::2], stage_three[1::2], strict=True):
-        race(save(first), save(second))
+        race(_saver(app, trainee_id, first), _saver(app, trainee_id, second))
     maintained = _summaries(trainee_id)
     assert sum(n for code, _kind, _status, n in maintained[0] if code in stage_three) == len(stage_three)
     progress.recompute_all()
@@ -186,23 +194,12 @@ def test_two_drafts_on_one_competency_saved_at_the_same_moment_leave_what_a_reco
     trainee = _trainee_with(3)
     trainee_id = trainee.id
 
-    def save(start):
-        with app.app_context():
-            user = db.session.get(User, trainee_id)
-            profile = db.session.get(TraineeProfile, trainee_id)
-            values = form_data(competencies=[CLINIC])
-            values["occurred_on"] = TODAY
-            start.wait()
-            service.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
-            db.session.commit()
-            db.session.remove()
-
     def clinic_drafts() -> int:
         return sum(n for code, _kind, status, n in _summaries(trainee_id)[0] if code == CLINIC and status == "draft")
 
     held = clinic_drafts()
     for _ in range(3):
-        race(save, save)
+        race(_saver(app, trainee_id, CLINIC), _saver(app, trainee_id, CLINIC))
     maintained = _summaries(trainee_id)
     assert clinic_drafts() == held + 6
     progress.recompute_all()
@@ -218,14 +215,7 @@ def test_a_draft_where_drafts_already_are_makes_again_the_rows_it_finds_gone(app
     clock.set(TODAY)
     trainee_id = _trainee_with(2).id
 
-    def draft():
-        user, profile = db.session.get(User, trainee_id), db.session.get(TraineeProfile, trainee_id)
-        values = form_data(competencies=[CLINIC])
-        values["occurred_on"] = TODAY
-        service.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
-        db.session.commit()
-
-    draft()  # the key now holds a draft: the next one takes the usual path when the rows are there
+    _create(trainee_id, CLINIC)  # the key now holds a draft: the next one takes the usual path when the rows are there
     expected = _summaries(trainee_id)
     if gone == "summary row":
         db.session.execute(delete(TraineeSummary).where(TraineeSummary.trainee_id == trainee_id))
@@ -235,7 +225,7 @@ def test_a_draft_where_drafts_already_are_makes_again_the_rows_it_finds_gone(app
             doomed = doomed.where(TraineeProgress.stage_key == db.session.scalar(select(func.min(TraineeProgress.stage_key))))
         db.session.execute(doomed)
     db.session.commit()
-    draft()
+    _create(trainee_id, CLINIC)
     maintained = _summaries(trainee_id)
     assert maintained[1] == expected[1] and db.session.get(TraineeSummary, trainee_id) is not None
     progress.recompute_all()
