@@ -81,23 +81,51 @@ def expect_head(sequence: int, last_hash: str) -> None:
 def _statements() -> dict:
     """The append's statements, built once (building a statement costs more than sending it)."""
     seen = (HEAD.c.sequence == bindparam("seen_sequence")) & (HEAD.c.last_hash == bindparam("seen_hash"))
+    follow_or_claim = (
+        update(HEAD)
+        .where(HEAD.c.id == 1)
+        .values(
+            sequence=case((seen, bindparam("new_sequence")), else_=HEAD.c.sequence + 1),
+            last_hash=case((seen, bindparam("new_hash")), else_=HEAD.c.last_hash),
+        )
+        .returning(HEAD.c.sequence, HEAD.c.last_hash)
+    )
+    move = update(HEAD).where(HEAD.c.id == 1).values(last_hash=bindparam("new_hash"))
+    # PostgreSQL takes a data-modifying WITH, so there the head's UPDATE and the record's INSERT are one statement
+    # (one round trip less while the head's row lock is held); the record's values are bound as "r_<column>".
+    record_values = [bindparam(f"r_{column.name}", type_=column.type) for column in RECORDS.c]
+    head = follow_or_claim.cte("head")
+    added = insert(RECORDS).from_select(
+        [column.name for column in RECORDS.c], select(*record_values).where(head.c.last_hash == bindparam("new_hash"))
+    )
     return {
         "claim": update(HEAD)
         .where(HEAD.c.id == 1)
         .values(sequence=HEAD.c.sequence + 1)
         .returning(HEAD.c.sequence, HEAD.c.last_hash),
         # Still the head this transaction saw: move it to the new record. Else claim the next sequence, as "claim".
-        "follow_or_claim": update(HEAD)
-        .where(HEAD.c.id == 1)
-        .values(
-            sequence=case((seen, bindparam("new_sequence")), else_=HEAD.c.sequence + 1),
-            last_hash=case((seen, bindparam("new_hash")), else_=HEAD.c.last_hash),
-        )
-        .returning(HEAD.c.sequence, HEAD.c.last_hash),
-        "move": update(HEAD).where(HEAD.c.id == 1).values(last_hash=bindparam("new_hash")),
+        "follow_or_claim": follow_or_claim,
+        "move": move,
         "start": insert(HEAD).values(id=1, sequence=1, last_hash=GENESIS_HASH),
         "insert": insert(RECORDS),
+        # PostgreSQL: follow_or_claim, and the record INSERTed only when the head followed (it answers with the
+        # head either way, so a claim goes on as without it).
+        "follow_and_insert": select(head.c.sequence, head.c.last_hash).add_cte(added.cte("added")),
+        # PostgreSQL: move, and the record INSERTed.
+        "move_and_insert": insert(RECORDS).values(record_values).add_cte(move.returning(HEAD.c.id).cte("moved")),
     }
+
+
+def _record_row(record: AuditRecord, values: dict, prefix: str = "") -> dict:
+    """The record's columns as bind parameters (its content, sequence, time and hashes)."""
+    row = {
+        **values,
+        "id": record.id,
+        "created_at": record.created_at,
+        "prev_hash": record.prev_hash,
+        "record_hash": record.record_hash,
+    }
+    return {f"{prefix}{name}": value for name, value in row.items()}
 
 
 def _new_record(sequence: int, prev_hash: str, values: dict) -> AuditRecord:
@@ -106,22 +134,28 @@ def _new_record(sequence: int, prev_hash: str, values: dict) -> AuditRecord:
     return record
 
 
-def _take_head(values: dict) -> AuditRecord:
-    """The new record, with the head's row lock taken (held until the commit) and the head moved to it.
+def _write_record(values: dict) -> AuditRecord:
+    """The new record, written, with the head's row lock taken (held until the commit) and the head moved to it.
 
-    After the head this transaction last saw (expect_head), one UPDATE does it when nobody appended since; when
-    someone did, the same UPDATE has waited for them and claimed the next sequence instead, and a second moves the
-    head's hash. Without a head seen: UPDATE ... RETURNING claims the next sequence, then the hash moves."""
+    After the head this transaction last saw (expect_head), one UPDATE moves the head when nobody appended since, and
+    the INSERT follows (on PostgreSQL both are one statement); when someone did, the same UPDATE has waited for them
+    and claimed the next sequence instead, and the head's hash is moved and the record inserted (again one statement
+    on PostgreSQL, two on SQLite). Without a head seen: UPDATE ... RETURNING claims the next sequence, then the same."""
     statements = _statements()
+    combined = db.session.get_bind().dialect.name == "postgresql"
     seen = db.session.info.pop(_SEEN_HEAD, None)
     if seen is not None:
         record = _new_record(seen[0] + 1, seen[1], values)
-        head = db.session.execute(
-            statements["follow_or_claim"],
-            {"seen_sequence": seen[0], "seen_hash": seen[1], "new_sequence": record.id, "new_hash": record.record_hash},
-        ).first()
-        if head is not None and head.last_hash == record.record_hash:
-            return record
+        follow = {"seen_sequence": seen[0], "seen_hash": seen[1], "new_sequence": record.id, "new_hash": record.record_hash}
+        if combined:
+            head = db.session.execute(statements["follow_and_insert"], follow | _record_row(record, values, prefix="r_")).first()
+            if head is not None and head.last_hash == record.record_hash:
+                return record  # followed, and the record is in
+        else:
+            head = db.session.execute(statements["follow_or_claim"], follow).first()
+            if head is not None and head.last_hash == record.record_hash:
+                db.session.execute(statements["insert"], _record_row(record, values))
+                return record
         claimed = head
     else:
         claimed = db.session.execute(statements["claim"]).first()
@@ -130,7 +164,11 @@ def _take_head(values: dict) -> AuditRecord:
         record = _new_record(1, GENESIS_HASH, values)
     else:
         record = _new_record(claimed.sequence, claimed.last_hash, values)
-    db.session.execute(statements["move"], {"new_hash": record.record_hash})
+    if combined:
+        db.session.execute(statements["move_and_insert"], {"new_hash": record.record_hash} | _record_row(record, values, "r_"))
+    else:
+        db.session.execute(statements["move"], {"new_hash": record.record_hash})
+        db.session.execute(statements["insert"], _record_row(record, values))
     return record
 
 
@@ -147,8 +185,9 @@ def append(
     """Add one record in the caller's transaction (the caller commits); every Nth record also signs the head.
     Returns the record as written (not kept in the session).
 
-    Two statements when the head is the one the transaction saw (_take_head), three otherwise; the head's row lock
-    is held from here to the commit, so appenders follow one another and a write takes it as late as it can.
+    Two statements when the head is the one the transaction saw, three otherwise; one and two on PostgreSQL
+    (_write_record). The head's row lock is held from here to the commit, so appenders follow one another and a
+    write takes it as late as it can.
     """
     values = {
         "actor_id": actor.id if actor is not None else None,
@@ -159,17 +198,7 @@ def append(
         "subject_id": subject_id,
         "payload": canonical_json(payload),
     }
-    record = _take_head(values)
-    db.session.execute(
-        _statements()["insert"],
-        {
-            **values,
-            "id": record.id,
-            "created_at": record.created_at,
-            "prev_hash": record.prev_hash,
-            "record_hash": record.record_hash,
-        },
-    )
+    record = _write_record(values)
     expect_head(record.id, record.record_hash)  # this transaction holds the head now: its next append follows at once
     every = int(current_app.config.get("AUDIT_CHECKPOINT_EVERY") or DEFAULT_CHECKPOINT_EVERY)
     if record.id % every == 0:

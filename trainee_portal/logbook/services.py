@@ -8,9 +8,10 @@ from __future__ import annotations
 import functools
 from collections import Counter
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, true
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import update as sql_update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -112,7 +113,8 @@ def _attach(entry: EvidenceEntry, stored: attachments.StoredFile | None) -> str 
 
 @functools.cache
 def _insert_statements() -> tuple:
-    """The entry's INSERT (RETURNING its id), its links' INSERT, and per column but the id: the attribute, the
+    """The entry's INSERT (RETURNING its id), its links' INSERT, on PostgreSQL both as one statement (a data-modifying
+    WITH: the entry, then a link per code of the `codes` array), and per column but the id: the attribute, the
     column's key and its default (a callable's value is taken per entry), built once."""
     entries, links = EvidenceEntry.__table__, EvidenceCompetency.__table__
     columns = []
@@ -120,22 +122,41 @@ def _insert_statements() -> tuple:
         if attr.key != "id":
             default = attr.columns[0].default
             columns.append((attr.key, attr.columns[0].key, default))
-    return insert(entries).returning(entries.c.id), insert(links), tuple(columns)
+    added = (
+        insert(entries)
+        .values({column: bindparam(column, type_=entries.c[column].type) for _, column, _ in columns})
+        .returning(entries.c.id)
+        .cte("added")
+    )
+    codes = (
+        func.unnest(bindparam("codes", type_=postgresql.ARRAY(links.c.competency_code.type)))
+        .table_valued("code")
+        .render_derived(name="codes")
+    )
+    with_links = (
+        insert(links)
+        .from_select(["evidence_id", "competency_code"], select(added.c.id, codes.c.code).join_from(added, codes, true()))
+        .returning(links.c.evidence_id)
+    )
+    return insert(entries).returning(entries.c.id), insert(links), with_links, tuple(columns)
 
 
 def _insert(entry: EvidenceEntry) -> EvidenceEntry:
     """INSERT a new entry built in memory (RETURNING its id) and its competency links, then put the objects in the
     session as the rows they now are: no unit-of-work flush and no read after. Columns the entry does not set take
     their defaults here, so the objects hold every value written."""
-    add_entry, add_links, columns = _insert_statements()
+    add_entry, add_links, add_with_links, columns = _insert_statements()
     for key, _column, default in columns:
         if key not in entry.__dict__:
             setattr(entry, key, None if default is None else default.arg if default.is_scalar else default.arg(None))
-    entry.id = db.session.execute(add_entry, {column: getattr(entry, key) for key, column, _ in columns}).scalar_one()
-    if entry.competencies:  # an MSF released in a stage that names no MSF competency links to none
-        db.session.execute(
-            add_links, [{"evidence_id": entry.id, "competency_code": link.competency_code} for link in entry.competencies]
-        )
+    row = {column: getattr(entry, key) for key, column, _ in columns}
+    codes = [link.competency_code for link in entry.competencies]
+    if codes and db.session.get_bind().dialect.name == "postgresql":
+        entry.id = db.session.execute(add_with_links, row | {"codes": codes}).scalars().first()
+    else:
+        entry.id = db.session.execute(add_entry, row).scalar_one()
+        if codes:  # an MSF released in a stage that names no MSF competency links to none
+            db.session.execute(add_links, [{"evidence_id": entry.id, "competency_code": code} for code in codes])
     for link in entry.competencies:
         link.evidence_id = entry.id
         make_transient_to_detached(link)

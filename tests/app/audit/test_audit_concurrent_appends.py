@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from trainee_portal import audit
 from trainee_portal.extensions import db
@@ -97,3 +97,35 @@ def test_many_writers_at_once_leave_one_unbroken_chain(app):
     report = audit.verify_chain()
     assert report.ok and report.checked == 1 + writers * each
     assert db.session.scalar(select(func.max(AuditRecord.id))) == 1 + writers * each
+
+
+def _statements_of(job) -> int:
+    sent = []
+    listener = lambda *args: sent.append(args[2])  # noqa: E731 (before_cursor_execute: conn, cursor, statement, ...)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        job()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(sent)
+
+
+def test_an_append_sends_one_statement_on_postgresql_and_two_on_sqlite_after_the_head_seen_and_one_more_when_it_moved(app):
+    """PostgreSQL takes the head's UPDATE and the record's INSERT as one statement (a data-modifying WITH), and when
+    the head moved since it was seen, the claim and then the move with the INSERT; SQLite sends each on its own.
+    What is written is the same: the records link up and the chain verifies."""
+    postgresql = db.engine.dialect.name == "postgresql"
+    _append(1)
+    db.session.commit()
+    _seen_head()
+    assert _statements_of(lambda: _append(2)) == (1 if postgresql else 2)
+    db.session.commit()
+    _seen_head()
+    _in_another_transaction(app, lambda: _append(3))
+    assert _statements_of(lambda: _append(4)) == (2 if postgresql else 3)
+    db.session.commit()
+    records = db.session.scalars(select(AuditRecord).order_by(AuditRecord.id)).all()
+    assert [r.id for r in records] == [1, 2, 3, 4]
+    assert [r.prev_hash for r in records[1:]] == [r.record_hash for r in records[:-1]]
+    assert [r.subject_id for r in records] == [1, 2, 3, 4]
+    assert audit.verify_chain().ok
