@@ -43,7 +43,8 @@ class Settings:
     requests: int = 40  # sequential requests timed per page (after the warm-up ones), and raw replays per floor
     warmup: int = 3  # untimed requests before each page's timed ones
     load_seconds: float = 8.0  # concurrent clients on each page
-    write_seconds: float = 12.0  # concurrent writers on the write and on the bare INSERT route
+    write_seconds: float = 12.0  # concurrent writers on the write and on the bare INSERT route (each, in all rounds)
+    write_rounds: int = 3  # the two write loads alternate in this many rounds; their share is the median round's
     concurrency: int = 4
     workers: int = 2
     threads: int = 4
@@ -172,9 +173,48 @@ def load(port: int, cookies: list[dict], method: str, path: str, seconds: float,
         "clients": len(cookies),
         "rps": round(done[0] / elapsed, 1),
         "requests": done[0],
+        "elapsed_s": round(elapsed, 3),
         "errors": errors[:5],
         "error_count": len(errors),
     }
+
+
+def alternating_loads(rounds: int, write: Callable[[float], dict], bare: Callable[[float], dict], seconds: float):
+    """The write's load and the bare INSERT route's, `seconds` each in all, in `rounds` alternating rounds (the bare
+    route first in odd rounds, the write first in even ones), so that a machine that speeds up or slows down during
+    the run weighs on both alike. Each answer holds the requests a second over all its rounds ("rps") and each
+    round's; the write's also each round's share of the bare route's and their median ("share": the judged figure)."""
+    rounds = max(1, rounds)
+    share, per_round = [], []
+    totals = {"write": [0, 0.0], "bare": [0, 0.0]}
+    errors = {"write": [], "bare": []}
+    error_counts = {"write": 0, "bare": 0}
+    for index in range(rounds):
+        order = (("bare", bare), ("write", write)) if index % 2 == 0 else (("write", write), ("bare", bare))
+        figures = {}
+        for name, job in order:
+            figures[name] = job(seconds / rounds)
+            totals[name][0] += figures[name]["requests"]
+            totals[name][1] += figures[name]["elapsed_s"]
+            errors[name] += figures[name]["errors"]
+            error_counts[name] += figures[name]["error_count"]
+        per_round.append({"write_rps": figures["write"]["rps"], "bare_rps": figures["bare"]["rps"]})
+        if figures["bare"]["rps"]:
+            share.append(figures["write"]["rps"] / figures["bare"]["rps"])
+    answers = {}
+    for name in ("write", "bare"):
+        requests, elapsed = totals[name]
+        answers[name] = {
+            "clients": figures[name]["clients"],
+            "rps": round(requests / elapsed, 1) if elapsed else 0.0,
+            "requests": requests,
+            "errors": errors[name][:5],
+            "error_count": error_counts[name],
+            "rounds": [r[f"{name}_rps"] for r in per_round],
+        }
+    answers["write"]["share"] = round(statistics.median(share), 3) if share else None
+    answers["write"]["shares"] = [round(x, 3) for x in share]
+    return answers["write"], answers["bare"]
 
 
 def _floor(page: dict, bare: dict, raw: dict) -> dict:
@@ -302,31 +342,41 @@ def _measure_pages(server: Server, plan, settings: Settings, out: dict, echo: Ca
     )
 
     def bare_write():
-        tokens = [{"csrf_token": pages.csrf_token(c.html(pages.BARE))} for c in writers]
-        figures = sequential(server, writers[0], "POST", pages.BARE_WRITE, n, tokens[0], (302, 303), w)
-        figures["load"] = load(port, [c.cookies for c in writers], "POST", pages.BARE_WRITE, settings.write_seconds, tokens)
+        figures = sequential(server, writers[0], "POST", pages.BARE_WRITE, n, bare_tokens[0], (302, 303), w)
+        figures["load"] = {}  # filled by the alternating rounds below
         return figures
 
     echo("  bare INSERT route")
+    bare_tokens = [{"csrf_token": pages.csrf_token(c.html(pages.BARE))} for c in writers]
     floors["bare_write"] = _guarded(echo, "bare INSERT route", bare_write)
     write = next((path for page, path in plan if page is pages.WRITE), None)
     if write:
         echo(f"  {pages.WRITE.name} ({write})")
+        forms = [pages.write_form(c.html(write), settings.today) for c in writers]
 
         def measure_write():
-            forms = [pages.write_form(c.html(write), settings.today) for c in writers]
             figures = sequential(server, writers[0], "POST", write, n, forms[0], (302, 303), w)
             if figures.get("error"):
                 return figures
-            figures["load"] = load(port, [c.cookies for c in writers], "POST", write, settings.write_seconds, forms)
             figures["floor"] = _floor(figures, floors["bare_write"], raw.get(pages.WRITE.name, {"error": "not captured"}))
             return figures
 
-        out["pages"][pages.WRITE.name] = {
-            "path": write,
-            "user": pages.email(pages.WRITE.user),
-            **_guarded(echo, "write", measure_write),
-        }
+        measured = _guarded(echo, "write", measure_write)
+        out["pages"][pages.WRITE.name] = {"path": write, "user": pages.email(pages.WRITE.user), **measured}
+        if not measured.get("error") and not floors["bare_write"].get("error"):
+            echo(f"  the write and the bare INSERT route with {len(writers)} clients, {settings.write_rounds} rounds each")
+            write_load, bare_load = alternating_loads(
+                settings.write_rounds,
+                lambda seconds: load(port, [c.cookies for c in writers], "POST", write, seconds, forms),
+                lambda seconds: load(port, [c.cookies for c in writers], "POST", pages.BARE_WRITE, seconds, bare_tokens),
+                settings.write_seconds,
+            )
+            out["pages"][pages.WRITE.name]["load"] = write_load
+            floors["bare_write"]["load"] = bare_load
+    elif not floors["bare_write"].get("error"):
+        floors["bare_write"]["load"] = load(
+            port, [c.cookies for c in writers], "POST", pages.BARE_WRITE, settings.write_seconds, bare_tokens
+        )
     out["memory"] = machine.worker_memory(server.process.pid)
     for client in clients.values():
         client.close()
@@ -408,7 +458,20 @@ def _sizes(value: str) -> list[int]:
 @click.option("--port", default=0, show_default="a free port", type=click.IntRange(0, 65535))
 @click.option("--requests", default=40, show_default=True, type=click.IntRange(3, 1000), help="sequential requests per page")
 @click.option("--load-seconds", default=8.0, show_default=True, type=click.FloatRange(0.2, 60), help="concurrent load per page")
-@click.option("--write-seconds", default=12.0, show_default=True, type=click.FloatRange(0.2, 60), help="concurrent writes")
+@click.option(
+    "--write-seconds",
+    default=12.0,
+    show_default=True,
+    type=click.FloatRange(0.2, 60),
+    help="concurrent writes (each, all rounds)",
+)
+@click.option(
+    "--write-rounds",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 20),
+    help="the write's and the bare INSERT route's loads alternate in this many rounds (the median round's share is judged)",
+)
 @click.option("--out", "out_dir", default=str(RESULTS), show_default=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-save", is_flag=True, help="print only")
 def main(
@@ -424,6 +487,7 @@ def main(
     requests,
     load_seconds,
     write_seconds,
+    write_rounds,
     out_dir,
     no_save,
 ):
@@ -431,7 +495,9 @@ def main(
     # A run stopped with `kill` unwinds as Ctrl+C does: gunicorn stopped, the throwaway copy dropped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     started = time.perf_counter()
-    settings = Settings(requests=requests, load_seconds=load_seconds, write_seconds=write_seconds, port=port)
+    settings = Settings(
+        requests=requests, load_seconds=load_seconds, write_seconds=write_seconds, write_rounds=write_rounds, port=port
+    )
 
     def echo(message):
         click.echo(f"[{report.duration(time.perf_counter() - started):>12}] {message}", err=True)

@@ -8,6 +8,7 @@ import copy
 import json
 import os
 import shutil
+import statistics
 from datetime import date
 
 import pytest
@@ -86,7 +87,10 @@ def test_every_page_is_measured_at_both_sizes_with_its_floor(measured):
         for user, floor in size["floors"]["bare"].items():
             assert floor["sql_mode"] >= 2, user  # a signed-in request loads its user: never 0
         assert size["floors"]["bare_write"]["load"]["rps"] > 0 and not size["floors"]["bare_write"]["load"]["errors"]
-        assert size["pages"][pages.WRITE.name]["load"]["requests"] > 0
+        write_load, bare_load = size["pages"][pages.WRITE.name]["load"], size["floors"]["bare_write"]["load"]
+        assert write_load["requests"] > 0
+        assert len(write_load["rounds"]) == len(bare_load["rounds"]) == Settings().write_rounds
+        assert write_load["share"] == round(statistics.median(write_load["shares"]), 3)  # a round with no bare request has none
         assert size["memory"]["peak_rss_mib_max"] > 0
         assert size["transfer"]["first_chart_page_bytes"] > 0
 
