@@ -96,7 +96,8 @@ def _statements() -> dict:
     record_values = [bindparam(f"r_{column.name}", type_=column.type) for column in RECORDS.c]
     head = follow_or_claim.cte("head")
     added = insert(RECORDS).from_select(
-        [column.name for column in RECORDS.c], select(*record_values).where(head.c.last_hash == bindparam("new_hash"))
+        [column.name for column in RECORDS.c],
+        select(*record_values).where(head.c.sequence == bindparam("new_sequence"), head.c.last_hash == bindparam("new_hash")),
     )
     return {
         "claim": update(HEAD)
@@ -149,11 +150,11 @@ def _write_record(values: dict) -> AuditRecord:
         follow = {"seen_sequence": seen[0], "seen_hash": seen[1], "new_sequence": record.id, "new_hash": record.record_hash}
         if combined:
             head = db.session.execute(statements["follow_and_insert"], follow | _record_row(record, values, prefix="r_")).first()
-            if head is not None and head.last_hash == record.record_hash:
+            if head is not None and (head.sequence, head.last_hash) == (record.id, record.record_hash):
                 return record  # followed, and the record is in
         else:
             head = db.session.execute(statements["follow_or_claim"], follow).first()
-            if head is not None and head.last_hash == record.record_hash:
+            if head is not None and (head.sequence, head.last_hash) == (record.id, record.record_hash):
                 db.session.execute(statements["insert"], _record_row(record, values))
                 return record
         claimed = head

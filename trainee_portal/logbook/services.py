@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 
-from sqlalchemy import bindparam, func, insert, select, true
+from sqlalchemy import String, bindparam, func, insert, select, true
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql
@@ -129,7 +129,7 @@ def _insert_statements() -> tuple:
         .cte("added")
     )
     codes = (
-        func.unnest(bindparam("codes", type_=postgresql.ARRAY(links.c.competency_code.type)))
+        func.unnest(bindparam("codes", type_=postgresql.ARRAY(String())))  # no length in the cast: PostgreSQL cuts to it
         .table_valued("code")
         .render_derived(name="codes")
     )
