@@ -76,12 +76,17 @@ def _database_per_test(request):
         yield
         return
     application = request.getfixturevalue("app")
+    from trainee_portal import curricula
     from trainee_portal.extensions import db
 
     with application.app_context():
         yield
         db.session.remove()
         _empty_tables(db)
+        # The curriculum versions cached per process go with the uploads that made them (each test starts with the
+        # shipped ones only, not with a version a previous test activated for up to curricula.CACHE_SECONDS).
+        curricula.registry(force=True)
+        db.session.remove()
         # The signed heads' copy outside the database goes with the tables it vouches for.
         (Path(application.instance_path) / "audit-checkpoints.jsonl").unlink(missing_ok=True)
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from competencies import STAGE_LEVELS, expected_percent, flags, stage_ends_on, trajectory_weeks
+from competencies import STAGE_LEVELS, CurriculumRegistry, expected_percent, flags, stage_ends_on, trajectory_weeks
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.models import Cohort, Region, SignOffRequest, TraineeProfile, TraineeProgress, TraineeSummary, User
@@ -170,9 +170,9 @@ def _days_in_stage(today: date) -> ColumnElement:
     return _days_between(TraineeProfile.stage_started_on, today.isoformat())
 
 
-def stage_weeks() -> dict[tuple[str, str, str], int]:
+def stage_weeks(registry: CurriculumRegistry | None = None) -> dict[tuple[str, str, str], int]:
     """(curriculum version, stage level, stage key) → the stage length the expected trajectory runs over."""
-    registry = curricula.registry()
+    registry = registry or curricula.registry()
     weeks = {}
     for version in registry.versions():
         for stage in registry.get(version).stages:
@@ -182,10 +182,10 @@ def stage_weeks() -> dict[tuple[str, str, str], int]:
     return weeks
 
 
-def _follows(version: str, level: str, key: str) -> ColumnElement:
+def _follows(registry: CurriculumRegistry, version: str, level: str, key: str) -> ColumnElement:
     """SQL: the trainee follows this stage at its slot; where several share it (the SIAs), the one they chose, or the
     slot's first while they have chosen none (as Curriculum.stage_for_level)."""
-    shared = [s.key for s in curricula.curriculum(version).stages_at(level)]
+    shared = [s.key for s in registry.get(version).stages_at(level)]
     if len(shared) == 1:
         return literal(True)
     if key != shared[0]:
@@ -199,11 +199,14 @@ def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
     has training periods, else for its curriculum length."""
     days = _days_in_stage(today)
     adjusted = TraineeProfile.stage_ends_on.is_not(None)
+    # One registry for the whole condition: it is reloaded now and then (curricula.CACHE_SECONDS), and a reload
+    # between two reads must not take away a version the first read listed (a retired upload's).
+    registry = curricula.registry()
     cases = [
         and_(
             TraineeProfile.curriculum_version == version,
             TraineeProfile.current_stage == level,
-            _follows(version, level, key),
+            _follows(registry, version, level, key),
             flags.behind(
                 percent,
                 days,
@@ -211,7 +214,7 @@ def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
                 both=and_,
             ),
         )
-        for (version, level, key), weeks in stage_weeks().items()
+        for (version, level, key), weeks in stage_weeks(registry).items()
     ]
     return or_(*cases) if cases else literal(False)
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, literal
 
+from competencies import CURRICULA_DIRECTORY, load_curriculum_text
 from tests import factories as make
 from tests.app.cohort.helpers import bulk_trainees, exam_attempts, set_profile
 from tests.factories import assign, direct
 from tests.support import clock
+from trainee_portal import curricula
+from trainee_portal.cohort import queries as cohort_queries
 from trainee_portal.cohort.charts import median_from_histogram
 from trainee_portal.extensions import db
 
@@ -308,3 +311,15 @@ def test_dashboard_issues_the_same_number_of_queries_for_10_as_for_1000_trainees
     assert len(small) <= 16  # a fixed handful: user, count, rows, one per flag count, filter choices, one per chart
     assert len(large) == len(small), "\n\n".join(large) + "\n=====SMALL=====\n" + "\n\n".join(small)
     assert "1001 trainees match" in client.get("/cohort").data.decode()
+
+
+def test_a_curriculum_version_the_registry_drops_between_two_reads_takes_no_page_down(app, monkeypatch):
+    """The registry is reloaded now and then (curricula.CACHE_SECONDS): when a reload drops a version (an upload
+    retired meanwhile) between the reads of one flag condition, the condition is still built from one registry, not
+    from a list of versions read from one and looked up in the other (a KeyError, so a 500, seen once in CI)."""
+    shipped = curricula.registry()
+    text = (CURRICULA_DIRECTORY / "pain-2021.toml").read_text(encoding="utf-8").replace('version = "2021"', 'version = "2026"', 1)
+    first = [shipped.add(load_curriculum_text(text, "pain-2026.toml"))]  # then the reload, without it
+    monkeypatch.setattr(curricula, "registry", lambda force=False: first.pop() if first else shipped)
+    condition = cohort_queries._behind_condition(literal(50.0), date(2026, 11, 20))
+    assert "2026" in str(condition.compile(compile_kwargs={"literal_binds": True}))
