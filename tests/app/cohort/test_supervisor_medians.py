@@ -25,15 +25,16 @@ SINCE = date(2025, 11, 20)  # the chart's year starts here: decisions before it 
 DAYS = st.integers(min_value=-500, max_value=400).map(lambda n: SINCE + timedelta(days=n))
 # (supervisor, trainee, decided on, whole days to the decision): 3 supervisors, 4 trainees, the last outside the cohort.
 DECISIONS = st.lists(
-    st.tuples(st.integers(0, 2), st.integers(0, 3), DAYS, st.integers(0, 40) | st.sampled_from([0, 1, 2, 365])),
-    max_size=40,
+    st.tuples(st.integers(0, 2), st.integers(0, 3), DAYS, st.integers(0, 40) | st.sampled_from([0, 1, 2, 365])), max_size=40
 )
 
 
 def _store(supervisors, trainees, decisions) -> None:
     """The day rows and each pair's recent row, as response_times keeps them on each decision."""
     counts = Counter((supervisors[s].id, trainees[t].id, on, d) for s, t, on, d in decisions)
-    rows = [dict(supervisor_id=s, trainee_id=t, decided_on=on, days_to_decision=d, count=n) for (s, t, on, d), n in counts.items()]
+    rows = [
+        dict(supervisor_id=s, trainee_id=t, decided_on=on, days_to_decision=d, count=n) for (s, t, on, d), n in counts.items()
+    ]
     if rows:
         db.session.execute(insert(SupervisorResponseDay), rows)
     pairs: dict[tuple[int, int], dict[date, Counter]] = defaultdict(lambda: defaultdict(Counter))
