@@ -193,15 +193,39 @@ def _follows(registry: CurriculumRegistry, version: str, level: str, key: str) -
     return or_(TraineeProfile.sia_stage_key.is_(None), TraineeProfile.sia_stage_key.not_in(shared[1:]))
 
 
-def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
+def _trajectory() -> ColumnElement:
+    """SQL: the percent the behind flag reads. After a move between curricula the old stage's percent, when greater,
+    keeps the move itself from flagging anyone; a closed stage (a signed HALO, a supervisor's sign-off) is done,
+    whatever its evidence counts say: 100."""
+    percent = func.coalesce(TraineeProgress.percent, 0.0)
+    return case(
+        (TraineeProgress.complete.is_(True), 100.0),
+        (TraineeProgress.carried_percent > percent, TraineeProgress.carried_percent),
+        else_=percent,
+    )
+
+
+# The behind condition last built, with what it was built for: (engine, day, registry) and the condition. It holds a
+# case per curriculum stage, so it is built once a day and on each registry reload (curricula.CACHE_SECONDS), not
+# twice a request (the counts and the rows). The registry itself is kept, so its id cannot be reused by another.
+_behind_built: tuple | None = None
+
+
+def _behind_condition(today: date) -> ColumnElement:
     """competencies.flags.behind built as SQL for each curriculum version and stage, so filtering spans every page.
     The stage runs to its end in training time (the profile's stage_ends_on, kept by training_time) when the trainee
     has training periods, else for its curriculum length."""
-    days = _days_in_stage(today)
-    adjusted = TraineeProfile.stage_ends_on.is_not(None)
+    global _behind_built
     # One registry for the whole condition: it is reloaded now and then (curricula.CACHE_SECONDS), and a reload
     # between two reads must not take away a version the first read listed (a retired upload's).
     registry = curricula.registry()
+    built_for = (db.session.get_bind().dialect.name, today, id(registry))
+    built = _behind_built
+    if built is not None and built[0] == built_for and built[1] is registry:
+        return built[2]
+    percent = _trajectory()
+    days = _days_in_stage(today)
+    adjusted = TraineeProfile.stage_ends_on.is_not(None)
     cases = [
         and_(
             TraineeProfile.curriculum_version == version,
@@ -216,14 +240,16 @@ def _behind_condition(percent: ColumnElement, today: date) -> ColumnElement:
         )
         for (version, level, key), weeks in stage_weeks(registry).items()
     ]
-    return or_(*cases) if cases else literal(False)
+    condition = or_(*cases) if cases else literal(False)
+    _behind_built = (built_for, registry, condition)
+    return condition
 
 
-def _flag_conditions(trajectory, today: date, now: datetime) -> dict[str, ColumnElement]:
+def _flag_conditions(today: date, now: datetime) -> dict[str, ColumnElement]:
     """Each flag as a SQL condition over cohort_select's joins, from competencies.flags (as flags_for is for one row)."""
     cutoff = flags.idle_cutoff(now)
     return {
-        "behind": _behind_condition(trajectory, today),
+        "behind": _behind_condition(today),
         "idle": or_(
             TraineeProfile.last_activity_at < cutoff,
             and_(
@@ -261,13 +287,6 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
     today = today or uk_today()
     now = utcnow()
     percent = func.coalesce(TraineeProgress.percent, 0.0)
-    # After a move between curricula the old stage's percent, when greater, keeps the move itself from flagging anyone.
-    # A closed stage (a signed HALO, a supervisor's sign-off) is done, whatever its evidence counts say: 100.
-    trajectory = case(
-        (TraineeProgress.complete.is_(True), 100.0),
-        (TraineeProgress.carried_percent > percent, TraineeProgress.carried_percent),
-        else_=percent,
-    )
     columns = dict(
         trainee_id=TraineeProfile.user_id,
         name=User.name,
@@ -281,7 +300,7 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         stage_started_on=TraineeProfile.stage_started_on,
         stage_ends_on=TraineeProfile.stage_ends_on,
         percent=percent,
-        trajectory_percent=trajectory,
+        trajectory_percent=_trajectory(),
         last_activity_at=TraineeProfile.last_activity_at,
         pending=func.coalesce(TraineeSummary.pending, 0),
         oldest_pending_at=TraineeSummary.oldest_pending_at,
@@ -293,7 +312,7 @@ def cohort_select(user, filters: Filters, today: date | None = None, *, flag_col
         competencies_complete=func.coalesce(TraineeProgress.competencies_complete, 0),
         competencies_total=func.coalesce(TraineeProgress.competencies_total, 0),
     )
-    conditions = _flag_conditions(trajectory, today, now)
+    conditions = _flag_conditions(today, now)
     if flag_columns:
         current = conditions[filters.flag] if filters.flag else literal(True)
         columns["matches"] = case((current, 1), else_=0)

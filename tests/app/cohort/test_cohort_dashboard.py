@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, literal
+from sqlalchemy import event
 
 from competencies import CURRICULA_DIRECTORY, load_curriculum_text
 from tests import factories as make
@@ -323,5 +323,30 @@ def test_a_curriculum_version_the_registry_drops_between_two_reads_takes_no_page
     text = (CURRICULA_DIRECTORY / "pain-2021.toml").read_text(encoding="utf-8").replace('version = "2021"', 'version = "2026"', 1)
     first = [shipped.add(load_curriculum_text(text, "pain-2026.toml"))]  # then the reload, without it
     monkeypatch.setattr(curricula, "registry", lambda force=False: first.pop() if first else shipped)
-    condition = cohort_queries._behind_condition(literal(50.0), date(2026, 11, 20))
+    condition = cohort_queries._behind_condition(date(2026, 11, 20))
     assert "2026" in str(condition.compile(compile_kwargs={"literal_binds": True}))
+
+
+def test_the_behind_condition_is_built_once_a_day_and_again_after_each_registry_reload(app, monkeypatch):
+    """It holds a case per curriculum stage, so it is kept between requests: the same condition for the same day and
+    registry, a new one on the next day (its days in stage count from today) and after a reload that adds a version."""
+    shipped = curricula.registry()
+    text = (CURRICULA_DIRECTORY / "pain-2021.toml").read_text(encoding="utf-8").replace('version = "2021"', 'version = "2026"', 1)
+    reloaded = shipped.add(load_curriculum_text(text, "pain-2026.toml"))
+    current = [shipped]
+    monkeypatch.setattr(curricula, "registry", lambda force=False: current[0])
+
+    def sql(condition) -> str:
+        return str(condition.compile(db.engine, compile_kwargs={"literal_binds": True}))
+
+    today = date(2026, 11, 20)
+    first = cohort_queries._behind_condition(today)
+    assert cohort_queries._behind_condition(today) is first
+    assert "'2026'" not in sql(first)
+    tomorrow = cohort_queries._behind_condition(today + timedelta(days=1))
+    assert tomorrow is not first and sql(tomorrow) != sql(first)
+    current[0] = reloaded
+    after_reload = cohort_queries._behind_condition(today)
+    assert "'2026'" in sql(after_reload)
+    current[0] = shipped  # the upload retired: the version goes again
+    assert "'2026'" not in sql(cohort_queries._behind_condition(today))

@@ -21,8 +21,9 @@ from trainee_portal.models import SupervisorResponseDay, SupervisorResponseRecen
 from trainee_portal.summaries import response_times
 
 SINCE = date(2025, 11, 20)  # the chart's year starts here: decisions before it are left out
-# Days a decision can fall on: before the year, on its first day, inside it, and the latest a pair can have.
-DAYS = st.integers(min_value=-500, max_value=400).map(lambda n: SINCE + timedelta(days=n))
+# Days a decision can fall on: before the year, on its first day, inside it, up to today (the year's last day; no
+# decision is later, so each pair's counted_from is never after SINCE).
+DAYS = st.integers(min_value=-500, max_value=365).map(lambda n: SINCE + timedelta(days=n))
 # (supervisor, trainee, decided on, whole days to the decision): 3 supervisors, 4 trainees, the last outside the cohort.
 DECISIONS = st.lists(
     st.tuples(st.integers(0, 2), st.integers(0, 3), DAYS, st.integers(0, 40) | st.sampled_from([0, 1, 2, 365])), max_size=40
