@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,7 +41,19 @@ from trainee_portal import (
     verify,
 )
 from trainee_portal.extensions import APP_FACTORY, csrf, db, limiter, login_manager, migrate
-from trainee_portal.platform import assets, benchmarking, errors, hardening, inputs, navigation, security, tables, tasks, words
+from trainee_portal.platform import (
+    assets,
+    benchmarking,
+    errors,
+    hardening,
+    inputs,
+    navigation,
+    security,
+    sqlite_writes,
+    tables,
+    tasks,
+    words,
+)
 from trainee_portal.stages import STAGE_TITLES, make_stage_blueprint
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +179,8 @@ def _fill_derived_settings(app: Flask) -> None:
     if uri.startswith("postgresql"):
         options.setdefault("pool_pre_ping", True)  # recover by itself after a database restart
     else:
-        options.setdefault("connect_args", {"timeout": 15})
+        # Writers take turns at a lock that wakes the next at once, not SQLite's busy handler's sleeps (sqlite_writes).
+        options["connect_args"] = {"timeout": 15, "factory": sqlite_writes.WriterConnection, **options.get("connect_args", {})}
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("NHSUK_FRONTEND_DIR"):
         app.config["NHSUK_FRONTEND_DIR"] = str(PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk")
@@ -236,7 +250,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
     loadavg 1.0-3.0): 300 single-row commits took 5-6 ms with NORMAL and 53-115 ms with FULL (0.2-0.4 ms more a
     commit); 300 logbook saves through the test client, 11-18 ms each either way (the README has the figures).
     PostgreSQL needs nothing: its default synchronous_commit=on already flushes the WAL before COMMIT returns."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
