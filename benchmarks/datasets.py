@@ -128,7 +128,7 @@ def database_exists(url: str) -> bool:
 
 
 def _remove_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in ("", "-wal", "-shm", "-journal", "-writer"):  # -writer: platform/sqlite_writes.py
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
