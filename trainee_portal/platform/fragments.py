@@ -44,28 +44,42 @@ def form_state(form) -> tuple:
     )
 
 
-class Fragments:
-    """Rendered markup by key, the most recently used `size` of them; safe to share between a worker's threads."""
+class Kept:
+    """Values by key, the most recently used `size` of them; safe to share between a worker's threads. The key must
+    hold everything the value is made from, so that a value kept is never stale."""
 
     def __init__(self, size: int = 256):
         self.size = size
-        self._kept: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._kept: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, render: Callable[[], str]) -> Markup:
+    def _made(self, value):
+        return value
+
+    def get(self, key: Hashable, make: Callable[[], object]):
         with self._lock:
             found = self._kept.get(key)
             if found is not None:
                 self._kept.move_to_end(key)
                 return found
-        markup = Markup(render())  # drawn outside the lock: two threads may draw the same fragment once each
+        value = self._made(make())  # made outside the lock: two threads may make the same value once each
         with self._lock:
-            self._kept[key] = markup
+            self._kept[key] = value
             self._kept.move_to_end(key)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
-        return markup
+        return value
 
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
+
+
+class Fragments(Kept):
+    """Rendered markup by key (see the module), the most recently used `size` of them."""
+
+    def _made(self, value) -> Markup:
+        return Markup(value)
+
+    def get(self, key: Hashable, render: Callable[[], str]) -> Markup:
+        return super().get(key, render)
