@@ -21,6 +21,7 @@ from trainee_portal.exams.forms import (
 )
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
+from trainee_portal.platform.fragments import Fragments
 from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, trainee_or_picker, viewed_trainee
 
 
@@ -228,12 +229,23 @@ def edit_sitting(sitting_id: int | None):
     )
 
 
+# A row of the "Everyone" table drawn once per worker and kept under the row itself (its trainee, stage, attempts,
+# passes, RAPM confirmation and next sitting), so nothing kept goes stale: a page shows 50, most unchanged since the last.
+EVERYONE_ROWS = Fragments(size=4096)
+
+
+def _everyone_row_html(row: queries.PipelineRow):
+    return EVERYONE_ROWS.get((request.script_root, repr(row)), lambda: render_template("exams/_everyone_row.html", r=row))
+
+
 @bp.route("/pipeline")
 @policy.requires(policy.can_view_exam_pipeline)
 def pipeline():
+    lists = queries.pipeline_lists(current_user)
     return render_template(
         "exams/pipeline.html",
-        lists=queries.pipeline_lists(current_user),
+        lists=lists,
+        everyone_rows=[_everyone_row_html(row) for row in lists["everyone"].items],
         today=uk_today(),
         months=queries.EXPIRY_WARNING_MONTHS,
         late=queries.late_attempts_wording(),

@@ -171,3 +171,28 @@ def test_pipeline_lists_are_paged_fifty_at_a_time(client, login):
     assert "Dr Paged 119" in third and "Dr Paged 049" not in third and "Page 3 of 3" in third
     assert "Page 3 of 3" in client.get("/exams/pipeline?everyone_page=99").data.decode()
     assert client.get("/exams/pipeline?everyone_page=abc&late_page=-1").status_code == 200
+
+
+def test_the_everyone_rows_kept_between_requests_follow_the_data(client, login):
+    """Each row of the "Everyone" table is drawn once and kept under the row itself: a kept row is used only while
+    everything it shows is the same, and the page equals one drawn with nothing kept."""
+    from tests.support.markup import without_countdown
+    from trainee_portal.exams import routes
+
+    region = RegionFactory()
+    director = DirectorFactory()
+    direct(director, region=region)
+    trainee = TraineeFactory(name="Dr Kept Row", profile__region=region)
+    sitting = ExamSittingFactory(days_from_today=-300)
+    login(director)
+
+    def everyone() -> str:
+        return client.get("/exams/pipeline").data.decode().split('id="everyone"')[1]
+
+    assert "0 attempts" in everyone()
+    ExamAttemptFactory(trainee=trainee, sitting=sitting, result="pass")
+    db.session.commit()
+    kept = everyone()
+    assert "1 attempt;" in kept and "Pass" in kept
+    routes.EVERYONE_ROWS.clear()
+    assert without_countdown(everyone()) == without_countdown(kept)
