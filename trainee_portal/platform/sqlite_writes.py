@@ -5,8 +5,8 @@ handler for 1, 2, 5, 10… ms before it looks again, so under concurrent writes 
 writers sleep. Here each connection opened by the app (`WriterConnection`, the driver's connection factory) takes,
 before the first statement of a transaction that writes, this process's lock for the database and then an exclusive
 `flock` on a file beside it (`<database>-writer`), and gives both back once that transaction has committed or rolled
-back, or the connection is closed. Both wake a waiting writer as soon as they are released (a `flock` is also
-released by the kernel when a process dies).
+back, or the connection is closed or dropped. A waiting thread of the same process wakes as soon as the turn is given
+back; one of another process tries the file lock every 0.2 ms (the kernel also releases it when a process dies).
 
 They order writers; they guarantee nothing. SQLite's own lock still decides, so a writer that does not take them (the
 sqlite3 shell, a restore) is as safe as before. A writer that waits longer than the connection's busy timeout for
@@ -23,11 +23,15 @@ import os
 import re
 import sqlite3
 import threading
+import time
 
 # The statements before which the driver opens a transaction by itself (Python's sqlite3 in its default, legacy
 # transaction control: a statement starting with one of these words, after spaces and comments), so that a commit or a
 # rollback is sure to follow and give the turn back. Others (DDL, a data-modifying WITH) run as before, unordered.
 WRITES = re.compile(r"^(\s|--[^\n]*\n|/\*.*?\*/)*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE | re.DOTALL)
+
+# How often a writer waiting for another process's turn tries the file lock again: a fifth of SQLite's first sleep.
+POLL_SECONDS = 0.0002
 
 
 def writes(statement: str) -> bool:
@@ -44,16 +48,28 @@ class Turn:
         self.fd: int | None = None
 
     def take(self, timeout: float) -> bool:
+        """True once this thread has the turn; False after `timeout` seconds (or where no lock file can be made), when
+        the writer goes on to SQLite's own lock. The file lock is tried every POLL_SECONDS, never waited on without
+        end: a holder that never gives it back (a connection left open) costs the others their busy timeout, as
+        SQLite's own lock would, not a hang."""
+        deadline = time.monotonic() + timeout
         if not self.threads.acquire(timeout=max(timeout, 0.001)):
             return False
         try:
             if self.fd is None:
                 self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            while True:
+                try:
+                    fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        break
+                    time.sleep(POLL_SECONDS)
         except OSError:
-            self.threads.release()  # no file lock (a read-only folder): SQLite's own lock orders the writers
-            return False
-        return True
+            pass  # no file lock (a read-only folder): SQLite's own lock orders the writers
+        self.threads.release()
+        return False
 
     def give_back(self) -> None:
         try:
@@ -126,7 +142,7 @@ class WriterConnection(sqlite3.Connection):
             self._give_back()
 
     def _give_back(self) -> None:
-        if self._holding:
+        if getattr(self, "_holding", False):
             self._holding = False
             self._turn.give_back()
 
@@ -148,3 +164,6 @@ class WriterConnection(sqlite3.Connection):
             return super().close()
         finally:
             self._give_back()
+
+    def __del__(self):  # a connection dropped without close (SQLite lets its lock go then; so must the turn)
+        self._give_back()

@@ -173,6 +173,34 @@ def test_a_process_killed_while_holding_the_turn_gives_it_back_and_its_write_is_
         assert [who for (who,) in check.execute("SELECT who FROM t")] == ["parent"]
 
 
+def test_a_connection_dropped_without_close_gives_the_turn_back(database):
+    import gc
+
+    dropped = connect(database)
+    dropped.execute("INSERT INTO t (who) VALUES ('dropped')")
+    assert turn_for(database).threads.locked()
+    del dropped
+    gc.collect()
+    assert not turn_for(database).threads.locked()
+    thread, out = write_in_thread(database, "next", timeout=2)
+    thread.join(5)
+    assert "error" not in out
+
+
+def test_a_process_that_keeps_the_turn_costs_a_writer_its_busy_timeout_not_a_hang(database):
+    child = _child(database)
+    try:
+        started = time.monotonic()
+        thread, out = write_in_thread(database, "parent", timeout=0.3)
+        thread.join(10)
+        assert not thread.is_alive() and time.monotonic() - started < 5
+        assert isinstance(out.get("error"), sqlite3.OperationalError) and "locked" in str(out["error"])
+        assert out["sent"][:1] == ["BEGIN "]  # after 0.3 s at the turn it asked SQLite, which refused after its own 0.3 s
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_a_writer_that_waits_past_its_busy_timeout_goes_on_to_sqlites_lock_as_before(database):
     first = connect(database)
     first.execute("INSERT INTO t (who) VALUES ('first')")
