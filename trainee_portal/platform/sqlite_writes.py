@@ -57,7 +57,8 @@ class Turn:
             return False
         try:
             if self.fd is None:
-                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                # Read-only is enough for flock, so a file another user made (a command run as root) still serves.
+                self.fd = os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o644)
             while True:
                 try:
                     fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -68,6 +69,9 @@ class Turn:
                     time.sleep(POLL_SECONDS)
         except OSError:
             pass  # no file lock (a read-only folder): SQLite's own lock orders the writers
+        except BaseException:  # interrupted while waiting (KeyboardInterrupt): no turn taken, none kept
+            self.threads.release()
+            raise
         self.threads.release()
         return False
 
@@ -110,6 +114,12 @@ class WriterCursor(sqlite3.Cursor):
             self.connection._after_failure()
             raise
 
+    def executescript(self, sql_script, /):
+        try:
+            return super().executescript(sql_script)  # commits an open transaction first, by itself
+        finally:
+            self.connection._after_failure()
+
 
 class WriterConnection(sqlite3.Connection):
     """A sqlite3 connection that takes the database's Turn for each transaction that writes (see the module)."""
@@ -132,9 +142,22 @@ class WriterConnection(sqlite3.Connection):
         return self.cursor().executemany(sql, parameters)
 
     def _before(self, sql: str) -> None:
-        # Only where the driver opens a transaction the connection will commit or roll back (not in autocommit).
-        if self._turn is None or self._holding or self.isolation_level is None or not writes(sql):
+        if self._turn is None:
             return
+        if self._holding:
+            if self.in_transaction:
+                return
+            # The transaction ended without commit() or rollback(): RELEASE of a savepoint that opened it, a COMMIT
+            # sent as SQL, executescript's implicit COMMIT. Nothing is left to order.
+            self._give_back()
+        # Only where the driver is about to open a transaction the connection will commit or roll back (not in
+        # autocommit, and not inside a transaction already open, which may hold SQLite's write lock already: one
+        # opened by a savepoint, or one that went on without the turn after its timeout; waiting for the turn there
+        # would have it and the turn's holder, waiting for SQLite's lock, wait on each other).
+        if self.isolation_level is None or self.in_transaction or not writes(sql):
+            return
+        if self._turn.pid != os.getpid():  # a connection made before a fork: the child's own turn, not the parent's
+            self._turn = turn_for(self._turn.path.removesuffix("-writer"))
         self._holding = self._turn.take(self._timeout)
 
     def _after_failure(self) -> None:
@@ -158,6 +181,16 @@ class WriterConnection(sqlite3.Connection):
             return super().rollback()
         finally:
             self._give_back()
+
+    def executescript(self, sql_script, /):
+        return self.cursor().executescript(sql_script)
+
+    def __exit__(self, *exc):  # `with connection:` commits or rolls back without calling commit() or rollback()
+        try:
+            return super().__exit__(*exc)
+        finally:
+            if not self.in_transaction:
+                self._give_back()
 
     def close(self):
         try:
