@@ -5,8 +5,9 @@ handler for 1, 2, 5, 10… ms before it looks again, so under concurrent writes 
 writers sleep. Here each connection opened by the app (`WriterConnection`, the driver's connection factory) takes,
 before the first statement of a transaction that writes, this process's lock for the database and then an exclusive
 `flock` on a file beside it (`<database>-writer`), and gives both back once that transaction has committed or rolled
-back (or ended by a savepoint's RELEASE), or the connection is closed or dropped. A waiting thread of the same process wakes as soon as the turn is given
-back; one of another process tries the file lock every 0.2 ms (the kernel also releases it when a process dies).
+back (or ended by a savepoint's RELEASE), or the connection is closed or dropped. A waiting thread of the same process
+wakes as soon as the turn is given back; one of another process tries the file lock every 0.2 ms (the kernel also
+releases it when a process dies).
 
 They order writers; they guarantee nothing. SQLite's own lock still decides, so a writer that does not take them (the
 sqlite3 shell, a restore) is as safe as before. A writer that waits longer than the connection's busy timeout for
