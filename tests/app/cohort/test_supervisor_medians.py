@@ -93,3 +93,19 @@ def test_odd_and_even_counts_give_the_middle_one_or_the_mean_of_the_middle_two(a
         "Dr Case 4": (7, 11),
         "Dr Case 5": (3, 8),
     }
+
+
+def test_kept_sums_are_keyed_by_a_fixed_size_digest_that_tells_every_tuple_of_pairs_apart():
+    """The per-worker sums are keyed by a 32-byte digest, however many pairs a supervisor has; texts that run together
+    the same way when joined are still told apart, so a sum kept for one set of pairs never answers for another."""
+    charts.SUMMED.clear()
+    many = tuple(sorted(f'{{"{d}":1}}' for d in range(300)))
+    total, median, count = charts._summed(many)
+    assert (count, median) == (300, 149.5)
+    # Two tuples whose texts joined by a newline (or run together) read alike.
+    first = charts._summed(('{"1":1}\n', '{"2":1}'))
+    second = charts._summed(('{"1":1}', '\n{"2":1}'))
+    assert first == second  # the same sums: the JSON texts mean the same...
+    keys = list(charts.SUMMED._kept)
+    assert len(keys) == 3 and all(isinstance(k, bytes) and len(k) == 32 for k in keys)  # ...kept once each, apart
+    charts.SUMMED.clear()
