@@ -324,25 +324,26 @@ def median_from_histogram(histogram: dict[int, int]) -> float:
     raise ValueError("no values")
 
 
-# Per worker: a supervisor's pairs' histograms added up, under a SHA-256 digest of the pairs' own JSON (so never stale:
-# a decision changes its pair's JSON, and with it the key), with the median and count of the sum. The digest keeps the
-# key at 32 bytes however many pairs a supervisor has, so the entries' size is that of the sums alone.
+# Per worker: a supervisor's median and count, under a SHA-256 digest of their pairs' own JSON and of the decisions to
+# take off (so never stale: a decision changes its pair's JSON, and a new day what is taken off, and with either the
+# key). The digest keeps the key at 32 bytes however many pairs a supervisor has; the value is two numbers.
 SUMMED = Kept(size=8192)
 
 
-def _summed(histograms: tuple[str, ...]) -> tuple[dict[str, int], float, int]:
-    """The pairs' histograms (their JSON texts, sorted) added up, with the sum's median and count. The key is the digest
-    of the texts written as one JSON list, which tells any two tuples of texts apart, whatever the texts hold."""
+def _median_and_count(histograms: tuple[str, ...], less: dict[str, int]) -> tuple[float, int]:
+    """The median and count of the pairs' histograms (their JSON texts, sorted) added up, less `less` (days to
+    decision as text → decisions before the year); (0.0, 0) when none are left. The key is the digest of the texts and
+    of `less` written as one JSON list, which tells any two of them apart, whatever the texts hold."""
 
     def add():
         total: dict[str, int] = {}
         for histogram in json.loads(f"[{','.join(histograms)}]"):  # decoded in one call, not one a pair
             for d, n in histogram.items():
                 total[d] = total.get(d, 0) + n
-        counts = {int(d): n for d, n in total.items() if n > 0}
-        return total, (median_from_histogram(counts) if counts else 0.0), sum(counts.values())
+        counts = {int(d): n - less.get(d, 0) for d, n in total.items() if n > less.get(d, 0)}
+        return (median_from_histogram(counts), sum(counts.values())) if counts else (0.0, 0)
 
-    return SUMMED.get(hashlib.sha256(json.dumps(histograms).encode()).digest(), add)
+    return SUMMED.get(hashlib.sha256(json.dumps([histograms, sorted(less.items())]).encode()).digest(), add)
 
 
 def _days_taken_off(pairs, since):
@@ -383,9 +384,9 @@ def supervisor_medians(user, filters: Filters, since) -> list[tuple[str, float, 
     Reads SupervisorResponseRecent, one row per supervisor and trainee holding their decisions in the year up to the
     latest, and takes off the few of those decided before `since` (SupervisorResponseDay rows from the row's
     `counted_from` to `since`): two queries over about one row per pair, however many decisions there are. Each
-    supervisor's pairs are added up once per worker while their JSON stays the same (SUMMED); the exact median is
-    taken in Python. (Adding the histograms up in the database instead, with json_each and a window over the running
-    count, took 44 ms against 29 on SQLite at 1,000,000 evidence rows.)
+    supervisor's median and count are worked out once per worker while their pairs' JSON and what is taken off stay
+    the same (SUMMED); the exact median is taken in Python. (Adding the histograms up in the database instead, with
+    json_each and a window over the running count, took 44 ms against 29 on SQLite at 1,000,000 evidence rows.)
     """
     recent = SupervisorResponseRecent
     pairs = (recent.last_decided_on >= since, recent.trainee_id.in_(cohort_ids(user, filters)))
@@ -404,16 +405,9 @@ def supervisor_medians(user, filters: Filters, since) -> list[tuple[str, float, 
         taken_off[supervisor_id][str(d)] = int(n)
     results = []
     for supervisor_id, histograms in stored.items():
-        total, median, count = _summed(tuple(sorted(histograms)))
-        if supervisor_id in taken_off:
-            less = taken_off[supervisor_id]
-            counts = {int(d): n - less.get(d, 0) for d, n in total.items() if n > less.get(d, 0)}
-            if not counts:
-                continue
-            median, count = median_from_histogram(counts), sum(counts.values())
-        elif not count:
-            continue
-        results.append((names[supervisor_id], median, count))
+        median, count = _median_and_count(tuple(sorted(histograms)), taken_off.get(supervisor_id, {}))
+        if count:
+            results.append((names[supervisor_id], median, count))
     return results
 
 

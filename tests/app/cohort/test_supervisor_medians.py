@@ -95,17 +95,17 @@ def test_odd_and_even_counts_give_the_middle_one_or_the_mean_of_the_middle_two(a
     }
 
 
-def test_kept_sums_are_keyed_by_a_fixed_size_digest_that_tells_every_tuple_of_pairs_apart():
-    """The per-worker sums are keyed by a 32-byte digest, however many pairs a supervisor has; texts that run together
-    the same way when joined are still told apart, so a sum kept for one set of pairs never answers for another."""
+def test_kept_medians_are_keyed_by_a_fixed_size_digest_of_the_pairs_and_what_is_taken_off():
+    """The per-worker medians are keyed by a 32-byte digest, however many pairs a supervisor has. Texts that run
+    together the same way when joined are still told apart, and so is each set of decisions taken off, so a median
+    kept for one supervisor's pairs or day never answers for another's."""
     charts.SUMMED.clear()
     many = tuple(sorted(f'{{"{d}":1}}' for d in range(300)))
-    total, median, count = charts._summed(many)
-    assert (count, median) == (300, 149.5)
-    # Two tuples whose texts joined by a newline (or run together) read alike.
-    first = charts._summed(('{"1":1}\n', '{"2":1}'))
-    second = charts._summed(('{"1":1}', '\n{"2":1}'))
-    assert first == second  # the same sums: the JSON texts mean the same...
+    assert charts._median_and_count(many, {}) == (149.5, 300)
+    assert charts._median_and_count(many, {"0": 1, "1": 1}) == (150.5, 298)  # taken off: the two fastest
+    assert charts._median_and_count(('{"3":2}',), {"3": 2}) == (0.0, 0)  # nothing left
+    # Two tuples whose texts joined by a newline (or run together) read alike: the same sums, kept apart.
+    assert charts._median_and_count(('{"1":1}\n', '{"2":1}'), {}) == charts._median_and_count(('{"1":1}', '\n{"2":1}'), {})
     keys = list(charts.SUMMED._kept)
-    assert len(keys) == 3 and all(isinstance(k, bytes) and len(k) == 32 for k in keys)  # ...kept once each, apart
+    assert len(keys) == 5 and all(isinstance(k, bytes) and len(k) == 32 for k in keys)
     charts.SUMMED.clear()
