@@ -22,6 +22,7 @@ from trainee_portal.exams.forms import (
 from trainee_portal.extensions import db
 from trainee_portal.models import ExamAttempt, ExamSitting, TraineeProfile
 from trainee_portal.platform.fragments import Fragments
+from trainee_portal.platform.tables import stack_cells
 from trainee_portal.platform.views import form_page, load_or_404, trainee_choices, trainee_or_picker, viewed_trainee
 
 
@@ -232,10 +233,17 @@ def edit_sitting(sitting_id: int | None):
 # A row of the "Everyone" table drawn once per worker and kept under the row itself (its trainee, stage, attempts,
 # passes, RAPM confirmation and next sitting), so nothing kept goes stale: a page shows 50, most unchanged since the last.
 EVERYONE_ROWS = Fragments(size=4096)
+# The table's columns. Each row is kept with its cells already carrying their column's heading for a phone
+# (platform.tables.stack_cells, applied once as it is drawn), so the table is drawn `stacked`: no page view stacks
+# 50 rows again.
+EVERYONE_HEADERS = ("Trainee", "Stage", "MCQ", "SOE", "RAPM confirmation", "Next sitting they can apply for")
 
 
 def _everyone_row_html(row: queries.PipelineRow):
-    return EVERYONE_ROWS.get((request.script_root, repr(row)), lambda: render_template("exams/_everyone_row.html", r=row))
+    return EVERYONE_ROWS.get(
+        (request.script_root, repr(row)),
+        lambda: stack_cells(render_template("exams/_everyone_row.html", r=row), EVERYONE_HEADERS),
+    )
 
 
 @bp.route("/pipeline")
@@ -246,6 +254,7 @@ def pipeline():
         "exams/pipeline.html",
         lists=lists,
         everyone_rows=[_everyone_row_html(row) for row in lists["everyone"].items],
+        everyone_headers=EVERYONE_HEADERS,
         today=uk_today(),
         months=queries.EXPIRY_WARNING_MONTHS,
         late=queries.late_attempts_wording(),

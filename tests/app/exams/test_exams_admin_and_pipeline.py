@@ -196,3 +196,26 @@ def test_the_everyone_rows_kept_between_requests_follow_the_data(client, login):
     assert "1 attempt;" in kept and "Pass" in kept
     routes.EVERYONE_ROWS.clear()
     assert without_countdown(everyone()) == without_countdown(kept)
+
+
+def test_every_cell_of_the_everyone_table_carries_its_heading_once_drawn_or_kept(client, login):
+    """The rows are stacked as they are drawn and kept so, and the table is drawn `stacked`: on a phone each cell still
+    shows its column's heading, exactly once, whether the row was drawn now or kept from an earlier request."""
+    import re
+
+    from trainee_portal.exams import routes
+
+    region = RegionFactory()
+    director = DirectorFactory()
+    direct(director, region=region)
+    TraineeFactory(name="Dr Stacked Row", profile__region=region)
+    login(director)
+    routes.EVERYONE_ROWS.clear()
+    for _ in range(2):  # drawn, then kept
+        everyone = client.get("/exams/pipeline").data.decode().split('id="everyone"')[1].split("</table>")[0]
+        body = everyone.split("<tbody")[1]
+        cells = re.findall(r"<td\b[^>]*>(.*?)</td>", body, re.DOTALL)
+        assert len(cells) == len(routes.EVERYONE_HEADERS)
+        for heading, cell in zip(routes.EVERYONE_HEADERS, cells):
+            assert cell.count("nhsuk-table-responsive__heading") == 1
+            assert f'aria-hidden="true">{heading} </span><div class="app-cell-value">' in cell
