@@ -5,7 +5,7 @@ needs the owner, a CSRF token and a live token; someone else's token is not foun
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -215,7 +215,12 @@ def test_rows_read_expired_revoked_and_last_use(app, clock):
     now = utcnow()
     assert api_tokens.last_used_text(now - timedelta(seconds=5), now) == "Just now"
     assert api_tokens.last_used_text(now - timedelta(minutes=12), now) == "12 minutes ago"
-    assert api_tokens.last_used_text(now - timedelta(days=40), now) == (now - timedelta(days=40)).strftime("%-d %b %Y")
+    late_evening = datetime(2026, 12, 2, 23, 30)  # naive UTC, as stored
+    assert api_tokens.last_used_text(late_evening - timedelta(days=40), late_evening) == "24 Oct 2026", (
+        "23:30 UTC on 23 October is 00:30 on the 24th in UK summer time"
+    )
+    assert api_tokens.last_used_text(late_evening - timedelta(days=3), late_evening) == "29 Nov 2026"
+    assert api_tokens.last_used_text(datetime(2026, 7, 1, 23, 30), datetime(2026, 7, 2, 9, 0)) == "Today at 00:30"
     token.expires_at = utcnow() - timedelta(seconds=1)
     assert api_tokens.row(token).status == "expired"
     tokens.revoke(token, trainee)
