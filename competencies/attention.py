@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from .calendar_days import days_since, uk_day
 from .flags import SUGGESTION, Threshold
 
 ARCP_COMING_DAYS = Threshold(
@@ -34,8 +35,8 @@ def coming_until(today: date) -> date:
 
 
 def days_waiting(since: datetime, now: datetime) -> int:
-    """Whole days something has waited since `since` (0 on the day itself)."""
-    return max((now.date() - since.date()).days, 0)
+    """Whole UK calendar days something has waited from `since` to `now` (both stored times, naive UTC)."""
+    return days_since(since, uk_day(now))
 
 
 BACKUP_CLOCK_GRACE = timedelta(minutes=5)  # a backup record this far ahead of now cannot be right

@@ -44,6 +44,7 @@ from trainee_portal.extensions import APP_FACTORY, csrf, db, limiter, login_mana
 from trainee_portal.platform import (
     assets,
     benchmarking,
+    clock,
     errors,
     hardening,
     inputs,
@@ -122,6 +123,7 @@ def _register_platform(app: Flask) -> None:
     errors.init_app(app)
     navigation.init_app(app)
     tasks.init_app(app)  # the background queue, with the tasks the features registered on import
+    clock.init_app(app)  # stored times shown on the UK's clock (the uk and days_since filters)
     words.init_app(app)  # the plural filter: "1 sign-off", "2 sign-offs"
     tables.init_app(app)  # stack_cells: a responsive table's cells each carry their column's heading on a phone
 

@@ -5,9 +5,10 @@ and PostgreSQL. Everything in the app reads the time here (the tests' clock fixt
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
-UK = ZoneInfo("Europe/London")
+from flask import Flask
+
+from competencies.calendar_days import UK, days_since, uk_time
 
 
 def uk_today() -> date:
@@ -22,3 +23,10 @@ def utcnow() -> datetime:
 def utcnow_aware() -> datetime:
     """Now in UTC with its zone, for rules that compare against zone-aware times."""
     return datetime.now(UTC)
+
+
+def init_app(app: Flask) -> None:
+    """Templates show stored times on the UK's clock: `{{ (r.created_at | uk).strftime(...) }}`, and count whole UK
+    calendar days with `{{ r.created_at | days_since(today) }}`."""
+    app.jinja_env.filters["uk"] = uk_time
+    app.jinja_env.filters["days_since"] = days_since

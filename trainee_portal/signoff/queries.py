@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from competencies import calendar_days
 from trainee_portal import curricula, policy
 from trainee_portal.extensions import db
 from trainee_portal.models import (
@@ -49,7 +50,7 @@ def queue_for(supervisor: User, today: date) -> list[QueueItem]:
         .options(*REQUEST_WITH_EVIDENCE)
         .order_by(SignOffRequest.created_at, SignOffRequest.id)
     ).all()
-    return [QueueItem(r, (today - r.created_at.date()).days) for r in rows]
+    return [QueueItem(r, calendar_days.days_since(r.created_at, today)) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def queue_rows(supervisor: User, today: date) -> list[QueueRow]:
         )
         .order_by(SignOffRequest.created_at, SignOffRequest.id)
     )
-    return [QueueRow(*row, (today - row.created_at.date()).days) for row in rows]
+    return [QueueRow(*row, calendar_days.days_since(row.created_at, today)) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,14 @@ from trainee_portal.models import ArcpPanel, ArcpPanelTrainee, HaloRequest, MsfR
 from trainee_portal.summaries import progress
 
 
+@pytest.fixture(autouse=True)
+def _noon_today(clock):
+    """The clock stopped at noon today: a request sent two days and an hour before then was sent two UK calendar days
+    before, at whatever hour the suite runs (at 00:30 it was three; tests/app/signoff/test_uk_calendar_days.py reads
+    the homes at such an hour on purpose)."""
+    clock.set(clock.today())
+
+
 def _text(page: str) -> str:
     """The page's main content as a reader sees it: tags dropped, entities decoded, white space collapsed."""
     main = page[page.index("<main") : page.index("</main>")]

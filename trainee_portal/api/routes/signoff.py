@@ -14,6 +14,7 @@ from flask import g, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Conflict, PreconditionFailed, PreconditionRequired
 
+from competencies import calendar_days
 from trainee_portal import policy
 from trainee_portal.api import keyset
 from trainee_portal.api.auth import requires_scope
@@ -99,7 +100,7 @@ def _request(signoff_request: SignOffRequest) -> dict:
         "status": signoff_request.status,
         "trainee": _person(entry.trainee),
         "asked_at": signoff_request.created_at,
-        "days_waiting": (uk_today() - signoff_request.created_at.date()).days,
+        "days_waiting": calendar_days.days_since(signoff_request.created_at, uk_today()),
         "decided_at": signoff_request.decided_at,
         "return_reason": signoff_request.return_reason,
         "evidence": _entry(entry),

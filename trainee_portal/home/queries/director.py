@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
-from competencies import flags
+from competencies import calendar_days, flags
 from competencies.readiness import COLOUR_LABELS, COLOURS
 from trainee_portal import policy
 from trainee_portal.cohort import queries as cohort_queries
@@ -179,7 +179,7 @@ def longest_waits(user, today: date, limit: int = SUPERVISORS_SHOWN) -> list[Sup
             waiting=int(r.waiting),
             overdue=int(r.overdue or 0),
             oldest_at=r.oldest,
-            oldest_days=max(0, (today - r.oldest.date()).days),
+            oldest_days=calendar_days.days_since(r.oldest, today),
         )
         for r in rows
     ]
