@@ -7,14 +7,13 @@ import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from .calendar_days import UK
 from .curriculum import ExamRules
 from .training_time import Period, reached_on
 
 PARTS = ("MCQ", "SOE")
 RESULTS = ("pass", "fail")
-UK = ZoneInfo("Europe/London")
 WINDOW_OPENS_AT = time(9, 0)  # applications open at 09:00 on the opening date [EXAM-APP]
 WINDOW_CLOSES_AT = time(17, 0)  # and close at 17:00 on the closing date [EXAM-APP]
 

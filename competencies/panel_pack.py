@@ -13,9 +13,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-UK = ZoneInfo("Europe/London")
+from .calendar_days import UK
 
 SIGNED, AWAITING = "signed", "awaiting sign-off"
 

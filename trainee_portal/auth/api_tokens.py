@@ -8,17 +8,18 @@ trainee_portal/auth/tokens.py; who may do what is trainee_portal/policy.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from competencies import api_tokens as rules
+from competencies.calendar_days import uk_day, uk_time
 from trainee_portal.auth import tokens
 from trainee_portal.models import ApiToken, User
 from trainee_portal.notifications.outbox import app_path, external_url, notify
-from trainee_portal.platform.clock import UK, uk_today, utcnow
+from trainee_portal.platform.clock import uk_today, utcnow
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 REVOKED_CATEGORY = "account.api_token_revoked"
@@ -81,7 +82,7 @@ def scope_options(grantable) -> list[dict]:
 
 def expiry_day(token: ApiToken) -> date:
     """The last UK day the token works (it stops at the midnight that ends that day)."""
-    end = token.expires_at.replace(tzinfo=UTC).astimezone(UK)
+    end = uk_time(token.expires_at)
     return (end - timedelta(microseconds=1)).date()
 
 
@@ -96,7 +97,7 @@ def last_used_text(when: datetime | None, now: datetime | None = None) -> str:
     if age < timedelta(hours=1):
         minutes = int(age.total_seconds() // 60)
         return f"{minutes} minute{'' if minutes == 1 else 's'} ago"
-    local, today = when.replace(tzinfo=UTC).astimezone(UK), now.replace(tzinfo=UTC).astimezone(UK).date()
+    local, today = uk_time(when), uk_day(now)
     if local.date() == today:
         return f"Today at {local.strftime('%H:%M')}"
     return local.strftime("%-d %b %Y")
@@ -131,7 +132,7 @@ def row(token: ApiToken, now: datetime | None = None) -> TokenRow:
     note = None
     if token.revoked_at is not None and token.revoked_by_id not in (None, token.user_id) and token.revoked_by is not None:
         note = f"by {token.revoked_by.name}, an administrator, on {token.revoked_at.strftime('%-d %b %Y')}"
-    created = token.created_at.replace(tzinfo=UTC).astimezone(UK)
+    created = uk_time(token.created_at)
     return TokenRow(
         token=token,
         scopes=", ".join(rules.SCOPE_LABELS.get(s, s) for s in token.scope_names),

@@ -6,7 +6,7 @@ are. A draft belongs to its author alone: every read and write here names the us
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from flask import g, has_request_context, request, session
@@ -21,7 +21,7 @@ from trainee_portal import audit
 from trainee_portal.drafts import queries
 from trainee_portal.extensions import db
 from trainee_portal.models import FormDraft
-from trainee_portal.platform.clock import UK, utcnow
+from trainee_portal.platform.clock import uk_time, utcnow
 
 # Never kept in a draft: the CSRF token, what ties a form to the version it was shown (row_version, seen_hash: a draft
 # must never carry an old one forward), and which button was pressed.
@@ -46,7 +46,7 @@ class DraftOffer:
 
     @property
     def saved_at_text(self) -> str:
-        local = self.saved_at.replace(tzinfo=UTC).astimezone(UK)
+        local = uk_time(self.saved_at)
         return f"{local:%-I:%M%p}".lower() + f" on {local:%-d %B %Y}"
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
 
 from sqlalchemy import select
 
 from competencies import imports as rules
 from trainee_portal.extensions import db
 from trainee_portal.models import ImportJob
-from trainee_portal.platform.clock import UK
+from trainee_portal.platform.clock import uk_time
 
 RECENT = 10
 
@@ -50,7 +49,7 @@ def stale_jobs(trainee_id: int, started_before) -> list[int]:
 
 def when(job: ImportJob) -> str:
     """When the job was uploaded, in UK time, as a sentence says it."""
-    local = job.created_at.replace(tzinfo=UTC).astimezone(UK)  # stored as naive UTC
+    local = uk_time(job.created_at)  # stored as naive UTC
     return f"{local:%-d %B %Y} at {local:%H:%M}"
 
 
