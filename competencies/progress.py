@@ -243,14 +243,21 @@ def stage_percent_series(
 ) -> list[float]:
     """The stage's percent after each step, each step's counts added to those of the steps before it: a trajectory of
     the evidence in place over time. Each value equals stage_progress(...).percent on the counts so far; a competency
-    is judged again only when a step adds counts claiming it, so a long trajectory costs what its changes cost."""
+    is judged again only when a step adds counts claiming it, so a long trajectory costs what its changes cost.
+
+    Counts only ever add here, and a rule's satisfied units (the lesser of what it counts and its minimum) never
+    fall as counts are added, so a competency whose every unit is satisfied stays so: once there, its counts are no
+    longer kept or judged. However much evidence a trainee logs, the work is bounded by the units the stage requires."""
     stage, extra = curriculum.stage(stage_key), tuple(extra_rules)
     everything = stage.competencies
     positions: dict[str, list[int]] = defaultdict(list)
     for index, competency in enumerate(everything):
         positions[competency.code].append(index)
-    held: dict[str, dict[tuple, int]] = {code: defaultdict(int) for code in positions}
     units = [_units(competency_progress(c, (), extra)) for c in everything]  # (satisfied, required) per competency
+    held: dict[str, dict[tuple, int]] = {
+        code: defaultdict(int) for code, where in positions.items() if not all(_full(units[i]) for i in where)
+    }
+    satisfied, required = sum(s for s, _ in units), sum(r for _, r in units)
     percents = []
     for step in steps:
         touched = set()
@@ -261,9 +268,18 @@ def stage_percent_series(
         for code in touched:
             counts = [EvidenceCount(code, *key, n) for key, n in held[code].items()]
             for index in positions[code]:
+                before = units[index]
                 units[index] = _units(competency_progress(everything[index], counts, extra))
-        percents.append(_percent(sum(s for s, _ in units), sum(r for _, r in units)))
+                satisfied += units[index][0] - before[0]
+            if all(_full(units[index]) for index in positions[code]):
+                del held[code]  # every unit satisfied: nothing added later can change its share
+        percents.append(_percent(satisfied, required))
     return percents
+
+
+def _full(units: tuple[int, int]) -> bool:
+    satisfied, required = units
+    return satisfied >= required
 
 
 def _units(progress: CompetencyProgress) -> tuple[int, int]:

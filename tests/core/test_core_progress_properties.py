@@ -141,9 +141,10 @@ def test_stage_progress_agrees_with_curriculum_progress(data):
         assert competency_progress(item.competency, own) == item
 
 
-def stage_and_small_counts():
+def stage_and_small_counts(largest: int = 3, most: int = 30):
     """A stage and a few counts of one to three items claiming its competencies with its rules' types (below most
-    minimums, so each count shows in the percent), plus some claiming other codes."""
+    minimums, so each count shows in the percent), plus some claiming other codes. `largest` and `most`: the largest
+    count and the most counts drawn."""
 
     def counts(curriculum, stage):
         codes = [c.code for c in stage.competencies] + ["UNKNOWN_01"]
@@ -154,9 +155,9 @@ def stage_and_small_counts():
             evidence_type=st.sampled_from(types),
             supervision_level=st.sampled_from(["4", "3", None]),
             status=st.sampled_from(EVIDENCE_STATUSES),
-            count=st.integers(min_value=1, max_value=3),
+            count=st.integers(min_value=1, max_value=largest),
         )
-        return st.tuples(st.just(curriculum), st.just(stage), st.lists(item, max_size=30))
+        return st.tuples(st.just(curriculum), st.just(stage), st.lists(item, max_size=most))
 
     return st.sampled_from([(c, s) for c in CURRICULA for s in c.stages]).flatmap(lambda pair: counts(*pair))
 
@@ -172,6 +173,20 @@ def test_a_percent_series_equals_stage_progress_on_the_counts_so_far(data, draw)
     bounds = [0, *cuts, len(counts)]
     steps = [counts[a:b] for a, b in zip(bounds, bounds[1:])]
     # A region's rule on one of the stage's competencies, sometimes (a local rule replaces a suggestion of its type).
+    extra = draw.draw(st.sampled_from([(), (ExtraRule(stage.competencies[0].code, EvidenceRule("logbook.clinic", 2)),)]))
+    expected = [stage_progress(curriculum, stage.key, counts[:b], extra).percent for b in bounds[1:]]
+    assert stage_percent_series(curriculum, stage.key, steps, extra) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(stage_and_small_counts(largest=12, most=80), st.data())
+def test_a_percent_series_equals_stage_progress_where_competencies_fill_up(data, draw):
+    """The same with counts large enough to satisfy every unit of many competencies part-way through (the series
+    stops judging a competency once it is full): after each step, still stage_progress's percent."""
+    curriculum, stage, counts = data
+    cuts = sorted(draw.draw(st.lists(st.integers(0, len(counts)), max_size=12)))
+    bounds = [0, *cuts, len(counts)]
+    steps = [counts[a:b] for a, b in zip(bounds, bounds[1:])]
     extra = draw.draw(st.sampled_from([(), (ExtraRule(stage.competencies[0].code, EvidenceRule("logbook.clinic", 2)),)]))
     expected = [stage_progress(curriculum, stage.key, counts[:b], extra).percent for b in bounds[1:]]
     assert stage_percent_series(curriculum, stage.key, steps, extra) == expected
