@@ -74,6 +74,7 @@ from .progress import (
     stage_percent_series,
     stage_progress,
     stage_share,
+    trajectory_point_on,
     trajectory_weeks,
 )
 
@@ -149,6 +150,7 @@ __all__ = [
     "stage_share",
     "drafts_leave_shares",
     "training_time",
+    "trajectory_point_on",
     "trajectory_weeks",
     "supervision_label",
     "transition",

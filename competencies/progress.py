@@ -4,7 +4,7 @@ progress with the time elapsed in a stage."""
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from math import floor
 
@@ -290,6 +290,14 @@ def _units(progress: CompetencyProgress) -> tuple[int, int]:
 def trajectory_weeks(stage: Stage) -> int | None:
     """The stage length the expected trajectory runs over: its max_weeks, else its min_weeks (None: no length)."""
     return stage.max_weeks if stage.max_weeks is not None else stage.min_weeks
+
+
+def trajectory_point_on(day: date, start: date) -> date:
+    """The first point of a stage's trajectory at which evidence dated `day` counts, for a stage started on `start`:
+    the first day on or after `day` that falls on the start's weekday. The trajectory's points are the start, every
+    week or four weeks from it, and today: a point on the start's weekday counts exactly the evidence dated up to it,
+    and today counts the evidence of its whole week (none is dated after today: forms refuse a future date)."""
+    return day + timedelta(days=(start.weekday() - day.weekday()) % 7)
 
 
 def stage_ends_on(stage: Stage, start: date, periods: tuple[Period, ...] = ()) -> date | None:

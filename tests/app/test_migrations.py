@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from tests.conftest import create_test_database, make_test_config
 from trainee_portal import create_app
@@ -95,6 +95,39 @@ def test_0002_turns_old_outside_assessor_signatures_into_unconfirmed_ones(instan
             assert [tuple(row) for row in signoffs] == [(30, "unconfirmed", "someone@example.org"), (31, "supervisor", None)]
             assert [(row[0], row[1], row[2] is None) for row in entries] == [(10, "submitted", True), (11, "signed", False)]
             assert [tuple(row) for row in tally] == [("signed", 1), ("submitted", 1)]
+            db.engine.dispose()
+    finally:
+        drop()
+
+
+def test_0020_fills_the_evidence_weeks_as_the_writes_keep_them(instance_dir):
+    """Upgrading a database that already holds evidence fills evidence_week with what the writes would have kept:
+    downgraded past 0020 and upgraded again, the rows are those the factories' writes left (drafts, signed entries,
+    several stages, an entry without competencies, a superseded one)."""
+    from tests.factories import EvidenceFactory, TraineeFactory
+    from trainee_portal.models import EvidenceWeek
+
+    url, drop = create_test_database("portal_migrate_weeks")
+    try:
+        fresh = create_app(make_test_config(url, instance_dir))
+        with fresh.app_context():
+            upgrade()
+            for trainee in (TraineeFactory(), TraineeFactory()):
+                day = trainee.trainee_profile.stage_started_on
+                EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S3_PM_01", "S3_PM_02"), status="signed")
+                EvidenceFactory(trainee=trainee, occurred_on=day + timedelta(days=9), codes=("S3_PM_01",))
+                EvidenceFactory(trainee=trainee, occurred_on=day + timedelta(days=10), codes=(), evidence_type="reflection")
+                EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S2_PM_01",), stage_level="intermediate")
+                EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S3_PM_03",), superseded_at=datetime(2026, 1, 1))
+            db.session.commit()
+            kept = sorted(tuple(row) for row in db.session.execute(select(*EvidenceWeek.__table__.columns)))
+            assert len(kept) >= 12
+            db.session.remove()
+            downgrade(revision="0019_page_reads")
+            assert "evidence_week" not in inspect(db.engine).get_table_names()
+            upgrade()
+            assert sorted(tuple(row) for row in db.session.execute(select(*EvidenceWeek.__table__.columns))) == kept
+            db.session.remove()
             db.engine.dispose()
     finally:
         drop()

@@ -12,6 +12,7 @@ from competencies import (
     expected_percent,
     stage_ends_on,
     stage_percent_series,
+    trajectory_point_on,
     trajectory_weeks,
 )
 from competencies.training_time import Period
@@ -105,7 +106,7 @@ def domains(result: StageProgress) -> str:
 @dataclass(frozen=True)
 class TrajectoryPoint:
     on: date
-    entries: int  # current entries for the stage dated on or before this day
+    entries: int  # current entries for the stage dated up to this point (its week, for today)
     percent: float  # the stage's required evidence in place, counting those entries as they stand now
     expected: float | None
 
@@ -118,8 +119,10 @@ def stage_end(stage: Stage, start: date, periods: tuple[Period, ...] = ()) -> da
 def trajectory(
     curriculum, stage: Stage, start: date, today: date, timeline, periods: tuple[Period, ...] = (), rules=()
 ) -> list[TrajectoryPoint]:
-    """Weekly (or four-weekly for long stages) points from the stage start to today, from a per-day Timeline and the
-    region's rules; the expected line runs to the stage's end in training time."""
+    """Weekly (or four-weekly for long stages) points from the stage start to today, from the stage's Timeline by
+    trajectory week (summaries.evidence_weeks) and the region's rules; the expected line runs to the stage's end in
+    training time. Each point counts the weeks up to its own (competencies.trajectory_point_on: itself, but for
+    today)."""
     end = stage_end(stage, start, periods)
     last = max(today, start)
     step = 7 if (last - start).days <= 52 * 7 else 28
@@ -128,13 +131,14 @@ def trajectory(
         days.append(last)
     steps, counted, claim_index, entry_index, entries = [], [], 0, 0, 0
     for day in days:
-        added = []  # the claims dated after the point before and up to this one
-        while claim_index < len(timeline.claims) and timeline.claims[claim_index][0] <= day:
+        week = trajectory_point_on(day, start)
+        added = []  # the claims of the weeks after the point before, up to this one
+        while claim_index < len(timeline.claims) and timeline.claims[claim_index][0] <= week:
             _, kind, level, status, code, n = timeline.claims[claim_index]
             added.append(EvidenceCount(code, kind, level or None, STATUS_CATEGORY[status], n))
             claim_index += 1
         steps.append(added)
-        while entry_index < len(timeline.entries) and timeline.entries[entry_index][0] <= day:
+        while entry_index < len(timeline.entries) and timeline.entries[entry_index][0] <= week:
             entries += timeline.entries[entry_index][1]
             entry_index += 1
         counted.append(entries)

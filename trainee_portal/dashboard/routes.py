@@ -10,11 +10,10 @@ from trainee_portal import curricula, policy
 from trainee_portal.dashboard import charts
 from trainee_portal.dashboard.blueprint import bp
 from trainee_portal.exams import queries as exam_queries
-from trainee_portal.logbook import queries
 from trainee_portal.logbook.forms import uk_today
 from trainee_portal.platform.fragments import Fragments
 from trainee_portal.platform.views import trainee_choices, trainee_or_picker
-from trainee_portal.summaries import progress, tallies
+from trainee_portal.summaries import evidence_weeks, progress, tallies
 from trainee_portal.training_time import queries as training_time
 
 # Each chart's table of figures, drawn once per worker and kept under everything it shows (the trainee's link
@@ -58,7 +57,7 @@ def index():
     current = next(r for r in results if r.stage.key == stage.key)
     today = uk_today()
     periods = training_time.core_periods(profile.user_id)
-    timeline = queries.timeline(profile.user_id, stage.level)
+    timeline = evidence_weeks.timeline(profile.user_id, stage.level, profile.stage_started_on)
     points = charts.trajectory(curriculum, stage, profile.stage_started_on, today, timeline, periods, rules)
     latest = points[-1]
     # A closed stage is never behind; after a move the old stage's percent counts, so a move never flags anyone.

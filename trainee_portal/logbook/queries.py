@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from competencies import EVIDENCE_TYPES, Curriculum, ExtraRule, Stage, rules_for
@@ -192,51 +192,6 @@ def signed_by_competency(
         if items or stage in followed:  # an SIA the trainee does not follow only when it holds signed evidence
             result.append((stage, items))
     return result
-
-
-@dataclass(frozen=True)
-class Timeline:
-    claims: list[tuple]  # (day, evidence type, supervision level, status, competency code, how many), oldest first
-    entries: list[tuple]  # (day, how many entries), oldest first
-    statuses: dict[str, int] = field(default_factory=dict)  # how many entries of each status in all
-
-
-_TIMELINE = (  # built once, run with the trainee and stage (the dashboard reads it on every request)
-    select(
-        EvidenceEntry.id,
-        EvidenceEntry.occurred_on,
-        EvidenceEntry.evidence_type,
-        EvidenceEntry.supervision_level,
-        EvidenceEntry.status,
-        EvidenceCompetency.competency_code,
-    )
-    .outerjoin(EvidenceCompetency, EvidenceCompetency.evidence_id == EvidenceEntry.id)
-    .where(
-        EvidenceEntry.trainee_id == bindparam("trainee_id"),
-        EvidenceEntry.superseded_at.is_(None),
-        EvidenceEntry.stage_level == bindparam("stage_level"),
-    )
-    .order_by(EvidenceEntry.occurred_on)
-)
-
-
-def timeline(trainee_id: int, stage_level: str) -> Timeline:
-    """One stage's current evidence per day, from one query over an index that holds every column it reads
-    (ix_evidence_entry_current_stage): each entry with the competencies it claims, aggregated here."""
-    rows = db.session.execute(_TIMELINE, {"trainee_id": trainee_id, "stage_level": stage_level})
-    claims: Counter = Counter()
-    entries: Counter = Counter()
-    statuses: Counter = Counter()
-    seen: set[int] = set()
-    for entry_id, day, kind, level, status, code in rows:
-        if entry_id not in seen:
-            seen.add(entry_id)
-            entries[day] += 1
-            statuses[status] += 1
-        if code is not None:
-            claims[(day, kind, level, status, code)] += 1
-    # Dicts keep the order rows came in, which is by day.
-    return Timeline([(*key, n) for key, n in claims.items()], list(entries.items()), dict(statuses))
 
 
 def count_current(trainee_id: int) -> int:

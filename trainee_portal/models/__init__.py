@@ -26,7 +26,7 @@ from trainee_portal.models.imports import ImportedRow, ImportJob  # noqa: F401
 from trainee_portal.models.msf import MsfRater, MsfResponse, MsfRound  # noqa: F401
 from trainee_portal.models.outbox import OutboxMessage  # noqa: F401
 from trainee_portal.models.panels import ArcpPanel, ArcpPanelTrainee, ArcpReminder, PanelPack  # noqa: F401
-from trainee_portal.models.progress import EvidenceTally, TraineeProgress  # noqa: F401
+from trainee_portal.models.progress import EvidenceTally, EvidenceWeek, TraineeProgress  # noqa: F401
 from trainee_portal.models.reviews import ArcpOutcome  # noqa: F401
 from trainee_portal.models.rules import LocalRule  # noqa: F401
 from trainee_portal.models.signoff import (  # noqa: F401

@@ -6,7 +6,7 @@ so cohort dashboards never touch raw evidence.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -41,3 +41,19 @@ class TraineeProgress(db.Model):
     # against it. The behind flag reads the greater of the two, so a move never flags a trainee behind by itself.
     carried_percent: Mapped[float | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class EvidenceWeek(db.Model):
+    """A trainee's current entries of one stage counted per trajectory week, type, level and status: the entries
+    themselves (competency_code "") and their claims per competency (summaries.evidence_weeks)."""
+
+    __table_args__ = {"sqlite_with_rowid": False}  # read a trainee's stage at a time, in key order: stored in it
+
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    stage_level: Mapped[str] = mapped_column(String(20), primary_key=True)
+    week_ends_on: Mapped[date] = mapped_column(primary_key=True)  # competencies.trajectory_point_on
+    evidence_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    supervision_level: Mapped[str] = mapped_column(String(3), primary_key=True)  # "" when none recorded
+    status: Mapped[str] = mapped_column(String(12), primary_key=True)  # the entries' own status
+    competency_code: Mapped[str] = mapped_column(String(20), primary_key=True)  # "" for the entries themselves
+    count: Mapped[int] = mapped_column(default=0)

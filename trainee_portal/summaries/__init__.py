@@ -45,4 +45,14 @@ SUMMARY_COLUMNS: dict[str, tuple[str, ...]] = {
         "domain_percents",
     ),
     "supervisor_response_recent": ("supervisor_id", "trainee_id", "last_decided_on", "counted_from", "days_histogram"),
+    "evidence_week": (
+        "trainee_id",
+        "stage_level",
+        "week_ends_on",
+        "evidence_type",
+        "supervision_level",
+        "status",
+        "competency_code",
+        "count",
+    ),
 }

@@ -43,7 +43,8 @@ from trainee_portal.models import (
     TraineeSummary,
 )
 from trainee_portal.platform.clock import utcnow
-from trainee_portal.summaries import readiness, response_times, trainee_summary
+from trainee_portal.summaries import evidence_weeks, readiness, response_times, trainee_summary
+from trainee_portal.summaries.evidence_weeks import DayKey
 
 STATUS_CATEGORY = lifecycle.PROGRESS_STATUS  # how each evidence status counts towards progress
 
@@ -85,12 +86,26 @@ def tally_codes(trainee_id: int, codes) -> tuple[str, ...]:
 
 
 def contribution(entry: EvidenceEntry | None) -> Counter:
-    """The tally rows one entry adds to its trainee's summary (none once superseded)."""
+    """What one entry adds to its trainee's summaries (nothing once superseded): tally rows, and the entry and its
+    claims by day for the trajectory's weeks (evidence_weeks.DayKey keys)."""
     if entry is None or not entry.is_current:
         return Counter()
     level = entry.supervision_level or ""
     category = STATUS_CATEGORY[entry.status]
-    return Counter((code, entry.evidence_type, level, category) for code in tally_codes(entry.trainee_id, entry.competency_codes))
+    found = Counter(
+        (code, entry.evidence_type, level, category) for code in tally_codes(entry.trainee_id, entry.competency_codes)
+    )
+    found.update(evidence_weeks.contribution(entry))
+    return found
+
+
+def _tallies_and_days(counts: Counter) -> tuple[Counter, Counter]:
+    """A contribution (or a change of one) split into its tally rows and its day keys, each without zero counts."""
+    tallies, days = Counter(), Counter()
+    for key, n in counts.items():
+        if n:
+            (days if isinstance(key, DayKey) else tallies)[key] = n
+    return tallies, days
 
 
 TALLIES = EvidenceTally.__table__
@@ -193,7 +208,7 @@ def record_change(
     that reaches it."""
     delta = Counter(after)
     delta.subtract(before)
-    changed = Counter({key: n for key, n in delta.items() if n})
+    changed, days = _tallies_and_days(delta)
     held = _add_tallies_held(trainee_id, changed)
     now = utcnow()
     # Before the refresh reads: the profile row's lock makes two writes for one trainee follow one another on
@@ -206,6 +221,7 @@ def record_change(
     if profile is None:
         return
     set_committed_value(profile, "last_activity_at", now)  # the row says so already: keep the object in step
+    evidence_weeks.record(trainee_id, profile.stage_started_on, days)
     if (
         not (readiness_affected or requests_changed)
         and _rows_in_place(profile, found)
@@ -233,7 +249,7 @@ def _current_contributions(trainee_id: int) -> Counter:
     )
     for entry in entries:
         total.update(contribution(entry))
-    return total
+    return _tallies_and_days(total)[0]
 
 
 def rebuild_trainee(trainee_id: int) -> None:
@@ -361,6 +377,8 @@ def refresh_trainee(
     if profile is None:
         return
     curriculum = curricula.curriculum(profile.curriculum_version)
+    if changed is None and counts is None:  # a profile saved or moved: its stage start may be on another weekday
+        evidence_weeks.realign(trainee_id, profile.stage_started_on)
     if changed is None or not _refresh_changed_stages(profile, curriculum, changed):
         _refresh_every_stage(profile, curriculum, counts, extra)
     if readiness_affected:
@@ -556,6 +574,7 @@ def recompute_all(on_trainee: Callable[[int], None] | None = None) -> int:
     """Rebuild every tally from the evidence with one aggregate query, then every stage result
     (and the supervisor response-time histogram, the other summary kept on each change)."""
     response_times.recompute()
+    evidence_weeks.recompute()
     db.session.execute(delete(EvidenceTally))
     # The SQL form of lifecycle.PROGRESS_STATUS: a status counting as a draft (or none known) tallies as one.
     category = case(

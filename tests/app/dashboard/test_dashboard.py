@@ -6,10 +6,12 @@ import json
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from competencies import trajectory_point_on
 from tests.app.logbook.helpers import CLINIC
 from tests.factories import (
+    AdminFactory,
     DirectorFactory,
     EvidenceFactory,
     ExamAttemptFactory,
@@ -24,10 +26,11 @@ from tests.support import clock
 from tests.support.markup import without_countdown
 from tests.support.statements import page_statements
 from trainee_portal import curricula
+from trainee_portal.admin import services as admin_services
 from trainee_portal.dashboard import charts
 from trainee_portal.extensions import db
-from trainee_portal.logbook.queries import Timeline, timeline
-from trainee_portal.models import EvidenceEntry
+from trainee_portal.models import EvidenceEntry, EvidenceWeek, TraineeProfile
+from trainee_portal.summaries.evidence_weeks import Timeline, from_entries, timeline
 
 
 def _figures(page: str) -> dict:
@@ -189,22 +192,65 @@ def test_the_dashboard_sends_the_same_statements_for_one_entry_and_for_many(clie
     ) in text
 
 
-def test_the_timeline_counts_each_entry_once_and_each_claim_per_competency(app):
+def test_the_timeline_counts_each_entry_once_and_each_claim_per_competency_by_trajectory_week(app):
+    """Per week ending on the stage start's weekday: the entries and their claims of days after one such day and up to
+    the next fall in the next one's week."""
     trainee = TraineeFactory()
+    start = trainee.trainee_profile.stage_started_on
     day = clock.today() - timedelta(days=3)
+    week = trajectory_point_on(day, start)
+    before = week - timedelta(days=7)  # the week before: a day in it, and its last day
     EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S3_PM_01", "S3_PM_02"), status="submitted")
-    EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S3_PM_01",), status="submitted")
+    EvidenceFactory(trainee=trainee, occurred_on=week - timedelta(days=6), codes=("S3_PM_01",), status="submitted")
     EvidenceFactory(trainee=trainee, occurred_on=day, codes=(), status="draft", evidence_type="reflection")
-    EvidenceFactory(trainee=trainee, occurred_on=day - timedelta(days=1), codes=("S3_PM_01",), status="returned")
+    EvidenceFactory(trainee=trainee, occurred_on=before, codes=("S3_PM_01",), status="returned")
+    EvidenceFactory(trainee=trainee, occurred_on=before - timedelta(days=2), codes=("S3_PM_01",), status="returned")
     EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S3_PM_01",), superseded_at=clock.now())
     EvidenceFactory(trainee=trainee, occurred_on=day, codes=("S2_PM_01",), stage_level="intermediate")
-    found = timeline(trainee.id, "higher")
-    assert found.entries == [(day - timedelta(days=1), 1), (day, 3)]
-    assert found.statuses == {"returned": 1, "submitted": 2, "draft": 1}
+    found = timeline(trainee.id, "higher", start)
+    assert found.entries == [(before, 2), (week, 3)]
+    assert found.statuses == {"returned": 2, "submitted": 2, "draft": 1}
     assert sorted(found.claims) == sorted(
         [
-            (day - timedelta(days=1), "logbook.clinic", "2b", "returned", "S3_PM_01", 1),
-            (day, "logbook.clinic", "2b", "submitted", "S3_PM_01", 2),
-            (day, "logbook.clinic", "2b", "submitted", "S3_PM_02", 1),
+            (before, "logbook.clinic", "2b", "returned", "S3_PM_01", 2),
+            (week, "logbook.clinic", "2b", "submitted", "S3_PM_01", 2),
+            (week, "logbook.clinic", "2b", "submitted", "S3_PM_02", 1),
         ]
     )
+    assert found == from_entries(trainee.id, "higher", start)
+
+
+def test_a_stage_start_moved_to_another_weekday_keeps_the_trajectory_true_through_the_profile_page_or_by_hand(client, login):
+    """The weeks end on the stage start's weekday. Saved on the administrator's profile page, a start on another
+    weekday has the trainee's weeks rebuilt at once; changed in the database by hand, the dashboard finds weeks of
+    the old weekday and counts from the entries instead. Either way the trajectory is what the entries give."""
+    trainee, supervisor = TraineeFactory(), SupervisorFactory()
+    profile = trainee.trainee_profile
+    for n in range(9):
+        SignOffFactory(
+            evidence=EvidenceFactory(trainee=trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=3 * n)),
+            signer=supervisor,
+        )
+    db.session.commit()
+    start = profile.stage_started_on
+    assert timeline(trainee.id, "higher", start) == from_entries(trainee.id, "higher", start)
+
+    values = {name: getattr(profile, name) for name in ("gmc_number", "curriculum_version", "current_stage", "region_id")}
+    moved = start + timedelta(days=3)
+    values |= {"programme_start": profile.programme_start, "stage_started_on": moved, "cohort_id": profile.cohort_id}
+    admin_services.save_profile(AdminFactory(), trainee, values)
+    db.session.commit()
+    weeks = db.session.scalars(select(EvidenceWeek.week_ends_on).where(EvidenceWeek.trainee_id == trainee.id)).all()
+    assert weeks and {week.weekday() for week in weeks} == {moved.weekday()}
+    assert timeline(trainee.id, "higher", moved) == from_entries(trainee.id, "higher", moved)
+
+    by_hand = moved + timedelta(days=1)
+    db.session.execute(update(TraineeProfile).where(TraineeProfile.user_id == trainee.id).values(stage_started_on=by_hand))
+    db.session.commit()
+    kept = timeline(trainee.id, "higher", by_hand)
+    assert kept == from_entries(trainee.id, "higher", by_hand)
+    assert {week for week, _n in kept.entries} <= {by_hand + timedelta(days=7 * k) for k in range(-60, 60)}
+    login(trainee)
+    points = _figures(client.get("/dashboard").get_data(as_text=True))["trajectory-chart"]["data"][0]
+    assert points["x"][0] == by_hand.isoformat() and points["x"][-1] == clock.today().isoformat()
+    assert points["y"][-1] > 0

@@ -36,6 +36,7 @@ from trainee_portal.models import (
     EvidenceCompetency,
     EvidenceEntry,
     EvidenceTally,
+    EvidenceWeek,
     ExamAttempt,
     ExamSitting,
     HaloRequest,
@@ -460,6 +461,20 @@ def move(world: World, who: int) -> bool:
     return True
 
 
+def restart_stage(world: World, who: int, days_ago: int) -> bool:
+    """The administrator corrects the day a trainee's current stage started (on the profile page), often to another
+    weekday: the trajectory's weeks end on the start's weekday (summaries.evidence_weeks)."""
+    trainee = world.trainee(who)
+    profile = trainee.trainee_profile
+    if not policy.can_administer(world.admin):
+        return False
+    values = {name: getattr(profile, name) for name in ("gmc_number", "curriculum_version", "current_stage", "region_id")}
+    started = max(profile.programme_start, uk_today() - timedelta(days=days_ago))
+    values |= {"programme_start": profile.programme_start, "stage_started_on": started, "cohort_id": profile.cohort_id}
+    admin_services.save_profile(world.admin, trainee, values)
+    return True
+
+
 def change_rule(world: World, action: str, region: int, code: int, minimum: int) -> bool:
     """The director adds a rule to a region, or revises or retires one of its current rules."""
     region = (world.region, world.other_region)[region % 2]
@@ -540,6 +555,7 @@ WRITES = {
     "sign_off_stage": sign_off_stage,
     "choose_sia": choose_sia,
     "move": move,
+    "restart_stage": restart_stage,
     "change_rule": change_rule,
     "schedule_panel": schedule_panel,
     "cancel_panel": cancel_panel,
@@ -579,6 +595,7 @@ WEIGHTED_WRITES = [
     (2, st.tuples(st.just("sign_off_stage"), pick)),
     (1, st.tuples(st.just("choose_sia"), pick, pick)),
     (1, st.tuples(st.just("move"), pick)),
+    (1, st.tuples(st.just("restart_stage"), pick, st.integers(min_value=0, max_value=200))),
     (1, st.tuples(st.just("change_rule"), st.sampled_from(("add", "revise", "retire")), pick, pick, st.integers(1, 4))),
     (2, st.tuples(st.just("schedule_panel"), pick, st.integers(0, 7), st.integers(1, 90), pick, st.booleans())),
     (1, st.tuples(st.just("cancel_panel"), pick)),
@@ -622,6 +639,7 @@ JOURNEY = [
     ("cancel_panel", 0),
     ("log", 2, [0], 0, 0, 0),
     ("delete_draft", 2),
+    ("restart_stage", 0, 31),  # the first trainee's stage start corrected to another weekday
 ]
 
 
@@ -737,12 +755,13 @@ def test_the_command_rebuilds_every_read_model_as_the_writes_left_it_and_as_befo
     db.session.execute(delete(TraineeProgress).where(TraineeProgress.trainee_id == old.id))
     db.session.execute(update(TraineeProgress).values(percent=100.0, complete=True, ready_for_signoff=False))
     db.session.execute(update(SupervisorResponseDay).values(count=SupervisorResponseDay.count + 1, days_to_decision=9))
+    db.session.execute(update(EvidenceWeek).values(count=EvidenceWeek.count + 2))
     upcoming = select(ArcpPanel.id).where(ArcpPanel.cancelled_at.is_(None), ArcpPanel.cutoff_date >= uk_today())
     rows = update(ArcpPanelTrainee).where(ArcpPanelTrainee.panel_id.in_(upcoming))  # later ones are kept as they were
     db.session.execute(rows.values(readiness="green", readiness_detail="{}"))
     db.session.commit()
     broken = snapshot()
-    hit = ("evidence_tally", "trainee_progress", "supervisor_response_day", "arcp_panel_trainee")
+    hit = ("evidence_tally", "trainee_progress", "supervisor_response_day", "arcp_panel_trainee", "evidence_week")
     assert [name for name in hit if broken[name] == kept[name]] == []
     _command(app)
     db.session.expire_all()
