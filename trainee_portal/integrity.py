@@ -39,6 +39,7 @@ from trainee_portal.models import (
     EvidenceCompetency,
     EvidenceEntry,
     EvidenceTally,
+    EvidenceWeek,
     ExamAttempt,
     ExamPrerequisite,
     HaloRequest,
@@ -52,11 +53,12 @@ from trainee_portal.models import (
     SignOff,
     SignOffRequest,
     StageSignOff,
+    TraineeProfile,
     TrainingPeriod,
     User,
 )
 from trainee_portal.msf.queries import results_sha256 as msf_results_sha256
-from trainee_portal.summaries import progress
+from trainee_portal.summaries import evidence_weeks, progress
 
 COUNTING_ASSURANCE = ("supervisor", "trusted_domain", "confirmed")
 SIGNOFF_KEYS = (
@@ -548,6 +550,7 @@ def _check_trainees(trainee_ids: list[int], found: _Findings, checked: Counter) 
     _check_signoffs(signoffs, log, found, checked)
     _check_evidence(entries, codes, signoffs, pending, log, found, checked)
     _check_tallies(entries, codes, trainee_ids, found, checked)
+    _check_weeks(entries, codes, trainee_ids, found, checked)
     _check_rows(
         found,
         checked,
@@ -779,6 +782,38 @@ def _check_tallies(entries, codes, trainee_ids, found: _Findings, checked: Count
                 f"trainee {trainee_id}, {code} {kind} level {level or '-'} {status}",
                 f"the progress summary counts {stored[key]} but the evidence rows hold {expected[key]}: "
                 "the summary was changed directly (or rebuild it with `flask recompute-progress`)",
+            )
+
+
+def _check_weeks(entries, codes, trainee_ids, found: _Findings, checked: Counter) -> None:
+    """The trajectory's weeks the dashboard reads must be what the current evidence rows add up to, by the weekday of
+    each trainee's stage start (evidence_weeks.contribution)."""
+    starts = dict(
+        db.session.execute(
+            select(TraineeProfile.user_id, TraineeProfile.stage_started_on).where(TraineeProfile.user_id.in_(trainee_ids))
+        ).all()
+    )
+    expected: Counter = Counter()
+    for entry in entries:
+        start = starts.get(entry.trainee_id)
+        if entry.superseded_at is not None or start is None:
+            continue
+        days = evidence_weeks.contribution(SimpleNamespace(**entry._mapping, competency_codes=tuple(codes.get(entry.id, ()))))
+        for key, n in evidence_weeks.by_week(days, start).items():
+            expected[(entry.trainee_id, *key)] += n
+    stored: Counter = Counter()
+    weeks = EvidenceWeek.__table__
+    for row in db.session.execute(select(*weeks.columns).where(weeks.c.trainee_id.in_(trainee_ids))):
+        checked["trajectory weeks"] += 1
+        stored[tuple(row[:7])] += row.count
+    for key in sorted(set(expected) | set(stored), key=str):
+        if expected[key] != stored[key]:
+            trainee_id, stage_level, week, kind, level, status, code = key
+            found.add(
+                "progress",
+                f"trainee {trainee_id}, {stage_level} week to {week:%d/%m/%Y}, {code or 'entries'} {kind} level {level or '-'} {status}",
+                f"the dashboard's trajectory counts {stored[key]} but the evidence rows hold {expected[key]}: the summary was "
+                "changed directly, or the stage start was (rebuild it with `flask recompute-progress`)",
             )
 
 

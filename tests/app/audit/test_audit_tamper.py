@@ -396,3 +396,20 @@ def test_every_export_signs_the_head_and_the_portfolio_prints_it(app, client, lo
     assert client.get("/cohort/export.csv").status_code == 200 and client.get("/cohort/export.xlsx").status_code == 200
     assert db.session.query(AuditCheckpoint).filter_by(reason="export").count() == 4
     assert len(audit.checkpoint_file().read_text().splitlines()) == 4 and verify_audit(app)[0] == 0
+
+
+def test_trajectory_weeks_changed_or_made_up(app, world):
+    """The dashboard's trajectory reads evidence_week: a count raised, or a row for evidence nobody logged, is named
+    with the trainee and the week, as a changed tally is."""
+    owner = world.draft.trainee_id
+    run_sql("UPDATE evidence_week SET count = count + 5 WHERE trainee_id = :id AND competency_code = ''", id=owner)
+    output = fails_naming(app, f"[progress] trainee {owner}, ", "the dashboard's trajectory counts")
+    assert "week to " in output and "flask recompute-progress" in output
+    app.test_cli_runner().invoke(args=["recompute-progress"])
+    assert verify_audit(app)[0] == 0
+    run_sql(
+        "INSERT INTO evidence_week (trainee_id, stage_level, week_ends_on, evidence_type, supervision_level, status,"
+        " competency_code, count) VALUES (:id, 'higher', '2026-01-05', 'reflection', '', 'signed', 'S3_PM_01', 4)",
+        id=owner,
+    )
+    fails_naming(app, f"[progress] trainee {owner}, higher week to 05/01/2026, S3_PM_01 reflection level - signed")
