@@ -109,9 +109,9 @@ def _row(trainee_id: int, key: tuple, n: int) -> dict:
     }
 
 
-def _entry_rows(trainee_id: int | None = None):
+def _entry_rows(trainee_id: int | None = None, stage_level: str | None = None):
     """(trainee id, stage level, day, type, level, status, entry id, code or None) of every current entry (of one
-    trainee), each entry once per competency it claims (once with None if it claims none), by trainee."""
+    trainee, of one stage), each entry once per competency it claims (once with None if it claims none), by trainee."""
     query = (
         select(
             EvidenceEntry.trainee_id,
@@ -129,6 +129,8 @@ def _entry_rows(trainee_id: int | None = None):
     )
     if trainee_id is not None:
         query = query.where(EvidenceEntry.trainee_id == trainee_id)
+    if stage_level is not None:
+        query = query.where(EvidenceEntry.stage_level == stage_level)
     return db.session.execute(query.execution_options(yield_per=5000))
 
 
@@ -209,8 +211,8 @@ def timeline(trainee_id: int, stage_level: str, start: date) -> Timeline:
 
 def from_entries(trainee_id: int, stage_level: str, start: date) -> Timeline:
     """The same worked out from the trainee's current entries of the stage."""
-    days = next((days for _trainee, days in _days(_entry_rows(trainee_id))), Counter())
-    weeks = by_week(Counter({key: n for key, n in days.items() if key.stage_level == stage_level}), start)
+    days = next((days for _trainee, days in _days(_entry_rows(trainee_id, stage_level))), Counter())
+    weeks = by_week(days, start)
     return _timeline(sorted((key[1], *key[2:], n) for key, n in weeks.items()))
 
 

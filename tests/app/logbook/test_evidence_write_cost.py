@@ -28,6 +28,7 @@ from trainee_portal.models import (
     ArcpPanelTrainee,
     EvidenceEntry,
     EvidenceTally,
+    EvidenceWeek,
     TraineeProfile,
     TraineeProgress,
     TraineeSummary,
@@ -113,7 +114,12 @@ def _summaries(trainee_id: int):
     readiness = db.session.execute(
         select(ArcpPanelTrainee.readiness, ArcpPanelTrainee.readiness_detail).where(ArcpPanelTrainee.trainee_id == trainee_id)
     ).all()
-    return tallies, stages, readiness
+    weeks = db.session.execute(
+        select(*EvidenceWeek.__table__.columns)
+        .where(EvidenceWeek.trainee_id == trainee_id)
+        .order_by(*EvidenceWeek.__table__.primary_key.columns)
+    ).all()
+    return tallies, stages, readiness, weeks
 
 
 def _create(trainee_id: int, code: str, start=None) -> None:
