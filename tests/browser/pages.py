@@ -177,6 +177,13 @@ class Tab:
         )
         return response
 
+    def flash_text(self) -> str:
+        """The flash messages of the page a button led to. A click returns once the navigation has started, so the
+        old page may still be the one shown: wait until the new page shows its first message, then read them all."""
+        flashes = self.page.locator(".app-flash")
+        flashes.first.wait_for(state="visible")
+        return " ".join(flashes.all_inner_texts())
+
     @property
     def path(self) -> str:
         return re.sub(r"^https?://[^/]+", "", self.page.url)

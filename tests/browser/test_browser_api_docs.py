@@ -5,6 +5,7 @@ Screenshots at 1280 and 360 px; axe-core finds no serious violation."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.pages import DEMO
@@ -54,7 +55,7 @@ def test_the_docs_draw_every_operation_and_try_it_out_with_a_token(browsing, liv
     dialog = visitor.page.locator(".swagger-ui .dialog-ux")
     dialog.locator("input[type=text], input[type=password]").first.fill(secret)
     dialog.locator("button.modal-btn.authorize").click()
-    assert dialog.locator("button.modal-btn", has_text="Logout").count() == 1, "the token was taken"
+    expect(dialog.locator("button.modal-btn", has_text="Logout"), "the token was not taken").to_have_count(1)
     dialog.locator("button.btn-done").click()
     status, body = _try_me(visitor)
     assert status == "200", (status, body)

@@ -66,7 +66,7 @@ def test_create_see_once_copy_and_revoke(browsing, live_server):
     assert f"{secret[:12]}…" in row.inner_text() and "Live" in row.inner_text() and "Never" in row.inner_text()
     row.get_by_role("button", name=re.compile("^Revoke")).click()
     trainee.page.wait_for_load_state("load")
-    assert "is revoked" in trainee.page.locator(".app-flash").inner_text()
+    assert "is revoked" in trainee.flash_text()
     row = trainee.page.locator("tr", has_text="Rota app")
     assert "Revoked" in row.inner_text() and row.get_by_role("button").count() == 0
     trainee.check("token revoked (trainee)")
@@ -91,7 +91,7 @@ def test_an_administrator_revokes_a_trainees_token_and_the_trainee_sees_who(brow
     admin.check("every token (admin)")
     row.get_by_role("button", name=re.compile("^Revoke")).click()
     admin.page.wait_for_load_state("load")
-    assert "they have been told" in admin.page.locator(".app-flash").inner_text()
+    assert "they have been told" in admin.flash_text()
     admin.check("token revoked (admin)")
     assert not _authenticates(live_server, secret)
     admin.goto("/admin/users?q=" + DEMO["trainee"])

@@ -13,10 +13,6 @@ from tests.browser.pages import DEMO, Tab
 PIN = "480915"
 
 
-def flash_text(tab: Tab) -> str:
-    return " ".join(tab.page.locator(".app-flash").all_inner_texts())
-
-
 def pending_request(live_server, title: str, *, assessor_email: str | None = None) -> int:
     """A submitted entry of the demo trainee with a request to their supervisor (or an outside assessor), made
     through the sign-off service as the request form makes it."""
@@ -74,7 +70,7 @@ def test_supervisor_signs_in_person_on_the_trainees_phone(browsing, live_server)
     supervisor.page.get_by_label("New sign-off PIN").fill(PIN)
     supervisor.page.get_by_label("Confirm the PIN").fill(PIN)
     supervisor.page.get_by_role("button", name="Set PIN").click()
-    assert "Your sign-off PIN is set" in flash_text(supervisor)
+    assert "Your sign-off PIN is set" in supervisor.flash_text()
     supervisor.check("sign-off PIN set")
 
     trainee = browsing.sign_in("trainee", width="phone")
@@ -98,14 +94,14 @@ def test_supervisor_signs_in_person_on_the_trainees_phone(browsing, live_server)
     trainee.page.get_by_label(re.compile(r"^\s*3 – ")).check()
     trainee.page.get_by_label("Your sign-off PIN").fill(PIN)
     trainee.page.get_by_role("button", name="Sign off").click()
-    assert "Signed off in person by" in flash_text(trainee)
+    assert "Signed off in person by" in trainee.flash_text()
     assert "in person with their sign-off PIN" in trainee.page.locator("main").inner_text()
     assert PIN not in trainee.page.content()
     trainee.check("signed in person (trainee)")
     supervisor.goto("/account/signing-pin")  # the demo supervisor ends as the other journeys expect: without a PIN
     supervisor.page.get_by_label("Your password").nth(1).fill("pain-demo-2026")
     supervisor.page.get_by_role("button", name="Remove PIN").click()
-    assert "Your sign-off PIN is removed" in flash_text(supervisor)
+    assert "Your sign-off PIN is removed" in supervisor.flash_text()
 
 
 def test_trainee_sends_a_new_link_when_the_assessors_link_expired(browsing, live_server, mail):
@@ -122,7 +118,7 @@ def test_trainee_sends_a_new_link_when_the_assessors_link_expired(browsing, live
     assert "link expired" in trainee.page.locator("main").inner_text()
     trainee.check("expired assessor link (trainee)")
     trainee.page.get_by_role("button", name="Send a new link").click()
-    assert "The old link no longer works" in flash_text(trainee)
+    assert "The old link no longer works" in trainee.flash_text()
     trainee.check("new assessor link on its way (trainee)")
 
     live_server.cli("send-outbox")

@@ -55,5 +55,5 @@ def test_trainee_logs_a_dops_and_asks_for_sign_off_with_the_keyboard_only(browsi
     tab.tab_to('button[name="then"][value="signoff"]')
     keys.press("Enter")
     tab.page.wait_for_url("**/logbook/*")
-    assert "asked Dr James Whitfield to sign it off" in tab.page.locator(".app-flash").inner_text()
+    assert "asked Dr James Whitfield to sign it off" in tab.flash_text()
     tab.shot("sign-off requested by keyboard")

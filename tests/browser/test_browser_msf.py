@@ -12,10 +12,6 @@ QUESTIONS = ("clinical", "safety", "communication", "teamwork", "trust")
 PRAISE = "Explains plans clearly to the whole team"
 
 
-def flash_text(tab) -> str:
-    return " ".join(tab.page.locator(".app-flash").all_inner_texts())
-
-
 def nominate(tab, name: str, email: str, group: str) -> None:
     tab.page.get_by_label("Rater's name").fill(name)
     tab.page.get_by_label("Rater's email address").fill(email)
@@ -55,7 +51,7 @@ def test_a_round_from_nomination_to_release(browsing, live_server, mail):
     raters = [(f"Colleague {i}", f"msf.rater{i}@nhs.example", group) for i, group in enumerate(GROUPS)]
     for name, email, group in raters:
         nominate(trainee, name, email, group)
-        assert f"{name} nominated" in flash_text(trainee)
+        assert f"{name} nominated" in trainee.flash_text()
     trainee.check("twelve raters nominated (trainee)")
 
     live_server.cli("send-outbox")  # what cron runs; each rater's one-time link is minted as their email leaves
@@ -88,7 +84,7 @@ def test_a_round_from_nomination_to_release(browsing, live_server, mail):
     supervisor.page.get_by_label("Release the feedback to the trainee: it counts as their MSF").check()
     supervisor.page.get_by_label("Your comments for the trainee").fill("Consistently strong feedback. Keep it up.")
     supervisor.page.get_by_role("button", name="Record decision").click()
-    assert "It counts as their MSF" in flash_text(supervisor)
+    assert "It counts as their MSF" in supervisor.flash_text()
     supervisor.check("released (supervisor)")
 
     trainee.goto(round_path)

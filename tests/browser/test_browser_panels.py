@@ -24,6 +24,7 @@ def test_director_reads_a_panel_and_schedules_another(browsing):
     tab.check("schedule a panel: choose the scope")
     tab.page.get_by_label("Region or cohort").select_option(label="Whole region: London")
     tab.page.get_by_role("button", name="Continue").click()
+    tab.page.wait_for_load_state("load")
     assert tab.page.locator("input[name=trainees]:checked").count() > 0, "the scope's trainees are not ticked"
     tab.check("schedule a panel: its trainees")
     tab.page.get_by_label("Training year reviewed").select_option("ST6")

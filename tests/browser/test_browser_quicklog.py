@@ -48,7 +48,7 @@ def test_a_clinic_sent_for_sign_off_from_home_takes_at_most_six_interactions(bro
     act(box.check)
     act(page.get_by_role("button", name="Save and send for sign-off").click)
     page.wait_for_load_state("load")
-    assert "asked Dr James Whitfield to sign it off" in page.locator(".app-flash").inner_text()
+    assert "asked Dr James Whitfield to sign it off" in tab.flash_text()
     assert page.locator("main table tr").filter(has_text="Dr James Whitfield").filter(has_text="Pending").count() == 1
     assert act.count <= MOST_INTERACTIONS, f"{act.count} interactions"
     tab.check(f"clinic sent for sign-off ({width})")
@@ -97,10 +97,12 @@ def test_without_javascript_the_kind_comes_first_and_a_clinic_still_takes_six_in
         header = page.locator("header.nhsuk-header").bounding_box()["height"]
         assert header <= HEADER_SHARE * h, f"without scripts the header takes {header:.0f} px of a {h} px screen"
         page.get_by_role("link", name="Record evidence").click()
+        page.wait_for_load_state("load")
         assert not page.locator("#technique").is_visible() and not page.locator("#setting").is_visible()
         page.get_by_label("Type of evidence").select_option("logbook.procedure")
         page.get_by_label("Title").fill("Typed before the kind's details")
         page.get_by_role("button", name="Show the details for this type").click()
+        page.wait_for_load_state("load")
         assert page.locator("#technique").is_visible() and not page.locator("#reflection").is_visible()
         assert page.get_by_label("Title").input_value() == "Typed before the kind's details"
         _shot(page, "no script: procedure details shown")
@@ -108,6 +110,7 @@ def test_without_javascript_the_kind_comes_first_and_a_clinic_still_takes_six_in
         page.goto(live_server.url + "/")
         act = Counter()
         act(page.get_by_role("link", name="Log a clinic").click)
+        page.wait_for_load_state("load")
         assert page.locator("#setting").is_visible() and not page.locator("#technique").is_visible()
         act(page.get_by_label("Title").fill, "Clinic logged without scripts")
         act(page.get_by_label("Supervision level").select_option, "2b")
