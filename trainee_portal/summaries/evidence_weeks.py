@@ -9,13 +9,15 @@ themselves, otherwise the claims on that competency. The trajectory's points fal
 then every week or four weeks) or on today, so each point counts whole rows.
 
 The rows hang on the weekday of the stage start: a profile whose start moves to another weekday has them rebuilt by
-the full refresh that follows (progress.refresh_trainee), and a read that finds rows of another weekday (a start
+the full refresh that follows (progress.refresh_trainee), as has one left with rows of two weekdays by a write that
+read the old start while the new one was saved; and a read that finds rows of another weekday (a start
 changed by hand in the database) works the weeks out from the entries instead.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -56,12 +58,19 @@ class DayKey(NamedTuple):
     competency_code: str
 
 
-def contribution(entry: EvidenceEntry) -> Counter:
-    base = (entry.stage_level, entry.occurred_on, entry.evidence_type, entry.supervision_level or "", entry.status)
+def day_keys(stage_level: str, on: date, evidence_type: str, supervision_level: str | None, status: str, codes) -> Counter:
+    """The day keys of one current entry: one for the entry, one per competency it claims."""
+    base = (stage_level, on, evidence_type, supervision_level or "", status)
     found = Counter({DayKey(*base, ENTRIES): 1})
-    for code in entry.competency_codes:
+    for code in codes:
         found[DayKey(*base, code)] += 1
     return found
+
+
+def contribution(entry: EvidenceEntry) -> Counter:
+    return day_keys(
+        entry.stage_level, entry.occurred_on, entry.evidence_type, entry.supervision_level, entry.status, entry.competency_codes
+    )
 
 
 def by_week(days: Counter, start: date) -> Counter:
@@ -136,20 +145,12 @@ def _entry_rows(trainee_id: int | None = None, stage_level: str | None = None):
 
 def _days(rows: Iterable) -> Iterator[tuple[int, Counter]]:
     """Per trainee (rows by trainee, then entry), the day keys of their current entries."""
-    trainee, days, seen = None, Counter(), set()
-    for trainee_id, stage_level, on, kind, level, status, entry_id, code in rows:
-        if trainee_id != trainee:
-            if trainee is not None:
-                yield trainee, days
-            trainee, days, seen = trainee_id, Counter(), set()
-        base = (stage_level, on, kind, level or "", status)
-        if entry_id not in seen:
-            seen.add(entry_id)
-            days[DayKey(*base, ENTRIES)] += 1
-        if code is not None:
-            days[DayKey(*base, code)] += 1
-    if trainee is not None:
-        yield trainee, days
+    for trainee_id, trainee_rows in itertools.groupby(rows, key=lambda row: row[0]):
+        days: Counter = Counter()
+        for _entry, entry_rows in itertools.groupby(trainee_rows, key=lambda row: row[6]):
+            entry_rows = list(entry_rows)  # (trainee, stage, day, type, level, status, entry, code) per claim
+            days.update(day_keys(*entry_rows[0][1:6], [row[7] for row in entry_rows if row[7] is not None]))
+        yield trainee_id, days
 
 
 def rebuild_trainee(trainee_id: int, start: date) -> None:
@@ -159,14 +160,23 @@ def rebuild_trainee(trainee_id: int, start: date) -> None:
         record(trainee_id, start, days)
 
 
-_ONE_WEEK = select(EvidenceWeek.week_ends_on).where(EvidenceWeek.trainee_id == bindparam("trainee_id")).limit(1)
+_KEPT_WEEKS = select(EvidenceWeek.week_ends_on).where(EvidenceWeek.trainee_id == bindparam("trainee_id")).distinct()
+_ANY_ENTRY = (
+    select(EvidenceEntry.id)
+    .where(EvidenceEntry.trainee_id == bindparam("trainee_id"), EvidenceEntry.superseded_at.is_(None))
+    .limit(1)
+)
 
 
 def realign(trainee_id: int, start: date) -> None:
-    """Rebuild the trainee's weeks if they were kept for a stage start on another weekday, or none are kept (a profile
-    given to someone whose entries went uncounted without one); one read otherwise."""
-    kept = db.session.execute(_ONE_WEEK, {"trainee_id": trainee_id}).scalar()
-    if kept is None or kept.weekday() != start.weekday():
+    """Rebuild the trainee's weeks if any was kept for a stage start on another weekday (the start moved, or a write
+    that read the old start raced the change), or none is kept while they have current entries (a profile given to
+    someone whose entries went uncounted without one). One read when every week is on the start's weekday, two when
+    there are neither weeks nor entries."""
+    kept = db.session.execute(_KEPT_WEEKS, {"trainee_id": trainee_id}).scalars().all()
+    if any(week.weekday() != start.weekday() for week in kept) or (
+        not kept and db.session.execute(_ANY_ENTRY, {"trainee_id": trainee_id}).first() is not None
+    ):
         rebuild_trainee(trainee_id, start)
 
 

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from competencies import trajectory_point_on
 from tests.app.logbook.helpers import CLINIC
@@ -24,12 +24,13 @@ from tests.factories import (
 )
 from tests.support import clock
 from tests.support.markup import without_countdown
-from tests.support.statements import page_statements
+from tests.support.statements import page_statements, statements_during
 from trainee_portal import curricula
 from trainee_portal.admin import services as admin_services
 from trainee_portal.dashboard import charts
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, EvidenceWeek, TraineeProfile
+from trainee_portal.summaries import progress
 from trainee_portal.summaries.evidence_weeks import Timeline, from_entries, timeline
 
 
@@ -254,3 +255,53 @@ def test_a_stage_start_moved_to_another_weekday_keeps_the_trajectory_true_throug
     points = _figures(client.get("/dashboard").get_data(as_text=True))["trajectory-chart"]["data"][0]
     assert points["x"][0] == by_hand.isoformat() and points["x"][-1] == clock.today().isoformat()
     assert points["y"][-1] > 0
+
+
+def _weeks(trainee_id: int) -> list[tuple]:
+    return db.session.execute(
+        select(EvidenceWeek.stage_level, EvidenceWeek.week_ends_on, EvidenceWeek.competency_code, EvidenceWeek.count)
+        .where(EvidenceWeek.trainee_id == trainee_id)
+        .order_by(EvidenceWeek.stage_level, EvidenceWeek.week_ends_on, EvidenceWeek.competency_code)
+    ).all()
+
+
+def test_a_full_refresh_mends_weeks_of_two_weekdays_left_by_a_write_that_raced_a_new_stage_start(app):
+    """A write that read the old stage start while an administrator saved a new one adds its week on the old weekday,
+    next to rows already rebuilt on the new one. The next full refresh finds the stray row, whichever week it is in,
+    and rebuilds the trainee's weeks as a recompute makes them."""
+    trainee = TraineeFactory()
+    start = trainee.trainee_profile.stage_started_on
+    for n in range(6):
+        EvidenceFactory(trainee=trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=9 * n))
+    db.session.commit()
+    expected = _weeks(trainee.id)
+    latest = max(week for _stage, week, _code, _n in expected)
+    stray = latest + timedelta(days=1)  # the latest week, as a write on a start one day later would have drawn it
+    db.session.execute(update(EvidenceWeek).where(EvidenceWeek.week_ends_on == latest).values(week_ends_on=stray))
+    db.session.commit()
+    assert {week.weekday() for _stage, week, _code, _n in _weeks(trainee.id)} == {start.weekday(), stray.weekday()}
+
+    progress.refresh_trainee(trainee.id)
+    db.session.commit()
+    assert _weeks(trainee.id) == expected
+
+
+def test_a_full_refresh_of_a_trainee_without_evidence_reads_and_writes_no_weeks(app):
+    """A region's rule change refreshes every trainee of the region: one without evidence costs the weeks two reads
+    (no week kept, no current entry), and nothing is deleted or rebuilt. One whose entries went uncounted (no week
+    kept) has them rebuilt."""
+    trainee = TraineeFactory()
+    db.session.commit()
+    sent = statements_during(lambda: progress.refresh_trainee(trainee.id))
+    weeks = [s for s in sent if "evidence_week" in s]
+    assert len(weeks) == 1 and weeks[0].lstrip().upper().startswith("SELECT"), weeks
+    assert not any(s.lstrip().upper().startswith(("DELETE", "INSERT")) and "evidence_week" in s for s in sent)
+
+    EvidenceFactory(trainee=trainee, occurred_on=clock.today())
+    db.session.commit()
+    expected = _weeks(trainee.id)
+    db.session.execute(delete(EvidenceWeek).where(EvidenceWeek.trainee_id == trainee.id))
+    db.session.commit()
+    progress.refresh_trainee(trainee.id)
+    db.session.commit()
+    assert expected and _weeks(trainee.id) == expected
