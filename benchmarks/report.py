@@ -222,7 +222,8 @@ def table(result: dict) -> str:
                 f"  {'':<20}{'growth':>6}  wall {_fmt(_ratio(big.get('median_ms'), little.get('median_ms')), 'x')}, "
                 f"CPU {_fmt(_ratio(big.get('server_cpu_ms'), little.get('server_cpu_ms')), 'x')}"
             )
-    lines.append("  (floor = bare: the bare layout route's median for the same user (the write: the bare INSERT route's)")
+    lines.append("  (floor = bare: the bare layout route's median for the same user, timed in turn with the page (the")
+    lines.append("   write: the bare INSERT route's)")
     lines.append("   + raw SQL: the page's own statements replayed raw; CPU = the floor's CPU ms; x = the page against its")
     lines.append("   floor; KB = the page's HTML as sent compressed; * = a count seen to vary between requests)")
     lines.append("")

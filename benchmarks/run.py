@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -110,33 +110,68 @@ def keeps_cookies(method: str) -> bool:
     return method == "GET"
 
 
-def sequential(server: Server, client: Client, method: str, path: str, n: int, form=None, expect=(200,), warmup: int = 3) -> dict:
+def sequential(
+    server: Server,
+    client: Client,
+    method: str,
+    path: str,
+    n: int,
+    form=None,
+    expect=(200,),
+    warmup: int = 3,
+    beside: str | None = None,
+) -> dict:
     """n requests one after another (`warmup` more first, untimed): latency, the server's CPU per request, statements
-    and the compressed size of the answer."""
+    and the compressed size of the answer. With `beside` (a GET path: the page's bare route), each request is followed
+    by one to that path, timed apart, and its figures come back under "beside": the page and its floor measured in the
+    same moments, so a spell of a slower machine moves both, not the one measured then."""
     keep = keeps_cookies(method)
     for _ in range(warmup):
         client.request(method, path, form=form, keep_cookies=keep)
-    times, queries, size = [], [], 0
+        if beside:
+            client.request("GET", beside)
+    runs = {path: _Timed(), **({beside: _Timed()} if beside else {})}
     deadline = time.monotonic() + SEQUENTIAL_LIMIT_S
     pids = server.cpu_pids()
-    cpu_before = machine.cpu_seconds(pids)
     for _ in range(n):
-        status, headers, body, elapsed = client.request(method, path, form=form, keep_cookies=keep)
-        if status not in expect:
-            return {"error": f"{method} {path} answered {status}: {body[:200]!r}"}
-        if "x-sql-queries" not in headers:
-            return {"error": f"{method} {path} has no X-SQL-Queries header (is BENCHMARK_SQL_COUNT on?)"}
-        times.append(elapsed)
-        queries.append(int(headers["x-sql-queries"]))
-        size = len(body)
+        for target, timed in runs.items():
+            own = target == path
+            cpu_before = machine.cpu_seconds(pids)
+            status, headers, body, elapsed = client.request(
+                method if own else "GET", target, form=form if own else None, keep_cookies=keep if own else True
+            )
+            timed.cpu += machine.cpu_seconds(pids) - cpu_before
+            if status not in (expect if own else (200,)):
+                return {"error": f"{method if own else 'GET'} {target} answered {status}: {body[:200]!r}"}
+            if "x-sql-queries" not in headers:
+                return {"error": f"{method} {target} has no X-SQL-Queries header (is BENCHMARK_SQL_COUNT on?)"}
+            timed.times.append(elapsed)
+            timed.queries.append(int(headers["x-sql-queries"]))
+            timed.size = len(body)
         if time.monotonic() > deadline:
             break
-    out = machine.stats(times)
-    out["server_cpu_ms"] = round((machine.cpu_seconds(pids) - cpu_before) * 1000 / len(times), 2)
-    out["sql_seen"] = sorted(set(queries))
-    out["sql_mode"] = statistics.mode(queries)
-    out["bytes"] = size
+    out = runs[path].figures()
+    if beside:
+        out["beside"] = runs[beside].figures()
     return out
+
+
+@dataclass
+class _Timed:
+    """One path's requests in a sequential run."""
+
+    times: list = field(default_factory=list)
+    queries: list = field(default_factory=list)
+    cpu: float = 0.0  # the server's CPU seconds over this path's requests
+    size: int = 0
+
+    def figures(self) -> dict:
+        out = machine.stats(self.times)
+        out["server_cpu_ms"] = round(self.cpu * 1000 / len(self.times), 2)
+        out["sql_seen"] = sorted(set(self.queries))
+        out["sql_mode"] = statistics.mode(self.queries)
+        out["bytes"] = self.size
+        return out
 
 
 def load(port: int, cookies: list[dict], method: str, path: str, seconds: float, forms: list | None = None) -> dict:
@@ -218,7 +253,8 @@ def alternating_loads(rounds: int, write: Callable[[float], dict], bare: Callabl
 
 
 def _floor(page: dict, bare: dict, raw: dict) -> dict:
-    """The page's floor: the bare layout route's time for the same user plus its own statements replayed raw."""
+    """The page's floor: the bare layout route's time for the same user (timed in turn with the page) plus the page's
+    own statements replayed raw."""
     if raw.get("error"):
         return {"error": raw["error"], "statement": raw.get("statement")}
     if bare.get("error"):
@@ -307,6 +343,9 @@ def _measure_pages(server: Server, plan, settings: Settings, out: dict, echo: Ca
     raw = floors["raw"]
     writers = [clients[u] for u in pages.WRITERS[: settings.concurrency]]
     any_user = clients[pages.FLOOR_USERS[0]]
+    for page, path in plan:  # a fresh copy is cold (the database's buffers, the OS's cache): every page once, untimed
+        if page is not pages.WRITE:
+            clients[page.user].request("GET", path)
 
     def plain():
         figures = sequential(server, any_user, "GET", pages.PLAIN, n, warmup=w)
@@ -325,11 +364,12 @@ def _measure_pages(server: Server, plan, settings: Settings, out: dict, echo: Ca
         client = clients[page.user]
 
         def measure(page=page, path=path, client=client):
-            figures = sequential(server, client, "GET", path, n, warmup=w)
+            figures = sequential(server, client, "GET", path, n, warmup=w, beside=pages.BARE)
             if figures.get("error"):
                 return figures
+            bare = figures.pop("beside")
             figures["load"] = load(port, [client.cookies] * settings.concurrency, "GET", path, settings.load_seconds)
-            figures["floor"] = _floor(figures, floors["bare"][page.user], raw.get(page.name, {"error": "not captured"}))
+            figures["floor"] = _floor(figures, bare, raw.get(page.name, {"error": "not captured"}))
             return figures
 
         out["pages"][page.name] = {"path": path, "user": pages.email(page.user), **_guarded(echo, page.name, measure)}

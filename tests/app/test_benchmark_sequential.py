@@ -1,0 +1,69 @@
+"""A page's sequential requests and its bare route's are sent in turn (benchmarks.run.sequential with `beside`), so the
+floor's framework part is measured in the same moments as the page, and each path's figures are its own."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from benchmarks.run import sequential
+
+PATHS = {"/page": (0.02, 7), "/bare": (0.002, 2)}  # path: (seconds it takes, statements it reports)
+
+
+class _Paths(BaseHTTPRequestHandler):
+    seen: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        type(self).seen.append(self.path)
+        seconds, statements = PATHS[self.path]
+        time.sleep(seconds)
+        body = self.path.encode() * 3
+        self.send_response(200)
+        self.send_header("X-SQL-Queries", str(statements))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args):
+        pass
+
+
+class _Server:
+    def cpu_pids(self) -> list[int]:
+        return [os.getpid()]
+
+
+@pytest.fixture
+def port():
+    _Paths.seen = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Paths)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_the_page_and_its_bare_route_are_timed_in_turn_each_with_its_own_figures(port):
+    from benchmarks.client import Client
+
+    figures = sequential(_Server(), Client(port), "GET", "/page", 5, warmup=1, beside="/bare")
+    assert _Paths.seen == ["/page", "/bare"] * 6  # the warm-up pair, then five timed pairs
+    bare = figures.pop("beside")
+    assert figures["n"] == bare["n"] == 5
+    assert figures["median_ms"] >= 20 > bare["median_ms"]
+    assert (figures["sql_mode"], bare["sql_mode"]) == (7, 2)
+    assert (figures["bytes"], bare["bytes"]) == (15, 15)
+    assert figures["server_cpu_ms"] >= 0 and bare["server_cpu_ms"] >= 0
+
+
+def test_without_a_bare_route_only_the_page_is_requested(port):
+    from benchmarks.client import Client
+
+    figures = sequential(_Server(), Client(port), "GET", "/page", 3, warmup=0)
+    assert _Paths.seen == ["/page"] * 3 and "beside" not in figures and figures["sql_mode"] == 7
