@@ -4,12 +4,12 @@ session it had before the last one; reads keep every cookie they are given (benc
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from benchmarks.run import load
+from tests.support.http import serving
 
 
 class _Session(BaseHTTPRequestHandler):
@@ -43,12 +43,8 @@ class _Session(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     _Session.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Session)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Session) as port:
+        yield port
 
 
 def test_every_write_is_sent_with_the_session_it_started_with(server):

@@ -4,13 +4,13 @@ floor's framework part is measured in the same moments as the page, and each pat
 from __future__ import annotations
 
 import os
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from benchmarks.run import sequential
+from tests.support.http import serving
 
 PATHS = {"/page": (0.02, 7), "/bare": (0.002, 2)}  # path: (seconds it takes, statements it reports)
 
@@ -41,12 +41,8 @@ class _Server:
 @pytest.fixture
 def port():
     _Paths.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Paths)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Paths) as port:
+        yield port
 
 
 def test_the_page_and_its_bare_route_are_timed_in_turn_each_with_its_own_figures(port):
