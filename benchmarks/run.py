@@ -141,10 +141,11 @@ def sequential(
                 method if own else "GET", target, form=form if own else None, keep_cookies=keep if own else True
             )
             timed.cpu += machine.cpu_seconds(pids) - cpu_before
+            sent = method if own else "GET"
             if status not in (expect if own else (200,)):
-                return {"error": f"{method if own else 'GET'} {target} answered {status}: {body[:200]!r}"}
+                return {"error": f"{sent} {target} answered {status}: {body[:200]!r}"}
             if "x-sql-queries" not in headers:
-                return {"error": f"{method} {target} has no X-SQL-Queries header (is BENCHMARK_SQL_COUNT on?)"}
+                return {"error": f"{sent} {target} has no X-SQL-Queries header (is BENCHMARK_SQL_COUNT on?)"}
             timed.times.append(elapsed)
             timed.queries.append(int(headers["x-sql-queries"]))
             timed.size = len(body)
@@ -344,8 +345,8 @@ def _measure_pages(server: Server, plan, settings: Settings, out: dict, echo: Ca
     writers = [clients[u] for u in pages.WRITERS[: settings.concurrency]]
     any_user = clients[pages.FLOOR_USERS[0]]
     for page, path in plan:  # a fresh copy is cold (the database's buffers, the OS's cache): every page once, untimed
-        if page is not pages.WRITE:
-            clients[page.user].request("GET", path)
+        if page is not pages.WRITE:  # a failure here is the page's own timed requests' to report, not the run's end
+            _guarded(echo, f"{page.name} warm-up", lambda c=clients[page.user], p=path: {"status": c.request("GET", p)[0]})
 
     def plain():
         figures = sequential(server, any_user, "GET", pages.PLAIN, n, warmup=w)

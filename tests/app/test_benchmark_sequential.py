@@ -12,7 +12,7 @@ import pytest
 from benchmarks.run import sequential
 from tests.support.http import serving
 
-PATHS = {"/page": (0.02, 7), "/bare": (0.002, 2)}  # path: (seconds it takes, statements it reports)
+PATHS = {"/page": (0.02, 7), "/bare": (0.002, 2), "/uncounted": (0, None)}  # path: (seconds, statements it reports)
 
 
 class _Paths(BaseHTTPRequestHandler):
@@ -24,10 +24,15 @@ class _Paths(BaseHTTPRequestHandler):
         time.sleep(seconds)
         body = self.path.encode() * 3
         self.send_response(200)
-        self.send_header("X-SQL-Queries", str(statements))
+        if statements is not None:
+            self.send_header("X-SQL-Queries", str(statements))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.do_GET()
 
     def log_message(self, *_args):
         pass
@@ -63,3 +68,10 @@ def test_without_a_bare_route_only_the_page_is_requested(port):
 
     figures = sequential(_Server(), Client(port), "GET", "/page", 3, warmup=0)
     assert _Paths.seen == ["/page"] * 3 and "beside" not in figures and figures["sql_mode"] == 7
+
+
+def test_a_floor_without_its_statement_count_is_named_by_the_method_it_was_sent_with(port):
+    from benchmarks.client import Client
+
+    figures = sequential(_Server(), Client(port), "POST", "/page", 2, form={"a": "b"}, warmup=0, beside="/uncounted")
+    assert figures == {"error": "GET /uncounted has no X-SQL-Queries header (is BENCHMARK_SQL_COUNT on?)"}
