@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import String, and_, case, cast, func, literal, select, true
 
 from competencies import STAGE_LEVELS, Stage, stage_progress
 from trainee_portal import curricula
@@ -324,34 +324,38 @@ def median_from_histogram(histogram: dict[int, int]) -> float:
     raise ValueError("no values")
 
 
-# Per worker: a supervisor's median and count, under a SHA-256 digest of their pairs' own JSON and of the decisions to
-# take off (so never stale: a decision changes its pair's JSON, and a new day what is taken off, and with either the
-# key). The digest keeps the key at 32 bytes however many pairs a supervisor has; the value is two numbers.
+# Per worker: a supervisor's median and count, under a SHA-256 digest of their pairs' histograms and the decisions to
+# take off, as the database joined them up (so never stale: a decision changes its pair's JSON, and a new day what is
+# taken off, and with either the key). The digest keeps the key at 32 bytes however many pairs a supervisor has; the
+# value is two numbers.
 SUMMED = Kept(size=8192)
 
 
-def _median_and_count(histograms: tuple[str, ...], less: dict[str, int]) -> tuple[float, int]:
-    """The median and count of the pairs' histograms (their JSON texts, sorted) added up, less `less` (days to
-    decision as text → decisions before the year); (0.0, 0) when none are left. The key is the digest of the texts and
-    of `less` written as one JSON list, which tells any two of them apart, whatever the texts hold."""
+def _median_and_count(histograms: str, less: str) -> tuple[float, int]:
+    """The median and count of the pairs' histograms added up, less the decisions before the year; (0.0, 0) when none
+    are left. `histograms`: the pairs' JSON objects {days: decisions} joined by commas; `less`: the members
+    "days": decisions of one JSON object, joined by commas (both as the database aggregates them). The value is a
+    function of the two texts alone, so the key is their digest, the first text's length told apart from the rest."""
 
     def add():
         total: dict[str, int] = {}
-        for histogram in json.loads(f"[{','.join(histograms)}]"):  # decoded in one call, not one a pair
+        for histogram in json.loads(f"[{histograms}]"):  # decoded in one call, not one a pair
             for d, n in histogram.items():
                 total[d] = total.get(d, 0) + n
-        counts = {int(d): n - less.get(d, 0) for d, n in total.items() if n > less.get(d, 0)}
+        off = json.loads(f"{{{less}}}")
+        counts = {int(d): n - off.get(d, 0) for d, n in total.items() if n > off.get(d, 0)}
         return (median_from_histogram(counts), sum(counts.values())) if counts else (0.0, 0)
 
-    return SUMMED.get(hashlib.sha256(json.dumps([histograms, sorted(less.items())]).encode()).digest(), add)
+    return SUMMED.get(hashlib.sha256(f"{len(histograms)}:{histograms}{less}".encode()).digest(), add)
 
 
 def _days_taken_off(pairs, since):
-    """SQL: (supervisor, days to decision, decisions) of the pairs' day rows from each pair's counted_from to `since`,
-    looked up pair by pair in the day rows' index. On SQLite the join's "+ 0" keeps the filter on the pairs' trainees
-    from being copied onto the day rows, which would have its planner scan every trainee's older decisions; PostgreSQL
-    would hash-join all the day rows before `since` (206,000 at 1M evidence rows, 28 ms), so there each pair's rows
-    are a LATERAL subquery, an index range scan each (8 ms)."""
+    """SQL: (supervisor, their decisions to take off as the members "days": decisions of a JSON object, joined by
+    commas) from the pairs' day rows from each pair's counted_from to `since`, looked up pair by pair in the day rows'
+    index. On SQLite the join's "+ 0" keeps the filter on the pairs' trainees from being copied onto the day rows,
+    which would have its planner scan every trainee's older decisions; PostgreSQL would hash-join all the day rows
+    before `since` (206,000 at 1M evidence rows, 28 ms), so there each pair's rows are a LATERAL subquery, an index
+    range scan each (8 ms)."""
     recent, day = SupervisorResponseRecent, SupervisorResponseDay
     in_range = (day.decided_on >= recent.counted_from, day.decided_on < since)
     if db.session.get_bind().dialect.name == "postgresql":
@@ -361,20 +365,24 @@ def _days_taken_off(pairs, since):
             .offset(0)  # keeps the planner from pulling the subquery up into a join of all the day rows
             .lateral()
         )
-        return (
-            select(recent.supervisor_id, rows.c.days_to_decision, func.sum(rows.c.count))
+        per_day = (
+            select(recent.supervisor_id, rows.c.days_to_decision.label("days"), func.sum(rows.c.count).label("n"))
             .select_from(recent)
             .join(rows, true())
             .where(*pairs)
             .group_by(recent.supervisor_id, rows.c.days_to_decision)
         )
-    return (
-        select(day.supervisor_id, day.days_to_decision, func.sum(day.count))
-        .select_from(recent)
-        .join(day, and_(day.supervisor_id == recent.supervisor_id, day.trainee_id == recent.trainee_id + 0))
-        .where(*pairs, *in_range)
-        .group_by(day.supervisor_id, day.days_to_decision)
-    )
+    else:
+        per_day = (
+            select(day.supervisor_id, day.days_to_decision.label("days"), func.sum(day.count).label("n"))
+            .select_from(recent)
+            .join(day, and_(day.supervisor_id == recent.supervisor_id, day.trainee_id == recent.trainee_id + 0))
+            .where(*pairs, *in_range)
+            .group_by(day.supervisor_id, day.days_to_decision)
+        )
+    per_day = per_day.subquery()
+    member = literal('"') + cast(per_day.c.days, String) + literal('":') + cast(per_day.c.n, String)
+    return select(per_day.c.supervisor_id, func.aggregate_strings(member, ",")).group_by(per_day.c.supervisor_id)
 
 
 def supervisor_medians(user, filters: Filters, since) -> list[tuple[str, float, int]]:
@@ -383,31 +391,27 @@ def supervisor_medians(user, filters: Filters, since) -> list[tuple[str, float, 
 
     Reads SupervisorResponseRecent, one row per supervisor and trainee holding their decisions in the year up to the
     latest, and takes off the few of those decided before `since` (SupervisorResponseDay rows from the row's
-    `counted_from` to `since`): two queries over about one row per pair, however many decisions there are. Each
-    supervisor's median and count are worked out once per worker while their pairs' JSON and what is taken off stay
-    the same (SUMMED); the exact median is taken in Python. (Adding the histograms up in the database instead, with
-    json_each and a window over the running count, took 44 ms against 29 on SQLite at 1,000,000 evidence rows.)
+    `counted_from` to `since`): two queries over about one row per pair, however many decisions there are, each
+    answering one row per supervisor (the database joins their pairs' texts up). Each supervisor's median and count
+    are worked out once per worker while those texts stay the same (SUMMED); the exact median is taken in Python.
+    (Adding the histograms up in the database instead, with json_each and a window over the running count, took 44 ms
+    against 29 on SQLite at 1,000,000 evidence rows.)
     """
     recent = SupervisorResponseRecent
     pairs = (recent.last_decided_on >= since, recent.trainee_id.in_(cohort_ids(user, filters)))
-    stored: dict[int, list[str]] = {}  # supervisor → their pairs' histograms as stored
-    names: dict[int, str] = {}
-    query = select(recent.supervisor_id, User.name, recent.days_histogram).join(User, User.id == recent.supervisor_id)
-    for supervisor_id, name, histogram in db.session.execute(query.where(*pairs)):
-        if supervisor_id not in stored:
-            names[supervisor_id] = name
-            stored[supervisor_id] = []
-        stored[supervisor_id].append(histogram)
-    # Each pair's own day rows from its counted_from to `since`, to take off.
-    before = _days_taken_off(pairs, since)
-    taken_off: dict[int, dict[str, int]] = defaultdict(dict)
-    for supervisor_id, d, n in db.session.execute(before):
-        taken_off[supervisor_id][str(d)] = int(n)
+    query = (
+        select(recent.supervisor_id, User.name, func.aggregate_strings(recent.days_histogram, ","))
+        .join(User, User.id == recent.supervisor_id)
+        .where(*pairs)
+        .group_by(recent.supervisor_id, User.name)
+    )
+    connection = db.session.connection()  # plain rows: no ORM entity in either answer
+    taken_off = dict(connection.execute(_days_taken_off(pairs, since)).all())
     results = []
-    for supervisor_id, histograms in stored.items():
-        median, count = _median_and_count(tuple(sorted(histograms)), taken_off.get(supervisor_id, {}))
+    for supervisor_id, name, histograms in connection.execute(query):
+        median, count = _median_and_count(histograms, taken_off.get(supervisor_id, ""))
         if count:
-            results.append((names[supervisor_id], median, count))
+            results.append((name, median, count))
     return results
 
 

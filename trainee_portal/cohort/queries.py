@@ -437,7 +437,8 @@ def _row(raw, today: date, now: datetime) -> CohortRow:
     except KeyError:
         stage_name = raw.stage_level.capitalize()
     expected, row_flags = flags_for(raw, today, now)
-    stored = {name: STORED_TYPES.get(name, _as_is)(raw._mapping[name]) for name in STORED_FIELDS}
+    columns = raw._mapping  # one view of the row: each `_mapping` makes a new one
+    stored = {name: STORED_TYPES.get(name, _as_is)(columns[name]) for name in STORED_FIELDS}
     return CohortRow(**stored, stage_name=stage_name, expected=expected, flags=row_flags)
 
 

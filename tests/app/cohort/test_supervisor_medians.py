@@ -97,15 +97,18 @@ def test_odd_and_even_counts_give_the_middle_one_or_the_mean_of_the_middle_two(a
 
 def test_kept_medians_are_keyed_by_a_fixed_size_digest_of_the_pairs_and_what_is_taken_off():
     """The per-worker medians are keyed by a 32-byte digest, however many pairs a supervisor has. Texts that run
-    together the same way when joined are still told apart, and so is each set of decisions taken off, so a median
-    kept for one supervisor's pairs or day never answers for another's."""
+    together the same way (a pair's histogram ending where what is taken off begins) are still told apart, and so is
+    each set of decisions taken off, so a median kept for one supervisor's pairs or day never answers for another's."""
     charts.SUMMED.clear()
-    many = tuple(sorted(f'{{"{d}":1}}' for d in range(300)))
-    assert charts._median_and_count(many, {}) == (149.5, 300)
-    assert charts._median_and_count(many, {"0": 1, "1": 1}) == (150.5, 298)  # taken off: the two fastest
-    assert charts._median_and_count(('{"3":2}',), {"3": 2}) == (0.0, 0)  # nothing left
-    # Two tuples whose texts joined by a newline (or run together) read alike: the same sums, kept apart.
-    assert charts._median_and_count(('{"1":1}\n', '{"2":1}'), {}) == charts._median_and_count(('{"1":1}', '\n{"2":1}'), {})
+    many = ",".join(f'{{"{d}":1}}' for d in range(300))
+    assert charts._median_and_count(many, "") == (149.5, 300)
+    assert charts._median_and_count(many, '"0":1,"1":1') == (150.5, 298)  # taken off: the two fastest
+    assert charts._median_and_count('{"3":2}', '"3":2') == (0.0, 0)  # nothing left
+    # The same two texts run together alike: one key would answer the first's median for the second.
+    assert charts._median_and_count('{"1":1} ', '"1":1') == (0.0, 0)
+    assert charts._median_and_count('{"1":1}', ' "1":1') == (0.0, 0)
+    assert charts._median_and_count('{"1":1}', "") == (1.0, 1)
+    assert charts._median_and_count('{"1":1} ', "") == (1.0, 1)
     keys = list(charts.SUMMED._kept)
-    assert len(keys) == 5 and all(isinstance(k, bytes) and len(k) == 32 for k in keys)
+    assert len(keys) == 7 and all(isinstance(k, bytes) and len(k) == 32 for k in keys)
     charts.SUMMED.clear()
