@@ -134,7 +134,8 @@ def _write_statements(dialect: str) -> dict:
         "drop_empty_tallies": delete(TALLIES).where(TALLIES.c.trainee_id == bindparam("trainee_id"), TALLIES.c.count <= 0),
         # The trainee's last activity, answering with the audit chain's head (for the write's own audit record:
         # audit.expect_head, so the append that ends the write needs no read of its own), how many stage results
-        # they hold and the curriculum version of their summary row (record_change: whether their rows are there).
+        # they hold and the curriculum version of their summary row (record_change: whether their rows are there),
+        # and their stage start as the row now stands (the weeks' weekday: see record_change).
         "active": update(PROFILES)
         .where(PROFILES.c.user_id == bindparam("trainee_id"))
         .values(last_activity_at=bindparam("active_at"))
@@ -143,6 +144,7 @@ def _write_statements(dialect: str) -> dict:
             head.with_only_columns(HEAD_HASH).scalar_subquery(),
             select(func.count()).where(PROGRESS.c.trainee_id == PROFILES.c.user_id).scalar_subquery(),
             select(SUMMARIES.c.exam_version).where(SUMMARIES.c.trainee_id == PROFILES.c.user_id).scalar_subquery(),
+            PROFILES.c.stage_started_on,
         ),
         "write_progress": progress_row.on_conflict_do_update(
             index_elements=["trainee_id", "stage_key"],
@@ -218,10 +220,13 @@ def record_change(
     if found is not None and found[0] is not None:
         audit.expect_head(found[0], found[1])
     profile = db.session.get(TraineeProfile, trainee_id)
-    if profile is None:
+    if profile is None or found is None:
         return
     set_committed_value(profile, "last_activity_at", now)  # the row says so already: keep the object in step
-    evidence_weeks.record(trainee_id, profile.stage_started_on, days)
+    # The weeks end on the start's weekday as the row stands under this write's lock, not as the request loaded it:
+    # an administrator's new start saved in between has rebuilt the weeks without this entry, which is counted here
+    # on the new weekday (on PostgreSQL the UPDATE waited for their commit; SQLite has one writer at a time).
+    evidence_weeks.record(trainee_id, found[4], days)
     if (
         not (readiness_affected or requests_changed)
         and _rows_in_place(profile, found)

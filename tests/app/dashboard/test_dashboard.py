@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -29,7 +30,7 @@ from trainee_portal import curricula
 from trainee_portal.admin import services as admin_services
 from trainee_portal.dashboard import charts
 from trainee_portal.extensions import db
-from trainee_portal.models import EvidenceEntry, EvidenceWeek, TraineeProfile
+from trainee_portal.models import EvidenceEntry, EvidenceWeek, TraineeProfile, User
 from trainee_portal.summaries import progress
 from trainee_portal.summaries.evidence_weeks import Timeline, from_entries, timeline
 
@@ -284,6 +285,40 @@ def test_a_full_refresh_mends_weeks_of_two_weekdays_left_by_a_write_that_raced_a
     progress.refresh_trainee(trainee.id)
     db.session.commit()
     assert _weeks(trainee.id) == expected
+
+
+def test_a_write_that_loaded_the_stage_start_before_an_administrator_moved_it_counts_its_week_on_the_new_start(app):
+    """The write's request loaded the trainee's profile (as the new-entry page does) before an administrator, in a
+    request of their own, saved a stage start on another weekday and had the weeks rebuilt. The write takes the
+    start from the trainee's row as its own UPDATE of it answers, not from what it loaded, so its week is counted on
+    the new weekday at once: the weeks are what the entries give, with no full refresh to mend them."""
+    trainee, admin = TraineeFactory(), AdminFactory()
+    for n in range(4):
+        EvidenceFactory(trainee=trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=9 * n))
+    db.session.commit()
+    trainee_id, admin_id = trainee.id, admin.id
+    profile = db.session.get(TraineeProfile, trainee_id)  # loaded by the write's request, before the save below
+    start = profile.stage_started_on
+    moved = start + timedelta(days=3)
+    values = {name: getattr(profile, name) for name in ("gmc_number", "curriculum_version", "current_stage", "region_id")}
+    values |= {"programme_start": profile.programme_start, "stage_started_on": moved, "cohort_id": profile.cohort_id}
+
+    def administrator():
+        with app.app_context():
+            admin_services.save_profile(db.session.get(User, admin_id), db.session.get(User, trainee_id), values)
+            db.session.commit()
+            db.session.remove()
+
+    saving = threading.Thread(target=administrator)
+    saving.start()
+    saving.join(60)
+    assert not saving.is_alive() and profile.stage_started_on == start  # saved; the write still holds the old start
+
+    EvidenceFactory(trainee=trainee, title="Clinic after the move", occurred_on=clock.today())
+    db.session.expire_all()
+    assert db.session.get(TraineeProfile, trainee_id).stage_started_on == moved
+    assert {week for _stage, week, _code, _n in _weeks(trainee_id)} <= {moved + timedelta(days=7 * k) for k in range(-60, 60)}
+    assert timeline(trainee_id, "higher", moved) == from_entries(trainee_id, "higher", moved)
 
 
 def test_a_full_refresh_of_a_trainee_without_evidence_reads_and_writes_no_weeks(app):
