@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, case, cast, func, literal, not_, null, o
 from sqlalchemy.orm import joinedload
 
 from competencies import Curriculum, flags
+from competencies.calendar_days import uk_day
 from competencies.exam import (
     PARTS,
     Attempt,
@@ -168,7 +169,7 @@ def signed_off_levels(trainee_id: int, version: str) -> dict[str, date]:
     keys = {s.key for s in curriculum.stages}
     for r in rows:
         if r.kind == "halo" and r.stage_key in keys:
-            signed.setdefault(curriculum.stage(r.stage_key).level, r.decided_at.date())
+            signed.setdefault(curriculum.stage(r.stage_key).level, uk_day(r.decided_at))  # the UK day it was signed
     moved = sorted((r for r in rows if r.kind == "move"), key=lambda r: (r.effective_on, r.id))
     old = sorted((r for r in rows if r.kind == "signoff" and r.curriculum_version != version), key=lambda r: r.id)
     for key, row in progress.carried([(m.curriculum_version, version) for m in moved], old, version).items():

@@ -13,6 +13,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from competencies import halo, lifecycle
+from competencies.calendar_days import uk_day
 from competencies.readiness import HALO, PENDING, SIGNED, STAGE_SIGNOFF, Item, assess, review_start
 from trainee_portal import curricula
 from trainee_portal.extensions import db
@@ -131,7 +132,7 @@ def _items(trainee_id: int, version: str, requirements, start, cutoff) -> list[I
             )
         )
         for h in requests:
-            on = (h.decided_at or h.created_at).date()
+            on = uk_day(h.decided_at or h.created_at)  # the UK day it was signed (or asked for)
             items += [Item(key, HALO_STATES[h.status], on, "HALO", h.id) for key in by_stage[(HALO, h.stage_key)]]
     signoff_stages = [stage for (what, stage) in by_stage if what == STAGE_SIGNOFF]
     if signoff_stages:

@@ -4,7 +4,7 @@ the end-of-stage sign-off at an ST4 panel (2010)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -41,6 +41,28 @@ def test_the_stage_3_halo_counts_when_asked_for_and_when_signed(world):
     readiness.refresh_trainee(world.trainee.id)
     db.session.commit()
     assert _finding(world.trainee, "halo-stage-3")["colour"] == "green"
+
+
+def test_a_halo_signed_after_midnight_in_the_uk_is_shown_on_the_uk_day(world):
+    """Stored times are UTC: a HALO signed at 23:30 UTC in summer was signed at half past midnight the next UK day,
+    and the readiness item says that day."""
+    _panel(world, world.trainee, "ST7")
+    halo = HaloRequest(
+        trainee_id=world.trainee.id,
+        curriculum_version="2021",
+        stage_key="stage-3",
+        statement="Stage 3",
+        status="signed",
+        decided_by_id=world.supervisor.id,
+        decided_at=datetime(2026, 7, 3, 23, 30),
+    )
+    db.session.add(halo)
+    db.session.flush()
+    readiness.refresh_trainee(world.trainee.id)
+    db.session.commit()
+    assert _finding(world.trainee, "halo-stage-3")["signed"] == [
+        {"on": "2026-07-04", "ref": halo.id, "state": "signed", "title": "HALO"}
+    ]
 
 
 def test_a_2010_trainee_needs_their_intermediate_sign_off_at_st4(world):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -298,7 +298,7 @@ def test_the_fellowship_reads_each_closed_stage_in_one_statement_sign_offs_halos
     assert signed_off_levels(trainee.id, "2021") == {}, "no move yet: nothing carried"
     login(make.AdminFactory())
     assert move(client, trainee).status_code == 302
-    decided = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)
+    decided = datetime(2026, 7, 3, 23, 30, tzinfo=UTC)  # half past midnight on 4 July in the UK (BST)
     for stage_key, status in (("stage-3", "signed"), ("sia-pain", "requested")):
         db.session.add(
             HaloRequest(
@@ -316,11 +316,12 @@ def test_the_fellowship_reads_each_closed_stage_in_one_statement_sign_offs_halos
     sent = statements_during(lambda: levels.update(signed_off_levels(trainee_id, "2021")))
     assert len(sent) == 1, sent
     stage_3 = curricula.curriculum("2021").stage("stage-3").level
-    assert levels == {"basic": clock.days_ago(700), "intermediate": clock.days_ago(400), stage_3: decided.date()}
+    # The HALO closed the stage on the UK day it was signed, not on UTC's.
+    assert levels == {"basic": clock.days_ago(700), "intermediate": clock.days_ago(400), stage_3: date(2026, 7, 4)}
     assert levels == {
         **{
             curricula.curriculum("2021").stage(k).level: r.signed_on
             for k, r in progress.carried_signoffs(trainee.id, "2021").items()
         },
-        stage_3: decided.date(),
+        stage_3: date(2026, 7, 4),
     }
