@@ -131,7 +131,7 @@ def row(token: ApiToken, now: datetime | None = None) -> TokenRow:
         status, text = "expired", "Expired"
     note = None
     if token.revoked_at is not None and token.revoked_by_id not in (None, token.user_id) and token.revoked_by is not None:
-        note = f"by {token.revoked_by.name}, an administrator, on {token.revoked_at.strftime('%-d %b %Y')}"
+        note = f"by {token.revoked_by.name}, an administrator, on {uk_time(token.revoked_at).strftime('%-d %b %Y')}"
     created = uk_time(token.created_at)
     return TokenRow(
         token=token,

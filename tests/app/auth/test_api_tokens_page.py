@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from competencies import api_tokens as rules
 from tests.app.platform.helpers import csrf_app, page_token, sign_in_with_token
-from tests.factories import DirectorFactory, SupervisorFactory, TraineeFactory
+from tests.factories import AdminFactory, DirectorFactory, SupervisorFactory, TraineeFactory
 from trainee_portal.auth import api_tokens, tokens
 from trainee_portal.extensions import db
 from trainee_portal.models import ApiToken, AuditRecord, OutboxMessage
@@ -169,8 +169,6 @@ def test_someone_elses_token_is_not_found_and_not_shown(app, client, login):
 
 
 def test_an_administrator_revokes_from_the_administration_page_not_the_account_page(app, client, login):
-    from tests.factories import AdminFactory
-
     owner = TraineeFactory()
     token, _secret = tokens.create(owner, "Rota app", ["read"], uk_today() + timedelta(days=30))
     db.session.commit()
@@ -227,3 +225,7 @@ def test_rows_read_expired_revoked_and_last_use(app, clock):
     db.session.commit()
     row = api_tokens.row(token)
     assert row.status == "revoked" and row.revoked_note is None, "the owner's own revocation names no administrator"
+    admin = AdminFactory(name="Alex Admin")
+    token.revoked_by_id, token.revoked_at = admin.id, datetime(2026, 7, 1, 23, 30)  # 00:30 on 2 July in the UK
+    db.session.commit()
+    assert api_tokens.row(token).revoked_note == "by Alex Admin, an administrator, on 2 Jul 2026"
