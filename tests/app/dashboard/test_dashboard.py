@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -315,6 +316,61 @@ def test_a_write_that_loaded_the_stage_start_before_an_administrator_moved_it_co
     assert not saving.is_alive() and profile.stage_started_on == start  # saved; the write still holds the old start
 
     EvidenceFactory(trainee=trainee, title="Clinic after the move", occurred_on=clock.today())
+    db.session.expire_all()
+    assert db.session.get(TraineeProfile, trainee_id).stage_started_on == moved
+    assert {week for _stage, week, _code, _n in _weeks(trainee_id)} <= {moved + timedelta(days=7 * k) for k in range(-60, 60)}
+    assert timeline(trainee_id, "higher", moved) == from_entries(trainee_id, "higher", moved)
+
+
+def test_a_write_waiting_for_an_administrators_save_counts_its_week_on_the_start_they_saved(app):
+    """The same two requests at once: the administrator's save holds the trainee's row (PostgreSQL's row lock, SQLite's
+    one writer) while the write, which loaded the old start, reaches its own UPDATE of it and waits. Once the save
+    commits, the write's UPDATE answers the new start and its week is counted on it."""
+    trainee, admin = TraineeFactory(), AdminFactory()
+    for n in range(4):
+        EvidenceFactory(trainee=trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=9 * n))
+    db.session.commit()
+    trainee_id, admin_id = trainee.id, admin.id
+    profile = trainee.trainee_profile
+    moved = profile.stage_started_on + timedelta(days=3)
+    values = {name: getattr(profile, name) for name in ("gmc_number", "curriculum_version", "current_stage", "region_id")}
+    values |= {"programme_start": profile.programme_start, "stage_started_on": moved, "cohort_id": profile.cohort_id}
+    loaded, holding, failures, starts = threading.Event(), threading.Event(), [], []
+
+    def write():
+        with app.app_context():
+            try:
+                seen = db.session.get(TraineeProfile, trainee_id)  # loaded before the save, and held (as the request's
+                starts.append(seen.stage_started_on)  # user holds it) so the session keeps this object
+                loaded.set()
+                holding.wait(30)
+                EvidenceFactory(trainee=db.session.get(User, trainee_id), title="Clinic at the move", occurred_on=clock.today())
+            except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    def administrator():
+        with app.app_context():
+            try:
+                loaded.wait(30)
+                admin_services.save_profile(db.session.get(User, admin_id), db.session.get(User, trainee_id), values)
+                holding.set()  # the profile's UPDATE is flushed: the row is held until the commit
+                time.sleep(0.5)  # long enough for the write to reach its UPDATE and wait
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001
+                failures.append(error)
+                holding.set()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=write), threading.Thread(target=administrator)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures and not any(thread.is_alive() for thread in threads), failures
+    assert starts == [profile.stage_started_on] != [moved]  # the write had loaded the old start
     db.session.expire_all()
     assert db.session.get(TraineeProfile, trainee_id).stage_started_on == moved
     assert {week for _stage, week, _code, _n in _weeks(trainee_id)} <= {moved + timedelta(days=7 * k) for k in range(-60, 60)}
