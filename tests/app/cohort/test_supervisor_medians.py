@@ -104,7 +104,7 @@ def test_kept_medians_are_keyed_by_a_fixed_size_digest_of_the_pairs_and_what_is_
     assert charts._median_and_count(many, "") == (149.5, 300)
     assert charts._median_and_count(many, '"0":1,"1":1') == (150.5, 298)  # taken off: the two fastest
     assert charts._median_and_count('{"3":2}', '"3":2') == (0.0, 0)  # nothing left
-    # The same two texts run together alike: one key would answer the first's median for the second.
+    # Texts that run together alike: with the first's length in the key they are kept apart (7 keys, not 6).
     assert charts._median_and_count('{"1":1} ', '"1":1') == (0.0, 0)
     assert charts._median_and_count('{"1":1}', ' "1":1') == (0.0, 0)
     assert charts._median_and_count('{"1":1}', "") == (1.0, 1)

@@ -26,6 +26,7 @@ from tests.factories import (
 )
 from tests.support import clock
 from tests.support.markup import without_countdown
+from tests.support.profiles import saved_values
 from tests.support.statements import page_statements, statements_during
 from trainee_portal import curricula
 from trainee_portal.admin import services as admin_services
@@ -238,10 +239,8 @@ def test_a_stage_start_moved_to_another_weekday_keeps_the_trajectory_true_throug
     start = profile.stage_started_on
     assert timeline(trainee.id, "higher", start) == from_entries(trainee.id, "higher", start)
 
-    values = {name: getattr(profile, name) for name in ("gmc_number", "curriculum_version", "current_stage", "region_id")}
     moved = start + timedelta(days=3)
-    values |= {"programme_start": profile.programme_start, "stage_started_on": moved, "cohort_id": profile.cohort_id}
-    admin_services.save_profile(AdminFactory(), trainee, values)
+    admin_services.save_profile(AdminFactory(), trainee, saved_values(profile, stage_started_on=moved))
     db.session.commit()
     weeks = db.session.scalars(select(EvidenceWeek.week_ends_on).where(EvidenceWeek.trainee_id == trainee.id)).all()
     assert weeks and {week.weekday() for week in weeks} == {moved.weekday()}
@@ -288,21 +287,25 @@ def test_a_full_refresh_mends_weeks_of_two_weekdays_left_by_a_write_that_raced_a
     assert _weeks(trainee.id) == expected
 
 
+def _trainee_with_clinics() -> int:
+    """A trainee with four clinics nine days apart, committed: their id."""
+    trainee = TraineeFactory()
+    for n in range(4):
+        EvidenceFactory(trainee=trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=9 * n))
+    db.session.commit()
+    return trainee.id
+
+
 def test_a_write_that_loaded_the_stage_start_before_an_administrator_moved_it_counts_its_week_on_the_new_start(app):
     """The write's request loaded the trainee's profile (as the new-entry page does) before an administrator, in a
     request of their own, saved a stage start on another weekday and had the weeks rebuilt. The write takes the
     start from the trainee's row as its own UPDATE of it answers, not from what it loaded, so its week is counted on
     the new weekday at once: the weeks are what the entries give, with no full refresh to mend them."""
-    trainee, admin = TraineeFactory(), AdminFactory()
-    for n in range(4):
-        EvidenceFactory(trainee=trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=9 * n))
-    db.session.commit()
-    trainee_id, admin_id = trainee.id, admin.id
+    trainee_id, admin_id = _trainee_with_clinics(), AdminFactory().id
     profile = db.session.get(TraineeProfile, trainee_id)  # loaded by the write's request, before the save below
     start = profile.stage_started_on
     moved = start + timedelta(days=3)
-    values = {name: getattr(profile, name) for name in ("gmc_number", "curriculum_version", "current_stage", "region_id")}
-    values |= {"programme_start": profile.programme_start, "stage_started_on": moved, "cohort_id": profile.cohort_id}
+    values = saved_values(profile, stage_started_on=moved)
 
     def administrator():
         with app.app_context():
@@ -315,7 +318,7 @@ def test_a_write_that_loaded_the_stage_start_before_an_administrator_moved_it_co
     saving.join(60)
     assert not saving.is_alive() and profile.stage_started_on == start  # saved; the write still holds the old start
 
-    EvidenceFactory(trainee=trainee, title="Clinic after the move", occurred_on=clock.today())
+    EvidenceFactory(trainee=db.session.get(User, trainee_id), title="Clinic after the move", occurred_on=clock.today())
     db.session.expire_all()
     assert db.session.get(TraineeProfile, trainee_id).stage_started_on == moved
     assert {week for _stage, week, _code, _n in _weeks(trainee_id)} <= {moved + timedelta(days=7 * k) for k in range(-60, 60)}
@@ -326,15 +329,10 @@ def test_a_write_waiting_for_an_administrators_save_counts_its_week_on_the_start
     """The same two requests at once: the administrator's save holds the trainee's row (PostgreSQL's row lock, SQLite's
     one writer) while the write, which loaded the old start, reaches its own UPDATE of it and waits. Once the save
     commits, the write's UPDATE answers the new start and its week is counted on it."""
-    trainee, admin = TraineeFactory(), AdminFactory()
-    for n in range(4):
-        EvidenceFactory(trainee=trainee, title=f"Clinic {n}", occurred_on=clock.today() - timedelta(days=9 * n))
-    db.session.commit()
-    trainee_id, admin_id = trainee.id, admin.id
-    profile = trainee.trainee_profile
-    moved = profile.stage_started_on + timedelta(days=3)
-    values = {name: getattr(profile, name) for name in ("gmc_number", "curriculum_version", "current_stage", "region_id")}
-    values |= {"programme_start": profile.programme_start, "stage_started_on": moved, "cohort_id": profile.cohort_id}
+    trainee_id, admin_id = _trainee_with_clinics(), AdminFactory().id
+    start = db.session.get(TraineeProfile, trainee_id).stage_started_on
+    moved = start + timedelta(days=3)
+    values = saved_values(db.session.get(TraineeProfile, trainee_id), stage_started_on=moved)
     loaded, holding, failures, starts = threading.Event(), threading.Event(), [], []
 
     def write():
@@ -370,7 +368,7 @@ def test_a_write_waiting_for_an_administrators_save_counts_its_week_on_the_start
     for thread in threads:
         thread.join(60)
     assert not failures and not any(thread.is_alive() for thread in threads), failures
-    assert starts == [profile.stage_started_on] != [moved]  # the write had loaded the old start
+    assert starts == [start]  # the write had loaded the old start
     db.session.expire_all()
     assert db.session.get(TraineeProfile, trainee_id).stage_started_on == moved
     assert {week for _stage, week, _code, _n in _weeks(trainee_id)} <= {moved + timedelta(days=7 * k) for k in range(-60, 60)}

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, update
 
 from competencies import Curriculum
+from tests.support.profiles import saved_values
 from tests.support.summaries import differences, empty_database, snapshot, summary_table
 from trainee_portal import curricula, policy
 from trainee_portal.admin import services as admin_services
@@ -468,10 +469,8 @@ def restart_stage(world: World, who: int, days_ago: int) -> bool:
     profile = trainee.trainee_profile
     if not policy.can_administer(world.admin):
         return False
-    values = {name: getattr(profile, name) for name in ("gmc_number", "curriculum_version", "current_stage", "region_id")}
     started = max(profile.programme_start, uk_today() - timedelta(days=days_ago))
-    values |= {"programme_start": profile.programme_start, "stage_started_on": started, "cohort_id": profile.cohort_id}
-    admin_services.save_profile(world.admin, trainee, values)
+    admin_services.save_profile(world.admin, trainee, saved_values(profile, stage_started_on=started))
     return True
 
 
