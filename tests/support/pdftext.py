@@ -7,7 +7,8 @@ import re
 import zlib
 
 OBJECT = re.compile(rb"(\d+) 0 obj\s*(.*?)endobj", re.S)
-STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+STREAM = re.compile(rb"stream\r?\n", re.S)
+LENGTH = re.compile(rb"/Length\s+(\d+)")
 FONT_RESOURCE = re.compile(rb"/(F\d+)\s+(\d+) 0 R")
 TO_UNICODE = re.compile(rb"/ToUnicode\s+(\d+) 0 R")
 CMAP_PAIR = re.compile(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>")
@@ -16,10 +17,13 @@ ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"("
 
 
 def _stream(body: bytes) -> bytes:
+    """The stream's bytes, /Length of them after the `stream` line: its data may itself end in a CR (or hold
+    "endstream"), so the end is never looked for in the data."""
     found = STREAM.search(body)
-    if not found:
+    length = LENGTH.search(body[: found.start()]) if found else None
+    if not (found and length):
         return b""
-    data = found.group(1)
+    data = body[found.end() : found.end() + int(length.group(1))]
     if b"/FlateDecode" in body[: found.start()]:
         try:
             return zlib.decompress(data)
