@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from competencies import EVIDENCE_TYPES, GUIDANCE_MODES, supervision_label
 from competencies.arcp import CATALOGUE
+from competencies.calendar_days import uk_day
 from trainee_portal import curricula
 from trainee_portal.logbook import queries, vocab
 from trainee_portal.platform.stamp import Stamp
@@ -162,9 +163,9 @@ def _evidence(pdf: Document, record: Record) -> None:
             rows = []
             for entry, signatures in entries:
                 signers = "; ".join(
-                    f"{signature_label(s, _trusted_domain(domains, s.assessor_email))}, {s.signed_at:%d/%m/%Y}"
+                    f"{signature_label(s, _trusted_domain(domains, s.assessor_email))}, {uk_day(s.signed_at):%d/%m/%Y}"
                     for s in signatures
-                ) or (f"{entry.signed_at:%d/%m/%Y}" if entry.signed_at else "")
+                ) or (f"{uk_day(entry.signed_at):%d/%m/%Y}" if entry.signed_at else "")
                 rows.append(
                     (
                         f"{entry.occurred_on:%d/%m/%Y}",
@@ -209,10 +210,10 @@ def _halos(pdf: Document, record: Record) -> None:
         [
             (
                 _stage_name(h.curriculum_version, h.stage_key),
-                f"{h.created_at:%d/%m/%Y}",
+                f"{uk_day(h.created_at):%d/%m/%Y}",
                 HALO_STATUS.get(h.status, h.status),
                 h.decided_by.name if h.decided_by else None,
-                f"{h.decided_at:%d/%m/%Y}" if h.decided_at else None,
+                f"{uk_day(h.decided_at):%d/%m/%Y}" if h.decided_at else None,
             )
             for h in record.halo_requests
         ],

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from competencies.calendar_days import days_since, uk_day
 from trainee_portal.extensions import db
 from trainee_portal.models import EvidenceEntry, SignOffRequest
 from trainee_portal.notifications.outbox import app_path, external_url, notify
@@ -39,8 +40,8 @@ def queue_reminders(days: int, now: datetime) -> int:
                 category="signoff.reminder",
                 subject=f"Reminder: {entry.trainee.name} is waiting for your assessment",
                 body=(
-                    f'{entry.trainee.name} asked you on {signoff_request.created_at:%d %B %Y} to assess "{entry.title}". '
-                    f"Use the one-time link in that email; it works until {signoff_request.expires_at:%d %B %Y}.\n"
+                    f'{entry.trainee.name} asked you on {uk_day(signoff_request.created_at):%d %B %Y} to assess "{entry.title}". '
+                    f"Use the one-time link in that email; it works until {uk_day(signoff_request.expires_at):%d %B %Y}.\n"
                 ),
             )
             signoff_request.reminded_at = now
@@ -48,7 +49,7 @@ def queue_reminders(days: int, now: datetime) -> int:
     for requests in by_supervisor.values():
         supervisor = requests[0].supervisor
         lines = "\n".join(
-            f'- {r.evidence.trainee.name}: "{r.evidence.title}", waiting {plural((now - r.created_at).days, "day")}'
+            f'- {r.evidence.trainee.name}: "{r.evidence.title}", waiting {plural(days_since(r.created_at, uk_day(now)), "day")}'
             for r in requests
         )
         notify(

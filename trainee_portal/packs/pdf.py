@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from competencies.calendar_days import uk_day
+
 READINESS = {"red": "Red", "amber": "Amber", "green": "Green"}
 
 
@@ -49,7 +51,7 @@ def build(pack, document: dict, outcomes, meaning):
         if outcomes:
             for o in outcomes:
                 pdf.paragraph(
-                    f"{o.training_year}: outcome {o.outcome} – {meaning(o.outcome)} (recorded {o.created_at:%d %B %Y})."
+                    f"{o.training_year}: outcome {o.outcome} – {meaning(o.outcome)} (recorded {uk_day(o.created_at):%d %B %Y})."
                 )
                 if o.notes:
                     pdf.small(o.notes)

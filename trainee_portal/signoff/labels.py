@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from competencies.calendar_days import uk_day
 from trainee_portal import policy
 
 ASSURANCE_COUNTS = ("supervisor", "trusted_domain", "confirmed")
@@ -28,13 +29,13 @@ def signature_label(signoff, trusted_domain: str | None = None) -> str:
             text = f"Signed by {who}{address}, trusted domain {domain}"
         elif signoff.assurance == "confirmed":
             confirmer = signoff.confirmed_by.name if signoff.confirmed_by else "the educational supervisor"
-            when = f" on {signoff.confirmed_at:%d %B %Y}" if signoff.confirmed_at else ""
+            when = f" on {uk_day(signoff.confirmed_at):%d %B %Y}" if signoff.confirmed_at else ""
             text = f"Signed by {who}{address}, confirmed by {confirmer} (educational supervisor){when}"
         else:
             address = f", {signoff.assessor_email}" if signoff.assessor_email else ""
             text = f"Signed by {who}{address}: awaiting confirmation by the educational supervisor, so it does not count yet"
     if signoff.voided_at is not None:
-        text += f". Void since {signoff.voided_at:%d %B %Y}: {signoff.void_reason or 'no longer counts'}"
+        text += f". Void since {uk_day(signoff.voided_at):%d %B %Y}: {signoff.void_reason or 'no longer counts'}"
     return text
 
 

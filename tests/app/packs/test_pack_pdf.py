@@ -1,9 +1,11 @@
 """The pack's PDF: issued with a verification code, it verifies byte for byte on the public page; the same file with
-one byte changed does not; each download is audited; an entry made after the cut-off is not in it."""
+one byte changed does not; each download is audited; an entry made after the cut-off is not in it; the outcome recorded
+against the pack is dated on the UK day."""
 
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from flask import g
 from sqlalchemy import select
@@ -13,7 +15,7 @@ from tests.conftest import TEST_PASSWORD
 from tests.factories import EvidenceFactory
 from tests.support.pdftext import pdf_text
 from trainee_portal.extensions import db
-from trainee_portal.models import AuditRecord, DocumentExport
+from trainee_portal.models import ArcpOutcome, AuditRecord, DocumentExport
 from trainee_portal.packs import services
 
 
@@ -52,3 +54,25 @@ def test_the_pack_pdf_verifies_and_a_changed_byte_does_not(app, client, login, p
     assert director.get(f"/packs/{pack.id}/pack.pdf").status_code == 200
     codes = db.session.scalars(select(DocumentExport.code).where(DocumentExport.panel_pack_id == pack.id)).all()
     assert len(set(codes)) == 2
+
+
+def test_the_pack_pdf_dates_the_outcome_recorded_on_the_uk_day(client, login, people, clock):  # noqa: F811
+    _entry, request = submitted(people, "Signed in time", clock, at(2))
+    sign(people, request, clock, at(3))
+    clock.set(at(9, 9))
+    pack = services.freeze(people.panel, people.trainee.id)
+    db.session.add(
+        ArcpOutcome(
+            trainee_id=people.trainee.id,
+            training_year="ST6",
+            outcome="1",
+            panel_date=pack.cutoff_date,
+            recorded_by_id=people.director.id,
+            panel_pack_id=pack.id,
+            created_at=datetime(2026, 7, 1, 23, 30),  # 00:30 BST on 2 July
+        )
+    )
+    db.session.commit()
+    login(people.trainee)
+    text = pdf_text(client.get(f"/packs/{pack.id}/pack.pdf").data)
+    assert "(recorded 02 July 2026)" in text and "01 July 2026" not in text
