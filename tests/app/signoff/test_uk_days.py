@@ -37,6 +37,22 @@ def _assessor_signature(**changes) -> SimpleNamespace:
     return SimpleNamespace(**(fields | changes))
 
 
+def _signed_halo(trainee, supervisor, **times) -> HaloRequest:
+    """A HALO of the trainee's first stage, signed by `supervisor`, asked for and decided at the times given."""
+    stage = curricula.curriculum("2021").stages[0]
+    halo = HaloRequest(
+        trainee_id=trainee.id,
+        curriculum_version="2021",
+        stage_key=stage.key,
+        status="signed",
+        decided_by_id=supervisor.id,
+        **times,
+    )
+    db.session.add(halo)
+    db.session.commit()
+    return halo
+
+
 def test_a_signature_label_dates_its_confirmation_and_its_voiding_on_the_uk_day():
     assert signature_label(_assessor_signature()).endswith("(educational supervisor) on 02 July 2026")
     winter = signature_label(_assessor_signature(confirmed_at=datetime(2026, 1, 5, 23, 30)))  # GMT: the same day
@@ -49,19 +65,7 @@ def test_the_portfolio_dates_signatures_and_halos_on_the_uk_day(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory(name="Dr Siân Jones")
     signature = SignOffFactory(evidence=DopsFactory(trainee=trainee, title="Lumbar facet injection"), signer=supervisor)
     signature.signed_at = LATE_EVENING_UTC
-    stage = curricula.curriculum("2021").stages[0]
-    db.session.add(
-        HaloRequest(
-            trainee_id=trainee.id,
-            curriculum_version="2021",
-            stage_key=stage.key,
-            status="signed",
-            created_at=datetime(2026, 8, 3, 23, 15),
-            decided_by_id=supervisor.id,
-            decided_at=datetime(2026, 8, 9, 23, 45),
-        )
-    )
-    db.session.commit()
+    _signed_halo(trainee, supervisor, created_at=datetime(2026, 8, 3, 23, 15), decided_at=datetime(2026, 8, 9, 23, 45))
     login(trainee)
     text = flat_text(client.get("/logbook/portfolio.pdf").data)
     assert "Signed by Dr Siân Jones, assigned supervisor, 02/07/2026" in text and "01/07/2026" not in text
@@ -70,17 +74,7 @@ def test_the_portfolio_dates_signatures_and_halos_on_the_uk_day(client, login):
 
 def test_the_halo_page_dates_the_decision_on_the_uk_day(client, login):
     trainee, supervisor = TraineeFactory(), SupervisorFactory(name="Dr Siân Jones")
-    stage = curricula.curriculum("2021").stages[0]
-    halo = HaloRequest(
-        trainee_id=trainee.id,
-        curriculum_version="2021",
-        stage_key=stage.key,
-        status="signed",
-        decided_by_id=supervisor.id,
-        decided_at=LATE_EVENING_UTC,
-    )
-    db.session.add(halo)
-    db.session.commit()
+    halo = _signed_halo(trainee, supervisor, created_at=datetime(2026, 6, 30, 9), decided_at=LATE_EVENING_UTC)
     login(trainee)
     page = client.get(f"/halo/{halo.id}").get_data(as_text=True)
     assert "2 July 2026 by Dr Siân Jones" in page and "1 July 2026" not in page
