@@ -1,5 +1,6 @@
 """The `stack_cells` filter behind every responsive table: each plain cell gets its column's heading and one box round
-its value; cells that carry their own heading, span columns or sit under a hidden heading are left as they are."""
+its value; cells that carry their own heading, span columns or sit under a hidden heading are left as they are; a cell
+written with its own heading (the `cell` macro) keeps its value in the same box."""
 
 from __future__ import annotations
 
@@ -72,3 +73,18 @@ def test_a_responsive_table_from_the_macro_stacks_its_plain_cells(app):
     assert HEADING.format("Email") + '<div class="app-cell-value">a@example.org</div>' in html
     assert '<td class="nhsuk-table__cell">Dr B</td>' in html  # a table that does not stack keeps its cells as written
     assert "app-table-scroll" in html  # and its scrolling box
+
+
+def test_a_cell_written_with_its_own_heading_keeps_its_content_in_one_box(app):
+    template = app.jinja_env.from_string(
+        '{% from "macros/ui.html" import cell %}'
+        '{% call cell("Who", true) %}locum.consultant@visiting-pain-clinic.example{% endcall %}'
+        '{% call cell("Who") %}Dr B{% endcall %}'
+    )
+    with app.test_request_context():
+        html = template.render()
+    assert (
+        f'<td class="nhsuk-table__cell">{HEADING.format("Who")}'
+        '<div class="app-cell-value">locum.consultant@visiting-pain-clinic.example</div></td>'
+    ) in html
+    assert '<td class="nhsuk-table__cell">Dr B</td>' in html  # outside a stacked table the cell is as written
