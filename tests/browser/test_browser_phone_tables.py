@@ -53,6 +53,8 @@ PAGES = [
     ("director", "/signoff/waiting", None, "signoff-waiting"),
     ("trainee", "/signoff/mine", None, "signoff-mine"),
     ("trainee", "/logbook/", None, "logbook"),
+    # an entry whose sign-off history names an outside assessor by their address, in the label of a confirmed signature
+    ("trainee2010", "/logbook/?q=colleague+feedback", "main table a:has-text('colleague feedback')", "logbook-entry"),
     ("trainee", "/higher/", None, "stage"),
     ("trainee", "/dashboard", None, "dashboard"),
     ("faculty.tutor", "/halo/", None, "halo-queue"),
