@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -156,7 +157,7 @@ def _evidence_in(page: str, code: str) -> str:
     """The stage table's "Evidence in" cell of one competency, as its text."""
     row = page.split(f"<strong>{code}</strong>")[1].split("</tr>")[0]
     cell = row.split("Evidence in </span>")[1].split("</td>")[0]
-    return " ".join(cell.split())
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
 
 
 def test_evidence_in_counts_each_current_entry_once_per_competency_and_the_signed_ones(client, login):
