@@ -89,9 +89,8 @@ def index():
     )
 
 
-def _prepare(form: EvidenceForm, curriculum, profile) -> list[dict]:
+def _prepare(form: EvidenceForm, curriculum) -> None:
     form.competencies.choices = service.competency_choices(curriculum)
-    return service.competency_groups(curriculum, profile.current_stage)
 
 
 def _ask_for_the_file_again(form: EvidenceForm) -> None:
@@ -132,7 +131,10 @@ def _recipients(form: EvidenceForm, trainee_id: int, kind: str | None, preselect
     return supervisors
 
 
-def _render_form(form, entry, groups, profile, status=200, **extra):
+def _render_form(form, entry, profile, status=200, **extra):
+    """The form's page. The competencies are shown grouped by stage, the trainee's current stage first (worked out
+    only here: a save that succeeds shows no form)."""
+    groups = service.competency_groups(curricula.curriculum(profile.curriculum_version), profile.current_stage)
     drafts.restore_into(form, _draft_key(entry), changed_at=entry.updated_at if entry else None)
     kind = _kind(form)
     form.show_kind(kind)
@@ -203,7 +205,7 @@ def _defaults_from_last(form: EvidenceForm, trainee_id: int, kind: str | None) -
 def new():
     profile, curriculum = _own_profile()
     form = EvidenceForm()
-    groups = _prepare(form, curriculum, profile)
+    _prepare(form, curriculum)
     if request.method == "GET":
         wanted = request.args.get("kind") or request.args.get("type")
         if wanted in EVIDENCE_TYPES:
@@ -213,10 +215,10 @@ def new():
         codes = {c for c, _ in form.competencies.choices}
         form.competencies.data = [c for c in request.args.getlist("competency") if c in codes]
         _recipients(form, profile.user_id, _kind(form), preselect=True)
-        return _render_form(form, None, groups, profile, last=last)
+        return _render_form(form, None, profile, last=last)
     if request.form.get("show"):
         _recipients(form, profile.user_id, _kind(form))
-        return _show_kind(form, None, groups, profile)
+        return _show_kind(form, None, profile)
     form.file_required = form.evidence_type.data in FILE_REQUIRED
     if form.validate_on_submit():
         with attachments.stored_until_failure(form.attachment.data) as stored:
@@ -229,16 +231,16 @@ def new():
         return _after_save(entry, message, form, lambda: _recipients(form, profile.user_id, _kind(form)), entry_id)
     _recipients(form, profile.user_id, _kind(form))
     _ask_for_the_file_again(form)
-    return _render_form(form, None, groups, profile, 400)
+    return _render_form(form, None, profile, 400)
 
 
-def _show_kind(form, entry, groups, profile, **extra):
+def _show_kind(form, entry, profile, **extra):
     """The page without scripts: "Show the details for this type" sends the form back with the kind's details and
     everything typed, saving nothing. The setting and hospital start from the last entry of the kind if still empty."""
     last = {}
     if not (form.setting.data or form.hospital.data):
         last = _defaults_from_last(form, profile.user_id, _kind(form))
-    return _render_form(form, entry, groups, profile, last=last, **extra)
+    return _render_form(form, entry, profile, last=last, **extra)
 
 
 @bp.route("/<int:evidence_id>")
@@ -256,7 +258,7 @@ def view(evidence_id: int):
     )
 
 
-def _render_conflict(form, entry, groups, profile, message: str):
+def _render_conflict(form, entry, profile, message: str):
     """409: what is saved now beside what was typed (kept in the form below), so nothing typed is lost."""
     db.session.rollback()
     entry = db.session.get(EvidenceEntry, entry.id)
@@ -265,7 +267,6 @@ def _render_conflict(form, entry, groups, profile, message: str):
     return _render_form(
         form,
         entry,
-        groups,
         profile,
         409,
         conflict=message,
@@ -281,7 +282,7 @@ def edit(evidence_id: int):
     curriculum = curricula.curriculum(profile.curriculum_version)
     form = EvidenceEditForm(obj=entry) if request.method == "GET" else EvidenceEditForm()
     form.kept_details = service.kept_details(entry, _kind(form))
-    groups = _prepare(form, curriculum, profile)
+    _prepare(form, curriculum)
     supervisors = _recipients(form, profile.user_id, _kind(form), preselect=request.method == "GET")
     if request.method == "GET":
         if not policy.can_edit_evidence(current_user, entry):
@@ -290,13 +291,13 @@ def edit(evidence_id: int):
             return redirect(url_for("logbook.view", evidence_id=entry.id))
         form.competencies.data = list(entry.competency_codes)
         form.row_version.data = str(entry.row_version)
-        return _render_form(form, entry, groups, profile, pending=pending_request(entry))
+        return _render_form(form, entry, profile, pending=pending_request(entry))
     form.file_required = form.evidence_type.data in FILE_REQUIRED and not entry.attachment_path
     if not policy.can_edit_evidence(current_user, entry):  # decided or replaced since the form was built
         _ask_for_the_file_again(form)
-        return _render_conflict(form, entry, groups, profile, service.why_not_editable(entry) + " What you typed is below.")
+        return _render_conflict(form, entry, profile, service.why_not_editable(entry) + " What you typed is below.")
     if request.form.get("show"):
-        return _show_kind(form, entry, groups, profile, pending=pending_request(entry))
+        return _show_kind(form, entry, profile, pending=pending_request(entry))
     if form.validate_on_submit():
         try:
             with attachments.stored_until_failure(form.attachment.data) as stored:
@@ -310,11 +311,11 @@ def edit(evidence_id: int):
                 if not isinstance(error, OperationalError)
                 else ("Someone else changed this evidence at the same moment, so your changes were not saved.")
             )
-            return _render_conflict(form, entry, groups, profile, message)
+            return _render_conflict(form, entry, profile, message)
         attachments.remove(unused)
         return _after_save(entry, f"Saved your changes to “{entry.title}”.", form, supervisors)
     _ask_for_the_file_again(form)
-    return _render_form(form, entry, groups, profile, 400, pending=pending_request(entry))
+    return _render_form(form, entry, profile, 400, pending=pending_request(entry))
 
 
 @bp.route("/<int:evidence_id>/delete", methods=["GET", "POST"])

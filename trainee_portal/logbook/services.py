@@ -55,8 +55,18 @@ def competency_groups(curriculum: Curriculum, current_level: str) -> list[dict]:
     return sorted(groups, key=lambda g: not g["current"])
 
 
+_CHOICES: dict[int, tuple[Curriculum, tuple[tuple[str, str], ...]]] = {}
+
+
 def competency_choices(curriculum: Curriculum) -> list[tuple[str, str]]:
-    return [(c.code, f"{c.code} – {c.title}") for stage in curriculum.stages for c in stage.competencies]
+    """Every competency of the curriculum as (code, "code – title"), in the curriculum's order. Worked out once per
+    curriculum object (a curriculum is immutable; every evidence form and CSV row asks), each caller given its own
+    list. Keyed by identity: hashing a frozen curriculum walks all of it."""
+    known = _CHOICES.get(id(curriculum))
+    if known is None or known[0] is not curriculum:
+        choices = tuple((c.code, f"{c.code} – {c.title}") for stage in curriculum.stages for c in stage.competencies)
+        known = _CHOICES[id(curriculum)] = (curriculum, choices)
+    return list(known[1])
 
 
 def stage_level_for(curriculum: Curriculum, codes, current_level: str) -> str:

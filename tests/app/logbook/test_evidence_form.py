@@ -12,7 +12,9 @@ from sqlalchemy import select
 from tests.app.logbook.helpers import CLINIC, PDF_BYTES, PNG_BYTES, PROCEDURES, form_data
 from tests.factories import EvidenceFactory, SupervisorFactory, TraineeFactory
 from tests.support import clock
+from trainee_portal import curricula
 from trainee_portal.extensions import db
+from trainee_portal.logbook import services as service
 from trainee_portal.models import EvidenceEntry, EvidenceTally
 
 
@@ -236,6 +238,28 @@ def test_new_form_opens_the_current_stage_and_can_preselect_a_competency(client,
     page = client.get(f"/logbook/new?competency={CLINIC}&type=wba.cex").get_data(as_text=True)
     assert "(your current stage)" in page and f'value="{CLINIC}" checked' in page
     assert '<option value="wba.cex" selected' in page
+
+
+def test_a_refused_form_still_lists_the_competencies_by_stage_with_the_claimed_one_kept(client, login):
+    """The stage groups are worked out only for a page that shows the form: a refused save shows them as the new
+    form does, the current stage first, with what was claimed still ticked."""
+    trainee = TraineeFactory()
+    login(trainee)
+    response = _post(client, form_data(title=""))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Enter a short title" in page
+    assert "(your current stage)" in page and f'value="{CLINIC}" checked' in page
+    assert page.index("(your current stage)") < page.index("S1_PM_01")
+
+
+def test_competency_choices_are_the_curriculums_in_order_and_each_caller_gets_its_own_list():
+    curriculum = curricula.curriculum("2021")
+    expected = [(c.code, f"{c.code} – {c.title}") for stage in curriculum.stages for c in stage.competencies]
+    first = service.competency_choices(curriculum)
+    assert first == expected
+    first.append(("X", "changed by a caller"))
+    assert service.competency_choices(curriculum) == expected
+    assert service.competency_choices(curricula.curriculum("2010"))[0][0].startswith("PM_")
 
 
 def test_saving_updates_the_progress_tally_in_the_same_transaction(client, login):
