@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import update
 
+from competencies.calendar_days import uk_time
 from trainee_portal import audit
 from trainee_portal.auth import throttle
 from trainee_portal.auth.signing_pin import has_pin, matches, pin_of
@@ -86,7 +87,7 @@ def sign_in_person(trainee: User, signoff_request: SignOffRequest, *, level: str
         subject=f"You signed off in person: {entry.title} for {trainee.name}",
         body=(
             f'A signature was given in your name with your sign-off PIN, on {trainee.name}\'s device, for "{entry.title}" '
-            f"({entry.occurred_on:%d %B %Y}) at {signoff.signed_at:%H:%M UTC on %d %B %Y}.\n\n"
+            f"({entry.occurred_on:%d %B %Y}) at {uk_time(signoff.signed_at):%H:%M %Z on %d %B %Y}.\n\n"
             f"If this was not you, void the signature here and change your PIN: "
             f"{external_url('signoff.disown', signoff_id=signoff.id)}\n"
         ),
