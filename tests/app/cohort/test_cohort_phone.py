@@ -13,6 +13,7 @@ import pytest
 from tests import factories as make
 from tests.app.cohort.helpers import exam_attempts
 from tests.factories import direct
+from tests.support.markup import rendered
 from trainee_portal.cohort.queries import exam_part_wording
 from trainee_portal.extensions import db
 
@@ -199,13 +200,12 @@ def test_the_trainee_dashboard_charts_wrap_their_labels_on_a_narrow_screen(clien
 
 
 def test_the_table_macro_marks_only_responsive_tables_as_tables_for_screen_readers(app):
-    template = app.jinja_env.from_string(
+    html = rendered(
+        app,
         '{% from "macros/ui.html" import table %}'
         '{% call table("A", ["x"], responsive=true, scroll=false) %}<tr><td>1</td></tr>{% endcall %}'
-        '{% call table("B", ["y"]) %}<tr><td>2</td></tr>{% endcall %}'
+        '{% call table("B", ["y"]) %}<tr><td>2</td></tr>{% endcall %}',
     )
-    with app.test_request_context():
-        html = template.render()
     assert '<table class="nhsuk-table-responsive" role="table">' in html
     assert '<table class="nhsuk-table">' in html
     assert html.count("app-table-scroll") == 1  # B keeps its scrolling box; A stacks instead

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from tests.support.markup import rendered
 from trainee_portal.platform.tables import stack_cells
 
 HEADING = '<span class="nhsuk-table-responsive__heading" aria-hidden="true">{} </span>'
@@ -60,15 +61,14 @@ def test_cells_with_their_own_heading_or_spanning_columns_are_left_alone():
 
 
 def test_a_responsive_table_from_the_macro_stacks_its_plain_cells(app):
-    template = app.jinja_env.from_string(
+    html = rendered(
+        app,
         '{% from "macros/ui.html" import table %}'
         '{% call table("People", ["Name", "Email"], responsive=true, scroll=false) %}'
         '<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">Dr A</td><td class="nhsuk-table__cell">a@example.org</td></tr>'
         "{% endcall %}"
-        '{% call table("Plain", ["Name"]) %}<tr><td class="nhsuk-table__cell">Dr B</td></tr>{% endcall %}'
+        '{% call table("Plain", ["Name"]) %}<tr><td class="nhsuk-table__cell">Dr B</td></tr>{% endcall %}',
     )
-    with app.test_request_context():
-        html = template.render()
     assert 'class="nhsuk-table-responsive" role="table"' in html
     assert HEADING.format("Email") + '<div class="app-cell-value">a@example.org</div>' in html
     assert '<td class="nhsuk-table__cell">Dr B</td>' in html  # a table that does not stack keeps its cells as written
@@ -76,13 +76,12 @@ def test_a_responsive_table_from_the_macro_stacks_its_plain_cells(app):
 
 
 def test_a_cell_written_with_its_own_heading_keeps_its_content_in_one_box(app):
-    template = app.jinja_env.from_string(
+    html = rendered(
+        app,
         '{% from "macros/ui.html" import cell %}'
         '{% call cell("Who", true) %}locum.consultant@visiting-pain-clinic.example{% endcall %}'
-        '{% call cell("Who") %}Dr B{% endcall %}'
+        '{% call cell("Who") %}Dr B{% endcall %}',
     )
-    with app.test_request_context():
-        html = template.render()
     assert (
         f'<td class="nhsuk-table__cell">{HEADING.format("Who")}'
         '<div class="app-cell-value">locum.consultant@visiting-pain-clinic.example</div></td>'
