@@ -6,6 +6,7 @@ Every function works in the caller's transaction; the caller commits once.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections import Counter
 
 from sqlalchemy import String, bindparam, func, insert, select, true
@@ -55,18 +56,25 @@ def competency_groups(curriculum: Curriculum, current_level: str) -> list[dict]:
     return sorted(groups, key=lambda g: not g["current"])
 
 
-_CHOICES: dict[int, tuple[Curriculum, tuple[tuple[str, str], ...]]] = {}
+_CHOICES: dict[int, tuple[weakref.ref, tuple[tuple[str, str], ...]]] = {}
 
 
 def competency_choices(curriculum: Curriculum) -> list[tuple[str, str]]:
     """Every competency of the curriculum as (code, "code – title"), in the curriculum's order. Worked out once per
     curriculum object (a curriculum is immutable; every evidence form and CSV row asks), each caller given its own
-    list. Keyed by identity: hashing a frozen curriculum walks all of it."""
-    known = _CHOICES.get(id(curriculum))
-    if known is None or known[0] is not curriculum:
+    list. Keyed by identity (hashing a frozen curriculum walks all of it) and held weakly: a curriculum the registry
+    dropped (reloaded after a version was published) takes its entry with it."""
+    key = id(curriculum)
+    known = _CHOICES.get(key)
+    if known is None or known[0]() is not curriculum:
         choices = tuple((c.code, f"{c.code} – {c.title}") for stage in curriculum.stages for c in stage.competencies)
-        known = _CHOICES[id(curriculum)] = (curriculum, choices)
+        known = _CHOICES[key] = (weakref.ref(curriculum, functools.partial(_forget_choices, key)), choices)
     return list(known[1])
+
+
+def _forget_choices(key: int, gone: weakref.ref) -> None:
+    if _CHOICES.get(key, (None,))[0] is gone:  # not an entry made since for a new curriculum at the same address
+        _CHOICES.pop(key, None)
 
 
 def stage_level_for(curriculum: Curriculum, codes, current_level: str) -> str:

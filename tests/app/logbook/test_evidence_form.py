@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import io
 from datetime import timedelta
 from pathlib import Path
@@ -252,7 +254,7 @@ def test_a_refused_form_still_lists_the_competencies_by_stage_with_the_claimed_o
     assert page.index("(your current stage)") < page.index("S1_PM_01")
 
 
-def test_competency_choices_are_the_curriculums_in_order_and_each_caller_gets_its_own_list():
+def test_competency_choices_are_the_curriculums_in_order_and_each_caller_gets_its_own_list(app):
     curriculum = curricula.curriculum("2021")
     expected = [(c.code, f"{c.code} – {c.title}") for stage in curriculum.stages for c in stage.competencies]
     first = service.competency_choices(curriculum)
@@ -260,6 +262,19 @@ def test_competency_choices_are_the_curriculums_in_order_and_each_caller_gets_it
     first.append(("X", "changed by a caller"))
     assert service.competency_choices(curriculum) == expected
     assert service.competency_choices(curricula.curriculum("2010"))[0][0].startswith("PM_")
+
+
+def test_competency_choices_of_a_curriculum_no_longer_held_are_dropped(app):
+    """A registry reload makes new curriculum objects: the choices worked out for the old ones go with them."""
+    kept = curricula.curriculum("2021")
+    service.competency_choices(kept)
+    reloaded = dataclasses.replace(kept, title=kept.title + " (reloaded)")
+    assert service.competency_choices(reloaded) == service.competency_choices(kept)
+    assert id(reloaded) in service._CHOICES
+    gone = id(reloaded)
+    del reloaded
+    gc.collect()
+    assert gone not in service._CHOICES and id(kept) in service._CHOICES
 
 
 def test_saving_updates_the_progress_tally_in_the_same_transaction(client, login):
