@@ -186,18 +186,20 @@ def _insert(entry: EvidenceEntry) -> EvidenceEntry:
 def create(
     user, profile: TraineeProfile, curriculum: Curriculum, values: dict, stored: attachments.StoredFile | None
 ) -> EvidenceEntry:
-    """Record a new draft. Its content hash is known before the INSERT (it does not depend on the id), the refresh
-    skips readiness (a draft is no item of it) and the audit record comes last, so the audit head's lock is held
-    only from the record to the commit."""
+    """Record a new draft. Its content hash and what it adds to the summaries are worked out before the INSERT
+    (neither depends on the id), so not while the write holds the database (SQLite lets one transaction write at a
+    time); the refresh skips readiness (a draft is no item of it) and the audit record comes last, so the audit
+    head's lock is held only from the record to the commit."""
     entry = EvidenceEntry(trainee_id=profile.user_id, status=lifecycle.DRAFT, version=1)
     _apply(entry, values, profile, curriculum)
     _attach(entry, stored)
     entry.content_hash = entry.compute_content_hash()
+    added = progress.contribution(entry)
     _insert(entry)
     progress.record_change(
         profile.user_id,
         Counter(),
-        progress.contribution(entry),
+        added,
         readiness_affected=readiness.counts_evidence_in(entry.status),
         requests_changed=False,  # a new entry has no request yet
     )
