@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from competencies import STAGE_LEVELS
 from trainee_portal.models.accounts import ROLE_LABELS, ROLES
 from trainee_portal.platform.fields import CalendarDateField, email_field
+from trainee_portal.platform.forms import PortalForm
 
 GMC_PATTERN = re.compile(r"^\d{7}$")
 # A DNS name of two or more labels, letters, digits and inner hyphens, ending in a top-level domain of letters.
@@ -27,7 +27,7 @@ def _coerce_id(value):
     return int(value) if value not in (None, "") else None
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(PortalForm):
     """A trainee's profile. Fields are optional here so the invite form can leave them out for other roles."""
 
     gmc_number = StringField(
@@ -94,13 +94,13 @@ class ProfileForm(ProfileFields):
     pass
 
 
-class RolesForm(FlaskForm):
+class RolesForm(PortalForm):
     roles = MultiCheckboxField(
         "Roles", choices=[(r, ROLE_LABELS[r]) for r in ROLES], validators=[DataRequired("Choose at least one role.")]
     )
 
 
-class RegionForm(FlaskForm):
+class RegionForm(PortalForm):
     name = StringField(
         "Region name",
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
@@ -111,7 +111,7 @@ class RegionForm(FlaskForm):
     )
 
 
-class TrustedDomainsForm(FlaskForm):
+class TrustedDomainsForm(PortalForm):
     """One region's trusted assessor email domains; after validation, `domains_list` holds them lower-cased and sorted."""
 
     domains = TextAreaField(
@@ -137,7 +137,7 @@ class TrustedDomainsForm(FlaskForm):
         self.domains_list = sorted(set(found))
 
 
-class CohortForm(FlaskForm):
+class CohortForm(PortalForm):
     region_id = SelectField("Region", coerce=_coerce_id, validators=[InputRequired("Choose the region the cohort belongs to.")])
     name = StringField(
         "Cohort name",
@@ -153,7 +153,7 @@ class CohortForm(FlaskForm):
     )
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(PortalForm):
     supervisor_id = SelectField("Supervisor", coerce=_coerce_id, validators=[InputRequired("Choose the supervisor.")])
     trainee_id = SelectField("Trainee", coerce=_coerce_id, validators=[InputRequired("Choose the trainee.")])
     kind = SelectField(
@@ -175,11 +175,11 @@ class AssignmentForm(FlaskForm):
             raise ValidationError("Nobody can supervise themselves. Choose another supervisor or trainee.")
 
 
-class EndAssignmentForm(FlaskForm):
+class EndAssignmentForm(PortalForm):
     ends_on = CalendarDateField("End date", validators=[InputRequired("Enter the end date.")])
 
 
-class ScopeForm(FlaskForm):
+class ScopeForm(PortalForm):
     director_id = SelectField("Training director", coerce=_coerce_id, validators=[InputRequired("Choose the training director.")])
     region_id = SelectField("Region", coerce=_coerce_id, validators=[Optional()])
     cohort_id = SelectField("Cohort", coerce=_coerce_id, validators=[Optional()])
@@ -193,14 +193,14 @@ class ScopeForm(FlaskForm):
         return ok
 
 
-class RoleScopeForm(FlaskForm):
+class RoleScopeForm(PortalForm):
     """A region a person holds one of the regional roles for (RoleScope); the roles are the person's own."""
 
     role = SelectField("Role", validators=[InputRequired("Choose the role.")], validate_choice=True)
     region_id = SelectField("Region", coerce=_coerce_id, validators=[InputRequired("Choose the region.")])
 
 
-class CurriculumUploadForm(FlaskForm):
+class CurriculumUploadForm(PortalForm):
     file = FileField(
         "Curriculum file (TOML)",
         description="A .toml file in the schema of competencies/curricula/README.md, at most 1 MB.",

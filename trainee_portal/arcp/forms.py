@@ -1,7 +1,6 @@
 """The ARCP outcome forms, validated on the server: an outcome against a frozen panel pack (the panel's date and
 year come from the panel), and one typed in for a panel held outside the app (with its year and date)."""
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -9,10 +8,11 @@ from competencies.arcp import OUTCOMES
 from trainee_portal.arcp.services import TRAINING_YEARS
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(PortalForm):
     outcome = RadioField(
         "Outcome",
         choices=[(o.code, f"Outcome {o.code}: {o.meaning}") for o in OUTCOMES],

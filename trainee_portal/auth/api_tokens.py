@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -20,6 +19,7 @@ from trainee_portal.auth import tokens
 from trainee_portal.models import ApiToken, User
 from trainee_portal.notifications.outbox import app_path, external_url, notify
 from trainee_portal.platform.clock import uk_today, utcnow
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 REVOKED_CATEGORY = "account.api_token_revoked"
@@ -29,7 +29,7 @@ class ScopeCheckboxes(SelectMultipleField):
     """Rendered as NHS.UK checkboxes, each scope's explanation as its hint (auth/api_tokens.html)."""
 
 
-class CreateTokenForm(FlaskForm):
+class CreateTokenForm(PortalForm):
     name = StringField(
         "Name",
         description="What the token is for, so you can tell it apart later: for example, the rota app.",

@@ -1,14 +1,14 @@
 """Login, password and sign-off PIN forms, validated on the server."""
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from competencies import signing
 from trainee_portal.platform.fields import email_field
+from trainee_portal.platform.forms import PortalForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = email_field("Enter your email address.")
     password = PasswordField(
         "Password",
@@ -16,7 +16,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password."), Length(max=256)]
     )
@@ -34,16 +34,16 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = LoginForm.email
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     new_password = ChangePasswordForm.new_password
     confirm_password = ChangePasswordForm.confirm_password
 
 
-class SigningPinForm(FlaskForm):
+class SigningPinForm(PortalForm):
     """A supervisor's in-person sign-off PIN, set or changed with their password."""
 
     current_password = PasswordField("Your password", validators=[DataRequired("Enter your password."), Length(max=256)])
@@ -65,5 +65,5 @@ class SigningPinForm(FlaskForm):
             raise ValidationError(problems[0])
 
 
-class RemoveSigningPinForm(FlaskForm):
+class RemoveSigningPinForm(PortalForm):
     current_password = PasswordField("Your password", validators=[DataRequired("Enter your password."), Length(max=256)])

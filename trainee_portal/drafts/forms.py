@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import Length, Optional
 
+from trainee_portal.platform.forms import PortalForm
 
-class DiscardForm(FlaskForm):
+
+class DiscardForm(PortalForm):
     next = HiddenField(validators=[Optional(), Length(max=500)])

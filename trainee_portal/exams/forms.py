@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 PART_CHOICES = [("MCQ", "MCQ (multiple-choice questions)"), ("SOE", "SOE (structured oral examination)")]
@@ -28,7 +28,7 @@ def not_in_future(form, field):
         raise ValidationError("The date cannot be in the future.")
 
 
-class AttemptForm(FlaskForm):
+class AttemptForm(PortalForm):
     sitting_id = SelectField("Sitting", coerce=int, validators=[InputRequired("Choose the sitting you sat.")])
     result = RadioField("Result", choices=RESULT_CHOICES, validators=[InputRequired("Choose pass or fail.")])
     score = PercentField("Score (%)", validators=[Optional(), SCORE], description="As a percentage, if you know it.")
@@ -43,7 +43,7 @@ class AttemptForm(FlaskForm):
             raise ValidationError("Choose one of the listed sittings.")
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(PortalForm):
     result = RadioField("Result", choices=RESULT_CHOICES, validators=[InputRequired("Choose pass or fail.")])
     score = PercentField("Score (%)", validators=[Optional(), SCORE])
     extra_training_note = TextAreaField(
@@ -55,7 +55,7 @@ class CorrectionForm(FlaskForm):
     )
 
 
-class SittingForm(FlaskForm):
+class SittingForm(PortalForm):
     part = RadioField("Part", choices=PART_CHOICES, validators=[InputRequired("Choose the part.")])
     sits_on = CalendarDateField("Exam date", validators=[InputRequired("Enter the exam date.")])
     opens_on = CalendarDateField(
@@ -72,7 +72,7 @@ class SittingForm(FlaskForm):
             raise ValidationError("Applications must close before the exam date.")
 
 
-class RapmForm(FlaskForm):
+class RapmForm(PortalForm):
     confirmed_on = CalendarDateField(
         "Date of the Regional Advisor's confirmation",
         noun="the date of the confirmation",
@@ -94,7 +94,7 @@ class RapmForm(FlaskForm):
             raise ValidationError("Advanced/SIA training must have started by the date of the confirmation.")
 
 
-class MockScoreForm(FlaskForm):
+class MockScoreForm(PortalForm):
     part = RadioField("Part", choices=PART_CHOICES, validators=[InputRequired("Choose the part.")])
     taken_on = CalendarDateField("Date taken", validators=[InputRequired("Enter the date you took it."), not_in_future])
     title = StringField(
@@ -115,7 +115,7 @@ FPM_STATUS_CHOICES = [
 ]
 
 
-class PrerequisitesForm(FlaskForm):
+class PrerequisitesForm(PortalForm):
     gmc_registered_on = CalendarDateField(
         "GMC registration (full registration) since",
         noun="the date of full GMC registration",
@@ -149,7 +149,7 @@ class PrerequisitesForm(FlaskForm):
         return valid and not (applied.errors or since.errors)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button, with the record the page showed: a newer statement recorded since is not confirmed unseen."""
 
     record_id = IntegerField(validators=[InputRequired()])

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from trainee_portal.admin.forms import MultiCheckboxField
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 from trainee_portal.signoff.forms import NeededFor, reason_field
 
 
-class AskForm(FlaskForm):
+class AskForm(PortalForm):
     evidence = MultiCheckboxField(
         "Evidence for your HALO",
         coerce=int,
@@ -25,7 +25,7 @@ class AskForm(FlaskForm):
     )
 
 
-class DecideForm(FlaskForm):
+class DecideForm(PortalForm):
     decision = RadioField(
         "Your decision",
         choices=[("sign", "Sign the HALO: the stage is complete"), ("return", "Return it to the trainee")],
@@ -39,5 +39,5 @@ class DecideForm(FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PortalForm):
     """Only the CSRF token."""

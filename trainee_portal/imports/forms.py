@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, ValidationError
 
 from competencies import import_formats as formats
 from competencies import imports as rules
 from trainee_portal.logbook.attachments import name_problem
+from trainee_portal.platform.forms import PortalForm
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     source_format = RadioField(
         "Where the file comes from", choices=list(formats.FORMATS.items()), default=formats.PORTAL, validators=[]
     )
@@ -43,6 +43,6 @@ def upload_name_problem(filename: str | None, source_format: str | None) -> str 
     return name_problem(filename)
 
 
-class MappingForm(FlaskForm):
+class MappingForm(PortalForm):
     """Only its CSRF token is a WTForms field: the page's selects, one per column of the file, are read by their
     column's number and checked by competencies.import_formats.mapping_problems."""

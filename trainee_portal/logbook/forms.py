@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
@@ -22,6 +21,7 @@ from trainee_portal.logbook import vocab
 from trainee_portal.logbook.attachments import check_upload, name_problem
 from trainee_portal.platform.clock import uk_today  # noqa: F401 (routes import it from here too)
 from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 
@@ -58,7 +58,7 @@ class CompetencyField(SelectMultipleField):
 ChoiceField.__name__ = "SelectField"
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(PortalForm):
     evidence_type = ChoiceField(
         "Type of evidence",
         choices=_choices({code: t.label for code, t in EVIDENCE_TYPES.items()}, "Choose a type"),
@@ -194,7 +194,7 @@ class EvidenceEditForm(EvidenceForm):
     )
 
 
-class LogbookFilterForm(FlaskForm):
+class LogbookFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 

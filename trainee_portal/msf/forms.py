@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from competencies import msf
 from trainee_portal.platform.fields import email_field
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 
-class StartRoundForm(FlaskForm):
+class StartRoundForm(PortalForm):
     title = StringField(
         "Placement or period",
         description="For example, the hospital and months this feedback covers. Do not include patient details.",
@@ -19,7 +19,7 @@ class StartRoundForm(FlaskForm):
     )
 
 
-class RaterForm(FlaskForm):
+class RaterForm(PortalForm):
     name = StringField(
         "Rater's name",
         validators=[DataRequired("Enter the rater's name."), Length(max=120, message="Keep it to 120 characters.")],
@@ -43,10 +43,10 @@ def _comment(label: str) -> TextAreaField:
     )
 
 
-def answer_form(rules: msf.MsfRules) -> FlaskForm:
+def answer_form(rules: msf.MsfRules) -> PortalForm:
     """The questionnaire for this curriculum's questions: one rating each, then the two comments."""
 
-    class AnswerForm(FlaskForm):
+    class AnswerForm(PortalForm):
         def ratings(self) -> dict[str, str]:
             return {q.key: self[f"q_{q.key}"].data for q in rules.questions}
 
@@ -63,7 +63,7 @@ def answer_form(rules: msf.MsfRules) -> FlaskForm:
     return AnswerForm()
 
 
-class DecideForm(FlaskForm):
+class DecideForm(PortalForm):
     decision = RadioField(
         "Your decision",
         choices=[
@@ -79,5 +79,5 @@ class DecideForm(FlaskForm):
     )
 
 
-class ResendForm(FlaskForm):
+class ResendForm(PortalForm):
     """Only the CSRF token."""

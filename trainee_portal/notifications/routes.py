@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select, update
 
 from trainee_portal import policy
@@ -12,12 +11,13 @@ from trainee_portal.extensions import db
 from trainee_portal.models import OutboxMessage
 from trainee_portal.notifications.blueprint import bp
 from trainee_portal.platform.clock import utcnow
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.views import load_or_404
 
 LIST_LIMIT = 100
 
 
-class MarkReadForm(FlaskForm):
+class MarkReadForm(PortalForm):
     """Only the CSRF token."""
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
@@ -10,6 +9,7 @@ from trainee_portal.arcp.services import TRAINING_YEARS
 from trainee_portal.platform.bank_holidays import NATION_CHOICES
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.forms import PortalForm
 
 MIN_WORKING_DAYS, MAX_WORKING_DAYS = 1, 60  # the programme's own bounds on a region's cut-off setting
 MAX_YEARS_AHEAD = 3
@@ -26,7 +26,7 @@ def _int_or_none(value):
         return None
 
 
-class PanelForm(FlaskForm):
+class PanelForm(PortalForm):
     scope = SelectField("Region or cohort", validators=[DataRequired("Choose the region or cohort the panel is for.")])
     panel_date = CalendarDateField(
         "Panel date",
@@ -65,7 +65,7 @@ class PanelForm(FlaskForm):
             raise ValidationError("Choose at least one trainee for the panel.")
 
 
-class RegionSettingsForm(FlaskForm):
+class RegionSettingsForm(PortalForm):
     nation = SelectField(
         "Nation",
         choices=NATION_CHOICES,

@@ -7,7 +7,6 @@ import hashlib
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +20,7 @@ from trainee_portal.panels.blueprint import bp
 from trainee_portal.panels.forms import PanelForm, RegionSettingsForm
 from trainee_portal.platform.bank_holidays import nation_label
 from trainee_portal.platform.clock import utcnow
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.fragments import Fragments
 from trainee_portal.platform.pagination import page_of
 from trainee_portal.platform.views import form_page, load_or_404
@@ -113,7 +113,7 @@ def detail(panel_id: int):
         counts=counts,
         colours=COLOURS,
         colour_labels=COLOUR_LABELS,
-        cancel_form=FlaskForm(),
+        cancel_form=PortalForm(),
         can_cancel=policy.can_cancel_panel(current_user, panel),
         reminder_dates=[(label, f"{day:%-d %b %Y}") for label, day in reminders.schedule_of(panel)],
         packs_due=packs_due,
@@ -172,7 +172,7 @@ def export_xlsx(panel_id: int):
 def cancel(panel_id: int):
     panel = _panel(panel_id)
     policy.authorize(policy.can_cancel_panel(current_user, panel))
-    if not FlaskForm().validate_on_submit():
+    if not PortalForm().validate_on_submit():
         abort(400)
     if services.cancel(current_user, panel):
         db.session.commit()

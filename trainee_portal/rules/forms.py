@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from competencies import EVIDENCE_TYPES, SUPERVISION_LEVELS
 from competencies.provenance import LOCAL, SUGGESTION, check, quotes_number
 from trainee_portal import curricula
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 BASIS_CHOICES = [
@@ -17,7 +17,7 @@ BASIS_CHOICES = [
 ]
 
 
-class LocalRuleForm(FlaskForm):
+class LocalRuleForm(PortalForm):
     curriculum_version = SelectField("Curriculum version", validators=[InputRequired("Choose the curriculum version.")])
     competency_code = StringField(
         "Competency code",

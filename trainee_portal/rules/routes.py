@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from trainee_portal import policy
 from trainee_portal.extensions import db
 from trainee_portal.models import LocalRule, Region
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.views import form_page, load_or_404
 from trainee_portal.rules import queries, services
 from trainee_portal.rules.blueprint import bp
@@ -34,7 +34,7 @@ def region(region_id: int):
         region=region,
         current=current,
         history=history,
-        retire_form=FlaskForm(),
+        retire_form=PortalForm(),
         page_title=f"Rules for {region.name}",
     )
 

@@ -3,20 +3,20 @@ new link and closing a stage."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Regexp, ValidationError
 
 from competencies import SUPERVISION_CHOICES, signing, supervision_label
 from trainee_portal.platform.clock import uk_today
 from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 ASSESSOR_CHOICE = "assessor"
 LEVEL_CHOICES = [(code, supervision_label(code, full=True)) for code in SUPERVISION_CHOICES]
 
 
-class RequestForm(FlaskForm):
+class RequestForm(PortalForm):
     recipient = RadioField(
         "Who should sign this off?",
         choices=[],
@@ -63,7 +63,7 @@ def reason_field(label: str, description: str, *, needed: NeededFor, limit: int)
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     decision = RadioField(
         "Your decision",
         choices=[("sign", "Sign off"), ("return", "Return to the trainee")],
@@ -112,7 +112,7 @@ class AssessorDecisionForm(DecisionForm):
     )
 
 
-class ConfirmSignatureForm(FlaskForm):
+class ConfirmSignatureForm(PortalForm):
     decision = RadioField(
         "Do you vouch for this outside assessor?",
         choices=[
@@ -129,11 +129,11 @@ class ConfirmSignatureForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PortalForm):
     """Only the CSRF token: cancelling asks nothing more."""
 
 
-class StageSignOffForm(FlaskForm):
+class StageSignOffForm(PortalForm):
     signed_on = CalendarDateField("Date of sign-off", validators=[InputRequired("Enter the date of the sign-off.")])
     comment = TextAreaField(
         "Comment", validators=[Length(max=2000, message="Comments are at most 2000 characters."), NoPatientIdentifiers()]
@@ -160,7 +160,7 @@ def pin_field(label: str, description: str = "") -> PasswordField:
     )
 
 
-class InPersonSignForm(FlaskForm):
+class InPersonSignForm(PortalForm):
     """The supervisor signs on the trainee's device: level, feedback, their PIN, and the content they saw."""
 
     supervision_level = RadioField(
@@ -181,7 +181,7 @@ class InPersonSignForm(FlaskForm):
         }
 
 
-class ReissueLinkForm(FlaskForm):
+class ReissueLinkForm(PortalForm):
     """Only the CSRF token: sending a new link asks nothing more."""
 
 
@@ -195,7 +195,7 @@ class WholeNumberField(IntegerField):
             raise ValueError("Enter a whole number, like 2.") from None
 
 
-class LinkAllowanceForm(FlaskForm):
+class LinkAllowanceForm(PortalForm):
     extra = WholeNumberField(
         "How many more new links to allow",
         description=f"From 1 to {signing.LINK_EXTRA_REISSUES_MAX.value}.",
@@ -219,7 +219,7 @@ class LinkAllowanceForm(FlaskForm):
     )
 
 
-class DisownForm(FlaskForm):
+class DisownForm(PortalForm):
     reason = TextAreaField(
         "What happened",
         description="The trainee sees this. For example: I did not sign this; I was not there.",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.validators import DataRequired
 
+from trainee_portal.platform.forms import PortalForm
 
-class SiaChoiceForm(FlaskForm):
+
+class SiaChoiceForm(PortalForm):
     stage_key = RadioField(
         "Which SIA do you follow?",
         choices=[],  # the route offers the SIAs of the trainee's curriculum

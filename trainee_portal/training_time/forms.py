@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from competencies.training_time import KINDS
 from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 
@@ -19,7 +19,7 @@ class WholePercentField(IntegerField):
             raise ValueError("Enter the percentage as a whole number, for example 60") from None
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(PortalForm):
     kind = RadioField("Kind of period", choices=list(KINDS.items()), validators=[InputRequired("Choose the kind of period.")])
     wte_percent = WholePercentField(
         "Percentage of full time, for less than full time training",
@@ -33,7 +33,7 @@ class PeriodForm(FlaskForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=500), NoPatientIdentifiers()])
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(PortalForm):
     reason = StringField(
         "Why remove it",
         validators=[
@@ -45,5 +45,5 @@ class RemoveForm(FlaskForm):
     )
 
 
-class EndForm(FlaskForm):
+class EndForm(PortalForm):
     ends_on = CalendarDateField("Last day (included)", validators=[InputRequired("Enter the last day of the period.")])

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from trainee_portal.platform.fields import CalendarDateField
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.platform.identifiers import NoPatientIdentifiers
 
 
-class MoveForm(FlaskForm):
+class MoveForm(PortalForm):
     to_version = SelectField("Move to curriculum", validators=[DataRequired("Choose the curriculum version to move to.")])
     effective_on = CalendarDateField(
         "Takes effect on",

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import DataRequired, ValidationError
 
+from trainee_portal.platform.forms import PortalForm
 from trainee_portal.verify.services import normalise_code
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = StringField(
         "Verification code",
         description="As printed at the top of the document, for example K7QF-2M9X-WP.",
@@ -22,7 +22,7 @@ class CodeForm(FlaskForm):
             raise ValidationError("Enter the code as printed on the document: 10 letters and digits, like K7QF-2M9X-WP")
 
 
-class FileCheckForm(FlaskForm):
+class FileCheckForm(PortalForm):
     file = FileField(
         "The PDF file you were given",
         description="It is compared byte for byte with the document issued with this code. Nothing is kept. At most 10 MB.",
