@@ -54,7 +54,8 @@ PAGES = [
     ("trainee", "/signoff/mine", None, "signoff-mine"),
     ("trainee", "/logbook/", None, "logbook"),
     # an entry whose sign-off history names an outside assessor by their address, in the label of a confirmed signature
-    ("trainee2010", "/logbook/?q=colleague+feedback", "main table a:has-text('colleague feedback')", "logbook-entry"),
+    # (the demo's one MSF of this trainee; its title's wording is picked by its date, so it is found by its type)
+    ("trainee2010", "/logbook/?type=wba.msf", "main table a:has-text('MSF:')", "logbook-entry"),
     ("trainee", "/higher/", None, "stage"),
     ("trainee", "/dashboard", None, "dashboard"),
     ("faculty.tutor", "/halo/", None, "halo-queue"),
