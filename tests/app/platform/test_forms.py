@@ -9,11 +9,14 @@ import pkgutil
 import flask_wtf.csrf
 import pytest
 from flask_wtf import FlaskForm
+from sqlalchemy import func, select
 
 import trainee_portal
 from tests.app.logbook.helpers import form_data
 from tests.app.platform.helpers import csrf_app, page_token, sign_in_with_token
 from tests.factories import TraineeFactory
+from trainee_portal.extensions import db
+from trainee_portal.models import EvidenceEntry
 from trainee_portal.platform.forms import PortalForm
 
 
@@ -70,9 +73,18 @@ def test_a_refused_form_is_drawn_again_with_a_token_that_is_accepted(protected, 
     assert client.post("/logbook/new", data=form_data(csrf_token=again)).status_code == 302
 
 
+def _entries(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(EvidenceEntry))
+
+
 def test_a_forged_or_missing_token_is_still_refused_before_anything_is_saved(protected):
     client = sign_in_with_token(protected.test_client(), TraineeFactory())
     token = page_token(client.get("/logbook/new").data.decode())
+    before = _entries(protected)
     for sent in ({}, {"csrf_token": token[:-2] + "xx"}, {"csrf_token": "not-a-token"}):
         response = client.post("/logbook/new", data=form_data(**sent))
         assert response.status_code == 400 and "Your form expired" in response.data.decode()
+    assert _entries(protected) == before
+    assert client.post("/logbook/new", data=form_data(csrf_token=token)).status_code == 302
+    assert _entries(protected) == before + 1, "the count sees a save, so the refusals above saved nothing"
