@@ -129,3 +129,32 @@ def test_an_unavailable_floor_and_a_ratio_just_over_are_misses(measured):
         assert not verdict["met"] and "floor unavailable: IntegrityError" in verdict["detail"]
     assert not verdicts[("stage page", "within 2x its floor, CPU")]["met"]
     assert verdicts[("stage page", "within 2x its floor, wall")]["met"]
+
+
+def test_growth_is_judged_against_the_bare_route_timed_beside_the_page(measured):
+    """A machine that runs slower while the larger size is measured slows the bare route (whose work does not depend
+    on the data) as much as the page: judged on the page's time over its bare route's, that is no growth. A page that
+    grows while its bare route does not is still a miss, in wall time as in CPU."""
+    result = copy.deepcopy(measured[0])
+    little, big = (size["pages"] for size in (result["sizes"][0], result["sizes"][-1]))
+
+    def sized(name, key, bare_key, before, after, bare_before, bare_after):
+        little[name][key], big[name][key] = before, after
+        little[name]["floor"][bare_key], big[name]["floor"][bare_key] = bare_before, bare_after
+
+    sized("cohort dashboard", "median_ms", "bare_ms", 39.62, 65.32, 6.66, 10.18)  # all of it the machine's
+    sized("cohort dashboard", "server_cpu_ms", "bare_cpu_ms", 40.0, 66.0, 6.0, 10.0)
+    sized("exam pipeline", "median_ms", "bare_ms", 20.0, 28.0, 6.0, 6.1)  # the page's own
+    sized("exam pipeline", "server_cpu_ms", "bare_cpu_ms", 20.0, 28.0, 6.0, 5.9)
+    verdicts = {(v["page"], v["target"].split(" (")[0]): v for v in report.targets(result)}
+    for unit in ("wall", "CPU"):
+        drift = verdicts[("cohort dashboard", f"growth <= 1.3x, {unit}")]
+        assert drift["met"] and "against its bare route" in drift["detail"]
+        grown = verdicts[("exam pipeline", f"growth <= 1.3x, {unit}")]
+        assert not grown["met"], grown["detail"]
+    assert "1.649x" in verdicts[("cohort dashboard", "growth <= 1.3x, wall")]["detail"]  # the page's own ratio, shown
+    for page in (little["stage page"], big["stage page"]):  # results kept before the bare route was timed beside
+        del page["floor"]["bare_ms"], page["floor"]["bare_cpu_ms"]
+    little["stage page"]["median_ms"], big["stage page"]["median_ms"] = 10.0, 13.5
+    verdict = {(v["page"], v["target"].split(" (")[0]): v for v in report.targets(result)}[("stage page", "growth <= 1.3x, wall")]
+    assert not verdict["met"] and verdict["detail"] == "1.350x (10.0 -> 13.5 ms)"
