@@ -307,45 +307,83 @@ def raw_connection(url: str):
     return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
 
 
+class ReplayError(Exception):
+    """A replayed statement failed (the transaction was rolled back and the sequences put back)."""
+
+    def __init__(self, error: Exception, statement: str | None):
+        super().__init__(f"{type(error).__name__}: {str(error).strip()[:300]}")
+        self.statement = (statement or "")[:300]
+
+
+class Replayer:
+    """One request's statements sent straight through the driver on a connection of its own, as often as asked, each
+    time in a transaction rolled back with the sequences put back."""
+
+    def __init__(self, url: str, statements: list):
+        self.statements = statements
+        self.connection = raw_connection(url)
+        self.sequences = Sequences(url)
+        self.backend = []
+        if engine_name(url) == "postgresql":
+            self.backend = [self.connection.execute("SELECT pg_backend_pid()").fetchone()[0]]
+            self.connection.rollback()
+
+    def once(self) -> tuple[float, float]:
+        """Replay them once: (wall seconds, CPU seconds of the driver's process and the database server's)."""
+        cpu_started = time.process_time() + cpu_seconds(self.backend)
+        started = time.perf_counter()
+        cursor = self.connection.cursor()
+        statement = None
+        try:
+            for statement, parameters, many in self.statements:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters or ())
+                if cursor.description is not None:
+                    cursor.fetchall()
+        except Exception as error:
+            self.connection.rollback()
+            self.sequences.restore()
+            raise ReplayError(error, statement) from error
+        finally:
+            cursor.close()
+        self.connection.rollback()
+        wall = time.perf_counter() - started
+        cpu = time.process_time() + cpu_seconds(self.backend) - cpu_started
+        self.sequences.restore()
+        return wall, cpu
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        finally:
+            self.sequences.close()
+
+
+def replay_figures(timings: list[float], cpu: float, statements: int | None = None) -> dict:
+    """Median and p95 wall-clock milliseconds of replays, their mean CPU milliseconds (and how many statements each)."""
+    figures = {**stats(timings), "cpu_ms": round(cpu * 1000 / len(timings), 2)}
+    return figures if statements is None else {**figures, "statements": statements}
+
+
 def replay(url: str, statements: list, repeats: int, limit_s: float = 20) -> dict:
     """The statements `repeats` times, each time in a transaction rolled back (sequences put back): the median and
     p95 wall-clock milliseconds and the mean CPU milliseconds per replay (driver plus database server), or the error
     that stopped it. Stops repeating after `limit_s` seconds."""
-    connection = raw_connection(url)
-    sequences = Sequences(url)
-    backend = []
-    if engine_name(url) == "postgresql":
-        backend = [connection.execute("SELECT pg_backend_pid()").fetchone()[0]]
-        connection.rollback()
+    replayer = Replayer(url, statements)
     timings, cpu = [], 0.0
     deadline = time.monotonic() + limit_s
     try:
         for _ in range(repeats):
             if timings and time.monotonic() > deadline:
                 break
-            cpu_started = time.process_time() + cpu_seconds(backend)
-            started = time.perf_counter()
-            cursor = connection.cursor()
-            statement = None
             try:
-                for statement, parameters, many in statements:
-                    if many:
-                        cursor.executemany(statement, parameters)
-                    else:
-                        cursor.execute(statement, parameters or ())
-                    if cursor.description is not None:
-                        cursor.fetchall()
-            except Exception as error:  # noqa: BLE001 (the floor is reported unavailable, the run goes on)
-                connection.rollback()
-                sequences.restore()
-                return {"error": f"{type(error).__name__}: {str(error).strip()[:300]}", "statement": (statement or "")[:300]}
-            finally:
-                cursor.close()
-            connection.rollback()
-            timings.append(time.perf_counter() - started)
-            cpu += time.process_time() + cpu_seconds(backend) - cpu_started
-            sequences.restore()
-        return {**stats(timings), "cpu_ms": round(cpu * 1000 / len(timings), 2), "statements": len(statements)}
+                wall, used = replayer.once()
+            except ReplayError as error:  # the floor is reported unavailable, the run goes on
+                return {"error": str(error), "statement": error.statement}
+            timings.append(wall)
+            cpu += used
+        return replay_figures(timings, cpu, len(statements))
     finally:
-        connection.close()
-        sequences.close()
+        replayer.close()

@@ -120,17 +120,21 @@ def sequential(
     expect=(200,),
     warmup: int = 3,
     beside: str | None = None,
+    replay: Callable[[], tuple[float, float]] | None = None,
 ) -> dict:
     """n requests one after another (`warmup` more first, untimed): latency, the server's CPU per request, statements
     and the compressed size of the answer. With `beside` (a GET path: the page's bare route), each request is followed
     by one to that path, timed apart, and its figures come back under "beside": the page and its floor measured in the
-    same moments, so a spell of a slower machine moves both, not the one measured then."""
+    same moments, so a spell of a slower machine moves both, not the one measured then. With `replay` (the page's own
+    statements sent raw, answering (wall, CPU) seconds: pages.Replayer.once), it runs after each request too, and its
+    figures come back under "replay" (or the error that stopped it: the requests go on without it)."""
     keep = keeps_cookies(method)
     for _ in range(warmup):
         client.request(method, path, form=form, keep_cookies=keep)
         if beside:
             client.request("GET", beside)
     runs = {path: _Timed(), **({beside: _Timed()} if beside else {})}
+    replayed: dict = {"times": [], "cpu": 0.0, "error": None}
     deadline = time.monotonic() + SEQUENTIAL_LIMIT_S
     pids = server.cpu_pids()
     for _ in range(n):
@@ -149,11 +153,24 @@ def sequential(
             timed.times.append(elapsed)
             timed.queries.append(int(headers["x-sql-queries"]))
             timed.size = len(body)
+        if replay is not None and replayed["error"] is None:
+            try:
+                wall, cpu = replay()
+            except pages.ReplayError as error:
+                replayed["error"] = {"error": str(error), "statement": error.statement}
+            else:
+                replayed["times"].append(wall)
+                replayed["cpu"] += cpu
         if time.monotonic() > deadline:
             break
     out = runs[path].figures()
     if beside:
         out["beside"] = runs[beside].figures()
+    if replay is not None:
+        times = replayed["times"]
+        out["replay"] = replayed["error"] or (
+            pages.replay_figures(times, replayed["cpu"]) if times else {"error": "no replay was timed"}
+        )
     return out
 
 
@@ -254,8 +271,8 @@ def alternating_loads(rounds: int, write: Callable[[float], dict], bare: Callabl
 
 
 def _floor(page: dict, bare: dict, raw: dict) -> dict:
-    """The page's floor: the bare layout route's time for the same user (timed in turn with the page) plus the page's
-    own statements replayed raw."""
+    """The page's floor: the bare layout route's time for the same user plus the page's own statements replayed raw,
+    both timed in turn with the page (the write's: the bare INSERT route's and its replays, before its own)."""
     if raw.get("error"):
         return {"error": raw["error"], "statement": raw.get("statement")}
     if bare.get("error"):
@@ -307,19 +324,19 @@ def measure_size(dataset: datasets.Dataset, settings: Settings, echo: Callable) 
             out["missing"] = missing
             server.wait_ready()  # before the replays, which must have the machine to themselves
             echo(f"  gunicorn serves on port {server.port}; replaying each page's SQL raw")
-            out["floors"]["raw"] = _replays(url, plan, captured, settings, echo)
-            _measure_pages(server, plan, settings, out, echo)
+            out["floors"]["raw"], owned = _replays(url, plan, captured, settings, echo)
+            _measure_pages(server, plan, settings, out, echo, url, owned)
         finally:
             server.stop()
     out["duration_s"] = round(time.perf_counter() - started, 1)
     return out
 
 
-def _replays(url: str, plan, captured: dict, settings: Settings, echo: Callable) -> dict:
+def _replays(url: str, plan, captured: dict, settings: Settings, echo: Callable) -> tuple[dict, dict]:
     """Each captured request's own statements replayed raw (a page's less the bare layout's for its user, the write's
-    less the bare INSERT route's; the floor routes' whole)."""
+    less the bare INSERT route's; the floor routes' whole), and those statements by request."""
     users = {page.name: page.user for page, _ in plan}
-    raw = {}
+    raw, owned = {}, {}
     for name, item in captured.items():
         if item.get("error"):
             raw[name] = {"error": item["error"]}
@@ -328,13 +345,14 @@ def _replays(url: str, plan, captured: dict, settings: Settings, echo: Callable)
         if not name.startswith("bare"):
             framework = "bare-write" if name == pages.WRITE.name else f"bare:{users[name]}"
             own = pages.own_statements(own, captured.get(framework, {}).get("statements", []))
+        owned[name] = own
         raw[name] = _guarded(echo, f"{name} replay", lambda own=own: pages.replay(url, own, settings.requests))
         if raw[name].get("error"):
             echo(f"  {name}: raw replay failed: {raw[name]['error']}")
-    return raw
+    return raw, owned
 
 
-def _measure_pages(server: Server, plan, settings: Settings, out: dict, echo: Callable) -> None:
+def _measure_pages(server: Server, plan, settings: Settings, out: dict, echo: Callable, url: str, owned: dict) -> None:
     port, n, w = server.port, settings.requests, settings.warmup
     clients: dict[str, Client] = {}
     for user in dict.fromkeys([*pages.FLOOR_USERS, *pages.WRITERS, *(p.user for p, _ in plan)]):
@@ -365,12 +383,23 @@ def _measure_pages(server: Server, plan, settings: Settings, out: dict, echo: Ca
         client = clients[page.user]
 
         def measure(page=page, path=path, client=client):
-            figures = sequential(server, client, "GET", path, n, warmup=w, beside=pages.BARE)
+            alone = raw.get(page.name, {"error": "not captured"})
+            replayer = None if alone.get("error") else pages.Replayer(url, owned[page.name])
+            try:
+                figures = sequential(
+                    server, client, "GET", path, n, warmup=w, beside=pages.BARE, replay=replayer and replayer.once
+                )
+            finally:
+                if replayer is not None:
+                    replayer.close()
             if figures.get("error"):
                 return figures
             bare = figures.pop("beside")
+            beside = figures.pop("replay", None)
+            if beside is not None and not beside.get("error"):
+                beside["statements"], beside["timed"] = len(owned[page.name]), "in turn with the page"
             figures["load"] = load(port, [client.cookies] * settings.concurrency, "GET", path, settings.load_seconds)
-            figures["floor"] = _floor(figures, bare, raw.get(page.name, {"error": "not captured"}))
+            figures["floor"] = _floor(figures, bare, alone if beside is None else beside)
             return figures
 
         out["pages"][page.name] = {"path": path, "user": pages.email(page.user), **_guarded(echo, page.name, measure)}

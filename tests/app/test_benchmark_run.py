@@ -82,6 +82,8 @@ def test_every_page_is_measured_at_both_sizes_with_its_floor(measured):
             assert not floor.get("error"), (name, floor)  # the write's replay too: no collision on ids or hashes
             assert floor["wall_ms"] > floor["bare_ms"] > 0 and floor["ratio_wall"] > 0
             assert floor["raw"]["statements"] < page["sql_mode"]  # the framework's statements are the bare route's
+            if name != pages.WRITE.name:  # a page's raw part is replayed in turn with it, as its bare route is
+                assert floor["raw"]["timed"] == "in turn with the page" and floor["raw"]["n"] == 2, floor["raw"]
         for floor in [size["floors"]["plain"], *size["floors"]["bare"].values(), size["floors"]["bare_write"]]:
             assert not floor.get("error") and isinstance(floor["sql_mode"], int)
         for user, floor in size["floors"]["bare"].items():

@@ -75,3 +75,36 @@ def test_a_floor_without_its_statement_count_is_named_by_the_method_it_was_sent_
 
     figures = sequential(_Server(), Client(port), "POST", "/page", 2, form={"a": "b"}, warmup=0, beside="/uncounted")
     assert figures == {"error": "GET /uncounted has no X-SQL-Queries header (is BENCHMARK_SQL_COUNT on?)"}
+
+
+def test_the_pages_own_statements_are_replayed_in_turn_with_it_and_timed_apart(port):
+    """The floor's raw part is measured in the same moments as the page and its bare route: one replay after each
+    pair, none during the warm-up, each replay's own wall and CPU time kept."""
+    from benchmarks.client import Client
+
+    order = []
+
+    def replay():
+        order.append(list(_Paths.seen))
+        time.sleep(0.005)
+        return 0.005, 0.001
+
+    figures = sequential(_Server(), Client(port), "GET", "/page", 4, warmup=1, beside="/bare", replay=replay)
+    assert [len(seen) for seen in order] == [4, 6, 8, 10]  # after the warm-up pair and each timed pair
+    assert all(seen[-2:] == ["/page", "/bare"] for seen in order)
+    assert figures["replay"]["n"] == 4 and figures["replay"]["median_ms"] == 5.0 and figures["replay"]["cpu_ms"] == 1.0
+
+
+def test_a_replay_that_fails_stops_replaying_and_the_requests_go_on(port):
+    from benchmarks.client import Client
+    from benchmarks.pages import ReplayError
+
+    calls = []
+
+    def replay():
+        calls.append(1)
+        raise ReplayError(ValueError("a replayed key"), "INSERT INTO region ...")
+
+    figures = sequential(_Server(), Client(port), "GET", "/page", 3, warmup=0, beside="/bare", replay=replay)
+    assert calls == [1] and figures["n"] == 3
+    assert figures["replay"] == {"error": "ValueError: a replayed key", "statement": "INSERT INTO region ..."}
