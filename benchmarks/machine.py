@@ -129,6 +129,18 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def cpu_is_precise(pids: list[int]) -> bool:
+    """Whether cpu_seconds reads the scheduler's runtime for every one of these processes: then one request's CPU is
+    known to the microsecond and a median of them means something; in clock ticks only a sum over many does."""
+    return all(_runtime(pid) is not None for pid in pids)
+
+
+def cpu_figure(seconds: list[float], precise: bool) -> float:
+    """Milliseconds of CPU per request (or replay): the median of them where each is precise (as wall times are
+    judged by their median, so that one pause in forty does not move it), else their mean."""
+    return round((statistics.median(seconds) if precise else sum(seconds) / len(seconds)) * 1000, 2)
+
+
 def _runtime(pid: int) -> float | None:
     """Seconds every thread of the process has run, from the scheduler (None where the kernel shows no such figure)."""
     try:

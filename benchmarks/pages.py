@@ -28,7 +28,7 @@ from benchmarks.client import CSRF, FormReader
 from benchmarks.dataset import DOMAIN
 from benchmarks.datasets import engine_name, sqlite_path
 from benchmarks.generate import BENCH_PASSWORD
-from benchmarks.machine import cpu_seconds, stats
+from benchmarks.machine import cpu_figure, cpu_is_precise, cpu_seconds, stats
 
 PLAIN = "/_benchmark/plain"  # a fixed response: no template, no database (for reference)
 BARE = "/_benchmark/bare"  # the base layout for the signed-in user: the floor's framework part
@@ -328,6 +328,12 @@ class Replayer:
             self.backend = [self.connection.execute("SELECT pg_backend_pid()").fetchone()[0]]
             self.connection.rollback()
 
+    @property
+    def precise(self) -> bool:
+        """Whether each replay's CPU is known to the microsecond (the driver's by the process clock; the server's by
+        the scheduler's runtime, where the kernel shows it)."""
+        return cpu_is_precise(self.backend)
+
     def once(self) -> tuple[float, float]:
         """Replay them once: (wall seconds, CPU seconds of the driver's process and the database server's)."""
         cpu_started = time.process_time() + cpu_seconds(self.backend)
@@ -361,9 +367,10 @@ class Replayer:
             self.sequences.close()
 
 
-def replay_figures(timings: list[float], cpu: float, statements: int | None = None) -> dict:
-    """Median and p95 wall-clock milliseconds of replays, their mean CPU milliseconds (and how many statements each)."""
-    figures = {**stats(timings), "cpu_ms": round(cpu * 1000 / len(timings), 2)}
+def replay_figures(timings: list[float], cpus: list[float], precise: bool, statements: int | None = None) -> dict:
+    """Median and p95 wall-clock milliseconds of replays, their CPU milliseconds (machine.cpu_figure), and how many
+    statements each."""
+    figures = {**stats(timings), "cpu_ms": cpu_figure(cpus, precise)}
     return figures if statements is None else {**figures, "statements": statements}
 
 
@@ -372,7 +379,7 @@ def replay(url: str, statements: list, repeats: int, limit_s: float = 20) -> dic
     p95 wall-clock milliseconds and the mean CPU milliseconds per replay (driver plus database server), or the error
     that stopped it. Stops repeating after `limit_s` seconds."""
     replayer = Replayer(url, statements)
-    timings, cpu = [], 0.0
+    timings, cpus = [], []
     deadline = time.monotonic() + limit_s
     try:
         for _ in range(repeats):
@@ -383,7 +390,7 @@ def replay(url: str, statements: list, repeats: int, limit_s: float = 20) -> dic
             except ReplayError as error:  # the floor is reported unavailable, the run goes on
                 return {"error": str(error), "statement": error.statement}
             timings.append(wall)
-            cpu += used
-        return replay_figures(timings, cpu, len(statements))
+            cpus.append(used)
+        return replay_figures(timings, cpus, replayer.precise, len(statements))
     finally:
         replayer.close()

@@ -134,9 +134,10 @@ def sequential(
         if beside:
             client.request("GET", beside)
     runs = {path: _Timed(), **({beside: _Timed()} if beside else {})}
-    replayed: dict = {"times": [], "cpu": 0.0, "error": None}
+    replayed: dict = {"times": [], "cpu": [], "error": None}
     deadline = time.monotonic() + SEQUENTIAL_LIMIT_S
     pids = server.cpu_pids()
+    precise = machine.cpu_is_precise(pids)
     for _ in range(n):
         for target, timed in runs.items():
             own = target == path
@@ -144,7 +145,7 @@ def sequential(
             status, headers, body, elapsed = client.request(
                 method if own else "GET", target, form=form if own else None, keep_cookies=keep if own else True
             )
-            timed.cpu += machine.cpu_seconds(pids) - cpu_before
+            timed.cpu.append(machine.cpu_seconds(pids) - cpu_before)
             sent = method if own else "GET"
             if status not in (expect if own else (200,)):
                 return {"error": f"{sent} {target} answered {status}: {body[:200]!r}"}
@@ -160,16 +161,16 @@ def sequential(
                 replayed["error"] = {"error": str(error), "statement": error.statement}
             else:
                 replayed["times"].append(wall)
-                replayed["cpu"] += cpu
+                replayed["cpu"].append(cpu)
         if time.monotonic() > deadline:
             break
-    out = runs[path].figures()
+    out = runs[path].figures(precise)
     if beside:
-        out["beside"] = runs[beside].figures()
+        out["beside"] = runs[beside].figures(precise)
     if replay is not None:
         times = replayed["times"]
         out["replay"] = replayed["error"] or (
-            pages.replay_figures(times, replayed["cpu"]) if times else {"error": "no replay was timed"}
+            pages.replay_figures(times, replayed["cpu"], precise) if times else {"error": "no replay was timed"}
         )
     return out
 
@@ -180,12 +181,13 @@ class _Timed:
 
     times: list = field(default_factory=list)
     queries: list = field(default_factory=list)
-    cpu: float = 0.0  # the server's CPU seconds over this path's requests
+    cpu: list = field(default_factory=list)  # the server's CPU seconds during each of this path's requests
     size: int = 0
 
-    def figures(self) -> dict:
+    def figures(self, precise: bool) -> dict:
         out = machine.stats(self.times)
-        out["server_cpu_ms"] = round(self.cpu * 1000 / len(self.times), 2)
+        out["server_cpu_ms"] = machine.cpu_figure(self.cpu, precise)
+        out["server_cpu_of"] = "median" if precise else "mean"
         out["sql_seen"] = sorted(set(self.queries))
         out["sql_mode"] = statistics.mode(self.queries)
         out["bytes"] = self.size

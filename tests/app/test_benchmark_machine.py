@@ -48,3 +48,17 @@ def test_without_the_scheduler_runtime_it_counts_clock_ticks(monkeypatch):
     ticks = 1 / os.sysconf("SC_CLK_TCK")
     assert counted == pytest.approx(round(counted / ticks) * ticks)  # whole ticks
     assert abs(counted - used) < 5 * ticks
+
+
+def test_one_pause_in_forty_moves_no_precise_cpu_figure_but_moves_a_mean_of_ticks():
+    """Each request's CPU known to the microsecond: judged by its median, as wall times are. Counted in ticks, only
+    the mean over all of them means anything, and one collection pause in forty moves it."""
+    seconds = [0.005] * 39 + [0.105]
+    assert machine.cpu_figure(seconds, precise=True) == 5.0
+    assert machine.cpu_figure(seconds, precise=False) == 7.5
+
+
+def test_cpu_is_precise_only_where_every_process_shows_its_runtime():
+    shown = Path(f"/proc/{os.getpid()}/sched").exists()
+    assert machine.cpu_is_precise([os.getpid()]) is shown
+    assert machine.cpu_is_precise([os.getpid(), 2**22 + 12345]) is False
