@@ -69,9 +69,10 @@ def growth_detail(found: dict) -> str:
     )
 
 
-def _growth_cell(little: dict, big: dict, key: str) -> str:
+def _growth_cell(little: dict, big: dict, key: str, judged: bool = True) -> str:
+    """A growth for the tables: as judged, or the page's own ratio (the write: no target, no bare route beside it)."""
     found = growth(little, big, key)
-    return "-" if found is None else f"{found['judged']:.2f}"
+    return "-" if found is None else f"{found['judged' if judged else 'measured']:.2f}"
 
 
 def targets(result: dict) -> list[dict]:
@@ -261,8 +262,9 @@ def table(result: dict) -> str:
             )
     lines.append("  (floor = bare: the bare layout route's median for the same user, timed in turn with the page (the")
     lines.append("   write: the bare INSERT route's)")
-    lines.append("   + raw SQL: the page's own statements replayed raw; CPU = the floor's CPU ms; x = the page against its")
-    lines.append("   floor; KB = the page's HTML as sent compressed; * = a count seen to vary between requests)")
+    lines.append("   + raw SQL: the page's own statements replayed raw, also in turn with the page (the write's: before it);")
+    lines.append("   CPU = the floor's CPU ms; x = the page against its floor; KB = the page's HTML as sent compressed;")
+    lines.append("   * = a count seen to vary between requests; growth judged = the page's ratio over its bare route's)")
     lines.append("")
     for size in sizes:
         label = size_label(size["dataset"]["evidence"])
@@ -333,12 +335,9 @@ def markdown(results: list[dict]) -> str:
             if floor_text == "unavailable":
                 floor_text = "unavailable | -"
             grown = "-"
-            if len(sizes) > 1 and name != WRITE:
-                grown = f"{_growth_cell(little, big, 'median_ms')} / {_growth_cell(little, big, 'server_cpu_ms')}"
-            elif len(sizes) > 1:  # no target: its own ratio
-                grown = f"{_ratio(big.get('median_ms'), little.get('median_ms'))} / " + str(
-                    _ratio(big.get("server_cpu_ms"), little.get("server_cpu_ms"))
-                )
+            if len(sizes) > 1:
+                judged = name != WRITE
+                grown = " / ".join(_growth_cell(little, big, key, judged) for key in ("median_ms", "server_cpu_ms"))
             lines.append(
                 f"| {name} | {engine} | {little.get('median_ms')} → {big.get('median_ms')} | {big.get('p95_ms')} "
                 f"| {big.get('server_cpu_ms')} | {grown} | {floor_text} | {little.get('sql_mode')} / {big.get('sql_mode')} |"

@@ -274,7 +274,8 @@ def alternating_loads(rounds: int, write: Callable[[float], dict], bare: Callabl
 
 def _floor(page: dict, bare: dict, raw: dict) -> dict:
     """The page's floor: the bare layout route's time for the same user plus the page's own statements replayed raw,
-    both timed in turn with the page (the write's: the bare INSERT route's and its replays, before its own)."""
+    both timed in turn with the page. The write's floor: the bare INSERT route's time and the write's own statements
+    replayed raw, each timed before the write's requests."""
     if raw.get("error"):
         return {"error": raw["error"], "statement": raw.get("statement")}
     if bare.get("error"):
