@@ -93,15 +93,25 @@ def _add_statement(dialect: str):
 _DROP_EMPTY = delete(WEEKS).where(WEEKS.c.trainee_id == bindparam("trainee_id"), WEEKS.c.count <= 0)
 
 
-def record(trainee_id: int, start: date, delta: Counter) -> None:
-    """Add an evidence write's change (day keys and their change, already net) to the trainee's weeks."""
+def record(trainee_id: int, start: date, delta: Counter, counted_on: date | None = None) -> None:
+    """Add an evidence write's change (day keys and their change, already net) to the trainee's weeks. `counted_on`:
+    a start the change was already counted on (progress.record_change's one statement takes the start the request
+    loaded): it moves from that start's weeks to `start`'s."""
     weeks = by_week(delta, start)
+    if counted_on is not None:
+        weeks.subtract(by_week(delta, counted_on))
     rows = [_row(trainee_id, key, n) for key, n in sorted(weeks.items()) if n]
     if not rows:
         return
     db.session.execute(_add_statement(db.session.get_bind().dialect.name), rows)
     if any(row["count"] < 0 for row in rows):  # only a count that went down can have reached zero
         db.session.execute(_DROP_EMPTY, {"trainee_id": trainee_id})
+
+
+def week_rows(trainee_id: int, start: date, days: Counter) -> list[dict]:
+    """The week rows of a change that only adds (no count below zero) for a stage started on `start`, to be added as
+    record() adds them (progress.record_change sends them within its one statement)."""
+    return [_row(trainee_id, key, n) for key, n in sorted(by_week(days, start).items()) if n]
 
 
 def _row(trainee_id: int, key: tuple, n: int) -> dict:

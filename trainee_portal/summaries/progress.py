@@ -9,13 +9,32 @@ tallies the pages read already hold the credit.
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import date
 
-from sqlalchemy import Integer, String, bindparam, case, delete, func, insert, literal_column, select, union_all, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    column,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from competencies import (
     EvidenceCount,
@@ -112,6 +131,7 @@ TALLIES = EvidenceTally.__table__
 PROGRESS = TraineeProgress.__table__
 PROFILES = TraineeProfile.__table__
 SUMMARIES = TraineeSummary.__table__
+WEEKS = evidence_weeks.WEEKS
 HEAD_SEQUENCE, HEAD_HASH = audit.HEAD.c.sequence, audit.HEAD.c.last_hash
 
 
@@ -125,7 +145,22 @@ def _write_statements(dialect: str) -> dict:
         index_elements=[c.name for c in TALLIES.primary_key.columns], set_={"count": TALLIES.c.count + tally.excluded.count}
     )
     head = audit.head_query()
-    return {
+    activity = (
+        update(PROFILES)
+        .where(PROFILES.c.user_id == bindparam("trainee_id"))
+        .values(last_activity_at=bindparam("active_at"))
+        .returning(
+            head.with_only_columns(HEAD_SEQUENCE).scalar_subquery().label("head_sequence"),
+            head.with_only_columns(HEAD_HASH).scalar_subquery().label("head_hash"),
+            select(func.count()).where(PROGRESS.c.trainee_id == PROFILES.c.user_id).scalar_subquery().label("stages"),
+            select(SUMMARIES.c.exam_version)
+            .where(SUMMARIES.c.trainee_id == PROFILES.c.user_id)
+            .scalar_subquery()
+            .label("version"),
+            PROFILES.c.stage_started_on,
+        )
+    )
+    statements = {
         "add_tallies": add_tallies,
         # The same, answering with each changed count as it now stands (record_change judges drafts by them).
         "add_tallies_held": add_tallies.returning(
@@ -136,22 +171,55 @@ def _write_statements(dialect: str) -> dict:
         # audit.expect_head, so the append that ends the write needs no read of its own), how many stage results
         # they hold and the curriculum version of their summary row (record_change: whether their rows are there),
         # and their stage start as the row now stands (the weeks' weekday: see record_change).
-        "active": update(PROFILES)
-        .where(PROFILES.c.user_id == bindparam("trainee_id"))
-        .values(last_activity_at=bindparam("active_at"))
-        .returning(
-            head.with_only_columns(HEAD_SEQUENCE).scalar_subquery(),
-            head.with_only_columns(HEAD_HASH).scalar_subquery(),
-            select(func.count()).where(PROGRESS.c.trainee_id == PROFILES.c.user_id).scalar_subquery(),
-            select(SUMMARIES.c.exam_version).where(SUMMARIES.c.trainee_id == PROFILES.c.user_id).scalar_subquery(),
-            PROFILES.c.stage_started_on,
-        ),
+        "active": activity,
         "write_progress": progress_row.on_conflict_do_update(
             index_elements=["trainee_id", "stage_key"],
             set_={c: getattr(progress_row.excluded, c) for c in (*PROGRESS_COLUMNS, "updated_at")},
         ),
         "inputs": _inputs_query(),
     }
+    if dialect == "postgresql":
+        statements["add_in_one"] = _add_in_one(activity)
+    return statements
+
+
+TALLY_COLUMNS = ("competency_code", "evidence_type", "supervision_level", "status", "count")
+WEEK_COLUMNS = ("stage_level", "week_ends_on", "evidence_type", "supervision_level", "status", "competency_code", "count")
+
+
+def _from_json(table, columns: tuple[str, ...], name: str, after=None):
+    """PostgreSQL: INSERT the trainee's rows sent as one JSON array of objects (the parameter `name`, keyed by
+    column), each row's count added to the row already there. With `after` (a CTE): once per row of it, and only once
+    it has run."""
+    rows_in = (
+        func.json_to_recordset(cast(bindparam(name, type_=String), JSON))
+        .table_valued(*(column(c, _unsized(table.c[c].type)) for c in columns))
+        .render_derived(name=f"{name}_sent", with_types=True)
+    )
+    source = select(bindparam("trainee_id", type_=Integer), *(rows_in.c[c] for c in columns))
+    if after is not None:
+        source = source.select_from(after).join(rows_in, true())
+    rows = pg_insert(table).from_select(["trainee_id", *columns], source)
+    key = [c.name for c in table.primary_key.columns]
+    return rows.on_conflict_do_update(index_elements=key, set_={"count": table.c.count + rows.excluded.count})
+
+
+def _unsized(kind):
+    """A column's type without its length: a VARCHAR(n) would cut a longer value instead of refusing it."""
+    return String() if isinstance(kind, String) else kind
+
+
+def _add_in_one(activity):
+    """PostgreSQL: a change that only adds, in one statement (a data-modifying WITH) instead of three: the tally rows,
+    then the activity update (its WHERE waits for the tallies: the row locks are taken in the order the three
+    statements take them, as every other write does), then the week rows counted on the start the request loaded,
+    once the activity update has found the trainee's row. Answers with the activity update's row and the changed
+    tallies as they now stand (JSON: code, type, level, status, count), or no row when the trainee has none."""
+    tallies = _from_json(TALLIES, TALLY_COLUMNS, "tallies").returning(*(TALLIES.c[name] for name in TALLY_COLUMNS)).cte("tallies")
+    active = activity.where(select(func.count()).select_from(tallies).scalar_subquery() >= 0).cte("active")
+    weeks = _from_json(WEEKS, WEEK_COLUMNS, "weeks", after=active).returning(WEEKS.c.trainee_id).cte("weeks")
+    changed = select(func.json_agg(func.json_build_array(*tallies.c))).scalar_subquery()
+    return select(*active.c, changed).add_cte(weeks)
 
 
 def _statement(name: str):
@@ -211,12 +279,16 @@ def record_change(
     delta = Counter(after)
     delta.subtract(before)
     changed, days = _tallies_and_days(delta)
-    held = _add_tallies_held(trainee_id, changed)
     now = utcnow()
     # Before the refresh reads: the profile row's lock makes two writes for one trainee follow one another on
     # PostgreSQL (SQLite has one writer at a time), so each refresh reads the tallies the other left. Its answer's
     # head is a hint (a write that waited for that lock reads the head as it was before): the append checks it.
-    found = db.session.execute(_statement("active"), {"trainee_id": trainee_id, "active_at": now}).first()
+    counted_on = _loaded_start(trainee_id) if _adds_in_one(changed, days) else None
+    if counted_on is not None:
+        held, found = _add_in_one_statement(trainee_id, changed, days, counted_on, now)
+    else:
+        held = _add_tallies_held(trainee_id, changed)
+        found = db.session.execute(_statement("active"), {"trainee_id": trainee_id, "active_at": now}).first()
     if found is not None and found[0] is not None:
         audit.expect_head(found[0], found[1])
     profile = db.session.get(TraineeProfile, trainee_id)
@@ -226,7 +298,8 @@ def record_change(
     # The weeks end on the start's weekday as the row stands under this write's lock, not as the request loaded it:
     # an administrator's new start saved in between has rebuilt the weeks without this entry, which is counted here
     # on the new weekday (on PostgreSQL the UPDATE waited for their commit; SQLite has one writer at a time).
-    evidence_weeks.record(trainee_id, found[4], days)
+    if counted_on != found[4]:  # not counted yet, or on a start that is no longer the row's: moved to this one
+        evidence_weeks.record(trainee_id, found[4], days, counted_on)
     if (
         not (readiness_affected or requests_changed)
         and _rows_in_place(profile, found)
@@ -234,6 +307,40 @@ def record_change(
     ):
         return
     refresh_trainee(trainee_id, changed=changed, readiness_affected=readiness_affected)
+
+
+def _adds_in_one(changed: Counter, days: Counter) -> bool:
+    """Whether record_change sends the change in one statement: on PostgreSQL, a change that takes nothing away (a new
+    entry). One that does has rows to drop at zero between the tallies and the activity update (_drop_empty), as
+    the three statements keep the row locks' order."""
+    return (
+        db.session.get_bind().dialect.name == "postgresql"
+        and all(n > 0 for n in changed.values())
+        and all(n > 0 for n in days.values())
+    )
+
+
+def _loaded_start(trainee_id: int):
+    """The trainee's stage start as this session already holds it (a trainee's own request loads their profile with
+    them), read from no database; None when it holds none."""
+    profile = db.session.identity_map.get(identity_key(TraineeProfile, trainee_id))
+    return None if profile is None else profile.__dict__.get("stage_started_on")
+
+
+def _add_in_one_statement(trainee_id: int, changed: Counter, days: Counter, start, now) -> tuple[dict, tuple | None]:
+    """_add_in_one's statement for this change, its weeks counted on `start`: (the tallies changed as they now stand,
+    the activity update's row or None)."""
+    tallies = _tally_rows(trainee_id, changed)
+    weeks = evidence_weeks.week_rows(trainee_id, start, days)
+    params = {"trainee_id": trainee_id, "active_at": now, "tallies": _json(tallies), "weeks": _json(weeks)}
+    found = db.session.execute(_statement("add_in_one"), params).first()
+    if found is None:
+        return {}, None
+    return {tuple(row[:4]): row[4] for row in found[5] or ()}, tuple(found[:5])
+
+
+def _json(rows: list[dict]) -> str:
+    return json.dumps([{k: v for k, v in row.items() if k != "trainee_id"} for row in rows], default=date.isoformat)
 
 
 def _rows_in_place(profile: TraineeProfile, found) -> bool:

@@ -1,0 +1,87 @@
+"""On PostgreSQL a change that only adds (a new entry) goes in one statement (progress.record_change: the tallies, the
+activity update, the weeks). Its row locks must still be taken in the order every other write takes them, tallies
+before the trainee's row: a write that took the trainee's row first and then waited for a tally row held by a write
+waiting for that trainee's row would deadlock, and one of the two saves would fail."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+
+from tests.app.logbook.helpers import CLINIC, form_data
+from tests.factories import EvidenceFactory, TraineeFactory
+from trainee_portal import audit, curricula
+from trainee_portal.extensions import db
+from trainee_portal.logbook import services as service
+from trainee_portal.models import EvidenceTally, TraineeProfile, User
+from trainee_portal.summaries import progress
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+def _waiting_for_a_lock(engine, pid: int) -> bool:
+    with engine.connect() as conn:
+        kind = conn.execute(text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar()
+    return kind == "Lock"
+
+
+def test_a_new_entry_takes_its_tally_rows_before_the_trainees_row(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time: no two writes hold row locks at once")
+    trainee = TraineeFactory()
+    EvidenceFactory(trainee=trainee, codes=(CLINIC,))  # a draft clinic: the next one adds to this tally row
+    db.session.commit()
+    trainee_id = trainee.id
+    row = select(EvidenceTally).where(EvidenceTally.trainee_id == trainee_id, EvidenceTally.competency_code == CLINIC)
+    held = db.session.scalars(row).one()
+    key, count = (held.evidence_type, held.supervision_level, held.status), held.count
+    db.session.rollback()
+
+    blocker = db.engine.connect()  # another write holding the tally row the new entry adds to
+    blocker.execute(row.with_for_update())
+    saver_pid, failures = [], []
+
+    def save():
+        with app.app_context():
+            try:
+                saver_pid.append(db.session.connection().connection.dbapi_connection.info.backend_pid)
+                user, profile = db.session.get(User, trainee_id), db.session.get(TraineeProfile, trainee_id)
+                values = form_data(competencies=[CLINIC]) | {"occurred_on": date.today()}
+                service.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    saving = threading.Thread(target=save)
+    saving.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not (saver_pid and _waiting_for_a_lock(db.engine, saver_pid[0])) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert saver_pid and _waiting_for_a_lock(db.engine, saver_pid[0]), "the save never waited for the tally row"
+        # While it waits for the tally row, the trainee's row is free: it has not been taken out of order.
+        with db.engine.connect() as other:
+            try:
+                other.execute(text("SELECT 1 FROM trainee_profile WHERE user_id = :id FOR UPDATE NOWAIT"), {"id": trainee_id})
+            except OperationalError as error:
+                pytest.fail(f"the save took the trainee's row before its tally row: {error.orig}")
+            other.rollback()
+    finally:
+        blocker.rollback()
+        blocker.close()
+        saving.join(60)
+    assert not failures and not saving.is_alive(), failures
+    tally = db.session.scalars(row.where(EvidenceTally.evidence_type == key[0], EvidenceTally.status == key[2])).one()
+    assert tally.count == count + 1
+    maintained = db.session.execute(select(EvidenceTally.__table__).order_by(*EvidenceTally.__table__.primary_key)).all()
+    progress.recompute_all()
+    db.session.commit()
+    assert db.session.execute(select(EvidenceTally.__table__).order_by(*EvidenceTally.__table__.primary_key)).all() == maintained
+    assert audit.verify_chain().ok
