@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlalchemy import String, bindparam, func, insert, select, true
 from sqlalchemy import inspect as sa_inspect
@@ -21,6 +22,7 @@ from trainee_portal import audit, policy
 from trainee_portal.extensions import db
 from trainee_portal.logbook import attachments
 from trainee_portal.models import EvidenceCompetency, EvidenceEntry, HaloEvidence, SignOff, SignOffRequest, TraineeProfile
+from trainee_portal.platform import json_rows
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.signoff import services as signoff_services
 from trainee_portal.summaries import progress, readiness
@@ -132,55 +134,94 @@ def _attach(entry: EvidenceEntry, stored: attachments.StoredFile | None) -> str 
 @functools.cache
 def _insert_statements() -> tuple:
     """The entry's INSERT (RETURNING its id), its links' INSERT, on PostgreSQL both as one statement (a data-modifying
-    WITH: the entry, then a link per code of the `codes` array), and per column but the id: the attribute, the
-    column's key and its default (a callable's value is taken per entry), built once."""
+    WITH: the entry, its values sent as JSON (platform.json_rows), then a link per code of the `codes` array), and per
+    column but the id: the attribute, the column's key and its default (a callable's value is taken per entry), built
+    once."""
     entries, links = EvidenceEntry.__table__, EvidenceCompetency.__table__
     columns = []
     for attr in sa_inspect(EvidenceEntry).column_attrs:
         if attr.key != "id":
             default = attr.columns[0].default
             columns.append((attr.key, attr.columns[0].key, default))
-    added = (
-        insert(entries)
-        .values({column: bindparam(column, type_=entries.c[column].type) for _, column, _ in columns})
-        .returning(entries.c.id)
-        .cte("added")
-    )
+    names = [column for _, column, _ in columns]
+    sent = json_rows.recordset(entries, names, "entry")  # the entry's values as one JSON parameter
+    added = insert(entries).from_select(names, select(*(sent.c[name] for name in names))).returning(entries.c.id).cte("added")
     codes = (
         func.unnest(bindparam("codes", type_=postgresql.ARRAY(String())))  # no length in the cast: PostgreSQL cuts to it
         .table_valued("code")
         .render_derived(name="codes")
     )
-    with_links = (
-        insert(links)
-        .from_select(["evidence_id", "competency_code"], select(added.c.id, codes.c.code).join_from(added, codes, true()))
-        .returning(links.c.evidence_id)
+    link_rows = insert(links).from_select(
+        ["evidence_id", "competency_code"], select(added.c.id, codes.c.code).join_from(added, codes, true())
     )
-    return insert(entries).returning(entries.c.id), insert(links), with_links, tuple(columns)
+    return _Inserts(
+        add_entry=insert(entries).returning(entries.c.id),
+        add_links=insert(links),
+        with_links=link_rows.returning(links.c.evidence_id),
+        ctes=(added, link_rows.returning(links.c.evidence_id).cte("links")),
+        answer=added.c.id,
+        columns=tuple(columns),
+    )
 
 
-def _insert(entry: EvidenceEntry) -> EvidenceEntry:
-    """INSERT a new entry built in memory (RETURNING its id) and its competency links, then put the objects in the
-    session as the rows they now are: no unit-of-work flush and no read after. Columns the entry does not set take
-    their defaults here, so the objects hold every value written."""
-    add_entry, add_links, add_with_links, columns = _insert_statements()
-    for key, _column, default in columns:
+@dataclass(frozen=True)
+class _Inserts:
+    add_entry: object  # the entry's INSERT, RETURNING its id
+    add_links: object  # its links' INSERT
+    with_links: object  # PostgreSQL: both as one statement, answering with the id once per link
+    ctes: tuple  # PostgreSQL: both as CTEs, to be sent within another statement (progress.Along)
+    answer: object  # the id, as those CTEs answer it
+    columns: tuple  # per column but the id: the attribute, the column's key and its default
+
+
+def _entry_row(entry: EvidenceEntry) -> tuple[dict, list[str]]:
+    """The new entry's row (columns it does not set take their defaults here, so the object holds every value
+    written) and its competency codes."""
+    for key, _column, default in _insert_statements().columns:
         if key not in entry.__dict__:
             setattr(entry, key, None if default is None else default.arg if default.is_scalar else default.arg(None))
-    row = {column: getattr(entry, key) for key, column, _ in columns}
-    codes = [link.competency_code for link in entry.competencies]
+    row = {column: getattr(entry, key) for key, column, _ in _insert_statements().columns}
+    return row, [link.competency_code for link in entry.competencies]
+
+
+def _sent_as_json(row: dict, codes: list[str]) -> dict:
+    return {"entry": json_rows.dumps([row], row), "codes": codes}
+
+
+def _send_insert(row: dict, codes: list[str]) -> int:
+    """INSERT the entry (RETURNING its id) and its links; the id."""
+    statements = _insert_statements()
     if codes and db.session.get_bind().dialect.name == "postgresql":
-        entry.id = db.session.execute(add_with_links, row | {"codes": codes}).scalars().first()
-    else:
-        entry.id = db.session.execute(add_entry, row).scalar_one()
-        if codes:  # an MSF released in a stage that names no MSF competency links to none
-            db.session.execute(add_links, [{"evidence_id": entry.id, "competency_code": code} for code in codes])
+        return db.session.execute(statements.with_links, _sent_as_json(row, codes)).scalars().first()
+    entry_id = db.session.execute(statements.add_entry, row).scalar_one()
+    if codes:  # an MSF released in a stage that names no MSF competency links to none
+        db.session.execute(statements.add_links, [{"evidence_id": entry_id, "competency_code": code} for code in codes])
+    return entry_id
+
+
+def _in_session(entry: EvidenceEntry, entry_id: int) -> EvidenceEntry:
+    """Put the new entry and its links in the session as the rows they now are: no unit-of-work flush, no read after."""
+    entry.id = entry_id
     for link in entry.competencies:
         link.evidence_id = entry.id
         make_transient_to_detached(link)
     make_transient_to_detached(entry)
     db.session.add(entry)
     return entry
+
+
+def _insert(entry: EvidenceEntry) -> EvidenceEntry:
+    """INSERT a new entry built in memory (RETURNING its id) and its competency links, then put the objects in the
+    session as the rows they now are."""
+    return _in_session(entry, _send_insert(*_entry_row(entry)))
+
+
+def _along(row: dict, codes: list[str]) -> progress.Along:
+    """The entry's INSERT for progress.record_change to send within its one statement where it sends one (PostgreSQL),
+    else on its own before the change."""
+    statements = _insert_statements()
+    params = _sent_as_json(row, codes) if db.session.get_bind().dialect.name == "postgresql" else {}
+    return progress.Along(statements.ctes, statements.answer, params, send=lambda: _send_insert(row, codes))
 
 
 def create(
@@ -195,14 +236,15 @@ def create(
     _attach(entry, stored)
     entry.content_hash = entry.compute_content_hash()
     added = progress.contribution(entry)
-    _insert(entry)
-    progress.record_change(
+    entry_id = progress.record_change(
         profile.user_id,
         Counter(),
         added,
         readiness_affected=readiness.counts_evidence_in(entry.status),
         requests_changed=False,  # a new entry has no request yet
+        along=_along(*_entry_row(entry)),  # the entry's INSERT, before the change or within its one statement
     )
+    _in_session(entry, entry_id)
     audit.record(
         "evidence.created",
         entry,

@@ -9,28 +9,11 @@ tallies the pages read already hold the credit.
 from __future__ import annotations
 
 import functools
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import date
+from dataclasses import dataclass
 
-from sqlalchemy import (
-    JSON,
-    Integer,
-    String,
-    bindparam,
-    case,
-    cast,
-    column,
-    delete,
-    func,
-    insert,
-    literal_column,
-    select,
-    true,
-    union_all,
-    update,
-)
+from sqlalchemy import Integer, String, bindparam, case, delete, func, insert, literal_column, select, true, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -61,6 +44,7 @@ from trainee_portal.models import (
     TraineeProgress,
     TraineeSummary,
 )
+from trainee_portal.platform import json_rows
 from trainee_portal.platform.clock import utcnow
 from trainee_portal.summaries import evidence_weeks, readiness, response_times, trainee_summary
 from trainee_portal.summaries.evidence_weeks import DayKey
@@ -188,38 +172,54 @@ WEEK_COLUMNS = ("stage_level", "week_ends_on", "evidence_type", "supervision_lev
 
 
 def _from_json(table, columns: tuple[str, ...], name: str, after=None):
-    """PostgreSQL: INSERT the trainee's rows sent as one JSON array of objects (the parameter `name`, keyed by
-    column), each row's count added to the row already there. With `after` (a CTE): once per row of it, and only once
-    it has run."""
-    rows_in = (
-        func.json_to_recordset(cast(bindparam(name, type_=String), JSON))
-        .table_valued(*(column(c, _unsized(table.c[c].type)) for c in columns))
-        .render_derived(name=f"{name}_sent", with_types=True)
-    )
-    source = select(bindparam("trainee_id", type_=Integer), *(rows_in.c[c] for c in columns))
+    """PostgreSQL: INSERT the trainee's rows sent as the JSON parameter `name` (platform.json_rows), each row's count
+    added to the row already there. With `after` (a CTE): once per row of it, and only once it has run."""
+    sent = json_rows.recordset(table, columns, name)
+    source = select(bindparam("trainee_id", type_=Integer), *(sent.c[c] for c in columns))
     if after is not None:
-        source = source.select_from(after).join(rows_in, true())
+        source = source.select_from(after).join(sent, true())
     rows = pg_insert(table).from_select(["trainee_id", *columns], source)
     key = [c.name for c in table.primary_key.columns]
     return rows.on_conflict_do_update(index_elements=key, set_={"count": table.c.count + rows.excluded.count})
 
 
-def _unsized(kind):
-    """A column's type without its length: a VARCHAR(n) would cut a longer value instead of refusing it."""
-    return String() if isinstance(kind, String) else kind
-
-
-def _add_in_one(activity):
+def _add_in_one(activity, along: tuple = (), answer=None):
     """PostgreSQL: a change that only adds, in one statement (a data-modifying WITH) instead of three: the tally rows,
     then the activity update (its WHERE waits for the tallies: the row locks are taken in the order the three
     statements take them, as every other write does), then the week rows counted on the start the request loaded,
-    once the activity update has found the trainee's row. Answers with the activity update's row and the changed
-    tallies as they now stand (JSON: code, type, level, status, count), or no row when the trainee has none."""
+    once the activity update has found the trainee's row; with `along` (a caller's data-modifying CTEs: a new entry
+    and its links, which lock no row another write holds), those too. Answers with one row: whether the trainee's
+    row was found, the activity update's row, the changed tallies as they now stand (JSON: code, type, level,
+    status, count) and, with `along`, its `answer` (the new entry's id)."""
     tallies = _from_json(TALLIES, TALLY_COLUMNS, "tallies").returning(*(TALLIES.c[name] for name in TALLY_COLUMNS)).cte("tallies")
     active = activity.where(select(func.count()).select_from(tallies).scalar_subquery() >= 0).cte("active")
     weeks = _from_json(WEEKS, WEEK_COLUMNS, "weeks", after=active).returning(WEEKS.c.trainee_id).cte("weeks")
+    found = select(func.count()).select_from(active).scalar_subquery()
     changed = select(func.json_agg(func.json_build_array(*tallies.c))).scalar_subquery()
-    return select(*active.c, changed).add_cte(weeks)
+    columns = [found, *active.c, changed]
+    if answer is not None:
+        columns.append(select(answer).scalar_subquery())
+    one = select(literal_column("1").label("one")).subquery("one")  # one row, whether or not the trainee's row is there
+    return select(*columns).select_from(one.outerjoin(active, true())).add_cte(weeks, *along)
+
+
+@functools.cache
+def _add_in_one_along(along: tuple, answer):
+    """_add_in_one with a caller's CTEs, built once per caller's statement."""
+    return _add_in_one(_write_statements("postgresql")["active"], along, answer)
+
+
+@dataclass(frozen=True)
+class Along:
+    """A caller's write that goes with a change (a new entry's INSERT): its data-modifying CTEs, built once (the same
+    objects every time), the column they answer with and their parameters, which record_change sends within its one
+    statement where it sends one; else `send()` sends it on its own, first. Either way record_change returns the
+    answer."""
+
+    ctes: tuple
+    answer: object
+    params: dict
+    send: Callable[[], object]
 
 
 def _statement(name: str):
@@ -264,8 +264,14 @@ def _add_tallies_held(trainee_id: int, delta: Counter) -> dict[TallyKey, int]:
 
 
 def record_change(
-    trainee_id: int, before: Counter, after: Counter, *, readiness_affected: bool = True, requests_changed: bool = True
-) -> None:
+    trainee_id: int,
+    before: Counter,
+    after: Counter,
+    *,
+    readiness_affected: bool = True,
+    requests_changed: bool = True,
+    along: Along | None = None,
+):
     """Apply the difference between two contributions and refresh the trainee's stage results: only the stages
     whose tallies changed. `readiness_affected`: whether the change can move their ARCP readiness (False for a change
     to drafts only, which readiness does not weigh: readiness.counts_evidence_in). `requests_changed`: whether a
@@ -275,7 +281,10 @@ def record_change(
     .drafts_leave_shares) and the trainee's rows are there (a stage result for each stage they follow and a summary
     row of their curriculum version), no stage result, summary or readiness can move: the tallies and the activity
     are all it writes. Rows found missing (deleted, or never made) are made again by the refresh, as by any write
-    that reaches it."""
+    that reaches it.
+
+    `along`: a caller's write (a new entry's INSERT, see Along), sent within the change's one statement where there
+    is one (_adds_in_one), else before the change; returns its answer (None without one)."""
     delta = Counter(after)
     delta.subtract(before)
     changed, days = _tallies_and_days(delta)
@@ -285,15 +294,16 @@ def record_change(
     # head is a hint (a write that waited for that lock reads the head as it was before): the append checks it.
     counted_on = _loaded_start(trainee_id) if _adds_in_one(changed, days) else None
     if counted_on is not None:
-        held, found = _add_in_one_statement(trainee_id, changed, days, counted_on, now)
+        held, found, answer = _add_in_one_statement(trainee_id, changed, days, counted_on, now, along)
     else:
+        answer = along.send() if along is not None else None
         held = _add_tallies_held(trainee_id, changed)
         found = db.session.execute(_statement("active"), {"trainee_id": trainee_id, "active_at": now}).first()
     if found is not None and found[0] is not None:
         audit.expect_head(found[0], found[1])
     profile = db.session.get(TraineeProfile, trainee_id)
     if profile is None or found is None:
-        return
+        return answer
     set_committed_value(profile, "last_activity_at", now)  # the row says so already: keep the object in step
     # The weeks end on the start's weekday as the row stands under this write's lock, not as the request loaded it:
     # an administrator's new start saved in between has rebuilt the weeks without this entry, which is counted here
@@ -305,8 +315,9 @@ def record_change(
         and _rows_in_place(profile, found)
         and drafts_leave_shares((key[3], n, held.get(key, 0)) for key, n in changed.items())
     ):
-        return
+        return answer
     refresh_trainee(trainee_id, changed=changed, readiness_affected=readiness_affected)
+    return answer
 
 
 def _adds_in_one(changed: Counter, days: Counter) -> bool:
@@ -327,20 +338,23 @@ def _loaded_start(trainee_id: int):
     return None if profile is None else profile.__dict__.get("stage_started_on")
 
 
-def _add_in_one_statement(trainee_id: int, changed: Counter, days: Counter, start, now) -> tuple[dict, tuple | None]:
-    """_add_in_one's statement for this change, its weeks counted on `start`: (the tallies changed as they now stand,
-    the activity update's row or None)."""
+def _add_in_one_statement(trainee_id: int, changed: Counter, days: Counter, start, now, along: Along | None):
+    """_add_in_one's statement for this change, its weeks counted on `start`, with `along` when given: (the tallies
+    changed as they now stand, the activity update's row or None, along's answer)."""
     tallies = _tally_rows(trainee_id, changed)
     weeks = evidence_weeks.week_rows(trainee_id, start, days)
-    params = {"trainee_id": trainee_id, "active_at": now, "tallies": _json(tallies), "weeks": _json(weeks)}
-    found = db.session.execute(_statement("add_in_one"), params).first()
-    if found is None:
-        return {}, None
-    return {tuple(row[:4]): row[4] for row in found[5] or ()}, tuple(found[:5])
-
-
-def _json(rows: list[dict]) -> str:
-    return json.dumps([{k: v for k, v in row.items() if k != "trainee_id"} for row in rows], default=date.isoformat)
+    params = {
+        "trainee_id": trainee_id,
+        "active_at": now,
+        "tallies": json_rows.dumps(tallies, TALLY_COLUMNS),
+        "weeks": json_rows.dumps(weeks, WEEK_COLUMNS),
+    }
+    if along is None:
+        row = db.session.execute(_statement("add_in_one"), params).one()
+    else:
+        row = db.session.execute(_add_in_one_along(along.ctes, along.answer), along.params | params).one()
+    held = {tuple(tally[:4]): tally[4] for tally in row[6] or ()}
+    return held, (tuple(row[1:6]) if row[0] else None), (row[7] if along is not None else None)
 
 
 def _rows_in_place(profile: TraineeProfile, found) -> bool:

@@ -1,7 +1,9 @@
-"""On PostgreSQL a change that only adds (a new entry) goes in one statement (progress.record_change: the tallies, the
-activity update, the weeks). Its row locks must still be taken in the order every other write takes them, tallies
-before the trainee's row: a write that took the trainee's row first and then waited for a tally row held by a write
-waiting for that trainee's row would deadlock, and one of the two saves would fail."""
+"""On PostgreSQL a change that only adds (a new entry) goes in one statement (progress.record_change: the entry and its
+links, the tallies, the activity update, the weeks), its rows sent as JSON (platform.json_rows).
+
+Its row locks must still be taken in the order every other write takes them, tallies before the trainee's row: a
+write that took the trainee's row first and then waited for a tally row held by a write waiting for that trainee's
+row would deadlock, and one of the two saves would fail. And what goes as JSON must come back exactly, never cut."""
 
 from __future__ import annotations
 
@@ -10,15 +12,15 @@ import time
 from datetime import date
 
 import pytest
-from sqlalchemy import select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tests.app.logbook.helpers import CLINIC, form_data
 from tests.factories import EvidenceFactory, TraineeFactory
 from trainee_portal import audit, curricula
 from trainee_portal.extensions import db
 from trainee_portal.logbook import services as service
-from trainee_portal.models import EvidenceTally, TraineeProfile, User
+from trainee_portal.models import EvidenceEntry, EvidenceTally, TraineeProfile, User
 from trainee_portal.summaries import progress
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -85,3 +87,44 @@ def test_a_new_entry_takes_its_tally_rows_before_the_trainees_row(app):
     db.session.commit()
     assert db.session.execute(select(EvidenceTally.__table__).order_by(*EvidenceTally.__table__.primary_key)).all() == maintained
     assert audit.verify_chain().ok
+
+
+def _create(trainee, **values):
+    """A new entry through the service, as the new-entry page saves it (the trainee's request holds their profile)."""
+    user, profile = db.session.get(User, trainee.id), db.session.get(TraineeProfile, trainee.id)
+    sent = form_data(competencies=[CLINIC]) | {"occurred_on": date(2026, 11, 2)} | values
+    return service.create(user, profile, curricula.curriculum(profile.curriculum_version), sent, None)
+
+
+def test_a_new_entry_reads_back_as_it_was_sent_every_character_and_microsecond(app):
+    """On PostgreSQL the entry goes as JSON within the change's statement (platform.json_rows): the text, the day and
+    the times must come back exactly, quotes, backslashes, line breaks and characters beyond ASCII included; on
+    SQLite the same through its own statements."""
+    trainee = TraineeFactory()
+    db.session.commit()
+    text_sent = 'He said "it\'s 7/10" \\ then \\n not a break\nbut this is; café – 痛み ✓ 🙂 \u2028 end'
+    entry = _create(trainee, title='Clinic "A" \\ B', notes=text_sent, hospital="St Thomas' \u00a0Hospital")
+    sent = {name: getattr(entry, name) for name in ("title", "notes", "hospital", "occurred_on", "created_at", "updated_at")}
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(EvidenceEntry, entry.id)
+    assert {name: getattr(stored, name) for name in sent} == sent
+    assert list(stored.competency_codes) == [CLINIC] and stored.content_hash == stored.compute_content_hash()
+    assert audit.verify_chain().ok
+
+
+def test_a_value_too_long_for_its_column_is_refused_or_kept_whole_never_cut(app):
+    """PostgreSQL refuses a text longer than its column as the JSON is read (a cast to VARCHAR(n), as of an array,
+    would cut it to n characters); SQLite keeps it whole. Never a shorter title than the one sent."""
+    trainee = TraineeFactory()
+    db.session.commit()
+    title = "T" * 260  # the column holds 200
+    try:
+        entry = _create(trainee, title=title)
+        db.session.commit()
+    except DBAPIError:
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(EvidenceEntry)) == 0  # refused: nothing stored
+        return
+    db.session.expire_all()
+    assert db.session.get(EvidenceEntry, entry.id).title == title
