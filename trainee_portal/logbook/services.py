@@ -324,8 +324,9 @@ def update(
     if entry.row_version != seen_row_version:
         raise StaleEvidence("This evidence changed after you opened it, so your changes were not saved.")
     before, old_hash, old_status = progress.contribution(entry), entry.content_hash, entry.status
+    withdrawn = None
     if lifecycle.WITHDRAW.allows(entry.status):  # editing evidence that waits for sign-off withdraws the request
-        signoff_services.withdraw_for_edit(user, entry)
+        withdrawn = signoff_services.withdraw_for_edit(user, entry)
         _claim(entry, seen_row_version, status=lifecycle.WITHDRAW.target, submitted_at=None)
     else:
         _claim(entry, seen_row_version)
@@ -338,6 +339,8 @@ def update(
         progress.contribution(entry),
         readiness_affected=readiness.counts_evidence_in(old_status) or readiness.counts_evidence_in(entry.status),
     )
+    if withdrawn is not None:  # its audit record after the summaries: the tallies and the trainee's row before the head
+        signoff_services.record_withdrawal(user, withdrawn)
     audit.record(
         "evidence.updated",
         entry,
@@ -410,18 +413,20 @@ def new_version(user, old: EvidenceEntry) -> EvidenceEntry:
     db.session.add(new)
     db.session.flush()
     new.content_hash = new.compute_content_hash()
+    reason = f"Superseded by version {new.version} (evidence {new.id})"
+    signoffs = db.session.scalars(select(SignOff).where(SignOff.evidence_id == old.id, SignOff.voided_at.is_(None))).all()
+    for signoff in signoffs:
+        signoff.voided_at, signoff.void_reason = old.superseded_at, reason
+    progress.record_change(old.trainee_id, before, progress.contribution(new))
+    # The audit records last: every write takes the tallies and the trainee's row before the audit chain's head.
     audit.record(
         "evidence.new_version",
         new,
         {"supersedes_id": old.id, "version": new.version, **attachments.audit_fields(new)},
         actor=user,
     )
-    reason = f"Superseded by version {new.version} (evidence {new.id})"
-    signoffs = db.session.scalars(select(SignOff).where(SignOff.evidence_id == old.id, SignOff.voided_at.is_(None))).all()
     for signoff in signoffs:
-        signoff.voided_at, signoff.void_reason = old.superseded_at, reason
         audit.record(
             "signoff.voided", old, {"signoff_id": signoff.id, "reason": reason, "content_hash": signoff.content_hash}, actor=user
         )
-    progress.record_change(old.trainee_id, before, progress.contribution(new))
     return new

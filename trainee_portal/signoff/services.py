@@ -157,10 +157,11 @@ def queue_assessor_link(trainee: User, entry: EvidenceEntry, signoff_request: Si
 
 
 def _withdraw(trainee: User, signoff_request: SignOffRequest) -> None:
-    """Close a pending request as withdrawn, record it, and tell whoever was asked."""
+    """Close a pending request as withdrawn and tell whoever was asked. Its audit record (record_withdrawal) is the
+    caller's to append once the evidence's summaries are written: every write takes the tallies and the trainee's row
+    before the audit chain's head, else two writes of one trainee could each hold what the other waits for."""
     entry = signoff_request.evidence
     _close_request(signoff_request, status="cancelled", decided_at=utcnow())
-    audit.record("signoff.cancelled", entry, {"request_id": signoff_request.id, "evidence_id": entry.id}, actor=trainee)
     if signoff_request.supervisor is not None:
         notify(
             user=signoff_request.supervisor,
@@ -178,6 +179,12 @@ def _withdraw(trainee: User, signoff_request: SignOffRequest) -> None:
         )
 
 
+def record_withdrawal(trainee: User, signoff_request: SignOffRequest) -> None:
+    """The audit record of a request _withdraw closed."""
+    entry = signoff_request.evidence
+    audit.record("signoff.cancelled", entry, {"request_id": signoff_request.id, "evidence_id": entry.id}, actor=trainee)
+
+
 def cancel(trainee: User, signoff_request: SignOffRequest) -> None:
     """A pending request withdrawn by the trainee: submitted → draft."""
     entry = signoff_request.evidence
@@ -185,6 +192,7 @@ def cancel(trainee: User, signoff_request: SignOffRequest) -> None:
     _withdraw(trainee, signoff_request)
     _move_evidence(entry, lifecycle.WITHDRAW.sources, status=lifecycle.WITHDRAW.target, submitted_at=None)
     progress.record_change(entry.trainee_id, before, progress.contribution(entry))
+    record_withdrawal(trainee, signoff_request)
 
 
 def pending_request(entry: EvidenceEntry) -> SignOffRequest | None:
@@ -196,7 +204,8 @@ def pending_request(entry: EvidenceEntry) -> SignOffRequest | None:
 def withdraw_for_edit(trainee: User, entry: EvidenceEntry) -> SignOffRequest | None:
     """Editing evidence that waits for sign-off withdraws its request first, in the edit's transaction (the request
     row, then the entry: the order sign() takes them in), so nobody signs content that changed under them. A request
-    decided meanwhile raises SignOffConflict (its decision also moved the entry's row_version on)."""
+    decided meanwhile raises SignOffConflict (its decision also moved the entry's row_version on). The caller appends
+    its audit record (record_withdrawal) after the edit's summaries, as every write orders its locks."""
     signoff_request = pending_request(entry)
     if signoff_request is not None:
         try:
