@@ -333,7 +333,8 @@ def _adds_in_one(changed: Counter, days: Counter) -> bool:
 
 def _loaded_start(trainee_id: int):
     """The trainee's stage start as this session already holds it (a trainee's own request loads their profile with
-    them), read from no database; None when it holds none."""
+    them, and the signed-in user keeps it), read from no database; None when it holds none (the identity map is weak:
+    a profile nothing refers to any more has left it), and the change then goes in three statements."""
     profile = db.session.identity_map.get(identity_key(TraineeProfile, trainee_id))
     return None if profile is None else profile.__dict__.get("stage_started_on")
 

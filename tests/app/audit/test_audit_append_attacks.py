@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import Counter
 from datetime import datetime
 
 import pytest
@@ -18,7 +19,8 @@ from tests.factories import TraineeFactory
 from trainee_portal import audit
 from trainee_portal.extensions import db
 from trainee_portal.logbook import services
-from trainee_portal.models import AuditCheckpoint, AuditHead, AuditRecord, EvidenceCompetency, EvidenceEntry
+from trainee_portal.models import AuditCheckpoint, AuditHead, AuditRecord, EvidenceCompetency, EvidenceEntry, TraineeProfile, User
+from trainee_portal.summaries import progress
 
 
 def _append(n: int, payload=None) -> AuditRecord:
@@ -160,14 +162,37 @@ def _entry(trainee, codes) -> EvidenceEntry:
     return entry
 
 
-def test_a_competency_code_too_long_for_its_column_is_refused_or_kept_whole_never_cut(app):
+def _with_the_summaries(entry: EvidenceEntry) -> EvidenceEntry:
+    """The entry's INSERT as a new entry sends it: within the summaries' one statement on PostgreSQL
+    (progress.record_change's Along), on its own before them on SQLite. The trainee's profile is held, as their own
+    request holds it (the one statement counts the weeks on the start it holds; a profile nobody holds leaves the
+    session's weak identity map)."""
+    profile = db.session.get(TraineeProfile, entry.trainee_id)
+    assert profile.stage_started_on is not None
+    entry_id = progress.record_change(
+        entry.trainee_id,
+        Counter(),
+        progress.contribution(entry),
+        readiness_affected=False,
+        requests_changed=False,
+        along=services._along(*services._entry_row(entry)),
+    )
+    assert profile is not None  # held to here
+    return services._in_session(entry, entry_id)
+
+
+INSERTS = pytest.mark.parametrize("insert", [services._insert, _with_the_summaries], ids=["own statement", "with the summaries"])
+
+
+@INSERTS
+def test_a_competency_code_too_long_for_its_column_is_refused_or_kept_whole_never_cut(app, insert):
     """CODE_PATTERN sets no length; evidence_competency.competency_code is VARCHAR(20). SQLite keeps the code whole,
     PostgreSQL refused it before (value too long): the link must never be stored as another (cut) code."""
     trainee = TraineeFactory()
     code = "S3_PM_01_" + "X" * 16  # 25 characters
     entry = _entry(trainee, [code, "S3_PM_02"])
     try:
-        services._insert(entry)
+        insert(entry)
         db.session.flush()
     except DBAPIError:
         db.session.rollback()
@@ -180,12 +205,15 @@ def test_a_competency_code_too_long_for_its_column_is_refused_or_kept_whole_neve
     assert sorted(stored) == sorted([code, "S3_PM_02"])
 
 
-def test_duplicate_codes_are_refused_alike_and_the_returned_id_is_the_entry_with_its_links(app):
+@INSERTS
+def test_duplicate_codes_are_refused_alike_and_the_returned_id_is_the_entry_with_its_links(app, insert):
     trainee = TraineeFactory()
+    trainee_id = trainee.id
     with pytest.raises(DBAPIError):
-        services._insert(_entry(trainee, ["S3_PM_01", "S3_PM_01"]))
+        insert(_entry(trainee, ["S3_PM_01", "S3_PM_01"]))
     db.session.rollback()
-    entries = [services._insert(_entry(trainee, codes)) for codes in (["S3_PM_01", "S3_PM_02", "S3_PM_03"], ["S3_PM_02"])]
+    trainee = db.session.get(User, trainee_id)
+    entries = [insert(_entry(trainee, codes)) for codes in (["S3_PM_01", "S3_PM_02", "S3_PM_03"], ["S3_PM_02"])]
     db.session.commit()
     for entry, codes in zip(entries, (["S3_PM_01", "S3_PM_02", "S3_PM_03"], ["S3_PM_02"]), strict=True):
         stored = db.session.scalars(
