@@ -46,7 +46,7 @@ def canonical_json(data) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def record_hash(record: AuditRecord) -> str:
+def record_hash(record: AuditRecord | WrittenRecord) -> str:
     content = {
         "id": record.id,
         "created_at": record.created_at.isoformat(timespec="microseconds"),
@@ -117,7 +117,7 @@ def _statements() -> dict:
     }
 
 
-def _record_row(record: AuditRecord, values: dict, prefix: str = "") -> dict:
+def _record_row(record: WrittenRecord, values: dict, prefix: str = "") -> dict:
     """The record's columns as bind parameters (its content, sequence, time and hashes)."""
     row = {
         **values,
@@ -129,13 +129,31 @@ def _record_row(record: AuditRecord, values: dict, prefix: str = "") -> dict:
     return {f"{prefix}{name}": value for name, value in row.items()}
 
 
-def _new_record(sequence: int, prev_hash: str, values: dict) -> AuditRecord:
-    record = AuditRecord(id=sequence, created_at=utcnow(), prev_hash=prev_hash, **values)
+@dataclass
+class WrittenRecord:
+    """A record as append() wrote it: AuditRecord's columns, held by a plain object (the row is written by one
+    INSERT, never through the session, so it needs none of a mapped object's bookkeeping)."""
+
+    id: int
+    created_at: datetime
+    actor_id: int | None
+    actor_label: str
+    action: str
+    trainee_id: int | None
+    subject_type: str
+    subject_id: int | None
+    payload: str
+    prev_hash: str
+    record_hash: str = ""
+
+
+def _new_record(sequence: int, prev_hash: str, values: dict) -> WrittenRecord:
+    record = WrittenRecord(id=sequence, created_at=utcnow(), prev_hash=prev_hash, **values)
     record.record_hash = record_hash(record)
     return record
 
 
-def _write_record(values: dict) -> AuditRecord:
+def _write_record(values: dict) -> WrittenRecord:
     """The new record, written, with the head's row lock taken (held until the commit) and the head moved to it.
 
     After the head this transaction last saw (expect_head), one UPDATE moves the head when nobody appended since, and
@@ -182,7 +200,7 @@ def append(
     actor=None,
     actor_label: str | None = None,
     trainee_id: int | None = None,
-) -> AuditRecord:
+) -> WrittenRecord:
     """Add one record in the caller's transaction (the caller commits); every Nth record also signs the head.
     Returns the record as written (not kept in the session).
 
@@ -207,7 +225,7 @@ def append(
     return record
 
 
-def record(action: str, subject, payload: dict, *, actor=None, actor_label: str | None = None) -> AuditRecord:
+def record(action: str, subject, payload: dict, *, actor=None, actor_label: str | None = None) -> WrittenRecord:
     """append() about one row: its subject type (the model's AUDIT_SUBJECT, else its table's name), its id, and the
     trainee it belongs to (its trainee_id, when it has one)."""
     return append(

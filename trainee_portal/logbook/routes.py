@@ -165,7 +165,10 @@ def _send(entry: EvidenceEntry, form: EvidenceForm, supervisors, saved: str):
     """After a save with "send for sign-off": straight to the supervisor chosen on the form, or to the sign-off page
     to choose one or name an outside assessor. Returns the response, or None to show the saved entry.
     `supervisors`: the list _recipients gave, or a function giving it (asked only when the entry is being sent)."""
-    if request.form.get("then") != "signoff" or not _signoff_available() or not policy.can_request_signoff(current_user, entry):
+    if request.form.get("then") != "signoff" or not _signoff_available():
+        return None
+    entry = service.attach(entry)  # a new entry the save left outside the session
+    if not policy.can_request_signoff(current_user, entry):
         return None
     if callable(supervisors):
         supervisors = supervisors()
@@ -223,8 +226,9 @@ def new():
     if form.validate_on_submit():
         with attachments.stored_until_failure(form.attachment.data) as stored:
             drafts.forget(current_user, _draft_key(None))
-            entry = service.create(current_user, profile, curriculum, form.data, stored)
-            # Read before the commit expires the entry, so the redirect needs no second read of it.
+            # Outside the session (attach=False): the save holds the database for less time, and the commit has
+            # nothing to expire; the redirect needs only its id and title, and sending it on puts it in (_send).
+            entry = service.create(current_user, profile, curriculum, form.data, stored, attach=False)
             entry_id, message = entry.id, f"Saved “{entry.title}” as a draft."
             db.session.commit()
         # The supervisors are looked up only to send the entry straight on ("Save and send for sign-off").

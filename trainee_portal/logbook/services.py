@@ -210,6 +210,14 @@ def _in_session(entry: EvidenceEntry, entry_id: int) -> EvidenceEntry:
     return entry
 
 
+def attach(entry: EvidenceEntry) -> EvidenceEntry:
+    """A new entry create() returned outside the session (attach=False), put in it as the rows it is; an entry
+    already in the session is returned as it is."""
+    if sa_inspect(entry).transient:
+        _in_session(entry, entry.id)
+    return entry
+
+
 def _insert(entry: EvidenceEntry) -> EvidenceEntry:
     """INSERT a new entry built in memory (RETURNING its id) and its competency links, then put the objects in the
     session as the rows they now are."""
@@ -225,12 +233,22 @@ def _along(row: dict, codes: list[str]) -> progress.Along:
 
 
 def create(
-    user, profile: TraineeProfile, curriculum: Curriculum, values: dict, stored: attachments.StoredFile | None
+    user,
+    profile: TraineeProfile,
+    curriculum: Curriculum,
+    values: dict,
+    stored: attachments.StoredFile | None,
+    *,
+    attach: bool = True,
 ) -> EvidenceEntry:
     """Record a new draft. Its content hash and what it adds to the summaries are worked out before the INSERT
     (neither depends on the id), so not while the write holds the database (SQLite lets one transaction write at a
     time); the refresh skips readiness (a draft is no item of it) and the audit record comes last, so the audit
-    head's lock is held only from the record to the commit."""
+    head's lock is held only from the record to the commit.
+
+    `attach=False`: the entry is returned with its id but outside the session (a caller that only needs its id and
+    title after the commit, as the form's save does, spares the write the session's bookkeeping while it holds the
+    database); attach() puts it in later if needed."""
     entry = EvidenceEntry(trainee_id=profile.user_id, status=lifecycle.DRAFT, version=1)
     _apply(entry, values, profile, curriculum)
     _attach(entry, stored)
@@ -244,7 +262,10 @@ def create(
         requests_changed=False,  # a new entry has no request yet
         along=_along(*_entry_row(entry)),  # the entry's INSERT, before the change or within its one statement
     )
-    _in_session(entry, entry_id)
+    if attach:
+        _in_session(entry, entry_id)
+    else:
+        entry.id = entry_id
     audit.record(
         "evidence.created",
         entry,
