@@ -142,6 +142,7 @@ def _write_statements(dialect: str) -> dict:
             .scalar_subquery()
             .label("version"),
             PROFILES.c.stage_started_on,
+            PROFILES.c.curriculum_version,
         )
     )
     statements = {
@@ -154,7 +155,8 @@ def _write_statements(dialect: str) -> dict:
         # The trainee's last activity, answering with the audit chain's head (for the write's own audit record:
         # audit.expect_head, so the append that ends the write needs no read of its own), how many stage results
         # they hold and the curriculum version of their summary row (record_change: whether their rows are there),
-        # and their stage start as the row now stands (the weeks' weekday: see record_change).
+        # their stage start as the row now stands (the weeks' weekday: see record_change) and their curriculum
+        # version as it now stands (a move committed since the change was worked out: see record_change).
         "active": activity,
         "write_progress": progress_row.on_conflict_do_update(
             index_elements=["trainee_id", "stage_key"],
@@ -165,6 +167,10 @@ def _write_statements(dialect: str) -> dict:
     if dialect == "postgresql":
         statements["add_in_one"] = _add_in_one(activity)
     return statements
+
+
+# What the activity update answers with, in order (record_change reads them by place).
+ACTIVE_COLUMNS = ("head_sequence", "head_hash", "stages", "version", "stage_started_on", "curriculum_version")
 
 
 TALLY_COLUMNS = ("competency_code", "evidence_type", "supervision_level", "status", "count")
@@ -310,6 +316,15 @@ def record_change(
     # on the new weekday (on PostgreSQL the UPDATE waited for their commit; SQLite has one writer at a time).
     if counted_on != found[4]:  # not counted yet, or on a start that is no longer the row's: moved to this one
         evidence_weeks.record(trainee_id, found[4], days, counted_on)
+    # The change's tally codes were worked out before this write held the trainee's row, from the curriculum moves
+    # committed then (tally_codes: an old code counts towards the new codes a move maps it to). A move committed
+    # since (the row answers another version than the one this session loaded) may have changed them: the tallies
+    # are rebuilt from the trainee's entries as they now stand, under the row's lock, so no move comes in between.
+    loaded = _loaded_version(trainee_id)
+    if loaded is not None and found[5] != loaded:
+        db.session.refresh(profile)
+        rebuild_trainee(trainee_id)
+        return answer
     if (
         not (readiness_affected or requests_changed)
         and _rows_in_place(profile, found)
@@ -339,6 +354,12 @@ def _loaded_start(trainee_id: int):
     return None if profile is None else profile.__dict__.get("stage_started_on")
 
 
+def _loaded_version(trainee_id: int) -> str | None:
+    """The trainee's curriculum version as this session already holds it (see _loaded_start), or None."""
+    profile = db.session.identity_map.get(identity_key(TraineeProfile, trainee_id))
+    return None if profile is None else profile.__dict__.get("curriculum_version")
+
+
 def _add_in_one_statement(trainee_id: int, changed: Counter, days: Counter, start, now, along: Along | None):
     """_add_in_one's statement for this change, its weeks counted on `start`, with `along` when given: (the tallies
     changed as they now stand, the activity update's row or None, along's answer)."""
@@ -354,8 +375,9 @@ def _add_in_one_statement(trainee_id: int, changed: Counter, days: Counter, star
         row = db.session.execute(_statement("add_in_one"), params).one()
     else:
         row = db.session.execute(_add_in_one_along(along.ctes, along.answer), along.params | params).one()
-    held = {tuple(tally[:4]): tally[4] for tally in row[6] or ()}
-    return held, (tuple(row[1:6]) if row[0] else None), (row[7] if along is not None else None)
+    width = len(ACTIVE_COLUMNS)
+    held = {tuple(tally[:4]): tally[4] for tally in row[1 + width] or ()}
+    return held, (tuple(row[1 : 1 + width]) if row[0] else None), (row[2 + width] if along is not None else None)
 
 
 def _rows_in_place(profile: TraineeProfile, found) -> bool:
@@ -377,6 +399,16 @@ def _current_contributions(trainee_id: int) -> Counter:
     for entry in entries:
         total.update(contribution(entry))
     return _tallies_and_days(total)[0]
+
+
+def lock_tallies(trainee_id: int) -> None:
+    """Take the trainee's tally rows' locks (PostgreSQL; SQLite has one writer at a time), in their key's order."""
+    db.session.execute(
+        select(TALLIES.c.trainee_id)
+        .where(TALLIES.c.trainee_id == trainee_id)
+        .order_by(*TALLIES.primary_key.columns)
+        .with_for_update()
+    ).all()
 
 
 def rebuild_trainee(trainee_id: int) -> None:

@@ -28,6 +28,9 @@ def move(actor: User, profile: TraineeProfile, to_version: str, effective_on: da
     stage = transition.stage_after_move(
         mapping, registry.get(profile.curriculum_version), registry.get(to_version), profile.current_stage
     )
+    # The trainee's tally rows first, before their row (as every evidence write takes them): a new entry of theirs
+    # holding one of them finishes first, and one that comes later waits here, not on their row holding a tally.
+    progress.lock_tallies(profile.user_id)
     row = CurriculumTransition(
         trainee_id=profile.user_id,
         from_version=profile.curriculum_version,
@@ -44,7 +47,8 @@ def move(actor: User, profile: TraineeProfile, to_version: str, effective_on: da
         # The mapping names the SIA the old stage became (2010 Advanced → SIA Pain Medicine): the trainee follows it.
         profile.sia_stage_key = stage.key
     db.session.flush()
-    audit.record(
+    progress.rebuild_trainee(profile.user_id)
+    audit.record(  # last, as every evidence write appends: tallies, the trainee's row, then the audit head
         "curriculum.moved",
         row,
         {
@@ -59,7 +63,6 @@ def move(actor: User, profile: TraineeProfile, to_version: str, effective_on: da
         },
         actor=actor,
     )
-    progress.rebuild_trainee(profile.user_id)
     return row
 
 

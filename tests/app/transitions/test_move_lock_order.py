@@ -1,0 +1,122 @@
+"""A curriculum move takes its locks in the order every evidence write takes them: the trainee's tally rows, then the
+trainee's row, then the audit chain's head. It used to update the trainee's row and append its audit record first and
+rebuild the tallies after; a new entry of the same trainee, holding a tally row and waiting for the trainee's row,
+then deadlocked with it on PostgreSQL and one of the two saves failed ("The service is busy"). Raced here while
+another transaction holds the trainee's row, so that the move waits there first and the new entry takes its tally
+row behind it; on SQLite, which lets one transaction write at a time, both must simply go through."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+from sqlalchemy import select, text
+
+from tests.app.logbook.helpers import form_data
+from tests.factories import AdminFactory, EvidenceFactory, TraineeFactory
+from tests.support import clock
+from trainee_portal import audit, curricula
+from trainee_portal.extensions import db
+from trainee_portal.logbook import services as logbook
+from trainee_portal.models import EvidenceTally, EvidenceWeek, TraineeProfile, TraineeProgress, User
+from trainee_portal.summaries import progress
+from trainee_portal.transitions import services as transitions
+
+CODE = "PM_HK_02"  # a 2010 Advanced competency the 2021 mapping carries over
+
+
+def _summaries() -> tuple:
+    db.session.expire_all()
+    return tuple(
+        db.session.execute(
+            select(*(c for c in table.__table__.columns if c.name != "updated_at")).order_by(*table.__table__.primary_key)
+        ).all()
+        for table in (EvidenceTally, EvidenceWeek, TraineeProgress)
+    )
+
+
+def _waiting(pid: int) -> bool:
+    with db.engine.connect() as conn:
+        kind = conn.execute(text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar()
+    return kind == "Lock"
+
+
+def test_a_curriculum_move_and_a_new_entry_of_one_trainee_both_go_through(app):
+    postgresql = db.engine.dialect.name == "postgresql"
+    trainee = TraineeFactory(
+        profile__curriculum_version="2010", profile__current_stage="advanced", profile__stage_started_on=clock.days_ago(300)
+    )
+    # The tally row the new entry adds to: a draft of the same kind, level and competency.
+    EvidenceFactory(trainee=trainee, stage_level="advanced", codes=(CODE,))
+    EvidenceFactory(trainee=trainee, stage_level="advanced", evidence_type="logbook.procedure", codes=("PM_HK_03",))
+    audit.append("test.seed", subject_type="user", subject_id=trainee.id, payload={})  # the chain has a head
+    admin = AdminFactory()
+    db.session.commit()
+    trainee_id, admin_id = trainee.id, admin.id
+    blocker = db.engine.connect()  # another transaction holding the trainee's row
+    if postgresql:
+        blocker.execute(select(TraineeProfile.user_id).where(TraineeProfile.user_id == trainee_id).with_for_update())
+    else:
+        blocker.execute(
+            TraineeProfile.__table__.update()
+            .where(TraineeProfile.user_id == trainee_id)
+            .values(gmc_number=TraineeProfile.gmc_number)
+        )
+    failures, pids, done = [], {}, {}
+
+    def run(name, step):
+        with app.app_context():
+            try:
+                if postgresql:
+                    pids[name] = db.session.connection().connection.dbapi_connection.info.backend_pid
+                step()
+                db.session.commit()
+                done[name] = True
+            except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+                failures.append((name, error))
+            finally:
+                db.session.remove()
+
+    def move():
+        profile = db.session.get(TraineeProfile, trainee_id)
+        transitions.move(db.session.get(User, admin_id), profile, "2021", clock.today(), "Agreed at ARCP")
+
+    def create():
+        user, profile = db.session.get(User, trainee_id), db.session.get(TraineeProfile, trainee_id)
+        values = form_data(competencies=[CODE]) | {"occurred_on": clock.days_ago(1)}
+        logbook.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
+
+    def settled(name) -> bool:
+        return done.get(name) or bool(failures) or (name in pids and _waiting(pids[name]))
+
+    moving = threading.Thread(target=run, args=("move", move))
+    creating = threading.Thread(target=run, args=("new entry", create))
+    try:
+        moving.start()
+        deadline = time.monotonic() + 20
+        while postgresql and not settled("move") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        creating.start()  # on PostgreSQL: its tally row taken, it waits for the trainee's row behind the move
+        deadline = time.monotonic() + 20
+        while postgresql and not settled("new entry") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+    finally:
+        blocker.rollback()
+        blocker.close()
+        moving.join(60)
+        creating.join(60)
+    assert not failures, failures
+    assert done == {"move": True, "new entry": True}
+    profile = db.session.get(TraineeProfile, trainee_id)
+    db.session.refresh(profile)
+    assert profile.curriculum_version == "2021"
+    counted = Counter({(t.competency_code, t.status): t.count for t in db.session.scalars(select(EvidenceTally))})
+    assert counted[(CODE, "draft")] == 2  # the earlier draft and the new entry, whichever went first
+    maintained = _summaries()
+    progress.recompute_all()
+    db.session.commit()
+    assert _summaries() == maintained
+    assert audit.verify_chain().ok
