@@ -31,3 +31,54 @@ def contend(app, outcome: dict, key: str, losses: tuple[type[Exception], ...], s
             outcome[key] = False
         finally:
             db.session.remove()
+
+
+def one_behind_the_other(app, first, second, blocker, timeout: float = 20) -> tuple[list, dict]:
+    """Two writes, each in its own thread, app context and transaction (then committed), for the lock-order tests:
+    `first` starts, and on PostgreSQL is left to reach the lock another transaction holds, then `second` starts and is
+    left to reach its own wait; then `blocker` (that other transaction's connection) rolls back and closes. Returns (failures as (name, error),
+    {name: True} for each write that committed); names are "first" and "second"."""
+    import time
+
+    from sqlalchemy import text
+
+    from trainee_portal.extensions import db
+
+    postgresql = db.engine.dialect.name == "postgresql"
+    failures, pids, done = [], {}, {}
+
+    def waiting(pid: int) -> bool:
+        with db.engine.connect() as conn:
+            kind = conn.execute(text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar()
+        return kind == "Lock"
+
+    def run(name, step):
+        with app.app_context():
+            try:
+                if postgresql:
+                    pids[name] = db.session.connection().connection.dbapi_connection.info.backend_pid
+                step()
+                db.session.commit()
+                done[name] = True
+            except Exception as error:  # noqa: BLE001 (the caller asserts there are none)
+                failures.append((name, error))
+            finally:
+                db.session.remove()
+
+    def settled(name) -> bool:
+        return done.get(name) or bool(failures) or (name in pids and waiting(pids[name]))
+
+    threads = [threading.Thread(target=run, args=(name, step)) for name, step in (("first", first), ("second", second))]
+    try:
+        for name, thread in zip(("first", "second"), threads):
+            thread.start()
+            deadline = time.monotonic() + timeout
+            while postgresql and not settled(name) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(0.2)
+    finally:
+        blocker.rollback()
+        blocker.close()
+        for thread in threads:
+            thread.join(60)
+    return failures, done

@@ -7,15 +7,14 @@ lets one transaction write at a time, the same race must simply let both through
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from tests.app.logbook.helpers import CLINIC, PROCEDURES, form_data
 from tests.factories import EvidenceFactory, SignOffFactory, SignOffRequestFactory, TraineeFactory
+from tests.support.races import one_behind_the_other
 from trainee_portal import audit, curricula
 from trainee_portal.extensions import db
 from trainee_portal.logbook import services as service
@@ -30,12 +29,6 @@ def _summaries() -> tuple:
         db.session.execute(select(table.__table__).order_by(*table.__table__.primary_key)).all()
         for table in (EvidenceTally, EvidenceWeek)
     )
-
-
-def _waiting(pid: int) -> bool:
-    with db.engine.connect() as conn:
-        kind = conn.execute(text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar()
-    return kind == "Lock"
 
 
 def _new_version(trainee_id: int):
@@ -88,49 +81,16 @@ def test_a_write_with_an_audit_record_and_a_new_entry_of_one_trainee_both_go_thr
         blocker.execute(
             EvidenceTally.__table__.update().where(EvidenceTally.trainee_id == trainee_id).values(count=EvidenceTally.count)
         )
-    failures, pids, done = [], {}, {}
-
-    def run(name, step):
-        with app.app_context():
-            try:
-                if postgresql:
-                    pids[name] = db.session.connection().connection.dbapi_connection.info.backend_pid
-                step()
-                db.session.commit()
-                done[name] = True
-            except Exception as error:  # noqa: BLE001 (reported by the assertion below)
-                failures.append((name, error))
-            finally:
-                db.session.remove()
 
     def create():
         user, profile = db.session.get(User, trainee_id), db.session.get(TraineeProfile, trainee_id)
         values = form_data(competencies=[CLINIC]) | {"occurred_on": date.today()}
         service.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
 
-    def settled(name) -> bool:
-        return done.get(name) or bool(failures) or (name in pids and _waiting(pids[name]))
-
-    writing = threading.Thread(target=run, args=("write", job))
-    creating = threading.Thread(target=run, args=("new entry", create))
-    try:
-        writing.start()
-        deadline = time.monotonic() + 20
-        while postgresql and not settled("write") and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.2)
-        creating.start()  # on PostgreSQL the write now waits for the tally row, holding what it took before it
-        deadline = time.monotonic() + 20
-        while postgresql and not settled("new entry") and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.2)
-    finally:
-        blocker.rollback()
-        blocker.close()
-        writing.join(60)
-        creating.join(60)
+    # On PostgreSQL the write waits for the tally row, holding what it took before it; then the new entry starts.
+    failures, done = one_behind_the_other(app, job, create, blocker)
     assert not failures, failures
-    assert done == {"write": True, "new entry": True}
+    assert done == {"first": True, "second": True}
     maintained = _summaries()
     progress.recompute_all()
     db.session.commit()

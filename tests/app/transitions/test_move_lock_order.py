@@ -7,15 +7,14 @@ row behind it; on SQLite, which lets one transaction write at a time, both must 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from tests.app.logbook.helpers import form_data
 from tests.factories import AdminFactory, EvidenceFactory, TraineeFactory
 from tests.support import clock
+from tests.support.races import one_behind_the_other
 from trainee_portal import audit, curricula
 from trainee_portal.extensions import db
 from trainee_portal.logbook import services as logbook
@@ -34,12 +33,6 @@ def _summaries() -> tuple:
         ).all()
         for table in (EvidenceTally, EvidenceWeek, TraineeProgress)
     )
-
-
-def _waiting(pid: int) -> bool:
-    with db.engine.connect() as conn:
-        kind = conn.execute(text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar()
-    return kind == "Lock"
 
 
 def test_a_curriculum_move_and_a_new_entry_of_one_trainee_both_go_through(app):
@@ -63,20 +56,6 @@ def test_a_curriculum_move_and_a_new_entry_of_one_trainee_both_go_through(app):
             .where(TraineeProfile.user_id == trainee_id)
             .values(gmc_number=TraineeProfile.gmc_number)
         )
-    failures, pids, done = [], {}, {}
-
-    def run(name, step):
-        with app.app_context():
-            try:
-                if postgresql:
-                    pids[name] = db.session.connection().connection.dbapi_connection.info.backend_pid
-                step()
-                db.session.commit()
-                done[name] = True
-            except Exception as error:  # noqa: BLE001 (reported by the assertion below)
-                failures.append((name, error))
-            finally:
-                db.session.remove()
 
     def move():
         profile = db.session.get(TraineeProfile, trainee_id)
@@ -87,29 +66,10 @@ def test_a_curriculum_move_and_a_new_entry_of_one_trainee_both_go_through(app):
         values = form_data(competencies=[CODE]) | {"occurred_on": clock.days_ago(1)}
         logbook.create(user, profile, curricula.curriculum(profile.curriculum_version), values, None)
 
-    def settled(name) -> bool:
-        return done.get(name) or bool(failures) or (name in pids and _waiting(pids[name]))
-
-    moving = threading.Thread(target=run, args=("move", move))
-    creating = threading.Thread(target=run, args=("new entry", create))
-    try:
-        moving.start()
-        deadline = time.monotonic() + 20
-        while postgresql and not settled("move") and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.2)
-        creating.start()  # on PostgreSQL: its tally row taken, it waits for the trainee's row behind the move
-        deadline = time.monotonic() + 20
-        while postgresql and not settled("new entry") and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.2)
-    finally:
-        blocker.rollback()
-        blocker.close()
-        moving.join(60)
-        creating.join(60)
+    # On PostgreSQL the move waits for the trainee's row; the new entry takes its tally row and waits behind it.
+    failures, done = one_behind_the_other(app, move, create, blocker)
     assert not failures, failures
-    assert done == {"move": True, "new entry": True}
+    assert done == {"first": True, "second": True}
     profile = db.session.get(TraineeProfile, trainee_id)
     db.session.refresh(profile)
     assert profile.curriculum_version == "2021"
