@@ -298,7 +298,7 @@ def record_change(
     # Before the refresh reads: the profile row's lock makes two writes for one trainee follow one another on
     # PostgreSQL (SQLite has one writer at a time), so each refresh reads the tallies the other left. Its answer's
     # head is a hint (a write that waited for that lock reads the head as it was before): the append checks it.
-    counted_on = _loaded_start(trainee_id) if _adds_in_one(changed, days) else None
+    counted_on = _loaded(trainee_id, "stage_started_on") if _adds_in_one(changed, days) else None
     if counted_on is not None:
         held, found, answer = _add_in_one_statement(trainee_id, changed, days, counted_on, now, along)
     else:
@@ -320,7 +320,7 @@ def record_change(
     # committed then (tally_codes: an old code counts towards the new codes a move maps it to). A move committed
     # since (the row answers another version than the one this session loaded) may have changed them: the tallies
     # are rebuilt from the trainee's entries as they now stand, under the row's lock, so no move comes in between.
-    loaded = _loaded_version(trainee_id)
+    loaded = _loaded(trainee_id, "curriculum_version")
     if loaded is not None and found[5] != loaded:
         db.session.refresh(profile)
         rebuild_trainee(trainee_id)
@@ -346,18 +346,13 @@ def _adds_in_one(changed: Counter, days: Counter) -> bool:
     )
 
 
-def _loaded_start(trainee_id: int):
-    """The trainee's stage start as this session already holds it (a trainee's own request loads their profile with
-    them, and the signed-in user keeps it), read from no database; None when it holds none (the identity map is weak:
-    a profile nothing refers to any more has left it), and the change then goes in three statements."""
+def _loaded(trainee_id: int, attribute: str):
+    """One of the trainee's profile columns as this session already holds it (a trainee's own request loads their
+    profile with them, and the signed-in user keeps it), read from no database; None when it holds none (the identity
+    map is weak: a profile nothing refers to any more has left it). Without a stage start the change goes in three
+    statements; without a version a move committed meanwhile is not looked for (see record_change)."""
     profile = db.session.identity_map.get(identity_key(TraineeProfile, trainee_id))
-    return None if profile is None else profile.__dict__.get("stage_started_on")
-
-
-def _loaded_version(trainee_id: int) -> str | None:
-    """The trainee's curriculum version as this session already holds it (see _loaded_start), or None."""
-    profile = db.session.identity_map.get(identity_key(TraineeProfile, trainee_id))
-    return None if profile is None else profile.__dict__.get("curriculum_version")
+    return None if profile is None else profile.__dict__.get(attribute)
 
 
 def _add_in_one_statement(trainee_id: int, changed: Counter, days: Counter, start, now, along: Along | None):
