@@ -78,25 +78,28 @@ def credit_maps(trainee_ids: Iterable[int]) -> dict[int, dict[str, tuple[str, ..
     return {trainee_id: transition.credit_map(found.values()) for trainee_id, found in moves.items()}
 
 
-def tally_codes(trainee_id: int, codes) -> tuple[str, ...]:
+def tally_codes(trainee_id: int, codes, credit: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """The codes one entry of this trainee counts towards: its own, plus the mapped credit if the trainee has moved
-    from the version these codes belong to (looked up only for codes some mapping carries over)."""
+    from the version these codes belong to (looked up only for codes some mapping carries over; `credit`: the
+    trainee's credit map, already looked up by a caller counting many entries)."""
     codes = tuple(codes)
     sources = {old for m in curricula.registry().mappings() for old, _ in m.competencies}
     if not sources.intersection(codes):
         return codes
-    return transition.entry_codes(codes, credit_maps([trainee_id]).get(trainee_id, {}))
+    if credit is None:
+        credit = credit_maps([trainee_id]).get(trainee_id, {})
+    return transition.entry_codes(codes, credit)
 
 
-def contribution(entry: EvidenceEntry | None) -> Counter:
+def contribution(entry: EvidenceEntry | None, credit: dict[str, tuple[str, ...]] | None = None) -> Counter:
     """What one entry adds to its trainee's summaries (nothing once superseded): tally rows, and the entry and its
-    claims by day for the trajectory's weeks (evidence_weeks.DayKey keys)."""
+    claims by day for the trajectory's weeks (evidence_weeks.DayKey keys). `credit`: see tally_codes."""
     if entry is None or not entry.is_current:
         return Counter()
     level = entry.supervision_level or ""
     category = STATUS_CATEGORY[entry.status]
     found = Counter(
-        (code, entry.evidence_type, level, category) for code in tally_codes(entry.trainee_id, entry.competency_codes)
+        (code, entry.evidence_type, level, category) for code in tally_codes(entry.trainee_id, entry.competency_codes, credit)
     )
     found.update(evidence_weeks.contribution(entry))
     return found
@@ -388,11 +391,12 @@ def _rows_in_place(profile: TraineeProfile, found) -> bool:
 
 def _current_contributions(trainee_id: int) -> Counter:
     total: Counter = Counter()
+    credit = credit_maps([trainee_id]).get(trainee_id, {})  # once for all their entries, not once per entry
     entries = db.session.scalars(
         select(EvidenceEntry).where(EvidenceEntry.trainee_id == trainee_id, EvidenceEntry.superseded_at.is_(None))
     )
     for entry in entries:
-        total.update(contribution(entry))
+        total.update(contribution(entry, credit))
     return _tallies_and_days(total)[0]
 
 

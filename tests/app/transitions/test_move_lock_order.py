@@ -80,3 +80,32 @@ def test_a_curriculum_move_and_a_new_entry_of_one_trainee_both_go_through(app):
     db.session.commit()
     assert _summaries() == maintained
     assert audit.verify_chain().ok
+
+
+def test_rebuilding_a_moved_trainees_tallies_costs_the_same_statements_however_many_entries_they_hold(app):
+    """A write that finds the trainee moved meanwhile rebuilds their tallies (as the move does): their credit map is
+    looked up once, not once per entry on an old code."""
+    from tests.support.statements import statements_during
+
+    counts = []
+    for entries in (2, 6):
+        trainee = TraineeFactory(
+            profile__curriculum_version="2010", profile__current_stage="advanced", profile__stage_started_on=clock.days_ago(300)
+        )
+        for _ in range(entries):
+            EvidenceFactory(trainee=trainee, stage_level="advanced", codes=(CODE,))
+        admin = AdminFactory()
+        transitions.move(admin, db.session.get(TraineeProfile, trainee.id), "2021", clock.today(), "")
+        db.session.commit()
+        counts.append(len(statements_during(lambda trainee_id=trainee.id: progress.rebuild_trainee(trainee_id))))
+        db.session.rollback()
+        assert (
+            Counter(
+                {
+                    t.competency_code: t.count
+                    for t in db.session.scalars(select(EvidenceTally).where(EvidenceTally.trainee_id == trainee.id))
+                }
+            )["S3_PM_01"]
+            == entries
+        )  # PM_HK_02's mapped credit, counted for every entry
+    assert counts[0] == counts[1], counts
