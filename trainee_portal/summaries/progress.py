@@ -13,9 +13,24 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, String, bindparam, case, delete, func, insert, literal_column, select, true, union_all, update
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -63,31 +78,63 @@ def transitions_of(trainee_id: int) -> list[CurriculumTransition]:
     ).all()
 
 
-def credit_maps(trainee_ids: Iterable[int]) -> dict[int, dict[str, tuple[str, ...]]]:
-    """For each of these trainees who has moved: old code → the new codes it counts towards (one query)."""
+def _credit_from(rows: Iterable[tuple[int, str | None, str | None]]) -> dict[int, dict[str, tuple[str, ...]]]:
+    """Credit maps from (trainee, from version, to version) rows in the order the moves took effect."""
     mappings = {(m.from_version, m.to_version): m for m in curricula.registry().mappings()}
     moves: dict[int, dict] = {}
-    rows = db.session.execute(
-        select(CurriculumTransition.trainee_id, CurriculumTransition.from_version, CurriculumTransition.to_version)
-        .where(CurriculumTransition.trainee_id.in_(list(trainee_ids)))
-        .order_by(CurriculumTransition.effective_on, CurriculumTransition.id)
-    )
     for trainee_id, old, new in rows:
         if (old, new) in mappings:
             moves.setdefault(trainee_id, {})[(old, new)] = mappings[(old, new)]
     return {trainee_id: transition.credit_map(found.values()) for trainee_id, found in moves.items()}
 
 
+def credit_maps(trainee_ids: Iterable[int]) -> dict[int, dict[str, tuple[str, ...]]]:
+    """For each of these trainees who has moved: old code → the new codes it counts towards (one query)."""
+    return _credit_from(
+        db.session.execute(
+            select(CurriculumTransition.trainee_id, CurriculumTransition.from_version, CurriculumTransition.to_version)
+            .where(CurriculumTransition.trainee_id.in_(list(trainee_ids)))
+            .order_by(CurriculumTransition.effective_on, CurriculumTransition.id)
+        )
+    )
+
+
+# session.info: per trainee, the curriculum versions they followed when this transaction looked their credit map up
+# for a change (tally_codes); record_change compares them with the version under the trainee's row's lock.
+_CREDIT_SEEN = "progress_credit_seen"
+
+
+def _credit_for_change(trainee_id: int) -> dict[str, tuple[str, ...]]:
+    """The trainee's credit map as committed now, read with the version they follow in one statement, which is noted
+    for record_change: a move that commits after this read and before the change holds the trainee's row changes
+    what the entry counts towards, and record_change then rebuilds the trainee's tallies under that lock."""
+    rows = db.session.execute(
+        select(PROFILES.c.curriculum_version, CurriculumTransition.from_version, CurriculumTransition.to_version)
+        .select_from(PROFILES.outerjoin(CurriculumTransition, CurriculumTransition.trainee_id == PROFILES.c.user_id))
+        .where(PROFILES.c.user_id == trainee_id)
+        .order_by(CurriculumTransition.effective_on, CurriculumTransition.id)
+    ).all()
+    if rows:
+        db.session.info.setdefault(_CREDIT_SEEN, {}).setdefault(trainee_id, set()).add(rows[0][0])
+    return _credit_from((trainee_id, old, new) for _, old, new in rows).get(trainee_id, {})
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_credit_seen(session) -> None:
+    session.info.pop(_CREDIT_SEEN, None)
+
+
 def tally_codes(trainee_id: int, codes, credit: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """The codes one entry of this trainee counts towards: its own, plus the mapped credit if the trainee has moved
     from the version these codes belong to (looked up only for codes some mapping carries over; `credit`: the
-    trainee's credit map, already looked up by a caller counting many entries)."""
+    trainee's credit map, already looked up by a caller counting many entries, under the trainee's row's lock)."""
     codes = tuple(codes)
     sources = {old for m in curricula.registry().mappings() for old, _ in m.competencies}
     if not sources.intersection(codes):
         return codes
     if credit is None:
-        credit = credit_maps([trainee_id]).get(trainee_id, {})
+        credit = _credit_for_change(trainee_id)
     return transition.entry_codes(codes, credit)
 
 
@@ -321,10 +368,13 @@ def record_change(
         evidence_weeks.record(trainee_id, found[4], days, counted_on)
     # The change's tally codes were worked out before this write held the trainee's row, from the curriculum moves
     # committed then (tally_codes: an old code counts towards the new codes a move maps it to). A move committed
-    # since (the row answers another version than the one this session loaded) may have changed them: the tallies
-    # are rebuilt from the trainee's entries as they now stand, under the row's lock, so no move comes in between.
+    # since may have changed them: the row answers another version than the one the trainee followed when their
+    # credit map was read for this change (a supervisor's sign-off, say), or than the one this session loaded (the
+    # trainee's own request holds their profile). The tallies are then rebuilt from the trainee's entries as they
+    # now stand, under the row's lock, so no move comes in between.
+    seen = db.session.info.get(_CREDIT_SEEN, {}).pop(trainee_id, set())
     loaded = _loaded(trainee_id, "curriculum_version")
-    if loaded is not None and found[5] != loaded:
+    if any(version != found[5] for version in (*seen, *((loaded,) if loaded is not None else ()))):
         db.session.refresh(profile)
         rebuild_trainee(trainee_id)
         return answer
