@@ -22,7 +22,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
-from sqlalchemy import bindparam, case, event, insert, select, update
+from sqlalchemy import Text, bindparam, case, cast, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from trainee_portal.extensions import db
@@ -47,23 +47,46 @@ def canonical_json(data) -> str:
 
 
 def record_hash(record: AuditRecord | WrittenRecord) -> str:
-    content = {
-        "id": record.id,
-        "created_at": record.created_at.isoformat(timespec="microseconds"),
-        "actor_id": record.actor_id,
-        "actor_label": record.actor_label,
-        "action": record.action,
-        "trainee_id": record.trainee_id,
-        "subject_type": record.subject_type,
-        "subject_id": record.subject_id,
-        "payload": record.payload,
-        "prev_hash": record.prev_hash,
-    }
-    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    values = {name: getattr(record, name) for name in _VALUES}
+    return hashlib.sha256(canonical_json(_content(record.id, record.created_at, values, record.prev_hash)).encode()).hexdigest()
+
+
+_VALUES = ("actor_id", "actor_label", "action", "trainee_id", "subject_type", "subject_id", "payload")
 
 
 HEAD = AuditHead.__table__
 RECORDS = AuditRecord.__table__
+
+
+# What the head under its row lock decides of a record: its id (the next sequence) and the hash it follows. Everything
+# else of the text its hash covers is known before (hash_parts), so PostgreSQL can hash it in the append's statement.
+_ID_AND_NEXT = ',"id":0,"payload":'
+_PREV_AND_NEXT = ',"prev_hash":"","subject_id":'
+
+
+def hash_parts(created_at: datetime, values: dict) -> tuple[str, str, str]:
+    """The text record_hash hashes, for a record of these values made at `created_at`, as three parts around its id
+    and its prev_hash: prefix + str(id) + middle + prev_hash + suffix is that text. Split at the keys' own places (the
+    keys are sorted; inside a JSON string every quote is escaped, so neither marker can occur in a value)."""
+    text = canonical_json(_content(0, created_at, values, ""))
+    at_id = text.index(_ID_AND_NEXT) + len(',"id":')
+    at_prev = text.index(_PREV_AND_NEXT) + len(',"prev_hash":"')
+    return text[:at_id], text[at_id + 1 : at_prev], text[at_prev:]
+
+
+def _content(record_id: int, created_at: datetime, values: dict, prev_hash: str) -> dict:
+    return {
+        "id": record_id,
+        "created_at": created_at.isoformat(timespec="microseconds"),
+        "actor_id": values["actor_id"],
+        "actor_label": values["actor_label"],
+        "action": values["action"],
+        "trainee_id": values["trainee_id"],
+        "subject_type": values["subject_type"],
+        "subject_id": values["subject_id"],
+        "payload": values["payload"],
+        "prev_hash": prev_hash,
+    }
 
 
 def head_query():
@@ -94,11 +117,6 @@ def _statements() -> dict:
     # PostgreSQL takes a data-modifying WITH, so there the head's UPDATE and the record's INSERT are one statement
     # (one round trip less while the head's row lock is held); the record's values are bound as "r_<column>".
     record_values = [bindparam(f"r_{column.name}", type_=column.type) for column in RECORDS.c]
-    head = follow_or_claim.cte("head")
-    added = insert(RECORDS).from_select(
-        [column.name for column in RECORDS.c],
-        select(*record_values).where(head.c.sequence == bindparam("new_sequence"), head.c.last_hash == bindparam("new_hash")),
-    )
     return {
         "claim": update(HEAD)
         .where(HEAD.c.id == 1)
@@ -109,12 +127,41 @@ def _statements() -> dict:
         "move": move,
         "start": insert(HEAD).values(id=1, sequence=1, last_hash=GENESIS_HASH),
         "insert": insert(RECORDS),
-        # PostgreSQL: follow_or_claim, and the record INSERTed only when the head followed (it answers with the
-        # head either way, so a claim goes on as without it).
-        "follow_and_insert": select(head.c.sequence, head.c.last_hash).add_cte(added.cte("added")),
-        # PostgreSQL: move, and the record INSERTed.
+        # PostgreSQL: move, and the record INSERTed (the first record, after "start").
         "move_and_insert": insert(RECORDS).values(record_values).add_cte(move.returning(HEAD.c.id).cte("moved")),
+        "append_in_one": _append_in_one(record_values),
     }
+
+
+def _append_in_one(record_values: list):
+    """PostgreSQL: the whole append in one statement, whoever appended before. The head is read under its row lock
+    (a writer that waited for it reads it as the other's commit left it), the record's hash is worked out there from
+    the text around its id and prev_hash (hash_parts: the same UTF-8 bytes and SHA-256 as record_hash), the head is
+    moved to it and the record INSERTed; answers with the record's id, prev_hash and hash (no row: no head yet)."""
+    old = select(HEAD.c.sequence, HEAD.c.last_hash).where(HEAD.c.id == 1).with_for_update().cte("old")
+    text = (
+        bindparam("h_prefix", type_=Text)
+        + cast(old.c.sequence + 1, Text)
+        + bindparam("h_middle", type_=Text)
+        + old.c.last_hash
+        + bindparam("h_suffix", type_=Text)
+    )
+    record = select(
+        (old.c.sequence + 1).label("id"),
+        old.c.last_hash.label("prev_hash"),
+        func.encode(func.sha256(func.convert_to(text, "UTF8")), "hex").label("record_hash"),
+    ).cte("record")
+    moved = (
+        update(HEAD)
+        .where(HEAD.c.id == 1)
+        .values(sequence=select(record.c.id).scalar_subquery(), last_hash=select(record.c.record_hash).scalar_subquery())
+        .returning(HEAD.c.id)
+        .cte("moved")
+    )
+    computed = {"id": record.c.id, "prev_hash": record.c.prev_hash, "record_hash": record.c.record_hash}
+    columns = [computed.get(column.name, value) for column, value in zip(RECORDS.c, record_values)]
+    added = insert(RECORDS).from_select([column.name for column in RECORDS.c], select(*columns)).returning(RECORDS.c.id)
+    return select(record.c.id, record.c.prev_hash, record.c.record_hash).add_cte(moved, added.cte("added"))
 
 
 def _record_row(record: WrittenRecord, values: dict, prefix: str = "") -> dict:
@@ -156,26 +203,25 @@ def _new_record(sequence: int, prev_hash: str, values: dict) -> WrittenRecord:
 def _write_record(values: dict) -> WrittenRecord:
     """The new record, written, with the head's row lock taken (held until the commit) and the head moved to it.
 
-    After the head this transaction last saw (expect_head), one UPDATE moves the head when nobody appended since, and
-    the INSERT follows (on PostgreSQL both are one statement); when someone did, the same UPDATE has waited for them
-    and claimed the next sequence instead, and the head's hash is moved and the record inserted (again one statement
-    on PostgreSQL, two on SQLite). Without a head seen: UPDATE ... RETURNING claims the next sequence, then the same."""
+    PostgreSQL: one statement, whoever appended before (_append_in_one). SQLite: after the head this transaction last
+    saw (expect_head), one UPDATE moves the head when nobody appended since, and the INSERT follows; when someone did,
+    the same UPDATE claimed the next sequence instead, and the head's hash is moved and the record inserted. Without a
+    head seen: UPDATE ... RETURNING claims the next sequence, then the same. The very first record starts the head."""
     statements = _statements()
-    combined = db.session.get_bind().dialect.name == "postgresql"
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
     seen = db.session.info.pop(_SEEN_HEAD, None)
-    if seen is not None:
+    if postgresql:
+        record = _append_on_postgresql(values)
+        if record is not None:
+            return record
+        claimed = None  # no head yet
+    elif seen is not None:
         record = _new_record(seen[0] + 1, seen[1], values)
         follow = {"seen_sequence": seen[0], "seen_hash": seen[1], "new_sequence": record.id, "new_hash": record.record_hash}
-        if combined:
-            head = db.session.execute(statements["follow_and_insert"], follow | _record_row(record, values, prefix="r_")).first()
-            if head is not None and (head.sequence, head.last_hash) == (record.id, record.record_hash):
-                return record  # followed, and the record is in
-        else:
-            head = db.session.execute(statements["follow_or_claim"], follow).first()
-            if head is not None and (head.sequence, head.last_hash) == (record.id, record.record_hash):
-                db.session.execute(statements["insert"], _record_row(record, values))
-                return record
-        claimed = head
+        claimed = db.session.execute(statements["follow_or_claim"], follow).first()
+        if claimed is not None and (claimed.sequence, claimed.last_hash) == (record.id, record.record_hash):
+            db.session.execute(statements["insert"], _record_row(record, values))
+            return record
     else:
         claimed = db.session.execute(statements["claim"]).first()
     if claimed is None:  # the very first record: the head starts with it
@@ -183,11 +229,28 @@ def _write_record(values: dict) -> WrittenRecord:
         record = _new_record(1, GENESIS_HASH, values)
     else:
         record = _new_record(claimed.sequence, claimed.last_hash, values)
-    if combined:
+    if postgresql:
         db.session.execute(statements["move_and_insert"], {"new_hash": record.record_hash} | _record_row(record, values, "r_"))
     else:
         db.session.execute(statements["move"], {"new_hash": record.record_hash})
         db.session.execute(statements["insert"], _record_row(record, values))
+    return record
+
+
+def _append_on_postgresql(values: dict) -> WrittenRecord | None:
+    """The record appended by one statement (_append_in_one); None when there is no head yet."""
+    created_at = utcnow()
+    prefix, middle, suffix = hash_parts(created_at, values)
+    row = db.session.execute(
+        _statements()["append_in_one"],
+        {"h_prefix": prefix, "h_middle": middle, "h_suffix": suffix, "r_created_at": created_at}
+        | {f"r_{name}": value for name, value in values.items()},
+    ).first()
+    if row is None:
+        return None
+    record = WrittenRecord(id=row.id, created_at=created_at, prev_hash=row.prev_hash, record_hash=row.record_hash, **values)
+    if record_hash(record) != record.record_hash:  # never expected: the database hashed other text than record_hash
+        raise RuntimeError(f"Audit record {record.id}: the database's hash is not the record's; nothing was appended.")
     return record
 
 

@@ -79,10 +79,11 @@ def _statements_of(job) -> int:
     return len(sent)
 
 
-def test_an_append_sends_one_statement_on_postgresql_and_two_on_sqlite_after_the_head_seen_and_one_more_when_it_moved(app):
-    """PostgreSQL takes the head's UPDATE and the record's INSERT as one statement (a data-modifying WITH), and when
-    the head moved since it was seen, the claim and then the move with the INSERT; SQLite sends each on its own.
-    What is written is the same: the records link up and the chain verifies."""
+def test_an_append_sends_one_statement_on_postgresql_whoever_appended_before_and_two_or_three_on_sqlite(app):
+    """PostgreSQL reads the head under its row lock, hashes the record there and moves the head with the record's
+    INSERT, all in one statement (a data-modifying WITH), so it sends one whether or not someone appended since the
+    head was seen; SQLite sends the head's UPDATE and the INSERT, and one more UPDATE when the head moved. What is
+    written is the same: the records link up and the chain verifies."""
     postgresql = db.engine.dialect.name == "postgresql"
     _append(1)
     db.session.commit()
@@ -91,7 +92,7 @@ def test_an_append_sends_one_statement_on_postgresql_and_two_on_sqlite_after_the
     db.session.commit()
     _seen_head()
     _in_another_transaction(app, lambda: _append(3))
-    assert _statements_of(lambda: _append(4)) == (2 if postgresql else 3)
+    assert _statements_of(lambda: _append(4)) == (1 if postgresql else 3)
     db.session.commit()
     records = db.session.scalars(select(AuditRecord).order_by(AuditRecord.id)).all()
     assert [r.id for r in records] == [1, 2, 3, 4]
