@@ -82,3 +82,23 @@ def one_behind_the_other(app, first, second, blocker, timeout: float = 20) -> tu
         for thread in threads:
             thread.join(60)
     return failures, done
+
+
+def hold_trainee_row(trainee_id: int):
+    """Another transaction holding the trainee's row (PostgreSQL: its row lock; SQLite: the write lock, by an UPDATE
+    that changes nothing), for one_behind_the_other's `blocker`; returns its connection."""
+    from sqlalchemy import select
+
+    from trainee_portal.extensions import db
+    from trainee_portal.models import TraineeProfile
+
+    blocker = db.engine.connect()
+    if db.engine.dialect.name == "postgresql":
+        blocker.execute(select(TraineeProfile.user_id).where(TraineeProfile.user_id == trainee_id).with_for_update())
+    else:
+        blocker.execute(
+            TraineeProfile.__table__.update()
+            .where(TraineeProfile.user_id == trainee_id)
+            .values(gmc_number=TraineeProfile.gmc_number)
+        )
+    return blocker
