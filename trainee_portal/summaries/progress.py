@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    null,
     select,
     true,
     union_all,
@@ -178,14 +179,19 @@ def _write_statements(dialect: str) -> dict:
     add_tallies = tally.on_conflict_do_update(
         index_elements=[c.name for c in TALLIES.primary_key.columns], set_={"count": TALLIES.c.count + tally.excluded.count}
     )
-    head = audit.head_query()
+    if dialect == "postgresql":  # its append reads the head under its lock in the append's one statement: no hint
+        head_sequence, head_hash = null(), null()
+    else:
+        head = audit.head_query()
+        head_sequence = head.with_only_columns(HEAD_SEQUENCE).scalar_subquery()
+        head_hash = head.with_only_columns(HEAD_HASH).scalar_subquery()
     activity = (
         update(PROFILES)
         .where(PROFILES.c.user_id == bindparam("trainee_id"))
         .values(last_activity_at=bindparam("active_at"))
         .returning(
-            head.with_only_columns(HEAD_SEQUENCE).scalar_subquery().label("head_sequence"),
-            head.with_only_columns(HEAD_HASH).scalar_subquery().label("head_hash"),
+            head_sequence.label("head_sequence"),
+            head_hash.label("head_hash"),
             select(func.count()).where(PROGRESS.c.trainee_id == PROFILES.c.user_id).scalar_subquery().label("stages"),
             select(SUMMARIES.c.exam_version)
             .where(SUMMARIES.c.trainee_id == PROFILES.c.user_id)
@@ -202,8 +208,9 @@ def _write_statements(dialect: str) -> dict:
             TALLIES.c.competency_code, TALLIES.c.evidence_type, TALLIES.c.supervision_level, TALLIES.c.status, TALLIES.c.count
         ),
         "drop_empty_tallies": delete(TALLIES).where(TALLIES.c.trainee_id == bindparam("trainee_id"), TALLIES.c.count <= 0),
-        # The trainee's last activity, answering with the audit chain's head (for the write's own audit record:
-        # audit.expect_head, so the append that ends the write needs no read of its own), how many stage results
+        # The trainee's last activity, answering with the audit chain's head on SQLite (for the write's own audit
+        # record: audit.expect_head, so the append that ends the write needs no read of its own; NULL on PostgreSQL,
+        # whose append reads the head in its own statement), how many stage results
         # they hold and the curriculum version of their summary row (record_change: whether their rows are there),
         # their stage start as the row now stands (the weeks' weekday: see record_change) and their curriculum
         # version as it now stands (a move committed since the change was worked out: see record_change).

@@ -91,3 +91,26 @@ def test_the_record_append_returns_is_the_row_it_wrote(app):
         assert getattr(written, column.key) == getattr(stored, column.key), column.key
     assert audit.record_hash(stored) == written.record_hash
     assert audit.verify_chain().ok
+
+
+def test_a_new_entry_reads_the_audit_head_only_where_its_append_uses_what_it_read(app):
+    """SQLite's append follows the head the write's activity update answered with (audit.expect_head), so that
+    update reads it; PostgreSQL's append reads the head under its lock in its own one statement, so no other statement
+    of the write touches the head."""
+    trainee = TraineeFactory()
+    _create(trainee, attach=False, title="Clinic before")  # the chain's first record
+    db.session.commit()
+    sent = []
+    listener = lambda *args: sent.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        _create(trainee, attach=False, title="Clinic timed")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    db.session.commit()
+    touching = [statement for statement in sent if "audit_head" in statement]
+    if db.engine.dialect.name == "postgresql":
+        assert len(touching) == 1 and "INSERT INTO audit_record" in touching[0]
+    else:
+        assert [s.split()[0:2] for s in touching] == [["UPDATE", "trainee_profile"], ["UPDATE", "audit_head"]]
+    assert audit.verify_chain().ok
