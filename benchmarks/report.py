@@ -208,7 +208,8 @@ def table(result: dict) -> str:
     lines = [
         f"== {result['engine']} == {result.get('started_at', '')}; {m.get('nproc')} cores, {m.get('ram_gib')} GiB, "
         f"{m.get('cpu_model')}; Python {m.get('python')}, SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql') or '-'}",
-        f"load average (1, 5, 15 min) before {result.get('load_average_before')}, after {result.get('load_average_after')}",
+        f"load average (1, 5, 15 min) before {result.get('load_average_before')}, after {result.get('load_average_after')}; "
+        f"served by {served_by(result)}",
     ]
     for size in sizes:
         d = size["dataset"]
@@ -300,6 +301,19 @@ def _datasets(result: dict) -> str:
     return f"{sizes} evidence rows ({first['trainees']:,} trainees{seed})"
 
 
+def served_by(result: dict) -> str:
+    """How gunicorn served the run, as "2 workers × 1 thread (gunicorn.conf.py)"."""
+    served = result.get("served_by")
+    if not served:  # a result saved before runs recorded it
+        settings = result.get("settings", {})
+        return f"gunicorn {settings.get('workers')} workers × {settings.get('threads')} threads"
+    workers, threads = served["workers"], served["threads"]
+    return (
+        f"gunicorn {workers} worker{'s' if workers != 1 else ''} × {threads} thread{'s' if threads != 1 else ''} "
+        f"({served['from']})"
+    )
+
+
 def markdown(results: list[dict]) -> str:
     """The README's results: when and where each engine ran, every page's figures, every target's verdict."""
     lines = []
@@ -308,7 +322,7 @@ def markdown(results: list[dict]) -> str:
         lines.append(
             f"- {ENGINE_TITLES.get(r['engine'], r['engine'])}: {r.get('started_at')}, {m.get('nproc')} cores "
             f"({m.get('cpu_model')}), {m.get('ram_gib')} GiB; load average before {r.get('load_average_before')}, "
-            f"after {r.get('load_average_after')}; {_datasets(r)}; "
+            f"after {r.get('load_average_after')}; served by {served_by(r)}; {_datasets(r)}; "
             f"the run took {duration(r.get('duration_s'))}. {summary(r).split(': ', 1)[1].split(';')[0]}."
         )
     lines += [

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import signal
 import socket
 import statistics
@@ -50,10 +51,26 @@ class Settings:
     # rounds are in time, the more alike the machine they meet; the median of 12 pairs is less moved by one bad pair.
     write_rounds: int = 12
     concurrency: int = 4
-    workers: int = 2
-    threads: int = 4
+    # gunicorn's workers and threads: None serves as the app is served everywhere else, by its gunicorn.conf.py
+    workers: int | None = None
+    threads: int | None = None
     port: int = 0  # 0: any free port
     today: date = date(2026, 11, 20)  # the generated dataset's day
+
+
+GUNICORN_CONFIG = ROOT / "gunicorn.conf.py"
+
+
+def served_by(settings: Settings) -> dict:
+    """How gunicorn serves the run: the app's gunicorn.conf.py (in this environment: WEB_CONCURRENCY counts), each
+    setting the run gives instead in its place."""
+    config = runpy.run_path(str(GUNICORN_CONFIG))
+    return {
+        "workers": config["workers"] if settings.workers is None else settings.workers,
+        "threads": config["threads"] if settings.threads is None else settings.threads,
+        "worker_class": config["worker_class"],
+        "from": "gunicorn.conf.py" if settings.workers is None and settings.threads is None else "the run's settings",
+    }
 
 
 def free_port() -> int:
@@ -76,8 +93,17 @@ class Server:
             "PORTAL_INSTANCE_PATH": instance,
             "PYTHONPATH": str(ROOT),
         }
-        command = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{self.port}"]
-        command += ["--workers", str(settings.workers), "--worker-class", "gthread", "--threads", str(settings.threads)]
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            str(GUNICORN_CONFIG),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+        ]
+        if settings.workers is not None:
+            command += ["--workers", str(settings.workers)]
+        if settings.threads is not None:
+            command += ["--threads", str(settings.threads)]
         self.process = subprocess.Popen([*command, "--log-level", "warning", "benchmarks.wsgi:app"], cwd=ROOT, env=env)
 
     def wait_ready(self) -> None:
@@ -469,6 +495,7 @@ def bench_engine(engine: str, chosen: list[datasets.Dataset], settings: Settings
         "load_average_before": machine.load_average(),
         "machine": machine.describe(chosen[0].url),
         "settings": {**asdict(settings), "today": settings.today.isoformat()},
+        "served_by": served_by(settings),
         "page_names": [p.name for p in [*pages.PAGES, pages.WRITE]],
         "page_targets": {p.name: p.target_ms for p in [*pages.PAGES, pages.WRITE]},
         "sizes": [],

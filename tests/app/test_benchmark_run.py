@@ -59,6 +59,7 @@ def test_every_page_and_every_target_is_judged_met_or_miss(measured):
     assert any("memory" in t for t in overall) and any("chart page" in t for t in overall)
     assert all(isinstance(v["met"], bool) for v in result["targets"])
     text = (out / f"{result['engine']}.txt").read_text()
+    assert "served by gunicorn 1 worker × 2 threads (the run's settings)" in text
     verdicts = [line for line in text.splitlines() if line.startswith("[")]
     assert len(verdicts) == len(result["targets"]) and all(v.startswith(("[MET ] ", "[MISS] ")) for v in verdicts)
     for name in names:
@@ -94,6 +95,7 @@ def test_every_page_is_measured_at_both_sizes_with_its_floor(measured):
         assert len(write_load["rounds"]) == len(bare_load["rounds"]) == Settings().write_rounds
         assert write_load["share"] == round(statistics.median(write_load["shares"]), 3)  # a round with no bare request has none
         assert size["memory"]["peak_rss_mib_max"] > 0
+        assert len(size["memory"]["workers"]) == result["served_by"]["workers"] == 1  # as recorded, so served
         assert size["transfer"]["first_chart_page_bytes"] > 0
 
 

@@ -1,0 +1,49 @@
+"""How gunicorn serves the app: read by every `gunicorn wsgi:app` started in the checkout (scripts/run, production as
+the README gives it, benchmarks/run.py). A command-line option, or GUNICORN_CMD_ARGS (for example "--threads 4"),
+overrides a setting here.
+
+One worker process per CPU core (WEB_CONCURRENCY, gunicorn's own variable, sets another number), each serving one
+request at a time. The app's work is Python, which runs one thread at a time in a process: a second thread in a worker
+adds no CPU, only waits for the interpreter around each database call and more work for the server per request. A
+write pays that most: on SQLite its server CPU per request under load was 4.8-5.1 ms served as here and 5.9-6.7 ms
+with 4 threads, the bare INSERT route's 2.4-2.6 and 2.8-3.1 ms. Measured on 4 December 2026 on a 2-core VM, 4 trainees
+logging entries at once on the 1M-row dataset, runs of 12 alternating 1-second rounds (four runs of 2 x 1 and of
+2 x 4, two of the others):
+
+| served by | SQLite: entries a second | share of the bare INSERT route | PostgreSQL: entries a second | share |
+|---|---|---|---|---|
+| 2 workers x 1 thread | 316-332 | 0.51-0.57 | 245-274 | 0.52-0.54 |
+| 2 workers x 2 threads | 246-271 | 0.43-0.44 | 248-256 | 0.49-0.50 |
+| 2 workers x 4 threads | 218-236 | 0.44-0.48 | 230-253 | 0.52-0.53 |
+| 3 workers x 1 thread | 248-251 | 0.46-0.47 | 247-264 | 0.49-0.52 |
+| 4 workers x 1 thread | 263-286 | 0.48-0.51 | 228-243 | 0.51-0.52 |
+
+The bare INSERT route was fastest served this way too (555-613 a second on SQLite, against 463-521 with 4 threads).
+The worker class stays gthread: its main thread keeps idle keep-alive connections, so a browser holding one open ties
+up no worker. No request waits on another service (email goes out from the outbox by `send-outbox`, imports run in the
+task queue's worker); a deployment where requests do would want more threads: GUNICORN_CMD_ARGS="--threads 4".
+"""
+
+import os
+
+
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"{name} must be a whole number of at least 1 (it is {value!r}).")
+    return int(value)
+
+
+def cores() -> int:
+    """The CPU cores this process may run on (fewer than the machine's when it is pinned to some)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this platform (macOS)
+        return os.cpu_count() or 1
+
+
+workers = _whole_number("WEB_CONCURRENCY", max(2, cores()))  # at least 2: one restarting leaves the other serving
+worker_class = "gthread"
+threads = 1
