@@ -80,7 +80,8 @@ def plan(app) -> tuple[list[tuple[Page, str]], list[str]]:
 
 
 def write_form(body: bytes, today: date) -> list[tuple[str, str]]:
-    """The new-evidence form as a trainee would fill it: a clinic on one competency of their stage."""
+    """The new-evidence form as a trainee would fill it: a clinic on one competency of their stage, without a file.
+    Sent urlencoded, as the page's script sends a form with no file chosen (logbook/static/evidence-form.js)."""
     reader = FormReader()
     reader.feed(body.decode("utf-8", "replace"))
     form = reader.largest()

@@ -43,4 +43,18 @@
 
   type.addEventListener('change', update);
   update();
+
+  // The form's enctype is multipart/form-data, which a file needs, and a browser sends it so whether or not a file is
+  // chosen. Sent without one, it goes as the urlencoded form instead: the server reads either the same way, and the
+  // urlencoded form costs it a small fraction of the multipart's parsing (README, "The evidence form's encoding").
+  // Without scripts the form goes as multipart, as written in the page.
+  var form = type.form;
+  if (form) {
+    form.addEventListener('submit', function () {
+      var chosen = Array.prototype.some.call(form.querySelectorAll('input[type="file"]'), function (input) {
+        return input.files && input.files.length > 0;
+      });
+      form.enctype = chosen ? 'multipart/form-data' : 'application/x-www-form-urlencoded';
+    });
+  }
 })();
