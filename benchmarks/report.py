@@ -302,16 +302,15 @@ def _datasets(result: dict) -> str:
 
 
 def served_by(result: dict) -> str:
-    """How gunicorn served the run, as "2 workers × 1 thread (gunicorn.conf.py)"."""
+    """How gunicorn served the run, as "2 sync workers (gunicorn.conf.py)" or "2 gthread workers × 4 threads (the
+    run's settings)"."""
     served = result.get("served_by")
     if not served:  # a result saved before runs recorded it
         settings = result.get("settings", {})
         return f"gunicorn {settings.get('workers')} workers × {settings.get('threads')} threads"
-    workers, threads = served["workers"], served["threads"]
-    return (
-        f"gunicorn {workers} worker{'s' if workers != 1 else ''} × {threads} thread{'s' if threads != 1 else ''} "
-        f"({served['from']})"
-    )
+    workers, threads, kind = served["workers"], served["threads"], served.get("worker_class", "gthread")
+    each = "" if kind == "sync" else f" × {threads} thread{'s' if threads != 1 else ''}"
+    return f"gunicorn {workers} {kind} worker{'s' if workers != 1 else ''}{each} ({served['from']})"
 
 
 def markdown(results: list[dict]) -> str:

@@ -65,10 +65,14 @@ def served_by(settings: Settings) -> dict:
     """How gunicorn serves the run: the app's gunicorn.conf.py (in this environment: WEB_CONCURRENCY counts), each
     setting the run gives instead in its place."""
     config = runpy.run_path(str(GUNICORN_CONFIG))
+    threads = config["threads"] if settings.threads is None else settings.threads
+    worker_class = config["worker_class"]
+    if worker_class == "sync" and threads > 1:  # gunicorn serves sync workers given threads as gthread ones
+        worker_class = "gthread"
     return {
         "workers": config["workers"] if settings.workers is None else settings.workers,
-        "threads": config["threads"] if settings.threads is None else settings.threads,
-        "worker_class": config["worker_class"],
+        "threads": threads,
+        "worker_class": worker_class,
         "from": "gunicorn.conf.py" if settings.workers is None and settings.threads is None else "the run's settings",
     }
 

@@ -59,7 +59,7 @@ def test_every_page_and_every_target_is_judged_met_or_miss(measured):
     assert any("memory" in t for t in overall) and any("chart page" in t for t in overall)
     assert all(isinstance(v["met"], bool) for v in result["targets"])
     text = (out / f"{result['engine']}.txt").read_text()
-    assert "served by gunicorn 1 worker × 2 threads (the run's settings)" in text
+    assert "served by gunicorn 1 gthread worker × 2 threads (the run's settings)" in text
     verdicts = [line for line in text.splitlines() if line.startswith("[")]
     assert len(verdicts) == len(result["targets"]) and all(v.startswith(("[MET ] ", "[MISS] ")) for v in verdicts)
     for name in names:

@@ -22,10 +22,10 @@ def _config(monkeypatch, concurrency: str | None) -> dict:
     return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
-def test_one_worker_per_core_at_least_two_each_serving_one_request_at_a_time(monkeypatch):
+def test_one_worker_per_core_at_least_two_each_taking_a_connection_only_when_free(monkeypatch):
     config = _config(monkeypatch, None)
     assert config["workers"] == max(2, len(os.sched_getaffinity(0)))
-    assert config["worker_class"] == "gthread" and config["threads"] == 1
+    assert config["worker_class"] == "sync" and config["threads"] == 1
 
 
 @pytest.mark.parametrize("given, workers", [("3", 3), (" 5 ", 5), ("", None)])
@@ -44,10 +44,23 @@ def test_a_web_concurrency_that_is_no_whole_number_stops_with_a_message(monkeypa
 def test_the_benchmark_serves_with_the_apps_config_unless_told_otherwise(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
     assert GUNICORN_CONFIG == ROOT / "gunicorn.conf.py"
-    assert served_by(Settings()) == {"workers": 3, "threads": 1, "worker_class": "gthread", "from": "gunicorn.conf.py"}
+    assert served_by(Settings()) == {"workers": 3, "threads": 1, "worker_class": "sync", "from": "gunicorn.conf.py"}
+    assert served_by(Settings(workers=4)) == {"workers": 4, "threads": 1, "worker_class": "sync", "from": "the run's settings"}
+    # gunicorn serves sync workers given more than one thread as gthread workers
     assert served_by(Settings(workers=1, threads=2)) == {
         "workers": 1,
         "threads": 2,
         "worker_class": "gthread",
         "from": "the run's settings",
     }
+
+
+def test_the_report_says_how_the_run_was_served(monkeypatch):
+    from benchmarks import report
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "2")
+    assert report.served_by({"served_by": served_by(Settings())}) == "gunicorn 2 sync workers (gunicorn.conf.py)"
+    assert (
+        report.served_by({"served_by": served_by(Settings(workers=1, threads=4))})
+        == "gunicorn 1 gthread worker × 4 threads (the run's settings)"
+    )
