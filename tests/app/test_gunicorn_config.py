@@ -26,6 +26,7 @@ def test_one_worker_per_core_at_least_two_each_taking_a_connection_only_when_fre
     config = _config(monkeypatch, None)
     assert config["workers"] == max(2, len(os.sched_getaffinity(0)))
     assert config["worker_class"] == "sync" and config["threads"] == 1
+    assert config["control_socket_disable"] is True  # no shared ~/.gunicorn/gunicorn.ctl for instances to take over
 
 
 @pytest.mark.parametrize("given, workers", [("3", 3), (" 5 ", 5), ("", None)])
