@@ -62,5 +62,5 @@ worker_class = "sync"  # each worker takes a connection only when free (see abov
 threads = 1  # more than 1 makes gunicorn serve with gthread workers
 # gunicorn 27 opens a control socket for `gunicornc` at one path per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl),
 # so a second instance on the machine (the other engine's, the benchmark's) takes it over from the first. Nothing here
-# uses it; `--control-socket PATH` without this setting (GUNICORN_CMD_ARGS) gives an instance its own.
+# uses it; a deployment that wants `gunicornc` starts gunicorn with a config of its own (-c) naming its own path.
 control_socket_disable = True
