@@ -381,12 +381,21 @@ _HOSPITAL_KEYED = re.compile(rf"\b(?:{_HOSPITAL_WORDS})\s*[:#.]?\s*[A-Z]{{0,3}}\
 _HOSPITAL_BARE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,3}\d{6,}(?![A-Za-z0-9])", re.IGNORECASE)
 
 
+# Every identifier this module finds holds a digit (a number, a postcode, a date with its day or year in figures), so
+# text without one holds none: find_identifiers answers it without running each pattern over it (a test checks the
+# patterns find nothing in text without digits).
+_DIGIT = re.compile(r"\d")
+
+
 def find_identifiers(text: str | None, today: date | None = None) -> list[Finding]:
     """Every span of `text` that looks like a patient identifier, in reading order, without overlaps. Dates are
     judged against `today` (the app passes its UK calendar day; the machine's date when none is given)."""
-    if not text:
+    if not text or not _DIGIT.search(text):
         return []
-    today = today or date.today()
+    return _scan(text, today or date.today())
+
+
+def _scan(text: str, today: date) -> list[Finding]:
     found = _number_findings(text)
     found += [Finding("date_of_birth", m.group(0), m.start(), m.end()) for m in _DOB.finditer(text)]
     found += [
